@@ -1,0 +1,210 @@
+/* trace.c: the event array, its header and the string pool. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trace/trace.h"
+
+#define POOL_CHUNK 4096
+#define HASH_SIZE  1024
+
+struct pool_str {
+	struct pool_str *next;
+	char s[];
+};
+
+struct trace {
+	struct trace_hdr hdr;
+	struct trace_ev *ev;
+	size_t n, cap;
+	uint64_t lost;
+	struct pool_str *hash[HASH_SIZE];
+};
+
+static int64_t epoch_ns;
+
+struct trace *trace_new(void)
+{
+	struct trace *t = calloc(1, sizeof *t);
+
+	if (t == NULL)
+		return NULL;
+	t->hdr.speed = 1.0;
+	t->hdr.scenario = t->hdr.kernel = t->hdr.started = trace_intern(t, "");
+	if (t->hdr.scenario == NULL || trace_add_actor(t, "world", "", "", "") != 0) {
+		trace_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void trace_free(struct trace *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < HASH_SIZE; i++) {
+		struct pool_str *p = t->hash[i], *next;
+
+		for (; p != NULL; p = next) {
+			next = p->next;
+			free(p);
+		}
+	}
+	free(t->ev);
+	free(t);
+}
+
+static unsigned hash_str(const char *s)
+{
+	unsigned h = 2166136261u;     /* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+const char *trace_intern(struct trace *t, const char *s)
+{
+	unsigned h;
+	struct pool_str *p;
+	size_t len;
+
+	if (s == NULL)
+		s = "";
+	h = hash_str(s) % HASH_SIZE;
+	for (p = t->hash[h]; p != NULL; p = p->next)
+		if (strcmp(p->s, s) == 0)
+			return p->s;
+	len = strlen(s);
+	p = malloc(sizeof *p + len + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p->s, s, len + 1);
+	p->next = t->hash[h];
+	t->hash[h] = p;
+	return p->s;
+}
+
+struct trace_hdr *trace_hdr(struct trace *t) { return &t->hdr; }
+const struct trace_hdr *trace_hdr_c(const struct trace *t) { return &t->hdr; }
+
+int trace_add_actor(struct trace *t, const char *name, const char *model,
+		    const char *label_en, const char *label_zh)
+{
+	struct trace_actor *a;
+
+	if (t->hdr.nactors >= TRACE_MAX_ACTORS)
+		return -ENOSPC;
+	a = &t->hdr.actors[t->hdr.nactors];
+	a->name = trace_intern(t, name);
+	a->model = trace_intern(t, model);
+	a->label[0] = trace_intern(t, label_en);
+	a->label[1] = trace_intern(t, label_zh);
+	if (!a->name || !a->model || !a->label[0] || !a->label[1])
+		return -ENOMEM;
+	return t->hdr.nactors++;
+}
+
+int trace_find_actor(const struct trace *t, const char *name)
+{
+	for (int i = 0; i < t->hdr.nactors; i++)
+		if (strcmp(t->hdr.actors[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int trace_append(struct trace *t, const struct trace_ev *ev)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct trace_ev *n = realloc(t->ev, cap * sizeof *n);
+
+		if (n == NULL)
+			return -ENOMEM;
+		t->ev = n;
+		t->cap = cap;
+	}
+	t->ev[t->n] = *ev;
+	t->ev[t->n].seq = t->n;
+	if (ev->kind == TRACE_LOST)
+		t->lost += ev->count;
+	t->n++;
+	return 0;
+}
+
+size_t trace_count(const struct trace *t) { return t->n; }
+
+const struct trace_ev *trace_at(const struct trace *t, size_t i)
+{
+	return i < t->n ? &t->ev[i] : NULL;
+}
+
+uint64_t trace_lost(const struct trace *t) { return t->lost; }
+
+static const char *const kind_names[TRACE_KIND_MAX] = {
+	[TRACE_ENTER] = "enter", [TRACE_EXIT] = "exit", [TRACE_PHASE] = "phase",
+	[TRACE_ARRIVE] = "arrive", [TRACE_CLOSE] = "close", [TRACE_STATE] = "state",
+	[TRACE_CAPTION] = "caption", [TRACE_IDLE] = "idle", [TRACE_LOST] = "lost",
+	[TRACE_DONE] = "done",
+};
+
+static const char *const call_names[TRACE_CALL_MAX] = {
+	[TRACE_CALL_RECVFROM] = "recvfrom", [TRACE_CALL_READ] = "read",
+};
+
+static const char *const phase_names[] = {
+	[TRACE_PH_WAIT] = "wait", [TRACE_PH_COPY] = "copy",
+};
+
+static const char *name_of(const char *const *tab, int n, int i)
+{
+	return i > 0 && i < n ? tab[i] : NULL;
+}
+
+static int index_of(const char *const *tab, int n, const char *s)
+{
+	for (int i = 1; i < n; i++)
+		if (tab[i] != NULL && strcmp(tab[i], s) == 0)
+			return i;
+	return -1;
+}
+
+#define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+const char *trace_kind_name(int k) { return name_of(kind_names, NELEM(kind_names), k); }
+int trace_kind_from(const char *s) { return index_of(kind_names, NELEM(kind_names), s); }
+const char *trace_call_name(int c) { return name_of(call_names, NELEM(call_names), c); }
+int trace_call_from(const char *s) { return index_of(call_names, NELEM(call_names), s); }
+const char *trace_phase_name(int p) { return name_of(phase_names, NELEM(phase_names), p); }
+int trace_phase_from(const char *s) { return index_of(phase_names, NELEM(phase_names), s); }
+
+const char *trace_errno_name(int err)
+{
+	const char *s = err > 0 ? strerrorname_np(err) : NULL;
+
+	return s != NULL ? s : "EUNKNOWN";
+}
+
+int trace_errno_from(const char *name)
+{
+	for (int e = 1; e < 256; e++) {
+		const char *s = strerrorname_np(e);
+
+		if (s != NULL && strcmp(s, name) == 0)
+			return e;
+	}
+	return -1;
+}
+
+int64_t trace_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void trace_epoch_set(int64_t mono_ns) { epoch_ns = mono_ns; }
+int64_t trace_epoch(void) { return epoch_ns; }
+int64_t trace_now(void) { return trace_mono_ns() - epoch_ns; }
