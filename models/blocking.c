@@ -1,0 +1,79 @@
+/* blocking.c: A holds one rod and waits.
+ *
+ * recv(2) on a blocking socket: the thread sleeps in the kernel through both
+ * phases.  With several fds it reads them in order, to the end of each, so
+ * data waiting on fd 3 is not seen while it sleeps on fd 1.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "models/model.h"
+
+#define BUF 4096
+
+/* When phase 1 ended: the moment the world made the data ready, if that
+ * fell inside the call; if the data was already there, at once. */
+static int64_t ready_time(struct model_fd *f, int64_t t0, int64_t t1)
+{
+	int64_t ready = atomic_exchange(&f->ready_ns, 0);
+
+	if (ready < t0)
+		return t0;
+	return ready > t1 ? t1 : ready;
+}
+
+/* One recv: returns bytes, 0 at EOF, or -errno. */
+static ssize_t read_once(struct model_fd *f, char *buf)
+{
+	int64_t t0, t1, ready;
+	ssize_t n;
+	int err;
+
+	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd);
+	probe_phase(TRACE_PH_WAIT, false, true, f->fd, t0);
+	n = recv(f->fd, buf, BUF, 0);
+	err = errno;
+	t1 = trace_now();
+	if (n > 0) {
+		ready = ready_time(f, t0, t1);
+		probe_phase(TRACE_PH_WAIT, true, true, f->fd, ready);
+		probe_phase(TRACE_PH_COPY, false, true, f->fd, ready);
+		probe_phase(TRACE_PH_COPY, true, true, f->fd, t1);
+	} else {
+		probe_phase(TRACE_PH_WAIT, true, true, f->fd, t1);
+	}
+	probe_exit(TRACE_CALL_RECVFROM, f->fd, n, err, t0, 0);
+	return n < 0 ? -err : n;
+}
+
+static int blocking_run(struct model_ctx *c)
+{
+	char buf[BUF];
+
+	for (int i = 0; i < c->nfds; i++) {
+		ssize_t n;
+
+		do {
+			if (model_should_stop(c))
+				return 0;
+			n = read_once(&c->fds[i], buf);
+		} while (n > 0 || n == -EINTR);
+		if (n < 0 && !model_should_stop(c))
+			return (int)n;
+	}
+	return 0;
+}
+
+static int blocking_available(const char **why)
+{
+	(void)why;
+	return 0;
+}
+
+const struct model_ops model_blocking = {
+	.name = "blocking",
+	.summary = "recv() on a blocking socket: asleep in the kernel through both phases",
+	.shows = MODEL_SHOWS_PHASES,
+	.available = blocking_available,
+	.run = blocking_run,
+};

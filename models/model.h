@@ -1,0 +1,89 @@
+/* model.h: one IO model, one file, one table entry.
+ *
+ * A model is the body of a thread that reads everything the world sends on
+ * its fds until each reaches end-of-file, through the probes (probe.h), so
+ * that every syscall and both phases of every read become trace events.
+ * The generic part here starts the thread, records its tid for the sampler,
+ * and stops it promptly even when it is blocked in the kernel.
+ *
+ * Call order: model_find -> ops->available -> model_start -> (run) ->
+ * model_join or model_stop.  A model's own state (an epoll fd, a ring) is a
+ * struct local to its file, made and freed inside its run().
+ */
+#ifndef IOSCOPE_MODEL_H
+#define IOSCOPE_MODEL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "models/probe.h"
+
+struct sclock;
+
+/* What a model's trace can show, so views know which panes apply. */
+#define MODEL_SHOWS_PHASES     0x01   /* wait and copy phases of reads */
+#define MODEL_SHOWS_READINESS  0x02   /* fd sets, ready lists (select, epoll) */
+#define MODEL_SHOWS_COMPLETION 0x04   /* submissions and completions (uring) */
+
+/* One descriptor a model reads: a "rod" or a "dish". */
+struct model_fd {
+	int fd;                        /* the reader's end, owned by the world */
+	_Atomic int64_t ready_ns;      /* trace time the world last made data
+	                                  ready on an empty fd; 0 = not known */
+};
+
+struct model_ctx {
+	/* Set by the caller before model_start. */
+	int actor;                     /* trace actor index */
+	struct model_fd *fds;
+	int nfds;
+	int64_t every_ns;              /* scenario ns between non-blocking tries */
+	struct sclock *clock;
+	struct probe probe;
+
+	/* Set by model_start and the thread. */
+	const struct model_ops *ops;
+	pthread_t thread;
+	_Atomic pid_t tid;             /* 0 until the thread runs */
+	_Atomic int stop;              /* asked to stop */
+	_Atomic int done;              /* run() returned */
+	int status;                    /* what run() returned */
+	int started;
+};
+
+struct model_ops {
+	const char *name;              /* "blocking" */
+	const char *summary;           /* one line for `ioscope models` */
+	unsigned shows;                /* MODEL_SHOWS_* */
+	/* 0 if it can run here, else -errno and *why says why in a sentence. */
+	int (*available)(const char **why);
+	/* The thread body.  Returns 0 when every fd reached EOF or stop was
+	 * asked, or -errno. */
+	int (*run)(struct model_ctx *c);
+};
+
+extern const struct model_ops *const model_table[];
+extern const int model_count;
+
+const struct model_ops *model_find(const char *name);
+int model_known(const char *name);           /* for scn_check_models */
+const char *model_names(void);               /* "blocking, nonblocking, ..." */
+
+int model_start(struct model_ctx *c, const struct model_ops *ops);
+
+/* Wait for the thread to finish by itself, up to timeout_ms.
+ * Returns 0 when joined, -ETIMEDOUT otherwise (still running). */
+int model_join(struct model_ctx *c, int timeout_ms);
+
+/* Ask the thread to stop, wake it from any wait (shutdown(2) on its fds, a
+ * cancelled clock), and join within timeout_ms.  Returns 0 or -ETIMEDOUT. */
+int model_stop(struct model_ctx *c, int timeout_ms);
+
+static inline int model_should_stop(struct model_ctx *c)
+{
+	return atomic_load_explicit(&c->stop, memory_order_relaxed);
+}
+
+#endif

@@ -1,0 +1,85 @@
+/* probe.c: the per-thread emitter.  Only the calling thread touches its
+ * probe, so the ring has one producer. */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "models/probe.h"
+#include "trace/sink.h"
+
+static __thread struct probe *cur;
+
+void probe_attach(struct probe *p)
+{
+	cur = p;
+}
+
+static void emit(struct trace_ev *ev)
+{
+	if (cur == NULL)
+		return;
+	ev->actor = (uint16_t)cur->actor;
+	ev->step = -1;
+	sink_emit(cur->sink, cur->ring, ev);
+}
+
+int64_t probe_enter(int call, int fd)
+{
+	struct trace_ev ev = { .kind = TRACE_ENTER, .call = call, .fd = fd };
+
+	ev.t_ns = trace_now();
+	emit(&ev);
+	return ev.t_ns;
+}
+
+void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
+		uint32_t try_no)
+{
+	struct trace_ev ev = {
+		.kind = TRACE_EXIT, .call = call, .fd = fd, .ret = ret,
+		.err = ret < 0 ? err : 0, .count = try_no,
+	};
+
+	ev.t_ns = trace_now();
+	ev.dur_ns = ev.t_ns - t0;
+	emit(&ev);
+}
+
+void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns)
+{
+	struct trace_ev ev = {
+		.kind = TRACE_PHASE, .phase = phase, .fd = fd, .t_ns = t_ns,
+		.flags = (end ? TRACE_F_END : 0) | (blocked ? TRACE_F_BLOCKED : 0),
+	};
+
+	emit(&ev);
+}
+
+void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
+{
+	struct trace_ev ev = {
+		.kind = TRACE_IDLE, .flags = end ? TRACE_F_END : 0, .fd = -1,
+		.dur_ns = dur_ns, .count = try_no, .t_ns = trace_now(),
+	};
+
+	emit(&ev);
+}
+
+void probe_done(int status)
+{
+	struct trace_ev ev = {
+		.kind = TRACE_DONE, .fd = -1, .ret = status, .t_ns = trace_now(),
+	};
+
+	emit(&ev);
+}
+
+ssize_t probe_recv(int fd, void *buf, size_t len, int flags, uint32_t try_no)
+{
+	int64_t t0 = probe_enter(TRACE_CALL_RECVFROM, fd);
+	ssize_t n = recv(fd, buf, len, flags);
+	int err = errno;
+
+	probe_exit(TRACE_CALL_RECVFROM, fd, n, err, t0, try_no);
+	errno = err;
+	return n;
+}

@@ -1,0 +1,41 @@
+/* probe.h: traced syscalls and the events of a read's two phases.
+ *
+ * Each model thread attaches its probe once; then probe_* calls stamp
+ * CLOCK_MONOTONIC (vDSO, no syscall) and push enter/exit/phase events into
+ * the thread's own ring, lock-free.  The cost is measured by
+ * `ioscope bench --probe`.
+ */
+#ifndef IOSCOPE_PROBE_H
+#define IOSCOPE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "trace/trace.h"
+
+struct sink;
+struct ring;
+
+struct probe {
+	struct sink *sink;
+	struct ring *ring;
+	int actor;
+};
+
+/* Make p the calling thread's probe (NULL detaches: calls go untraced). */
+void probe_attach(struct probe *p);
+
+/* Low level: emit one event stamped now (or at t_ns when given). */
+int64_t probe_enter(int call, int fd);
+void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
+		uint32_t try_no);
+void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns);
+void probe_idle(bool end, int64_t dur_ns, uint32_t try_no);
+void probe_done(int status);
+
+/* recv(2) through the probe; errno is preserved for the caller. */
+ssize_t probe_recv(int fd, void *buf, size_t len, int flags, uint32_t try_no);
+
+#endif

@@ -1,0 +1,46 @@
+/* sampler.h: the kernel's own word on what a model thread is doing.
+ *
+ * While a watched thread is inside a traced call (seen through the trace's
+ * enter and exit events), a timer on the loop thread reads
+ * /proc/self/task/TID/{stat,syscall,wchan} and emits a TRACE_STATE event
+ * whenever what it reads changes: e.g. state S, syscall recvfrom on fd 5,
+ * wchan unix_stream_read_generic.  Nothing shown as blocked is assumed.
+ */
+#ifndef IOSCOPE_SAMPLER_H
+#define IOSCOPE_SAMPLER_H
+
+#include <stdatomic.h>
+#include <sys/types.h>
+
+struct sink;
+struct sampler;
+struct uv_loop_s;
+
+/* One reading of a thread. */
+struct kstate {
+	char state;              /* 'R', 'S', 'D', ... */
+	long sysno;              /* syscall number, -1 when running in user space */
+	long arg0;               /* first argument (the fd for reads) */
+	char syscall[32];        /* its name for this build, or "running" */
+	char wchan[64];          /* kernel function it sleeps in, or "" */
+};
+
+/* Read tid's state now.  Returns 0 or -errno (e.g. -ENOENT: it exited). */
+int sampler_read(pid_t tid, struct kstate *ks);
+
+/* Name of a syscall number for this architecture ("syscall 123" if unknown). */
+const char *sampler_sysname(long nr, char *buf, size_t len);
+
+/* The syscall number behind a trace call (TRACE_CALL_*), -1 if none. */
+long sampler_call_sysno(int call);
+
+int sampler_new(struct uv_loop_s *loop, struct sink *s, struct sampler **out);
+/* Watch actor's thread; tid is read when needed (0 until it starts). */
+int sampler_watch(struct sampler *sp, int actor, _Atomic pid_t *tid);
+void sampler_close(struct sampler *sp);      /* stops the timer */
+void sampler_free(struct sampler *sp);       /* after the loop closed it */
+
+/* Number of TRACE_STATE events emitted (for tests and the status line). */
+unsigned long sampler_emitted(const struct sampler *sp);
+
+#endif

@@ -1,0 +1,229 @@
+/* world.c: scripted actions on libuv timers, real writes on real sockets. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "scenarios/sclock.h"
+#include "scenarios/world.h"
+#include "trace/sink.h"
+
+struct world_actor {
+	struct model_fd *fds;     /* reader ends */
+	int *far;                 /* world's ends, -1 once closed */
+	int nfds;
+};
+
+struct world {
+	uv_timer_t timer;
+	const struct scn *scn;
+	struct sclock *clock;
+	struct sink *sink;
+	struct ring *ring;
+	int actor_base;
+	struct world_actor actors[SCN_MAX_ACTORS];
+	int next;                 /* next action */
+	int ended;
+	world_done_cb done_cb;
+	void *done_arg;
+};
+
+static int make_pair(struct world_actor *a, int i)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return -errno;
+	/* The world must never block the loop: its end is non-blocking. */
+	if (fcntl(sv[1], F_SETFL, O_NONBLOCK) != 0) {
+		int err = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		return -err;
+	}
+	a->fds[i].fd = sv[0];
+	atomic_init(&a->fds[i].ready_ns, 0);
+	a->far[i] = sv[1];
+	return 0;
+}
+
+static int actor_init(struct world_actor *a, int nfds)
+{
+	a->fds = calloc((size_t)nfds, sizeof *a->fds);
+	a->far = calloc((size_t)nfds, sizeof *a->far);
+	if (a->fds == NULL || a->far == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < nfds; i++) {
+		int rc = make_pair(a, i);
+
+		if (rc != 0)
+			return rc;
+		a->nfds++;
+	}
+	return 0;
+}
+
+int world_new(uv_loop_t *loop, const struct scn *s, struct sclock *c,
+	      struct sink *sink, int actor_base, struct world **out)
+{
+	struct world *w = calloc(1, sizeof *w);
+	int rc = -ENOMEM;
+
+	if (w == NULL)
+		return -ENOMEM;
+	w->scn = s;
+	w->clock = c;
+	w->sink = sink;
+	w->actor_base = actor_base;
+	if ((w->ring = sink_ring_new(sink, TRACE_WORLD)) == NULL)
+		goto fail;
+	for (int i = 0; i < s->nactors; i++)
+		if ((rc = actor_init(&w->actors[i], s->actors[i].nfds)) != 0)
+			goto fail;
+	uv_timer_init(loop, &w->timer);
+	w->timer.data = w;
+	*out = w;
+	return 0;
+fail:
+	world_close(w);
+	world_free(w);
+	return rc;
+}
+
+struct model_fd *world_fds(struct world *w, int actor, int *nfds)
+{
+	*nfds = w->actors[actor].nfds;
+	return w->actors[actor].fds;
+}
+
+static void emit(struct world *w, struct trace_ev *ev)
+{
+	if (ev->t_ns == 0)
+		ev->t_ns = trace_now();
+	sink_emit(w->sink, w->ring, ev);
+}
+
+static void do_write(struct world *w, const struct scn_action *a, int step)
+{
+	struct world_actor *wa = &w->actors[a->actor];
+	struct model_fd *f = &wa->fds[a->fd];
+	int64_t expect = 0, now;
+	ssize_t n;
+
+	if (wa->far[a->fd] < 0)
+		return;
+	/* Stamp the moment the data becomes ready, for phase 1's end, unless
+	 * unread data was already waiting. */
+	now = trace_now();
+	atomic_compare_exchange_strong(&f->ready_ns, &expect, now);
+	n = write(wa->far[a->fd], a->data, a->len);
+	emit(w, &(struct trace_ev){
+		.kind = TRACE_ARRIVE, .actor = w->actor_base + a->actor,
+		.fd = f->fd, .ret = n < 0 ? -errno : n, .step = step, .t_ns = now,
+	});
+}
+
+static void close_far(struct world *w, int actor, int fd, int step)
+{
+	struct world_actor *wa = &w->actors[actor];
+
+	if (wa->far[fd] < 0)
+		return;
+	close(wa->far[fd]);
+	wa->far[fd] = -1;
+	emit(w, &(struct trace_ev){
+		.kind = TRACE_CLOSE, .actor = w->actor_base + actor,
+		.fd = wa->fds[fd].fd, .step = step,
+	});
+}
+
+static void do_action(struct world *w, const struct scn_action *a, int step)
+{
+	struct trace *t = sink_trace(w->sink);
+
+	switch (a->op) {
+	case SCN_SAY:
+		emit(w, &(struct trace_ev){
+			.kind = TRACE_CAPTION, .actor = TRACE_WORLD, .fd = -1,
+			.step = step, .text = { trace_intern(t, a->text[0]),
+						 trace_intern(t, a->text[1]) },
+		});
+		break;
+	case SCN_WRITE:
+		do_write(w, a, step);
+		break;
+	case SCN_CLOSE:
+		close_far(w, a->actor, a->fd, step);
+		break;
+	}
+}
+
+static void world_end(struct world *w)
+{
+	for (int i = 0; i < w->scn->nactors; i++)
+		for (int j = 0; j < w->actors[i].nfds; j++)
+			close_far(w, i, j, -1);
+	w->ended = 1;
+	if (w->done_cb != NULL)
+		w->done_cb(w->done_arg);
+}
+
+/* Perform every action that is due, then sleep until the next one. */
+static void world_tick_cb(uv_timer_t *h)
+{
+	struct world *w = h->data;
+	int64_t now = sclock_now(w->clock), wait;
+
+	while (w->next < w->scn->nactions && w->scn->actions[w->next].at_ns <= now) {
+		do_action(w, &w->scn->actions[w->next], w->next);
+		w->next++;
+	}
+	if (w->next == w->scn->nactions) {
+		world_end(w);
+		return;
+	}
+	wait = sclock_real_until(w->clock, w->scn->actions[w->next].at_ns);
+	if (wait >= 0)    /* paused: whoever resumes the clock re-arms us */
+		uv_timer_start(&w->timer, world_tick_cb, (uint64_t)((wait + 999999) / 1000000), 0);
+}
+
+int world_start(struct world *w, world_done_cb cb, void *arg)
+{
+	w->done_cb = cb;
+	w->done_arg = arg;
+	return uv_timer_start(&w->timer, world_tick_cb, 0, 0);
+}
+
+int world_next(const struct world *w) { return w->next; }
+int world_total(const struct world *w) { return w->scn->nactions; }
+
+void world_close(struct world *w)
+{
+	if (w == NULL)
+		return;
+	if (uv_is_active((uv_handle_t *)&w->timer) || w->timer.loop != NULL) {
+		uv_timer_stop(&w->timer);
+		if (!uv_is_closing((uv_handle_t *)&w->timer))
+			uv_close((uv_handle_t *)&w->timer, NULL);
+	}
+	for (int i = 0; i < SCN_MAX_ACTORS; i++)
+		for (int j = 0; j < w->actors[i].nfds; j++) {
+			close(w->actors[i].fds[j].fd);
+			if (w->actors[i].far[j] >= 0)
+				close(w->actors[i].far[j]);
+		}
+}
+
+void world_free(struct world *w)
+{
+	if (w == NULL)
+		return;
+	for (int i = 0; i < SCN_MAX_ACTORS; i++) {
+		free(w->actors[i].fds);
+		free(w->actors[i].far);
+	}
+	free(w);
+}

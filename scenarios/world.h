@@ -1,0 +1,47 @@
+/* world.h: the world plays a scenario on real sockets.
+ *
+ * For every actor fd it makes a socketpair: the reader's end goes to the
+ * model (struct model_fd), the far end stays with the world, which writes
+ * the script's bytes into it and closes it on libuv timers, in scenario time
+ * (sclock).  After the last action it closes every far end still open, so
+ * each reader sees end-of-file.  What it does becomes trace events: caption,
+ * arrive (bytes now readable on the reader's fd), close.
+ *
+ * Lifetime: world_new -> world_fds (hand to models) -> world_start ->
+ * ... done_cb ... -> world_close (loop thread; stops the timer and closes
+ * every fd, so call it after the models are joined) -> loop runs once ->
+ * world_free.
+ */
+#ifndef IOSCOPE_WORLD_H
+#define IOSCOPE_WORLD_H
+
+#include "models/model.h"
+#include "scenarios/scn.h"
+
+struct world;
+struct sink;
+struct sclock;
+struct uv_loop_s;
+
+typedef void (*world_done_cb)(void *arg);
+
+/* Actor i of the scenario is trace actor actor_base + i.
+ * Returns 0 or -errno (e.g. -EMFILE). */
+int world_new(struct uv_loop_s *loop, const struct scn *s, struct sclock *c,
+	      struct sink *sink, int actor_base, struct world **out);
+
+/* The reader ends of actor i's fds (owned by the world). */
+struct model_fd *world_fds(struct world *w, int actor, int *nfds);
+
+/* Start playing; done_cb runs once the script has ended and every far end
+ * is closed. */
+int world_start(struct world *w, world_done_cb cb, void *arg);
+
+/* Index of the next action to perform, and how many there are. */
+int world_next(const struct world *w);
+int world_total(const struct world *w);
+
+void world_close(struct world *w);
+void world_free(struct world *w);
+
+#endif

@@ -1,0 +1,116 @@
+/* fold.c: view state as a function of the events. */
+#include <errno.h>
+#include <string.h>
+
+#include "trace/fold.h"
+
+void view_reset(struct view *v, const struct trace *t)
+{
+	memset(v, 0, sizeof *v);
+	v->nactors = trace_hdr_c(t)->nactors;
+	v->step = -1;
+	v->caption[0] = v->caption[1] = "";
+}
+
+static void apply_phase(struct view_actor *a, const struct trace_ev *ev)
+{
+	if (!(ev->flags & TRACE_F_END)) {
+		a->phase = ev->phase;
+		a->phase_blocked = ev->flags & TRACE_F_BLOCKED;
+		a->phase_fd = ev->fd;
+		a->phase_since = ev->t_ns;
+		if (ev->phase == TRACE_PH_WAIT)
+			a->tries = 0;
+		return;
+	}
+	if (a->phase == ev->phase) {
+		int64_t d = ev->t_ns - a->phase_since;
+
+		if (d < 0)
+			d = 0;
+		if (ev->phase == TRACE_PH_WAIT)
+			a->wait_ns += d;
+		else
+			a->copy_ns += d;
+		if (ev->flags & TRACE_F_BLOCKED)
+			a->blocked_ns += d;
+	}
+	a->phase = 0;
+}
+
+static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
+{
+	a->call = 0;
+	a->calls++;
+	if (ev->err == EAGAIN)
+		a->eagain++;
+	if (ev->ret > 0) {
+		a->reads++;
+		a->bytes += (uint64_t)ev->ret;
+	}
+	if (ev->count > a->tries)
+		a->tries = ev->count;
+	a->have_state = false;     /* the sample was of the call that ended */
+}
+
+void view_apply(struct view *v, const struct trace_ev *ev)
+{
+	struct view_actor *a = &v->actors[ev->actor < TRACE_MAX_ACTORS ? ev->actor : 0];
+
+	v->n++;
+	v->t_ns = ev->t_ns;
+	if (ev->step >= 0 && ev->step > v->step)
+		v->step = ev->step;
+	switch (ev->kind) {
+	case TRACE_ENTER:
+		a->call = ev->call;
+		a->call_fd = ev->fd;
+		a->call_since = ev->t_ns;
+		break;
+	case TRACE_EXIT:
+		apply_exit(a, ev);
+		break;
+	case TRACE_PHASE:
+		apply_phase(a, ev);
+		break;
+	case TRACE_ARRIVE:
+		if (ev->ret > 0)
+			a->arrived += (uint64_t)ev->ret;
+		break;
+	case TRACE_STATE:
+		a->have_state = true;
+		a->state = ev->state;
+		a->syscall = ev->syscall;
+		a->wchan = ev->wchan;
+		a->tid = ev->tid;
+		a->state_t = ev->t_ns;
+		break;
+	case TRACE_CAPTION:
+		v->caption[0] = ev->text[0];
+		v->caption[1] = ev->text[1];
+		break;
+	case TRACE_IDLE:
+		a->idle = !(ev->flags & TRACE_F_END);
+		if (a->idle) {
+			a->idle_since = ev->t_ns;
+			a->idles++;
+		}
+		break;
+	case TRACE_LOST:
+		v->lost += ev->count;
+		break;
+	case TRACE_DONE:
+		a->done = true;
+		a->status = ev->ret;
+		break;
+	}
+}
+
+void view_fold(struct view *v, const struct trace *t, size_t n)
+{
+	size_t count = trace_count(t);
+
+	view_reset(v, t);
+	for (size_t i = 0; i < n && i < count; i++)
+		view_apply(v, trace_at(t, i));
+}

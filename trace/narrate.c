@@ -1,0 +1,293 @@
+/* narrate.c: one line of words per event, in English or Chinese. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/narrate.h"
+
+/* Phrases by language.  Placeholders are printf's, in the same order in
+ * both languages. */
+enum phrase {
+	P_HEADER, P_ACTOR, P_COLS, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
+	P_EXIT_ERR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_PHASE_END_B,
+	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_IDLE,
+	P_IDLE_END, P_LOST, P_DONE, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
+	P_SUM_AGAIN, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
+	P_MAX
+};
+
+static const char *const phrases[2][P_MAX] = {
+	[NARRATE_EN] = {
+		[P_HEADER] = "ioscope · %s · speed %g× · kernel %s · times are real seconds since the start\n",
+		[P_ACTOR] = "  %-6s %-12s %s\n",
+		[P_COLS] = "\n    time  who     what happened\n",
+		[P_ENTER] = "→ %s(fd %d)",
+		[P_EXIT_OK] = "← %s(fd %d) = %lld bytes, after %s",
+		[P_EXIT_EOF] = "← %s(fd %d) = 0 after %s: end of file, the far end is closed",
+		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN after %s: nothing yet (try %u)",
+		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s after %s",
+		[P_WAIT_BEGIN_B] = "  phase 1 begins: waiting for data on fd %d · BLOCKED (asleep in the kernel)",
+		[P_WAIT_BEGIN_NB] = "  phase 1 begins: waiting for data on fd %d · not blocked (free between tries)",
+		[P_COPY_BEGIN] = "  phase 2 begins: the kernel copies the data of fd %d into the process · BLOCKED",
+		[P_PHASE_END_B] = "  %s ends after %s · the caller was blocked",
+		[P_PHASE_END_NB] = "  %s ends after %s · the caller was not blocked (%u tries)",
+		[P_ARRIVE] = "data arrives: %lld bytes now readable on %s's fd %d",
+		[P_ARRIVE_FAIL] = "could not write to %s's fd %d: %s",
+		[P_CLOSE] = "the far end of %s's fd %d closes: %s will read end of file",
+		[P_STATE] = "  kernel says: thread %d is %c (%s) in %s(fd %d)%s%s",
+		[P_IDLE] = "does something else for a while (round %u)",
+		[P_IDLE_END] = "back after %s",
+		[P_LOST] = "!! %u events lost: a trace ring was full",
+		[P_DONE] = "finished",
+		[P_DONE_ERR] = "stopped: %s",
+		[P_SUMMARY] = "\nmeasured in this trace:\n",
+		[P_SUM_ACTOR] = "  %-6s %-12s %llu reads, %llu bytes in %llu calls; phase 1 %s, phase 2 %s",
+		[P_SUM_AGAIN] = "; %llu × EAGAIN",
+		[P_SUM_BLOCKED] = "; blocked %s\n",
+		[P_SUM_TOTAL] = "  %zu events, %llu lost\n",
+		[P_PHASE_NAME1] = "phase 1 (wait)",
+		[P_PHASE_NAME2] = "phase 2 (copy)",
+	},
+	[NARRATE_ZH] = {
+		[P_HEADER] = "ioscope · %s · 速度 %g× · 内核 %s · 时间为自开始起的真实秒数\n",
+		[P_ACTOR] = "  %-6s %-12s %s\n",
+		[P_COLS] = "\n    时间  谁      发生了什么\n",
+		[P_ENTER] = "→ %s(fd %d)",
+		[P_EXIT_OK] = "← %s(fd %d) = %lld 字节，用时 %s",
+		[P_EXIT_EOF] = "← %s(fd %d) = 0，用时 %s：读到文件结尾，对端已关闭",
+		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN，用时 %s：还没有数据（第 %u 次）",
+		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s，用时 %s",
+		[P_WAIT_BEGIN_B] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞（在内核里睡眠）",
+		[P_WAIT_BEGIN_NB] = "  第一阶段开始：等待 fd %d 的数据 · 不阻塞（两次询问之间可以做别的事）",
+		[P_COPY_BEGIN] = "  第二阶段开始：内核把 fd %d 的数据复制进进程 · 阻塞",
+		[P_PHASE_END_B] = "  %s结束，历时 %s · 调用者一直被阻塞",
+		[P_PHASE_END_NB] = "  %s结束，历时 %s · 调用者没有被阻塞（询问 %u 次）",
+		[P_ARRIVE] = "数据到达：%lld 字节，%s 的 fd %d 现在可读",
+		[P_ARRIVE_FAIL] = "无法写入 %s 的 fd %d：%s",
+		[P_CLOSE] = "%s 的 fd %d 的对端关闭：%s 将读到文件结尾",
+		[P_STATE] = "  内核说：线程 %d 状态 %c（%s），在 %s(fd %d) 中%s%s",
+		[P_IDLE] = "去做别的事（第 %u 轮）",
+		[P_IDLE_END] = "%s 后回来",
+		[P_LOST] = "!! 丢失 %u 个事件：跟踪环形缓冲区已满",
+		[P_DONE] = "结束",
+		[P_DONE_ERR] = "停止：%s",
+		[P_SUMMARY] = "\n本次跟踪的测量结果：\n",
+		[P_SUM_ACTOR] = "  %-6s %-12s 读到 %llu 次，共 %llu 字节，%llu 次调用；第一阶段 %s，第二阶段 %s",
+		[P_SUM_AGAIN] = "；%llu 次 EAGAIN",
+		[P_SUM_BLOCKED] = "；阻塞 %s\n",
+		[P_SUM_TOTAL] = "  共 %zu 个事件，丢失 %llu 个\n",
+		[P_PHASE_NAME1] = "第一阶段（等待）",
+		[P_PHASE_NAME2] = "第二阶段（复制）",
+	},
+};
+
+static const char *state_words(char s, int lang)
+{
+	static const char *const en[] = { "running", "asleep, waiting", "in uninterruptible sleep", "stopped", "other" };
+	static const char *const zh[] = { "运行中", "睡眠，等待中", "不可中断睡眠", "已停止", "其他" };
+	const char *const *w = lang == NARRATE_ZH ? zh : en;
+
+	switch (s) {
+	case 'R': return w[0];
+	case 'S': return w[1];
+	case 'D': return w[2];
+	case 'T': case 't': return w[3];
+	default:  return w[4];
+	}
+}
+
+#define P(n, id) phrases[(n)->lang][id]
+
+const char *narrate_dur(int64_t ns, char *buf, size_t len)
+{
+	if (ns < 0)
+		ns = 0;
+	if (ns < 1000)
+		snprintf(buf, len, "%lld ns", (long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%lld µs", (long long)(ns / 1000));
+	else if (ns < 10000000)
+		snprintf(buf, len, "%.2f ms", ns / 1e6);
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.3f s", ns / 1e9);
+	return buf;
+}
+
+int narrate_lang_from(const char *s)
+{
+	if (strcmp(s, "en") == 0)
+		return NARRATE_EN;
+	if (strcmp(s, "zh") == 0)
+		return NARRATE_ZH;
+	return -1;
+}
+
+int narrate_lang_from_env(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0')
+			return strncmp(v, "zh", 2) == 0 ? NARRATE_ZH : NARRATE_EN;
+	}
+	return NARRATE_EN;
+}
+
+static const char *actor_name(const struct narrator *n, int actor)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+
+	return actor < h->nactors ? h->actors[actor].name : "?";
+}
+
+void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+
+	n->out = out;
+	n->t = t;
+	n->lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
+	view_reset(&n->v, t);
+	fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
+	for (int i = 1; i < h->nactors; i++) {
+		const char *label = h->actors[i].label[n->lang];
+
+		if (*label == '\0')
+			label = h->actors[i].label[0];
+		fprintf(out, P(n, P_ACTOR), h->actors[i].name, h->actors[i].model, label);
+	}
+	fputs(P(n, P_COLS), out);
+}
+
+static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const char *call = trace_call_name(ev->call);
+	char d[32];
+
+	narrate_dur(ev->dur_ns, d, sizeof d);
+	if (call == NULL)
+		call = "?";
+	if (ev->ret > 0)
+		snprintf(s, len, P(n, P_EXIT_OK), call, ev->fd, (long long)ev->ret, d);
+	else if (ev->ret == 0)
+		snprintf(s, len, P(n, P_EXIT_EOF), call, ev->fd, d);
+	else if (strcmp(trace_errno_name(ev->err), "EAGAIN") == 0)
+		snprintf(s, len, P(n, P_EXIT_AGAIN), call, ev->fd, d, ev->count);
+	else
+		snprintf(s, len, P(n, P_EXIT_ERR), call, ev->fd, trace_errno_name(ev->err), d);
+}
+
+static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const struct view_actor *a = &n->v.actors[ev->actor];
+	char d[32];
+
+	if (!(ev->flags & TRACE_F_END)) {
+		if (ev->phase == TRACE_PH_COPY)
+			snprintf(s, len, P(n, P_COPY_BEGIN), ev->fd);
+		else
+			snprintf(s, len, P(n, ev->flags & TRACE_F_BLOCKED ?
+					 P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB), ev->fd);
+		return;
+	}
+	narrate_dur(a->phase == ev->phase ? ev->t_ns - a->phase_since : 0, d, sizeof d);
+	if (ev->flags & TRACE_F_BLOCKED)
+		snprintf(s, len, P(n, P_PHASE_END_B),
+			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
+	else
+		snprintf(s, len, P(n, P_PHASE_END_NB),
+			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d, a->tries);
+}
+
+static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	int has_wchan = ev->wchan != NULL && *ev->wchan != '\0';
+
+	snprintf(s, len, P(n, P_STATE), ev->tid, ev->state, state_words(ev->state, n->lang),
+		 ev->syscall ? ev->syscall : "?", ev->fd,
+		 has_wchan ? ", wchan " : "", has_wchan ? ev->wchan : "");
+}
+
+/* The words for one event; returns 0 when the event prints no line. */
+static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const char *who = actor_name(n, ev->actor);
+	char d[32];
+
+	switch (ev->kind) {
+	case TRACE_CAPTION:
+		snprintf(s, len, "── %s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);
+		return 1;
+	case TRACE_ENTER:
+		snprintf(s, len, P(n, P_ENTER), trace_call_name(ev->call) ?: "?", ev->fd);
+		return 1;
+	case TRACE_EXIT:
+		exit_line(n, ev, s, len);
+		return 1;
+	case TRACE_PHASE:
+		phase_line(n, ev, s, len);
+		return 1;
+	case TRACE_ARRIVE:
+		if (ev->ret >= 0)
+			snprintf(s, len, P(n, P_ARRIVE), (long long)ev->ret, who, ev->fd);
+		else
+			snprintf(s, len, P(n, P_ARRIVE_FAIL), who, ev->fd,
+				 trace_errno_name((int)-ev->ret));
+		return 1;
+	case TRACE_CLOSE:
+		snprintf(s, len, P(n, P_CLOSE), who, ev->fd, who);
+		return 1;
+	case TRACE_STATE:
+		state_line(n, ev, s, len);
+		return 1;
+	case TRACE_IDLE:
+		if (ev->flags & TRACE_F_END)
+			snprintf(s, len, P(n, P_IDLE_END), narrate_dur(ev->dur_ns, d, sizeof d));
+		else
+			snprintf(s, len, P(n, P_IDLE), ev->count);
+		return 1;
+	case TRACE_LOST:
+		snprintf(s, len, P(n, P_LOST), ev->count);
+		return 1;
+	case TRACE_DONE:
+		if (ev->ret == 0)
+			snprintf(s, len, "%s", P(n, P_DONE));
+		else
+			snprintf(s, len, P(n, P_DONE_ERR), trace_errno_name((int)-ev->ret));
+		return 1;
+	}
+	return 0;
+}
+
+void narrate_ev(struct narrator *n, const struct trace_ev *ev)
+{
+	char s[1024];
+
+	if (line_for(n, ev, s, sizeof s))
+		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
+			actor_name(n, ev->actor), s);
+	view_apply(&n->v, ev);
+}
+
+void narrate_end(struct narrator *n)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+	char w[32], c[32], b[32];
+
+	fputs(P(n, P_SUMMARY), n->out);
+	for (int i = 1; i < h->nactors; i++) {
+		const struct view_actor *a = &n->v.actors[i];
+
+		fprintf(n->out, P(n, P_SUM_ACTOR), h->actors[i].name, h->actors[i].model,
+			(unsigned long long)a->reads, (unsigned long long)a->bytes,
+			(unsigned long long)a->calls,
+			narrate_dur(a->wait_ns, w, sizeof w), narrate_dur(a->copy_ns, c, sizeof c));
+		if (a->eagain > 0)
+			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
+		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(a->blocked_ns, b, sizeof b));
+	}
+	fprintf(n->out, P(n, P_SUM_TOTAL), n->v.n, (unsigned long long)n->v.lost);
+}

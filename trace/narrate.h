@@ -1,0 +1,36 @@
+/* narrate.h: the plain-text view: one line per event, no escape codes.
+ *
+ * For pipes, CI, screen readers and handouts.  It is a fold like every other
+ * view, so a replay narrates exactly what the live run narrated.
+ */
+#ifndef IOSCOPE_NARRATE_H
+#define IOSCOPE_NARRATE_H
+
+#include <stdio.h>
+
+#include "trace/fold.h"
+
+enum { NARRATE_EN = 0, NARRATE_ZH = 1 };
+
+struct narrator {
+	FILE *out;
+	int lang;
+	const struct trace *t;
+	struct view v;
+};
+
+/* Pick the language from the locale environment (zh* -> Chinese). */
+int narrate_lang_from_env(void);
+int narrate_lang_from(const char *s);        /* "en", "zh"; -1 otherwise */
+
+/* Print the header (scenario, actors) and reset the view. */
+void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang);
+/* Print the line for ev (some events print none), then fold it in. */
+void narrate_ev(struct narrator *n, const struct trace_ev *ev);
+/* Print the summary: per actor, what the trace measured. */
+void narrate_end(struct narrator *n);
+
+/* "850 ns", "12 µs", "1.23 ms", "150.0 ms", "1.502 s". */
+const char *narrate_dur(int64_t ns, char *buf, size_t len);
+
+#endif

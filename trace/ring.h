@@ -1,0 +1,37 @@
+/* ring.h: a single-producer, single-consumer ring of trace events.
+ *
+ * Each model thread owns one ring and pushes without locks; the loop thread
+ * drains every ring.  A full ring never blocks the producer (that would
+ * change the timings being measured): the event is dropped and counted, and
+ * the consumer turns the count into a TRACE_LOST event, so nothing is lost
+ * silently.
+ */
+#ifndef IOSCOPE_RING_H
+#define IOSCOPE_RING_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "trace/trace.h"
+
+#define RING_SIZE 4096          /* events; a power of two */
+
+struct ring {
+	_Alignas(64) _Atomic uint32_t head;     /* written by the producer */
+	_Alignas(64) _Atomic uint32_t tail;     /* written by the consumer */
+	_Alignas(64) _Atomic uint32_t dropped;  /* producer adds, consumer takes */
+	struct trace_ev ev[RING_SIZE];
+};
+
+void ring_init(struct ring *r);
+
+/* Producer: copy ev in.  Returns 0, or -ENOBUFS when full (counted). */
+int ring_push(struct ring *r, const struct trace_ev *ev);
+
+/* Consumer: copy out at most max events; returns how many. */
+unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max);
+
+/* Consumer: events dropped since the last call (and resets the count). */
+uint32_t ring_take_dropped(struct ring *r);
+
+#endif

@@ -1,0 +1,43 @@
+/* sink.h: where a live run's events meet.
+ *
+ * Producers (model threads, and the loop thread itself for the world and the
+ * sampler) each get a ring from sink_ring_new and push into it; sink_wake,
+ * safe from any thread, asks the loop thread to drain.  Draining moves every
+ * ring's events into the trace in time order (per batch), assigns seq, turns
+ * drop counts into TRACE_LOST events, and calls each listener once per new
+ * event, in order.  All of that happens on the loop thread.
+ *
+ * Lifetime: sink_new after the loop exists; create rings before the threads
+ * that use them start; sink_close after those threads are joined, then let
+ * the loop run once so the async handle closes, then sink_free.
+ */
+#ifndef IOSCOPE_SINK_H
+#define IOSCOPE_SINK_H
+
+#include "trace/ring.h"
+#include "trace/trace.h"
+
+struct sink;
+struct uv_loop_s;
+
+typedef void (*sink_listen_cb)(void *arg, struct trace *t,
+			       const struct trace_ev *ev);
+
+int sink_new(struct uv_loop_s *loop, struct trace *t, struct sink **out);
+void sink_close(struct sink *s);     /* drains what is left, closes the handle */
+void sink_free(struct sink *s);
+
+/* A ring for one producer thread; actor is used for its TRACE_LOST events.
+ * Owned by the sink.  Returns NULL when out of memory. */
+struct ring *sink_ring_new(struct sink *s, int actor);
+
+/* Push ev into r and wake the loop (any thread). */
+void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev);
+void sink_wake(struct sink *s);
+
+/* Loop thread only. */
+int sink_listen(struct sink *s, sink_listen_cb cb, void *arg);
+void sink_drain(struct sink *s);
+struct trace *sink_trace(struct sink *s);
+
+#endif
