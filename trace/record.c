@@ -1,0 +1,365 @@
+/* record.c: a trace as JSON Lines (trace/FORMAT.md), one line per call.
+ *
+ * Each line is built as a jansson object, dumped compact and written with a
+ * single fwrite, so a live recorder that is killed loses at most the line
+ * being written (read.c skips that truncated last line).
+ *
+ * The writer refuses (-EINVAL) what the reader would refuse: unknown kinds,
+ * calls or phases, an errno with no name, a state that is not one printable
+ * letter, strings that are not UTF-8.  A file it writes always reads back.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "trace/trace.h"
+
+/* An object being filled; the first failure sticks in rc. */
+struct put {
+	json_t *o;
+	int rc;
+};
+
+static void put_new(struct put *p, const char *key, json_t *v, int rc_if_null)
+{
+	if (p->rc != 0) {
+		json_decref(v);
+		return;
+	}
+	if (v == NULL)
+		p->rc = rc_if_null;
+	else if (json_object_set_new(p->o, key, v) != 0)
+		p->rc = -ENOMEM;
+}
+
+static void put_int(struct put *p, const char *key, int64_t v)
+{
+	put_new(p, key, json_integer((json_int_t)v), -ENOMEM);
+}
+
+static void put_bool(struct put *p, const char *key, bool v)
+{
+	put_new(p, key, json_boolean(v), -ENOMEM);
+}
+
+/* NULL if s is not UTF-8 (or memory ran out): string values must be both. */
+static json_t *str_value(const char *s)
+{
+	return json_string(s != NULL ? s : "");
+}
+
+static void put_str(struct put *p, const char *key, const char *s)
+{
+	put_new(p, key, str_value(s), -EINVAL);
+}
+
+/* A name from one of trace.c's tables; NULL means the value is unknown. */
+static void put_name(struct put *p, const char *key, const char *name)
+{
+	put_new(p, key, name != NULL ? json_string(name) : NULL, -EINVAL);
+}
+
+static void put_pair(struct put *p, const char *key, const char *const s[2])
+{
+	json_t *o = json_object();
+	struct put in = { o, o != NULL ? 0 : -ENOMEM };
+
+	if (o != NULL) {
+		put_str(&in, "en", s[0]);
+		put_str(&in, "zh", s[1]);
+	}
+	if (in.rc != 0) {
+		json_decref(o);
+		if (p->rc == 0)
+			p->rc = in.rc;
+		return;
+	}
+	put_new(p, key, o, -ENOMEM);
+}
+
+static void put_edge(struct put *p, const struct trace_ev *ev)
+{
+	put_str(p, "edge", (ev->flags & TRACE_F_END) ? "end" : "begin");
+}
+
+static void put_step(struct put *p, const struct trace_ev *ev)
+{
+	if (ev->step >= 0)
+		put_int(p, "step", ev->step);
+}
+
+static void put_try(struct put *p, const struct trace_ev *ev)
+{
+	if (ev->count > 0)
+		put_int(p, "try", ev->count);
+}
+
+/* ---- one function per kind, in the order FORMAT.md lists them ---- */
+
+static void put_enter(struct put *p, const struct trace_ev *ev)
+{
+	put_name(p, "call", trace_call_name(ev->call));
+	put_int(p, "fd", ev->fd);
+}
+
+static void put_exit(struct put *p, const struct trace_ev *ev)
+{
+	put_name(p, "call", trace_call_name(ev->call));
+	put_int(p, "fd", ev->fd);
+	put_int(p, "ret", ev->ret);
+	put_int(p, "dur_ns", ev->dur_ns);
+	if (ev->err != 0) {
+		const char *e = trace_errno_name(ev->err);
+
+		/* Only names that read back as the same number: not "EUNKNOWN". */
+		put_name(p, "errno", trace_errno_from(e) == ev->err ? e : NULL);
+	}
+	put_try(p, ev);
+}
+
+static void put_phase(struct put *p, const struct trace_ev *ev)
+{
+	put_name(p, "phase", trace_phase_name(ev->phase));
+	put_edge(p, ev);
+	put_bool(p, "blocked", (ev->flags & TRACE_F_BLOCKED) != 0);
+	put_int(p, "fd", ev->fd);
+}
+
+static void put_arrive(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	put_int(p, "bytes", ev->ret);
+	put_step(p, ev);
+}
+
+static void put_close(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	put_step(p, ev);
+}
+
+static void put_state(struct put *p, const struct trace_ev *ev)
+{
+	char letter[2] = { ev->state, '\0' };
+
+	put_int(p, "tid", ev->tid);
+	put_name(p, "state", ev->state > ' ' && ev->state < 0x7f ? letter : NULL);
+	put_str(p, "syscall", ev->syscall);
+	put_str(p, "wchan", ev->wchan);
+}
+
+static void put_caption(struct put *p, const struct trace_ev *ev)
+{
+	put_pair(p, "text", ev->text);
+	put_step(p, ev);
+}
+
+static void put_idle(struct put *p, const struct trace_ev *ev)
+{
+	put_edge(p, ev);
+	if (ev->flags & TRACE_F_END)
+		put_int(p, "dur_ns", ev->dur_ns);
+	put_try(p, ev);
+}
+
+static void put_lost(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "count", ev->count);
+}
+
+static void put_done(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "ret", ev->ret);
+}
+
+/* A new kind needs a line here and one in read.c's table. */
+static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_ev *) = {
+	[TRACE_ENTER] = put_enter, [TRACE_EXIT] = put_exit,
+	[TRACE_PHASE] = put_phase, [TRACE_ARRIVE] = put_arrive,
+	[TRACE_CLOSE] = put_close, [TRACE_STATE] = put_state,
+	[TRACE_CAPTION] = put_caption, [TRACE_IDLE] = put_idle,
+	[TRACE_LOST] = put_lost, [TRACE_DONE] = put_done,
+};
+
+/* Dump o compact as one line.  Consumes o. */
+static int write_line(FILE *f, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+	size_t n;
+	int rc = 0;
+
+	json_decref(o);
+	if (s == NULL)
+		return -ENOMEM;
+	n = strlen(s);
+	s[n] = '\n';    /* replaces the NUL; fwrite takes a length */
+	errno = 0;
+	if (fwrite(s, 1, n + 1, f) != n + 1)
+		rc = errno != 0 ? -errno : -EIO;
+	free(s);
+	return rc;
+}
+
+int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	struct put p = { json_object(), 0 };
+
+	if (p.o == NULL)
+		return -ENOMEM;
+	if (ev->kind >= TRACE_KIND_MAX || put_kind[ev->kind] == NULL ||
+	    ev->actor >= h->nactors)
+		p.rc = -EINVAL;
+	put_int(&p, "seq", (int64_t)ev->seq);
+	put_int(&p, "t_ns", ev->t_ns);
+	if (p.rc == 0) {
+		put_str(&p, "actor", h->actors[ev->actor].name);
+		put_name(&p, "kind", trace_kind_name(ev->kind));
+		put_kind[ev->kind](&p, ev);
+	}
+	if (p.rc != 0) {
+		json_decref(p.o);
+		return p.rc;
+	}
+	return write_line(f, p.o);
+}
+
+/* The distinct non-empty models of actors 1.., in order of appearance. */
+static json_t *models_value(const struct trace_hdr *h)
+{
+	json_t *a = json_array();
+
+	for (int i = 1; a != NULL && i < h->nactors; i++) {
+		const char *m = h->actors[i].model;
+		bool seen = m == NULL || m[0] == '\0';
+
+		for (int j = 1; j < i && !seen; j++)
+			seen = h->actors[j].model != NULL &&
+			       strcmp(h->actors[j].model, m) == 0;
+		if (!seen && json_array_append_new(a, str_value(m)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *actor_value(const struct trace_actor *a, int *rc)
+{
+	struct put p = { json_object(), 0 };
+	bool labelled = (a->label[0] != NULL && a->label[0][0] != '\0') ||
+			(a->label[1] != NULL && a->label[1][0] != '\0');
+
+	if (p.o == NULL) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	put_str(&p, "name", a->name);
+	put_str(&p, "model", a->model);
+	if (labelled)
+		put_pair(&p, "label", a->label);
+	if (p.rc != 0) {
+		json_decref(p.o);
+		*rc = p.rc;
+		return NULL;
+	}
+	return p.o;
+}
+
+static json_t *actors_value(const struct trace_hdr *h, int *rc)
+{
+	json_t *a = json_array();
+
+	*rc = a != NULL ? 0 : -ENOMEM;
+	for (int i = 0; *rc == 0 && i < h->nactors; i++)
+		if (json_array_append_new(a, actor_value(&h->actors[i], rc)) != 0 &&
+		    *rc == 0)
+			*rc = -ENOMEM;
+	if (*rc != 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Whole speeds are written as integers ("speed":10), like a person would. */
+static json_t *speed_value(double speed)
+{
+	if (!isfinite(speed) || speed <= 0)
+		return NULL;
+	if (speed == floor(speed) && speed < 9007199254740992.0)
+		return json_integer((json_int_t)speed);
+	return json_real(speed);
+}
+
+int trace_write_hdr(FILE *f, const struct trace *t)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	struct put p = { json_object(), 0 };
+	json_t *actors;
+	int rc = 0;
+
+	if (p.o == NULL)
+		return -ENOMEM;
+	put_str(&p, "format", TRACE_FORMAT);
+	put_int(&p, "version", TRACE_VERSION);
+	put_str(&p, "scenario", h->scenario);
+	put_new(&p, "models", models_value(h), -EINVAL);
+	put_str(&p, "kernel", h->kernel);
+	put_str(&p, "started", h->started);
+	put_new(&p, "speed", speed_value(h->speed), -EINVAL);
+	actors = actors_value(h, &rc);
+	put_new(&p, "actors", actors, rc);
+	if (p.rc != 0) {
+		json_decref(p.o);
+		return p.rc;
+	}
+	return write_line(f, p.o);
+}
+
+static int save_to(FILE *f, const struct trace *t)
+{
+	size_t n = trace_count(t);
+	int rc = trace_write_hdr(f, t);
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = trace_write_ev(f, t, trace_at(t, i));
+	if (rc == 0 && fflush(f) != 0)
+		rc = -errno;
+	/* The rename must not publish a file whose blocks are not on disk. */
+	if (rc == 0 && fsync(fileno(f)) != 0 && errno != EINVAL)
+		rc = -errno;
+	return rc;
+}
+
+int trace_save(const struct trace *t, const char *path)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + sizeof ".tmp");
+	FILE *f;
+	int rc;
+
+	if (tmp == NULL)
+		return -ENOMEM;
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp", sizeof ".tmp");
+	if ((f = fopen(tmp, "we")) == NULL) {
+		rc = -errno;
+		goto fail_open;
+	}
+	rc = save_to(f, t);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+fail_open:
+	free(tmp);
+	return rc;
+}
