@@ -24,7 +24,7 @@ Q := @
 endif
 
 LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c)
-MAIN_SRC := ioscope.c run.c
+MAIN_SRC := ioscope.c run.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 

@@ -130,13 +130,15 @@ static void close_far(struct world *w, int actor, int fd, int step)
 {
 	struct world_actor *wa = &w->actors[actor];
 
+	int64_t now = trace_now();    /* before the reader can see EOF */
+
 	if (wa->far[fd] < 0)
 		return;
 	close(wa->far[fd]);
 	wa->far[fd] = -1;
 	emit(w, &(struct trace_ev){
 		.kind = TRACE_CLOSE, .actor = w->actor_base + actor,
-		.fd = wa->fds[fd].fd, .step = step,
+		.fd = wa->fds[fd].fd, .step = step, .t_ns = now,
 	});
 }
 

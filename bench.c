@@ -1,0 +1,108 @@
+/* bench.c: the cost of tracing one call.
+ *
+ * The same recv(2) on an empty non-blocking socket (it returns EAGAIN at
+ * once, the cheapest real syscall a model makes) is timed untraced and
+ * through the probe, in interleaved rounds so that noise from the rest of
+ * the machine falls on both alike.  The ring is drained between rounds, off
+ * the clock, as the loop thread would do on another core.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "bench.h"
+#include "models/probe.h"
+#include "trace/narrate.h"
+#include "trace/sink.h"
+
+#define ROUNDS 31
+#define CALLS  1000            /* per round; 2 events each fits the ring */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int64_t median(int64_t *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_i64);
+	return v[n / 2];
+}
+
+/* ns per call for one round. */
+static int64_t round_ns(int fd, int traced)
+{
+	char buf[16];
+	int64_t t0 = trace_mono_ns();
+
+	for (int i = 0; i < CALLS; i++) {
+		if (traced)
+			probe_recv(fd, buf, sizeof buf, MSG_DONTWAIT, 0);
+		else
+			recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+	}
+	return (trace_mono_ns() - t0) / CALLS;
+}
+
+/* The probe alone: enter and exit around nothing. */
+static int64_t round_probe_only(void)
+{
+	int64_t t0 = trace_mono_ns();
+
+	for (int i = 0; i < CALLS; i++) {
+		int64_t t = probe_enter(TRACE_CALL_RECVFROM, 3);
+
+		probe_exit(TRACE_CALL_RECVFROM, 3, -1, EAGAIN, t, 0);
+	}
+	return (trace_mono_ns() - t0) / CALLS;
+}
+
+int bench_probe(FILE *out)
+{
+	int64_t plain[ROUNDS], traced[ROUNDS], bare[ROUNDS], diff[ROUNDS];
+	struct trace *t = trace_new();
+	struct sink *s = NULL;
+	struct probe p = { 0 };
+	uv_loop_t loop;
+	int sv[2], rc;
+
+	if (t == NULL || uv_loop_init(&loop) != 0)
+		return -ENOMEM;
+	if ((rc = sink_new(&loop, t, &s)) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return rc ? rc : -errno;
+	trace_add_actor(t, "bench", "blocking", "", "");
+	trace_epoch_set(trace_mono_ns());
+	p = (struct probe){ .sink = s, .ring = sink_ring_new(s, 1), .actor = 1 };
+	probe_attach(&p);
+	for (int r = 0; r < ROUNDS; r++) {
+		plain[r] = round_ns(sv[0], 0);
+		traced[r] = round_ns(sv[0], 1);
+		sink_drain(s);
+		bare[r] = round_probe_only();
+		sink_drain(s);
+		diff[r] = traced[r] - plain[r];
+	}
+	probe_attach(NULL);
+	fprintf(out, "probe cost: recv() on an empty non-blocking AF_UNIX socket (EAGAIN),\n"
+		"%d interleaved rounds of %d calls, medians:\n", ROUNDS, CALLS);
+	fprintf(out, "  untraced recv          %6lld ns/call\n", (long long)median(plain, ROUNDS));
+	fprintf(out, "  traced recv            %6lld ns/call\n", (long long)median(traced, ROUNDS));
+	fprintf(out, "  added by tracing       %6lld ns/call (median of per-round differences)\n",
+		(long long)median(diff, ROUNDS));
+	fprintf(out, "  probe alone            %6lld ns/call (enter + exit events, no syscall)\n",
+		(long long)median(bare, ROUNDS));
+	fprintf(out, "  events recorded        %zu, lost %llu\n", trace_count(t),
+		(unsigned long long)trace_lost(t));
+	sink_close(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	sink_free(s);
+	trace_free(t);
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}

@@ -1,0 +1,305 @@
+/* ioscope.c: the command line. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "models/model.h"
+#include "run.h"
+#include "scenarios/scn.h"
+#include "trace/narrate.h"
+
+#ifndef IOSCOPE_DATADIR
+#define IOSCOPE_DATADIR "/usr/local/share/ioscope"
+#endif
+
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static const char usage[] =
+"usage: ioscope COMMAND [ARGS]\n"
+"\n"
+"  run SCENARIO [--model M] [--speed X] [--record FILE] [--plain] [--lang en|zh]\n"
+"                      run a scenario through real, traced IO models\n"
+"  replay FILE [--plain] [--lang en|zh]\n"
+"                      narrate a recorded trace\n"
+"  check FILE...       validate scenario (.scn) and trace (.jsonl) files\n"
+"  scenarios           list the scenarios\n"
+"  models              list the IO models, and whether each can run here\n"
+"  bench --probe       what tracing adds to one syscall\n"
+"  --help, --version\n"
+"\n"
+"Narration is plain text, one line per event (the screen view is not built yet).\n"
+"Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n";
+
+static int fail_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "ioscope: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(try 'ioscope --help')\n");
+	return EXIT_USAGE;
+}
+
+/* Where the shipped scenarios live: $IOSCOPE_DATA, beside the binary (a
+ * build tree), or the installed data directory. */
+static const char *data_dir(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("IOSCOPE_DATA");
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	ssize_t n;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		for (int up = 0; up < 3; up++) {
+			char *slash = strrchr(exe, '/');
+
+			if (slash == NULL)
+				break;
+			*slash = '\0';
+			snprintf(probe, sizeof probe, "%s/scenarios/fishing.scn", exe);
+			if (access(probe, R_OK) == 0) {
+				snprintf(dir, sizeof dir, "%s", exe);
+				return dir;
+			}
+		}
+	}
+	return IOSCOPE_DATADIR;
+}
+
+/* A scenario given by name ("fishing") or by path ("my/class.scn"). */
+static const char *scenario_path(const char *arg, char *buf, size_t len)
+{
+	if (strchr(arg, '/') != NULL || strstr(arg, ".scn") != NULL)
+		return arg;
+	snprintf(buf, len, "%s/scenarios/%s.scn", data_dir(), arg);
+	return buf;
+}
+
+static int cmd_models(void)
+{
+	for (int i = 0; i < model_count; i++) {
+		const struct model_ops *m = model_table[i];
+		const char *why = "";
+		int ok = m->available(&why) == 0;
+
+		printf("%-12s %-10s %s\n", m->name, ok ? "available" : "missing",
+		       ok ? m->summary : why);
+	}
+	return 0;
+}
+
+static int cmd_scenarios(void)
+{
+	char dir[PATH_MAX + 16], path[PATH_MAX + 300], cause[512];
+	struct dirent **names;
+	int n;
+
+	snprintf(dir, sizeof dir, "%s/scenarios", data_dir());
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0) {
+		fprintf(stderr, "ioscope: %s: %s\n", dir, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(names[i]->d_name);
+		struct scn *s;
+
+		if (l > 4 && strcmp(names[i]->d_name + l - 4, ".scn") == 0) {
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+			if (scn_load(path, &s, cause, sizeof cause) == 0) {
+				printf("%-12s %s\n", s->name, s->title[0]);
+				scn_free(s);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return 0;
+}
+
+struct cli {
+	const char *model, *record;
+	double speed;
+	int lang;
+	int probe;
+};
+
+static int parse_speed(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v > 0 && v <= 1000))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Options shared by the commands; returns the index of the first operand,
+ * or -1 after printing the error. */
+static int parse_opts(int argc, char **argv, struct cli *c)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "speed", required_argument, NULL, 's' },
+		{ "record", required_argument, NULL, 'r' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "plain", no_argument, NULL, 'p' },
+		{ "probe", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': c->model = optarg; break;
+		case 'r': c->record = optarg; break;
+		case 'p': break;            /* narration is plain text already */
+		case 'P': c->probe = 1; break;
+		case 's':
+			if (parse_speed(optarg, &c->speed) != 0)
+				return fail_usage("--speed expects a number above 0 and at most 1000, got '%s'", optarg), -1;
+			break;
+		case 'l':
+			if ((c->lang = narrate_lang_from(optarg)) < 0)
+				return fail_usage("--lang expects en or zh, got '%s'", optarg), -1;
+			break;
+		default:
+			return fail_usage("unknown or incomplete option '%s'", argv[optind - 1]), -1;
+		}
+	}
+	return optind;
+}
+
+static int cmd_run(int argc, char **argv, struct cli *c)
+{
+	char path[PATH_MAX + 64], cause[1024] = "";
+	struct run_opts o = {
+		.model = c->model, .speed = c->speed, .record = c->record,
+		.lang = c->lang, .out = stdout, .grace_ms = 3000,
+	};
+	int rc;
+
+	if (argc != 1)
+		return fail_usage("run expects one scenario (see 'ioscope scenarios')%s", "");
+	o.scenario = scenario_path(argv[0], path, sizeof path);
+	rc = run_scenario(&o, cause, sizeof cause);
+	fflush(stdout);
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "ioscope: %s\n", cause);
+	return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+}
+
+static int cmd_replay(int argc, char **argv, struct cli *c)
+{
+	char cause[1024];
+	struct trace *t;
+	struct narrator n;
+	size_t skipped = 0;
+
+	if (argc != 1)
+		return fail_usage("replay expects one trace file%s", "");
+	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
+		fprintf(stderr, "ioscope: %s\n", cause);
+		return EXIT_USAGE;
+	}
+	narrate_begin(&n, stdout, t, c->lang);
+	for (size_t i = 0; i < trace_count(t); i++)
+		narrate_ev(&n, trace_at(t, i));
+	narrate_end(&n);
+	if (skipped > 0)
+		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n", argv[0]);
+	trace_free(t);
+	return 0;
+}
+
+static int check_one(const char *path)
+{
+	char cause[1024];
+	size_t l = strlen(path), skipped = 0;
+
+	if (l > 4 && strcmp(path + l - 4, ".scn") == 0) {
+		struct scn *s;
+
+		if (scn_load(path, &s, cause, sizeof cause) != 0 ||
+		    scn_check_models(s, model_known, model_names(), cause, sizeof cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			return EXIT_USAGE;
+		}
+		printf("%s: ok, scenario '%s': %d actors, %d actions\n", path, s->name,
+		       s->nactors, s->nactions);
+		scn_free(s);
+	} else {
+		struct trace *t;
+
+		if (trace_read(path, &t, &skipped, cause, sizeof cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			return EXIT_USAGE;
+		}
+		printf("%s: ok, trace of '%s': %zu events%s\n", path, trace_hdr(t)->scenario,
+		       trace_count(t), skipped ? " (a cut-short last line skipped)" : "");
+		trace_free(t);
+	}
+	return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	int rc = 0;
+
+	if (argc < 1)
+		return fail_usage("check expects one or more files%s", "");
+	for (int i = 0; i < argc; i++)
+		if (check_one(argv[i]) != 0)
+			rc = EXIT_USAGE;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .speed = 1.0, .lang = narrate_lang_from_env() };
+	const char *cmd;
+	int first;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ioscope %s\n", IOSCOPE_VERSION);
+		return 0;
+	}
+	cmd = argv[1];
+	if ((first = parse_opts(argc - 1, argv + 1, &c)) < 0)
+		return EXIT_USAGE;
+	argc -= 1 + first;
+	argv += 1 + first;
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc, argv, &c);
+	if (strcmp(cmd, "replay") == 0)
+		return cmd_replay(argc, argv, &c);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc, argv);
+	if (strcmp(cmd, "models") == 0 && argc == 0)
+		return cmd_models();
+	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
+		return cmd_scenarios();
+	if (strcmp(cmd, "bench") == 0 && c.probe)
+		return bench_probe(stdout) == 0 ? 0 : EXIT_RUNTIME;
+	return fail_usage("unknown command or arguments: '%s'", cmd);
+}
