@@ -26,7 +26,7 @@ endif
 LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c)
 MAIN_SRC := ioscope.c run.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
-TEST_COMMON := $(BUILD)/tests/harness.o
+TEST_COMMON := $(BUILD)/tests/harness.o $(BUILD)/run.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -1,0 +1,203 @@
+/* test_run.c: whole runs, scenario file to recorded trace, judged from the
+ * trace alone. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+#include "tests/harness.h"
+#include "trace/narrate.h"
+
+static char dir[64], scn_path[128], rec_path[128];
+
+static const char script[] =
+	"scenario t\n"
+	"actor A blocking\n"
+	"actor B nonblocking every=100ms\n"
+	"at 0s say en start\n"
+	"at 0s say zh 开始\n"
+	"at 1s write A.1 trout\n"
+	"at 1.5s write B.1 carp\n"
+	"at 2s close A.1\n";
+
+static int setup(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/ioscope-run-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(scn_path, sizeof scn_path, "%s/t.scn", dir);
+	snprintf(rec_path, sizeof rec_path, "%s/t.jsonl", dir);
+	if ((f = fopen(scn_path, "w")) == NULL)
+		return -1;
+	fputs(script, f);
+	fclose(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(scn_path);
+	unlink(rec_path);
+	rmdir(dir);
+	return 0;
+}
+
+static int run(const char *path, const char *model, const char *record, char *cause, size_t len)
+{
+	struct run_opts o = {
+		.scenario = path, .model = model, .speed = 10, .record = record,
+		.lang = NARRATE_EN, .out = NULL, .grace_ms = 5000,
+	};
+
+	return run_scenario(&o, cause, len);
+}
+
+static const struct trace_ev *first(const struct trace *t, int actor, int kind,
+				    bool (*ok)(const struct trace_ev *))
+{
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->actor == actor && ev->kind == kind && (ok == NULL || ok(ev)))
+			return ev;
+	}
+	return NULL;
+}
+
+static bool got_data(const struct trace_ev *ev) { return ev->ret > 0; }
+
+/* A's recv spans the moment its fish bit, and the kernel saw A asleep in it. */
+static void test_run_blocking_blocked_until_bite(void **state)
+{
+	char cause[512] = "";
+	struct trace *t;
+	size_t skipped;
+	const struct trace_ev *arrive, *exit, *enter = NULL, *st = NULL;
+	int A;
+
+	(void)state;
+	assert_int_equal(run(scn_path, NULL, rec_path, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(rec_path, &t, &skipped, cause, sizeof cause), 0);
+	assert_int_equal(skipped, 0);
+	A = trace_find_actor(t, "A");
+	arrive = first(t, A, TRACE_ARRIVE, NULL);
+	exit = first(t, A, TRACE_EXIT, got_data);
+	assert_non_null(arrive);
+	assert_non_null(exit);
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->actor == A && ev->kind == TRACE_ENTER && ev->t_ns <= exit->t_ns)
+			enter = ev;
+		if (ev->actor == A && ev->kind == TRACE_STATE && enter && ev->t_ns < arrive->t_ns)
+			st = ev;
+	}
+	assert_non_null(enter);
+	/* The call began before the data came and ended after. */
+	assert_true(enter->t_ns <= arrive->t_ns && arrive->t_ns <= exit->t_ns);
+	assert_true(exit->dur_ns >= arrive->t_ns - enter->t_ns);
+	assert_non_null(st);
+	assert_int_equal(st->state, 'S');
+	assert_string_equal(st->syscall, "recvfrom");
+	trace_free(t);
+}
+
+/* B asked more than once (EAGAIN), was not blocked in phase 1, was in 2. */
+static void test_run_nonblocking_polls(void **state)
+{
+	char cause[512] = "";
+	struct trace *t;
+	size_t skipped, again = 0;
+	int B, saw_wait = 0, saw_copy = 0;
+
+	(void)state;
+	assert_int_equal(run(scn_path, NULL, rec_path, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(rec_path, &t, &skipped, cause, sizeof cause), 0);
+	B = trace_find_actor(t, "B");
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->actor != B)
+			continue;
+		if (ev->kind == TRACE_EXIT && ev->ret < 0 && ev->err == EAGAIN)
+			again++;
+		if (ev->kind == TRACE_PHASE && ev->phase == TRACE_PH_WAIT) {
+			assert_false(ev->flags & TRACE_F_BLOCKED);
+			saw_wait = 1;
+		}
+		if (ev->kind == TRACE_PHASE && ev->phase == TRACE_PH_COPY) {
+			assert_true(ev->flags & TRACE_F_BLOCKED);
+			saw_copy = 1;
+		}
+	}
+	assert_true(again >= 2);
+	assert_true(saw_wait && saw_copy);
+	trace_free(t);
+}
+
+/* --model overrides every actor: both read through the blocking model. */
+static void test_run_model_override(void **state)
+{
+	char cause[512] = "";
+	struct trace *t;
+	size_t skipped;
+
+	(void)state;
+	assert_int_equal(run(scn_path, "blocking", rec_path, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(rec_path, &t, &skipped, cause, sizeof cause), 0);
+	assert_string_equal(trace_hdr(t)->actors[2].model, "blocking");
+	assert_null(first(t, trace_find_actor(t, "B"), TRACE_IDLE, NULL));
+	trace_free(t);
+}
+
+static void test_run_no_fd_leak(void **state)
+{
+	char cause[512] = "";
+	int before = open_fd_count();
+
+	(void)state;
+	assert_int_equal(run(scn_path, NULL, NULL, cause, sizeof cause), 0);
+	assert_int_equal(run(scn_path, NULL, rec_path, cause, sizeof cause), 0);
+	assert_int_equal(open_fd_count(), before);
+}
+
+/* Bad input is refused before anything is written. */
+static void test_run_bad_model_writes_nothing(void **state)
+{
+	char cause[512] = "";
+
+	(void)state;
+	unlink(rec_path);
+	assert_int_equal(run(scn_path, "carrier-pigeon", rec_path, cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "unknown model 'carrier-pigeon'"));
+	assert_int_equal(access(rec_path, F_OK), -1);
+	assert_int_equal(run("/nonexistent/x.scn", NULL, rec_path, cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "/nonexistent/x.scn"));
+	assert_int_equal(access(rec_path, F_OK), -1);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_blocking_blocked_until_bite),
+		cmocka_unit_test(test_run_nonblocking_polls),
+		cmocka_unit_test(test_run_model_override),
+		cmocka_unit_test(test_run_no_fd_leak),
+		cmocka_unit_test(test_run_bad_model_writes_nothing),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("run", tests, setup, teardown);
+}
