@@ -72,7 +72,7 @@ static struct trace *sample_trace(void)
 		{ .t_ns = 1000, .actor = 1, .kind = TRACE_PHASE, .phase = TRACE_PH_WAIT, .flags = TRACE_F_BLOCKED | TRACE_F_END, .fd = 5 },
 		{ .t_ns = 1000, .actor = 1, .kind = TRACE_PHASE, .phase = TRACE_PH_COPY, .flags = TRACE_F_BLOCKED, .fd = 5 },
 		{ .t_ns = 1040, .actor = 1, .kind = TRACE_PHASE, .phase = TRACE_PH_COPY, .flags = TRACE_F_BLOCKED | TRACE_F_END, .fd = 5 },
-		{ .t_ns = 1050, .actor = 1, .kind = TRACE_EXIT, .call = TRACE_CALL_RECVFROM, .fd = 5, .ret = 5, .dur_ns = 1050 },
+		{ .t_ns = 1050, .actor = 1, .kind = TRACE_EXIT, .call = TRACE_CALL_RECVFROM, .fd = 5, .ret = 5, .dur_ns = 1500 },
 		{ .t_ns = 2000, .actor = 2, .kind = TRACE_PHASE, .phase = TRACE_PH_WAIT, .flags = TRACE_F_END, .fd = 7 },
 		{ .t_ns = 2000, .actor = 0, .kind = TRACE_LOST, .count = 3 },
 	};
@@ -130,6 +130,7 @@ static void test_trace_durations(void **state)
 
 	(void)state;
 	assert_string_equal(narrate_dur(850, b, sizeof b), "850 ns");
+	assert_string_equal(narrate_dur(1990, b, sizeof b), "2.0 µs");
 	assert_string_equal(narrate_dur(12345, b, sizeof b), "12 µs");
 	assert_string_equal(narrate_dur(1230000, b, sizeof b), "1.23 ms");
 	assert_string_equal(narrate_dur(150000000, b, sizeof b), "150.0 ms");
@@ -156,8 +157,8 @@ static void test_trace_narration(void **state)
 	assert_non_null(strstr(text, "phase 1 begins: waiting for data on fd 5 · BLOCKED"));
 	assert_non_null(strstr(text, "phase 1 begins: waiting for data on fd 7 · not blocked"));
 	assert_non_null(strstr(text, "← recvfrom(fd 7) = -1 EAGAIN after 10 ns: nothing yet (try 2)"));
-	assert_non_null(strstr(text, "phase 1 (wait) ends after 1990 ns · the caller was not blocked (2 tries)"));
-	assert_non_null(strstr(text, "← recvfrom(fd 5) = 5 bytes, after 1 µs"));
+	assert_non_null(strstr(text, "phase 1 (wait) ends after 2.0 µs · the caller was not blocked (2 tries)"));
+	assert_non_null(strstr(text, "← recvfrom(fd 5) = 5 bytes, after 1.5 µs"));
 	assert_non_null(strstr(text, "3 events lost"));
 	free(text);
 	trace_free(t);

@@ -103,6 +103,8 @@ const char *narrate_dur(int64_t ns, char *buf, size_t len)
 		ns = 0;
 	if (ns < 1000)
 		snprintf(buf, len, "%lld ns", (long long)ns);
+	else if (ns < 10000)
+		snprintf(buf, len, "%.1f µs", ns / 1e3);
 	else if (ns < 1000000)
 		snprintf(buf, len, "%lld µs", (long long)(ns / 1000));
 	else if (ns < 10000000)
