@@ -101,7 +101,8 @@ static struct trace *full_trace(void)
 	e = ev_of(TRACE_EXIT, 3, INT64_MAX); e.call = TRACE_CALL_READ; e.fd = INT32_MIN;
 	e.ret = INT64_MIN; e.err = EINTR; e.count = UINT32_MAX; e.dur_ns = INT64_MAX;
 	add(t, e);
-	e = ev_of(TRACE_STATE, 1, 50); e.tid = 1234; e.state = 'S';
+	e = ev_of(TRACE_ARRIVE, 0, 12); e.fd = 7; e.ret = -EPIPE; e.step = 2; add(t, e);
+	e = ev_of(TRACE_STATE, 1, 50); e.tid = 1234; e.state = 'S'; e.fd = 5;
 	e.syscall = trace_intern(t, "recvfrom"); e.wchan = trace_intern(t, "sk_wait_data");
 	add(t, e);
 	e = ev_of(TRACE_STATE, 2, 51); e.tid = INT32_MAX; e.state = 'R';
@@ -441,7 +442,10 @@ static void test_record_event_errors(void **state)
 		{ EV("\"kind\":\"phase\",\"phase\":\"wait\",\"edge\":\"end\","
 		     "\"blocked\":1,\"fd\":3"),
 		  "\"blocked\" of the \"phase\" event is an integer (expected true or false)" },
-		{ EV("\"kind\":\"arrive\",\"fd\":3,\"bytes\":-1"), "\"bytes\" of the" },
+		{ EV("\"kind\":\"arrive\",\"fd\":3,\"bytes\":\"1\""),
+		  "\"bytes\" of the \"arrive\" event is a string" },
+		{ EV("\"kind\":\"state\",\"tid\":1,\"state\":\"S\",\"syscall\":\"\","
+		     "\"wchan\":\"\",\"fd\":null"), "\"fd\" of the \"state\" event is null" },
 		{ EV("\"kind\":\"close\",\"fd\":3,\"step\":-2"), "\"step\" of the \"close\"" },
 		{ EV("\"kind\":\"state\",\"tid\":1,\"state\":\"SS\",\"syscall\":\"\","
 		     "\"wchan\":\"\""), "\"state\" of the \"state\" event is 'SS' "
@@ -479,7 +483,9 @@ static void test_record_unknown_keys(void **state)
 		"\"model\":\"\",\"colour\":3},{\"name\":\"A\",\"model\":\"m\","
 		"\"label\":{\"en\":\"a\",\"zh\":\"甲\",\"fr\":\"x\"}}]}\n"
 		"{\"seq\":99,\"t_ns\":1,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0,\"cpu\":3}\n"
-		"{\"seq\":7,\"t_ns\":2,\"actor\":\"world\",\"kind\":\"lost\",\"count\":4}";
+		"{\"seq\":7,\"t_ns\":2,\"actor\":\"world\",\"kind\":\"lost\",\"count\":4}\n"
+		"{\"seq\":8,\"t_ns\":3,\"actor\":\"A\",\"kind\":\"state\",\"tid\":9,"
+		"\"state\":\"D\",\"syscall\":\"read\",\"wchan\":\"\"}";
 	struct trace *t = expect_good(text, sizeof text - 1, 0);
 	const struct trace_hdr *h = trace_hdr_c(t);
 
@@ -487,7 +493,9 @@ static void test_record_unknown_keys(void **state)
 	assert_true(h->speed == 0.5);
 	assert_int_equal(h->nactors, 2);
 	assert_string_equal(h->actors[1].label[1], "甲");
-	assert_int_equal(trace_count(t), 2);
+	assert_int_equal(trace_count(t), 3);
+	assert_int_equal(trace_at(t, 2)->fd, -1);    /* fd is optional in state */
+	assert_int_equal(trace_at(t, 2)->state, 'D');
 	assert_int_equal(trace_at(t, 0)->seq, 0);
 	assert_int_equal(trace_at(t, 0)->actor, 1);
 	assert_int_equal(trace_at(t, 1)->seq, 1);

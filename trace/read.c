@@ -333,7 +333,7 @@ static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
 	int rc = rd_fd(r, o, ev);
 
 	if (rc == 0)
-		rc = get_int(r, o, "bytes", 0, INT64_MAX, &ev->ret);
+		rc = get_int(r, o, "bytes", INT64_MIN, INT64_MAX, &ev->ret);
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
@@ -348,7 +348,7 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	const char *s;
 	char buf[48];
-	int64_t tid = 0;
+	int64_t tid = 0, fd = -1;
 	int rc = get_int(r, o, "tid", 0, INT32_MAX, &tid);
 
 	ev->tid = (int32_t)tid;
@@ -362,7 +362,12 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 		ev->state = s[0];
 	if (rc == 0)
 		rc = get_str(r, o, "syscall", &ev->syscall);
-	return rc != 0 ? rc : get_str(r, o, "wchan", &ev->wchan);
+	if (rc == 0)
+		rc = get_str(r, o, "wchan", &ev->wchan);
+	if (rc == 0)
+		rc = opt_int(r, o, "fd", INT32_MIN, INT32_MAX, -1, &fd);
+	ev->fd = (int32_t)fd;
+	return rc;
 }
 
 static int rd_caption(struct rd *r, json_t *o, struct trace_ev *ev)

@@ -151,6 +151,7 @@ static void put_state(struct put *p, const struct trace_ev *ev)
 	put_name(p, "state", ev->state > ' ' && ev->state < 0x7f ? letter : NULL);
 	put_str(p, "syscall", ev->syscall);
 	put_str(p, "wchan", ev->wchan);
+	put_int(p, "fd", ev->fd);    /* the sampler's first syscall argument */
 }
 
 static void put_caption(struct put *p, const struct trace_ev *ev)
