@@ -177,7 +177,8 @@ static int parse_options(struct scn_parser *p, struct scn_actor *a)
 		if (seen & bit)
 			return scn__expected(p, t, "each option at most once");
 		seen |= bit;
-		rc = bit == 1 ? parse_fds(p, t, val, a) : parse_every(p, val, a);
+		rc = bit == 1 ? parse_fds(p, t, val, a) :
+		    parse_every(p, val, a);
 		if (rc < 0)
 			return rc;
 	}

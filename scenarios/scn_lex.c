@@ -89,7 +89,9 @@ void scn__cause(char *cause, size_t causelen, const char *fmt, ...)
 		unsigned char c = (unsigned char)cause[i - 1];
 
 		if (c >= 0xc0) {
-			if (n - (i - 1) < (c >= 0xf0 ? 4u : c >= 0xe0 ? 3u : 2u))
+			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (n - (i - 1) < need)
 				cause[i - 1] = '\0';
 			break;
 		}
@@ -255,7 +257,7 @@ struct scn_tok scn__word(struct scn_parser *p)
 
 	t.s = scn__skip_blanks(p);
 	if (p->cur < p->eol && *p->cur == '#') {
-		t.n = 0;        /* the cursor stays: later words are empty too */
+		t.n = 0;        /* the cursor stays, so later words are empty */
 		return t;
 	}
 	while (p->cur < p->eol && !is_blank(*p->cur))

@@ -514,7 +514,8 @@ static void test_scn_cause_small(void **state)
 
 static int known(const char *name)
 {
-	return strcmp(name, "blocking") == 0 || strcmp(name, "nonblocking") == 0;
+	return strcmp(name, "blocking") == 0 ||
+	    strcmp(name, "nonblocking") == 0;
 }
 
 static void test_scn_check_models(void **state)

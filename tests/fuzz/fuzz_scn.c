@@ -10,7 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int known(const char *name)
 {
-	return strcmp(name, "blocking") == 0 || strcmp(name, "nonblocking") == 0;
+	return strcmp(name, "blocking") == 0 ||
+	    strcmp(name, "nonblocking") == 0;
 }
 
 /* Touch every string so the sanitizers see a NULL or a missing NUL. */
