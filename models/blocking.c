@@ -29,8 +29,8 @@ static ssize_t read_once(struct model_fd *f, char *buf)
 	ssize_t n;
 	int err;
 
-	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd);
-	probe_phase(TRACE_PH_WAIT, false, true, f->fd, t0);
+	probe_phase(TRACE_PH_WAIT, false, true, f->fd, trace_now());
+	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, true);
 	n = recv(f->fd, buf, BUF, 0);
 	err = errno;
 	t1 = trace_now();

@@ -36,7 +36,7 @@ static ssize_t try_once(struct model_fd *f, struct rod *r, char *buf)
 		r->tries = 0;
 	}
 	r->tries++;
-	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd);
+	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, false);
 	n = recv(f->fd, buf, BUF, 0);
 	err = errno;
 	t1 = trace_now();

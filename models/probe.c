@@ -13,21 +13,24 @@ void probe_attach(struct probe *p)
 	cur = p;
 }
 
-static void emit(struct trace_ev *ev)
+static void emit(struct trace_ev *ev, bool wake)
 {
 	if (cur == NULL)
 		return;
 	ev->actor = (uint16_t)cur->actor;
 	ev->step = -1;
-	sink_emit(cur->sink, cur->ring, ev);
+	if (wake)
+		sink_emit(cur->sink, cur->ring, ev);
+	else
+		sink_push(cur->sink, cur->ring, ev);
 }
 
-int64_t probe_enter(int call, int fd)
+int64_t probe_enter(int call, int fd, bool may_block)
 {
 	struct trace_ev ev = { .kind = TRACE_ENTER, .call = call, .fd = fd };
 
 	ev.t_ns = trace_now();
-	emit(&ev);
+	emit(&ev, may_block);
 	return ev.t_ns;
 }
 
@@ -41,7 +44,7 @@ void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 
 	ev.t_ns = trace_now();
 	ev.dur_ns = ev.t_ns - t0;
-	emit(&ev);
+	emit(&ev, false);
 }
 
 void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns)
@@ -51,7 +54,7 @@ void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns)
 		.flags = (end ? TRACE_F_END : 0) | (blocked ? TRACE_F_BLOCKED : 0),
 	};
 
-	emit(&ev);
+	emit(&ev, false);
 }
 
 void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
@@ -61,7 +64,7 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
 		.dur_ns = dur_ns, .count = try_no, .t_ns = trace_now(),
 	};
 
-	emit(&ev);
+	emit(&ev, !end);
 }
 
 void probe_done(int status)
@@ -70,12 +73,13 @@ void probe_done(int status)
 		.kind = TRACE_DONE, .fd = -1, .ret = status, .t_ns = trace_now(),
 	};
 
-	emit(&ev);
+	emit(&ev, true);
 }
 
-ssize_t probe_recv(int fd, void *buf, size_t len, int flags, uint32_t try_no)
+ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,
+		   uint32_t try_no)
 {
-	int64_t t0 = probe_enter(TRACE_CALL_RECVFROM, fd);
+	int64_t t0 = probe_enter(TRACE_CALL_RECVFROM, fd, may_block);
 	ssize_t n = recv(fd, buf, len, flags);
 	int err = errno;
 

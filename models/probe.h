@@ -27,8 +27,13 @@ struct probe {
 /* Make p the calling thread's probe (NULL detaches: calls go untraced). */
 void probe_attach(struct probe *p);
 
-/* Low level: emit one event stamped now (or at t_ns when given). */
-int64_t probe_enter(int call, int fd);
+/* Events are pushed without waking the loop thread (that would cost a
+ * syscall per event), except before the thread may go quiet: the enter of a
+ * call that may block, the start of idle time, the end.  So emit a read's
+ * phase-begin before its enter.
+ *
+ * Low level: emit one event stamped now (or at t_ns when given). */
+int64_t probe_enter(int call, int fd, bool may_block);
 void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 		uint32_t try_no);
 void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns);
@@ -36,6 +41,7 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no);
 void probe_done(int status);
 
 /* recv(2) through the probe; errno is preserved for the caller. */
-ssize_t probe_recv(int fd, void *buf, size_t len, int flags, uint32_t try_no);
+ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,
+		   uint32_t try_no);
 
 #endif

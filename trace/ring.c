@@ -9,20 +9,25 @@ void ring_init(struct ring *r)
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
 	atomic_init(&r->dropped, 0);
+	r->tail_cache = 0;
 }
 
+/* The producer reads the consumer's tail only when its cached copy says the
+ * ring is filling: the tail's cache line then stays with the consumer. */
 int ring_push(struct ring *r, const struct trace_ev *ev)
 {
 	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
 
-	if (head - tail == RING_SIZE) {
-		atomic_fetch_add_explicit(&r->dropped, 1, memory_order_relaxed);
-		return -ENOBUFS;
+	if (head - r->tail_cache >= RING_SIZE / 2) {
+		r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
+		if (head - r->tail_cache == RING_SIZE) {
+			atomic_fetch_add_explicit(&r->dropped, 1, memory_order_relaxed);
+			return -ENOBUFS;
+		}
 	}
 	r->ev[head & (RING_SIZE - 1)] = *ev;
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
-	return 0;
+	return head + 1 - r->tail_cache >= RING_SIZE / 2;
 }
 
 unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max)

@@ -18,6 +18,7 @@
 
 struct ring {
 	_Alignas(64) _Atomic uint32_t head;     /* written by the producer */
+	uint32_t tail_cache;                     /* producer's last view of tail */
 	_Alignas(64) _Atomic uint32_t tail;     /* written by the consumer */
 	_Alignas(64) _Atomic uint32_t dropped;  /* producer adds, consumer takes */
 	struct trace_ev ev[RING_SIZE];
@@ -25,7 +26,8 @@ struct ring {
 
 void ring_init(struct ring *r);
 
-/* Producer: copy ev in.  Returns 0, or -ENOBUFS when full (counted). */
+/* Producer: copy ev in.  Returns 0, 1 when the ring is now at least half
+ * full (time to wake the consumer), or -ENOBUFS when full (counted). */
 int ring_push(struct ring *r, const struct trace_ev *ev);
 
 /* Consumer: copy out at most max events; returns how many. */
