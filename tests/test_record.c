@@ -6,11 +6,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "trace/trace.h"
 
@@ -46,6 +49,16 @@ static char *slurp(const char *path, size_t *len)
 	*len = fread(buf, 1, 1 << 20, f);
 	fclose(f);
 	return buf;
+}
+
+/* jansson makes JSON strings only of valid UTF-8. */
+static bool is_utf8(const char *s)
+{
+	json_t *j = json_string(s);
+	bool ok = j != NULL;
+
+	json_decref(j);
+	return ok;
 }
 
 static struct trace_ev ev_of(int kind, int actor, int64_t t_ns)
@@ -419,7 +432,7 @@ static void test_record_event_errors(void **state)
 		{ "{\"seq\":-1,\"t_ns\":1,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0}",
 		  "\"seq\" of the event is -1 (expected an integer >= 0)" },
 		{ "{\"seq\":1.5,\"t_ns\":1,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0}",
-		  "\"seq\" of the event is a fractional number" },
+		  "\"seq\" of the event is a real number" },
 		{ "{\"seq\":0,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0}", "no \"t_ns\"" },
 		{ "[1,2]", "t.jsonl:2:1: line is an array (expected an event object" },
 		{ EV("\"kind\":\"exit\",\"call\":\"read\",\"fd\":3,\"dur_ns\":1"),
@@ -471,6 +484,22 @@ static void test_record_event_errors(void **state)
 		int n = snprintf(buf, sizeof buf, "%s%s\n", HDR, cases[i][0]);
 
 		expect_bad(buf, (size_t)n, cases[i][1]);
+	}
+	/* A long value is cut in the message, never inside a UTF-8 sequence. */
+	for (int cut = 0; cut < 3; cut++) {
+		int n = snprintf(buf, sizeof buf, HDR "{\"seq\":0,\"t_ns\":1,"
+				 "\"actor\":\"%.*s", cut, "xyz");
+		struct trace *out = untouched;
+		char cause[512];
+
+		for (int i = 0; i < 40; i++)
+			n += snprintf(buf + n, sizeof buf - (size_t)n, "鱼");
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "\",\"kind\":\"done\"}\n");
+		assert_int_equal(trace_read_mem("t", buf, (size_t)n, &out, NULL,
+						cause, sizeof cause), -EINVAL);
+		assert_non_null(strstr(cause, "...' is not in the header"));
+		assert_true(strlen(cause) < 200);
+		assert_true(is_utf8(cause));
 	}
 }
 

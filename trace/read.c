@@ -75,8 +75,8 @@ static const char *shown(const char *s, char *buf, size_t size)
 	for (i = 0; i < n && i < max; i++)
 		buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	if (i < n) {
-		while (i > 0 && ((unsigned char)buf[i] & 0xc0) == 0x80)
-			i--;
+		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i--;    /* do not split a UTF-8 sequence */
 		memcpy(buf + i, "...", 3);
 		i += 3;
 	}
@@ -91,7 +91,7 @@ static const char *type_desc(const json_t *v)
 	case JSON_ARRAY:   return "an array";
 	case JSON_STRING:  return "a string";
 	case JSON_INTEGER: return "an integer";
-	case JSON_REAL:    return "a fractional number";
+	case JSON_REAL:    return "a real number";
 	case JSON_TRUE:    return "true";
 	case JSON_FALSE:   return "false";
 	default:           return "null";
