@@ -407,7 +407,8 @@ static int parse_line(struct scn_parser *p)
 	    "or at");
 }
 
-/* Absent titles and labels become "" so callers never meet NULL. */
+/* Absent strings (titles, labels, a caption's data, a write's text) become
+ * "" so callers never meet NULL. */
 static int fill_empty(struct scn_parser *p, char **field)
 {
 	if (*field != NULL)
@@ -433,6 +434,13 @@ static int finish(struct scn_parser *p)
 		rc = fill_empty(p, &s->title[l]);
 		for (int i = 0; i < s->nactors && rc == 0; i++)
 			rc = fill_empty(p, &s->actors[i].label[l]);
+	}
+	for (int i = 0; i < s->nactions && rc == 0; i++) {
+		struct scn_action *a = &s->actions[i];
+
+		if ((rc = fill_empty(p, &a->data)) == 0 &&
+		    (rc = fill_empty(p, &a->text[0])) == 0)
+			rc = fill_empty(p, &a->text[1]);
 	}
 	return rc;
 }

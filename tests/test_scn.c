@@ -109,6 +109,8 @@ static void test_scn_full(void **state)
 	assert_int_equal(a[0].line, 11);
 	assert_string_equal(a[0].text[0], "The river is quiet.");
 	assert_string_equal(a[0].text[1], "河面很平静。");
+	assert_string_equal(a[0].data, "");
+	assert_int_equal(a[0].len, 0);
 	assert_int_equal(a[1].op, SCN_WRITE);
 	assert_int_equal(a[1].at_ns, 1500000000);
 	assert_int_equal(a[1].actor, 0);
@@ -116,6 +118,8 @@ static void test_scn_full(void **state)
 	assert_string_equal(a[1].data, "fish");
 	assert_int_equal(a[1].len, 4);
 	assert_int_equal(a[1].line, 13);
+	assert_string_equal(a[1].text[0], "");
+	assert_string_equal(a[1].text[1], "");
 	assert_int_equal(a[2].actor, 1);
 	assert_int_equal(a[2].fd, 2);
 	assert_string_equal(a[2].data, "big\tfish\n");
@@ -123,7 +127,10 @@ static void test_scn_full(void **state)
 	assert_int_equal(a[3].op, SCN_CLOSE);
 	assert_int_equal(a[3].actor, 1);
 	assert_int_equal(a[3].fd, 1);
-	assert_null(a[3].data);
+	assert_string_equal(a[3].data, "");
+	assert_int_equal(a[3].len, 0);
+	assert_string_equal(a[3].text[0], "");
+	assert_string_equal(a[3].text[1], "");
 	assert_int_equal(a[4].op, SCN_CLOSE);
 	assert_int_equal(a[4].at_ns, 3000000000);
 	assert_int_equal(scn_duration(s), 3000000000);

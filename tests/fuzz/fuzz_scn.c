@@ -29,9 +29,8 @@ static size_t walk(const struct scn *s)
 	for (int i = 0; i < s->nactions; i++) {
 		const struct scn_action *a = &s->actions[i];
 
-		if (a->op == SCN_SAY)
-			n += strlen(a->text[0]) + strlen(a->text[1]);
-		else if (a->op == SCN_WRITE && strlen(a->data) != a->len)
+		n += strlen(a->text[0]) + strlen(a->text[1]);
+		if (strlen(a->data) != a->len)
 			abort();
 		if (i > 0 && a->at_ns < s->actions[i - 1].at_ns)
 			abort();
