@@ -55,14 +55,17 @@ struct scn {
 	struct scn_action *actions;   /* in time order */
 };
 
-/* Parse text (len bytes, need not be NUL-terminated).  path is used in error
- * messages and stored.  Returns 0 and *out, or -EINVAL with cause set.
- * Model names are not checked here (see scn_check_models). */
+/* Parse text (len bytes, need not be NUL-terminated; at most SCN_MAX_FILE).
+ * path is used in error messages and stored.  Returns 0 and *out, or
+ * -EINVAL (or -ENOMEM) with cause set.  After success every char * in the
+ * result is non-NULL ("" where unused) and actions is NULL when nactions is
+ * 0.  Model names are not checked here (see scn_check_models). */
 int scn_parse(const char *path, const char *text, size_t len,
 	      struct scn **out, char *cause, size_t causelen);
 
 /* Read the file and parse it.  Missing, unreadable, empty, binary (NUL bytes
- * or invalid UTF-8) and too-large files fail with a cause naming the file. */
+ * or invalid UTF-8) and too-large files fail with a cause naming the file:
+ * -errno of open/read, -EFBIG, -EISDIR, -EINVAL or -ENOMEM. */
 int scn_load(const char *path, struct scn **out, char *cause, size_t causelen);
 
 /* Check every actor's model with known(name) (returns nonzero if the name is

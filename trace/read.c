@@ -312,7 +312,7 @@ static int rd_phase(struct rd *r, json_t *o, struct trace_ev *ev)
 	json_t *v;
 	int phase = 0, rc;
 
-	names_list(list, sizeof list, trace_phase_name, 16);
+	names_list(list, sizeof list, trace_phase_name, TRACE_PH_MAX);
 	snprintf(expect, sizeof expect, "one of: %s", list);
 	rc = get_choice(r, o, "phase", trace_phase_from, expect, &phase);
 	ev->phase = (uint8_t)phase;

@@ -29,9 +29,11 @@ enum trace_kind {
 	TRACE_ENTER,     /* a traced syscall starts: call, fd */
 	TRACE_EXIT,      /* it returns: call, fd, ret, err, dur_ns */
 	TRACE_PHASE,     /* a read's phase begins or ends: phase, end, blocked, fd */
-	TRACE_ARRIVE,    /* the world put ret bytes on fd (the reader's end) */
+	TRACE_ARRIVE,    /* the world put ret bytes on fd (the reader's end);
+	                    ret is -errno when its write failed */
 	TRACE_CLOSE,     /* the world closed the far end of fd */
-	TRACE_STATE,     /* sampler: tid, state letter, syscall, wchan */
+	TRACE_STATE,     /* sampler: tid, state letter, syscall, its first
+	                    argument in fd, wchan */
 	TRACE_CAPTION,   /* text[0] English, text[1] Chinese */
 	TRACE_IDLE,      /* the actor does something else; begin/end, dur_ns */
 	TRACE_LOST,      /* count events were dropped from a full ring */
@@ -39,7 +41,7 @@ enum trace_kind {
 	TRACE_KIND_MAX
 };
 
-enum trace_phase { TRACE_PH_NONE = 0, TRACE_PH_WAIT, TRACE_PH_COPY };
+enum trace_phase { TRACE_PH_NONE = 0, TRACE_PH_WAIT, TRACE_PH_COPY, TRACE_PH_MAX };
 
 /* The syscalls models make.  Names are the kernel's (recv is recvfrom). */
 enum trace_call {
@@ -132,7 +134,8 @@ int64_t trace_now(void);
 
 /* ---- JSON Lines (record.c, read.c); described in trace/FORMAT.md ---- */
 
-/* Write the header line / one event line.  Return 0 or -errno. */
+/* Write the header line / one event line.  Return 0 or -errno; -EINVAL for
+ * what the format cannot represent (then nothing is written). */
 int trace_write_hdr(FILE *f, const struct trace *t);
 int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev);
 /* Whole trace to path, through path.tmp and rename(2). */
