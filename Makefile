@@ -72,7 +72,7 @@ test: setup
 asan: setup
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" IOSCOPE_BIN=build/asan/ioscope-asan check-tests-asan
+	  LDFLAGS="-fsanitize=address,undefined" check-tests-asan
 
 .PHONY: check-tests-asan
 check-tests-asan: $(BUILD)/ioscope-asan $(TESTS) $(FUZZ_RUN)

@@ -235,9 +235,13 @@ static int check_one(const char *path)
 	if (l > 4 && strcmp(path + l - 4, ".scn") == 0) {
 		struct scn *s;
 
-		if (scn_load(path, &s, cause, sizeof cause) != 0 ||
-		    scn_check_models(s, model_known, model_names(), cause, sizeof cause) != 0) {
+		if (scn_load(path, &s, cause, sizeof cause) != 0) {
 			fprintf(stderr, "%s\n", cause);
+			return EXIT_USAGE;
+		}
+		if (scn_check_models(s, model_known, model_names(), cause, sizeof cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			scn_free(s);
 			return EXIT_USAGE;
 		}
 		printf("%s: ok, scenario '%s': %d actors, %d actions\n", path, s->name,
