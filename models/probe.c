@@ -13,38 +13,69 @@ void probe_attach(struct probe *p)
 	cur = p;
 }
 
-static void emit(struct trace_ev *ev, bool wake)
+/* Fill events in place in the ring: no copy on the hot path. */
+static struct trace_ev *ev_begin(int kind)
 {
-	if (cur == NULL)
-		return;
+	struct trace_ev *ev;
+
+	if (cur == NULL || (ev = ring_reserve(cur->ring)) == NULL)
+		return NULL;
+	ev->kind = (uint8_t)kind;
 	ev->actor = (uint16_t)cur->actor;
 	ev->step = -1;
-	if (wake)
-		sink_emit(cur->sink, cur->ring, ev);
-	else
-		sink_push(cur->sink, cur->ring, ev);
+	return ev;
+}
+
+static void ev_end(struct trace_ev *ev, bool wake)
+{
+	if (ev != NULL && ring_commit(cur->ring))
+		wake = true;
+	if (wake && cur != NULL)
+		sink_wake(cur->sink);
+}
+
+static void emit(struct trace_ev *src, bool wake)
+{
+	struct trace_ev *ev = ev_begin(src->kind);
+
+	if (ev != NULL) {
+		src->actor = ev->actor;
+		src->step = -1;
+		*ev = *src;
+	}
+	ev_end(ev, wake);
 }
 
 int64_t probe_enter(int call, int fd, bool may_block)
 {
-	struct trace_ev ev = { .kind = TRACE_ENTER, .call = call, .fd = fd };
+	struct trace_ev *ev = ev_begin(TRACE_ENTER);
+	int64_t t = trace_now();
 
-	ev.t_ns = trace_now();
-	emit(&ev, may_block);
-	return ev.t_ns;
+	if (ev != NULL) {
+		ev->t_ns = t;
+		ev->call = (uint16_t)call;
+		ev->fd = fd;
+	}
+	ev_end(ev, may_block);
+	return t;
 }
 
 void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 		uint32_t try_no)
 {
-	struct trace_ev ev = {
-		.kind = TRACE_EXIT, .call = call, .fd = fd, .ret = ret,
-		.err = ret < 0 ? err : 0, .count = try_no,
-	};
+	int64_t t = trace_now();
+	struct trace_ev *ev = ev_begin(TRACE_EXIT);
 
-	ev.t_ns = trace_now();
-	ev.dur_ns = ev.t_ns - t0;
-	emit(&ev, false);
+	if (ev != NULL) {
+		ev->t_ns = t;
+		ev->dur_ns = t - t0;
+		ev->call = (uint16_t)call;
+		ev->fd = fd;
+		ev->ret = ret;
+		ev->err = ret < 0 ? err : 0;
+		ev->count = try_no;
+	}
+	ev_end(ev, false);
 }
 
 void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns)

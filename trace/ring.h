@@ -30,6 +30,11 @@ void ring_init(struct ring *r);
  * full (time to wake the consumer), or -ENOBUFS when full (counted). */
 int ring_push(struct ring *r, const struct trace_ev *ev);
 
+/* Producer, without a copy: a zeroed slot to fill in, or NULL when full
+ * (counted); then ring_commit. */
+struct trace_ev *ring_reserve(struct ring *r);
+int ring_commit(struct ring *r);      /* 1 when now at least half full */
+
 /* Consumer: copy out at most max events; returns how many. */
 unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max);
 
