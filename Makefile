@@ -34,6 +34,7 @@ MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_RUN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-corpus)
 
+.SECONDARY:
 .PHONY: all run test check-tests asan fuzz bench clean install setup
 all: setup ioscope
 
