@@ -146,11 +146,28 @@ static const char *const kind_names[TRACE_KIND_MAX] = {
 	[TRACE_ENTER] = "enter", [TRACE_EXIT] = "exit", [TRACE_PHASE] = "phase",
 	[TRACE_ARRIVE] = "arrive", [TRACE_CLOSE] = "close", [TRACE_STATE] = "state",
 	[TRACE_CAPTION] = "caption", [TRACE_IDLE] = "idle", [TRACE_LOST] = "lost",
-	[TRACE_DONE] = "done",
+	[TRACE_DONE] = "done", [TRACE_SET] = "set", [TRACE_READY] = "ready",
+	[TRACE_REFUSE] = "refuse",
 };
 
 static const char *const call_names[TRACE_CALL_MAX] = {
 	[TRACE_CALL_RECVFROM] = "recvfrom", [TRACE_CALL_READ] = "read",
+	[TRACE_CALL_SELECT] = "select", [TRACE_CALL_POLL] = "poll",
+	[TRACE_CALL_EPOLL_WAIT] = "epoll_wait", [TRACE_CALL_EPOLL_CTL] = "epoll_ctl",
+	[TRACE_CALL_ACCEPT] = "accept", [TRACE_CALL_WRITE] = "write",
+};
+
+static const char *const set_names[TRACE_SET_MAX] = {
+	[TRACE_SET_BUILD] = "build", [TRACE_SET_SCAN] = "scan",
+	[TRACE_SET_INTEREST] = "interest",
+};
+
+static const char *const ready_names[TRACE_READY_MAX] = {
+	[TRACE_READY_INFERRED] = "inferred", [TRACE_READY_CONFIRMED] = "confirmed",
+};
+
+static const char *const op_names[TRACE_OP_MAX] = {
+	[TRACE_OP_ADD] = "add", [TRACE_OP_DEL] = "del",
 };
 
 static const char *const phase_names[] = {
@@ -178,6 +195,23 @@ const char *trace_call_name(int c) { return name_of(call_names, NELEM(call_names
 int trace_call_from(const char *s) { return index_of(call_names, NELEM(call_names), s); }
 const char *trace_phase_name(int p) { return name_of(phase_names, NELEM(phase_names), p); }
 int trace_phase_from(const char *s) { return index_of(phase_names, NELEM(phase_names), s); }
+
+const char *trace_set_name(int w) { return name_of(set_names, NELEM(set_names), w); }
+int trace_set_from(const char *s) { return index_of(set_names, NELEM(set_names), s); }
+const char *trace_ready_name(int w) { return name_of(ready_names, NELEM(ready_names), w); }
+int trace_ready_from(const char *s) { return index_of(ready_names, NELEM(ready_names), s); }
+const char *trace_op_name(int o) { return name_of(op_names, NELEM(op_names), o); }
+int trace_op_from(const char *s) { return index_of(op_names, NELEM(op_names), s); }
+
+void trace_ev_set_fds(struct trace_ev *ev, const int *fds, int n)
+{
+	int listed = n < TRACE_FDS_INLINE ? n : TRACE_FDS_INLINE;
+
+	for (int i = 0; i < listed; i++)
+		ev->fd_list[i] = fds[i];
+	ev->nfds = (uint16_t)(listed > 0 ? listed : 0);
+	ev->fds_more = n > listed ? (uint32_t)(n - listed) : 0;
+}
 
 const char *trace_errno_name(int err)
 {

@@ -38,6 +38,9 @@ enum trace_kind {
 	TRACE_IDLE,      /* the actor does something else; begin/end, dur_ns */
 	TRACE_LOST,      /* count events were dropped from a full ring */
 	TRACE_DONE,      /* the actor's thread finished; ret 0 or -errno */
+	TRACE_SET,       /* a multiplexer's set in user space: what, n, fds */
+	TRACE_READY,     /* fd is on the kernel's ready list: what = how we know */
+	TRACE_REFUSE,    /* the model cannot watch fd: n is its limit */
 	TRACE_KIND_MAX
 };
 
@@ -48,8 +51,36 @@ enum trace_call {
 	TRACE_CALL_NONE = 0,
 	TRACE_CALL_RECVFROM,
 	TRACE_CALL_READ,
+	TRACE_CALL_SELECT,       /* glibc's select(): the kernel sees pselect6 */
+	TRACE_CALL_POLL,         /* glibc's poll(): the kernel sees ppoll on some arches */
+	TRACE_CALL_EPOLL_WAIT,
+	TRACE_CALL_EPOLL_CTL,
+	TRACE_CALL_ACCEPT,
+	TRACE_CALL_WRITE,
 	TRACE_CALL_MAX
 };
+
+/* TRACE_SET: which set. */
+enum trace_set {
+	TRACE_SET_NONE = 0,
+	TRACE_SET_BUILD,         /* the program (re)built its fd_set / pollfd array: fds */
+	TRACE_SET_SCAN,          /* it tested n entries after the wait, finding fds */
+	TRACE_SET_INTEREST,      /* the kernel's interest list now (epoll): fds */
+	TRACE_SET_MAX
+};
+
+/* TRACE_READY: how the view knows the fd is on the ready list. */
+enum trace_ready {
+	TRACE_READY_NONE = 0,
+	TRACE_READY_INFERRED,    /* data arrived on a watched fd (world's arrive) */
+	TRACE_READY_CONFIRMED,   /* the wait call returned it */
+	TRACE_READY_MAX
+};
+
+/* epoll_ctl operations, in what for its enter/exit. */
+enum trace_op { TRACE_OP_NONE = 0, TRACE_OP_ADD, TRACE_OP_DEL, TRACE_OP_MAX };
+
+#define TRACE_FDS_INLINE 16      /* fds listed in one event; more are counted */
 
 #define TRACE_F_BLOCKED 0x01   /* phase: the caller is blocked in it */
 #define TRACE_F_END     0x02   /* phase, idle: this is the end edge */
@@ -73,6 +104,17 @@ struct trace_ev {
 	const char *syscall;   /* state: syscall name or "running" (interned) */
 	const char *wchan;     /* state: kernel function it sleeps in (interned) */
 	const char *text[2];   /* caption: en, zh (interned) */
+	/* Multiplexing.  enter of select/poll: n = nfds / entries handed in,
+	 * fds = the set; epoll_wait: n = maxevents.  exit of a wait: n =
+	 * descriptors the kernel checked, fds = the set handed back.  set: n =
+	 * entries scanned (scan) or in the set.  epoll_ctl: what = op, arg =
+	 * the fd added or removed.  accept: arg = the new fd. */
+	int32_t  n;
+	int32_t  arg;
+	uint8_t  what;         /* set: enum trace_set; ready: trace_ready; ctl: trace_op */
+	uint16_t nfds;         /* fds listed in fd[] (at most TRACE_FDS_INLINE) */
+	uint32_t fds_more;     /* fds in the set that did not fit in fd[] */
+	int32_t  fd_list[TRACE_FDS_INLINE];
 };
 
 struct trace_actor {
@@ -113,6 +155,14 @@ int trace_append(struct trace *t, const struct trace_ev *ev);
 size_t trace_count(const struct trace *t);
 const struct trace_ev *trace_at(const struct trace *t, size_t i);
 
+/* Put fds[0..n) in ev's list: the first TRACE_FDS_INLINE, the rest counted. */
+void trace_ev_set_fds(struct trace_ev *ev, const int *fds, int n);
+/* Total fds the event's set holds (listed + more). */
+static inline uint32_t trace_ev_nset(const struct trace_ev *ev)
+{
+	return ev->nfds + ev->fds_more;
+}
+
 /* Drops reported by TRACE_LOST events, summed. */
 uint64_t trace_lost(const struct trace *t);
 
@@ -123,6 +173,12 @@ const char *trace_call_name(int call);
 int trace_call_from(const char *name);          /* -1 if unknown */
 const char *trace_phase_name(int phase);
 int trace_phase_from(const char *name);         /* -1 if unknown */
+const char *trace_set_name(int what);
+int trace_set_from(const char *name);
+const char *trace_ready_name(int what);
+int trace_ready_from(const char *name);
+const char *trace_op_name(int op);
+int trace_op_from(const char *name);
 const char *trace_errno_name(int err);          /* "EAGAIN"; never NULL */
 int trace_errno_from(const char *name);         /* -1 if unknown */
 
