@@ -442,8 +442,9 @@ static void test_record_event_errors(void **state)
 		  "from -2147483648 to 2147483647)" },
 		{ EV("\"kind\":\"enter\",\"call\":\"read\",\"fd\":4294967296"),
 		  "\"fd\" of the \"enter\" event is 4294967296" },
-		{ EV("\"kind\":\"enter\",\"call\":\"write\",\"fd\":3"),
-		  "\"call\" of the \"enter\" event is 'write' (expected one of: recvfrom, read)" },
+		{ EV("\"kind\":\"enter\",\"call\":\"send\",\"fd\":3"),
+		  "\"call\" of the \"enter\" event is 'send' (expected one of: recvfrom, "
+		  "read, select, poll, epoll_wait, epoll_ctl, accept, write)" },
 		{ EV("\"kind\":\"exit\",\"call\":\"read\",\"fd\":3,\"ret\":-1,\"dur_ns\":1,"
 		     "\"errno\":\"EFOO\""), "\"errno\" of the \"exit\" event is 'EFOO'" },
 		{ EV("\"kind\":\"exit\",\"call\":\"read\",\"fd\":3,\"ret\":1,\"dur_ns\":1,"
