@@ -178,7 +178,7 @@ static void put_done(struct put *p, const struct trace_ev *ev)
 	put_int(p, "ret", ev->ret);
 }
 
-/* A new kind needs a line here and one in read.c's table. */
+/* A new kind needs a line here and one in read_ev.c's table. */
 static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_ev *) = {
 	[TRACE_ENTER] = put_enter, [TRACE_EXIT] = put_exit,
 	[TRACE_PHASE] = put_phase, [TRACE_ARRIVE] = put_arrive,

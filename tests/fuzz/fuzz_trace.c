@@ -1,4 +1,4 @@
-/* fuzz_trace.c: libFuzzer target for the trace reader (trace/read.c).
+/* fuzz_trace.c: libFuzzer target for the trace reader (trace/read*.c).
  * Every input must either load or be refused with a cause; nothing leaks. */
 #include <stddef.h>
 #include <stdint.h>

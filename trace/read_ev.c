@@ -1,0 +1,249 @@
+/* read_ev.c: one event line of a trace (trace/FORMAT.md), checked field by
+ * field and appended.  There is one rd_* function per kind, in the order
+ * FORMAT.md lists them, and a table indexed by kind; record.c has the
+ * matching put_* functions.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "trace/read_int.h"
+#include "trace/trace.h"
+
+/* ---- event fields shared by several kinds ---- */
+
+static int edge_from(const char *s)
+{
+	return strcmp(s, "begin") == 0 ? 0 : strcmp(s, "end") == 0 ? 1 : -1;
+}
+
+static int rd_edge(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int end = 0;
+	int rc = trace__get_choice(r, o, "edge", edge_from, "begin or end", &end);
+
+	if (rc == 0 && end)
+		ev->flags |= TRACE_F_END;
+	return rc;
+}
+
+static int rd_call(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	char list[256], expect[280];
+	int call = 0, rc;
+
+	trace__names_list(list, sizeof list, trace_call_name, TRACE_CALL_MAX);
+	snprintf(expect, sizeof expect, "one of: %s", list);
+	rc = trace__get_choice(r, o, "call", trace_call_from, expect, &call);
+	ev->call = (uint16_t)call;
+	return rc;
+}
+
+static int rd_fd(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t v = 0;
+	int rc = trace__get_int(r, o, "fd", INT32_MIN, INT32_MAX, &v);
+
+	ev->fd = (int32_t)v;
+	return rc;
+}
+
+static int rd_step(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t v = 0;
+	int rc = trace__opt_int(r, o, "step", 0, INT32_MAX, -1, &v);
+
+	ev->step = (int32_t)v;
+	return rc;
+}
+
+static int rd_try(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t v = 0;
+	int rc = trace__opt_int(r, o, "try", 0, UINT32_MAX, 0, &v);
+
+	ev->count = (uint32_t)v;
+	return rc;
+}
+
+/* ---- one function per kind, in the order FORMAT.md lists them ---- */
+
+static int rd_enter(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_call(r, o, ev);
+
+	return rc != 0 ? rc : rd_fd(r, o, ev);
+}
+
+static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int err = 0, rc = rd_enter(r, o, ev);
+
+	if (rc == 0)
+		rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+	if (rc == 0)
+		rc = trace__get_int(r, o, "dur_ns", 0, INT64_MAX, &ev->dur_ns);
+	if (rc == 0 && json_object_get(o, "errno") != NULL)
+		rc = trace__get_choice(r, o, "errno", trace_errno_from,
+				       "an errno name such as EAGAIN", &err);
+	ev->err = err;
+	return rc != 0 ? rc : rd_try(r, o, ev);
+}
+
+static int rd_phase(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	char list[128], expect[140];
+	json_t *v;
+	int phase = 0, rc;
+
+	trace__names_list(list, sizeof list, trace_phase_name, TRACE_PH_MAX);
+	snprintf(expect, sizeof expect, "one of: %s", list);
+	rc = trace__get_choice(r, o, "phase", trace_phase_from, expect, &phase);
+	ev->phase = (uint8_t)phase;
+	if (rc == 0)
+		rc = rd_edge(r, o, ev);
+	if (rc == 0)
+		rc = trace__need(r, o, "blocked", "true or false", &v);
+	if (rc == 0 && !json_is_boolean(v))
+		rc = trace__fail(r, 1, "\"blocked\" of %s is %s (expected true or false)",
+				 r->what, trace__type_desc(v));
+	if (rc == 0 && json_is_true(v))
+		ev->flags |= TRACE_F_BLOCKED;
+	return rc != 0 ? rc : rd_fd(r, o, ev);
+}
+
+static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_fd(r, o, ev);
+
+	if (rc == 0)
+		rc = trace__get_int(r, o, "bytes", INT64_MIN, INT64_MAX, &ev->ret);
+	return rc != 0 ? rc : rd_step(r, o, ev);
+}
+
+static int rd_close(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_fd(r, o, ev);
+
+	return rc != 0 ? rc : rd_step(r, o, ev);
+}
+
+static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *s;
+	char buf[48];
+	int64_t tid = 0, fd = -1;
+	int rc = trace__get_int(r, o, "tid", 0, INT32_MAX, &tid);
+
+	ev->tid = (int32_t)tid;
+	if (rc == 0)
+		rc = trace__get_raw(r, o, "state", &s);
+	if (rc == 0 && (strlen(s) != 1 || s[0] <= ' ' || s[0] >= 0x7f))
+		rc = trace__fail(r, 1, "\"state\" of %s is '%s' (expected one letter "
+				 "as in /proc/PID/stat, e.g. \"S\")", r->what,
+				 trace__shown(s, buf, sizeof buf));
+	if (rc == 0)
+		ev->state = s[0];
+	if (rc == 0)
+		rc = trace__get_str(r, o, "syscall", &ev->syscall);
+	if (rc == 0)
+		rc = trace__get_str(r, o, "wchan", &ev->wchan);
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "fd", INT32_MIN, INT32_MAX, -1, &fd);
+	ev->fd = (int32_t)fd;
+	return rc;
+}
+
+static int rd_caption(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = trace__get_pair(r, o, "text", ev->text);
+
+	return rc != 0 ? rc : rd_step(r, o, ev);
+}
+
+static int rd_idle(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_edge(r, o, ev);
+
+	if (rc == 0 && (ev->flags & TRACE_F_END))
+		rc = trace__get_int(r, o, "dur_ns", 0, INT64_MAX, &ev->dur_ns);
+	return rc != 0 ? rc : rd_try(r, o, ev);
+}
+
+static int rd_lost(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t v = 0;
+	int rc = trace__get_int(r, o, "count", 0, UINT32_MAX, &v);
+
+	ev->count = (uint32_t)v;
+	return rc;
+}
+
+static int rd_done(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	return trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+}
+
+/* A new kind needs a line here and one in record.c's table. */
+static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_ev *) = {
+	[TRACE_ENTER] = rd_enter, [TRACE_EXIT] = rd_exit,
+	[TRACE_PHASE] = rd_phase, [TRACE_ARRIVE] = rd_arrive,
+	[TRACE_CLOSE] = rd_close, [TRACE_STATE] = rd_state,
+	[TRACE_CAPTION] = rd_caption, [TRACE_IDLE] = rd_idle,
+	[TRACE_LOST] = rd_lost, [TRACE_DONE] = rd_done,
+};
+
+static const char *readable_kind(int k)
+{
+	return k > 0 && k < TRACE_KIND_MAX && rd_kind[k] ? trace_kind_name(k) : NULL;
+}
+
+/* seq, t_ns, actor and kind: what every event has. */
+static int rd_common(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *actor, *kind;
+	char buf[48], list[512];
+	int64_t seq = 0;
+	int i, rc = trace__get_int(r, o, "seq", 0, INT64_MAX, &seq);
+
+	if (rc == 0)
+		rc = trace__get_int(r, o, "t_ns", 0, INT64_MAX, &ev->t_ns);
+	if (rc == 0)
+		rc = trace__get_raw(r, o, "actor", &actor);
+	if (rc == 0)
+		rc = trace__get_raw(r, o, "kind", &kind);
+	if (rc != 0)
+		return rc;
+	if ((i = trace_find_actor(r->t, actor)) < 0)
+		return trace__fail(r, 1, "event actor '%s' is not in the header "
+				   "(expected one of its \"actors\")",
+				   trace__shown(actor, buf, sizeof buf));
+	ev->actor = (uint16_t)i;
+	if ((i = trace_kind_from(kind)) < 0 || readable_kind(i) == NULL)
+		return trace__fail(r, 1, "event kind '%s' is unknown (expected one "
+				   "of: %s)", trace__shown(kind, buf, sizeof buf),
+				   trace__names_list(list, sizeof list, readable_kind,
+						     TRACE_KIND_MAX));
+	ev->kind = (uint8_t)i;
+	return 0;
+}
+
+int trace__rd_event(struct rd *r, json_t *o)
+{
+	struct trace_ev ev = { .fd = -1, .step = -1 };
+	int rc;
+
+	snprintf(r->what, sizeof r->what, "the event");
+	if (!json_is_object(o))
+		return trace__fail(r, 1, "line is %s (expected an event object "
+				   "{\"seq\":...,\"kind\":...})", trace__type_desc(o));
+	if ((rc = rd_common(r, o, &ev)) != 0)
+		return rc;
+	snprintf(r->what, sizeof r->what, "the \"%s\" event",
+		 trace_kind_name(ev.kind));
+	if ((rc = rd_kind[ev.kind](r, o, &ev)) != 0)
+		return rc;
+	return trace_append(r->t, &ev);
+}
