@@ -9,7 +9,6 @@
 
 #include "models/model.h"
 
-#define BUF 4096
 
 /* When phase 1 ended: the moment the world made the data ready, if that
  * fell inside the call; if the data was already there, at once. */
@@ -23,7 +22,7 @@ static int64_t ready_time(struct model_fd *f, int64_t t0, int64_t t1)
 }
 
 /* One recv: returns bytes, 0 at EOF, or -errno. */
-static ssize_t read_once(struct model_fd *f, char *buf)
+static ssize_t read_once(struct model_fd *f, char *buf, size_t len)
 {
 	int64_t t0, t1, ready;
 	ssize_t n;
@@ -31,7 +30,7 @@ static ssize_t read_once(struct model_fd *f, char *buf)
 
 	probe_phase(TRACE_PH_WAIT, false, true, f->fd, trace_now());
 	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, true);
-	n = recv(f->fd, buf, BUF, 0);
+	n = recv(f->fd, buf, len, 0);
 	err = errno;
 	t1 = trace_now();
 	if (n > 0) {
@@ -48,7 +47,7 @@ static ssize_t read_once(struct model_fd *f, char *buf)
 
 static int blocking_run(struct model_ctx *c)
 {
-	char buf[BUF];
+	char buf[MODEL_BUF];
 
 	for (int i = 0; i < c->nfds; i++) {
 		ssize_t n;
@@ -56,7 +55,7 @@ static int blocking_run(struct model_ctx *c)
 		do {
 			if (model_should_stop(c))
 				return 0;
-			n = read_once(&c->fds[i], buf);
+			n = read_once(&c->fds[i], buf, model_chunk(c));
 		} while (n > 0 || n == -EINTR);
 		if (n < 0 && !model_should_stop(c))
 			return (int)n;

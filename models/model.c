@@ -11,10 +11,18 @@
 
 extern const struct model_ops model_blocking;
 extern const struct model_ops model_nonblocking;
+extern const struct model_ops model_select;
+extern const struct model_ops model_poll;
+extern const struct model_ops model_epoll;
+extern const struct model_ops model_epoll_et;
 
 const struct model_ops *const model_table[] = {
 	&model_blocking,
 	&model_nonblocking,
+	&model_select,
+	&model_poll,
+	&model_epoll,
+	&model_epoll_et,
 };
 const int model_count = sizeof model_table / sizeof model_table[0];
 

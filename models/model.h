@@ -22,6 +22,8 @@
 
 struct sclock;
 
+#define MODEL_BUF 4096                 /* default bytes per read */
+
 /* What a model's trace can show, so views know which panes apply. */
 #define MODEL_SHOWS_PHASES     0x01   /* wait and copy phases of reads */
 #define MODEL_SHOWS_READINESS  0x02   /* fd sets, ready lists (select, epoll) */
@@ -32,6 +34,8 @@ struct model_fd {
 	int fd;                        /* the reader's end, owned by the world */
 	_Atomic int64_t ready_ns;      /* trace time the world last made data
 	                                  ready on an empty fd; 0 = not known */
+	_Atomic int in_epoll;          /* registered in an epoll interest list:
+	                                  a write puts it on the ready list */
 };
 
 struct model_ctx {
@@ -40,6 +44,9 @@ struct model_ctx {
 	struct model_fd *fds;
 	int nfds;
 	int64_t every_ns;              /* scenario ns between non-blocking tries */
+	int chunk;                     /* bytes per read, 0 = MODEL_BUF */
+	int drain;                     /* edge-triggered: read to EAGAIN (-1 = default) */
+	int listen_fd;                 /* server role: listening socket, else -1 */
 	struct sclock *clock;
 	struct probe probe;
 
@@ -84,6 +91,11 @@ int model_stop(struct model_ctx *c, int timeout_ms);
 static inline int model_should_stop(struct model_ctx *c)
 {
 	return atomic_load_explicit(&c->stop, memory_order_relaxed);
+}
+
+static inline size_t model_chunk(const struct model_ctx *c)
+{
+	return c->chunk > 0 && c->chunk < MODEL_BUF ? (size_t)c->chunk : MODEL_BUF;
 }
 
 #endif

@@ -14,7 +14,6 @@
 #include "models/model.h"
 #include "scenarios/sclock.h"
 
-#define BUF 4096
 #define DEFAULT_EVERY_NS 250000000   /* a quarter of a scenario second */
 
 struct rod {
@@ -24,7 +23,7 @@ struct rod {
 };
 
 /* One try on one fd: >0 bytes, 0 EOF, -EAGAIN nothing yet, other -errno. */
-static ssize_t try_once(struct model_fd *f, struct rod *r, char *buf)
+static ssize_t try_once(struct model_fd *f, struct rod *r, char *buf, size_t len)
 {
 	int64_t t0, t1;
 	ssize_t n;
@@ -37,7 +36,7 @@ static ssize_t try_once(struct model_fd *f, struct rod *r, char *buf)
 	}
 	r->tries++;
 	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, false);
-	n = recv(f->fd, buf, BUF, 0);
+	n = recv(f->fd, buf, len, 0);
 	err = errno;
 	t1 = trace_now();
 	if (n > 0) {
@@ -68,7 +67,7 @@ static int round_once(struct model_ctx *c, struct rod *rods, char *buf, int *ope
 
 		if (!rods[i].open)
 			continue;
-		n = try_once(&c->fds[i], &rods[i], buf);
+		n = try_once(&c->fds[i], &rods[i], buf, model_chunk(c));
 		if (n > 0)
 			got++;
 		else if (n == 0)
@@ -84,7 +83,7 @@ static int nonblocking_run(struct model_ctx *c)
 {
 	struct rod rods[64] = { { 0 } };
 	int64_t every = c->every_ns > 0 ? c->every_ns : DEFAULT_EVERY_NS;
-	char buf[BUF];
+	char buf[MODEL_BUF];
 	int open = c->nfds, tries = 0;
 
 	if (c->nfds > 64)

@@ -34,7 +34,7 @@ static void ev_end(struct trace_ev *ev, bool wake)
 		sink_wake(cur->sink);
 }
 
-static void emit(struct trace_ev *src, bool wake)
+void probe_emit(struct trace_ev *src, bool wake)
 {
 	struct trace_ev *ev = ev_begin(src->kind);
 
@@ -85,7 +85,7 @@ void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns)
 		.flags = (end ? TRACE_F_END : 0) | (blocked ? TRACE_F_BLOCKED : 0),
 	};
 
-	emit(&ev, false);
+	probe_emit(&ev, false);
 }
 
 void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
@@ -95,7 +95,7 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
 		.dur_ns = dur_ns, .count = try_no, .t_ns = trace_now(),
 	};
 
-	emit(&ev, !end);
+	probe_emit(&ev, !end);
 }
 
 void probe_done(int status)
@@ -104,7 +104,7 @@ void probe_done(int status)
 		.kind = TRACE_DONE, .fd = -1, .ret = status, .t_ns = trace_now(),
 	};
 
-	emit(&ev, true);
+	probe_emit(&ev, true);
 }
 
 ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,

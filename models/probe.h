@@ -39,6 +39,8 @@ void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns);
 void probe_idle(bool end, int64_t dur_ns, uint32_t try_no);
 void probe_done(int status);
+/* Any event: actor and step are filled in; wake as above. */
+void probe_emit(struct trace_ev *ev, bool wake);
 
 /* recv(2) through the probe; errno is preserved for the caller. */
 ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,

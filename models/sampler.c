@@ -82,6 +82,12 @@ static const struct { long nr; const char *name; } sysnames[] = {
 #ifdef SYS_sendto
 	{ SYS_sendto, "sendto" },
 #endif
+#ifdef SYS_accept
+	{ SYS_accept, "accept" },
+#endif
+#ifdef SYS_accept4
+	{ SYS_accept4, "accept4" },
+#endif
 };
 
 const char *sampler_sysname(long nr, char *buf, size_t len)
@@ -91,6 +97,47 @@ const char *sampler_sysname(long nr, char *buf, size_t len)
 			return sysnames[i].name;
 	snprintf(buf, len, "syscall %ld", nr);
 	return buf;
+}
+
+/* The syscalls a traced call may reach the kernel as: glibc's select() is
+ * pselect6 on x86-64, poll() is ppoll and epoll_wait() epoll_pwait on some
+ * architectures.  Numbers come from this build's SYS_* constants. */
+int sampler_call_matches(int call, long nr)
+{
+	switch (call) {
+	case TRACE_CALL_RECVFROM:
+		return nr == SYS_recvfrom;
+	case TRACE_CALL_READ:
+		return nr == SYS_read;
+	case TRACE_CALL_WRITE:
+		return nr == SYS_write;
+	case TRACE_CALL_SELECT:
+#ifdef SYS_select
+		if (nr == SYS_select)
+			return 1;
+#endif
+		return nr == SYS_pselect6;
+	case TRACE_CALL_POLL:
+#ifdef SYS_poll
+		if (nr == SYS_poll)
+			return 1;
+#endif
+		return nr == SYS_ppoll;
+	case TRACE_CALL_EPOLL_WAIT:
+#ifdef SYS_epoll_wait
+		if (nr == SYS_epoll_wait)
+			return 1;
+#endif
+		return nr == SYS_epoll_pwait;
+	case TRACE_CALL_ACCEPT:
+#ifdef SYS_accept
+		if (nr == SYS_accept)
+			return 1;
+#endif
+		return nr == SYS_accept4;
+	default:
+		return 0;
+	}
 }
 
 long sampler_call_sysno(int call)
@@ -185,7 +232,7 @@ static void sample_one(struct sampler *sp, struct watch *w)
 		return;
 	/* Only the call the trace says it is in: between the enter event and
 	 * the syscall itself the thread is still in user space. */
-	if (ks.sysno != sampler_call_sysno(w->call))
+	if (!sampler_call_matches(w->call, ks.sysno))
 		return;
 	if (w->have_last && same(&ks, &w->last))
 		return;

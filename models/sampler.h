@@ -33,6 +33,8 @@ const char *sampler_sysname(long nr, char *buf, size_t len);
 
 /* The syscall number behind a trace call (TRACE_CALL_*), -1 if none. */
 long sampler_call_sysno(int call);
+/* Whether syscall nr is one that call may enter the kernel as. */
+int sampler_call_matches(int call, long nr);
 
 int sampler_new(struct uv_loop_s *loop, struct sink *s, struct sampler **out);
 /* Watch actor's thread; tid is read when needed (0 until it starts). */

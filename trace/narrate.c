@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/narrate.h"
+#include "trace/narrate_int.h"
 
 /* Phrases by language.  Placeholders are printf's, in the same order in
  * both languages. */
@@ -33,7 +33,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_ARRIVE] = "data arrives: %lld bytes now readable on %s's fd %d",
 		[P_ARRIVE_FAIL] = "could not write to %s's fd %d: %s",
 		[P_CLOSE] = "the far end of %s's fd %d closes: %s will read end of file",
-		[P_STATE] = "  kernel says: thread %d is %c (%s) in %s(fd %d)%s%s",
+		[P_STATE] = "  kernel says: thread %d is %c (%s) in %s(%s)%s%s",
 		[P_IDLE] = "does something else for a while (round %u)",
 		[P_IDLE_END] = "back after %s",
 		[P_LOST] = "!! %u events lost: a trace ring was full",
@@ -64,7 +64,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_ARRIVE] = "数据到达：%lld 字节，%s 的 fd %d 现在可读",
 		[P_ARRIVE_FAIL] = "无法写入 %s 的 fd %d：%s",
 		[P_CLOSE] = "%s 的 fd %d 的对端关闭：%s 将读到文件结尾",
-		[P_STATE] = "  内核说：线程 %d 状态 %c（%s），在 %s(fd %d) 中%s%s",
+		[P_STATE] = "  内核说：线程 %d 状态 %c（%s），在 %s(%s) 中%s%s",
 		[P_IDLE] = "去做别的事（第 %u 轮）",
 		[P_IDLE_END] = "%s 后回来",
 		[P_LOST] = "!! 丢失 %u 个事件：跟踪环形缓冲区已满",
@@ -138,6 +138,13 @@ int narrate_lang_from_env(void)
 	return NARRATE_EN;
 }
 
+const char *narrate__model(const struct narrator *n, int actor)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+
+	return actor < h->nactors ? h->actors[actor].model : "";
+}
+
 static const char *actor_name(const struct narrator *n, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(n->t);
@@ -204,12 +211,30 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d, a->tries);
 }
 
+/* The sampler's first argument, named as that syscall takes it. */
+static const char *first_arg(const struct trace_ev *ev, char *buf, size_t len)
+{
+	const char *sc = ev->syscall ? ev->syscall : "";
+
+	if (strstr(sc, "select") != NULL)
+		snprintf(buf, len, "nfds %d", ev->fd);
+	else if (strncmp(sc, "epoll", 5) == 0)
+		snprintf(buf, len, "epfd %d", ev->fd);
+	else if (strcmp(sc, "recvfrom") == 0 || strcmp(sc, "read") == 0 ||
+		 strcmp(sc, "write") == 0 || strncmp(sc, "accept", 6) == 0)
+		snprintf(buf, len, "fd %d", ev->fd);
+	else
+		buf[0] = '\0';
+	return buf;
+}
+
 static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
 	int has_wchan = ev->wchan != NULL && *ev->wchan != '\0';
+	char arg[32];
 
 	snprintf(s, len, P(n, P_STATE), ev->tid, ev->state, state_words(ev->state, n->lang),
-		 ev->syscall ? ev->syscall : "?", ev->fd,
+		 ev->syscall ? ev->syscall : "?", first_arg(ev, arg, sizeof arg),
 		 has_wchan ? ", wchan " : "", has_wchan ? ev->wchan : "");
 }
 
@@ -219,6 +244,8 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	const char *who = actor_name(n, ev->actor);
 	char d[32];
 
+	if (narrate__mux(n, ev, s, len))
+		return 1;
 	switch (ev->kind) {
 	case TRACE_CAPTION:
 		snprintf(s, len, "── %s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);

@@ -147,7 +147,8 @@ static const char *const kind_names[TRACE_KIND_MAX] = {
 	[TRACE_ARRIVE] = "arrive", [TRACE_CLOSE] = "close", [TRACE_STATE] = "state",
 	[TRACE_CAPTION] = "caption", [TRACE_IDLE] = "idle", [TRACE_LOST] = "lost",
 	[TRACE_DONE] = "done", [TRACE_SET] = "set", [TRACE_READY] = "ready",
-	[TRACE_REFUSE] = "refuse",
+	[TRACE_REFUSE] = "refuse", [TRACE_CONNECT] = "connect",
+	[TRACE_DELIVER] = "deliver",
 };
 
 static const char *const call_names[TRACE_CALL_MAX] = {

@@ -31,7 +31,8 @@ enum trace_kind {
 	TRACE_PHASE,     /* a read's phase begins or ends: phase, end, blocked, fd */
 	TRACE_ARRIVE,    /* the world put ret bytes on fd (the reader's end);
 	                    ret is -errno when its write failed */
-	TRACE_CLOSE,     /* the world closed the far end of fd */
+	TRACE_CLOSE,     /* the world closed the far end of fd; for a client,
+	                    its own socket, what = 1 if abruptly (RST) */
 	TRACE_STATE,     /* sampler: tid, state letter, syscall, its first
 	                    argument in fd, wchan */
 	TRACE_CAPTION,   /* text[0] English, text[1] Chinese */
@@ -41,6 +42,8 @@ enum trace_kind {
 	TRACE_SET,       /* a multiplexer's set in user space: what, n, fds */
 	TRACE_READY,     /* fd is on the kernel's ready list: what = how we know */
 	TRACE_REFUSE,    /* the model cannot watch fd: n is its limit */
+	TRACE_CONNECT,   /* a client (actor) connected to server arg; fd = its socket */
+	TRACE_DELIVER,   /* a client received ret bytes (from the server) */
 	TRACE_KIND_MAX
 };
 

@@ -1,0 +1,179 @@
+/* epoll.c: the cook who calls "window 3", level- and edge-triggered.
+ *
+ * fds are registered once with epoll_ctl.  When data arrives on one, the
+ * kernel's callback (run inside the writer's write) puts it on the epoll
+ * instance's ready list, and epoll_wait hands back only what is on that
+ * list: the program touches nothing else.  Level-triggered, an fd with
+ * unread data stays on the list; edge-triggered, it is reported once per
+ * arrival, so the reader must read until EAGAIN or be left waiting.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "models/mux.h"
+
+struct mux {
+	int epfd;
+	bool edge;
+	struct epoll_event *evs;
+	int max;
+	int *interest;               /* for the interest-list events */
+	int n;
+};
+
+static int ep_create(struct mux **out, int maxfds, bool edge)
+{
+	struct mux *m = calloc(1, sizeof *m);
+
+	if (m == NULL)
+		return -ENOMEM;
+	m->evs = calloc((size_t)maxfds, sizeof *m->evs);
+	m->interest = calloc((size_t)maxfds, sizeof *m->interest);
+	m->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (m->evs == NULL || m->interest == NULL || m->epfd < 0) {
+		int err = m->epfd < 0 ? errno : ENOMEM;
+
+		if (m->epfd >= 0)
+			close(m->epfd);
+		free(m->evs);
+		free(m->interest);
+		free(m);
+		return -err;
+	}
+	m->max = maxfds;
+	m->edge = edge;
+	*out = m;
+	return 0;
+}
+
+static int lt_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, false); }
+static int et_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, true); }
+
+/* epoll_ctl through the probe, then the interest list as it now stands. */
+static int ctl(struct mux *m, int op, struct model_fd *f)
+{
+	struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | (m->edge ? EPOLLET : 0),
+				 .data.fd = f->fd };
+	int top = op == EPOLL_CTL_ADD ? TRACE_OP_ADD : TRACE_OP_DEL;
+	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_EPOLL_CTL,
+			       .fd = m->epfd, .what = (uint8_t)top, .arg = f->fd };
+	int rc, err;
+
+	ev.t_ns = trace_now();
+	probe_emit(&ev, false);
+	rc = epoll_ctl(m->epfd, op, f->fd, &e);
+	err = errno;
+	ev.kind = TRACE_EXIT;
+	ev.ret = rc;
+	ev.err = rc < 0 ? err : 0;
+	ev.dur_ns = trace_now() - ev.t_ns;
+	ev.t_ns += ev.dur_ns;
+	probe_emit(&ev, false);
+	return rc < 0 ? -err : 0;
+}
+
+static int ep_add(struct mux *m, struct model_fd *f)
+{
+	int rc = ctl(m, EPOLL_CTL_ADD, f);
+
+	if (rc != 0)
+		return rc;
+	m->interest[m->n++] = f->fd;
+	atomic_store(&f->in_epoll, 1);
+	mux_emit_set(TRACE_SET_INTEREST, m->n, m->interest, m->n);
+	return 0;
+}
+
+static int ep_del(struct mux *m, struct model_fd *f)
+{
+	int rc = ctl(m, EPOLL_CTL_DEL, f);
+
+	atomic_store(&f->in_epoll, 0);
+	for (int i = 0; i < m->n; i++)
+		if (m->interest[i] == f->fd) {
+			m->interest[i] = m->interest[--m->n];
+			break;
+		}
+	mux_emit_set(TRACE_SET_INTEREST, m->n, m->interest, m->n);
+	return rc;
+}
+
+static int ep_wait(struct mux *m, int *ready, int max)
+{
+	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_EPOLL_WAIT,
+			       .fd = m->epfd, .n = max };
+	int rc, err;
+	int64_t t0;
+
+	ev.t_ns = t0 = trace_now();
+	probe_emit(&ev, true);
+	rc = epoll_wait(m->epfd, m->evs, max, -1);
+	err = errno;
+	/* The program touches only what came back. */
+	for (int i = 0; i < rc; i++)
+		ready[i] = m->evs[i].data.fd;
+	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_EPOLL_WAIT,
+				.fd = m->epfd, .ret = rc, .err = rc < 0 ? err : 0,
+				.n = rc > 0 ? rc : 0 };
+	ev.t_ns = trace_now();
+	ev.dur_ns = ev.t_ns - t0;
+	if (rc > 0)
+		trace_ev_set_fds(&ev, ready, rc);
+	probe_emit(&ev, false);
+	if (rc < 0)
+		return -err;
+	mux_emit_set(TRACE_SET_SCAN, rc, ready, rc);
+	return rc;
+}
+
+static void ep_free(struct mux *m)
+{
+	close(m->epfd);
+	free(m->evs);
+	free(m->interest);
+	free(m);
+}
+
+static const struct mux_ops lt_mux = {
+	.create = lt_create, .add = ep_add, .del = ep_del,
+	.wait = ep_wait, .free = ep_free,
+};
+
+static const struct mux_ops et_mux = {
+	.create = et_create, .add = ep_add, .del = ep_del,
+	.wait = ep_wait, .free = ep_free, .edge = true,
+};
+
+static int epoll_run(struct model_ctx *c) { return mux_run(c, &lt_mux); }
+static int epoll_et_run(struct model_ctx *c) { return mux_run(c, &et_mux); }
+
+static int epoll_available(const char **why)
+{
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (fd < 0) {
+		*why = errno == ENOSYS ? "this kernel has no epoll (ENOSYS)" :
+		       "epoll_create1 failed here";
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+const struct model_ops model_epoll = {
+	.name = "epoll",
+	.summary = "epoll, level-triggered: register once; epoll_wait returns only the ready fds",
+	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS,
+	.available = epoll_available,
+	.run = epoll_run,
+};
+
+const struct model_ops model_epoll_et = {
+	.name = "epoll-et",
+	.summary = "epoll, edge-triggered: one report per arrival; read until EAGAIN",
+	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS,
+	.available = epoll_available,
+	.run = epoll_et_run,
+};

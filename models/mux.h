@@ -1,0 +1,40 @@
+/* mux.h: the readiness models share one reader, as redis's ae.c shares its
+ * event loop over ae_select.c, ae_poll.c and ae_epoll.c: each model file is
+ * only its multiplexer.
+ *
+ * A multiplexer watches fds and waits, blocked, until some are readable.
+ * Its wait goes through the probes and also reports how the sets moved: the
+ * set built in user space (select, poll rebuild theirs before every call),
+ * what the kernel checked, what came back, and what the program then had to
+ * scan to find the ready fds.
+ */
+#ifndef IOSCOPE_MUX_H
+#define IOSCOPE_MUX_H
+
+#include <stdbool.h>
+
+#include "models/model.h"
+
+struct mux;                      /* each multiplexer's own state */
+
+struct mux_ops {
+	/* Make the state for at most maxfds fds.  Returns 0 or -errno. */
+	int (*create)(struct mux **m, int maxfds);
+	/* Watch / stop watching fd.  The caller checked it is below limit. */
+	int (*add)(struct mux *m, struct model_fd *f);
+	int (*del)(struct mux *m, struct model_fd *f);
+	/* Block until a watched fd is readable; put them in ready[] (at most
+	 * max) and return how many, or -errno. */
+	int (*wait)(struct mux *m, int *ready, int max);
+	void (*free)(struct mux *m);
+	bool edge;                   /* edge-triggered: drain on each report */
+	int limit;                   /* fds must be below this; 0 = no limit */
+};
+
+/* The body of a readiness model's thread (model_ops.run). */
+int mux_run(struct model_ctx *c, const struct mux_ops *ops);
+
+/* For multiplexer files: emit a set event (build, scan, interest). */
+void mux_emit_set(int what, int n, const int *fds, int nfds);
+
+#endif

@@ -1,0 +1,384 @@
+/* mux_bench.c: one wait among N descriptors, for select, poll and epoll.
+ *
+ * The method is libevent's test/bench.c, with the userspace half of the
+ * work timed too, since a program pays for it: select's fd_set is rebuilt
+ * before every call (the kernel overwrites it) and scanned bit by bit after;
+ * poll's array is kept, because the kernel rewrites every revents, but every
+ * entry is scanned after; epoll hands back only the ready descriptor.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/mux_bench.h"
+
+#define BATCH     200     /* timed waits per batch */
+#define WARMUP    8       /* untimed waits first: caches, stale epoll entries */
+#define NOISY_PCT 25
+#define WAIT_MS   1000    /* never reached: a byte is always ready */
+#define DEF_ROUNDS 15
+
+enum { M_SELECT, M_POLL, M_EPOLL };
+enum { T_TOTAL, T_SYS, T_USER };
+static const char *const model_name[] = { "select", "poll", "epoll" };
+static const int default_fds[] = { 8, 64, 512, 1000, 4096, 10000 };
+
+struct sock_addr {
+	struct sockaddr_un sa;
+	socklen_t len;
+};
+
+/* The watched sockets, the sender and one epoll instance per size. */
+struct pool {
+	int *fd;                       /* ascending: the lowest numbers free */
+	struct sock_addr *addr;        /* their autobound abstract names */
+	struct pollfd *pfd;            /* poll's array, set once; a size N
+	                                  uses its first N entries */
+	int nfd;
+	int err;                       /* why the pool stopped short, or 0 */
+	int tx;                        /* the one sender */
+	int ep[MUX_BENCH_MAX_SIZES];
+	uint64_t iter;                 /* moves the ready descriptor around */
+	int64_t t[3][BATCH];
+	struct epoll_event ev[8];
+};
+
+/* The run: options resolved, then results per model (in the user's order)
+ * and size. */
+struct plan {
+	const int *fds;
+	int nsizes;
+	int model[MUX_BENCH_MAX_MODELS];
+	int nmodels;
+	int rounds;
+	int64_t *med;                  /* [model][size][round][3] */
+	int64_t fin[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][3];
+	double spread[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES];
+	char skip[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][96];
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile q (0..1) of v[0..n-1]; sorts v. */
+static int64_t pct(int64_t *v, int n, double q)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_i64);
+	return v[(int)(q * (n - 1) + 0.5)];
+}
+
+/* The waits.  Each returns the descriptor it found ready, or -errno, and
+ * fills t[T_SYS] and t[T_USER]. */
+
+static int wait_select(struct pool *p, int n, int64_t t[3])
+{
+	int maxfd = p->fd[n - 1], got = -ETIMEDOUT, r;
+	struct timeval tv;
+	fd_set rs;
+	int64_t t0, t1, t2;
+
+	t0 = now_ns();
+	FD_ZERO(&rs);
+	for (int i = 0; i < n; i++)
+		FD_SET(p->fd[i], &rs);
+	tv = (struct timeval){ .tv_sec = WAIT_MS / 1000 };
+	t1 = now_ns();
+	r = select(maxfd + 1, &rs, NULL, NULL, &tv);
+	if (r < 0)
+		return -errno;
+	t2 = now_ns();
+	for (int fd = 0; fd <= maxfd; fd++)
+		if (FD_ISSET(fd, &rs))
+			got = fd;
+	t[T_SYS] = t2 - t1;
+	t[T_USER] = (t1 - t0) + (now_ns() - t2);
+	return got;
+}
+
+static int wait_poll(struct pool *p, int n, int64_t t[3])
+{
+	int got = -ETIMEDOUT, r;
+	int64_t t1, t2;
+
+	t1 = now_ns();
+	r = poll(p->pfd, (nfds_t)n, WAIT_MS);
+	if (r < 0)
+		return -errno;
+	t2 = now_ns();
+	for (int i = 0; i < n; i++)
+		if (p->pfd[i].revents & POLLIN)
+			got = p->pfd[i].fd;
+	t[T_SYS] = t2 - t1;
+	t[T_USER] = now_ns() - t2;
+	return got;
+}
+
+static int wait_epoll(struct pool *p, int ep, int64_t t[3])
+{
+	int got = -ETIMEDOUT, r;
+	int64_t t1, t2;
+
+	t1 = now_ns();
+	r = epoll_wait(ep, p->ev, (int)(sizeof p->ev / sizeof p->ev[0]), WAIT_MS);
+	if (r < 0)
+		return -errno;
+	t2 = now_ns();
+	for (int i = 0; i < r; i++)
+		got = p->ev[i].data.fd;
+	t[T_SYS] = t2 - t1;
+	t[T_USER] = now_ns() - t2;
+	return got;
+}
+
+/* Where the ready descriptor is this time: i * stride mod n, with stride
+ * prime to n, so it visits every position and never the same one twice in
+ * a row.  The kernel stops queueing itself on sockets after the first ready
+ * one, so the position matters; this spreads it evenly. */
+static int next_pos(struct pool *p, int n)
+{
+	uint64_t s = (uint64_t)n * 618 / 1000 + 1, a, b, r;
+
+	for (;; s++) {
+		for (a = s, b = (uint64_t)n; b != 0; r = a % b, a = b, b = r)
+			;
+		if (a == 1)
+			break;
+	}
+	return (int)(p->iter++ * s % (uint64_t)n);
+}
+
+/* One wait, byte written before and read back after, neither timed. */
+static int wait_one(struct pool *p, int m, int si, int n, int64_t t[3])
+{
+	int pos = next_pos(p, n), got;
+	char c = 'x';
+
+	if (sendto(p->tx, &c, 1, 0, (struct sockaddr *)&p->addr[pos].sa,
+		   p->addr[pos].len) != 1)
+		return -errno;
+	if (m == M_SELECT)
+		got = wait_select(p, n, t);
+	else if (m == M_POLL)
+		got = wait_poll(p, n, t);
+	else
+		got = wait_epoll(p, p->ep[si], t);
+	if (got < 0)
+		return got;
+	if (got != p->fd[pos])
+		return -EIO;
+	if (recv(p->fd[pos], &c, 1, MSG_DONTWAIT) != 1)
+		return -errno;
+	t[T_TOTAL] = t[T_SYS] + t[T_USER];
+	return 0;
+}
+
+/* A batch of waits; med gets the median total, syscall and user times. */
+static int batch(struct pool *p, int m, int si, int n, int64_t med[3],
+		 char *cause, size_t len)
+{
+	int64_t t[3];
+	int err;
+
+	for (int k = -WARMUP; k < BATCH; k++) {
+		if ((err = wait_one(p, m, si, n, t)) < 0) {
+			snprintf(cause, len, "%s at %d fds: %s", model_name[m],
+				 n, err == -EIO ? "found the wrong descriptor "
+				 "ready" : strerror(-err));
+			return err;
+		}
+		for (int j = 0; k >= 0 && j < 3; j++)
+			p->t[j][k] = t[j];
+	}
+	for (int j = 0; j < 3; j++)
+		med[j] = pct(p->t[j], BATCH, 0.5);
+	return 0;
+}
+
+/* Raise the soft RLIMIT_NOFILE to the hard limit if need does not fit. */
+static void raise_limit(rlim_t need, struct rlimit *old, int *raised)
+{
+	struct rlimit rl;
+
+	*raised = 0;
+	if (getrlimit(RLIMIT_NOFILE, old) < 0 || old->rlim_cur >= need)
+		return;
+	rl = *old;
+	rl.rlim_cur = old->rlim_max == RLIM_INFINITY ? need : old->rlim_max;
+	*raised = setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+/* Open up to want watched sockets, lowest numbers first; stop short at a
+ * limit and leave room for reserve more descriptors. */
+static int pool_open(struct pool *p, int want, int reserve)
+{
+	int s;
+
+	p->fd = calloc((size_t)want, sizeof *p->fd);
+	p->addr = calloc((size_t)want, sizeof *p->addr);
+	p->pfd = calloc((size_t)want, sizeof *p->pfd);
+	if (p->fd == NULL || p->addr == NULL || p->pfd == NULL)
+		return -ENOMEM;
+	for (; p->nfd < want; p->nfd++) {
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (s < 0) {
+			p->err = errno;
+			break;
+		}
+		p->fd[p->nfd] = s;
+		p->pfd[p->nfd] = (struct pollfd){ .fd = s, .events = POLLIN };
+		/* Binding only the family autobinds a unique abstract name
+		 * (unix(7)), which the sender can address. */
+		p->addr[p->nfd].sa.sun_family = AF_UNIX;
+		p->addr[p->nfd].len = sizeof p->addr[p->nfd].sa;
+		if (bind(s, (struct sockaddr *)&p->addr[p->nfd].sa,
+			 sizeof(sa_family_t)) < 0 ||
+		    getsockname(s, (struct sockaddr *)&p->addr[p->nfd].sa,
+				&p->addr[p->nfd].len) < 0) {
+			p->err = errno;
+			close(s);
+			break;
+		}
+	}
+	while (p->err != 0 && reserve-- > 0 && p->nfd > 0)
+		close(p->fd[--p->nfd]);
+	return p->nfd > 0 ? 0 : -p->err;
+}
+
+/* The sender and one epoll instance per size, all N registered once. */
+static int pool_extras(struct pool *p, const struct plan *pl, int epoll)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int n;
+
+	p->tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->tx < 0)
+		return -errno;
+	for (int si = 0; epoll && si < pl->nsizes; si++) {
+		if ((n = pl->fds[si]) > p->nfd)
+			continue;
+		if ((p->ep[si] = epoll_create1(EPOLL_CLOEXEC)) < 0)
+			return -errno;
+		for (int i = 0; i < n; i++) {
+			ev.data.fd = p->fd[i];
+			if (epoll_ctl(p->ep[si], EPOLL_CTL_ADD, p->fd[i], &ev) < 0)
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+static void pool_close(struct pool *p)
+{
+	for (int i = 0; i < p->nfd; i++)
+		close(p->fd[i]);
+	for (int si = 0; si < MUX_BENCH_MAX_SIZES; si++)
+		if (p->ep[si] >= 0)
+			close(p->ep[si]);
+	if (p->tx >= 0)
+		close(p->tx);
+	free(p->fd);
+	free(p->addr);
+	free(p->pfd);
+}
+
+/* Why model j cannot run at size si, into pl->skip; empty if it can. */
+static void plan_skips(struct plan *pl, const struct pool *p,
+		       const struct rlimit *rl)
+{
+	for (int si = 0; si < pl->nsizes; si++) {
+		int n = pl->fds[si];
+
+		for (int j = 0; j < pl->nmodels; j++) {
+			char *s = pl->skip[j][si];
+
+			if (n > p->nfd && (p->err == EMFILE || p->err == 0))
+				snprintf(s, sizeof pl->skip[j][si],
+					 "%d fds: skipped, RLIMIT_NOFILE hard "
+					 "limit %llu", n,
+					 (unsigned long long)rl->rlim_max);
+			else if (n > p->nfd)
+				snprintf(s, sizeof pl->skip[j][si],
+					 "%d fds: skipped, socket: %s", n,
+					 strerror(p->err));
+			else if (pl->model[j] == M_SELECT &&
+				 p->fd[n - 1] >= FD_SETSIZE)
+				snprintf(s, sizeof pl->skip[j][si],
+					 "select: skipped at %d fds: descriptors"
+					 " reach %d, not below FD_SETSIZE %d",
+					 n, p->fd[n - 1], FD_SETSIZE);
+		}
+	}
+}
+
+/* Round r: for each size, each model, one batch.  The model order turns
+ * with the round so that none always runs right after another. */
+static int plan_round(struct plan *pl, struct pool *p, int r, char *cause,
+		      size_t len)
+{
+	int64_t *med;
+	int err, j;
+
+	for (int si = 0; si < pl->nsizes; si++) {
+		for (int k = 0; k < pl->nmodels; k++) {
+			j = (k + r) % pl->nmodels;
+			if (pl->skip[j][si][0] != '\0')
+				continue;
+			med = pl->med + (((size_t)j * pl->nsizes + si) *
+					 pl->rounds + r) * 3;
+			err = batch(p, pl->model[j], si, pl->fds[si], med,
+				    cause, len);
+			if (err < 0)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Median of the rounds' medians, and their spread. */
+static void plan_sum(struct plan *pl)
+{
+	int64_t v[MUX_BENCH_MAX_ROUNDS];
+
+	for (int j = 0; j < pl->nmodels; j++) {
+		for (int si = 0; si < pl->nsizes; si++) {
+			int64_t *med = pl->med + ((size_t)j * pl->nsizes + si) *
+				       pl->rounds * 3;
+
+			for (int t = 2; t >= 0; t--) {
+				for (int r = 0; r < pl->rounds; r++)
+					v[r] = med[r * 3 + t];
+				pl->fin[j][si][t] = pct(v, pl->rounds, 0.5);
+			}
+			/* v holds the totals now. */
+			pl->spread[j][si] = pl->fin[j][si][0] <= 0 ? 0 :
+				100.0 * (double)(pct(v, pl->rounds, 0.9) -
+				pct(v, pl->rounds, 0.1)) /
+				(double)pl->fin[j][si][0];
+		}
+	}
+}
+
+#include "models/mux_bench_out.inc"

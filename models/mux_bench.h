@@ -1,0 +1,76 @@
+/* mux_bench.h: how the cost of one wait grows with the number of watched
+ * descriptors, for select, poll and epoll (`ioscope bench`).
+ *
+ * For each size N the benchmark watches N AF_UNIX datagram sockets, makes
+ * exactly one of them readable (one byte from a single sender), does one
+ * wait that finds it, finds the ready descriptor the way a real program must
+ * (select: FD_ISSET over 0..maxfd; poll: every revents; epoll: the returned
+ * events only) and reads the byte back.  Each wait is timed with
+ * CLOCK_MONOTONIC in two parts: the syscall alone, and the userspace work
+ * around it (select: rebuilding the fd_set before the call; all: the scan
+ * after it).  Batches of waits run in interleaved rounds (round, size,
+ * model); a figure is the median over rounds of each batch's median.
+ *
+ * Datagram sockets, not socketpairs: N socketpairs are 2N descriptors, and a
+ * 20000 hard RLIMIT_NOFILE would then not fit 10000 watched ones.  Here N
+ * watched sockets cost N + 1 descriptors, and the watched ones are created
+ * first, so they are the lowest numbers and select stays usable up to about
+ * 1020 of them.
+ *
+ * A size that does not fit under RLIMIT_NOFILE (the soft limit is raised to
+ * the hard one for the run and restored after), and select wherever a
+ * watched descriptor is not below FD_SETSIZE, are skipped with the reason in
+ * the output; they are not errors.  Everything the run opens is closed
+ * before it returns, on success or failure.
+ *
+ * The run is single-threaded and takes about 25 s with the defaults on a
+ * 2-core machine (poll at 10000 dominates).
+ */
+#ifndef IOSCOPE_MUX_BENCH_H
+#define IOSCOPE_MUX_BENCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define MUX_BENCH_MAX_SIZES  16       /* sizes in one run */
+#define MUX_BENCH_MAX_MODELS 3        /* select, poll, epoll */
+#define MUX_BENCH_MAX_FDS    1000000  /* largest size accepted */
+#define MUX_BENCH_MAX_ROUNDS 1000
+
+struct mux_bench_opts {
+	const int *fds;                /* sizes; NULL or nsizes 0: 8,64,512,
+	                                  1000,4096,10000 */
+	int nsizes;
+	const char *const *models;     /* "select", "poll", "epoll"; NULL or
+	                                  nmodels 0: all three */
+	int nmodels;
+	int csv;                       /* CSV instead of a table */
+	int rounds;                    /* interleaved rounds; 0: 15 */
+};
+
+/* Parse "10,100,1000" into out[0..max-1].  Returns how many (>= 1), or
+ * -EINVAL with a sentence in cause: "expected a comma-separated list of
+ * positive integers, got 'x'". */
+int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
+			 size_t len);
+
+/* Parse "select,epoll" into out[0..max-1]; the names stored are static
+ * strings, nothing to free.  Returns how many (>= 1), or -EINVAL with a
+ * sentence in cause (unknown or repeated name, empty item). */
+int mux_bench_parse_models(const char *s, const char **out, int max,
+			   char *cause, size_t len);
+
+/* Run the benchmark and write the result to out: a table with the
+ * syscall/userspace split and the ratios poll/epoll, select/epoll and epoll
+ * at the largest size over the smallest, then any skip and noise lines; or,
+ * with csv, the header
+ *   model,fds,median_ns,syscall_ns,user_ns,spread_pct,rounds,note
+ * and one row per model and size in that order (the numbers empty and the
+ * note "skipped: <why>" for a skipped one; note "noisy" when the spread,
+ * (p90 - p10) / median of the rounds' medians, exceeds 25%).
+ * Returns 0, or -EINVAL for bad options, or -errno when a measurement could
+ * not be made; then cause says why in a sentence. */
+int mux_bench_run(const struct mux_bench_opts *o, FILE *out, char *cause,
+		  size_t len);
+
+#endif

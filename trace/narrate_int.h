@@ -1,0 +1,20 @@
+/* narrate_int.h: shared by the narrator's files only. */
+#ifndef IOSCOPE_NARRATE_INT_H
+#define IOSCOPE_NARRATE_INT_H
+
+#include "trace/narrate.h"
+
+/* The English or the Chinese of a phrase; both take the same arguments. */
+#define NL(n, en, zh) ((n)->lang == NARRATE_ZH ? (zh) : (en))
+
+/* The line for a multiplexing event (enter/exit of select, poll,
+ * epoll_wait, epoll_ctl; set; ready; refuse).  Returns 1 if ev is one. */
+int narrate__mux(struct narrator *n, const struct trace_ev *ev, char *s, size_t len);
+
+/* "{9 12 14}", or "{3 4 … and 12 more}" when the list was cut. */
+const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len);
+
+/* The model of ev's actor ("" for the world). */
+const char *narrate__model(const struct narrator *n, int actor);
+
+#endif

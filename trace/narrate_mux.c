@@ -1,0 +1,143 @@
+/* narrate_mux.c: words for how ready fds move through select, poll and
+ * epoll: what the program hands the kernel, what the kernel checks, what
+ * comes back, and what the program must then scan. */
+#include <string.h>
+
+#include "trace/narrate_int.h"
+
+const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	at += (size_t)snprintf(buf, len, "{");
+	for (int i = 0; i < ev->nfds && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, i ? " %d" : "%d", ev->fd_list[i]);
+	if (ev->fds_more > 0 && at < len)
+		at += (size_t)snprintf(buf + at, len - at, " … +%u", ev->fds_more);
+	if (at < len)
+		snprintf(buf + at, len - at, "}");
+	return buf;
+}
+
+static int is_model(const struct narrator *n, const struct trace_ev *ev, const char *m)
+{
+	return strcmp(narrate__model(n, ev->actor), m) == 0;
+}
+
+static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	char f[160];
+
+	switch (ev->call) {
+	case TRACE_CALL_SELECT:
+		snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): the whole bitmap is copied into the kernel",
+				       "→ select(nfds %d, readfds %s)：整个位图被复制进内核"),
+			 ev->n, narrate__fds(ev, f, sizeof f));
+		break;
+	case TRACE_CALL_POLL:
+		snprintf(s, len, NL(n, "→ poll(%d entries %s): the whole array is copied into the kernel",
+				       "→ poll(%d 项 %s)：整个数组被复制进内核"),
+			 ev->n, narrate__fds(ev, f, sizeof f));
+		break;
+	case TRACE_CALL_EPOLL_WAIT:
+		snprintf(s, len, NL(n, "→ epoll_wait(epfd %d, up to %d events): nothing is copied in; the kernel already knows the fds",
+				       "→ epoll_wait(epfd %d，最多 %d 个事件)：不复制任何集合，内核早已知道要看哪些 fd"),
+			 ev->fd, ev->n);
+		break;
+	case TRACE_CALL_EPOLL_CTL:
+		snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, %s, fd %d): registered once, kept in the kernel",
+				       "→ epoll_ctl(epfd %d，%s，fd %d)：只登记一次，由内核保存"),
+			 ev->fd, ev->what == TRACE_OP_ADD ? "ADD" : "DEL", ev->arg);
+		break;
+	}
+}
+
+static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	char f[160], d[32];
+
+	narrate_dur(ev->dur_ns, d, sizeof d);
+	if (ev->ret < 0) {
+		snprintf(s, len, "← %s = -1 %s %s %s", trace_call_name(ev->call),
+			 trace_errno_name(ev->err), NL(n, "after", "用时"), d);
+		return;
+	}
+	switch (ev->call) {
+	case TRACE_CALL_SELECT:
+		snprintf(s, len, NL(n, "← select = %lld after %s: the kernel checked all %d descriptors and rewrote the set in place: %s",
+				       "← select = %lld，用时 %s：内核检查了全部 %d 个描述符，并就地改写集合：%s"),
+			 (long long)ev->ret, d, ev->n, narrate__fds(ev, f, sizeof f));
+		break;
+	case TRACE_CALL_POLL:
+		snprintf(s, len, NL(n, "← poll = %lld after %s: the kernel checked all %d entries; revents set on %s",
+				       "← poll = %lld，用时 %s：内核检查了全部 %d 项；revents 被置位的是 %s"),
+			 (long long)ev->ret, d, ev->n, narrate__fds(ev, f, sizeof f));
+		break;
+	case TRACE_CALL_EPOLL_WAIT:
+		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s",
+				       "← epoll_wait = %lld，用时 %s：直接取自就绪列表：%s"),
+			 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
+		break;
+	case TRACE_CALL_EPOLL_CTL:
+		snprintf(s, len, "← epoll_ctl = %lld %s %s", (long long)ev->ret, NL(n, "after", "用时"), d);
+		break;
+	}
+}
+
+static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	char f[160];
+
+	narrate__fds(ev, f, sizeof f);
+	if (ev->what == TRACE_SET_INTEREST) {
+		snprintf(s, len, NL(n, "  interest list in the kernel: %s", "  内核中的关注列表：%s"), f);
+	} else if (ev->what == TRACE_SET_BUILD && is_model(n, ev, "select")) {
+		snprintf(s, len, NL(n, "  rebuilds its fd_set from scratch (select overwrote the last one): %s",
+				       "  从头重建 fd_set（上一次的已被 select 改写）：%s"), f);
+	} else if (ev->what == TRACE_SET_BUILD) {
+		snprintf(s, len, NL(n, "  fills in its array of %d pollfd entries: %s",
+				       "  填好 %d 个 pollfd 项的数组：%s"), ev->n, f);
+	} else if (is_model(n, ev, "select")) {
+		snprintf(s, len, NL(n, "  scans %d descriptors with FD_ISSET to find which rang: %s",
+				       "  用 FD_ISSET 逐个检查 %d 个描述符，找出哪个响了：%s"), ev->n, f);
+	} else if (is_model(n, ev, "poll")) {
+		snprintf(s, len, NL(n, "  walks all %d entries' revents to find the ready ones: %s",
+				       "  逐个查看全部 %d 项的 revents，找出就绪的：%s"), ev->n, f);
+	} else {
+		snprintf(s, len, NL(n, "  touches only the %d events it was given: %s",
+				       "  只处理拿到的 %d 个事件：%s"), ev->n, f);
+	}
+}
+
+int narrate__mux(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	int mux_call = ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL ||
+		       ev->call == TRACE_CALL_EPOLL_WAIT || ev->call == TRACE_CALL_EPOLL_CTL;
+
+	switch (ev->kind) {
+	case TRACE_ENTER:
+		if (!mux_call)
+			return 0;
+		enter_line(n, ev, s, len);
+		return 1;
+	case TRACE_EXIT:
+		if (!mux_call)
+			return 0;
+		exit_line(n, ev, s, len);
+		return 1;
+	case TRACE_SET:
+		set_line(n, ev, s, len);
+		return 1;
+	case TRACE_READY:
+		snprintf(s, len, NL(n, "  fd %d joins the epoll ready list (the kernel's callback ran inside the write)",
+				       "  fd %d 进入 epoll 就绪列表（内核回调在写入时就执行了）"), ev->fd);
+		return 1;
+	case TRACE_REFUSE:
+		snprintf(s, len, NL(n, "refuses fd %d: an fd_set only holds descriptors 0..%d (FD_SETSIZE %d), and FD_SET beyond that is undefined behaviour",
+				       "拒绝 fd %d：fd_set 只能容纳 0..%d 号描述符（FD_SETSIZE 为 %d），超出范围调用 FD_SET 是未定义行为"),
+			 ev->fd, ev->n - 1, ev->n);
+		return 1;
+	}
+	return 0;
+}
