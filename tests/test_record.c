@@ -72,6 +72,24 @@ static void add(struct trace *t, struct trace_ev ev)
 	assert_int_equal(trace_append(t, &ev), 0);
 }
 
+/* An event of a multiplexing call or kind: n, its set (nfds of them, from
+ * first upwards by step), what and arg. */
+static struct trace_ev mux_ev(int kind, int call, int fd, int n, int nfds,
+			      int first, int step)
+{
+	struct trace_ev e = ev_of(kind, 1, 100);
+	int fds[64];
+
+	assert_true(nfds <= 64);
+	for (int i = 0; i < nfds; i++)
+		fds[i] = first + i * step;
+	e.call = (uint16_t)call;
+	e.fd = fd;
+	e.n = n;
+	trace_ev_set_fds(&e, fds, nfds);
+	return e;
+}
+
 static struct trace *hdr_trace(void)
 {
 	struct trace *t = trace_new();
@@ -86,6 +104,50 @@ static struct trace *hdr_trace(void)
 	assert_int_equal(trace_add_actor(t, "A", "blocking", "Ann", "安"), 1);
 	assert_int_equal(trace_add_actor(t, "B", "nonblocking", "", ""), 2);
 	return t;
+}
+
+/* The multiplexing calls and kinds, each field at its extremes somewhere. */
+static void add_mux(struct trace *t)
+{
+	struct trace_ev e;
+
+	e = mux_ev(TRACE_SET, TRACE_CALL_NONE, -1, 8, 3, 3, 2);
+	e.what = TRACE_SET_BUILD; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_SELECT, -1, 8, 3, 3, 2); add(t, e);
+	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_INFERRED;
+	add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_SELECT, -1, 8, 1, 5, 0); e.ret = 1;
+	e.dur_ns = 900; add(t, e);
+	e = mux_ev(TRACE_SET, 0, -1, 8, 1, 5, 0); e.what = TRACE_SET_SCAN; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, 20, 20, 100, 1); add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, 0, 2, INT32_MIN, 0); e.ret = -1;
+	e.err = EINTR; e.count = 2; e.fd_list[1] = INT32_MAX; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, INT32_MIN, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, INT32_MAX, 16, 0, 3);
+	e.fds_more = UINT32_MAX; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
+	e.what = TRACE_OP_ADD; e.arg = 5; add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
+	e.what = TRACE_OP_ADD; e.arg = 5; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
+	e.what = TRACE_OP_DEL; e.arg = INT32_MIN; add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0); e.ret = -1;
+	e.err = EBADF; e.what = TRACE_OP_DEL; e.arg = INT32_MAX; add(t, e);
+	e = mux_ev(TRACE_SET, 0, -1, 2, 2, 5, 1); e.what = TRACE_SET_INTEREST;
+	add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 9, INT32_MAX, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_CONFIRMED;
+	add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 9, 1, 1, 5, 0); e.ret = 1;
+	add(t, e);
+	e = mux_ev(TRACE_SET, 0, -1, INT32_MIN, 0, 0, 0); e.what = TRACE_SET_SCAN;
+	e.fds_more = 7; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_ACCEPT, 4, 0, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_ACCEPT, 4, 0, 0, 0, 0); e.ret = 10; add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_WRITE, 10, 0, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_WRITE, 10, 0, 0, 0, 0); e.ret = 64; add(t, e);
+	e = mux_ev(TRACE_REFUSE, 0, 1024, 1024, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_REFUSE, 0, INT32_MAX, INT32_MIN, 0, 0, 0); add(t, e);
 }
 
 /* Every kind, every field, and the extremes of each range. */
@@ -125,6 +187,7 @@ static struct trace *full_trace(void)
 	e.count = 2; add(t, e);
 	e = ev_of(TRACE_CLOSE, 0, 70); e.fd = 6; e.step = INT32_MAX; add(t, e);
 	e = ev_of(TRACE_CLOSE, 0, 71); e.fd = 7; add(t, e);
+	add_mux(t);
 	e = ev_of(TRACE_LOST, 0, 80); e.count = 17; add(t, e);
 	e = ev_of(TRACE_DONE, 1, 90); e.ret = 0; add(t, e);
 	e = ev_of(TRACE_DONE, 2, 91); e.ret = -EINTR; add(t, e);
@@ -160,6 +223,13 @@ static void assert_ev_equal(const struct trace_ev *a, const struct trace_ev *b)
 	assert_str_same(a->wchan, b->wchan);
 	assert_str_same(a->text[0], b->text[0]);
 	assert_str_same(a->text[1], b->text[1]);
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->arg, b->arg);
+	assert_int_equal(a->what, b->what);
+	assert_int_equal(a->nfds, b->nfds);
+	assert_int_equal(a->fds_more, b->fds_more);
+	for (int i = 0; i < a->nfds; i++)
+		assert_int_equal(a->fd_list[i], b->fd_list[i]);
 }
 
 static void assert_trace_equal(const struct trace *a, const struct trace *b)
@@ -279,6 +349,73 @@ static void test_record_shape(void **state)
 	assert_int_equal(trace_write_hdr(f, t), 0);
 	fclose(f);
 	assert_non_null(strstr(buf, "\"speed\":2.5,"));
+	free(buf);
+	trace_free(t);
+}
+
+/* The multiplexing fields, in the order FORMAT.md gives them. */
+static void test_record_shape_mux(void **state)
+{
+#define L(seq, rest) "{\"seq\":" #seq ",\"t_ns\":100,\"actor\":\"A\"," rest "}\n"
+	static const char want[] =
+		L(0, "\"kind\":\"enter\",\"call\":\"select\",\"fd\":-1,\"nfds\":8,"
+		  "\"fds\":[3,5,7]")
+		L(1, "\"kind\":\"exit\",\"call\":\"select\",\"fd\":-1,\"ret\":1,"
+		  "\"dur_ns\":900,\"checked\":8,\"fds\":[5]")
+		L(2, "\"kind\":\"enter\",\"call\":\"poll\",\"fd\":-1,\"nfds\":18,"
+		  "\"fds\":[100,101,102,103,104,105,106,107,108,109,110,111,112,"
+		  "113,114,115],\"fds_more\":2")
+		L(3, "\"kind\":\"exit\",\"call\":\"poll\",\"fd\":-1,\"ret\":-1,"
+		  "\"dur_ns\":0,\"errno\":\"EINTR\",\"try\":2,\"checked\":18,"
+		  "\"fds\":[]")
+		L(4, "\"kind\":\"enter\",\"call\":\"epoll_wait\",\"fd\":9,"
+		  "\"maxevents\":64")
+		L(5, "\"kind\":\"exit\",\"call\":\"epoll_wait\",\"fd\":9,\"ret\":1,"
+		  "\"dur_ns\":0,\"checked\":1,\"fds\":[5]")
+		L(6, "\"kind\":\"enter\",\"call\":\"epoll_ctl\",\"fd\":9,\"op\":"
+		  "\"add\",\"target\":5")
+		L(7, "\"kind\":\"exit\",\"call\":\"epoll_ctl\",\"fd\":9,\"ret\":0,"
+		  "\"dur_ns\":0,\"op\":\"del\",\"target\":5")
+		L(8, "\"kind\":\"enter\",\"call\":\"accept\",\"fd\":4")
+		L(9, "\"kind\":\"exit\",\"call\":\"write\",\"fd\":10,\"ret\":64,"
+		  "\"dur_ns\":0")
+		L(10, "\"kind\":\"set\",\"what\":\"interest\",\"n\":2,"
+		  "\"fds\":[5,6]")
+		L(11, "\"kind\":\"set\",\"what\":\"scan\",\"n\":8,\"fds\":[]")
+		L(12, "\"kind\":\"ready\",\"what\":\"inferred\",\"fd\":5")
+		L(13, "\"kind\":\"refuse\",\"fd\":1024,\"limit\":1024");
+#undef L
+	struct trace *t = hdr_trace();
+	struct trace_ev e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	add(t, mux_ev(TRACE_ENTER, TRACE_CALL_SELECT, -1, 8, 3, 3, 2));
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_SELECT, -1, 8, 1, 5, 0); e.ret = 1;
+	e.dur_ns = 900; add(t, e);
+	add(t, mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, 18, 18, 100, 1));
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, 18, 0, 0, 0); e.ret = -1;
+	e.err = EINTR; e.count = 2; add(t, e);
+	add(t, mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 9, 64, 0, 0, 0));
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 9, 1, 1, 5, 0); e.ret = 1;
+	add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
+	e.what = TRACE_OP_ADD; e.arg = 5; add(t, e);
+	e.kind = TRACE_EXIT; e.what = TRACE_OP_DEL; add(t, e);
+	add(t, mux_ev(TRACE_ENTER, TRACE_CALL_ACCEPT, 4, 7, 2, 1, 1));  /* n, fds unused */
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_WRITE, 10, 0, 0, 0, 0); e.ret = 64;
+	e.what = TRACE_OP_ADD; e.arg = 3; add(t, e);                    /* unused */
+	e = mux_ev(TRACE_SET, 0, -1, 2, 2, 5, 1); e.what = TRACE_SET_INTEREST; add(t, e);
+	e = mux_ev(TRACE_SET, 0, -1, 8, 0, 0, 0); e.what = TRACE_SET_SCAN; add(t, e);
+	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_INFERRED;
+	add(t, e);
+	add(t, mux_ev(TRACE_REFUSE, 0, 1024, 1024, 0, 0, 0));
+	for (size_t i = 0; i < trace_count(t); i++)
+		assert_int_equal(trace_write_ev(f, t, trace_at(t, i)), 0);
+	fclose(f);
+	assert_string_equal(buf, want);
 	free(buf);
 	trace_free(t);
 }
@@ -425,7 +562,7 @@ static void test_record_event_errors(void **state)
 		  "t.jsonl:2:1: event actor 'Z' is not in the header" },
 		{ EV("\"kind\":\"fly\""), "t.jsonl:2:1: event kind 'fly' is unknown "
 		  "(expected one of: enter, exit, phase, arrive, close, state, "
-		  "caption, idle, lost, done)" },
+		  "caption, idle, lost, done, set, ready, refuse)" },
 		{ EV("\"kind\":5"), "\"kind\" of the event is an integer (expected a string)" },
 		{ "{\"t_ns\":1,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0}",
 		  "the event has no \"seq\" (expected an integer)" },
@@ -477,6 +614,11 @@ static void test_record_event_errors(void **state)
 		{ EV("\"kind\":\"done\",\"ret\":true"), "\"ret\" of the \"done\" event is true" },
 		{ EV("\"kind\":\"done\",\"ret\":99999999999999999999"),
 		  "t.jsonl:2:70: invalid JSON: too big integer" },
+		{ EV("\"kind\":\"phase\",\"edge\":\"begin\",\"blocked\":true,\"fd\":3"),
+		  "the \"phase\" event has no \"phase\" (expected one of: wait, copy)" },
+		{ EV("\"kind\":\"phase\",\"phase\":1,\"edge\":\"begin\",\"blocked\":true,"
+		     "\"fd\":3"), "\"phase\" of the \"phase\" event is an integer "
+		  "(expected one of: wait, copy)" },
 	};
 	char buf[1024];
 
@@ -502,6 +644,179 @@ static void test_record_event_errors(void **state)
 		assert_true(strlen(cause) < 200);
 		assert_true(is_utf8(cause));
 	}
+}
+
+#define I32 "(expected an integer from -2147483648 to 2147483647)"
+#define FDS "(expected an array of at most 16 fds)"
+#define SEL(rest) EV("\"kind\":\"enter\",\"call\":\"select\",\"fd\":-1" rest)
+#define SELX(rest) EV("\"kind\":\"exit\",\"call\":\"select\",\"fd\":-1," \
+		      "\"ret\":0,\"dur_ns\":1" rest)
+#define CTL(rest) EV("\"kind\":\"enter\",\"call\":\"epoll_ctl\",\"fd\":9" rest)
+#define OPS "(expected one of: add, del)"
+#define SETS "(expected one of: build, scan, interest)"
+#define READY "(expected one of: inferred, confirmed)"
+
+/* Each key a multiplexing call or kind needs: missing, of the wrong type,
+ * out of range. */
+static void test_record_mux_errors(void **state)
+{
+	static const char *const cases[][2] = {
+		{ SEL(",\"fds\":[]"),
+		  "t.jsonl:2:1: the \"enter\" event of select has no \"nfds\" "
+		  "(expected an integer)" },
+		{ SEL(",\"nfds\":\"3\",\"fds\":[]"),
+		  "\"nfds\" of the \"enter\" event of select is a string " I32 },
+		{ SEL(",\"nfds\":2147483648,\"fds\":[]"),
+		  "\"nfds\" of the \"enter\" event of select is 2147483648 " I32 },
+		{ SEL(",\"nfds\":1"),
+		  "the \"enter\" event of select has no \"fds\" " FDS },
+		{ EV("\"kind\":\"enter\",\"call\":\"poll\",\"fd\":-1,\"nfds\":1,"
+		     "\"fds\":{}"), "\"fds\" of the \"enter\" event of poll is an "
+		  "object " FDS },
+		{ SEL(",\"nfds\":1,\"fds\":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]"),
+		  "\"fds\" of the \"enter\" event of select has 17 entries "
+		  "(expected at most 16 fds, then fds_more)" },
+		{ SEL(",\"nfds\":1,\"fds\":[3,\"4\"]"),
+		  "\"fds[1]\" of the \"enter\" event of select is a string " I32 },
+		{ SEL(",\"nfds\":1,\"fds\":[2147483648]"),
+		  "\"fds[0]\" of the \"enter\" event of select is 2147483648 " I32 },
+		{ SEL(",\"nfds\":1,\"fds\":[1.5]"), "\"fds[0]\" of the \"enter\" "
+		  "event of select is a real number" },
+		{ SEL(",\"nfds\":1,\"fds\":[null]"), "\"fds[0]\" of the \"enter\" "
+		  "event of select is null" },
+		{ SEL(",\"nfds\":1,\"fds\":[],\"fds_more\":-1"),
+		  "\"fds_more\" of the \"enter\" event of select is -1 (expected an "
+		  "integer from 0 to 4294967295)" },
+		{ SEL(",\"nfds\":1,\"fds\":[],\"fds_more\":4294967296"),
+		  "\"fds_more\" of the \"enter\" event of select is 4294967296" },
+		{ SEL(",\"nfds\":1,\"fds\":[],\"fds_more\":\"2\""),
+		  "\"fds_more\" of the \"enter\" event of select is a string" },
+		{ EV("\"kind\":\"enter\",\"call\":\"epoll_wait\",\"fd\":9"),
+		  "the \"enter\" event of epoll_wait has no \"maxevents\" "
+		  "(expected an integer)" },
+		{ EV("\"kind\":\"enter\",\"call\":\"epoll_wait\",\"fd\":9,"
+		     "\"maxevents\":true"), "\"maxevents\" of the \"enter\" event of "
+		  "epoll_wait is true " I32 },
+		{ EV("\"kind\":\"enter\",\"call\":\"epoll_wait\",\"fd\":9,"
+		     "\"maxevents\":-2147483649"), "\"maxevents\" of the \"enter\" "
+		  "event of epoll_wait is -2147483649 " I32 },
+		{ CTL(",\"target\":5"),
+		  "the \"enter\" event of epoll_ctl has no \"op\" " OPS },
+		{ CTL(",\"op\":\"mod\",\"target\":5"),
+		  "\"op\" of the \"enter\" event of epoll_ctl is 'mod' " OPS },
+		{ CTL(",\"op\":1,\"target\":5"),
+		  "\"op\" of the \"enter\" event of epoll_ctl is an integer " OPS },
+		{ CTL(",\"op\":\"add\""),
+		  "the \"enter\" event of epoll_ctl has no \"target\" (expected an "
+		  "integer)" },
+		{ CTL(",\"op\":\"add\",\"target\":\"5\""),
+		  "\"target\" of the \"enter\" event of epoll_ctl is a string " I32 },
+		{ SELX(",\"fds\":[]"),
+		  "the \"exit\" event of select has no \"checked\" (expected an integer)" },
+		{ SELX(",\"checked\":-1,\"fds\":[]"),
+		  "\"checked\" of the \"exit\" event of select is -1 (expected an "
+		  "integer from 0 to 2147483647)" },
+		{ SELX(",\"checked\":[],\"fds\":[]"),
+		  "\"checked\" of the \"exit\" event of select is an array" },
+		{ SELX(",\"checked\":1"),
+		  "the \"exit\" event of select has no \"fds\" " FDS },
+		{ SELX(",\"checked\":1,\"fds\":[1],\"fds_more\":1.0"),
+		  "\"fds_more\" of the \"exit\" event of select is a real number" },
+		{ EV("\"kind\":\"exit\",\"call\":\"poll\",\"fd\":-1,\"ret\":0,"
+		     "\"dur_ns\":1,\"checked\":1"),
+		  "the \"exit\" event of poll has no \"fds\" " FDS },
+		{ EV("\"kind\":\"exit\",\"call\":\"epoll_wait\",\"fd\":9,\"ret\":0,"
+		     "\"dur_ns\":1,\"fds\":[]"),
+		  "the \"exit\" event of epoll_wait has no \"checked\"" },
+		{ EV("\"kind\":\"exit\",\"call\":\"epoll_wait\",\"fd\":9,\"ret\":0,"
+		     "\"dur_ns\":1,\"checked\":\"1\",\"fds\":[]"),
+		  "\"checked\" of the \"exit\" event of epoll_wait is a string" },
+		{ EV("\"kind\":\"exit\",\"call\":\"epoll_ctl\",\"fd\":9,\"ret\":0,"
+		     "\"dur_ns\":1,\"target\":5"),
+		  "the \"exit\" event of epoll_ctl has no \"op\" " OPS },
+		{ EV("\"kind\":\"exit\",\"call\":\"epoll_ctl\",\"fd\":9,\"ret\":0,"
+		     "\"dur_ns\":1,\"op\":\"del\",\"target\":null"),
+		  "\"target\" of the \"exit\" event of epoll_ctl is null " I32 },
+		{ EV("\"kind\":\"set\",\"n\":1,\"fds\":[]"),
+		  "the \"set\" event has no \"what\" " SETS },
+		{ EV("\"kind\":\"set\",\"what\":\"read\",\"n\":1,\"fds\":[]"),
+		  "\"what\" of the \"set\" event is 'read' " SETS },
+		{ EV("\"kind\":\"set\",\"what\":\"inferred\",\"n\":1,\"fds\":[]"),
+		  "\"what\" of the \"set\" event is 'inferred' " SETS },
+		{ EV("\"kind\":\"set\",\"what\":\"scan\",\"fds\":[]"),
+		  "the \"set\" event has no \"n\" (expected an integer)" },
+		{ EV("\"kind\":\"set\",\"what\":\"scan\",\"n\":null,\"fds\":[]"),
+		  "\"n\" of the \"set\" event is null " I32 },
+		{ EV("\"kind\":\"set\",\"what\":\"scan\",\"n\":1"),
+		  "the \"set\" event has no \"fds\" " FDS },
+		{ EV("\"kind\":\"set\",\"what\":\"scan\",\"n\":1,\"fds\":\"3,4\""),
+		  "\"fds\" of the \"set\" event is a string " FDS },
+		{ EV("\"kind\":\"ready\",\"fd\":5"),
+		  "the \"ready\" event has no \"what\" " READY },
+		{ EV("\"kind\":\"ready\",\"what\":\"maybe\",\"fd\":5"),
+		  "\"what\" of the \"ready\" event is 'maybe' " READY },
+		{ EV("\"kind\":\"ready\",\"what\":\"confirmed\""),
+		  "the \"ready\" event has no \"fd\" (expected an integer)" },
+		{ EV("\"kind\":\"refuse\",\"limit\":1024"),
+		  "the \"refuse\" event has no \"fd\"" },
+		{ EV("\"kind\":\"refuse\",\"fd\":1024"),
+		  "the \"refuse\" event has no \"limit\" (expected an integer)" },
+		{ EV("\"kind\":\"refuse\",\"fd\":1024,\"limit\":\"x\""),
+		  "\"limit\" of the \"refuse\" event is a string " I32 },
+		{ EV("\"kind\":\"refuse\",\"fd\":1024,\"limit\":2147483648"),
+		  "\"limit\" of the \"refuse\" event is 2147483648 " I32 },
+	};
+	char buf[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int n = snprintf(buf, sizeof buf, "%s%s\n", HDR, cases[i][0]);
+
+		expect_bad(buf, (size_t)n, cases[i][1]);
+	}
+}
+
+/* Optional and unused keys: fds_more absent is 0, an empty set is fine,
+ * a call's keys are ignored on calls that do not use them. */
+static void test_record_mux_optional(void **state)
+{
+	static const char text[] = HDR
+		SEL(",\"nfds\":0,\"fds\":[]")
+		SELX(",\"checked\":0,\"fds\":[-1,2147483647],\"fds_more\":0")
+		EV("\"kind\":\"enter\",\"call\":\"read\",\"fd\":3,\"nfds\":\"x\","
+		   "\"fds\":{},\"op\":7")
+		EV("\"kind\":\"exit\",\"call\":\"accept\",\"fd\":4,\"ret\":10,"
+		   "\"dur_ns\":1,\"checked\":-5,\"fds\":[\"a\"]")
+		EV("\"kind\":\"enter\",\"call\":\"epoll_wait\",\"fd\":9,"
+		   "\"maxevents\":8,\"fds\":99,\"nfds\":[]")
+		EV("\"kind\":\"ready\",\"what\":\"confirmed\",\"fd\":5,\"n\":\"?\"")
+		EV("\"kind\":\"refuse\",\"fd\":1,\"limit\":-1,\"fds\":null");
+	struct trace *t = expect_good(text, sizeof text - 1, 0);
+	const struct trace_ev *e;
+
+	(void)state;
+	assert_int_equal(trace_count(t), 7);
+	e = trace_at(t, 0);
+	assert_int_equal(e->nfds, 0);
+	assert_int_equal(e->fds_more, 0);
+	e = trace_at(t, 1);
+	assert_int_equal(e->nfds, 2);
+	assert_int_equal(e->fd_list[0], -1);
+	assert_int_equal(e->fd_list[1], INT32_MAX);
+	assert_int_equal(trace_ev_nset(e), 2);
+	e = trace_at(t, 2);
+	assert_int_equal(e->n, 0);
+	assert_int_equal(e->nfds, 0);
+	assert_int_equal(e->what, 0);
+	e = trace_at(t, 3);
+	assert_int_equal(e->ret, 10);
+	assert_int_equal(e->n, 0);
+	assert_int_equal(e->nfds, 0);
+	assert_int_equal(trace_at(t, 4)->n, 8);
+	assert_int_equal(trace_at(t, 4)->nfds, 0);
+	assert_int_equal(trace_at(t, 5)->what, TRACE_READY_CONFIRMED);
+	assert_int_equal(trace_at(t, 6)->n, -1);
+	trace_free(t);
 }
 
 /* Newer writers may add keys; seq is kept in file order and renumbered. */
@@ -716,7 +1031,7 @@ static void test_record_write_errors(void **state)
 static void test_record_writer_refuses(void **state)
 {
 	struct trace *t = hdr_trace();
-	struct trace_ev bad[6];
+	struct trace_ev bad[18];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -735,7 +1050,29 @@ static void test_record_writer_refuses(void **state)
 	bad[4].call = TRACE_CALL_READ;
 	bad[4].err = 4000;
 	bad[5] = ev_of(TRACE_ENTER, 1, 1);
-	for (int i = 0; i < 6; i++)
+	bad[6] = mux_ev(TRACE_SET, 0, -1, 1, 1, 3, 0);              /* what 0 */
+	bad[7] = bad[6];
+	bad[7].what = TRACE_SET_MAX;
+	bad[8] = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0);
+	bad[9] = bad[8];
+	bad[9].what = TRACE_READY_MAX;
+	bad[10] = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
+	bad[11] = bad[10];
+	bad[11].kind = TRACE_EXIT;
+	bad[11].what = TRACE_OP_MAX;
+	bad[12] = mux_ev(TRACE_ENTER, TRACE_CALL_SELECT, -1, 17, 16, 0, 1);
+	bad[12].nfds = TRACE_FDS_INLINE + 1;
+	bad[13] = bad[12];
+	bad[13].kind = TRACE_EXIT;
+	bad[14] = bad[12];
+	bad[14].kind = TRACE_SET;
+	bad[14].what = TRACE_SET_BUILD;
+	bad[15] = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 9, -1, 0, 0, 0);
+	bad[16] = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, 1, 1, 3, 0);
+	bad[16].err = 4000;
+	bad[17] = mux_ev(TRACE_REFUSE, 0, 1, 1, 0, 0, 0);
+	bad[17].actor = 3;
+	for (int i = 0; i < 18; i++)
 		assert_int_equal(trace_write_ev(f, t, &bad[i]), -EINVAL);
 	trace_hdr(t)->speed = 0;
 	assert_int_equal(trace_write_hdr(f, t), -EINVAL);
@@ -770,12 +1107,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_shape),
+		cmocka_unit_test(test_record_shape_mux),
 		cmocka_unit_test(test_record_truncated_last),
 		cmocka_unit_test(test_record_bad_middle_line),
 		cmocka_unit_test(test_record_blank_line),
 		cmocka_unit_test(test_record_header_errors),
 		cmocka_unit_test(test_record_newer_version),
 		cmocka_unit_test(test_record_event_errors),
+		cmocka_unit_test(test_record_mux_errors),
+		cmocka_unit_test(test_record_mux_optional),
 		cmocka_unit_test(test_record_unknown_keys),
 		cmocka_unit_test(test_record_header_only),
 		cmocka_unit_test(test_record_empty_file),

@@ -210,15 +210,21 @@ int trace__get_choice(struct rd *r, json_t *o, const char *key,
 {
 	const char *s;
 	char buf[48];
-	int rc = trace__get_raw(r, o, key, &s);
+	json_t *v;
+	int rc = trace__need(r, o, key, expect, &v);
 
 	if (rc != 0)
 		return rc;
+	if (!json_is_string(v))
+		return trace__fail(r, 1, "\"%s\" of %s is %s (expected %s)", key,
+				   r->what, trace__type_desc(v), expect);
+	s = json_string_value(v);
 	if ((*out = from(s)) < 0)
 		return trace__fail(r, 1, "\"%s\" of %s is '%s' (expected %s)", key,
 				   r->what, trace__shown(s, buf, sizeof buf), expect);
 	return 0;
 }
+
 /* ---- the header ---- */
 
 static int rd_actor(struct rd *r, int i, json_t *a)

@@ -68,18 +68,143 @@ static int rd_try(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
+/* A name from one of trace.c's tables (phase, what, op) into *out. */
+static int rd_name(struct rd *r, json_t *o, const char *key,
+		   const char *(*name)(int), int (*from)(const char *),
+		   int limit, uint8_t *out)
+{
+	char list[128], expect[140];
+	int v = 0, rc;
+
+	trace__names_list(list, sizeof list, name, limit);
+	snprintf(expect, sizeof expect, "one of: %s", list);
+	rc = trace__get_choice(r, o, key, from, expect, &v);
+	*out = (uint8_t)v;
+	return rc;
+}
+
+/* ---- multiplexing (select, poll, epoll) ---- */
+
+/* An int32 count or descriptor into ev->n or ev->arg. */
+static int rd_i32(struct rd *r, json_t *o, const char *key, int64_t lo,
+		  int32_t *out)
+{
+	int64_t v = 0;
+	int rc = trace__get_int(r, o, key, lo, INT32_MAX, &v);
+
+	*out = (int32_t)v;
+	return rc;
+}
+
+/* "fds": at most TRACE_FDS_INLINE descriptors; the optional "fds_more"
+ * counts those of the set that were not listed. */
+static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	char expect[48], key[32];
+	int64_t v = 0;
+	json_t *a;
+	size_t n;
+	int rc;
+
+	snprintf(expect, sizeof expect, "an array of at most %d fds",
+		 TRACE_FDS_INLINE);
+	if ((rc = trace__need(r, o, "fds", expect, &a)) != 0)
+		return rc;
+	if (!json_is_array(a))
+		return trace__fail(r, 1, "\"fds\" of %s is %s (expected %s)",
+				   r->what, trace__type_desc(a), expect);
+	if ((n = json_array_size(a)) > TRACE_FDS_INLINE)
+		return trace__fail(r, 1, "\"fds\" of %s has %zu entries (expected "
+				   "at most %d fds, then fds_more)", r->what, n,
+				   TRACE_FDS_INLINE);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		snprintf(key, sizeof key, "fds[%zu]", i);
+		rc = trace__int_in(r, json_array_get(a, i), key, INT32_MIN,
+				   INT32_MAX, &v);
+		ev->fd_list[i] = (int32_t)v;
+	}
+	ev->nfds = (uint16_t)n;
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "fds_more", 0, UINT32_MAX, 0, &v);
+	ev->fds_more = (uint32_t)v;
+	return rc;
+}
+
+static int rd_op(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_name(r, o, "op", trace_op_name, trace_op_from,
+			 TRACE_OP_MAX, &ev->what);
+
+	return rc != 0 ? rc : rd_i32(r, o, "target", INT32_MIN, &ev->arg);
+}
+
+/* Messages about a call's own keys say which call: "the \"enter\" event of
+ * select has no \"fds\"". */
+static void what_call(struct rd *r, const struct trace_ev *ev)
+{
+	snprintf(r->what, sizeof r->what, "the \"%s\" event of %s",
+		 trace_kind_name(ev->kind), trace_call_name(ev->call));
+}
+
+/* What a call was handed, after call and fd. */
+static int rd_call_args(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc;
+
+	switch (ev->call) {
+	case TRACE_CALL_SELECT:
+	case TRACE_CALL_POLL:
+		what_call(r, ev);
+		rc = rd_i32(r, o, "nfds", INT32_MIN, &ev->n);
+		return rc != 0 ? rc : rd_fds(r, o, ev);
+	case TRACE_CALL_EPOLL_WAIT:
+		what_call(r, ev);
+		return rd_i32(r, o, "maxevents", INT32_MIN, &ev->n);
+	case TRACE_CALL_EPOLL_CTL:
+		what_call(r, ev);
+		return rd_op(r, o, ev);
+	default:
+		return 0;
+	}
+}
+
+/* What a call handed back, after ret, dur_ns, errno and try. */
+static int rd_call_results(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc;
+
+	switch (ev->call) {
+	case TRACE_CALL_SELECT:
+	case TRACE_CALL_POLL:
+	case TRACE_CALL_EPOLL_WAIT:
+		what_call(r, ev);
+		rc = rd_i32(r, o, "checked", 0, &ev->n);
+		return rc != 0 ? rc : rd_fds(r, o, ev);
+	case TRACE_CALL_EPOLL_CTL:
+		what_call(r, ev);
+		return rd_op(r, o, ev);
+	default:
+		return 0;
+	}
+}
+
 /* ---- one function per kind, in the order FORMAT.md lists them ---- */
 
 static int rd_enter(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int rc = rd_call(r, o, ev);
 
-	return rc != 0 ? rc : rd_fd(r, o, ev);
+	if (rc == 0)
+		rc = rd_fd(r, o, ev);
+	return rc != 0 ? rc : rd_call_args(r, o, ev);
 }
 
 static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
 {
-	int err = 0, rc = rd_enter(r, o, ev);
+	int err = 0, rc = rd_call(r, o, ev);
+
+	if (rc == 0)
+		rc = rd_fd(r, o, ev);
 
 	if (rc == 0)
 		rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
@@ -89,19 +214,17 @@ static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = trace__get_choice(r, o, "errno", trace_errno_from,
 				       "an errno name such as EAGAIN", &err);
 	ev->err = err;
-	return rc != 0 ? rc : rd_try(r, o, ev);
+	if (rc == 0)
+		rc = rd_try(r, o, ev);
+	return rc != 0 ? rc : rd_call_results(r, o, ev);
 }
 
 static int rd_phase(struct rd *r, json_t *o, struct trace_ev *ev)
 {
-	char list[128], expect[140];
 	json_t *v;
-	int phase = 0, rc;
+	int rc = rd_name(r, o, "phase", trace_phase_name, trace_phase_from,
+			 TRACE_PH_MAX, &ev->phase);
 
-	trace__names_list(list, sizeof list, trace_phase_name, TRACE_PH_MAX);
-	snprintf(expect, sizeof expect, "one of: %s", list);
-	rc = trace__get_choice(r, o, "phase", trace_phase_from, expect, &phase);
-	ev->phase = (uint8_t)phase;
 	if (rc == 0)
 		rc = rd_edge(r, o, ev);
 	if (rc == 0)
@@ -186,6 +309,31 @@ static int rd_done(struct rd *r, json_t *o, struct trace_ev *ev)
 	return trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
 }
 
+static int rd_set(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_name(r, o, "what", trace_set_name, trace_set_from,
+			 TRACE_SET_MAX, &ev->what);
+
+	if (rc == 0)
+		rc = rd_i32(r, o, "n", INT32_MIN, &ev->n);
+	return rc != 0 ? rc : rd_fds(r, o, ev);
+}
+
+static int rd_ready(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_name(r, o, "what", trace_ready_name, trace_ready_from,
+			 TRACE_READY_MAX, &ev->what);
+
+	return rc != 0 ? rc : rd_fd(r, o, ev);
+}
+
+static int rd_refuse(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_fd(r, o, ev);
+
+	return rc != 0 ? rc : rd_i32(r, o, "limit", INT32_MIN, &ev->n);
+}
+
 /* A new kind needs a line here and one in record.c's table. */
 static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_ev *) = {
 	[TRACE_ENTER] = rd_enter, [TRACE_EXIT] = rd_exit,
@@ -193,6 +341,8 @@ static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_
 	[TRACE_CLOSE] = rd_close, [TRACE_STATE] = rd_state,
 	[TRACE_CAPTION] = rd_caption, [TRACE_IDLE] = rd_idle,
 	[TRACE_LOST] = rd_lost, [TRACE_DONE] = rd_done,
+	[TRACE_SET] = rd_set, [TRACE_READY] = rd_ready,
+	[TRACE_REFUSE] = rd_refuse,
 };
 
 static const char *readable_kind(int k)

@@ -58,7 +58,8 @@ int trace__get_str(struct rd *r, json_t *o, const char *key, const char **out);
 /* {"en": ..., "zh": ...}, both interned. */
 int trace__get_pair(struct rd *r, json_t *o, const char *key,
 		    const char *out[2]);
-/* A string that from() maps to a value >= 0; expect lists the choices. */
+/* A string that from() maps to a value >= 0; expect, the choices, is what
+ * every message about the key asks for. */
 int trace__get_choice(struct rd *r, json_t *o, const char *key,
 		      int (*from)(const char *), const char *expect, int *out);
 

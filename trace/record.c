@@ -5,8 +5,10 @@
  * being written (read.c skips that truncated last line).
  *
  * The writer refuses (-EINVAL) what the reader would refuse: unknown kinds,
- * calls or phases, an errno with no name, a state that is not one printable
- * letter, strings that are not UTF-8.  A file it writes always reads back.
+ * calls, phases, sets, ready sources or epoll_ctl ops, an errno with no
+ * name, a state that is not one printable letter, strings that are not
+ * UTF-8, more than TRACE_FDS_INLINE listed fds, a negative "checked".  A file
+ * it writes always reads back.
  */
 #include <errno.h>
 #include <math.h>
@@ -99,12 +101,81 @@ static void put_try(struct put *p, const struct trace_ev *ev)
 		put_int(p, "try", ev->count);
 }
 
+/* "fds": the listed part of a set, then "fds_more" when some did not fit. */
+static void put_fds(struct put *p, const struct trace_ev *ev)
+{
+	json_t *a;
+
+	if (p->rc == 0 && ev->nfds > TRACE_FDS_INLINE)
+		p->rc = -EINVAL;
+	if (p->rc != 0)
+		return;
+	a = json_array();
+	for (int i = 0; a != NULL && i < ev->nfds; i++) {
+		if (json_array_append_new(a, json_integer(ev->fd_list[i])) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	put_new(p, "fds", a, -ENOMEM);
+	if (ev->fds_more > 0)
+		put_int(p, "fds_more", ev->fds_more);
+}
+
+/* epoll_ctl's operation and the descriptor it adds or removes. */
+static void put_op(struct put *p, const struct trace_ev *ev)
+{
+	put_name(p, "op", trace_op_name(ev->what));
+	put_int(p, "target", ev->arg);
+}
+
+/* What a wait call was handed, after call and fd. */
+static void put_call_args(struct put *p, const struct trace_ev *ev)
+{
+	switch (ev->call) {
+	case TRACE_CALL_SELECT:
+	case TRACE_CALL_POLL:
+		put_int(p, "nfds", ev->n);
+		put_fds(p, ev);
+		break;
+	case TRACE_CALL_EPOLL_WAIT:
+		put_int(p, "maxevents", ev->n);
+		break;
+	case TRACE_CALL_EPOLL_CTL:
+		put_op(p, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* What a wait call handed back, after ret, dur_ns, errno and try. */
+static void put_call_results(struct put *p, const struct trace_ev *ev)
+{
+	switch (ev->call) {
+	case TRACE_CALL_SELECT:
+	case TRACE_CALL_POLL:
+	case TRACE_CALL_EPOLL_WAIT:
+		if (p->rc == 0 && ev->n < 0)
+			p->rc = -EINVAL;
+		put_int(p, "checked", ev->n);
+		put_fds(p, ev);
+		break;
+	case TRACE_CALL_EPOLL_CTL:
+		put_op(p, ev);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ---- one function per kind, in the order FORMAT.md lists them ---- */
 
 static void put_enter(struct put *p, const struct trace_ev *ev)
 {
 	put_name(p, "call", trace_call_name(ev->call));
 	put_int(p, "fd", ev->fd);
+	put_call_args(p, ev);
 }
 
 static void put_exit(struct put *p, const struct trace_ev *ev)
@@ -120,6 +191,7 @@ static void put_exit(struct put *p, const struct trace_ev *ev)
 		put_name(p, "errno", trace_errno_from(e) == ev->err ? e : NULL);
 	}
 	put_try(p, ev);
+	put_call_results(p, ev);
 }
 
 static void put_phase(struct put *p, const struct trace_ev *ev)
@@ -178,6 +250,25 @@ static void put_done(struct put *p, const struct trace_ev *ev)
 	put_int(p, "ret", ev->ret);
 }
 
+static void put_set(struct put *p, const struct trace_ev *ev)
+{
+	put_name(p, "what", trace_set_name(ev->what));
+	put_int(p, "n", ev->n);
+	put_fds(p, ev);
+}
+
+static void put_ready(struct put *p, const struct trace_ev *ev)
+{
+	put_name(p, "what", trace_ready_name(ev->what));
+	put_int(p, "fd", ev->fd);
+}
+
+static void put_refuse(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	put_int(p, "limit", ev->n);
+}
+
 /* A new kind needs a line here and one in read_ev.c's table. */
 static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_ev *) = {
 	[TRACE_ENTER] = put_enter, [TRACE_EXIT] = put_exit,
@@ -185,6 +276,8 @@ static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_e
 	[TRACE_CLOSE] = put_close, [TRACE_STATE] = put_state,
 	[TRACE_CAPTION] = put_caption, [TRACE_IDLE] = put_idle,
 	[TRACE_LOST] = put_lost, [TRACE_DONE] = put_done,
+	[TRACE_SET] = put_set, [TRACE_READY] = put_ready,
+	[TRACE_REFUSE] = put_refuse,
 };
 
 /* Dump o compact as one line.  Consumes o. */
