@@ -115,7 +115,7 @@ static void add_mux(struct trace *t)
 	e.what = TRACE_SET_BUILD; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_SELECT, -1, 8, 3, 3, 2); add(t, e);
 	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_INFERRED;
-	add(t, e);
+	e.step = 3; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_SELECT, -1, 8, 1, 5, 0); e.ret = 1;
 	e.dur_ns = 900; add(t, e);
 	e = mux_ev(TRACE_SET, 0, -1, 8, 1, 5, 0); e.what = TRACE_SET_SCAN; add(t, e);
@@ -382,7 +382,7 @@ static void test_record_shape_mux(void **state)
 		L(10, "\"kind\":\"set\",\"what\":\"interest\",\"n\":2,"
 		  "\"fds\":[5,6]")
 		L(11, "\"kind\":\"set\",\"what\":\"scan\",\"n\":8,\"fds\":[]")
-		L(12, "\"kind\":\"ready\",\"what\":\"inferred\",\"fd\":5")
+		L(12, "\"kind\":\"ready\",\"what\":\"inferred\",\"fd\":5,\"step\":1")
 		L(13, "\"kind\":\"refuse\",\"fd\":1024,\"limit\":1024");
 #undef L
 	struct trace *t = hdr_trace();
@@ -410,7 +410,7 @@ static void test_record_shape_mux(void **state)
 	e = mux_ev(TRACE_SET, 0, -1, 2, 2, 5, 1); e.what = TRACE_SET_INTEREST; add(t, e);
 	e = mux_ev(TRACE_SET, 0, -1, 8, 0, 0, 0); e.what = TRACE_SET_SCAN; add(t, e);
 	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_INFERRED;
-	add(t, e);
+	e.step = 1; add(t, e);
 	add(t, mux_ev(TRACE_REFUSE, 0, 1024, 1024, 0, 0, 0));
 	for (size_t i = 0; i < trace_count(t); i++)
 		assert_int_equal(trace_write_ev(f, t, trace_at(t, i)), 0);
@@ -757,6 +757,8 @@ static void test_record_mux_errors(void **state)
 		  "\"what\" of the \"ready\" event is 'maybe' " READY },
 		{ EV("\"kind\":\"ready\",\"what\":\"confirmed\""),
 		  "the \"ready\" event has no \"fd\" (expected an integer)" },
+		{ EV("\"kind\":\"ready\",\"what\":\"inferred\",\"fd\":5,\"step\":\"1\""),
+		  "\"step\" of the \"ready\" event is a string" },
 		{ EV("\"kind\":\"refuse\",\"limit\":1024"),
 		  "the \"refuse\" event has no \"fd\"" },
 		{ EV("\"kind\":\"refuse\",\"fd\":1024"),
@@ -815,6 +817,7 @@ static void test_record_mux_optional(void **state)
 	assert_int_equal(trace_at(t, 4)->n, 8);
 	assert_int_equal(trace_at(t, 4)->nfds, 0);
 	assert_int_equal(trace_at(t, 5)->what, TRACE_READY_CONFIRMED);
+	assert_int_equal(trace_at(t, 5)->step, -1);
 	assert_int_equal(trace_at(t, 6)->n, -1);
 	trace_free(t);
 }

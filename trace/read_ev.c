@@ -324,7 +324,9 @@ static int rd_ready(struct rd *r, json_t *o, struct trace_ev *ev)
 	int rc = rd_name(r, o, "what", trace_ready_name, trace_ready_from,
 			 TRACE_READY_MAX, &ev->what);
 
-	return rc != 0 ? rc : rd_fd(r, o, ev);
+	if (rc == 0)
+		rc = rd_fd(r, o, ev);
+	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
 static int rd_refuse(struct rd *r, json_t *o, struct trace_ev *ev)

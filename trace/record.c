@@ -261,6 +261,7 @@ static void put_ready(struct put *p, const struct trace_ev *ev)
 {
 	put_name(p, "what", trace_ready_name(ev->what));
 	put_int(p, "fd", ev->fd);
+	put_step(p, ev);    /* the world infers it from a scripted write */
 }
 
 static void put_refuse(struct put *p, const struct trace_ev *ev)
