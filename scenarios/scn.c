@@ -1,4 +1,5 @@
-/* scn.c: the scenario grammar (one handler per keyword) and the public API.
+/* scn.c: the scenario grammar (one handler per keyword; "at" lines are in
+ * scn_action.c), actors and their options, and the public API.
  *
  * scn_lex.c checks the whole text first (size, NUL bytes, UTF-8, control
  * characters) and then hands it over a line at a time; it also holds
@@ -17,27 +18,12 @@
 #define ACTOR_NAME_MAX 15
 #define MODEL_NAME_MAX 32
 
-static const char *const lang_word[2] = { "English", "Chinese" };
-static const char *const lang_code[2] = { "en", "zh" };
+const char *const scn__lang_code[2] = { "en", "zh" };
 
 static int is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9');
-}
-
-static int is_lower_name(struct scn_tok t, size_t max, const char *extra)
-{
-	if (t.n == 0 || t.n > max)
-		return 0;
-	for (size_t i = 0; i < t.n; i++) {
-		char c = t.s[i];
-
-		if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
-		    (c == '\0' || strchr(extra, c) == NULL))
-			return 0;
-	}
-	return 1;
 }
 
 static int find_actor(const struct scn *s, struct scn_tok t)
@@ -48,7 +34,7 @@ static int find_actor(const struct scn *s, struct scn_tok t)
 	return -1;
 }
 
-static int parse_lang(struct scn_parser *p, struct scn_tok t)
+int scn__lang(struct scn_parser *p, struct scn_tok t)
 {
 	if (scn__tok_is(t, "en"))
 		return 0;
@@ -62,18 +48,6 @@ static int dup_tok(struct scn_parser *p, struct scn_tok t, char **out)
 	return scn__dup(p, t.s, t.n, out, NULL);
 }
 
-/* "at 1.5s say en ..." without its other language on the next action line. */
-static int lone_caption(struct scn_parser *p)
-{
-	const struct scn_action *a = &p->s->actions[p->say_open - 1];
-	int have = a->text[0] != NULL ? 0 : 1;
-
-	return scn__fail_at(p, a->line, p->say_col,
-	    "caption has %s text but no %s (add 'at %.*s say %s ...' on the "
-	    "next line)", lang_word[have], lang_word[!have],
-	    (int)p->say_time.n, p->say_time.s, lang_code[!have]);
-}
-
 static int parse_scenario(struct scn_parser *p)
 {
 	struct scn_tok t;
@@ -82,7 +56,7 @@ static int parse_scenario(struct scn_parser *p)
 		return scn__fail(p, p->kw.s, "expected one 'scenario' line, got "
 		    "a second (the first is on line %d)", p->scenario_line);
 	t = scn__word(p);
-	if (!is_lower_name(t, SCN_NAME_MAX, "_-"))
+	if (!scn__lower_name(t, SCN_NAME_MAX, "_-"))
 		return scn__expected(p, t, "a scenario name of 1 to %d "
 		    "characters a-z, 0-9, '_' or '-'", SCN_NAME_MAX);
 	p->scenario_line = p->lineno;
@@ -94,13 +68,13 @@ static int parse_scenario(struct scn_parser *p)
 static int parse_title(struct scn_parser *p)
 {
 	struct scn_tok t = scn__word(p);
-	int lang = parse_lang(p, t);
+	int lang = scn__lang(p, t);
 
 	if (lang < 0)
 		return lang;
 	if (p->s->title[lang] != NULL)
 		return scn__fail(p, t.s, "expected one 'title %s' line, got a "
-		    "second (the first is on line %d)", lang_code[lang],
+		    "second (the first is on line %d)", scn__lang_code[lang],
 		    p->title_line[lang]);
 	p->title_line[lang] = p->lineno;
 	return scn__text(p, "title text", &p->s->title[lang], NULL);
@@ -139,11 +113,12 @@ static int parse_fds(struct scn_parser *p, struct scn_tok opt,
 	return 0;
 }
 
-static int parse_every(struct scn_parser *p, struct scn_tok val,
-		       struct scn_actor *a)
+static int parse_every(struct scn_parser *p, struct scn_tok opt,
+		       struct scn_tok val, struct scn_actor *a)
 {
 	int rc = scn__time(p, val, &a->every_ns);
 
+	(void)opt;
 	if (rc < 0)
 		return rc;
 	if (a->every_ns == 0)
@@ -152,36 +127,108 @@ static int parse_every(struct scn_parser *p, struct scn_tok val,
 	return 0;
 }
 
-/* fds=N and every=TIME, each at most once, in any order. */
+static int parse_chunk(struct scn_parser *p, struct scn_tok opt,
+		       struct scn_tok val, struct scn_actor *a)
+{
+	int n = scn__number(val, SCN_MAX_CHUNK);
+
+	if (n < 1)
+		return scn__expected(p, opt, "chunk=N with N from 1 to %d",
+		    SCN_MAX_CHUNK);
+	a->chunk = n;
+	return 0;
+}
+
+static int parse_drain(struct scn_parser *p, struct scn_tok opt,
+		       struct scn_tok val, struct scn_actor *a)
+{
+	a->drain = scn__tok_is(val, "yes") ? 1 : scn__tok_is(val, "no") ? 0 :
+	    -1;
+	if (a->drain < 0)
+		return scn__expected(p, opt, "drain=yes or drain=no");
+	return 0;
+}
+
+static int parse_low(struct scn_parser *p, struct scn_tok opt,
+		     struct scn_tok val, struct scn_actor *a)
+{
+	int n = scn__number(val, SCN_MAX_LOW_FD);
+
+	if (n < 0)
+		return scn__expected(p, opt, "low=N with N from 0 to %d",
+		    SCN_MAX_LOW_FD);
+	a->low_fd = n;
+	return 0;
+}
+
+static int parse_role(struct scn_parser *p, struct scn_tok opt,
+		      struct scn_tok val, struct scn_actor *a)
+{
+	if (scn__tok_is(val, "reader"))
+		a->role = SCN_ROLE_READER;
+	else if (scn__tok_is(val, "server"))
+		a->role = SCN_ROLE_SERVER;
+	else
+		return scn__expected(p, opt, "role=reader or role=server");
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*fn)(struct scn_parser *, struct scn_tok, struct scn_tok,
+		  struct scn_actor *);
+} options[] = {
+	{ "fds", parse_fds }, { "every", parse_every },
+	{ "chunk", parse_chunk }, { "drain", parse_drain },
+	{ "low", parse_low }, { "role", parse_role },
+};
+
+/* KEY=VALUE at t: the index of KEY in options (or -1), and *val. */
+static int find_option(struct scn_tok t, struct scn_tok *val)
+{
+	const char *eq = memchr(t.s, '=', t.n);
+	struct scn_tok key = { t.s, 0 };
+
+	if (eq == NULL)
+		return -1;
+	key.n = (size_t)(eq - t.s);
+	*val = (struct scn_tok){ eq + 1, t.n - key.n - 1 };
+	for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+		if (scn__tok_is(key, options[i].key))
+			return (int)i;
+	return -1;
+}
+
+/* Each option at most once, in any order.  A server has no fds of its
+ * own, whichever of fds= and role=server comes first. */
 static int parse_options(struct scn_parser *p, struct scn_actor *a)
 {
+	struct scn_tok fds = { NULL, 0 };
 	unsigned seen = 0;
 
 	for (;;) {
-		struct scn_tok t = scn__word(p), key = t, val = { NULL, 0 };
-		const char *eq = memchr(t.s, '=', t.n);
-		unsigned bit;
-		int rc;
+		struct scn_tok t = scn__word(p), val;
+		int i, rc;
 
 		if (t.n == 0)
-			return 0;
-		if (eq != NULL) {
-			key.n = (size_t)(eq - t.s);
-			val.s = eq + 1;
-			val.n = t.n - key.n - 1;
-		}
-		bit = eq == NULL ? 0 : scn__tok_is(key, "fds") ? 1 :
-		    scn__tok_is(key, "every") ? 2 : 0;
-		if (bit == 0)
-			return scn__expected(p, t, "an option fds=N or every=TIME");
-		if (seen & bit)
+			break;
+		if ((i = find_option(t, &val)) < 0)
+			return scn__expected(p, t, "an option fds=N, every=TIME, "
+			    "chunk=N, drain=yes|no, low=N or role=reader|server");
+		if (seen & 1u << i)
 			return scn__expected(p, t, "each option at most once");
-		seen |= bit;
-		rc = bit == 1 ? parse_fds(p, t, val, a) :
-		    parse_every(p, val, a);
-		if (rc < 0)
+		seen |= 1u << i;
+		if ((rc = options[i].fn(p, t, val, a)) < 0)
 			return rc;
+		if (options[i].fn == parse_fds)
+			fds = t;
+		if (fds.n != 0 && a->role == SCN_ROLE_SERVER)
+			return scn__fail(p, fds.s, "a server actor has no fds= "
+			    "(clients connect to it)");
 	}
+	if (a->role == SCN_ROLE_SERVER)
+		a->nfds = 0;
+	return 0;
 }
 
 static int parse_actor(struct scn_parser *p)
@@ -194,11 +241,12 @@ static int parse_actor(struct scn_parser *p)
 	if ((rc = check_actor_name(p, name)) < 0)
 		return rc;
 	model = scn__word(p);
-	if (!is_lower_name(model, MODEL_NAME_MAX, "-"))
+	if (!scn__lower_name(model, MODEL_NAME_MAX, "-"))
 		return scn__expected(p, model, "a model name of a-z, 0-9 and "
 		    "'-', like blocking");
 	a = &s->actors[s->nactors++];
 	a->nfds = 1;
+	a->drain = -1;
 	a->line = p->lineno;
 	a->col = scn__col(p, name.s);
 	a->model_col = scn__col(p, model.s);
@@ -207,7 +255,7 @@ static int parse_actor(struct scn_parser *p)
 	return parse_options(p, a);
 }
 
-static int declared_actor(struct scn_parser *p, struct scn_tok t)
+int scn__declared_actor(struct scn_parser *p, struct scn_tok t)
 {
 	int i = find_actor(p->s, t);
 
@@ -219,166 +267,20 @@ static int declared_actor(struct scn_parser *p, struct scn_tok t)
 
 static int parse_label(struct scn_parser *p)
 {
-	int i = declared_actor(p, scn__word(p)), lang;
+	int i = scn__declared_actor(p, scn__word(p)), lang;
 	struct scn_tok t;
 
 	if (i < 0)
 		return i;
 	t = scn__word(p);
-	if ((lang = parse_lang(p, t)) < 0)
+	if ((lang = scn__lang(p, t)) < 0)
 		return lang;
 	if (p->s->actors[i].label[lang] != NULL)
 		return scn__fail(p, t.s, "expected one 'label %s %s' line, got a "
 		    "second (the first is on line %d)", p->s->actors[i].name,
-		    lang_code[lang], p->label_line[i][lang]);
+		    scn__lang_code[lang], p->label_line[i][lang]);
 	p->label_line[i][lang] = p->lineno;
 	return scn__text(p, "label text", &p->s->actors[i].label[lang], NULL);
-}
-
-static struct scn_action *add_action(struct scn_parser *p, int64_t at,
-				     enum scn_op op)
-{
-	struct scn *s = p->s;
-	struct scn_action *a;
-
-	if ((size_t)s->nactions == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-
-		a = realloc(s->actions, cap * sizeof *a);
-		if (a == NULL) {
-			scn__nomem(p);
-			return NULL;
-		}
-		s->actions = a;
-		p->cap = cap;
-	}
-	a = &s->actions[s->nactions++];
-	memset(a, 0, sizeof *a);
-	a->at_ns = at;
-	a->op = op;
-	a->actor = -1;
-	a->line = p->lineno;
-	return a;
-}
-
-static int check_order(struct scn_parser *p, struct scn_tok t, int64_t at)
-{
-	const struct scn *s = p->s;
-
-	if (s->nactions > 0 && at < s->actions[s->nactions - 1].at_ns)
-		return scn__expected(p, t, "a time at or after %.*s (actions are "
-		    "in time order)", (int)p->last_time.n, p->last_time.s);
-	p->last_time = t;
-	return 0;
-}
-
-/* One caption is two lines, en and zh, with the same time, in either order. */
-static int parse_say(struct scn_parser *p, struct scn_tok when, int64_t at)
-{
-	struct scn_tok t = scn__word(p);
-	int lang = parse_lang(p, t), rc;
-	struct scn_action *a;
-
-	if (lang < 0)
-		return lang;
-	if (p->say_open) {
-		a = &p->s->actions[p->say_open - 1];
-		if (a->text[lang] != NULL || a->at_ns != at)
-			return lone_caption(p);
-		p->say_open = 0;
-		return scn__text(p, "caption text", &a->text[lang], NULL);
-	}
-	if ((rc = check_order(p, when, at)) < 0)
-		return rc;
-	if ((a = add_action(p, at, SCN_SAY)) == NULL)
-		return -ENOMEM;
-	p->say_open = p->s->nactions;
-	p->say_col = scn__col(p, t.s);
-	p->say_time = when;
-	return scn__text(p, "caption text", &a->text[lang], NULL);
-}
-
-/* ACTOR or ACTOR.N, N counted from 1 in the text and from 0 in the action. */
-static int parse_target(struct scn_parser *p, int *fd)
-{
-	struct scn_tok t = scn__word(p), num = { NULL, 0 };
-	const char *dot = memchr(t.s, '.', t.n);
-	int i, n;
-
-	if (dot != NULL) {
-		num.s = dot;
-		num.n = t.n - (size_t)(dot - t.s);
-		t.n = (size_t)(dot - t.s);
-	}
-	if ((i = declared_actor(p, t)) < 0)
-		return i;
-	*fd = 0;
-	if (dot == NULL)
-		return i;
-	n = scn__number((struct scn_tok){ dot + 1, num.n - 1 }, SCN_MAX_FDS);
-	if (n < 1 || n > p->s->actors[i].nfds)
-		return scn__expected(p, num, "an fd number from 1 to %d after "
-		    "'%s' (it has fds=%d)", p->s->actors[i].nfds,
-		    p->s->actors[i].name, p->s->actors[i].nfds);
-	*fd = n - 1;
-	return i;
-}
-
-static int parse_write(struct scn_parser *p, int64_t at)
-{
-	struct scn_action *a;
-	const char *data;
-	int i, fd, rc;
-
-	if ((i = parse_target(p, &fd)) < 0)
-		return i;
-	if ((a = add_action(p, at, SCN_WRITE)) == NULL)
-		return -ENOMEM;
-	a->actor = i;
-	a->fd = fd;
-	data = scn__skip_blanks(p);
-	if ((rc = scn__text(p, "data to write", &a->data, &a->len)) < 0)
-		return rc;
-	if (a->len > SCN_MAX_DATA)
-		return scn__fail(p, data, "expected at most %d bytes of data, "
-		    "got %zu", SCN_MAX_DATA, a->len);
-	return 0;
-}
-
-static int parse_close(struct scn_parser *p, int64_t at)
-{
-	struct scn_action *a;
-	int i, fd;
-
-	if ((i = parse_target(p, &fd)) < 0)
-		return i;
-	if ((a = add_action(p, at, SCN_CLOSE)) == NULL)
-		return -ENOMEM;
-	a->actor = i;
-	a->fd = fd;
-	return scn__end(p);
-}
-
-static int parse_at(struct scn_parser *p)
-{
-	struct scn_tok when = scn__word(p), verb;
-	int64_t at;
-	int rc;
-
-	if ((rc = scn__time(p, when, &at)) < 0)
-		return rc;
-	verb = scn__word(p);
-	if (scn__tok_is(verb, "say"))
-		return parse_say(p, when, at);
-	if (p->say_open)
-		return lone_caption(p);
-	if (!scn__tok_is(verb, "write") && !scn__tok_is(verb, "close"))
-		return scn__expected(p, verb, "an action: say, write or close");
-	if ((rc = check_order(p, when, at)) < 0)
-		return rc;
-	if (scn__tok_is(verb, "write"))
-		return parse_write(p, at);
-	return parse_close(p, at);
 }
 
 static int parse_line(struct scn_parser *p)
@@ -389,7 +291,7 @@ static int parse_line(struct scn_parser *p)
 	} kw[] = {
 		{ "scenario", parse_scenario }, { "title", parse_title },
 		{ "actor", parse_actor }, { "label", parse_label },
-		{ "at", parse_at },
+		{ "at", scn__parse_at },
 	};
 	struct scn_tok t = scn__word(p);
 
@@ -397,7 +299,7 @@ static int parse_line(struct scn_parser *p)
 		return 0;       /* blank line or comment */
 	p->kw = t;
 	if (p->say_open && !scn__tok_is(t, "at"))
-		return lone_caption(p);
+		return scn__lone_caption(p);
 	if (p->s->name == NULL && !scn__tok_is(t, "scenario"))
 		return scn__expected(p, t, "'scenario NAME' before anything else");
 	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
@@ -423,7 +325,7 @@ static int finish(struct scn_parser *p)
 	int rc = 0;
 
 	if (p->say_open)
-		return lone_caption(p);
+		return scn__lone_caption(p);
 	if (s->name == NULL)
 		return scn__fail_at(p, last, 1, "expected a 'scenario NAME' "
 		    "line, got end of file");
@@ -514,6 +416,8 @@ void scn_free(struct scn *s)
 		free(s->actions[i].text[1]);
 	}
 	free(s->actions);
+	for (int i = 0; i < s->nclients; i++)
+		free(s->clients[i]);
 	free(s);
 }
 

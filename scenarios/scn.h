@@ -2,7 +2,10 @@
  *
  * A scenario is a list of actors (who reads, through which IO model, from how
  * many fds) and a timeline of actions the world performs on real sockets.
- * The text format is in scenarios/FORMAT.md; an example is fishing.scn.
+ * An actor is a reader (the world holds the far end of each of its fds) or a
+ * server (it listens on loopback TCP and the world plays its clients, each
+ * named by its first connect action).  The text format is in
+ * scenarios/FORMAT.md; an example is fishing.scn.
  *
  * Parsing never prints or exits.  Errors come back through cause as one line:
  * "FILE:LINE:COLUMN: expected ..., got ...".
@@ -16,19 +19,41 @@
 #define SCN_MAX_ACTORS 16
 #define SCN_MAX_FDS    64           /* per actor */
 #define SCN_MAX_FILE   (1u << 20)   /* larger files are refused */
-#define SCN_MAX_DATA   4096         /* bytes in one write action */
+#define SCN_MAX_DATA   4096         /* bytes in one write or send action */
+#define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario */
+#define SCN_MAX_CHUNK  4096         /* largest chunk=N */
+#define SCN_MAX_LOW_FD 65535        /* largest low=N */
 
 enum scn_op {
 	SCN_SAY = 1,    /* a caption: text[0] English, text[1] Chinese */
 	SCN_WRITE,      /* write data (len bytes) to the far end of actor.fd */
 	SCN_CLOSE,      /* close the far end of actor.fd */
+	SCN_CONNECT,    /* client connects to the server actor */
+	SCN_SEND,       /* client writes data (len bytes) to its connection */
+	SCN_HANGUP,     /* client closes its connection normally */
+	SCN_RESET,      /* client closes abruptly (SO_LINGER 0: an RST) */
+};
+
+/* SCN_WRITE and SCN_CLOSE only target readers; the client actions only
+ * servers. */
+enum scn_role {
+	SCN_ROLE_READER = 0,    /* reads nfds fds whose far ends the world holds */
+	SCN_ROLE_SERVER,        /* accepts clients on a loopback TCP socket */
 };
 
 struct scn_actor {
 	char *name;             /* "A": letters, digits, '_' ; 1..15 chars */
 	char *model;            /* model name as written, e.g. "blocking" */
-	int nfds;               /* 1..SCN_MAX_FDS ("rods", "dishes") */
+	enum scn_role role;     /* SCN_ROLE_READER unless role=server */
+	int nfds;               /* reader: 1..SCN_MAX_FDS ("rods", "dishes");
+	                           server: 0 (its fds are accepted clients) */
 	int64_t every_ns;       /* non-blocking pause between tries; 0 = default */
+	int chunk;              /* bytes per read, 1..SCN_MAX_CHUNK; 0 = the
+	                           model's default */
+	int drain;              /* edge-triggered: read until EAGAIN after each
+	                           report; 1 yes, 0 no, -1 = the model's default */
+	int low_fd;             /* the actor's fds are numbered >= low_fd,
+	                           0..SCN_MAX_LOW_FD; 0 = wherever they fall */
 	char *label[2];         /* en, zh; "" when absent */
 	int line, col;          /* where the actor was declared (for errors) */
 	int model_col;          /* column of the model name */
@@ -37,9 +62,16 @@ struct scn_actor {
 struct scn_action {
 	int64_t at_ns;          /* scenario time */
 	enum scn_op op;
-	int actor;              /* index into actors; -1 for SCN_SAY */
-	int fd;                 /* 0-based fd index within the actor */
-	char *data;             /* SCN_WRITE: bytes, NUL-terminated */
+	int actor;              /* index into actors; -1 for SCN_SAY.  WRITE,
+	                           CLOSE: a reader.  CONNECT: the server
+	                           connected to; SEND, HANGUP, RESET: the server
+	                           the client is connected to at that point */
+	int client;             /* index into clients for CONNECT, SEND, HANGUP
+	                           and RESET; -1 otherwise */
+	int fd;                 /* WRITE, CLOSE: 0-based fd index within the
+	                           actor; 0 otherwise */
+	char *data;             /* WRITE, SEND: bytes, NUL-terminated;
+	                           1..SCN_MAX_DATA of them */
 	size_t len;
 	char *text[2];          /* SCN_SAY */
 	int line;               /* first line of the action */
@@ -53,13 +85,22 @@ struct scn {
 	struct scn_actor actors[SCN_MAX_ACTORS];
 	int nactions;
 	struct scn_action *actions;   /* in time order */
+	int nclients;
+	char *clients[SCN_MAX_CLIENTS];   /* "alice": a-z, 0-9, '_' ; 1..15
+	                                     chars; unique; in order of first
+	                                     connect.  Slots past nclients
+	                                     are NULL, like actors past
+	                                     nactors */
 };
 
 /* Parse text (len bytes, need not be NUL-terminated; at most SCN_MAX_FILE).
  * path is used in error messages and stored.  Returns 0 and *out, or
  * -EINVAL (or -ENOMEM) with cause set.  After success every char * in the
  * result is non-NULL ("" where unused) and actions is NULL when nactions is
- * 0.  Model names are not checked here (see scn_check_models). */
+ * 0.  The script is consistent: a client connects only while it is not
+ * connected, and sends, hangs up or resets only while it is, so a player can
+ * follow it without checks of its own.  Model names are not checked here
+ * (see scn_check_models). */
 int scn_parse(const char *path, const char *text, size_t len,
 	      struct scn **out, char *cause, size_t causelen);
 

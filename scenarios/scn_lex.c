@@ -296,6 +296,20 @@ int scn__number(struct scn_tok t, int max)
 	return v;
 }
 
+int scn__lower_name(struct scn_tok t, size_t max, const char *extra)
+{
+	if (t.n == 0 || t.n > max)
+		return 0;
+	for (size_t i = 0; i < t.n; i++) {
+		char c = t.s[i];
+
+		if (!(c >= 'a' && c <= 'z') && !is_digit(c) &&
+		    (c == '\0' || strchr(extra, c) == NULL))
+			return 0;
+	}
+	return 1;
+}
+
 /* Backslash escapes; *q is just past the backslash and before eol. */
 static int unescape(struct scn_parser *p, const char *q, char *w)
 {

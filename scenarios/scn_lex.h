@@ -1,4 +1,5 @@
-/* scn_lex.h: internals shared by the scenario grammar (scn.c) and its lexer
+/* scn_lex.h: internals shared by the scenario grammar (scn.c for the
+ * header lines and actors, scn_action.c for the "at" lines) and its lexer
  * (scn_lex.c).  Nothing outside scenarios/scn*.c includes this.
  *
  * The lexer works on one line at a time: scn__next_line() moves to the next
@@ -22,6 +23,13 @@ struct scn_tok {
 	size_t n;
 };
 
+/* Where a client stands at the current line of the script. */
+struct scn_client_state {
+	int server;                     /* actor it is connected to, or -1 */
+	int line;                       /* its last connect, hangup or reset */
+	enum scn_op last;               /* which of the three that was */
+};
+
 struct scn_parser {
 	struct scn *s;                  /* being built; freed on error */
 	const char *path;
@@ -41,7 +49,19 @@ struct scn_parser {
 	int say_col;                    /* its language's column */
 	struct scn_tok say_time;        /* its time, as written */
 	struct scn_tok last_time;       /* the last action's time, as written */
+	struct scn_client_state client[SCN_MAX_CLIENTS];
 };
+
+/* Shared by the two halves of the grammar. */
+extern const char *const scn__lang_code[2];    /* "en", "zh" */
+/* 0 for en, 1 for zh, or an error at t. */
+int scn__lang(struct scn_parser *p, struct scn_tok t);
+/* Index of the actor named t, or an error at t if none is declared. */
+int scn__declared_actor(struct scn_parser *p, struct scn_tok t);
+/* Handles an "at" line (scn_action.c). */
+int scn__parse_at(struct scn_parser *p);
+/* The error for a caption whose second language never came. */
+int scn__lone_caption(struct scn_parser *p);
 
 /* Checks the whole text (size, NUL bytes, UTF-8, control characters) and
  * sets up the line reader; skips a UTF-8 byte order mark. */
@@ -69,6 +89,8 @@ int scn__text(struct scn_parser *p, const char *what, char **out,
 int scn__time(struct scn_parser *p, struct scn_tok t, int64_t *ns);
 /* Decimal digits only, value 0..max; -1 otherwise. */
 int scn__number(struct scn_tok t, int max);
+/* 1..max characters, each a-z, 0-9 or one of extra. */
+int scn__lower_name(struct scn_tok t, size_t max, const char *extra);
 
 int scn__dup(struct scn_parser *p, const char *s, size_t n, char **out,
 	     size_t *len);

@@ -1,5 +1,6 @@
-/* test_scn.c: the scenario parser: fields, captions, every error with its
- * line and column, and files that are missing, empty, too large or binary. */
+/* test_scn.c: the scenario parser: fields, captions, actor options, clients
+ * of server actors, every error with its line and column, and files that
+ * are missing, empty, too large or binary. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -107,6 +108,7 @@ static void test_scn_full(void **state)
 	assert_int_equal(a[0].at_ns, 0);
 	assert_int_equal(a[0].actor, -1);
 	assert_int_equal(a[0].line, 11);
+	assert_int_equal(a[0].client, -1);
 	assert_string_equal(a[0].text[0], "The river is quiet.");
 	assert_string_equal(a[0].text[1], "河面很平静。");
 	assert_string_equal(a[0].data, "");
@@ -118,6 +120,7 @@ static void test_scn_full(void **state)
 	assert_string_equal(a[1].data, "fish");
 	assert_int_equal(a[1].len, 4);
 	assert_int_equal(a[1].line, 13);
+	assert_int_equal(a[1].client, -1);
 	assert_string_equal(a[1].text[0], "");
 	assert_string_equal(a[1].text[1], "");
 	assert_int_equal(a[2].actor, 1);
@@ -131,6 +134,7 @@ static void test_scn_full(void **state)
 	assert_int_equal(a[3].len, 0);
 	assert_string_equal(a[3].text[0], "");
 	assert_string_equal(a[3].text[1], "");
+	assert_int_equal(a[3].client, -1);
 	assert_int_equal(a[4].op, SCN_CLOSE);
 	assert_int_equal(a[4].at_ns, 3000000000);
 	assert_int_equal(scn_duration(s), 3000000000);
@@ -147,7 +151,14 @@ static void test_scn_defaults(void **state)
 	assert_string_equal(s->title[1], "");
 	assert_string_equal(s->actors[0].label[0], "");
 	assert_string_equal(s->actors[0].label[1], "");
+	assert_int_equal(s->actors[0].role, SCN_ROLE_READER);
+	assert_int_equal(s->actors[0].nfds, 1);
+	assert_int_equal(s->actors[0].chunk, 0);
+	assert_int_equal(s->actors[0].drain, -1);
+	assert_int_equal(s->actors[0].low_fd, 0);
 	assert_int_equal(s->nactions, 0);
+	assert_int_equal(s->nclients, 0);
+	assert_null(s->clients[0]);
 	assert_null(s->actions);
 	assert_int_equal(scn_duration(s), 0);
 	scn_free(s);
@@ -301,7 +312,8 @@ static void test_scn_errors_actor(void **state)
 	ERR("scenario t\nactor A b fds=1 fds=2\n", "t.scn:2:17:",
 	    "expected each option at most once, got 'fds=2'");
 	ERR("scenario t\nactor A b rods=2\n", "t.scn:2:11:",
-	    "expected an option fds=N or every=TIME, got 'rods=2'");
+	    "expected an option fds=N, every=TIME, chunk=N, drain=yes|no, "
+	    "low=N or role=reader|server, got 'rods=2'");
 	ERR("scenario t\nactor A b extra\n", "t.scn:2:11:", "got 'extra'");
 	ERR("scenario t\nactor A b every=0s\n", "t.scn:2:17:",
 	    "a pause greater than 0");
@@ -321,7 +333,8 @@ static void test_scn_errors_action(void **state)
 	ERR(HEAD "at\n", "t.scn:3:3:", "expected a time with a unit, like "
 	    "1.5s or 200ms, got end of line");
 	ERR(HEAD "at 1s\n", "t.scn:3:6:",
-	    "expected an action: say, write or close, got end of line");
+	    "expected an action: say, write, close, connect, send, hangup or "
+	    "reset, got end of line");
 	ERR(HEAD "at 1s sing A\n", "t.scn:3:7:", "got 'sing'");
 	ERR(HEAD "at 1s say fr x\n", "t.scn:3:11:", "expected a language");
 	ERR(HEAD "at 1s say en\n", "t.scn:3:13:", "expected caption text");
@@ -335,6 +348,279 @@ static void test_scn_errors_action(void **state)
 	    "expected end of line, got 'x'");
 	ERR(HEAD "at 1s write A x\nactor B b\nat 2s close C\n", "t.scn:5:13:",
 	    "got 'C'");
+}
+
+static void test_scn_options(void **state)
+{
+	struct scn *s = parse_ok(S("scenario t\n"
+	    "actor A epoll role=reader low=65535 drain=yes chunk=4096 fds=64 "
+	    "every=1ms\n"
+	    "actor B epoll chunk=1 drain=no low=0\n"
+	    "actor S select role=server low=1020 every=5ms chunk=3\n"
+	    "actor T poll role=server\n"));
+	const struct scn_actor *a = s->actors;
+
+	(void)state;
+	assert_int_equal(a[0].role, SCN_ROLE_READER);
+	assert_int_equal(a[0].nfds, 64);
+	assert_int_equal(a[0].every_ns, 1000000);
+	assert_int_equal(a[0].chunk, 4096);
+	assert_int_equal(a[0].drain, 1);
+	assert_int_equal(a[0].low_fd, 65535);
+	assert_int_equal(a[1].nfds, 1);
+	assert_int_equal(a[1].chunk, 1);
+	assert_int_equal(a[1].drain, 0);
+	assert_int_equal(a[1].low_fd, 0);
+	assert_int_equal(a[1].role, SCN_ROLE_READER);
+	assert_int_equal(a[2].role, SCN_ROLE_SERVER);
+	assert_int_equal(a[2].nfds, 0);
+	assert_int_equal(a[2].low_fd, 1020);
+	assert_int_equal(a[2].every_ns, 5000000);
+	assert_int_equal(a[2].chunk, 3);
+	assert_int_equal(a[2].drain, -1);
+	assert_int_equal(a[3].role, SCN_ROLE_SERVER);
+	assert_int_equal(a[3].nfds, 0);
+	assert_int_equal(a[3].chunk, 0);
+	assert_int_equal(s->nclients, 0);
+	scn_free(s);
+}
+
+static void test_scn_errors_options(void **state)
+{
+	(void)state;
+	ERR("scenario t\nactor A b chunk=0\n", "t.scn:2:11:",
+	    "expected chunk=N with N from 1 to 4096, got 'chunk=0'");
+	ERR("scenario t\nactor A b chunk=4097\n", "t.scn:2:11:",
+	    "got 'chunk=4097'");
+	ERR("scenario t\nactor A b chunk=\n", "t.scn:2:11:", "chunk=N");
+	ERR("scenario t\nactor A b chunk=1k\n", "t.scn:2:11:", "chunk=N");
+	ERR("scenario t\nactor A b chunk=4096 chunk=1\n", "t.scn:2:22:",
+	    "expected each option at most once, got 'chunk=1'");
+	ERR("scenario t\nactor A b drain=maybe\n", "t.scn:2:11:",
+	    "expected drain=yes or drain=no, got 'drain=maybe'");
+	ERR("scenario t\nactor A b drain=YES\n", "t.scn:2:11:", "drain=yes");
+	ERR("scenario t\nactor A b drain=\n", "t.scn:2:11:", "drain=yes");
+	ERR("scenario t\nactor A b drain=no drain=no\n", "t.scn:2:20:",
+	    "each option at most once");
+	ERR("scenario t\nactor A b low=65536\n", "t.scn:2:11:",
+	    "expected low=N with N from 0 to 65535, got 'low=65536'");
+	ERR("scenario t\nactor A b low=-1\n", "t.scn:2:11:", "low=N");
+	ERR("scenario t\nactor A b low=\n", "t.scn:2:11:", "low=N");
+	ERR("scenario t\nactor A b role=client\n", "t.scn:2:11:",
+	    "expected role=reader or role=server, got 'role=client'");
+	ERR("scenario t\nactor A b role=\n", "t.scn:2:11:", "role=reader");
+	ERR("scenario t\nactor A b role=server role=reader\n", "t.scn:2:23:",
+	    "each option at most once");
+	ERR("scenario t\nactor A b chunk\n", "t.scn:2:11:",
+	    "expected an option fds=N, every=TIME, chunk=N, drain=yes|no, "
+	    "low=N or role=reader|server, got 'chunk'");
+	ERR("scenario t\nactor A b =4\n", "t.scn:2:11:", "expected an option");
+	/* Whichever comes first, the error is on fds=. */
+	ERR("scenario t\nactor S b role=server fds=2\n", "t.scn:2:23:",
+	    "a server actor has no fds= (clients connect to it)");
+	ERR("scenario t\nactor S b fds=2 every=1s role=server\n", "t.scn:2:11:",
+	    "a server actor has no fds= (clients connect to it)");
+	/* A bad fds= is reported as such, before the role. */
+	ERR("scenario t\nactor S b fds=0 role=server\n", "t.scn:2:11:",
+	    "expected fds=N");
+}
+
+#define CHAT "scenario t\nactor S epoll role=server\nactor A blocking\n"
+
+static const char chat[] =
+	"scenario chat\n"
+	"actor S epoll role=server chunk=16 drain=no\n"
+	"actor T poll role=server low=1100\n"
+	"actor R select fds=2 low=1020\n"
+	"at 0s connect alice to S\n"
+	"at 0s   connect bob_2 to S   # second client\n"
+	"at 1s send alice hello  everyone  \n"
+	"at 1s send bob_2 \"hi\\n\"\n"
+	"at 2s reset alice\n"
+	"at 2.5s hangup bob_2\n"
+	"at 3s connect alice to T\n"
+	"at 3s send alice back\n"
+	"at 3s write R.2 x\n"
+	"at 4s hangup alice\n";
+
+static void test_scn_chat(void **state)
+{
+	struct scn *s = parse_ok(S(chat));
+	const struct scn_action *a = s->actions;
+
+	(void)state;
+	assert_int_equal(s->nactors, 3);
+	assert_int_equal(s->actors[0].chunk, 16);
+	assert_int_equal(s->actors[0].drain, 0);
+	assert_int_equal(s->actors[1].low_fd, 1100);
+	assert_int_equal(s->actors[2].role, SCN_ROLE_READER);
+	assert_int_equal(s->nclients, 2);
+	assert_string_equal(s->clients[0], "alice");
+	assert_string_equal(s->clients[1], "bob_2");
+	assert_null(s->clients[2]);
+	assert_int_equal(s->nactions, 10);
+
+	assert_int_equal(a[0].op, SCN_CONNECT);
+	assert_int_equal(a[0].client, 0);
+	assert_int_equal(a[0].actor, 0);
+	assert_int_equal(a[0].fd, 0);
+	assert_int_equal(a[0].line, 5);
+	assert_string_equal(a[0].data, "");
+	assert_int_equal(a[0].len, 0);
+	assert_string_equal(a[0].text[0], "");
+	assert_string_equal(a[0].text[1], "");
+	assert_int_equal(a[1].op, SCN_CONNECT);
+	assert_int_equal(a[1].client, 1);
+	assert_int_equal(a[1].actor, 0);
+	assert_int_equal(a[2].op, SCN_SEND);
+	assert_int_equal(a[2].at_ns, 1000000000);
+	assert_int_equal(a[2].client, 0);
+	assert_int_equal(a[2].actor, 0);
+	assert_string_equal(a[2].data, "hello  everyone");
+	assert_int_equal(a[2].len, 15);
+	assert_string_equal(a[2].text[0], "");
+	assert_int_equal(a[3].client, 1);
+	assert_string_equal(a[3].data, "hi\n");
+	assert_int_equal(a[3].len, 3);
+	assert_int_equal(a[4].op, SCN_RESET);
+	assert_int_equal(a[4].client, 0);
+	assert_int_equal(a[4].actor, 0);
+	assert_string_equal(a[4].data, "");
+	assert_int_equal(a[5].op, SCN_HANGUP);
+	assert_int_equal(a[5].client, 1);
+	assert_int_equal(a[5].actor, 0);
+	assert_int_equal(a[5].at_ns, 2500000000);
+	/* alice reconnects, to the other server: her actions follow her. */
+	assert_int_equal(a[6].op, SCN_CONNECT);
+	assert_int_equal(a[6].client, 0);
+	assert_int_equal(a[6].actor, 1);
+	assert_int_equal(a[7].op, SCN_SEND);
+	assert_int_equal(a[7].actor, 1);
+	assert_string_equal(a[7].data, "back");
+	assert_int_equal(a[8].op, SCN_WRITE);
+	assert_int_equal(a[8].client, -1);
+	assert_int_equal(a[8].actor, 2);
+	assert_int_equal(a[8].fd, 1);
+	assert_int_equal(a[9].op, SCN_HANGUP);
+	assert_int_equal(a[9].actor, 1);
+	assert_int_equal(a[9].line, 14);
+	assert_int_equal(scn_duration(s), 4000000000);
+	scn_free(s);
+
+	/* A client left connected at the end is fine (the world hangs up). */
+	s = parse_ok(S(CHAT "at 1s connect world to S\nat 1s send world x\n"));
+	assert_int_equal(s->nclients, 1);
+	assert_string_equal(s->clients[0], "world");
+	scn_free(s);
+}
+
+static void test_scn_errors_connect(void **state)
+{
+	(void)state;
+	ERR(CHAT "at 1s connect\n", "t.scn:4:14:", "expected a client name "
+	    "of 1 to 15 characters a-z, 0-9 or '_', got end of line");
+	ERR(CHAT "at 1s connect Bob to S\n", "t.scn:4:15:",
+	    "expected a client name of 1 to 15 characters a-z, 0-9 or '_', "
+	    "got 'Bob'");
+	ERR(CHAT "at 1s connect a-b to S\n", "t.scn:4:15:", "got 'a-b'");
+	ERR(CHAT "at 1s connect abcdefghijklmnop to S\n", "t.scn:4:15:",
+	    "expected a client name");
+	ERR(CHAT "at 1s connect alice S\n", "t.scn:4:21:",
+	    "expected 'to' and a server actor, got 'S'");
+	ERR(CHAT "at 1s connect alice\n", "t.scn:4:20:",
+	    "expected 'to' and a server actor, got end of line");
+	ERR(CHAT "at 1s connect alice to\n", "t.scn:4:23:", "expected the name "
+	    "of an actor declared above with an 'actor' line, got end of line");
+	ERR(CHAT "at 1s connect alice to X\n", "t.scn:4:24:",
+	    "expected the name of an actor declared above");
+	ERR(CHAT "at 1s connect alice to A\n", "t.scn:4:24:",
+	    "expected a server actor ('A' has no role=server), got 'A'");
+	ERR(CHAT "at 1s connect alice to S now\n", "t.scn:4:26:",
+	    "expected end of line, got 'now'");
+	ERR(CHAT "at 1s connect alice to S\nat 2s connect alice to S\n",
+	    "t.scn:5:15:", "expected a client that is not connected ('alice' "
+	    "connected to S on line 4), got 'alice'");
+	ERR(CHAT "at 2s connect alice to S\nat 1s send alice x\n", "t.scn:5:4:",
+	    "expected a time at or after 2s (actions are in time order)");
+	ERR(CHAT "at 1s say en a\nat 1s connect alice to S\n", "t.scn:4:11:",
+	    "caption has English text but no Chinese");
+}
+
+static void test_scn_errors_client(void **state)
+{
+	(void)state;
+	ERR(CHAT "at 1s send bob x\n", "t.scn:4:12:", "expected the name of a "
+	    "client connected above with 'at TIME connect CLIENT to ACTOR', "
+	    "got 'bob'");
+	ERR(CHAT "at 1s hangup\n", "t.scn:4:13:", "got end of line");
+	ERR(CHAT "at 1s reset S\n", "t.scn:4:13:", "got 'S'");
+	ERR(CHAT "at 1s connect alice to S\nat 2s hangup alice\n"
+	    "at 3s send alice x\n", "t.scn:6:12:", "expected a connected client "
+	    "('alice' hung up on line 5; connect it again first), got 'alice'");
+	ERR(CHAT "at 1s connect alice to S\nat 2s reset alice\n"
+	    "at 3s hangup alice\n", "t.scn:6:14:",
+	    "('alice' was reset on line 5; connect it again first)");
+	ERR(CHAT "at 1s connect alice to S\nat 2s reset alice\n"
+	    "at 3s reset alice\n", "t.scn:6:13:", "was reset on line 5");
+	ERR(CHAT "at 1s connect alice to S\nat 1s send alice\n", "t.scn:5:17:",
+	    "expected data to send, got end of line");
+	ERR(CHAT "at 1s connect alice to S\nat 1s send alice \"\"\n",
+	    "t.scn:5:18:", "expected data to send, got '\"\"'");
+	ERR(CHAT "at 1s connect alice to S\nat 1s send alice \"a\" b\n",
+	    "t.scn:5:22:", "expected end of line, got 'b'");
+	ERR(CHAT "at 1s connect alice to S\nat 2s hangup alice now\n",
+	    "t.scn:5:20:", "expected end of line, got 'now'");
+	ERR(CHAT "at 1s connect alice to S\nat 2s reset alice x\n",
+	    "t.scn:5:19:", "expected end of line, got 'x'");
+}
+
+/* write and close reach readers' fds; a server only has clients. */
+static void test_scn_errors_server_target(void **state)
+{
+	(void)state;
+	ERR(CHAT "at 1s write S x\n", "t.scn:4:13:", "expected a reader actor "
+	    "('S' is a server: use connect/send/hangup/reset), got 'S'");
+	ERR(CHAT "at 1s close S\n", "t.scn:4:13:", "'S' is a server");
+	ERR(CHAT "at 1s close S.1\n", "t.scn:4:13:", "got 'S'");
+	ERR(CHAT "at 1s write A.2 x\n", "t.scn:4:14:",
+	    "expected an fd number from 1 to 1 after 'A'");
+}
+
+static void test_scn_client_limits(void **state)
+{
+	char text[8192];
+	size_t n = (size_t)snprintf(text, sizeof text, CHAT);
+	struct scn *s;
+
+	(void)state;
+	for (int i = 0; i < SCN_MAX_CLIENTS; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n,
+		    "at 1s connect c%d to S\n", i);
+	/* A known client may come back when all names are taken. */
+	n += (size_t)snprintf(text + n, sizeof text - n,
+	    "at 2s reset c7\nat 2s connect c7 to S\n");
+	s = parse_ok(text, n);
+	assert_int_equal(s->nclients, SCN_MAX_CLIENTS);
+	assert_string_equal(s->clients[31], "c31");
+	assert_int_equal(s->actions[SCN_MAX_CLIENTS + 1].client, 7);
+	scn_free(s);
+	n += (size_t)snprintf(text + n, sizeof text - n,
+	    "at 3s connect c32 to S\n");
+	parse_err(text, n, "t.scn:38:15:", "expected at most 32 clients, got "
+	    "'c32'");
+
+	s = parse_ok(S(CHAT "at 0s connect abcdefghijklmno to S\n"));
+	assert_string_equal(s->clients[0], "abcdefghijklmno");
+	scn_free(s);
+	n = (size_t)snprintf(text, sizeof text, CHAT
+	    "at 0s connect a to S\nat 0s send a ");
+	memset(text + n, 'x', SCN_MAX_DATA);
+	s = parse_ok(text, n + SCN_MAX_DATA);
+	assert_int_equal(s->actions[1].len, SCN_MAX_DATA);
+	scn_free(s);
+	text[n + SCN_MAX_DATA] = 'x';
+	parse_err(text, n + SCN_MAX_DATA + 1, "t.scn:5:14:",
+	    "expected at most 4096 bytes of data, got 4097");
 }
 
 static void test_scn_fd_range(void **state)
@@ -640,6 +926,13 @@ int main(void)
 		cmocka_unit_test(test_scn_errors_header),
 		cmocka_unit_test(test_scn_errors_actor),
 		cmocka_unit_test(test_scn_errors_action),
+		cmocka_unit_test(test_scn_options),
+		cmocka_unit_test(test_scn_errors_options),
+		cmocka_unit_test(test_scn_chat),
+		cmocka_unit_test(test_scn_errors_connect),
+		cmocka_unit_test(test_scn_errors_client),
+		cmocka_unit_test(test_scn_errors_server_target),
+		cmocka_unit_test(test_scn_client_limits),
 		cmocka_unit_test(test_scn_fd_range),
 		cmocka_unit_test(test_scn_time_order),
 		cmocka_unit_test(test_scn_durations),
