@@ -1,5 +1,7 @@
 /* fuzz_scn.c: libFuzzer target for the scenario parser.  Any bytes must
- * give either a scenario whose strings are all set, or one line of cause. */
+ * give either a scenario whose strings are all set and whose fields keep
+ * scn.h's contract (ranges, roles, a client script a player can follow
+ * without checks), or one line of cause. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,27 +16,120 @@ static int known(const char *name)
 	    strcmp(name, "nonblocking") == 0;
 }
 
+static void check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+static size_t walk_actors(const struct scn *s)
+{
+	size_t n = 0;
+
+	check(s->nactors >= 1 && s->nactors <= SCN_MAX_ACTORS);
+	for (int i = 0; i < s->nactors; i++) {
+		const struct scn_actor *a = &s->actors[i];
+
+		n += strlen(a->name) + strlen(a->model);
+		n += strlen(a->label[0]) + strlen(a->label[1]);
+		check(a->role == SCN_ROLE_READER || a->role == SCN_ROLE_SERVER);
+		if (a->role == SCN_ROLE_SERVER)
+			check(a->nfds == 0);
+		else
+			check(a->nfds >= 1 && a->nfds <= SCN_MAX_FDS);
+		check(a->every_ns >= 0);
+		check(a->chunk >= 0 && a->chunk <= SCN_MAX_CHUNK);
+		check(a->drain >= -1 && a->drain <= 1);
+		check(a->low_fd >= 0 && a->low_fd <= SCN_MAX_LOW_FD);
+	}
+	return n;
+}
+
+static void walk_clients(const struct scn *s)
+{
+	check(s->nclients >= 0 && s->nclients <= SCN_MAX_CLIENTS);
+	for (int i = 0; i < SCN_MAX_CLIENTS; i++) {
+		const char *c = s->clients[i];
+
+		if (i >= s->nclients) {
+			check(c == NULL);
+			continue;
+		}
+		check(strlen(c) >= 1 && strlen(c) <= 15);
+		check(strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+		    strlen(c));
+		for (int j = 0; j < i; j++)
+			check(strcmp(c, s->clients[j]) != 0);
+	}
+}
+
+static int is_role(const struct scn *s, int actor, enum scn_role role)
+{
+	return actor >= 0 && actor < s->nactors &&
+	    s->actors[actor].role == role;
+}
+
+/* Replays the client script: server[c] is where client c is connected
+ * (-1: not), *seen how many clients have been named so far. */
+static void check_action(const struct scn *s, const struct scn_action *a,
+			 int *server, int *seen)
+{
+	int c = a->client;
+
+	check(a->fd == 0 || a->op == SCN_WRITE || a->op == SCN_CLOSE);
+	check(a->len == 0 || a->op == SCN_WRITE || a->op == SCN_SEND);
+	check(a->len <= SCN_MAX_DATA);
+	switch (a->op) {
+	case SCN_SAY:
+		check(a->actor == -1 && c == -1);
+		return;
+	case SCN_WRITE:
+	case SCN_CLOSE:
+		check(is_role(s, a->actor, SCN_ROLE_READER) && c == -1);
+		check(a->fd >= 0 && a->fd < s->actors[a->actor].nfds);
+		check(a->op == SCN_CLOSE || a->len >= 1);
+		return;
+	case SCN_CONNECT:
+		check(is_role(s, a->actor, SCN_ROLE_SERVER));
+		check(c >= 0 && c <= *seen && c < s->nclients);
+		*seen += c == *seen;
+		check(server[c] == -1);
+		server[c] = a->actor;
+		return;
+	case SCN_SEND:
+	case SCN_HANGUP:
+	case SCN_RESET:
+		check(c >= 0 && c < *seen && server[c] == a->actor);
+		check(is_role(s, a->actor, SCN_ROLE_SERVER));
+		if (a->op == SCN_SEND)
+			check(a->len >= 1);
+		else
+			server[c] = -1;
+		return;
+	}
+	abort();
+}
+
 /* Touch every string so the sanitizers see a NULL or a missing NUL. */
 static size_t walk(const struct scn *s)
 {
 	size_t n = strlen(s->path) + strlen(s->name);
+	int server[SCN_MAX_CLIENTS], seen = 0;
 
-	for (int l = 0; l < 2; l++) {
-		n += strlen(s->title[l]);
-		for (int i = 0; i < s->nactors; i++)
-			n += strlen(s->actors[i].label[l]);
-	}
-	for (int i = 0; i < s->nactors; i++)
-		n += strlen(s->actors[i].name) + strlen(s->actors[i].model);
+	n += strlen(s->title[0]) + strlen(s->title[1]) + walk_actors(s);
+	walk_clients(s);
+	for (int i = 0; i < SCN_MAX_CLIENTS; i++)
+		server[i] = -1;
+	check(s->nactions == 0 ? s->actions == NULL : s->nactions > 0);
 	for (int i = 0; i < s->nactions; i++) {
 		const struct scn_action *a = &s->actions[i];
 
 		n += strlen(a->text[0]) + strlen(a->text[1]);
-		if (strlen(a->data) != a->len)
-			abort();
-		if (i > 0 && a->at_ns < s->actions[i - 1].at_ns)
-			abort();
+		check(strlen(a->data) == a->len);
+		check(i == 0 || a->at_ns >= s->actions[i - 1].at_ns);
+		check_action(s, a, server, &seen);
 	}
+	check(seen == s->nclients);
 	return n;
 }
 
