@@ -983,6 +983,24 @@ static long jq_number(const char *filter, const char *path)
 	return strtol(out, NULL, 10);
 }
 
+/* jq's compact output of filter over path (slurped when slurp). */
+static void expect_jq(const char *filter, bool slurp, const char *path,
+		      const char *want)
+{
+	char cmd[1024], out[1024];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof cmd, "jq -c %s '%s' '%s'", slurp ? "-s" : "",
+		 filter, path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof out - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	assert_string_equal(out, want);
+}
+
 /* The examples in trace/FORMAT.md, run for real. */
 static void test_record_jq(void **state)
 {
@@ -1005,6 +1023,19 @@ static void test_record_jq(void **state)
 				   path), blocked);
 	assert_int_equal(jq_number("select(.kind==\"exit\" and .errno==\"EAGAIN\")",
 				   path), 1);
+	expect_jq("select(.kind==\"exit\" and .call==\"select\") | {checked, fds}",
+		  false, path, "{\"checked\":8,\"fds\":[5]}\n");
+	expect_jq("select(.kind==\"set\") | {actor, what, n, size: ((.fds|length) "
+		  "+ (.fds_more // 0))}", false, path,
+		  "{\"actor\":\"A\",\"what\":\"build\",\"n\":8,\"size\":3}\n"
+		  "{\"actor\":\"A\",\"what\":\"scan\",\"n\":8,\"size\":1}\n"
+		  "{\"actor\":\"A\",\"what\":\"interest\",\"n\":2,\"size\":2}\n"
+		  "{\"actor\":\"A\",\"what\":\"scan\",\"n\":-2147483648,"
+		  "\"size\":7}\n");
+	expect_jq("map(select(.kind==\"exit\" and .checked != null)) | "
+		  "group_by(.actor) | map({actor: .[0].actor, checked: "
+		  "(map(.checked) | add)})", true, path,
+		  "[{\"actor\":\"A\",\"checked\":2147483656}]\n");
 	trace_free(t);
 	unlink(path);
 }
