@@ -189,7 +189,7 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 	char path[PATH_MAX + 64], cause[1024] = "";
 	struct run_opts o = {
 		.model = c->model, .speed = c->speed, .record = c->record,
-		.lang = c->lang, .out = stdout, .grace_ms = 3000,
+		.lang = c->lang, .out = stdout, .grace_ms = 1000,
 	};
 	int rc;
 

@@ -1,6 +1,8 @@
 /* run.c: set up a live run, play it, tear it down. */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -29,6 +31,7 @@ struct run {
 	struct sclock clock;
 	struct model_ctx models[SCN_MAX_ACTORS];
 	int nmodels;
+	int nreaders;             /* models that end by themselves (not servers) */
 	int ndone;
 	int world_ended;
 	int loop_ok, clock_ok;
@@ -38,6 +41,19 @@ struct run {
 	FILE *rec;
 	struct narrator narr;
 };
+
+static int actor_error(struct run *r, const struct scn_actor *a, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(r->cause, r->causelen, "%s:%d:%d: %s", r->scn->path, a->line,
+		 r->o->model ? a->col : a->model_col, msg);
+	return -EINVAL;
+}
 
 int run_model_usable(const char *name, char *cause, size_t len)
 {
@@ -73,6 +89,9 @@ static void fill_header(struct run *r)
 		trace_add_actor(r->trace, a->name, r->o->model ? r->o->model : a->model,
 				a->label[0], a->label[1]);
 	}
+	/* The clients the world plays are actors too, with no model. */
+	for (int i = 0; i < r->scn->nclients; i++)
+		trace_add_actor(r->trace, r->scn->clients[i], "", "", "");
 }
 
 static void finish(struct run *r)
@@ -90,28 +109,25 @@ static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 	if (r->o->out != NULL)
 		narrate_ev(&r->narr, ev);
 	if (ev->kind == TRACE_DONE && ev->actor != TRACE_WORLD) {
-		if (ev->ret != 0 && r->failed == 0) {
+		if (ev->ret != 0 && ev->ret != -ECANCELED && r->failed == 0) {
 			r->failed = (int)ev->ret;
 			snprintf(r->cause, r->causelen, "actor %s failed: %s",
 				 trace_hdr(t)->actors[ev->actor].name, strerror((int)-ev->ret));
 		}
-		if (++r->ndone == r->nmodels && r->world_ended)
+		if (ev->actor <= r->scn->nactors &&
+		    r->scn->actors[ev->actor - 1].role != SCN_ROLE_SERVER)
+			r->ndone++;
+		if (r->ndone == r->nreaders && r->world_ended)
 			finish(r);
 	}
 }
 
+/* The script is over and some reader is still waiting (an edge-triggered
+ * reader that did not drain, say): that is the lesson, not a failure.  The
+ * teardown stops it; its done event says it was stopped. */
 static void grace_cb(uv_timer_t *h)
 {
-	struct run *r = h->data;
-
-	for (int i = 0; i < r->nmodels; i++)
-		if (!atomic_load(&r->models[i].done) && r->failed == 0) {
-			r->failed = -ETIMEDOUT;
-			snprintf(r->cause, r->causelen,
-				 "actor %s did not finish within %d ms of the script's end",
-				 r->scn->actors[i].name, r->o->grace_ms);
-		}
-	finish(r);
+	finish(h->data);
 }
 
 static void run_world_done_cb(void *arg)
@@ -119,7 +135,7 @@ static void run_world_done_cb(void *arg)
 	struct run *r = arg;
 
 	r->world_ended = 1;
-	if (r->ndone == r->nmodels)
+	if (r->ndone == r->nreaders)
 		finish(r);
 	else
 		uv_timer_start(&r->grace, grace_cb, (uint64_t)r->o->grace_ms, 0);
@@ -136,6 +152,28 @@ static void signal_cb(uv_signal_t *h, int signum)
 	finish(r);
 }
 
+/* Can this actor run here, on its model (or --model's)? */
+static int check_actor(struct run *r, const struct scn_actor *a)
+{
+	const char *name = r->o->model ? r->o->model : a->model;
+	const struct model_ops *m = model_find(name);
+	struct rlimit rl;
+	char why[256];
+
+	if (run_model_usable(name, why, sizeof why) != 0)
+		return actor_error(r, a, "%s", why);
+	if (a->role == SCN_ROLE_SERVER && !(m->shows & MODEL_SERVES))
+		return actor_error(r, a, "actor %s is a server, and model '%s' cannot serve many "
+				   "clients in one thread (use select, poll, epoll or epoll-et)",
+				   a->name, name);
+	if (a->low_fd > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    rl.rlim_max < (rlim_t)a->low_fd + (rlim_t)a->nfds + 64)
+		return actor_error(r, a, "low=%d needs descriptors up to %d, but this process may "
+				   "open at most %llu (ulimit -Hn)", a->low_fd,
+				   a->low_fd + a->nfds + 64, (unsigned long long)rl.rlim_max);
+	return 0;
+}
+
 /* The bad-input checks, before anything is created or written. */
 static int run_check(struct run *r)
 {
@@ -148,19 +186,14 @@ static int run_check(struct run *r)
 	}
 	if ((rc = scn_load(o->scenario, &r->scn, r->cause, r->causelen)) != 0)
 		return -EINVAL;
-	if (o->model != NULL)
-		return run_model_usable(o->model, r->cause, r->causelen);
-	if (scn_check_models(r->scn, model_known, model_names(), r->cause, r->causelen) != 0)
+	if (o->model != NULL && (rc = run_model_usable(o->model, r->cause, r->causelen)) != 0)
+		return rc;
+	if (o->model == NULL &&
+	    scn_check_models(r->scn, model_known, model_names(), r->cause, r->causelen) != 0)
 		return -EINVAL;
-	for (int i = 0; i < r->scn->nactors; i++) {
-		char why[256];
-
-		if (run_model_usable(r->scn->actors[i].model, why, sizeof why) != 0) {
-			snprintf(r->cause, r->causelen, "%s:%d:%d: %s", r->scn->path,
-				 r->scn->actors[i].line, r->scn->actors[i].model_col, why);
-			return -EINVAL;
-		}
-	}
+	for (int i = 0; i < r->scn->nactors; i++)
+		if ((rc = check_actor(r, &r->scn->actors[i])) != 0)
+			return rc;
 	return 0;
 }
 
@@ -188,6 +221,9 @@ static int start_models(struct run *r)
 		c->actor = i + 1;
 		c->fds = world_fds(r->world, i, &c->nfds);
 		c->every_ns = r->scn->actors[i].every_ns;
+		c->chunk = r->scn->actors[i].chunk;
+		c->drain = r->scn->actors[i].drain;
+		c->listen_fd = world_listen_fd(r->world, i);
 		c->clock = &r->clock;
 		c->probe.sink = r->sink;
 		c->probe.actor = c->actor;
@@ -198,6 +234,7 @@ static int start_models(struct run *r)
 		if ((rc = model_start(c, model_find(name))) != 0)
 			return rc;
 		r->nmodels++;
+		r->nreaders += c->listen_fd < 0;
 	}
 	return 0;
 }

@@ -54,10 +54,12 @@ static int blocking_run(struct model_ctx *c)
 
 		do {
 			if (model_should_stop(c))
-				return 0;
+				return -ECANCELED;
 			n = read_once(&c->fds[i], buf, model_chunk(c));
 		} while (n > 0 || n == -EINTR);
-		if (n < 0 && !model_should_stop(c))
+		if (model_should_stop(c))      /* woken by the stop, not by EOF */
+			return -ECANCELED;
+		if (n < 0)
 			return (int)n;
 	}
 	return 0;

@@ -1,5 +1,6 @@
 /* model.c: the model table, and starting and stopping model threads. */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include "models/model.h"
 #include "scenarios/sclock.h"
 #include "trace/sink.h"
+#include "trace/trace.h"
 
 extern const struct model_ops model_blocking;
 extern const struct model_ops model_nonblocking;
@@ -52,6 +54,29 @@ const char *model_names(void)
 	return buf;
 }
 
+/* The stop signal's handler does nothing: its only work is to make the
+ * thread's blocking call return EINTR (installed without SA_RESTART). */
+static void wake_handler(int sig)
+{
+	(void)sig;
+}
+
+static pthread_once_t wake_once = PTHREAD_ONCE_INIT;
+
+static void wake_init(void)
+{
+	struct sigaction sa = { .sa_handler = wake_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(MODEL_WAKE_SIGNAL, &sa, NULL);
+}
+
+static int wake_signal(void)
+{
+	pthread_once(&wake_once, wake_init);
+	return MODEL_WAKE_SIGNAL;
+}
+
 static void *model_main(void *arg)
 {
 	struct model_ctx *c = arg;
@@ -70,6 +95,7 @@ int model_start(struct model_ctx *c, const struct model_ops *ops)
 {
 	int rc;
 
+	wake_signal();          /* the handler is in place before any thread */
 	c->ops = ops;
 	atomic_store(&c->tid, 0);
 	atomic_store(&c->stop, 0);
@@ -104,14 +130,31 @@ int model_join(struct model_ctx *c, int timeout_ms)
 
 int model_stop(struct model_ctx *c, int timeout_ms)
 {
+	int64_t start = trace_mono_ns();
+
 	if (!c->started)
 		return 0;
 	atomic_store(&c->stop, 1);
-	/* shutdown(2) wakes a thread blocked in recv on the fd (it returns 0)
-	 * without closing the descriptor under its feet. */
-	for (int i = 0; i < c->nfds; i++)
-		shutdown(c->fds[i].fd, SHUT_RDWR);
 	if (c->clock != NULL)
 		sclock_wake(c->clock);
-	return model_join(c, timeout_ms);
+	/* A signal interrupts whatever call the thread sleeps in, without
+	 * touching its fds (a shutdown would look like data to the program).
+	 * It is sent again until the thread is out, since it may land just
+	 * before the thread enters its call; after a while, shutdown(2) on
+	 * its fds is the fallback. */
+	for (int tries = 0;; tries++) {
+		int elapsed = (int)((trace_mono_ns() - start) / 1000000);
+
+		pthread_kill(c->thread, wake_signal());
+		if (model_join(c, 20) == 0)
+			return 0;
+		if (elapsed >= timeout_ms)
+			return -ETIMEDOUT;
+		if (tries == 15) {
+			for (int i = 0; i < c->nfds; i++)
+				shutdown(c->fds[i].fd, SHUT_RDWR);
+			if (c->listen_fd >= 0)
+				shutdown(c->listen_fd, SHUT_RDWR);
+		}
+	}
 }

@@ -14,6 +14,7 @@
 #define IOSCOPE_MODEL_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,6 +29,8 @@ struct sclock;
 #define MODEL_SHOWS_PHASES     0x01   /* wait and copy phases of reads */
 #define MODEL_SHOWS_READINESS  0x02   /* fd sets, ready lists (select, epoll) */
 #define MODEL_SHOWS_COMPLETION 0x04   /* submissions and completions (uring) */
+#define MODEL_SERVES           0x08   /* can be a server (role=server): many
+                                         clients in one thread */
 
 /* One descriptor a model reads: a "rod" or a "dish". */
 struct model_fd {
@@ -84,8 +87,12 @@ int model_start(struct model_ctx *c, const struct model_ops *ops);
  * Returns 0 when joined, -ETIMEDOUT otherwise (still running). */
 int model_join(struct model_ctx *c, int timeout_ms);
 
-/* Ask the thread to stop, wake it from any wait (shutdown(2) on its fds, a
- * cancelled clock), and join within timeout_ms.  Returns 0 or -ETIMEDOUT. */
+/* The signal model_stop sends a thread to interrupt its blocking call. */
+#define MODEL_WAKE_SIGNAL (SIGRTMIN + 4)
+
+/* Ask the thread to stop, wake it from any wait (MODEL_WAKE_SIGNAL makes
+ * its call return EINTR; the clock is woken; shutdown(2) on its fds as a
+ * last resort), and join within timeout_ms.  Returns 0 or -ETIMEDOUT. */
 int model_stop(struct model_ctx *c, int timeout_ms);
 
 static inline int model_should_stop(struct model_ctx *c)

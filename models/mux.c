@@ -82,7 +82,7 @@ static int take(struct reader *r, struct watched *w, int64_t t_ready)
 	} while (drain && n > 0);
 	if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR)) {
 		closed(r, w);
-		return n == 0 || model_should_stop(r->c) ? 0 : (int)n;
+		return n == 0 ? 0 : model_should_stop(r->c) ? -ECANCELED : (int)n;
 	}
 	return 0;
 }
@@ -103,7 +103,7 @@ static int reader_loop(struct reader *r)
 		if (n == -EINTR)
 			continue;
 		if (n < 0)
-			return model_should_stop(r->c) ? 0 : n;
+			return model_should_stop(r->c) ? -ECANCELED : n;
 		for (int i = 0; i < n; i++) {
 			struct watched *w = find(r, r->ready[i]);
 			int rc;
@@ -112,7 +112,8 @@ static int reader_loop(struct reader *r)
 				return rc;
 		}
 	}
-	return 0;
+	/* Stopped with fds still open: still waiting when the run ended. */
+	return r->open > 0 ? -ECANCELED : 0;
 }
 
 /* Refuse, visibly, fds the multiplexer cannot hold (select: FD_SETSIZE). */
@@ -165,6 +166,10 @@ int mux_run(struct model_ctx *c, const struct mux_ops *ops)
 
 	if (r == NULL)
 		return -ENOMEM;
+	if (c->listen_fd >= 0) {
+		free(r);
+		return mux_serve(c, ops);
+	}
 	r->c = c;
 	r->ops = ops;
 	if ((rc = check_limit(r)) == -EBADF)

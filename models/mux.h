@@ -31,8 +31,10 @@ struct mux_ops {
 	int limit;                   /* fds must be below this; 0 = no limit */
 };
 
-/* The body of a readiness model's thread (model_ops.run). */
+/* The body of a readiness model's thread (model_ops.run): the reader of
+ * c->fds, or, when c->listen_fd >= 0, the chat server (mux_server.c). */
 int mux_run(struct model_ctx *c, const struct mux_ops *ops);
+int mux_serve(struct model_ctx *c, const struct mux_ops *ops);
 
 /* For multiplexer files: emit a set event (build, scan, interest). */
 void mux_emit_set(int what, int n, const int *fds, int nfds);

@@ -49,7 +49,9 @@ struct pool {
 	int err;                       /* why the pool stopped short, or 0 */
 	int tx;                        /* the one sender */
 	int ep[MUX_BENCH_MAX_SIZES];
-	uint64_t iter;                 /* moves the ready descriptor around */
+	struct rlimit old;             /* RLIMIT_NOFILE before the run */
+	int raised;
+	uint64_t iter;                 /* waits so far: where the next byte goes */
 	int64_t t[3][BATCH];
 	struct epoll_event ev[8];
 };
@@ -65,7 +67,8 @@ struct plan {
 	int64_t *med;                  /* [model][size][round][3] */
 	int64_t fin[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][3];
 	double spread[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES];
-	char skip[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][96];
+	char skip[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][80];
+	int size_skip[MUX_BENCH_MAX_SIZES];    /* the size did not fit */
 };
 
 static int64_t now_ns(void)
@@ -153,11 +156,11 @@ static int wait_epoll(struct pool *p, int ep, int64_t t[3])
 	return got;
 }
 
-/* Where the ready descriptor is this time: i * stride mod n, with stride
- * prime to n, so it visits every position and never the same one twice in
- * a row.  The kernel stops queueing itself on sockets after the first ready
- * one, so the position matters; this spreads it evenly. */
-static int next_pos(struct pool *p, int n)
+/* The ready descriptor's position moves by a stride prime to n, so it
+ * visits every position and is never the same one twice in a row.  The
+ * kernel stops queueing itself on sockets after the first ready one, so the
+ * position matters; this spreads it evenly. */
+static uint64_t stride_for(int n)
 {
 	uint64_t s = (uint64_t)n * 618 / 1000 + 1, a, b, r;
 
@@ -165,16 +168,16 @@ static int next_pos(struct pool *p, int n)
 		for (a = s, b = (uint64_t)n; b != 0; r = a % b, a = b, b = r)
 			;
 		if (a == 1)
-			break;
+			return s;
 	}
-	return (int)(p->iter++ * s % (uint64_t)n);
 }
 
-/* One wait, byte written before and read back after, neither timed. */
-static int wait_one(struct pool *p, int m, int si, int n, int64_t t[3])
+/* One wait, the byte sent before and read back after, neither timed. */
+static int wait_one(struct pool *p, int m, int si, int n, int pos,
+		    int64_t t[3])
 {
-	int pos = next_pos(p, n), got;
 	char c = 'x';
+	int got;
 
 	if (sendto(p->tx, &c, 1, 0, (struct sockaddr *)&p->addr[pos].sa,
 		   p->addr[pos].len) != 1)
@@ -195,15 +198,20 @@ static int wait_one(struct pool *p, int m, int si, int n, int64_t t[3])
 	return 0;
 }
 
-/* A batch of waits; med gets the median total, syscall and user times. */
+/* A batch of waits; med gets the median total, syscall and user times.
+ * The first few are not kept: they warm the caches and empty epoll's ready
+ * list of sockets written during other batches (each socket is in the epoll
+ * instance of every size that includes it). */
 static int batch(struct pool *p, int m, int si, int n, int64_t med[3],
 		 char *cause, size_t len)
 {
+	uint64_t stride = stride_for(n);
 	int64_t t[3];
 	int err;
 
 	for (int k = -WARMUP; k < BATCH; k++) {
-		if ((err = wait_one(p, m, si, n, t)) < 0) {
+		err = wait_one(p, m, si, n, (int)(p->iter++ * stride % n), t);
+		if (err < 0) {
 			snprintf(cause, len, "%s at %d fds: %s", model_name[m],
 				 n, err == -EIO ? "found the wrong descriptor "
 				 "ready" : strerror(-err));
@@ -217,17 +225,19 @@ static int batch(struct pool *p, int m, int si, int n, int64_t med[3],
 	return 0;
 }
 
-/* Raise the soft RLIMIT_NOFILE to the hard limit if need does not fit. */
-static void raise_limit(rlim_t need, struct rlimit *old, int *raised)
+/* At the first EMFILE, raise the soft RLIMIT_NOFILE to the hard limit
+ * (restored by pool_close).  Returns whether to try again. */
+static int raise_limit(struct pool *p)
 {
 	struct rlimit rl;
 
-	*raised = 0;
-	if (getrlimit(RLIMIT_NOFILE, old) < 0 || old->rlim_cur >= need)
-		return;
-	rl = *old;
-	rl.rlim_cur = old->rlim_max == RLIM_INFINITY ? need : old->rlim_max;
-	*raised = setrlimit(RLIMIT_NOFILE, &rl) == 0;
+	if (p->raised || getrlimit(RLIMIT_NOFILE, &p->old) < 0 ||
+	    p->old.rlim_cur >= p->old.rlim_max)
+		return 0;
+	rl = p->old;
+	rl.rlim_cur = rl.rlim_max;
+	p->raised = setrlimit(RLIMIT_NOFILE, &rl) == 0;
+	return p->raised;
 }
 
 /* Open up to want watched sockets, lowest numbers first; stop short at a
@@ -243,6 +253,9 @@ static int pool_open(struct pool *p, int want, int reserve)
 		return -ENOMEM;
 	for (; p->nfd < want; p->nfd++) {
 		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (s < 0 && errno == EMFILE && raise_limit(p))
+			s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
+				   SOCK_CLOEXEC, 0);
 		if (s < 0) {
 			p->err = errno;
 			break;
@@ -302,33 +315,33 @@ static void pool_close(struct pool *p)
 	free(p->fd);
 	free(p->addr);
 	free(p->pfd);
+	if (p->raised)
+		setrlimit(RLIMIT_NOFILE, &p->old);
 }
 
 /* Why model j cannot run at size si, into pl->skip; empty if it can. */
-static void plan_skips(struct plan *pl, const struct pool *p,
-		       const struct rlimit *rl)
+static void plan_skips(struct plan *pl, const struct pool *p)
 {
+	struct rlimit rl = { 0, 0 };
+	char why[64];
+	int n;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
 	for (int si = 0; si < pl->nsizes; si++) {
-		int n = pl->fds[si];
-
+		n = pl->fds[si];
+		why[0] = '\0';
+		if ((pl->size_skip[si] = n > p->nfd) && p->err == EMFILE)
+			snprintf(why, sizeof why, "RLIMIT_NOFILE hard limit %llu",
+				 (unsigned long long)rl.rlim_max);
+		else if (n > p->nfd)
+			snprintf(why, sizeof why, "socket: %s", strerror(p->err));
 		for (int j = 0; j < pl->nmodels; j++) {
-			char *s = pl->skip[j][si];
-
-			if (n > p->nfd && (p->err == EMFILE || p->err == 0))
-				snprintf(s, sizeof pl->skip[j][si],
-					 "%d fds: skipped, RLIMIT_NOFILE hard "
-					 "limit %llu", n,
-					 (unsigned long long)rl->rlim_max);
-			else if (n > p->nfd)
-				snprintf(s, sizeof pl->skip[j][si],
-					 "%d fds: skipped, socket: %s", n,
-					 strerror(p->err));
-			else if (pl->model[j] == M_SELECT &&
-				 p->fd[n - 1] >= FD_SETSIZE)
-				snprintf(s, sizeof pl->skip[j][si],
-					 "select: skipped at %d fds: descriptors"
-					 " reach %d, not below FD_SETSIZE %d",
-					 n, p->fd[n - 1], FD_SETSIZE);
+			snprintf(pl->skip[j][si], sizeof pl->skip[j][si], "%s", why);
+			if (!pl->size_skip[si] && pl->model[j] == M_SELECT &&
+			    p->fd[n - 1] >= FD_SETSIZE)
+				snprintf(pl->skip[j][si], sizeof pl->skip[j][si],
+					 "descriptors reach %d, not below "
+					 "FD_SETSIZE %d", p->fd[n - 1], FD_SETSIZE);
 		}
 	}
 }
@@ -381,4 +394,289 @@ static void plan_sum(struct plan *pl)
 	}
 }
 
-#include "models/mux_bench_out.inc"
+/* Output. */
+
+static void put_row(FILE *out, const struct plan *pl, const char *label,
+		    int j, int t)
+{
+	fprintf(out, "%-16s", label);
+	for (int si = 0; si < pl->nsizes; si++) {
+		if (pl->skip[j][si][0] != '\0')
+			fprintf(out, " %8s", "-");
+		else
+			fprintf(out, " %8" PRId64, pl->fin[j][si][t]);
+	}
+	fputc('\n', out);
+}
+
+/* a / b at each size, where both were measured. */
+static void put_ratio(FILE *out, const struct plan *pl, int a, int b)
+{
+	char label[32];
+	double x;
+
+	snprintf(label, sizeof label, "%s/%s", model_name[pl->model[a]],
+		 model_name[pl->model[b]]);
+	fprintf(out, "%-16s", label);
+	for (int si = 0; si < pl->nsizes; si++) {
+		if (pl->skip[a][si][0] != '\0' || pl->skip[b][si][0] != '\0') {
+			fprintf(out, " %8s", "-");
+			continue;
+		}
+		x = (double)pl->fin[a][si][0] / (double)pl->fin[b][si][0];
+		fprintf(out, x >= 100 ? " %7.0fx" : " %7.1fx", x);
+	}
+	fputc('\n', out);
+}
+
+/* epoll at its largest measured size over its smallest. */
+static void put_flat(FILE *out, const struct plan *pl, int e)
+{
+	int lo = -1, hi = -1;
+
+	for (int si = 0; si < pl->nsizes; si++) {
+		if (pl->skip[e][si][0] != '\0')
+			continue;
+		if (lo < 0 || pl->fds[si] < pl->fds[lo])
+			lo = si;
+		if (hi < 0 || pl->fds[si] > pl->fds[hi])
+			hi = si;
+	}
+	if (lo >= 0 && pl->fds[hi] > pl->fds[lo])
+		fprintf(out, "epoll at %d fds / epoll at %d fds: %.2fx\n",
+			pl->fds[hi], pl->fds[lo],
+			(double)pl->fin[e][hi][0] / (double)pl->fin[e][lo][0]);
+}
+
+/* Skips (a size that did not fit once, not once per model), then noise. */
+static void put_notes(FILE *out, const struct plan *pl)
+{
+	for (int si = 0; si < pl->nsizes; si++)
+		for (int j = 0; j < pl->nmodels; j++)
+			if (pl->size_skip[si] && j == 0)
+				fprintf(out, "%d fds: skipped, %s\n", pl->fds[si],
+					pl->skip[j][si]);
+			else if (!pl->size_skip[si] && pl->skip[j][si][0])
+				fprintf(out, "%s: skipped at %d fds: %s\n",
+					model_name[pl->model[j]], pl->fds[si],
+					pl->skip[j][si]);
+	for (int j = 0; j < pl->nmodels; j++)
+		for (int si = 0; si < pl->nsizes; si++)
+			if (!pl->skip[j][si][0] && pl->spread[j][si] > NOISY_PCT)
+				fprintf(out, "noisy: spread %.0f%% at %s/%d; rerun "
+					"on a quiet machine\n", pl->spread[j][si],
+					model_name[pl->model[j]], pl->fds[si]);
+}
+
+static void put_table(FILE *out, const struct plan *pl, double secs)
+{
+	static const char *const part[] = { "total", "syscall", "userspace" };
+	char label[32];
+	int e = -1;
+
+	fprintf(out, "One wait that finds 1 ready socket among N watched: "
+		"ns, median of %d rounds x %d waits\n\n%-16s", pl->rounds,
+		BATCH, "N watched fds");
+	for (int si = 0; si < pl->nsizes; si++)
+		fprintf(out, " %8d", pl->fds[si]);
+	fputc('\n', out);
+	for (int j = 0; j < pl->nmodels; j++) {
+		for (int t = 0; t < 3; t++) {
+			snprintf(label, sizeof label, "%-7s %s",
+				 t ? "" : model_name[pl->model[j]], part[t]);
+			put_row(out, pl, label, j, t);
+		}
+		if (pl->model[j] == M_EPOLL)
+			e = j;
+	}
+	fputc('\n', out);
+	for (int j = 0; e >= 0 && j < pl->nmodels; j++)
+		if (j != e)
+			put_ratio(out, pl, j, e);
+	if (e >= 0)
+		put_flat(out, pl, e);
+	put_notes(out, pl);
+	fprintf(out, "took %.1f s\n", secs);
+}
+
+static void put_csv(FILE *out, const struct plan *pl)
+{
+	fputs("model,fds,median_ns,syscall_ns,user_ns,spread_pct,rounds,note\n",
+	      out);
+	for (int j = 0; j < pl->nmodels; j++) {
+		for (int si = 0; si < pl->nsizes; si++) {
+			const int64_t *f = pl->fin[j][si];
+
+			fprintf(out, "%s,%d,", model_name[pl->model[j]],
+				pl->fds[si]);
+			if (pl->skip[j][si][0] != '\0')
+				fprintf(out, ",,,,%d,\"skipped: %s\"\n",
+					pl->rounds, pl->skip[j][si]);
+			else
+				fprintf(out, "%" PRId64 ",%" PRId64 ",%" PRId64
+					",%.1f,%d,%s\n", f[0], f[1], f[2],
+					pl->spread[j][si], pl->rounds,
+					pl->spread[j][si] > NOISY_PCT ?
+					"noisy" : "");
+		}
+	}
+}
+
+/* Options and parsing. */
+
+static int model_index(const char *name, size_t n)
+{
+	for (int m = 0; m < MUX_BENCH_MAX_MODELS; m++)
+		if (strlen(model_name[m]) == n && strncmp(name, model_name[m], n) == 0)
+			return m;
+	return -1;
+}
+
+static int fail(char *cause, size_t len, const char *what, const char *s,
+		size_t n)
+{
+	snprintf(cause, len, "%s, got '%.*s'", what, (int)(n > 40 ? 40 : n), s);
+	return -EINVAL;
+}
+
+int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
+			 size_t len)
+{
+	static const char what[] =
+		"expected a comma-separated list of positive integers";
+	const char *p = s;
+	long long v;
+	size_t k;
+	int n = 0;
+
+	for (; s != NULL; p += k + 1) {
+		k = strcspn(p, ",");
+		v = k > 0 && k < 11 ? 0 : -1;
+		for (size_t i = 0; i < k && v >= 0; i++)
+			v = p[i] >= '0' && p[i] <= '9' ? v * 10 + p[i] - '0' : -1;
+		if (v < 1 || v > INT_MAX)
+			return fail(cause, len, what, k ? p : s, k ? k : strlen(s));
+		if (n == max)
+			return fail(cause, len, "too many values", s, strlen(s));
+		out[n++] = (int)v;
+		if (p[k] == '\0')
+			return n;
+	}
+	return fail(cause, len, what, "", 0);
+}
+
+int mux_bench_parse_models(const char *s, const char **out, int max,
+			   char *cause, size_t len)
+{
+	const char *p = s;
+	int n = 0, m, seen = 0;
+	size_t k;
+
+	if (s == NULL || *s == '\0')
+		return fail(cause, len, "expected a comma-separated list of "
+			    "select, poll and epoll", "", 0);
+	for (;; p += k + 1) {
+		k = strcspn(p, ",");
+		if ((m = model_index(p, k)) < 0)
+			return fail(cause, len, "expected select, poll or epoll",
+				    k ? p : s, k ? k : strlen(s));
+		if ((seen & 1 << m) || n == max)
+			return fail(cause, len, "each model at most once", s,
+				    strlen(s));
+		seen |= 1 << m;
+		out[n++] = model_name[m];
+		if (p[k] == '\0')
+			return n;
+	}
+}
+
+static int plan_init(struct plan *pl, const struct mux_bench_opts *o,
+		     char *cause, size_t len)
+{
+	int m;
+
+	pl->fds = o->fds && o->nsizes > 0 ? o->fds : default_fds;
+	pl->nsizes = o->fds && o->nsizes > 0 ? o->nsizes :
+		     (int)(sizeof default_fds / sizeof default_fds[0]);
+	pl->rounds = o->rounds ? o->rounds : DEF_ROUNDS;
+	pl->nmodels = o->models && o->nmodels > 0 ? o->nmodels : 3;
+	if (pl->nsizes > MUX_BENCH_MAX_SIZES || pl->nmodels > 3 ||
+	    pl->rounds < 1 || pl->rounds > MUX_BENCH_MAX_ROUNDS) {
+		snprintf(cause, len, "at most %d sizes, 3 models and %d rounds",
+			 MUX_BENCH_MAX_SIZES, MUX_BENCH_MAX_ROUNDS);
+		return -EINVAL;
+	}
+	for (int si = 0; si < pl->nsizes; si++)
+		if (pl->fds[si] < 1 || pl->fds[si] > MUX_BENCH_MAX_FDS) {
+			snprintf(cause, len, "a size is from 1 to %d fds, got %d",
+				 MUX_BENCH_MAX_FDS, pl->fds[si]);
+			return -EINVAL;
+		}
+	for (int j = 0; j < pl->nmodels; j++) {
+		m = o->models && o->nmodels > 0 ?
+		    model_index(o->models[j], strlen(o->models[j])) : j;
+		for (int k = 0; m >= 0 && k < j; k++)
+			if (pl->model[k] == m)
+				m = -1;
+		if (m < 0)
+			return fail(cause, len, "expected select, poll or epoll, "
+				    "each at most once", o->models[j],
+				    strlen(o->models[j]));
+		pl->model[j] = m;
+	}
+	return 0;
+}
+
+static int plan_measure(struct plan *pl, struct pool *p, char *cause,
+			size_t len)
+{
+	int err = 0, maxn = 0, epoll = 0;
+
+	for (int si = 0; si < pl->nsizes; si++)
+		maxn = pl->fds[si] > maxn ? pl->fds[si] : maxn;
+	for (int j = 0; j < pl->nmodels; j++)
+		epoll |= pl->model[j] == M_EPOLL;
+	if ((err = pool_open(p, maxn, pl->nsizes + 1)) < 0 ||
+	    (err = pool_extras(p, pl, epoll)) < 0) {
+		snprintf(cause, len, "cannot open the sockets: %s",
+			 strerror(-err));
+		return err;
+	}
+	plan_skips(pl, p);
+	pl->med = calloc((size_t)pl->nmodels * pl->nsizes * pl->rounds * 3,
+			 sizeof *pl->med);
+	if (pl->med == NULL)
+		return -ENOMEM;
+	for (int r = 0; r < pl->rounds && err == 0; r++)
+		err = plan_round(pl, p, r, cause, len);
+	return err;
+}
+
+int mux_bench_run(const struct mux_bench_opts *o, FILE *out, char *cause,
+		  size_t len)
+{
+	struct plan pl;
+	struct pool p;
+	int64_t t0 = now_ns();
+	int err;
+
+	memset(&pl, 0, sizeof pl);
+	memset(&p, 0, sizeof p);
+	p.tx = -1;
+	for (int si = 0; si < MUX_BENCH_MAX_SIZES; si++)
+		p.ep[si] = -1;
+	if ((err = plan_init(&pl, o, cause, len)) == 0 &&
+	    (err = plan_measure(&pl, &p, cause, len)) == 0) {
+		plan_sum(&pl);
+		if (o->csv)
+			put_csv(out, &pl);
+		else
+			put_table(out, &pl, (double)(now_ns() - t0) / 1e9);
+		err = fflush(out) == 0 ? 0 : -errno;
+	}
+	if (err == -ENOMEM)
+		snprintf(cause, len, "out of memory");
+	pool_close(&p);
+	free(pl.med);
+	return err;
+}

@@ -34,7 +34,7 @@
 
 #define MUX_BENCH_MAX_SIZES  16       /* sizes in one run */
 #define MUX_BENCH_MAX_MODELS 3        /* select, poll, epoll */
-#define MUX_BENCH_MAX_FDS    1000000  /* largest size accepted */
+#define MUX_BENCH_MAX_FDS    100000   /* largest size accepted */
 #define MUX_BENCH_MAX_ROUNDS 1000
 
 struct mux_bench_opts {

@@ -73,7 +73,7 @@ static int round_once(struct model_ctx *c, struct rod *rods, char *buf, int *ope
 		else if (n == 0)
 			rods[i].open = false;
 		else if (n != -EAGAIN && n != -EINTR)
-			return model_should_stop(c) ? 0 : (int)n;
+			return model_should_stop(c) ? -ECANCELED : (int)n;
 		*open += rods[i].open;
 	}
 	return got;
@@ -110,7 +110,7 @@ static int nonblocking_run(struct model_ctx *c)
 			break;
 		probe_idle(true, trace_now() - t0, tries);
 	}
-	return 0;
+	return open > 0 ? -ECANCELED : 0;
 }
 
 static int nonblocking_available(const char **why)

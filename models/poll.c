@@ -127,7 +127,7 @@ static int poll_available(const char **why)
 const struct model_ops model_poll = {
 	.name = "poll",
 	.summary = "poll(): like select without the 1024 limit; the whole array is still copied and scanned",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS,
+	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
 	.available = poll_available,
 	.run = poll_run,
 };

@@ -137,7 +137,7 @@ static int select_available(const char **why)
 const struct model_ops model_select = {
 	.name = "select",
 	.summary = "select(): one wait for many fds; the whole set is copied, checked and scanned each time",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS,
+	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
 	.available = select_available,
 	.run = select_run,
 };

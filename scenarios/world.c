@@ -2,64 +2,80 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <uv.h>
 
 #include "scenarios/sclock.h"
-#include "scenarios/world.h"
-#include "trace/sink.h"
+#include "scenarios/world_int.h"
 
-struct world_actor {
-	struct model_fd *fds;     /* reader ends */
-	int *far;                 /* world's ends, -1 once closed */
-	int nfds;
-};
-
-struct world {
-	uv_timer_t timer;
-	const struct scn *scn;
-	struct sclock *clock;
-	struct sink *sink;
-	struct ring *ring;
-	int actor_base;
-	struct world_actor actors[SCN_MAX_ACTORS];
-	int next;                 /* next action */
-	int ended;
-	world_done_cb done_cb;
-	void *done_arg;
-};
-
-static int make_pair(struct world_actor *a, int i)
+/* Raise the soft RLIMIT_NOFILE to fit fd numbers up to need, if allowed. */
+static int fit_nofile(rlim_t need)
 {
-	int sv[2];
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return -errno;
+	if (rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		return -EMFILE;
+	rl.rlim_cur = need;
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : -errno;
+}
+
+/* Move fd to the lowest free number at or above low (low=N in a script). */
+static int move_up(int fd, int low)
+{
+	int to;
+
+	if (low <= 0 || fd >= low)
+		return fd;
+	to = fcntl(fd, F_DUPFD_CLOEXEC, low);
+	if (to < 0)
+		return -errno;
+	close(fd);
+	return to;
+}
+
+static int make_pair(struct world_actor *a, int i, int low)
+{
+	int sv[2], rd;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
 		return -errno;
+	rd = move_up(sv[0], low);
 	/* The world must never block the loop: its end is non-blocking. */
-	if (fcntl(sv[1], F_SETFL, O_NONBLOCK) != 0) {
-		int err = errno;
+	if (rd < 0 || fcntl(sv[1], F_SETFL, O_NONBLOCK) != 0) {
+		int err = rd < 0 ? -rd : errno;
 
-		close(sv[0]);
+		if (rd >= 0)
+			close(rd);
 		close(sv[1]);
 		return -err;
 	}
-	a->fds[i].fd = sv[0];
+	a->fds[i].fd = rd;
 	atomic_init(&a->fds[i].ready_ns, 0);
+	atomic_init(&a->fds[i].in_epoll, 0);
 	a->far[i] = sv[1];
 	return 0;
 }
 
-static int actor_init(struct world_actor *a, int nfds)
+static int actor_init(struct world_actor *a, const struct scn_actor *sa)
 {
-	a->fds = calloc((size_t)nfds, sizeof *a->fds);
-	a->far = calloc((size_t)nfds, sizeof *a->far);
+	int rc;
+
+	a->listen_fd = -1;
+	if (sa->role == SCN_ROLE_SERVER)
+		return world__listen(a);
+	if (sa->low_fd > 0 && (rc = fit_nofile((rlim_t)sa->low_fd + (rlim_t)sa->nfds + 64)) != 0)
+		return rc;
+	a->fds = calloc((size_t)sa->nfds, sizeof *a->fds);
+	a->far = calloc((size_t)sa->nfds, sizeof *a->far);
 	if (a->fds == NULL || a->far == NULL)
 		return -ENOMEM;
-	for (int i = 0; i < nfds; i++) {
-		int rc = make_pair(a, i);
-
-		if (rc != 0)
+	for (int i = 0; i < sa->nfds; i++) {
+		if ((rc = make_pair(a, i, sa->low_fd)) != 0)
 			return rc;
 		a->nfds++;
 	}
@@ -74,14 +90,20 @@ int world_new(uv_loop_t *loop, const struct scn *s, struct sclock *c,
 
 	if (w == NULL)
 		return -ENOMEM;
+	w->loop = loop;
 	w->scn = s;
 	w->clock = c;
 	w->sink = sink;
 	w->actor_base = actor_base;
+	w->client_base = actor_base + s->nactors;
+	for (int i = 0; i < SCN_MAX_ACTORS; i++)
+		w->actors[i].listen_fd = -1;
+	for (int i = 0; i < SCN_MAX_CLIENTS; i++)
+		w->clients[i].fd = -1;
 	if ((w->ring = sink_ring_new(sink, TRACE_WORLD)) == NULL)
 		goto fail;
 	for (int i = 0; i < s->nactors; i++)
-		if ((rc = actor_init(&w->actors[i], s->actors[i].nfds)) != 0)
+		if ((rc = actor_init(&w->actors[i], &s->actors[i])) != 0)
 			goto fail;
 	uv_timer_init(loop, &w->timer);
 	w->timer.data = w;
@@ -99,7 +121,12 @@ struct model_fd *world_fds(struct world *w, int actor, int *nfds)
 	return w->actors[actor].fds;
 }
 
-static void emit(struct world *w, struct trace_ev *ev)
+int world_listen_fd(struct world *w, int actor)
+{
+	return w->actors[actor].listen_fd;
+}
+
+void world__emit(struct world *w, struct trace_ev *ev)
 {
 	if (ev->t_ns == 0)
 		ev->t_ns = trace_now();
@@ -120,23 +147,28 @@ static void do_write(struct world *w, const struct scn_action *a, int step)
 	now = trace_now();
 	atomic_compare_exchange_strong(&f->ready_ns, &expect, now);
 	n = write(wa->far[a->fd], a->data, a->len);
-	emit(w, &(struct trace_ev){
+	world__emit(w, &(struct trace_ev){
 		.kind = TRACE_ARRIVE, .actor = w->actor_base + a->actor,
 		.fd = f->fd, .ret = n < 0 ? -errno : n, .step = step, .t_ns = now,
 	});
+	/* epoll's callback ran inside that write: the fd is on the ready list. */
+	if (n > 0 && atomic_load(&f->in_epoll))
+		world__emit(w, &(struct trace_ev){
+			.kind = TRACE_READY, .what = TRACE_READY_INFERRED,
+			.actor = w->actor_base + a->actor, .fd = f->fd, .step = step,
+		});
 }
 
 static void close_far(struct world *w, int actor, int fd, int step)
 {
 	struct world_actor *wa = &w->actors[actor];
-
 	int64_t now = trace_now();    /* before the reader can see EOF */
 
 	if (wa->far[fd] < 0)
 		return;
 	close(wa->far[fd]);
 	wa->far[fd] = -1;
-	emit(w, &(struct trace_ev){
+	world__emit(w, &(struct trace_ev){
 		.kind = TRACE_CLOSE, .actor = w->actor_base + actor,
 		.fd = wa->fds[fd].fd, .step = step, .t_ns = now,
 	});
@@ -148,7 +180,7 @@ static void do_action(struct world *w, const struct scn_action *a, int step)
 
 	switch (a->op) {
 	case SCN_SAY:
-		emit(w, &(struct trace_ev){
+		world__emit(w, &(struct trace_ev){
 			.kind = TRACE_CAPTION, .actor = TRACE_WORLD, .fd = -1,
 			.step = step, .text = { trace_intern(t, a->text[0]),
 						 trace_intern(t, a->text[1]) },
@@ -160,11 +192,23 @@ static void do_action(struct world *w, const struct scn_action *a, int step)
 	case SCN_CLOSE:
 		close_far(w, a->actor, a->fd, step);
 		break;
+	case SCN_CONNECT:
+		world__connect(w, a, step);
+		break;
+	case SCN_SEND:
+		world__send(w, a, step);
+		break;
+	case SCN_HANGUP:
+	case SCN_RESET:
+		world__hangup(w, a->client, a->op == SCN_RESET, step);
+		break;
 	}
 }
 
 static void world_end(struct world *w)
 {
+	for (int i = 0; i < w->scn->nclients; i++)
+		world__hangup(w, i, 0, -1);
 	for (int i = 0; i < w->scn->nactors; i++)
 		for (int j = 0; j < w->actors[i].nfds; j++)
 			close_far(w, i, j, -1);
@@ -206,17 +250,24 @@ void world_close(struct world *w)
 {
 	if (w == NULL)
 		return;
-	if (uv_is_active((uv_handle_t *)&w->timer) || w->timer.loop != NULL) {
+	if (w->timer.loop != NULL && !uv_is_closing((uv_handle_t *)&w->timer)) {
 		uv_timer_stop(&w->timer);
-		if (!uv_is_closing((uv_handle_t *)&w->timer))
-			uv_close((uv_handle_t *)&w->timer, NULL);
+		uv_close((uv_handle_t *)&w->timer, NULL);
 	}
-	for (int i = 0; i < SCN_MAX_ACTORS; i++)
-		for (int j = 0; j < w->actors[i].nfds; j++) {
-			close(w->actors[i].fds[j].fd);
-			if (w->actors[i].far[j] >= 0)
-				close(w->actors[i].far[j]);
+	world__clients_close(w);
+	for (int i = 0; i < SCN_MAX_ACTORS; i++) {
+		struct world_actor *a = &w->actors[i];
+
+		for (int j = 0; j < a->nfds; j++) {
+			close(a->fds[j].fd);
+			if (a->far[j] >= 0)
+				close(a->far[j]);
 		}
+		a->nfds = 0;
+		if (a->listen_fd >= 0)
+			close(a->listen_fd);
+		a->listen_fd = -1;
+	}
 }
 
 void world_free(struct world *w)

@@ -25,13 +25,16 @@ struct uv_loop_s;
 
 typedef void (*world_done_cb)(void *arg);
 
-/* Actor i of the scenario is trace actor actor_base + i.
- * Returns 0 or -errno (e.g. -EMFILE). */
+/* Actor i of the scenario is trace actor actor_base + i, and client j is
+ * trace actor actor_base + nactors + j.  Returns 0 or -errno (e.g.
+ * -EMFILE when low=N asks for more descriptors than RLIMIT_NOFILE allows). */
 int world_new(struct uv_loop_s *loop, const struct scn *s, struct sclock *c,
 	      struct sink *sink, int actor_base, struct world **out);
 
 /* The reader ends of actor i's fds (owned by the world). */
 struct model_fd *world_fds(struct world *w, int actor, int *nfds);
+/* A server actor's listening socket (owned by the world), else -1. */
+int world_listen_fd(struct world *w, int actor);
 
 /* Start playing; done_cb runs once the script has ended and every far end
  * is closed. */

@@ -44,7 +44,7 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	a->calls++;
 	if (ev->err == EAGAIN)
 		a->eagain++;
-	if (ev->ret > 0) {
+	if (ev->ret > 0 && (ev->call == TRACE_CALL_RECVFROM || ev->call == TRACE_CALL_READ)) {
 		a->reads++;
 		a->bytes += (uint64_t)ev->ret;
 	}
@@ -66,9 +66,25 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 		a->call = ev->call;
 		a->call_fd = ev->fd;
 		a->call_since = ev->t_ns;
+		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL)
+			a->handed_in += (uint64_t)ev->n;
+		else if (ev->call == TRACE_CALL_EPOLL_CTL)
+			a->handed_in++;
 		break;
 	case TRACE_EXIT:
 		apply_exit(a, ev);
+		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL ||
+		    ev->call == TRACE_CALL_EPOLL_WAIT) {
+			a->waits++;
+			a->checked += (uint64_t)(ev->n > 0 ? ev->n : 0);
+		}
+		break;
+	case TRACE_SET:
+		if (ev->what == TRACE_SET_SCAN)
+			a->scanned += (uint64_t)(ev->n > 0 ? ev->n : 0);
+		break;
+	case TRACE_REFUSE:
+		a->refused = true;
 		break;
 	case TRACE_PHASE:
 		apply_phase(a, ev);

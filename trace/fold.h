@@ -37,6 +37,11 @@ struct view_actor {
 	uint64_t calls, eagain, reads, bytes, arrived, idles;
 	int64_t blocked_ns;       /* inside phases flagged blocked */
 	int64_t wait_ns, copy_ns; /* in phase 1 and phase 2 */
+	/* Multiplexing: per wait, descriptors the program handed the kernel
+	 * (select's nfds bits, poll's entries; epoll: one per epoll_ctl),
+	 * descriptors the kernel checked, and entries the program scanned. */
+	uint64_t waits, handed_in, checked, scanned;
+	bool refused;             /* the model refused an fd (FD_SETSIZE) */
 };
 
 struct view {

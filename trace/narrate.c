@@ -1,4 +1,5 @@
 /* narrate.c: one line of words per event, in English or Chinese. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +11,8 @@ enum phrase {
 	P_HEADER, P_ACTOR, P_COLS, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
 	P_EXIT_ERR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_PHASE_END_B,
 	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_IDLE,
-	P_IDLE_END, P_LOST, P_DONE, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
-	P_SUM_AGAIN, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
+	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
+	P_SUM_AGAIN, P_SUM_MUX, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
 	P_MAX
 };
 
@@ -38,10 +39,12 @@ static const char *const phrases[2][P_MAX] = {
 		[P_IDLE_END] = "back after %s",
 		[P_LOST] = "!! %u events lost: a trace ring was full",
 		[P_DONE] = "finished",
+		[P_DONE_STOPPED] = "stopped by ioscope: still waiting when the script ended",
 		[P_DONE_ERR] = "stopped: %s",
 		[P_SUMMARY] = "\nmeasured in this trace:\n",
 		[P_SUM_ACTOR] = "  %-6s %-12s reads with data %llu, bytes %llu, calls %llu; phase 1 %s, phase 2 %s",
 		[P_SUM_AGAIN] = "; %llu × EAGAIN",
+		[P_SUM_MUX] = "; %llu waits: handed in %llu fds, kernel checked %llu, program scanned %llu",
 		[P_SUM_BLOCKED] = "; blocked %s\n",
 		[P_SUM_TOTAL] = "  %zu events, %llu lost\n",
 		[P_PHASE_NAME1] = "phase 1 (wait)",
@@ -69,10 +72,12 @@ static const char *const phrases[2][P_MAX] = {
 		[P_IDLE_END] = "%s 后回来",
 		[P_LOST] = "!! 丢失 %u 个事件：跟踪环形缓冲区已满",
 		[P_DONE] = "结束",
+		[P_DONE_STOPPED] = "被 ioscope 停止：脚本结束时仍在等待",
 		[P_DONE_ERR] = "停止：%s",
 		[P_SUMMARY] = "\n本次跟踪的测量结果：\n",
 		[P_SUM_ACTOR] = "  %-6s %-12s 读到 %llu 次，共 %llu 字节，%llu 次调用；第一阶段 %s，第二阶段 %s",
 		[P_SUM_AGAIN] = "；%llu 次 EAGAIN",
+		[P_SUM_MUX] = "；等待 %llu 次：交给内核 %llu 个 fd，内核检查 %llu 个，程序扫描 %llu 个",
 		[P_SUM_BLOCKED] = "；阻塞 %s\n",
 		[P_SUM_TOTAL] = "  共 %zu 个事件，丢失 %llu 个\n",
 		[P_PHASE_NAME1] = "第一阶段（等待）",
@@ -284,6 +289,8 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	case TRACE_DONE:
 		if (ev->ret == 0)
 			snprintf(s, len, "%s", P(n, P_DONE));
+		else if (ev->ret == -ECANCELED)
+			snprintf(s, len, "%s", P(n, P_DONE_STOPPED));
 		else
 			snprintf(s, len, P(n, P_DONE_ERR), trace_errno_name((int)-ev->ret));
 		return 1;
@@ -310,12 +317,18 @@ void narrate_end(struct narrator *n)
 	for (int i = 1; i < h->nactors; i++) {
 		const struct view_actor *a = &n->v.actors[i];
 
+		if (*h->actors[i].model == '\0')      /* a client the world played */
+			continue;
 		fprintf(n->out, P(n, P_SUM_ACTOR), h->actors[i].name, h->actors[i].model,
 			(unsigned long long)a->reads, (unsigned long long)a->bytes,
 			(unsigned long long)a->calls,
 			narrate_dur(a->wait_ns, w, sizeof w), narrate_dur(a->copy_ns, c, sizeof c));
 		if (a->eagain > 0)
 			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
+		if (a->waits > 0)
+			fprintf(n->out, P(n, P_SUM_MUX), (unsigned long long)a->waits,
+				(unsigned long long)a->handed_in, (unsigned long long)a->checked,
+				(unsigned long long)a->scanned);
 		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(a->blocked_ns, b, sizeof b));
 	}
 	fprintf(n->out, P(n, P_SUM_TOTAL), n->v.n, (unsigned long long)n->v.lost);

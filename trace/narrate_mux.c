@@ -1,6 +1,7 @@
 /* narrate_mux.c: words for how ready fds move through select, poll and
  * epoll: what the program hands the kernel, what the kernel checks, what
  * comes back, and what the program must then scan. */
+#include <errno.h>
 #include <string.h>
 
 #include "trace/narrate_int.h"
@@ -110,11 +111,53 @@ static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, siz
 	}
 }
 
+static const char *actor_of(const struct narrator *n, int i)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+
+	return i >= 0 && i < h->nactors ? h->actors[i].name : "?";
+}
+
+/* The clients the world plays, and the server's accept and write. */
+static int net_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	int client = ev->actor != TRACE_WORLD && *narrate__model(n, ev->actor) == '\0';
+
+	if (ev->kind == TRACE_CONNECT) {
+		snprintf(s, len, NL(n, "connects to %s over loopback TCP", "通过回环 TCP 连接到 %s"),
+			 actor_of(n, ev->arg));
+	} else if (ev->kind == TRACE_DELIVER) {
+		snprintf(s, len, NL(n, "receives %lld bytes from the server", "从服务器收到 %lld 字节"),
+			 (long long)ev->ret);
+	} else if (ev->kind == TRACE_ARRIVE && client) {
+		snprintf(s, len, NL(n, "sends %lld bytes to the server", "向服务器发送 %lld 字节"),
+			 (long long)ev->ret);
+	} else if (ev->kind == TRACE_CLOSE && client) {
+		snprintf(s, len, "%s", ev->what ?
+			 NL(n, "resets the connection (RST): gone at once, unread data and all",
+			       "重置连接（RST）：立即断开，未读的数据也一并丢弃") :
+			 NL(n, "hangs up (close): the server will read end of file",
+			       "挂断（close）：服务器将读到文件结尾"));
+	} else if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_ACCEPT && ev->ret >= 0) {
+		snprintf(s, len, NL(n, "← accept(fd %d) = %lld: a new client, on fd %lld",
+				       "← accept(fd %d) = %lld：新客户端，fd 为 %lld"),
+			 ev->fd, (long long)ev->ret, (long long)ev->ret);
+	} else if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_ACCEPT && ev->err == EAGAIN) {
+		snprintf(s, len, NL(n, "← accept(fd %d) = -1 EAGAIN: nobody else is waiting to connect",
+				       "← accept(fd %d) = -1 EAGAIN：没有别的连接在等待"), ev->fd);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 int narrate__mux(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
 	int mux_call = ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL ||
 		       ev->call == TRACE_CALL_EPOLL_WAIT || ev->call == TRACE_CALL_EPOLL_CTL;
 
+	if (net_line(n, ev, s, len))
+		return 1;
 	switch (ev->kind) {
 	case TRACE_ENTER:
 		if (!mux_call)

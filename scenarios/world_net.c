@@ -1,0 +1,151 @@
+/* world_net.c: server actors listen on loopback TCP; the world plays their
+ * clients: it connects, sends, hangs up or resets, and reads what the
+ * server sends back. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "scenarios/world_int.h"
+
+int world__listen(struct world_actor *a)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* Port 0: the kernel picks a free one; clients ask getsockname. */
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 || listen(fd, 64) != 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	a->listen_fd = fd;
+	return 0;
+}
+
+static void client_close_cb(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void stop_watching(struct world_client *c)
+{
+	if (c->poll != NULL) {
+		uv_poll_stop(c->poll);
+		uv_close((uv_handle_t *)c->poll, client_close_cb);
+		c->poll = NULL;
+	}
+}
+
+/* What the server sent this client: read it all, say how much. */
+static void client_read_cb(uv_poll_t *h, int status, int events)
+{
+	struct world *w = h->data;
+	struct world_client *c = NULL;
+	char buf[4096];
+	ssize_t n, total = 0;
+
+	(void)events;
+	for (int i = 0; i < SCN_MAX_CLIENTS; i++)
+		if (w->clients[i].poll == h)
+			c = &w->clients[i];
+	if (c == NULL || status < 0)
+		return;
+	while ((n = read(c->fd, buf, sizeof buf)) > 0)
+		total += n;
+	if (total > 0)
+		world__emit(w, &(struct trace_ev){
+			.kind = TRACE_DELIVER, .actor = w->client_base + (int)(c - w->clients),
+			.fd = c->fd, .ret = total, .step = -1,
+		});
+	if (n == 0 || (n < 0 && errno != EAGAIN))
+		stop_watching(c);      /* the server closed on us */
+}
+
+void world__connect(struct world *w, const struct scn_action *a, int step)
+{
+	struct world_client *c = &w->clients[a->client];
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	int fd, rc;
+
+	if (getsockname(w->actors[a->actor].listen_fd, (struct sockaddr *)&sin, &len) != 0)
+		return;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	rc = connect(fd, (struct sockaddr *)&sin, len);
+	if (rc != 0 && errno != EINPROGRESS) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->server = a->actor;
+	if ((c->poll = malloc(sizeof *c->poll)) != NULL &&
+	    uv_poll_init(w->loop, c->poll, fd) == 0) {
+		c->poll->data = w;
+		uv_poll_start(c->poll, UV_READABLE, client_read_cb);
+	} else {
+		free(c->poll);
+		c->poll = NULL;
+	}
+	world__emit(w, &(struct trace_ev){
+		.kind = TRACE_CONNECT, .actor = w->client_base + a->client,
+		.fd = fd, .arg = w->actor_base + a->actor, .step = step,
+	});
+}
+
+void world__send(struct world *w, const struct scn_action *a, int step)
+{
+	struct world_client *c = &w->clients[a->client];
+	int64_t now = trace_now();
+	ssize_t n;
+
+	if (c->fd < 0)
+		return;
+	n = write(c->fd, a->data, a->len);
+	world__emit(w, &(struct trace_ev){
+		.kind = TRACE_ARRIVE, .actor = w->client_base + a->client,
+		.fd = c->fd, .ret = n < 0 ? -errno : n, .step = step, .t_ns = now,
+	});
+}
+
+void world__hangup(struct world *w, int client, int abrupt, int step)
+{
+	struct world_client *c = &w->clients[client];
+	int64_t now = trace_now();
+
+	if (c->fd < 0)
+		return;
+	if (abrupt) {
+		/* Linger 0: close sends RST, and unread data is thrown away. */
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	}
+	stop_watching(c);
+	close(c->fd);
+	world__emit(w, &(struct trace_ev){
+		.kind = TRACE_CLOSE, .actor = w->client_base + client, .fd = c->fd,
+		.what = (uint8_t)(abrupt != 0), .step = step, .t_ns = now,
+	});
+	c->fd = -1;
+}
+
+void world__clients_close(struct world *w)
+{
+	for (int i = 0; i < SCN_MAX_CLIENTS; i++) {
+		struct world_client *c = &w->clients[i];
+
+		stop_watching(c);
+		if (c->fd >= 0)
+			close(c->fd);
+		c->fd = -1;
+	}
+}
