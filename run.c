@@ -35,6 +35,7 @@ struct run {
 	int ndone;
 	int world_ended;
 	int loop_ok, clock_ok;
+	int closing;              /* in run_teardown */
 	int failed;               /* -errno */
 	char *cause;
 	size_t causelen;
@@ -96,7 +97,8 @@ static void fill_header(struct run *r)
 
 static void finish(struct run *r)
 {
-	uv_stop(&r->loop);
+	if (!r->closing)            /* a stop during teardown would cut its uv_run short */
+		uv_stop(&r->loop);
 }
 
 /* Every event passes here once, in order. */
@@ -285,6 +287,7 @@ static void close_cb(uv_handle_t *h, void *arg)
 /* Stop models (even blocked ones), drain, close every handle and fd. */
 static void run_teardown(struct run *r)
 {
+	r->closing = 1;
 	for (int i = 0; i < r->nmodels; i++)
 		if (model_stop(&r->models[i], 1000) != 0 && r->failed == 0) {
 			r->failed = -ETIMEDOUT;
@@ -298,7 +301,10 @@ static void run_teardown(struct run *r)
 	if (r->loop_ok) {
 		uv_walk(&r->loop, close_cb, NULL);
 		uv_run(&r->loop, UV_RUN_DEFAULT);
-		uv_loop_close(&r->loop);
+		if (uv_loop_close(&r->loop) != 0 && r->failed == 0) {
+			r->failed = -EBUSY;    /* a handle left open: a bug, said aloud */
+			snprintf(r->cause, r->causelen, "internal error: a libuv handle was left open");
+		}
 	}
 	if (r->o->out != NULL && r->sink != NULL && r->world != NULL)
 		narrate_end(&r->narr);

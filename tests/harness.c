@@ -32,6 +32,7 @@ int h_init(struct harness *h, int nfds, double speed)
 	}
 	h->c = (struct model_ctx){
 		.actor = 1, .fds = h->fds, .nfds = nfds, .every_ns = 20000000,
+		.listen_fd = -1, .drain = -1,
 		.clock = &h->clock,
 		.probe = { .sink = h->s, .ring = sink_ring_new(h->s, 1), .actor = 1 },
 	};
@@ -104,19 +105,26 @@ bool h_done(struct harness *h, void *arg)
 	return h_count(h, TRACE_DONE) > 0;
 }
 
-/* The thread is where it waits for data: asleep in recvfrom by the kernel's
- * own word, or between two tries (idle) after at least one EAGAIN. */
+/* The thread is where it waits for data: asleep in the call it last
+ * entered (recvfrom, select, poll, epoll_wait), by the kernel's own word,
+ * or between two tries (idle) after at least one EAGAIN. */
 bool h_waiting(struct harness *h, void *arg)
 {
 	pid_t tid = atomic_load(&h->c.tid);
 	struct kstate ks;
 	const struct trace_ev *last = trace_at(h->t, trace_count(h->t) - 1);
+	int call = 0;
 
 	(void)arg;
 	if (last != NULL && last->kind == TRACE_IDLE && !(last->flags & TRACE_F_END))
 		return true;
-	return tid != 0 && sampler_read(tid, &ks) == 0 && ks.state == 'S' &&
-	       ks.sysno == sampler_call_sysno(TRACE_CALL_RECVFROM);
+	for (size_t i = trace_count(h->t); i-- > 0;)
+		if (trace_at(h->t, i)->kind == TRACE_ENTER) {
+			call = trace_at(h->t, i)->call;
+			break;
+		}
+	return tid != 0 && call != 0 && sampler_read(tid, &ks) == 0 && ks.state == 'S' &&
+	       sampler_call_matches(call, ks.sysno);
 }
 
 int open_fd_count(void)

@@ -16,13 +16,19 @@ struct expect {
 	const char *model;
 	bool wait_blocked;     /* phase 1 blocks the caller */
 	bool copy_blocked;     /* phase 2 blocks the caller */
-	bool polls;            /* phase 1 spent asking again (EAGAIN) */
+	bool polls;            /* phase 1 spent asking again (EAGAIN, idle) */
+	bool drains;           /* reads until EAGAIN after a report */
+	int wait_call;         /* the call phase 1 is spent in, 0 = none */
 };
 
 /* DESIGN.md §1, the models built so far. */
 static const struct expect table[] = {
-	{ "blocking",    true,  true, false },
-	{ "nonblocking", false, true, true  },
+	{ "blocking",    true,  true, false, false, TRACE_CALL_RECVFROM },
+	{ "nonblocking", false, true, true,  false, 0 },
+	{ "select",      true,  true, false, false, TRACE_CALL_SELECT },
+	{ "poll",        true,  true, false, false, TRACE_CALL_POLL },
+	{ "epoll",       true,  true, false, false, TRACE_CALL_EPOLL_WAIT },
+	{ "epoll-et",    true,  true, false, true,  TRACE_CALL_EPOLL_WAIT },
 };
 
 static const struct expect *cur(void **state)
@@ -62,6 +68,7 @@ static void test_models_phases(void **state)
 	const struct expect *e = cur(state);
 	struct harness h;
 	const struct trace_ev *w0, *w1, *c0, *c1, *ok = NULL;
+	bool saw_wait_call = e->wait_call == 0;
 
 	if (skip_unless_available(e))
 		skip();
@@ -88,14 +95,18 @@ static void test_models_phases(void **state)
 	for (size_t i = 0; i < trace_count(h.t); i++) {
 		const struct trace_ev *ev = trace_at(h.t, i);
 
-		if (ev->kind == TRACE_EXIT && ev->ret > 0)
+		if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_RECVFROM && ev->ret > 0)
 			ok = ev;
 		if (ev->kind == TRACE_EXIT && ev->ret < 0) {
-			assert_true(e->polls);
+			assert_true(e->polls || e->drains);
 			assert_string_equal(trace_errno_name(ev->err), "EAGAIN");
 		}
+		/* The thread entered the call phase 1 is spent in. */
+		if (ev->kind == TRACE_ENTER && ev->call == e->wait_call)
+			saw_wait_call = true;
 	}
 	assert_non_null(ok);
+	assert_true(saw_wait_call);
 	assert_int_equal(ok->ret, 5);
 	assert_int_equal(ok->call, TRACE_CALL_RECVFROM);
 	if (e->polls)
@@ -165,7 +176,7 @@ static void test_models_many_fds(void **state)
 		const struct trace_ev *ev = trace_at(h.t, i);
 
 		for (int f = 0; f < 3; f++)
-			if (ev->kind == TRACE_EXIT && ev->ret > 0 && ev->fd == h.fds[f].fd)
+			if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_RECVFROM && ev->ret > 0 && ev->fd == h.fds[f].fd)
 				bytes[f] += ev->ret;
 	}
 	assert_int_equal(bytes[0], 1);
@@ -194,7 +205,8 @@ static void test_models_no_fd_leak(void **state)
 
 /* One row per model, named test_models_<case>/<model>. */
 #define ROW(fn, i, m) { #fn "/" m, fn, NULL, NULL, (void *)&table[i] }
-#define MATRIX(fn) ROW(fn, 0, "blocking"), ROW(fn, 1, "nonblocking")
+#define MATRIX(fn) ROW(fn, 0, "blocking"), ROW(fn, 1, "nonblocking"), \
+	ROW(fn, 2, "select"), ROW(fn, 3, "poll"), ROW(fn, 4, "epoll"), ROW(fn, 5, "epoll-et")
 
 int main(int argc, char **argv)
 {

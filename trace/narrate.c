@@ -8,7 +8,7 @@
 /* Phrases by language.  Placeholders are printf's, in the same order in
  * both languages. */
 enum phrase {
-	P_HEADER, P_ACTOR, P_COLS, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
+	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
 	P_EXIT_ERR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_PHASE_END_B,
 	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_IDLE,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
@@ -21,6 +21,8 @@ static const char *const phrases[2][P_MAX] = {
 		[P_HEADER] = "ioscope · %s · speed %g× · kernel %s · times are real seconds since the start\n",
 		[P_ACTOR] = "  %-6s %-12s %s\n",
 		[P_COLS] = "\n    time  who     what happened\n",
+		[P_CLIENT] = "client",
+		[P_CLIENT_LABEL] = "a client the world plays, over loopback TCP",
 		[P_ENTER] = "→ %s(fd %d)",
 		[P_EXIT_OK] = "← %s(fd %d) = %lld bytes, after %s",
 		[P_EXIT_EOF] = "← %s(fd %d) = 0 after %s: end of file, the far end is closed",
@@ -54,6 +56,8 @@ static const char *const phrases[2][P_MAX] = {
 		[P_HEADER] = "ioscope · %s · 速度 %g× · 内核 %s · 时间为自开始起的真实秒数\n",
 		[P_ACTOR] = "  %-6s %-12s %s\n",
 		[P_COLS] = "\n    时间  谁      发生了什么\n",
+		[P_CLIENT] = "客户端",
+		[P_CLIENT_LABEL] = "由 world 扮演的客户端，经回环 TCP 连接",
 		[P_ENTER] = "→ %s(fd %d)",
 		[P_EXIT_OK] = "← %s(fd %d) = %lld 字节，用时 %s",
 		[P_EXIT_EOF] = "← %s(fd %d) = 0，用时 %s：读到文件结尾，对端已关闭",
@@ -171,7 +175,10 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 
 		if (*label == '\0')
 			label = h->actors[i].label[0];
-		fprintf(out, P(n, P_ACTOR), h->actors[i].name, h->actors[i].model, label);
+		if (*h->actors[i].model == '\0')      /* a client the world plays */
+			fprintf(out, P(n, P_ACTOR), h->actors[i].name, P(n, P_CLIENT), P(n, P_CLIENT_LABEL));
+		else
+			fprintf(out, P(n, P_ACTOR), h->actors[i].name, h->actors[i].model, label);
 	}
 	fputs(P(n, P_COLS), out);
 }
