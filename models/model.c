@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,6 +78,21 @@ static int wake_signal(void)
 	return MODEL_WAKE_SIGNAL;
 }
 
+/* Bytes still in the kernel for the thread's fds: what a reader that was
+ * stopped while waiting had not read (the kernel's count, FIONREAD). */
+static uint32_t unread(struct model_ctx *c)
+{
+	uint32_t total = 0;
+
+	for (int i = 0; i < c->nfds; i++) {
+		int n = 0;
+
+		if (ioctl(c->fds[i].fd, FIONREAD, &n) == 0 && n > 0)
+			total += (uint32_t)n;
+	}
+	return total;
+}
+
 static void *model_main(void *arg)
 {
 	struct model_ctx *c = arg;
@@ -84,7 +100,7 @@ static void *model_main(void *arg)
 	atomic_store(&c->tid, gettid());
 	probe_attach(&c->probe);
 	c->status = c->ops->run(c);
-	probe_done(c->status);
+	probe_done(c->status, c->status == -ECANCELED ? unread(c) : 0);
 	probe_attach(NULL);
 	atomic_store(&c->done, 1);
 	sink_wake(c->probe.sink);

@@ -98,10 +98,11 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
 	probe_emit(&ev, !end);
 }
 
-void probe_done(int status)
+void probe_done(int status, uint32_t unread)
 {
 	struct trace_ev ev = {
-		.kind = TRACE_DONE, .fd = -1, .ret = status, .t_ns = trace_now(),
+		.kind = TRACE_DONE, .fd = -1, .ret = status, .count = unread,
+		.t_ns = trace_now(),
 	};
 
 	probe_emit(&ev, true);

@@ -38,7 +38,9 @@ void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 		uint32_t try_no);
 void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns);
 void probe_idle(bool end, int64_t dur_ns, uint32_t try_no);
-void probe_done(int status);
+/* The end: status 0, -ECANCELED (stopped while waiting, with unread bytes
+ * still in its sockets), or -errno. */
+void probe_done(int status, uint32_t unread);
 /* Any event: actor and step are filled in; wake as above. */
 void probe_emit(struct trace_ev *ev, bool wake);
 

@@ -9,9 +9,9 @@
  * both languages. */
 enum phrase {
 	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
-	P_EXIT_ERR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_PHASE_END_B,
+	P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_PHASE_END_B,
 	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_IDLE,
-	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
+	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
 	P_SUM_AGAIN, P_SUM_MUX, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
 	P_MAX
 };
@@ -28,6 +28,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_EOF] = "← %s(fd %d) = 0 after %s: end of file, the far end is closed",
 		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN after %s: nothing yet (try %u)",
 		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s after %s",
+		[P_EXIT_INTR] = "← %s(fd %d) = -1 EINTR after %s: interrupted, ioscope is stopping this thread",
 		[P_WAIT_BEGIN_B] = "  phase 1 begins: waiting for data on fd %d · BLOCKED (asleep in the kernel)",
 		[P_WAIT_BEGIN_NB] = "  phase 1 begins: waiting for data on fd %d · not blocked (free between tries)",
 		[P_COPY_BEGIN] = "  phase 2 begins: the kernel copies the data of fd %d into the process · BLOCKED",
@@ -42,6 +43,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_LOST] = "!! %u events lost: a trace ring was full",
 		[P_DONE] = "finished",
 		[P_DONE_STOPPED] = "stopped by ioscope: still waiting when the script ended",
+		[P_DONE_UNREAD] = "stopped by ioscope: still waiting when the script ended, with %u bytes unread in its sockets",
 		[P_DONE_ERR] = "stopped: %s",
 		[P_SUMMARY] = "\nmeasured in this trace:\n",
 		[P_SUM_ACTOR] = "  %-6s %-12s reads with data %llu, bytes %llu, calls %llu; phase 1 %s, phase 2 %s",
@@ -63,6 +65,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_EOF] = "← %s(fd %d) = 0，用时 %s：读到文件结尾，对端已关闭",
 		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN，用时 %s：还没有数据（第 %u 次）",
 		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s，用时 %s",
+		[P_EXIT_INTR] = "← %s(fd %d) = -1 EINTR，用时 %s：被打断，ioscope 正在停止这个线程",
 		[P_WAIT_BEGIN_B] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞（在内核里睡眠）",
 		[P_WAIT_BEGIN_NB] = "  第一阶段开始：等待 fd %d 的数据 · 不阻塞（两次询问之间可以做别的事）",
 		[P_COPY_BEGIN] = "  第二阶段开始：内核把 fd %d 的数据复制进进程 · 阻塞",
@@ -77,6 +80,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_LOST] = "!! 丢失 %u 个事件：跟踪环形缓冲区已满",
 		[P_DONE] = "结束",
 		[P_DONE_STOPPED] = "被 ioscope 停止：脚本结束时仍在等待",
+		[P_DONE_UNREAD] = "被 ioscope 停止：脚本结束时仍在等待，套接字里还有 %u 字节没有读",
 		[P_DONE_ERR] = "停止：%s",
 		[P_SUMMARY] = "\n本次跟踪的测量结果：\n",
 		[P_SUM_ACTOR] = "  %-6s %-12s 读到 %llu 次，共 %llu 字节，%llu 次调用；第一阶段 %s，第二阶段 %s",
@@ -195,8 +199,10 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 		snprintf(s, len, P(n, P_EXIT_OK), call, ev->fd, (long long)ev->ret, d);
 	else if (ev->ret == 0)
 		snprintf(s, len, P(n, P_EXIT_EOF), call, ev->fd, d);
-	else if (strcmp(trace_errno_name(ev->err), "EAGAIN") == 0)
+	else if (ev->err == EAGAIN)
 		snprintf(s, len, P(n, P_EXIT_AGAIN), call, ev->fd, d, ev->count);
+	else if (ev->err == EINTR)
+		snprintf(s, len, P(n, P_EXIT_INTR), call, ev->fd, d);
 	else
 		snprintf(s, len, P(n, P_EXIT_ERR), call, ev->fd, trace_errno_name(ev->err), d);
 }
@@ -296,6 +302,8 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	case TRACE_DONE:
 		if (ev->ret == 0)
 			snprintf(s, len, "%s", P(n, P_DONE));
+		else if (ev->ret == -ECANCELED && ev->count > 0)
+			snprintf(s, len, P(n, P_DONE_UNREAD), ev->count);
 		else if (ev->ret == -ECANCELED)
 			snprintf(s, len, "%s", P(n, P_DONE_STOPPED));
 		else

@@ -59,6 +59,12 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 	char f[160], d[32];
 
 	narrate_dur(ev->dur_ns, d, sizeof d);
+	if (ev->ret < 0 && ev->err == EINTR) {
+		snprintf(s, len, NL(n, "← %s = -1 EINTR after %s: interrupted, ioscope is stopping this thread",
+				       "← %s = -1 EINTR，用时 %s：被打断，ioscope 正在停止这个线程"),
+			 trace_call_name(ev->call), d);
+		return;
+	}
 	if (ev->ret < 0) {
 		snprintf(s, len, "← %s = -1 %s %s %s", trace_call_name(ev->call),
 			 trace_errno_name(ev->err), NL(n, "after", "用时"), d);
