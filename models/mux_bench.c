@@ -331,8 +331,9 @@ static void plan_skips(struct plan *pl, const struct pool *p)
 		n = pl->fds[si];
 		why[0] = '\0';
 		if ((pl->size_skip[si] = n > p->nfd) && p->err == EMFILE)
-			snprintf(why, sizeof why, "RLIMIT_NOFILE hard limit %llu",
-				 (unsigned long long)rl.rlim_max);
+			snprintf(why, sizeof why, "RLIMIT_NOFILE %s limit %llu",
+				 rl.rlim_cur < rl.rlim_max ? "soft" : "hard",
+				 (unsigned long long)rl.rlim_cur);
 		else if (n > p->nfd)
 			snprintf(why, sizeof why, "socket: %s", strerror(p->err));
 		for (int j = 0; j < pl->nmodels; j++) {
@@ -396,34 +397,24 @@ static void plan_sum(struct plan *pl)
 
 /* Output. */
 
-static void put_row(FILE *out, const struct plan *pl, const char *label,
-		    int j, int t)
+/* One line of cells: model j's figure t at each size, or with e >= 0 the
+ * ratio of j's total to e's. */
+static void put_cells(FILE *out, const struct plan *pl, const char *label,
+		      int j, int t, int e)
 {
-	fprintf(out, "%-16s", label);
-	for (int si = 0; si < pl->nsizes; si++) {
-		if (pl->skip[j][si][0] != '\0')
-			fprintf(out, " %8s", "-");
-		else
-			fprintf(out, " %8" PRId64, pl->fin[j][si][t]);
-	}
-	fputc('\n', out);
-}
-
-/* a / b at each size, where both were measured. */
-static void put_ratio(FILE *out, const struct plan *pl, int a, int b)
-{
-	char label[32];
 	double x;
 
-	snprintf(label, sizeof label, "%s/%s", model_name[pl->model[a]],
-		 model_name[pl->model[b]]);
 	fprintf(out, "%-16s", label);
 	for (int si = 0; si < pl->nsizes; si++) {
-		if (pl->skip[a][si][0] != '\0' || pl->skip[b][si][0] != '\0') {
+		if (pl->skip[j][si][0] || (e >= 0 && pl->skip[e][si][0])) {
 			fprintf(out, " %8s", "-");
 			continue;
 		}
-		x = (double)pl->fin[a][si][0] / (double)pl->fin[b][si][0];
+		if (e < 0) {
+			fprintf(out, " %8" PRId64, pl->fin[j][si][t]);
+			continue;
+		}
+		x = (double)pl->fin[j][si][0] / (double)pl->fin[e][si][0];
 		fprintf(out, x >= 100 ? " %7.0fx" : " %7.1fx", x);
 	}
 	fputc('\n', out);
@@ -448,9 +439,12 @@ static void put_flat(FILE *out, const struct plan *pl, int e)
 			(double)pl->fin[e][hi][0] / (double)pl->fin[e][lo][0]);
 }
 
-/* Skips (a size that did not fit once, not once per model), then noise. */
+/* Skips (a size that did not fit once, not once per model), then the
+ * noisy figures on one line. */
 static void put_notes(FILE *out, const struct plan *pl)
 {
+	const char *sep = "noisy: spread";
+
 	for (int si = 0; si < pl->nsizes; si++)
 		for (int j = 0; j < pl->nmodels; j++)
 			if (pl->size_skip[si] && j == 0)
@@ -462,10 +456,14 @@ static void put_notes(FILE *out, const struct plan *pl)
 					pl->skip[j][si]);
 	for (int j = 0; j < pl->nmodels; j++)
 		for (int si = 0; si < pl->nsizes; si++)
-			if (!pl->skip[j][si][0] && pl->spread[j][si] > NOISY_PCT)
-				fprintf(out, "noisy: spread %.0f%% at %s/%d; rerun "
-					"on a quiet machine\n", pl->spread[j][si],
+			if (!pl->skip[j][si][0] && pl->spread[j][si] > NOISY_PCT) {
+				fprintf(out, "%s %.0f%% at %s/%d", sep,
+					pl->spread[j][si],
 					model_name[pl->model[j]], pl->fds[si]);
+				sep = ",";
+			}
+	if (sep[0] == ',')
+		fputs("; rerun on a quiet machine\n", out);
 }
 
 static void put_table(FILE *out, const struct plan *pl, double secs)
@@ -484,15 +482,18 @@ static void put_table(FILE *out, const struct plan *pl, double secs)
 		for (int t = 0; t < 3; t++) {
 			snprintf(label, sizeof label, "%-7s %s",
 				 t ? "" : model_name[pl->model[j]], part[t]);
-			put_row(out, pl, label, j, t);
+			put_cells(out, pl, label, j, t, -1);
 		}
 		if (pl->model[j] == M_EPOLL)
 			e = j;
 	}
 	fputc('\n', out);
-	for (int j = 0; e >= 0 && j < pl->nmodels; j++)
-		if (j != e)
-			put_ratio(out, pl, j, e);
+	for (int j = 0; e >= 0 && j < pl->nmodels; j++) {
+		if (j == e)
+			continue;
+		snprintf(label, sizeof label, "%s/epoll", model_name[pl->model[j]]);
+		put_cells(out, pl, label, j, 0, e);
+	}
 	if (e >= 0)
 		put_flat(out, pl, e);
 	put_notes(out, pl);
