@@ -11,6 +11,7 @@
 
 #include "bench.h"
 #include "models/model.h"
+#include "models/mux_bench.h"
 #include "run.h"
 #include "scenarios/scn.h"
 #include "trace/narrate.h"
@@ -31,6 +32,8 @@ static const char usage[] =
 "  check FILE...       validate scenario (.scn) and trace (.jsonl) files\n"
 "  scenarios           list the scenarios\n"
 "  models              list the IO models, and whether each can run here\n"
+"  bench [--fds LIST] [--models LIST] [--csv]\n"
+"                      the cost of one wait as watched fds grow: select, poll, epoll\n"
 "  bench --probe       what tracing adds to one syscall\n"
 "  --help, --version\n"
 "\n"
@@ -131,6 +134,8 @@ struct cli {
 	double speed;
 	int lang;
 	int probe;
+	const char *fds, *models;   /* bench */
+	int csv;
 };
 
 static int parse_speed(const char *s, double *out)
@@ -157,6 +162,9 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "lang", required_argument, NULL, 'l' },
 		{ "plain", no_argument, NULL, 'p' },
 		{ "probe", no_argument, NULL, 'P' },
+		{ "fds", required_argument, NULL, 'F' },
+		{ "models", required_argument, NULL, 'M' },
+		{ "csv", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -169,6 +177,9 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'r': c->record = optarg; break;
 		case 'p': break;            /* narration is plain text already */
 		case 'P': c->probe = 1; break;
+		case 'F': c->fds = optarg; break;
+		case 'M': c->models = optarg; break;
+		case 'C': c->csv = 1; break;
 		case 's':
 			if (parse_speed(optarg, &c->speed) != 0)
 				return fail_usage("--speed expects a number above 0 and at most 1000, got '%s'", optarg), -1;
@@ -273,6 +284,38 @@ static int cmd_check(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_bench(int argc, struct cli *c)
+{
+	int fds[MUX_BENCH_MAX_SIZES], n, err;
+	const char *models[MUX_BENCH_MAX_MODELS];
+	struct mux_bench_opts o = { .csv = c->csv };
+	char cause[256];
+
+	if (argc != 0)
+		return fail_usage("bench takes options only%s", "");
+	if (c->probe)
+		return bench_probe(stdout) == 0 ? 0 : EXIT_RUNTIME;
+	if (c->fds != NULL) {
+		if ((n = mux_bench_parse_list(c->fds, fds, MUX_BENCH_MAX_SIZES, cause, sizeof cause)) < 0)
+			return fail_usage("--fds: %s", cause);
+		o.fds = fds;
+		o.nsizes = n;
+	}
+	if (c->models != NULL) {
+		if ((n = mux_bench_parse_models(c->models, models, MUX_BENCH_MAX_MODELS, cause, sizeof cause)) < 0)
+			return fail_usage("--models: %s", cause);
+		o.models = models;
+		o.nmodels = n;
+	}
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "measuring select, poll and epoll; this takes about 20 s…\n");
+	if ((err = mux_bench_run(&o, stdout, cause, sizeof cause)) < 0) {
+		fprintf(stderr, "ioscope: bench: %s\n", cause);
+		return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { .speed = 1.0, .lang = narrate_lang_from_env() };
@@ -303,7 +346,7 @@ int main(int argc, char **argv)
 		return cmd_models();
 	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
 		return cmd_scenarios();
-	if (strcmp(cmd, "bench") == 0 && c.probe)
-		return bench_probe(stdout) == 0 ? 0 : EXIT_RUNTIME;
+	if (strcmp(cmd, "bench") == 0)
+		return cmd_bench(argc, &c);
 	return fail_usage("unknown command or arguments: '%s'", cmd);
 }
