@@ -19,10 +19,10 @@
 #include "trace/sink.h"
 
 struct run {
+	struct run_opts opts;
 	const struct run_opts *o;
-	uv_loop_t loop;
+	uv_loop_t *loop;
 	uv_timer_t grace;
-	uv_signal_t sigint, sigterm;
 	struct scn *scn;
 	struct trace *trace;
 	struct sink *sink;
@@ -34,10 +34,11 @@ struct run {
 	int nreaders;             /* models that end by themselves (not servers) */
 	int ndone;
 	int world_ended;
-	int loop_ok, clock_ok;
-	int closing;              /* in run_teardown */
+	int grace_ok, clock_ok;
+	int started, playing, ended;
+	int closing;              /* in run_close */
 	int failed;               /* -errno */
-	char *cause;
+	char cause[512];
 	size_t causelen;
 	FILE *rec;
 	struct narrator narr;
@@ -97,8 +98,11 @@ static void fill_header(struct run *r)
 
 static void finish(struct run *r)
 {
-	if (!r->closing)            /* a stop during teardown would cut its uv_run short */
-		uv_stop(&r->loop);
+	if (r->ended || r->closing)
+		return;
+	r->ended = 1;
+	if (r->o->on_end != NULL)
+		r->o->on_end(r->o->on_end_arg);
 }
 
 /* Every event passes here once, in order. */
@@ -140,18 +144,7 @@ static void run_world_done_cb(void *arg)
 	if (r->ndone == r->nreaders)
 		finish(r);
 	else
-		uv_timer_start(&r->grace, grace_cb, (uint64_t)r->o->grace_ms, 0);
-}
-
-static void signal_cb(uv_signal_t *h, int signum)
-{
-	struct run *r = h->data;
-
-	if (r->failed == 0) {
-		r->failed = -EINTR;
-		snprintf(r->cause, r->causelen, "interrupted by %s", strsignal(signum));
-	}
-	finish(r);
+		uv_timer_start(&r->grace, grace_cb, (uint64_t)(r->o->grace_ms > 0 ? r->o->grace_ms : 1000), 0);
 }
 
 /* Can this actor run here, on its model (or --model's)? */
@@ -245,16 +238,9 @@ static int run_setup(struct run *r)
 {
 	int rc;
 
-	if ((rc = uv_loop_init(&r->loop)) != 0)
-		return rc;
-	r->loop_ok = 1;
-	uv_timer_init(&r->loop, &r->grace);
+	uv_timer_init(r->loop, &r->grace);
 	r->grace.data = r;
-	uv_signal_init(&r->loop, &r->sigint);
-	uv_signal_init(&r->loop, &r->sigterm);
-	r->sigint.data = r->sigterm.data = r;
-	uv_signal_start(&r->sigint, signal_cb, SIGINT);
-	uv_signal_start(&r->sigterm, signal_cb, SIGTERM);
+	r->grace_ok = 1;
 	if ((r->trace = trace_new()) == NULL)
 		return -ENOMEM;
 	fill_header(r);
@@ -264,48 +250,142 @@ static int run_setup(struct run *r)
 		return rc;
 	r->clock_ok = 1;
 	trace_epoch_set(trace_mono_ns());
-	if ((rc = sink_new(&r->loop, r->trace, &r->sink)) != 0)
+	if ((rc = sink_new(r->loop, r->trace, &r->sink)) != 0)
 		return rc;
 	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
 		return rc;
-	if ((rc = sampler_new(&r->loop, r->sink, &r->sampler)) != 0)
+	if ((rc = sampler_new(r->loop, r->sink, &r->sampler)) != 0)
 		return rc;
-	if ((rc = world_new(&r->loop, r->scn, &r->clock, r->sink, 1, &r->world)) != 0)
+	if ((rc = world_new(r->loop, r->scn, &r->clock, r->sink, 1, &r->world)) != 0)
 		return rc;
 	if (r->o->out != NULL)
 		narrate_begin(&r->narr, r->o->out, r->trace, r->o->lang);
 	return 0;
 }
 
-static void close_cb(uv_handle_t *h, void *arg)
+static void close_handle(uv_handle_t *h)
 {
-	(void)arg;
 	if (!uv_is_closing(h))
 		uv_close(h, NULL);
 }
 
-/* Stop models (even blocked ones), drain, close every handle and fd. */
-static void run_teardown(struct run *r)
+int run_open(const struct run_opts *o, uv_loop_t *loop, struct run **out,
+	     char *cause, size_t len)
 {
+	struct run *r = calloc(1, sizeof *r);
+	int rc;
+
+	if (r == NULL)
+		return -ENOMEM;
+	r->opts = *o;
+	r->o = &r->opts;
+	r->loop = loop;
+	r->causelen = sizeof r->cause;
+	if ((rc = run_check(r)) == 0 && (rc = run_setup(r)) == 0) {
+		*out = r;
+		return 0;
+	}
+	if (r->cause[0] == '\0')
+		snprintf(r->cause, sizeof r->cause, "could not set up the run: %s", strerror(-rc));
+	run_close(r, cause, len);
+	return rc;
+}
+
+int run_start(struct run *r, bool paused)
+{
+	int rc;
+
+	if ((rc = start_models(r)) == 0) {
+		r->started = 1;
+		if (!paused)
+			run_play(r);
+		rc = world_start(r->world, run_world_done_cb, r);
+	}
+	if (rc != 0 && r->failed == 0) {
+		r->failed = rc;
+		snprintf(r->cause, sizeof r->cause, "could not start the run: %s", strerror(-rc));
+	}
+	return rc;
+}
+
+void run_play(struct run *r)
+{
+	r->playing = 1;
+	sclock_play(&r->clock);
+	if (r->started)
+		world_resume(r->world);
+}
+
+void run_pause(struct run *r)
+{
+	r->playing = 0;
+	sclock_pause(&r->clock);
+	world_resume(r->world);        /* disarms its timer */
+}
+
+bool run_playing(const struct run *r) { return r->playing; }
+
+void run_set_speed(struct run *r, double speed)
+{
+	sclock_set_speed(&r->clock, speed);
+	world_resume(r->world);
+}
+
+int run_step(struct run *r)
+{
+	return world_step(r->world);
+}
+
+bool run_quiet(struct run *r)
+{
+	for (int i = 0; i < r->nmodels; i++) {
+		pid_t tid = atomic_load(&r->models[i].tid);
+		struct kstate ks;
+
+		if (atomic_load(&r->models[i].done))
+			continue;
+		if (tid == 0 || sampler_read(tid, &ks) != 0 || (ks.state != 'S' && ks.state != 'D'))
+			return false;
+	}
+	sink_drain(r->sink);
+	return true;
+}
+
+bool run_ended(const struct run *r) { return r->ended; }
+int run_step_index(const struct run *r) { return world_next(r->world); }
+int run_steps(const struct run *r) { return world_total(r->world); }
+struct trace *run_trace(struct run *r) { return r->trace; }
+
+int run_listen(struct run *r, sink_listen_cb cb, void *arg)
+{
+	return sink_listen(r->sink, cb, arg);
+}
+
+int run_inject(struct run *r, int actor, int fd, const char *data)
+{
+	return world_inject(r->world, actor, fd, data, strlen(data));
+}
+
+/* Stop models (even blocked ones), drain, close every handle and fd. */
+int run_close(struct run *r, char *cause, size_t len)
+{
+	int rc;
+
 	r->closing = 1;
 	for (int i = 0; i < r->nmodels; i++)
 		if (model_stop(&r->models[i], 1000) != 0 && r->failed == 0) {
 			r->failed = -ETIMEDOUT;
-			snprintf(r->cause, r->causelen, "actor %s would not stop",
+			snprintf(r->cause, sizeof r->cause, "actor %s would not stop",
 				 r->scn->actors[i].name);
 		}
 	if (r->sink != NULL)
 		sink_close(r->sink);
 	sampler_close(r->sampler);
 	world_close(r->world);
-	if (r->loop_ok) {
-		uv_walk(&r->loop, close_cb, NULL);
-		uv_run(&r->loop, UV_RUN_DEFAULT);
-		if (uv_loop_close(&r->loop) != 0 && r->failed == 0) {
-			r->failed = -EBUSY;    /* a handle left open: a bug, said aloud */
-			snprintf(r->cause, r->causelen, "internal error: a libuv handle was left open");
-		}
-	}
+	if (r->grace_ok)
+		close_handle((uv_handle_t *)&r->grace);
+	/* Let the loop finish closing what was closed here. */
+	uv_run(r->loop, UV_RUN_NOWAIT);
 	if (r->o->out != NULL && r->sink != NULL && r->world != NULL)
 		narrate_end(&r->narr);
 	if (r->rec != NULL)
@@ -317,34 +397,68 @@ static void run_teardown(struct run *r)
 	if (r->clock_ok)
 		sclock_destroy(&r->clock);
 	scn_free(r->scn);
+	rc = r->failed;
+	snprintf(cause, len, "%s", r->cause);
+	free(r);
+	return rc;
+}
+
+/* Plain mode: the run on a loop of its own, SIGINT and SIGTERM included. */
+struct plain {
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm;
+	int signum;
+};
+
+static void plain_end_cb(void *arg)
+{
+	uv_stop(arg);
+}
+
+static void plain_signal_cb(uv_signal_t *h, int signum)
+{
+	struct plain *p = h->data;
+
+	p->signum = signum;
+	uv_stop(&p->loop);
+}
+
+static void walk_close_cb(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	close_handle(h);
 }
 
 int run_scenario(const struct run_opts *o, char *cause, size_t len)
 {
-	struct run *r = calloc(1, sizeof *r);
+	struct run_opts opts = *o;
+	struct plain p = { .signum = 0 };
+	struct run *r;
 	int rc;
 
-	if (r == NULL)
-		return -ENOMEM;
-	r->o = o;
-	r->cause = cause;
-	r->causelen = len;
-	rc = run_check(r);
-	if (rc == 0 && (rc = run_setup(r)) == 0) {
-		if ((rc = start_models(r)) == 0) {
-			sclock_play(&r->clock);
-			rc = world_start(r->world, run_world_done_cb, r);
+	if ((rc = uv_loop_init(&p.loop)) != 0)
+		return rc;
+	opts.on_end = plain_end_cb;
+	opts.on_end_arg = &p.loop;
+	if ((rc = run_open(&opts, &p.loop, &r, cause, len)) == 0) {
+		uv_signal_init(&p.loop, &p.sigint);
+		uv_signal_init(&p.loop, &p.sigterm);
+		p.sigint.data = p.sigterm.data = &p;
+		uv_signal_start(&p.sigint, plain_signal_cb, SIGINT);
+		uv_signal_start(&p.sigterm, plain_signal_cb, SIGTERM);
+		if (run_start(r, false) == 0)
+			uv_run(&p.loop, UV_RUN_DEFAULT);
+		rc = run_close(r, cause, len);
+		if (rc == 0 && p.signum != 0) {
+			rc = -EINTR;
+			snprintf(cause, len, "interrupted by %s", strsignal(p.signum));
 		}
-		if (rc == 0)
-			uv_run(&r->loop, UV_RUN_DEFAULT);
-		else
-			snprintf(cause, len, "could not start the run: %s", strerror(-rc));
-	} else if (rc != -EINVAL && r->cause[0] == '\0') {
-		snprintf(cause, len, "could not set up the run: %s", strerror(-rc));
 	}
-	run_teardown(r);
-	if (rc == 0)
-		rc = r->failed;
-	free(r);
+	uv_walk(&p.loop, walk_close_cb, NULL);
+	uv_run(&p.loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&p.loop) != 0 && rc == 0) {
+		rc = -EBUSY;          /* a handle left open: a bug, said aloud */
+		snprintf(cause, len, "internal error: a libuv handle was left open");
+	}
 	return rc;
 }

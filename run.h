@@ -1,10 +1,27 @@
 /* run.h: one live run of a scenario, wired end to end:
- * scenario -> world -> models -> trace -> (recorder, narrator). */
+ * scenario -> world -> models -> trace -> listeners (recorder, narrator,
+ * the screen).
+ *
+ * Call order: run_open (checks the input: nothing is created or written
+ * when it fails) -> run_start -> the caller runs the loop; run_play,
+ * run_pause, run_step, run_set_speed while it runs -> on_end tells when the
+ * script is over and every reader is done -> run_close (stops the model
+ * threads, even blocked ones, closes every fd and handle; the caller then
+ * closes its own handles and the loop).
+ *
+ * run_scenario does all of that on a loop of its own, for plain output.
+ */
 #ifndef IOSCOPE_RUN_H
 #define IOSCOPE_RUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "trace/sink.h"
+
+struct run;
+struct uv_loop_s;
 
 struct run_opts {
 	const char *scenario;     /* path of the .scn file */
@@ -12,13 +29,42 @@ struct run_opts {
 	double speed;             /* scenario seconds per real second */
 	const char *record;       /* JSON Lines output, or NULL */
 	int lang;                 /* NARRATE_EN / NARRATE_ZH */
-	FILE *out;                /* narration, or NULL for none */
-	int grace_ms;             /* after the script ends, how long models get */
+	FILE *out;                /* plain narration, or NULL for none */
+	int grace_ms;             /* after the script ends, how long readers get */
+	void (*on_end)(void *arg);/* the run is over (loop thread) */
+	void *on_end_arg;
 };
 
 /* Returns 0; -EINVAL for bad input (a scenario, model or option: exit 2);
  * other -errno for a runtime failure (exit 1).  cause says why in one line. */
 int run_scenario(const struct run_opts *o, char *cause, size_t len);
+
+int run_open(const struct run_opts *o, struct uv_loop_s *loop, struct run **out,
+	     char *cause, size_t len);
+/* Start the model threads and the world; paused: the world waits for
+ * run_play or run_step. */
+int run_start(struct run *r, bool paused);
+void run_play(struct run *r);
+void run_pause(struct run *r);
+bool run_playing(const struct run *r);
+void run_set_speed(struct run *r, double speed);
+/* Perform the next scripted action(s) now, with the clock at their time.
+ * Returns the index of the last action performed, or -1 at the end. */
+int run_step(struct run *r);
+/* Every model thread is quiet: asleep in the kernel (in its call, or idle
+ * on the clock) or finished, by /proc's word; and nothing is left to drain. */
+bool run_quiet(struct run *r);
+bool run_ended(const struct run *r);
+/* Scripted actions performed so far, and in all. */
+int run_step_index(const struct run *r);
+int run_steps(const struct run *r);
+/* The teacher's "a fish bites now": write data to actor's fd index now. */
+int run_inject(struct run *r, int actor, int fd, const char *data);
+struct trace *run_trace(struct run *r);
+int run_listen(struct run *r, sink_listen_cb cb, void *arg);
+/* Stop and free everything.  Returns the run's status (0 or -errno) and
+ * puts its cause in cause. */
+int run_close(struct run *r, char *cause, size_t len);
 
 /* Check that the model can run here; -EINVAL with the reason if not. */
 int run_model_usable(const char *name, char *cause, size_t len);

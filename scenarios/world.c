@@ -217,23 +217,38 @@ static void world_end(struct world *w)
 		w->done_cb(w->done_arg);
 }
 
+static void arm(struct world *w);
+
 /* Perform every action that is due, then sleep until the next one. */
 static void world_tick_cb(uv_timer_t *h)
 {
 	struct world *w = h->data;
-	int64_t now = sclock_now(w->clock), wait;
+	int64_t now = sclock_now(w->clock);
 
 	while (w->next < w->scn->nactions && w->scn->actions[w->next].at_ns <= now) {
 		do_action(w, &w->scn->actions[w->next], w->next);
 		w->next++;
 	}
+	arm(w);
+}
+
+/* Sleep until the next action; at the end, end.  Paused: no timer at all,
+ * whoever resumes the clock calls world_resume. */
+static void arm(struct world *w)
+{
+	int64_t wait;
+
+	if (w->ended)
+		return;
 	if (w->next == w->scn->nactions) {
 		world_end(w);
 		return;
 	}
 	wait = sclock_real_until(w->clock, w->scn->actions[w->next].at_ns);
-	if (wait >= 0)    /* paused: whoever resumes the clock re-arms us */
+	if (wait >= 0)
 		uv_timer_start(&w->timer, world_tick_cb, (uint64_t)((wait + 999999) / 1000000), 0);
+	else
+		uv_timer_stop(&w->timer);
 }
 
 int world_start(struct world *w, world_done_cb cb, void *arg)
@@ -241,6 +256,43 @@ int world_start(struct world *w, world_done_cb cb, void *arg)
 	w->done_cb = cb;
 	w->done_arg = arg;
 	return uv_timer_start(&w->timer, world_tick_cb, 0, 0);
+}
+
+void world_resume(struct world *w)
+{
+	arm(w);
+}
+
+int world_step(struct world *w)
+{
+	int64_t at;
+	int last = -1;
+
+	if (w->ended)
+		return -1;
+	if (w->next == w->scn->nactions) {
+		world_end(w);
+		return -1;
+	}
+	at = w->scn->actions[w->next].at_ns;
+	sclock_jump(w->clock, at);
+	while (w->next < w->scn->nactions && w->scn->actions[w->next].at_ns == at) {
+		do_action(w, &w->scn->actions[w->next], w->next);
+		last = w->next++;
+	}
+	arm(w);
+	return last;
+}
+
+int world_inject(struct world *w, int actor, int fd, const char *data, size_t len)
+{
+	struct scn_action a = { .op = SCN_WRITE, .actor = actor, .fd = fd,
+				.data = (char *)data, .len = len };
+
+	if (actor < 0 || actor >= w->scn->nactors || fd < 0 || fd >= w->actors[actor].nfds)
+		return -EINVAL;
+	do_write(w, &a, -1);
+	return 0;
 }
 
 int world_next(const struct world *w) { return w->next; }

@@ -40,6 +40,14 @@ int world_listen_fd(struct world *w, int actor);
  * is closed. */
 int world_start(struct world *w, world_done_cb cb, void *arg);
 
+/* After the clock resumed (play, speed change): re-arm the timer. */
+void world_resume(struct world *w);
+/* Perform the next action(s) now (all those at the same time), with the
+ * clock jumped to their time.  Returns the last index, or -1 at the end. */
+int world_step(struct world *w);
+/* Write data on actor's fd index now (not scripted). */
+int world_inject(struct world *w, int actor, int fd, const char *data, size_t len);
+
 /* Index of the next action to perform, and how many there are. */
 int world_next(const struct world *w);
 int world_total(const struct world *w);
