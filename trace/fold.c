@@ -9,6 +9,11 @@ void view_reset(struct view *v, const struct trace *t)
 	memset(v, 0, sizeof *v);
 	v->nactors = trace_hdr_c(t)->nactors;
 	v->step = -1;
+	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {
+		struct view_actor *a = &v->actors[i];
+
+		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
+	}
 	v->caption[0] = v->caption[1] = "";
 }
 
@@ -53,10 +58,56 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	a->have_state = false;     /* the sample was of the call that ended */
 }
 
+static bool is_wait_call(int call)
+{
+	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
+	       call == TRACE_CALL_EPOLL_WAIT;
+}
+
+static void ready_add(struct view_actor *a, int fd)
+{
+	for (int i = 0; i < a->nready; i++)
+		if (a->ready[i] == fd)
+			return;
+	if (a->nready < TRACE_FDS_INLINE)
+		a->ready[a->nready++] = fd;
+}
+
+/* epoll_wait handed these back: they left the ready list (level-triggered
+ * ones with data left will be put back by the kernel, and reported again). */
+static void ready_take(struct view_actor *a, const struct trace_ev *ev)
+{
+	for (int j = 0; j < ev->nfds; j++)
+		for (int i = 0; i < a->nready; i++)
+			if (a->ready[i] == ev->fd_list[j]) {
+				a->ready[i] = a->ready[--a->nready];
+				break;
+			}
+}
+
+static void apply_mux(struct view_actor *a, const struct trace_ev *ev, long at)
+{
+	if (ev->kind == TRACE_ENTER && is_wait_call(ev->call))
+		a->mux_enter = at;
+	else if (ev->kind == TRACE_EXIT && is_wait_call(ev->call)) {
+		a->mux_exit = at;
+		if (ev->call == TRACE_CALL_EPOLL_WAIT)
+			ready_take(a, ev);
+	} else if (ev->kind == TRACE_SET && ev->what == TRACE_SET_BUILD)
+		a->mux_build = at;
+	else if (ev->kind == TRACE_SET && ev->what == TRACE_SET_SCAN)
+		a->mux_scan = at;
+	else if (ev->kind == TRACE_SET && ev->what == TRACE_SET_INTEREST)
+		a->mux_interest = at;
+	else if (ev->kind == TRACE_READY)
+		ready_add(a, ev->fd);
+}
+
 void view_apply(struct view *v, const struct trace_ev *ev)
 {
 	struct view_actor *a = &v->actors[ev->actor < TRACE_MAX_ACTORS ? ev->actor : 0];
 
+	apply_mux(a, ev, (long)v->n);
 	v->n++;
 	v->t_ns = ev->t_ns;
 	if (ev->step >= 0 && ev->step > v->step)

@@ -42,6 +42,13 @@ struct view_actor {
 	 * descriptors the kernel checked, and entries the program scanned. */
 	uint64_t waits, handed_in, checked, scanned;
 	bool refused;             /* the model refused an fd (FD_SETSIZE) */
+	/* The last multiplexer round, as indices into the trace (-1: none):
+	 * the set built, the wait's enter and exit, the program's scan, the
+	 * epoll interest list; and the fds the view knows are on the epoll
+	 * ready list (arrived since, not yet returned). */
+	long mux_build, mux_enter, mux_exit, mux_scan, mux_interest;
+	int nready;
+	int ready[TRACE_FDS_INLINE];
 };
 
 struct view {

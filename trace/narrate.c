@@ -313,6 +313,25 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	return 0;
 }
 
+int narrate_line(const struct trace *t, int lang, const struct view *before,
+		 const struct trace_ev *ev, char *s, size_t len)
+{
+	static struct narrator n;     /* the view is large: not on the stack */
+
+	n.t = t;
+	n.lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
+	n.v = *before;
+	s[0] = '\0';
+	return line_for(&n, ev, s, len);
+}
+
+const char *narrate_actor(const struct trace *t, int actor)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+
+	return actor < h->nactors ? h->actors[actor].name : "?";
+}
+
 void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 {
 	char s[1024];

@@ -30,6 +30,12 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev);
 /* Print the summary: per actor, what the trace measured. */
 void narrate_end(struct narrator *n);
 
+/* The words for ev alone (no time, no actor), given the view just before
+ * it.  Returns 0 when the event has no words.  Not thread-safe. */
+int narrate_line(const struct trace *t, int lang, const struct view *before,
+		 const struct trace_ev *ev, char *s, size_t len);
+const char *narrate_actor(const struct trace *t, int actor);
+
 /* "850 ns", "12 µs", "1.23 ms", "150.0 ms", "1.502 s". */
 const char *narrate_dur(int64_t ns, char *buf, size_t len);
 
