@@ -136,8 +136,8 @@ static void add_mux(struct trace *t)
 	e = mux_ev(TRACE_SET, 0, -1, 2, 2, 5, 1); e.what = TRACE_SET_INTEREST;
 	add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 9, INT32_MAX, 0, 0, 0); add(t, e);
-	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_CONFIRMED;
-	add(t, e);
+	e = mux_ev(TRACE_READY, 0, INT32_MIN, 0, 0, 0, 0);
+	e.what = TRACE_READY_INFERRED; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 9, 1, 1, 5, 0); e.ret = 1;
 	add(t, e);
 	e = mux_ev(TRACE_SET, 0, -1, INT32_MIN, 0, 0, 0); e.what = TRACE_SET_SCAN;
@@ -148,6 +148,31 @@ static void add_mux(struct trace *t)
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_WRITE, 10, 0, 0, 0, 0); e.ret = 64; add(t, e);
 	e = mux_ev(TRACE_REFUSE, 0, 1024, 1024, 0, 0, 0); add(t, e);
 	e = mux_ev(TRACE_REFUSE, 0, INT32_MAX, INT32_MIN, 0, 0, 0); add(t, e);
+}
+
+/* A server S and the clients the world plays for it (model ""): connect,
+ * deliver, closes gentle and abrupt, and done with bytes left unread. */
+static void add_net(struct trace *t)
+{
+	struct trace_ev e;
+
+	assert_int_equal(trace_add_actor(t, "S", "epoll", "", ""), 4);
+	assert_int_equal(trace_add_actor(t, "alice", "", "", ""), 5);
+	assert_int_equal(trace_add_actor(t, "bob", "", "", ""), 6);
+	e = ev_of(TRACE_CONNECT, 5, 100); e.fd = 12; e.arg = 4; e.step = 0; add(t, e);
+	e = ev_of(TRACE_CONNECT, 6, 101); e.fd = INT32_MIN; e.arg = 6; add(t, e);
+	e = ev_of(TRACE_CONNECT, 6, 102); e.fd = INT32_MAX; e.arg = TRACE_WORLD;
+	e.step = INT32_MAX; add(t, e);
+	e = ev_of(TRACE_ARRIVE, 5, 103); e.fd = 12; e.ret = 5; e.step = 1; add(t, e);
+	e = ev_of(TRACE_DELIVER, 6, 104); e.fd = 13; e.ret = 5; add(t, e);
+	e = ev_of(TRACE_DELIVER, 6, 105); e.fd = -1; e.ret = 0; add(t, e);
+	e = ev_of(TRACE_DELIVER, 5, 106); e.fd = 12; e.ret = INT64_MAX; add(t, e);
+	e = ev_of(TRACE_CLOSE, 5, 107); e.fd = 12; e.what = 1; e.step = 2; add(t, e);
+	e = ev_of(TRACE_CLOSE, 6, 108); e.fd = 13; e.what = 1; add(t, e);
+	e = ev_of(TRACE_CLOSE, 6, 109); e.fd = 13; e.step = 3; add(t, e);
+	e = ev_of(TRACE_DONE, 4, 110); e.ret = -ECANCELED; e.count = 17; add(t, e);
+	e = ev_of(TRACE_DONE, 3, 111); e.ret = -ECANCELED; e.count = UINT32_MAX;
+	add(t, e);
 }
 
 /* Every kind, every field, and the extremes of each range. */
@@ -188,6 +213,7 @@ static struct trace *full_trace(void)
 	e = ev_of(TRACE_CLOSE, 0, 70); e.fd = 6; e.step = INT32_MAX; add(t, e);
 	e = ev_of(TRACE_CLOSE, 0, 71); e.fd = 7; add(t, e);
 	add_mux(t);
+	add_net(t);
 	e = ev_of(TRACE_LOST, 0, 80); e.count = 17; add(t, e);
 	e = ev_of(TRACE_DONE, 1, 90); e.ret = 0; add(t, e);
 	e = ev_of(TRACE_DONE, 2, 91); e.ret = -EINTR; add(t, e);
@@ -420,6 +446,90 @@ static void test_record_shape_mux(void **state)
 	trace_free(t);
 }
 
+/* A server S, clients alice and bob (model "") and a server P, with one
+ * event of each client kind and the three kinds of done. */
+static struct trace *net_trace(void)
+{
+	static const int64_t done[][2] = { { -ECANCELED, 5 }, { -ECANCELED, 0 }, { 0, 0 } };
+	struct trace *t = trace_new();
+	struct trace_hdr *h;
+	struct trace_ev e;
+
+	assert_non_null(t);
+	h = trace_hdr(t);
+	h->scenario = trace_intern(t, "chat");
+	h->kernel = trace_intern(t, "6.18.44");
+	h->started = trace_intern(t, "2026-11-26T13:20:00Z");
+	assert_int_equal(trace_add_actor(t, "S", "epoll", "", ""), 1);
+	assert_int_equal(trace_add_actor(t, "alice", "", "", ""), 2);
+	assert_int_equal(trace_add_actor(t, "bob", "", "", ""), 3);
+	assert_int_equal(trace_add_actor(t, "P", "poll", "", ""), 4);
+	e = ev_of(TRACE_CONNECT, 2, 10); e.fd = 12; e.arg = 1; e.step = 0; add(t, e);
+	e = ev_of(TRACE_CONNECT, 3, 11); e.fd = 13; e.arg = 4; add(t, e);
+	e = ev_of(TRACE_ARRIVE, 2, 12); e.fd = 12; e.ret = 5; e.step = 1; add(t, e);
+	e = ev_of(TRACE_DELIVER, 3, 13); e.fd = 13; e.ret = 5; e.step = 9; add(t, e);
+	e = ev_of(TRACE_DELIVER, 2, 14); e.fd = 12; e.ret = 9; add(t, e);
+	e = ev_of(TRACE_CLOSE, 2, 15); e.fd = 12; e.what = 1; e.step = 2; add(t, e);
+	e = ev_of(TRACE_CLOSE, 3, 16); e.fd = 13; e.step = 3; add(t, e);
+	for (int i = 0; i < 3; i++) {
+		e = ev_of(TRACE_DONE, i == 0 ? 1 : 4, 17 + i);
+		e.ret = done[i][0]; e.count = (uint32_t)done[i][1]; add(t, e);
+	}
+	return t;
+}
+
+/* A server, its clients (model "", left out of "models") and their kinds,
+ * in the order FORMAT.md gives the keys. */
+static void test_record_shape_net(void **state)
+{
+#define L(seq, actor, rest) "{\"seq\":" #seq ",\"t_ns\":1" #seq ",\"actor\":\"" \
+	actor "\"," rest "}\n"
+	static const char want[] =
+		"{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"chat\","
+		"\"models\":[\"epoll\",\"poll\"],\"kernel\":\"6.18.44\",\"started\":"
+		"\"2026-11-26T13:20:00Z\",\"speed\":1,\"actors\":[{\"name\":"
+		"\"world\",\"model\":\"\"},{\"name\":\"S\",\"model\":\"epoll\"},"
+		"{\"name\":\"alice\",\"model\":\"\"},{\"name\":\"bob\",\"model\":"
+		"\"\"},{\"name\":\"P\",\"model\":\"poll\"}]}\n"
+		L(0, "alice", "\"kind\":\"connect\",\"fd\":12,\"server\":\"S\","
+		  "\"step\":0")
+		L(1, "bob", "\"kind\":\"connect\",\"fd\":13,\"server\":\"P\"")
+		L(2, "alice", "\"kind\":\"arrive\",\"fd\":12,\"bytes\":5,\"step\":1")
+		L(3, "bob", "\"kind\":\"deliver\",\"fd\":13,\"bytes\":5")
+		L(4, "alice", "\"kind\":\"deliver\",\"fd\":12,\"bytes\":9")
+		L(5, "alice", "\"kind\":\"close\",\"fd\":12,\"abrupt\":true,"
+		  "\"step\":2")
+		L(6, "bob", "\"kind\":\"close\",\"fd\":13,\"step\":3")
+		L(7, "S", "\"kind\":\"done\",\"ret\":-125,\"unread\":5")
+		L(8, "P", "\"kind\":\"done\",\"ret\":-125")
+		L(9, "P", "\"kind\":\"done\",\"ret\":0");
+#undef L
+	struct trace *t = net_trace(), *back;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(trace_write_hdr(f, t), 0);
+	for (size_t i = 0; i < trace_count(t); i++)
+		assert_int_equal(trace_write_ev(f, t, trace_at(t, i)), 0);
+	fclose(f);
+	assert_string_equal(buf, want);
+	back = expect_good(buf, len, 0);
+	assert_int_equal(trace_hdr_c(back)->nactors, 5);
+	assert_string_equal(trace_hdr_c(back)->actors[3].model, "");
+	assert_int_equal(trace_at(back, 0)->arg, 1);
+	assert_int_equal(trace_at(back, 1)->arg, 4);
+	assert_int_equal(trace_at(back, 3)->step, -1);    /* deliver has none */
+	assert_int_equal(trace_at(back, 5)->what, 1);
+	assert_int_equal(trace_at(back, 6)->what, 0);
+	assert_int_equal(trace_at(back, 7)->count, 5);
+	assert_int_equal(trace_at(back, 8)->count, 0);
+	trace_free(back);
+	free(buf);
+	trace_free(t);
+}
+
 /* A recorder killed mid-write leaves part of its last line: cut the saved
  * file at every byte of that line. */
 static void test_record_truncated_last(void **state)
@@ -562,7 +672,7 @@ static void test_record_event_errors(void **state)
 		  "t.jsonl:2:1: event actor 'Z' is not in the header" },
 		{ EV("\"kind\":\"fly\""), "t.jsonl:2:1: event kind 'fly' is unknown "
 		  "(expected one of: enter, exit, phase, arrive, close, state, "
-		  "caption, idle, lost, done, set, ready, refuse)" },
+		  "caption, idle, lost, done, set, ready, refuse, connect, deliver)" },
 		{ EV("\"kind\":5"), "\"kind\" of the event is an integer (expected a string)" },
 		{ "{\"t_ns\":1,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0}",
 		  "the event has no \"seq\" (expected an integer)" },
@@ -654,7 +764,7 @@ static void test_record_event_errors(void **state)
 #define CTL(rest) EV("\"kind\":\"enter\",\"call\":\"epoll_ctl\",\"fd\":9" rest)
 #define OPS "(expected one of: add, del)"
 #define SETS "(expected one of: build, scan, interest)"
-#define READY "(expected one of: inferred, confirmed)"
+#define READY "(expected one of: inferred)"
 
 /* Each key a multiplexing call or kind needs: missing, of the wrong type,
  * out of range. */
@@ -755,7 +865,9 @@ static void test_record_mux_errors(void **state)
 		  "the \"ready\" event has no \"what\" " READY },
 		{ EV("\"kind\":\"ready\",\"what\":\"maybe\",\"fd\":5"),
 		  "\"what\" of the \"ready\" event is 'maybe' " READY },
-		{ EV("\"kind\":\"ready\",\"what\":\"confirmed\""),
+		{ EV("\"kind\":\"ready\",\"what\":\"confirmed\",\"fd\":5"),
+		  "\"what\" of the \"ready\" event is 'confirmed' " READY },
+		{ EV("\"kind\":\"ready\",\"what\":\"inferred\""),
 		  "the \"ready\" event has no \"fd\" (expected an integer)" },
 		{ EV("\"kind\":\"ready\",\"what\":\"inferred\",\"fd\":5,\"step\":\"1\""),
 		  "\"step\" of the \"ready\" event is a string" },
@@ -778,6 +890,120 @@ static void test_record_mux_errors(void **state)
 	}
 }
 
+#define NHDR "{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"s\"," \
+	"\"kernel\":\"k\",\"started\":\"x\",\"actors\":[{\"name\":\"world\"," \
+	"\"model\":\"\"},{\"name\":\"S\",\"model\":\"epoll\"},{\"name\":" \
+	"\"alice\",\"model\":\"\"},{\"name\":\"bob\",\"model\":\"\"}]}\n"
+#define CEV(rest) "{\"seq\":0,\"t_ns\":1,\"actor\":\"alice\"," rest "}\n"
+#define CONN(rest) CEV("\"kind\":\"connect\"" rest)
+#define DLV(rest) CEV("\"kind\":\"deliver\"" rest)
+
+/* Each key connect, deliver, close's abrupt and done's unread need: missing,
+ * of the wrong type, out of range. */
+static void test_record_net_errors(void **state)
+{
+	static const char *const cases[][2] = {
+		{ CONN(",\"server\":\"S\""),
+		  "t.jsonl:2:1: the \"connect\" event has no \"fd\" (expected an integer)" },
+		{ CONN(",\"fd\":\"12\",\"server\":\"S\""),
+		  "\"fd\" of the \"connect\" event is a string " I32 },
+		{ CONN(",\"fd\":2147483648,\"server\":\"S\""),
+		  "\"fd\" of the \"connect\" event is 2147483648 " I32 },
+		{ CONN(",\"fd\":12"),
+		  "the \"connect\" event has no \"server\" (expected a string)" },
+		{ CONN(",\"fd\":12,\"server\":1"),
+		  "\"server\" of the \"connect\" event is an integer (expected a string)" },
+		{ CONN(",\"fd\":12,\"server\":null"),
+		  "\"server\" of the \"connect\" event is null (expected a string)" },
+		{ CONN(",\"fd\":12,\"server\":\"T\""),
+		  "\"server\" of the \"connect\" event is 'T' (expected an actor of "
+		  "the header)" },
+		{ CONN(",\"fd\":12,\"server\":\"\""),
+		  "\"server\" of the \"connect\" event is '' (expected an actor" },
+		{ CONN(",\"fd\":12,\"server\":\"s\""),
+		  "\"server\" of the \"connect\" event is 's' (expected an actor" },
+		{ CONN(",\"fd\":12,\"server\":\"S\",\"step\":-1"),
+		  "\"step\" of the \"connect\" event is -1 (expected an integer from 0 "
+		  "to 2147483647)" },
+		{ CONN(",\"fd\":12,\"server\":\"S\",\"step\":\"0\""),
+		  "\"step\" of the \"connect\" event is a string" },
+		{ DLV(",\"bytes\":5"),
+		  "the \"deliver\" event has no \"fd\" (expected an integer)" },
+		{ DLV(",\"fd\":[],\"bytes\":5"),
+		  "\"fd\" of the \"deliver\" event is an array " I32 },
+		{ DLV(",\"fd\":12"),
+		  "the \"deliver\" event has no \"bytes\" (expected an integer)" },
+		{ DLV(",\"fd\":12,\"bytes\":-1"),
+		  "\"bytes\" of the \"deliver\" event is -1 (expected an integer >= 0)" },
+		{ DLV(",\"fd\":12,\"bytes\":\"5\""),
+		  "\"bytes\" of the \"deliver\" event is a string (expected an integer >= 0)" },
+		{ DLV(",\"fd\":12,\"bytes\":5.0"),
+		  "\"bytes\" of the \"deliver\" event is a real number" },
+		{ CEV("\"kind\":\"close\",\"fd\":12,\"abrupt\":1"),
+		  "\"abrupt\" of the \"close\" event is an integer (expected true or false)" },
+		{ CEV("\"kind\":\"close\",\"fd\":12,\"abrupt\":\"true\""),
+		  "\"abrupt\" of the \"close\" event is a string (expected true or false)" },
+		{ CEV("\"kind\":\"close\",\"fd\":12,\"abrupt\":null"),
+		  "\"abrupt\" of the \"close\" event is null (expected true or false)" },
+		{ CEV("\"kind\":\"close\",\"abrupt\":true"),
+		  "the \"close\" event has no \"fd\"" },
+		{ CEV("\"kind\":\"done\",\"ret\":-125,\"unread\":-1"),
+		  "\"unread\" of the \"done\" event is -1 (expected an integer from 0 "
+		  "to 4294967295)" },
+		{ CEV("\"kind\":\"done\",\"ret\":-125,\"unread\":4294967296"),
+		  "\"unread\" of the \"done\" event is 4294967296" },
+		{ CEV("\"kind\":\"done\",\"ret\":-125,\"unread\":\"5\""),
+		  "\"unread\" of the \"done\" event is a string" },
+		{ CEV("\"kind\":\"done\",\"unread\":5"),
+		  "the \"done\" event has no \"ret\" (expected an integer)" },
+	};
+	char buf[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int n = snprintf(buf, sizeof buf, "%s%s\n", NHDR, cases[i][0]);
+
+		expect_bad(buf, (size_t)n, cases[i][1]);
+	}
+}
+
+/* Several actors with model "" (world and clients); optional keys absent or
+ * false; a connect may name any actor of the header, the world included. */
+static void test_record_net_optional(void **state)
+{
+	static const char text[] = NHDR
+		CONN(",\"fd\":12,\"server\":\"S\"")
+		CEV("\"kind\":\"connect\",\"fd\":-1,\"server\":\"world\",\"step\":4,"
+		    "\"target\":\"x\"")
+		DLV(",\"fd\":12,\"bytes\":0,\"step\":\"ignored\"")
+		CEV("\"kind\":\"close\",\"fd\":12,\"abrupt\":false")
+		CEV("\"kind\":\"close\",\"fd\":12")
+		CEV("\"kind\":\"done\",\"ret\":-125,\"unread\":0")
+		CEV("\"kind\":\"done\",\"ret\":0,\"count\":\"x\"");
+	struct trace *t = expect_good(text, sizeof text - 1, 0);
+	const struct trace_hdr *h = trace_hdr_c(t);
+
+	(void)state;
+	assert_int_equal(h->nactors, 4);
+	assert_string_equal(h->actors[2].name, "alice");
+	assert_string_equal(h->actors[2].model, "");
+	assert_string_equal(h->actors[3].model, "");
+	assert_int_equal(trace_count(t), 7);
+	assert_int_equal(trace_at(t, 0)->actor, 2);
+	assert_int_equal(trace_at(t, 0)->arg, 1);
+	assert_int_equal(trace_at(t, 0)->step, -1);
+	assert_int_equal(trace_at(t, 1)->arg, TRACE_WORLD);
+	assert_int_equal(trace_at(t, 1)->step, 4);
+	assert_int_equal(trace_at(t, 2)->ret, 0);
+	assert_int_equal(trace_at(t, 2)->step, -1);
+	assert_int_equal(trace_at(t, 3)->what, 0);
+	assert_int_equal(trace_at(t, 4)->what, 0);
+	assert_true(trace_at(t, 5)->ret == -ECANCELED);
+	assert_int_equal(trace_at(t, 5)->count, 0);
+	assert_int_equal(trace_at(t, 6)->count, 0);
+	trace_free(t);
+}
+
 /* Optional and unused keys: fds_more absent is 0, an empty set is fine,
  * a call's keys are ignored on calls that do not use them. */
 static void test_record_mux_optional(void **state)
@@ -791,7 +1017,7 @@ static void test_record_mux_optional(void **state)
 		   "\"dur_ns\":1,\"checked\":-5,\"fds\":[\"a\"]")
 		EV("\"kind\":\"enter\",\"call\":\"epoll_wait\",\"fd\":9,"
 		   "\"maxevents\":8,\"fds\":99,\"nfds\":[]")
-		EV("\"kind\":\"ready\",\"what\":\"confirmed\",\"fd\":5,\"n\":\"?\"")
+		EV("\"kind\":\"ready\",\"what\":\"inferred\",\"fd\":5,\"n\":\"?\"")
 		EV("\"kind\":\"refuse\",\"fd\":1,\"limit\":-1,\"fds\":null");
 	struct trace *t = expect_good(text, sizeof text - 1, 0);
 	const struct trace_ev *e;
@@ -816,7 +1042,7 @@ static void test_record_mux_optional(void **state)
 	assert_int_equal(e->nfds, 0);
 	assert_int_equal(trace_at(t, 4)->n, 8);
 	assert_int_equal(trace_at(t, 4)->nfds, 0);
-	assert_int_equal(trace_at(t, 5)->what, TRACE_READY_CONFIRMED);
+	assert_int_equal(trace_at(t, 5)->what, TRACE_READY_INFERRED);
 	assert_int_equal(trace_at(t, 5)->step, -1);
 	assert_int_equal(trace_at(t, 6)->n, -1);
 	trace_free(t);
@@ -1037,6 +1263,21 @@ static void test_record_jq(void **state)
 		  "(map(.checked) | add)})", true, path,
 		  "[{\"actor\":\"A\",\"checked\":2147483656}]\n");
 	trace_free(t);
+	t = net_trace();
+	assert_int_equal(trace_save(t, path), 0);
+	expect_jq("select(.kind==\"connect\") | {client: .actor, server}", false,
+		  path, "{\"client\":\"alice\",\"server\":\"S\"}\n"
+		  "{\"client\":\"bob\",\"server\":\"P\"}\n");
+	expect_jq("map(select(.kind==\"deliver\")) | group_by(.actor) | "
+		  "map({client: .[0].actor, received: (map(.bytes) | add)})", true,
+		  path, "[{\"client\":\"alice\",\"received\":9},"
+		  "{\"client\":\"bob\",\"received\":5}]\n");
+	expect_jq("select(.kind==\"close\" and .abrupt) | {actor, fd}", false,
+		  path, "{\"actor\":\"alice\",\"fd\":12}\n");
+	expect_jq("select(.kind==\"done\" and .ret==-125) | {actor, unread: "
+		  "(.unread // 0)}", false, path,
+		  "{\"actor\":\"S\",\"unread\":5}\n{\"actor\":\"P\",\"unread\":0}\n");
+	trace_free(t);
 	unlink(path);
 }
 
@@ -1065,7 +1306,7 @@ static void test_record_write_errors(void **state)
 static void test_record_writer_refuses(void **state)
 {
 	struct trace *t = hdr_trace();
-	struct trace_ev bad[18];
+	struct trace_ev bad[24];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -1106,7 +1347,19 @@ static void test_record_writer_refuses(void **state)
 	bad[16].err = 4000;
 	bad[17] = mux_ev(TRACE_REFUSE, 0, 1, 1, 0, 0, 0);
 	bad[17].actor = 3;
-	for (int i = 0; i < 18; i++)
+	bad[18] = ev_of(TRACE_CONNECT, 1, 1);                        /* arg -1 */
+	bad[18].arg = -1;
+	bad[19] = bad[18];
+	bad[19].arg = 3;                                             /* no actor 3 */
+	bad[20] = ev_of(TRACE_DELIVER, 1, 1);
+	bad[20].ret = -1;
+	bad[21] = ev_of(TRACE_CLOSE, 1, 1);
+	bad[21].what = 2;                                            /* not a bool */
+	bad[22] = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0);
+	bad[22].what = TRACE_READY_INFERRED + 1;                     /* was confirmed */
+	bad[23] = ev_of(TRACE_CONNECT, 1, 1);
+	bad[23].arg = INT32_MIN;
+	for (int i = 0; i < 24; i++)
 		assert_int_equal(trace_write_ev(f, t, &bad[i]), -EINVAL);
 	trace_hdr(t)->speed = 0;
 	assert_int_equal(trace_write_hdr(f, t), -EINVAL);
@@ -1142,6 +1395,7 @@ int main(void)
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_shape),
 		cmocka_unit_test(test_record_shape_mux),
+		cmocka_unit_test(test_record_shape_net),
 		cmocka_unit_test(test_record_truncated_last),
 		cmocka_unit_test(test_record_bad_middle_line),
 		cmocka_unit_test(test_record_blank_line),
@@ -1150,6 +1404,8 @@ int main(void)
 		cmocka_unit_test(test_record_event_errors),
 		cmocka_unit_test(test_record_mux_errors),
 		cmocka_unit_test(test_record_mux_optional),
+		cmocka_unit_test(test_record_net_errors),
+		cmocka_unit_test(test_record_net_optional),
 		cmocka_unit_test(test_record_unknown_keys),
 		cmocka_unit_test(test_record_header_only),
 		cmocka_unit_test(test_record_empty_file),

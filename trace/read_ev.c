@@ -3,6 +3,7 @@
  * FORMAT.md lists them, and a table indexed by kind; record.c has the
  * matching put_* functions.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -246,10 +247,27 @@ static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
+/* An optional boolean: false when the key is absent. */
+static int rd_opt_bool(struct rd *r, json_t *o, const char *key, bool *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = false;
+	if (v != NULL && !json_is_boolean(v))
+		return trace__fail(r, 1, "\"%s\" of %s is %s (expected true or false)",
+				   key, r->what, trace__type_desc(v));
+	*out = json_is_true(v);
+	return 0;
+}
+
 static int rd_close(struct rd *r, json_t *o, struct trace_ev *ev)
 {
+	bool abrupt = false;
 	int rc = rd_fd(r, o, ev);
 
+	if (rc == 0)
+		rc = rd_opt_bool(r, o, "abrupt", &abrupt);
+	ev->what = abrupt;
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
@@ -306,7 +324,13 @@ static int rd_lost(struct rd *r, json_t *o, struct trace_ev *ev)
 
 static int rd_done(struct rd *r, json_t *o, struct trace_ev *ev)
 {
-	return trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+	int64_t v = 0;
+	int rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "unread", 0, UINT32_MAX, 0, &v);
+	ev->count = (uint32_t)v;
+	return rc;
 }
 
 static int rd_set(struct rd *r, json_t *o, struct trace_ev *ev)
@@ -336,6 +360,33 @@ static int rd_refuse(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_i32(r, o, "limit", INT32_MIN, &ev->n);
 }
 
+/* ---- servers and their clients ---- */
+
+/* "server" names an actor of the header; ev->arg is its index. */
+static int rd_connect(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *server;
+	char buf[48];
+	int rc = rd_fd(r, o, ev);
+
+	if (rc == 0)
+		rc = trace__get_raw(r, o, "server", &server);
+	if (rc != 0)
+		return rc;
+	if ((ev->arg = trace_find_actor(r->t, server)) < 0)
+		return trace__fail(r, 1, "\"server\" of %s is '%s' (expected an actor "
+				   "of the header)", r->what,
+				   trace__shown(server, buf, sizeof buf));
+	return rd_step(r, o, ev);
+}
+
+static int rd_deliver(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_fd(r, o, ev);
+
+	return rc != 0 ? rc : trace__get_int(r, o, "bytes", 0, INT64_MAX, &ev->ret);
+}
+
 /* A new kind needs a line here and one in record.c's table. */
 static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_ev *) = {
 	[TRACE_ENTER] = rd_enter, [TRACE_EXIT] = rd_exit,
@@ -344,7 +395,8 @@ static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_
 	[TRACE_CAPTION] = rd_caption, [TRACE_IDLE] = rd_idle,
 	[TRACE_LOST] = rd_lost, [TRACE_DONE] = rd_done,
 	[TRACE_SET] = rd_set, [TRACE_READY] = rd_ready,
-	[TRACE_REFUSE] = rd_refuse,
+	[TRACE_REFUSE] = rd_refuse, [TRACE_CONNECT] = rd_connect,
+	[TRACE_DELIVER] = rd_deliver,
 };
 
 static const char *readable_kind(int k)

@@ -7,8 +7,9 @@
  * The writer refuses (-EINVAL) what the reader would refuse: unknown kinds,
  * calls, phases, sets, ready sources or epoll_ctl ops, an errno with no
  * name, a state that is not one printable letter, strings that are not
- * UTF-8, more than TRACE_FDS_INLINE listed fds, a negative "checked".  A file
- * it writes always reads back.
+ * UTF-8, more than TRACE_FDS_INLINE listed fds, a negative "checked", a
+ * connect to no actor of the header, negative delivered bytes, a close whose
+ * what is neither 0 nor 1.  A file it writes always reads back.
  */
 #include <errno.h>
 #include <math.h>
@@ -25,6 +26,7 @@
 struct put {
 	json_t *o;
 	int rc;
+	const struct trace_hdr *h;    /* events: names actors (connect's server) */
 };
 
 static void put_new(struct put *p, const char *key, json_t *v, int rc_if_null)
@@ -69,7 +71,7 @@ static void put_name(struct put *p, const char *key, const char *name)
 static void put_pair(struct put *p, const char *key, const char *const s[2])
 {
 	json_t *o = json_object();
-	struct put in = { o, o != NULL ? 0 : -ENOMEM };
+	struct put in = { o, o != NULL ? 0 : -ENOMEM, NULL };
 
 	if (o != NULL) {
 		put_str(&in, "en", s[0]);
@@ -209,9 +211,14 @@ static void put_arrive(struct put *p, const struct trace_ev *ev)
 	put_step(p, ev);
 }
 
+/* what 1: a client reset its connection (RST); only true is written. */
 static void put_close(struct put *p, const struct trace_ev *ev)
 {
 	put_int(p, "fd", ev->fd);
+	if (p->rc == 0 && ev->what > 1)
+		p->rc = -EINVAL;
+	if (ev->what == 1)
+		put_bool(p, "abrupt", true);
 	put_step(p, ev);
 }
 
@@ -248,6 +255,8 @@ static void put_lost(struct put *p, const struct trace_ev *ev)
 static void put_done(struct put *p, const struct trace_ev *ev)
 {
 	put_int(p, "ret", ev->ret);
+	if (ev->count > 0)
+		put_int(p, "unread", ev->count);
 }
 
 static void put_set(struct put *p, const struct trace_ev *ev)
@@ -270,6 +279,25 @@ static void put_refuse(struct put *p, const struct trace_ev *ev)
 	put_int(p, "limit", ev->n);
 }
 
+/* The server by name: indexes mean nothing to a person or to jq. */
+static void put_connect(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	if (p->rc == 0 && (ev->arg < 0 || ev->arg >= p->h->nactors))
+		p->rc = -EINVAL;
+	if (p->rc == 0)
+		put_str(p, "server", p->h->actors[ev->arg].name);
+	put_step(p, ev);
+}
+
+static void put_deliver(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	if (p->rc == 0 && ev->ret < 0)
+		p->rc = -EINVAL;
+	put_int(p, "bytes", ev->ret);
+}
+
 /* A new kind needs a line here and one in read_ev.c's table. */
 static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_ev *) = {
 	[TRACE_ENTER] = put_enter, [TRACE_EXIT] = put_exit,
@@ -278,7 +306,8 @@ static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_e
 	[TRACE_CAPTION] = put_caption, [TRACE_IDLE] = put_idle,
 	[TRACE_LOST] = put_lost, [TRACE_DONE] = put_done,
 	[TRACE_SET] = put_set, [TRACE_READY] = put_ready,
-	[TRACE_REFUSE] = put_refuse,
+	[TRACE_REFUSE] = put_refuse, [TRACE_CONNECT] = put_connect,
+	[TRACE_DELIVER] = put_deliver,
 };
 
 /* Dump o compact as one line.  Consumes o. */
@@ -303,7 +332,7 @@ static int write_line(FILE *f, json_t *o)
 int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	struct put p = { json_object(), 0 };
+	struct put p = { json_object(), 0, h };
 
 	if (p.o == NULL)
 		return -ENOMEM;
@@ -346,7 +375,7 @@ static json_t *models_value(const struct trace_hdr *h)
 
 static json_t *actor_value(const struct trace_actor *a, int *rc)
 {
-	struct put p = { json_object(), 0 };
+	struct put p = { json_object(), 0, NULL };
 	bool labelled = (a->label[0] != NULL && a->label[0][0] != '\0') ||
 			(a->label[1] != NULL && a->label[1][0] != '\0');
 
@@ -395,7 +424,7 @@ static json_t *speed_value(double speed)
 int trace_write_hdr(FILE *f, const struct trace *t)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	struct put p = { json_object(), 0 };
+	struct put p = { json_object(), 0, NULL };
 	json_t *actors;
 	int rc = 0;
 

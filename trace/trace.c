@@ -164,7 +164,7 @@ static const char *const set_names[TRACE_SET_MAX] = {
 };
 
 static const char *const ready_names[TRACE_READY_MAX] = {
-	[TRACE_READY_INFERRED] = "inferred", [TRACE_READY_CONFIRMED] = "confirmed",
+	[TRACE_READY_INFERRED] = "inferred",
 };
 
 static const char *const op_names[TRACE_OP_MAX] = {

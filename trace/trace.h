@@ -75,8 +75,8 @@ enum trace_set {
 /* TRACE_READY: how the view knows the fd is on the ready list. */
 enum trace_ready {
 	TRACE_READY_NONE = 0,
-	TRACE_READY_INFERRED,    /* data arrived on a watched fd (world's arrive) */
-	TRACE_READY_CONFIRMED,   /* the wait call returned it */
+	TRACE_READY_INFERRED,    /* data arrived on a watched fd (world's arrive);
+	                            that the wait returned it, its exit says */
 	TRACE_READY_MAX
 };
 
@@ -111,7 +111,8 @@ struct trace_ev {
 	 * fds = the set; epoll_wait: n = maxevents.  exit of a wait: n =
 	 * descriptors the kernel checked, fds = the set handed back.  set: n =
 	 * entries scanned (scan) or in the set.  epoll_ctl: what = op, arg =
-	 * the fd added or removed.  accept: arg = the new fd. */
+	 * the fd added or removed.  accept: arg is not used (the new fd is
+	 * its exit's ret).  connect: arg = the server's actor index. */
 	int32_t  n;
 	int32_t  arg;
 	uint8_t  what;         /* set: enum trace_set; ready: trace_ready; ctl: trace_op */
