@@ -38,7 +38,9 @@ enum trace_kind {
 	TRACE_CAPTION,   /* text[0] English, text[1] Chinese */
 	TRACE_IDLE,      /* the actor does something else; begin/end, dur_ns */
 	TRACE_LOST,      /* count events were dropped from a full ring */
-	TRACE_DONE,      /* the actor's thread finished; ret 0 or -errno */
+	TRACE_DONE,      /* the actor's thread finished; ret 0 or -errno
+	                    (-ECANCELED: stopped while still waiting, count =
+	                    bytes left unread in its sockets) */
 	TRACE_SET,       /* a multiplexer's set in user space: what, n, fds */
 	TRACE_READY,     /* fd is on the kernel's ready list: what = how we know */
 	TRACE_REFUSE,    /* the model cannot watch fd: n is its limit */
@@ -101,7 +103,8 @@ struct trace_ev {
 	int32_t  err;          /* exit: errno, 0 on success */
 	int32_t  tid;          /* state: the thread sampled */
 	int32_t  step;         /* world events: index of the scripted action, else -1 */
-	uint32_t count;        /* lost: events dropped; exit/idle: the try number */
+	uint32_t count;        /* lost: events dropped; exit/idle: the try
+	                          number; done: bytes left unread */
 	int64_t  ret;          /* exit: return value; arrive: bytes; done: status */
 	int64_t  dur_ns;       /* exit, idle end: how long it took */
 	const char *syscall;   /* state: syscall name or "running" (interned) */
