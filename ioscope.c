@@ -89,6 +89,7 @@ static const char *scenario_path(const char *arg, char *buf, size_t len)
 
 static int cmd_models(void)
 {
+	model_table_init();
 	for (int i = 0; i < model_count; i++) {
 		const struct model_ops *m = model_table[i];
 		const char *why = "";

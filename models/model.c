@@ -18,19 +18,47 @@ extern const struct model_ops model_select;
 extern const struct model_ops model_poll;
 extern const struct model_ops model_epoll;
 extern const struct model_ops model_epoll_et;
+/* Weak: a model whose file is not part of this build leaves its slot NULL,
+ * and the table skips it. */
+extern const struct model_ops model_sigio __attribute__((weak));
+extern const struct model_ops model_uring __attribute__((weak));
+extern const struct model_ops model_posix_aio __attribute__((weak));
+extern const struct model_ops model_libuv __attribute__((weak));
 
-const struct model_ops *const model_table[] = {
+static const struct model_ops *const all_models[] = {
 	&model_blocking,
 	&model_nonblocking,
 	&model_select,
 	&model_poll,
 	&model_epoll,
 	&model_epoll_et,
+	&model_sigio,
+	&model_uring,
+	&model_posix_aio,
+	&model_libuv,
 };
-const int model_count = sizeof model_table / sizeof model_table[0];
+
+const struct model_ops *model_table[sizeof all_models / sizeof all_models[0]];
+int model_count;
+
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+
+static void table_init(void)
+{
+	for (size_t i = 0; i < sizeof all_models / sizeof all_models[0]; i++)
+		if (all_models[i] != NULL)
+			model_table[model_count++] = all_models[i];
+}
+
+int model_table_init(void)
+{
+	pthread_once(&table_once, table_init);
+	return model_count;
+}
 
 const struct model_ops *model_find(const char *name)
 {
+	model_table_init();
 	for (int i = 0; i < model_count; i++)
 		if (strcmp(model_table[i]->name, name) == 0)
 			return model_table[i];
@@ -46,6 +74,7 @@ const char *model_names(void)
 {
 	static char buf[256];
 
+	model_table_init();
 	if (buf[0] == '\0')
 		for (int i = 0; i < model_count; i++) {
 			if (i > 0)

@@ -74,8 +74,11 @@ struct model_ops {
 	int (*run)(struct model_ctx *c);
 };
 
-extern const struct model_ops *const model_table[];
-extern const int model_count;
+/* The models of this build, in teaching order; call model_table_init (or
+ * model_find, model_names) once before reading them. */
+extern const struct model_ops *model_table[];
+extern int model_count;
+int model_table_init(void);
 
 const struct model_ops *model_find(const char *name);
 int model_known(const char *name);           /* for scn_check_models */

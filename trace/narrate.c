@@ -262,7 +262,7 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	const char *who = actor_name(n, ev->actor);
 	char d[32];
 
-	if (narrate__mux(n, ev, s, len))
+	if (narrate__mux(n, ev, s, len) || narrate__async(n, ev, s, len))
 		return 1;
 	switch (ev->kind) {
 	case TRACE_CAPTION:

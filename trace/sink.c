@@ -165,6 +165,13 @@ void sink_drain(struct sink *s)
 		for (unsigned i = 0; i < n; i++) {
 			size_t at = trace_count(s->trace);
 
+			/* Notes carry static strings from a model thread: the
+			 * trace keeps its own copies. */
+			if (s->batch[i].kind == TRACE_NOTE)
+				for (int l = 0; l < 2; l++)
+					s->batch[i].text[l] = trace_intern(s->trace,
+						s->batch[i].text[l] ? s->batch[i].text[l] : "");
+
 			if (trace_append(s->trace, &s->batch[i]) != 0)
 				break;
 			for (int l = 0; l < s->nlisteners; l++)

@@ -148,7 +148,9 @@ static const char *const kind_names[TRACE_KIND_MAX] = {
 	[TRACE_CAPTION] = "caption", [TRACE_IDLE] = "idle", [TRACE_LOST] = "lost",
 	[TRACE_DONE] = "done", [TRACE_SET] = "set", [TRACE_READY] = "ready",
 	[TRACE_REFUSE] = "refuse", [TRACE_CONNECT] = "connect",
-	[TRACE_DELIVER] = "deliver",
+	[TRACE_DELIVER] = "deliver", [TRACE_SIGNAL] = "signal",
+	[TRACE_SUBMIT] = "submit", [TRACE_COMPLETE] = "complete",
+	[TRACE_NOTE] = "note",
 };
 
 static const char *const call_names[TRACE_CALL_MAX] = {
@@ -156,6 +158,7 @@ static const char *const call_names[TRACE_CALL_MAX] = {
 	[TRACE_CALL_SELECT] = "select", [TRACE_CALL_POLL] = "poll",
 	[TRACE_CALL_EPOLL_WAIT] = "epoll_wait", [TRACE_CALL_EPOLL_CTL] = "epoll_ctl",
 	[TRACE_CALL_ACCEPT] = "accept", [TRACE_CALL_WRITE] = "write",
+	[TRACE_CALL_IO_URING_ENTER] = "io_uring_enter", [TRACE_CALL_AIO_READ] = "aio_read",
 };
 
 static const char *const set_names[TRACE_SET_MAX] = {

@@ -34,7 +34,9 @@ enum trace_kind {
 	TRACE_CLOSE,     /* the world closed the far end of fd; for a client,
 	                    its own socket, what = 1 if abruptly (RST) */
 	TRACE_STATE,     /* sampler: tid, state letter, syscall, its first
-	                    argument in fd, wchan */
+	                    argument in fd, wchan; what = 1 when tid is a
+	                    helper thread working for the actor (glibc's aio
+	                    threads), not the actor's own thread */
 	TRACE_CAPTION,   /* text[0] English, text[1] Chinese */
 	TRACE_IDLE,      /* the actor does something else; begin/end, dur_ns */
 	TRACE_LOST,      /* count events were dropped from a full ring */
@@ -46,6 +48,17 @@ enum trace_kind {
 	TRACE_REFUSE,    /* the model cannot watch fd: n is its limit */
 	TRACE_CONNECT,   /* a client (actor) connected to server arg; fd = its socket */
 	TRACE_DELIVER,   /* a client received ret bytes (from the server) */
+	TRACE_SIGNAL,    /* a signal reached the actor: n = signal number, fd =
+	                    the fd it is about (si_fd) or -1, tid = the thread
+	                    that ran the handler; t_ns = when the handler ran */
+	TRACE_SUBMIT,    /* an asynchronous read was handed to the kernel (or
+	                    to libc): fd, arg = its tag (user_data, aiocb
+	                    number), n = requests now in flight */
+	TRACE_COMPLETE,  /* the actor saw it completed: fd, arg = tag, ret =
+	                    its result (bytes or -errno), n = completions that
+	                    were waiting to be seen (the CQ ring's length) */
+	TRACE_NOTE,      /* a model says something about itself: text[0] en,
+	                    text[1] zh (static strings, interned by the sink) */
 	TRACE_KIND_MAX
 };
 
@@ -62,6 +75,8 @@ enum trace_call {
 	TRACE_CALL_EPOLL_CTL,
 	TRACE_CALL_ACCEPT,
 	TRACE_CALL_WRITE,
+	TRACE_CALL_IO_URING_ENTER,  /* submit and/or wait on an io_uring */
+	TRACE_CALL_AIO_READ,        /* glibc's aio_read(3): a library call */
 	TRACE_CALL_MAX
 };
 

@@ -1,0 +1,44 @@
+/* narrate_async.c: words for signal-driven and asynchronous IO: the signal
+ * that says "you can read now", the request handed over, the completion
+ * that says "it is done, the data is in your buffer". */
+#include <signal.h>
+#include <string.h>
+
+#include "trace/narrate_int.h"
+
+static const char *sig_name(int signo)
+{
+	const char *s = signo > 0 ? sigabbrev_np(signo) : NULL;
+
+	return s != NULL ? s : "?";
+}
+
+int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	switch (ev->kind) {
+	case TRACE_SIGNAL:
+		snprintf(s, len, NL(n, "SIG%s arrives for fd %d: \"you can read now\" (the handler only sets a flag)",
+				       "SIG%s 到达，关于 fd %d：“现在可以读了”（信号处理函数只设置一个标志）"),
+			 sig_name(ev->n), ev->fd);
+		return 1;
+	case TRACE_SUBMIT:
+		snprintf(s, len, NL(n, "hands the kernel a read of fd %d (request %d; %d in flight) and goes on with other things",
+				       "把读 fd %d 的请求交给内核（请求 %d；共 %d 个进行中），然后去做别的事"),
+			 ev->fd, ev->arg, ev->n);
+		return 1;
+	case TRACE_COMPLETE:
+		if (ev->ret >= 0)
+			snprintf(s, len, NL(n, "completion for fd %d (request %d): %lld bytes already in its buffer; both phases happened without it",
+					       "fd %d 的完成通知（请求 %d）：%lld 字节已在缓冲区里；两个阶段都不需要它参与"),
+				 ev->fd, ev->arg, (long long)ev->ret);
+		else
+			snprintf(s, len, NL(n, "completion for fd %d (request %d): failed, %s",
+					       "fd %d 的完成通知（请求 %d）：失败，%s"),
+				 ev->fd, ev->arg, trace_errno_name((int)-ev->ret));
+		return 1;
+	case TRACE_NOTE:
+		snprintf(s, len, "%s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);
+		return 1;
+	}
+	return 0;
+}
