@@ -2,7 +2,7 @@
  *
  * The renderer never touches curses: it fills a grid, and screen.c copies
  * the grid to the terminal.  Tests render into a grid and compare its text
- * with tests/golden/*.txt.  A wide character (CJK) takes two cells: the
+ * with the golden files under tests/golden.  A wide character (CJK) takes two cells: the
  * second holds GRID_CONT.
  */
 #ifndef IOSCOPE_GRID_H

@@ -1,0 +1,271 @@
+/* render.c: the screen's layout, and the panes that are text: title,
+ * story, keys, help, "too small". */
+#include <stdio.h>
+#include <string.h>
+
+#include "trace/narrate.h"
+#include "tui/render_int.h"
+
+static const struct glyphs utf8_glyphs = {
+	.blocked = L'█', .copy = L'▓', .wait = L'░', .idle = L'·', .poll = L'?',
+	.run = L'─', .ready = L'◆', .arrive = L'↓', .done = L'✓', .hrule = L'─',
+	.vrule = L'│', .play = "▶", .pause = "❚❚",
+};
+
+static const struct glyphs ascii_glyphs = {
+	.blocked = L'#', .copy = L'=', .wait = L'-', .idle = L'.', .poll = L'?',
+	.run = L'_', .ready = L'*', .arrive = L'v', .done = L'+', .hrule = L'-',
+	.vrule = L'|', .play = ">", .pause = "||",
+};
+
+const struct glyphs *render__glyphs(const struct tui_state *s)
+{
+	return s->ascii ? &ascii_glyphs : &utf8_glyphs;
+}
+
+static const char *model_of(const struct tui_state *s, int actor)
+{
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+
+	return actor > 0 && actor < h->nactors ? h->actors[actor].model : "";
+}
+
+bool render__is_model(const struct tui_state *s, int actor)
+{
+	return *model_of(s, actor) != '\0';
+}
+
+bool render__is_mux(const struct tui_state *s, int actor)
+{
+	static const char *const mux[] = { "select", "poll", "epoll", "epoll-et" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(model_of(s, actor), mux[i]) == 0)
+			return true;
+	return false;
+}
+
+bool render__is_epoll(const struct tui_state *s, int actor)
+{
+	return strncmp(model_of(s, actor), "epoll", 5) == 0;
+}
+
+void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label)
+{
+	grid_fill(g, 0, y, g->w, ROLE_DIM, render__glyphs(s)->hrule);
+	if (label != NULL && *label != '\0')
+		grid_printf(g, 2, y, ROLE_DIM, g->w - 4, " %s ", label);
+}
+
+static void title_bar(struct grid *g, const struct tui_state *s)
+{
+	const struct glyphs *gl = render__glyphs(s);
+	char right[96];
+	int rw;
+
+	grid_fill(g, 0, 0, g->w, ROLE_TITLE, L' ');
+	snprintf(right, sizeof right, " %s %d/%d · %s %g× %s",
+		 L2(s, "step", "步骤"), s->v->step + 1, s->steps,
+		 s->playing ? gl->play : gl->pause, s->speed,
+		 s->waiting ? L2(s, "· running to quiet ", "· 运行到静止 ") :
+		 s->ended ? L2(s, "· the end ", "· 结束 ") : "");
+	rw = grid_width(right);
+	grid_printf(g, 0, 0, ROLE_TITLE, g->w - rw - 1, " ioscope · %s%s%s · %s",
+		    trace_hdr_c(s->t)->scenario, *s->title ? ": " : "", s->title,
+		    s->live ? L2(s, "live", "实时") : L2(s, "replay", "回放"));
+	grid_put(g, g->w - rw, 0, ROLE_TITLE, right, rw);
+}
+
+/* Wrap text into rows [y, y+h) at word boundaries (or anywhere, for text
+ * without spaces such as Chinese).  Returns rows used. */
+static int wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text)
+{
+	int row = 0;
+
+	while (*text != '\0' && row < h) {
+		char line[512];
+		int cut = 0, last_space = -1, width = 0;
+
+		while (text[cut] != '\0' && cut < (int)sizeof line - 8) {
+			int n = 1, cw;
+			char one[8];
+
+			while ((text[cut + n] & 0xC0) == 0x80)
+				n++;
+			memcpy(one, text + cut, (size_t)n);
+			one[n] = '\0';
+			cw = grid_width(one);
+			if (width + cw > w)
+				break;
+			if (text[cut] == ' ')
+				last_space = cut;
+			width += cw;
+			cut += n;
+		}
+		if (text[cut] != '\0' && last_space > 0)
+			cut = last_space;
+		memcpy(line, text, (size_t)cut);
+		line[cut] = '\0';
+		grid_put(g, x, y + row, role, line, w);
+		text += cut;
+		while (*text == ' ')
+			text++;
+		row++;
+	}
+	return row;
+}
+
+/* The story so far: the caption, then the latest events in words, the
+ * newest at the bottom. */
+static void story(struct grid *g, const struct tui_state *s, int y, int h)
+{
+	static struct view before;
+	const char *cap = s->v->caption[s->lang == 1] ? s->v->caption[s->lang == 1] : "";
+	char line[600];
+	int used, room, n = 0;
+	size_t idx[64];
+
+	if (*cap == '\0')
+		cap = s->v->caption[0] ? s->v->caption[0] : "";
+	used = wrap(g, 1, y, g->w - 2, h > 4 ? 3 : h - 1, ROLE_CAPTION, cap);
+	room = h - used;
+	for (size_t i = s->cursor; i-- > 0 && n < room && n < 64;) {
+		int k = trace_at(s->t, i)->kind;
+
+		if (k != TRACE_CAPTION && k != TRACE_LOST)
+			idx[n++] = i;
+	}
+	for (int r = 0; r < n; r++) {
+		const struct trace_ev *ev = trace_at(s->t, idx[n - 1 - r]);
+
+		view_fold(&before, s->t, idx[n - 1 - r]);
+		if (narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
+			grid_printf(g, 1, y + used + r, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
+				    "%7.3fs %-6s %s", ev->t_ns / 1e9, narrate_actor(s->t, ev->actor), line);
+	}
+}
+
+static void keys_bar(struct grid *g, const struct tui_state *s, int y)
+{
+	static const char *const en[] = { "space", "play", "→", "step", "←", "back",
+		"+/-", "speed", "m", "model", "t", "theme", "?", "help", "q", "quit" };
+	static const char *const zh[] = { "空格", "播放", "→", "单步", "←", "后退",
+		"+/-", "速度", "m", "模型", "t", "主题", "?", "帮助", "q", "退出" };
+	const char *const *k = s->lang == 1 ? zh : en;
+	int x = 1;
+
+	grid_fill(g, 0, y, g->w, ROLE_TITLE, L' ');
+	if (s->prompt != NULL || s->note != NULL) {
+		grid_put(g, 1, y, ROLE_TITLE, s->prompt ? s->prompt : s->note, g->w - 2);
+		return;
+	}
+	for (int i = 0; i < 16 && x < g->w - 1; i += 2) {
+		if (!s->live && (i == 8))           /* no model switch in a replay */
+			continue;
+		x += grid_put(g, x, y, ROLE_KEY, k[i], g->w - x);
+		x += grid_printf(g, x, y, ROLE_TITLE, g->w - x, " %s  ", k[i + 1]);
+	}
+}
+
+static void help_box(struct grid *g, const struct tui_state *s)
+{
+	static const char *const en[] = {
+		"space      play / pause",
+		"→  l       step: the next scripted action, then until every thread is quiet",
+		"←  h       step back (the view goes back; the run does not)",
+		"Home End   first / last event      g  go to step (number, Enter)",
+		"+  -       speed ×2 / ÷2",
+		"m          switch model and run again (live)",
+		"i          inject data now: then the actor's letter (live)",
+		"t          theme: default, classroom, monochrome",
+		"?          this list        q  quit",
+		"", "Colours and glyphs: █ blocked  ▓ copying  ░ waiting for data",
+		"· doing other things  ? nothing yet (EAGAIN)  ↓ data arrived  ◆ ready",
+	};
+	static const char *const zh[] = {
+		"空格       播放 / 暂停",
+		"→  l       单步：执行下一个脚本动作，直到所有线程静止",
+		"←  h       后退一步（只回退视图，不回退运行）",
+		"Home End   第一个 / 最后一个事件   g  跳到某一步（数字，回车）",
+		"+  -       速度 ×2 / ÷2",
+		"m          换一个模型重新运行（实时）",
+		"i          立即注入数据：再按角色字母（实时）",
+		"t          主题：默认、课堂、单色",
+		"?          本列表        q  退出",
+		"", "颜色与符号：█ 阻塞  ▓ 复制  ░ 等待数据",
+		"· 做别的事  ? 还没有（EAGAIN）  ↓ 数据到达  ◆ 就绪",
+	};
+	const char *const *t = s->lang == 1 ? zh : en;
+	int n = 12, w = g->w - 8 < 78 ? g->w - 8 : 78, x = (g->w - w) / 2, y = (g->h - n - 2) / 2;
+
+	for (int r = 0; r < n + 2; r++)
+		grid_fill(g, x - 1, y + r, w + 2, ROLE_TITLE, L' ');
+	for (int i = 0; i < n; i++)
+		grid_put(g, x + 1, y + 1 + i, ROLE_TITLE, t[i], w - 2);
+}
+
+static void too_small(struct grid *g, const struct tui_state *s)
+{
+	char m[160];
+
+	snprintf(m, sizeof m, L2(s, "ioscope needs %d×%d; this terminal is %d×%d. Enlarge it, or press q.",
+				    "ioscope 需要 %d×%d；当前终端为 %d×%d。请放大窗口，或按 q 退出。"),
+		 TUI_MIN_W, TUI_MIN_H, g->w, g->h);
+	wrap(g, 1, g->h / 2 > 0 ? g->h / 2 - 1 : 0, g->w - 2, 3, ROLE_ALERT, m);
+}
+
+static bool has_mux(const struct tui_state *s)
+{
+	for (int i = 1; i < s->v->nactors; i++)
+		if (render__is_mux(s, i))
+			return true;
+	return false;
+}
+
+void tui_render(struct grid *g, const struct tui_state *s_in)
+{
+	struct tui_state clamped = *s_in, *s = &clamped;
+	int y, lanes, kern = 0, mux, story_h, avail;
+	bool classroom = s->theme == THEME_CLASSROOM;
+
+	if (s->cursor > trace_count(s->t))
+		s->cursor = trace_count(s->t);
+	grid_clear(g);
+	if (g->w < TUI_MIN_W || g->h < TUI_MIN_H) {
+		too_small(g, s);
+		return;
+	}
+	title_bar(g, s);
+	lanes = render__lanes_height(s);
+	for (int i = 1; i < s->v->nactors && !classroom; i++)
+		kern += render__is_model(s, i);
+	mux = has_mux(s) ? 5 : 0;
+	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
+	 * The story takes what is left, at least 3 rows. */
+	avail = g->h - 2 - 2 - (mux ? 1 : 0);
+	story_h = avail - lanes - mux - kern;
+	while (story_h < 3 && kern > 1)
+		kern--, story_h++;
+	while (story_h < 3 && mux > 3)
+		mux--, story_h++;
+	while (story_h < 3 && lanes > 2)
+		lanes--, story_h++;
+	y = 1;
+	render__lanes(g, s, y, lanes);
+	y += lanes;
+	render__rule(g, s, y++, L2(s, "event-ordered scale: one column per event; durations are real",
+				  "按事件排列的刻度：每列一个事件；时长为真实测量值"));
+	if (mux > 0) {
+		render__mux(g, s, y, mux);
+		y += mux;
+		render__rule(g, s, y++, L2(s, "the kernel's own word (/proc/self/task/TID)",
+					  "内核自己的说法（/proc/self/task/TID）"));
+	}
+	render__kernel(g, s, y, kern);
+	y += kern;
+	render__rule(g, s, y++, NULL);
+	story(g, s, y, g->h - 1 - y);
+	keys_bar(g, s, g->h - 1);
+	if (s->help)
+		help_box(g, s);
+}

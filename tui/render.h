@@ -1,0 +1,41 @@
+/* render.h: draw a trace, as of a cursor, into a grid.
+ *
+ * A pure function of its input: no curses, no clock, no model.  The screen
+ * (screen.c) shows the grid; tests compare it with golden text.
+ */
+#ifndef IOSCOPE_RENDER_H
+#define IOSCOPE_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "trace/fold.h"
+#include "tui/grid.h"
+
+#define TUI_MIN_W 80
+#define TUI_MIN_H 24
+
+enum tui_theme { THEME_DEFAULT = 0, THEME_CLASSROOM, THEME_MONO, THEME_MAX };
+
+struct tui_state {
+	const struct trace *t;
+	size_t cursor;            /* events shown: [0, cursor) */
+	const struct view *v;     /* view_fold(t, cursor) */
+	int steps;                /* scripted actions in all (0: unknown) */
+	const char *title;        /* the scenario's title, or "" */
+	bool live;                /* a live run (not a replay) */
+	bool playing;
+	bool waiting;             /* a step was taken; waiting for quiet */
+	bool ended;               /* the run is over */
+	double speed;
+	int lang;                 /* NARRATE_EN / NARRATE_ZH */
+	int theme;
+	bool ascii;               /* no UTF-8: ASCII glyphs */
+	bool help;                /* the key list is open */
+	const char *prompt;       /* a question in the key bar, or NULL */
+	const char *note;         /* a passing message, or NULL */
+};
+
+void tui_render(struct grid *g, const struct tui_state *s);
+
+#endif

@@ -1,0 +1,31 @@
+/* render_int.h: shared by the renderer's files. */
+#ifndef IOSCOPE_RENDER_INT_H
+#define IOSCOPE_RENDER_INT_H
+
+#include "tui/render.h"
+
+/* Glyphs, UTF-8 or ASCII. */
+struct glyphs {
+	wchar_t blocked, copy, wait, idle, poll, run, ready, arrive, done, hrule, vrule;
+	const char *play, *pause;
+};
+
+const struct glyphs *render__glyphs(const struct tui_state *s);
+
+/* Actors that run a model (the world and the clients it plays are not). */
+bool render__is_model(const struct tui_state *s, int actor);
+bool render__is_mux(const struct tui_state *s, int actor);
+bool render__is_epoll(const struct tui_state *s, int actor);
+
+/* The panes; each draws in rows [y, y + h). */
+void render__lanes(struct grid *g, const struct tui_state *s, int y, int h);
+int render__lanes_height(const struct tui_state *s);
+void render__mux(struct grid *g, const struct tui_state *s, int y, int h);
+void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
+
+/* A rule across the grid with a label: "── label ───". */
+void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label);
+
+#define L2(s, en, zh) ((s)->lang == 1 ? (zh) : (en))
+
+#endif

@@ -1,0 +1,186 @@
+/* render_mux.c: how ready fds move: select's set going in, checked and
+ * coming back, and the program's own scan, beside epoll's interest list,
+ * its ready list and epoll_wait returning only what is on it.  And the
+ * kernel's own word on each thread. */
+#include <stdio.h>
+#include <string.h>
+
+#include "trace/narrate.h"
+#include "tui/render_int.h"
+
+static const struct trace_ev *at(const struct tui_state *s, long i)
+{
+	return i >= 0 ? trace_at(s->t, (size_t)i) : NULL;
+}
+
+static const char *fds(const struct trace_ev *ev, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (ev == NULL)
+		return "—";
+	for (int i = 0; i < ev->nfds && o + 12 < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, i ? " %d" : "%d", ev->fd_list[i]);
+	if (ev->fds_more > 0)
+		snprintf(buf + o, len - o, " +%u", ev->fds_more);
+	return buf;
+}
+
+static void row(struct grid *g, int x, int y, int w, const char *label, int role,
+		const char *text)
+{
+	grid_put(g, x, y, ROLE_DIM, label, 12);
+	grid_put(g, x + 12, y, role, text, w - 12);
+}
+
+/* select or poll: everything goes in, everything is checked, everything
+ * is scanned. */
+static void scan_side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
+{
+	const struct view_actor *a = &s->v->actors[actor];
+	const struct trace_ev *in = at(s, a->mux_enter), *out = at(s, a->mux_exit);
+	const struct trace_ev *sc = at(s, a->mux_scan);
+	bool sel = strcmp(trace_hdr_c(s->t)->actors[actor].model, "select") == 0;
+	char b[160], t[200];
+
+	grid_printf(g, x, y, ROLE_TITLE, w, " %s · %s ", narrate_actor(s->t, actor),
+		    sel ? L2(s, "select: the whole set, every call", "select：每次都交出整个集合") :
+			  L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
+	if (h < 2)
+		return;
+	snprintf(t, sizeof t, "%s %d  {%s}", sel ? "nfds" : L2(s, "entries", "项数"),
+		 in ? in->n : 0, fds(in, b, sizeof b));
+	row(g, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
+	if (h > 2) {
+		snprintf(t, sizeof t, L2(s, "checked %d · back {%s}", "检查 %d 个 · 返回 {%s}"),
+			 out ? out->n : 0, fds(out, b, sizeof b));
+		row(g, x, y + 2, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+	}
+	if (h > 3) {
+		snprintf(t, sizeof t, L2(s, "scanned %d to find {%s}", "扫描 %d 个才找到 {%s}"),
+			 sc ? sc->n : 0, fds(sc, b, sizeof b));
+		row(g, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
+	}
+	if (h > 4) {
+		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
+					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
+			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
+			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
+		row(g, x, y + 4, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+	}
+}
+
+/* epoll: registered once; the ready list; only the ready come back. */
+static void ready_side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
+{
+	const struct view_actor *a = &s->v->actors[actor];
+	const struct trace_ev *out = at(s, a->mux_exit), *reg = at(s, a->mux_interest);
+	bool et = strcmp(trace_hdr_c(s->t)->actors[actor].model, "epoll-et") == 0;
+	char b[160], t[200];
+	size_t o = 0;
+
+	grid_printf(g, x, y, ROLE_TITLE, w, " %s · %s ", narrate_actor(s->t, actor),
+		    et ? L2(s, "epoll, edge-triggered", "epoll，边缘触发") :
+			 L2(s, "epoll, level-triggered", "epoll，水平触发"));
+	if (h < 2)
+		return;
+	snprintf(t, sizeof t, L2(s, "{%s}  (epoll_ctl once each)", "{%s}（每个只 epoll_ctl 一次）"),
+		 fds(reg, b, sizeof b));
+	row(g, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
+	if (h > 2) {
+		b[0] = '\0';
+		for (int i = 0; i < a->nready && o + 12 < sizeof b; i++)
+			o += (size_t)snprintf(b + o, sizeof b - o, i ? " %d" : "%d", a->ready[i]);
+		snprintf(t, sizeof t, "{%s}%s", a->nready ? b : "",
+			 a->nready ? L2(s, "  ← data arrived, the kernel's callback put it here",
+					   "  ← 数据到达，内核回调把它放到这里") : "");
+		row(g, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
+	}
+	if (h > 3) {
+		snprintf(t, sizeof t, L2(s, "returned %lld {%s} · program touched %lld",
+					 "返回 %lld 个 {%s} · 程序只处理 %lld 个"),
+			 (long long)(out ? out->ret : 0), fds(out, b, sizeof b),
+			 (long long)(out ? out->ret : 0));
+		row(g, x, y + 3, w, "epoll_wait", ROLE_WAIT, t);
+	}
+	if (h > 4) {
+		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
+					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
+			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
+			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
+		row(g, x, y + 4, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+	}
+}
+
+static void side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
+{
+	if (render__is_epoll(s, actor))
+		ready_side(g, s, actor, x, y, w, h);
+	else
+		scan_side(g, s, actor, x, y, w, h);
+}
+
+/* Two multiplexers side by side: a scanning one (select, poll) beside an
+ * epoll when the scenario has both, else the first two; one alone takes
+ * the whole width. */
+void render__mux(struct grid *g, const struct tui_state *s, int y, int h)
+{
+	int scan = -1, ready = -1, pick[2] = { -1, -1 }, n = 0;
+
+	for (int i = 1; i < s->v->nactors; i++) {
+		if (!render__is_mux(s, i))
+			continue;
+		if (render__is_epoll(s, i) && ready < 0)
+			ready = i;
+		else if (!render__is_epoll(s, i) && scan < 0)
+			scan = i;
+		if (n < 2)
+			pick[n++] = i;
+	}
+	if (scan >= 0 && ready >= 0) {
+		pick[0] = scan;
+		pick[1] = ready;
+	}
+	if (pick[1] >= 0) {
+		int half = g->w / 2;
+
+		side(g, s, pick[0], 0, y, half - 1, h);
+		for (int r = y; r < y + h; r++)
+			grid_set(g, half - 1, r, ROLE_DIM, render__glyphs(s)->vrule);
+		side(g, s, pick[1], half + 1, y, g->w - half - 1, h);
+	} else if (pick[0] >= 0) {
+		side(g, s, pick[0], 0, y, g->w, h);
+	}
+}
+
+/* The kernel's word, per thread, from the sampler. */
+void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
+{
+	int r = y;
+
+	for (int i = 1; i < s->v->nactors && r < y + h; i++) {
+		const struct view_actor *a = &s->v->actors[i];
+
+		if (!render__is_model(s, i))
+			continue;
+		if (a->done)
+			grid_printf(g, 0, r, ROLE_DIM, 0, "%-6s %s", narrate_actor(s->t, i),
+				    L2(s, "finished", "已结束"));
+		else if (a->have_state && a->state == 'S')
+			grid_printf(g, 0, r, ROLE_BLOCKED, 0, "%-6s tid %d  %c %s  %s  wchan %s",
+				    narrate_actor(s->t, i), a->tid, a->state,
+				    L2(s, "asleep in the kernel", "在内核中睡眠"), a->syscall,
+				    *a->wchan ? a->wchan : "?");
+		else if (a->have_state)
+			grid_printf(g, 0, r, ROLE_RUNNING, 0, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
+				    a->tid, a->state, a->syscall);
+		else
+			grid_printf(g, 0, r, a->idle ? ROLE_IDLE : ROLE_DIM, 0, "%-6s %s", narrate_actor(s->t, i),
+				    a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
+				    a->idle ? L2(s, "doing something else: not in a system call",
+						 "在做别的事：不在系统调用中") :
+					      L2(s, "running in user space", "在用户态运行"));
+		r++;
+	}
+}
