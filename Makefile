@@ -23,10 +23,10 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c)
-MAIN_SRC := ioscope.c run.c bench.c
+LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c) run.c
+MAIN_SRC := ioscope.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
-TEST_COMMON := $(BUILD)/tests/harness.o $(BUILD)/run.o
+TEST_COMMON := $(BUILD)/tests/harness.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -15,6 +15,8 @@
 #include "run.h"
 #include "scenarios/scn.h"
 #include "trace/narrate.h"
+#include "tui/render.h"
+#include "tui/tui.h"
 
 #ifndef IOSCOPE_DATADIR
 #define IOSCOPE_DATADIR "/usr/local/share/ioscope"
@@ -25,10 +27,11 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 static const char usage[] =
 "usage: ioscope COMMAND [ARGS]\n"
 "\n"
-"  run SCENARIO [--model M] [--speed X] [--record FILE] [--plain] [--lang en|zh]\n"
+"  run SCENARIO [--model M] [--speed X] [--paused] [--record FILE] [--plain]\n"
+"              [--lang en|zh] [--theme default|classroom|mono]\n"
 "                      run a scenario through real, traced IO models\n"
-"  replay FILE [--plain] [--lang en|zh]\n"
-"                      narrate a recorded trace\n"
+"  replay FILE [--speed X] [--paused] [--plain] [--lang en|zh] [--theme T]\n"
+"                      show a recorded trace again\n"
 "  check FILE...       validate scenario (.scn) and trace (.jsonl) files\n"
 "  scenarios           list the scenarios\n"
 "  models              list the IO models, and whether each can run here\n"
@@ -37,7 +40,8 @@ static const char usage[] =
 "  bench --probe       what tracing adds to one syscall\n"
 "  --help, --version\n"
 "\n"
-"Narration is plain text, one line per event (the screen view is not built yet).\n"
+"On a terminal, run and replay open the screen (keys: ? lists them); with\n"
+"--plain, or when output is not a terminal, they narrate one line per event.\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n";
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -137,7 +141,39 @@ struct cli {
 	int probe;
 	const char *fds, *models;   /* bench */
 	int csv;
+	int plain, paused, theme;
 };
+
+static int theme_from(const char *s)
+{
+	static const char *const names[THEME_MAX] = { "default", "classroom", "mono" };
+
+	for (int i = 0; i < THEME_MAX; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The screen, or plain text: --plain, no terminal, or a terminal curses
+ * cannot drive. */
+static int want_screen(const struct cli *c)
+{
+	const char *term = getenv("TERM");
+
+	return !c->plain && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	       term != NULL && *term != '\0' && strcmp(term, "dumb") != 0;
+}
+
+static int screen_run(const struct tui_opts *t)
+{
+	char cause[1024] = "";
+	int rc = tui_main(t, cause, sizeof cause);
+
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "ioscope: %s\n", cause);
+	return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+}
 
 static int parse_speed(const char *s, double *out)
 {
@@ -166,6 +202,8 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "fds", required_argument, NULL, 'F' },
 		{ "models", required_argument, NULL, 'M' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "paused", no_argument, NULL, 'Z' },
+		{ "theme", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -176,7 +214,12 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		switch (ch) {
 		case 'm': c->model = optarg; break;
 		case 'r': c->record = optarg; break;
-		case 'p': break;            /* narration is plain text already */
+		case 'p': c->plain = 1; break;
+		case 'Z': c->paused = 1; break;
+		case 'T':
+			if ((c->theme = theme_from(optarg)) < 0)
+				return fail_usage("--theme expects default, classroom or mono, got '%s'", optarg), -1;
+			break;
 		case 'P': c->probe = 1; break;
 		case 'F': c->fds = optarg; break;
 		case 'M': c->models = optarg; break;
@@ -208,6 +251,11 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 	if (argc != 1)
 		return fail_usage("run expects one scenario (see 'ioscope scenarios')%s", "");
 	o.scenario = scenario_path(argv[0], path, sizeof path);
+	if (want_screen(c)) {
+		struct tui_opts t = { .run = o, .paused = c->paused, .theme = c->theme };
+
+		return screen_run(&t);
+	}
 	rc = run_scenario(&o, cause, sizeof cause);
 	fflush(stdout);
 	if (rc == 0)
@@ -225,6 +273,12 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 
 	if (argc != 1)
 		return fail_usage("replay expects one trace file%s", "");
+	if (want_screen(c)) {
+		struct tui_opts to = { .replay = argv[0], .paused = c->paused, .theme = c->theme,
+				       .run = { .speed = c->speed, .lang = c->lang } };
+
+		return screen_run(&to);
+	}
 	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;

@@ -1,0 +1,246 @@
+/* screen.c: ncursesw, opened with newterm so that a missing terminal is an
+ * error we can report, not an exit inside initscr. */
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "tui/render.h"
+#include "tui/screen.h"
+
+static SCREEN *scr;
+static struct termios saved_tio;
+static bool have_tio;
+static bool colors;
+static int cur_theme;
+
+/* On a crash: the terminal as it was, the normal screen, a visible
+ * cursor; then die of the same signal.  Only async-signal-safe calls. */
+static void crash_handler(int sig)
+{
+	static const char reset[] = "\033[0m\033[?1049l\033[?25h\r\n";
+
+	if (have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	if (write(STDOUT_FILENO, reset, sizeof reset - 1) < 0) {
+		/* nothing more can be done */
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_handlers(bool on)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+	struct sigaction sa = { .sa_handler = on ? crash_handler : SIG_DFL };
+
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = on ? SA_RESETHAND : 0;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+int screen_open(int theme, const char **why)
+{
+	const char *term = getenv("TERM");
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*why = "standard input and output must be a terminal";
+		return -ENOTTY;
+	}
+	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0) {
+		*why = "TERM is not set, or is 'dumb'";
+		return -ENOTTY;
+	}
+	have_tio = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
+	if (getenv("ESCDELAY") == NULL)
+		set_escdelay(25);
+	scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		*why = "this terminal type is unknown to curses";
+		return -ENOTTY;
+	}
+	crash_handlers(true);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	colors = has_colors() && getenv("NO_COLOR") == NULL;
+	if (colors) {
+		start_color();
+		use_default_colors();
+	}
+	screen_theme(theme);
+	return 0;
+}
+
+void screen_close(void)
+{
+	if (scr == NULL)
+		return;
+	curs_set(1);
+	endwin();
+	delscreen(scr);
+	scr = NULL;
+	crash_handlers(false);
+	if (have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+}
+
+bool screen_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs != NULL && strcmp(cs, "UTF-8") == 0;
+}
+
+/* Foreground, background (-1: the terminal's own) and attributes. */
+struct look {
+	short fg, bg;
+	attr_t attr;
+};
+
+static const struct look looks[THEME_MAX][ROLE_MAX] = {
+	[THEME_DEFAULT] = {
+		[ROLE_TEXT] = { -1, -1, A_NORMAL }, [ROLE_DIM] = { -1, -1, A_DIM },
+		[ROLE_TITLE] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL },
+		[ROLE_KEY] = { COLOR_BLACK, COLOR_CYAN, A_BOLD },
+		[ROLE_BLOCKED] = { COLOR_RED, -1, A_BOLD },
+		[ROLE_RUNNING] = { COLOR_GREEN, -1, A_NORMAL },
+		[ROLE_IDLE] = { COLOR_CYAN, -1, A_NORMAL },
+		[ROLE_POLL] = { COLOR_YELLOW, -1, A_BOLD },
+		[ROLE_WAIT] = { COLOR_BLUE, -1, A_BOLD },
+		[ROLE_COPY] = { COLOR_MAGENTA, -1, A_BOLD },
+		[ROLE_READY] = { COLOR_YELLOW, -1, A_BOLD },
+		[ROLE_ALERT] = { COLOR_WHITE, COLOR_RED, A_BOLD },
+		[ROLE_CAPTION] = { -1, -1, A_BOLD },
+	},
+	[THEME_CLASSROOM] = {
+		[ROLE_TEXT] = { COLOR_WHITE, COLOR_BLACK, A_BOLD },
+		[ROLE_DIM] = { COLOR_WHITE, COLOR_BLACK, A_NORMAL },
+		[ROLE_TITLE] = { COLOR_BLACK, COLOR_WHITE, A_BOLD },
+		[ROLE_KEY] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD },
+		[ROLE_BLOCKED] = { COLOR_WHITE, COLOR_RED, A_BOLD },
+		[ROLE_RUNNING] = { COLOR_BLACK, COLOR_GREEN, A_BOLD },
+		[ROLE_IDLE] = { COLOR_BLACK, COLOR_CYAN, A_BOLD },
+		[ROLE_POLL] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD },
+		[ROLE_WAIT] = { COLOR_WHITE, COLOR_BLUE, A_BOLD },
+		[ROLE_COPY] = { COLOR_WHITE, COLOR_MAGENTA, A_BOLD },
+		[ROLE_READY] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD },
+		[ROLE_ALERT] = { COLOR_WHITE, COLOR_RED, A_BOLD },
+		[ROLE_CAPTION] = { COLOR_YELLOW, COLOR_BLACK, A_BOLD },
+	},
+};
+
+/* Without colour, roles differ by attribute; the glyphs carry the rest. */
+static attr_t mono_attr(int role)
+{
+	switch (role) {
+	case ROLE_DIM: return A_DIM;
+	case ROLE_TITLE: case ROLE_ALERT: return A_REVERSE;
+	case ROLE_KEY: return A_REVERSE | A_BOLD;
+	case ROLE_BLOCKED: case ROLE_CAPTION: case ROLE_READY: return A_BOLD;
+	default: return A_NORMAL;
+	}
+}
+
+void screen_theme(int theme)
+{
+	cur_theme = theme;
+	if (!colors || theme == THEME_MONO)
+		return;
+	for (int r = 0; r < ROLE_MAX; r++)
+		init_pair((short)(r + 1), looks[theme][r].fg, looks[theme][r].bg);
+}
+
+static attr_t role_attr(int role, short *pair)
+{
+	*pair = 0;
+	if (!colors || cur_theme == THEME_MONO)
+		return mono_attr(role);
+	*pair = (short)(role + 1);
+	return looks[cur_theme][role].attr;
+}
+
+void screen_resize(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
+void screen_size(int *w, int *h)
+{
+	getmaxyx(stdscr, *h, *w);
+}
+
+void screen_invalidate(void)
+{
+	clearok(curscr, TRUE);
+}
+
+void screen_draw(const struct grid *g)
+{
+	int w, h;
+
+	screen_size(&w, &h);
+	for (int y = 0; y < g->h && y < h; y++)
+		for (int x = 0; x < g->w && x < w; x++) {
+			const struct cell *c = &g->cells[y * g->w + x];
+			wchar_t wc[2] = { c->ch, L'\0' };
+			cchar_t cc;
+			short pair;
+			attr_t a;
+
+			if (c->ch == GRID_CONT)
+				continue;
+			/* The last column of the last row would scroll some
+			 * terminals: leave it. */
+			if (y == h - 1 && x == w - 1)
+				continue;
+			a = role_attr(c->role, &pair);
+			setcchar(&cc, wc, a, pair, NULL);
+			mvadd_wch(y, x, &cc);
+		}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+int screen_key(void)
+{
+	wint_t ch;
+	int rc = get_wch(&ch);
+
+	if (rc == ERR)
+		return KEY_NONE;
+	if (rc == KEY_CODE_YES) {
+		switch (ch) {
+		case KEY_LEFT: return K_LEFT;
+		case KEY_RIGHT: return K_RIGHT;
+		case KEY_UP: return K_UP;
+		case KEY_DOWN: return K_DOWN;
+		case KEY_HOME: return K_HOME;
+		case KEY_END: return K_END;
+		case KEY_ENTER: return K_ENTER;
+		case KEY_BACKSPACE: return K_BACKSPACE;
+		case KEY_RESIZE: return K_RESIZE;
+		default: return KEY_NONE;
+		}
+	}
+	if (ch == '\r' || ch == '\n')
+		return K_ENTER;
+	if (ch == 27)
+		return K_ESC;
+	if (ch == 127 || ch == 8)
+		return K_BACKSPACE;
+	return (int)ch;
+}

@@ -1,0 +1,598 @@
+/* tui.c: the screen's loop.  Keys come in through a uv_poll on stdin,
+ * signals through uv_signal, trace events through the run's listener; each
+ * marks the screen dirty, and one frame timer draws.  Paused and idle, no
+ * timer is armed: the process sleeps in epoll_wait. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "models/model.h"
+#include "scenarios/scn.h"
+#include "trace/narrate.h"
+#include "tui/render.h"
+#include "tui/screen.h"
+#include "tui/tui.h"
+
+#define FRAME_MS 33
+#define QUIET_MS 10
+#define TR(u, en, zh) ((u)->lang == 1 ? (zh) : (en))
+
+struct tui {
+	const struct tui_opts *o;
+	struct run_opts ropts;
+	uv_loop_t loop;
+	uv_poll_t input;
+	uv_signal_t sigs[5];
+	uv_timer_t frame, quiet;
+	struct run *run;              /* live, or NULL */
+	struct trace *replay;         /* replay, or NULL */
+	struct grid grid;
+	struct view view;
+	size_t cursor;
+	bool follow;                  /* the cursor follows the newest event */
+	bool playing, waiting, ended, help, dirty, quit;
+	double speed;
+	int64_t play_t;               /* replay: trace time shown */
+	int64_t play_mono;            /* replay: real time it was shown */
+	int theme, lang, steps, model_i;
+	char title[128];
+	char prompt[96];
+	int prompt_kind;              /* 0 none, 'g' go to step, 'i' inject */
+	char note[160];
+	int status;
+	char cause[512];
+};
+
+static struct trace *trace_of(struct tui *u)
+{
+	return u->run != NULL ? run_trace(u->run) : u->replay;
+}
+
+static void schedule(struct tui *u);
+
+static void mark(struct tui *u)
+{
+	u->dirty = true;
+	schedule(u);
+}
+
+/* ---- drawing ---- */
+
+static void draw(struct tui *u)
+{
+	struct trace *t = trace_of(u);
+	struct tui_state s = {
+		.t = t, .title = u->title, .live = u->run != NULL, .playing = u->playing,
+		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
+		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
+		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
+	};
+	int w, h;
+
+	if (u->follow)
+		u->cursor = trace_count(t);
+	if (u->cursor > trace_count(t))
+		u->cursor = trace_count(t);
+	s.cursor = u->cursor;
+	view_fold(&u->view, t, u->cursor);
+	s.v = &u->view;
+	screen_size(&w, &h);
+	if (u->grid.w != w || u->grid.h != h) {
+		grid_free(&u->grid);
+		if (grid_init(&u->grid, w, h) != 0)
+			return;
+	}
+	tui_render(&u->grid, &s);
+	screen_draw(&u->grid);
+	u->dirty = false;
+}
+
+/* Replay playback: show every event up to the trace time reached. */
+static void replay_advance(struct tui *u)
+{
+	struct trace *t = u->replay;
+	int64_t now = trace_mono_ns();
+
+	u->play_t += (int64_t)((double)(now - u->play_mono) * u->speed);
+	u->play_mono = now;
+	while (u->cursor < trace_count(t) && trace_at(t, u->cursor)->t_ns <= u->play_t)
+		u->cursor++;
+	if (u->cursor == trace_count(t)) {
+		u->playing = false;
+		u->ended = true;
+	}
+	u->dirty = true;
+}
+
+static void frame_cb(uv_timer_t *h)
+{
+	struct tui *u = h->data;
+
+	if (u->replay != NULL && u->playing)
+		replay_advance(u);
+	if (u->dirty)
+		draw(u);
+	schedule(u);
+}
+
+/* A frame timer only while something moves. */
+static void schedule(struct tui *u)
+{
+	bool moving = u->playing || u->waiting;
+
+	if (moving && !uv_is_active((uv_handle_t *)&u->frame))
+		uv_timer_start(&u->frame, frame_cb, FRAME_MS, FRAME_MS);
+	else if (!moving && u->dirty)
+		uv_timer_start(&u->frame, frame_cb, 1, 0);
+	else if (!moving)
+		uv_timer_stop(&u->frame);
+}
+
+/* ---- steps: where each scripted action's consequences end ---- */
+
+/* The cursor that shows step n whole: just before step n+1's first event,
+ * or the end. */
+static size_t step_end(struct trace *t, int n)
+{
+	for (size_t i = 0; i < trace_count(t); i++)
+		if (trace_at(t, i)->step > n)
+			return i;
+	return trace_count(t);
+}
+
+static int max_step(struct trace *t)
+{
+	int m = -1;
+
+	for (size_t i = 0; i < trace_count(t); i++)
+		if (trace_at(t, i)->step > m)
+			m = trace_at(t, i)->step;
+	return m;
+}
+
+static void go_back(struct tui *u)
+{
+	struct trace *t = trace_of(u);
+	size_t to = 0;
+
+	u->follow = false;
+	if (u->run != NULL && u->playing) {
+		run_pause(u->run);
+		u->playing = false;
+	}
+	u->playing = u->replay != NULL ? false : u->playing;
+	for (int n = max_step(t); n >= 0; n--)
+		if (step_end(t, n) < u->cursor) {
+			to = step_end(t, n);
+			break;
+		}
+	u->cursor = to;
+	mark(u);
+}
+
+static void quiet_cb(uv_timer_t *h)
+{
+	struct tui *u = h->data;
+
+	if (run_quiet(u->run) || run_ended(u->run)) {
+		u->waiting = false;
+		uv_timer_stop(&u->quiet);
+		mark(u);
+	}
+}
+
+static void go_forward(struct tui *u)
+{
+	struct trace *t = trace_of(u);
+	int last = max_step(t);
+
+	u->playing = u->run != NULL && u->playing;
+	for (int n = 0; n <= last; n++)
+		if (step_end(t, n) > u->cursor) {
+			u->cursor = step_end(t, n);
+			if (u->replay == NULL && n == last)
+				u->follow = true;
+			mark(u);
+			return;
+		}
+	/* At the newest event of a live run: play the next action, then
+	 * wait until every thread is quiet. */
+	if (u->run != NULL && !u->waiting && !run_ended(u->run)) {
+		if (u->playing) {
+			run_pause(u->run);
+			u->playing = false;
+		}
+		u->follow = true;
+		if (run_step(u->run) >= 0 || !run_ended(u->run)) {
+			u->waiting = true;
+			uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
+		}
+	}
+	mark(u);
+}
+
+static void toggle_play(struct tui *u)
+{
+	u->playing = !u->playing;
+	if (u->run != NULL) {
+		u->follow = true;
+		if (u->playing)
+			run_play(u->run);
+		else
+			run_pause(u->run);
+	} else if (u->playing) {
+		if (u->cursor >= trace_count(u->replay))
+			u->cursor = 0;
+		u->play_t = u->cursor > 0 ? trace_at(u->replay, u->cursor - 1)->t_ns : 0;
+		u->play_mono = trace_mono_ns();
+		u->ended = false;
+	}
+	mark(u);
+}
+
+static void set_speed(struct tui *u, double f)
+{
+	double s = u->speed * f;
+
+	if (s < 1.0 / 16 || s > 1000)
+		return;
+	u->speed = s;
+	if (u->run != NULL)
+		run_set_speed(u->run, s);
+	mark(u);
+}
+
+/* ---- the live run ---- */
+
+static void run_event_cb(void *arg, struct trace *t, const struct trace_ev *ev)
+{
+	struct tui *u = arg;
+
+	(void)t;
+	(void)ev;
+	u->dirty = true;
+	if (!uv_is_active((uv_handle_t *)&u->frame))
+		schedule(u);
+}
+
+static void run_end_cb(void *arg)
+{
+	struct tui *u = arg;
+
+	u->ended = true;
+	u->playing = false;
+	mark(u);
+}
+
+/* Open a run of the script with every actor on model (NULL: the script's
+ * own); the current run, if any, is closed only once the new one opened. */
+static int live_open(struct tui *u, const char *model, bool paused)
+{
+	struct run *nr;
+	char cause[512];
+	int rc;
+
+	u->ropts = u->o->run;
+	u->ropts.model = model;
+	u->ropts.out = NULL;
+	u->ropts.on_end = run_end_cb;
+	u->ropts.on_end_arg = u;
+	rc = run_open(&u->ropts, &u->loop, &nr, cause, sizeof cause);
+	if (rc != 0) {
+		snprintf(u->cause, sizeof u->cause, "%s", cause);
+		return rc;
+	}
+	if (u->run != NULL) {
+		uv_timer_stop(&u->quiet);
+		run_close(u->run, cause, sizeof cause);
+	}
+	u->run = nr;
+	run_listen(u->run, run_event_cb, u);
+	u->steps = run_steps(u->run);
+	u->ended = u->waiting = false;
+	u->follow = true;
+	u->cursor = 0;
+	u->playing = !paused;
+	return run_start(u->run, paused);
+}
+
+static int live_close(struct tui *u)
+{
+	char cause[512];
+	int rc;
+
+	if (u->run == NULL)
+		return 0;
+	uv_timer_stop(&u->quiet);
+	rc = run_close(u->run, cause, sizeof cause);
+	u->run = NULL;
+	if (rc != 0 && u->status == 0) {
+		u->status = rc;
+		snprintf(u->cause, sizeof u->cause, "%s", cause);
+	}
+	return rc;
+}
+
+/* m: the same script again, every actor on the next model that can run it. */
+static void switch_model(struct tui *u)
+{
+	int n = model_table_init();
+
+	for (int k = 1; k < n; k++) {
+		const struct model_ops *m = model_table[(u->model_i + k) % n];
+		char cause[512];
+
+		if (run_model_usable(m->name, cause, sizeof cause) != 0)
+			continue;
+		if (live_open(u, m->name, !u->playing) == 0) {
+			u->model_i = (u->model_i + k) % n;
+			snprintf(u->note, sizeof u->note, "m: %s · %s", m->name, m->summary);
+			mark(u);
+			return;
+		}
+	}
+	snprintf(u->note, sizeof u->note, "no other model can run this script");
+	mark(u);
+}
+
+/* i then a letter: data arrives on that actor's first fd now. */
+static void inject(struct tui *u, int key)
+{
+	const struct trace_hdr *h = trace_hdr_c(run_trace(u->run));
+
+	for (int i = 1; i < h->nactors; i++)
+		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
+			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
+				snprintf(u->note, sizeof u->note, "5 bytes written to %s's first fd, now",
+					 h->actors[i].name);
+			else
+				snprintf(u->note, sizeof u->note, "%s has no fd to write to", h->actors[i].name);
+			return;
+		}
+	snprintf(u->note, sizeof u->note, "no actor named '%c'", key);
+}
+
+/* ---- keys ---- */
+
+static void prompt_key(struct tui *u, int key)
+{
+	size_t n = strlen(u->prompt);
+
+	if (u->prompt_kind == 'i') {
+		u->prompt_kind = 0;
+		if (key != K_ESC)
+			inject(u, key);
+	} else if (key == K_ESC) {
+		u->prompt_kind = 0;
+	} else if (key == K_BACKSPACE && n > 0 && u->prompt[n - 1] != ' ') {
+		u->prompt[n - 1] = '\0';
+	} else if (key >= '0' && key <= '9' && n + 1 < sizeof u->prompt) {
+		u->prompt[n] = (char)key;
+		u->prompt[n + 1] = '\0';
+	} else if (key == K_ENTER) {
+		const char *digits = strrchr(u->prompt, ' ');
+		int step = digits ? atoi(digits + 1) : 0;
+
+		u->prompt_kind = 0;
+		if (step >= 1) {
+			u->follow = false;
+			u->cursor = step_end(trace_of(u), step - 1);
+		}
+	}
+	mark(u);
+}
+
+static void key(struct tui *u, int k)
+{
+	u->note[0] = '\0';
+	if (u->prompt_kind) {
+		prompt_key(u, k);
+		return;
+	}
+	if (u->help && k != '?' && k != 'q') {
+		u->help = false;
+		mark(u);
+		return;
+	}
+	switch (k) {
+	case 'q': case 'Q': u->quit = true; break;
+	case ' ': toggle_play(u); break;
+	case K_RIGHT: case 'l': go_forward(u); break;
+	case K_LEFT: case 'h': go_back(u); break;
+	case K_HOME: u->follow = false; u->cursor = 0; break;
+	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(trace_of(u)); break;
+	case '+': case '=': set_speed(u, 2); break;
+	case '-': case '_': set_speed(u, 0.5); break;
+	case 't': u->theme = (u->theme + 1) % THEME_MAX; screen_theme(u->theme); break;
+	case '?': u->help = !u->help; break;
+	case 'g':
+		u->prompt_kind = 'g';
+		snprintf(u->prompt, sizeof u->prompt, "%s ", TR(u, "go to step (Enter):", "跳到第几步（回车）："));
+		break;
+	case 'm': if (u->run != NULL) switch_model(u); break;
+	case 'i':
+		if (u->run != NULL) {
+			u->prompt_kind = 'i';
+			snprintf(u->prompt, sizeof u->prompt, "%s", TR(u, "inject data now: press the actor's letter",
+								       "立即注入数据：按角色的字母"));
+		}
+		break;
+	case K_RESIZE: screen_resize(); break;
+	default: return;
+	}
+	mark(u);
+}
+
+static void input_cb(uv_poll_t *h, int status, int events)
+{
+	struct tui *u = h->data;
+	int k;
+
+	(void)status;
+	(void)events;
+	while ((k = screen_key()) != KEY_NONE && !u->quit)
+		key(u, k);
+	if (u->quit)
+		uv_stop(&u->loop);
+}
+
+static void signal_cb(uv_signal_t *h, int signum)
+{
+	struct tui *u = h->data;
+
+	switch (signum) {
+	case SIGWINCH:
+		screen_resize();
+		mark(u);
+		break;
+	case SIGCONT:
+		screen_invalidate();
+		mark(u);
+		break;
+	default:                     /* SIGINT, SIGTERM, SIGHUP */
+		u->quit = true;
+		if (u->status == 0) {
+			u->status = -EINTR;
+			snprintf(u->cause, sizeof u->cause, "interrupted by %s", strsignal(signum));
+		}
+		uv_stop(&u->loop);
+	}
+}
+
+/* ---- set-up and tear-down ---- */
+
+static void close_walk_cb(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/* What is written to stderr while the screen is up would tear it: hold it
+ * in a file and print it after. */
+struct held {
+	int saved;
+	FILE *tmp;
+};
+
+static void hold_stderr(struct held *hd)
+{
+	fflush(stderr);
+	hd->saved = dup(STDERR_FILENO);
+	hd->tmp = tmpfile();
+	if (hd->saved >= 0 && hd->tmp != NULL)
+		dup2(fileno(hd->tmp), STDERR_FILENO);
+}
+
+static void release_stderr(struct held *hd)
+{
+	char buf[4096];
+	size_t n;
+
+	fflush(stderr);
+	if (hd->saved >= 0) {
+		dup2(hd->saved, STDERR_FILENO);
+		close(hd->saved);
+	}
+	if (hd->tmp != NULL) {
+		rewind(hd->tmp);
+		while ((n = fread(buf, 1, sizeof buf, hd->tmp)) > 0)
+			fwrite(buf, 1, n, stderr);
+		fclose(hd->tmp);
+	}
+}
+
+static int handles_init(struct tui *u)
+{
+	static const int signums[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCONT };
+	int rc;
+
+	if ((rc = uv_loop_init(&u->loop)) != 0)
+		return rc;
+	uv_timer_init(&u->loop, &u->frame);
+	uv_timer_init(&u->loop, &u->quiet);
+	u->frame.data = u->quiet.data = u;
+	for (int i = 0; i < 5; i++) {
+		uv_signal_init(&u->loop, &u->sigs[i]);
+		u->sigs[i].data = u;
+		uv_signal_start(&u->sigs[i], signal_cb, signums[i]);
+	}
+	if ((rc = uv_poll_init(&u->loop, &u->input, STDIN_FILENO)) != 0)
+		return rc;
+	u->input.data = u;
+	return uv_poll_start(&u->input, UV_READABLE, input_cb);
+}
+
+/* The title: the scenario's, in the chosen language. */
+static void load_title(struct tui *u, const char *path)
+{
+	struct scn *s;
+	char cause[256];
+
+	if (path != NULL && scn_load(path, &s, cause, sizeof cause) == 0) {
+		snprintf(u->title, sizeof u->title, "%s", *s->title[u->lang] ? s->title[u->lang] : s->title[0]);
+		scn_free(s);
+	}
+}
+
+static int open_source(struct tui *u)
+{
+	size_t skipped;
+	int rc;
+
+	if (u->o->replay != NULL) {
+		rc = trace_read(u->o->replay, &u->replay, &skipped, u->cause, sizeof u->cause);
+		if (rc != 0)
+			return -EINVAL;
+		u->steps = max_step(u->replay) + 1;
+		u->playing = !u->o->paused;
+		u->play_mono = trace_mono_ns();
+		return 0;
+	}
+	load_title(u, u->o->run.scenario);
+	for (int i = 0; i < model_table_init(); i++)
+		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
+			u->model_i = i;
+	return live_open(u, u->o->run.model, u->o->paused);
+}
+
+int tui_main(const struct tui_opts *o, char *cause, size_t len)
+{
+	static struct tui tui;        /* large (the view): not on the stack */
+	struct tui *u = &tui;
+	struct held hd = { -1, NULL };
+	const char *why = "";
+	int rc;
+
+	memset(u, 0, sizeof *u);
+	u->o = o;
+	u->speed = o->run.speed > 0 ? o->run.speed : 1;
+	u->lang = o->run.lang;
+	u->theme = o->theme;
+	/* Bad input is reported before the screen opens. */
+	if ((rc = handles_init(u)) == 0 && (rc = open_source(u)) == 0) {
+		hold_stderr(&hd);
+		if ((rc = screen_open(u->theme, &why)) != 0) {
+			snprintf(u->cause, sizeof u->cause, "no screen: %s", why);
+		} else {
+			mark(u);
+			uv_run(&u->loop, UV_RUN_DEFAULT);
+			screen_close();
+		}
+		release_stderr(&hd);
+	}
+	live_close(u);
+	trace_free(u->replay);
+	grid_free(&u->grid);
+	uv_walk(&u->loop, close_walk_cb, NULL);
+	uv_run(&u->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&u->loop);
+	if (rc == 0)
+		rc = u->status;
+	snprintf(cause, len, "%s", u->cause);
+	return rc;
+}

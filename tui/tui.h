@@ -1,0 +1,23 @@
+/* tui.h: the live screen for `ioscope run` and `ioscope replay`. */
+#ifndef IOSCOPE_TUI_H
+#define IOSCOPE_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "run.h"
+
+struct tui_opts {
+	struct run_opts run;      /* live: the run; run.scenario set */
+	const char *replay;       /* or a trace file to replay */
+	bool paused;
+	int theme;
+};
+
+/* Returns 0, -EINVAL for bad input (exit 2), -ENOTTY when there is no
+ * usable terminal (cause says why: the caller falls back to plain text),
+ * other -errno for a runtime failure.  The terminal is restored in every
+ * case. */
+int tui_main(const struct tui_opts *o, char *cause, size_t len);
+
+#endif
