@@ -163,6 +163,19 @@ int trace__opt_int(struct rd *r, json_t *o, const char *key, int64_t lo,
 	return v == NULL ? 0 : trace__int_in(r, v, key, lo, hi, out);
 }
 
+/* An optional boolean: false when the key is absent. */
+int trace__opt_bool(struct rd *r, json_t *o, const char *key, bool *out)
+{
+	json_t *v = json_object_get(o, key);
+
+	*out = false;
+	if (v != NULL && !json_is_boolean(v))
+		return trace__fail(r, 1, "\"%s\" of %s is %s (expected true or false)",
+				   key, r->what, trace__type_desc(v));
+	*out = json_is_true(v);
+	return 0;
+}
+
 /* The string itself, owned by the JSON value. */
 int trace__get_raw(struct rd *r, json_t *o, const char *key, const char **out)
 {

@@ -3,8 +3,10 @@
  * FORMAT.md lists them, and a table indexed by kind; record.c has the
  * matching put_* functions.
  */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -247,34 +249,23 @@ static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
-/* An optional boolean: false when the key is absent. */
-static int rd_opt_bool(struct rd *r, json_t *o, const char *key, bool *out)
-{
-	json_t *v = json_object_get(o, key);
-
-	*out = false;
-	if (v != NULL && !json_is_boolean(v))
-		return trace__fail(r, 1, "\"%s\" of %s is %s (expected true or false)",
-				   key, r->what, trace__type_desc(v));
-	*out = json_is_true(v);
-	return 0;
-}
-
 static int rd_close(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	bool abrupt = false;
 	int rc = rd_fd(r, o, ev);
 
 	if (rc == 0)
-		rc = rd_opt_bool(r, o, "abrupt", &abrupt);
+		rc = trace__opt_bool(r, o, "abrupt", &abrupt);
 	ev->what = abrupt;
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
+/* "helper": tid works for the actor (glibc's aio threads). */
 static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	const char *s;
 	char buf[48];
+	bool helper = false;
 	int64_t tid = 0, fd = -1;
 	int rc = trace__get_int(r, o, "tid", 0, INT32_MAX, &tid);
 
@@ -294,6 +285,9 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 	if (rc == 0)
 		rc = trace__opt_int(r, o, "fd", INT32_MIN, INT32_MAX, -1, &fd);
 	ev->fd = (int32_t)fd;
+	if (rc == 0)
+		rc = trace__opt_bool(r, o, "helper", &helper);
+	ev->what = helper;
 	return rc;
 }
 
@@ -387,6 +381,97 @@ static int rd_deliver(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : trace__get_int(r, o, "bytes", 0, INT64_MAX, &ev->ret);
 }
 
+/* ---- signal-driven and asynchronous IO ---- */
+
+/* "SIGIO", "SIGRTMIN", "SIGRTMIN+2" (record.c's signal_name), mapped with
+ * this process's SIGRTMIN; "SIGPOLL", SIGIO's other name, is read too. */
+static int signal_from(const char *s)
+{
+	char *end;
+	long k;
+
+	if (strcmp(s, "SIGIO") == 0)
+		return SIGIO;
+	if (strcmp(s, "SIGRTMIN") == 0)
+		return SIGRTMIN;
+	if (strncmp(s, "SIGRTMIN+", 9) == 0 && s[9] >= '1' && s[9] <= '9') {
+		k = strtol(s + 9, &end, 10);    /* no sign, space or leading 0 */
+		return *end == '\0' && k <= SIGRTMAX - SIGRTMIN ? SIGRTMIN + (int)k : -1;
+	}
+	for (int i = 1; strncmp(s, "SIG", 3) == 0 && i < SIGRTMIN; i++)
+		if (sigabbrev_np(i) != NULL && strcmp(sigabbrev_np(i), s + 3) == 0)
+			return i;
+	return -1;
+}
+
+static int rd_signal(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t tid = 0;
+	int signo = 0, rc = trace__get_choice(r, o, "signal", signal_from,
+		"a signal name such as \"SIGIO\" or \"SIGRTMIN+2\"", &signo);
+
+	ev->n = signo;
+	if (rc == 0)
+		rc = rd_fd(r, o, ev);
+	if (rc == 0)
+		rc = trace__get_int(r, o, "tid", 0, INT32_MAX, &tid);
+	ev->tid = (int32_t)tid;
+	return rc;
+}
+
+/* fd and the request's tag: what submit and complete have first. */
+static int rd_request(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_fd(r, o, ev);
+
+	return rc != 0 ? rc : rd_i32(r, o, "tag", INT32_MIN, &ev->arg);
+}
+
+static int rd_submit(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_request(r, o, ev);
+
+	return rc != 0 ? rc : rd_i32(r, o, "in_flight", 0, &ev->n);
+}
+
+/* A negative ret is -errno, and "errno" must name it. */
+static int rd_result(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *name = ev->ret < 0 && ev->ret >= -255 ?
+			   trace_errno_name((int)-ev->ret) : NULL;
+	char expect[80];
+	int err = 0, rc;
+
+	if (ev->ret >= 0)
+		return 0;
+	if (name == NULL || trace_errno_from(name) != -ev->ret)
+		return trace__fail(r, 1, "\"ret\" of %s is %lld (expected bytes >= 0 "
+				   "or a negative errno)", r->what, (long long)ev->ret);
+	snprintf(expect, sizeof expect, "\"%s\", as \"ret\" is %lld", name,
+		 (long long)ev->ret);
+	rc = trace__get_choice(r, o, "errno", trace_errno_from, expect, &err);
+	if (rc == 0 && err != -ev->ret)
+		rc = trace__fail(r, 1, "\"errno\" of %s is '%s' (expected %s)",
+				 r->what, trace_errno_name(err), expect);
+	return rc;
+}
+
+static int rd_complete(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int rc = rd_request(r, o, ev);
+
+	if (rc == 0)
+		rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+	if (rc == 0)
+		rc = rd_result(r, o, ev);
+	return rc != 0 ? rc : rd_i32(r, o, "waiting", 0, &ev->n);
+}
+
+static int rd_note(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	return trace__get_pair(r, o, "text", ev->text);
+}
+
 /* A new kind needs a line here and one in record.c's table. */
 static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_ev *) = {
 	[TRACE_ENTER] = rd_enter, [TRACE_EXIT] = rd_exit,
@@ -396,7 +481,9 @@ static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_
 	[TRACE_LOST] = rd_lost, [TRACE_DONE] = rd_done,
 	[TRACE_SET] = rd_set, [TRACE_READY] = rd_ready,
 	[TRACE_REFUSE] = rd_refuse, [TRACE_CONNECT] = rd_connect,
-	[TRACE_DELIVER] = rd_deliver,
+	[TRACE_DELIVER] = rd_deliver, [TRACE_SIGNAL] = rd_signal,
+	[TRACE_SUBMIT] = rd_submit, [TRACE_COMPLETE] = rd_complete,
+	[TRACE_NOTE] = rd_note,
 };
 
 static const char *readable_kind(int k)

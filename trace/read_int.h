@@ -12,6 +12,7 @@
 #ifndef IOSCOPE_TRACE_READ_INT_H
 #define IOSCOPE_TRACE_READ_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,8 @@ int trace__get_int(struct rd *r, json_t *o, const char *key, int64_t lo,
 /* An optional integer: dflt when the key is absent. */
 int trace__opt_int(struct rd *r, json_t *o, const char *key, int64_t lo,
 		   int64_t hi, int64_t dflt, int64_t *out);
+/* An optional boolean: false when the key is absent. */
+int trace__opt_bool(struct rd *r, json_t *o, const char *key, bool *out);
 /* A string owned by o (trace__get_raw) or interned in r->t (trace__get_str). */
 int trace__get_raw(struct rd *r, json_t *o, const char *key, const char **out);
 int trace__get_str(struct rd *r, json_t *o, const char *key, const char **out);

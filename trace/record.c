@@ -7,13 +7,17 @@
  * The writer refuses (-EINVAL) what the reader would refuse: unknown kinds,
  * calls, phases, sets, ready sources or epoll_ctl ops, an errno with no
  * name, a state that is not one printable letter, strings that are not
- * UTF-8, more than TRACE_FDS_INLINE listed fds, a negative "checked", a
- * connect to no actor of the header, negative delivered bytes, a close whose
- * what is neither 0 nor 1.  A file it writes always reads back.
+ * UTF-8, more than TRACE_FDS_INLINE listed fds, a connect to no actor of
+ * the header, a close or state whose what is neither 0 nor 1, a signal with
+ * no name, a completion's negative ret that is no errno, and a negative
+ * t_ns, dur_ns, tid or count ("checked", delivered bytes, "in_flight",
+ * "waiting").  A file it writes always reads back.
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +48,14 @@ static void put_new(struct put *p, const char *key, json_t *v, int rc_if_null)
 static void put_int(struct put *p, const char *key, int64_t v)
 {
 	put_new(p, key, json_integer((json_int_t)v), -ENOMEM);
+}
+
+/* A time, duration, thread id or count: the reader refuses negatives. */
+static void put_count(struct put *p, const char *key, int64_t v)
+{
+	if (p->rc == 0 && v < 0)
+		p->rc = -EINVAL;
+	put_int(p, key, v);
 }
 
 static void put_bool(struct put *p, const char *key, bool v)
@@ -84,6 +96,17 @@ static void put_pair(struct put *p, const char *key, const char *const s[2])
 		return;
 	}
 	put_new(p, key, o, -ENOMEM);
+}
+
+/* err's name, only if it reads back as the same number: not "EUNKNOWN". */
+static const char *errno_name(int64_t err)
+{
+	const char *e;
+
+	if (err <= 0 || err > INT32_MAX)
+		return NULL;
+	e = trace_errno_name((int)err);
+	return trace_errno_from(e) == err ? e : NULL;
 }
 
 static void put_edge(struct put *p, const struct trace_ev *ev)
@@ -158,9 +181,7 @@ static void put_call_results(struct put *p, const struct trace_ev *ev)
 	case TRACE_CALL_SELECT:
 	case TRACE_CALL_POLL:
 	case TRACE_CALL_EPOLL_WAIT:
-		if (p->rc == 0 && ev->n < 0)
-			p->rc = -EINVAL;
-		put_int(p, "checked", ev->n);
+		put_count(p, "checked", ev->n);
 		put_fds(p, ev);
 		break;
 	case TRACE_CALL_EPOLL_CTL:
@@ -185,13 +206,9 @@ static void put_exit(struct put *p, const struct trace_ev *ev)
 	put_name(p, "call", trace_call_name(ev->call));
 	put_int(p, "fd", ev->fd);
 	put_int(p, "ret", ev->ret);
-	put_int(p, "dur_ns", ev->dur_ns);
-	if (ev->err != 0) {
-		const char *e = trace_errno_name(ev->err);
-
-		/* Only names that read back as the same number: not "EUNKNOWN". */
-		put_name(p, "errno", trace_errno_from(e) == ev->err ? e : NULL);
-	}
+	put_count(p, "dur_ns", ev->dur_ns);
+	if (ev->err != 0)
+		put_name(p, "errno", errno_name(ev->err));
 	put_try(p, ev);
 	put_call_results(p, ev);
 }
@@ -222,15 +239,20 @@ static void put_close(struct put *p, const struct trace_ev *ev)
 	put_step(p, ev);
 }
 
+/* what 1: tid is a helper thread (glibc's aio); only true is written. */
 static void put_state(struct put *p, const struct trace_ev *ev)
 {
 	char letter[2] = { ev->state, '\0' };
 
-	put_int(p, "tid", ev->tid);
+	put_count(p, "tid", ev->tid);
 	put_name(p, "state", ev->state > ' ' && ev->state < 0x7f ? letter : NULL);
 	put_str(p, "syscall", ev->syscall);
 	put_str(p, "wchan", ev->wchan);
 	put_int(p, "fd", ev->fd);    /* the sampler's first syscall argument */
+	if (p->rc == 0 && ev->what > 1)
+		p->rc = -EINVAL;
+	if (ev->what == 1)
+		put_bool(p, "helper", true);
 }
 
 static void put_caption(struct put *p, const struct trace_ev *ev)
@@ -243,7 +265,7 @@ static void put_idle(struct put *p, const struct trace_ev *ev)
 {
 	put_edge(p, ev);
 	if (ev->flags & TRACE_F_END)
-		put_int(p, "dur_ns", ev->dur_ns);
+		put_count(p, "dur_ns", ev->dur_ns);
 	put_try(p, ev);
 }
 
@@ -293,9 +315,63 @@ static void put_connect(struct put *p, const struct trace_ev *ev)
 static void put_deliver(struct put *p, const struct trace_ev *ev)
 {
 	put_int(p, "fd", ev->fd);
-	if (p->rc == 0 && ev->ret < 0)
-		p->rc = -EINVAL;
-	put_int(p, "bytes", ev->ret);
+	put_count(p, "bytes", ev->ret);
+}
+
+/* ---- signal-driven and asynchronous IO ---- */
+
+/* By name, because the numbers of real-time signals differ between C
+ * libraries (glibc keeps the first two for its threads): "SIGIO",
+ * "SIGRTMIN", "SIGRTMIN+2".  NULL when signo has no such name. */
+static const char *signal_name(int signo, char *buf, size_t size)
+{
+	const char *abbrev;
+
+	if (signo == SIGIO)    /* sigabbrev_np says "POLL"; fcntl(2) says SIGIO */
+		return "SIGIO";
+	if (signo == SIGRTMIN)
+		return "SIGRTMIN";
+	if (signo > SIGRTMIN && signo <= SIGRTMAX) {
+		snprintf(buf, size, "SIGRTMIN+%d", signo - SIGRTMIN);
+		return buf;
+	}
+	abbrev = signo > 0 && signo < SIGRTMIN ? sigabbrev_np(signo) : NULL;
+	if (abbrev == NULL)
+		return NULL;
+	snprintf(buf, size, "SIG%s", abbrev);
+	return buf;
+}
+
+static void put_signal(struct put *p, const struct trace_ev *ev)
+{
+	char buf[32];
+
+	put_name(p, "signal", signal_name(ev->n, buf, sizeof buf));
+	put_int(p, "fd", ev->fd);
+	put_count(p, "tid", ev->tid);
+}
+
+static void put_submit(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	put_int(p, "tag", ev->arg);
+	put_count(p, "in_flight", ev->n);
+}
+
+/* ret is bytes or -errno; the name makes the failure readable. */
+static void put_complete(struct put *p, const struct trace_ev *ev)
+{
+	put_int(p, "fd", ev->fd);
+	put_int(p, "tag", ev->arg);
+	put_int(p, "ret", ev->ret);
+	if (ev->ret < 0)
+		put_name(p, "errno", ev->ret > INT64_MIN ? errno_name(-ev->ret) : NULL);
+	put_count(p, "waiting", ev->n);
+}
+
+static void put_note(struct put *p, const struct trace_ev *ev)
+{
+	put_pair(p, "text", ev->text);
 }
 
 /* A new kind needs a line here and one in read_ev.c's table. */
@@ -307,7 +383,9 @@ static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_e
 	[TRACE_LOST] = put_lost, [TRACE_DONE] = put_done,
 	[TRACE_SET] = put_set, [TRACE_READY] = put_ready,
 	[TRACE_REFUSE] = put_refuse, [TRACE_CONNECT] = put_connect,
-	[TRACE_DELIVER] = put_deliver,
+	[TRACE_DELIVER] = put_deliver, [TRACE_SIGNAL] = put_signal,
+	[TRACE_SUBMIT] = put_submit, [TRACE_COMPLETE] = put_complete,
+	[TRACE_NOTE] = put_note,
 };
 
 /* Dump o compact as one line.  Consumes o. */
@@ -339,8 +417,8 @@ int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev)
 	if (ev->kind >= TRACE_KIND_MAX || put_kind[ev->kind] == NULL ||
 	    ev->actor >= h->nactors)
 		p.rc = -EINVAL;
-	put_int(&p, "seq", (int64_t)ev->seq);
-	put_int(&p, "t_ns", ev->t_ns);
+	put_count(&p, "seq", (int64_t)ev->seq);
+	put_count(&p, "t_ns", ev->t_ns);
 	if (p.rc == 0) {
 		put_str(&p, "actor", h->actors[ev->actor].name);
 		put_name(&p, "kind", trace_kind_name(ev->kind));
