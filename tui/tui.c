@@ -421,7 +421,7 @@ static void key(struct tui *u, int k)
 								       "立即注入数据：按角色的字母"));
 		}
 		break;
-	case K_RESIZE: screen_resize(); break;
+	case K_RESIZE: break;          /* curses has the new size already */
 	default: return;
 	}
 	mark(u);

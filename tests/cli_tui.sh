@@ -1,0 +1,121 @@
+#!/bin/sh
+# The screen, driven as a person would: the real binary in tmux, keys sent
+# with send-keys, the screen read with capture-pane.  Every wait polls for
+# what should appear, with a limit; none is a fixed sleep.
+set -u
+bin=$(cd "$(dirname "${IOSCOPE:-./ioscope}")" && pwd)/$(basename "${IOSCOPE:-./ioscope}")
+top=$(pwd)
+tmp=$(mktemp -d /tmp/ioscope-tui-XXXXXX)
+n=0
+sock="$tmp/tmux.0.sock"
+T="tmux -S $sock"
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; $T capture-pane -p -t s 2>/dev/null | sed 's/^/  | /' | head -45; }
+cleanup() {
+	for s in "$tmp"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# wait_for PATTERN [SECONDS]: until the pane shows it
+wait_for() {
+	i=0 limit=$(( ${2:-10} * 50 ))
+	while [ $i -lt $limit ]; do
+		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" && return 0
+		sleep 0.02; i=$((i + 1))
+	done
+	return 1
+}
+expect_screen() { wait_for "$1" "${2:-10}" && ok || bad "screen never showed '$1'"; }
+
+# start W H ARGS...: ioscope in a fresh tmux pane, stty saved around it
+start() {
+	w=$1 h=$2; shift 2
+	cat >"$tmp/wrap.sh" <<EOS
+cd "$top"
+stty -g >"$tmp/stty.before"
+"$bin" "\$@" 2>"$tmp/stderr"
+echo \$? >"$tmp/rc"
+stty -g >"$tmp/stty.after"
+echo IOSCOPE-DONE
+sleep 60
+EOS
+	rm -f "$tmp/rc"
+	$T kill-server 2>/dev/null
+	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
+	$T -f /dev/null new-session -d -s s -x "$w" -y "$h" "sh $tmp/wrap.sh $*"
+	$T set-option -t s status off >/dev/null
+}
+finished() {
+	i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
+	[ -s "$tmp/rc" ]
+}
+restored() {
+	wait_for IOSCOPE-DONE 5 && cmp -s "$tmp/stty.before" "$tmp/stty.after" && ok || bad "terminal not restored ($1)"
+}
+
+# Paused: the first actions, then step, step back, play, help, quit.
+start 120 40 run fishing --paused
+expect_screen "ioscope · fishing"
+expect_screen "step 1/13"
+expect_screen "S asleep in the kernel  recvfrom  wchan"
+$T send-keys -t s Right
+expect_screen "step 2/13"
+$T send-keys -t s Right Right
+expect_screen "recvfrom [0-9.]* [mµ]*s"
+$T send-keys -t s Left
+expect_screen "step [2-5]/13"
+$T send-keys -t s '?'
+expect_screen "step back (the view goes back"
+$T send-keys -t s '?'
+$T send-keys -t s ' '
+expect_screen "▶"
+$T send-keys -t s q
+finished && ok || bad "q did not quit"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after q"
+restored q
+
+# 80×24, a model switch, a resize storm, too small, back.
+start 80 24 run canteen --paused --speed 4
+expect_screen "S · select"
+expect_screen "E · epoll"
+$T send-keys -t s m
+expect_screen "m: [a-z-]* · "
+for size in "100 30" "60 15" "200 50" "79 24" "80 23" "80 24"; do
+	$T resize-window -t s -x ${size% *} -y ${size#* } 2>/dev/null
+done
+$T resize-window -t s -x 70 -y 20
+expect_screen "ioscope needs 80×24; this terminal is 70×20"
+$T resize-window -t s -x 80 -y 24
+expect_screen "ioscope · canteen"
+$T send-keys -t s t
+expect_screen "ioscope · canteen"
+$T send-keys -t s q
+finished && ok || bad "q did not quit at 80x24"
+restored resize
+
+# SIGTERM while model threads sleep in the kernel: out within 1 s, restored.
+start 120 40 run fishing --paused
+expect_screen "S asleep in the kernel  recvfrom"
+pid=$(pgrep -f "$bin run fishing --paused" | head -1)
+kill -TERM "$pid"
+finished && ok || bad "still running 1 s after SIGTERM"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after SIGTERM"
+grep -q "interrupted by Terminated" "$tmp/stderr" && ok || bad "no word of the interruption on stderr"
+restored SIGTERM
+
+# A replay on the same screen, in Chinese.
+"$bin" run lt-vs-et --speed 20 --record "$tmp/t.jsonl" >/dev/null 2>&1
+start 120 40 replay "$tmp/t.jsonl" --paused --lang zh
+expect_screen "ioscope · lt-vs-et · 回放"
+$T send-keys -t s End
+expect_screen "被 ioscope 停止"
+$T send-keys -t s Home
+expect_screen "步骤 0/"
+$T send-keys -t s q
+finished && ok || bad "q did not quit the replay"
+restored replay
+
+echo "cli_tui: $pass passed, $fail failed"
+[ $fail = 0 ]
