@@ -6,20 +6,32 @@
 
 #include "trace/narrate_int.h"
 
-static const char *sig_name(int signo)
+/* "SIGIO", "SIGRTMIN+2": glibc's sigabbrev_np says "POLL" for SIGIO, and
+ * real-time signals have no abbreviation. */
+static const char *sig_name(int signo, char *buf, size_t len)
 {
-	const char *s = signo > 0 ? sigabbrev_np(signo) : NULL;
+	const char *s;
 
-	return s != NULL ? s : "?";
+	if (signo == SIGIO)
+		return "SIGIO";
+	if (signo >= SIGRTMIN && signo <= SIGRTMAX) {
+		snprintf(buf, len, signo == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+%d", signo - SIGRTMIN);
+		return buf;
+	}
+	s = signo > 0 ? sigabbrev_np(signo) : NULL;
+	snprintf(buf, len, "SIG%s", s != NULL ? s : "?");
+	return buf;
 }
 
 int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
+	char sb[32];
+
 	switch (ev->kind) {
 	case TRACE_SIGNAL:
-		snprintf(s, len, NL(n, "SIG%s arrives for fd %d: \"you can read now\" (the handler only sets a flag)",
-				       "SIG%s 到达，关于 fd %d：“现在可以读了”（信号处理函数只设置一个标志）"),
-			 sig_name(ev->n), ev->fd);
+		snprintf(s, len, NL(n, "%s arrives for fd %d: \"you can read now\" (the handler only sets a flag)",
+				       "%s 到达，关于 fd %d：“现在可以读了”（信号处理函数只设置一个标志）"),
+			 sig_name(ev->n, sb, sizeof sb), ev->fd);
 		return 1;
 	case TRACE_SUBMIT:
 		snprintf(s, len, NL(n, "hands the kernel a read of fd %d (request %d; %d in flight) and goes on with other things",
