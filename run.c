@@ -226,6 +226,8 @@ static int start_models(struct run *r)
 			return -ENOMEM;
 		if ((rc = sampler_watch(r->sampler, c->actor, &c->tid)) != 0)
 			return rc;
+		if (strcmp(name, "posix-aio") == 0)   /* and glibc's helpers: cannot fail now */
+			sampler_watch_helpers(r->sampler, c->actor, &c->tid);
 		if ((rc = model_start(c, model_find(name))) != 0)
 			return rc;
 		r->nmodels++;

@@ -1,4 +1,6 @@
-/* sampler.c: reads /proc for threads that are inside a traced call. */
+/* sampler.c: reads /proc for threads that are inside a traced call, and
+ * for the helper threads that read on an actor's behalf. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,12 +16,30 @@
 #define FIRST_MS  2     /* let a thread that just entered fall asleep */
 #define EVERY_MS  10
 
+struct inflight {
+	int32_t tag;              /* TRACE_SUBMIT's arg */
+	int fd;
+};
+
+struct helper {
+	pid_t tid;
+	int seen;                 /* found at this tick */
+	struct kstate last;
+};
+
 struct watch {
 	int actor;
 	_Atomic pid_t *tid;
 	int call;                 /* TRACE_CALL_* it is in, 0 when none */
 	int have_last;
 	struct kstate last;
+	/* Helper threads: the actor's requests in flight, by the trace, and
+	 * the threads last found reading for them. */
+	int helpers;
+	struct inflight *req;
+	int nreq, capreq;
+	struct helper *hl;
+	int nhl, caphl;
 };
 
 struct sampler {
@@ -29,7 +49,12 @@ struct sampler {
 	struct watch w[TRACE_MAX_ACTORS];
 	int nw;
 	int ticking;
+	int closed;
 	unsigned long emitted;
+	/* Scratch for the helper scan. */
+	int *fds;
+	struct sampler_helper *found;
+	int capfds, capfound;
 };
 
 /* Names from this build's own SYS_* constants: numbers differ by arch. */
@@ -39,6 +64,9 @@ static const struct { long nr; const char *name; } sysnames[] = {
 #endif
 #ifdef SYS_recvfrom
 	{ SYS_recvfrom, "recvfrom" },
+#endif
+#ifdef SYS_pread64
+	{ SYS_pread64, "pread64" },
 #endif
 #ifdef SYS_recvmsg
 	{ SYS_recvmsg, "recvmsg" },
@@ -166,10 +194,28 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
+/* /proc/self/task/TID/syscall: the number and first argument, or -1 for
+ * "running" (in user space). */
+static int read_syscall(pid_t tid, long *sysno, long *arg0)
+{
+	char path[64], buf[256];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+	if ((n = read_small(path, buf, sizeof buf)) < 0)
+		return (int)n;
+	*sysno = -1;
+	*arg0 = 0;
+	if (strncmp(buf, "running", 7) != 0 && sscanf(buf, "%ld %lx", sysno, arg0) < 1)
+		return -EIO;
+	return 0;
+}
+
 int sampler_read(pid_t tid, struct kstate *ks)
 {
 	char path[64], buf[512], *p;
 	ssize_t n;
+	int rc;
 
 	memset(ks, 0, sizeof *ks);
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
@@ -181,12 +227,8 @@ int sampler_read(pid_t tid, struct kstate *ks)
 		return -EIO;
 	ks->state = p[2];
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
-	if ((n = read_small(path, buf, sizeof buf)) < 0)
-		return (int)n;
-	ks->sysno = -1;
-	if (strncmp(buf, "running", 7) != 0 && sscanf(buf, "%ld %lx", &ks->sysno, &ks->arg0) < 1)
-		return -EIO;
+	if ((rc = read_syscall(tid, &ks->sysno, &ks->arg0)) != 0)
+		return rc;
 	if (ks->sysno >= 0) {
 		const char *s = sampler_sysname(ks->sysno, ks->syscall, sizeof ks->syscall);
 
@@ -202,13 +244,15 @@ int sampler_read(pid_t tid, struct kstate *ks)
 	return 0;
 }
 
-static void emit_state(struct sampler *sp, struct watch *w, pid_t tid,
-		       const struct kstate *ks)
+/* what = 1: tid is a helper working for the actor, not its own thread. */
+static void emit_state(struct sampler *sp, int actor, pid_t tid,
+		       const struct kstate *ks, int what)
 {
 	struct trace *t = sink_trace(sp->sink);
 	struct trace_ev ev = {
-		.kind = TRACE_STATE, .actor = w->actor, .t_ns = trace_now(),
+		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = trace_now(),
 		.tid = tid, .state = ks->state, .fd = (int)ks->arg0, .step = -1,
+		.what = (uint8_t)what,
 		.syscall = trace_intern(t, ks->syscall),
 		.wchan = trace_intern(t, ks->wchan),
 	};
@@ -238,44 +282,232 @@ static void sample_one(struct sampler *sp, struct watch *w)
 		return;
 	w->last = ks;
 	w->have_last = 1;
-	emit_state(sp, w, tid, &ks);
+	emit_state(sp, w->actor, tid, &ks, 0);
+}
+
+static int in_list(const int *a, int n, long v)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i] == v)
+			return 1;
+	return 0;
+}
+
+static int is_read(long nr)
+{
+#ifdef SYS_pread64
+	if (nr == SYS_pread64)
+		return 1;
+#endif
+	return nr == SYS_read;
+}
+
+/* Who is inside read(2) on these fds?  The syscall file alone decides (one
+ * small read per thread); only the threads that pass are read in full. */
+int sampler_find_helpers(const int *fds, int nfds, const pid_t *skip, int nskip,
+			 struct sampler_helper *out, int max)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL)
+		return -errno;
+	while ((de = readdir(d)) != NULL) {
+		pid_t tid = (pid_t)atoi(de->d_name);
+		long nr, arg0;
+		struct kstate ks;
+
+		if (tid <= 0 || in_list(skip, nskip, tid))
+			continue;
+		if (read_syscall(tid, &nr, &arg0) != 0 || !is_read(nr) || !in_list(fds, nfds, arg0))
+			continue;
+		/* Read again in full: it may have moved on in between. */
+		if (sampler_read(tid, &ks) != 0 || !is_read(ks.sysno) || !in_list(fds, nfds, ks.arg0))
+			continue;
+		if (n < max)
+			out[n] = (struct sampler_helper){ .tid = tid, .fd = (int)ks.arg0, .ks = ks };
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Room for need elements of size sz in *p (capacity *cap); 0 or -ENOMEM. */
+static int grow(void **p, int *cap, int need, size_t sz)
+{
+	int n = *cap > 0 ? *cap : 8;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, (size_t)n * sz)) == NULL)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static struct watch *watch_of_fd(struct sampler *sp, int fd)
+{
+	for (int i = 0; i < sp->nw; i++)
+		for (int j = 0; sp->w[i].helpers && j < sp->w[i].nreq; j++)
+			if (sp->w[i].req[j].fd == fd)
+				return &sp->w[i];
+	return NULL;
+}
+
+/* A helper found at this tick: emitted when it is new or has changed. */
+static void helper_seen(struct sampler *sp, struct watch *w, const struct sampler_helper *f)
+{
+	struct helper *h = NULL;
+
+	for (int i = 0; i < w->nhl && h == NULL; i++)
+		if (w->hl[i].tid == f->tid)
+			h = &w->hl[i];
+	if (h == NULL) {
+		if (grow((void **)&w->hl, &w->caphl, w->nhl + 1, sizeof *w->hl) != 0)
+			return;
+		h = &w->hl[w->nhl++];
+		*h = (struct helper){ .tid = f->tid };
+	} else if (same(&h->last, &f->ks) && h->last.arg0 == f->ks.arg0) {
+		h->seen = 1;
+		return;
+	}
+	h->seen = 1;
+	h->last = f->ks;
+	emit_state(sp, w->actor, f->tid, &f->ks, 1);
+}
+
+/* Every thread that is not a watched model thread nor this (the loop)
+ * thread, inside read(2) on an fd with a request in flight, is a helper
+ * of the actor that submitted it: fd numbers are unique in the process,
+ * so the fd names the actor.  Helpers not found any more (their read
+ * returned) are forgotten, so the next time one reads it is news. */
+static void scan_helpers(struct sampler *sp)
+{
+	pid_t skip[TRACE_MAX_ACTORS + 1];
+	int nskip = 0, nfds = 0, n;
+
+	for (int i = 0; i < sp->nw; i++) {
+		struct watch *w = &sp->w[i];
+		pid_t tid = atomic_load(w->tid);
+
+		if (tid != 0)
+			skip[nskip++] = tid;
+		for (int j = 0; w->helpers && j < w->nreq; j++) {
+			if (grow((void **)&sp->fds, &sp->capfds, nfds + 1, sizeof *sp->fds) != 0)
+				return;
+			sp->fds[nfds++] = w->req[j].fd;
+		}
+		for (int j = 0; j < w->nhl; j++)
+			w->hl[j].seen = 0;
+	}
+	skip[nskip++] = gettid();
+	/* glibc runs one read per fd at a time: one helper per fd, and room
+	 * for a few more (a thread found twice between its syscalls). */
+	if (nfds == 0 ||
+	    grow((void **)&sp->found, &sp->capfound, nfds + 4, sizeof *sp->found) != 0 ||
+	    (n = sampler_find_helpers(sp->fds, nfds, skip, nskip, sp->found, sp->capfound)) < 0)
+		n = 0;
+	for (int i = 0; i < n && i < sp->capfound; i++) {
+		struct watch *w = watch_of_fd(sp, sp->found[i].fd);
+
+		if (w != NULL)
+			helper_seen(sp, w, &sp->found[i]);
+	}
+	for (int i = 0; i < sp->nw; i++) {
+		struct watch *w = &sp->w[i];
+		int k = 0;
+
+		for (int j = 0; j < w->nhl; j++)
+			if (w->hl[j].seen)
+				w->hl[k++] = w->hl[j];
+		w->nhl = k;
+	}
 }
 
 static void sampler_tick_cb(uv_timer_t *h)
 {
 	struct sampler *sp = h->data;
-	int busy = 0;
+	int busy = 0, helpers = 0;
 
-	for (int i = 0; i < sp->nw; i++)
+	for (int i = 0; i < sp->nw; i++) {
 		if (sp->w[i].call != 0) {
 			sample_one(sp, &sp->w[i]);
 			busy = 1;
 		}
-	if (!busy) {
+		helpers |= sp->w[i].helpers && sp->w[i].nreq > 0;
+	}
+	if (helpers)
+		scan_helpers(sp);
+	if (!busy && !helpers) {
 		uv_timer_stop(&sp->timer);
 		sp->ticking = 0;
 	}
 }
 
+static void start_ticking(struct sampler *sp)
+{
+	if (!sp->ticking && !sp->closed) {
+		uv_timer_start(&sp->timer, sampler_tick_cb, FIRST_MS, EVERY_MS);
+		sp->ticking = 1;
+	}
+}
+
+/* Requests in flight, per actor, from its submit and complete events. */
+static void track_request(struct sampler *sp, struct watch *w, const struct trace_ev *ev)
+{
+	if (ev->kind == TRACE_SUBMIT) {
+		if (grow((void **)&w->req, &w->capreq, w->nreq + 1, sizeof *w->req) != 0)
+			return;
+		w->req[w->nreq++] = (struct inflight){ .tag = ev->arg, .fd = ev->fd };
+		start_ticking(sp);
+		return;
+	}
+	if (ev->kind == TRACE_DONE) {         /* the thread is gone: so are they */
+		w->nreq = 0;
+		w->nhl = 0;
+		return;
+	}
+	for (int j = 0; j < w->nreq; j++)
+		if (w->req[j].tag == ev->arg) {
+			w->req[j] = w->req[--w->nreq];
+			break;
+		}
+	/* As an exit does for the actor's own thread: the next read on
+	 * that fd is news, even by the same helper. */
+	for (int j = 0; j < w->nhl; j++)
+		if (w->hl[j].last.arg0 == ev->fd)
+			w->hl[j--] = w->hl[--w->nhl];
+}
+
 static void sampler_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
 	struct sampler *sp = arg;
+	int calls = ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT;
+	int reqs = ev->kind == TRACE_SUBMIT || ev->kind == TRACE_COMPLETE ||
+		   ev->kind == TRACE_DONE;
 
 	(void)t;
-	if (ev->kind != TRACE_ENTER && ev->kind != TRACE_EXIT)
+	if (!calls && !reqs)
 		return;
 	for (int i = 0; i < sp->nw; i++) {
 		struct watch *w = &sp->w[i];
 
 		if (w->actor != ev->actor)
 			continue;
-		w->call = ev->kind == TRACE_ENTER ? ev->call : 0;
-		w->have_last = 0;
+		if (calls) {
+			w->call = ev->kind == TRACE_ENTER ? ev->call : 0;
+			w->have_last = 0;
+		} else if (w->helpers) {
+			track_request(sp, w, ev);
+		}
 	}
-	if (ev->kind == TRACE_ENTER && !sp->ticking) {
-		uv_timer_start(&sp->timer, sampler_tick_cb, FIRST_MS, EVERY_MS);
-		sp->ticking = 1;
-	}
+	if (ev->kind == TRACE_ENTER)
+		start_ticking(sp);
 }
 
 int sampler_new(uv_loop_t *loop, struct sink *s, struct sampler **out)
@@ -305,16 +537,40 @@ int sampler_watch(struct sampler *sp, int actor, _Atomic pid_t *tid)
 	return 0;
 }
 
+int sampler_watch_helpers(struct sampler *sp, int actor, _Atomic pid_t *tid)
+{
+	int rc;
+
+	for (int i = 0; i < sp->nw; i++)
+		if (sp->w[i].actor == actor) {
+			sp->w[i].helpers = 1;
+			return 0;
+		}
+	if ((rc = sampler_watch(sp, actor, tid)) != 0)
+		return rc;
+	sp->w[sp->nw - 1].helpers = 1;
+	return 0;
+}
+
 void sampler_close(struct sampler *sp)
 {
 	if (sp == NULL)
 		return;
+	sp->closed = 1;         /* events drained after this start nothing */
 	uv_timer_stop(&sp->timer);
 	uv_close((uv_handle_t *)&sp->timer, NULL);
 }
 
 void sampler_free(struct sampler *sp)
 {
+	if (sp == NULL)
+		return;
+	for (int i = 0; i < sp->nw; i++) {
+		free(sp->w[i].req);
+		free(sp->w[i].hl);
+	}
+	free(sp->fds);
+	free(sp->found);
 	free(sp);
 }
 

@@ -1,0 +1,334 @@
+/* test_async2.c: glibc's POSIX aio and libuv, on real sockets.
+ *
+ * posix-aio: the caller is never blocked, and the thread that is (glibc's
+ * helper, asleep in read(2)) is found through /proc.  libuv: an event loop
+ * library is multiplexing plus callbacks; its thread sleeps in epoll_wait.
+ * Judged from the trace and from the kernel's own word. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <aio.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "models/sampler.h"
+#include "run.h"
+#include "tests/harness.h"
+#include "trace/narrate.h"
+
+static const struct trace_ev *find(const struct trace *t, int kind, int phase, int end, size_t from)
+{
+	for (size_t i = from; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->kind == kind && (phase < 0 || ev->phase == phase) &&
+		    (end < 0 || !!(ev->flags & TRACE_F_END) == end))
+			return ev;
+	}
+	return NULL;
+}
+
+static const struct trace_ev *find_call(const struct trace *t, int kind, int call, size_t from)
+{
+	for (size_t i = from; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->kind == kind && ev->call == call)
+			return ev;
+	}
+	return NULL;
+}
+
+/* Bytes the actor's thread read (exits of read/recvfrom) or was handed
+ * (completions). */
+static int64_t bytes_got(const struct trace *t, int fd)
+{
+	int64_t n = 0;
+
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->fd != fd || ev->ret <= 0)
+			continue;
+		if (ev->kind == TRACE_COMPLETE ||
+		    (ev->kind == TRACE_EXIT && (ev->call == TRACE_CALL_READ ||
+						ev->call == TRACE_CALL_RECVFROM)))
+			n += ev->ret;
+	}
+	return n;
+}
+
+/* ---- posix-aio ---------------------------------------------------------- */
+
+/* Both phases of every read are flagged not blocked for the caller; the
+ * bytes written are the bytes completed. */
+static void test_async2_aio_phases(void **state)
+{
+	struct harness h;
+	const struct trace_ev *sub, *comp, *w1, *c0, *c1, *note;
+	size_t phases = 0;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 1, 1.0), 0);
+	assert_int_equal(h_start(&h, "posix-aio"), 0);
+	assert_true(h_wait(&h, h_waiting, NULL, 5000));
+	h_write(&h, 0, "trout", 5);
+	h_close_far(&h, 0);
+	assert_true(h_wait(&h, h_done, NULL, 5000));
+
+	note = find(h.t, TRACE_NOTE, -1, -1, 0);
+	assert_non_null(note);
+	assert_non_null(strstr(note->text[0], "threads in disguise"));
+	assert_true(*note->text[1] != '\0');
+	sub = find(h.t, TRACE_SUBMIT, -1, -1, 0);
+	assert_non_null(sub);
+	assert_int_equal(sub->fd, h.fds[0].fd);
+	assert_int_equal(sub->n, 1);
+	assert_non_null(find_call(h.t, TRACE_ENTER, TRACE_CALL_AIO_READ, 0));
+	comp = find(h.t, TRACE_COMPLETE, -1, -1, 0);
+	assert_non_null(comp);
+	assert_int_equal(comp->arg, sub->arg);
+	assert_int_equal(comp->ret, 5);
+	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 5);
+
+	for (size_t i = 0; i < trace_count(h.t); i++) {
+		const struct trace_ev *ev = trace_at(h.t, i);
+
+		if (ev->kind == TRACE_PHASE) {
+			assert_false(ev->flags & TRACE_F_BLOCKED);
+			phases++;
+		}
+		/* The caller never made a read syscall of its own. */
+		assert_false(ev->kind == TRACE_ENTER && (ev->call == TRACE_CALL_READ ||
+							 ev->call == TRACE_CALL_RECVFROM));
+	}
+	w1 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 1, 0);
+	c0 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 0, 0);
+	c1 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 1, 0);
+	assert_non_null(w1); assert_non_null(c0); assert_non_null(c1);
+	assert_true(w1->t_ns <= c0->t_ns && c0->t_ns <= c1->t_ns);
+	assert_true(c1->t_ns <= comp->t_ns);
+	/* Two requests (the data, then end of file): wait, copy, wait. */
+	assert_int_equal(phases, 2 + 2 + 2);
+	/* It did other work in between. */
+	assert_true(h_count(&h, TRACE_IDLE) >= 2);
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, 0);
+	h_fini(&h);
+}
+
+/* glibc's helper, by the kernel's word: another thread of this process,
+ * asleep in read(2) on the socket the caller handed to aio_read. */
+static void test_async2_aio_finds_glibc_helper(void **state)
+{
+	struct sampler_helper found[4];
+	struct aiocb cb;
+	char buf[16];
+	int sv[2], n = 0;
+	pid_t self = gettid();
+	int64_t until;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	cb = (struct aiocb){ .aio_fildes = sv[0], .aio_buf = buf, .aio_nbytes = sizeof buf,
+			     .aio_sigevent = { .sigev_notify = SIGEV_NONE } };
+	assert_int_equal(aio_read(&cb), 0);
+	until = trace_mono_ns() + 5000000000LL;
+	while (trace_mono_ns() < until) {
+		n = sampler_find_helpers(&sv[0], 1, &self, 1, found, 4);
+		if (n == 1 && found[0].ks.state == 'S')
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(n, 1);
+	assert_true(found[0].tid != self && found[0].tid != getpid());
+	assert_int_equal(found[0].fd, sv[0]);
+	assert_int_equal(found[0].ks.state, 'S');
+	assert_int_equal(found[0].ks.sysno, SYS_read);
+	assert_string_equal(found[0].ks.syscall, "read");
+	if (found[0].ks.wchan[0] == '\0')
+		print_message("note: this kernel hides wchan\n");
+	else
+		assert_string_equal(found[0].ks.wchan, "unix_stream_read_generic");
+	/* Not this thread, nor one reading another fd. */
+	assert_int_equal(sampler_find_helpers(&sv[1], 1, &self, 1, found, 4), 0);
+
+	assert_int_equal(write(sv[1], "perch", 5), 5);
+	until = trace_mono_ns() + 5000000000LL;
+	while (aio_error(&cb) == EINPROGRESS && trace_mono_ns() < until)
+		usleep(1000);
+	assert_int_equal(aio_error(&cb), 0);
+	assert_int_equal(aio_return(&cb), 5);
+	assert_memory_equal(buf, "perch", 5);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The harness's loop, run: the sampler's timer fires on it. */
+struct looped {
+	struct harness *h;
+	bool (*pred)(struct harness *h, void *arg);
+	void *arg;
+};
+
+static bool looped_pred(struct harness *h, void *arg)
+{
+	struct looped *l = arg;
+
+	uv_run(&h->loop, UV_RUN_NOWAIT);
+	return l->pred(h, l->arg);
+}
+
+static bool h_wait_loop(struct harness *h, bool (*pred)(struct harness *h, void *arg),
+			void *arg, int timeout_ms)
+{
+	struct looped l = { h, pred, arg };
+
+	return h_wait(h, looped_pred, &l, timeout_ms);
+}
+
+/* A helper state event: what = 1, S in read on fd. */
+static bool helper_asleep(struct harness *h, void *arg)
+{
+	int fd = *(int *)arg;
+
+	for (size_t i = 0; i < trace_count(h->t); i++) {
+		const struct trace_ev *ev = trace_at(h->t, i);
+
+		if (ev->kind == TRACE_STATE && ev->what == 1 && ev->fd == fd &&
+		    ev->state == 'S' && strcmp(ev->syscall, "read") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The model with the sampler watching: the helper shows up in the trace,
+ * asleep in read(fd) before the data arrives, as the actor's helper. */
+static void test_async2_aio_sampler_shows_helper(void **state)
+{
+	struct harness h;
+	struct sampler *sp;
+	const struct trace_ev *st = NULL, *arrive_at = NULL;
+	pid_t model_tid;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 2, 1.0), 0);
+	assert_int_equal(sampler_new(&h.loop, h.s, &sp), 0);
+	assert_int_equal(sampler_watch_helpers(sp, 1, &h.c.tid), 0);
+	assert_int_equal(h_start(&h, "posix-aio"), 0);
+	assert_true(h_wait_loop(&h, helper_asleep, &h.fds[1].fd, 5000));
+	assert_true(h_wait_loop(&h, helper_asleep, &h.fds[0].fd, 5000));
+	model_tid = atomic_load(&h.c.tid);
+	for (size_t i = 0; i < trace_count(h.t); i++) {
+		const struct trace_ev *ev = trace_at(h.t, i);
+
+		if (ev->kind == TRACE_STATE && ev->what == 1) {
+			assert_int_equal(ev->actor, 1);
+			assert_true(ev->tid != model_tid && ev->tid != gettid());
+			if (ev->fd == h.fds[0].fd)
+				st = ev;
+		}
+		/* The caller itself is never seen blocked in a read. */
+		if (ev->kind == TRACE_STATE && ev->what == 0)
+			assert_true(ev->tid == model_tid);
+	}
+	assert_non_null(st);
+	h_write(&h, 0, "carp", 4);
+	h_write(&h, 1, "eel", 3);
+	h_close_far(&h, 0);
+	h_close_far(&h, 1);
+	assert_true(h_wait_loop(&h, h_done, NULL, 5000));
+	arrive_at = find(h.t, TRACE_COMPLETE, -1, -1, 0);
+	assert_non_null(arrive_at);
+	assert_true(st->seq < arrive_at->seq);
+	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 4);
+	assert_int_equal(bytes_got(h.t, h.fds[1].fd), 3);
+	assert_true(sampler_emitted(sp) >= 2);
+	model_join(&h.c, 1000);
+	sink_drain(h.s);
+	sampler_close(sp);
+	h_fini(&h);
+	sampler_free(sp);
+}
+
+/* Every fd of the harness has a helper asleep in read on it. */
+static bool helpers_in_read(struct harness *h, void *arg)
+{
+	struct sampler_helper found[H_MAX_FDS + 4];
+	int fds[H_MAX_FDS], asleep = 0, n;
+	pid_t self = gettid();
+
+	(void)arg;
+	for (int i = 0; i < h->nfds; i++)
+		fds[i] = h->fds[i].fd;
+	n = sampler_find_helpers(fds, h->nfds, &self, 1, found, H_MAX_FDS + 4);
+	for (int i = 0; i < n && i < H_MAX_FDS + 4; i++)
+		asleep += found[i].ks.state == 'S';
+	return asleep == h->nfds;
+}
+
+/* Stopped while glibc's helper sleeps in read: model_stop still returns
+ * within a second (its shutdown ends the read), status -ECANCELED. */
+static void test_async2_aio_stop_while_waiting(void **state)
+{
+	struct harness h;
+	int64_t t0;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 2, 1.0), 0);
+	h.c.every_ns = 10 * 1000000000LL;      /* a long chat */
+	assert_int_equal(h_start(&h, "posix-aio"), 0);
+	assert_true(h_wait(&h, h_waiting, NULL, 5000));
+	assert_true(h_wait(&h, helpers_in_read, NULL, 5000));
+	t0 = trace_mono_ns();
+	assert_int_equal(model_stop(&h.c, 1000), 0);
+	t0 = trace_mono_ns() - t0;
+	print_message("stopped in %.0f ms\n", (double)t0 / 1e6);
+	assert_true(t0 < 1000000000);
+	sink_drain(h.s);
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, -ECANCELED);
+	/* Every request was seen to its end. */
+	assert_int_equal(h_count(&h, TRACE_SUBMIT), h_count(&h, TRACE_COMPLETE));
+	h_fini(&h);
+}
+
+static void test_async2_aio_no_fd_leak(void **state)
+{
+	int before = open_fd_count();
+	struct harness h;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 3, 1.0), 0);
+	assert_int_equal(h_start(&h, "posix-aio"), 0);
+	h_write(&h, 2, "ccc", 3);
+	h_write(&h, 0, "a", 1);
+	for (int i = 0; i < 3; i++)
+		h_close_far(&h, i);
+	assert_true(h_wait(&h, h_done, NULL, 5000));
+	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 1);
+	assert_int_equal(bytes_got(h.t, h.fds[1].fd), 0);
+	assert_int_equal(bytes_got(h.t, h.fds[2].fd), 3);
+	h_fini(&h);
+	assert_int_equal(open_fd_count(), before);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_async2_aio_phases),
+		cmocka_unit_test(test_async2_aio_finds_glibc_helper),
+		cmocka_unit_test(test_async2_aio_sampler_shows_helper),
+		cmocka_unit_test(test_async2_aio_stop_while_waiting),
+		cmocka_unit_test(test_async2_aio_no_fd_leak),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("async2", tests, NULL, NULL);
+}
