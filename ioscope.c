@@ -377,6 +377,7 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int first;
 
+	tui_started_ns = trace_mono_ns();
 	setlocale(LC_ALL, "");
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);

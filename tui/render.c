@@ -135,10 +135,15 @@ static void story(struct grid *g, const struct tui_state *s, int y, int h)
 		if (k != TRACE_CAPTION && k != TRACE_LOST)
 			idx[n++] = i;
 	}
+	/* One fold to the oldest line shown, then forward event by event. */
+	if (n > 0)
+		view_fold(&before, s->t, idx[n - 1]);
 	for (int r = 0; r < n; r++) {
-		const struct trace_ev *ev = trace_at(s->t, idx[n - 1 - r]);
+		size_t at = idx[n - 1 - r];
+		const struct trace_ev *ev = trace_at(s->t, at);
 
-		view_fold(&before, s->t, idx[n - 1 - r]);
+		while (before.n < at)
+			view_apply(&before, trace_at(s->t, before.n));
 		if (narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
 			grid_printf(g, 1, y + used + r, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
 				    "%7.3fs %-6s %s", ev->t_ns / 1e9, narrate_actor(s->t, ev->actor), line);

@@ -45,7 +45,35 @@ struct tui {
 	char note[160];
 	int status;
 	char cause[512];
+	/* IOSCOPE_STATS=1: frame times, printed on exit (for the README's
+	 * figures; a benchmark, never a test). */
+	bool stats;
+	int64_t first_frame;
+	unsigned nframes;
+	int64_t frame_ns[4096];
 };
+
+int64_t tui_started_ns;          /* set by main(), for the first frame's delay */
+
+static int cmp_ns(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void print_stats(struct tui *u)
+{
+	unsigned n = u->nframes < 4096 ? u->nframes : 4096;
+
+	if (!u->stats || n == 0)
+		return;
+	qsort(u->frame_ns, n, sizeof u->frame_ns[0], cmp_ns);
+	fprintf(stderr, "ioscope stats: %ux%u, %u frames, median %.0f µs, 90th %.0f µs, max %.0f µs, "
+		"first frame %.1f ms after start\n", u->grid.w, u->grid.h, u->nframes,
+		u->frame_ns[n / 2] / 1e3, u->frame_ns[n * 9 / 10] / 1e3, u->frame_ns[n - 1] / 1e3,
+		(u->first_frame - tui_started_ns) / 1e6);
+}
 
 static struct trace *trace_of(struct tui *u)
 {
@@ -65,6 +93,7 @@ static void mark(struct tui *u)
 static void draw(struct tui *u)
 {
 	struct trace *t = trace_of(u);
+	int64_t t0 = trace_mono_ns();
 	struct tui_state s = {
 		.t = t, .title = u->title, .live = u->run != NULL, .playing = u->playing,
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
@@ -89,6 +118,13 @@ static void draw(struct tui *u)
 	tui_render(&u->grid, &s);
 	screen_draw(&u->grid);
 	u->dirty = false;
+	if (u->stats) {
+		int64_t now = trace_mono_ns();
+
+		if (u->nframes == 0)
+			u->first_frame = now;
+		u->frame_ns[u->nframes++ % 4096] = now - t0;
+	}
 }
 
 /* Replay playback: show every event up to the trace time reached. */
@@ -573,6 +609,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	u->speed = o->run.speed > 0 ? o->run.speed : 1;
 	u->lang = o->run.lang;
 	u->theme = o->theme;
+	u->stats = getenv("IOSCOPE_STATS") != NULL;
 	/* Bad input is reported before the screen opens. */
 	if ((rc = handles_init(u)) == 0 && (rc = open_source(u)) == 0) {
 		hold_stderr(&hd);
@@ -584,6 +621,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 			screen_close();
 		}
 		release_stderr(&hd);
+		print_stats(u);
 	}
 	live_close(u);
 	trace_free(u->replay);

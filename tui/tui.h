@@ -20,4 +20,8 @@ struct tui_opts {
  * case. */
 int tui_main(const struct tui_opts *o, char *cause, size_t len);
 
+/* CLOCK_MONOTONIC when the process started (main sets it), for
+ * IOSCOPE_STATS's "first frame" figure. */
+extern int64_t tui_started_ns;
+
 #endif
