@@ -179,6 +179,7 @@ static void help_box(struct grid *g, const struct tui_state *s)
 		"→  l       step: the next scripted action, then until every thread is quiet",
 		"←  h       step back (the view goes back; the run does not)",
 		"Home End   first / last event      g  go to step (number, Enter)",
+		".  ,       one event forward / back (watch the ready list fill)",
 		"+  -       speed ×2 / ÷2",
 		"m          switch model and run again (live)",
 		"i          inject data now: then the actor's letter (live)",
@@ -192,6 +193,7 @@ static void help_box(struct grid *g, const struct tui_state *s)
 		"→  l       单步：执行下一个脚本动作，直到所有线程静止",
 		"←  h       后退一步（只回退视图，不回退运行）",
 		"Home End   第一个 / 最后一个事件   g  跳到某一步（数字，回车）",
+		".  ,       前进 / 后退一个事件（看就绪列表如何变化）",
 		"+  -       速度 ×2 / ÷2",
 		"m          换一个模型重新运行（实时）",
 		"i          立即注入数据：再按角色字母（实时）",
@@ -201,7 +203,7 @@ static void help_box(struct grid *g, const struct tui_state *s)
 		"· 做别的事  ? 还没有（EAGAIN）  ↓ 数据到达  ◆ 就绪",
 	};
 	const char *const *t = s->lang == 1 ? zh : en;
-	int n = 12, w = g->w - 8 < 78 ? g->w - 8 : 78, x = (g->w - w) / 2, y = (g->h - n - 2) / 2;
+	int n = 13, w = g->w - 8 < 78 ? g->w - 8 : 78, x = (g->w - w) / 2, y = (g->h - n - 2) / 2;
 
 	for (int r = 0; r < n + 2; r++)
 		grid_fill(g, x - 1, y + r, w + 2, ROLE_TITLE, L' ');

@@ -440,6 +440,16 @@ static void key(struct tui *u, int k)
 	case K_RIGHT: case 'l': go_forward(u); break;
 	case K_LEFT: case 'h': go_back(u); break;
 	case K_HOME: u->follow = false; u->cursor = 0; break;
+	case '.': case '>':           /* one event at a time */
+		if (u->cursor < trace_count(trace_of(u)))
+			u->cursor++;
+		u->follow = u->run != NULL && u->cursor == trace_count(trace_of(u));
+		break;
+	case ',': case '<':
+		u->follow = false;
+		if (u->cursor > 0)
+			u->cursor--;
+		break;
 	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(trace_of(u)); break;
 	case '+': case '=': set_speed(u, 2); break;
 	case '-': case '_': set_speed(u, 0.5); break;
