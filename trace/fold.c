@@ -137,6 +137,12 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 	case TRACE_REFUSE:
 		a->refused = true;
 		break;
+	case TRACE_COMPLETE:            /* asynchronous: the data came with it */
+		if (ev->ret > 0) {
+			a->reads++;
+			a->bytes += (uint64_t)ev->ret;
+		}
+		break;
 	case TRACE_PHASE:
 		apply_phase(a, ev);
 		break;

@@ -1,5 +1,6 @@
 /* narrate.c: one line of words per event, in English or Chinese. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
  * both languages. */
 enum phrase {
 	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
-	P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_PHASE_END_B,
+	P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B,
 	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_IDLE,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
 	P_SUM_AGAIN, P_SUM_MUX, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
@@ -32,6 +33,8 @@ static const char *const phrases[2][P_MAX] = {
 		[P_WAIT_BEGIN_B] = "  phase 1 begins: waiting for data on fd %d · BLOCKED (asleep in the kernel)",
 		[P_WAIT_BEGIN_NB] = "  phase 1 begins: waiting for data on fd %d · not blocked (free between tries)",
 		[P_COPY_BEGIN] = "  phase 2 begins: the kernel copies the data of fd %d into the process · BLOCKED",
+		[P_COPY_BEGIN_NB] = "  phase 2 begins: the kernel copies the data of fd %d into the process · not blocked (the caller is elsewhere)",
+		[P_PHASE_END_FREE] = "  %s ends after %s · the caller was not blocked",
 		[P_PHASE_END_B] = "  %s ends after %s · the caller was blocked",
 		[P_PHASE_END_NB] = "  %s ends after %s · the caller was not blocked (%u tries)",
 		[P_ARRIVE] = "data arrives: %lld bytes now readable on %s's fd %d",
@@ -69,6 +72,8 @@ static const char *const phrases[2][P_MAX] = {
 		[P_WAIT_BEGIN_B] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞（在内核里睡眠）",
 		[P_WAIT_BEGIN_NB] = "  第一阶段开始：等待 fd %d 的数据 · 不阻塞（两次询问之间可以做别的事）",
 		[P_COPY_BEGIN] = "  第二阶段开始：内核把 fd %d 的数据复制进进程 · 阻塞",
+		[P_COPY_BEGIN_NB] = "  第二阶段开始：内核把 fd %d 的数据复制进进程 · 不阻塞（调用者在做别的事）",
+		[P_PHASE_END_FREE] = "  %s结束，历时 %s · 调用者没有被阻塞",
 		[P_PHASE_END_B] = "  %s结束，历时 %s · 调用者一直被阻塞",
 		[P_PHASE_END_NB] = "  %s结束，历时 %s · 调用者没有被阻塞（询问 %u 次）",
 		[P_ARRIVE] = "数据到达：%lld 字节，%s 的 fd %d 现在可读",
@@ -173,6 +178,7 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 	n->t = t;
 	n->lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
 	view_reset(&n->v, t);
+	memset(n->last_kind, 0, sizeof n->last_kind);
 	fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
 	for (int i = 1; i < h->nactors; i++) {
 		const char *label = h->actors[i].label[n->lang];
@@ -214,7 +220,8 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 
 	if (!(ev->flags & TRACE_F_END)) {
 		if (ev->phase == TRACE_PH_COPY)
-			snprintf(s, len, P(n, P_COPY_BEGIN), ev->fd);
+			snprintf(s, len, P(n, ev->flags & TRACE_F_BLOCKED ? P_COPY_BEGIN : P_COPY_BEGIN_NB),
+				 ev->fd);
 		else
 			snprintf(s, len, P(n, ev->flags & TRACE_F_BLOCKED ?
 					 P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB), ev->fd);
@@ -224,9 +231,12 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	if (ev->flags & TRACE_F_BLOCKED)
 		snprintf(s, len, P(n, P_PHASE_END_B),
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
-	else
+	else if (a->tries > 0)
 		snprintf(s, len, P(n, P_PHASE_END_NB),
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d, a->tries);
+	else
+		snprintf(s, len, P(n, P_PHASE_END_FREE),
+			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
 }
 
 /* The sampler's first argument, named as that syscall takes it. */
@@ -335,8 +345,12 @@ const char *narrate_actor(const struct trace *t, int actor)
 void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 {
 	char s[1024];
+	bool again = ev->kind == TRACE_IDLE && ev->actor < TRACE_MAX_ACTORS &&
+		     n->last_kind[ev->actor] == TRACE_IDLE;
 
-	if (line_for(n, ev, s, sizeof s))
+	if (ev->actor < TRACE_MAX_ACTORS && ev->kind != TRACE_STATE)
+		n->last_kind[ev->actor] = ev->kind;
+	if (!again && line_for(n, ev, s, sizeof s))
 		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
 			actor_name(n, ev->actor), s);
 	view_apply(&n->v, ev);

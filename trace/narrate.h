@@ -17,6 +17,7 @@ struct narrator {
 	int lang;
 	const struct trace *t;
 	struct view v;
+	uint8_t last_kind[TRACE_MAX_ACTORS];  /* each actor's previous event */
 };
 
 /* Pick the language from the locale environment (zh* -> Chinese). */
@@ -25,7 +26,9 @@ int narrate_lang_from(const char *s);        /* "en", "zh"; -1 otherwise */
 
 /* Print the header (scenario, actors) and reset the view. */
 void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang);
-/* Print the line for ev (some events print none), then fold it in. */
+/* Print the line for ev (some events print none), then fold it in.  Idle
+ * time in slices (an asynchronous reader doing other work) prints once:
+ * an idle event right after another of the same actor prints nothing. */
 void narrate_ev(struct narrator *n, const struct trace_ev *ev);
 /* Print the summary: per actor, what the trace measured. */
 void narrate_end(struct narrator *n);

@@ -38,8 +38,24 @@ int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_
 				       "把读 fd %d 的请求交给内核（请求 %d；共 %d 个进行中），然后去做别的事"),
 			 ev->fd, ev->arg, ev->n);
 		return 1;
+	case TRACE_EXIT:
+		if (ev->call == TRACE_CALL_IO_URING_ENTER && ev->ret >= 0) {
+			snprintf(s, len, NL(n, "← io_uring_enter(fd %d) = %lld: %lld request(s) handed over; it returns at once",
+					       "← io_uring_enter(fd %d) = %lld：交出 %lld 个请求；立即返回"),
+				 ev->fd, (long long)ev->ret, (long long)ev->ret);
+			return 1;
+		}
+		if (ev->call == TRACE_CALL_AIO_READ && ev->ret == 0) {
+			snprintf(s, len, NL(n, "← aio_read(fd %d) = 0: queued; it returns at once",
+					       "← aio_read(fd %d) = 0：已排队；立即返回"), ev->fd);
+			return 1;
+		}
+		return 0;
 	case TRACE_COMPLETE:
-		if (ev->ret >= 0)
+		if (ev->ret == 0)
+			snprintf(s, len, NL(n, "completion for fd %d (request %d): end of file, the far end closed",
+					       "fd %d 的完成通知（请求 %d）：文件结尾，对端已关闭"), ev->fd, ev->arg);
+		else if (ev->ret > 0)
 			snprintf(s, len, NL(n, "completion for fd %d (request %d): %lld bytes already in its buffer; both phases happened without it",
 					       "fd %d 的完成通知（请求 %d）：%lld 字节已在缓冲区里；两个阶段都不需要它参与"),
 				 ev->fd, ev->arg, (long long)ev->ret);

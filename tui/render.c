@@ -115,6 +115,21 @@ static int wrap(struct grid *g, int x, int y, int w, int h, int role, const char
 	return row;
 }
 
+/* Idle time in slices shows once, as in the plain narration: an idle
+ * event right after another of its actor's (its state samples aside). */
+static bool idle_again(const struct trace *t, size_t i)
+{
+	int actor = trace_at(t, i)->actor;
+
+	while (i-- > 0) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->actor == actor && ev->kind != TRACE_STATE)
+			return ev->kind == TRACE_IDLE;
+	}
+	return false;
+}
+
 /* The story so far: the caption, then the latest events in words, the
  * newest at the bottom. */
 static void story(struct grid *g, const struct tui_state *s, int y, int h)
@@ -130,10 +145,12 @@ static void story(struct grid *g, const struct tui_state *s, int y, int h)
 	used = wrap(g, 1, y, g->w - 2, h > 4 ? 3 : h - 1, ROLE_CAPTION, cap);
 	room = h - used;
 	for (size_t i = s->cursor; i-- > 0 && n < room && n < 64;) {
-		int k = trace_at(s->t, i)->kind;
+		const struct trace_ev *ev = trace_at(s->t, i);
 
-		if (k != TRACE_CAPTION && k != TRACE_LOST)
-			idx[n++] = i;
+		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
+		    (ev->kind == TRACE_IDLE && idle_again(s->t, i)))
+			continue;
+		idx[n++] = i;
 	}
 	/* One fold to the oldest line shown, then forward event by event. */
 	if (n > 0)
