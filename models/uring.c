@@ -298,7 +298,9 @@ static int uring_run(struct model_ctx *c)
 	}
 	if (u.ring_ok)
 		io_uring_queue_exit(&u.ring);
-	for (int i = 0; u.s != NULL && i < c->nfds; i++)
+	/* A request the kernel would not give back may still write into its
+	 * buffer: then the buffers are left to it rather than freed. */
+	for (int i = 0; u.s != NULL && u.in_flight == 0 && i < c->nfds; i++)
 		free(u.s[i].buf);
 	free(u.s);
 	free(u.queued);
