@@ -60,17 +60,10 @@ struct aio_state {
 static struct aio_state *abandoned;
 static pthread_mutex_t abandoned_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void note(void)
+static void emit_note(const char *en, const char *zh)
 {
-	struct trace_ev ev = {
-		.kind = TRACE_NOTE, .fd = -1, .t_ns = trace_now(),
-		.text = {
-			"glibc runs aio_read on helper threads that block in an ordinary read: "
-			"asynchronous for the caller, threads in disguise",
-			"glibc 用辅助线程执行 aio_read，它们阻塞在普通的 read 里："
-			"对调用者是异步的，其实是换了身份的线程",
-		},
-	};
+	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = trace_now(),
+			       .text = { en, zh } };
 
 	probe_emit(&ev, false);
 }
@@ -196,11 +189,16 @@ static int look(struct aio_state *st)
 static void settle(struct aio_state *st)
 {
 	int64_t t0 = trace_mono_ns();
-	bool shut = false;
+	bool shut = false, running = false;
 
 	for (int i = 0; i < st->c->nfds; i++)
 		if (st->r[i].live)
-			aio_cancel(st->r[i].f->fd, &st->r[i].cb);
+			running |= aio_cancel(st->r[i].f->fd, &st->r[i].cb) == AIO_NOTCANCELED;
+	if (running)
+		emit_note("aio_cancel cannot take back a read a helper is already in: "
+			  "it sleeps on until ioscope shuts the socket down",
+			  "aio_cancel 无法撤回辅助线程已经在执行的 read："
+			  "它会一直睡到 ioscope 关闭（shutdown）这个套接字");
 	for (;;) {
 		struct timespec ts = { 0, 20 * 1000000 };
 		int64_t ms = (trace_mono_ns() - t0) / 1000000;
@@ -288,7 +286,10 @@ static int posix_aio_run(struct model_ctx *c)
 		return -ENOMEM;
 	st->c = c;
 	if ((rc = setup(st)) == 0) {
-		note();
+		emit_note("glibc runs aio_read on helper threads that block in an ordinary read: "
+			  "asynchronous for the caller, threads in disguise",
+			  "glibc 用辅助线程执行 aio_read，它们阻塞在普通的 read 里："
+			  "对调用者是异步的，其实是换了身份的线程");
 		for (int i = 0; i < c->nfds && rc == 0; i++)
 			rc = submit(st, &st->r[i]);
 	}

@@ -318,6 +318,246 @@ static void test_async2_aio_no_fd_leak(void **state)
 	assert_int_equal(open_fd_count(), before);
 }
 
+/* ---- libuv --------------------------------------------------------------- */
+
+static size_t count_call(const struct trace *t, int kind, int call)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < trace_count(t); i++)
+		n += trace_at(t, i)->kind == kind && trace_at(t, i)->call == call;
+	return n;
+}
+
+/* Data arrives while the loop sleeps: epoll_wait returns the fd, libuv
+ * reads it, both phases blocked (the loop thread waits, and copies). */
+static void test_async2_libuv_phases(void **state)
+{
+	struct harness h;
+	const struct trace_ev *w0, *w1, *c0, *c1, *en, *ex, *rd, *rx, *note = NULL;
+	struct kstate ks;
+	int fd;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 1, 1.0), 0);
+	fd = h.fds[0].fd;
+	assert_int_equal(h_start(&h, "libuv"), 0);
+	assert_true(h_wait(&h, h_waiting, NULL, 5000));
+	/* The kernel's word: asleep in epoll_wait, not in a read. */
+	assert_int_equal(sampler_read(atomic_load(&h.c.tid), &ks), 0);
+	assert_int_equal(ks.state, 'S');
+	assert_true(sampler_call_matches(TRACE_CALL_EPOLL_WAIT, ks.sysno));
+	if (ks.wchan[0] != '\0')
+		assert_string_equal(ks.wchan, "do_epoll_wait");
+	assert_true(atomic_load(&h.fds[0].in_epoll));
+	h_write(&h, 0, "trout", 5);
+	h_close_far(&h, 0);
+	assert_true(h_wait(&h, h_done, NULL, 5000));
+
+	for (size_t i = 0; i < trace_count(h.t); i++)
+		if (trace_at(h.t, i)->kind == TRACE_NOTE &&
+		    strstr(trace_at(h.t, i)->text[0], "libuv chose epoll") != NULL)
+			note = trace_at(h.t, i);
+	assert_non_null(note);
+	w0 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 0, 0);
+	en = find_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 0);
+	ex = find_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 0);
+	w1 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 1, 0);
+	rd = find_call(h.t, TRACE_ENTER, TRACE_CALL_READ, 0);
+	c0 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 0, 0);
+	c1 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 1, 0);
+	rx = find_call(h.t, TRACE_EXIT, TRACE_CALL_READ, 0);
+	assert_non_null(w0); assert_non_null(en); assert_non_null(ex); assert_non_null(w1);
+	assert_non_null(rd); assert_non_null(c0); assert_non_null(c1); assert_non_null(rx);
+	/* wait begins, enter epoll_wait, it returns fd, wait ends, read(fd)
+	 * with the copy inside it. */
+	assert_true(w0->seq < en->seq && en->seq < ex->seq && ex->seq <= w1->seq);
+	assert_true(w1->seq < rd->seq && rd->seq < c0->seq && c0->seq < c1->seq && c1->seq < rx->seq);
+	assert_true(w0->flags & TRACE_F_BLOCKED);
+	assert_true(w1->flags & TRACE_F_BLOCKED);
+	assert_true(c0->flags & TRACE_F_BLOCKED);
+	assert_true(c1->flags & TRACE_F_BLOCKED);
+	assert_int_equal(w0->fd, fd);
+	assert_int_equal(ex->ret, 1);
+	assert_int_equal(ex->nfds, 1);
+	assert_int_equal(ex->fd_list[0], fd);         /* the world's number */
+	assert_int_equal(ex->fd, en->fd);
+	assert_true(ex->dur_ns > 0);
+	assert_int_equal(rd->fd, fd);
+	assert_int_equal(rx->ret, 5);
+	assert_int_equal(bytes_got(h.t, fd), 5);
+	/* Every wait that began also ended: no dangling epoll_wait. */
+	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT),
+			 count_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT));
+	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_READ),
+			 count_call(h.t, TRACE_EXIT, TRACE_CALL_READ));
+	assert_int_equal(h_count(&h, TRACE_IDLE), 0);
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, 0);   /* loop closed */
+	assert_false(atomic_load(&h.fds[0].in_epoll));
+	h_fini(&h);
+}
+
+/* Several fds, one wait for all; small chunks make libuv read in a loop. */
+static void test_async2_libuv_many_fds(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 3, 1.0), 0);
+	h.c.chunk = 2;
+	assert_int_equal(h_start(&h, "libuv"), 0);
+	assert_true(h_wait(&h, h_waiting, NULL, 5000));
+	h_write(&h, 2, "ccccc", 5);
+	h_write(&h, 0, "a", 1);
+	h_write(&h, 1, "bb", 2);
+	for (int i = 0; i < 3; i++)
+		h_close_far(&h, i);
+	assert_true(h_wait(&h, h_done, NULL, 5000));
+	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 1);
+	assert_int_equal(bytes_got(h.t, h.fds[1].fd), 2);
+	assert_int_equal(bytes_got(h.t, h.fds[2].fd), 5);
+	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_READ),
+			 count_call(h.t, TRACE_EXIT, TRACE_CALL_READ));
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, 0);
+	h_fini(&h);
+}
+
+/* Data and end of file already there before the loop starts. */
+static void test_async2_libuv_data_then_eof_at_once(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 1, 1.0), 0);
+	h_write(&h, 0, "pike", 4);
+	h_close_far(&h, 0);
+	assert_int_equal(h_start(&h, "libuv"), 0);
+	assert_true(h_wait(&h, h_done, NULL, 5000));
+	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 4);
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, 0);
+	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT),
+			 count_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT));
+	h_fini(&h);
+}
+
+/* Stopped while asleep in epoll_wait: out at once (the stop signal is read
+ * from a signalfd in the loop), -ECANCELED, no fd left behind. */
+static void test_async2_libuv_stop_while_waiting(void **state)
+{
+	int before = open_fd_count();
+	struct harness h;
+	const struct trace_ev *last_exit = NULL;
+	int64_t t0;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 2, 1.0), 0);
+	assert_int_equal(h_start(&h, "libuv"), 0);
+	assert_true(h_wait(&h, h_waiting, NULL, 5000));
+	t0 = trace_mono_ns();
+	assert_int_equal(model_stop(&h.c, 1000), 0);
+	t0 = trace_mono_ns() - t0;
+	print_message("stopped in %.1f ms\n", (double)t0 / 1e6);
+	assert_true(t0 < 250000000);     /* before model_stop's shutdown fallback */
+	sink_drain(h.s);
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, -ECANCELED);
+	for (size_t i = 0; i < trace_count(h.t); i++)
+		if (trace_at(h.t, i)->kind == TRACE_EXIT)
+			last_exit = trace_at(h.t, i);
+	assert_non_null(last_exit);
+	assert_int_equal(last_exit->call, TRACE_CALL_EPOLL_WAIT);
+	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT),
+			 count_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT));
+	/* The stop was not mistaken for data or end of file. */
+	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_READ), 0);
+	h_fini(&h);
+	assert_int_equal(open_fd_count(), before);
+}
+
+static void test_async2_libuv_no_fd_leak(void **state)
+{
+	int before = open_fd_count();
+	struct harness h;
+
+	(void)state;
+	assert_int_equal(h_init(&h, 2, 1.0), 0);
+	assert_int_equal(h_start(&h, "libuv"), 0);
+	h_write(&h, 0, "x", 1);
+	h_close_far(&h, 0);
+	h_close_far(&h, 1);
+	assert_true(h_wait(&h, h_done, NULL, 5000));
+	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, 0);
+	h_fini(&h);
+	assert_int_equal(open_fd_count(), before);
+}
+
+/* ---- a whole run ---------------------------------------------------------- */
+
+static const char script[] =
+	"scenario t\n"
+	"actor D posix-aio every=50ms\n"
+	"actor L libuv\n"
+	"at 1s write D.1 trout\n"
+	"at 1s write L.1 carp\n"
+	"at 2s close D.1\n"
+	"at 2s close L.1\n";
+
+/* Recorded and read back: D's helper asleep in read(2) on D's fd before
+ * its fish bit, flagged as a helper; L's own thread asleep in epoll_wait. */
+static void test_async2_run_records_helper_and_loop(void **state)
+{
+	char dir[] = "/tmp/ioscope-async2-XXXXXX", scn[64], rec[64], cause[512] = "";
+	struct run_opts o = { .speed = 10, .lang = NARRATE_EN, .grace_ms = 5000 };
+	const struct trace_ev *arrive = NULL, *helper = NULL, *loop = NULL;
+	int before = open_fd_count(), D, L;
+	struct trace *t;
+	size_t skipped;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(scn, sizeof scn, "%s/t.scn", dir);
+	snprintf(rec, sizeof rec, "%s/t.jsonl", dir);
+	assert_non_null(f = fopen(scn, "w"));
+	fputs(script, f);
+	fclose(f);
+	o.scenario = scn;
+	o.record = rec;
+	assert_int_equal(run_scenario(&o, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(rec, &t, &skipped, cause, sizeof cause), 0);
+	D = trace_find_actor(t, "D");
+	L = trace_find_actor(t, "L");
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->actor == D && ev->kind == TRACE_ARRIVE && arrive == NULL)
+			arrive = ev;
+		if (ev->actor == D && ev->kind == TRACE_STATE && ev->what == 1 && arrive == NULL &&
+		    ev->state == 'S' && strcmp(ev->syscall, "read") == 0)
+			helper = ev;
+		if (ev->actor == L && ev->kind == TRACE_STATE && ev->what == 0 &&
+		    strncmp(ev->syscall, "epoll_", 6) == 0)
+			loop = ev;
+		/* D's own thread is never seen in a read. */
+		assert_false(ev->actor == D && ev->kind == TRACE_STATE && ev->what == 0 &&
+			     strcmp(ev->syscall, "read") == 0);
+	}
+	assert_non_null(arrive);
+	assert_non_null(helper);
+	assert_int_equal(helper->fd, arrive->fd);
+	if (*helper->wchan)
+		assert_string_equal(helper->wchan, "unix_stream_read_generic");
+	assert_non_null(loop);
+	assert_int_equal(loop->state, 'S');
+	if (*loop->wchan)
+		assert_string_equal(loop->wchan, "do_epoll_wait");
+	assert_int_equal(bytes_got(t, arrive->fd), 5);
+	trace_free(t);
+	unlink(scn);
+	unlink(rec);
+	rmdir(dir);
+	assert_int_equal(open_fd_count(), before);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +566,12 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_async2_aio_sampler_shows_helper),
 		cmocka_unit_test(test_async2_aio_stop_while_waiting),
 		cmocka_unit_test(test_async2_aio_no_fd_leak),
+		cmocka_unit_test(test_async2_libuv_phases),
+		cmocka_unit_test(test_async2_libuv_many_fds),
+		cmocka_unit_test(test_async2_libuv_data_then_eof_at_once),
+		cmocka_unit_test(test_async2_libuv_stop_while_waiting),
+		cmocka_unit_test(test_async2_libuv_no_fd_leak),
+		cmocka_unit_test(test_async2_run_records_helper_and_loop),
 	};
 
 	if (argc > 1)
