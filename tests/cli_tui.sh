@@ -58,14 +58,14 @@ restored() {
 # Paused: the first actions, then step, step back, play, help, quit.
 start 120 40 run fishing --paused
 expect_screen "ioscope · fishing"
-expect_screen "step 1/13"
+expect_screen "step 1/16"
 expect_screen "S asleep in the kernel  recvfrom  wchan"
 $T send-keys -t s Right
-expect_screen "step 2/13"
+expect_screen "step 2/16"
 $T send-keys -t s Right Right
 expect_screen "recvfrom [0-9.]* [mµ]*s"
 $T send-keys -t s Left
-expect_screen "step [2-5]/13"
+expect_screen "step [2-5]/16"
 $T send-keys -t s '?'
 expect_screen "step back (the view goes back"
 $T send-keys -t s '?'

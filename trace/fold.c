@@ -17,30 +17,60 @@ void view_reset(struct view *v, const struct trace *t)
 	v->caption[0] = v->caption[1] = "";
 }
 
+int64_t view_phase_since(const struct view_actor *a, int fd, int phase)
+{
+	for (int i = 0; i < VIEW_PHASES; i++)
+		if (a->ph[i].phase == phase && a->ph[i].fd == fd)
+			return a->ph[i].since;
+	return -1;
+}
+
+/* A counter of fds in some state, and the wall time it was above zero. */
+static void count(int *n, int64_t *from, int64_t *total, int delta, int64_t t)
+{
+	if (delta > 0 && (*n)++ == 0)
+		*from = t;
+	if (delta < 0 && *n > 0 && --(*n) == 0)
+		*total += t > *from ? t - *from : 0;
+}
+
+static void slot_change(struct view_actor *a, struct view_phase *p, int delta, int64_t t)
+{
+	if (p->phase == TRACE_PH_WAIT)
+		count(&a->nwait, &a->wait_from, &a->wait_ns, delta, t);
+	else
+		count(&a->ncopy, &a->copy_from, &a->copy_ns, delta, t);
+	if (p->blocked)
+		count(&a->nblocked, &a->blocked_from, &a->blocked_ns, delta, t);
+}
+
+static void summarize(struct view_actor *a)
+{
+	a->phase = a->ncopy > 0 ? TRACE_PH_COPY : a->nwait > 0 ? TRACE_PH_WAIT : 0;
+	a->phase_blocked = a->nblocked > 0;
+}
+
 static void apply_phase(struct view_actor *a, const struct trace_ev *ev)
 {
+	struct view_phase *p = NULL;
+
+	for (int i = 0; i < VIEW_PHASES && p == NULL; i++)
+		if (a->ph[i].phase != 0 && a->ph[i].fd == ev->fd)
+			p = &a->ph[i];
+	if (p != NULL)                    /* the fd's previous phase is over */
+		slot_change(a, p, -1, ev->t_ns), p->phase = 0;
 	if (!(ev->flags & TRACE_F_END)) {
-		a->phase = ev->phase;
-		a->phase_blocked = ev->flags & TRACE_F_BLOCKED;
-		a->phase_fd = ev->fd;
-		a->phase_since = ev->t_ns;
+		for (int i = 0; i < VIEW_PHASES && p == NULL; i++)
+			if (a->ph[i].phase == 0)
+				p = &a->ph[i];
+		if (p != NULL) {
+			*p = (struct view_phase){ ev->fd, ev->phase, ev->flags & TRACE_F_BLOCKED, ev->t_ns };
+			slot_change(a, p, +1, ev->t_ns);
+		}
 		if (ev->phase == TRACE_PH_WAIT)
 			a->tries = 0;
-		return;
 	}
-	if (a->phase == ev->phase) {
-		int64_t d = ev->t_ns - a->phase_since;
-
-		if (d < 0)
-			d = 0;
-		if (ev->phase == TRACE_PH_WAIT)
-			a->wait_ns += d;
-		else
-			a->copy_ns += d;
-		if (ev->flags & TRACE_F_BLOCKED)
-			a->blocked_ns += d;
-	}
-	a->phase = 0;
+	summarize(a);
 }
 
 static void apply_exit(struct view_actor *a, const struct trace_ev *ev)

@@ -13,15 +13,29 @@
 
 #include "trace/trace.h"
 
+#define VIEW_PHASES 16            /* fds whose phases are followed per actor */
+
+/* One fd's read in progress: which phase, since when, blocked or not. */
+struct view_phase {
+	int fd;
+	uint8_t phase;            /* 0: slot free */
+	bool blocked;
+	int64_t since;
+};
+
 struct view_actor {
 	/* Now. */
 	int call;                 /* TRACE_CALL_* in progress, 0 when none */
 	int call_fd;
 	int64_t call_since;
-	int phase;                /* TRACE_PH_* in progress, 0 when none */
+	/* Phases per fd (a multiplexer waits on many at once), and a summary:
+	 * phase is COPY if any fd is copying, else WAIT if any waits, else 0;
+	 * phase_blocked if any of those blocks the caller. */
+	struct view_phase ph[VIEW_PHASES];
+	int phase;
 	bool phase_blocked;
-	int phase_fd;
-	int64_t phase_since;
+	int nwait, ncopy, nblocked;   /* fds in each, for the totals below */
+	int64_t wait_from, copy_from, blocked_from;
 	bool idle;                /* doing something else */
 	int64_t idle_since;
 	uint32_t tries;           /* recv calls in the current wait phase */
@@ -35,8 +49,10 @@ struct view_actor {
 	int64_t state_t;
 	/* Totals. */
 	uint64_t calls, eagain, reads, bytes, arrived, idles;
-	int64_t blocked_ns;       /* inside phases flagged blocked */
-	int64_t wait_ns, copy_ns; /* in phase 1 and phase 2 */
+	/* Wall time during which some fd was in a blocked phase, in phase 1,
+	 * in phase 2 (overlaps across fds are counted once). */
+	int64_t blocked_ns;
+	int64_t wait_ns, copy_ns;
 	/* Multiplexing: per wait, descriptors the program handed the kernel
 	 * (select's nfds bits, poll's entries; epoll: one per epoll_ctl),
 	 * descriptors the kernel checked, and entries the program scanned. */
@@ -62,6 +78,8 @@ struct view {
 };
 
 void view_reset(struct view *v, const struct trace *t);
+/* When fd's current phase began, or -1 if fd is not in that phase. */
+int64_t view_phase_since(const struct view_actor *a, int fd, int phase);
 void view_apply(struct view *v, const struct trace_ev *ev);
 /* view_reset, then apply events[0..n) (n is clamped to the count). */
 void view_fold(struct view *v, const struct trace *t, size_t n);

@@ -11,7 +11,7 @@
 enum phrase {
 	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
 	P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B,
-	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_IDLE,
+	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
 	P_SUM_AGAIN, P_SUM_MUX, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
 	P_MAX
@@ -41,6 +41,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_ARRIVE_FAIL] = "could not write to %s's fd %d: %s",
 		[P_CLOSE] = "the far end of %s's fd %d closes: %s will read end of file",
 		[P_STATE] = "  kernel says: thread %d is %c (%s) in %s(%s)%s%s",
+		[P_STATE_HELPER] = "  kernel says: helper thread %d (glibc's, not the caller) is %c (%s) in %s(%s)%s%s",
 		[P_IDLE] = "does something else for a while (round %u)",
 		[P_IDLE_END] = "back after %s",
 		[P_LOST] = "!! %u events lost: a trace ring was full",
@@ -80,6 +81,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_ARRIVE_FAIL] = "无法写入 %s 的 fd %d：%s",
 		[P_CLOSE] = "%s 的 fd %d 的对端关闭：%s 将读到文件结尾",
 		[P_STATE] = "  内核说：线程 %d 状态 %c（%s），在 %s(%s) 中%s%s",
+		[P_STATE_HELPER] = "  内核说：辅助线程 %d（glibc 的，不是调用者）状态 %c（%s），在 %s(%s) 中%s%s",
 		[P_IDLE] = "去做别的事（第 %u 轮）",
 		[P_IDLE_END] = "%s 后回来",
 		[P_LOST] = "!! 丢失 %u 个事件：跟踪环形缓冲区已满",
@@ -227,7 +229,9 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 					 P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB), ev->fd);
 		return;
 	}
-	narrate_dur(a->phase == ev->phase ? ev->t_ns - a->phase_since : 0, d, sizeof d);
+	int64_t since = view_phase_since(a, ev->fd, ev->phase);
+
+	narrate_dur(since >= 0 ? ev->t_ns - since : 0, d, sizeof d);
 	if (ev->flags & TRACE_F_BLOCKED)
 		snprintf(s, len, P(n, P_PHASE_END_B),
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
@@ -261,7 +265,7 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	int has_wchan = ev->wchan != NULL && *ev->wchan != '\0';
 	char arg[32];
 
-	snprintf(s, len, P(n, P_STATE), ev->tid, ev->state, state_words(ev->state, n->lang),
+	snprintf(s, len, P(n, ev->what == 1 ? P_STATE_HELPER : P_STATE), ev->tid, ev->state, state_words(ev->state, n->lang),
 		 ev->syscall ? ev->syscall : "?", first_arg(ev, arg, sizeof arg),
 		 has_wchan ? ", wchan " : "", has_wchan ? ev->wchan : "");
 }

@@ -117,7 +117,7 @@ static int wrap(struct grid *g, int x, int y, int w, int h, int role, const char
 
 /* Idle time in slices shows once, as in the plain narration: an idle
  * event right after another of its actor's (its state samples aside). */
-static bool idle_again(const struct trace *t, size_t i)
+bool render__idle_again(const struct trace *t, size_t i)
 {
 	int actor = trace_at(t, i)->actor;
 
@@ -130,25 +130,44 @@ static bool idle_again(const struct trace *t, size_t i)
 	return false;
 }
 
+static const char *caption_of(const struct tui_state *s)
+{
+	const char *cap = s->v->caption[s->lang == 1];
+
+	if (cap == NULL || *cap == '\0')
+		cap = s->v->caption[0];
+	return cap != NULL ? cap : "";
+}
+
+/* Rows the caption needs at this width (at most 4). */
+static int caption_rows(struct grid *g, const struct tui_state *s)
+{
+	struct grid scratch;
+	int n;
+
+	if (grid_init(&scratch, g->w, 4) != 0)
+		return 3;
+	n = wrap(&scratch, 1, 0, g->w - 2, 4, ROLE_TEXT, caption_of(s));
+	grid_free(&scratch);
+	return n;
+}
+
 /* The story so far: the caption, then the latest events in words, the
  * newest at the bottom. */
 static void story(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	static struct view before;
-	const char *cap = s->v->caption[s->lang == 1] ? s->v->caption[s->lang == 1] : "";
 	char line[600];
 	int used, room, n = 0;
 	size_t idx[64];
 
-	if (*cap == '\0')
-		cap = s->v->caption[0] ? s->v->caption[0] : "";
-	used = wrap(g, 1, y, g->w - 2, h > 4 ? 3 : h - 1, ROLE_CAPTION, cap);
+	used = wrap(g, 1, y, g->w - 2, h - 1 < 4 ? h - 1 : 4, ROLE_CAPTION, caption_of(s));
 	room = h - used;
 	for (size_t i = s->cursor; i-- > 0 && n < room && n < 64;) {
 		const struct trace_ev *ev = trace_at(s->t, i);
 
 		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
-		    (ev->kind == TRACE_IDLE && idle_again(s->t, i)))
+		    (ev->kind == TRACE_IDLE && render__idle_again(s->t, i)))
 			continue;
 		idx[n++] = i;
 	}
@@ -249,7 +268,7 @@ static bool has_mux(const struct tui_state *s)
 void tui_render(struct grid *g, const struct tui_state *s_in)
 {
 	struct tui_state clamped = *s_in, *s = &clamped;
-	int y, lanes, kern = 0, mux, story_h, avail;
+	int y, lanes, kern = 0, mux, story_h, avail, need;
 	bool classroom = s->theme == THEME_CLASSROOM;
 
 	if (s->cursor > trace_count(s->t))
@@ -265,14 +284,16 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 		kern += render__is_model(s, i);
 	mux = has_mux(s) ? 5 : 0;
 	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
-	 * The story takes what is left, at least 3 rows. */
+	 * The story takes what is left: at least the whole caption and the
+	 * latest event. */
 	avail = g->h - 2 - 2 - (mux ? 1 : 0);
 	story_h = avail - lanes - mux - kern;
-	while (story_h < 3 && kern > 1)
-		kern--, story_h++;
-	while (story_h < 3 && mux > 3)
+	need = caption_rows(g, s) + 1;
+	while (story_h < need && mux > 3)
 		mux--, story_h++;
-	while (story_h < 3 && lanes > 2)
+	while (story_h < need && kern > 1)
+		kern--, story_h++;
+	while (story_h < need && lanes > 2)
 		lanes--, story_h++;
 	y = 1;
 	render__lanes(g, s, y, lanes);

@@ -23,6 +23,10 @@ int render__lanes_height(const struct tui_state *s);
 void render__mux(struct grid *g, const struct tui_state *s, int y, int h);
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
 
+/* An idle event right after another idle event of its actor: idle time
+ * in slices, shown once. */
+bool render__idle_again(const struct trace *t, size_t i);
+
 /* A rule across the grid with a label: "── label ───". */
 void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label);
 

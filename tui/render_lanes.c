@@ -11,12 +11,17 @@
 
 #define LABEL_W 14
 
-/* Events that get a column of their own. */
-static bool is_tick(const struct trace_ev *ev)
+/* Events that get a column of their own (idle time in slices gets one). */
+static bool is_tick(const struct trace *t, size_t i)
 {
+	const struct trace_ev *ev = trace_at(t, i);
+
 	switch (ev->kind) {
 	case TRACE_STATE: case TRACE_SET: case TRACE_CAPTION: case TRACE_LOST:
+	case TRACE_NOTE:
 		return false;
+	case TRACE_IDLE:
+		return !render__idle_again(t, i);
 	default:
 		return true;
 	}
@@ -127,7 +132,7 @@ static size_t window_start(const struct tui_state *s, int cols)
 	size_t i = s->cursor;
 
 	while (i > 0 && cols > 0)
-		if (is_tick(trace_at(s->t, --i)))
+		if (is_tick(s->t, --i))
 			cols--;
 	return i;
 }
@@ -146,7 +151,7 @@ void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
 		const struct trace_ev *ev = trace_at(s->t, i);
 
 		view_apply(&v, ev);
-		if (!is_tick(ev))
+		if (!is_tick(s->t, i))
 			continue;
 		col++;
 		for (int a = 1; a < nact; a++) {

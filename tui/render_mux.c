@@ -19,7 +19,7 @@ static const char *fds(const struct trace_ev *ev, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (ev == NULL)
-		return "—";
+		return "";
 	for (int i = 0; i < ev->nfds && o + 12 < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, i ? " %d" : "%d", ev->fd_list[i]);
 	if (ev->fds_more > 0)

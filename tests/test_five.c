@@ -1,0 +1,133 @@
+/* test_five.c: the five IO models, checked against DESIGN.md §1 (UNP
+ * figure 6.6) from the trace alone.  One script, every model: which phase
+ * of the read blocked the calling thread?  A model that cannot run here is
+ * skipped with its reason; none is faked. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "models/model.h"
+#include "run.h"
+#include "tests/harness.h"
+#include "trace/narrate.h"
+
+struct row {
+	const char *model;
+	bool wait_blocked, copy_blocked;
+	bool helper_blocked;     /* a helper thread sleeps in read (POSIX aio) */
+};
+
+static const struct row table[] = {
+	{ "blocking",    true,  true,  false },
+	{ "nonblocking", false, true,  false },
+	{ "select",      true,  true,  false },
+	{ "poll",        true,  true,  false },
+	{ "epoll",       true,  true,  false },
+	{ "epoll-et",    true,  true,  false },
+	{ "sigio",       false, true,  false },
+	{ "uring",       false, false, false },
+	{ "posix-aio",   false, false, true  },
+	{ "libuv",       true,  true,  false },
+};
+
+static const char script[] =
+	"scenario five\n"
+	"actor A blocking\n"
+	"at 0.5s write A.1 fish\n"
+	"at 1s write A.1 more\n";
+
+static char dir[64], scn[128], rec[128];
+
+static int setup(void **state)
+{
+	FILE *f;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/ioscope-five-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(scn, sizeof scn, "%s/five.scn", dir);
+	snprintf(rec, sizeof rec, "%s/five.jsonl", dir);
+	if ((f = fopen(scn, "w")) == NULL)
+		return -1;
+	fputs(script, f);
+	fclose(f);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(scn);
+	unlink(rec);
+	rmdir(dir);
+	return 0;
+}
+
+static void test_five_phases(void **state)
+{
+	const struct row *r = *state;
+	const struct model_ops *m = model_find(r->model);
+	struct run_opts o = { .scenario = scn, .model = r->model, .speed = 10,
+			      .record = rec, .grace_ms = 3000 };
+	const char *why = "";
+	char cause[512] = "";
+	struct trace *t;
+	size_t skipped;
+	int A, waits = 0, copies = 0, helper_asleep = 0;
+	int64_t bytes = 0;
+
+	assert_non_null(m);                 /* every model is in this build */
+	if (m->available(&why) != 0) {
+		print_message("skipping %s: %s\n", r->model, why);
+		skip();
+	}
+	assert_int_equal(run_scenario(&o, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(rec, &t, &skipped, cause, sizeof cause), 0);
+	A = trace_find_actor(t, "A");
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->actor != A)
+			continue;
+		if (ev->kind == TRACE_PHASE && ev->phase == TRACE_PH_WAIT) {
+			assert_int_equal(!!(ev->flags & TRACE_F_BLOCKED), r->wait_blocked);
+			waits++;
+		}
+		if (ev->kind == TRACE_PHASE && ev->phase == TRACE_PH_COPY) {
+			assert_int_equal(!!(ev->flags & TRACE_F_BLOCKED), r->copy_blocked);
+			copies++;
+		}
+		if (ev->kind == TRACE_STATE && ev->what == 1 && ev->state == 'S')
+			helper_asleep++;
+		if (((ev->kind == TRACE_EXIT && (ev->call == TRACE_CALL_RECVFROM ||
+						 ev->call == TRACE_CALL_READ)) ||
+		     ev->kind == TRACE_COMPLETE) && ev->ret > 0)
+			bytes += ev->ret;
+	}
+	assert_true(waits >= 2);
+	assert_true(copies >= 2);
+	assert_int_equal(bytes, 8);           /* "fish" and "more", each once */
+	if (r->helper_blocked)
+		assert_true(helper_asleep > 0);   /* the truth behind POSIX aio */
+	trace_free(t);
+}
+
+int main(int argc, char **argv)
+{
+	struct CMUnitTest tests[sizeof table / sizeof table[0]];
+
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		tests[i] = (struct CMUnitTest){ table[i].model, test_five_phases, NULL, NULL,
+						(void *)&table[i] };
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("five", tests, setup, teardown);
+}
