@@ -15,6 +15,7 @@
 
 #define FIRST_MS  2     /* let a thread that just entered fall asleep */
 #define EVERY_MS  10
+#define SLOWEST_MS 1000 /* a thread asleep for long is looked at once a second */
 
 struct inflight {
 	int32_t tag;              /* TRACE_SUBMIT's arg */
@@ -51,6 +52,7 @@ struct sampler {
 	int ticking;
 	int closed;
 	unsigned long emitted;
+	unsigned quiet;           /* ticks in a row that saw nothing new */
 	/* Scratch for the helper scan. */
 	int *fds;
 	struct sampler_helper *found;
@@ -429,10 +431,24 @@ static void scan_helpers(struct sampler *sp)
 	}
 }
 
+/* Nothing changes while a thread sleeps: look less and less often (10 ms
+ * doubling to 1 s), so that a paused screen costs next to nothing; any new
+ * call starts again at 10 ms. */
+static void back_off(struct sampler *sp, unsigned long before)
+{
+	uint64_t every = EVERY_MS;
+
+	sp->quiet = sp->emitted != before ? 0 : sp->quiet + 1;
+	for (unsigned i = 0; i < sp->quiet / 4 && every < SLOWEST_MS; i++)
+		every *= 2;
+	uv_timer_set_repeat(&sp->timer, every < SLOWEST_MS ? every : SLOWEST_MS);
+}
+
 static void sampler_tick_cb(uv_timer_t *h)
 {
 	struct sampler *sp = h->data;
 	int busy = 0, helpers = 0;
+	unsigned long before = sp->emitted;
 
 	for (int i = 0; i < sp->nw; i++) {
 		if (sp->w[i].call != 0) {
@@ -446,14 +462,17 @@ static void sampler_tick_cb(uv_timer_t *h)
 	if (!busy && !helpers) {
 		uv_timer_stop(&sp->timer);
 		sp->ticking = 0;
+		return;
 	}
+	back_off(sp, before);
 }
 
 static void start_ticking(struct sampler *sp)
 {
-	if (!sp->ticking && !sp->closed) {
+	if (!sp->closed && (!sp->ticking || sp->quiet > 0)) {
 		uv_timer_start(&sp->timer, sampler_tick_cb, FIRST_MS, EVERY_MS);
 		sp->ticking = 1;
+		sp->quiet = 0;
 	}
 }
 
