@@ -15,7 +15,7 @@
 
 #define FIRST_MS  2     /* let a thread that just entered fall asleep */
 #define EVERY_MS  10
-#define SLOWEST_MS 1000 /* a thread asleep for long is looked at once a second */
+#define SLOWEST_MS 2000 /* a thread asleep for long is looked at every 2 s */
 
 struct inflight {
 	int32_t tag;              /* TRACE_SUBMIT's arg */
