@@ -432,7 +432,7 @@ static void scan_helpers(struct sampler *sp)
 }
 
 /* Nothing changes while a thread sleeps: look less and less often (10 ms
- * doubling to 1 s), so that a paused screen costs next to nothing; any new
+ * doubling to 2 s), so that a paused screen costs next to nothing; any new
  * call starts again at 10 ms. */
 static void back_off(struct sampler *sp, unsigned long before)
 {
