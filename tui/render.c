@@ -286,7 +286,7 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
 	 * The story takes what is left: at least the whole caption and the
 	 * latest event. */
-	avail = g->h - 2 - 2 - (mux ? 1 : 0);
+	avail = g->h - 2 - 1 - (kern ? 1 : 0) - (mux ? 1 : 0);
 	story_h = avail - lanes - mux - kern;
 	need = caption_rows(g, s) + 1;
 	while (story_h < need && mux > 3)
@@ -303,12 +303,14 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	if (mux > 0) {
 		render__mux(g, s, y, mux);
 		y += mux;
-		render__rule(g, s, y++, L2(s, "the kernel's own word (/proc/self/task/TID)",
-					  "内核自己的说法（/proc/self/task/TID）"));
+		render__rule(g, s, y++, kern > 0 ? L2(s, "the kernel's own word (/proc/self/task/TID)",
+						      "内核自己的说法（/proc/self/task/TID）") : NULL);
 	}
-	render__kernel(g, s, y, kern);
-	y += kern;
-	render__rule(g, s, y++, NULL);
+	if (kern > 0) {
+		render__kernel(g, s, y, kern);
+		y += kern;
+		render__rule(g, s, y++, NULL);
+	}
 	story(g, s, y, g->h - 1 - y);
 	keys_bar(g, s, g->h - 1);
 	if (s->help)

@@ -98,7 +98,7 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 
 int render__lanes_height(const struct tui_state *s)
 {
-	int n = 0, per = s->theme == THEME_CLASSROOM ? 1 : 2;
+	int n = 0, per = 2;          /* classroom: a double-height user row */
 
 	for (int i = 1; i < s->v->nactors; i++)
 		n += render__is_model(s, i);
@@ -109,7 +109,7 @@ static void lane_labels(struct grid *g, const struct tui_state *s, struct lane *
 			int y, int h)
 {
 	const struct trace_hdr *hd = trace_hdr_c(s->t);
-	int per = s->theme == THEME_CLASSROOM ? 1 : 2, row = y;
+	int per = 2, row = y;
 
 	for (int i = 0; i < hd->nactors; i++) {
 		lanes[i].row = -1;
@@ -119,7 +119,7 @@ static void lane_labels(struct grid *g, const struct tui_state *s, struct lane *
 		lanes[i].row = row;
 		grid_printf(g, 0, row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
 			    hd->actors[i].model);
-		if (per == 2)
+		if (s->theme != THEME_CLASSROOM)
 			grid_put(g, 2, row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
 		row += per;
 	}
@@ -165,7 +165,9 @@ void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
 				l->span_start = col;
 			user_cell(gl, &v.actors[a], ev, a, &ch, &role);
 			grid_set(g, LABEL_W + col, l->row, role, ch);
-			if (s->theme != THEME_CLASSROOM) {
+			if (s->theme == THEME_CLASSROOM) {
+				grid_set(g, LABEL_W + col, l->row + 1, role, ch);    /* twice as tall */
+			} else {
 				kernel_cell(gl, &v.actors[a], ev, a, &ch, &role);
 				grid_set(g, LABEL_W + col, l->row + 1, role, ch);
 			}

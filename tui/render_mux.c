@@ -34,6 +34,26 @@ static void row(struct grid *g, int x, int y, int w, const char *label, int role
 	grid_put(g, x + 12, y, role, text, w - 12);
 }
 
+/* The totals row; compact when the side is narrow (80 columns, two sides). */
+static void totals(struct grid *g, const struct tui_state *s, const struct view_actor *a,
+		   int x, int y, int w)
+{
+	char t[200];
+
+	if (w < 60) {           /* no label column: the whole side for the numbers */
+		grid_printf(g, x, y, ROLE_DIM, w, L2(s, "so far: in %llu·checked %llu·scanned %llu",
+						     "累计：交入 %llu·检查 %llu·扫描 %llu"),
+			    (unsigned long long)a->handed_in, (unsigned long long)a->checked,
+			    (unsigned long long)a->scanned);
+		return;
+	}
+		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
+					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
+			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
+			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
+	row(g, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+}
+
 /* select or poll: everything goes in, everything is checked, everything
  * is scanned. */
 static void scan_side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
@@ -62,13 +82,8 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 			 sc ? sc->n : 0, fds(sc, b, sizeof b));
 		row(g, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
 	}
-	if (h > 4) {
-		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
-					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
-			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
-			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
-		row(g, x, y + 4, w, L2(s, "so far", "累计"), ROLE_DIM, t);
-	}
+	if (h > 4)
+		totals(g, s, a, x, y + 4, w);
 }
 
 /* epoll: registered once; the ready list; only the ready come back. */
@@ -85,7 +100,7 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 			 L2(s, "epoll, level-triggered", "epoll，水平触发"));
 	if (h < 2)
 		return;
-	snprintf(t, sizeof t, L2(s, "{%s}  (epoll_ctl once each)", "{%s}（每个只 epoll_ctl 一次）"),
+	snprintf(t, sizeof t, L2(s, "{%s} added once each", "{%s}（每个只登记一次）"),
 		 fds(reg, b, sizeof b));
 	row(g, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
 	if (h > 2) {
@@ -93,24 +108,19 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 		for (int i = 0; i < a->nready && o + 12 < sizeof b; i++)
 			o += (size_t)snprintf(b + o, sizeof b - o, i ? " %d" : "%d", a->ready[i]);
 		snprintf(t, sizeof t, "{%s}%s", a->nready ? b : "",
-			 a->nready ? L2(s, "  ← data arrived, the kernel's callback put it here",
-					   "  ← 数据到达，内核回调把它放到这里") : "");
+			 a->nready ? L2(s, " ← put there by the kernel's callback",
+					   " ← 内核回调放进来的") : "");
 		row(g, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
 	}
 	if (h > 3) {
-		snprintf(t, sizeof t, L2(s, "returned %lld {%s} · program touched %lld",
-					 "返回 %lld 个 {%s} · 程序只处理 %lld 个"),
+		snprintf(t, sizeof t, L2(s, "returned %lld {%s}; touched %lld",
+					 "返回 %lld 个 {%s}；只处理 %lld 个"),
 			 (long long)(out ? out->ret : 0), fds(out, b, sizeof b),
 			 (long long)(out ? out->ret : 0));
 		row(g, x, y + 3, w, "epoll_wait", ROLE_WAIT, t);
 	}
-	if (h > 4) {
-		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
-					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
-			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
-			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
-		row(g, x, y + 4, w, L2(s, "so far", "累计"), ROLE_DIM, t);
-	}
+	if (h > 4)
+		totals(g, s, a, x, y + 4, w);
 }
 
 static void side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
