@@ -65,16 +65,10 @@ static int blocking_run(struct model_ctx *c)
 	return 0;
 }
 
-static int blocking_available(const char **why)
-{
-	(void)why;
-	return 0;
-}
-
 const struct model_ops model_blocking = {
 	.name = "blocking",
 	.summary = "recv() on a blocking socket: asleep in the kernel through both phases",
 	.shows = MODEL_SHOWS_PHASES,
-	.available = blocking_available,
+	.available = model_available_always,
 	.run = blocking_run,
 };

@@ -427,16 +427,10 @@ static int libuv_run(struct model_ctx *c)
 	return rc != 0 ? rc : rc_close;
 }
 
-static int libuv_available(const char **why)
-{
-	(void)why;
-	return 0;
-}
-
 const struct model_ops model_libuv = {
 	.name = "libuv",
 	.summary = "libuv event loop: uv_read_start callbacks over epoll; the loop thread sleeps in epoll_wait",
 	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS,
-	.available = libuv_available,
+	.available = model_available_always,
 	.run = libuv_run,
 };

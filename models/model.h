@@ -81,6 +81,8 @@ extern int model_count;
 int model_table_init(void);
 
 const struct model_ops *model_find(const char *name);
+/* For models that need nothing beyond POSIX and Linux 2.6.32 (F_SETOWN_EX). */
+int model_available_always(const char **why);
 int model_known(const char *name);           /* for scn_check_models */
 const char *model_names(void);               /* "blocking, nonblocking, ..." */
 

@@ -113,16 +113,10 @@ static int nonblocking_run(struct model_ctx *c)
 	return open > 0 ? -ECANCELED : 0;
 }
 
-static int nonblocking_available(const char **why)
-{
-	(void)why;
-	return 0;
-}
-
 const struct model_ops model_nonblocking = {
 	.name = "nonblocking",
 	.summary = "O_NONBLOCK recv(): asks again and again (EAGAIN), copy still blocks",
 	.shows = MODEL_SHOWS_PHASES,
-	.available = nonblocking_available,
+	.available = model_available_always,
 	.run = nonblocking_run,
 };

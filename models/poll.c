@@ -118,16 +118,10 @@ static int poll_run(struct model_ctx *c)
 	return mux_run(c, &poll_mux);
 }
 
-static int poll_available(const char **why)
-{
-	(void)why;
-	return 0;
-}
-
 const struct model_ops model_poll = {
 	.name = "poll",
 	.summary = "poll(): like select without the 1024 limit; the whole array is still copied and scanned",
 	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
-	.available = poll_available,
+	.available = model_available_always,
 	.run = poll_run,
 };

@@ -305,16 +305,10 @@ static int posix_aio_run(struct model_ctx *c)
 	return rc;
 }
 
-static int posix_aio_available(const char **why)
-{
-	(void)why;
-	return 0;
-}
-
 const struct model_ops model_posix_aio = {
 	.name = "posix-aio",
 	.summary = "glibc aio_read(): the caller never waits; a hidden helper thread blocks in read()",
 	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_COMPLETION,
-	.available = posix_aio_available,
+	.available = model_available_always,
 	.run = posix_aio_run,
 };

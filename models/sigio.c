@@ -344,16 +344,10 @@ static int sigio_run(struct model_ctx *c)
 	return rc;
 }
 
-static int sigio_available(const char **why)
-{
-	(void)why;
-	return 0;              /* F_SETOWN_EX: Linux 2.6.32 */
-}
-
 const struct model_ops model_sigio = {
 	.name = "sigio",
 	.summary = "O_ASYNC + a real-time signal: free while waiting, the recv that copies still blocks",
 	.shows = MODEL_SHOWS_PHASES,
-	.available = sigio_available,
+	.available = model_available_always,
 	.run = sigio_run,
 };
