@@ -18,7 +18,7 @@ static struct trace_ev *ev_begin(int kind)
 {
 	struct trace_ev *ev;
 
-	if (cur == NULL || (ev = ring_reserve(cur->ring)) == NULL)
+	if (cur == NULL || (ev = ring_reserve_short(cur->ring)) == NULL)
 		return NULL;
 	ev->kind = (uint8_t)kind;
 	ev->actor = (uint16_t)cur->actor;
@@ -36,10 +36,12 @@ static void ev_end(struct trace_ev *ev, bool wake)
 
 void probe_emit(struct trace_ev *src, bool wake)
 {
-	struct trace_ev *ev = ev_begin(src->kind);
+	struct trace_ev *ev;
 
-	if (ev != NULL) {
-		src->actor = ev->actor;
+	if (cur == NULL)
+		return;
+	if ((ev = ring_reserve(cur->ring)) != NULL) {
+		src->actor = (uint16_t)cur->actor;
 		src->step = -1;
 		*ev = *src;
 	}
@@ -80,12 +82,15 @@ void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 
 void probe_phase(int phase, bool end, bool blocked, int fd, int64_t t_ns)
 {
-	struct trace_ev ev = {
-		.kind = TRACE_PHASE, .phase = phase, .fd = fd, .t_ns = t_ns,
-		.flags = (end ? TRACE_F_END : 0) | (blocked ? TRACE_F_BLOCKED : 0),
-	};
+	struct trace_ev *ev = ev_begin(TRACE_PHASE);
 
-	probe_emit(&ev, false);
+	if (ev != NULL) {
+		ev->phase = (uint8_t)phase;
+		ev->fd = fd;
+		ev->t_ns = t_ns;
+		ev->flags |= (end ? TRACE_F_END : 0) | (blocked ? TRACE_F_BLOCKED : 0);
+	}
+	ev_end(ev, false);
 }
 
 void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)

@@ -1,6 +1,7 @@
 /* ring.c: SPSC ring.  The producer publishes head with release after writing
  * the slot; the consumer reads head with acquire, so it sees the slot. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "trace/ring.h"
@@ -15,10 +16,9 @@ void ring_init(struct ring *r)
 
 /* The producer reads the consumer's tail only when its cached copy says the
  * ring is filling: the tail's cache line then stays with the consumer. */
-struct trace_ev *ring_reserve(struct ring *r)
+static struct trace_ev *slot_for(struct ring *r)
 {
 	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	struct trace_ev *slot;
 
 	if (head - r->tail_cache >= RING_SIZE / 2) {
 		r->tail_cache = atomic_load_explicit(&r->tail, memory_order_acquire);
@@ -27,8 +27,29 @@ struct trace_ev *ring_reserve(struct ring *r)
 			return NULL;
 		}
 	}
-	slot = &r->ev[head & (RING_SIZE - 1)];
-	memset(slot, 0, sizeof *slot);
+	return &r->ev[head & (RING_SIZE - 1)];
+}
+
+struct trace_ev *ring_reserve(struct ring *r)
+{
+	struct trace_ev *slot = slot_for(r);
+
+	/* The fd list is read only up to nfds (zeroed here). */
+	if (slot != NULL)
+		memset(slot, 0, offsetof(struct trace_ev, fd_list));
+	return slot;
+}
+
+/* A slot last read by the consumer on another core costs a transfer per
+ * cache line written: the probes' events write one. */
+struct trace_ev *ring_reserve_short(struct ring *r)
+{
+	struct trace_ev *slot = slot_for(r);
+
+	if (slot != NULL) {
+		memset(slot, 0, TRACE_EV_HOT);
+		slot->flags = TRACE_F_SHORT;
+	}
 	return slot;
 }
 
@@ -56,8 +77,15 @@ unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max)
 	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
 	unsigned n = 0;
 
-	while (tail != head && n < max)
-		out[n++] = r->ev[tail++ & (RING_SIZE - 1)];
+	while (tail != head && n < max) {
+		struct trace_ev *ev = &out[n++];
+
+		*ev = r->ev[tail++ & (RING_SIZE - 1)];
+		if (ev->flags & TRACE_F_SHORT) {
+			memset((char *)ev + TRACE_EV_HOT, 0, offsetof(struct trace_ev, fd_list) - TRACE_EV_HOT);
+			ev->flags &= (uint8_t)~TRACE_F_SHORT;
+		}
+	}
 	atomic_store_explicit(&r->tail, tail, memory_order_release);
 	return n;
 }

@@ -30,9 +30,12 @@ void ring_init(struct ring *r);
  * full (time to wake the consumer), or -ENOBUFS when full (counted). */
 int ring_push(struct ring *r, const struct trace_ev *ev);
 
-/* Producer, without a copy: a zeroed slot to fill in, or NULL when full
- * (counted); then ring_commit. */
+/* Producer, without a copy: a slot to fill in, zeroed but for fd_list
+ * (nfds is 0), or NULL when full (counted); then ring_commit. */
 struct trace_ev *ring_reserve(struct ring *r);
+/* The same, for an event that sets only fields in the first TRACE_EV_HOT
+ * bytes: one cache line is written; ring_pop zeroes the rest. */
+struct trace_ev *ring_reserve_short(struct ring *r);
 int ring_commit(struct ring *r);      /* 1 when now at least half full */
 
 /* Consumer: copy out at most max events; returns how many. */

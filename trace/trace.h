@@ -104,6 +104,9 @@ enum trace_op { TRACE_OP_NONE = 0, TRACE_OP_ADD, TRACE_OP_DEL, TRACE_OP_MAX };
 
 #define TRACE_F_BLOCKED 0x01   /* phase: the caller is blocked in it */
 #define TRACE_F_END     0x02   /* phase, idle: this is the end edge */
+#define TRACE_F_SHORT   0x80   /* in a ring only: just the first 64 bytes
+                                  were written (ring.h) */
+#define TRACE_EV_HOT    64     /* bytes of the fields every event uses */
 
 struct trace_ev {
 	uint64_t seq;          /* position in the stream, from 0 */
@@ -138,6 +141,11 @@ struct trace_ev {
 	uint32_t fds_more;     /* fds in the set that did not fit in fd[] */
 	int32_t  fd_list[TRACE_FDS_INLINE];
 };
+
+/* The fields up to dur_ns fill one cache line: the probes' hot path
+ * writes only that line (see ring_reserve_short). */
+_Static_assert(offsetof(struct trace_ev, syscall) == TRACE_EV_HOT,
+	       "the hot fields of struct trace_ev must fill exactly one cache line");
 
 struct trace_actor {
 	const char *name;      /* "world", "A", "B" ... (interned) */

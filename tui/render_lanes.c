@@ -22,6 +22,10 @@ static bool is_tick(const struct trace *t, size_t i)
 		return false;
 	case TRACE_IDLE:
 		return !render__idle_again(t, i);
+	case TRACE_PHASE:
+		/* A phase's end comes with the next phase's begin or the
+		 * call's return: no column between the two. */
+		return !(ev->flags & TRACE_F_END);
 	default:
 		return true;
 	}
