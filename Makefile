@@ -3,7 +3,7 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 BUILD    ?= build
-PKGS     := libuv jansson liburing ncursesw
+PKGS     := libuv jansson liburing ncursesw md4c
 TEST_PKGS := cmocka
 
 VERSION  := 0.1.0
