@@ -23,7 +23,7 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c) run.c
+LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c lessons/*.c) run.c
 MAIN_SRC := ioscope.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_COMMON := $(BUILD)/tests/harness.o

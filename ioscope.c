@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "lessons/lesson.h"
 #include "models/model.h"
 #include "models/mux_bench.h"
 #include "run.h"
@@ -102,6 +103,34 @@ static int cmd_models(void)
 		printf("%-12s %-10s %s\n", m->name, ok ? "available" : "missing",
 		       ok ? m->summary : why);
 	}
+	return 0;
+}
+
+static const char *lang_code(int lang)
+{
+	return lang == NARRATE_ZH ? "zh" : "en";
+}
+
+static int cmd_lessons(const struct cli *c)
+{
+	char **paths, cause[512];
+	int n = lesson_list(data_dir(), lang_code(c->lang), &paths);
+
+	if (n < 0) {
+		fprintf(stderr, "ioscope: %s/lessons/%s: %s\n", data_dir(), lang_code(c->lang), strerror(-n));
+		return EXIT_RUNTIME;
+	}
+	for (int i = 0; i < n; i++) {
+		struct lesson *l;
+
+		if (lesson_load(paths[i], &l, cause, sizeof cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			continue;
+		}
+		printf("%2d  %-18s %s\n", i + 1, l->name, l->title);
+		lesson_free(l);
+	}
+	lesson_list_free(paths);
 	return 0;
 }
 
@@ -298,7 +327,21 @@ static int check_one(const char *path)
 	char cause[1024];
 	size_t l = strlen(path), skipped = 0;
 
-	if (l > 4 && strcmp(path + l - 4, ".scn") == 0) {
+	if (l > 3 && strcmp(path + l - 3, ".md") == 0) {
+		struct lesson *le;
+
+		if (lesson_load(path, &le, cause, sizeof cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			return EXIT_USAGE;
+		}
+		if (lesson_check(le, data_dir(), cause, sizeof cause) != 0) {
+			fprintf(stderr, "%s\n", cause);
+			lesson_free(le);
+			return EXIT_USAGE;
+		}
+		printf("%s: ok, lesson '%s': %d sections\n", path, le->title, le->nsections);
+		lesson_free(le);
+	} else if (l > 4 && strcmp(path + l - 4, ".scn") == 0) {
 		struct scn *s;
 
 		if (scn_load(path, &s, cause, sizeof cause) != 0) {

@@ -1,0 +1,72 @@
+/* lesson.h: lesson files (lessons/FORMAT.md) and their reader.
+ *
+ * A lesson is Markdown, read with md4c into a title and sections; each
+ * section has its text (plain, wrapped by the screen) and its blocks: the
+ * run to show, prediction checkpoints, quotes of the project's code.
+ * Parsing never prints or exits; errors come back through cause as
+ * "FILE:LINE: what was expected".
+ */
+#ifndef IOSCOPE_LESSON_H
+#define IOSCOPE_LESSON_H
+
+#include <stddef.h>
+
+#define LESSON_MAX_FILE (256u << 10)
+
+enum lesson_block_kind { LB_RUN = 1, LB_PREDICT, LB_CODE };
+
+struct lesson_block {
+	enum lesson_block_kind kind;
+	int line;
+	/* LB_RUN */
+	char *scenario;        /* a scenario name */
+	char *model;           /* "" = the scenario's own */
+	int pause;             /* steps to play before stopping, 0 = none */
+	char *point;           /* "" when absent */
+	/* LB_PREDICT */
+	char *question, *answer;
+	/* LB_CODE */
+	char *file, *marker;
+};
+
+struct lesson_section {
+	char *heading;
+	char *text;            /* paragraphs separated by "\n\n"; list items "• " */
+	int line;
+	int nblocks;
+	struct lesson_block *blocks;
+};
+
+struct lesson {
+	char *path;
+	char *name;            /* "05-epoll": the file name without .md */
+	char *lang;            /* "en" or "zh": the directory it is in */
+	char *title;
+	int nsections;
+	struct lesson_section *sections;
+};
+
+/* Read and parse.  Returns 0, or -errno / -EINVAL with cause set. */
+int lesson_load(const char *path, struct lesson **out, char *cause, size_t len);
+int lesson_parse(const char *path, const char *text, size_t size, struct lesson **out,
+		 char *cause, size_t len);
+void lesson_free(struct lesson *l);
+
+/* The section's run block, or NULL. */
+const struct lesson_block *lesson_run(const struct lesson_section *s);
+
+/* Everything `ioscope check` verifies beyond the syntax, with data_dir the
+ * folder holding scenarios/ (and the source files quoted): scenarios,
+ * models, pauses, code markers, a last "Exercise" section, a prediction,
+ * and that the other language's file has the same structure. */
+int lesson_check(const struct lesson *l, const char *data_dir, char *cause, size_t len);
+
+/* The quoted lines of a code block: malloc'd, or NULL with cause. */
+char *lesson_code(const char *data_dir, const struct lesson_block *b, char *cause, size_t len);
+
+/* Lessons of one language under data_dir/lessons/LANG, in order: an array
+ * of paths (malloc'd, NULL-terminated).  Returns the count or -errno. */
+int lesson_list(const char *data_dir, const char *lang, char ***paths);
+void lesson_list_free(char **paths);
+
+#endif
