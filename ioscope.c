@@ -111,13 +111,13 @@ static const char *lang_code(int lang)
 	return lang == NARRATE_ZH ? "zh" : "en";
 }
 
-static int cmd_lessons(const struct cli *c)
+static int cmd_lessons(int lang)
 {
 	char **paths, cause[512];
-	int n = lesson_list(data_dir(), lang_code(c->lang), &paths);
+	int n = lesson_list(data_dir(), lang_code(lang), &paths);
 
 	if (n < 0) {
-		fprintf(stderr, "ioscope: %s/lessons/%s: %s\n", data_dir(), lang_code(c->lang), strerror(-n));
+		fprintf(stderr, "ioscope: %s/lessons/%s: %s\n", data_dir(), lang_code(lang), strerror(-n));
 		return EXIT_RUNTIME;
 	}
 	for (int i = 0; i < n; i++) {
@@ -443,6 +443,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc, argv);
 	if (strcmp(cmd, "models") == 0 && argc == 0)
 		return cmd_models();
+	if (strcmp(cmd, "lessons") == 0 && argc == 0)
+		return cmd_lessons(c.lang);
 	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
 		return cmd_scenarios();
 	if (strcmp(cmd, "bench") == 0)
