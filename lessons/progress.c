@@ -12,7 +12,7 @@
 static int state_path(char *out, size_t len, bool make)
 {
 	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char dir[PATH_MAX];
+	char dir[PATH_MAX - 16];
 
 	if (x != NULL && *x == '/')
 		snprintf(dir, sizeof dir, "%s/ioscope", x);
@@ -21,7 +21,7 @@ static int state_path(char *out, size_t len, bool make)
 	else
 		return -ENOENT;
 	if (make) {
-		char step[PATH_MAX];
+		char step[PATH_MAX - 16];
 
 		/* mkdir -p */
 		for (char *p = strcpy(step, dir) + 1; *p; p++)
