@@ -26,8 +26,10 @@
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static const char usage[] =
-"usage: ioscope COMMAND [ARGS]\n"
+"usage: ioscope [COMMAND [ARGS]]\n"
 "\n"
+"  (no command)        the lesson menu; without a terminal, the lesson list\n"
+"  lessons             list the lessons        lesson N|NAME [--lang en|zh]  open one\n"
 "  run SCENARIO [--model M] [--speed X] [--paused] [--record FILE] [--plain]\n"
 "              [--lang en|zh] [--theme default|classroom|mono]\n"
 "                      run a scenario through real, traced IO models\n"
@@ -382,6 +384,86 @@ static int cmd_check(int argc, char **argv)
 	return rc;
 }
 
+/* A lesson by number ("5") or name ("05-epoll", "epoll"), in lang. */
+static int find_lesson(const char *arg, int lang, char *out, size_t len)
+{
+	char **paths;
+	int n = lesson_list(data_dir(), lang_code(lang), &paths), found = -1;
+	char *end;
+	long k = strtol(arg, &end, 10);
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n && found < 0; i++) {
+		const char *base = strrchr(paths[i], '/') + 1, *dash = strchr(base, '-');
+		size_t bl = strlen(base) - 3;
+
+		if ((*end == '\0' && k == i + 1) ||
+		    (strlen(arg) == bl && strncmp(base, arg, bl) == 0) ||
+		    (dash != NULL && strlen(arg) == bl - (size_t)(dash + 1 - base) &&
+		     strncmp(dash + 1, arg, strlen(arg)) == 0))
+			found = i;
+	}
+	if (found >= 0)
+		snprintf(out, len, "%s", paths[found]);
+	lesson_list_free(paths);
+	return found >= 0 ? 0 : -ENOENT;
+}
+
+/* A lesson as text: for a handout, a screen reader, a pipe. */
+static void print_lesson(const struct lesson *l, int lang)
+{
+	printf("%s\n", l->title);
+	for (int i = 0; i < l->nsections; i++) {
+		const struct lesson_section *sec = &l->sections[i];
+
+		printf("\n## %s\n\n%s\n", *sec->heading ? sec->heading : l->title, sec->text);
+		for (int j = 0; j < sec->nblocks; j++) {
+			const struct lesson_block *b = &sec->blocks[j];
+			char why[256], *code;
+
+			if (b->kind == LB_RUN)
+				printf("\n  ▶ ioscope run %s%s%s --paused   (%s %d)%s%s\n", b->scenario,
+				       *b->model ? " --model " : "", b->model,
+				       lang == NARRATE_ZH ? "暂停在步骤" : "stop at step", b->pause,
+				       *b->point ? " · " : "", b->point);
+			else if (b->kind == LB_PREDICT)
+				printf("\n  ? %s\n    → %s\n", b->question, b->answer);
+			else if ((code = lesson_code(data_dir(), b, why, sizeof why)) != NULL) {
+				printf("\n  %s:\n%s", b->file, code);
+				free(code);
+			}
+		}
+	}
+}
+
+static int cmd_lesson(int argc, char **argv, const struct cli *c)
+{
+	char path[PATH_MAX], cause[1024];
+	struct lesson *l;
+
+	if (argc != 1)
+		return fail_usage("lesson expects one lesson, by number or name (see 'ioscope lessons')%s", "");
+	if (find_lesson(argv[0], c->lang, path, sizeof path) != 0) {
+		fprintf(stderr, "ioscope: no lesson '%s' in %s/lessons/%s (see 'ioscope lessons')\n",
+			argv[0], data_dir(), lang_code(c->lang));
+		return EXIT_USAGE;
+	}
+	if (want_screen(c)) {
+		struct tui_opts t = { .lesson = path, .data_dir = data_dir(), .theme = c->theme,
+				      .run = { .speed = c->speed, .lang = c->lang, .grace_ms = 1000 } };
+
+		return screen_run(&t);
+	}
+	if (lesson_load(path, &l, cause, sizeof cause) != 0) {
+		fprintf(stderr, "ioscope: %s\n", cause);
+		return EXIT_USAGE;
+	}
+	print_lesson(l, c->lang);
+	lesson_free(l);
+	return 0;
+}
+
 static int cmd_bench(int argc, struct cli *c)
 {
 	int fds[MUX_BENCH_MAX_SIZES], n, err;
@@ -422,9 +504,18 @@ int main(int argc, char **argv)
 
 	tui_started_ns = trace_mono_ns();
 	setlocale(LC_ALL, "");
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
+	if (argc < 2) {                   /* the lesson menu, or its list */
+		if (want_screen(&c)) {
+			struct tui_opts t = { .menu = true, .data_dir = data_dir(),
+					      .run = { .speed = 1, .lang = c.lang, .grace_ms = 1000 } };
+
+			return screen_run(&t);
+		}
+		return cmd_lessons(c.lang);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, stdout);
+		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("ioscope %s\n", IOSCOPE_VERSION);
@@ -445,6 +536,8 @@ int main(int argc, char **argv)
 		return cmd_models();
 	if (strcmp(cmd, "lessons") == 0 && argc == 0)
 		return cmd_lessons(c.lang);
+	if (strcmp(cmd, "lesson") == 0)
+		return cmd_lesson(argc, argv, &c);
 	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
 		return cmd_scenarios();
 	if (strcmp(cmd, "bench") == 0)

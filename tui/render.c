@@ -130,8 +130,30 @@ bool render__idle_again(const struct trace *t, size_t i)
 	return false;
 }
 
+/* Wrap text that may hold line breaks: each line wraps on its own. */
+static int wrap_lines(struct grid *g, int x, int y, int w, int h, int role, const char *text)
+{
+	char line[2048];
+	int used = 0;
+
+	while (*text != '\0' && used < h) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+
+		if (n >= sizeof line)
+			n = sizeof line - 1;
+		memcpy(line, text, n);
+		line[n] = '\0';
+		used += n == 0 ? 1 : wrap(g, x, y + used, w, h - used, role, line);
+		text += n + (nl != NULL);
+	}
+	return used;
+}
+
 static const char *caption_of(const struct tui_state *s)
 {
+	if (s->page != NULL)
+		return s->page;
 	const char *cap = s->v->caption[s->lang == 1];
 
 	if (cap == NULL || *cap == '\0')
@@ -139,15 +161,15 @@ static const char *caption_of(const struct tui_state *s)
 	return cap != NULL ? cap : "";
 }
 
-/* Rows the caption needs at this width (at most 4). */
+/* Rows the caption (or a lesson's page) needs at this width. */
 static int caption_rows(struct grid *g, const struct tui_state *s)
 {
+	int max = s->page ? g->h / 2 : 4, n;
 	struct grid scratch;
-	int n;
 
-	if (grid_init(&scratch, g->w, 4) != 0)
+	if (grid_init(&scratch, g->w, max) != 0)
 		return 3;
-	n = wrap(&scratch, 1, 0, g->w - 2, 4, ROLE_TEXT, caption_of(s));
+	n = wrap_lines(&scratch, 1, 0, g->w - 2, max, ROLE_TEXT, caption_of(s));
 	grid_free(&scratch);
 	return n;
 }
@@ -161,7 +183,8 @@ static void story(struct grid *g, const struct tui_state *s, int y, int h)
 	int used, room, n = 0;
 	size_t idx[64];
 
-	used = wrap(g, 1, y, g->w - 2, h - 1 < 4 ? h - 1 : 4, ROLE_CAPTION, caption_of(s));
+	used = wrap_lines(g, 1, y, g->w - 2, s->page ? h - 1 : h - 1 < 4 ? h - 1 : 4,
+			  s->page ? ROLE_TEXT : ROLE_CAPTION, caption_of(s));
 	room = h - used;
 	for (size_t i = s->cursor; i-- > 0 && n < room && n < 64;) {
 		const struct trace_ev *ev = trace_at(s->t, i);
@@ -196,8 +219,9 @@ static void keys_bar(struct grid *g, const struct tui_state *s, int y)
 	int x = 1;
 
 	grid_fill(g, 0, y, g->w, ROLE_TITLE, L' ');
-	if (s->prompt != NULL || s->note != NULL) {
-		grid_put(g, 1, y, ROLE_TITLE, s->prompt ? s->prompt : s->note, g->w - 2);
+	if (s->prompt != NULL || s->note != NULL || s->keys != NULL) {
+		grid_put(g, 1, y, ROLE_TITLE, s->prompt ? s->prompt : s->note ? s->note : s->keys,
+			 g->w - 2);
 		return;
 	}
 	for (int i = 0; i < 16 && x < g->w - 1; i += 2) {
@@ -291,7 +315,7 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	need = caption_rows(g, s) + 1;
 	while (story_h < need && mux > 3)
 		mux--, story_h++;
-	while (story_h < need && kern > 1)
+	while (story_h < need && kern > 0)
 		kern--, story_h++;
 	while (story_h < need && lanes > 2)
 		lanes--, story_h++;
@@ -315,4 +339,30 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	keys_bar(g, s, g->h - 1);
 	if (s->help)
 		help_box(g, s);
+}
+
+void tui_render_menu(struct grid *g, const struct tui_menu *m)
+{
+	int top = 3, rows = g->h - top - 3, first = 0;
+
+	grid_clear(g);
+	grid_fill(g, 0, 0, g->w, ROLE_TITLE, L' ');
+	grid_printf(g, 1, 0, ROLE_TITLE, g->w - 2, "ioscope · %s", m->title);
+	if (m->n == 0)
+		grid_put(g, 2, top, ROLE_ALERT, m->lang == 1 ? "没有找到课程（lessons/）" :
+			 "no lessons found (lessons/)", g->w - 4);
+	if (m->sel >= rows)
+		first = m->sel - rows + 1;
+	for (int i = first; i < m->n && i - first < rows; i++) {
+		int y = top + i - first;
+
+		if (i == m->sel)
+			grid_fill(g, 1, y, g->w - 2, ROLE_KEY, L' ');
+		grid_printf(g, 2, y, i == m->sel ? ROLE_KEY : ROLE_TEXT, g->w - 6, "%s %s",
+			    m->done[i] ? (m->ascii ? "+" : "✓") : " ", m->items[i]);
+	}
+	grid_fill(g, 0, g->h - 1, g->w, ROLE_TITLE, L' ');
+	grid_put(g, 1, g->h - 1, ROLE_TITLE, m->lang == 1 ?
+		 "↑↓ 选择  回车 打开  q 退出    ✓ = 已学完" :
+		 "↑↓ choose  Enter open  q quit    ✓ = finished", g->w - 2);
 }

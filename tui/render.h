@@ -34,8 +34,22 @@ struct tui_state {
 	bool help;                /* the key list is open */
 	const char *prompt;       /* a question in the key bar, or NULL */
 	const char *note;         /* a passing message, or NULL */
+	const char *page;         /* a lesson's page, shown instead of the caption */
+	const char *keys;         /* the key bar's text, or NULL for the usual */
 };
 
 void tui_render(struct grid *g, const struct tui_state *s);
+
+/* The lesson menu: items[i] is "N. title", done[i] marks finished ones. */
+struct tui_menu {
+	const char *title;
+	const char *const *items;
+	const bool *done;
+	int n, sel;
+	int lang;
+	bool ascii;
+};
+
+void tui_render_menu(struct grid *g, const struct tui_menu *m);
 
 #endif

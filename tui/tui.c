@@ -16,42 +16,12 @@
 #include "tui/render.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
+#include "tui/tui_int.h"
 
 #define FRAME_MS 33
 #define QUIET_MS 10
-#define TR(u, en, zh) ((u)->lang == 1 ? (zh) : (en))
 
-struct tui {
-	const struct tui_opts *o;
-	struct run_opts ropts;
-	uv_loop_t loop;
-	uv_poll_t input;
-	uv_signal_t sigs[5];
-	uv_timer_t frame, quiet;
-	struct run *run;              /* live, or NULL */
-	struct trace *replay;         /* replay, or NULL */
-	struct grid grid;
-	struct view view;
-	size_t cursor;
-	bool follow;                  /* the cursor follows the newest event */
-	bool playing, waiting, ended, help, dirty, quit;
-	double speed;
-	int64_t play_t;               /* replay: trace time shown */
-	int64_t play_mono;            /* replay: real time it was shown */
-	int theme, lang, steps, model_i;
-	char title[128];
-	char prompt[96];
-	int prompt_kind;              /* 0 none, 'g' go to step, 'i' inject */
-	char note[160];
-	int status;
-	char cause[512];
-	/* IOSCOPE_STATS=1: frame times, printed on exit (for the README's
-	 * figures; a benchmark, never a test). */
-	bool stats;
-	int64_t first_frame;
-	unsigned nframes;
-	int64_t frame_ns[4096];
-};
+static void schedule(struct tui *u);
 
 int64_t tui_started_ns;          /* set by main(), for the first frame's delay */
 
@@ -75,14 +45,13 @@ static void print_stats(struct tui *u)
 		(u->first_frame - tui_started_ns) / 1e6);
 }
 
-static struct trace *trace_of(struct tui *u)
+struct trace *tui__trace(struct tui *u)
 {
 	return u->run != NULL ? run_trace(u->run) : u->replay;
 }
 
-static void schedule(struct tui *u);
 
-static void mark(struct tui *u)
+void tui__mark(struct tui *u)
 {
 	u->dirty = true;
 	schedule(u);
@@ -90,18 +59,45 @@ static void mark(struct tui *u)
 
 /* ---- drawing ---- */
 
+static void draw_menu(struct tui *u)
+{
+	const char *items[64];
+	struct tui_menu m = { .title = TR(u, "lessons", "课程"), .items = items, .done = u->menu_done,
+			      .n = u->menu_n < 64 ? u->menu_n : 64, .sel = u->menu_sel,
+			      .lang = u->lang, .ascii = !screen_utf8() };
+	int w, h;
+
+	for (int i = 0; i < m.n; i++)
+		items[i] = u->menu_titles[i];
+	screen_size(&w, &h);
+	if ((u->grid.w != w || u->grid.h != h) && (grid_free(&u->grid), grid_init(&u->grid, w, h) != 0))
+		return;
+	tui_render_menu(&u->grid, &m);
+	screen_draw(&u->grid);
+	u->dirty = false;
+}
+
 static void draw(struct tui *u)
 {
-	struct trace *t = trace_of(u);
+	struct trace *t = tui__trace(u);
 	int64_t t0 = trace_mono_ns();
+	static const char *const lesson_keys[2] = {
+		"n next page  p previous  a answer  → step  ← back  space play  l lessons  ? help  q quit",
+		"n 下一页  p 上一页  a 答案  → 单步  ← 后退  空格 播放  l 课程  ? 帮助  q 退出",
+	};
 	struct tui_state s = {
 		.t = t, .title = u->title, .live = u->run != NULL, .playing = u->playing,
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
 		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
+		.page = u->lesson ? u->page : NULL, .keys = u->lesson ? lesson_keys[u->lang == 1] : NULL,
 	};
 	int w, h;
 
+	if (u->menu || t == NULL) {
+		draw_menu(u);
+		return;
+	}
 	if (u->follow)
 		u->cursor = trace_count(t);
 	if (u->cursor > trace_count(t))
@@ -172,7 +168,7 @@ static void schedule(struct tui *u)
 
 /* The cursor that shows step n whole: just before step n+1's first event,
  * or the end. */
-static size_t step_end(struct trace *t, int n)
+size_t tui__step_end(struct trace *t, int n)
 {
 	for (size_t i = 0; i < trace_count(t); i++)
 		if (trace_at(t, i)->step > n)
@@ -180,7 +176,7 @@ static size_t step_end(struct trace *t, int n)
 	return trace_count(t);
 }
 
-static int max_step(struct trace *t)
+int tui__max_step(struct trace *t)
 {
 	int m = -1;
 
@@ -192,7 +188,7 @@ static int max_step(struct trace *t)
 
 static void go_back(struct tui *u)
 {
-	struct trace *t = trace_of(u);
+	struct trace *t = tui__trace(u);
 	size_t to = 0;
 
 	u->follow = false;
@@ -201,38 +197,55 @@ static void go_back(struct tui *u)
 		u->playing = false;
 	}
 	u->playing = u->replay != NULL ? false : u->playing;
-	for (int n = max_step(t); n >= 0; n--)
-		if (step_end(t, n) < u->cursor) {
-			to = step_end(t, n);
+	for (int n = tui__max_step(t); n >= 0; n--)
+		if (tui__step_end(t, n) < u->cursor) {
+			to = tui__step_end(t, n);
 			break;
 		}
 	u->cursor = to;
-	mark(u);
+	tui__mark(u);
 }
 
 static void quiet_cb(uv_timer_t *h)
 {
 	struct tui *u = h->data;
 
-	if (run_quiet(u->run) || run_ended(u->run)) {
-		u->waiting = false;
-		uv_timer_stop(&u->quiet);
-		mark(u);
-	}
+	if (!run_quiet(u->run) && !run_ended(u->run))
+		return;
+	/* A lesson page plays to its step: one action at a time, each
+	 * followed by quiet, as the learner's → would. */
+	if (u->seek > 0 && !run_ended(u->run) && run_step_index(u->run) < u->seek &&
+	    run_step(u->run) >= 0)
+		return;
+	u->seek = 0;
+	u->waiting = false;
+	uv_timer_stop(&u->quiet);
+	tui__mark(u);
+}
+
+void tui__seek(struct tui *u, int step)
+{
+	u->seek = step;
+	if (u->run == NULL || step <= run_step_index(u->run))
+		return;
+	u->waiting = true;
+	u->follow = true;
+	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
+	tui__mark(u);
 }
 
 static void go_forward(struct tui *u)
 {
-	struct trace *t = trace_of(u);
-	int last = max_step(t);
+	struct trace *t = tui__trace(u);
+	int last = tui__max_step(t);
 
 	u->playing = u->run != NULL && u->playing;
 	for (int n = 0; n <= last; n++)
-		if (step_end(t, n) > u->cursor) {
-			u->cursor = step_end(t, n);
+		if (tui__step_end(t, n) > u->cursor) {
+			u->cursor = tui__step_end(t, n);
 			if (u->replay == NULL && n == last)
 				u->follow = true;
-			mark(u);
+			tui__mark(u);
 			return;
 		}
 	/* At the newest event of a live run: play the next action, then
@@ -248,7 +261,7 @@ static void go_forward(struct tui *u)
 			uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
 		}
 	}
-	mark(u);
+	tui__mark(u);
 }
 
 static void toggle_play(struct tui *u)
@@ -267,7 +280,7 @@ static void toggle_play(struct tui *u)
 		u->play_mono = trace_mono_ns();
 		u->ended = false;
 	}
-	mark(u);
+	tui__mark(u);
 }
 
 static void set_speed(struct tui *u, double f)
@@ -279,7 +292,7 @@ static void set_speed(struct tui *u, double f)
 	u->speed = s;
 	if (u->run != NULL)
 		run_set_speed(u->run, s);
-	mark(u);
+	tui__mark(u);
 }
 
 /* ---- the live run ---- */
@@ -301,18 +314,21 @@ static void run_end_cb(void *arg)
 
 	u->ended = true;
 	u->playing = false;
-	mark(u);
+	tui__mark(u);
 }
 
-/* Open a run of the script with every actor on model (NULL: the script's
+/* Open a run of scenario with every actor on model (NULL: the script's
  * own); the current run, if any, is closed only once the new one opened. */
-static int live_open(struct tui *u, const char *model, bool paused)
+int tui__live_open(struct tui *u, const char *scenario, const char *model, bool paused)
 {
 	struct run *nr;
 	char cause[512];
 	int rc;
 
+	if (scenario != u->scenario)
+		snprintf(u->scenario, sizeof u->scenario, "%s", scenario);
 	u->ropts = u->o->run;
+	u->ropts.scenario = u->scenario;
 	u->ropts.model = model;
 	u->ropts.out = NULL;
 	u->ropts.on_end = run_end_cb;
@@ -336,7 +352,7 @@ static int live_open(struct tui *u, const char *model, bool paused)
 	return run_start(u->run, paused);
 }
 
-static int live_close(struct tui *u)
+int tui__live_close(struct tui *u)
 {
 	char cause[512];
 	int rc;
@@ -364,15 +380,15 @@ static void switch_model(struct tui *u)
 
 		if (run_model_usable(m->name, cause, sizeof cause) != 0)
 			continue;
-		if (live_open(u, m->name, !u->playing) == 0) {
+		if (tui__live_open(u, u->scenario, m->name, !u->playing) == 0) {
 			u->model_i = (u->model_i + k) % n;
 			snprintf(u->note, sizeof u->note, "m: %s · %s", m->name, m->summary);
-			mark(u);
+			tui__mark(u);
 			return;
 		}
 	}
 	snprintf(u->note, sizeof u->note, "no other model can run this script");
-	mark(u);
+	tui__mark(u);
 }
 
 /* i then a letter: data arrives on that actor's first fd now. */
@@ -416,10 +432,10 @@ static void prompt_key(struct tui *u, int key)
 		u->prompt_kind = 0;
 		if (step >= 1) {
 			u->follow = false;
-			u->cursor = step_end(trace_of(u), step - 1);
+			u->cursor = tui__step_end(tui__trace(u), step - 1);
 		}
 	}
-	mark(u);
+	tui__mark(u);
 }
 
 static void key(struct tui *u, int k)
@@ -429,9 +445,13 @@ static void key(struct tui *u, int k)
 		prompt_key(u, k);
 		return;
 	}
+	if (tui__lesson_key(u, k)) {
+		tui__mark(u);
+		return;
+	}
 	if (u->help && k != '?' && k != 'q') {
 		u->help = false;
-		mark(u);
+		tui__mark(u);
 		return;
 	}
 	switch (k) {
@@ -441,16 +461,16 @@ static void key(struct tui *u, int k)
 	case K_LEFT: case 'h': go_back(u); break;
 	case K_HOME: u->follow = false; u->cursor = 0; break;
 	case '.': case '>':           /* one event at a time */
-		if (u->cursor < trace_count(trace_of(u)))
+		if (u->cursor < trace_count(tui__trace(u)))
 			u->cursor++;
-		u->follow = u->run != NULL && u->cursor == trace_count(trace_of(u));
+		u->follow = u->run != NULL && u->cursor == trace_count(tui__trace(u));
 		break;
 	case ',': case '<':
 		u->follow = false;
 		if (u->cursor > 0)
 			u->cursor--;
 		break;
-	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(trace_of(u)); break;
+	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(tui__trace(u)); break;
 	case '+': case '=': set_speed(u, 2); break;
 	case '-': case '_': set_speed(u, 0.5); break;
 	case 't': u->theme = (u->theme + 1) % THEME_MAX; screen_theme(u->theme); break;
@@ -470,7 +490,7 @@ static void key(struct tui *u, int k)
 	case K_RESIZE: break;          /* curses has the new size already */
 	default: return;
 	}
-	mark(u);
+	tui__mark(u);
 }
 
 static void input_cb(uv_poll_t *h, int status, int events)
@@ -493,11 +513,11 @@ static void signal_cb(uv_signal_t *h, int signum)
 	switch (signum) {
 	case SIGWINCH:
 		screen_resize();
-		mark(u);
+		tui__mark(u);
 		break;
 	case SIGCONT:
 		screen_invalidate();
-		mark(u);
+		tui__mark(u);
 		break;
 	default:                     /* SIGINT, SIGTERM, SIGHUP */
 		u->quit = true;
@@ -590,11 +610,21 @@ static int open_source(struct tui *u)
 	size_t skipped;
 	int rc;
 
+	if (u->o->menu)
+		return tui__menu_open(u);
+	if (u->o->lesson != NULL) {
+		tui__lesson_open(u, u->o->lesson);
+		if (u->lesson == NULL) {
+			snprintf(u->cause, sizeof u->cause, "%s", u->note);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	if (u->o->replay != NULL) {
 		rc = trace_read(u->o->replay, &u->replay, &skipped, u->cause, sizeof u->cause);
 		if (rc != 0)
 			return -EINVAL;
-		u->steps = max_step(u->replay) + 1;
+		u->steps = tui__max_step(u->replay) + 1;
 		u->playing = !u->o->paused;
 		u->play_mono = trace_mono_ns();
 		return 0;
@@ -603,7 +633,7 @@ static int open_source(struct tui *u)
 	for (int i = 0; i < model_table_init(); i++)
 		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
 			u->model_i = i;
-	return live_open(u, u->o->run.model, u->o->paused);
+	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused);
 }
 
 int tui_main(const struct tui_opts *o, char *cause, size_t len)
@@ -626,14 +656,16 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 		if ((rc = screen_open(u->theme, &why)) != 0) {
 			snprintf(u->cause, sizeof u->cause, "no screen: %s", why);
 		} else {
-			mark(u);
+			tui__mark(u);
 			uv_run(&u->loop, UV_RUN_DEFAULT);
 			screen_close();
 		}
 		release_stderr(&hd);
 		print_stats(u);
 	}
-	live_close(u);
+	tui__live_close(u);
+	tui__lesson_close(u);
+	tui__menu_free(u);
 	trace_free(u->replay);
 	grid_free(&u->grid);
 	uv_walk(&u->loop, close_walk_cb, NULL);

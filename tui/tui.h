@@ -10,6 +10,9 @@
 struct tui_opts {
 	struct run_opts run;      /* live: the run; run.scenario set */
 	const char *replay;       /* or a trace file to replay */
+	bool menu;                /* or the lesson menu */
+	const char *lesson;       /* or one lesson's file */
+	const char *data_dir;     /* where scenarios/ and lessons/ are */
 	bool paused;
 	int theme;
 };

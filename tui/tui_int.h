@@ -1,0 +1,78 @@
+/* tui_int.h: shared by the screen's files (tui.c: the loop and keys;
+ * tui_lesson.c: the lesson menu and lesson pages). */
+#ifndef IOSCOPE_TUI_INT_H
+#define IOSCOPE_TUI_INT_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "lessons/lesson.h"
+#include "trace/fold.h"
+#include "tui/grid.h"
+#include "tui/tui.h"
+
+#define TR(u, en, zh) ((u)->lang == 1 ? (zh) : (en))
+
+struct tui {
+	const struct tui_opts *o;
+	struct run_opts ropts;
+	uv_loop_t loop;
+	uv_poll_t input;
+	uv_signal_t sigs[5];
+	uv_timer_t frame, quiet;
+	struct run *run;              /* live, or NULL */
+	struct trace *replay;         /* replay, or NULL */
+	struct grid grid;
+	struct view view;
+	size_t cursor;
+	bool follow;                  /* the cursor follows the newest event */
+	bool playing, waiting, ended, help, dirty, quit;
+	double speed;
+	int64_t play_t;               /* replay: trace time shown */
+	int64_t play_mono;            /* replay: real time it was shown */
+	int theme, lang, steps, model_i;
+	char title[128];
+	char prompt[96];
+	int prompt_kind;              /* 0 none, 'g' go to step, 'i' inject */
+	char note[512];
+	int status;
+	char cause[512];
+	/* Lessons: the menu, or the lesson being read and its page. */
+	bool menu;
+	char **menu_paths;
+	int menu_n, menu_sel;
+	char (*menu_titles)[160];
+	bool *menu_done;
+	struct lesson *lesson;
+	int section;
+	bool answer;                  /* the page's prediction is answered */
+	int seek;                     /* play to this step, then pause (0: none) */
+	char scenario[1024];          /* the scenario file of the run shown */
+	char page[8192];
+	/* IOSCOPE_STATS=1: frame times, printed on exit (for the README's
+	 * figures; a benchmark, never a test). */
+	bool stats;
+	int64_t first_frame;
+	unsigned nframes;
+	int64_t frame_ns[4096];
+};
+
+
+void tui__mark(struct tui *u);
+struct trace *tui__trace(struct tui *u);
+size_t tui__step_end(struct trace *t, int n);
+int tui__max_step(struct trace *t);
+/* Open scenario (a path) with every actor on model (NULL: its own). */
+int tui__live_open(struct tui *u, const char *scenario, const char *model, bool paused);
+int tui__live_close(struct tui *u);
+void tui__seek(struct tui *u, int step);
+
+/* tui_lesson.c */
+int tui__menu_open(struct tui *u);
+void tui__menu_free(struct tui *u);
+/* Keys of the menu and of lesson pages; 1 if taken. */
+int tui__lesson_key(struct tui *u, int k);
+void tui__lesson_open(struct tui *u, const char *path);
+void tui__lesson_close(struct tui *u);
+
+#endif
