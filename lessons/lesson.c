@@ -130,7 +130,7 @@ static char *dup_trim(const char *s, size_t n)
 {
 	char *out;
 
-	while (n > 0 && (*s == ' ' || *s == '\t'))
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
 		s++, n--;
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
 		n--;
@@ -145,7 +145,7 @@ static char *dup_trim(const char *s, size_t n)
 /* "key: value" lines of an ioscope or code block. */
 static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 {
-	int line = b->line;
+	int line = b->line + 1;          /* the line after the fence */
 
 	for (const char *s = body; *s != '\0'; line++) {
 		const char *end = strchr(s, '\n'), *colon;

@@ -28,6 +28,7 @@ for f in "$build"/fuzz/fuzz_*-corpus; do
 	n=$(basename "$f" -corpus); n=${n#fuzz_}
 	extra=""
 	[ "$n" = scn ] && extra=$(ls scenarios/*.scn 2>/dev/null)
+	[ "$n" = lesson ] && extra=$(ls lessons/en/*.md lessons/zh/*.md 2>/dev/null)
 	suite "corpus $n" 120 "$f" tests/fuzz/corpus/$n $extra
 done
 for s in tests/cli_*.sh; do
