@@ -10,7 +10,7 @@ VERSION  := 0.1.0
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -DIOSCOPE_VERSION='"$(VERSION)"' -I.
+CPPFLAGS += -D_GNU_SOURCE -DIOSCOPE_VERSION='"$(VERSION)"' -DIOSCOPE_DATADIR='"$(PREFIX)/share/ioscope"' -I.
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP -pthread
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_RUN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-corpus)
 
 .SECONDARY:
-.PHONY: all run test check-tests asan fuzz bench clean install setup
+.PHONY: all run test check-tests asan fuzz bench clean install setup recordings
 all: setup ioscope
 
 setup:
@@ -94,6 +94,11 @@ fuzz: setup
 	    -o $(BUILD)/fuzz/$$n-libfuzzer $$f $(LIB_SRC) $(PKG_LIBS) -lm || exit 1; done
 	@echo "run e.g.: $(BUILD)/fuzz/fuzz_scn-libfuzzer -max_total_time=60 tests/fuzz/corpus/scn scenarios"
 
+# Recordings of the lessons' runs, shipped for machines where a model
+# cannot run live; tests replay each to the narration it was made with.
+recordings: all
+	$(Q)sh mk/recordings.sh ./ioscope
+
 bench: ioscope
 	./ioscope bench --probe
 
@@ -101,6 +106,13 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ioscope/scenarios
 	install -m 755 ioscope $(DESTDIR)$(PREFIX)/bin/ioscope
 	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/recordings \
+	  $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh \
+	  $(DESTDIR)$(PREFIX)/share/ioscope/models
+	install -m 644 scenarios/recordings/* $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/recordings/
+	install -m 644 lessons/en/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en/
+	install -m 644 lessons/zh/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh/
+	install -m 644 models/*.c $(DESTDIR)$(PREFIX)/share/ioscope/models/
 
 clean:
 	rm -rf build ioscope

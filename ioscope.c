@@ -113,7 +113,38 @@ static const char *lang_code(int lang)
 	return lang == NARRATE_ZH ? "zh" : "en";
 }
 
-static int cmd_lessons(int lang)
+/* The scenario and model of every run the lessons show, once each, as
+ * "SCENARIO MODEL" lines ("-": the scenario's own): what `make recordings`
+ * records. */
+static void print_runs(char **paths, int n)
+{
+	char seen[64][96], cause[512], key[96];
+	int nseen = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct lesson *l;
+
+		if (lesson_load(paths[i], &l, cause, sizeof cause) != 0)
+			continue;
+		for (int s = 0; s < l->nsections; s++) {
+			const struct lesson_block *b = lesson_run(&l->sections[s]);
+			int dup = 0;
+
+			if (b == NULL)
+				continue;
+			snprintf(key, sizeof key, "%s %s", b->scenario, *b->model ? b->model : "-");
+			for (int k = 0; k < nseen; k++)
+				dup |= strcmp(seen[k], key) == 0;
+			if (!dup && nseen < 64) {
+				snprintf(seen[nseen++], sizeof seen[0], "%s", key);
+				printf("%s\n", key);
+			}
+		}
+		lesson_free(l);
+	}
+}
+
+static int cmd_lessons(int lang, int runs)
 {
 	char **paths, cause[512];
 	int n = lesson_list(data_dir(), lang_code(lang), &paths);
@@ -121,6 +152,10 @@ static int cmd_lessons(int lang)
 	if (n < 0) {
 		fprintf(stderr, "ioscope: %s/lessons/%s: %s\n", data_dir(), lang_code(lang), strerror(-n));
 		return EXIT_RUNTIME;
+	}
+	if (runs) {
+		print_runs(paths, n);
+		n = 0;
 	}
 	for (int i = 0; i < n; i++) {
 		struct lesson *l;
@@ -173,6 +208,7 @@ struct cli {
 	const char *fds, *models;   /* bench */
 	int csv;
 	int plain, paused, theme;
+	int runs;                   /* lessons --runs */
 };
 
 static int theme_from(const char *s)
@@ -234,6 +270,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "models", required_argument, NULL, 'M' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "paused", no_argument, NULL, 'Z' },
+		{ "runs", no_argument, NULL, 'R' },
 		{ "theme", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -247,6 +284,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'r': c->record = optarg; break;
 		case 'p': c->plain = 1; break;
 		case 'Z': c->paused = 1; break;
+		case 'R': c->runs = 1; break;
 		case 'T':
 			if ((c->theme = theme_from(optarg)) < 0)
 				return fail_usage("--theme expects default, classroom or mono, got '%s'", optarg), -1;
@@ -511,7 +549,7 @@ int main(int argc, char **argv)
 
 			return screen_run(&t);
 		}
-		return cmd_lessons(c.lang);
+		return cmd_lessons(c.lang, 0);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, stdout);
@@ -535,7 +573,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "models") == 0 && argc == 0)
 		return cmd_models();
 	if (strcmp(cmd, "lessons") == 0 && argc == 0)
-		return cmd_lessons(c.lang);
+		return cmd_lessons(c.lang, c.runs);
 	if (strcmp(cmd, "lesson") == 0)
 		return cmd_lesson(argc, argv, &c);
 	if (strcmp(cmd, "scenarios") == 0 && argc == 0)

@@ -86,6 +86,29 @@ static void build_page(struct tui *u)
 	}
 }
 
+/* A model that cannot run here: the run as it was recorded by `make
+ * recordings`, at the same step, and a note saying so. */
+static void page_recording(struct tui *u, const struct lesson_block *b, const char *why)
+{
+	char path[1024], cause[512];
+	size_t skipped;
+
+	snprintf(path, sizeof path, "%s/scenarios/recordings/%s--%s.jsonl", u->o->data_dir,
+		 b->scenario, b->model);
+	tui__live_close(u);
+	trace_free(u->replay);
+	u->replay = NULL;
+	if (trace_read(path, &u->replay, &skipped, cause, sizeof cause) != 0) {
+		snprintf(u->note, sizeof u->note, "%.200s; no recording either (%.250s)", why, cause);
+		return;
+	}
+	u->steps = tui__max_step(u->replay) + 1;
+	u->follow = u->playing = false;
+	u->cursor = b->pause > 0 ? tui__step_end(u->replay, b->pause - 1) : 0;
+	snprintf(u->note, sizeof u->note, TR(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
+		 why);
+}
+
 /* The page's run: its scenario paused, played to its step.  A model that
  * cannot run here shows its shipped recording instead, and says so. */
 static void page_run(struct tui *u)
@@ -97,11 +120,13 @@ static void page_run(struct tui *u)
 	if (b == NULL)
 		return;
 	model = *b->model ? b->model : NULL;
-	snprintf(path, sizeof path, "%s/scenarios/%s.scn", u->o->data_dir, b->scenario);
 	if (model != NULL && run_model_usable(model, why, sizeof why) != 0) {
-		snprintf(u->note, sizeof u->note, "%s", why);
+		page_recording(u, b, why);
 		return;
 	}
+	trace_free(u->replay);
+	u->replay = NULL;
+	snprintf(path, sizeof path, "%s/scenarios/%s.scn", u->o->data_dir, b->scenario);
 	if (tui__live_open(u, path, model, true) != 0) {
 		snprintf(u->note, sizeof u->note, "%s", u->cause);
 		return;
