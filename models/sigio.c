@@ -81,6 +81,7 @@ static void heard_cb(int sig, siginfo_t *si, void *uc)
 	int64_t t = trace_now();
 
 	(void)uc;
+	/* lesson: sigio-handler */
 	if (in != NULL) {
 		uint32_t head = atomic_load_explicit(&in->head, memory_order_relaxed);
 
@@ -98,6 +99,7 @@ static void heard_cb(int sig, siginfo_t *si, void *uc)
 			atomic_compare_exchange_strong(&in->full_ns, &zero, t);
 		}
 	}
+	/* lesson end */
 	errno = saved;
 }
 
@@ -131,6 +133,7 @@ static int unblock(void)
 }
 
 /* Owner and signal before O_ASYNC: with no owner yet it would signal nobody. */
+/* lesson: sigio-arm */
 static int arm(int fd, pid_t tid)
 {
 	struct f_owner_ex own = { .type = F_OWNER_TID, .pid = tid };
@@ -141,6 +144,7 @@ static int arm(int fd, pid_t tid)
 		return -errno;
 	return 0;
 }
+/* lesson end */
 
 /* The world closes the fds later; no signal should chase this thread. */
 static void disarm(int fd)
