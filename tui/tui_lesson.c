@@ -141,6 +141,7 @@ static void show_page(struct tui *u, int section)
 	u->section = section;
 	u->answer = false;
 	u->help = false;
+	snprintf(u->title, sizeof u->title, "%s", u->lesson->title);
 	build_page(u);
 	page_run(u);
 	progress_set(u->lesson->name, section, section == u->lesson->nsections - 1);
