@@ -28,6 +28,15 @@ wait_for() {
 	return 1
 }
 expect_screen() { wait_for "$1" "${2:-10}" && ok || bad "screen never showed '$1'"; }
+# expect_gone PATTERN: until the pane no longer shows it
+expect_gone() {
+	i=0
+	while [ $i -lt 500 ]; do
+		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" || { ok; return; }
+		sleep 0.02; i=$((i + 1))
+	done
+	bad "screen still shows '$1'"
+}
 
 # start W H ARGS...: ioscope in a fresh tmux pane, stty saved around it
 start() {
@@ -116,6 +125,28 @@ expect_screen "步骤 0/"
 $T send-keys -t s q
 finished && ok || bad "q did not quit the replay"
 restored replay
+
+# The lesson menu, a lesson's pages, a prediction answered, back, quit.
+export XDG_STATE_HOME="$tmp/state"
+start 120 40
+expect_screen "ioscope · lessons"
+expect_screen "1. The two phases of a read"
+$T send-keys -t s Enter
+expect_screen "(1/[0-9]*)"
+expect_screen "n next page"
+$T send-keys -t s n
+expect_screen "(2/[0-9]*)"
+expect_screen "step 2/"
+expect_screen "press a for the answer"
+$T send-keys -t s a
+expect_gone "press a for the answer"
+$T send-keys -t s l
+expect_screen "ioscope · lessons"
+$T send-keys -t s q
+finished && ok || bad "q did not quit the menu"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "menu exit status $(cat "$tmp/rc" 2>/dev/null)"
+restored menu
+grep -q "01-two-phases 1 0" "$tmp/state/ioscope/progress" && ok || bad "progress not remembered: $(cat "$tmp/state/ioscope/progress" 2>/dev/null)"
 
 echo "cli_tui: $pass passed, $fail failed"
 [ $fail = 0 ]
