@@ -323,6 +323,7 @@ static int open_rod(struct loop *lv, struct rod *p, struct model_fd *f)
 	 * libuv sets, is shared: it belongs to the socket, not the fd.) */
 	if ((p->dupfd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return -errno;
+	/* lesson: libuv-open */
 	if ((rc = uv_pipe_init(&lv->loop, &p->h, 0)) != 0) {
 		close(p->dupfd);
 		return rc;
@@ -335,6 +336,7 @@ static int open_rod(struct loop *lv, struct rod *p, struct model_fd *f)
 		return rc;
 	}
 	return uv_read_start((uv_stream_t *)&p->h, alloc_cb, read_cb);
+	/* lesson end */
 }
 
 static int setup(struct loop *lv)

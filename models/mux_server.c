@@ -68,6 +68,7 @@ static int take_clients(struct server *s)
 	}
 }
 
+/* lesson: chat-drop */
 static void drop(struct server *s, struct conn *k)
 {
 	if (k->waiting)
@@ -77,6 +78,7 @@ static void drop(struct server *s, struct conn *k)
 	k->open = false;
 	k->len = 0;                  /* a half line goes with its sender */
 }
+/* lesson end */
 
 static void send_all(struct server *s, struct conn *from, const char *line, size_t len)
 {
@@ -144,6 +146,7 @@ static int serve(struct server *s)
 				k->waiting = true;
 			}
 		}
+		/* lesson: chat-loop */
 		n = s->ops->wait(s->m, s->ready, MAX_CONNS + 1);
 		t = trace_now();
 		if (n == -EINTR)
@@ -160,6 +163,7 @@ static int serve(struct server *s)
 				serve_client(s, k, t);
 			}
 		}
+		/* lesson end */
 	}
 	return 0;
 }

@@ -85,6 +85,7 @@ static int submit(struct aio_state *st, struct req *r)
 	int64_t t0;
 	int rc, err;
 
+	/* lesson: aio-submit */
 	r->cb = (struct aiocb){
 		.aio_fildes = r->f->fd, .aio_buf = r->buf,
 		.aio_nbytes = model_chunk(st->c),
@@ -97,6 +98,7 @@ static int submit(struct aio_state *st, struct req *r)
 	rc = aio_read(&r->cb);
 	err = errno;
 	probe_exit(TRACE_CALL_AIO_READ, r->f->fd, rc, err, t0, 0);
+	/* lesson end */
 	if (rc != 0) {
 		probe_phase(TRACE_PH_WAIT, true, false, r->f->fd, trace_now());
 		return -err;
@@ -136,6 +138,7 @@ static void complete(struct aio_state *st, struct req *r, ssize_t ret, int n, in
 
 /* Whether r has finished; then its result (bytes, 0 at EOF, -errno) is in
  * r->ret.  aio_error only reads the aiocb: no syscall. */
+/* lesson: aio-finished */
 static bool finished(struct req *r)
 {
 	int e = aio_error(&r->cb);
@@ -147,6 +150,7 @@ static bool finished(struct req *r)
 		r->ret = -(e > 0 ? e : EIO);
 	return true;
 }
+/* lesson end */
 
 /* Look at every live request; reap the finished ones, and re-issue those
  * with more to read.  Returns 0 or the first -errno. */

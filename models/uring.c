@@ -57,6 +57,7 @@ struct uring {
 };
 
 /* Put a RECV for slot i on the submission ring: phase 1 begins. */
+/* lesson: uring-prep */
 static int prep(struct uring *u, int i)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
@@ -70,6 +71,7 @@ static int prep(struct uring *u, int i)
 	u->queued[u->nqueued++] = i;
 	return 0;
 }
+/* lesson end */
 
 static void emit_submit(struct uring *u, int i)
 {
@@ -111,6 +113,7 @@ static int submit(struct uring *u)
 
 /* Copy out the completions waiting in the ring (shared memory: no system
  * call) and free their entries; returns how many there were. */
+/* lesson: uring-take */
 static int take(struct uring *u)
 {
 	unsigned ready = io_uring_cq_ready(&u->ring), n = 0, head;
@@ -124,6 +127,7 @@ static int take(struct uring *u)
 	io_uring_cq_advance(&u->ring, n);
 	return (int)n;
 }
+/* lesson end */
 
 /* When phase 1 ended: the moment the world made the data ready, if that
  * fell after the submission; if the data was already there, at once. */
