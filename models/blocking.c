@@ -29,6 +29,7 @@ static ssize_t read_once(struct model_fd *f, char *buf, size_t len)
 	int err;
 
 	probe_phase(TRACE_PH_WAIT, false, true, f->fd, trace_now());
+	/* lesson: blocking-recv */
 	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, true);
 	n = recv(f->fd, buf, len, 0);
 	err = errno;
@@ -38,6 +39,7 @@ static ssize_t read_once(struct model_fd *f, char *buf, size_t len)
 		probe_phase(TRACE_PH_WAIT, true, true, f->fd, ready);
 		probe_phase(TRACE_PH_COPY, false, true, f->fd, ready);
 		probe_phase(TRACE_PH_COPY, true, true, f->fd, t1);
+	/* lesson end */
 	} else {
 		probe_phase(TRACE_PH_WAIT, true, true, f->fd, t1);
 	}
@@ -49,6 +51,7 @@ static int blocking_run(struct model_ctx *c)
 {
 	char buf[MODEL_BUF];
 
+	/* lesson: blocking-loop */
 	for (int i = 0; i < c->nfds; i++) {
 		ssize_t n;
 
@@ -57,6 +60,7 @@ static int blocking_run(struct model_ctx *c)
 				return -ECANCELED;
 			n = read_once(&c->fds[i], buf, model_chunk(c));
 		} while (n > 0 || n == -EINTR);
+	/* lesson end */
 		if (model_should_stop(c))      /* woken by the stop, not by EOF */
 			return -ECANCELED;
 		if (n < 0)
