@@ -1,0 +1,96 @@
+/* export_text.c: the plain transcript, and what all exporters share (the
+ * format names, the dispatch, and saving through path.tmp). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace/export.h"
+#include "trace/narrate.h"
+
+int export__flush(FILE *out)
+{
+	int failed;
+
+	errno = 0;
+	failed = fflush(out) != 0;
+	if (failed || ferror(out))
+		return failed && errno != 0 ? -errno : -EIO;
+	return 0;
+}
+
+int export_text(const struct trace *t, int lang, FILE *out)
+{
+	/* The narrator folds a whole view: too big for a small thread stack. */
+	struct narrator *n = malloc(sizeof *n);
+
+	if (n == NULL)
+		return -ENOMEM;
+	narrate_begin(n, out, t, lang);
+	for (size_t i = 0; i < trace_count(t); i++)
+		narrate_ev(n, trace_at(t, i));
+	narrate_end(n);
+	free(n);
+	return export__flush(out);
+}
+
+static const char *const format_names[EXPORT_MAX] = {
+	[EXPORT_CHROME] = "chrome", [EXPORT_ASCIICAST] = "asciicast", [EXPORT_TEXT] = "text",
+};
+
+int export_format_from(const char *name)
+{
+	for (int i = 0; i < EXPORT_MAX; i++)
+		if (strcmp(name, format_names[i]) == 0)
+			return i;
+	return strcmp(name, "cast") == 0 ? EXPORT_ASCIICAST : -1;
+}
+
+const char *export_format_name(int format)
+{
+	return format >= 0 && format < EXPORT_MAX ? format_names[format] : NULL;
+}
+
+int export_write(const struct trace *t, int format, int lang, int width, int height,
+		 FILE *out)
+{
+	switch (format) {
+	case EXPORT_CHROME: return export_chrome(t, out);
+	case EXPORT_ASCIICAST: return export_asciicast(t, lang, width, height, out);
+	case EXPORT_TEXT: return export_text(t, lang, out);
+	default: return -EINVAL;
+	}
+}
+
+int export_save(const struct trace *t, int format, int lang, int width, int height,
+		const char *path)
+{
+	size_t len = strlen(path);
+	char *tmp;
+	FILE *f;
+	int rc;
+
+	if (export_format_name(format) == NULL)
+		return -EINVAL;
+	if ((tmp = malloc(len + sizeof ".tmp")) == NULL)
+		return -ENOMEM;
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp", sizeof ".tmp");
+	if ((f = fopen(tmp, "we")) == NULL) {
+		rc = -errno;
+		goto fail_open;
+	}
+	rc = export_write(t, format, lang, width, height, f);
+	/* A crash after the rename must not leave an empty file in its place. */
+	if (rc == 0 && fsync(fileno(f)) != 0)
+		rc = -errno;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+fail_open:
+	free(tmp);
+	return rc;
+}
