@@ -1,0 +1,97 @@
+#!/bin/sh
+# ioscope export, as a user runs it: each format from a recorded trace,
+# read back by the tools they are for (jq; asciinema when installed), and
+# the failures: exit status, a message naming the file, no half-written file.
+set -u
+bin=${IOSCOPE:-./ioscope}
+tmp=$(mktemp -d /tmp/ioscope-export-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+fish=tests/golden/fishing.jsonl
+
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
+expect() {
+	want=$1 pat=$2; shift 3
+	out=$("$@" 2>&1); rc=$?
+	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $out"; return; fi
+	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
+		bad "$* -> output lacks '$pat': $out"; return
+	fi
+	ok
+}
+
+if "$bin" export 2>&1 | grep -q "unknown command"; then
+	echo "SKIP: this ioscope has no export command"
+	echo "cli_export: 0 passed, 0 failed"
+	exit 0
+fi
+
+# Chrome trace JSON: jq reads it; the tracks are named; nothing left over.
+expect 0 "" -- "$bin" export $fish --format chrome -o "$tmp/f.json"
+jq -e '.displayTimeUnit == "ns" and (.traceEvents | length) > 100' "$tmp/f.json" >/dev/null \
+	&& ok || bad "chrome output: not the expected JSON"
+for track in "world" "A (blocking)" "A kernel" "C kernel fd 15" "D (uring)"; do
+	jq -e --arg t "$track" '[.traceEvents[] | select(.ph == "M" and .args.name == $t)] | length == 1' \
+		"$tmp/f.json" >/dev/null && ok || bad "chrome output: no track '$track'"
+done
+jq -e '[.traceEvents[] | select(.ph == "X" and (.ts < 0 or .dur < 0))] | length == 0' "$tmp/f.json" \
+	>/dev/null && ok || bad "chrome output: a span with a negative ts or dur"
+[ ! -e "$tmp/f.json.tmp" ] && ok || bad "f.json.tmp left behind"
+"$bin" export $fish --format chrome | jq -e .traceEvents >/dev/null && ok || bad "chrome to stdout"
+
+# asciicast v2: a header, then [time, "o"|"m", data] with times in order.
+expect 0 "" -- "$bin" export $fish --format asciicast -o "$tmp/f.cast"
+head -1 "$tmp/f.cast" | jq -e '.version == 2 and .width == 120 and .height == 40 and
+	(.title | startswith("ioscope · fishing")) and .env.TERM == "xterm-256color"' >/dev/null \
+	&& ok || bad "asciicast header: $(head -1 "$tmp/f.cast")"
+tail -n +2 "$tmp/f.cast" | jq -e -s 'length > 16 and all(.[]; type == "array" and length == 3 and
+	(.[0] | type) == "number" and (.[1] == "o" or .[1] == "m") and (.[2] | type) == "string")' \
+	>/dev/null && ok || bad "asciicast events are not [time, \"o\"|\"m\", data]"
+tail -n +2 "$tmp/f.cast" | jq -e -s '[.[][0]] as $t | $t == ($t | sort)' >/dev/null \
+	&& ok || bad "asciicast times go backwards"
+[ "$(tail -n +2 "$tmp/f.cast" | jq -s '[.[] | select(.[1] == "m")] | length')" -ge 16 ] \
+	&& ok || bad "fewer markers than the 16 steps"
+expect 0 "" -- "$bin" export $fish --format asciicast --size 80x24 --lang zh -o "$tmp/zh.cast"
+head -1 "$tmp/zh.cast" | jq -e '.width == 80 and .height == 24' >/dev/null && ok || bad "--size 80x24"
+if command -v asciinema >/dev/null 2>&1 && command -v script >/dev/null 2>&1; then
+	# asciinema cat wants a terminal (it opens /dev/tty): script(1) gives it one.
+	timeout 30 script -qec "asciinema cat '$tmp/f.cast'" /dev/null </dev/null >"$tmp/cat.txt" 2>&1 \
+		&& grep -q "ioscope · fishing" "$tmp/cat.txt" && ok \
+		|| bad "asciinema cat refused the cast: $(head -c 300 "$tmp/cat.txt")"
+else
+	echo "skip: asciinema or script(1) not installed (apt-get install asciinema)"
+fi
+
+# text: exactly the plain replay.
+for lang in en zh; do
+	"$bin" export $fish --format text --lang $lang -o "$tmp/t.txt"
+	"$bin" replay $fish --plain --lang $lang >"$tmp/r.txt"
+	cmp -s "$tmp/t.txt" "$tmp/r.txt" && ok || bad "text ($lang) differs from replay --plain"
+done
+
+# Bad usage and bad files: exit 2, the file named; nothing written.
+expect 2 "--format expects chrome, asciicast or text, got 'gif'" -- "$bin" export $fish --format gif -o "$tmp/no"
+expect 2 "export needs --format" -- "$bin" export $fish -o "$tmp/no"
+expect 2 "--size expects" -- "$bin" export $fish --format asciicast --size 20x10 -o "$tmp/no"
+expect 2 "export expects one trace file" -- "$bin" export --format chrome
+expect 2 "nosuch.jsonl: cannot open" -- "$bin" export "$tmp/nosuch.jsonl" --format chrome -o "$tmp/no"
+[ ! -e "$tmp/no" ] && [ ! -e "$tmp/no.tmp" ] && ok || bad "a refused export wrote its file"
+
+# Unwritable outputs: exit 1 with the path, and no half-written file.
+expect 1 "/nonexistent/ioscope/f.json: cannot write the chrome export" -- \
+	"$bin" export $fish --format chrome -o /nonexistent/ioscope/f.json
+mkdir "$tmp/dir"
+expect 1 "$tmp/dir: cannot write" -- "$bin" export $fish --format chrome -o "$tmp/dir"
+[ ! -e "$tmp/dir.tmp" ] && ok || bad "dir.tmp left behind"
+if [ "$(id -u)" != 0 ]; then         # root writes anywhere
+	mkdir "$tmp/ro" && chmod 500 "$tmp/ro"
+	expect 1 "ro/f.json: cannot write" -- "$bin" export $fish --format text -o "$tmp/ro/f.json"
+fi
+echo old >"$tmp/keep.txt"
+expect 2 "" -- "$bin" export "$tmp/nosuch.jsonl" --format text -o "$tmp/keep.txt"
+[ "$(cat "$tmp/keep.txt")" = old ] && ok || bad "a failed export touched the existing output"
+
+echo "cli_export: $pass passed, $fail failed"
+[ $fail = 0 ]
