@@ -11,6 +11,7 @@
 
 #include "bench.h"
 #include "lessons/lesson.h"
+#include "trace/export.h"
 #include "models/model.h"
 #include "models/mux_bench.h"
 #include "run.h"
@@ -35,7 +36,9 @@ static const char usage[] =
 "                      run a scenario through real, traced IO models\n"
 "  replay FILE [--speed X] [--paused] [--plain] [--lang en|zh] [--theme T]\n"
 "                      show a recorded trace again\n"
-"  check FILE...       validate scenario (.scn) and trace (.jsonl) files\n"
+"  check FILE...       validate scenario (.scn), lesson (.md) and trace (.jsonl) files\n"
+"  export FILE --format chrome|asciicast|text [-o OUT] [--size WxH]\n"
+"                      a trace for Perfetto, asciinema, or as a plain transcript\n"
 "  scenarios           list the scenarios\n"
 "  models              list the IO models, and whether each can run here\n"
 "  bench [--fds LIST] [--models LIST] [--csv]\n"
@@ -209,6 +212,8 @@ struct cli {
 	int csv;
 	int plain, paused, theme;
 	int runs;                   /* lessons --runs */
+	const char *format, *output; /* export */
+	int width, height;          /* export --size WxH */
 };
 
 static int theme_from(const char *s)
@@ -271,6 +276,9 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "csv", no_argument, NULL, 'C' },
 		{ "paused", no_argument, NULL, 'Z' },
 		{ "runs", no_argument, NULL, 'R' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "size", required_argument, NULL, 'S' },
 		{ "theme", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -278,13 +286,22 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 
 	opterr = 0;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': c->model = optarg; break;
 		case 'r': c->record = optarg; break;
 		case 'p': c->plain = 1; break;
 		case 'Z': c->paused = 1; break;
 		case 'R': c->runs = 1; break;
+		case 'f': c->format = optarg; break;
+		case 'o': c->output = optarg; break;
+		case 'S':
+			if (sscanf(optarg, "%dx%d", &c->width, &c->height) != 2 ||
+			    c->width < TUI_MIN_W || c->height < TUI_MIN_H ||
+			    c->width > EXPORT_CAST_MAX || c->height > EXPORT_CAST_MAX)
+				return fail_usage("--size expects WIDTHxHEIGHT, from 80x24 to 1000x1000, got '%s'",
+						  optarg), -1;
+			break;
 		case 'T':
 			if ((c->theme = theme_from(optarg)) < 0)
 				return fail_usage("--theme expects default, classroom or mono, got '%s'", optarg), -1;
@@ -502,6 +519,38 @@ static int cmd_lesson(int argc, char **argv, const struct cli *c)
 	return 0;
 }
 
+/* export FILE --format chrome|asciicast|text [-o OUT] */
+static int cmd_export(int argc, char **argv, const struct cli *c)
+{
+	char cause[1024];
+	struct trace *t;
+	size_t skipped;
+	int fmt, rc;
+
+	if (argc != 1)
+		return fail_usage("export expects one trace file%s", "");
+	if (c->format == NULL)
+		return fail_usage("export needs --format chrome, asciicast or text%s", "");
+	if ((fmt = export_format_from(c->format)) < 0)
+		return fail_usage("--format expects chrome, asciicast or text, got '%s'", c->format);
+	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
+		fprintf(stderr, "ioscope: %s\n", cause);
+		return EXIT_USAGE;
+	}
+	if (c->output != NULL && strcmp(c->output, "-") != 0) {
+		rc = export_save(t, fmt, c->lang, c->width, c->height, c->output);
+		if (rc != 0)
+			fprintf(stderr, "ioscope: %s: cannot write the %s export: %s\n", c->output,
+				export_format_name(fmt), strerror(-rc));
+	} else {
+		rc = export_write(t, fmt, c->lang, c->width, c->height, stdout);
+		if (rc != 0)
+			fprintf(stderr, "ioscope: export: %s\n", strerror(-rc));
+	}
+	trace_free(t);
+	return rc == 0 ? 0 : EXIT_RUNTIME;
+}
+
 static int cmd_bench(int argc, struct cli *c)
 {
 	int fds[MUX_BENCH_MAX_SIZES], n, err;
@@ -576,6 +625,8 @@ int main(int argc, char **argv)
 		return cmd_lessons(c.lang, c.runs);
 	if (strcmp(cmd, "lesson") == 0)
 		return cmd_lesson(argc, argv, &c);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(argc, argv, &c);
 	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
 		return cmd_scenarios();
 	if (strcmp(cmd, "bench") == 0)
