@@ -323,7 +323,6 @@ static int open_rod(struct loop *lv, struct rod *p, struct model_fd *f)
 	 * libuv sets, is shared: it belongs to the socket, not the fd.) */
 	if ((p->dupfd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		return -errno;
-	/* lesson: libuv-open */
 	if ((rc = uv_pipe_init(&lv->loop, &p->h, 0)) != 0) {
 		close(p->dupfd);
 		return rc;
@@ -331,6 +330,7 @@ static int open_rod(struct loop *lv, struct rod *p, struct model_fd *f)
 	p->h.data = p;
 	p->open = true;
 	lv->open++;
+	/* lesson: libuv-open */
 	if ((rc = uv_pipe_open(&p->h, p->dupfd)) != 0) {
 		close(p->dupfd);
 		return rc;

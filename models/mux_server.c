@@ -146,13 +146,13 @@ static int serve(struct server *s)
 				k->waiting = true;
 			}
 		}
-		/* lesson: chat-loop */
 		n = s->ops->wait(s->m, s->ready, MAX_CONNS + 1);
 		t = trace_now();
 		if (n == -EINTR)
 			continue;
 		if (n < 0)
 			return model_should_stop(s->c) ? 0 : n;
+		/* lesson: chat-loop */
 		for (int i = 0; i < n; i++) {
 			struct conn *k = conn_of(s, s->ready[i]);
 

@@ -96,9 +96,9 @@ static int submit(struct aio_state *st, struct req *r)
 	probe_phase(TRACE_PH_WAIT, false, false, r->f->fd, r->t_submit);
 	t0 = probe_enter(TRACE_CALL_AIO_READ, r->f->fd, false);
 	rc = aio_read(&r->cb);
+	/* lesson end */
 	err = errno;
 	probe_exit(TRACE_CALL_AIO_READ, r->f->fd, rc, err, t0, 0);
-	/* lesson end */
 	if (rc != 0) {
 		probe_phase(TRACE_PH_WAIT, true, false, r->f->fd, trace_now());
 		return -err;
@@ -138,9 +138,9 @@ static void complete(struct aio_state *st, struct req *r, ssize_t ret, int n, in
 
 /* Whether r has finished; then its result (bytes, 0 at EOF, -errno) is in
  * r->ret.  aio_error only reads the aiocb: no syscall. */
-/* lesson: aio-finished */
 static bool finished(struct req *r)
 {
+	/* lesson: aio-finished */
 	int e = aio_error(&r->cb);
 
 	if (e == EINPROGRESS)
@@ -149,8 +149,8 @@ static bool finished(struct req *r)
 	if (r->ret < 0)
 		r->ret = -(e > 0 ? e : EIO);
 	return true;
+	/* lesson end */
 }
-/* lesson end */
 
 /* Look at every live request; reap the finished ones, and re-issue those
  * with more to read.  Returns 0 or the first -errno. */

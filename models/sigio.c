@@ -81,11 +81,11 @@ static void heard_cb(int sig, siginfo_t *si, void *uc)
 	int64_t t = trace_now();
 
 	(void)uc;
-	/* lesson: sigio-handler */
 	if (in != NULL) {
 		uint32_t head = atomic_load_explicit(&in->head, memory_order_relaxed);
 
 		if (head - atomic_load_explicit(&in->tail, memory_order_acquire) < HEARD_MAX) {
+			/* lesson: sigio-handler */
 			bool named = sig == sig_ready && si->si_code >= POLL_IN && si->si_code <= POLL_HUP;
 
 			in->h[head % HEARD_MAX] = (struct heard){
@@ -93,13 +93,13 @@ static void heard_cb(int sig, siginfo_t *si, void *uc)
 				.signo = sig, .tid = gettid(),
 			};
 			atomic_store_explicit(&in->head, head + 1, memory_order_release);
+			/* lesson end */
 		} else {
 			int64_t zero = 0;
 
 			atomic_compare_exchange_strong(&in->full_ns, &zero, t);
 		}
 	}
-	/* lesson end */
 	errno = saved;
 }
 
@@ -133,18 +133,18 @@ static int unblock(void)
 }
 
 /* Owner and signal before O_ASYNC: with no owner yet it would signal nobody. */
-/* lesson: sigio-arm */
 static int arm(int fd, pid_t tid)
 {
+	/* lesson: sigio-arm */
 	struct f_owner_ex own = { .type = F_OWNER_TID, .pid = tid };
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || fcntl(fd, F_SETOWN_EX, &own) < 0 || fcntl(fd, F_SETSIG, sig_ready) < 0 ||
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK | O_ASYNC) < 0)
 		return -errno;
+	/* lesson end */
 	return 0;
 }
-/* lesson end */
 
 /* The world closes the fds later; no signal should chase this thread. */
 static void disarm(int fd)

@@ -57,9 +57,9 @@ struct uring {
 };
 
 /* Put a RECV for slot i on the submission ring: phase 1 begins. */
-/* lesson: uring-prep */
 static int prep(struct uring *u, int i)
 {
+	/* lesson: uring-prep */
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&u->ring);
 	struct slot *s = &u->s[i];
 
@@ -67,11 +67,11 @@ static int prep(struct uring *u, int i)
 		return -EBUSY;
 	io_uring_prep_recv(sqe, s->f->fd, s->buf, u->chunk, 0);
 	io_uring_sqe_set_data64(sqe, (uint64_t)i);
+	/* lesson end */
 	probe_phase(TRACE_PH_WAIT, false, false, s->f->fd, trace_now());
 	u->queued[u->nqueued++] = i;
 	return 0;
 }
-/* lesson end */
 
 static void emit_submit(struct uring *u, int i)
 {
@@ -113,21 +113,21 @@ static int submit(struct uring *u)
 
 /* Copy out the completions waiting in the ring (shared memory: no system
  * call) and free their entries; returns how many there were. */
-/* lesson: uring-take */
 static int take(struct uring *u)
 {
 	unsigned ready = io_uring_cq_ready(&u->ring), n = 0, head;
 	struct io_uring_cqe *cqe;
 
+	/* lesson: uring-take */
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		if (n == ready || n == u->nseen)
 			break;
 		u->seen[n++] = (struct seen){ io_uring_cqe_get_data64(cqe), cqe->res };
 	}
 	io_uring_cq_advance(&u->ring, n);
+	/* lesson end */
 	return (int)n;
 }
-/* lesson end */
 
 /* When phase 1 ended: the moment the world made the data ready, if that
  * fell after the submission; if the data was already there, at once. */
