@@ -93,5 +93,15 @@ echo old >"$tmp/keep.txt"
 expect 2 "" -- "$bin" export "$tmp/nosuch.jsonl" --format text -o "$tmp/keep.txt"
 [ "$(cat "$tmp/keep.txt")" = old ] && ok || bad "a failed export touched the existing output"
 
+# The examples of trace/FORMAT.md's "Exports", run for real.
+jq -r '(.traceEvents | map(select(.name == "thread_name") | {key: "\(.tid)", value: .args.name}) | from_entries) as $n | .traceEvents | map(select(.ph != "M")) | group_by(.tid)[] | "\($n["\(.[0].tid)"]): \(length)"' "$tmp/f.json" >"$tmp/tracks.txt"
+grep -qx "A (blocking): 3" "$tmp/tracks.txt" && grep -qx "C kernel fd 15: 3" "$tmp/tracks.txt" \
+	&& ok || bad "FORMAT.md's track count: $(cat "$tmp/tracks.txt")"
+"$bin" export tests/golden/lt-vs-et.jsonl --format chrome -o "$tmp/l.json"
+[ "$(jq -c '.traceEvents[] | select(.args.unfinished) | {name, tid, ts}' "$tmp/l.json" | grep -c 'phase 1: wait')" = 1 ] \
+	&& ok || bad "FORMAT.md's unfinished spans"
+tail -n +2 "$tmp/f.cast" | jq -c 'select(.[1] == "m")' | head -1 | grep -q '"m","step 1"\]$' \
+	&& ok || bad "FORMAT.md's markers"
+
 echo "cli_export: $pass passed, $fail failed"
 [ $fail = 0 ]
