@@ -88,6 +88,7 @@ static int nonblocking_run(struct model_ctx *c)
 
 	if (c->nfds > 64)
 		return -EINVAL;
+	/* lesson: nonblocking-set */
 	for (int i = 0; i < c->nfds; i++) {
 		int fl = fcntl(c->fds[i].fd, F_GETFL);
 
@@ -95,12 +96,14 @@ static int nonblocking_run(struct model_ctx *c)
 			return -errno;
 		rods[i].open = true;
 	}
+	/* lesson end */
 	while (open > 0 && !model_should_stop(c)) {
 		int got = round_once(c, rods, buf, &open);
 		int64_t t0;
 
 		if (got < 0)
 			return got;
+		/* lesson: nonblocking-idle */
 		if (got > 0 || open == 0)
 			continue;
 		/* Nothing anywhere: do something else for a while. */
@@ -108,6 +111,7 @@ static int nonblocking_run(struct model_ctx *c)
 		t0 = trace_now();
 		if (sclock_sleep(c->clock, every, &c->stop) != 0)
 			break;
+		/* lesson end */
 		probe_idle(true, trace_now() - t0, tries);
 	}
 	return open > 0 ? -ECANCELED : 0;
