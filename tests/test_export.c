@@ -297,6 +297,41 @@ static void test_export_chrome_fd_tracks(void **state)
 	trace_free(t);
 }
 
+/* More overlapping descriptors than per-fd tracks: the rest are async
+ * spans, which a viewer stacks itself. */
+static void test_export_chrome_many_fds(void **state)
+{
+	struct trace *t = trace_new();
+	struct output o;
+	json_t *j, *events;
+	int m;
+
+	assert_non_null(t);
+	m = trace_add_actor(t, "M", "epoll", "", "");
+	for (int edge = 0; edge < 2; edge++)
+		for (int i = 0; i < 70; i++) {
+			struct trace_ev e = { .t_ns = 1000 + edge * 5000 + i, .actor = (uint16_t)m,
+					      .kind = TRACE_PHASE, .phase = TRACE_PH_WAIT,
+					      .flags = TRACE_F_BLOCKED | (edge ? TRACE_F_END : 0),
+					      .fd = 100 + i, .step = -1 };
+
+			assert_int_equal(trace_append(t, &e), 0);
+		}
+	o = run_export(t, EXPORT_CHROME, NARRATE_EN, 0, 0);
+	assert_int_equal(o.rc, 0);
+	j = load_chrome(&o);
+	events = json_object_get(j, "traceEvents");
+	check_nesting(events);
+	check_async(events);
+	assert_int_equal(count(events, "X", -1, "phase"), 64);
+	assert_int_equal(count(events, "b", -1, "phase"), 6);
+	assert_int_equal(tid_named(events, "M kernel fd 163"), 1000 + m * 64 + 63);
+	assert_int_equal(tid_named(events, "M kernel fd 164"), -1);
+	json_decref(j);
+	free(o.buf);
+	trace_free(t);
+}
+
 static json_t *find_event(json_t *events, const char *ph, const char *name)
 {
 	size_t i;
@@ -641,6 +676,7 @@ int main(int argc, char **argv)
 		EACH(test_export_chrome_golden, "canteen"),
 		EACH(test_export_chrome_golden, "lt-vs-et"),
 		cmocka_unit_test(test_export_chrome_fd_tracks),
+		cmocka_unit_test(test_export_chrome_many_fds),
 		cmocka_unit_test(test_export_chrome_unfinished),
 		cmocka_unit_test(test_export_chrome_crossing),
 		EACH(test_export_cast_golden, "fishing"),
