@@ -283,6 +283,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
+	char extra;
 
 	opterr = 0;
 	optind = 1;
@@ -296,7 +297,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'f': c->format = optarg; break;
 		case 'o': c->output = optarg; break;
 		case 'S':
-			if (sscanf(optarg, "%dx%d", &c->width, &c->height) != 2 ||
+			if (sscanf(optarg, "%dx%d%c", &c->width, &c->height, &extra) != 2 ||
 			    c->width < TUI_MIN_W || c->height < TUI_MIN_H ||
 			    c->width > EXPORT_CAST_MAX || c->height > EXPORT_CAST_MAX)
 				return fail_usage("--size expects WIDTHxHEIGHT, from 80x24 to 1000x1000, got '%s'",
@@ -547,6 +548,9 @@ static int cmd_export(int argc, char **argv, const struct cli *c)
 		if (rc != 0)
 			fprintf(stderr, "ioscope: export: %s\n", strerror(-rc));
 	}
+	if (skipped > 0)
+		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
+			argv[0]);
 	trace_free(t);
 	return rc == 0 ? 0 : EXIT_RUNTIME;
 }
