@@ -58,6 +58,7 @@ static int rebuild(struct mux *m, fd_set *set)
 {
 	int maxfd = -1;
 
+	/* lesson: select-rebuild */
 	FD_ZERO(set);
 	for (int i = 0; i < m->n; i++) {
 		FD_SET(m->fds[i]->fd, set);
@@ -65,6 +66,7 @@ static int rebuild(struct mux *m, fd_set *set)
 		if (m->fds[i]->fd > maxfd)
 			maxfd = m->fds[i]->fd;
 	}
+	/* lesson end */
 	mux_emit_set(TRACE_SET_BUILD, m->n, m->list, m->n);
 	return maxfd + 1;
 }
@@ -101,12 +103,14 @@ static int sel_wait(struct mux *m, int *ready, int max)
 	if (rc > 0)
 		trace_ev_set_fds(&ev, m->list, members(m, &set));
 	probe_emit(&ev, false);
+	/* lesson: select-scan */
 	if (rc < 0)
 		return -err;
 	/* The program's scan: every descriptor below nfds, with FD_ISSET. */
 	for (int fd = 0; fd < nfds && found < max; fd++)
 		if (FD_ISSET(fd, &set))
 			ready[found++] = fd;
+	/* lesson end */
 	mux_emit_set(TRACE_SET_SCAN, nfds, ready, found);
 	return found;
 }
