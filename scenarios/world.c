@@ -156,6 +156,7 @@ static void do_write(struct world *w, const struct scn_action *a, int step)
 		world__emit(w, &(struct trace_ev){
 			.kind = TRACE_READY, .what = TRACE_READY_INFERRED,
 			.actor = w->actor_base + a->actor, .fd = f->fd, .step = step,
+			.t_ns = now,      /* it joined inside the write */
 		});
 }
 

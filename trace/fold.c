@@ -168,6 +168,7 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 		a->refused = true;
 		break;
 	case TRACE_COMPLETE:            /* asynchronous: the data came with it */
+		a->have_helper = false;
 		if (ev->ret > 0) {
 			a->reads++;
 			a->bytes += (uint64_t)ev->ret;
@@ -181,6 +182,14 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 			a->arrived += (uint64_t)ev->ret;
 		break;
 	case TRACE_STATE:
+		if (ev->what == 1) {
+			a->have_helper = true;
+			a->helper_state = ev->state;
+			a->helper_syscall = ev->syscall;
+			a->helper_wchan = ev->wchan;
+			a->helper_tid = ev->tid;
+			break;
+		}
 		a->have_state = true;
 		a->state = ev->state;
 		a->syscall = ev->syscall;

@@ -47,6 +47,11 @@ struct view_actor {
 	const char *syscall, *wchan;
 	int tid;
 	int64_t state_t;
+	/* A helper thread working for the actor (glibc's aio), last seen. */
+	bool have_helper;
+	char helper_state;
+	const char *helper_syscall, *helper_wchan;
+	int helper_tid;
 	/* Totals. */
 	uint64_t calls, eagain, reads, bytes, arrived, idles;
 	/* Wall time during which some fd was in a blocked phase, in phase 1,

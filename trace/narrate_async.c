@@ -29,14 +29,19 @@ int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_
 
 	switch (ev->kind) {
 	case TRACE_SIGNAL:
-		snprintf(s, len, NL(n, "%s arrives for fd %d: \"you can read now\" (the handler only sets a flag)",
-				       "%s 到达，关于 fd %d：“现在可以读了”（信号处理函数只设置一个标志）"),
+		snprintf(s, len, NL(n, "%s arrives for fd %d: \"you can read now\" (the handler only notes it)",
+				       "%s 到达，关于 fd %d：“现在可以读了”（信号处理函数只记下它）"),
 			 sig_name(ev->n, sb, sizeof sb), ev->fd);
 		return 1;
 	case TRACE_SUBMIT:
-		snprintf(s, len, NL(n, "hands the kernel a read of fd %d (request %d; %d in flight) and goes on with other things",
-				       "把读 fd %d 的请求交给内核（请求 %d；共 %d 个进行中），然后去做别的事"),
-			 ev->fd, ev->arg, ev->n);
+		if (strcmp(narrate__model(n, ev->actor), "posix-aio") == 0)
+			snprintf(s, len, NL(n, "hands glibc a read of fd %d (request %d; %d in flight) and goes on with other things",
+					       "把读 fd %d 的请求交给 glibc（请求 %d；共 %d 个进行中），然后去做别的事"),
+				 ev->fd, ev->arg, ev->n);
+		else
+			snprintf(s, len, NL(n, "hands the kernel a read of fd %d (request %d; %d in flight) and goes on with other things",
+					       "把读 fd %d 的请求交给内核（请求 %d；共 %d 个进行中），然后去做别的事"),
+				 ev->fd, ev->arg, ev->n);
 		return 1;
 	case TRACE_EXIT:
 		if (ev->call == TRACE_CALL_IO_URING_ENTER && ev->ret >= 0) {

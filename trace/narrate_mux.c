@@ -47,9 +47,12 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 			 ev->fd, ev->n);
 		break;
 	case TRACE_CALL_EPOLL_CTL:
-		snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, %s, fd %d): registered once, kept in the kernel",
-				       "→ epoll_ctl(epfd %d，%s，fd %d)：只登记一次，由内核保存"),
-			 ev->fd, ev->what == TRACE_OP_ADD ? "ADD" : "DEL", ev->arg);
+		if (ev->what == TRACE_OP_ADD)
+			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, ADD, fd %d): registered once, kept in the kernel",
+					       "→ epoll_ctl(epfd %d，ADD，fd %d)：只登记一次，由内核保存"), ev->fd, ev->arg);
+		else
+			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, DEL, fd %d): taken off the interest list",
+					       "→ epoll_ctl(epfd %d，DEL，fd %d)：从关注列表中移除"), ev->fd, ev->arg);
 		break;
 	}
 }
@@ -112,7 +115,7 @@ static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, siz
 		snprintf(s, len, NL(n, "  walks all %d entries' revents to find the ready ones: %s",
 				       "  逐个查看全部 %d 项的 revents，找出就绪的：%s"), ev->n, f);
 	} else {
-		snprintf(s, len, NL(n, "  touches only the %d events it was given: %s",
+		snprintf(s, len, NL(n, "  touches only what it was given (%d): %s",
 				       "  只处理拿到的 %d 个事件：%s"), ev->n, f);
 	}
 }

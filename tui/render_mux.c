@@ -3,6 +3,7 @@
  * its ready list and epoll_wait returning only what is on it.  And the
  * kernel's own word on each thread. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace/narrate.h"
@@ -13,15 +14,24 @@ static const struct trace_ev *at(const struct tui_state *s, long i)
 	return i >= 0 ? trace_at(s->t, (size_t)i) : NULL;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+}
+
+/* The event's fds, in order ("9 12 15"). */
 static const char *fds(const struct trace_ev *ev, char *buf, size_t len)
 {
+	int sorted[TRACE_FDS_INLINE];
 	size_t o = 0;
 
 	buf[0] = '\0';
 	if (ev == NULL)
 		return "";
+	memcpy(sorted, ev->fd_list, sizeof sorted);
+	qsort(sorted, ev->nfds, sizeof sorted[0], cmp_int);
 	for (int i = 0; i < ev->nfds && o + 12 < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, i ? " %d" : "%d", ev->fd_list[i]);
+		o += (size_t)snprintf(buf + o, len - o, i ? " %d" : "%d", sorted[i]);
 	if (ev->fds_more > 0)
 		snprintf(buf + o, len - o, " +%u", ev->fds_more);
 	return buf;
@@ -177,6 +187,12 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 		if (a->done)
 			grid_printf(g, 0, r, ROLE_DIM, 0, "%-6s %s", narrate_actor(s->t, i),
 				    L2(s, "finished", "已结束"));
+		else if (a->have_helper && a->call == 0)
+			grid_printf(g, 0, r, ROLE_BLOCKED, 0, "%-6s %s tid %d  %c %s  %s  wchan %s",
+				    narrate_actor(s->t, i),
+				    L2(s, "not in a call; glibc's helper thread", "不在调用中；glibc 的辅助线程"),
+				    a->helper_tid, a->helper_state, L2(s, "asleep", "在睡眠"),
+				    a->helper_syscall, *a->helper_wchan ? a->helper_wchan : "?");
 		else if (a->have_state && a->state == 'S')
 			grid_printf(g, 0, r, ROLE_BLOCKED, 0, "%-6s tid %d  %c %s  %s  wchan %s",
 				    narrate_actor(s->t, i), a->tid, a->state,

@@ -430,7 +430,9 @@ static void prompt_key(struct tui *u, int key)
 		int step = digits ? atoi(digits + 1) : 0;
 
 		u->prompt_kind = 0;
-		if (step >= 1) {
+		if (step >= 1 && u->run != NULL && step > run_step_index(u->run)) {
+			tui__seek(u, step);           /* not played yet: play to it */
+		} else if (step >= 1) {
 			u->follow = false;
 			u->cursor = tui__step_end(tui__trace(u), step - 1);
 		}
