@@ -79,6 +79,12 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 			  L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
 	if (h < 2)
 		return;
+	if (a->refused) {
+		row(g, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
+		    L2(s, "an fd at or above FD_SETSIZE (1024): never handed to select",
+		       "描述符不小于 FD_SETSIZE（1024）：根本没有交给 select"));
+		return;
+	}
 	snprintf(t, sizeof t, "%s %d  {%s}", sel ? "nfds" : L2(s, "entries", "项数"),
 		 in ? in->n : 0, fds(in, b, sizeof b));
 	row(g, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
