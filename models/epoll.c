@@ -54,6 +54,7 @@ static int et_create(struct mux **out, int maxfds) { return ep_create(out, maxfd
 /* epoll_ctl through the probe, then the interest list as it now stands. */
 static int ctl(struct mux *m, int op, struct model_fd *f)
 {
+	/* lesson: epoll-ctl */
 	struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | (m->edge ? EPOLLET : 0),
 				 .data.fd = f->fd };
 	int top = op == EPOLL_CTL_ADD ? TRACE_OP_ADD : TRACE_OP_DEL;
@@ -64,6 +65,7 @@ static int ctl(struct mux *m, int op, struct model_fd *f)
 	ev.t_ns = trace_now();
 	probe_emit(&ev, false);
 	rc = epoll_ctl(m->epfd, op, f->fd, &e);
+	/* lesson end */
 	err = errno;
 	ev.kind = TRACE_EXIT;
 	ev.ret = rc;
@@ -109,11 +111,13 @@ static int ep_wait(struct mux *m, int *ready, int max)
 
 	ev.t_ns = t0 = trace_now();
 	probe_emit(&ev, true);
+	/* lesson: epoll-wait */
 	rc = epoll_wait(m->epfd, m->evs, max, -1);
 	err = errno;
 	/* The program touches only what came back. */
 	for (int i = 0; i < rc; i++)
 		ready[i] = m->evs[i].data.fd;
+	/* lesson end */
 	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_EPOLL_WAIT,
 				.fd = m->epfd, .ret = rc, .err = rc < 0 ? err : 0,
 				.n = rc > 0 ? rc : 0 };

@@ -91,12 +91,14 @@ static int poll_wait(struct mux *m, int *ready, int max)
 	if (rc > 0)
 		trace_ev_set_fds(&ev, m->list, returned(m));
 	probe_emit(&ev, false);
+	/* lesson: poll-scan */
 	if (rc < 0)
 		return -err;
 	/* The program's scan: every entry's revents. */
 	for (int i = 0; i < m->n && found < max; i++)
 		if (m->pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
 			ready[found++] = m->pfd[i].fd;
+	/* lesson end */
 	mux_emit_set(TRACE_SET_SCAN, m->n, ready, found);
 	return found;
 }
