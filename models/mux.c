@@ -71,6 +71,7 @@ static void closed(struct reader *r, struct watched *w)
  * until EAGAIN, unless the scenario shows what happens when one does not. */
 static int take(struct reader *r, struct watched *w, int64_t t_ready)
 {
+	/* lesson: mux-take */
 	bool drain = r->ops->edge && r->c->drain != 0;
 	ssize_t n;
 
@@ -80,6 +81,7 @@ static int take(struct reader *r, struct watched *w, int64_t t_ready)
 	do {
 		n = copy_once(r, w, false);
 	} while (drain && n > 0);
+	/* lesson end */
 	if (n == 0 || (n < 0 && n != -EAGAIN && n != -EINTR)) {
 		closed(r, w);
 		return n == 0 ? 0 : model_should_stop(r->c) ? -ECANCELED : (int)n;
