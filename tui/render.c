@@ -101,6 +101,8 @@ static int wrap(struct grid *g, int x, int y, int w, int h, int role, const char
 				last_space = cut;
 			width += cw;
 			cut += n;
+			if (cw == 2)            /* CJK text may break after any character */
+				last_space = cut;
 		}
 		if (text[cut] != '\0' && last_space > 0)
 			cut = last_space;

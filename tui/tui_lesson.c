@@ -93,8 +93,12 @@ static void page_recording(struct tui *u, const struct lesson_block *b, const ch
 	char path[1024], cause[512];
 	size_t skipped;
 
-	snprintf(path, sizeof path, "%s/scenarios/recordings/%s--%s.jsonl", u->o->data_dir,
-		 b->scenario, b->model);
+	if (*b->model)
+		snprintf(path, sizeof path, "%s/scenarios/recordings/%s--%s.jsonl", u->o->data_dir,
+			 b->scenario, b->model);
+	else
+		snprintf(path, sizeof path, "%s/scenarios/recordings/%s.jsonl", u->o->data_dir,
+			 b->scenario);
 	tui__live_close(u);
 	trace_free(u->replay);
 	u->replay = NULL;
@@ -128,7 +132,9 @@ static void page_run(struct tui *u)
 	u->replay = NULL;
 	snprintf(path, sizeof path, "%s/scenarios/%s.scn", u->o->data_dir, b->scenario);
 	if (tui__live_open(u, path, model, true) != 0) {
-		snprintf(u->note, sizeof u->note, "%s", u->cause);
+		/* e.g. one of the script's own models cannot run here */
+		snprintf(why, sizeof why, "%.390s", u->cause);
+		page_recording(u, b, why);
 		return;
 	}
 	tui__seek(u, b->pause);

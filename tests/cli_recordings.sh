@@ -1,0 +1,25 @@
+#!/bin/sh
+# Every shipped recording replays to the narration it was recorded with,
+# and every run a lesson shows has its recording.
+set -u
+bin=${IOSCOPE:-./ioscope}
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+tmp=$(mktemp -d /tmp/ioscope-rec-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+for r in scenarios/recordings/*.jsonl; do
+	[ -e "$r" ] || continue
+	want=${r%.jsonl}.txt
+	LANG=C.UTF-8 timeout 30 "$bin" replay "$r" --plain --lang en >"$tmp/got.txt" 2>"$tmp/err.txt" || bad "replay $r failed: $(cat "$tmp/err.txt")"
+	if cmp -s "$want" "$tmp/got.txt"; then ok; else bad "$r replays differently: $(diff "$want" "$tmp/got.txt" | head -3)"; fi
+done
+"$bin" lessons --runs --lang en | while read -r scn model; do
+	name=$scn
+	[ "$model" != - ] && name="$scn--$model"
+	[ -f "scenarios/recordings/$name.jsonl" ] || echo "missing scenarios/recordings/$name.jsonl (make recordings)"
+done >"$tmp/missing.txt"
+if [ -s "$tmp/missing.txt" ]; then bad "$(cat "$tmp/missing.txt")"; else ok; fi
+echo "cli_recordings: $pass passed, $fail failed"
+[ $fail = 0 ]
