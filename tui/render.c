@@ -319,7 +319,9 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 		mux--, story_h++;
 	while (story_h < need && kern > 0)
 		kern--, story_h++;
-	while (story_h < need && lanes > 2)
+	/* The lanes stay whole for a lesson page, which is cut instead (it
+	 * reads whole on a taller terminal); a caption may take them down. */
+	while (story_h < (s->page ? 4 : need) && lanes > 2)
 		lanes--, story_h++;
 	y = 1;
 	render__lanes(g, s, y, lanes);
