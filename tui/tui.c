@@ -186,26 +186,6 @@ int tui__max_step(struct trace *t)
 	return m;
 }
 
-static void go_back(struct tui *u)
-{
-	struct trace *t = tui__trace(u);
-	size_t to = 0;
-
-	u->follow = false;
-	if (u->run != NULL && u->playing) {
-		run_pause(u->run);
-		u->playing = false;
-	}
-	u->playing = u->replay != NULL ? false : u->playing;
-	for (int n = tui__max_step(t); n >= 0; n--)
-		if (tui__step_end(t, n) < u->cursor) {
-			to = tui__step_end(t, n);
-			break;
-		}
-	u->cursor = to;
-	tui__mark(u);
-}
-
 static void quiet_cb(uv_timer_t *h)
 {
 	struct tui *u = h->data;
@@ -223,6 +203,12 @@ static void quiet_cb(uv_timer_t *h)
 	tui__mark(u);
 }
 
+void tui__wait_quiet(struct tui *u)
+{
+	u->waiting = true;
+	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
+}
+
 void tui__seek(struct tui *u, int step)
 {
 	u->seek = step;
@@ -231,67 +217,6 @@ void tui__seek(struct tui *u, int step)
 	u->waiting = true;
 	u->follow = true;
 	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
-	tui__mark(u);
-}
-
-static void go_forward(struct tui *u)
-{
-	struct trace *t = tui__trace(u);
-	int last = tui__max_step(t);
-
-	u->playing = u->run != NULL && u->playing;
-	for (int n = 0; n <= last; n++)
-		if (tui__step_end(t, n) > u->cursor) {
-			u->cursor = tui__step_end(t, n);
-			if (u->replay == NULL && n == last)
-				u->follow = true;
-			tui__mark(u);
-			return;
-		}
-	/* At the newest event of a live run: play the next action, then
-	 * wait until every thread is quiet. */
-	if (u->run != NULL && !u->waiting && !run_ended(u->run)) {
-		if (u->playing) {
-			run_pause(u->run);
-			u->playing = false;
-		}
-		u->follow = true;
-		if (run_step(u->run) >= 0 || !run_ended(u->run)) {
-			u->waiting = true;
-			uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
-		}
-	}
-	tui__mark(u);
-}
-
-static void toggle_play(struct tui *u)
-{
-	u->playing = !u->playing;
-	if (u->run != NULL) {
-		u->follow = true;
-		if (u->playing)
-			run_play(u->run);
-		else
-			run_pause(u->run);
-	} else if (u->playing) {
-		if (u->cursor >= trace_count(u->replay))
-			u->cursor = 0;
-		u->play_t = u->cursor > 0 ? trace_at(u->replay, u->cursor - 1)->t_ns : 0;
-		u->play_mono = trace_mono_ns();
-		u->ended = false;
-	}
-	tui__mark(u);
-}
-
-static void set_speed(struct tui *u, double f)
-{
-	double s = u->speed * f;
-
-	if (s < 1.0 / 16 || s > 1000)
-		return;
-	u->speed = s;
-	if (u->run != NULL)
-		run_set_speed(u->run, s);
 	tui__mark(u);
 }
 
@@ -369,131 +294,7 @@ int tui__live_close(struct tui *u)
 	return rc;
 }
 
-/* m: the same script again, every actor on the next model that can run it. */
-static void switch_model(struct tui *u)
-{
-	int n = model_table_init();
-
-	for (int k = 1; k < n; k++) {
-		const struct model_ops *m = model_table[(u->model_i + k) % n];
-		char cause[512];
-
-		if (run_model_usable(m->name, cause, sizeof cause) != 0)
-			continue;
-		if (tui__live_open(u, u->scenario, m->name, !u->playing) == 0) {
-			u->model_i = (u->model_i + k) % n;
-			snprintf(u->note, sizeof u->note, "m: %s · %s", m->name, m->summary);
-			tui__mark(u);
-			return;
-		}
-	}
-	snprintf(u->note, sizeof u->note, "no other model can run this script");
-	tui__mark(u);
-}
-
-/* i then a letter: data arrives on that actor's first fd now. */
-static void inject(struct tui *u, int key)
-{
-	const struct trace_hdr *h = trace_hdr_c(run_trace(u->run));
-
-	for (int i = 1; i < h->nactors; i++)
-		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
-			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
-				snprintf(u->note, sizeof u->note, "5 bytes written to %s's first fd, now",
-					 h->actors[i].name);
-			else
-				snprintf(u->note, sizeof u->note, "%s has no fd to write to", h->actors[i].name);
-			return;
-		}
-	snprintf(u->note, sizeof u->note, "no actor named '%c'", key);
-}
-
 /* ---- keys ---- */
-
-static void prompt_key(struct tui *u, int key)
-{
-	size_t n = strlen(u->prompt);
-
-	if (u->prompt_kind == 'i') {
-		u->prompt_kind = 0;
-		if (key != K_ESC)
-			inject(u, key);
-	} else if (key == K_ESC) {
-		u->prompt_kind = 0;
-	} else if (key == K_BACKSPACE && n > 0 && u->prompt[n - 1] != ' ') {
-		u->prompt[n - 1] = '\0';
-	} else if (key >= '0' && key <= '9' && n + 1 < sizeof u->prompt) {
-		u->prompt[n] = (char)key;
-		u->prompt[n + 1] = '\0';
-	} else if (key == K_ENTER) {
-		const char *digits = strrchr(u->prompt, ' ');
-		int step = digits ? atoi(digits + 1) : 0;
-
-		u->prompt_kind = 0;
-		if (step >= 1 && u->run != NULL && step > run_step_index(u->run)) {
-			tui__seek(u, step);           /* not played yet: play to it */
-		} else if (step >= 1) {
-			u->follow = false;
-			u->cursor = tui__step_end(tui__trace(u), step - 1);
-		}
-	}
-	tui__mark(u);
-}
-
-static void key(struct tui *u, int k)
-{
-	u->note[0] = '\0';
-	if (u->prompt_kind) {
-		prompt_key(u, k);
-		return;
-	}
-	if (tui__lesson_key(u, k)) {
-		tui__mark(u);
-		return;
-	}
-	if (u->help && k != '?' && k != 'q') {
-		u->help = false;
-		tui__mark(u);
-		return;
-	}
-	switch (k) {
-	case 'q': case 'Q': u->quit = true; break;
-	case ' ': toggle_play(u); break;
-	case K_RIGHT: case 'l': go_forward(u); break;
-	case K_LEFT: case 'h': go_back(u); break;
-	case K_HOME: u->follow = false; u->cursor = 0; break;
-	case '.': case '>':           /* one event at a time */
-		if (u->cursor < trace_count(tui__trace(u)))
-			u->cursor++;
-		u->follow = u->run != NULL && u->cursor == trace_count(tui__trace(u));
-		break;
-	case ',': case '<':
-		u->follow = false;
-		if (u->cursor > 0)
-			u->cursor--;
-		break;
-	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(tui__trace(u)); break;
-	case '+': case '=': set_speed(u, 2); break;
-	case '-': case '_': set_speed(u, 0.5); break;
-	case 't': u->theme = (u->theme + 1) % THEME_MAX; screen_theme(u->theme); break;
-	case '?': u->help = !u->help; break;
-	case 'g':
-		u->prompt_kind = 'g';
-		snprintf(u->prompt, sizeof u->prompt, "%s ", TR(u, "go to step (Enter):", "跳到第几步（回车）："));
-		break;
-	case 'm': if (u->run != NULL) switch_model(u); break;
-	case 'i':
-		if (u->run != NULL) {
-			u->prompt_kind = 'i';
-			snprintf(u->prompt, sizeof u->prompt, "%s", TR(u, "inject data now: press the actor's letter",
-								       "立即注入数据：按角色的字母"));
-		}
-		break;
-	case K_RESIZE: break;          /* curses has the new size already */
-	default: return;
-	}
-	tui__mark(u);
-}
 
 static void input_cb(uv_poll_t *h, int status, int events)
 {
@@ -503,7 +304,7 @@ static void input_cb(uv_poll_t *h, int status, int events)
 	(void)status;
 	(void)events;
 	while ((k = screen_key()) != KEY_NONE && !u->quit)
-		key(u, k);
+		tui__key(u, k);
 	if (u->quit)
 		uv_stop(&u->loop);
 }

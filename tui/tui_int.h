@@ -66,6 +66,10 @@ int tui__max_step(struct trace *t);
 int tui__live_open(struct tui *u, const char *scenario, const char *model, bool paused);
 int tui__live_close(struct tui *u);
 void tui__seek(struct tui *u, int step);
+/* Wait, on a timer, until every model thread is quiet (after a step). */
+void tui__wait_quiet(struct tui *u);
+/* tui_keys.c: one key. */
+void tui__key(struct tui *u, int k);
 
 /* tui_lesson.c */
 int tui__menu_open(struct tui *u);
