@@ -24,7 +24,7 @@ Q := @
 endif
 
 LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c lessons/*.c) run.c
-MAIN_SRC := ioscope.c bench.c
+MAIN_SRC := ioscope.c cli_learn.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_COMMON := $(BUILD)/tests/harness.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

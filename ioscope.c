@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cli.h"
 #include "lessons/lesson.h"
 #include "trace/export.h"
 #include "models/model.h"
@@ -24,7 +25,6 @@
 #define IOSCOPE_DATADIR "/usr/local/share/ioscope"
 #endif
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static const char usage[] =
 "usage: ioscope [COMMAND [ARGS]]\n"
@@ -50,7 +50,7 @@ static const char usage[] =
 "--plain, or when output is not a terminal, they narrate one line per event.\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n";
 
-static int fail_usage(const char *fmt, const char *arg)
+int cli_fail_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "ioscope: ");
 	fprintf(stderr, fmt, arg);
@@ -60,7 +60,7 @@ static int fail_usage(const char *fmt, const char *arg)
 
 /* Where the shipped scenarios live: $IOSCOPE_DATA, beside the binary (a
  * build tree), or the installed data directory. */
-static const char *data_dir(void)
+const char *cli_data_dir(void)
 {
 	static char dir[PATH_MAX];
 	const char *env = getenv("IOSCOPE_DATA");
@@ -93,7 +93,7 @@ static const char *scenario_path(const char *arg, char *buf, size_t len)
 {
 	if (strchr(arg, '/') != NULL || strstr(arg, ".scn") != NULL)
 		return arg;
-	snprintf(buf, len, "%s/scenarios/%s.scn", data_dir(), arg);
+	snprintf(buf, len, "%s/scenarios/%s.scn", cli_data_dir(), arg);
 	return buf;
 }
 
@@ -111,76 +111,13 @@ static int cmd_models(void)
 	return 0;
 }
 
-static const char *lang_code(int lang)
-{
-	return lang == NARRATE_ZH ? "zh" : "en";
-}
-
-/* The scenario and model of every run the lessons show, once each, as
- * "SCENARIO MODEL" lines ("-": the scenario's own): what `make recordings`
- * records. */
-static void print_runs(char **paths, int n)
-{
-	char seen[64][96], cause[512], key[96];
-	int nseen = 0;
-
-	for (int i = 0; i < n; i++) {
-		struct lesson *l;
-
-		if (lesson_load(paths[i], &l, cause, sizeof cause) != 0)
-			continue;
-		for (int s = 0; s < l->nsections; s++) {
-			const struct lesson_block *b = lesson_run(&l->sections[s]);
-			int dup = 0;
-
-			if (b == NULL)
-				continue;
-			snprintf(key, sizeof key, "%s %s", b->scenario, *b->model ? b->model : "-");
-			for (int k = 0; k < nseen; k++)
-				dup |= strcmp(seen[k], key) == 0;
-			if (!dup && nseen < 64) {
-				snprintf(seen[nseen++], sizeof seen[0], "%s", key);
-				printf("%s\n", key);
-			}
-		}
-		lesson_free(l);
-	}
-}
-
-static int cmd_lessons(int lang, int runs)
-{
-	char **paths, cause[512];
-	int n = lesson_list(data_dir(), lang_code(lang), &paths);
-
-	if (n < 0) {
-		fprintf(stderr, "ioscope: %s/lessons/%s: %s\n", data_dir(), lang_code(lang), strerror(-n));
-		return EXIT_RUNTIME;
-	}
-	if (runs) {
-		print_runs(paths, n);
-		n = 0;
-	}
-	for (int i = 0; i < n; i++) {
-		struct lesson *l;
-
-		if (lesson_load(paths[i], &l, cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
-			continue;
-		}
-		printf("%2d  %-18s %s\n", i + 1, l->name, l->title);
-		lesson_free(l);
-	}
-	lesson_list_free(paths);
-	return 0;
-}
-
 static int cmd_scenarios(void)
 {
 	char dir[PATH_MAX + 16], path[PATH_MAX + 300], cause[512];
 	struct dirent **names;
 	int n;
 
-	snprintf(dir, sizeof dir, "%s/scenarios", data_dir());
+	snprintf(dir, sizeof dir, "%s/scenarios", cli_data_dir());
 	n = scandir(dir, &names, NULL, alphasort);
 	if (n < 0) {
 		fprintf(stderr, "ioscope: %s: %s\n", dir, strerror(errno));
@@ -203,18 +140,6 @@ static int cmd_scenarios(void)
 	return 0;
 }
 
-struct cli {
-	const char *model, *record;
-	double speed;
-	int lang;
-	int probe;
-	const char *fds, *models;   /* bench */
-	int csv;
-	int plain, paused, theme;
-	int runs;                   /* lessons --runs */
-	const char *format, *output; /* export */
-	int width, height;          /* export --size WxH */
-};
 
 static int theme_from(const char *s)
 {
@@ -228,7 +153,7 @@ static int theme_from(const char *s)
 
 /* The screen, or plain text: --plain, no terminal, or a terminal curses
  * cannot drive. */
-static int want_screen(const struct cli *c)
+int cli_want_screen(const struct cli *c)
 {
 	const char *term = getenv("TERM");
 
@@ -236,7 +161,7 @@ static int want_screen(const struct cli *c)
 	       term != NULL && *term != '\0' && strcmp(term, "dumb") != 0;
 }
 
-static int screen_run(const struct tui_opts *t)
+int cli_screen_run(const struct tui_opts *t)
 {
 	char cause[1024] = "";
 	int rc = tui_main(t, cause, sizeof cause);
@@ -300,12 +225,12 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 			if (sscanf(optarg, "%dx%d%c", &c->width, &c->height, &extra) != 2 ||
 			    c->width < TUI_MIN_W || c->height < TUI_MIN_H ||
 			    c->width > EXPORT_CAST_MAX || c->height > EXPORT_CAST_MAX)
-				return fail_usage("--size expects WIDTHxHEIGHT, from 80x24 to 1000x1000, got '%s'",
+				return cli_fail_usage("--size expects WIDTHxHEIGHT, from 80x24 to 1000x1000, got '%s'",
 						  optarg), -1;
 			break;
 		case 'T':
 			if ((c->theme = theme_from(optarg)) < 0)
-				return fail_usage("--theme expects default, classroom or mono, got '%s'", optarg), -1;
+				return cli_fail_usage("--theme expects default, classroom or mono, got '%s'", optarg), -1;
 			break;
 		case 'P': c->probe = 1; break;
 		case 'F': c->fds = optarg; break;
@@ -313,14 +238,14 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'C': c->csv = 1; break;
 		case 's':
 			if (parse_speed(optarg, &c->speed) != 0)
-				return fail_usage("--speed expects a number above 0 and at most 1000, got '%s'", optarg), -1;
+				return cli_fail_usage("--speed expects a number above 0 and at most 1000, got '%s'", optarg), -1;
 			break;
 		case 'l':
 			if ((c->lang = narrate_lang_from(optarg)) < 0)
-				return fail_usage("--lang expects en or zh, got '%s'", optarg), -1;
+				return cli_fail_usage("--lang expects en or zh, got '%s'", optarg), -1;
 			break;
 		default:
-			return fail_usage("unknown or incomplete option '%s'", argv[optind - 1]), -1;
+			return cli_fail_usage("unknown or incomplete option '%s'", argv[optind - 1]), -1;
 		}
 	}
 	return optind;
@@ -336,12 +261,12 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 	int rc;
 
 	if (argc != 1)
-		return fail_usage("run expects one scenario (see 'ioscope scenarios')%s", "");
+		return cli_fail_usage("run expects one scenario (see 'ioscope scenarios')%s", "");
 	o.scenario = scenario_path(argv[0], path, sizeof path);
-	if (want_screen(c)) {
+	if (cli_want_screen(c)) {
 		struct tui_opts t = { .run = o, .paused = c->paused, .theme = c->theme };
 
-		return screen_run(&t);
+		return cli_screen_run(&t);
 	}
 	rc = run_scenario(&o, cause, sizeof cause);
 	fflush(stdout);
@@ -359,12 +284,12 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 	size_t skipped = 0;
 
 	if (argc != 1)
-		return fail_usage("replay expects one trace file%s", "");
-	if (want_screen(c)) {
+		return cli_fail_usage("replay expects one trace file%s", "");
+	if (cli_want_screen(c)) {
 		struct tui_opts to = { .replay = argv[0], .paused = c->paused, .theme = c->theme,
 				       .run = { .speed = c->speed, .lang = c->lang } };
 
-		return screen_run(&to);
+		return cli_screen_run(&to);
 	}
 	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
 		fprintf(stderr, "ioscope: %s\n", cause);
@@ -392,7 +317,7 @@ static int check_one(const char *path)
 			fprintf(stderr, "%s\n", cause);
 			return EXIT_USAGE;
 		}
-		if (lesson_check(le, data_dir(), cause, sizeof cause) != 0) {
+		if (lesson_check(le, cli_data_dir(), cause, sizeof cause) != 0) {
 			fprintf(stderr, "%s\n", cause);
 			lesson_free(le);
 			return EXIT_USAGE;
@@ -433,126 +358,11 @@ static int cmd_check(int argc, char **argv)
 	int rc = 0;
 
 	if (argc < 1)
-		return fail_usage("check expects one or more files%s", "");
+		return cli_fail_usage("check expects one or more files%s", "");
 	for (int i = 0; i < argc; i++)
 		if (check_one(argv[i]) != 0)
 			rc = EXIT_USAGE;
 	return rc;
-}
-
-/* A lesson by number ("5") or name ("05-epoll", "epoll"), in lang. */
-static int find_lesson(const char *arg, int lang, char *out, size_t len)
-{
-	char **paths;
-	int n = lesson_list(data_dir(), lang_code(lang), &paths), found = -1;
-	char *end;
-	long k = strtol(arg, &end, 10);
-
-	if (n < 0)
-		return n;
-	for (int i = 0; i < n && found < 0; i++) {
-		const char *base = strrchr(paths[i], '/') + 1, *dash = strchr(base, '-');
-		size_t bl = strlen(base) - 3;
-
-		if ((*end == '\0' && k == i + 1) ||
-		    (strlen(arg) == bl && strncmp(base, arg, bl) == 0) ||
-		    (dash != NULL && strlen(arg) == bl - (size_t)(dash + 1 - base) &&
-		     strncmp(dash + 1, arg, strlen(arg)) == 0))
-			found = i;
-	}
-	if (found >= 0)
-		snprintf(out, len, "%s", paths[found]);
-	lesson_list_free(paths);
-	return found >= 0 ? 0 : -ENOENT;
-}
-
-/* A lesson as text: for a handout, a screen reader, a pipe. */
-static void print_lesson(const struct lesson *l, int lang)
-{
-	printf("%s\n", l->title);
-	for (int i = 0; i < l->nsections; i++) {
-		const struct lesson_section *sec = &l->sections[i];
-
-		printf("\n## %s\n\n%s\n", *sec->heading ? sec->heading : l->title, sec->text);
-		for (int j = 0; j < sec->nblocks; j++) {
-			const struct lesson_block *b = &sec->blocks[j];
-			char why[256], *code;
-
-			if (b->kind == LB_RUN)
-				printf("\n  ▶ ioscope run %s%s%s --paused   (%s %d)%s%s\n", b->scenario,
-				       *b->model ? " --model " : "", b->model,
-				       lang == NARRATE_ZH ? "暂停在步骤" : "stop at step", b->pause,
-				       *b->point ? " · " : "", b->point);
-			else if (b->kind == LB_PREDICT)
-				printf("\n  ? %s\n    → %s\n", b->question, b->answer);
-			else if ((code = lesson_code(data_dir(), b, why, sizeof why)) != NULL) {
-				printf("\n  %s:\n%s", b->file, code);
-				free(code);
-			}
-		}
-	}
-}
-
-static int cmd_lesson(int argc, char **argv, const struct cli *c)
-{
-	char path[PATH_MAX], cause[1024];
-	struct lesson *l;
-
-	if (argc != 1)
-		return fail_usage("lesson expects one lesson, by number or name (see 'ioscope lessons')%s", "");
-	if (find_lesson(argv[0], c->lang, path, sizeof path) != 0) {
-		fprintf(stderr, "ioscope: no lesson '%s' in %s/lessons/%s (see 'ioscope lessons')\n",
-			argv[0], data_dir(), lang_code(c->lang));
-		return EXIT_USAGE;
-	}
-	if (want_screen(c)) {
-		struct tui_opts t = { .lesson = path, .data_dir = data_dir(), .theme = c->theme,
-				      .run = { .speed = c->speed, .lang = c->lang, .grace_ms = 1000 } };
-
-		return screen_run(&t);
-	}
-	if (lesson_load(path, &l, cause, sizeof cause) != 0) {
-		fprintf(stderr, "ioscope: %s\n", cause);
-		return EXIT_USAGE;
-	}
-	print_lesson(l, c->lang);
-	lesson_free(l);
-	return 0;
-}
-
-/* export FILE --format chrome|asciicast|text [-o OUT] */
-static int cmd_export(int argc, char **argv, const struct cli *c)
-{
-	char cause[1024];
-	struct trace *t;
-	size_t skipped;
-	int fmt, rc;
-
-	if (argc != 1)
-		return fail_usage("export expects one trace file%s", "");
-	if (c->format == NULL)
-		return fail_usage("export needs --format chrome, asciicast or text%s", "");
-	if ((fmt = export_format_from(c->format)) < 0)
-		return fail_usage("--format expects chrome, asciicast or text, got '%s'", c->format);
-	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
-		fprintf(stderr, "ioscope: %s\n", cause);
-		return EXIT_USAGE;
-	}
-	if (c->output != NULL && strcmp(c->output, "-") != 0) {
-		rc = export_save(t, fmt, c->lang, c->width, c->height, c->output);
-		if (rc != 0)
-			fprintf(stderr, "ioscope: %s: cannot write the %s export: %s\n", c->output,
-				export_format_name(fmt), strerror(-rc));
-	} else {
-		rc = export_write(t, fmt, c->lang, c->width, c->height, stdout);
-		if (rc != 0)
-			fprintf(stderr, "ioscope: export: %s\n", strerror(-rc));
-	}
-	if (skipped > 0)
-		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
-			argv[0]);
-	trace_free(t);
-	return rc == 0 ? 0 : EXIT_RUNTIME;
 }
 
 static int cmd_bench(int argc, struct cli *c)
@@ -563,18 +373,18 @@ static int cmd_bench(int argc, struct cli *c)
 	char cause[256];
 
 	if (argc != 0)
-		return fail_usage("bench takes options only%s", "");
+		return cli_fail_usage("bench takes options only%s", "");
 	if (c->probe)
 		return bench_probe(stdout) == 0 ? 0 : EXIT_RUNTIME;
 	if (c->fds != NULL) {
 		if ((n = mux_bench_parse_list(c->fds, fds, MUX_BENCH_MAX_SIZES, cause, sizeof cause)) < 0)
-			return fail_usage("--fds: %s", cause);
+			return cli_fail_usage("--fds: %s", cause);
 		o.fds = fds;
 		o.nsizes = n;
 	}
 	if (c->models != NULL) {
 		if ((n = mux_bench_parse_models(c->models, models, MUX_BENCH_MAX_MODELS, cause, sizeof cause)) < 0)
-			return fail_usage("--models: %s", cause);
+			return cli_fail_usage("--models: %s", cause);
 		o.models = models;
 		o.nmodels = n;
 	}
@@ -596,13 +406,13 @@ int main(int argc, char **argv)
 	tui_started_ns = trace_mono_ns();
 	setlocale(LC_ALL, "");
 	if (argc < 2) {                   /* the lesson menu, or its list */
-		if (want_screen(&c)) {
-			struct tui_opts t = { .menu = true, .data_dir = data_dir(),
+		if (cli_want_screen(&c)) {
+			struct tui_opts t = { .menu = true, .data_dir = cli_data_dir(),
 					      .run = { .speed = 1, .lang = c.lang, .grace_ms = 1000 } };
 
-			return screen_run(&t);
+			return cli_screen_run(&t);
 		}
-		return cmd_lessons(c.lang, 0);
+		return cli_lessons(c.lang, 0);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, stdout);
@@ -626,14 +436,14 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "models") == 0 && argc == 0)
 		return cmd_models();
 	if (strcmp(cmd, "lessons") == 0 && argc == 0)
-		return cmd_lessons(c.lang, c.runs);
+		return cli_lessons(c.lang, c.runs);
 	if (strcmp(cmd, "lesson") == 0)
-		return cmd_lesson(argc, argv, &c);
+		return cli_lesson(argc, argv, &c);
 	if (strcmp(cmd, "export") == 0)
-		return cmd_export(argc, argv, &c);
+		return cli_export(argc, argv, &c);
 	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
 		return cmd_scenarios();
 	if (strcmp(cmd, "bench") == 0)
 		return cmd_bench(argc, &c);
-	return fail_usage("unknown command or arguments: '%s'", cmd);
+	return cli_fail_usage("unknown command or arguments: '%s'", cmd);
 }
