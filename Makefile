@@ -62,7 +62,7 @@ $(BUILD)/fuzz/%-corpus: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/driver.o $(L
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 run: all
-	./ioscope run fishing
+	./ioscope
 
 check-tests: ioscope $(TESTS) $(FUZZ_RUN)
 	$(Q)sh tests/run.sh $(BUILD)
