@@ -1,0 +1,415 @@
+/* export_chrome_ev.c: trace events to the Chrome exporter's records: a
+ * span per enter/exit, phase, idle or submit/complete pair, an instant for
+ * the rest.  A phase's track is chosen later (export_chrome_track.c).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "trace/export_chrome_int.h"
+
+/* ---- building records ---- */
+
+void export__set(struct chrome *c, json_t *o, const char *key, json_t *v)
+{
+	if (o == NULL || v == NULL || json_object_set_new(o, key, v) != 0) {
+		json_decref(v);
+		if (c->rc == 0)
+			c->rc = -ENOMEM;
+	}
+}
+
+void export__set_int(struct chrome *c, json_t *o, const char *key, int64_t v)
+{
+	export__set(c, o, key, json_integer((json_int_t)v));
+}
+
+void export__set_str(struct chrome *c, json_t *o, const char *key, const char *s)
+{
+	json_t *v = json_string(s != NULL ? s : "");
+
+	if (v == NULL && c->rc == 0)
+		c->rc = -EINVAL;     /* not UTF-8: the reader would not have read it */
+	export__set(c, o, key, v);
+}
+
+static json_t *fds_json(const struct trace_ev *ev)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; a != NULL && i < ev->nfds; i++)
+		json_array_append_new(a, json_integer(ev->fd_list[i]));
+	return a;
+}
+
+/* A new record at ts; returns its index, or (size_t)-1 with c->rc set. */
+static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
+		      const char *cat, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
+		      const char *cat, const char *fmt, ...)
+{
+	struct rec *r;
+	va_list ap;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct rec *p = realloc(c->recs, cap * sizeof *p);
+
+		if (p == NULL) {
+			c->rc = -ENOMEM;
+			return (size_t)-1;
+		}
+		c->recs = p;
+		c->cap = cap;
+	}
+	r = &c->recs[c->n];
+	*r = (struct rec){ .ph = ph, .actor = (uint16_t)actor, .fd = -1, .tid = tid,
+			   .ts = ts, .end = ph == 'i' ? ts : -1, .seq = c->n, .cat = cat,
+			   .args = json_object() };
+	va_start(ap, fmt);
+	vsnprintf(r->name, sizeof r->name, fmt, ap);
+	va_end(ap);
+	if (r->args == NULL)
+		c->rc = -ENOMEM;
+	return c->n++;
+}
+
+static json_t *args_of(struct chrome *c, size_t i)
+{
+	return i == (size_t)-1 ? NULL : c->recs[i].args;
+}
+
+static void open_push(struct chrome *c, int kind, int actor, int key, int key2, size_t rec)
+{
+	if (rec == (size_t)-1)
+		return;
+	if (c->nopen == c->capopen) {
+		size_t cap = c->capopen ? c->capopen * 2 : 64;
+		struct open *p = realloc(c->open, cap * sizeof *p);
+
+		if (p == NULL) {
+			c->rc = -ENOMEM;
+			return;
+		}
+		c->open = p;
+		c->capopen = cap;
+	}
+	c->open[c->nopen++] = (struct open){ (uint8_t)kind, (uint16_t)actor, key, key2, rec };
+}
+
+/* Take the open begin with this key (key < 0 matches any); its record's
+ * index, or (size_t)-1 when there is none. */
+static size_t open_take(struct chrome *c, int kind, int actor, int key, int key2)
+{
+	for (size_t i = c->nopen; i-- > 0;) {
+		struct open *o = &c->open[i];
+
+		if (o->kind == kind && o->actor == actor && (key < 0 || o->key == key) &&
+		    o->key2 == key2) {
+			size_t rec = o->rec;
+
+			*o = c->open[--c->nopen];
+			return rec;
+		}
+	}
+	return (size_t)-1;
+}
+
+void export__unfinished(struct chrome *c, size_t i, int64_t end)
+{
+	struct rec *r = &c->recs[i];
+
+	r->end = end > r->ts ? end : r->ts;
+	export__set(c, r->ph == 'b' ? (r->end_args = json_object()) : r->args, "unfinished",
+		    json_true());
+	c->unfinished++;
+}
+
+/* ---- events to records ---- */
+
+static const char *phase_name(int phase, bool blocked)
+{
+	if (phase == TRACE_PH_WAIT)
+		return blocked ? "phase 1: wait (blocked)" : "phase 1: wait (not blocked)";
+	return blocked ? "phase 2: copy (blocked)" : "phase 2: copy (not blocked)";
+}
+
+static void call_enter(struct chrome *c, const struct trace_ev *ev)
+{
+	size_t old = open_take(c, OPEN_CALL, ev->actor, -1, 0), i;
+
+	if (old != (size_t)-1)
+		export__unfinished(c, old, ev->t_ns);     /* an enter with no exit */
+	i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "syscall", "%s",
+		    trace_call_name(ev->call) ? trace_call_name(ev->call) : "call");
+	export__set_int(c, args_of(c, i), "fd", ev->fd);
+	if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL) {
+		export__set_int(c, args_of(c, i), "nfds", ev->n);
+		export__set(c, args_of(c, i), "fds", fds_json(ev));
+	}
+	open_push(c, OPEN_CALL, ev->actor, ev->call, 0, i);
+}
+
+static void call_exit(struct chrome *c, const struct trace_ev *ev)
+{
+	size_t i = open_take(c, OPEN_CALL, ev->actor, ev->call, 0);
+	json_t *a;
+
+	if (i == (size_t)-1) {                /* its enter was lost */
+		int64_t ts = ev->t_ns - ev->dur_ns;
+
+		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ts > 0 ? ts : 0,
+			    "syscall", "%s", trace_call_name(ev->call) ? trace_call_name(ev->call) : "call");
+		export__set(c, args_of(c, i), "enter_missing", json_true());
+		export__set_int(c, args_of(c, i), "fd", ev->fd);
+	}
+	if (i == (size_t)-1)
+		return;
+	c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	a = c->recs[i].args;
+	export__set_int(c, a, "ret", ev->ret);
+	if (ev->err != 0)
+		export__set_str(c, a, "errno", trace_errno_name(ev->err));
+	if (ev->count > 0)
+		export__set_int(c, a, "try", ev->count);
+	export__set_int(c, a, "dur_ns", ev->dur_ns);
+	if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL ||
+	    ev->call == TRACE_CALL_EPOLL_WAIT) {
+		export__set_int(c, a, "checked", ev->n);
+		export__set(c, a, "ready_fds", fds_json(ev));
+	}
+}
+
+static void on_phase(struct chrome *c, const struct trace_ev *ev)
+{
+	bool blocked = ev->flags & TRACE_F_BLOCKED;
+	size_t i = open_take(c, OPEN_PHASE, ev->actor, ev->fd, ev->phase);
+
+	if (!(ev->flags & TRACE_F_END)) {
+		if (i != (size_t)-1)
+			export__unfinished(c, i, ev->t_ns);   /* begun twice */
+		i = rec_new(c, 'X', ev->actor, -1, ev->t_ns, "phase", "%s",
+			    phase_name(ev->phase, blocked));
+		if (i == (size_t)-1)
+			return;
+		c->recs[i].phase = true;
+		c->recs[i].fd = ev->fd;
+		export__set_int(c, c->recs[i].args, "fd", ev->fd);
+		export__set(c, c->recs[i].args, "blocked", json_boolean(blocked));
+		open_push(c, OPEN_PHASE, ev->actor, ev->fd, ev->phase, i);
+	} else if (i != (size_t)-1) {
+		c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	} else {                              /* an end with no begin */
+		i = rec_new(c, 'i', ev->actor, export__tid_kernel(ev->actor), ev->t_ns, "phase",
+			    "%s ends", phase_name(ev->phase, blocked));
+		export__set_int(c, args_of(c, i), "fd", ev->fd);
+		export__set(c, args_of(c, i), "begin_missing", json_true());
+	}
+}
+
+static void on_idle(struct chrome *c, const struct trace_ev *ev)
+{
+	size_t i = open_take(c, OPEN_IDLE, ev->actor, 0, 0);
+
+	if (!(ev->flags & TRACE_F_END)) {
+		if (i != (size_t)-1)
+			export__unfinished(c, i, ev->t_ns);
+		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "idle",
+			    "other work");
+		if (ev->count > 0)
+			export__set_int(c, args_of(c, i), "after_try", ev->count);
+		open_push(c, OPEN_IDLE, ev->actor, 0, 0, i);
+		return;
+	}
+	if (i == (size_t)-1) {
+		int64_t ts = ev->t_ns - ev->dur_ns;
+
+		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ts > 0 ? ts : 0, "idle",
+			    "other work");
+		export__set(c, args_of(c, i), "begin_missing", json_true());
+	}
+	if (i == (size_t)-1)
+		return;
+	c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	export__set_int(c, c->recs[i].args, "dur_ns", ev->dur_ns);
+}
+
+static void on_async(struct chrome *c, const struct trace_ev *ev)
+{
+	size_t i;
+
+	if (ev->kind == TRACE_SUBMIT) {
+		i = rec_new(c, 'b', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "async io",
+			    "read fd %d (request %d)", ev->fd, ev->arg);
+		if (i == (size_t)-1)
+			return;
+		c->recs[i].id = ++c->next_id;
+		export__set_int(c, c->recs[i].args, "fd", ev->fd);
+		export__set_int(c, c->recs[i].args, "tag", ev->arg);
+		export__set_int(c, c->recs[i].args, "in_flight", ev->n);
+		open_push(c, OPEN_ASYNC, ev->actor, 0, ev->arg, i);
+		return;
+	}
+	if ((i = open_take(c, OPEN_ASYNC, ev->actor, 0, ev->arg)) != (size_t)-1) {
+		c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+		c->recs[i].end_args = json_object();
+	} else {
+		i = rec_new(c, 'i', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "async io",
+			    "completion of request %d (no submit seen)", ev->arg);
+		if (i == (size_t)-1)
+			return;
+		c->recs[i].end_args = json_incref(c->recs[i].args);
+	}
+	export__set_int(c, c->recs[i].end_args, "ret", ev->ret);
+	if (ev->ret < 0)
+		export__set_str(c, c->recs[i].end_args, "errno", trace_errno_name((int)-ev->ret));
+	export__set_int(c, c->recs[i].end_args, "waiting", ev->n);
+}
+
+static const char *actor(const struct chrome *c, int a)
+{
+	const struct trace_hdr *h = trace_hdr_c(c->t);
+
+	return a < h->nactors ? h->actors[a].name : "?";
+}
+
+/* The world's events, on the world's track. */
+static void on_world(struct chrome *c, const struct trace_ev *ev)
+{
+	int w = export__tid_thread(TRACE_WORLD);
+	size_t i;
+
+	switch (ev->kind) {
+	case TRACE_CAPTION:
+		i = rec_new(c, 'i', TRACE_WORLD, w, ev->t_ns, "world", "caption");
+		export__set_str(c, args_of(c, i), "en", ev->text[0]);
+		export__set_str(c, args_of(c, i), "zh", ev->text[1]);
+		break;
+	case TRACE_ARRIVE:
+		i = rec_new(c, 'i', TRACE_WORLD, w, ev->t_ns, "world", "arrive: %lld bytes for %s fd %d",
+			    (long long)ev->ret, actor(c, ev->actor), ev->fd);
+		export__set_int(c, args_of(c, i), "bytes", ev->ret);
+		break;
+	case TRACE_CLOSE:
+		i = rec_new(c, 'i', TRACE_WORLD, w, ev->t_ns, "world", "close%s: %s fd %d",
+			    ev->what ? " (reset)" : "", actor(c, ev->actor), ev->fd);
+		if (ev->what)
+			export__set(c, args_of(c, i), "abrupt", json_true());
+		break;
+	case TRACE_CONNECT:
+		i = rec_new(c, 'i', TRACE_WORLD, w, ev->t_ns, "world", "connect: %s to %s",
+			    actor(c, ev->actor), actor(c, ev->arg));
+		export__set_str(c, args_of(c, i), "server", actor(c, ev->arg));
+		break;
+	default:          /* TRACE_DELIVER */
+		i = rec_new(c, 'i', TRACE_WORLD, w, ev->t_ns, "world", "deliver: %lld bytes to %s",
+			    (long long)ev->ret, actor(c, ev->actor));
+		export__set_int(c, args_of(c, i), "bytes", ev->ret);
+		break;
+	}
+	export__set_str(c, args_of(c, i), "actor", actor(c, ev->actor));
+	export__set_int(c, args_of(c, i), "fd", ev->fd);
+	if (ev->step >= 0)
+		export__set_int(c, args_of(c, i), "step", ev->step);
+}
+
+static void on_state(struct chrome *c, const struct trace_ev *ev)
+{
+	size_t i = rec_new(c, 'i', ev->actor, export__tid_kernel(ev->actor), ev->t_ns, "state",
+			   "state %c", ev->state);
+	char s[2] = { ev->state, '\0' };
+
+	export__set_str(c, args_of(c, i), "state", s);
+	export__set_str(c, args_of(c, i), "syscall", ev->syscall);
+	export__set_str(c, args_of(c, i), "wchan", ev->wchan);
+	export__set_int(c, args_of(c, i), "tid", ev->tid);
+	export__set_int(c, args_of(c, i), "fd", ev->fd);
+	if (ev->what)
+		export__set(c, args_of(c, i), "helper", json_true());
+}
+
+static const char *signal_name(int signo, char *buf, size_t len)
+{
+	const char *abbrev = signo > 0 && signo < SIGRTMIN ? sigabbrev_np(signo) : NULL;
+
+	if (abbrev != NULL)
+		snprintf(buf, len, "SIG%s", abbrev);
+	else if (signo >= SIGRTMIN && signo <= SIGRTMAX)
+		snprintf(buf, len, signo == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+%d", signo - SIGRTMIN);
+	else
+		snprintf(buf, len, "signal %d", signo);
+	return buf;
+}
+
+/* What a program does or is told in user space: instants on its thread;
+ * what the kernel holds (ready list, interest list): on its kernel track. */
+static void on_other(struct chrome *c, const struct trace_ev *ev)
+{
+	int th = export__tid_thread(ev->actor), k = export__tid_kernel(ev->actor), a = ev->actor;
+	char sig[32];
+	size_t i;
+
+	switch (ev->kind) {
+	case TRACE_SET:
+		i = rec_new(c, 'i', a, ev->what == TRACE_SET_INTEREST ? k : th, ev->t_ns, "mux",
+			    "set %s", trace_set_name(ev->what) ? trace_set_name(ev->what) : "?");
+		export__set_int(c, args_of(c, i), "n", ev->n);
+		export__set(c, args_of(c, i), "fds", fds_json(ev));
+		if (ev->fds_more > 0)
+			export__set_int(c, args_of(c, i), "fds_more", ev->fds_more);
+		break;
+	case TRACE_READY:
+		i = rec_new(c, 'i', a, k, ev->t_ns, "mux", "ready fd %d", ev->fd);
+		break;
+	case TRACE_REFUSE:
+		i = rec_new(c, 'i', a, th, ev->t_ns, "mux", "refused fd %d", ev->fd);
+		export__set_int(c, args_of(c, i), "limit", ev->n);
+		break;
+	case TRACE_SIGNAL:
+		i = rec_new(c, 'i', a, th, ev->t_ns, "signal", "%s",
+			    signal_name(ev->n, sig, sizeof sig));
+		export__set_int(c, args_of(c, i), "fd", ev->fd);
+		export__set_int(c, args_of(c, i), "tid", ev->tid);
+		break;
+	case TRACE_NOTE:
+		i = rec_new(c, 'i', a, th, ev->t_ns, "note", "note");
+		export__set_str(c, args_of(c, i), "en", ev->text[0]);
+		export__set_str(c, args_of(c, i), "zh", ev->text[1]);
+		break;
+	case TRACE_LOST:
+		i = rec_new(c, 'i', a, th, ev->t_ns, "lost", "%u events lost", ev->count);
+		break;
+	case TRACE_DONE:
+		i = rec_new(c, 'i', a, th, ev->t_ns, "done", "done");
+		export__set_int(c, args_of(c, i), "ret", ev->ret);
+		export__set_int(c, args_of(c, i), "unread", ev->count);
+		break;
+	default:
+		break;
+	}
+}
+
+void export__on_event(struct chrome *c, const struct trace_ev *ev)
+{
+	if (ev->actor >= trace_hdr_c(c->t)->nactors)
+		return;                       /* the reader never lets one through */
+	switch (ev->kind) {
+	case TRACE_ENTER: call_enter(c, ev); break;
+	case TRACE_EXIT: call_exit(c, ev); break;
+	case TRACE_PHASE: on_phase(c, ev); break;
+	case TRACE_IDLE: on_idle(c, ev); break;
+	case TRACE_SUBMIT: case TRACE_COMPLETE: on_async(c, ev); break;
+	case TRACE_CAPTION: case TRACE_ARRIVE: case TRACE_CLOSE:
+	case TRACE_CONNECT: case TRACE_DELIVER: on_world(c, ev); break;
+	case TRACE_STATE: on_state(c, ev); break;
+	default: on_other(c, ev); break;
+	}
+}
