@@ -1,6 +1,6 @@
 /* sampler.c: reads /proc for threads that are inside a traced call, and
- * for the helper threads that read on an actor's behalf. */
-#include <dirent.h>
+ * runs the timer that looks; the helper threads that read on an actor's
+ * behalf are found by sampler_helpers.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,54 +10,11 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "models/sampler.h"
-#include "trace/sink.h"
+#include "models/sampler_int.h"
 
 #define FIRST_MS  2     /* let a thread that just entered fall asleep */
 #define EVERY_MS  10
 #define SLOWEST_MS 2000 /* a thread asleep for long is looked at every 2 s */
-
-struct inflight {
-	int32_t tag;              /* TRACE_SUBMIT's arg */
-	int fd;
-};
-
-struct helper {
-	pid_t tid;
-	int seen;                 /* found at this tick */
-	struct kstate last;
-};
-
-struct watch {
-	int actor;
-	_Atomic pid_t *tid;
-	int call;                 /* TRACE_CALL_* it is in, 0 when none */
-	int have_last;
-	struct kstate last;
-	/* Helper threads: the actor's requests in flight, by the trace, and
-	 * the threads last found reading for them. */
-	int helpers;
-	struct inflight *req;
-	int nreq, capreq;
-	struct helper *hl;
-	int nhl, caphl;
-};
-
-struct sampler {
-	uv_timer_t timer;
-	struct sink *sink;
-	struct ring *ring;
-	struct watch w[TRACE_MAX_ACTORS];
-	int nw;
-	int ticking;
-	int closed;
-	unsigned long emitted;
-	unsigned quiet;           /* ticks in a row that saw nothing new */
-	/* Scratch for the helper scan. */
-	int *fds;
-	struct sampler_helper *found;
-	int capfds, capfound;
-};
 
 /* Names from this build's own SYS_* constants: numbers differ by arch. */
 static const struct { long nr; const char *name; } sysnames[] = {
@@ -196,9 +153,7 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* /proc/self/task/TID/syscall: the number and first argument, or -1 for
- * "running" (in user space). */
-static int read_syscall(pid_t tid, long *sysno, long *arg0)
+int sampler__read_syscall(pid_t tid, long *sysno, long *arg0)
 {
 	char path[64], buf[256];
 	ssize_t n;
@@ -229,7 +184,7 @@ int sampler_read(pid_t tid, struct kstate *ks)
 		return -EIO;
 	ks->state = p[2];
 
-	if ((rc = read_syscall(tid, &ks->sysno, &ks->arg0)) != 0)
+	if ((rc = sampler__read_syscall(tid, &ks->sysno, &ks->arg0)) != 0)
 		return rc;
 	if (ks->sysno >= 0) {
 		const char *s = sampler_sysname(ks->sysno, ks->syscall, sizeof ks->syscall);
@@ -246,9 +201,8 @@ int sampler_read(pid_t tid, struct kstate *ks)
 	return 0;
 }
 
-/* what = 1: tid is a helper working for the actor, not its own thread. */
-static void emit_state(struct sampler *sp, int actor, pid_t tid,
-		       const struct kstate *ks, int what)
+void sampler__emit_state(struct sampler *sp, int actor, pid_t tid,
+			 const struct kstate *ks, int what)
 {
 	struct trace *t = sink_trace(sp->sink);
 	struct trace_ev ev = {
@@ -263,7 +217,7 @@ static void emit_state(struct sampler *sp, int actor, pid_t tid,
 	sp->emitted++;
 }
 
-static int same(const struct kstate *a, const struct kstate *b)
+int sampler__same(const struct kstate *a, const struct kstate *b)
 {
 	return a->state == b->state && a->sysno == b->sysno &&
 	       strcmp(a->wchan, b->wchan) == 0;
@@ -280,155 +234,11 @@ static void sample_one(struct sampler *sp, struct watch *w)
 	 * the syscall itself the thread is still in user space. */
 	if (!sampler_call_matches(w->call, ks.sysno))
 		return;
-	if (w->have_last && same(&ks, &w->last))
+	if (w->have_last && sampler__same(&ks, &w->last))
 		return;
 	w->last = ks;
 	w->have_last = 1;
-	emit_state(sp, w->actor, tid, &ks, 0);
-}
-
-static int in_list(const int *a, int n, long v)
-{
-	for (int i = 0; i < n; i++)
-		if (a[i] == v)
-			return 1;
-	return 0;
-}
-
-static int is_read(long nr)
-{
-#ifdef SYS_pread64
-	if (nr == SYS_pread64)
-		return 1;
-#endif
-	return nr == SYS_read;
-}
-
-/* Who is inside read(2) on these fds?  The syscall file alone decides (one
- * small read per thread); only the threads that pass are read in full. */
-int sampler_find_helpers(const int *fds, int nfds, const pid_t *skip, int nskip,
-			 struct sampler_helper *out, int max)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *de;
-	int n = 0;
-
-	if (d == NULL)
-		return -errno;
-	while ((de = readdir(d)) != NULL) {
-		pid_t tid = (pid_t)atoi(de->d_name);
-		long nr, arg0;
-		struct kstate ks;
-
-		if (tid <= 0 || in_list(skip, nskip, tid))
-			continue;
-		if (read_syscall(tid, &nr, &arg0) != 0 || !is_read(nr) || !in_list(fds, nfds, arg0))
-			continue;
-		/* Read again in full: it may have moved on in between. */
-		if (sampler_read(tid, &ks) != 0 || !is_read(ks.sysno) || !in_list(fds, nfds, ks.arg0))
-			continue;
-		if (n < max)
-			out[n] = (struct sampler_helper){ .tid = tid, .fd = (int)ks.arg0, .ks = ks };
-		n++;
-	}
-	closedir(d);
-	return n;
-}
-
-/* Room for need elements of size sz in *p (capacity *cap); 0 or -ENOMEM. */
-static int grow(void **p, int *cap, int need, size_t sz)
-{
-	int n = *cap > 0 ? *cap : 8;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if ((q = realloc(*p, (size_t)n * sz)) == NULL)
-		return -ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
-static struct watch *watch_of_fd(struct sampler *sp, int fd)
-{
-	for (int i = 0; i < sp->nw; i++)
-		for (int j = 0; sp->w[i].helpers && j < sp->w[i].nreq; j++)
-			if (sp->w[i].req[j].fd == fd)
-				return &sp->w[i];
-	return NULL;
-}
-
-/* A helper found at this tick: emitted when it is new or has changed. */
-static void helper_seen(struct sampler *sp, struct watch *w, const struct sampler_helper *f)
-{
-	struct helper *h = NULL;
-
-	for (int i = 0; i < w->nhl && h == NULL; i++)
-		if (w->hl[i].tid == f->tid)
-			h = &w->hl[i];
-	if (h == NULL) {
-		if (grow((void **)&w->hl, &w->caphl, w->nhl + 1, sizeof *w->hl) != 0)
-			return;
-		h = &w->hl[w->nhl++];
-		*h = (struct helper){ .tid = f->tid };
-	} else if (same(&h->last, &f->ks) && h->last.arg0 == f->ks.arg0) {
-		h->seen = 1;
-		return;
-	}
-	h->seen = 1;
-	h->last = f->ks;
-	emit_state(sp, w->actor, f->tid, &f->ks, 1);
-}
-
-/* Every thread that is not a watched model thread nor this (the loop)
- * thread, inside read(2) on an fd with a request in flight, is a helper
- * of the actor that submitted it: fd numbers are unique in the process,
- * so the fd names the actor.  Helpers not found any more (their read
- * returned) are forgotten, so the next time one reads it is news. */
-static void scan_helpers(struct sampler *sp)
-{
-	pid_t skip[TRACE_MAX_ACTORS + 1];
-	int nskip = 0, nfds = 0, n;
-
-	for (int i = 0; i < sp->nw; i++) {
-		struct watch *w = &sp->w[i];
-		pid_t tid = atomic_load(w->tid);
-
-		if (tid != 0)
-			skip[nskip++] = tid;
-		for (int j = 0; w->helpers && j < w->nreq; j++) {
-			if (grow((void **)&sp->fds, &sp->capfds, nfds + 1, sizeof *sp->fds) != 0)
-				return;
-			sp->fds[nfds++] = w->req[j].fd;
-		}
-		for (int j = 0; j < w->nhl; j++)
-			w->hl[j].seen = 0;
-	}
-	skip[nskip++] = gettid();
-	/* glibc runs one read per fd at a time: one helper per fd, and room
-	 * for a few more (a thread found twice between its syscalls). */
-	if (nfds == 0 ||
-	    grow((void **)&sp->found, &sp->capfound, nfds + 4, sizeof *sp->found) != 0 ||
-	    (n = sampler_find_helpers(sp->fds, nfds, skip, nskip, sp->found, sp->capfound)) < 0)
-		n = 0;
-	for (int i = 0; i < n && i < sp->capfound; i++) {
-		struct watch *w = watch_of_fd(sp, sp->found[i].fd);
-
-		if (w != NULL)
-			helper_seen(sp, w, &sp->found[i]);
-	}
-	for (int i = 0; i < sp->nw; i++) {
-		struct watch *w = &sp->w[i];
-		int k = 0;
-
-		for (int j = 0; j < w->nhl; j++)
-			if (w->hl[j].seen)
-				w->hl[k++] = w->hl[j];
-		w->nhl = k;
-	}
+	sampler__emit_state(sp, w->actor, tid, &ks, 0);
 }
 
 /* Nothing changes while a thread sleeps: look less and less often (10 ms
@@ -458,7 +268,7 @@ static void sampler_tick_cb(uv_timer_t *h)
 		helpers |= sp->w[i].helpers && sp->w[i].nreq > 0;
 	}
 	if (helpers)
-		scan_helpers(sp);
+		sampler__scan_helpers(sp);
 	if (!busy && !helpers) {
 		uv_timer_stop(&sp->timer);
 		sp->ticking = 0;
@@ -467,40 +277,13 @@ static void sampler_tick_cb(uv_timer_t *h)
 	back_off(sp, before);
 }
 
-static void start_ticking(struct sampler *sp)
+void sampler__start_ticking(struct sampler *sp)
 {
 	if (!sp->closed && (!sp->ticking || sp->quiet > 0)) {
 		uv_timer_start(&sp->timer, sampler_tick_cb, FIRST_MS, EVERY_MS);
 		sp->ticking = 1;
 		sp->quiet = 0;
 	}
-}
-
-/* Requests in flight, per actor, from its submit and complete events. */
-static void track_request(struct sampler *sp, struct watch *w, const struct trace_ev *ev)
-{
-	if (ev->kind == TRACE_SUBMIT) {
-		if (grow((void **)&w->req, &w->capreq, w->nreq + 1, sizeof *w->req) != 0)
-			return;
-		w->req[w->nreq++] = (struct inflight){ .tag = ev->arg, .fd = ev->fd };
-		start_ticking(sp);
-		return;
-	}
-	if (ev->kind == TRACE_DONE) {         /* the thread is gone: so are they */
-		w->nreq = 0;
-		w->nhl = 0;
-		return;
-	}
-	for (int j = 0; j < w->nreq; j++)
-		if (w->req[j].tag == ev->arg) {
-			w->req[j] = w->req[--w->nreq];
-			break;
-		}
-	/* As an exit does for the actor's own thread: the next read on
-	 * that fd is news, even by the same helper. */
-	for (int j = 0; j < w->nhl; j++)
-		if (w->hl[j].last.arg0 == ev->fd)
-			w->hl[j--] = w->hl[--w->nhl];
 }
 
 static void sampler_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
@@ -522,11 +305,11 @@ static void sampler_listen_cb(void *arg, struct trace *t, const struct trace_ev 
 			w->call = ev->kind == TRACE_ENTER ? ev->call : 0;
 			w->have_last = 0;
 		} else if (w->helpers) {
-			track_request(sp, w, ev);
+			sampler__track_request(sp, w, ev);
 		}
 	}
 	if (ev->kind == TRACE_ENTER)
-		start_ticking(sp);
+		sampler__start_ticking(sp);
 }
 
 int sampler_new(uv_loop_t *loop, struct sink *s, struct sampler **out)
@@ -553,21 +336,6 @@ int sampler_watch(struct sampler *sp, int actor, _Atomic pid_t *tid)
 	if (sp->nw == TRACE_MAX_ACTORS)
 		return -ENOSPC;
 	sp->w[sp->nw++] = (struct watch){ .actor = actor, .tid = tid };
-	return 0;
-}
-
-int sampler_watch_helpers(struct sampler *sp, int actor, _Atomic pid_t *tid)
-{
-	int rc;
-
-	for (int i = 0; i < sp->nw; i++)
-		if (sp->w[i].actor == actor) {
-			sp->w[i].helpers = 1;
-			return 0;
-		}
-	if ((rc = sampler_watch(sp, actor, tid)) != 0)
-		return rc;
-	sp->w[sp->nw - 1].helpers = 1;
 	return 0;
 }
 
