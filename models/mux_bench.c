@@ -7,8 +7,6 @@
  * entry is scanned after; epoll hands back only the ready descriptor.
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,17 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "models/mux_bench.h"
+#include "models/mux_bench_int.h"
 
-#define BATCH     200     /* timed waits per batch */
 #define WARMUP    8       /* untimed waits first: caches, stale epoll entries */
-#define NOISY_PCT 25
 #define WAIT_MS   1000    /* never reached: a byte is always ready */
 #define DEF_ROUNDS 15
 
-enum { M_SELECT, M_POLL, M_EPOLL };
-enum { T_TOTAL, T_SYS, T_USER };
-static const char *const model_name[] = { "select", "poll", "epoll" };
 static const int default_fds[] = { 8, 64, 512, 1000, 4096, 10000 };
 
 struct sock_addr {
@@ -54,21 +47,6 @@ struct pool {
 	uint64_t iter;                 /* waits so far: where the next byte goes */
 	int64_t t[3][BATCH];
 	struct epoll_event ev[8];
-};
-
-/* The run: options resolved, then results per model (in the user's order)
- * and size. */
-struct plan {
-	const int *fds;
-	int nsizes;
-	int model[MUX_BENCH_MAX_MODELS];
-	int nmodels;
-	int rounds;
-	int64_t *med;                  /* [model][size][round][3] */
-	int64_t fin[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][3];
-	double spread[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES];
-	char skip[MUX_BENCH_MAX_MODELS][MUX_BENCH_MAX_SIZES][80];
-	int size_skip[MUX_BENCH_MAX_SIZES];    /* the size did not fit */
 };
 
 static int64_t now_ns(void)
@@ -212,7 +190,8 @@ static int batch(struct pool *p, int m, int si, int n, int64_t med[3],
 	for (int k = -WARMUP; k < BATCH; k++) {
 		err = wait_one(p, m, si, n, (int)(p->iter++ * stride % n), t);
 		if (err < 0) {
-			snprintf(cause, len, "%s at %d fds: %s", model_name[m],
+			snprintf(cause, len, "%s at %d fds: %s",
+				 mux_bench__model_name[m],
 				 n, err == -EIO ? "found the wrong descriptor "
 				 "ready" : strerror(-err));
 			return err;
@@ -395,202 +374,6 @@ static void plan_sum(struct plan *pl)
 	}
 }
 
-/* Output. */
-
-/* One line of cells: model j's figure t at each size, or with e >= 0 the
- * ratio of j's total to e's. */
-static void put_cells(FILE *out, const struct plan *pl, const char *label,
-		      int j, int t, int e)
-{
-	double x;
-
-	fprintf(out, "%-16s", label);
-	for (int si = 0; si < pl->nsizes; si++) {
-		if (pl->skip[j][si][0] || (e >= 0 && pl->skip[e][si][0])) {
-			fprintf(out, " %8s", "-");
-			continue;
-		}
-		if (e < 0) {
-			fprintf(out, " %8" PRId64, pl->fin[j][si][t]);
-			continue;
-		}
-		x = (double)pl->fin[j][si][0] / (double)pl->fin[e][si][0];
-		fprintf(out, x >= 100 ? " %7.0fx" : " %7.1fx", x);
-	}
-	fputc('\n', out);
-}
-
-/* epoll at its largest measured size over its smallest. */
-static void put_flat(FILE *out, const struct plan *pl, int e)
-{
-	int lo = -1, hi = -1;
-
-	for (int si = 0; si < pl->nsizes; si++) {
-		if (pl->skip[e][si][0] != '\0')
-			continue;
-		if (lo < 0 || pl->fds[si] < pl->fds[lo])
-			lo = si;
-		if (hi < 0 || pl->fds[si] > pl->fds[hi])
-			hi = si;
-	}
-	if (lo >= 0 && pl->fds[hi] > pl->fds[lo])
-		fprintf(out, "epoll at %d fds / epoll at %d fds: %.2fx\n",
-			pl->fds[hi], pl->fds[lo],
-			(double)pl->fin[e][hi][0] / (double)pl->fin[e][lo][0]);
-}
-
-/* Skips (a size that did not fit once, not once per model), then the
- * noisy figures on one line. */
-static void put_notes(FILE *out, const struct plan *pl)
-{
-	const char *sep = "noisy: spread";
-
-	for (int si = 0; si < pl->nsizes; si++)
-		for (int j = 0; j < pl->nmodels; j++)
-			if (pl->size_skip[si] && j == 0)
-				fprintf(out, "%d fds: skipped, %s\n", pl->fds[si],
-					pl->skip[j][si]);
-			else if (!pl->size_skip[si] && pl->skip[j][si][0])
-				fprintf(out, "%s: skipped at %d fds: %s\n",
-					model_name[pl->model[j]], pl->fds[si],
-					pl->skip[j][si]);
-	for (int j = 0; j < pl->nmodels; j++)
-		for (int si = 0; si < pl->nsizes; si++)
-			if (!pl->skip[j][si][0] && pl->spread[j][si] > NOISY_PCT) {
-				fprintf(out, "%s %.0f%% at %s/%d", sep,
-					pl->spread[j][si],
-					model_name[pl->model[j]], pl->fds[si]);
-				sep = ",";
-			}
-	if (sep[0] == ',')
-		fputs("; rerun on a quiet machine\n", out);
-}
-
-static void put_table(FILE *out, const struct plan *pl, double secs)
-{
-	static const char *const part[] = { "total", "syscall", "userspace" };
-	char label[32];
-	int e = -1;
-
-	fprintf(out, "One wait that finds 1 ready socket among N watched: "
-		"ns, median of %d rounds x %d waits\n\n%-16s", pl->rounds,
-		BATCH, "N watched fds");
-	for (int si = 0; si < pl->nsizes; si++)
-		fprintf(out, " %8d", pl->fds[si]);
-	fputc('\n', out);
-	for (int j = 0; j < pl->nmodels; j++) {
-		for (int t = 0; t < 3; t++) {
-			snprintf(label, sizeof label, "%-7s %s",
-				 t ? "" : model_name[pl->model[j]], part[t]);
-			put_cells(out, pl, label, j, t, -1);
-		}
-		if (pl->model[j] == M_EPOLL)
-			e = j;
-	}
-	fputc('\n', out);
-	for (int j = 0; e >= 0 && j < pl->nmodels; j++) {
-		if (j == e)
-			continue;
-		snprintf(label, sizeof label, "%s/epoll", model_name[pl->model[j]]);
-		put_cells(out, pl, label, j, 0, e);
-	}
-	if (e >= 0)
-		put_flat(out, pl, e);
-	put_notes(out, pl);
-	fprintf(out, "took %.1f s\n", secs);
-}
-
-static void put_csv(FILE *out, const struct plan *pl)
-{
-	fputs("model,fds,median_ns,syscall_ns,user_ns,spread_pct,rounds,note\n",
-	      out);
-	for (int j = 0; j < pl->nmodels; j++) {
-		for (int si = 0; si < pl->nsizes; si++) {
-			const int64_t *f = pl->fin[j][si];
-
-			fprintf(out, "%s,%d,", model_name[pl->model[j]],
-				pl->fds[si]);
-			if (pl->skip[j][si][0] != '\0')
-				fprintf(out, ",,,,%d,\"skipped: %s\"\n",
-					pl->rounds, pl->skip[j][si]);
-			else
-				fprintf(out, "%" PRId64 ",%" PRId64 ",%" PRId64
-					",%.1f,%d,%s\n", f[0], f[1], f[2],
-					pl->spread[j][si], pl->rounds,
-					pl->spread[j][si] > NOISY_PCT ?
-					"noisy" : "");
-		}
-	}
-}
-
-/* Options and parsing. */
-
-static int model_index(const char *name, size_t n)
-{
-	for (int m = 0; m < MUX_BENCH_MAX_MODELS; m++)
-		if (strlen(model_name[m]) == n && strncmp(name, model_name[m], n) == 0)
-			return m;
-	return -1;
-}
-
-static int fail(char *cause, size_t len, const char *what, const char *s,
-		size_t n)
-{
-	snprintf(cause, len, "%s, got '%.*s'", what, (int)(n > 40 ? 40 : n), s);
-	return -EINVAL;
-}
-
-int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
-			 size_t len)
-{
-	static const char what[] =
-		"expected a comma-separated list of positive integers";
-	const char *p = s;
-	long long v;
-	size_t k;
-	int n = 0;
-
-	for (; s != NULL; p += k + 1) {
-		k = strcspn(p, ",");
-		v = k > 0 && k < 11 ? 0 : -1;
-		for (size_t i = 0; i < k && v >= 0; i++)
-			v = p[i] >= '0' && p[i] <= '9' ? v * 10 + p[i] - '0' : -1;
-		if (v < 1 || v > INT_MAX)
-			return fail(cause, len, what, k ? p : s, k ? k : strlen(s));
-		if (n == max)
-			return fail(cause, len, "too many values", s, strlen(s));
-		out[n++] = (int)v;
-		if (p[k] == '\0')
-			return n;
-	}
-	return fail(cause, len, what, "", 0);
-}
-
-int mux_bench_parse_models(const char *s, const char **out, int max,
-			   char *cause, size_t len)
-{
-	const char *p = s;
-	int n = 0, m, seen = 0;
-	size_t k;
-
-	if (s == NULL || *s == '\0')
-		return fail(cause, len, "expected a comma-separated list of "
-			    "select, poll and epoll", "", 0);
-	for (;; p += k + 1) {
-		k = strcspn(p, ",");
-		if ((m = model_index(p, k)) < 0)
-			return fail(cause, len, "expected select, poll or epoll",
-				    k ? p : s, k ? k : strlen(s));
-		if ((seen & 1 << m) || n == max)
-			return fail(cause, len, "each model at most once", s,
-				    strlen(s));
-		seen |= 1 << m;
-		out[n++] = model_name[m];
-		if (p[k] == '\0')
-			return n;
-	}
-}
-
 static int plan_init(struct plan *pl, const struct mux_bench_opts *o,
 		     char *cause, size_t len)
 {
@@ -615,14 +398,14 @@ static int plan_init(struct plan *pl, const struct mux_bench_opts *o,
 		}
 	for (int j = 0; j < pl->nmodels; j++) {
 		m = o->models && o->nmodels > 0 ?
-		    model_index(o->models[j], strlen(o->models[j])) : j;
+		    mux_bench__model_index(o->models[j], strlen(o->models[j])) : j;
 		for (int k = 0; m >= 0 && k < j; k++)
 			if (pl->model[k] == m)
 				m = -1;
 		if (m < 0)
-			return fail(cause, len, "expected select, poll or epoll, "
-				    "each at most once", o->models[j],
-				    strlen(o->models[j]));
+			return mux_bench__fail(cause, len, "expected select, "
+					       "poll or epoll, each at most once",
+					       o->models[j], strlen(o->models[j]));
 		pl->model[j] = m;
 	}
 	return 0;
@@ -670,9 +453,9 @@ int mux_bench_run(const struct mux_bench_opts *o, FILE *out, char *cause,
 	    (err = plan_measure(&pl, &p, cause, len)) == 0) {
 		plan_sum(&pl);
 		if (o->csv)
-			put_csv(out, &pl);
+			mux_bench__put_csv(out, &pl);
 		else
-			put_table(out, &pl, (double)(now_ns() - t0) / 1e9);
+			mux_bench__put_table(out, &pl, (double)(now_ns() - t0) / 1e9);
 		err = fflush(out) == 0 ? 0 : -errno;
 	}
 	if (err == -ENOMEM)
