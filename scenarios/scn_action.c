@@ -217,7 +217,7 @@ static int parse_connect(struct scn_parser *p, int64_t at, enum scn_op op)
 	struct scn *s = p->s;
 	struct scn_tok name = scn__word(p);
 	struct scn_action *a;
-	int c, i, rc;
+	int c = -1, i, rc;
 
 	if ((rc = free_client(p, name, &c)) < 0)
 		return rc;
