@@ -1,6 +1,8 @@
 /* mux_bench_out.c: the benchmark's options parsed, and its results written
  * as a table (with the ratios and the skip and noise notes) or as CSV. */
 #include <errno.h>
+#include <langinfo.h>
+#include <math.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
@@ -86,6 +88,41 @@ static void put_notes(FILE *out, const struct plan *pl)
 		fputs("; rerun on a quiet machine\n", out);
 }
 
+/* The totals as bars on a log scale, 10 columns a decade from 100 ns: a
+ * line that stays the same length (epoll) beside lines that grow (select,
+ * poll) is the lesson. */
+static void put_chart(FILE *out, const struct plan *pl)
+{
+	const char *cs = nl_langinfo(CODESET);
+	const char *bar = cs != NULL && strcmp(cs, "UTF-8") == 0 ? "█" : "#";
+	char d[32];
+
+	fprintf(out, "\none wait, log scale: each 10 columns is ten times longer "
+		"(|100 ns |1 µs |10 µs |100 µs |1 ms |10 ms)\n");
+	for (int si = 0; si < pl->nsizes; si++)
+		for (int j = 0; j < pl->nmodels; j++) {
+			int64_t ns = pl->fin[j][si][T_TOTAL];
+			int n = ns > 100 ? (int)(10.0 * log10((double)ns / 100.0) + 0.5) : 0;
+
+			if (j == 0)
+				fprintf(out, "%6d fds  %-6s ", pl->fds[si], mux_bench__model_name[pl->model[j]]);
+			else
+				fprintf(out, "%12s%-6s ", "", mux_bench__model_name[pl->model[j]]);
+			if (pl->skip[j][si][0] != '\0' || ns <= 0) {
+				fprintf(out, "(skipped)\n");
+				continue;
+			}
+			for (int k = 0; k < n && k < 60; k++)
+				fputs(bar, out);
+			snprintf(d, sizeof d, "%lld ns", (long long)ns);
+			if (ns >= 1000000)
+				snprintf(d, sizeof d, "%.1f ms", ns / 1e6);
+			else if (ns >= 1000)
+				snprintf(d, sizeof d, "%.1f µs", ns / 1e3);
+			fprintf(out, " %s\n", d);
+		}
+}
+
 void mux_bench__put_table(FILE *out, const struct plan *pl, double secs)
 {
 	static const char *const part[] = { "total", "syscall", "userspace" };
@@ -118,6 +155,7 @@ void mux_bench__put_table(FILE *out, const struct plan *pl, double secs)
 	if (e >= 0)
 		put_flat(out, pl, e);
 	put_notes(out, pl);
+	put_chart(out, pl);
 	fprintf(out, "took %.1f s\n", secs);
 }
 

@@ -164,6 +164,11 @@ static void test_mux_bench_table_shape(void **state)
 	assert_non_null(strstr(out, "\nselect/epoll"));
 	assert_non_null(strstr(out, "\npoll/epoll"));
 	assert_non_null(strstr(out, "epoll at 32 fds / epoll at 4 fds: "));
+	/* The chart: a bar per model and size, with its time. */
+	assert_non_null(strstr(out, "one wait, log scale"));
+	assert_non_null(strstr(out, "\n     4 fds  select "));
+	assert_non_null(strstr(out, "\n    32 fds  select "));
+	assert_non_null(strstr(out, "\n            epoll  "));
 	free(out);
 	assert_int_equal(open_fd_count(), before);
 }
