@@ -436,6 +436,9 @@ static int open_source(struct tui *u)
 	for (int i = 0; i < model_table_init(); i++)
 		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
 			u->model_i = i;
+	if (u->o->run.model != NULL)
+		snprintf(u->note, sizeof u->note, TR(u, "every actor runs on %s; the captions describe the script's own models",
+					     "每个角色都用 %s；说明文字描述的是脚本原本的模型"), u->o->run.model);
 	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused);
 }
 

@@ -103,7 +103,9 @@ static void switch_model(struct tui *u)
 			continue;
 		if (tui__live_open(u, u->scenario, m->name, !u->playing) == 0) {
 			u->model_i = (u->model_i + k) % n;
-			snprintf(u->note, sizeof u->note, "m: %s · %s", m->name, m->summary);
+			snprintf(u->note, sizeof u->note, TR(u, "m: %s · %s (captions describe the script's own models)",
+							     "m：%s · %s（说明文字描述的是脚本原本的模型）"),
+				 m->name, m->summary);
 			tui__mark(u);
 			return;
 		}
