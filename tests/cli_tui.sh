@@ -72,7 +72,7 @@ expect_screen "S asleep in the kernel  recvfrom  wchan"
 $T send-keys -t s Right
 expect_screen "step 2/16"
 $T send-keys -t s Right Right
-expect_screen "A blocking .*[0-9] [mµ]*s"
+expect_screen "A blocking .*▓"
 $T send-keys -t s Left
 expect_screen "step [2-5]/16"
 $T send-keys -t s '?'

@@ -13,6 +13,7 @@ void view_reset(struct view *v, const struct trace *t)
 		struct view_actor *a = &v->actors[i];
 
 		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
+		a->last_ready_fd = -1;
 	}
 	v->caption[0] = v->caption[1] = "";
 }
@@ -105,8 +106,23 @@ static void ready_add(struct view_actor *a, int fd)
 
 /* epoll_wait handed these back: they left the ready list (level-triggered
  * ones with data left will be put back by the kernel, and reported again). */
+static bool in_last_wait(const struct view_actor *a, int fd)
+{
+	for (int i = 0; i < a->nwait_fds; i++)
+		if (a->wait_fds[i] == fd)
+			return true;
+	return false;
+}
+
 static void ready_take(struct view_actor *a, const struct trace_ev *ev)
 {
+	a->wait_exit_t = ev->t_ns;
+	a->nwait_fds = ev->nfds;
+	for (int j = 0; j < ev->nfds; j++)
+		a->wait_fds[j] = ev->fd_list[j];
+	for (int j = 0; j < ev->nfds; j++)
+		if (ev->fd_list[j] == a->last_ready_fd && a->last_taken_t < 0)
+			a->last_taken_t = ev->t_ns;
 	for (int j = 0; j < ev->nfds; j++)
 		for (int i = 0; i < a->nready; i++)
 			if (a->ready[i] == ev->fd_list[j]) {
@@ -129,8 +145,15 @@ static void apply_mux(struct view_actor *a, const struct trace_ev *ev, long at)
 		a->mux_scan = at;
 	else if (ev->kind == TRACE_SET && ev->what == TRACE_SET_INTEREST)
 		a->mux_interest = at;
-	else if (ev->kind == TRACE_READY)
-		ready_add(a, ev->fd);
+	else if (ev->kind == TRACE_READY) {
+		bool taken = ev->t_ns <= a->wait_exit_t && in_last_wait(a, ev->fd);
+
+		if (!taken)
+			ready_add(a, ev->fd);
+		a->last_ready_fd = ev->fd;
+		a->last_ready_t = ev->t_ns;
+		a->last_taken_t = taken ? a->wait_exit_t : -1;
+	}
 }
 
 void view_apply(struct view *v, const struct trace_ev *ev)

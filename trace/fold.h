@@ -70,6 +70,15 @@ struct view_actor {
 	long mux_build, mux_enter, mux_exit, mux_scan, mux_interest;
 	int nready;
 	int ready[TRACE_FDS_INLINE];
+	/* The last fd that joined it, when, and when epoll_wait took it (-1:
+	 * not yet): the list is often empty again by the end of a step. */
+	int last_ready_fd;
+	int64_t last_ready_t, last_taken_t;
+	/* The last epoll_wait's return: a ready event stamped before it (it
+	 * can reach the stream late, from the world's ring) was already taken. */
+	int64_t wait_exit_t;
+	int nwait_fds;
+	int wait_fds[TRACE_FDS_INLINE];
 };
 
 struct view {

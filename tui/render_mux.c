@@ -123,9 +123,18 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 		b[0] = '\0';
 		for (int i = 0; i < a->nready && o + 12 < sizeof b; i++)
 			o += (size_t)snprintf(b + o, sizeof b - o, i ? " %d" : "%d", a->ready[i]);
-		snprintf(t, sizeof t, "{%s}%s", a->nready ? b : "",
-			 a->nready ? L2(s, " ← put there by the kernel's callback",
-					   " ← 内核回调放进来的") : "");
+		if (a->nready == 0 && a->last_ready_fd >= 0 && a->last_taken_t >= 0) {
+			char d[32];
+
+			narrate_dur(a->last_taken_t - a->last_ready_t, d, sizeof d);
+			snprintf(t, sizeof t, L2(s, "{}  fd %d was on it for %s, until epoll_wait took it",
+						 "{}  fd %d 在上面停留了 %s，直到被 epoll_wait 取走"),
+				 a->last_ready_fd, d);
+		} else {
+			snprintf(t, sizeof t, "{%s}%s", a->nready ? b : "",
+				 a->nready ? L2(s, " ← put there by the kernel's callback",
+						   " ← 内核回调放进来的") : "");
+		}
 		row(g, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
 	}
 	if (h > 3) {
