@@ -62,35 +62,24 @@ int export_write(const struct trace *t, int format, int lang, int width, int hei
 	}
 }
 
+struct save {
+	const struct trace *t;
+	int format, lang, width, height;
+};
+
+static int save_cb(FILE *f, void *arg)
+{
+	const struct save *sv = arg;
+
+	return export_write(sv->t, sv->format, sv->lang, sv->width, sv->height, f);
+}
+
 int export_save(const struct trace *t, int format, int lang, int width, int height,
 		const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp;
-	FILE *f;
-	int rc;
+	struct save sv = { t, format, lang, width, height };
 
 	if (export_format_name(format) == NULL)
 		return -EINVAL;
-	if ((tmp = malloc(len + sizeof ".tmp")) == NULL)
-		return -ENOMEM;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp", sizeof ".tmp");
-	if ((f = fopen(tmp, "we")) == NULL) {
-		rc = -errno;
-		goto fail_open;
-	}
-	rc = export_write(t, format, lang, width, height, f);
-	/* A crash after the rename must not leave an empty file in its place. */
-	if (rc == 0 && fsync(fileno(f)) != 0)
-		rc = -errno;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
-fail_open:
-	free(tmp);
-	return rc;
+	return trace_write_file(path, save_cb, &sv);
 }

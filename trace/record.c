@@ -539,7 +539,7 @@ static int save_to(FILE *f, const struct trace *t)
 	return rc;
 }
 
-int trace_save(const struct trace *t, const char *path)
+int trace_write_file(const char *path, int (*write)(FILE *f, void *arg), void *arg)
 {
 	size_t len = strlen(path);
 	char *tmp = malloc(len + sizeof ".tmp");
@@ -554,7 +554,10 @@ int trace_save(const struct trace *t, const char *path)
 		rc = -errno;
 		goto fail_open;
 	}
-	rc = save_to(f, t);
+	rc = write(f, arg);
+	/* A crash after the rename must not leave an empty file in its place. */
+	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		rc = -errno;
 	if (fclose(f) != 0 && rc == 0)
 		rc = -errno;
 	if (rc == 0 && rename(tmp, path) != 0)
@@ -564,4 +567,14 @@ int trace_save(const struct trace *t, const char *path)
 fail_open:
 	free(tmp);
 	return rc;
+}
+
+static int save_cb(FILE *f, void *arg)
+{
+	return save_to(f, arg);
+}
+
+int trace_save(const struct trace *t, const char *path)
+{
+	return trace_write_file(path, save_cb, (void *)t);
 }

@@ -226,6 +226,10 @@ int trace_write_hdr(FILE *f, const struct trace *t);
 int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev);
 /* Whole trace to path, through path.tmp and rename(2). */
 int trace_save(const struct trace *t, const char *path);
+/* write(f, arg) into path.tmp, then fsync and rename(2) over path: path is
+ * the whole output or untouched (path.tmp is removed on failure).  Returns
+ * 0 or -errno (write's own error first). */
+int trace_write_file(const char *path, int (*write)(FILE *f, void *arg), void *arg);
 
 /* Read a trace file.  On failure returns -errno or -EINVAL and writes a
  * one-line "file:line:column: what was expected" into cause.  A truncated
