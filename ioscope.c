@@ -59,12 +59,13 @@ int cli_fail_usage(const char *fmt, const char *arg)
 }
 
 /* Where the shipped scenarios live: $IOSCOPE_DATA, beside the binary (a
- * build tree), or the installed data directory. */
+ * build tree), in ../share/ioscope next to it (an installed tree, wherever
+ * it was put), or the data directory named at build time. */
 const char *cli_data_dir(void)
 {
-	static char dir[PATH_MAX];
+	static char dir[PATH_MAX + 32];
 	const char *env = getenv("IOSCOPE_DATA");
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
 	ssize_t n;
 
 	if (env != NULL && *env != '\0')
@@ -81,6 +82,11 @@ const char *cli_data_dir(void)
 			snprintf(probe, sizeof probe, "%s/scenarios/fishing.scn", exe);
 			if (access(probe, R_OK) == 0) {
 				snprintf(dir, sizeof dir, "%s", exe);
+				return dir;
+			}
+			snprintf(probe, sizeof probe, "%s/share/ioscope/scenarios/fishing.scn", exe);
+			if (access(probe, R_OK) == 0) {
+				snprintf(dir, sizeof dir, "%s/share/ioscope", exe);
 				return dir;
 			}
 		}
