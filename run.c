@@ -35,7 +35,7 @@ struct run {
 	int ndone;
 	int world_ended;
 	int grace_ok, clock_ok;
-	int started, playing, ended;
+	int started, ended;
 	int closing;              /* in run_close */
 	int failed;               /* -errno */
 	char cause[512];
@@ -312,7 +312,6 @@ int run_start(struct run *r, bool paused)
 
 void run_play(struct run *r)
 {
-	r->playing = 1;
 	sclock_play(&r->clock);
 	if (r->started)
 		world_resume(r->world);
@@ -320,12 +319,10 @@ void run_play(struct run *r)
 
 void run_pause(struct run *r)
 {
-	r->playing = 0;
 	sclock_pause(&r->clock);
 	world_resume(r->world);        /* disarms its timer */
 }
 
-bool run_playing(const struct run *r) { return r->playing; }
 
 void run_set_speed(struct run *r, double speed)
 {

@@ -46,7 +46,6 @@ int run_open(const struct run_opts *o, struct uv_loop_s *loop, struct run **out,
 int run_start(struct run *r, bool paused);
 void run_play(struct run *r);
 void run_pause(struct run *r);
-bool run_playing(const struct run *r);
 void run_set_speed(struct run *r, double speed);
 /* Perform the next scripted action(s) now, with the clock at their time.
  * Returns the index of the last action performed, or -1 at the end. */

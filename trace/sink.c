@@ -103,11 +103,6 @@ void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev)
 	uv_async_send(&s->async);
 }
 
-void sink_push(struct sink *s, struct ring *r, const struct trace_ev *ev)
-{
-	if (ring_push(r, ev) != 0)
-		uv_async_send(&s->async);
-}
 
 int sink_listen(struct sink *s, sink_listen_cb cb, void *arg)
 {

@@ -33,9 +33,6 @@ struct ring *sink_ring_new(struct sink *s, int actor);
 
 /* Push ev into r and wake the loop (any thread). */
 void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev);
-/* Push without waking unless the ring is filling up: for a producer that
- * will call sink_wake (or sink_emit) before it can go quiet. */
-void sink_push(struct sink *s, struct ring *r, const struct trace_ev *ev);
 void sink_wake(struct sink *s);
 
 /* Loop thread only. */
