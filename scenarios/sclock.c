@@ -91,14 +91,6 @@ void sclock_jump(struct sclock *c, int64_t to)
 	pthread_mutex_unlock(&c->mu);
 }
 
-void sclock_cancel(struct sclock *c)
-{
-	pthread_mutex_lock(&c->mu);
-	c->cancelled = 1;
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
-}
-
 static int64_t real_until_locked(struct sclock *c, int64_t at)
 {
 	int64_t mono = trace_mono_ns(), now = now_locked(c, mono);
@@ -127,9 +119,9 @@ void sclock_wake(struct sclock *c)
 	pthread_mutex_unlock(&c->mu);
 }
 
-static int stopped(struct sclock *c, _Atomic int *stop)
+static int stopped(_Atomic int *stop)
 {
-	return c->cancelled || (stop != NULL && atomic_load(stop));
+	return stop != NULL && atomic_load(stop);
 }
 
 int sclock_sleep(struct sclock *c, int64_t d, _Atomic int *stop)
@@ -139,8 +131,7 @@ int sclock_sleep(struct sclock *c, int64_t d, _Atomic int *stop)
 
 	pthread_mutex_lock(&c->mu);
 	until = now_locked(c, trace_mono_ns()) + d;
-	c->sleepers++;
-	while (!stopped(c, stop) && (wait = real_until_locked(c, until)) != 0) {
+	while (!stopped(stop) && (wait = real_until_locked(c, until)) != 0) {
 		if (wait < 0) {
 			pthread_cond_wait(&c->cv, &c->mu);
 		} else {
@@ -150,19 +141,9 @@ int sclock_sleep(struct sclock *c, int64_t d, _Atomic int *stop)
 			pthread_cond_timedwait(&c->cv, &c->mu, &ts);
 		}
 	}
-	if (stopped(c, stop))
+	if (stopped(stop))
 		rc = -ECANCELED;
-	c->sleepers--;
 	pthread_mutex_unlock(&c->mu);
 	return rc;
 }
 
-int sclock_sleepers(struct sclock *c)
-{
-	int n;
-
-	pthread_mutex_lock(&c->mu);
-	n = c->sleepers;
-	pthread_mutex_unlock(&c->mu);
-	return n;
-}

@@ -20,8 +20,6 @@ struct sclock {
 	int64_t base;               /* scenario ns */
 	double speed;
 	int playing;
-	int cancelled;
-	int sleepers;               /* threads inside sclock_sleep */
 };
 
 int sclock_init(struct sclock *c, double speed);
@@ -32,19 +30,15 @@ void sclock_play(struct sclock *c);
 void sclock_pause(struct sclock *c);
 void sclock_set_speed(struct sclock *c, double speed);
 void sclock_jump(struct sclock *c, int64_t to);        /* never backwards */
-void sclock_cancel(struct sclock *c);                  /* wakes every sleeper */
 
 /* Real ns (CLOCK_MONOTONIC) until scenario time `at`, or -1 when paused. */
 int64_t sclock_real_until(struct sclock *c, int64_t at);
 
-/* Sleep for d scenario ns.  Returns 0, or -ECANCELED after sclock_cancel
- * or when *stop (may be NULL) is nonzero at a wake-up (see sclock_wake). */
+/* Sleep for d scenario ns.  Returns 0, or -ECANCELED when *stop (may be
+ * NULL) is nonzero at a wake-up (see sclock_wake). */
 int sclock_sleep(struct sclock *c, int64_t d, _Atomic int *stop);
 
 /* Wake every sleeper so it rechecks its stop flag. */
 void sclock_wake(struct sclock *c);
-
-/* How many threads are sleeping on the clock now (for "everyone is quiet"). */
-int sclock_sleepers(struct sclock *c);
 
 #endif
