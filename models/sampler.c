@@ -127,15 +127,6 @@ int sampler_call_matches(int call, long nr)
 	}
 }
 
-long sampler_call_sysno(int call)
-{
-	switch (call) {
-	case TRACE_CALL_RECVFROM: return SYS_recvfrom;
-	case TRACE_CALL_READ:     return SYS_read;
-	default:                  return -1;
-	}
-}
-
 /* Read a small /proc file into buf (NUL-terminated); returns length or -errno. */
 static ssize_t read_small(const char *path, char *buf, size_t len)
 {

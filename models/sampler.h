@@ -31,8 +31,6 @@ int sampler_read(pid_t tid, struct kstate *ks);
 /* Name of a syscall number for this architecture ("syscall 123" if unknown). */
 const char *sampler_sysname(long nr, char *buf, size_t len);
 
-/* The syscall number behind a trace call (TRACE_CALL_*), -1 if none. */
-long sampler_call_sysno(int call);
 /* Whether syscall nr is one that call may enter the kernel as. */
 int sampler_call_matches(int call, long nr);
 
