@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -88,6 +89,28 @@ void h_fini(struct harness *h)
 	sink_free(h->s);
 	trace_free(h->t);
 	sclock_destroy(&h->clock);
+}
+
+int h_files_make(struct h_files *f, const char *text)
+{
+	FILE *fp;
+
+	snprintf(f->dir, sizeof f->dir, "/tmp/ioscope-test-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->scn, sizeof f->scn, "%s/t.scn", f->dir);
+	snprintf(f->rec, sizeof f->rec, "%s/t.jsonl", f->dir);
+	if ((fp = fopen(f->scn, "w")) == NULL)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp) == 0 ? 0 : -1;
+}
+
+void h_files_remove(struct h_files *f)
+{
+	unlink(f->scn);
+	unlink(f->rec);
+	rmdir(f->dir);
 }
 
 size_t h_count(struct harness *h, int kind)

@@ -37,6 +37,14 @@ void h_fini(struct harness *h);
 bool h_done(struct harness *h, void *arg);            /* a TRACE_DONE was seen */
 bool h_waiting(struct harness *h, void *arg);         /* blocked in recv, or idle between tries */
 size_t h_count(struct harness *h, int kind);
+
+/* A temporary folder with a scenario file holding text, and the path a
+ * recording may take there; h_files_remove deletes all three. */
+struct h_files {
+	char dir[64], scn[128], rec[128];
+};
+int h_files_make(struct h_files *f, const char *text);
+void h_files_remove(struct h_files *f);
 int open_fd_count(void);
 
 #endif

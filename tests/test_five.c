@@ -43,31 +43,18 @@ static const char script[] =
 	"at 0.5s write A.1 fish\n"
 	"at 1s write A.1 more\n";
 
-static char dir[64], scn[128], rec[128];
+static struct h_files files;
 
 static int setup(void **state)
 {
-	FILE *f;
-
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/ioscope-five-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(scn, sizeof scn, "%s/five.scn", dir);
-	snprintf(rec, sizeof rec, "%s/five.jsonl", dir);
-	if ((f = fopen(scn, "w")) == NULL)
-		return -1;
-	fputs(script, f);
-	fclose(f);
-	return 0;
+	return h_files_make(&files, script);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unlink(scn);
-	unlink(rec);
-	rmdir(dir);
+	h_files_remove(&files);
 	return 0;
 }
 
@@ -75,8 +62,8 @@ static void test_five_phases(void **state)
 {
 	const struct row *r = *state;
 	const struct model_ops *m = model_find(r->model);
-	struct run_opts o = { .scenario = scn, .model = r->model, .speed = 10,
-			      .record = rec, .grace_ms = 3000 };
+	struct run_opts o = { .scenario = files.scn, .model = r->model, .speed = 10,
+			      .record = files.rec, .grace_ms = 3000 };
 	const char *why = "";
 	char cause[512] = "";
 	struct trace *t;
@@ -90,7 +77,7 @@ static void test_five_phases(void **state)
 		skip();
 	}
 	assert_int_equal(run_scenario(&o, cause, sizeof cause), 0);
-	assert_int_equal(trace_read(rec, &t, &skipped, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(files.rec, &t, &skipped, cause, sizeof cause), 0);
 	A = trace_find_actor(t, "A");
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);

@@ -15,7 +15,6 @@
 #include "tests/harness.h"
 #include "trace/narrate.h"
 
-static char dir[64], scn_path[128], rec_path[128];
 
 static const char script[] =
 	"scenario t\n"
@@ -27,29 +26,18 @@ static const char script[] =
 	"at 1.5s write B.1 carp\n"
 	"at 2s close A.1\n";
 
+static struct h_files files;
+
 static int setup(void **state)
 {
-	FILE *f;
-
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/ioscope-run-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(scn_path, sizeof scn_path, "%s/t.scn", dir);
-	snprintf(rec_path, sizeof rec_path, "%s/t.jsonl", dir);
-	if ((f = fopen(scn_path, "w")) == NULL)
-		return -1;
-	fputs(script, f);
-	fclose(f);
-	return 0;
+	return h_files_make(&files, script);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	unlink(scn_path);
-	unlink(rec_path);
-	rmdir(dir);
+	h_files_remove(&files);
 	return 0;
 }
 
@@ -87,8 +75,8 @@ static void test_run_blocking_blocked_until_bite(void **state)
 	int A;
 
 	(void)state;
-	assert_int_equal(run(scn_path, NULL, rec_path, cause, sizeof cause), 0);
-	assert_int_equal(trace_read(rec_path, &t, &skipped, cause, sizeof cause), 0);
+	assert_int_equal(run(files.scn, NULL, files.rec, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(files.rec, &t, &skipped, cause, sizeof cause), 0);
 	assert_int_equal(skipped, 0);
 	A = trace_find_actor(t, "A");
 	arrive = first(t, A, TRACE_ARRIVE, NULL);
@@ -122,8 +110,8 @@ static void test_run_nonblocking_polls(void **state)
 	int B, saw_wait = 0, saw_copy = 0;
 
 	(void)state;
-	assert_int_equal(run(scn_path, NULL, rec_path, cause, sizeof cause), 0);
-	assert_int_equal(trace_read(rec_path, &t, &skipped, cause, sizeof cause), 0);
+	assert_int_equal(run(files.scn, NULL, files.rec, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(files.rec, &t, &skipped, cause, sizeof cause), 0);
 	B = trace_find_actor(t, "B");
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
@@ -154,8 +142,8 @@ static void test_run_model_override(void **state)
 	size_t skipped;
 
 	(void)state;
-	assert_int_equal(run(scn_path, "blocking", rec_path, cause, sizeof cause), 0);
-	assert_int_equal(trace_read(rec_path, &t, &skipped, cause, sizeof cause), 0);
+	assert_int_equal(run(files.scn, "blocking", files.rec, cause, sizeof cause), 0);
+	assert_int_equal(trace_read(files.rec, &t, &skipped, cause, sizeof cause), 0);
 	assert_string_equal(trace_hdr(t)->actors[2].model, "blocking");
 	assert_null(first(t, trace_find_actor(t, "B"), TRACE_IDLE, NULL));
 	trace_free(t);
@@ -167,8 +155,8 @@ static void test_run_no_fd_leak(void **state)
 	int before = open_fd_count();
 
 	(void)state;
-	assert_int_equal(run(scn_path, NULL, NULL, cause, sizeof cause), 0);
-	assert_int_equal(run(scn_path, NULL, rec_path, cause, sizeof cause), 0);
+	assert_int_equal(run(files.scn, NULL, NULL, cause, sizeof cause), 0);
+	assert_int_equal(run(files.scn, NULL, files.rec, cause, sizeof cause), 0);
 	assert_int_equal(open_fd_count(), before);
 }
 
@@ -178,13 +166,13 @@ static void test_run_bad_model_writes_nothing(void **state)
 	char cause[512] = "";
 
 	(void)state;
-	unlink(rec_path);
-	assert_int_equal(run(scn_path, "carrier-pigeon", rec_path, cause, sizeof cause), -EINVAL);
+	unlink(files.rec);
+	assert_int_equal(run(files.scn, "carrier-pigeon", files.rec, cause, sizeof cause), -EINVAL);
 	assert_non_null(strstr(cause, "unknown model 'carrier-pigeon'"));
-	assert_int_equal(access(rec_path, F_OK), -1);
-	assert_int_equal(run("/nonexistent/x.scn", NULL, rec_path, cause, sizeof cause), -EINVAL);
+	assert_int_equal(access(files.rec, F_OK), -1);
+	assert_int_equal(run("/nonexistent/x.scn", NULL, files.rec, cause, sizeof cause), -EINVAL);
 	assert_non_null(strstr(cause, "/nonexistent/x.scn"));
-	assert_int_equal(access(rec_path, F_OK), -1);
+	assert_int_equal(access(files.rec, F_OK), -1);
 }
 
 int main(int argc, char **argv)
