@@ -131,6 +131,9 @@ static void page_run(struct tui *u)
 	trace_free(u->replay);
 	u->replay = NULL;
 	snprintf(path, sizeof path, "%s/scenarios/%s.scn", u->o->data_dir, b->scenario);
+	/* Close the last page's run first, so that this one gets the same
+	 * low descriptor numbers a fresh start would (select's nfds shows them). */
+	tui__live_close(u);
 	if (tui__live_open(u, path, model, true) != 0) {
 		/* e.g. one of the script's own models cannot run here */
 		snprintf(why, sizeof why, "%.390s", u->cause);
