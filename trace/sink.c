@@ -24,6 +24,11 @@ struct sink {
 	struct listener listeners[SINK_MAX_LISTENERS];
 	int nlisteners;
 	struct trace_ev *batch;       /* SINK_BATCH scratch events */
+	uint64_t pending[SINK_MAX_RINGS];   /* drops taken, not yet in a lost event */
+	uint64_t unsaved[TRACE_MAX_ACTORS]; /* events the trace refused, by actor */
+	int err;                      /* the first refusal, then nothing is appended */
+	sink_fail_cb on_fail;
+	void *fail_arg;
 	int draining;
 	int closed;
 };
@@ -57,11 +62,14 @@ int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
 	return 0;
 }
 
+static void sink_flush_unsaved(struct sink *s);
+
 void sink_close(struct sink *s)
 {
 	if (s == NULL || s->closed)
 		return;
 	sink_drain(s);
+	sink_flush_unsaved(s);
 	s->closed = 1;
 	uv_close((uv_handle_t *)&s->async, NULL);
 }
@@ -114,6 +122,14 @@ int sink_listen(struct sink *s, sink_listen_cb cb, void *arg)
 
 struct trace *sink_trace(struct sink *s) { return s->trace; }
 
+void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg)
+{
+	s->on_fail = cb;
+	s->fail_arg = arg;
+}
+
+int sink_status(const struct sink *s) { return s->err; }
+
 static int by_time(const void *a, const void *b)
 {
 	const struct trace_ev *x = a, *y = b;
@@ -124,22 +140,31 @@ static int by_time(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Pop everything the rings hold now, at most SINK_BATCH events. */
+static struct trace_ev lost_ev(int actor, uint64_t *count, int64_t t_ns)
+{
+	uint32_t c = *count > UINT32_MAX ? UINT32_MAX : (uint32_t)*count;
+
+	*count -= c;
+	return (struct trace_ev){ .kind = TRACE_LOST, .actor = (uint16_t)actor,
+				  .count = c, .fd = -1, .step = -1, .t_ns = t_ns };
+}
+
+/* Pop everything the rings hold now, at most SINK_BATCH events.  A ring's
+ * drops are taken before its events and always get a slot of their own:
+ * once taken from the ring, the count exists only here. */
 static unsigned sink_collect(struct sink *s)
 {
 	unsigned n = 0;
 
 	for (int i = 0; i < s->nrings && n < SINK_BATCH; i++) {
-		uint32_t lost = ring_take_dropped(s->rings[i]);
-		unsigned got = ring_pop(s->rings[i], s->batch + n, SINK_BATCH - n);
+		unsigned got;
 
+		s->pending[i] += ring_take_dropped(s->rings[i]);
+		got = ring_pop(s->rings[i], s->batch + n, SINK_BATCH - n - (s->pending[i] > 0));
 		n += got;
-		if (lost > 0 && n < SINK_BATCH) {
-			s->batch[n] = (struct trace_ev){
-				.kind = TRACE_LOST, .actor = s->ring_actor[i],
-				.count = lost, .fd = -1, .step = -1,
-				.t_ns = got ? s->batch[n - 1].t_ns : trace_now(),
-			};
+		if (s->pending[i] > 0) {
+			s->batch[n] = lost_ev(s->ring_actor[i], &s->pending[i],
+					      got ? s->batch[n - 1].t_ns : trace_now());
 			n++;
 		}
 	}
@@ -148,9 +173,42 @@ static unsigned sink_collect(struct sink *s)
 	return n;
 }
 
+/* Into the trace.  Notes carry static strings from a model thread: the
+ * trace keeps its own copies. */
+static int sink_add(struct sink *s, struct trace_ev *ev)
+{
+	if (ev->kind == TRACE_NOTE)
+		for (int l = 0; l < 2; l++)
+			if ((ev->text[l] = trace_intern(s->trace, ev->text[l] ? ev->text[l] : "")) == NULL)
+				return trace_full(s->trace) ? -EFBIG : -ENOMEM;
+	return trace_append(s->trace, ev);
+}
+
+static void sink_fail(struct sink *s, int err)
+{
+	s->err = err;
+	if (s->on_fail != NULL)
+		s->on_fail(s->fail_arg, err);
+}
+
+/* After a refusal: count what the trace did not take. */
+static void sink_count_unsaved(struct sink *s, const struct trace_ev *ev)
+{
+	int a = ev->actor < TRACE_MAX_ACTORS ? ev->actor : TRACE_WORLD;
+
+	s->unsaved[a] += ev->kind == TRACE_LOST ? ev->count : 1;
+}
+
+static void sink_tell(struct sink *s, size_t at)
+{
+	for (int l = 0; l < s->nlisteners; l++)
+		s->listeners[l].cb(s->listeners[l].arg, s->trace, trace_at(s->trace, at));
+}
+
 void sink_drain(struct sink *s)
 {
 	unsigned n;
+	int rc;
 
 	if (s->draining)        /* a listener emitted: the next pass takes it */
 		return;
@@ -160,19 +218,28 @@ void sink_drain(struct sink *s)
 		for (unsigned i = 0; i < n; i++) {
 			size_t at = trace_count(s->trace);
 
-			/* Notes carry static strings from a model thread: the
-			 * trace keeps its own copies. */
-			if (s->batch[i].kind == TRACE_NOTE)
-				for (int l = 0; l < 2; l++)
-					s->batch[i].text[l] = trace_intern(s->trace,
-						s->batch[i].text[l] ? s->batch[i].text[l] : "");
-
-			if (trace_append(s->trace, &s->batch[i]) != 0)
-				break;
-			for (int l = 0; l < s->nlisteners; l++)
-				s->listeners[l].cb(s->listeners[l].arg, s->trace,
-						   trace_at(s->trace, at));
+			if (s->err == 0 && (rc = sink_add(s, &s->batch[i])) != 0)
+				sink_fail(s, rc);
+			if (s->err != 0)
+				sink_count_unsaved(s, &s->batch[i]);
+			else
+				sink_tell(s, at);
 		}
 	}
 	s->draining = 0;
+}
+
+/* What the trace refused, as lost events past its cap (trace_append keeps
+ * room for them), heard like any other. */
+static void sink_flush_unsaved(struct sink *s)
+{
+	for (int a = 0; a < TRACE_MAX_ACTORS; a++)
+		while (s->unsaved[a] > 0) {
+			struct trace_ev ev = lost_ev(a, &s->unsaved[a], trace_now());
+			size_t at = trace_count(s->trace);
+
+			if (trace_append(s->trace, &ev) != 0)
+				return;
+			sink_tell(s, at);
+		}
 }

@@ -40,4 +40,13 @@ int sink_listen(struct sink *s, sink_listen_cb cb, void *arg);
 void sink_drain(struct sink *s);
 struct trace *sink_trace(struct sink *s);
 
+/* The trace refused an event (-EFBIG: it holds its memory cap; -ENOMEM):
+ * cb runs once, on the loop thread, from inside sink_drain.  From then on
+ * nothing more is appended or heard: every event that still arrives is
+ * counted, and sink_close appends the counts as TRACE_LOST events, one per
+ * actor (they fit past the cap), so nothing is lost silently. */
+typedef void (*sink_fail_cb)(void *arg, int err);
+void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg);
+int sink_status(const struct sink *s);     /* 0 or the first failure */
+
 #endif

@@ -8,6 +8,9 @@
 
 #define POOL_CHUNK 4096
 #define HASH_SIZE  1024
+/* Lost events that still fit past the cap (by at most 14 KiB): one per
+ * actor, and then some. */
+#define LOST_RESERVE (TRACE_MAX_ACTORS + 16)
 
 struct pool_str {
 	struct pool_str *next;
@@ -19,6 +22,9 @@ struct trace {
 	struct trace_ev *ev;
 	size_t n, cap;
 	uint64_t lost;
+	size_t pool;              /* bytes of interned strings */
+	size_t max_mem;           /* events (used) + pool may not pass it */
+	int full;
 	struct pool_str *hash[HASH_SIZE];
 };
 
@@ -31,6 +37,7 @@ struct trace *trace_new(void)
 	if (t == NULL)
 		return NULL;
 	t->hdr.speed = 1.0;
+	t->max_mem = TRACE_MAX_MEM;
 	t->hdr.scenario = t->hdr.kernel = t->hdr.started = trace_intern(t, "");
 	if (t->hdr.scenario == NULL || trace_add_actor(t, "world", "", "", "") != 0) {
 		trace_free(t);
@@ -77,12 +84,17 @@ const char *trace_intern(struct trace *t, const char *s)
 		if (strcmp(p->s, s) == 0)
 			return p->s;
 	len = strlen(s);
+	if (trace_mem(t) + sizeof *p + len + 1 > t->max_mem) {
+		t->full = 1;
+		return NULL;
+	}
 	p = malloc(sizeof *p + len + 1);
 	if (p == NULL)
 		return NULL;
 	memcpy(p->s, s, len + 1);
 	p->next = t->hash[h];
 	t->hash[h] = p;
+	t->pool += sizeof *p + len + 1;
 	return p->s;
 }
 
@@ -114,11 +126,30 @@ int trace_find_actor(const struct trace *t, const char *name)
 	return -1;
 }
 
+/* Events the cap leaves room for, besides the strings held now. */
+static size_t ev_room(const struct trace *t)
+{
+	return (t->max_mem - (t->pool < t->max_mem ? t->pool : t->max_mem)) /
+	       sizeof(struct trace_ev);
+}
+
 int trace_append(struct trace *t, const struct trace_ev *ev)
 {
+	size_t room = ev_room(t);
+
+	/* What is counted is what is used: capacity past n is never touched,
+	 * so it costs address space, not memory. */
+	if (t->n >= room + (ev->kind == TRACE_LOST ? LOST_RESERVE : 0)) {
+		t->full = 1;
+		return -EFBIG;
+	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct trace_ev *n = realloc(t->ev, cap * sizeof *n);
+		struct trace_ev *n;
+
+		if (cap > room + LOST_RESERVE)
+			cap = room + LOST_RESERVE;
+		n = realloc(t->ev, cap * sizeof *n);
 
 		if (n == NULL)
 			return -ENOMEM;
@@ -134,6 +165,15 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 }
 
 size_t trace_count(const struct trace *t) { return t->n; }
+
+void trace_set_max_mem(struct trace *t, size_t bytes) { t->max_mem = bytes; }
+size_t trace_max_mem(const struct trace *t) { return t->max_mem; }
+int trace_full(const struct trace *t) { return t->full; }
+
+size_t trace_mem(const struct trace *t)
+{
+	return t->n * sizeof(struct trace_ev) + t->pool;
+}
 
 const struct trace_ev *trace_at(const struct trace *t, size_t i)
 {

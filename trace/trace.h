@@ -168,7 +168,8 @@ struct trace *trace_new(void);
 void trace_free(struct trace *t);
 
 /* Copy s into the trace's pool once; equal strings share one copy.
- * Returns NULL only when memory runs out. */
+ * Returns NULL when memory runs out or the trace is at its memory cap
+ * (trace_full tells which). */
 const char *trace_intern(struct trace *t, const char *s);
 
 struct trace_hdr *trace_hdr(struct trace *t);
@@ -180,9 +181,20 @@ int trace_add_actor(struct trace *t, const char *name, const char *model,
 int trace_find_actor(const struct trace *t, const char *name);
 
 /* Append one event; its seq is set to the current count.  Strings must be
- * interned in this trace.  Returns 0 or -ENOMEM. */
+ * interned in this trace.  Returns 0, -ENOMEM, or -EFBIG when the trace
+ * holds its memory cap (nothing is added).  A few TRACE_LOST events still
+ * fit past the cap, so whoever drops events at the cap can count them. */
 int trace_append(struct trace *t, const struct trace_ev *ev);
 size_t trace_count(const struct trace *t);
+
+/* The memory cap: a trace's events and interned strings together stay
+ * within TRACE_MAX_MEM bytes (or what trace_set_max_mem set), whatever the
+ * input, so a run that would grow past it is stopped, not the machine. */
+#define TRACE_MAX_MEM ((size_t)128 << 20)
+void trace_set_max_mem(struct trace *t, size_t bytes);
+size_t trace_max_mem(const struct trace *t);
+size_t trace_mem(const struct trace *t);     /* bytes held now */
+int trace_full(const struct trace *t);       /* an append or intern was refused at the cap */
 const struct trace_ev *trace_at(const struct trace *t, size_t i);
 
 /* Put fds[0..n) in ev's list: the first TRACE_FDS_INLINE, the rest counted. */
