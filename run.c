@@ -128,6 +128,30 @@ static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 	}
 }
 
+/* The trace refused an event (it reached its memory cap): stop here,
+ * cleanly, rather than grow.  The clock stops, so does the world, and each
+ * model is told to stop; run_close joins them.  What they still send is
+ * counted as lost by the sink. */
+static void run_sink_fail_cb(void *arg, int err)
+{
+	struct run *r = arg;
+
+	if (r->failed == 0) {
+		r->failed = err;
+		if (err == -EFBIG)
+			snprintf(r->cause, r->causelen, "trace reached %zu MB: run stopped",
+				 trace_max_mem(r->trace) >> 20);
+		else
+			snprintf(r->cause, r->causelen, "trace: %s: run stopped", strerror(-err));
+	}
+	sclock_pause(&r->clock);
+	world_resume(r->world);        /* disarms its timer */
+	for (int i = 0; i < r->nmodels; i++)
+		atomic_store(&r->models[i].stop, 1);
+	sclock_wake(&r->clock);
+	finish(r);
+}
+
 /* The script is over and some reader is still waiting (an edge-triggered
  * reader that did not drain, say): that is the lesson, not a failure.  The
  * teardown stops it; its done event says it was stopped. */
@@ -256,6 +280,7 @@ static int run_setup(struct run *r)
 		return rc;
 	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
 		return rc;
+	sink_on_fail(r->sink, run_sink_fail_cb, r);
 	if ((rc = sampler_new(r->loop, r->sink, &r->sampler)) != 0)
 		return rc;
 	if ((rc = world_new(r->loop, r->scn, &r->clock, r->sink, 1, &r->world)) != 0)

@@ -121,9 +121,11 @@ static int parse_every(struct scn_parser *p, struct scn_tok opt,
 	(void)opt;
 	if (rc < 0)
 		return rc;
-	if (a->every_ns == 0)
-		return scn__expected(p, val, "a pause greater than 0 after "
-		    "'every='");
+	/* The screen shows times to the millisecond: two tries closer than
+	 * that look like one, and a pause of a few ns only fills the trace. */
+	if (a->every_ns < SCN_MIN_EVERY_NS)
+		return scn__expected(p, val, "a pause of at least 1ms after "
+		    "'every=' (the screen shows times to the millisecond)");
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario */
 #define SCN_MAX_CHUNK  4096         /* largest chunk=N */
 #define SCN_MAX_LOW_FD 65535        /* largest low=N */
+#define SCN_MIN_EVERY_NS 1000000    /* shortest every=TIME: 1 ms */
 
 enum scn_op {
 	SCN_SAY = 1,    /* a caption: text[0] English, text[1] Chinese */
@@ -47,7 +48,8 @@ struct scn_actor {
 	enum scn_role role;     /* SCN_ROLE_READER unless role=server */
 	int nfds;               /* reader: 1..SCN_MAX_FDS ("rods", "dishes");
 	                           server: 0 (its fds are accepted clients) */
-	int64_t every_ns;       /* non-blocking pause between tries; 0 = default */
+	int64_t every_ns;       /* non-blocking pause between tries, at least
+	                           SCN_MIN_EVERY_NS; 0 = default */
 	int chunk;              /* bytes per read, 1..SCN_MAX_CHUNK; 0 = the
 	                           model's default */
 	int drain;              /* edge-triggered: read until EAGAIN after each

@@ -316,7 +316,15 @@ static void test_scn_errors_actor(void **state)
 	    "low=N or role=reader|server, got 'rods=2'");
 	ERR("scenario t\nactor A b extra\n", "t.scn:2:11:", "got 'extra'");
 	ERR("scenario t\nactor A b every=0s\n", "t.scn:2:17:",
-	    "a pause greater than 0");
+	    "expected a pause of at least 1ms after 'every='");
+	/* Issue 10 item 6: a pause the screen cannot show only fills memory. */
+	ERR("scenario t\nactor B nonblocking every=1ns\nat 3600s write B x\n",
+	    "t.scn:2:27:", "expected a pause of at least 1ms after 'every=' (the "
+	    "screen shows times to the millisecond), got '1ns'");
+	ERR("scenario t\nactor A b every=999us\n", "t.scn:2:17:",
+	    "at least 1ms");
+	ERR("scenario t\nactor A b every=0.9ms\n", "t.scn:2:17:",
+	    "at least 1ms");
 	ERR("scenario t\nactor A b every=5\n", "t.scn:2:17:",
 	    "expected a time with a unit, like 1.5s or 200ms, got '5'");
 	ERR(HEAD "label B en x\n", "t.scn:3:7:", "expected the name of an "
