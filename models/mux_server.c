@@ -108,15 +108,14 @@ static void take_bytes(struct server *s, struct conn *k, const char *p, size_t n
 	}
 }
 
-static void serve_client(struct server *s, struct conn *k, int64_t t_ready)
+/* One recv: >0 bytes, 0 end of file, -errno; the client is dropped when
+ * it is gone. */
+static ssize_t serve_once(struct server *s, struct conn *k)
 {
 	int64_t t0, t1;
 	ssize_t n;
 	int err;
 
-	if (k->waiting)
-		probe_phase(TRACE_PH_WAIT, true, true, k->f.fd, t_ready);
-	k->waiting = false;
 	t0 = probe_enter(TRACE_CALL_RECVFROM, k->f.fd, false);
 	n = recv(k->f.fd, s->buf, sizeof s->buf, 0);
 	err = errno;
@@ -130,6 +129,21 @@ static void serve_client(struct server *s, struct conn *k, int64_t t_ready)
 		take_bytes(s, k, s->buf, (size_t)n);
 	else if (n == 0 || err != EAGAIN)
 		drop(s, k);          /* gone: EOF, or ECONNRESET from a reset */
+	return n < 0 ? -err : n;
+}
+
+/* Level-triggered: one read (what is left is reported again).  Edge: until
+ * EAGAIN, as mux.c's readers do, unless drain=no: a client's last bytes and
+ * its end of file often arrive together, and are reported once. */
+static void serve_client(struct server *s, struct conn *k, int64_t t_ready)
+{
+	bool drain = s->ops->edge && s->c->drain != 0;
+
+	if (k->waiting)
+		probe_phase(TRACE_PH_WAIT, true, true, k->f.fd, t_ready);
+	k->waiting = false;
+	while (serve_once(s, k) > 0 && drain && k->open)
+		;
 }
 
 static int serve(struct server *s)

@@ -105,6 +105,9 @@ int world_new(uv_loop_t *loop, const struct scn *s, struct sclock *c,
 	for (int i = 0; i < s->nactors; i++)
 		if ((rc = actor_init(&w->actors[i], &s->actors[i])) != 0)
 			goto fail;
+	/* Last: from here on the sink holds w. */
+	if ((rc = sink_listen(sink, world__observe_cb, w)) != 0)
+		goto fail;
 	uv_timer_init(loop, &w->timer);
 	w->timer.data = w;
 	*out = w;
@@ -206,6 +209,25 @@ static void do_action(struct world *w, const struct scn_action *a, int step)
 	}
 }
 
+void world__done(struct world *w)
+{
+	if (w->done)
+		return;
+	w->done = 1;
+	uv_timer_stop(&w->timer);
+	if (w->done_cb != NULL)
+		w->done_cb(w->done_arg);
+}
+
+static void serve_timeout_cb(uv_timer_t *h)
+{
+	world__done(h->data);
+}
+
+/* Hang up and close what is open; the run is over once every server has
+ * read what its clients sent (world__observe_cb sees it), or at the
+ * latest WORLD_SERVE_MS later.  Ending at once would stop a server that
+ * has not been scheduled yet, with its clients' bytes unread. */
 static void world_end(struct world *w)
 {
 	for (int i = 0; i < w->scn->nclients; i++)
@@ -214,8 +236,10 @@ static void world_end(struct world *w)
 		for (int j = 0; j < w->actors[i].nfds; j++)
 			close_far(w, i, j, -1);
 	w->ended = 1;
-	if (w->done_cb != NULL)
-		w->done_cb(w->done_arg);
+	if (!world__serving(w))
+		world__done(w);
+	else
+		uv_timer_start(&w->timer, serve_timeout_cb, WORLD_SERVE_MS, 0);
 }
 
 static void arm(struct world *w);

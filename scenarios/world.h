@@ -10,10 +10,13 @@
  * Lifetime: world_new -> world_fds (hand to models) -> world_start ->
  * ... done_cb ... -> world_close (loop thread; stops the timer and closes
  * every fd, so call it after the models are joined) -> loop runs once ->
- * world_free.
+ * world_free.  The world listens to the sink (it counts what servers
+ * read): free it only once the sink is closed.
  */
 #ifndef IOSCOPE_WORLD_H
 #define IOSCOPE_WORLD_H
+
+#include <stddef.h>
 
 #include "models/model.h"
 #include "scenarios/scn.h"
@@ -36,9 +39,17 @@ struct model_fd *world_fds(struct world *w, int actor, int *nfds);
 /* A server actor's listening socket (owned by the world), else -1. */
 int world_listen_fd(struct world *w, int actor);
 
-/* Start playing; done_cb runs once the script has ended and every far end
- * is closed. */
+/* Start playing; done_cb runs once the script has ended, every far end is
+ * closed and every server actor has read each of its clients' connections
+ * to the end (end of file or an error); or, if a server has not,
+ * WORLD_SERVE_MS after the end (world_unserved then says so). */
 int world_start(struct world *w, world_done_cb cb, void *arg);
+
+#define WORLD_SERVE_MS 2000
+
+/* Connections a server actor has not read to the end; when some, cause
+ * (may be NULL) says which server and how many, in one line. */
+int world_unserved(const struct world *w, char *cause, size_t len);
 
 /* After the clock resumed (play, speed change): re-arm the timer. */
 void world_resume(struct world *w);

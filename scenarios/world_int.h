@@ -3,6 +3,7 @@
 #ifndef IOSCOPE_WORLD_INT_H
 #define IOSCOPE_WORLD_INT_H
 
+#include <stdbool.h>
 #include <uv.h>
 
 #include "scenarios/world.h"
@@ -13,6 +14,11 @@ struct world_actor {
 	int *far;                 /* world's ends, -1 once closed */
 	int nfds;
 	int listen_fd;            /* server actors: the listening socket, else -1 */
+	/* Server actors: connections the world made to it, and those it has
+	 * read to the end (EOF or an error); gone once its thread is done,
+	 * blind once its events were lost (the count cannot be trusted). */
+	int conns, served;
+	int gone, blind;
 };
 
 struct world_client {
@@ -33,12 +39,18 @@ struct world {
 	struct world_actor actors[SCN_MAX_ACTORS];
 	struct world_client clients[SCN_MAX_CLIENTS];
 	int next;                 /* next action */
-	int ended;
+	int ended;                /* the script is over, every far end closed */
+	int done;                 /* ... and done_cb ran */
 	world_done_cb done_cb;
 	void *done_arg;
 };
 
 void world__emit(struct world *w, struct trace_ev *ev);
+void world__done(struct world *w);
+
+/* A sink listener: counts what each server actor has served. */
+void world__observe_cb(void *arg, struct trace *t, const struct trace_ev *ev);
+bool world__serving(const struct world *w);    /* a server still owes a read */
 
 int world__listen(struct world_actor *a);
 void world__connect(struct world *w, const struct scn_action *a, int step);

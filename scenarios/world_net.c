@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -87,6 +88,7 @@ void world__connect(struct world *w, const struct scn_action *a, int step)
 	}
 	c->fd = fd;
 	c->server = a->actor;
+	w->actors[a->actor].conns++;
 	if ((c->poll = malloc(sizeof *c->poll)) != NULL &&
 	    uv_poll_init(w->loop, c->poll, fd) == 0) {
 		c->poll->data = w;
@@ -148,4 +150,70 @@ void world__clients_close(struct world *w)
 			close(c->fd);
 		c->fd = -1;
 	}
+}
+
+/* A server's read that ends a connection: end of file, or an error other
+ * than "nothing yet" (ECONNRESET after a reset). */
+static bool ends_conn(const struct trace_ev *ev)
+{
+	if (ev->kind != TRACE_EXIT ||
+	    (ev->call != TRACE_CALL_RECVFROM && ev->call != TRACE_CALL_READ))
+		return false;
+	return ev->ret == 0 || (ev->ret < 0 && ev->err != EAGAIN &&
+				ev->err != EWOULDBLOCK && ev->err != EINTR);
+}
+
+void world__observe_cb(void *arg, struct trace *t, const struct trace_ev *ev)
+{
+	struct world *w = arg;
+	int i = (int)ev->actor - w->actor_base;
+	struct world_actor *a;
+
+	(void)t;
+	if (i < 0 || i >= w->scn->nactors || w->scn->actors[i].role != SCN_ROLE_SERVER)
+		return;
+	a = &w->actors[i];
+	if (ev->kind == TRACE_DONE)
+		a->gone = 1;
+	else if (ev->kind == TRACE_LOST)
+		a->blind = 1;
+	else if (ends_conn(ev))
+		a->served++;
+	else
+		return;
+	if (w->ended && !world__serving(w))
+		world__done(w);
+}
+
+bool world__serving(const struct world *w)
+{
+	for (int i = 0; i < w->scn->nactors; i++) {
+		const struct world_actor *a = &w->actors[i];
+
+		if (w->scn->actors[i].role == SCN_ROLE_SERVER && !a->gone &&
+		    a->served < a->conns)
+			return true;
+	}
+	return false;
+}
+
+int world_unserved(const struct world *w, char *cause, size_t len)
+{
+	int total = 0;
+
+	for (int i = 0; i < w->scn->nactors; i++) {
+		const struct world_actor *a = &w->actors[i];
+		int left = a->conns - a->served;
+
+		/* With events lost, a read may have gone unseen: not a fault. */
+		if (w->scn->actors[i].role != SCN_ROLE_SERVER || a->blind || left <= 0)
+			continue;
+		if (total == 0 && cause != NULL)
+			snprintf(cause, len, "server %s read %d of its %d client connections "
+				 "to the end; %d still had data or an end of file unread "
+				 "%d s after the script ended", w->scn->actors[i].name,
+				 a->served, a->conns, left, WORLD_SERVE_MS / 1000);
+		total += left;
+	}
+	return total;
 }

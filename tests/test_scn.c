@@ -13,7 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdbool.h>
+#include <uv.h>
+
+#include "scenarios/sclock.h"
 #include "scenarios/scn.h"
+#include "scenarios/world.h"
+#include "trace/sink.h"
 
 #define S(lit) lit, sizeof(lit) - 1     /* text and length of a literal */
 
@@ -921,6 +927,120 @@ static void test_scn_load(void **state)
 	    "1048576 bytes, at most 1048576)");
 }
 
+/* ---- the world's end (issue 10 item 13) ---- */
+
+static const char two_clients[] =
+	"scenario w\n"
+	"actor S epoll role=server\n"
+	"at 0s connect alice to S\n"
+	"at 0s connect bob to S\n"
+	"at 0s send alice hi\n";
+
+struct wfix {
+	uv_loop_t loop;
+	struct scn *scn;
+	struct trace *t;
+	struct sink *sink;
+	struct sclock clock;
+	struct world *w;
+	int done;
+};
+
+static void wfix_done_cb(void *arg)
+{
+	((struct wfix *)arg)->done++;
+}
+
+static void wfix_open(struct wfix *f)
+{
+	*f = (struct wfix){ .done = 0 };
+	f->scn = parse_ok(S(two_clients));
+	assert_int_equal(uv_loop_init(&f->loop), 0);
+	assert_non_null(f->t = trace_new());
+	assert_int_equal(sink_new(&f->loop, f->t, &f->sink), 0);
+	assert_int_equal(sclock_init(&f->clock, 1000), 0);
+	sclock_play(&f->clock);
+	assert_int_equal(world_new(&f->loop, f->scn, &f->clock, f->sink, 1, &f->w), 0);
+	assert_int_equal(world_start(f->w, wfix_done_cb, f), 0);
+}
+
+/* Run the loop until pred holds (true) or timeout_ms pass (false). */
+static bool wfix_until(struct wfix *f, bool (*pred)(struct wfix *f), int timeout_ms)
+{
+	int64_t end = trace_mono_ns() + (int64_t)timeout_ms * 1000000;
+
+	while (!pred(f)) {
+		if (trace_mono_ns() > end)
+			return false;
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+		usleep(1000);
+	}
+	return true;
+}
+
+static bool script_over(struct wfix *f) { return world_next(f->w) == world_total(f->w); }
+static bool world_done(struct wfix *f) { return f->done > 0; }
+
+static void wfix_close(struct wfix *f)
+{
+	world_close(f->w);
+	sink_close(f->sink);
+	uv_run(&f->loop, UV_RUN_NOWAIT);
+	world_free(f->w);
+	sink_free(f->sink);
+	sclock_destroy(&f->clock);
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	trace_free(f->t);
+	scn_free(f->scn);
+}
+
+/* The server reads each client's connection to its end. */
+static void serve_both(struct wfix *f)
+{
+	struct ring *r = sink_ring_new(f->sink, 1);
+
+	assert_non_null(r);
+	for (int i = 0; i < 2; i++)
+		sink_emit(f->sink, r, &(struct trace_ev){ .kind = TRACE_EXIT, .actor = 1,
+			.call = TRACE_CALL_RECVFROM, .fd = 5 + i, .ret = 0, .step = -1 });
+}
+
+/* The script is over at once (speed 1000), but the run is not: the server
+ * has not read its clients yet.  Once it has, the world is done. */
+static void test_scn_world_waits_for_server(void **state)
+{
+	struct wfix f;
+
+	(void)state;
+	wfix_open(&f);
+	assert_true(wfix_until(&f, script_over, 5000));
+	uv_run(&f.loop, UV_RUN_NOWAIT);
+	assert_int_equal(f.done, 0);
+	assert_int_equal(world_unserved(f.w, NULL, 0), 2);
+	serve_both(&f);
+	assert_true(wfix_until(&f, world_done, 5000));
+	assert_int_equal(f.done, 1);
+	assert_int_equal(world_unserved(f.w, NULL, 0), 0);
+	wfix_close(&f);
+}
+
+/* A server that never reads: the world gives up after WORLD_SERVE_MS and
+ * says what was left. */
+static void test_scn_world_unserved(void **state)
+{
+	struct wfix f;
+
+	(void)state;
+	wfix_open(&f);
+	assert_true(wfix_until(&f, world_done, WORLD_SERVE_MS + 5000));
+	cause[0] = '\0';
+	assert_int_equal(world_unserved(f.w, cause, sizeof cause), 2);
+	assert_string_equal(cause, "server S read 0 of its 2 client connections to "
+			    "the end; 2 still had data or an end of file unread 2 s "
+			    "after the script ended");
+	wfix_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -952,6 +1072,8 @@ int main(void)
 		cmocka_unit_test(test_scn_check_models),
 		cmocka_unit_test_setup_teardown(test_scn_load, setup_dir,
 		    teardown_dir),
+		cmocka_unit_test(test_scn_world_waits_for_server),
+		cmocka_unit_test(test_scn_world_unserved),
 	};
 
 	return cmocka_run_group_tests_name("scn", tests, NULL, NULL);
