@@ -165,6 +165,8 @@ static void run_world_done_cb(void *arg)
 	struct run *r = arg;
 
 	r->world_ended = 1;
+	if (r->closing)           /* stopped early (q, SIGINT): not a failure */
+		return;
 	/* A server that did not read what the script sent it: the run did not
 	 * show what it was written to show. */
 	if (r->failed == 0 && world_unserved(r->world, r->cause, r->causelen) > 0)

@@ -327,6 +327,7 @@ void world_close(struct world *w)
 {
 	if (w == NULL)
 		return;
+	w->done = 1;              /* closed: done_cb will not run now */
 	if (w->timer.loop != NULL && !uv_is_closing((uv_handle_t *)&w->timer)) {
 		uv_timer_stop(&w->timer);
 		uv_close((uv_handle_t *)&w->timer, NULL);

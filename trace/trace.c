@@ -150,7 +150,6 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 		if (cap > room + LOST_RESERVE)
 			cap = room + LOST_RESERVE;
 		n = realloc(t->ev, cap * sizeof *n);
-
 		if (n == NULL)
 			return -ENOMEM;
 		t->ev = n;
