@@ -87,6 +87,11 @@ $bin replay $fish --plain | cmp -s - "$tmp/from-fifo.txt" && ok || bad "export t
 expect 1 "rec.fifo: cannot write the text export: no process reads this FIFO" -- \
 	$bin export $fish --format text -o "$tmp/rec.fifo"
 [ "$(kind "$tmp/rec.fifo")" = fifo ] && ok || bad "export -o replaced the FIFO"
+# The reader leaves after one byte: the run says the recording failed.
+head -c 1 "$tmp/rec.fifo" >/dev/null &
+reader=$!; pids="$pids $reader"
+reader_ready $reader && ok || bad "the FIFO's reader never opened it"
+expect 1 "rec.fifo: recording failed: Broken pipe" -- $bin run fishing --plain --speed 5 --record "$tmp/rec.fifo"
 no_leftovers "$tmp"
 
 # A link to a regular file: the target is replaced (with --force), the link stays.

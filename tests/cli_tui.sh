@@ -148,5 +148,23 @@ finished && ok || bad "q did not quit the menu"
 restored menu
 grep -q "01-two-phases 1 0" "$tmp/state/ioscope/progress" && ok || bad "progress not remembered: $(cat "$tmp/state/ioscope/progress" 2>/dev/null)"
 
+# A recording that fails mid-run (its FIFO's reader read one byte and
+# left): the screen says so at once; the exit status and stderr say so too.
+mkfifo "$tmp/rec.fifo"
+head -c 1 "$tmp/rec.fifo" >/dev/null &
+reader=$!
+i=0
+while [ "$(cat /proc/$reader/wchan 2>/dev/null)" != wait_for_partner ] && [ $i -lt 500 ]; do
+	sleep 0.01; i=$((i + 1))
+done
+start 120 40 run fishing --speed 1 --record "$tmp/rec.fifo"
+expect_screen "recording failed: .*rec.fifo: Broken pipe"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after the recording failed"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after a failed recording"
+grep -q "rec.fifo: recording failed: Broken pipe" "$tmp/stderr" && ok || bad "no word of the failed recording: $(cat "$tmp/stderr")"
+restored "failed recording"
+kill $reader 2>/dev/null
+
 echo "cli_tui: $pass passed, $fail failed"
 [ $fail = 0 ]
