@@ -31,15 +31,19 @@ static int cur_theme;
  * case the loop is stuck, a second one of them is handled here like a
  * crash.  Only async-signal-safe calls (signal-safety(7)). */
 
+/* The crash signals are taken even from another handler (a sanitizer's),
+ * which is called after the terminal is restored; the others only while
+ * nobody handles them (a model may use them). */
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS, SIGTRAP };
 static const int fatal_sigs[] = {
-	SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS, SIGTRAP, SIGXCPU, SIGXFSZ,
-	SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF,
+	SIGXCPU, SIGXFSZ, SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF,
 };
 static const int quit_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NCRASH (sizeof crash_sigs / sizeof crash_sigs[0])
 #define NFATAL (sizeof fatal_sigs / sizeof fatal_sigs[0])
 #define NQUIT (sizeof quit_sigs / sizeof quit_sigs[0])
-static struct sigaction fatal_old[NFATAL], quit_old[NQUIT];
-static bool fatal_set[NFATAL], quit_set[NQUIT];
+static struct sigaction crash_old[NCRASH], fatal_old[NFATAL], quit_old[NQUIT];
+static bool crash_set[NCRASH], fatal_set[NFATAL], quit_set[NQUIT];
 static volatile sig_atomic_t quit_count;
 
 static void restore_terminal(void)
@@ -53,12 +57,20 @@ static void restore_terminal(void)
 	}
 }
 
+/* Then the signal again, to whoever had it before (the default action:
+ * death, or a sanitizer's report); a fault re-raises itself on return. */
 static void die_restored(int sig)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	const struct sigaction *next = &dfl;
 	int saved = errno;
 
 	restore_terminal();
-	signal(sig, SIG_DFL);
+	for (size_t i = 0; i < NCRASH; i++)
+		if (crash_sigs[i] == sig && crash_set[i] && crash_old[i].sa_handler != SIG_IGN)
+			next = &crash_old[i];
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, next, NULL);
 	raise(sig);          /* delivered when the handler returns */
 	errno = saved;
 }
@@ -106,10 +118,12 @@ static void signal_handlers(bool on)
 {
 	if (on) {
 		quit_count = 0;
+		install(crash_sigs, NCRASH, crash_old, crash_set, die_restored, false);
 		install(fatal_sigs, NFATAL, fatal_old, fatal_set, die_restored, true);
 		install(quit_sigs, NQUIT, quit_old, quit_set, quit_handler, false);
 		return;
 	}
+	uninstall(crash_sigs, NCRASH, crash_old, crash_set);
 	uninstall(fatal_sigs, NFATAL, fatal_old, fatal_set);
 	uninstall(quit_sigs, NQUIT, quit_old, quit_set);
 }
