@@ -43,6 +43,7 @@ start() {
 trap ':' QUIT INT
 cd "$top"
 stty -g >"$tmp/stty.before"
+echo \$\$ >"$tmp/wrap.pid"
 "$bin" "\$@" 2>"$tmp/stderr"
 echo \$? >"$tmp/rc.tmp"
 stty -g >"$tmp/stty.after"
@@ -51,7 +52,7 @@ mv "$tmp/rc.tmp" "$tmp/rc"
 echo IOSCOPE-DONE
 sleep 60
 EOS
-	rm -f "$tmp/rc" "$tmp/rc.tmp" "$tmp/stty.after" "$tmp/stty.a"
+	rm -f "$tmp/rc" "$tmp/rc.tmp" "$tmp/stty.after" "$tmp/stty.a" "$tmp/wrap.pid"
 	$T kill-server 2>/dev/null
 	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
 	$T -f /dev/null new-session -d -s s -x 120 -y 40 "sh $tmp/wrap.sh $*"
@@ -62,7 +63,11 @@ finished() {
 	i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
 	[ -s "$tmp/rc" ]
 }
-pid_of() { pgrep -f "$bin $1" | head -1; }
+# ioscope's pid: the wrapper's child (not any ioscope on the machine)
+ioscope_pid() {
+	i=0; while [ ! -s "$tmp/wrap.pid" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+	pgrep -P "$(cat "$tmp/wrap.pid")" | head -1
+}
 # restored WHAT: same settings as before, echo and icanon on, the
 # alternate screen left (the wrapper's line is on the normal screen)
 restored() {
@@ -87,7 +92,7 @@ grep -q "interrupted by Quit" "$tmp/stderr" && ok || bad "no word of the interru
 # SIGHUP (the terminal window closed).
 start run fishing --paused
 wait_for "S asleep in the kernel  recvfrom" && ok || bad "the screen never came up"
-kill -HUP "$(pid_of "run fishing --paused")"
+kill -HUP "$(ioscope_pid)"
 restored SIGHUP
 status_is 1 SIGHUP
 
@@ -96,7 +101,7 @@ for pair in SEGV:11 BUS:7 ABRT:6; do
 	sig=${pair%:*} num=${pair#*:}
 	start run fishing --paused
 	wait_for "S asleep in the kernel  recvfrom" && ok || bad "the screen never came up"
-	kill -$sig "$(pid_of "run fishing --paused")"
+	kill -$sig "$(ioscope_pid)"
 	restored "SIG$sig"
 	case $bin in          # a sanitizer's handler reports the fault and exits 1
 	*asan*) [ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || status_is $((128 + num)) "SIG$sig" ;;
@@ -108,7 +113,7 @@ done
 # stopped meanwhile): the handler ends it at once, restored.
 start replay tests/golden/fishing.jsonl --paused
 wait_for "回放\|replay" && ok || bad "the replay never came up"
-pid=$(pid_of "replay tests/golden/fishing.jsonl")
+pid=$(ioscope_pid)
 kill -STOP "$pid"
 kill -INT "$pid"
 kill -TERM "$pid"

@@ -44,13 +44,14 @@ start() {
 	cat >"$tmp/wrap.sh" <<EOS
 cd "$top"
 stty -g >"$tmp/stty.before"
+echo \$\$ >"$tmp/wrap.pid"
 "$bin" "\$@" 2>"$tmp/stderr"
 echo \$? >"$tmp/rc"
 stty -g >"$tmp/stty.after"
 echo IOSCOPE-DONE
 sleep 60
 EOS
-	rm -f "$tmp/rc"
+	rm -f "$tmp/rc" "$tmp/wrap.pid"
 	$T kill-server 2>/dev/null
 	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
 	$T -f /dev/null new-session -d -s s -x "$w" -y "$h" "sh $tmp/wrap.sh $*"
@@ -107,7 +108,8 @@ restored resize
 # SIGTERM while model threads sleep in the kernel: out within 1 s, restored.
 start 120 40 run fishing --paused
 expect_screen "S asleep in the kernel  recvfrom"
-pid=$(pgrep -f "$bin run fishing --paused" | head -1)
+i=0; while [ ! -s "$tmp/wrap.pid" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+pid=$(pgrep -P "$(cat "$tmp/wrap.pid")" | head -1)     # the wrapper's ioscope, no other
 kill -TERM "$pid"
 finished && ok || bad "still running 1 s after SIGTERM"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after SIGTERM"
