@@ -94,6 +94,12 @@ reader_ready $reader && ok || bad "the FIFO's reader never opened it"
 expect 1 "rec.fifo: recording failed: Broken pipe" -- $bin run fishing --plain --speed 5 --record "$tmp/rec.fifo"
 no_leftovers "$tmp"
 
+# Standard output by name, into a pipe: a magic link to "pipe:[N]", written
+# as named.  (/proc/self/fd/1, not /dev/stdout: a broken build run as root
+# must not be able to replace anything in /dev.)
+timeout 30 $bin export $fish --format text -o /proc/self/fd/1 | cat >"$tmp/stdout.txt"
+$bin replay $fish --plain | cmp -s - "$tmp/stdout.txt" && ok || bad "-o /proc/self/fd/1 into a pipe: $(head -c 200 "$tmp/stdout.txt")"
+
 # A link to a regular file: the target is replaced (with --force), the link stays.
 mkdir "$tmp/sub"
 echo old >"$tmp/sub/target.jsonl"

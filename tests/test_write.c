@@ -240,6 +240,24 @@ static void test_write_symlink_to_device(void **state)
 		unlink(null);
 }
 
+/* /dev/stdout into a pipe is a magic link whose target, "pipe:[N]", names
+ * no file: it is written as named.  (/proc/self/fd/N, never /dev/stdout,
+ * so that a broken build cannot replace anything in /dev.) */
+static void test_write_proc_fd_pipe(void **state)
+{
+	char path[64], buf[32] = "";
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+	assert_int_equal(trace_write_file(path, write_text_cb, "piped\n"), 0);
+	assert_int_equal(read(p[0], buf, sizeof buf - 1), 6);
+	assert_string_equal(buf, "piped\n");
+	close(p[0]);
+	close(p[1]);
+}
+
 static void test_write_directory_refused(void **state)
 {
 	const char *d = in_dir("d.jsonl");
@@ -324,6 +342,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_write_char_device),
 		cmocka_unit_test(test_write_symlink_to_regular),
 		cmocka_unit_test(test_write_symlink_to_device),
+		cmocka_unit_test(test_write_proc_fd_pipe),
 		cmocka_unit_test(test_write_directory_refused),
 		cmocka_unit_test(test_write_readonly_dir),
 		cmocka_unit_test(test_write_no_replace),

@@ -129,17 +129,23 @@ int outfile_open(struct outfile *o, const char *path, int flags)
 
 	memset(o, 0, sizeof *o);
 	o->flags = flags;
-	if ((rc = follow_links(path, &o->target)) != 0)
-		return rc;
-	errno = 0;
-	if (stat(o->target, &st) != 0)
-		rc = errno == ENOENT ? open_new(o, NULL) : -errno;
-	else if (S_ISREG(st.st_mode))
-		rc = (flags & OUTFILE_NO_REPLACE) ? -EEXIST : open_new(o, &st);
-	else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
+	/* A device or FIFO by any path, /dev/stdout's magic links included
+	 * (whose "pipe:[N]" names no file): opened as named. */
+	if (stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+		if ((o->target = strdup(path)) == NULL)
+			return -ENOMEM;
 		rc = open_in_place(o);
-	else
+	} else if ((rc = follow_links(path, &o->target)) != 0) {
+		return rc;
+	} else if (stat(o->target, &st) != 0) {
+		rc = errno == ENOENT ? open_new(o, NULL) : -errno;
+	} else if (S_ISREG(st.st_mode)) {
+		rc = (flags & OUTFILE_NO_REPLACE) ? -EEXIST : open_new(o, &st);
+	} else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+		rc = open_in_place(o);
+	} else {
 		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
 	if (rc != 0) {
 		free(o->target);
 		o->target = NULL;
