@@ -10,6 +10,7 @@
 #include "lessons/lesson.h"
 #include "trace/export.h"
 #include "trace/narrate.h"
+#include "trace/outfile.h"
 #include "tui/tui.h"
 
 static const char *lang_code(int lang)
@@ -155,7 +156,33 @@ int cli_lesson(int argc, char **argv, const struct cli *c)
 	return 0;
 }
 
-/* export FILE --format chrome|asciicast|text [-o OUT] */
+/* export into -o OUT: a regular file is replaced whole or not at all, and
+ * only with --force; a device or FIFO is written into (trace/outfile.h). */
+static int export_to(const struct trace *t, int fmt, const struct cli *c)
+{
+	struct outfile o;
+	int rc = outfile_open(&o, c->output, c->force ? 0 : OUTFILE_NO_REPLACE), rc2;
+
+	if (rc == -EEXIST) {
+		fprintf(stderr, "ioscope: %s exists (use --force to replace it)\n", c->output);
+		return EXIT_USAGE;
+	}
+	if (rc == 0) {
+		rc = export_write(t, fmt, c->lang, c->width, c->height, o.f);
+		if (rc == 0)
+			rc = outfile_publish(&o);
+		rc2 = outfile_close(&o);
+		rc = rc != 0 ? rc : rc2;
+	}
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "ioscope: %s: cannot write the %s export: %s\n", c->output,
+		export_format_name(fmt), rc == -EEXIST ? "a file appeared there meanwhile" :
+		outfile_strerror(rc));
+	return EXIT_RUNTIME;
+}
+
+/* export FILE --format chrome|asciicast|text [-o OUT [--force]] */
 int cli_export(int argc, char **argv, const struct cli *c)
 {
 	char cause[1024];
@@ -174,18 +201,19 @@ int cli_export(int argc, char **argv, const struct cli *c)
 		return EXIT_USAGE;
 	}
 	if (c->output != NULL && strcmp(c->output, "-") != 0) {
-		rc = export_save(t, fmt, c->lang, c->width, c->height, c->output);
-		if (rc != 0)
-			fprintf(stderr, "ioscope: %s: cannot write the %s export: %s\n", c->output,
-				export_format_name(fmt), strerror(-rc));
+		rc = export_to(t, fmt, c);
 	} else {
 		rc = export_write(t, fmt, c->lang, c->width, c->height, stdout);
-		if (rc != 0)
-			fprintf(stderr, "ioscope: export: %s\n", strerror(-rc));
+		if (rc == -EINVAL) {
+			fprintf(stderr, "ioscope: export: %s\n", strerror(EINVAL));
+			rc = EXIT_RUNTIME;
+		} else if (rc != 0) {
+			rc = cli_fail_stdout(rc);
+		}
 	}
 	if (skipped > 0)
 		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
 			argv[0]);
 	trace_free(t);
-	return rc == 0 ? 0 : EXIT_RUNTIME;
+	return rc;
 }

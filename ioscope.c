@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,13 +32,13 @@ static const char usage[] =
 "\n"
 "  (no command)        the lesson menu; without a terminal, the lesson list\n"
 "  lessons             list the lessons        lesson N|NAME [--lang en|zh]  open one\n"
-"  run SCENARIO [--model M] [--speed X] [--paused] [--record FILE] [--plain]\n"
-"              [--lang en|zh] [--theme default|classroom|mono]\n"
+"  run SCENARIO [--model M] [--speed X] [--paused] [--record FILE [--force]]\n"
+"              [--plain] [--lang en|zh] [--theme default|classroom|mono]\n"
 "                      run a scenario through real, traced IO models\n"
 "  replay FILE [--speed X] [--paused] [--plain] [--lang en|zh] [--theme T]\n"
 "                      show a recorded trace again\n"
 "  check FILE...       validate scenario (.scn), lesson (.md) and trace (.jsonl) files\n"
-"  export FILE --format chrome|asciicast|text [-o OUT] [--size WxH]\n"
+"  export FILE --format chrome|asciicast|text [-o OUT [--force]] [--size WxH]\n"
 "                      a trace for Perfetto, asciinema, or as a plain transcript\n"
 "  scenarios           list the scenarios\n"
 "  models              list the IO models, and whether each can run here\n"
@@ -48,6 +49,8 @@ static const char usage[] =
 "\n"
 "On a terminal, run and replay open the screen (keys: ? lists them); with\n"
 "--plain, or when output is not a terminal, they narrate one line per event.\n"
+"--record and -o never replace an existing file unless --force is given;\n"
+"a device, a FIFO or a symbolic link's target is written, never replaced.\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n";
 
 int cli_fail_usage(const char *fmt, const char *arg)
@@ -163,8 +166,32 @@ int cli_want_screen(const struct cli *c)
 {
 	const char *term = getenv("TERM");
 
-	return !c->plain && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
-	       term != NULL && *term != '\0' && strcmp(term, "dumb") != 0;
+	if (c->plain || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
+	    term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
+		return 0;
+	if (!tui_term_known()) {
+		fprintf(stderr, "ioscope: TERM '%s' is unknown to curses; plain output instead\n", term);
+		return 0;
+	}
+	return 1;
+}
+
+int cli_fail_stdout(int err)
+{
+	fprintf(stderr, "ioscope: standard output: %s\n",
+		err < 0 ? strerror(-err) : "write error");
+	return EXIT_RUNTIME;
+}
+
+/* What is still buffered for stdout, and any write that failed before. */
+static int close_stdout(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	if (rc != 0)          /* the command said why already */
+		return rc;
+	return cli_fail_stdout(errno != 0 ? -errno : 0);
 }
 
 int cli_screen_run(const struct tui_opts *t)
@@ -211,6 +238,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "output", required_argument, NULL, 'o' },
 		{ "size", required_argument, NULL, 'S' },
 		{ "theme", required_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -227,6 +255,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'R': c->runs = 1; break;
 		case 'f': c->format = optarg; break;
 		case 'o': c->output = optarg; break;
+		case 'O': c->force = 1; break;
 		case 'S':
 			if (sscanf(optarg, "%dx%d%c", &c->width, &c->height, &extra) != 2 ||
 			    c->width < TUI_MIN_W || c->height < TUI_MIN_H ||
@@ -262,7 +291,7 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 	char path[PATH_MAX + 64], cause[1024] = "";
 	struct run_opts o = {
 		.model = c->model, .speed = c->speed, .record = c->record,
-		.lang = c->lang, .out = stdout, .grace_ms = 1000,
+		.lang = c->lang, .out = stdout, .grace_ms = 1000, .no_replace = !c->force,
 	};
 	int rc;
 
@@ -274,8 +303,10 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 
 		return cli_screen_run(&t);
 	}
+	/* A recording FIFO whose reader left, or a closed stdout, is a write
+	 * error the run reports (exit 1, naming which), not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	rc = run_scenario(&o, cause, sizeof cause);
-	fflush(stdout);
 	if (rc == 0)
 		return 0;
 	fprintf(stderr, "ioscope: %s\n", cause);
@@ -288,6 +319,7 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 	struct trace *t;
 	struct narrator n;
 	size_t skipped = 0;
+	int err;
 
 	if (argc != 1)
 		return cli_fail_usage("replay expects one trace file%s", "");
@@ -301,14 +333,17 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;
 	}
+	errno = 0;
 	narrate_begin(&n, stdout, t, c->lang);
-	for (size_t i = 0; i < trace_count(t); i++)
+	for (size_t i = 0; i < trace_count(t) && !ferror(stdout); i++)
 		narrate_ev(&n, trace_at(t, i));
-	narrate_end(&n);
+	if (!ferror(stdout))
+		narrate_end(&n);
+	err = errno;
 	if (skipped > 0)
 		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n", argv[0]);
 	trace_free(t);
-	return 0;
+	return ferror(stdout) ? cli_fail_stdout(-err) : 0;
 }
 
 static int check_one(const char *path)
@@ -403,7 +438,7 @@ static int cmd_bench(int argc, struct cli *c)
 	return 0;
 }
 
-int main(int argc, char **argv)
+static int command(int argc, char **argv)
 {
 	struct cli c = { .speed = 1.0, .lang = narrate_lang_from_env() };
 	const char *cmd;
@@ -452,4 +487,9 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "bench") == 0)
 		return cmd_bench(argc, &c);
 	return cli_fail_usage("unknown command or arguments: '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	return close_stdout(command(argc, argv));
 }

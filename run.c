@@ -16,6 +16,7 @@
 #include "scenarios/scn.h"
 #include "scenarios/world.h"
 #include "trace/narrate.h"
+#include "trace/outfile.h"
 #include "trace/sink.h"
 
 struct run {
@@ -40,9 +41,13 @@ struct run {
 	int failed;               /* -errno */
 	char cause[512];
 	size_t causelen;
-	FILE *rec;
+	struct outfile rec;       /* --record; rec.f NULL when none */
+	int rec_err, out_err;     /* the recording's, the narration's write error */
 	struct narrator narr;
 };
+
+static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev);
+static void narrate_out(struct run *r, const struct trace_ev *ev);
 
 static int actor_error(struct run *r, const struct scn_actor *a, const char *fmt, ...)
 {
@@ -110,10 +115,8 @@ static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
 	struct run *r = arg;
 
-	if (r->rec != NULL && trace_write_ev(r->rec, t, ev) == 0)
-		fflush(r->rec);
-	if (r->o->out != NULL)
-		narrate_ev(&r->narr, ev);
+	record_ev(r, t, ev);
+	narrate_out(r, ev);
 	if (ev->kind == TRACE_DONE && ev->actor != TRACE_WORLD) {
 		if (ev->ret != 0 && ev->ret != -ECANCELED && r->failed == 0) {
 			r->failed = (int)ev->ret;
@@ -222,18 +225,96 @@ static int run_check(struct run *r)
 	return 0;
 }
 
+/* ---- the recording and the narration: every write checked ---- */
+
+/* The first write error ends nothing but is the run's status: exit 1,
+ * the file and the errno in the cause, at once in run_record_error. */
+static void record_failed(struct run *r, int rc)
+{
+	r->rec_err = rc;
+	if (r->failed == 0) {
+		r->failed = rc;
+		snprintf(r->cause, r->causelen, "%s: recording failed: %s", r->o->record, strerror(-rc));
+	}
+}
+
+/* A new file beside the target, put in place by run_start once the run
+ * has started (a run that fails to start leaves the old file as it was);
+ * a FIFO or device is written straight into. */
 static int open_record(struct run *r)
 {
+	int rc;
+
 	if (r->o->record == NULL)
 		return 0;
-	r->rec = fopen(r->o->record, "w");
-	if (r->rec == NULL) {
-		int err = errno;
-
-		snprintf(r->cause, r->causelen, "%s: cannot write: %s", r->o->record, strerror(err));
+	rc = outfile_open(&r->rec, r->o->record, r->o->no_replace ? OUTFILE_NO_REPLACE : 0);
+	if (rc == -EEXIST) {
+		snprintf(r->cause, r->causelen, "%s exists (use --force to replace it)", r->o->record);
 		return -EINVAL;
 	}
-	return trace_write_hdr(r->rec, r->trace);
+	if (rc != 0) {
+		snprintf(r->cause, r->causelen, "%s: cannot write: %s", r->o->record, outfile_strerror(rc));
+		return -EINVAL;
+	}
+	if ((rc = trace_write_hdr(r->rec.f, r->trace)) == 0 && fflush(r->rec.f) != 0)
+		rc = -errno;
+	if (rc != 0)
+		snprintf(r->cause, r->causelen, "%s: cannot write the recording: %s",
+			 r->o->record, strerror(-rc));
+	return rc;
+}
+
+/* An event the format cannot hold (-EINVAL) is skipped, as the reader
+ * would skip it; a failed write stops the recording. */
+static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev)
+{
+	int rc;
+
+	if (r->rec.f == NULL || r->rec_err != 0)
+		return;
+	rc = trace_write_ev(r->rec.f, t, ev);
+	if (rc == 0 && fflush(r->rec.f) != 0)
+		rc = -errno;
+	if (rc != 0 && rc != -EINVAL)
+		record_failed(r, rc);
+}
+
+static void record_close(struct run *r)
+{
+	int rc;
+
+	if (r->rec.f == NULL)
+		return;
+	if ((rc = outfile_close(&r->rec)) != 0 && r->rec_err == 0)
+		record_failed(r, rc);
+}
+
+/* Nobody reads a narration that cannot be written: the run ends. */
+static void out_failed(struct run *r, int rc)
+{
+	r->out_err = rc;
+	if (r->failed == 0) {
+		r->failed = rc;
+		snprintf(r->cause, r->causelen, "%s: %s",
+			 r->o->out == stdout ? "standard output" : "output", strerror(-rc));
+	}
+}
+
+static void narrate_out(struct run *r, const struct trace_ev *ev)
+{
+	if (r->o->out == NULL || r->out_err != 0)
+		return;
+	errno = 0;
+	narrate_ev(&r->narr, ev);
+	if (ferror(r->o->out)) {
+		out_failed(r, errno != 0 ? -errno : -EIO);
+		finish(r);
+	}
+}
+
+int run_record_error(const struct run *r)
+{
+	return r->rec_err;
 }
 
 static int start_models(struct run *r)
@@ -334,6 +415,13 @@ int run_start(struct run *r, bool paused)
 			run_play(r);
 		rc = world_start(r->world, run_world_done_cb, r);
 	}
+	/* Started: the recording takes the target's place, and grows there
+	 * (a killed run leaves what it recorded so far). */
+	if (rc == 0 && r->rec.f != NULL && (rc = outfile_publish(&r->rec)) != 0) {
+		snprintf(r->cause, sizeof r->cause, "%s: cannot put the recording in place: %s",
+			 r->o->record, rc == -EEXIST ? "a file appeared there meanwhile" : strerror(-rc));
+		r->failed = rc;
+	}
 	if (rc != 0 && r->failed == 0) {
 		r->failed = rc;
 		snprintf(r->cause, sizeof r->cause, "could not start the run: %s", strerror(-rc));
@@ -416,10 +504,13 @@ int run_close(struct run *r, char *cause, size_t len)
 		close_handle((uv_handle_t *)&r->grace);
 	/* Let the loop finish closing what was closed here. */
 	uv_run(r->loop, UV_RUN_NOWAIT);
-	if (r->o->out != NULL && r->sink != NULL && r->world != NULL)
+	if (r->o->out != NULL && r->sink != NULL && r->world != NULL && r->out_err == 0) {
+		errno = 0;
 		narrate_end(&r->narr);
-	if (r->rec != NULL)
-		fclose(r->rec);
+		if (ferror(r->o->out))
+			out_failed(r, errno != 0 ? -errno : -EIO);
+	}
+	record_close(r);
 	world_free(r->world);
 	sampler_free(r->sampler);
 	sink_free(r->sink);
@@ -466,8 +557,10 @@ int run_scenario(const struct run_opts *o, char *cause, size_t len)
 	struct run *r;
 	int rc;
 
-	if ((rc = uv_loop_init(&p.loop)) != 0)
+	if ((rc = uv_loop_init(&p.loop)) != 0) {
+		snprintf(cause, len, "could not set up the run: %s", uv_strerror(rc));
 		return rc;
+	}
 	opts.on_end = plain_end_cb;
 	opts.on_end_arg = &p.loop;
 	if ((rc = run_open(&opts, &p.loop, &r, cause, len)) == 0) {

@@ -10,6 +10,11 @@
  * closes its own handles and the loop).
  *
  * run_scenario does all of that on a loop of its own, for plain output.
+ *
+ * Every write is checked: a recording that cannot be written is the run's
+ * error (exit 1, the file and the errno in the cause; the run itself goes
+ * on); a narration that cannot be written (out full, say) ends the run with
+ * that error.
  */
 #ifndef IOSCOPE_RUN_H
 #define IOSCOPE_RUN_H
@@ -27,7 +32,13 @@ struct run_opts {
 	const char *scenario;     /* path of the .scn file */
 	const char *model;        /* every actor's model, or NULL for the script's */
 	double speed;             /* scenario seconds per real second */
-	const char *record;       /* JSON Lines output, or NULL */
+	const char *record;       /* JSON Lines output, or NULL: written beside
+				   * the target and put in place once the run
+				   * has started; a device, FIFO or symbolic
+				   * link's target is written, never replaced
+				   * (trace/outfile.h) */
+	bool no_replace;          /* an existing regular file at record is an
+				   * error (-EINVAL, "exists (use --force...)") */
 	int lang;                 /* NARRATE_EN / NARRATE_ZH */
 	FILE *out;                /* plain narration, or NULL for none */
 	int grace_ms;             /* after the script ends, how long readers get */
@@ -64,6 +75,10 @@ int run_listen(struct run *r, sink_listen_cb cb, void *arg);
 /* Stop and free everything.  Returns the run's status (0 or -errno) and
  * puts its cause in cause. */
 int run_close(struct run *r, char *cause, size_t len);
+
+/* 0, or the error (-errno) that stopped the recording: the run goes on,
+ * and run_close returns that error, its cause naming the file. */
+int run_record_error(const struct run *r);
 
 /* Check that the model can run here; -EINVAL with the reason if not. */
 int run_model_usable(const char *name, char *cause, size_t len);

@@ -66,7 +66,7 @@ fi
 
 # text: exactly the plain replay.
 for lang in en zh; do
-	"$bin" export $fish --format text --lang $lang -o "$tmp/t.txt"
+	"$bin" export $fish --format text --lang $lang -o "$tmp/t.txt" --force
 	"$bin" replay $fish --plain --lang $lang >"$tmp/r.txt"
 	cmp -s "$tmp/t.txt" "$tmp/r.txt" && ok || bad "text ($lang) differs from replay --plain"
 done

@@ -44,13 +44,14 @@ start() {
 	cat >"$tmp/wrap.sh" <<EOS
 cd "$top"
 stty -g >"$tmp/stty.before"
+echo \$\$ >"$tmp/wrap.pid"
 "$bin" "\$@" 2>"$tmp/stderr"
 echo \$? >"$tmp/rc"
 stty -g >"$tmp/stty.after"
 echo IOSCOPE-DONE
 sleep 60
 EOS
-	rm -f "$tmp/rc"
+	rm -f "$tmp/rc" "$tmp/wrap.pid"
 	$T kill-server 2>/dev/null
 	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
 	$T -f /dev/null new-session -d -s s -x "$w" -y "$h" "sh $tmp/wrap.sh $*"
@@ -107,7 +108,8 @@ restored resize
 # SIGTERM while model threads sleep in the kernel: out within 1 s, restored.
 start 120 40 run fishing --paused
 expect_screen "S asleep in the kernel  recvfrom"
-pid=$(pgrep -f "$bin run fishing --paused" | head -1)
+i=0; while [ ! -s "$tmp/wrap.pid" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+pid=$(pgrep -P "$(cat "$tmp/wrap.pid")" | head -1)     # the wrapper's ioscope, no other
 kill -TERM "$pid"
 finished && ok || bad "still running 1 s after SIGTERM"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after SIGTERM"
@@ -147,6 +149,24 @@ finished && ok || bad "q did not quit the menu"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "menu exit status $(cat "$tmp/rc" 2>/dev/null)"
 restored menu
 grep -q "01-two-phases 1 0" "$tmp/state/ioscope/progress" && ok || bad "progress not remembered: $(cat "$tmp/state/ioscope/progress" 2>/dev/null)"
+
+# A recording that fails mid-run (its FIFO's reader read one byte and
+# left): the screen says so at once; the exit status and stderr say so too.
+mkfifo "$tmp/rec.fifo"
+head -c 1 "$tmp/rec.fifo" >/dev/null &
+reader=$!
+i=0
+while [ "$(cat /proc/$reader/wchan 2>/dev/null)" != wait_for_partner ] && [ $i -lt 500 ]; do
+	sleep 0.01; i=$((i + 1))
+done
+start 120 40 run fishing --speed 1 --record "$tmp/rec.fifo"
+expect_screen "recording failed: .*rec.fifo: Broken pipe"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after the recording failed"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after a failed recording"
+grep -q "rec.fifo: recording failed: Broken pipe" "$tmp/stderr" && ok || bad "no word of the failed recording: $(cat "$tmp/stderr")"
+restored "failed recording"
+kill $reader 2>/dev/null
 
 echo "cli_tui: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "trace/outfile.h"
 #include "trace/trace.h"
 
 /* An object being filled; the first failure sticks in rc. */
@@ -533,40 +534,23 @@ static int save_to(FILE *f, const struct trace *t)
 		rc = trace_write_ev(f, t, trace_at(t, i));
 	if (rc == 0 && fflush(f) != 0)
 		rc = -errno;
-	/* The rename must not publish a file whose blocks are not on disk. */
-	if (rc == 0 && fsync(fileno(f)) != 0 && errno != EINVAL)
-		rc = -errno;
 	return rc;
 }
 
+/* Through outfile: a regular file is replaced whole or not at all; a
+ * device, FIFO or symbolic link's target is written, never replaced. */
 int trace_write_file(const char *path, int (*write)(FILE *f, void *arg), void *arg)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + sizeof ".tmp");
-	FILE *f;
-	int rc;
+	struct outfile o;
+	int rc = outfile_open(&o, path, 0), rc2;
 
-	if (tmp == NULL)
-		return -ENOMEM;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp", sizeof ".tmp");
-	if ((f = fopen(tmp, "we")) == NULL) {
-		rc = -errno;
-		goto fail_open;
-	}
-	rc = write(f, arg);
-	/* A crash after the rename must not leave an empty file in its place. */
-	if (rc == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-		rc = -errno;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -errno;
 	if (rc != 0)
-		unlink(tmp);
-fail_open:
-	free(tmp);
-	return rc;
+		return rc;
+	rc = write(o.f, arg);
+	if (rc == 0)
+		rc = outfile_publish(&o);
+	rc2 = outfile_close(&o);
+	return rc != 0 ? rc : rc2;
 }
 
 static int save_cb(FILE *f, void *arg)

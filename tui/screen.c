@@ -1,6 +1,7 @@
 /* screen.c: ncursesw, opened with newterm so that a missing terminal is an
  * error we can report, not an exit inside initscr. */
 #include <curses.h>
+#include <term.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -13,6 +14,7 @@
 
 #include "tui/render.h"
 #include "tui/screen.h"
+#include "tui/tui.h"
 
 static SCREEN *scr;
 static struct termios saved_tio;
@@ -20,9 +22,31 @@ static bool have_tio;
 static bool colors;
 static int cur_theme;
 
-/* On a crash: the terminal as it was, the normal screen, a visible
- * cursor; then die of the same signal.  Only async-signal-safe calls. */
-static void crash_handler(int sig)
+/* ---- signals that end the process: the terminal is put back first ----
+ *
+ * The crash signals (and the other signals whose default is to end the
+ * process) get a handler that restores the saved termios, leaves the
+ * alternate screen, shows the cursor, and dies of the same signal.  INT,
+ * TERM, HUP and QUIT end the loop cleanly through uv_signal (tui.c); in
+ * case the loop is stuck, a second one of them is handled here like a
+ * crash.  Only async-signal-safe calls (signal-safety(7)). */
+
+/* The crash signals are taken even from another handler (a sanitizer's),
+ * which is called after the terminal is restored; the others only while
+ * nobody handles them (a model may use them). */
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS, SIGTRAP };
+static const int fatal_sigs[] = {
+	SIGXCPU, SIGXFSZ, SIGALRM, SIGUSR1, SIGUSR2, SIGVTALRM, SIGPROF,
+};
+static const int quit_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define NCRASH (sizeof crash_sigs / sizeof crash_sigs[0])
+#define NFATAL (sizeof fatal_sigs / sizeof fatal_sigs[0])
+#define NQUIT (sizeof quit_sigs / sizeof quit_sigs[0])
+static struct sigaction crash_old[NCRASH], fatal_old[NFATAL], quit_old[NQUIT];
+static bool crash_set[NCRASH], fatal_set[NFATAL], quit_set[NQUIT];
+static volatile sig_atomic_t quit_count;
+
+static void restore_terminal(void)
 {
 	static const char reset[] = "\033[0m\033[?1049l\033[?25h\r\n";
 
@@ -31,19 +55,87 @@ static void crash_handler(int sig)
 	if (write(STDOUT_FILENO, reset, sizeof reset - 1) < 0) {
 		/* nothing more can be done */
 	}
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
-static void crash_handlers(bool on)
+/* Then the signal again, to whoever had it before (the default action:
+ * death, or a sanitizer's report); a fault re-raises itself on return. */
+static void die_restored(int sig)
 {
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
-	struct sigaction sa = { .sa_handler = on ? crash_handler : SIG_DFL };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	const struct sigaction *next = &dfl;
+	int saved = errno;
+
+	restore_terminal();
+	for (size_t i = 0; i < NCRASH; i++)
+		if (crash_sigs[i] == sig && crash_set[i] && crash_old[i].sa_handler != SIG_IGN)
+			next = &crash_old[i];
+	sigemptyset(&dfl.sa_mask);
+	sigaction(sig, next, NULL);
+	raise(sig);          /* delivered when the handler returns */
+	errno = saved;
+}
+
+/* The first INT, TERM, HUP or QUIT goes to libuv's own handler (the loop
+ * ends cleanly); a second means the loop did not: die, restored. */
+static void quit_handler(int sig)
+{
+	for (size_t i = 0; i < NQUIT; i++)
+		if (quit_sigs[i] == sig && quit_count++ == 0 &&
+		    quit_old[i].sa_handler != SIG_DFL && quit_old[i].sa_handler != SIG_IGN &&
+		    !(quit_old[i].sa_flags & SA_SIGINFO)) {
+			quit_old[i].sa_handler(sig);
+			return;
+		}
+	die_restored(sig);
+}
+
+static void install(const int *sigs, size_t n, struct sigaction *old, bool *set,
+		    void (*handler)(int), bool only_default)
+{
+	struct sigaction sa = { .sa_handler = handler };
 
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = on ? SA_RESETHAND : 0;
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < n; i++) {
+		set[i] = false;
+		if (sigaction(sigs[i], NULL, &old[i]) != 0)
+			continue;
+		if (only_default && old[i].sa_handler != SIG_DFL)
+			continue;          /* someone else's (a model's): left alone */
+		set[i] = sigaction(sigs[i], &sa, NULL) == 0;
+	}
+}
+
+static void uninstall(const int *sigs, size_t n, const struct sigaction *old, bool *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i])
+			sigaction(sigs[i], &old[i], NULL);
+	memset(set, 0, n * sizeof set[0]);
+}
+
+static void signal_handlers(bool on)
+{
+	if (on) {
+		quit_count = 0;
+		install(crash_sigs, NCRASH, crash_old, crash_set, die_restored, false);
+		install(fatal_sigs, NFATAL, fatal_old, fatal_set, die_restored, true);
+		install(quit_sigs, NQUIT, quit_old, quit_set, quit_handler, false);
+		return;
+	}
+	uninstall(crash_sigs, NCRASH, crash_old, crash_set);
+	uninstall(fatal_sigs, NFATAL, fatal_old, fatal_set);
+	uninstall(quit_sigs, NQUIT, quit_old, quit_set);
+}
+
+bool tui_term_known(void)
+{
+	int err = 0;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return false;
+	del_curterm(cur_term);
+	return true;
 }
 
 int screen_open(int theme, const char **why)
@@ -66,7 +158,7 @@ int screen_open(int theme, const char **why)
 		*why = "this terminal type is unknown to curses";
 		return -ENOTTY;
 	}
-	crash_handlers(true);
+	signal_handlers(true);
 	cbreak();
 	noecho();
 	nonl();
@@ -90,9 +182,9 @@ void screen_close(void)
 	endwin();
 	delscreen(scr);
 	scr = NULL;
-	crash_handlers(false);
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+	signal_handlers(false);
 }
 
 bool screen_utf8(void)

@@ -222,12 +222,26 @@ void tui__seek(struct tui *u, int step)
 
 /* ---- the live run ---- */
 
+/* A recording that failed says so at once, and keeps saying so. */
+void tui__note_record(struct tui *u)
+{
+	int err = u->run != NULL ? run_record_error(u->run) : 0;
+
+	if (err == 0)
+		return;
+	u->rec_noted = true;
+	snprintf(u->note, sizeof u->note, TR(u, "recording failed: %s: %s", "录制失败：%s：%s"),
+		 u->ropts.record, strerror(-err));
+}
+
 static void run_event_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
 	struct tui *u = arg;
 
 	(void)t;
 	(void)ev;
+	if (!u->rec_noted)
+		tui__note_record(u);
 	u->dirty = true;
 	if (!uv_is_active((uv_handle_t *)&u->frame))
 		schedule(u);
@@ -258,6 +272,8 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	u->ropts.out = NULL;
 	u->ropts.on_end = run_end_cb;
 	u->ropts.on_end_arg = u;
+	if (u->recorded)            /* this screen's own recording: replaced */
+		u->ropts.no_replace = false;
 	rc = run_open(&u->ropts, &u->loop, &nr, cause, sizeof cause);
 	if (rc != 0) {
 		snprintf(u->cause, sizeof u->cause, "%s", cause);
@@ -274,7 +290,10 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	u->follow = true;
 	u->cursor = 0;
 	u->playing = !paused;
-	return run_start(u->run, paused);
+	u->rec_noted = false;
+	rc = run_start(u->run, paused);
+	u->recorded = u->recorded || (rc == 0 && u->ropts.record != NULL);
+	return rc;
 }
 
 int tui__live_close(struct tui *u)
@@ -322,7 +341,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 		screen_invalidate();
 		tui__mark(u);
 		break;
-	default:                     /* SIGINT, SIGTERM, SIGHUP */
+	default:                     /* SIGINT, SIGTERM, SIGHUP, SIGQUIT */
 		u->quit = true;
 		if (u->status == 0) {
 			u->status = -EINTR;
@@ -377,7 +396,7 @@ static void release_stderr(struct held *hd)
 
 static int handles_init(struct tui *u)
 {
-	static const int signums[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCONT };
+	static const int signums[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCONT };
 	int rc;
 
 	if ((rc = uv_loop_init(&u->loop)) != 0)
@@ -385,7 +404,7 @@ static int handles_init(struct tui *u)
 	uv_timer_init(&u->loop, &u->frame);
 	uv_timer_init(&u->loop, &u->quiet);
 	u->frame.data = u->quiet.data = u;
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		uv_signal_init(&u->loop, &u->sigs[i]);
 		u->sigs[i].data = u;
 		uv_signal_start(&u->sigs[i], signal_cb, signums[i]);
@@ -447,9 +466,15 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	static struct tui tui;        /* large (the view): not on the stack */
 	struct tui *u = &tui;
 	struct held hd = { -1, NULL };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, pipe_old;
 	const char *why = "";
 	int rc;
 
+	/* A recording FIFO whose reader left is a write error the screen
+	 * reports ("recording failed"), not a death that leaves the terminal
+	 * broken. */
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &pipe_old);
 	memset(u, 0, sizeof *u);
 	u->o = o;
 	u->speed = o->run.speed > 0 ? o->run.speed : 1;
@@ -477,6 +502,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	uv_walk(&u->loop, close_walk_cb, NULL);
 	uv_run(&u->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&u->loop);
+	sigaction(SIGPIPE, &pipe_old, NULL);
 	if (rc == 0)
 		rc = u->status;
 	snprintf(cause, len, "%s", u->cause);

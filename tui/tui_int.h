@@ -18,7 +18,7 @@ struct tui {
 	struct run_opts ropts;
 	uv_loop_t loop;
 	uv_poll_t input;
-	uv_signal_t sigs[5];
+	uv_signal_t sigs[6];
 	uv_timer_t frame, quiet;
 	struct run *run;              /* live, or NULL */
 	struct trace *replay;         /* replay, or NULL */
@@ -35,6 +35,8 @@ struct tui {
 	char prompt[96];
 	int prompt_kind;              /* 0 none, 'g' go to step, 'i' inject */
 	char note[512];
+	bool recorded;                /* a run of this screen put its recording in place */
+	bool rec_noted;               /* "recording failed" was shown */
 	int status;
 	char cause[512];
 	/* Lessons: the menu, or the lesson being read and its page. */
@@ -68,6 +70,9 @@ int tui__live_close(struct tui *u);
 void tui__seek(struct tui *u, int step);
 /* Wait, on a timer, until every model thread is quiet (after a step). */
 void tui__wait_quiet(struct tui *u);
+/* Put "recording failed: FILE: why" in the note if the run's recording
+ * failed. */
+void tui__note_record(struct tui *u);
 /* tui_keys.c: one key. */
 void tui__key(struct tui *u, int k);
 

@@ -164,6 +164,7 @@ static void prompt_key(struct tui *u, int key)
 void tui__key(struct tui *u, int k)
 {
 	u->note[0] = '\0';
+	tui__note_record(u);
 	if (u->prompt_kind) {
 		prompt_key(u, k);
 		return;
