@@ -10,6 +10,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Cut a truncated cause at a character boundary (paths may be UTF-8). */
+static void cut_whole(char *cause, size_t len)
+{
+	size_t n = strnlen(cause, len), i = n;
+
+	if (n + 1 < len)
+		return;                         /* it fitted */
+	while (i > 0 && ((unsigned char)cause[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i > 0 && (unsigned char)cause[i - 1] >= 0xc0) {
+		unsigned char c = (unsigned char)cause[i - 1];
+		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+		if (n - (i - 1) < need)
+			cause[i - 1] = '\0';
+	}
+}
+
 static int fail(char *cause, size_t len, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -21,27 +39,27 @@ static int fail(char *cause, size_t len, int rc, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(cause, len, fmt, ap);
 		va_end(ap);
+		cut_whole(cause, len);
 	}
 	return rc;
 }
 
-static void size_words(size_t cap, char *buf, size_t len)
+/* "a scenario", "an ioscope trace". */
+static const char *article(const char *what)
 {
-	if (cap >= (1u << 20) && cap % (1u << 20) == 0)
-		snprintf(buf, len, "%zu MiB", cap >> 20);
-	else if (cap >= 1024 && cap % 1024 == 0)
-		snprintf(buf, len, "%zu KiB", cap >> 10);
-	else
-		snprintf(buf, len, "%zu bytes", cap);
+	return what[0] != '\0' && strchr("aeiouAEIOU", what[0]) != NULL ? "an" : "a";
 }
 
 /* Read at most cap + 1 bytes: one more than allowed tells "too large". */
 static int read_capped(int fd, size_t cap, size_t hint, char **out, size_t *len)
 {
-	size_t size = hint + 1 < cap + 1 ? hint + 1 : cap + 1, n = 0;
+	size_t size, n = 0;
 	char *buf = NULL, *nb;
 	ssize_t got;
 
+	if (cap > SIZE_MAX / 2)
+		cap = SIZE_MAX / 2;             /* so cap + 2 cannot wrap */
+	size = hint < cap ? hint + 1 : cap + 1;
 	if (size < 4096)
 		size = cap + 1 < 4096 ? cap + 1 : 4096;
 	for (;;) {
@@ -74,66 +92,76 @@ static int read_capped(int fd, size_t cap, size_t hint, char **out, size_t *len)
 	return 0;
 }
 
+static const char *kind_of(mode_t mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device" :
+	       S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" :
+	       "a special file";
+}
+
+/* Opens path for reading without blocking and checks it is a regular file
+ * of at most cap bytes (as far as st_size tells); *fd or -errno with cause. */
+static int open_regular(const char *path, size_t cap, const char *what, int *fd,
+			struct stat *st, char *cause, size_t causelen)
+{
+	int rc;
+
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
+		rc = -errno;
+		if (rc == -ENXIO)       /* a socket file (or a FIFO opened O_WRONLY) */
+			return fail(cause, causelen, -EINVAL, "%s: not a regular "
+				    "file (expected %s %s file)", path, article(what), what);
+		return fail(cause, causelen, rc, "%s: cannot open: %s", path,
+			    strerror(-rc));
+	}
+	if (fstat(*fd, st) != 0)
+		rc = fail(cause, causelen, -errno, "%s: cannot read: %s", path,
+			  strerror(errno));
+	else if (S_ISDIR(st->st_mode))
+		rc = fail(cause, causelen, -EISDIR, "%s: cannot read: %s (expected "
+			  "%s %s file)", path, strerror(EISDIR), article(what), what);
+	else if (!S_ISREG(st->st_mode))
+		rc = fail(cause, causelen, -EINVAL, "%s: not a regular file (%s; "
+			  "expected %s %s file)", path, kind_of(st->st_mode),
+			  article(what), what);
+	else if ((uint64_t)st->st_size > (uint64_t)cap)
+		rc = fail(cause, causelen, -EFBIG, "%s: file is too large (%lld "
+			  "bytes, at most %zu)", path, (long long)st->st_size, cap);
+	else
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return rc;
+}
+
 int file_read_whole(const char *path, size_t cap, const char *what,
 		    int allow_empty, char **out, size_t *len,
 		    char *cause, size_t causelen)
 {
-	char limit[32];
 	struct stat st;
 	int fd, rc;
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0) {
-		rc = -errno;
-		if (rc == -ENXIO)       /* a socket file, or a FIFO (O_WRONLY only) */
-			return fail(cause, causelen, -EINVAL, "%s: not a regular "
-				    "file (expected a %s)", path, what);
-		return fail(cause, causelen, rc, "%s: cannot open: %s", path,
-			    strerror(-rc));
-	}
-	if (fstat(fd, &st) != 0) {
-		rc = -errno;
-		close(fd);
-		return fail(cause, causelen, rc, "%s: cannot read: %s", path,
-			    strerror(-rc));
-	}
-	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		if (S_ISDIR(st.st_mode))
-			return fail(cause, causelen, -EISDIR, "%s: is a directory "
-				    "(expected a %s file)", path, what);
-		return fail(cause, causelen, -EINVAL, "%s: not a regular file "
-			    "(a %s; expected a %s file)", path,
-			    S_ISFIFO(st.st_mode) ? "FIFO" :
-			    S_ISCHR(st.st_mode) ? "character device" :
-			    S_ISBLK(st.st_mode) ? "block device" :
-			    S_ISSOCK(st.st_mode) ? "socket" : "special file", what);
-	}
-	size_words(cap, limit, sizeof limit);
-	if ((uint64_t)st.st_size > (uint64_t)cap) {
-		close(fd);
-		return fail(cause, causelen, -EFBIG, "%s: file is too large "
-			    "(%lld bytes; a %s is at most %s)", path,
-			    (long long)st.st_size, what, limit);
-	}
+	if ((rc = open_regular(path, cap, what, &fd, &st, cause, causelen)) != 0)
+		return rc;
 	rc = read_capped(fd, cap, (size_t)st.st_size, out, len);
 	close(fd);
 	if (rc != 0)
 		return fail(cause, causelen, rc, "%s: cannot read: %s", path,
 			    strerror(-rc));
-	if (*len > cap) {
+	if (*len > cap) {       /* it grew, or st_size said 0 (procfs) */
 		free(*out);
 		*out = NULL;
 		*len = 0;
-		return fail(cause, causelen, -EFBIG, "%s: file is too large "
-			    "(a %s is at most %s)", path, what, limit);
+		return fail(cause, causelen, -EFBIG, "%s: file is too large (more "
+			    "than %zu bytes)", path, cap);
 	}
 	if (*len == 0 && !allow_empty) {
 		free(*out);
 		*out = NULL;
 		return fail(cause, causelen, -ENODATA, "%s: file is empty "
-			    "(expected a %s)", path, what);
+			    "(expected %s %s)", path, article(what), what);
 	}
 	return 0;
 }
