@@ -342,6 +342,46 @@ static void test_file_cause(void **state)
 	assert_memory_equal(small, path, strlen(dir) + 1);
 }
 
+/* text, its length, and where and what the first offender is (line 0:
+ * none). */
+static void text_is(const char *text, size_t len, int line, int col, const char *want)
+{
+	char why[160] = "";
+	int l = -1, c = -1, rc = file_check_text(text, len, &l, &c, why, sizeof why);
+
+	if (line == 0) {
+		assert_int_equal(rc, 0);
+		return;
+	}
+	if (rc != -EINVAL || l != line || c != col || strstr(why, want) == NULL)
+		fail_msg("'%.*s': rc %d at %d:%d '%s', wanted %d:%d '%s'", (int)len, text,
+			 rc, l, c, why, line, col, want);
+}
+#define T(lit) lit, sizeof lit - 1
+
+static void test_file_text(void **state)
+{
+	(void)state;
+	text_is(T(""), 0, 0, NULL);
+	text_is(T("a\tb\r\nc\n中文 é\r"), 0, 0, NULL);
+	text_is(T("ab\0c"), 1, 3, "binary data (NUL byte) where text was expected");
+	text_is(T("x\n中文\0"), 2, 3, "NUL byte");
+	text_is(T("été \xff"), 1, 5, "invalid UTF-8 (byte 0xff) where text was expected");
+	text_is(T("\n\n\xc0\xaf"), 3, 1, "invalid UTF-8 (byte 0xc0)");      /* overlong '/' */
+	text_is(T("\xe0\x80\xaf"), 1, 1, "invalid UTF-8 (byte 0xe0)");        /* overlong */
+	text_is(T("a\xed\xa0\x80"), 1, 2, "invalid UTF-8 (byte 0xed)");      /* surrogate */
+	text_is(T("\xf4\x90\x80\x80"), 1, 1, "invalid UTF-8 (byte 0xf4)");   /* past U+10FFFF */
+	text_is(T("ok \xe4\xb8"), 1, 4, "invalid UTF-8 (byte 0xe4)");         /* cut by the end */
+	text_is(T("ok \xe4\xb8\n"), 1, 4, "invalid UTF-8 (byte 0xe4)");      /* cut by a newline */
+	text_is(T("\x80"), 1, 1, "invalid UTF-8 (byte 0x80)");                 /* lone continuation */
+	text_is(T("say \x1b]0;x\x07"), 1, 5, "control character 0x1b where text was expected "
+		"(only tabs and newlines may appear)");
+	text_is(T("a\rb"), 1, 2, "control character 0x0d");
+	text_is(T("a\x7f"), 1, 2, "control character 0x7f");
+	text_is(T("中\xc2\x9b"), 1, 2, "control character U+009B");          /* C1 CSI */
+	text_is(T("\xc2\xa0"), 0, 0, NULL);                                   /* NBSP is text */
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +400,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_file_proc),
 		cmocka_unit_test(test_file_unreadable),
 		cmocka_unit_test(test_file_cause),
+		cmocka_unit_test(test_file_text),
 	};
 
 	if (argc > 1)

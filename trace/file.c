@@ -165,3 +165,76 @@ int file_read_whole(const char *path, size_t cap, const char *what,
 	}
 	return 0;
 }
+
+/* Length of the UTF-8 sequence at s, or 0 if it is invalid (overlong forms,
+ * surrogates, code points past U+10FFFF, a sequence cut by the end). */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	cp = s[0] & (0x7f >> n);
+	if ((size_t)(end - s) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
+		return 0;
+	if (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
+		return 0;
+	return n;
+}
+
+/* The code point of a control character at s (n bytes long), or -1: C0
+ * but tab and newline, CR unless before LF (or at the very end), DEL, and
+ * C1 (U+0080..U+009F, which some terminals obey as escapes). */
+static int control_at(const unsigned char *s, size_t n, const unsigned char *end)
+{
+	if (n == 1 && s[0] == '\r')
+		return s + 1 < end && s[1] != '\n' ? '\r' : -1;
+	if (n == 1 && ((s[0] < 0x20 && s[0] != '\t' && s[0] != '\n') || s[0] == 0x7f))
+		return s[0];
+	if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+		return s[1];
+	return -1;
+}
+
+int file_check_text(const char *text, size_t len, int *line, int *col,
+		    char *why, size_t whylen)
+{
+	const unsigned char *s = (const unsigned char *)text, *end = s + len;
+	int ctl;
+
+	*line = 1;
+	*col = 1;
+	for (size_t n; s < end; s += n) {
+		n = utf8_len(s, end);
+		if (s[0] == '\0')
+			return fail(why, whylen, -EINVAL, "binary data (NUL byte) "
+				    "where text was expected");
+		if (n == 0)
+			return fail(why, whylen, -EINVAL, "invalid UTF-8 (byte "
+				    "0x%02x) where text was expected", s[0]);
+		if ((ctl = control_at(s, n, end)) >= 0)
+			return fail(why, whylen, -EINVAL, ctl < 0x80 ?
+				    "control character 0x%02x where text was expected "
+				    "(only tabs and newlines may appear)" :
+				    "control character U+%04X where text was expected "
+				    "(only tabs and newlines may appear)", ctl);
+		if (s[0] == '\n') {
+			++*line;
+			*col = 1;
+		} else {
+			++*col;
+		}
+	}
+	return 0;
+}

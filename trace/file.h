@@ -33,4 +33,13 @@ int file_read_whole(const char *path, size_t cap, const char *what,
 		    int allow_empty, char **out, size_t *len,
 		    char *cause, size_t causelen);
 
+/* Checks that len bytes of text are text: no NUL byte, valid UTF-8
+ * (no overlong forms, surrogates or code points past U+10FFFF), no control
+ * character but tab and newline (CR only before LF; C1 controls too).
+ * Returns 0, or -EINVAL with the first offender's *line and *col (1-based;
+ * columns count characters) and a sentence in why, such as "invalid UTF-8
+ * (byte 0xff) where text was expected".  *line and *col are always set. */
+int file_check_text(const char *text, size_t len, int *line, int *col,
+		    char *why, size_t whylen);
+
 #endif
