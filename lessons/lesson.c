@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lessons/lesson.h"
+#include "trace/file.h"
 
 struct buf {
 	char *s;
@@ -142,6 +143,73 @@ static char *dup_trim(const char *s, size_t n)
 	return out;
 }
 
+static int refuse(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int path_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+/* A code block's file is read from the installed data folder, so a lesson
+ * must not name anything outside it: no absolute path, no '..' (nor '.',
+ * nor an empty part), plain characters, and a C file, where markers are. */
+int lesson__code_file(const char *file, char *why, size_t len)
+{
+	size_t n = strlen(file);
+
+	if (n > LESSON_MAX_CODE_PATH)
+		return refuse(why, len, "file: expected a path of at most %d characters, "
+				"like models/blocking.c", LESSON_MAX_CODE_PATH);
+	if (file[0] == '/')
+		return refuse(why, len, "file: expected a relative path inside the project's "
+				"source tree, like models/blocking.c, got '%s'", file);
+	for (const char *c = file, *part = file;; c++) {
+		if (*c == '/' || *c == '\0') {
+			size_t k = (size_t)(c - part);
+
+			if (k == 0 || (k == 1 && part[0] == '.') || (k == 2 && part[0] == '.' && part[1] == '.'))
+				return refuse(why, len, "file: expected a path inside the project's "
+						"source tree, without '..', '.' or empty parts, got '%s'",
+						file);
+			if (*c == '\0')
+				break;
+			part = c + 1;
+		} else if (!path_char(*c)) {
+			return refuse(why, len, "file: expected letters, digits, '_', '-', '.' and "
+					"'/' only, like models/blocking.c, got '%s'", file);
+		}
+	}
+	if (n < 2 || file[n - 2] != '.' || (file[n - 1] != 'c' && file[n - 1] != 'h'))
+		return refuse(why, len, "file: expected a C file of the project (.c or .h), "
+				"like models/blocking.c, got '%s'", file);
+	return 0;
+}
+
+int lesson__code_marker(const char *marker, char *why, size_t len)
+{
+	size_t n = strlen(marker);
+
+	for (size_t i = 0; i < n && n <= LESSON_MAX_MARKER; i++)
+		if (!path_char(marker[i]) || marker[i] == '.')
+			n = 0;
+	if (n == 0 || n > LESSON_MAX_MARKER)
+		return refuse(why, len, "marker: expected a name of 1 to %d letters, digits, "
+				"'_' or '-', like blocking-recv", LESSON_MAX_MARKER);
+	return 0;
+}
+
 /* "key: value" lines of an ioscope or code block. */
 static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 {
@@ -150,7 +218,7 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 	for (const char *s = body; *s != '\0'; line++) {
 		const char *end = strchr(s, '\n'), *colon;
 		size_t n = end ? (size_t)(end - s) : strlen(s);
-		char *key, *val;
+		char *key, *val, why[300];
 
 		colon = memchr(s, ':', n);
 		if (n == 0 || (n == 1 && *s == '\r')) {
@@ -181,11 +249,19 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 				return fail(p, line, "expected pause: a step number (0 or more)");
 			}
 			b->pause = (int)v;
-		} else if (b->kind == LB_CODE && strcmp(key, "file") == 0 && !*b->file)
+		} else if (b->kind == LB_CODE && strcmp(key, "file") == 0 && !*b->file) {
+			if (lesson__code_file(val, why, sizeof why) != 0) {
+				free(key), free(val);
+				return fail(p, line, "%s", why);
+			}
 			free(b->file), b->file = val, val = NULL;
-		else if (b->kind == LB_CODE && strcmp(key, "marker") == 0 && !*b->marker)
+		} else if (b->kind == LB_CODE && strcmp(key, "marker") == 0 && !*b->marker) {
+			if (lesson__code_marker(val, why, sizeof why) != 0) {
+				free(key), free(val);
+				return fail(p, line, "%s", why);
+			}
 			free(b->marker), b->marker = val, val = NULL;
-		else {
+		} else {
 			fail(p, line, "unknown or repeated key '%s' (expected %s)", key,
 			     b->kind == LB_RUN ? "scenario, model, pause or point" : "file or marker");
 			free(key), free(val);
@@ -372,9 +448,26 @@ int lesson_parse(const char *path, const char *text, size_t size, struct lesson 
 		.enter_span = span_cb, .leave_span = span_cb, .text = text_cb,
 	};
 	struct parse p = { .text = text, .size = size, .cause = cause, .causelen = len };
-	struct lesson *l = calloc(1, sizeof *l);
+	struct lesson *l;
+	char why[160];
+	int line, col;
 
-	if (l == NULL)
+	if (size > LESSON_MAX_FILE) {
+		snprintf(cause, len, "%s: file is too large (%zu bytes, at most %u)", path, size,
+			 LESSON_MAX_FILE);
+		return -EFBIG;
+	}
+	if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;              /* a byte order mark, which md4c would show */
+		size -= 3;
+		p.text = text;
+		p.size = size;
+	}
+	if (file_check_text(text, size, &line, &col, why, sizeof why) != 0) {
+		snprintf(cause, len, "%s:%d:%d: %s", path, line, col, why);
+		return -EINVAL;
+	}
+	if ((l = calloc(1, sizeof *l)) == NULL)
 		return -ENOMEM;
 	p.l = l;
 	l->path = strdup(path);
@@ -401,42 +494,16 @@ int lesson_parse(const char *path, const char *text, size_t size, struct lesson 
 
 int lesson_load(const char *path, struct lesson **out, char *cause, size_t len)
 {
-	FILE *f = fopen(path, "rb");
 	char *text;
-	long n;
+	size_t n;
 	int rc;
 
-	if (f == NULL) {
-		rc = -errno;
-		snprintf(cause, len, "%s: cannot open: %s", path, strerror(-rc));
+	rc = file_read_whole(path, LESSON_MAX_FILE, "lesson", 0, &text, &n, cause, len);
+	if (rc == -ENODATA)
+		return -EINVAL;         /* an empty file: a bad lesson */
+	if (rc != 0)
 		return rc;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		snprintf(cause, len, "%s: cannot read it", path);
-		return -EIO;
-	}
-	if (n == 0 || (unsigned long)n > LESSON_MAX_FILE) {
-		fclose(f);
-		snprintf(cause, len, n == 0 ? "%s: file is empty (expected a lesson)" :
-			 "%s: file is too large (at most 256 KiB)", path);
-		return -EINVAL;
-	}
-	text = malloc((size_t)n + 1);
-	if (text == NULL || fread(text, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(text);
-		snprintf(cause, len, "%s: cannot read it", path);
-		return -EIO;
-	}
-	fclose(f);
-	text[n] = '\0';
-	if (memchr(text, '\0', (size_t)n) != NULL) {
-		snprintf(cause, len, "%s: binary data (NUL byte) where a lesson was expected", path);
-		free(text);
-		return -EINVAL;
-	}
-	rc = lesson_parse(path, text, (size_t)n, out, cause, len);
+	rc = lesson_parse(path, text, n, out, cause, len);
 	free(text);
 	return rc;
 }
