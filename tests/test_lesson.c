@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +375,74 @@ static void test_lesson_progress(void **state)
 	assert_true(done);
 }
 
+/* The progress file is the learner's, but what sits at its path may be
+ * anything: a FIFO or a device must not hang the lesson screen, nor be
+ * replaced; a huge or garbled file is ignored, not copied. */
+static void test_lesson_progress_hostile(void **state)
+{
+	char dir[160], path[192], line[600], *text;
+	struct dirent *de;
+	struct stat st;
+	bool done = true;
+	FILE *f;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/hostile", root);
+	snprintf(path, sizeof path, "%s/ioscope", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	setenv("XDG_STATE_HOME", dir, 1);
+	snprintf(path, sizeof path, "%s/ioscope/progress", dir);
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_int_equal(progress_get("01-wait", &done), 0);
+	assert_false(done);
+	assert_int_equal(progress_set("01-wait", 2, false), -EINVAL);
+	alarm(0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));              /* still the FIFO */
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	alarm(5);
+	assert_int_equal(progress_get("01-wait", &done), 0);
+	assert_int_equal(progress_set("01-wait", 2, false), -EINVAL);
+	alarm(0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(unlink(path), 0);
+
+	/* A line longer than any the program writes, then good lines. */
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "%s 7 1\n01-wait 3 0\n\n02-other -5 1\ngarbage\n", line);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(progress_get("01-wait", &done), 3);
+	assert_false(done);
+	assert_int_equal(progress_get("02-other", &done), 0);
+	assert_true(done);
+	assert_int_equal(progress_set("01-wait", 4, true), 0);
+	assert_int_equal(progress_get("01-wait", &done), 4);
+	assert_true(done);
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(text = calloc(1, 4096));
+	assert_true(fread(text, 1, 4095, f) > 0);
+	fclose(f);
+	assert_null(strstr(text, "01-wait 3"));         /* replaced, not repeated */
+	assert_non_null(strstr(text, "01-wait 4 1\n"));
+	free(text);
+	/* No temporary file stays beside it. */
+	snprintf(path, sizeof path, "%s/ioscope", dir);
+	assert_non_null(d = opendir(path));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			assert_string_equal(de->d_name, "progress");
+	closedir(d);
+}
+
 /* Every shipped lesson is well formed, in both languages. */
 static void test_lesson_shipped(void **state)
 {
@@ -410,6 +479,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_code_names),
 		cmocka_unit_test(test_lesson_code_files),
 		cmocka_unit_test(test_lesson_progress),
+		cmocka_unit_test(test_lesson_progress_hostile),
 		cmocka_unit_test(test_lesson_shipped),
 	};
 
