@@ -73,8 +73,10 @@ static int fail(struct parse *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	file_cause_cut(msg, sizeof msg);
 	if (p->err == 0) {
 		snprintf(p->cause, p->causelen, "%s:%d: %s", p->l->path, line, msg);
+		file_cause_cut(p->cause, p->causelen);
 		p->err = -EINVAL;
 	}
 	return 1;                 /* non-zero stops md4c */
@@ -153,6 +155,7 @@ static int refuse(char *why, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
+	file_cause_cut(why, len);
 	return -EINVAL;
 }
 
@@ -210,6 +213,32 @@ int lesson__code_marker(const char *marker, char *why, size_t len)
 	return 0;
 }
 
+/* How much of s to quote in a message: at most max bytes, whole characters. */
+static int shown(const char *s, int max)
+{
+	int n = (int)strnlen(s, (size_t)max + 1);
+
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* A scenario's or a model's name, as their own grammar has it: it becomes
+ * part of a path (DATA/scenarios/NAME.scn), so never a path itself. */
+static int is_name(const char *s, const char *extra)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > LESSON_MAX_NAME)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
 /* "key: value" lines of an ioscope or code block. */
 static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 {
@@ -225,8 +254,12 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 			s += n + (end != NULL);
 			continue;
 		}
-		if (colon == NULL)
-			return fail(p, line, "expected 'key: value', got '%.*s'", (int)n, s);
+		if (colon == NULL) {
+			size_t k = n - (s[n - 1] == '\r');     /* a CRLF file */
+
+			return fail(p, line, "expected 'key: value', got '%.*s'",
+				    shown(s, (int)(k < 80 ? k : 80)), s);
+		}
 		key = dup_trim(s, (size_t)(colon - s));
 		val = dup_trim(colon + 1, n - (size_t)(colon - s) - 1);
 		if (key == NULL || val == NULL) {
@@ -234,11 +267,23 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 			free(val);
 			return -ENOMEM;
 		}
-		if (b->kind == LB_RUN && strcmp(key, "scenario") == 0 && !*b->scenario)
+		if (b->kind == LB_RUN && strcmp(key, "scenario") == 0 && !*b->scenario) {
+			if (!is_name(val, "-_")) {
+				fail(p, line, "scenario: expected a scenario name (a-z, 0-9, '-' and "
+				     "'_', see ioscope scenarios), got '%.*s'", shown(val, LESSON_MAX_NAME), val);
+				free(key), free(val);
+				return 1;
+			}
 			free(b->scenario), b->scenario = val, val = NULL;
-		else if (b->kind == LB_RUN && strcmp(key, "model") == 0 && !*b->model)
+		} else if (b->kind == LB_RUN && strcmp(key, "model") == 0 && !*b->model) {
+			if (!is_name(val, "-")) {
+				fail(p, line, "model: expected a model name (a-z, 0-9 and '-', see "
+				     "ioscope models), got '%.*s'", shown(val, LESSON_MAX_NAME), val);
+				free(key), free(val);
+				return 1;
+			}
 			free(b->model), b->model = val, val = NULL;
-		else if (b->kind == LB_RUN && strcmp(key, "point") == 0 && !*b->point)
+		} else if (b->kind == LB_RUN && strcmp(key, "point") == 0 && !*b->point)
 			free(b->point), b->point = val, val = NULL;
 		else if (b->kind == LB_RUN && strcmp(key, "pause") == 0) {
 			char *e;

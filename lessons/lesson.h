@@ -15,6 +15,7 @@
 #define LESSON_MAX_CODE (256u << 10)   /* a source file a code block quotes */
 #define LESSON_MAX_CODE_PATH 128       /* its path, relative to the data folder */
 #define LESSON_MAX_MARKER 64
+#define LESSON_MAX_NAME 32             /* a run block's scenario: and model: */
 
 enum lesson_block_kind { LB_RUN = 1, LB_PREDICT, LB_CODE };
 
@@ -22,8 +23,8 @@ struct lesson_block {
 	enum lesson_block_kind kind;
 	int line;
 	/* LB_RUN */
-	char *scenario;        /* a scenario name */
-	char *model;           /* "" = the scenario's own */
+	char *scenario;        /* a scenario name: a-z 0-9 - _, never a path */
+	char *model;           /* "" = the scenario's own; a-z 0-9 - */
 	int pause;             /* steps to play before stopping, 0 = none */
 	char *point;           /* "" when absent */
 	/* LB_PREDICT */

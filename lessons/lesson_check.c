@@ -20,7 +20,9 @@ static int bad(char *cause, size_t len, const char *path, int line, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	file_cause_cut(msg, sizeof msg);
 	snprintf(cause, len, "%s:%d: %s", path, line, msg);
+	file_cause_cut(cause, len);
 	return -EINVAL;
 }
 

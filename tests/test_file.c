@@ -342,6 +342,29 @@ static void test_file_cause(void **state)
 	assert_memory_equal(small, path, strlen(dir) + 1);
 }
 
+/* What snprintf leaves of from in 8 bytes, then file_cause_cut. */
+static const char *cut8(const char *from)
+{
+	static char s[8];
+	size_t n = strlen(from) < sizeof s ? strlen(from) : sizeof s - 1;
+
+	memcpy(s, from, n);
+	s[n] = '\0';
+	file_cause_cut(s, sizeof s);
+	return s;
+}
+
+static void test_file_cause_cut(void **state)
+{
+	(void)state;
+	assert_string_equal(cut8("abcde中"), "abcde");          /* 2 of its 3 bytes */
+	assert_string_equal(cut8("abcd中"), "abcd中");          /* fits exactly */
+	assert_string_equal(cut8("abcdefghij"), "abcdefg");
+	assert_string_equal(cut8("ab\xf0\x9f\x98\x80\xf0\x9f\x98\x80"), "ab\xf0\x9f\x98\x80");
+	assert_string_equal(cut8("abcé"), "abcé");
+	file_cause_cut(NULL, 0);
+}
+
 /* text, its length, and where and what the first offender is (line 0:
  * none). */
 static void text_is(const char *text, size_t len, int line, int col, const char *want)
@@ -401,6 +424,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_file_unreadable),
 		cmocka_unit_test(test_file_cause),
 		cmocka_unit_test(test_file_text),
+		cmocka_unit_test(test_file_cause_cut),
 	};
 
 	if (argc > 1)

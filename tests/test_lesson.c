@@ -14,6 +14,7 @@
 
 #include "lessons/lesson.h"
 #include "lessons/progress.h"
+#include "trace/file.h"
 
 static char root[64], en[128], zh[128];
 
@@ -299,6 +300,41 @@ static void test_lesson_code_names(void **state)
 	load_fails(en, -EINVAL, ":7: marker: expected a name of 1 to 64 letters, digits, '_' or '-'");
 }
 
+/* A run block's scenario: and model: are names, never paths: they are
+ * joined to the data folder (DATA/scenarios/NAME.scn) and printed as a
+ * command line in handouts. */
+static void test_lesson_run_names(void **state)
+{
+	(void)state;
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: ../../../../tmp/evil\n```\n");
+	load_fails(en, -EINVAL, ":6: scenario: expected a scenario name (a-z, 0-9, '-' and '_', "
+		   "see ioscope scenarios), got '../../../../tmp/evil'");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: /tmp/evil\n```\n");
+	load_fails(en, -EINVAL, ":6: scenario: expected a scenario name");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing; rm -rf ~\n```\n");
+	load_fails(en, -EINVAL, ":6: scenario: expected a scenario name");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\nmodel: ../epoll\n```\n");
+	load_fails(en, -EINVAL, ":7: model: expected a model name (a-z, 0-9 and '-', see ioscope "
+		   "models), got '../epoll'");
+}
+
+/* What a cause quotes stays one line of valid UTF-8: no CR of a CRLF file,
+ * no character cut in half. */
+static void test_lesson_cause_text(void **state)
+{
+	struct lesson *l;
+	char cause[512], why[160];
+	int line, col;
+
+	(void)state;
+	put(en, "# T\r\n\r\n## S\r\n\r\n```ioscope\r\nscenario fishing\r\n```\r\n");
+	load_fails(en, -EINVAL, ":6: expected 'key: value', got 'scenario fishing'");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: 中中中中中中中中中中中中中中中中中中中中\n```\n");
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "got '中中中中中中中中中中'"));   /* 30 of 32 bytes */
+	assert_int_equal(file_check_text(cause, strlen(cause), &line, &col, why, sizeof why), 0);
+}
+
 /* lesson_code itself checks the name again, and reads regular files only. */
 static void test_lesson_code_files(void **state)
 {
@@ -478,6 +514,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_not_text),
 		cmocka_unit_test(test_lesson_code_names),
 		cmocka_unit_test(test_lesson_code_files),
+		cmocka_unit_test(test_lesson_run_names),
+		cmocka_unit_test(test_lesson_cause_text),
 		cmocka_unit_test(test_lesson_progress),
 		cmocka_unit_test(test_lesson_progress_hostile),
 		cmocka_unit_test(test_lesson_shipped),

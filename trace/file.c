@@ -10,11 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Cut a truncated cause at a character boundary (paths may be UTF-8). */
-static void cut_whole(char *cause, size_t len)
+void file_cause_cut(char *cause, size_t len)
 {
-	size_t n = strnlen(cause, len), i = n;
+	size_t n, i;
 
+	if (cause == NULL || len == 0)
+		return;
+	n = i = strnlen(cause, len);
 	if (n + 1 < len)
 		return;                         /* it fitted */
 	while (i > 0 && ((unsigned char)cause[i - 1] & 0xc0) == 0x80)
@@ -39,7 +41,7 @@ static int fail(char *cause, size_t len, int rc, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(cause, len, fmt, ap);
 		va_end(ap);
-		cut_whole(cause, len);
+		file_cause_cut(cause, len);
 	}
 	return rc;
 }

@@ -42,4 +42,9 @@ int file_read_whole(const char *path, size_t cap, const char *what,
 int file_check_text(const char *text, size_t len, int *line, int *col,
 		    char *why, size_t whylen);
 
+/* After snprintf of a message into cause (len bytes): if it was cut, drop
+ * the half of a UTF-8 character left at its end.  Paths and quoted words
+ * may be UTF-8; a cause must stay valid text.  NULL-safe. */
+void file_cause_cut(char *cause, size_t len);
+
 #endif
