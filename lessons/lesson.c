@@ -145,98 +145,45 @@ static char *dup_trim(const char *s, size_t n)
 	return out;
 }
 
-static int refuse(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int refuse(char *why, size_t len, const char *fmt, ...)
+static int set_pause(struct parse *p, struct lesson_block *b, int line, const char *val)
 {
-	va_list ap;
+	char *e;
+	long v = strtol(val, &e, 10);
 
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	file_cause_cut(why, len);
-	return -EINVAL;
-}
-
-static int path_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.';
-}
-
-/* A code block's file is read from the installed data folder, so a lesson
- * must not name anything outside it: no absolute path, no '..' (nor '.',
- * nor an empty part), plain characters, and a C file, where markers are. */
-int lesson__code_file(const char *file, char *why, size_t len)
-{
-	size_t n = strlen(file);
-
-	if (n > LESSON_MAX_CODE_PATH)
-		return refuse(why, len, "file: expected a path of at most %d characters, "
-				"like models/blocking.c", LESSON_MAX_CODE_PATH);
-	if (file[0] == '/')
-		return refuse(why, len, "file: expected a relative path inside the project's "
-				"source tree, like models/blocking.c, got '%s'", file);
-	for (const char *c = file, *part = file;; c++) {
-		if (*c == '/' || *c == '\0') {
-			size_t k = (size_t)(c - part);
-
-			if (k == 0 || (k == 1 && part[0] == '.') || (k == 2 && part[0] == '.' && part[1] == '.'))
-				return refuse(why, len, "file: expected a path inside the project's "
-						"source tree, without '..', '.' or empty parts, got '%s'",
-						file);
-			if (*c == '\0')
-				break;
-			part = c + 1;
-		} else if (!path_char(*c)) {
-			return refuse(why, len, "file: expected letters, digits, '_', '-', '.' and "
-					"'/' only, like models/blocking.c, got '%s'", file);
-		}
-	}
-	if (n < 2 || file[n - 2] != '.' || (file[n - 1] != 'c' && file[n - 1] != 'h'))
-		return refuse(why, len, "file: expected a C file of the project (.c or .h), "
-				"like models/blocking.c, got '%s'", file);
+	if (*val == '\0' || *e != '\0' || v < 0 || v > 10000)
+		return fail(p, line, "expected pause: a step number (0 or more)");
+	b->pause = (int)v;
 	return 0;
 }
 
-int lesson__code_marker(const char *marker, char *why, size_t len)
+/* One "key: value" line; takes *val when it keeps it. */
+static int set_key(struct parse *p, struct lesson_block *b, int line, const char *key,
+		   char **val)
 {
-	size_t n = strlen(marker);
+	char why[300], **slot = NULL;
+	int rc = 0;
 
-	for (size_t i = 0; i < n && n <= LESSON_MAX_MARKER; i++)
-		if (!path_char(marker[i]) || marker[i] == '.')
-			n = 0;
-	if (n == 0 || n > LESSON_MAX_MARKER)
-		return refuse(why, len, "marker: expected a name of 1 to %d letters, digits, "
-				"'_' or '-', like blocking-recv", LESSON_MAX_MARKER);
+	if (b->kind == LB_RUN && strcmp(key, "scenario") == 0)
+		slot = &b->scenario, rc = lesson__run_name(key, *val, why, sizeof why);
+	else if (b->kind == LB_RUN && strcmp(key, "model") == 0)
+		slot = &b->model, rc = lesson__run_name(key, *val, why, sizeof why);
+	else if (b->kind == LB_RUN && strcmp(key, "point") == 0)
+		slot = &b->point;
+	else if (b->kind == LB_RUN && strcmp(key, "pause") == 0)
+		return set_pause(p, b, line, *val);
+	else if (b->kind == LB_CODE && strcmp(key, "file") == 0)
+		slot = &b->file, rc = lesson__code_file(*val, why, sizeof why);
+	else if (b->kind == LB_CODE && strcmp(key, "marker") == 0)
+		slot = &b->marker, rc = lesson__code_marker(*val, why, sizeof why);
+	if (slot == NULL || **slot != '\0')
+		return fail(p, line, "unknown or repeated key '%s' (expected %s)", key,
+			    b->kind == LB_RUN ? "scenario, model, pause or point" : "file or marker");
+	if (rc != 0)
+		return fail(p, line, "%s", why);
+	free(*slot);
+	*slot = *val;
+	*val = NULL;
 	return 0;
-}
-
-/* How much of s to quote in a message: at most max bytes, whole characters. */
-static int shown(const char *s, int max)
-{
-	int n = (int)strnlen(s, (size_t)max + 1);
-
-	if (n <= max)
-		return n;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
-/* A scenario's or a model's name, as their own grammar has it: it becomes
- * part of a path (DATA/scenarios/NAME.scn), so never a path itself. */
-static int is_name(const char *s, const char *extra)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > LESSON_MAX_NAME)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || strchr(extra, *s)))
-			return 0;
-	return 1;
 }
 
 /* "key: value" lines of an ioscope or code block. */
@@ -247,7 +194,8 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 	for (const char *s = body; *s != '\0'; line++) {
 		const char *end = strchr(s, '\n'), *colon;
 		size_t n = end ? (size_t)(end - s) : strlen(s);
-		char *key, *val, why[300];
+		char *key, *val;
+		int rc;
 
 		colon = memchr(s, ':', n);
 		if (n == 0 || (n == 1 && *s == '\r')) {
@@ -258,62 +206,15 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 			size_t k = n - (s[n - 1] == '\r');     /* a CRLF file */
 
 			return fail(p, line, "expected 'key: value', got '%.*s'",
-				    shown(s, (int)(k < 80 ? k : 80)), s);
+				    lesson__shown(s, (int)(k < 80 ? k : 80)), s);
 		}
 		key = dup_trim(s, (size_t)(colon - s));
 		val = dup_trim(colon + 1, n - (size_t)(colon - s) - 1);
-		if (key == NULL || val == NULL) {
-			free(key);
-			free(val);
-			return -ENOMEM;
-		}
-		if (b->kind == LB_RUN && strcmp(key, "scenario") == 0 && !*b->scenario) {
-			if (!is_name(val, "-_")) {
-				fail(p, line, "scenario: expected a scenario name (a-z, 0-9, '-' and "
-				     "'_', see ioscope scenarios), got '%.*s'", shown(val, LESSON_MAX_NAME), val);
-				free(key), free(val);
-				return 1;
-			}
-			free(b->scenario), b->scenario = val, val = NULL;
-		} else if (b->kind == LB_RUN && strcmp(key, "model") == 0 && !*b->model) {
-			if (!is_name(val, "-")) {
-				fail(p, line, "model: expected a model name (a-z, 0-9 and '-', see "
-				     "ioscope models), got '%.*s'", shown(val, LESSON_MAX_NAME), val);
-				free(key), free(val);
-				return 1;
-			}
-			free(b->model), b->model = val, val = NULL;
-		} else if (b->kind == LB_RUN && strcmp(key, "point") == 0 && !*b->point)
-			free(b->point), b->point = val, val = NULL;
-		else if (b->kind == LB_RUN && strcmp(key, "pause") == 0) {
-			char *e;
-			long v = strtol(val, &e, 10);
-
-			if (*val == '\0' || *e != '\0' || v < 0 || v > 10000) {
-				free(key), free(val);
-				return fail(p, line, "expected pause: a step number (0 or more)");
-			}
-			b->pause = (int)v;
-		} else if (b->kind == LB_CODE && strcmp(key, "file") == 0 && !*b->file) {
-			if (lesson__code_file(val, why, sizeof why) != 0) {
-				free(key), free(val);
-				return fail(p, line, "%s", why);
-			}
-			free(b->file), b->file = val, val = NULL;
-		} else if (b->kind == LB_CODE && strcmp(key, "marker") == 0 && !*b->marker) {
-			if (lesson__code_marker(val, why, sizeof why) != 0) {
-				free(key), free(val);
-				return fail(p, line, "%s", why);
-			}
-			free(b->marker), b->marker = val, val = NULL;
-		} else {
-			fail(p, line, "unknown or repeated key '%s' (expected %s)", key,
-			     b->kind == LB_RUN ? "scenario, model, pause or point" : "file or marker");
-			free(key), free(val);
-			return 1;
-		}
+		rc = key == NULL || val == NULL ? -ENOMEM : set_key(p, b, line, key, &val);
 		free(key);
 		free(val);
+		if (rc != 0)
+			return rc;
 		s += n + (end != NULL);
 	}
 	if (b->kind == LB_RUN && !*b->scenario)

@@ -76,17 +76,22 @@ int lesson_check(const struct lesson *l, const char *data_dir, char *cause, size
  * regular file of at most LESSON_MAX_CODE bytes. */
 char *lesson_code(const char *data_dir, const struct lesson_block *b, char *cause, size_t len);
 
-/* Internal (lesson.c, lesson_check.c): 0 if a code block's file: names a
- * .c or .h file inside the data folder (relative, no '..', '.' or empty
- * parts, letters, digits, '_', '-', '.', '/' only, at most
- * LESSON_MAX_CODE_PATH bytes), or -EINVAL with a sentence in why.  The
- * same for marker: (1..LESSON_MAX_MARKER letters, digits, '_', '-'). */
-int lesson__code_file(const char *file, char *why, size_t len);
-int lesson__code_marker(const char *marker, char *why, size_t len);
-
 /* Lessons of one language under data_dir/lessons/LANG, in order: an array
  * of paths (malloc'd, NULL-terminated).  Returns the count or -errno. */
 int lesson_list(const char *data_dir, const char *lang, char ***paths);
 void lesson_list_free(char **paths);
+
+/* Internal (lesson_names.c, for lesson.c and lesson_check.c): 0 if a code
+ * block's file: names a .c or .h file inside the data folder (relative, no
+ * '..', '.' or empty parts, letters, digits, '_', '-', '.', '/' only, at
+ * most LESSON_MAX_CODE_PATH bytes), or -EINVAL with a sentence in why.
+ * The same for marker: (1..LESSON_MAX_MARKER letters, digits, '_', '-')
+ * and for a run block's "scenario" or "model" (key): a-z, 0-9, '-' (and
+ * '_' for a scenario), 1..LESSON_MAX_NAME bytes. */
+int lesson__code_file(const char *file, char *why, size_t len);
+int lesson__code_marker(const char *marker, char *why, size_t len);
+int lesson__run_name(const char *key, const char *name, char *why, size_t len);
+/* How many bytes of s (at most max) to quote: whole characters only. */
+int lesson__shown(const char *s, int max);
 
 #endif
