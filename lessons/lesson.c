@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lessons/lesson.h"
+#include "trace/file.h"
 
 struct buf {
 	char *s;
@@ -72,8 +73,10 @@ static int fail(struct parse *p, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	file_cause_cut(msg, sizeof msg);
 	if (p->err == 0) {
 		snprintf(p->cause, p->causelen, "%s:%d: %s", p->l->path, line, msg);
+		file_cause_cut(p->cause, p->causelen);
 		p->err = -EINVAL;
 	}
 	return 1;                 /* non-zero stops md4c */
@@ -142,6 +145,47 @@ static char *dup_trim(const char *s, size_t n)
 	return out;
 }
 
+static int set_pause(struct parse *p, struct lesson_block *b, int line, const char *val)
+{
+	char *e;
+	long v = strtol(val, &e, 10);
+
+	if (*val == '\0' || *e != '\0' || v < 0 || v > 10000)
+		return fail(p, line, "expected pause: a step number (0 or more)");
+	b->pause = (int)v;
+	return 0;
+}
+
+/* One "key: value" line; takes *val when it keeps it. */
+static int set_key(struct parse *p, struct lesson_block *b, int line, const char *key,
+		   char **val)
+{
+	char why[300], **slot = NULL;
+	int rc = 0;
+
+	if (b->kind == LB_RUN && strcmp(key, "scenario") == 0)
+		slot = &b->scenario, rc = lesson__run_name(key, *val, why, sizeof why);
+	else if (b->kind == LB_RUN && strcmp(key, "model") == 0)
+		slot = &b->model, rc = lesson__run_name(key, *val, why, sizeof why);
+	else if (b->kind == LB_RUN && strcmp(key, "point") == 0)
+		slot = &b->point;
+	else if (b->kind == LB_RUN && strcmp(key, "pause") == 0)
+		return set_pause(p, b, line, *val);
+	else if (b->kind == LB_CODE && strcmp(key, "file") == 0)
+		slot = &b->file, rc = lesson__code_file(*val, why, sizeof why);
+	else if (b->kind == LB_CODE && strcmp(key, "marker") == 0)
+		slot = &b->marker, rc = lesson__code_marker(*val, why, sizeof why);
+	if (slot == NULL || **slot != '\0')
+		return fail(p, line, "unknown or repeated key '%s' (expected %s)", key,
+			    b->kind == LB_RUN ? "scenario, model, pause or point" : "file or marker");
+	if (rc != 0)
+		return fail(p, line, "%s", why);
+	free(*slot);
+	*slot = *val;
+	*val = NULL;
+	return 0;
+}
+
 /* "key: value" lines of an ioscope or code block. */
 static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 {
@@ -151,48 +195,26 @@ static int block_keys(struct parse *p, struct lesson_block *b, const char *body)
 		const char *end = strchr(s, '\n'), *colon;
 		size_t n = end ? (size_t)(end - s) : strlen(s);
 		char *key, *val;
+		int rc;
 
 		colon = memchr(s, ':', n);
 		if (n == 0 || (n == 1 && *s == '\r')) {
 			s += n + (end != NULL);
 			continue;
 		}
-		if (colon == NULL)
-			return fail(p, line, "expected 'key: value', got '%.*s'", (int)n, s);
+		if (colon == NULL) {
+			size_t k = n - (s[n - 1] == '\r');     /* a CRLF file */
+
+			return fail(p, line, "expected 'key: value', got '%.*s'",
+				    lesson__shown(s, (int)(k < 80 ? k : 80)), s);
+		}
 		key = dup_trim(s, (size_t)(colon - s));
 		val = dup_trim(colon + 1, n - (size_t)(colon - s) - 1);
-		if (key == NULL || val == NULL) {
-			free(key);
-			free(val);
-			return -ENOMEM;
-		}
-		if (b->kind == LB_RUN && strcmp(key, "scenario") == 0 && !*b->scenario)
-			free(b->scenario), b->scenario = val, val = NULL;
-		else if (b->kind == LB_RUN && strcmp(key, "model") == 0 && !*b->model)
-			free(b->model), b->model = val, val = NULL;
-		else if (b->kind == LB_RUN && strcmp(key, "point") == 0 && !*b->point)
-			free(b->point), b->point = val, val = NULL;
-		else if (b->kind == LB_RUN && strcmp(key, "pause") == 0) {
-			char *e;
-			long v = strtol(val, &e, 10);
-
-			if (*val == '\0' || *e != '\0' || v < 0 || v > 10000) {
-				free(key), free(val);
-				return fail(p, line, "expected pause: a step number (0 or more)");
-			}
-			b->pause = (int)v;
-		} else if (b->kind == LB_CODE && strcmp(key, "file") == 0 && !*b->file)
-			free(b->file), b->file = val, val = NULL;
-		else if (b->kind == LB_CODE && strcmp(key, "marker") == 0 && !*b->marker)
-			free(b->marker), b->marker = val, val = NULL;
-		else {
-			fail(p, line, "unknown or repeated key '%s' (expected %s)", key,
-			     b->kind == LB_RUN ? "scenario, model, pause or point" : "file or marker");
-			free(key), free(val);
-			return 1;
-		}
+		rc = key == NULL || val == NULL ? -ENOMEM : set_key(p, b, line, key, &val);
 		free(key);
 		free(val);
+		if (rc != 0)
+			return rc;
 		s += n + (end != NULL);
 	}
 	if (b->kind == LB_RUN && !*b->scenario)
@@ -372,9 +394,26 @@ int lesson_parse(const char *path, const char *text, size_t size, struct lesson 
 		.enter_span = span_cb, .leave_span = span_cb, .text = text_cb,
 	};
 	struct parse p = { .text = text, .size = size, .cause = cause, .causelen = len };
-	struct lesson *l = calloc(1, sizeof *l);
+	struct lesson *l;
+	char why[160];
+	int line, col;
 
-	if (l == NULL)
+	if (size > LESSON_MAX_FILE) {
+		snprintf(cause, len, "%s: file is too large (%zu bytes, at most %u)", path, size,
+			 LESSON_MAX_FILE);
+		return -EFBIG;
+	}
+	if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;              /* a byte order mark, which md4c would show */
+		size -= 3;
+		p.text = text;
+		p.size = size;
+	}
+	if (file_check_text(text, size, &line, &col, why, sizeof why) != 0) {
+		snprintf(cause, len, "%s:%d:%d: %s", path, line, col, why);
+		return -EINVAL;
+	}
+	if ((l = calloc(1, sizeof *l)) == NULL)
 		return -ENOMEM;
 	p.l = l;
 	l->path = strdup(path);
@@ -401,42 +440,16 @@ int lesson_parse(const char *path, const char *text, size_t size, struct lesson 
 
 int lesson_load(const char *path, struct lesson **out, char *cause, size_t len)
 {
-	FILE *f = fopen(path, "rb");
 	char *text;
-	long n;
+	size_t n;
 	int rc;
 
-	if (f == NULL) {
-		rc = -errno;
-		snprintf(cause, len, "%s: cannot open: %s", path, strerror(-rc));
+	rc = file_read_whole(path, LESSON_MAX_FILE, "lesson", 0, &text, &n, cause, len);
+	if (rc == -ENODATA)
+		return -EINVAL;         /* an empty file: a bad lesson */
+	if (rc != 0)
 		return rc;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		snprintf(cause, len, "%s: cannot read it", path);
-		return -EIO;
-	}
-	if (n == 0 || (unsigned long)n > LESSON_MAX_FILE) {
-		fclose(f);
-		snprintf(cause, len, n == 0 ? "%s: file is empty (expected a lesson)" :
-			 "%s: file is too large (at most 256 KiB)", path);
-		return -EINVAL;
-	}
-	text = malloc((size_t)n + 1);
-	if (text == NULL || fread(text, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(text);
-		snprintf(cause, len, "%s: cannot read it", path);
-		return -EIO;
-	}
-	fclose(f);
-	text[n] = '\0';
-	if (memchr(text, '\0', (size_t)n) != NULL) {
-		snprintf(cause, len, "%s: binary data (NUL byte) where a lesson was expected", path);
-		free(text);
-		return -EINVAL;
-	}
-	rc = lesson_parse(path, text, (size_t)n, out, cause, len);
+	rc = lesson_parse(path, text, n, out, cause, len);
 	free(text);
 	return rc;
 }

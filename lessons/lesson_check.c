@@ -10,6 +10,7 @@
 #include "lessons/lesson.h"
 #include "models/model.h"
 #include "scenarios/scn.h"
+#include "trace/file.h"
 
 static int bad(char *cause, size_t len, const char *path, int line, const char *fmt, ...)
 {
@@ -19,41 +20,49 @@ static int bad(char *cause, size_t len, const char *path, int line, const char *
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	file_cause_cut(msg, sizeof msg);
 	snprintf(cause, len, "%s:%d: %s", path, line, msg);
+	file_cause_cut(cause, len);
 	return -EINVAL;
 }
 
-static char *slurp(const char *path)
+/* The source file a code block names, read through file_read_whole; a
+ * cause names it as the block does, not by its full path. */
+static char *read_code(const char *data_dir, const char *file, char *cause, size_t len)
 {
-	FILE *f = fopen(path, "rb");
-	char *s = NULL;
-	long n;
+	char path[1024], why[1200];
+	size_t n, dl = strlen(data_dir) + 1;
+	int rc;
+	char *src;
 
-	if (f == NULL)
+	if (lesson__code_file(file, why, sizeof why) != 0) {
+		snprintf(cause, len, "%s", why);
 		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (s = malloc((size_t)n + 1)) != NULL) {
-		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		} else {
-			s[n] = '\0';
-		}
 	}
-	fclose(f);
-	return s;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", data_dir, file) >= sizeof path) {
+		snprintf(cause, len, "%s: the data folder's path is too long", file);
+		return NULL;
+	}
+	rc = file_read_whole(path, LESSON_MAX_CODE, "source", 1, &src, &n, why, sizeof why);
+	if (rc != 0) {
+		/* why is "DATA_DIR/FILE: ..."; keep "FILE: ..." */
+		snprintf(cause, len, "%s", strncmp(why, path, dl) == 0 ? why + dl : why);
+		return NULL;
+	}
+	return src;
 }
 
 char *lesson_code(const char *data_dir, const struct lesson_block *b, char *cause, size_t len)
 {
-	char path[1024], open_tag[160], *src, *from, *to, *out;
+	char open_tag[160], *src, *from, *to, *out;
 
-	snprintf(path, sizeof path, "%s/%s", data_dir, b->file);
-	snprintf(open_tag, sizeof open_tag, "/* lesson: %s */", b->marker);
-	if ((src = slurp(path)) == NULL) {
-		snprintf(cause, len, "%s: cannot read it", b->file);
+	if (lesson__code_marker(b->marker, open_tag, sizeof open_tag) != 0) {
+		snprintf(cause, len, "%s", open_tag);
 		return NULL;
 	}
+	snprintf(open_tag, sizeof open_tag, "/* lesson: %s */", b->marker);
+	if ((src = read_code(data_dir, b->file, cause, len)) == NULL)
+		return NULL;
 	from = strstr(src, open_tag);
 	to = from ? strstr(from, "/* lesson end */") : NULL;
 	if (from == NULL || to == NULL) {

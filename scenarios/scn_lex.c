@@ -7,15 +7,13 @@
  * that, columns can be counted in characters by skipping continuation bytes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "scenarios/scn_lex.h"
+#include "trace/file.h"
 
 #define MAX_TIME_NS (3600 * 1000000000LL)
 #define SHOW_MAX    24          /* bytes of a word quoted in an error */
@@ -33,33 +31,6 @@ static int is_digit(char c)
 static int is_cont(char c)
 {
 	return ((unsigned char)c & 0xc0) == 0x80;
-}
-
-/* Length of the UTF-8 sequence at s, or 0 if it is invalid (overlong forms,
- * surrogates and code points past U+10FFFF included). */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	cp = s[0] & (0x7f >> n);
-	if ((size_t)(end - s) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-		return 0;
-	if (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
-		return 0;
-	return n;
 }
 
 static int count_cols(const char *from, const char *at)
@@ -169,44 +140,15 @@ int scn__dup(struct scn_parser *p, const char *s, size_t n, char **out,
 	return 0;
 }
 
-/* A tab is a blank; CR only before LF (or at the very end). */
-static int is_bad_control(const char *s, const char *end)
-{
-	unsigned char c = (unsigned char)*s;
-
-	if (c == '\r')
-		return s + 1 < end && s[1] != '\n';
-	return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
-}
-
+/* The whole text, before any line is parsed (see file_check_text). */
 static int check_text(struct scn_parser *p, const char *s, const char *end)
 {
-	const char *line = s;
-	int lineno = 1;
+	char why[160];
+	int line, col;
 
-	while (s < end) {
-		size_t n = utf8_len((const unsigned char *)s,
-		    (const unsigned char *)end);
-		unsigned c = (unsigned char)*s;
-
-		if (c == '\0')
-			return scn__fail_at(p, lineno, count_cols(line, s),
-			    "binary data (NUL byte) where text was expected");
-		if (n == 0)
-			return scn__fail_at(p, lineno, count_cols(line, s),
-			    "invalid UTF-8 (byte 0x%02x) where text was "
-			    "expected", c);
-		if (is_bad_control(s, end))
-			return scn__fail_at(p, lineno, count_cols(line, s),
-			    "control character 0x%02x where text was expected "
-			    "(only tabs and newlines may appear)", c);
-		s += n;
-		if (c == '\n') {
-			line = s;
-			lineno++;
-		}
-	}
-	return 0;
+	if (file_check_text(s, (size_t)(end - s), &line, &col, why, sizeof why) == 0)
+		return 0;
+	return scn__fail_at(p, line, col, "%s", why);
 }
 
 int scn__begin(struct scn_parser *p, const char *text, size_t len)
@@ -434,73 +376,24 @@ big:
 	return scn__expected(p, t, "a time of at most 3600s");
 }
 
-/* Reads at most SCN_MAX_FILE + 1 bytes, so a growing file is still caught. */
-static int read_all(int fd, char *buf, size_t *n)
-{
-	*n = 0;
-	while (*n <= SCN_MAX_FILE) {
-		ssize_t r = read(fd, buf + *n, SCN_MAX_FILE + 1 - *n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		*n += (size_t)r;
-	}
-	return 0;
-}
-
-static int read_file(const char *path, char **out, size_t *len,
-		     char *cause, size_t causelen)
-{
-	struct stat st;
-	int fd, rc = 0;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = -errno;
-		scn__cause(cause, causelen, "%s: cannot open: %s", path,
-		    strerror(-rc));
-		return rc;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size > (off_t)SCN_MAX_FILE) {
-		scn__cause(cause, causelen, "%s: file is too large (%lld bytes, "
-		    "at most %u)", path, (long long)st.st_size, SCN_MAX_FILE);
-		rc = -EFBIG;
-	} else if ((*out = malloc(SCN_MAX_FILE + 1)) == NULL) {
-		scn__cause(cause, causelen, "%s: out of memory", path);
-		rc = -ENOMEM;
-	} else if ((rc = read_all(fd, *out, len)) < 0) {
-		scn__cause(cause, causelen, "%s: cannot read: %s", path,
-		    strerror(-rc));
-	}
-	close(fd);
-	return rc;
-}
-
+/* The file is read by file_read_whole: regular files only (a FIFO cannot
+ * hang it, /dev/zero cannot feed it), at most SCN_MAX_FILE + 1 bytes. */
 int scn_load(const char *path, struct scn **out, char *cause, size_t causelen)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
+	size_t len;
 	int rc;
 
 	if (out == NULL || path == NULL)
 		return -EINVAL;
 	*out = NULL;
-	rc = read_file(path, &buf, &len, cause, causelen);
-	if (rc == 0 && len > SCN_MAX_FILE) {
-		scn__cause(cause, causelen, "%s: file is too large (more than "
-		    "%u bytes, at most %u)", path, SCN_MAX_FILE, SCN_MAX_FILE);
-		rc = -EFBIG;
-	} else if (rc == 0 && len == 0) {
-		scn__cause(cause, causelen, "%s: file is empty (expected a "
-		    "scenario)", path);
-		rc = -EINVAL;
-	} else if (rc == 0) {
-		rc = scn_parse(path, buf, len, out, cause, causelen);
-	}
+	rc = file_read_whole(path, SCN_MAX_FILE, "scenario", 0, &buf, &len,
+	    cause, causelen);
+	if (rc == -ENODATA)
+		return -EINVAL;         /* an empty file: a bad scenario */
+	if (rc != 0)
+		return rc;
+	rc = scn_parse(path, buf, len, out, cause, causelen);
 	free(buf);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "lessons/lesson.h"
 #include "lessons/progress.h"
+#include "trace/file.h"
 
 static char root[64], en[128], zh[128];
 
@@ -185,6 +187,211 @@ static void test_lesson_missing_and_binary(void **state)
 	assert_non_null(strstr(cause, "NUL byte"));
 }
 
+/* lesson_load on path: rc, and a cause holding want (and one line). */
+static void load_fails(const char *path, int want_rc, const char *want)
+{
+	struct lesson *l = (struct lesson *)&l;
+	char cause[512] = "";
+
+	alarm(5);               /* a reader that blocks ends the binary */
+	assert_int_equal(lesson_load(path, &l, cause, sizeof cause), want_rc);
+	alarm(0);
+	assert_null(strchr(cause, '\n'));
+	if (strstr(cause, want) == NULL)
+		fail_msg("cause '%s' lacks '%s'", cause, want);
+}
+
+static void put_bytes(const char *path, const char *data, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Not a regular file: refused at once, in words that say what it is. */
+static void test_lesson_special_files(void **state)
+{
+	char path[192], *big;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/fifo.md", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	load_fails(path, -EINVAL, "fifo.md: not a regular file (a FIFO; expected a lesson file)");
+	snprintf(path, sizeof path, "%s/x.md", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	load_fails(path, -EISDIR, "x.md: cannot read: Is a directory (expected a lesson file)");
+	snprintf(path, sizeof path, "%s/zero.md", root);
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	load_fails(path, -EINVAL, "zero.md: not a regular file (a character device; expected a lesson file)");
+	load_fails("/dev/null", -EINVAL, "/dev/null: not a regular file (a character device");
+	assert_non_null(big = malloc(LESSON_MAX_FILE + 1));
+	memset(big, 'a', LESSON_MAX_FILE + 1);
+	snprintf(path, sizeof path, "%s/big.md", root);
+	put_bytes(path, big, LESSON_MAX_FILE + 1);
+	load_fails(path, -EFBIG, "big.md: file is too large (262145 bytes, at most 262144)");
+	free(big);
+}
+
+#define B(lit) lit, sizeof lit - 1
+
+/* Bytes that are not text: the line and the column (in characters). */
+static void test_lesson_not_text(void **state)
+{
+	struct lesson *l;
+	char cause[512];
+
+	(void)state;
+	put_bytes(en, B("# T\n\n## S\n\nab\0c\n"));
+	load_fails(en, -EINVAL, "01-wait.md:5:3: binary data (NUL byte) where text was expected");
+	put_bytes(en, B("# T\n\n## S\n\nab\xff\n\n```predict\nQ\n---\nA\n```\n"));
+	load_fails(en, -EINVAL, "01-wait.md:5:3: invalid UTF-8 (byte 0xff) where text was expected");
+	put_bytes(en, B("# T\n\n## 中文\n\n```predict\n谁\xe5\x85\n---\nA\n```\n"));
+	load_fails(en, -EINVAL, "01-wait.md:6:2: invalid UTF-8 (byte 0xe5)");
+	put_bytes(en, B("# T\n\n## S\n\nsay \x1b]0;pwned\x07\n"));
+	load_fails(en, -EINVAL, "01-wait.md:5:5: control character 0x1b");
+	/* The same through lesson_parse, which the fuzz target drives. */
+	assert_int_equal(lesson_parse(en, B("# T\n\xc0\xaf"), &l, cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "01-wait.md:2:1: invalid UTF-8 (byte 0xc0)"));
+	assert_int_equal(lesson_parse(en, "# T", LESSON_MAX_FILE + 1, &l, cause, sizeof cause), -EFBIG);
+	/* A byte order mark is not text to show: the title is still a title. */
+	put_bytes(en, B("\xef\xbb\xbf# T\n\n## S\n\nx\n"));
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), 0);
+	assert_string_equal(l->title, "T");
+	lesson_free(l);
+}
+
+/* A code block's file: must name a C file inside the data folder. */
+static void test_lesson_code_names(void **state)
+{
+	static const struct { const char *file, *want; } bad[] = {
+		{ "../../../../../../etc/passwd", ":6: file: expected a path inside the project's "
+		  "source tree, without '..', '.' or empty parts, got '../../../../../../etc/passwd'" },
+		{ "models/../../x.c", "without '..'" },
+		{ "./models/blocking.c", "without '..', '.' or empty parts" },
+		{ "models//blocking.c", "without '..', '.' or empty parts" },
+		{ "models/", "without '..', '.' or empty parts" },
+		{ "/etc/passwd", ":6: file: expected a relative path inside the project's source "
+		  "tree, like models/blocking.c, got '/etc/passwd'" },
+		{ "models/a b.c", ":6: file: expected letters, digits" },
+		{ "models/x\\y.c", "expected letters, digits" },
+		{ "README.md", ":6: file: expected a C file of the project (.c or .h), like "
+		  "models/blocking.c, got 'README.md'" },
+		{ "models/blocking.c.orig", "(.c or .h)" },
+		{ "models/blocking.c~", "expected letters, digits" },
+		{ "c", "(.c or .h)" },
+	};
+	char text[600], longname[200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "# T\n\n## S\n\n```code\nfile: %s\nmarker: m\n```\n",
+			 bad[i].file);
+		put(en, text);
+		load_fails(en, -EINVAL, bad[i].want);
+	}
+	memset(longname, 'a', sizeof longname);
+	memcpy(longname + sizeof longname - 3, ".c", 3);
+	snprintf(text, sizeof text, "# T\n\n## S\n\n```code\nfile: %s\nmarker: m\n```\n", longname);
+	put(en, text);
+	load_fails(en, -EINVAL, ":6: file: expected a path of at most 128 characters");
+	put(en, "# T\n\n## S\n\n```code\nfile: models/blocking.c\nmarker: x */ y\n```\n");
+	load_fails(en, -EINVAL, ":7: marker: expected a name of 1 to 64 letters, digits, '_' or '-'");
+}
+
+/* A run block's scenario: and model: are names, never paths: they are
+ * joined to the data folder (DATA/scenarios/NAME.scn) and printed as a
+ * command line in handouts. */
+static void test_lesson_run_names(void **state)
+{
+	(void)state;
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: ../../../../tmp/evil\n```\n");
+	load_fails(en, -EINVAL, ":6: scenario: expected a scenario name (a-z, 0-9, '-' and '_', "
+		   "see ioscope scenarios), got '../../../../tmp/evil'");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: /tmp/evil\n```\n");
+	load_fails(en, -EINVAL, ":6: scenario: expected a scenario name");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing; rm -rf ~\n```\n");
+	load_fails(en, -EINVAL, ":6: scenario: expected a scenario name");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\nmodel: ../epoll\n```\n");
+	load_fails(en, -EINVAL, ":7: model: expected a model name (a-z, 0-9 and '-', see ioscope "
+		   "models), got '../epoll'");
+}
+
+/* What a cause quotes stays one line of valid UTF-8: no CR of a CRLF file,
+ * no character cut in half. */
+static void test_lesson_cause_text(void **state)
+{
+	struct lesson *l;
+	char cause[512], why[160];
+	int line, col;
+
+	(void)state;
+	put(en, "# T\r\n\r\n## S\r\n\r\n```ioscope\r\nscenario fishing\r\n```\r\n");
+	load_fails(en, -EINVAL, ":6: expected 'key: value', got 'scenario fishing'");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: 中中中中中中中中中中中中中中中中中中中中\n```\n");
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "got '中中中中中中中中中中'"));   /* 30 of 32 bytes */
+	assert_int_equal(file_check_text(cause, strlen(cause), &line, &col, why, sizeof why), 0);
+}
+
+/* lesson_code itself checks the name again, and reads regular files only. */
+static void test_lesson_code_files(void **state)
+{
+	struct lesson_block b = { .kind = LB_CODE, .file = "models/q.c", .marker = "m" };
+	char d[160], path[200], cause[512], *code, *big;
+
+	(void)state;
+	snprintf(d, sizeof d, "%s/models", root);
+	assert_int_equal(mkdir(d, 0700), 0);
+	snprintf(path, sizeof path, "%s/models/q.c", root);
+	put(path, "int a;\n/* lesson: m */\nint b;\n/* lesson end */\n");
+	assert_non_null(code = lesson_code(root, &b, cause, sizeof cause));
+	assert_string_equal(code, "int b;\n");
+	free(code);
+
+	b.file = "../../../../../../etc/passwd";
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_non_null(strstr(cause, "file: expected a path inside the project's source tree"));
+	b.file = "/etc/passwd";
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_non_null(strstr(cause, "file: expected a relative path"));
+
+	b.file = "models/fifo.c";
+	snprintf(path, sizeof path, "%s/models/fifo.c", root);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	alarm(0);
+	assert_string_equal(cause, "models/fifo.c: not a regular file (a FIFO; expected a source file)");
+	b.file = "models/zero.c";
+	snprintf(path, sizeof path, "%s/models/zero.c", root);
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_string_equal(cause, "models/zero.c: not a regular file (a character device; "
+			    "expected a source file)");
+	b.file = "models/dir.c";
+	snprintf(path, sizeof path, "%s/models/dir.c", root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_string_equal(cause, "models/dir.c: cannot read: Is a directory (expected a source file)");
+	b.file = "models/none.c";
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_string_equal(cause, "models/none.c: cannot open: No such file or directory");
+	b.file = "models/big.c";
+	snprintf(path, sizeof path, "%s/models/big.c", root);
+	assert_non_null(big = malloc(LESSON_MAX_CODE + 1));
+	memset(big, '/', LESSON_MAX_CODE + 1);
+	put_bytes(path, big, LESSON_MAX_CODE + 1);
+	free(big);
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_string_equal(cause, "models/big.c: file is too large (262145 bytes, at most 262144)");
+	b.file = "models/q.c";
+	b.marker = "m */ int evil; /*";
+	assert_null(lesson_code(root, &b, cause, sizeof cause));
+	assert_non_null(strstr(cause, "marker: expected a name"));
+}
+
 static void test_lesson_progress(void **state)
 {
 	bool done;
@@ -202,6 +409,74 @@ static void test_lesson_progress(void **state)
 	assert_true(done);
 	assert_int_equal(progress_get("02-other", &done), 1);
 	assert_true(done);
+}
+
+/* The progress file is the learner's, but what sits at its path may be
+ * anything: a FIFO or a device must not hang the lesson screen, nor be
+ * replaced; a huge or garbled file is ignored, not copied. */
+static void test_lesson_progress_hostile(void **state)
+{
+	char dir[160], path[192], line[600], *text;
+	struct dirent *de;
+	struct stat st;
+	bool done = true;
+	FILE *f;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof dir, "%s/hostile", root);
+	snprintf(path, sizeof path, "%s/ioscope", dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	setenv("XDG_STATE_HOME", dir, 1);
+	snprintf(path, sizeof path, "%s/ioscope/progress", dir);
+
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(5);
+	assert_int_equal(progress_get("01-wait", &done), 0);
+	assert_false(done);
+	assert_int_equal(progress_set("01-wait", 2, false), -EINVAL);
+	alarm(0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));              /* still the FIFO */
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	alarm(5);
+	assert_int_equal(progress_get("01-wait", &done), 0);
+	assert_int_equal(progress_set("01-wait", 2, false), -EINVAL);
+	alarm(0);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_int_equal(unlink(path), 0);
+
+	/* A line longer than any the program writes, then good lines. */
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "%s 7 1\n01-wait 3 0\n\n02-other -5 1\ngarbage\n", line);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(progress_get("01-wait", &done), 3);
+	assert_false(done);
+	assert_int_equal(progress_get("02-other", &done), 0);
+	assert_true(done);
+	assert_int_equal(progress_set("01-wait", 4, true), 0);
+	assert_int_equal(progress_get("01-wait", &done), 4);
+	assert_true(done);
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(text = calloc(1, 4096));
+	assert_true(fread(text, 1, 4095, f) > 0);
+	fclose(f);
+	assert_null(strstr(text, "01-wait 3"));         /* replaced, not repeated */
+	assert_non_null(strstr(text, "01-wait 4 1\n"));
+	free(text);
+	/* No temporary file stays beside it. */
+	snprintf(path, sizeof path, "%s/ioscope", dir);
+	assert_non_null(d = opendir(path));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			assert_string_equal(de->d_name, "progress");
+	closedir(d);
 }
 
 /* Every shipped lesson is well formed, in both languages. */
@@ -235,7 +510,14 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_check_pair),
 		cmocka_unit_test(test_lesson_errors),
 		cmocka_unit_test(test_lesson_missing_and_binary),
+		cmocka_unit_test(test_lesson_special_files),
+		cmocka_unit_test(test_lesson_not_text),
+		cmocka_unit_test(test_lesson_code_names),
+		cmocka_unit_test(test_lesson_code_files),
+		cmocka_unit_test(test_lesson_run_names),
+		cmocka_unit_test(test_lesson_cause_text),
 		cmocka_unit_test(test_lesson_progress),
+		cmocka_unit_test(test_lesson_progress_hostile),
 		cmocka_unit_test(test_lesson_shipped),
 	};
 

@@ -15,14 +15,36 @@
 #include <stdint.h>
 
 /* Read path into a new NUL-terminated buffer (*out, *len without the NUL;
- * free it).  what names the expected content for messages ("scenario",
- * "lesson", "trace").  Returns 0, or -errno with a one-line
- * "path: what went wrong (expected a WHAT ...)" in cause:
- *   -EISDIR  a directory;  -EINVAL  not a regular file (FIFO, device,
- *   socket);  -EFBIG  more than cap bytes;  -ENODATA  empty (only when
- *   allow_empty is false);  anything else from open/read. */
+ * free it).  The bytes are not checked: a NUL inside stays, for the caller
+ * to report with its line.  what names the expected content for messages
+ * ("scenario", "lesson", "ioscope trace"; "a" or "an" is added).  Returns
+ * 0, or -errno with *out NULL and a one-line cause starting "path: "
+ * (cut at a character boundary; cause may be NULL):
+ *   -ENOENT etc.  "cannot open: <strerror>"
+ *   -EISDIR       "cannot read: Is a directory (expected a WHAT file)"
+ *   -EINVAL       "not a regular file (a FIFO; expected a WHAT file)", or a
+ *                 character device, block device, socket
+ *   -EFBIG        "file is too large (N bytes, at most CAP)", or "(more than
+ *                 CAP bytes)" when st_size did not tell (procfs, growing)
+ *   -ENODATA      "file is empty (expected a WHAT)", only if !allow_empty
+ * A FIFO is refused without waiting for a writer, and a FIFO with a writer
+ * is refused too (a pipe is not read: the readers need the whole file). */
 int file_read_whole(const char *path, size_t cap, const char *what,
 		    int allow_empty, char **out, size_t *len,
 		    char *cause, size_t causelen);
+
+/* Checks that len bytes of text are text: no NUL byte, valid UTF-8
+ * (no overlong forms, surrogates or code points past U+10FFFF), no control
+ * character but tab and newline (CR only before LF; C1 controls too).
+ * Returns 0, or -EINVAL with the first offender's *line and *col (1-based;
+ * columns count characters) and a sentence in why, such as "invalid UTF-8
+ * (byte 0xff) where text was expected".  *line and *col are always set. */
+int file_check_text(const char *text, size_t len, int *line, int *col,
+		    char *why, size_t whylen);
+
+/* After snprintf of a message into cause (len bytes): if it was cut, drop
+ * the half of a UTF-8 character left at its end.  Paths and quoted words
+ * may be UTF-8; a cause must stay valid text.  NULL-safe. */
+void file_cause_cut(char *cause, size_t len);
 
 #endif
