@@ -920,11 +920,11 @@ static void test_scn_load(void **state)
 	free(big);
 	assert_int_equal(scn_load(dir, &s, cause, sizeof cause), -EISDIR);
 	assert_non_null(strstr(cause, ": cannot read: Is a directory"));
-	/* Not a regular file, so no size up front: reading stops past 1 MiB. */
+	/* Not a regular file: refused before a byte is read. */
 	assert_int_equal(scn_load("/dev/zero", &s, cause, sizeof cause),
-	    -EFBIG);
-	assert_string_equal(cause, "/dev/zero: file is too large (more than "
-	    "1048576 bytes, at most 1048576)");
+	    -EINVAL);
+	assert_string_equal(cause, "/dev/zero: not a regular file (a character "
+	    "device; expected a scenario file)");
 }
 
 /* ---- the world's end (issue 10 item 13) ---- */
