@@ -66,7 +66,7 @@ int cli_lessons(int lang, int runs)
 		struct lesson *l;
 
 		if (lesson_load(paths[i], &l, cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
+			fprintf(stderr, "ioscope: %s\n", cause);
 			continue;
 		}
 		printf("%2d  %-18s %s\n", i + 1, l->name, l->title);

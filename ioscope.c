@@ -355,11 +355,11 @@ static int check_one(const char *path)
 		struct lesson *le;
 
 		if (lesson_load(path, &le, cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
+			fprintf(stderr, "ioscope: %s\n", cause);
 			return EXIT_USAGE;
 		}
 		if (lesson_check(le, cli_data_dir(), cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
+			fprintf(stderr, "ioscope: %s\n", cause);
 			lesson_free(le);
 			return EXIT_USAGE;
 		}
@@ -369,11 +369,11 @@ static int check_one(const char *path)
 		struct scn *s;
 
 		if (scn_load(path, &s, cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
+			fprintf(stderr, "ioscope: %s\n", cause);
 			return EXIT_USAGE;
 		}
 		if (scn_check_models(s, model_known, model_names(), cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
+			fprintf(stderr, "ioscope: %s\n", cause);
 			scn_free(s);
 			return EXIT_USAGE;
 		}
@@ -384,7 +384,7 @@ static int check_one(const char *path)
 		struct trace *t;
 
 		if (trace_read(path, &t, &skipped, cause, sizeof cause) != 0) {
-			fprintf(stderr, "%s\n", cause);
+			fprintf(stderr, "ioscope: %s\n", cause);
 			return EXIT_USAGE;
 		}
 		printf("%s: ok, trace of '%s': %zu events%s\n", path, trace_hdr(t)->scenario,
