@@ -106,9 +106,11 @@ struct scn {
 int scn_parse(const char *path, const char *text, size_t len,
 	      struct scn **out, char *cause, size_t causelen);
 
-/* Read the file and parse it.  Missing, unreadable, empty, binary (NUL bytes
- * or invalid UTF-8) and too-large files fail with a cause naming the file:
- * -errno of open/read, -EFBIG, -EISDIR, -EINVAL or -ENOMEM. */
+/* Read the file and parse it (through file_read_whole, trace/file.h).
+ * Missing, unreadable, empty, binary (NUL bytes or invalid UTF-8) and
+ * too-large files fail with a cause naming the file: -errno of open/read,
+ * -EFBIG, -EISDIR, -EINVAL (also: not a regular file, such as a FIFO or a
+ * device, refused without reading) or -ENOMEM. */
 int scn_load(const char *path, struct scn **out, char *cause, size_t causelen);
 
 /* Check every actor's model with known(name) (returns nonzero if the name is
