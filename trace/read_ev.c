@@ -476,10 +476,14 @@ static int rd_complete(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int rc = rd_request(r, o, ev);
 
+	/* Any integer first, so that a negative one not an errno is told so
+	 * (rd_result); then the largest result allowed. */
 	if (rc == 0)
-		rc = rd_ret(r, o, "ret", ev);
+		rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
 	if (rc == 0)
 		rc = rd_result(r, o, ev);
+	if (rc == 0)
+		rc = rd_ret(r, o, "ret", ev);
 	return rc != 0 ? rc : rd_i32(r, o, "waiting", 0, &ev->n);
 }
 
