@@ -62,7 +62,7 @@ expect 2 'fd.jsonl:2:1: "fd" of the "enter" event is -2' -- "$bin" check "$tmp/f
 { printf '{"format":"ioscope-trace","version":1,"x":['
   head -c 2100000 /dev/zero | tr '\0' '1' | sed 's/1/1,/g'
   printf '1]}\n'; } >"$tmp/long.jsonl"
-expect 2 'long.jsonl:1:1: line is [0-9]* bytes long (expected the header of at most 1024 KiB)' -- "$bin" check "$tmp/long.jsonl"
+expect 2 'long.jsonl:1:1: line is [0-9]* bytes long (expected the header of at most 256 KiB)' -- "$bin" check "$tmp/long.jsonl"
 
 # Items 11 and 12: a FIFO with no writer must not hang; a directory, a
 # device and an empty file get their own words.

@@ -165,7 +165,7 @@ static void test_hostile_long_header_line(void **state)
 	assert_int_equal(trace_read(path, &t, NULL, cause, sizeof cause), -EINVAL);
 	assert_null(t);
 	assert_non_null(strstr(cause, "long.jsonl:1:1: line is 16777219 bytes long "
-			       "(expected the header of at most 1024 KiB)"));
+			       "(expected the header of at most 256 KiB)"));
 	/* The file itself (16 MiB) and a little: not 20 times it. */
 	assert_true(maxrss_kib() - before < 64 * 1024);
 	unlink(path);

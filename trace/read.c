@@ -362,12 +362,14 @@ static int rd_line(struct rd *r, const char *s, size_t n, bool last,
 
 	if (is_blank(s, n))
 		return trace__fail(r, 1, "blank line (expected %s)", expect);
-	/* jansson builds the whole line before we see a field: a long line of
-	 * numbers costs some 20 times its size.  No line ioscope writes comes
-	 * near this. */
-	if (n > TRACE_MAX_LINE)
+	/* jansson builds the whole line before we see a field, at up to 80
+	 * bytes per byte of input (an array of empty objects); the header, a
+	 * few hundred bytes by nature, has the smaller cap, so its "actors" are
+	 * bounded while they are parsed.  No line ioscope writes comes near. */
+	if (n > (r->line == 1 ? TRACE_MAX_HDR_LINE : TRACE_MAX_LINE))
 		return trace__fail(r, 1, "line is %zu bytes long (expected %s of at "
-				   "most %u KiB)", n, expect, TRACE_MAX_LINE >> 10);
+				   "most %u KiB)", n, expect, (r->line == 1 ?
+				   TRACE_MAX_HDR_LINE : TRACE_MAX_LINE) >> 10);
 	o = nul != NULL ? NULL : json_loadb(s, n, JSON_REJECT_DUPLICATES, &e);
 	if (o == NULL && last && r->line > 1) {
 		(*skipped)++;    /* cut short by a recorder that was killed */
@@ -408,6 +410,10 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
 	if (rc == -ENOMEM)
 		cause_set(cause, causelen, rc, "%s:%zu: out of memory", r.name,
 			  r.line - 1);
+	else if (rc != 0 && rc != -EINVAL)    /* trace_append refused it */
+		cause_set(cause, causelen, rc, "%s:%zu: cannot keep this event: %s "
+			  "(expected a trace ioscope can hold)", r.name, r.line - 1,
+			  strerror(-rc));
 	if (rc != 0) {
 		trace_free(r.t);
 		return rc;

@@ -245,7 +245,8 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
 /* Bounds on what a trace may hold (trace/FORMAT.md, "Bounds").  The reader
  * refuses a value outside them, so every view can use these values as
  * sizes, indices and terms of sums without overflow. */
-#define TRACE_MAX_LINE   (1u << 20)    /* bytes in one line, the header's too */
+#define TRACE_MAX_HDR_LINE (256u << 10) /* bytes in the header line */
+#define TRACE_MAX_LINE   (1u << 20)    /* bytes in one event line */
 #define TRACE_MAX_STEPS  (1 << 20)     /* step is -1 or 0 .. TRACE_MAX_STEPS-1 */
 #define TRACE_MAX_NS     (INT64_C(1) << 53)  /* t_ns, dur_ns: ~104 days; exact
                                                  as a double (JSON tools) */
