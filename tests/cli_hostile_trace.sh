@@ -47,7 +47,9 @@ grep -q '"m","step 1048576"' "$tmp/max.cast" && ok || bad "no marker for the las
 # "bytes": INT64_MIN (negated by the narrator).
 w='"kind":"phase","phase":"wait","blocked":true,"fd":5'
 mk phases.jsonl "{\"seq\":0,\"t_ns\":0,\"actor\":\"A\",$w,\"edge\":\"begin\"}" \
-	"{\"seq\":1,\"t_ns\":9223372036854775807,\"actor\":\"A\",$w,\"edge\":\"end\"}"
+	"{\"seq\":1,\"t_ns\":9223372036854775807,\"actor\":\"A\",$w,\"edge\":\"end\"}" \
+	"{\"seq\":2,\"t_ns\":0,\"actor\":\"A\",$w,\"edge\":\"begin\"}" \
+	"{\"seq\":3,\"t_ns\":9223372036854775807,\"actor\":\"A\",$w,\"edge\":\"end\"}"
 expect 2 'phases.jsonl:3:1: "t_ns" of the event is 9223372036854775807 (expected an integer from 0 to 9007199254740992)' -- "$bin" check "$tmp/phases.jsonl"
 expect 2 'phases.jsonl:3:1:' -- "$bin" replay "$tmp/phases.jsonl" --plain
 mk bytes.jsonl '{"seq":0,"t_ns":5,"actor":"A","kind":"arrive","fd":5,"bytes":-9223372036854775808}'
