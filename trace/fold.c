@@ -36,8 +36,10 @@ static bool in(int64_t v, int64_t lo, int64_t hi)
  * struct, for traces that did not come from a file. */
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
-	bool text = ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE;
-	bool strs = ev->kind != TRACE_STATE;
+	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE) ||
+			(ev->text[0] != NULL && ev->text[1] != NULL);
+	bool has_names = ev->kind != TRACE_STATE ||
+			 (ev->syscall != NULL && ev->wchan != NULL);
 
 	return ev->kind > TRACE_NONE && ev->kind < TRACE_KIND_MAX &&
 	       ev->actor < nactors && ev->actor < TRACE_MAX_ACTORS &&
@@ -48,8 +50,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       ev->nfds <= TRACE_FDS_INLINE && ev->call < TRACE_CALL_MAX &&
 	       ev->phase < TRACE_PH_MAX &&
 	       (ev->kind != TRACE_CONNECT || in(ev->arg, 0, nactors - 1)) &&
-	       (text || (ev->text[0] != NULL && ev->text[1] != NULL)) &&
-	       (strs || (ev->syscall != NULL && ev->wchan != NULL));
+	       has_text && has_names;
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)

@@ -224,7 +224,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 
 static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const struct view_actor *a = &n->v.actors[ev->actor % TRACE_MAX_ACTORS];
+	const struct view_actor *a = &n->v.actors[ev->actor];    /* line_for checked it */
 	char d[32];
 
 	if (!(ev->flags & TRACE_F_END)) {
