@@ -354,6 +354,13 @@ static void test_hostile_exporters_by_hand(void **state)
 		{ .kind = TRACE_CONNECT, .actor = 1, .arg = 40 },
 		{ .kind = TRACE_KIND_MAX, .actor = 1 },
 		{ .kind = TRACE_REFUSE, .actor = 2, .n = INT32_MIN },
+		{ .kind = TRACE_REFUSE, .actor = 2, .n = 0 },
+		{ .kind = TRACE_ENTER, .actor = 1, .call = TRACE_CALL_READ, .fd = -5 },
+		{ .kind = TRACE_ENTER, .actor = 2, .call = TRACE_CALL_EPOLL_CTL, .fd = 4,
+		  .what = TRACE_OP_ADD, .arg = INT32_MIN },
+		{ .kind = TRACE_SET, .actor = 2, .what = TRACE_SET_BUILD, .nfds = 1,
+		  .fd_list = { -9 } },
+		{ .kind = TRACE_DELIVER, .actor = 1, .fd = 5, .ret = -1 },
 	};
 
 	(void)state;

@@ -32,8 +32,26 @@ static bool in(int64_t v, int64_t lo, int64_t hi)
 	return v >= lo && v <= hi;
 }
 
+/* Descriptors are -1 (none) or more; the sampler's "fd" is a raw first
+ * argument (a pointer, for poll), and a tag is only a name. */
+static bool fds_ok(const struct trace_ev *ev)
+{
+	bool target = (ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) &&
+		      ev->call == TRACE_CALL_EPOLL_CTL;
+
+	if (ev->kind != TRACE_STATE && ev->fd < -1)
+		return false;
+	if (target && ev->arg < -1)
+		return false;
+	for (int i = 0; i < ev->nfds && i < TRACE_FDS_INLINE; i++)
+		if (ev->fd_list[i] < -1)
+			return false;
+	return true;
+}
+
 /* What the reader checks field by field (read_ev.c), as one test on the
- * struct, for traces that did not come from a file. */
+ * struct, for traces that did not come from a file: every numeric bound of
+ * trace/FORMAT.md. */
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
 	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE) ||
@@ -50,7 +68,9 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       ev->nfds <= TRACE_FDS_INLINE && ev->call < TRACE_CALL_MAX &&
 	       ev->phase < TRACE_PH_MAX &&
 	       (ev->kind != TRACE_CONNECT || in(ev->arg, 0, nactors - 1)) &&
-	       has_text && has_names;
+	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
+	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
+	       fds_ok(ev) && has_text && has_names;
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)

@@ -93,8 +93,8 @@ struct view {
 
 /* Whether ev's fields are within trace/FORMAT.md's bounds for t: the
  * kind, call and phase known, the actor in t's header, times in 0 ..
- * TRACE_MAX_NS, step -1 or below TRACE_MAX_STEPS, results and counts in
- * range, strings present.  trace_read accepts only such events; the
+ * TRACE_MAX_NS, step -1 or below TRACE_MAX_STEPS, results, counts and
+ * descriptors in range, strings present.  trace_read accepts only such events; the
  * exporters refuse a trace with any other, and view_apply ignores it. */
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev);
 
