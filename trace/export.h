@@ -14,7 +14,8 @@
  *
  * Every function writes to out only (never to stdout or stderr unless out
  * is one of them), leaves out open, and returns 0 or a negative errno:
- * -ENOMEM, -EINVAL for arguments it cannot honour, or the stream's error
+ * -ENOMEM, -EINVAL for arguments it cannot honour or for a trace with an
+ * event outside trace/FORMAT.md's bounds, or the stream's error
  * (-EIO when the C library kept none) if writing or the final fflush
  * failed; on failure out may hold part of the output, so write to a file
  * through export_save, which never leaves a partial file behind.
@@ -67,5 +68,10 @@ int export_save(const struct trace *t, int format, int lang, int width, int heig
 /* Internal to the export_*.c files: fflush(out), then 0, -errno, or -EIO
  * when an earlier write failed. */
 int export__flush(FILE *out);
+/* Internal: 0 when every event is view_ev_ok (fold.h), else -EINVAL.  Each
+ * exporter checks first and writes nothing for a trace that trace_read
+ * would have refused (one built by hand), so none of them can index past
+ * an array or overflow on such a trace. */
+int export__check(const struct trace *t);
 
 #endif

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "trace/export.h"
+#include "trace/fold.h"
 #include "trace/narrate.h"
 #include "tui/render.h"
 
@@ -196,7 +197,8 @@ static void marker(struct cast *k, int64_t ns, int step)
 	put_event(k, ns, "m", m, strlen(m));
 }
 
-/* Scripted actions in all, and whether some gap will be shortened. */
+/* Scripted actions in all (at most TRACE_MAX_STEPS: export__check has
+ * seen every step), and whether some gap will be shortened. */
 static int scan(const struct trace *t, bool *shortened)
 {
 	int64_t prev = 0;
@@ -206,9 +208,9 @@ static int scan(const struct trace *t, bool *shortened)
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 
-		if (ev->step + 1 > steps)
+		if (ev->step >= steps && ev->step < TRACE_MAX_STEPS)
 			steps = ev->step + 1;
-		if (ev->t_ns - prev > LONG_NS)
+		if (view_ns_between(prev, ev->t_ns) > LONG_NS)
 			*shortened = true;
 		if (ev->t_ns > prev)
 			prev = ev->t_ns;
@@ -241,9 +243,10 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 	return rc;
 }
 
-/* Frames between steps wait (pending) until 100 ms have passed since the
- * last one; a step draws at once. */
-static void play(struct cast *k, const struct trace *t, bool *seen)
+/* seen[0..steps) marks the steps already drawn.  Frames between steps
+ * wait (pending) until 100 ms have passed since the last one; a step draws
+ * at once. */
+static void play(struct cast *k, const struct trace *t, bool *seen, int steps)
 {
 	int64_t prev = 0, now = 0, pending_at = 0;
 	bool pending = false;
@@ -252,17 +255,18 @@ static void play(struct cast *k, const struct trace *t, bool *seen)
 	for (size_t i = 0; i < trace_count(t) && k->rc == 0; i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 		int64_t tm = ev->t_ns > prev ? ev->t_ns : prev;
+		int64_t gap = view_ns_between(prev, tm);
 
-		now += tm - prev > LONG_NS ? LONG_NS : tm - prev;
+		now = view_ns_add(now, gap > LONG_NS ? LONG_NS : gap);
 		prev = tm;
 		if (pending && now >= k->last_frame + FRAME_NS) {
-			int64_t at = k->last_frame + FRAME_NS;
+			int64_t at = view_ns_add(k->last_frame, FRAME_NS);
 
 			frame(k, i, pending_at > at ? pending_at : at, false);
 			pending = false;
 		}
 		view_apply(k->v, ev);
-		if (ev->step >= 0 && !seen[ev->step]) {
+		if (ev->step >= 0 && ev->step < steps && !seen[ev->step]) {
 			seen[ev->step] = true;
 			marker(k, now, ev->step + 1);
 			frame(k, i + 1, now, false);
@@ -291,7 +295,7 @@ int export_asciicast(const struct trace *t, int lang, int width, int height, FIL
 		height = EXPORT_CAST_H;
 	}
 	if (width < TUI_MIN_W || height < TUI_MIN_H || width > EXPORT_CAST_MAX ||
-	    height > EXPORT_CAST_MAX)
+	    height > EXPORT_CAST_MAX || export__check(t) != 0)
 		return -EINVAL;
 	steps = scan(t, &shortened);
 	k.v = malloc(sizeof *k.v);
@@ -308,7 +312,7 @@ int export_asciicast(const struct trace *t, int lang, int width, int height, FIL
 	if (MB_CUR_MAX == 1 && (utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) != (locale_t)0)
 		old = uselocale(utf8);
 	if ((rc = put_header(&k, t, shortened)) == 0) {
-		play(&k, t, seen);
+		play(&k, t, seen, steps);
 		rc = k.rc != 0 ? k.rc : export__flush(out);
 	}
 	if (utf8 != (locale_t)0) {

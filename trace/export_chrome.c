@@ -185,10 +185,12 @@ static int write_all(struct chrome *c, FILE *out)
 
 int export_chrome(const struct trace *t, FILE *out)
 {
-	struct chrome *c = calloc(1, sizeof *c);
+	struct chrome *c;
 	int rc;
 
-	if (c == NULL)
+	if (export__check(t) != 0)
+		return -EINVAL;
+	if ((c = calloc(1, sizeof *c)) == NULL)
 		return -ENOMEM;
 	c->t = t;
 	for (size_t i = 0; i < trace_count(t) && c->rc == 0; i++) {

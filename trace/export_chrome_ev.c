@@ -43,7 +43,7 @@ static json_t *fds_json(const struct trace_ev *ev)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; a != NULL && i < ev->nfds; i++)
+	for (int i = 0; a != NULL && i < ev->nfds && i < TRACE_FDS_INLINE; i++)
 		json_array_append_new(a, json_integer(ev->fd_list[i]));
 	return a;
 }

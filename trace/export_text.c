@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "trace/export.h"
+#include "trace/fold.h"
 #include "trace/narrate.h"
 
 int export__flush(FILE *out)
@@ -19,12 +20,26 @@ int export__flush(FILE *out)
 	return 0;
 }
 
+int export__check(const struct trace *t)
+{
+	int nactors = trace_hdr_c(t)->nactors;
+
+	if (nactors < 1 || nactors > TRACE_MAX_ACTORS)
+		return -EINVAL;
+	for (size_t i = 0; i < trace_count(t); i++)
+		if (!view_ev_ok(t, trace_at(t, i)))
+			return -EINVAL;
+	return 0;
+}
+
 int export_text(const struct trace *t, int lang, FILE *out)
 {
 	/* The narrator folds a whole view: too big for a small thread stack. */
-	struct narrator *n = malloc(sizeof *n);
+	struct narrator *n;
 
-	if (n == NULL)
+	if (export__check(t) != 0)
+		return -EINVAL;
+	if ((n = malloc(sizeof *n)) == NULL)
 		return -ENOMEM;
 	narrate_begin(n, out, t, lang);
 	for (size_t i = 0; i < trace_count(t); i++)

@@ -1,5 +1,6 @@
 /* fold.c: view state as a function of the events. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "trace/fold.h"
@@ -26,13 +27,66 @@ int64_t view_phase_since(const struct view_actor *a, int fd, int phase)
 	return -1;
 }
 
-/* A counter of fds in some state, and the wall time it was above zero. */
+static bool in(int64_t v, int64_t lo, int64_t hi)
+{
+	return v >= lo && v <= hi;
+}
+
+/* Descriptors are -1 (none) or more; the sampler's "fd" is a raw first
+ * argument (a pointer, for poll), and a tag is only a name. */
+static bool fds_ok(const struct trace_ev *ev)
+{
+	bool target = (ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) &&
+		      ev->call == TRACE_CALL_EPOLL_CTL;
+
+	if (ev->kind != TRACE_STATE && ev->fd < -1)
+		return false;
+	if (target && ev->arg < -1)
+		return false;
+	for (int i = 0; i < ev->nfds && i < TRACE_FDS_INLINE; i++)
+		if (ev->fd_list[i] < -1)
+			return false;
+	return true;
+}
+
+/* What the reader checks field by field (read_ev.c), as one test on the
+ * struct, for traces that did not come from a file: every numeric bound of
+ * trace/FORMAT.md. */
+static bool ev_ok(int nactors, const struct trace_ev *ev)
+{
+	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE) ||
+			(ev->text[0] != NULL && ev->text[1] != NULL);
+	bool has_names = ev->kind != TRACE_STATE ||
+			 (ev->syscall != NULL && ev->wchan != NULL);
+
+	return ev->kind > TRACE_NONE && ev->kind < TRACE_KIND_MAX &&
+	       ev->actor < nactors && ev->actor < TRACE_MAX_ACTORS &&
+	       in(ev->t_ns, 0, TRACE_MAX_NS) && in(ev->dur_ns, 0, TRACE_MAX_NS) &&
+	       in(ev->step, -1, TRACE_MAX_STEPS - 1) &&
+	       in(ev->ret, TRACE_MIN_RET, TRACE_MAX_RET) &&
+	       in(ev->n, 0, TRACE_MAX_COUNT) && ev->fds_more <= TRACE_MAX_COUNT &&
+	       ev->nfds <= TRACE_FDS_INLINE && ev->call < TRACE_CALL_MAX &&
+	       ev->phase < TRACE_PH_MAX &&
+	       (ev->kind != TRACE_CONNECT || in(ev->arg, 0, nactors - 1)) &&
+	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
+	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
+	       fds_ok(ev) && has_text && has_names;
+}
+
+bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)
+{
+	return ev_ok(trace_hdr_c(t)->nactors, ev);
+}
+
+/* A counter of fds in some state, and the wall time it was above zero.
+ * Overlapping phases of many fds can add up past any one time, so the
+ * total saturates rather than overflows. */
 static void count(int *n, int64_t *from, int64_t *total, int delta, int64_t t)
 {
 	if (delta > 0 && (*n)++ == 0)
 		*from = t;
 	if (delta < 0 && *n > 0 && --(*n) == 0)
-		*total += t > *from ? t - *from : 0;
+		*total = view_ns_add(*total, view_ns_between(*from, t));
 }
 
 static void slot_change(struct view_actor *a, struct view_phase *p, int delta, int64_t t)
@@ -116,14 +170,16 @@ static bool in_last_wait(const struct view_actor *a, int fd)
 
 static void ready_take(struct view_actor *a, const struct trace_ev *ev)
 {
+	int nfds = ev->nfds < TRACE_FDS_INLINE ? ev->nfds : TRACE_FDS_INLINE;
+
 	a->wait_exit_t = ev->t_ns;
-	a->nwait_fds = ev->nfds;
-	for (int j = 0; j < ev->nfds; j++)
+	a->nwait_fds = nfds;
+	for (int j = 0; j < nfds; j++)
 		a->wait_fds[j] = ev->fd_list[j];
-	for (int j = 0; j < ev->nfds; j++)
+	for (int j = 0; j < nfds; j++)
 		if (ev->fd_list[j] == a->last_ready_fd && a->last_taken_t < 0)
 			a->last_taken_t = ev->t_ns;
-	for (int j = 0; j < ev->nfds; j++)
+	for (int j = 0; j < nfds; j++)
 		for (int i = 0; i < a->nready; i++)
 			if (a->ready[i] == ev->fd_list[j]) {
 				a->ready[i] = a->ready[--a->nready];
@@ -158,8 +214,13 @@ static void apply_mux(struct view_actor *a, const struct trace_ev *ev, long at)
 
 void view_apply(struct view *v, const struct trace_ev *ev)
 {
-	struct view_actor *a = &v->actors[ev->actor < TRACE_MAX_ACTORS ? ev->actor : 0];
+	struct view_actor *a;
 
+	if (!ev_ok(v->nactors, ev)) {
+		v->n++;              /* the cursor still moves past it */
+		return;
+	}
+	a = &v->actors[ev->actor];
 	apply_mux(a, ev, (long)v->n);
 	v->n++;
 	v->t_ns = ev->t_ns;

@@ -91,9 +91,36 @@ struct view {
 	uint64_t lost;
 };
 
+/* Whether ev's fields are within trace/FORMAT.md's bounds for t: the
+ * kind, call and phase known, the actor in t's header, times in 0 ..
+ * TRACE_MAX_NS, step -1 or below TRACE_MAX_STEPS, results, counts and
+ * descriptors in range, strings present.  trace_read accepts only such events; the
+ * exporters refuse a trace with any other, and view_apply ignores it. */
+bool view_ev_ok(const struct trace *t, const struct trace_ev *ev);
+
+/* Time arithmetic that cannot overflow: to - from, 0 when to <= from;
+ * a + b for a, b >= 0, INT64_MAX when it would not fit. */
+static inline int64_t view_ns_between(int64_t from, int64_t to)
+{
+	int64_t d;
+
+	if (to <= from)
+		return 0;
+	return __builtin_sub_overflow(to, from, &d) ? INT64_MAX : d;
+}
+
+static inline int64_t view_ns_add(int64_t a, int64_t b)
+{
+	int64_t s;
+
+	return __builtin_add_overflow(a, b, &s) ? (b < 0 ? INT64_MIN : INT64_MAX) : s;
+}
+
 void view_reset(struct view *v, const struct trace *t);
 /* When fd's current phase began, or -1 if fd is not in that phase. */
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase);
+/* Apply one event; an event that is not view_ev_ok is counted in n and
+ * otherwise ignored (a hand-made trace cannot index past the arrays). */
 void view_apply(struct view *v, const struct trace_ev *ev);
 /* view_reset, then apply events[0..n) (n is clamped to the count). */
 void view_fold(struct view *v, const struct trace *t, size_t n);

@@ -162,14 +162,21 @@ const char *narrate__model(const struct narrator *n, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(n->t);
 
-	return actor < h->nactors ? h->actors[actor].model : "";
+	return actor >= 0 && actor < h->nactors ? h->actors[actor].model : "";
+}
+
+/* -ret's errno name; ret outside -4095 .. -1 (MAX_ERRNO) is not an errno
+ * and must not be negated (INT64_MIN has no negative). */
+const char *narrate__errno(int64_t ret)
+{
+	return trace_errno_name(ret < 0 && ret >= TRACE_MIN_RET ? (int)-ret : 0);
 }
 
 static const char *actor_name(const struct narrator *n, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(n->t);
 
-	return actor < h->nactors ? h->actors[actor].name : "?";
+	return actor >= 0 && actor < h->nactors ? h->actors[actor].name : "?";
 }
 
 void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang)
@@ -217,7 +224,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 
 static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const struct view_actor *a = &n->v.actors[ev->actor];
+	const struct view_actor *a = &n->v.actors[ev->actor];    /* line_for checked it */
 	char d[32];
 
 	if (!(ev->flags & TRACE_F_END)) {
@@ -231,7 +238,7 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	}
 	int64_t since = view_phase_since(a, ev->fd, ev->phase);
 
-	narrate_dur(since >= 0 ? ev->t_ns - since : 0, d, sizeof d);
+	narrate_dur(since >= 0 ? view_ns_between(since, ev->t_ns) : 0, d, sizeof d);
 	if (ev->flags & TRACE_F_BLOCKED)
 		snprintf(s, len, P(n, P_PHASE_END_B),
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
@@ -270,12 +277,17 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 		 has_wchan ? ", wchan " : "", has_wchan ? ev->wchan : "");
 }
 
-/* The words for one event; returns 0 when the event prints no line. */
+/* The words for one event; returns 0 when the event prints no line.  An
+ * event outside trace/FORMAT.md's bounds (only a hand-made trace has one)
+ * prints nothing: every phrase below relies on them (an actor index, a
+ * ret that negates to an errno). */
 static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
 	const char *who = actor_name(n, ev->actor);
 	char d[32];
 
+	if (!view_ev_ok(n->t, ev))
+		return 0;
 	if (narrate__mux(n, ev, s, len) || narrate__async(n, ev, s, len))
 		return 1;
 	switch (ev->kind) {
@@ -296,7 +308,7 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 			snprintf(s, len, P(n, P_ARRIVE), (long long)ev->ret, who, ev->fd);
 		else
 			snprintf(s, len, P(n, P_ARRIVE_FAIL), who, ev->fd,
-				 trace_errno_name((int)-ev->ret));
+				 narrate__errno(ev->ret));
 		return 1;
 	case TRACE_CLOSE:
 		snprintf(s, len, P(n, P_CLOSE), who, ev->fd, who);
@@ -321,7 +333,7 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 		else if (ev->ret == -ECANCELED)
 			snprintf(s, len, "%s", P(n, P_DONE_STOPPED));
 		else
-			snprintf(s, len, P(n, P_DONE_ERR), trace_errno_name((int)-ev->ret));
+			snprintf(s, len, P(n, P_DONE_ERR), narrate__errno(ev->ret));
 		return 1;
 	}
 	return 0;

@@ -67,7 +67,7 @@ int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_
 		else
 			snprintf(s, len, NL(n, "completion for fd %d (request %d): failed, %s",
 					       "fd %d 的完成通知（请求 %d）：失败，%s"),
-				 ev->fd, ev->arg, trace_errno_name((int)-ev->ret));
+				 ev->fd, ev->arg, narrate__errno(ev->ret));
 		return 1;
 	case TRACE_NOTE:
 		snprintf(s, len, "%s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);

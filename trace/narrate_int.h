@@ -20,5 +20,8 @@ const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len);
 
 /* The model of ev's actor ("" for the world). */
 const char *narrate__model(const struct narrator *n, int actor);
+/* The errno name of a negative result -ret ("EUNKNOWN" when ret is not a
+ * -errno), never negating a value that has no negative. */
+const char *narrate__errno(int64_t ret);
 
 #endif

@@ -12,7 +12,7 @@ const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len)
 
 	buf[0] = '\0';
 	at += (size_t)snprintf(buf, len, "{");
-	for (int i = 0; i < ev->nfds && at < len; i++)
+	for (int i = 0; i < ev->nfds && i < TRACE_FDS_INLINE && at < len; i++)
 		at += (size_t)snprintf(buf + at, len - at, i ? " %d" : "%d", ev->fd_list[i]);
 	if (ev->fds_more > 0 && at < len)
 		at += (size_t)snprintf(buf + at, len - at, " … +%u", ev->fds_more);
@@ -188,7 +188,7 @@ int narrate__mux(struct narrator *n, const struct trace_ev *ev, char *s, size_t 
 	case TRACE_REFUSE:
 		snprintf(s, len, NL(n, "refuses fd %d: an fd_set only holds descriptors 0..%d (FD_SETSIZE %d), and FD_SET beyond that is undefined behaviour",
 				       "拒绝 fd %d：fd_set 只能容纳 0..%d 号描述符（FD_SETSIZE 为 %d），超出范围调用 FD_SET 是未定义行为"),
-			 ev->fd, ev->n - 1, ev->n);
+			 ev->fd, ev->n > 0 ? ev->n - 1 : 0, ev->n);
 		return 1;
 	}
 	return 0;

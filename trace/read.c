@@ -10,17 +10,15 @@
  * files of the same version.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "trace/file.h"
 #include "trace/read_int.h"
 #include "trace/trace.h"
 
@@ -364,6 +362,14 @@ static int rd_line(struct rd *r, const char *s, size_t n, bool last,
 
 	if (is_blank(s, n))
 		return trace__fail(r, 1, "blank line (expected %s)", expect);
+	/* jansson builds the whole line before we see a field, at up to 80
+	 * bytes per byte of input (an array of empty objects); the header, a
+	 * few hundred bytes by nature, has the smaller cap, so its "actors" are
+	 * bounded while they are parsed.  No line ioscope writes comes near. */
+	if (n > (r->line == 1 ? TRACE_MAX_HDR_LINE : TRACE_MAX_LINE))
+		return trace__fail(r, 1, "line is %zu bytes long (expected %s of at "
+				   "most %u KiB)", n, expect, (r->line == 1 ?
+				   TRACE_MAX_HDR_LINE : TRACE_MAX_LINE) >> 10);
 	o = nul != NULL ? NULL : json_loadb(s, n, JSON_REJECT_DUPLICATES, &e);
 	if (o == NULL && last && r->line > 1) {
 		(*skipped)++;    /* cut short by a recorder that was killed */
@@ -404,6 +410,10 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
 	if (rc == -ENOMEM)
 		cause_set(cause, causelen, rc, "%s:%zu: out of memory", r.name,
 			  r.line - 1);
+	else if (rc != 0 && rc != -EINVAL)    /* trace_append refused it */
+		cause_set(cause, causelen, rc, "%s:%zu: cannot keep this event: %s "
+			  "(expected a trace ioscope can hold)", r.name, r.line - 1,
+			  strerror(-rc));
 	if (rc != 0) {
 		trace_free(r.t);
 		return rc;
@@ -416,77 +426,22 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
 
 /* ---- files ---- */
 
-/* Grow buf to hold more than n bytes. */
-static int grow(char **buf, size_t *cap, size_t n)
-{
-	char *nb;
-
-	if (*buf != NULL && n < *cap)
-		return 0;
-	if (n > TRACE_MAX_FILE)
-		return -EFBIG;
-	if (*buf != NULL)
-		*cap *= 2;
-	if ((nb = realloc(*buf, *cap)) == NULL)
-		return -ENOMEM;
-	*buf = nb;
-	return 0;
-}
-
-static int read_all(int fd, char **out, size_t *len)
-{
-	struct stat st;
-	size_t cap = 65536, n = 0;
-	char *buf = NULL;
-	ssize_t got = 1;
-	int rc = 0;
-
-	if (fstat(fd, &st) != 0)
-		return -errno;
-	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > TRACE_MAX_FILE)
-		return -EFBIG;
-	if (S_ISREG(st.st_mode))
-		cap = (size_t)st.st_size + 1;    /* one read, then EOF */
-	while (got != 0 && (rc = grow(&buf, &cap, n)) == 0) {
-		got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno != EINTR) {
-			rc = -errno;
-			break;
-		}
-		n += got > 0 ? (size_t)got : 0;
-	}
-	if (rc == 0 && n > TRACE_MAX_FILE)
-		rc = -EFBIG;
-	if (rc != 0) {
-		free(buf);
-		return rc;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 int trace_read(const char *path, struct trace **out, size_t *skipped,
 	       char *cause, size_t causelen)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int rc;
 
-	if (fd < 0) {
-		rc = -errno;
-		return cause_set(cause, causelen, rc, "%s: cannot open: %s",
-				 path, strerror(-rc));
-	}
-	rc = read_all(fd, &buf, &len);
-	close(fd);
-	if (rc == -EFBIG)
-		return cause_set(cause, causelen, rc, "%s: file is larger than "
-				 "%u MiB (expected a trace within the limit)",
-				 path, TRACE_MAX_FILE >> 20);
+	/* Regular files only, opened without blocking (a FIFO with no writer
+	 * must not hang check or replay), never more than the cap + 1 bytes. */
+	rc = file_read_whole(path, TRACE_MAX_FILE, "trace", 1, &buf, &len,
+			     cause, causelen);
+	if (rc == -EISDIR)
+		return cause_set(cause, causelen, rc, "%s: cannot read: Is a "
+				 "directory (expected an ioscope trace file)", path);
 	if (rc != 0)
-		return cause_set(cause, causelen, rc, "%s: cannot read: %s",
-				 path, strerror(-rc));
+		return rc;
 	rc = trace_read_mem(path, buf, len, out, skipped, cause, causelen);
 	free(buf);
 	return rc;

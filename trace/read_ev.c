@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "trace/fold.h"
 #include "trace/read_int.h"
 #include "trace/trace.h"
 
@@ -44,10 +45,11 @@ static int rd_call(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
+/* A descriptor, or -1 for none. */
 static int rd_fd(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
-	int rc = trace__get_int(r, o, "fd", INT32_MIN, INT32_MAX, &v);
+	int rc = trace__get_int(r, o, "fd", -1, INT32_MAX, &v);
 
 	ev->fd = (int32_t)v;
 	return rc;
@@ -56,7 +58,7 @@ static int rd_fd(struct rd *r, json_t *o, struct trace_ev *ev)
 static int rd_step(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
-	int rc = trace__opt_int(r, o, "step", 0, INT32_MAX, -1, &v);
+	int rc = trace__opt_int(r, o, "step", 0, TRACE_MAX_STEPS - 1, -1, &v);
 
 	ev->step = (int32_t)v;
 	return rc;
@@ -69,6 +71,18 @@ static int rd_try(struct rd *r, json_t *o, struct trace_ev *ev)
 
 	ev->count = (uint32_t)v;
 	return rc;
+}
+
+/* A time or a duration: ns, 0 .. TRACE_MAX_NS. */
+static int rd_ns(struct rd *r, json_t *o, const char *key, int64_t *out)
+{
+	return trace__get_int(r, o, key, 0, TRACE_MAX_NS, out);
+}
+
+/* A call's result (bytes, a descriptor, a count) or -errno into ev->ret. */
+static int rd_ret(struct rd *r, json_t *o, const char *key, struct trace_ev *ev)
+{
+	return trace__get_int(r, o, key, TRACE_MIN_RET, TRACE_MAX_RET, &ev->ret);
 }
 
 /* A name from one of trace.c's tables (phase, what, op) into *out. */
@@ -88,12 +102,13 @@ static int rd_name(struct rd *r, json_t *o, const char *key,
 
 /* ---- multiplexing (select, poll, epoll) ---- */
 
-/* An int32 count or descriptor into ev->n or ev->arg. */
+/* A count (lo 0 or 1, up to TRACE_MAX_COUNT), a descriptor (lo -1) or a
+ * tag (lo INT32_MIN) into ev->n or ev->arg. */
 static int rd_i32(struct rd *r, json_t *o, const char *key, int64_t lo,
 		  int32_t *out)
 {
 	int64_t v = 0;
-	int rc = trace__get_int(r, o, key, lo, INT32_MAX, &v);
+	int rc = trace__get_int(r, o, key, lo, TRACE_MAX_COUNT, &v);
 
 	*out = (int32_t)v;
 	return rc;
@@ -122,13 +137,13 @@ static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
 				   TRACE_FDS_INLINE);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		snprintf(key, sizeof key, "fds[%zu]", i);
-		rc = trace__int_in(r, json_array_get(a, i), key, INT32_MIN,
+		rc = trace__int_in(r, json_array_get(a, i), key, -1,
 				   INT32_MAX, &v);
 		ev->fd_list[i] = (int32_t)v;
 	}
 	ev->nfds = (uint16_t)n;
 	if (rc == 0)
-		rc = trace__opt_int(r, o, "fds_more", 0, UINT32_MAX, 0, &v);
+		rc = trace__opt_int(r, o, "fds_more", 0, TRACE_MAX_COUNT, 0, &v);
 	ev->fds_more = (uint32_t)v;
 	return rc;
 }
@@ -138,7 +153,7 @@ static int rd_op(struct rd *r, json_t *o, struct trace_ev *ev)
 	int rc = rd_name(r, o, "op", trace_op_name, trace_op_from,
 			 TRACE_OP_MAX, &ev->what);
 
-	return rc != 0 ? rc : rd_i32(r, o, "target", INT32_MIN, &ev->arg);
+	return rc != 0 ? rc : rd_i32(r, o, "target", -1, &ev->arg);
 }
 
 /* Messages about a call's own keys say which call: "the \"enter\" event of
@@ -158,11 +173,11 @@ static int rd_call_args(struct rd *r, json_t *o, struct trace_ev *ev)
 	case TRACE_CALL_SELECT:
 	case TRACE_CALL_POLL:
 		what_call(r, ev);
-		rc = rd_i32(r, o, "nfds", INT32_MIN, &ev->n);
+		rc = rd_i32(r, o, "nfds", 0, &ev->n);
 		return rc != 0 ? rc : rd_fds(r, o, ev);
 	case TRACE_CALL_EPOLL_WAIT:
 		what_call(r, ev);
-		return rd_i32(r, o, "maxevents", INT32_MIN, &ev->n);
+		return rd_i32(r, o, "maxevents", 0, &ev->n);
 	case TRACE_CALL_EPOLL_CTL:
 		what_call(r, ev);
 		return rd_op(r, o, ev);
@@ -210,9 +225,9 @@ static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = rd_fd(r, o, ev);
 
 	if (rc == 0)
-		rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+		rc = rd_ret(r, o, "ret", ev);
 	if (rc == 0)
-		rc = trace__get_int(r, o, "dur_ns", 0, INT64_MAX, &ev->dur_ns);
+		rc = rd_ns(r, o, "dur_ns", &ev->dur_ns);
 	if (rc == 0 && json_object_get(o, "errno") != NULL)
 		rc = trace__get_choice(r, o, "errno", trace_errno_from,
 				       "an errno name such as EAGAIN", &err);
@@ -245,7 +260,7 @@ static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
 	int rc = rd_fd(r, o, ev);
 
 	if (rc == 0)
-		rc = trace__get_int(r, o, "bytes", INT64_MIN, INT64_MAX, &ev->ret);
+		rc = rd_ret(r, o, "bytes", ev);
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
@@ -303,7 +318,7 @@ static int rd_idle(struct rd *r, json_t *o, struct trace_ev *ev)
 	int rc = rd_edge(r, o, ev);
 
 	if (rc == 0 && (ev->flags & TRACE_F_END))
-		rc = trace__get_int(r, o, "dur_ns", 0, INT64_MAX, &ev->dur_ns);
+		rc = rd_ns(r, o, "dur_ns", &ev->dur_ns);
 	return rc != 0 ? rc : rd_try(r, o, ev);
 }
 
@@ -319,7 +334,7 @@ static int rd_lost(struct rd *r, json_t *o, struct trace_ev *ev)
 static int rd_done(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
-	int rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
+	int rc = rd_ret(r, o, "ret", ev);
 
 	if (rc == 0)
 		rc = trace__opt_int(r, o, "unread", 0, UINT32_MAX, 0, &v);
@@ -333,7 +348,7 @@ static int rd_set(struct rd *r, json_t *o, struct trace_ev *ev)
 			 TRACE_SET_MAX, &ev->what);
 
 	if (rc == 0)
-		rc = rd_i32(r, o, "n", INT32_MIN, &ev->n);
+		rc = rd_i32(r, o, "n", 0, &ev->n);
 	return rc != 0 ? rc : rd_fds(r, o, ev);
 }
 
@@ -351,7 +366,7 @@ static int rd_refuse(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int rc = rd_fd(r, o, ev);
 
-	return rc != 0 ? rc : rd_i32(r, o, "limit", INT32_MIN, &ev->n);
+	return rc != 0 ? rc : rd_i32(r, o, "limit", 1, &ev->n);
 }
 
 /* ---- servers and their clients ---- */
@@ -378,7 +393,8 @@ static int rd_deliver(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int rc = rd_fd(r, o, ev);
 
-	return rc != 0 ? rc : trace__get_int(r, o, "bytes", 0, INT64_MAX, &ev->ret);
+	return rc != 0 ? rc : trace__get_int(r, o, "bytes", 0, TRACE_MAX_RET,
+					      &ev->ret);
 }
 
 /* ---- signal-driven and asynchronous IO ---- */
@@ -460,10 +476,14 @@ static int rd_complete(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	int rc = rd_request(r, o, ev);
 
+	/* Any integer first, so that a negative one not an errno is told so
+	 * (rd_result); then the largest result allowed. */
 	if (rc == 0)
 		rc = trace__get_int(r, o, "ret", INT64_MIN, INT64_MAX, &ev->ret);
 	if (rc == 0)
 		rc = rd_result(r, o, ev);
+	if (rc == 0)
+		rc = rd_ret(r, o, "ret", ev);
 	return rc != 0 ? rc : rd_i32(r, o, "waiting", 0, &ev->n);
 }
 
@@ -500,7 +520,7 @@ static int rd_common(struct rd *r, json_t *o, struct trace_ev *ev)
 	int i, rc = trace__get_int(r, o, "seq", 0, INT64_MAX, &seq);
 
 	if (rc == 0)
-		rc = trace__get_int(r, o, "t_ns", 0, INT64_MAX, &ev->t_ns);
+		rc = rd_ns(r, o, "t_ns", &ev->t_ns);
 	if (rc == 0)
 		rc = trace__get_raw(r, o, "actor", &actor);
 	if (rc == 0)
@@ -536,5 +556,10 @@ int trace__rd_event(struct rd *r, json_t *o)
 		 trace_kind_name(ev.kind));
 	if ((rc = rd_kind[ev.kind](r, o, &ev)) != 0)
 		return rc;
+	/* Each field was checked above; this is the views' own test, so a
+	 * bound added to one and not the other cannot let an event through. */
+	if (!view_ev_ok(r->t, &ev))
+		return trace__fail(r, 1, "%s is outside the bounds of trace/FORMAT.md "
+				   "(expected values a view can show)", r->what);
 	return trace_append(r->t, &ev);
 }

@@ -254,4 +254,18 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
 
 #define TRACE_MAX_FILE (256u << 20)    /* larger files are refused */
 
+/* Bounds on what a trace may hold (trace/FORMAT.md, "Bounds").  The reader
+ * refuses a value outside them, so every view can use these values as
+ * sizes, indices and terms of sums without overflow. */
+#define TRACE_MAX_HDR_LINE (256u << 10) /* bytes in the header line */
+#define TRACE_MAX_LINE   (1u << 20)    /* bytes in one event line */
+#define TRACE_MAX_STEPS  (1 << 20)     /* step is -1 or 0 .. TRACE_MAX_STEPS-1 */
+#define TRACE_MAX_NS     (INT64_C(1) << 53)  /* t_ns, dur_ns: ~104 days; exact
+                                                 as a double (JSON tools) */
+#define TRACE_MAX_RET    INT32_MAX     /* ret, bytes: a result fits an int
+                                          (Linux moves at most 0x7ffff000
+                                          bytes per read or write) */
+#define TRACE_MIN_RET    (-4095)       /* ret: -errno at most (MAX_ERRNO) */
+#define TRACE_MAX_COUNT  INT32_MAX     /* n, nfds, fds_more, limits, counts */
+
 #endif
