@@ -68,34 +68,34 @@ static void add_mux(struct trace *t)
 	e.dur_ns = 900; add(t, e);
 	e = mux_ev(TRACE_SET, 0, -1, 8, 1, 5, 0); e.what = TRACE_SET_SCAN; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, 20, 20, 100, 1); add(t, e);
-	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, 0, 2, INT32_MIN, 0); e.ret = -1;
+	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, 0, 2, -1, 0); e.ret = -1;
 	e.err = EINTR; e.count = 2; e.fd_list[1] = INT32_MAX; add(t, e);
-	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, INT32_MIN, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, 0, 0, 0, 0); add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, INT32_MAX, 16, 0, 3);
-	e.fds_more = UINT32_MAX; add(t, e);
+	e.fds_more = TRACE_MAX_COUNT; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
 	e.what = TRACE_OP_ADD; e.arg = 5; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
 	e.what = TRACE_OP_ADD; e.arg = 5; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
-	e.what = TRACE_OP_DEL; e.arg = INT32_MIN; add(t, e);
+	e.what = TRACE_OP_DEL; e.arg = -1; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0); e.ret = -1;
 	e.err = EBADF; e.what = TRACE_OP_DEL; e.arg = INT32_MAX; add(t, e);
 	e = mux_ev(TRACE_SET, 0, -1, 2, 2, 5, 1); e.what = TRACE_SET_INTEREST;
 	add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 9, INT32_MAX, 0, 0, 0); add(t, e);
-	e = mux_ev(TRACE_READY, 0, INT32_MIN, 0, 0, 0, 0);
+	e = mux_ev(TRACE_READY, 0, -1, 0, 0, 0, 0);
 	e.what = TRACE_READY_INFERRED; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 9, 1, 1, 5, 0); e.ret = 1;
 	add(t, e);
-	e = mux_ev(TRACE_SET, 0, -1, INT32_MIN, 0, 0, 0); e.what = TRACE_SET_SCAN;
+	e = mux_ev(TRACE_SET, 0, -1, 0, 0, 0, 0); e.what = TRACE_SET_SCAN;
 	e.fds_more = 7; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_ACCEPT, 4, 0, 0, 0, 0); add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_ACCEPT, 4, 0, 0, 0, 0); e.ret = 10; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_WRITE, 10, 0, 0, 0, 0); add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_WRITE, 10, 0, 0, 0, 0); e.ret = 64; add(t, e);
 	e = mux_ev(TRACE_REFUSE, 0, 1024, 1024, 0, 0, 0); add(t, e);
-	e = mux_ev(TRACE_REFUSE, 0, INT32_MAX, INT32_MIN, 0, 0, 0); add(t, e);
+	e = mux_ev(TRACE_REFUSE, 0, INT32_MAX, 1, 0, 0, 0); add(t, e);
 }
 
 /* A server S and the clients the world plays for it (model ""): connect,
@@ -108,13 +108,13 @@ static void add_net(struct trace *t)
 	assert_int_equal(trace_add_actor(t, "alice", "", "", ""), 5);
 	assert_int_equal(trace_add_actor(t, "bob", "", "", ""), 6);
 	e = ev_of(TRACE_CONNECT, 5, 100); e.fd = 12; e.arg = 4; e.step = 0; add(t, e);
-	e = ev_of(TRACE_CONNECT, 6, 101); e.fd = INT32_MIN; e.arg = 6; add(t, e);
+	e = ev_of(TRACE_CONNECT, 6, 101); e.fd = -1; e.arg = 6; add(t, e);
 	e = ev_of(TRACE_CONNECT, 6, 102); e.fd = INT32_MAX; e.arg = TRACE_WORLD;
-	e.step = INT32_MAX; add(t, e);
+	e.step = TRACE_MAX_STEPS - 1; add(t, e);
 	e = ev_of(TRACE_ARRIVE, 5, 103); e.fd = 12; e.ret = 5; e.step = 1; add(t, e);
 	e = ev_of(TRACE_DELIVER, 6, 104); e.fd = 13; e.ret = 5; add(t, e);
 	e = ev_of(TRACE_DELIVER, 6, 105); e.fd = -1; e.ret = 0; add(t, e);
-	e = ev_of(TRACE_DELIVER, 5, 106); e.fd = 12; e.ret = INT64_MAX; add(t, e);
+	e = ev_of(TRACE_DELIVER, 5, 106); e.fd = 12; e.ret = TRACE_MAX_RET; add(t, e);
 	e = ev_of(TRACE_CLOSE, 5, 107); e.fd = 12; e.what = 1; e.step = 2; add(t, e);
 	e = ev_of(TRACE_CLOSE, 6, 108); e.fd = 13; e.what = 1; add(t, e);
 	e = ev_of(TRACE_CLOSE, 6, 109); e.fd = 13; e.step = 3; add(t, e);
@@ -134,14 +134,14 @@ static void add_async(struct trace *t)
 		e = ev_of(TRACE_SIGNAL, 1, 200 + i); e.n = sigs[i]; e.fd = 5 - i;
 		e.tid = 4242; add(t, e);
 	}
-	e = ev_of(TRACE_SIGNAL, 2, 204); e.n = SIGRTMIN; e.fd = INT32_MIN; add(t, e);
+	e = ev_of(TRACE_SIGNAL, 2, 204); e.n = SIGRTMIN; e.fd = -1; add(t, e);
 	e = ev_of(TRACE_SIGNAL, 2, 205); e.n = SIGRTMIN + 2; e.fd = INT32_MAX;
 	e.tid = INT32_MAX; add(t, e);
 	e = ev_of(TRACE_SIGNAL, 2, 206); e.n = SIGRTMAX; add(t, e);
 	e = ev_of(TRACE_ENTER, 2, 210); e.call = TRACE_CALL_IO_URING_ENTER; e.fd = 7;
 	add(t, e);
 	e = ev_of(TRACE_SUBMIT, 2, 211); e.fd = 5; e.arg = 1; e.n = 1; add(t, e);
-	e = ev_of(TRACE_SUBMIT, 2, 212); e.fd = INT32_MIN; e.arg = INT32_MIN;
+	e = ev_of(TRACE_SUBMIT, 2, 212); e.fd = -1; e.arg = INT32_MIN;
 	e.n = INT32_MAX; add(t, e);
 	e = ev_of(TRACE_EXIT, 2, 213); e.call = TRACE_CALL_IO_URING_ENTER; e.fd = 7;
 	e.ret = -1; e.err = EINTR; e.dur_ns = 10; add(t, e);
@@ -150,7 +150,7 @@ static void add_async(struct trace *t)
 	e = ev_of(TRACE_COMPLETE, 2, 215); e.fd = 6; e.arg = INT32_MAX;
 	e.ret = -ECANCELED; add(t, e);
 	e = ev_of(TRACE_COMPLETE, 2, 216); e.fd = INT32_MAX; e.arg = INT32_MIN;
-	e.ret = INT64_MAX; e.n = INT32_MAX; add(t, e);
+	e.ret = TRACE_MAX_RET; e.n = INT32_MAX; add(t, e);
 	e = ev_of(TRACE_COMPLETE, 2, 217); e.ret = -1; add(t, e);    /* EPERM */
 	e = ev_of(TRACE_ENTER, 3, 220); e.call = TRACE_CALL_AIO_READ; e.fd = 5; add(t, e);
 	e = ev_of(TRACE_EXIT, 3, 221); e.call = TRACE_CALL_AIO_READ; e.fd = 5;
@@ -187,8 +187,8 @@ static struct trace *full_trace(void)
 	e.ret = 100; e.dur_ns = 12345; add(t, e);
 	e = ev_of(TRACE_EXIT, 2, 41); e.call = TRACE_CALL_READ; e.fd = 6;
 	e.ret = -1; e.err = EAGAIN; e.count = 3; e.dur_ns = 100; add(t, e);
-	e = ev_of(TRACE_EXIT, 3, INT64_MAX); e.call = TRACE_CALL_READ; e.fd = INT32_MIN;
-	e.ret = INT64_MIN; e.err = EINTR; e.count = UINT32_MAX; e.dur_ns = INT64_MAX;
+	e = ev_of(TRACE_EXIT, 3, TRACE_MAX_NS); e.call = TRACE_CALL_READ; e.fd = -1;
+	e.ret = TRACE_MIN_RET; e.err = EINTR; e.count = UINT32_MAX; e.dur_ns = TRACE_MAX_NS;
 	add(t, e);
 	e = ev_of(TRACE_ARRIVE, 0, 12); e.fd = 7; e.ret = -EPIPE; e.step = 2; add(t, e);
 	e = ev_of(TRACE_STATE, 1, 50); e.tid = 1234; e.state = 'S'; e.fd = 5;
@@ -199,7 +199,7 @@ static struct trace *full_trace(void)
 	e = ev_of(TRACE_IDLE, 2, 60); add(t, e);
 	e = ev_of(TRACE_IDLE, 2, 61); e.flags = TRACE_F_END; e.dur_ns = 5000;
 	e.count = 2; add(t, e);
-	e = ev_of(TRACE_CLOSE, 0, 70); e.fd = 6; e.step = INT32_MAX; add(t, e);
+	e = ev_of(TRACE_CLOSE, 0, 70); e.fd = 6; e.step = TRACE_MAX_STEPS - 1; add(t, e);
 	e = ev_of(TRACE_CLOSE, 0, 71); e.fd = 7; add(t, e);
 	add_mux(t);
 	add_net(t);
@@ -437,7 +437,7 @@ static void test_record_event_errors(void **state)
 		  "the \"exit\" event has no \"ret\" (expected an integer)" },
 		{ EV("\"kind\":\"enter\",\"call\":\"read\",\"fd\":\"3\""),
 		  "\"fd\" of the \"enter\" event is a string (expected an integer "
-		  "from -2147483648 to 2147483647)" },
+		  "from -1 to 2147483647)" },
 		{ EV("\"kind\":\"enter\",\"call\":\"read\",\"fd\":4294967296"),
 		  "\"fd\" of the \"enter\" event is 4294967296" },
 		{ EV("\"kind\":\"enter\",\"call\":\"send\",\"fd\":3"),
@@ -700,7 +700,7 @@ static void test_record_jq(void **state)
 		  "{\"actor\":\"A\",\"what\":\"build\",\"n\":8,\"size\":3}\n"
 		  "{\"actor\":\"A\",\"what\":\"scan\",\"n\":8,\"size\":1}\n"
 		  "{\"actor\":\"A\",\"what\":\"interest\",\"n\":2,\"size\":2}\n"
-		  "{\"actor\":\"A\",\"what\":\"scan\",\"n\":-2147483648,"
+		  "{\"actor\":\"A\",\"what\":\"scan\",\"n\":0,"
 		  "\"size\":7}\n");
 	expect_jq("map(select(.kind==\"exit\" and .checked != null)) | "
 		  "group_by(.actor) | map({actor: .[0].actor, checked: "

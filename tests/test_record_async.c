@@ -223,7 +223,7 @@ static void test_record_async_errors(void **state)
 		{ SIG(",\"signal\":\"SIGIO\",\"tid\":1"),
 		  "the \"signal\" event has no \"fd\" (expected an integer)" },
 		{ SIG(",\"signal\":\"SIGIO\",\"fd\":null,\"tid\":1"),
-		  "\"fd\" of the \"signal\" event is null " FD },
+		  "\"fd\" of the \"signal\" event is null " FDR },
 		{ SIG(",\"signal\":\"SIGIO\",\"fd\":5"),
 		  "the \"signal\" event has no \"tid\" (expected an integer)" },
 		{ SIG(",\"signal\":\"SIGIO\",\"fd\":5,\"tid\":-1"),
