@@ -236,6 +236,33 @@ static void test_hostile_file_cap(void **state)
 	unlink(path);
 }
 
+/* Item 6 on the reading side: a file within TRACE_MAX_FILE whose events
+ * need more than the trace's memory cap is refused at the line that
+ * crossed it, in words (not a bare "File too large"). */
+static void test_hostile_memory_cap(void **state)
+{
+	const size_t nev = TRACE_MAX_MEM / sizeof(struct trace_ev) + 1000;
+	size_t cap = nev * 64 + sizeof HDR, len = 0;
+	char *buf = malloc(cap), cause[512], want[64];
+	struct trace *t = NULL;
+
+	(void)state;
+	assert_non_null(buf);
+	len += (size_t)snprintf(buf, cap, "%s", HDR);
+	for (size_t i = 0; i < nev; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "{\"seq\":%zu,\"t_ns\":5,"
+					"\"actor\":\"world\",\"kind\":\"lost\",\"count\":1}\n", i);
+	assert_true(len < TRACE_MAX_FILE);
+	assert_int_equal(trace_read_mem("cap.jsonl", buf, len, &t, NULL, cause,
+					sizeof cause), -EFBIG);
+	assert_null(t);
+	snprintf(want, sizeof want, "needs more than %zu MB in memory",
+		 (size_t)TRACE_MAX_MEM >> 20);
+	assert_non_null(strstr(cause, want));
+	assert_memory_equal(cause, "cap.jsonl:", 10);
+	free(buf);
+}
+
 /* ---- items 11 and 12: files that are not trace files ---- */
 
 static void test_hostile_special_files(void **state)
@@ -462,6 +489,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_long_event_line),
 		cmocka_unit_test(test_hostile_too_many_actors),
 		cmocka_unit_test(test_hostile_file_cap),
+		cmocka_unit_test(test_hostile_memory_cap),
 		cmocka_unit_test(test_hostile_special_files),
 		cmocka_unit_test(test_hostile_field_bounds),
 		cmocka_unit_test(test_hostile_cast_step),

@@ -195,7 +195,7 @@ int trace__get_str(struct rd *r, json_t *o, const char *key, const char **out)
 	int rc = trace__get_raw(r, o, key, out);
 
 	if (rc == 0 && (*out = trace_intern(r->t, *out)) == NULL)
-		rc = -ENOMEM;
+		rc = trace_full(r->t) ? -EFBIG : -ENOMEM;
 	return rc;
 }
 
@@ -410,6 +410,10 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
 	if (rc == -ENOMEM)
 		cause_set(cause, causelen, rc, "%s:%zu: out of memory", r.name,
 			  r.line - 1);
+	else if (rc == -EFBIG)                /* the trace's memory cap */
+		cause_set(cause, causelen, rc, "%s:%zu: the trace needs more than "
+			  "%zu MB in memory (expected a trace within ioscope's "
+			  "limit)", r.name, r.line - 1, trace_max_mem(r.t) >> 20);
 	else if (rc != 0 && rc != -EINVAL)    /* trace_append refused it */
 		cause_set(cause, causelen, rc, "%s:%zu: cannot keep this event: %s "
 			  "(expected a trace ioscope can hold)", r.name, r.line - 1,
