@@ -168,5 +168,20 @@ grep -q "rec.fifo: recording failed: Broken pipe" "$tmp/stderr" && ok || bad "no
 restored "failed recording"
 kill $reader 2>/dev/null
 
+# A replay whose steps jump to the reader's largest (issue 10, item 3):
+# → and ← cost one pass over the events, not steps x events, so the keys
+# and q are answered (they used to spin at 100% CPU, deaf to q and TERM).
+head -n 1 scenarios/recordings/fishing--blocking.jsonl >"$tmp/steps.jsonl"
+awk 'BEGIN { for (i = 0; i < 20000; i++)
+	printf "{\"seq\":%d,\"t_ns\":%d,\"actor\":\"A\",\"kind\":\"arrive\",\"fd\":5,\"bytes\":4,\"step\":%d}\n",
+	       i, i + 1, i == 19999 ? 1048575 : int(i / 1000) }' >>"$tmp/steps.jsonl"
+start 100 30 replay "$tmp/steps.jsonl" --paused
+expect_screen "ioscope"
+$T send-keys -t s Right Right Right Left End Right
+$T send-keys -t s q
+finished && ok || bad "q unanswered after stepping a replay with step 1048575"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "huge-step replay exit status $(cat "$tmp/rc" 2>/dev/null)"
+restored "huge-step replay"
+
 echo "cli_tui: $pass passed, $fail failed"
 [ $fail = 0 ]

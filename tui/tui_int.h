@@ -64,6 +64,11 @@ void tui__mark(struct tui *u);
 struct trace *tui__trace(struct tui *u);
 size_t tui__step_end(struct trace *t, int n);
 int tui__max_step(struct trace *t);
+/* The nearest step end after cursor (SIZE_MAX: none, the trace has no
+ * step or the cursor is at its end) and before it (0: none); what
+ * tui__step_end(t, n) gives for the nearest n, in one pass. */
+size_t tui__next_step_end(struct trace *t, size_t cursor);
+size_t tui__prev_step_end(struct trace *t, size_t cursor);
 /* Open scenario (a path) with every actor on model (NULL: its own). */
 int tui__live_open(struct tui *u, const char *scenario, const char *model, bool paused);
 int tui__live_close(struct tui *u);

@@ -13,7 +13,6 @@
 static void go_back(struct tui *u)
 {
 	struct trace *t = tui__trace(u);
-	size_t to = 0;
 
 	u->follow = false;
 	if (u->run != NULL && u->playing) {
@@ -21,29 +20,23 @@ static void go_back(struct tui *u)
 		u->playing = false;
 	}
 	u->playing = u->replay != NULL ? false : u->playing;
-	for (int n = tui__max_step(t); n >= 0; n--)
-		if (tui__step_end(t, n) < u->cursor) {
-			to = tui__step_end(t, n);
-			break;
-		}
-	u->cursor = to;
+	u->cursor = tui__prev_step_end(t, u->cursor);
 	tui__mark(u);
 }
 
 static void go_forward(struct tui *u)
 {
 	struct trace *t = tui__trace(u);
-	int last = tui__max_step(t);
+	size_t to = tui__next_step_end(t, u->cursor);
 
 	u->playing = u->run != NULL && u->playing;
-	for (int n = 0; n <= last; n++)
-		if (tui__step_end(t, n) > u->cursor) {
-			u->cursor = tui__step_end(t, n);
-			if (u->replay == NULL && n == last)
-				u->follow = true;
-			tui__mark(u);
-			return;
-		}
+	if (to != SIZE_MAX) {
+		u->cursor = to;
+		if (u->replay == NULL && to == trace_count(t))   /* the last step */
+			u->follow = true;
+		tui__mark(u);
+		return;
+	}
 	/* At the newest event of a live run: play the next action, then
 	 * wait until every thread is quiet. */
 	if (u->run != NULL && !u->waiting && !run_ended(u->run)) {
