@@ -311,15 +311,28 @@ int scn__text(struct scn_parser *p, const char *what, char **out,
 	      size_t *len)
 {
 	const char *s = scn__skip_blanks(p), *e = p->eol;
+	size_t n;
+	int rc;
 
 	if (s == e)
 		return scn__expected(p, (struct scn_tok){ s, 0 }, "%s", what);
-	if (*s == '"')
-		return quoted(p, what, out, len);
-	while (is_blank(e[-1]))
-		e--;
-	p->cur = p->eol;
-	return scn__dup(p, s, (size_t)(e - s), out, len);
+	if (*s == '"') {
+		rc = quoted(p, what, out, len);
+	} else {
+		while (is_blank(e[-1]))
+			e--;
+		p->cur = p->eol;
+		rc = scn__dup(p, s, (size_t)(e - s), out, len);
+	}
+	/* A title, label or caption goes into one line of the trace (labels
+	 * all into its header, which the reader caps): keep each short. */
+	if (rc == 0 && len == NULL && (n = strlen(*out)) > SCN_MAX_TEXT) {
+		free(*out);
+		*out = NULL;
+		return scn__fail(p, s, "expected at most %d bytes of %s, got %zu",
+		    SCN_MAX_TEXT, what, n);
+	}
+	return rc;
 }
 
 struct unit {

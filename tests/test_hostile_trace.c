@@ -263,6 +263,43 @@ static void test_hostile_memory_cap(void **state)
 	free(buf);
 }
 
+/* The writer refuses what the reader would: an event outside the bounds,
+ * a header line past TRACE_MAX_HDR_LINE.  Nothing is written then, so a
+ * recording always reads back. */
+static void test_hostile_writer_refuses(void **state)
+{
+	struct trace *t = by_hand();
+	struct trace_ev ev = { .kind = TRACE_ARRIVE, .actor = 1, .fd = 5,
+			       .ret = 4, .t_ns = 5, .step = 3 };
+	char *buf = NULL, *label;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(trace_write_ev(f, t, &ev), 0);
+	fflush(f);
+	size_t good = len;
+	ev.step = INT32_MAX;
+	assert_int_equal(trace_write_ev(f, t, &ev), -EINVAL);
+	ev.step = 3;
+	ev.ret = INT64_MIN;
+	assert_int_equal(trace_write_ev(f, t, &ev), -EINVAL);
+	fflush(f);
+	assert_int_equal(len, good);
+	assert_non_null(label = malloc(TRACE_MAX_HDR_LINE));
+	memset(label, 'x', TRACE_MAX_HDR_LINE - 1);
+	label[TRACE_MAX_HDR_LINE - 1] = '\0';
+	assert_int_equal(trace_add_actor(t, "L", "blocking", label, ""), 3);
+	assert_int_equal(trace_write_hdr(f, t), -EINVAL);
+	fflush(f);
+	assert_int_equal(len, good);
+	fclose(f);
+	free(buf);
+	free(label);
+	trace_free(t);
+}
+
 /* ---- items 11 and 12: files that are not trace files ---- */
 
 static void test_hostile_special_files(void **state)
@@ -490,6 +527,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_too_many_actors),
 		cmocka_unit_test(test_hostile_file_cap),
 		cmocka_unit_test(test_hostile_memory_cap),
+		cmocka_unit_test(test_hostile_writer_refuses),
 		cmocka_unit_test(test_hostile_special_files),
 		cmocka_unit_test(test_hostile_field_bounds),
 		cmocka_unit_test(test_hostile_cast_step),

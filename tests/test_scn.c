@@ -637,6 +637,35 @@ static void test_scn_client_limits(void **state)
 	    "expected at most 4096 bytes of data, got 4097");
 }
 
+/* Titles, labels and captions go into single trace lines (labels all into
+ * the header, which the reader caps at 256 KiB): at most SCN_MAX_TEXT
+ * bytes each, so every run records a file that reads back. */
+static void test_scn_errors_text_length(void **state)
+{
+	static const char *const kinds[] = {
+		"scenario t\ntitle en ",
+		"scenario t\nactor A blocking\nlabel A en ",
+		"scenario t\nactor A blocking\nat 0s say en ",
+	};
+	static const char *const whats[] = { "title text", "label text",
+					     "caption text" };
+	static const int lines[] = { 2, 3, 3 };
+	char text[SCN_MAX_TEXT + 128], where[32], what[96];
+
+	(void)state;
+	for (int k = 0; k < 3; k++) {
+		size_t n = (size_t)snprintf(text, sizeof text, "%s", kinds[k]);
+		size_t col = n - (size_t)(strrchr(text, '\n') - text);
+
+		memset(text + n, 'x', SCN_MAX_TEXT + 1);
+		text[n + SCN_MAX_TEXT + 1] = '\n';
+		snprintf(where, sizeof where, "t.scn:%d:%zu:", lines[k], col);
+		snprintf(what, sizeof what, "expected at most %d bytes of %s, got %d",
+			 SCN_MAX_TEXT, whats[k], SCN_MAX_TEXT + 1);
+		parse_err(text, n + SCN_MAX_TEXT + 2, where, what);
+	}
+}
+
 static void test_scn_fd_range(void **state)
 {
 	struct scn *s = parse_ok(S("scenario t\nactor A b fds=64\n"
@@ -1061,6 +1090,7 @@ int main(void)
 		cmocka_unit_test(test_scn_errors_client),
 		cmocka_unit_test(test_scn_errors_server_target),
 		cmocka_unit_test(test_scn_client_limits),
+		cmocka_unit_test(test_scn_errors_text_length),
 		cmocka_unit_test(test_scn_fd_range),
 		cmocka_unit_test(test_scn_time_order),
 		cmocka_unit_test(test_scn_durations),

@@ -11,7 +11,10 @@
  * the header, a close or state whose what is neither 0 nor 1, a signal with
  * no name, a completion's negative ret that is no errno, and a negative
  * t_ns, dur_ns, tid or count ("checked", delivered bytes, "in_flight",
- * "waiting").  A file it writes always reads back.
+ * "waiting"), any value outside the reader's bounds (view_ev_ok, the
+ * table in FORMAT.md), and a line longer than the reader takes
+ * (TRACE_MAX_HDR_LINE, TRACE_MAX_LINE).  A file it writes always reads
+ * back.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "trace/fold.h"
 #include "trace/outfile.h"
 #include "trace/trace.h"
 
@@ -390,7 +394,9 @@ static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_e
 };
 
 /* Dump o compact as one line.  Consumes o. */
-static int write_line(FILE *f, json_t *o)
+/* One line of at most max bytes (the reader's caps, so what is written
+ * reads back); a longer one is -EINVAL and nothing is written. */
+static int write_line(FILE *f, json_t *o, size_t max)
 {
 	char *s = json_dumps(o, JSON_COMPACT);
 	size_t n;
@@ -400,6 +406,10 @@ static int write_line(FILE *f, json_t *o)
 	if (s == NULL)
 		return -ENOMEM;
 	n = strlen(s);
+	if (n + 1 > max) {
+		free(s);
+		return -EINVAL;
+	}
 	s[n] = '\n';    /* replaces the NUL; fwrite takes a length */
 	errno = 0;
 	if (fwrite(s, 1, n + 1, f) != n + 1)
@@ -416,7 +426,7 @@ int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev)
 	if (p.o == NULL)
 		return -ENOMEM;
 	if (ev->kind >= TRACE_KIND_MAX || put_kind[ev->kind] == NULL ||
-	    ev->actor >= h->nactors)
+	    ev->actor >= h->nactors || !view_ev_ok(t, ev))
 		p.rc = -EINVAL;
 	put_count(&p, "seq", (int64_t)ev->seq);
 	put_count(&p, "t_ns", ev->t_ns);
@@ -429,7 +439,7 @@ int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev)
 		json_decref(p.o);
 		return p.rc;
 	}
-	return write_line(f, p.o);
+	return write_line(f, p.o, TRACE_MAX_LINE);
 }
 
 /* The distinct non-empty models of actors 1.., in order of appearance. */
@@ -522,7 +532,7 @@ int trace_write_hdr(FILE *f, const struct trace *t)
 		json_decref(p.o);
 		return p.rc;
 	}
-	return write_line(f, p.o);
+	return write_line(f, p.o, TRACE_MAX_HDR_LINE);
 }
 
 static int save_to(FILE *f, const struct trace *t)
