@@ -59,9 +59,10 @@ const char *export_format_name(int format);   /* NULL if unknown */
 int export_write(const struct trace *t, int format, int lang, int width, int height,
 		 FILE *out);
 
-/* export_write into path.tmp, then fsync and rename(2) over path, so path
- * is either the whole export or untouched (and path.tmp is removed on
- * failure).  Returns 0 or -errno; -EINVAL for an unknown format. */
+/* export_write to path through trace_write_file: a regular file is either
+ * the whole export or untouched; a device or FIFO is written in place,
+ * never replaced (trace/outfile.h).  Returns 0 or -errno; -EINVAL for an
+ * unknown format. */
 int export_save(const struct trace *t, int format, int lang, int width, int height,
 		const char *path);
 

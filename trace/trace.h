@@ -236,11 +236,13 @@ int64_t trace_now(void);
  * what the format cannot represent (then nothing is written). */
 int trace_write_hdr(FILE *f, const struct trace *t);
 int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev);
-/* Whole trace to path, through path.tmp and rename(2). */
+/* Whole trace to path, as trace_write_file writes. */
 int trace_save(const struct trace *t, const char *path);
-/* write(f, arg) into path.tmp, then fsync and rename(2) over path: path is
- * the whole output or untouched (path.tmp is removed on failure).  Returns
- * 0 or -errno (write's own error first). */
+/* write(f, arg) to path through outfile (trace/outfile.h): a regular file
+ * (or none) is replaced whole or not at all (a new file beside it, fsync,
+ * rename; removed on failure); a device or FIFO is written in place, never
+ * replaced; a symbolic link is followed to its target.  Returns 0 or
+ * -errno (write's own error first). */
 int trace_write_file(const char *path, int (*write)(FILE *f, void *arg), void *arg);
 
 /* Read a trace file.  On failure returns -errno or -EINVAL and writes a
