@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +312,7 @@ int scn__text(struct scn_parser *p, const char *what, char **out,
 	      size_t *len)
 {
 	const char *s = scn__skip_blanks(p), *e = p->eol;
+	bool lines = strcmp(what, "caption text") == 0;
 	size_t n;
 	int rc;
 
@@ -331,6 +333,14 @@ int scn__text(struct scn_parser *p, const char *what, char **out,
 		*out = NULL;
 		return scn__fail(p, s, "expected at most %d bytes of %s, got %zu",
 		    SCN_MAX_TEXT, what, n);
+	}
+	/* ... and printable: the trace holds no control character but a
+	 * caption's line breaks. */
+	if (rc == 0 && len == NULL && strpbrk(*out, lines ? "\t" : "\n\t") != NULL) {
+		free(*out);
+		*out = NULL;
+		return scn__fail(p, s, lines ? "expected %s without \\t" :
+		    "expected %s on one line, without \\n or \\t", what);
 	}
 	return rc;
 }

@@ -83,7 +83,9 @@ int scn__end(struct scn_parser *p);
 /* The rest of the line, trimmed, or one quoted string with \" \\ \n \t;
  * never empty.  what names it in errors ("caption text").  *out is a new
  * NUL-terminated string; *len (if len is not NULL) its length.  Without
- * len (a title, label or caption) it is at most SCN_MAX_TEXT bytes. */
+ * len (a title, label or caption) it is at most SCN_MAX_TEXT bytes, with
+ * no \t, and no \n but in a caption (it becomes trace text, which holds no
+ * control character but a caption's line breaks). */
 int scn__text(struct scn_parser *p, const char *what, char **out,
 	      size_t *len);
 /* A duration with a unit (s, ms, us, ns), at most 3600s. */

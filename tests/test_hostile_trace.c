@@ -25,6 +25,7 @@
 #include "trace/fold.h"
 #include "trace/narrate.h"
 #include "trace/trace.h"
+#include "tui/grid.h"
 
 #define HDR "{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"t\",\"kernel\":\"k\"," \
 	"\"started\":\"2026-11-26T14:09:36Z\",\"actors\":[{\"name\":\"world\",\"model\":\"\"}," \
@@ -300,6 +301,53 @@ static void test_hostile_writer_refuses(void **state)
 	trace_free(t);
 }
 
+/* Trace text reaches terminals (the screen, --plain, text and asciicast
+ * exports): a control character in any string is refused by the reader
+ * (C0, DEL, C1), never written by the writer, and never drawn. */
+static void test_hostile_control_text(void **state)
+{
+	static const char *const bad[] = {
+		EV("world", "\"kind\":\"caption\",\"text\":{\"en\":\"\\u001b[2J\",\"zh\":\"x\"}"),
+		EV("world", "\"kind\":\"caption\",\"text\":{\"en\":\"ok\",\"zh\":\"a\\u0007\"}"),
+		EV("world", "\"kind\":\"caption\",\"text\":{\"en\":\"a\\tb\",\"zh\":\"x\"}"),
+		EV("world", "\"kind\":\"caption\",\"text\":{\"en\":\"\\u009b31m\",\"zh\":\"x\"}"),
+		EV("world", "\"kind\":\"caption\",\"text\":{\"en\":\"\\u007f\",\"zh\":\"x\"}"),
+	};
+	struct trace *t = by_hand();
+	const char *zh = "\xc2\x9b", *en = "\x1b]0;owned\x07";
+	struct trace_ev ev = { .kind = TRACE_CAPTION, .fd = -1, .step = -1,
+			       .text = { "fine", "\xe4\xb8\xad" } };
+	char cause[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	struct grid g;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct trace *r = NULL;
+
+		assert_int_equal(read_one(bad[i], cause, sizeof cause, &r), -EINVAL);
+		assert_non_null(strstr(cause, "control character U+00"));
+		assert_null(r);
+	}
+	assert_non_null(f = open_memstream(&buf, &len));
+	assert_int_equal(trace_write_ev(f, t, &ev), 0);
+	ev.text[0] = en;
+	assert_int_equal(trace_write_ev(f, t, &ev), -EINVAL);
+	ev.text[0] = "fine";
+	ev.text[1] = zh;
+	assert_int_equal(trace_write_ev(f, t, &ev), -EINVAL);
+	fclose(f);
+	assert_null(strchr(buf, 0x1b));
+	free(buf);
+	assert_int_equal(grid_init(&g, 20, 1), 0);
+	grid_put(&g, 0, 0, 0, "a\x1b[2Jb\x07", 20);
+	for (int x = 0; x < g.w; x++)
+		assert_true(g.cells[x].ch >= 0x20);
+	grid_free(&g);
+	trace_free(t);
+}
+
 /* ---- items 11 and 12: files that are not trace files ---- */
 
 static void test_hostile_special_files(void **state)
@@ -528,6 +576,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_hostile_file_cap),
 		cmocka_unit_test(test_hostile_memory_cap),
 		cmocka_unit_test(test_hostile_writer_refuses),
+		cmocka_unit_test(test_hostile_control_text),
 		cmocka_unit_test(test_hostile_special_files),
 		cmocka_unit_test(test_hostile_field_bounds),
 		cmocka_unit_test(test_hostile_cast_step),

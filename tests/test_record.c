@@ -172,7 +172,7 @@ static struct trace *full_trace(void)
 
 	assert_int_equal(trace_add_actor(t, "C", "blocking", "", "丙"), 3);
 	e = ev_of(TRACE_CAPTION, 0, 0); e.step = 0;
-	e.text[0] = trace_intern(t, "Fish \"arrive\"\tnow");
+	e.text[0] = trace_intern(t, "Fish \"arrive\"\nnow");   /* a caption may break lines */
 	e.text[1] = trace_intern(t, "鱼来了"); add(t, e);
 	e = ev_of(TRACE_ARRIVE, 0, 10); e.fd = 5; e.ret = 100; e.step = 1; add(t, e);
 	e = ev_of(TRACE_ARRIVE, 0, 11); e.fd = 6; e.ret = 0; add(t, e);
@@ -464,7 +464,8 @@ static void test_record_event_errors(void **state)
 		     "\"wchan\":\"\""), "\"state\" of the \"state\" event is 'SS' "
 		  "(expected one letter" },
 		{ EV("\"kind\":\"state\",\"tid\":1,\"state\":\"\\n\",\"syscall\":\"\","
-		     "\"wchan\":\"\""), "is '?' (expected one letter" },
+		     "\"wchan\":\"\""), "\"state\" of the \"state\" event holds the control "
+		  "character U+000A (expected printable text)" },
 		{ EV("\"kind\":\"state\",\"tid\":1,\"state\":\"S\",\"syscall\":\"\""),
 		  "has no \"wchan\"" },
 		{ EV("\"kind\":\"caption\",\"text\":{\"en\":\"x\"}"),

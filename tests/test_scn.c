@@ -664,6 +664,13 @@ static void test_scn_errors_text_length(void **state)
 			 SCN_MAX_TEXT, whats[k], SCN_MAX_TEXT + 1);
 		parse_err(text, n + SCN_MAX_TEXT + 2, where, what);
 	}
+	/* One line of printable text: trace strings hold no control character. */
+	parse_err(S("scenario t\nactor A blocking\nat 0s say en \"a\\tb\"\n"),
+	    "t.scn:3:14:", "expected caption text without \\t");
+	parse_err(S("scenario t\ntitle en \"a\\nb\"\n"),
+	    "t.scn:2:10:", "expected title text on one line, without \\n or \\t");
+	parse_err(S("scenario t\nactor A blocking\nlabel A en \"a\\tb\"\n"),
+	    "t.scn:3:12:", "expected label text on one line");
 }
 
 static void test_scn_fd_range(void **state)

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "trace/file.h"
 #include "trace/export_chrome_int.h"
 
 #define PID 1
@@ -65,6 +66,7 @@ static void put_track(struct chrome *c, FILE *out, bool *first, int tid, int sor
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof name, fmt, ap);
 	va_end(ap);
+	file_cause_cut(name, sizeof name);      /* never half a character */
 	put_meta(c, out, first, "thread_name", tid, json_pack("{s:s}", "name", name));
 	put_meta(c, out, first, "thread_sort_index", tid, json_pack("{s:i}", "sort_index", sort));
 }
@@ -75,6 +77,7 @@ static void put_tracks(struct chrome *c, FILE *out, bool *first)
 	char title[160];
 
 	snprintf(title, sizeof title, "ioscope · %s", h->scenario);
+	file_cause_cut(title, sizeof title);
 	put_meta(c, out, first, "process_name", -1, json_pack("{s:s}", "name", title));
 	put_track(c, out, first, export__tid_thread(TRACE_WORLD), 0, "world");
 	for (int a = 1; a < h->nactors; a++) {

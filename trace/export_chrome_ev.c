@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "trace/file.h"
 #include "trace/export_chrome_int.h"
 
 /* ---- building records ---- */
@@ -77,6 +78,7 @@ static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
 	va_start(ap, fmt);
 	vsnprintf(r->name, sizeof r->name, fmt, ap);
 	va_end(ap);
+	file_cause_cut(r->name, sizeof r->name);   /* never half a character */
 	if (r->args == NULL)
 		c->rc = -ENOMEM;
 	return c->n++;

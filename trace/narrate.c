@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace/file.h"
 #include "trace/narrate_int.h"
 
 /* Phrases by language.  Placeholders are printf's, in the same order in
@@ -366,9 +367,11 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 
 	if (ev->actor < TRACE_MAX_ACTORS && ev->kind != TRACE_STATE)
 		n->last_kind[ev->actor] = ev->kind;
-	if (!again && line_for(n, ev, s, sizeof s))
+	if (!again && line_for(n, ev, s, sizeof s)) {
+		file_cause_cut(s, sizeof s);      /* a long caption: whole characters */
 		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
 			actor_name(n, ev->actor), s);
+	}
 	view_apply(&n->v, ev);
 }
 

@@ -174,9 +174,12 @@ int trace__opt_bool(struct rd *r, json_t *o, const char *key, bool *out)
 	return 0;
 }
 
-/* The string itself, owned by the JSON value. */
-int trace__get_raw(struct rd *r, json_t *o, const char *key, const char **out)
+/* The string itself, owned by the JSON value; printable (a line break only
+ * where lines). */
+static int get_text(struct rd *r, json_t *o, const char *key, bool lines,
+		    const char **out)
 {
+	const char *bad;
 	json_t *v;
 	int rc = trace__need(r, o, key, "a string", &v);
 
@@ -186,21 +189,40 @@ int trace__get_raw(struct rd *r, json_t *o, const char *key, const char **out)
 		return trace__fail(r, 1, "\"%s\" of %s is %s (expected a string)",
 				   key, r->what, trace__type_desc(v));
 	*out = json_string_value(v);
+	if ((bad = trace_text_control(*out, lines)) != NULL) {
+		unsigned cp = (unsigned char)bad[0] == 0xc2 ? (unsigned char)bad[1] :
+			      (unsigned char)bad[0];
+
+		return trace__fail(r, 1, "\"%s\" of %s holds the control character "
+				   "U+%04X (expected printable text)", key, r->what, cp);
+	}
 	return 0;
 }
 
-/* The string interned in the trace. */
-int trace__get_str(struct rd *r, json_t *o, const char *key, const char **out)
+int trace__get_raw(struct rd *r, json_t *o, const char *key, const char **out)
 {
-	int rc = trace__get_raw(r, o, key, out);
+	return get_text(r, o, key, false, out);
+}
+
+static int intern_text(struct rd *r, json_t *o, const char *key, bool lines,
+		       const char **out)
+{
+	int rc = get_text(r, o, key, lines, out);
 
 	if (rc == 0 && (*out = trace_intern(r->t, *out)) == NULL)
 		rc = trace_full(r->t) ? -EFBIG : -ENOMEM;
 	return rc;
 }
 
+/* The string interned in the trace. */
+int trace__get_str(struct rd *r, json_t *o, const char *key, const char **out)
+{
+	return intern_text(r, o, key, false, out);
+}
+
 /* {"en": ..., "zh": ...} */
-int trace__get_pair(struct rd *r, json_t *o, const char *key, const char *out[2])
+int trace__get_pair(struct rd *r, json_t *o, const char *key, bool lines,
+		    const char *out[2])
 {
 	json_t *v;
 	int rc = trace__need(r, o, key, "an object {\"en\":...,\"zh\":...}", &v);
@@ -211,8 +233,8 @@ int trace__get_pair(struct rd *r, json_t *o, const char *key, const char *out[2]
 		return trace__fail(r, 1, "\"%s\" of %s is %s (expected an object "
 				   "{\"en\":...,\"zh\":...})", key, r->what,
 				   trace__type_desc(v));
-	rc = trace__get_str(r, v, "en", &out[0]);
-	return rc != 0 ? rc : trace__get_str(r, v, "zh", &out[1]);
+	rc = intern_text(r, v, "en", lines, &out[0]);
+	return rc != 0 ? rc : intern_text(r, v, "zh", lines, &out[1]);
 }
 
 /* A string that must be one of a table's names. */
@@ -253,7 +275,7 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 	if (rc == 0)
 		rc = trace__get_str(r, a, "model", &model);
 	if (rc == 0 && json_object_get(a, "label") != NULL)
-		rc = trace__get_pair(r, a, "label", label);
+		rc = trace__get_pair(r, a, "label", false, label);
 	if (rc != 0)
 		return rc;
 	if (i == 0 && strcmp(name, "world") != 0)

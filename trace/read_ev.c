@@ -308,7 +308,7 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 
 static int rd_caption(struct rd *r, json_t *o, struct trace_ev *ev)
 {
-	int rc = trace__get_pair(r, o, "text", ev->text);
+	int rc = trace__get_pair(r, o, "text", true, ev->text);
 
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
@@ -489,7 +489,7 @@ static int rd_complete(struct rd *r, json_t *o, struct trace_ev *ev)
 
 static int rd_note(struct rd *r, json_t *o, struct trace_ev *ev)
 {
-	return trace__get_pair(r, o, "text", ev->text);
+	return trace__get_pair(r, o, "text", true, ev->text);
 }
 
 /* A new kind needs a line here and one in record.c's table. */

@@ -58,8 +58,9 @@ int trace__opt_bool(struct rd *r, json_t *o, const char *key, bool *out);
 /* A string owned by o (trace__get_raw) or interned in r->t (trace__get_str). */
 int trace__get_raw(struct rd *r, json_t *o, const char *key, const char **out);
 int trace__get_str(struct rd *r, json_t *o, const char *key, const char **out);
-/* {"en": ..., "zh": ...}, both interned. */
-int trace__get_pair(struct rd *r, json_t *o, const char *key,
+/* {"en": ..., "zh": ...}, both interned; with lines, they may hold line
+ * breaks (a caption's text), never another control character. */
+int trace__get_pair(struct rd *r, json_t *o, const char *key, bool lines,
 		    const char *out[2]);
 /* A string that from() maps to a value >= 0; expect, the choices, is what
  * every message about the key asks for. */

@@ -68,15 +68,18 @@ static void put_bool(struct put *p, const char *key, bool v)
 	put_new(p, key, json_boolean(v), -ENOMEM);
 }
 
-/* NULL if s is not UTF-8 (or memory ran out): string values must be both. */
-static json_t *str_value(const char *s)
+/* NULL if s is not UTF-8, holds a control character (trace_text_control)
+ * or memory ran out: string values must be printable UTF-8. */
+static json_t *str_value(const char *s, bool lines)
 {
+	if (s != NULL && trace_text_control(s, lines) != NULL)
+		return NULL;
 	return json_string(s != NULL ? s : "");
 }
 
 static void put_str(struct put *p, const char *key, const char *s)
 {
-	put_new(p, key, str_value(s), -EINVAL);
+	put_new(p, key, str_value(s, false), -EINVAL);
 }
 
 /* A name from one of trace.c's tables; NULL means the value is unknown. */
@@ -85,14 +88,15 @@ static void put_name(struct put *p, const char *key, const char *name)
 	put_new(p, key, name != NULL ? json_string(name) : NULL, -EINVAL);
 }
 
-static void put_pair(struct put *p, const char *key, const char *const s[2])
+/* A caption's text (lines) may break lines; a label may not. */
+static void put_pair(struct put *p, const char *key, bool lines, const char *const s[2])
 {
 	json_t *o = json_object();
 	struct put in = { o, o != NULL ? 0 : -ENOMEM, NULL };
 
 	if (o != NULL) {
-		put_str(&in, "en", s[0]);
-		put_str(&in, "zh", s[1]);
+		put_new(&in, "en", str_value(s[0], lines), -EINVAL);
+		put_new(&in, "zh", str_value(s[1], lines), -EINVAL);
 	}
 	if (in.rc != 0) {
 		json_decref(o);
@@ -262,7 +266,7 @@ static void put_state(struct put *p, const struct trace_ev *ev)
 
 static void put_caption(struct put *p, const struct trace_ev *ev)
 {
-	put_pair(p, "text", ev->text);
+	put_pair(p, "text", true, ev->text);
 	put_step(p, ev);
 }
 
@@ -376,7 +380,7 @@ static void put_complete(struct put *p, const struct trace_ev *ev)
 
 static void put_note(struct put *p, const struct trace_ev *ev)
 {
-	put_pair(p, "text", ev->text);
+	put_pair(p, "text", true, ev->text);
 }
 
 /* A new kind needs a line here and one in read_ev.c's table. */
@@ -454,7 +458,7 @@ static json_t *models_value(const struct trace_hdr *h)
 		for (int j = 1; j < i && !seen; j++)
 			seen = h->actors[j].model != NULL &&
 			       strcmp(h->actors[j].model, m) == 0;
-		if (!seen && json_array_append_new(a, str_value(m)) != 0) {
+		if (!seen && json_array_append_new(a, str_value(m, false)) != 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -475,7 +479,7 @@ static json_t *actor_value(const struct trace_actor *a, int *rc)
 	put_str(&p, "name", a->name);
 	put_str(&p, "model", a->model);
 	if (labelled)
-		put_pair(&p, "label", a->label);
+		put_pair(&p, "label", false, a->label);
 	if (p.rc != 0) {
 		json_decref(p.o);
 		*rc = p.rc;

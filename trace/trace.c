@@ -285,3 +285,12 @@ int64_t trace_mono_ns(void)
 void trace_epoch_set(int64_t mono_ns) { epoch_ns = mono_ns; }
 int64_t trace_epoch(void) { return epoch_ns; }
 int64_t trace_now(void) { return trace_mono_ns() - epoch_ns; }
+
+const char *trace_text_control(const char *s, bool breaks)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if ((*p < 0x20 && !(breaks && *p == '\n')) || *p == 0x7f ||
+		    (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return (const char *)p;
+	return NULL;
+}

@@ -15,6 +15,7 @@
 #ifndef IOSCOPE_TRACE_H
 #define IOSCOPE_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -204,6 +205,13 @@ static inline uint32_t trace_ev_nset(const struct trace_ev *ev)
 {
 	return ev->nfds + ev->fds_more;
 }
+
+/* The first control character in s: C0 (tab too; newline unless breaks),
+ * DEL, or a C1 control (U+0080..U+009F, two bytes in UTF-8), or NULL when
+ * there is none.  Trace strings end up on terminals, so they hold none
+ * (a caption's text may break lines): the reader refuses them and the
+ * writer will not write them. */
+const char *trace_text_control(const char *s, bool breaks);
 
 /* Drops reported by TRACE_LOST events, summed. */
 uint64_t trace_lost(const struct trace *t);

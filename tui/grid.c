@@ -81,6 +81,8 @@ int grid_put(struct grid *g, int x, int y, int role, const char *s, int max)
 			s += n;
 			continue;
 		}
+		if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+			c = L'?';       /* a control: never sent to the terminal */
 		grid_set(g, x + used, y, role, c);
 		if (w == 2)
 			grid_set(g, x + used + 1, y, role, GRID_CONT);
