@@ -16,6 +16,9 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+# Every cmocka group runs through tests/harness.c, which gives each test its
+# own time limit (libuv's runner does the same).
+TEST_WRAP   = -Wl,--wrap=_cmocka_run_group_tests -Wl,--wrap=cmocka_set_test_filter
 
 ifeq ($(V),1)
 Q :=
@@ -52,7 +55,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_COMMON) $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_WRAP) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
 
 # Each fuzz target also builds against a plain driver that replays its
 # corpus, so `make test` runs every shipped file through every parser.
