@@ -38,7 +38,7 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_RUN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-corpus)
 
 .SECONDARY:
-.PHONY: all run test check-tests asan fuzz bench clean install setup recordings
+.PHONY: all run test check-tests asan fuzz bench clean install uninstall setup recordings
 all: setup ioscope
 
 setup:
@@ -116,17 +116,34 @@ recordings: all
 bench: ioscope
 	./ioscope bench --probe
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ioscope/scenarios
-	install -m 755 ioscope $(DESTDIR)$(PREFIX)/bin/ioscope
-	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/
-	install -d $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/recordings \
-	  $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh \
-	  $(DESTDIR)$(PREFIX)/share/ioscope/models
-	install -m 644 scenarios/recordings/* $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/recordings/
-	install -m 644 lessons/en/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en/
-	install -m 644 lessons/zh/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh/
-	install -m 644 models/*.c $(DESTDIR)$(PREFIX)/share/ioscope/models/
+# What install puts under $(DESTDIR)$(PREFIX)/share/ioscope, by its path in
+# this tree; uninstall removes exactly these, then each folder install made
+# there once nothing else is left in it.  BIN is the binary installed (the
+# tests install the one they test, and build nothing).
+BIN        ?= ioscope
+SHARE       = $(DESTDIR)$(PREFIX)/share/ioscope
+DATA_SCN   := $(wildcard scenarios/*.scn)
+DATA_REC   := $(wildcard scenarios/recordings/*)
+DATA_EN    := $(wildcard lessons/en/*.md)
+DATA_ZH    := $(wildcard lessons/zh/*.md)
+DATA_SRC   := $(wildcard models/*.c)
+DATA       := $(DATA_SCN) $(DATA_REC) $(DATA_EN) $(DATA_ZH) $(DATA_SRC)
+DATA_DIRS  := scenarios/recordings scenarios lessons/en lessons/zh lessons models
+
+install: setup $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(addprefix $(SHARE)/,$(DATA_DIRS))
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ioscope
+	install -m 644 $(DATA_SCN) $(SHARE)/scenarios/
+	install -m 644 $(DATA_REC) $(SHARE)/scenarios/recordings/
+	install -m 644 $(DATA_EN) $(SHARE)/lessons/en/
+	install -m 644 $(DATA_ZH) $(SHARE)/lessons/zh/
+	install -m 644 $(DATA_SRC) $(SHARE)/models/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ioscope $(addprefix $(SHARE)/,$(DATA))
+	$(Q)for d in $(DATA_DIRS) ""; do \
+	  [ ! -d "$(SHARE)/$$d" ] || rmdir "$(SHARE)/$$d" 2>/dev/null || \
+	    echo "uninstall: left $(SHARE)/$$d: it holds files install did not put there"; done
 
 clean:
 	rm -rf build ioscope
