@@ -304,8 +304,7 @@ static void test_async2_aio_stop_while_waiting(void **state)
 	t0 = trace_mono_ns();
 	assert_int_equal(model_stop(&h.c, 1000), 0);
 	t0 = trace_mono_ns() - t0;
-	print_message("stopped in %.0f ms\n", (double)t0 / 1e6);
-	assert_true(t0 < 1000000000);
+	print_message("stopped in %.0f ms\n", (double)t0 / 1e6);   /* 0 above: within 1 s */
 	sink_drain(h.s);
 	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, -ECANCELED);
 	/* Every request was seen to its end. */
@@ -472,7 +471,14 @@ static void test_async2_libuv_stop_while_waiting(void **state)
 	assert_int_equal(model_stop(&h.c, 1000), 0);
 	t0 = trace_mono_ns() - t0;
 	print_message("stopped in %.1f ms\n", (double)t0 / 1e6);
-	assert_true(t0 < 250000000);     /* before model_stop's shutdown fallback */
+	/* By the signal, not by model_stop's fallback: the kernel's word that
+	 * no fd was shut down (a shut-down socket reads as end of file). */
+	for (int i = 0; i < h.nfds; i++) {
+		char c;
+
+		assert_int_equal(recv(h.fds[i].fd, &c, 1, MSG_PEEK | MSG_DONTWAIT), -1);
+		assert_int_equal(errno, EAGAIN);
+	}
 	sink_drain(h.s);
 	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, -ECANCELED);
 	for (size_t i = 0; i < trace_count(h.t); i++)
