@@ -55,6 +55,9 @@ bool h_parked(struct harness *h, void *arg);
  * matters is an idle slice begun, or a call entered that the sampler then
  * saw asleep (state S); or it is done. */
 bool h_actor_waits(const struct trace *t, int actor);
+/* The index of the event that shows it waits (the idle slice, the call,
+ * the done), or -1 when it does not. */
+long h_actor_wait_index(const struct trace *t, int actor);
 /* Bytes the actor got: its reads' return values and its completions'. */
 int64_t h_actor_got(const struct trace *t, int actor);
 /* The sampler saw a helper thread of the actor asleep (glibc's aio). */
