@@ -16,6 +16,9 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+# Every cmocka group runs through tests/harness.c, which gives each test its
+# own time limit (libuv's runner does the same).
+TEST_WRAP   = -Wl,--wrap=_cmocka_run_group_tests -Wl,--wrap=cmocka_set_test_filter
 
 ifeq ($(V),1)
 Q :=
@@ -35,7 +38,7 @@ TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_RUN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-corpus)
 
 .SECONDARY:
-.PHONY: all run test check-tests asan fuzz bench clean install setup recordings
+.PHONY: all run test check-tests asan fuzz bench clean install uninstall setup recordings
 all: setup ioscope
 
 setup:
@@ -52,7 +55,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_COMMON) $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_WRAP) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
 
 # Each fuzz target also builds against a plain driver that replays its
 # corpus, so `make test` runs every shipped file through every parser.
@@ -70,10 +73,21 @@ check-tests: ioscope $(TESTS) $(FUZZ_RUN)
 test: setup
 	@$(MAKE) --no-print-directory check-tests
 
+# ASan and UBSan over the whole suite; tests/run.sh fails a suite on any
+# report from any process (see there).  clang when there is one: gcc's
+# runtime, with both sanitizers in one binary, prints UBSan's reports to
+# stderr only (log_path is ignored), where a test that pipes the binary
+# into grep never sees them; they still abort the process.  Objects of one
+# compiler are never linked with the other's runtime: build/asan is
+# emptied when the compiler changes.
+ASAN_CC ?= $(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 asan: setup
-	@$(MAKE) --no-print-directory BUILD=build/asan \
-	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" check-tests-asan
+	@[ "$$(cat build/asan/.cc 2>/dev/null)" = "$(ASAN_CC)" ] || \
+	  { rm -rf build/asan; mkdir -p build/asan; echo "$(ASAN_CC)" > build/asan/.cc; }
+	@$(MAKE) --no-print-directory BUILD=build/asan CC=$(ASAN_CC) \
+	  CFLAGS="-O1 -g $(SAN_FLAGS) -fno-omit-frame-pointer" \
+	  LDFLAGS="$(SAN_FLAGS)" check-tests-asan
 
 .PHONY: check-tests-asan
 check-tests-asan: $(BUILD)/ioscope-asan $(TESTS) $(FUZZ_RUN)
@@ -102,17 +116,34 @@ recordings: all
 bench: ioscope
 	./ioscope bench --probe
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ioscope/scenarios
-	install -m 755 ioscope $(DESTDIR)$(PREFIX)/bin/ioscope
-	install -m 644 scenarios/*.scn $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/
-	install -d $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/recordings \
-	  $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh \
-	  $(DESTDIR)$(PREFIX)/share/ioscope/models
-	install -m 644 scenarios/recordings/* $(DESTDIR)$(PREFIX)/share/ioscope/scenarios/recordings/
-	install -m 644 lessons/en/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en/
-	install -m 644 lessons/zh/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh/
-	install -m 644 models/*.c $(DESTDIR)$(PREFIX)/share/ioscope/models/
+# What install puts under $(DESTDIR)$(PREFIX)/share/ioscope, by its path in
+# this tree; uninstall removes exactly these, then each folder install made
+# there once nothing else is left in it.  BIN is the binary installed (the
+# tests install the one they test, and build nothing).
+BIN        ?= ioscope
+SHARE       = $(DESTDIR)$(PREFIX)/share/ioscope
+DATA_SCN   := $(wildcard scenarios/*.scn)
+DATA_REC   := $(wildcard scenarios/recordings/*)
+DATA_EN    := $(wildcard lessons/en/*.md)
+DATA_ZH    := $(wildcard lessons/zh/*.md)
+DATA_SRC   := $(wildcard models/*.c)
+DATA       := $(DATA_SCN) $(DATA_REC) $(DATA_EN) $(DATA_ZH) $(DATA_SRC)
+DATA_DIRS  := scenarios/recordings scenarios lessons/en lessons/zh lessons models
+
+install: setup $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(addprefix $(SHARE)/,$(DATA_DIRS))
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ioscope
+	install -m 644 $(DATA_SCN) $(SHARE)/scenarios/
+	install -m 644 $(DATA_REC) $(SHARE)/scenarios/recordings/
+	install -m 644 $(DATA_EN) $(SHARE)/lessons/en/
+	install -m 644 $(DATA_ZH) $(SHARE)/lessons/zh/
+	install -m 644 $(DATA_SRC) $(SHARE)/models/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ioscope $(addprefix $(SHARE)/,$(DATA))
+	$(Q)for d in $(DATA_DIRS) ""; do \
+	  [ ! -d "$(SHARE)/$$d" ] || rmdir "$(SHARE)/$$d" 2>/dev/null || \
+	    echo "uninstall: left $(SHARE)/$$d: it holds files install did not put there"; done
 
 clean:
 	rm -rf build ioscope

@@ -7,8 +7,14 @@
 #include <uv.h>
 
 #include "models/model.h"
+#include "run.h"
 #include "scenarios/sclock.h"
 #include "trace/sink.h"
+
+/* Every test's own time limit in seconds (IOSCOPE_TEST_TIMEOUT overrides
+ * it): see the watchdog in harness.c.  A test past it names itself on
+ * stderr and the binary exits with status 124. */
+#define H_TEST_LIMIT_S 30
 
 #define H_MAX_FDS 4
 
@@ -22,6 +28,10 @@ struct harness {
 	int far[H_MAX_FDS];
 	int nfds;
 };
+
+/* Test cond every millisecond until it holds or timeout_ms passes; true
+ * if it held.  For conditions no loop reports (the kernel's, a file's). */
+bool h_until(bool (*cond)(void *arg), void *arg, int timeout_ms);
 
 int h_init(struct harness *h, int nfds, double speed);
 int h_start(struct harness *h, const char *model);
@@ -37,6 +47,42 @@ void h_fini(struct harness *h);
 bool h_done(struct harness *h, void *arg);            /* a TRACE_DONE was seen */
 bool h_waiting(struct harness *h, void *arg);         /* blocked in recv, or idle between tries */
 size_t h_count(struct harness *h, int kind);
+/* The model thread sleeps on h's clock (in pthread_cond_wait), by the
+ * kernel's word: with the clock paused it is frozen until sclock_play. */
+bool h_parked(struct harness *h, void *arg);
+
+/* From a trace alone.  The actor waits for data: its last event that
+ * matters is an idle slice begun, or a call entered that the sampler then
+ * saw asleep (state S); or it is done. */
+bool h_actor_waits(const struct trace *t, int actor);
+/* The index of the event that shows it waits (the idle slice, the call,
+ * the done), or -1 when it does not. */
+long h_actor_wait_index(const struct trace *t, int actor);
+/* Bytes the actor got: its reads' return values and its completions'. */
+int64_t h_actor_got(const struct trace *t, int actor);
+/* The sampler saw a helper thread of the actor asleep (glibc's aio). */
+bool h_actor_helper_asleep(const struct trace *t, int actor);
+
+/* A whole run (run.h) on a loop of the test's own, playing, in which the
+ * test decides when each scripted action happens: give the script's
+ * actions times far away (at 1000s, ...), wait with h_run_until until the
+ * actors are where the step needs them, then run_step(hr->r) performs the
+ * next action at once.  After the last action the world ends by itself;
+ * wait for h_run_ended, then h_run_close. */
+struct h_run {
+	uv_loop_t loop;
+	uv_timer_t limit;
+	struct run *r;
+	bool ended, expired;
+};
+/* run_open and run_start; on failure hr->r is NULL (h_run_close still). */
+int h_run_open(struct h_run *hr, const struct run_opts *o, char *cause, size_t len);
+/* Run the loop until pred holds or timeout_ms passes; true if it held. */
+bool h_run_until(struct h_run *hr, bool (*pred)(struct h_run *hr, void *arg), void *arg,
+		 int timeout_ms);
+bool h_run_ended(struct h_run *hr, void *arg);
+/* run_close, then closes the loop; returns run_close's status. */
+int h_run_close(struct h_run *hr, char *cause, size_t len);
 
 /* A temporary folder with a scenario file holding text, and the path a
  * recording may take there; h_files_remove deletes all three. */

@@ -844,7 +844,7 @@ static int group_teardown(void **state)
 	return rmdir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_round_trip),
@@ -866,6 +866,8 @@ int main(void)
 		cmocka_unit_test(test_record_writer_refuses),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests_name("record", tests, group_setup,
 					   group_teardown);
 }

@@ -486,7 +486,7 @@ static void test_record_async_format_examples(void **state)
 	free(text);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_shape_async),
@@ -498,5 +498,7 @@ int main(void)
 		cmocka_unit_test(test_record_async_format_examples),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests_name("record_async", tests, NULL, NULL);
 }

@@ -415,7 +415,7 @@ static void test_record_mux_optional(void **state)
 	trace_free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_shape_mux),
@@ -426,5 +426,7 @@ int main(void)
 		cmocka_unit_test(test_record_net_optional),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests_name("record_mux", tests, NULL, NULL);
 }
