@@ -104,7 +104,7 @@ fuzz: setup
 	@mkdir -p $(BUILD)/fuzz
 	$(Q)for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "  FUZZ    $$n"; \
-	  $(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -pthread $(PKG_CFLAGS) \
+	  $(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -pthread $(PKG_CFLAGS) \
 	    -o $(BUILD)/fuzz/$$n-libfuzzer $$f $(LIB_SRC) $(PKG_LIBS) -lm || exit 1; done
 	@echo "run e.g.: $(BUILD)/fuzz/fuzz_scn-libfuzzer -max_total_time=60 tests/fuzz/corpus/scn scenarios"
 

@@ -90,7 +90,8 @@ static void send_all(struct server *s, struct conn *from, const char *line, size
 		if (!k->open || k == from)
 			continue;
 		t0 = probe_enter(TRACE_CALL_WRITE, k->f.fd, false);
-		n = write(k->f.fd, line, len);
+		/* A client that left must not kill the process (SIGPIPE): EPIPE. */
+		n = send(k->f.fd, line, len, MSG_NOSIGNAL);
 		probe_exit(TRACE_CALL_WRITE, k->f.fd, n, errno, t0, 0);
 	}
 }

@@ -97,7 +97,7 @@ int sampler_call_matches(int call, long nr)
 	case TRACE_CALL_READ:
 		return nr == SYS_read;
 	case TRACE_CALL_WRITE:
-		return nr == SYS_write;
+		return nr == SYS_write || nr == SYS_sendto;   /* send(2) is sendto */
 	case TRACE_CALL_SELECT:
 #ifdef SYS_select
 		if (nr == SYS_select)

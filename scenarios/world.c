@@ -149,7 +149,7 @@ static void do_write(struct world *w, const struct scn_action *a, int step)
 	 * unread data was already waiting. */
 	now = trace_now();
 	atomic_compare_exchange_strong(&f->ready_ns, &expect, now);
-	n = write(wa->far[a->fd], a->data, a->len);
+	n = send(wa->far[a->fd], a->data, a->len, MSG_NOSIGNAL);   /* EPIPE, not SIGPIPE */
 	world__emit(w, &(struct trace_ev){
 		.kind = TRACE_ARRIVE, .actor = w->actor_base + a->actor,
 		.fd = f->fd, .ret = n < 0 ? -errno : n, .step = step, .t_ns = now,

@@ -111,7 +111,7 @@ void world__send(struct world *w, const struct scn_action *a, int step)
 
 	if (c->fd < 0)
 		return;
-	n = write(c->fd, a->data, a->len);
+	n = send(c->fd, a->data, a->len, MSG_NOSIGNAL);   /* EPIPE, not SIGPIPE */
 	world__emit(w, &(struct trace_ev){
 		.kind = TRACE_ARRIVE, .actor = w->client_base + a->client,
 		.fd = c->fd, .ret = n < 0 ? -errno : n, .step = step, .t_ns = now,

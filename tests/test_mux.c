@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -355,6 +357,74 @@ static void test_mux_chat_server(void **state)
 	rmdir(dir);
 }
 
+/* ---- a client gone ------------------------------------------------------ */
+
+static int connect_to(const struct sockaddr_un *a, socklen_t len)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (const struct sockaddr *)a, len), 0);
+	return fd;
+}
+
+static bool accepted_two(struct harness *h, void *arg)
+{
+	size_t n = 0;
+
+	(void)arg;
+	for (size_t i = 0; i < trace_count(h->t); i++) {
+		const struct trace_ev *ev = trace_at(h->t, i);
+
+		n += ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_ACCEPT && ev->ret >= 0;
+	}
+	return n == 2;
+}
+
+static bool wrote_to_gone(struct harness *h, void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < trace_count(h->t); i++) {
+		const struct trace_ev *ev = trace_at(h->t, i);
+
+		if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_WRITE && ev->ret < 0)
+			return true;
+	}
+	return false;
+}
+
+/* A client that stopped reading (shutdown SHUT_RD: the server hears
+ * nothing of it) while another sends a line: the server's write to it
+ * fails with EPIPE, and the process lives on (no SIGPIPE). */
+static void test_mux_server_client_gone(void **state)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	socklen_t len;
+	struct harness h;
+	int lfd, gone, talker;
+
+	(void)state;
+	snprintf(a.sun_path + 1, sizeof a.sun_path - 1, "ioscope-test-%d", (int)getpid());
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(a.sun_path + 1));
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, len), 0);
+	assert_int_equal(listen(lfd, 8), 0);
+	assert_int_equal(h_init(&h, 0, 1.0), 0);
+	h.c.listen_fd = lfd;
+	assert_int_equal(h_start(&h, "epoll"), 0);
+	gone = connect_to(&a, len);
+	talker = connect_to(&a, len);
+	assert_true(h_wait(&h, accepted_two, NULL, 5000));
+	assert_int_equal(shutdown(gone, SHUT_RD), 0);
+	assert_int_equal(write(talker, "hi\n", 3), 3);
+	assert_true(h_wait(&h, wrote_to_gone, NULL, 5000));
+	h_fini(&h);
+	close(gone);
+	close(talker);
+	close(lfd);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +434,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_mux_level_vs_edge),
 		cmocka_unit_test(test_mux_fd_setsize),
 		cmocka_unit_test(test_mux_chat_server),
+		cmocka_unit_test(test_mux_server_client_gone),
 	};
 
 	if (argc > 1)
