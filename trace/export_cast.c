@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "trace/file.h"
 #include "trace/export.h"
 #include "trace/fold.h"
 #include "trace/narrate.h"
@@ -233,6 +234,7 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 		json_object_set_new(o, "timestamp", json_integer((json_int_t)timegm(&tm)));
 	snprintf(title, sizeof title, "ioscope · %s%s", h->scenario,
 		 shortened ? " (long waits shortened)" : "");
+	file_cause_cut(title, sizeof title);     /* never half a character */
 	if (o == NULL || json_object_set_new(o, "title", json_string(title)) != 0 ||
 	    json_object_set_new(o, "env", json_pack("{s:s}", "TERM", "xterm-256color")) != 0)
 		rc = -ENOMEM;
