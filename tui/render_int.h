@@ -27,6 +27,16 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
  * in slices, shown once. */
 bool render__idle_again(const struct trace *t, size_t i);
 
+/* Wrap UTF-8 text into rows [y, y + h) at word boundaries (anywhere in
+ * text without spaces, such as Chinese).  Returns the rows used. */
+int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text);
+
+/* The bars and boxes around the panes (render_keys.c). */
+void render__title_bar(struct grid *g, const struct tui_state *s);
+void render__keys_bar(struct grid *g, const struct tui_state *s, int y);
+void render__help_box(struct grid *g, const struct tui_state *s);
+void render__too_small(struct grid *g, const struct tui_state *s);
+
 /* A rule across the grid with a label: "── label ───". */
 void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label);
 
