@@ -31,7 +31,21 @@ bool render__idle_again(const struct trace *t, size_t i);
  * text without spaces, such as Chinese).  Returns the rows used. */
 int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text);
 
-/* The bars and boxes around the panes (render_keys.c). */
+/* Text cut to cols columns at a word (or a CJK character) with "…"
+ * ("..." when ascii) when it does not fit whole; never inside a
+ * character, and a character cut short at the end of text is dropped.
+ * Returns the columns used. */
+int render__fit(char *out, size_t len, const char *text, int cols, bool ascii);
+
+/* The key bar of a screen (enum tui_screen) in row y: a prompt or a note
+ * when given, else the most important keys that fit; "? help" (or "Esc
+ * cancel" for a prompt) always at the right end.  The help box: that
+ * screen's keys, in a bordered box over the middle of the grid. */
+void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const char *note,
+		  const char *prompt);
+void render__help(struct grid *g, int screen, int lang, bool ascii, const struct glyphs *gl);
+
+/* The bars and boxes around the panes (render_keys.c), for a tui_state. */
 void render__title_bar(struct grid *g, const struct tui_state *s);
 void render__keys_bar(struct grid *g, const struct tui_state *s, int y);
 void render__help_box(struct grid *g, const struct tui_state *s);
