@@ -60,6 +60,7 @@ struct tui_menu {
 	int lang;
 	bool ascii;
 	bool help;                /* the menu's key list is open */
+	const char *note;         /* a passing message (the theme's name), or NULL */
 };
 
 void tui_render_menu(struct grid *g, const struct tui_menu *m);

@@ -36,6 +36,8 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
  * character, and a character cut short at the end of text is dropped.
  * Returns the columns used. */
 int render__fit(char *out, size_t len, const char *text, int cols, bool ascii);
+/* The same, cut at any character: for names (a wchan), not for prose. */
+int render__fit_chars(char *out, size_t len, const char *text, int cols, bool ascii);
 
 /* The key bar of a screen (enum tui_screen) in row y: a prompt or a note
  * when given, else the most important keys that fit; "? help" (or "Esc

@@ -62,7 +62,7 @@ static bool trailing_punct(const char *s, size_t n)
 	return false;
 }
 
-int render__fit(char *out, size_t len, const char *text, int cols, bool ascii)
+static int fit(char *out, size_t len, const char *text, int cols, bool ascii, bool words)
 {
 	const char *ell = ascii ? "..." : "…";
 	int ew = ascii ? 3 : 1, w = 0, n;
@@ -89,7 +89,7 @@ int render__fit(char *out, size_t len, const char *text, int cols, bool ascii)
 		snprintf(out, len, "%.*s", (int)at, text);
 		return grid_width(out);
 	}
-	if (brk == 0) {                      /* one long word: whole characters */
+	if (brk == 0 || !words) {            /* one long word: whole characters */
 		for (at = 0, w = 0; text[at] != '\0' && (n = char_len(text + at)) > 0; at += (size_t)n) {
 			if (w + one_width(text + at, n) > cols - ew)
 				break;
@@ -112,6 +112,16 @@ int render__fit(char *out, size_t len, const char *text, int cols, bool ascii)
 	}
 	snprintf(out, len, "%.*s%s", (int)brk, text, ell);
 	return grid_width(out);
+}
+
+int render__fit(char *out, size_t len, const char *text, int cols, bool ascii)
+{
+	return fit(out, len, text, cols, ascii, true);
+}
+
+int render__fit_chars(char *out, size_t len, const char *text, int cols, bool ascii)
+{
+	return fit(out, len, text, cols, ascii, false);
 }
 
 /* ---- the title bar ---- */
