@@ -177,7 +177,7 @@ struct key {
 };
 
 static const struct key keys[] = {
-	{ "n  Enter", NULL, { "next", "下一页" }, { "next page", "下一页" },
+	{ "n  Enter", NULL, { "next page", "下一页" }, { "next page", "下一页" },
 	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 } },
 	{ "p", NULL, { "previous", "上一页" }, { "previous page", "上一页" },
 	  ON_LESSON, { [TUI_SCREEN_LESSON] = 2 } },

@@ -43,13 +43,13 @@ static const char *fds_n(const struct trace_ev *ev, int shown, char *buf, size_t
 	return buf;
 }
 
-static void row(struct grid *g, int x, int y, int w, const char *label, int role,
-		const char *text)
+static void row(struct grid *g, const struct tui_state *s, int x, int y, int w, const char *label,
+		int role, const char *text)
 {
 	char fit[256];
 
 	grid_put(g, x, y, ROLE_DIM, label, 12);
-	render__fit(fit, sizeof fit, text, w - 12, false);
+	render__fit(fit, sizeof fit, text, w - 12, s->ascii);
 	grid_put(g, x + 12, y, role, fit, w - 12);
 }
 
@@ -87,7 +87,7 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
 			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
 			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
-	row(g, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+	row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
 }
 
 /* select or poll: everything goes in, everything is checked, everything
@@ -106,23 +106,23 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 	if (h < 2)
 		return;
 	if (a->refused) {
-		row(g, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
+		row(g, s, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
 		    L2(s, "an fd at or above FD_SETSIZE (1024): never handed to select",
 		       "描述符不小于 FD_SETSIZE（1024）：根本没有交给 select"));
 		return;
 	}
 	snprintf(b, sizeof b, "%s %d  ", sel ? "nfds" : L2(s, "entries", "项数"), in ? in->n : 0);
 	fds_text(t, sizeof t, w - 12, b, in, "");
-	row(g, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
+	row(g, s, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
 	if (h > 2) {
 		snprintf(b, sizeof b, L2(s, "checked %d · back ", "检查 %d 个 · 返回 "), out ? out->n : 0);
 		fds_text(t, sizeof t, w - 12, b, out, "");
-		row(g, x, y + 2, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+		row(g, s, x, y + 2, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
 	}
 	if (h > 3) {
 		snprintf(b, sizeof b, L2(s, "scanned %d to find ", "扫描 %d 个才找到 "), sc ? sc->n : 0);
 		fds_text(t, sizeof t, w - 12, b, sc, "");
-		row(g, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
+		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
 	}
 	if (h > 4)
 		totals(g, s, a, x, y + 4, w);
@@ -143,7 +143,7 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 	if (h < 2)
 		return;
 	fds_text(t, sizeof t, w - 12, "", reg, L2(s, " added once each", "（每个只登记一次）"));
-	row(g, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
+	row(g, s, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
 	if (h > 2) {
 		b[0] = '\0';
 		for (int i = 0; i < a->nready && o + 12 < sizeof b; i++)
@@ -166,7 +166,7 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 				 a->nready ? L2(s, " ← put there by the kernel's callback",
 						   " ← 内核回调放进来的") : "");
 		}
-		row(g, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
+		row(g, s, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
 	}
 	if (h > 3) {
 		char post[64];
@@ -175,7 +175,7 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 		snprintf(post, sizeof post, L2(s, "; touched %lld", "；只处理 %lld 个"),
 			 (long long)(out ? out->ret : 0));
 		fds_text(t, sizeof t, w - 12, b, out, post);
-		row(g, x, y + 3, w, "epoll_wait", ROLE_WAIT, t);
+		row(g, s, x, y + 3, w, "epoll_wait", ROLE_WAIT, t);
 	}
 	if (h > 4)
 		totals(g, s, a, x, y + 4, w);
@@ -224,10 +224,10 @@ void render__mux(struct grid *g, const struct tui_state *s, int y, int h)
 
 /* One line of the kernel's word; a kernel function's name that does not
  * fit is cut with "…", not dropped. */
-static void kline(struct grid *g, int y, int role, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static void kline(struct grid *g, const struct tui_state *s, int y, int role, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
-static void kline(struct grid *g, int y, int role, const char *fmt, ...)
+static void kline(struct grid *g, const struct tui_state *s, int y, int role, const char *fmt, ...)
 {
 	char text[512], fit[512];
 	va_list ap;
@@ -235,7 +235,7 @@ static void kline(struct grid *g, int y, int role, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	render__fit_chars(fit, sizeof fit, text, g->w, false);
+	render__fit_chars(fit, sizeof fit, text, g->w, s->ascii);
 	grid_put(g, 0, y, role, fit, 0);
 }
 
@@ -250,24 +250,24 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 		if (!render__is_model(s, i))
 			continue;
 		if (a->done)
-			kline(g, r, ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
+			kline(g, s, r, ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
 			      L2(s, "finished", "已结束"));
 		else if (a->have_helper && a->call == 0)
-			kline(g, r, ROLE_BLOCKED, "%-6s %s tid %d  %c %s  %s  wchan %s",
+			kline(g, s, r, ROLE_BLOCKED, "%-6s %s tid %d  %c %s  %s  wchan %s",
 			      narrate_actor(s->t, i),
 			      L2(s, "not in a call; glibc's helper thread", "不在调用中；glibc 的辅助线程"),
 			      a->helper_tid, a->helper_state, L2(s, "asleep", "在睡眠"),
 			      a->helper_syscall, *a->helper_wchan ? a->helper_wchan : "?");
 		else if (a->have_state && a->state == 'S')
-			kline(g, r, ROLE_BLOCKED, "%-6s tid %d  %c %s  %s  wchan %s",
+			kline(g, s, r, ROLE_BLOCKED, "%-6s tid %d  %c %s  %s  wchan %s",
 			      narrate_actor(s->t, i), a->tid, a->state,
 			      L2(s, "asleep in the kernel", "在内核中睡眠"), a->syscall,
 			      *a->wchan ? a->wchan : "?");
 		else if (a->have_state)
-			kline(g, r, ROLE_RUNNING, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
+			kline(g, s, r, ROLE_RUNNING, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
 			      a->tid, a->state, a->syscall);
 		else
-			kline(g, r, a->idle ? ROLE_IDLE : ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
+			kline(g, s, r, a->idle ? ROLE_IDLE : ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
 			      a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
 			      a->idle ? L2(s, "doing something else: not in a system call",
 					 "在做别的事：不在系统调用中") :
