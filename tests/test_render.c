@@ -263,6 +263,32 @@ static void test_render_title_bar(void **state)
 	assert_true(same_as_golden("title-bar.txt", all));
 }
 
+/* Text cut to fit: at a whole word, or between CJK characters, never
+ * inside a character; no "word," before the "…". */
+static void test_render_fit(void **state)
+{
+	static const struct { const char *in; int cols; bool ascii; const char *want; } c[] = {
+		{ "fits whole", 10, false, "fits whole" },
+		{ "the kernel's own word, per thread", 24, false, "the kernel's own word…" },
+		{ "the kernel's own word, per thread", 24, true, "the kernel's own..." },
+		{ "一次读操作的两个阶段", 9, false, "一次读操…" },
+		{ "Supercalifragilistic", 8, false, "Superca…" },
+		{ "cut inside \xe4\xb8", 40, false, "cut inside" },
+		{ "ab", 0, false, "" },
+	};
+	char out[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		render__fit(out, sizeof out, c[i].in, c[i].cols, c[i].ascii);
+		if (strcmp(out, c[i].want) != 0)
+			fail_msg("fit('%s', %d) = '%s', not '%s'", c[i].in, c[i].cols, out, c[i].want);
+		assert_true(grid_width(out) <= c[i].cols);
+	}
+	render__fit_chars(out, sizeof out, "wchan unix_stream_read_generic", 20, false);
+	assert_string_equal(out, "wchan unix_stream_r…");
+}
+
 /* LANG=C: a UTF-8 character the locale cannot decode is one cell, in
  * its ASCII look, and takes one column. */
 static void test_render_c_locale(void **state)
@@ -438,6 +464,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_render_keys_bar),
 		cmocka_unit_test(test_render_help_box),
 		cmocka_unit_test(test_render_title_bar),
+		cmocka_unit_test(test_render_fit),
 		cmocka_unit_test(test_render_c_locale),
 		cmocka_unit_test(test_render_mux_units),
 		cmocka_unit_test(test_render_classroom_look),

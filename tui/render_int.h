@@ -47,6 +47,13 @@ void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const
 		  const char *prompt);
 void render__help(struct grid *g, int screen, int lang, bool ascii, const struct glyphs *gl);
 
+/* The classroom theme reads from the back of a room, larger where the
+ * terminal has room: columns per event in the lanes (2 from 100 columns
+ * up, else 1), and rows per line of the story (2, a blank row between
+ * lines, when lines such rows fit in h; else 1). */
+int render__lane_col_w(const struct grid *g, const struct tui_state *s);
+int render__story_gap(const struct tui_state *s, int lines, int h);
+
 /* The bars and boxes around the panes (render_keys.c), for a tui_state. */
 void render__title_bar(struct grid *g, const struct tui_state *s);
 void render__keys_bar(struct grid *g, const struct tui_state *s, int y);

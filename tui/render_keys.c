@@ -1,5 +1,6 @@
 /* render_keys.c: the text around the panes: the title bar, the key bar,
- * the help box and the "too small" notice.
+ * the help box and the "too small" notice; text cut to fit; the
+ * classroom theme's sizes.
  *
  * One table of keys serves the key bar and the help box of every screen,
  * so a key means one thing everywhere.  The key bar shows the most
@@ -85,7 +86,9 @@ static int fit(char *out, size_t len, const char *text, int cols, bool ascii, bo
 		if (cw == 2 && w <= cols - ew)  /* CJK may break after any character */
 			brk = at;
 	}
-	if (!cut) {
+	if (!cut) {                          /* whole, but a character cut short */
+		while (text[at] != '\0' && at > 0 && text[at - 1] == ' ')
+			at--;
 		snprintf(out, len, "%.*s", (int)at, text);
 		return grid_width(out);
 	}
@@ -122,6 +125,18 @@ int render__fit(char *out, size_t len, const char *text, int cols, bool ascii)
 int render__fit_chars(char *out, size_t len, const char *text, int cols, bool ascii)
 {
 	return fit(out, len, text, cols, ascii, false);
+}
+
+/* ---- the classroom: larger where the terminal has room ---- */
+
+int render__lane_col_w(const struct grid *g, const struct tui_state *s)
+{
+	return s->theme == THEME_CLASSROOM && g->w >= 100 ? 2 : 1;
+}
+
+int render__story_gap(const struct tui_state *s, int lines, int h)
+{
+	return s->theme == THEME_CLASSROOM && lines > 0 && 2 * lines - 1 <= h ? 2 : 1;
 }
 
 /* ---- the title bar ---- */

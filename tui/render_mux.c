@@ -43,6 +43,17 @@ static const char *fds_n(const struct trace_ev *ev, int shown, char *buf, size_t
 	return buf;
 }
 
+/* A side's title bar: " S · what it does ", cut at a whole word. */
+static void side_title(struct grid *g, const struct tui_state *s, int x, int y, int w, int actor,
+		       const char *what)
+{
+	char t[256], fit[256];
+
+	snprintf(t, sizeof t, " %s · %s ", narrate_actor(s->t, actor), what);
+	render__fit(fit, sizeof fit, t, w, s->ascii);
+	grid_put(g, x, y, ROLE_TITLE, fit, w);
+}
+
 static void row(struct grid *g, const struct tui_state *s, int x, int y, int w, const char *label,
 		int role, const char *text)
 {
@@ -100,9 +111,9 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 	bool sel = strcmp(trace_hdr_c(s->t)->actors[actor].model, "select") == 0;
 	char b[160], t[200];
 
-	grid_printf(g, x, y, ROLE_TITLE, w, " %s · %s ", narrate_actor(s->t, actor),
-		    sel ? L2(s, "select: the whole set, every call", "select：每次都交出整个集合") :
-			  L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
+	side_title(g, s, x, y, w, actor,
+		   sel ? L2(s, "select: the whole set, every call", "select：每次都交出整个集合") :
+			 L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
 	if (h < 2)
 		return;
 	if (a->refused) {
@@ -137,9 +148,9 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 	char b[160], t[200];
 	size_t o = 0;
 
-	grid_printf(g, x, y, ROLE_TITLE, w, " %s · %s ", narrate_actor(s->t, actor),
-		    et ? L2(s, "epoll, edge-triggered", "epoll，边缘触发") :
-			 L2(s, "epoll, level-triggered", "epoll，水平触发"));
+	side_title(g, s, x, y, w, actor,
+		   et ? L2(s, "epoll, edge-triggered", "epoll，边缘触发") :
+			L2(s, "epoll, level-triggered", "epoll，水平触发"));
 	if (h < 2)
 		return;
 	fds_text(t, sizeof t, w - 12, "", reg, L2(s, " added once each", "（每个只登记一次）"));
