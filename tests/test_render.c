@@ -190,6 +190,33 @@ static void test_render_keys_bar(void **state)
 	assert_true(same_as_golden("keys.txt", all));
 }
 
+/* tui_state.screen picks the keys; unset, a page means a lesson. */
+static void test_render_keys_screen(void **state)
+{
+	struct tui_state s = { .live = true };
+	struct grid g;
+	char *t;
+
+	(void)state;
+	assert_int_equal(grid_init(&g, 120, 1), 0);
+	render__keys_bar(&g, &s, 0);
+	assert_non_null(t = row_text(&g, 0));
+	assert_non_null(strstr(t, "i inject"));
+	free(t);
+	s.page = "a page";
+	render__keys_bar(&g, &s, 0);
+	assert_non_null(t = row_text(&g, 0));
+	assert_non_null(strstr(t, "n next page"));
+	free(t);
+	s.screen = TUI_SCREEN_REPLAY;
+	render__keys_bar(&g, &s, 0);
+	assert_non_null(t = row_text(&g, 0));
+	assert_non_null(strstr(t, "g go to"));
+	assert_null(strstr(t, "i inject"));
+	free(t);
+	grid_free(&g);
+}
+
 /* The help box of each screen, on an empty 80×24, bordered. */
 static void test_render_help_box(void **state)
 {
@@ -462,6 +489,7 @@ int main(int argc, char **argv)
 {
 	static const struct CMUnitTest more[] = {
 		cmocka_unit_test(test_render_keys_bar),
+		cmocka_unit_test(test_render_keys_screen),
 		cmocka_unit_test(test_render_help_box),
 		cmocka_unit_test(test_render_title_bar),
 		cmocka_unit_test(test_render_fit),

@@ -42,7 +42,8 @@ int render__fit_chars(char *out, size_t len, const char *text, int cols, bool as
 /* The key bar of a screen (enum tui_screen) in row y: a prompt or a note
  * when given, else the most important keys that fit; "? help" (or "Esc
  * cancel" for a prompt) always at the right end.  The help box: that
- * screen's keys, in a bordered box over the middle of the grid. */
+ * screen's keys, in a bordered box over the middle of the grid, and the
+ * glyphs' legend when gl is given (the menu has none). */
 void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const char *note,
 		  const char *prompt);
 void render__help(struct grid *g, int screen, int lang, bool ascii, const struct glyphs *gl);

@@ -235,7 +235,7 @@ static const struct key keys[] = {
 	{ "q", NULL, { "quit", "退出" }, { "quit", "退出" }, ON_RUNS | ON_MENU,
 	  { [TUI_SCREEN_LIVE] = 4, [TUI_SCREEN_REPLAY] = 4, [TUI_SCREEN_LESSON] = 5,
 	    [TUI_SCREEN_MENU] = 3 } },
-	{ "?", NULL, { "help", "帮助" }, { "this list (any key closes it)", "本列表（按任意键关闭）" },
+	{ "?", NULL, { "help", "帮助" }, { "this list", "本列表" },
 	  ON_RUNS | ON_MENU, { 0 } },
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
@@ -405,7 +405,7 @@ void render__help(struct grid *g, int screen, int lang, bool ascii, const struct
 		render__fit(buf, sizeof buf, d, w - kw - 6, ascii);
 		grid_put(g, x + 4 + kw, y + 1 + i, ROLE_TITLE, buf, w - kw - 6);
 	}
-	if (screen != TUI_SCREEN_MENU && n + 4 < h)
+	if (screen != TUI_SCREEN_MENU && gl != NULL && n + 4 < h)
 		legend(g, gl, x + 2, y + 2 + n, w - 4, lang);
 	if (screen == TUI_SCREEN_MENU && n + 1 < h - 1)
 		grid_printf(g, x + 2, y + h - 2, ROLE_TITLE, w - 4, "%s", lz ?
