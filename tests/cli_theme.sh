@@ -94,6 +94,17 @@ $T send-keys -t s q
 finished && ok || bad "q did not quit"
 restored "theme and help"
 
+# A burst of t and ? (a teacher flicking through themes): the process
+# lives, and three t from default end on default again.
+start 80 24 run fishing --paused
+expect_screen "step 1/16"
+$T send-keys -t s t t t '?' '?' t t t
+expect_screen "theme: default"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after a burst of t and ?"
+[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after a burst"
+restored "burst of t"
+
 # In Chinese, at 120 columns.
 start 120 40 run fishing --paused --lang zh
 expect_screen "步骤 1/16"
