@@ -43,15 +43,58 @@ void grid_fill(struct grid *g, int x, int y, int w, int role, wchar_t ch)
 		grid_set(g, x + i, y, role, ch);
 }
 
+/* What a character the locale cannot show looks like in ASCII. */
+static wchar_t ascii_of(unsigned cp)
+{
+	static const struct { unsigned cp; char a; } map[] = {
+		{ 0xB7, '.' }, { 0xD7, 'x' }, { 0xF7, '/' }, { 0xB5, 'u' }, { 0xA0, ' ' },
+		{ 0x2190, '<' }, { 0x2192, '>' }, { 0x2191, '^' }, { 0x2193, 'v' },
+		{ 0x2026, '.' }, { 0x2014, '-' }, { 0x2013, '-' }, { 0x2018, '\'' },
+		{ 0x2019, '\'' }, { 0x201C, '"' }, { 0x201D, '"' }, { 0x2500, '-' },
+		{ 0x2502, '|' }, { 0x250C, '+' }, { 0x2510, '+' }, { 0x2514, '+' }, { 0x2518, '+' },
+		{ 0x2588, '#' }, { 0x2593, '=' }, { 0x2591, '-' }, { 0x25C6, '*' }, { 0x2713, '+' },
+		{ 0x25B6, '>' }, { 0x275A, '|' }, { 0x2264, '<' }, { 0x2265, '>' },
+		{ 0xFF08, '(' }, { 0xFF09, ')' }, { 0xFF1A, ':' }, { 0xFF0C, ',' }, { 0xFF1B, ';' },
+		{ 0x3001, ',' }, { 0x3002, '.' },
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].cp == cp)
+			return (wchar_t)map[i].a;
+	return L'?';
+}
+
+/* A UTF-8 sequence the locale could not decode (LANG=C): its length, and
+ * its ASCII look, so that one character stays one cell ("·" is not "??"). */
+static int utf8_fallback(const char *s, wchar_t *out)
+{
+	unsigned char c = (unsigned char)s[0];
+	int n = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+	unsigned cp = n == 4 ? c & 0x07u : n == 3 ? c & 0x0Fu : c & 0x1Fu;
+
+	if (c < 0x80 || n == 0)
+		return 0;
+	for (int i = 1; i < n; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | ((unsigned char)s[i] & 0x3Fu);
+	}
+	*out = ascii_of(cp);
+	return n;
+}
+
 /* One character from UTF-8; returns bytes used (at least 1). */
 static int next_char(const char *s, wchar_t *out)
 {
 	mbstate_t st;
 	size_t n;
+	int u;
 
 	memset(&st, 0, sizeof st);
 	n = mbrtowc(out, s, MB_CUR_MAX, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		if ((u = utf8_fallback(s, out)) > 0)
+			return u;
 		*out = L'?';
 		return 1;
 	}

@@ -47,7 +47,9 @@ void grid_clear(struct grid *g);
 
 /* Put UTF-8 text at x,y, clipped to the grid and to max columns (<= 0:
  * to the right edge).  Returns the columns used.  Invalid bytes show as
- * '?'; a wide character that would not fit whole is not drawn. */
+ * '?'; a wide character that would not fit whole is not drawn.  In a
+ * locale without UTF-8 (LANG=C) a UTF-8 character takes one cell, in an
+ * ASCII look ('·' '.', '×' 'x', '→' '>', '█' '#'...) or '?'. */
 int grid_put(struct grid *g, int x, int y, int role, const char *utf8, int max);
 /* printf then grid_put. */
 int grid_printf(struct grid *g, int x, int y, int role, int max, const char *fmt, ...)

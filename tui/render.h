@@ -17,6 +17,16 @@
 
 enum tui_theme { THEME_DEFAULT = 0, THEME_CLASSROOM, THEME_MONO, THEME_MAX };
 
+/* The theme's name, in the language (NARRATE_EN / NARRATE_ZH). */
+const char *tui_theme_name(int theme, int lang);
+
+/* What the screen is showing: it decides the key bar and the help box.
+ * AUTO: a lesson when page is set, else a live run or a replay by live. */
+enum tui_screen {
+	TUI_SCREEN_AUTO = 0, TUI_SCREEN_LIVE, TUI_SCREEN_REPLAY, TUI_SCREEN_LESSON,
+	TUI_SCREEN_MENU,
+};
+
 struct tui_state {
 	const struct trace *t;
 	size_t cursor;            /* events shown: [0, cursor) */
@@ -36,6 +46,7 @@ struct tui_state {
 	const char *note;         /* a passing message, or NULL */
 	const char *page;         /* a lesson's page, shown instead of the caption */
 	const char *keys;         /* the key bar's text, or NULL for the usual */
+	int screen;               /* enum tui_screen: the key bar and help follow it */
 };
 
 void tui_render(struct grid *g, const struct tui_state *s);
@@ -48,6 +59,8 @@ struct tui_menu {
 	int n, sel;
 	int lang;
 	bool ascii;
+	bool help;                /* the menu's key list is open */
+	const char *note;         /* a passing message (the theme's name), or NULL */
 };
 
 void tui_render_menu(struct grid *g, const struct tui_menu *m);

@@ -27,6 +27,40 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
  * in slices, shown once. */
 bool render__idle_again(const struct trace *t, size_t i);
 
+/* Wrap UTF-8 text into rows [y, y + h) at word boundaries (anywhere in
+ * text without spaces, such as Chinese).  Returns the rows used. */
+int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text);
+
+/* Text cut to cols columns at a word (or a CJK character) with "…"
+ * ("..." when ascii) when it does not fit whole; never inside a
+ * character, and a character cut short at the end of text is dropped.
+ * Returns the columns used. */
+int render__fit(char *out, size_t len, const char *text, int cols, bool ascii);
+/* The same, cut at any character: for names (a wchan), not for prose. */
+int render__fit_chars(char *out, size_t len, const char *text, int cols, bool ascii);
+
+/* The key bar of a screen (enum tui_screen) in row y: a prompt or a note
+ * when given, else the most important keys that fit; "? help" (or "Esc
+ * cancel" for a prompt) always at the right end.  The help box: that
+ * screen's keys, in a bordered box over the middle of the grid, and the
+ * glyphs' legend when gl is given (the menu has none). */
+void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const char *note,
+		  const char *prompt);
+void render__help(struct grid *g, int screen, int lang, bool ascii, const struct glyphs *gl);
+
+/* The classroom theme reads from the back of a room, larger where the
+ * terminal has room: columns per event in the lanes (2 from 100 columns
+ * up, else 1), and rows per line of the story (2, a blank row between
+ * lines, when lines such rows fit in h; else 1). */
+int render__lane_col_w(const struct grid *g, const struct tui_state *s);
+int render__story_gap(const struct tui_state *s, int lines, int h);
+
+/* The bars and boxes around the panes (render_keys.c), for a tui_state. */
+void render__title_bar(struct grid *g, const struct tui_state *s);
+void render__keys_bar(struct grid *g, const struct tui_state *s, int y);
+void render__help_box(struct grid *g, const struct tui_state *s);
+void render__too_small(struct grid *g, const struct tui_state *s);
+
 /* A rule across the grid with a label: "── label ───". */
 void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label);
 

@@ -2,6 +2,7 @@
  * coming back, and the program's own scan, beside epoll's interest list,
  * its ready list and epoll_wait returning only what is on it.  And the
  * kernel's own word on each thread. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,29 +20,65 @@ static int cmp_int(const void *a, const void *b)
 	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
 }
 
-/* The event's fds, in order ("9 12 15"). */
-static const char *fds(const struct trace_ev *ev, char *buf, size_t len)
+/* The event's first `shown` fds, in order, and how many more ("9 12 +3"). */
+static const char *fds_n(const struct trace_ev *ev, int shown, char *buf, size_t len)
 {
-	int sorted[TRACE_FDS_INLINE];
+	int sorted[TRACE_FDS_INLINE], n;
 	size_t o = 0;
+	unsigned more;
 
 	buf[0] = '\0';
 	if (ev == NULL)
 		return "";
+	n = ev->nfds < TRACE_FDS_INLINE ? ev->nfds : TRACE_FDS_INLINE;
+	n = n < 0 ? 0 : n;
 	memcpy(sorted, ev->fd_list, sizeof sorted);
-	qsort(sorted, ev->nfds, sizeof sorted[0], cmp_int);
-	for (int i = 0; i < ev->nfds && o + 12 < len; i++)
+	qsort(sorted, (size_t)n, sizeof sorted[0], cmp_int);
+	shown = shown < n ? shown : n;
+	for (int i = 0; i < shown && o + 12 < len; i++)
 		o += (size_t)snprintf(buf + o, len - o, i ? " %d" : "%d", sorted[i]);
-	if (ev->fds_more > 0)
-		snprintf(buf + o, len - o, " +%u", ev->fds_more);
+	more = ev->fds_more + (unsigned)(n - shown);
+	if (more > 0)
+		snprintf(buf + o, len - o, shown ? " +%u" : "+%u", more);
 	return buf;
 }
 
-static void row(struct grid *g, int x, int y, int w, const char *label, int role,
-		const char *text)
+/* A side's title bar: " S · what it does ", cut at a whole word. */
+static void side_title(struct grid *g, const struct tui_state *s, int x, int y, int w, int actor,
+		       const char *what)
 {
+	char t[256], fit[256];
+
+	snprintf(t, sizeof t, " %s · %s ", narrate_actor(s->t, actor), what);
+	render__fit(fit, sizeof fit, t, w, s->ascii);
+	grid_put(g, x, y, ROLE_TITLE, fit, w);
+}
+
+static void row(struct grid *g, const struct tui_state *s, int x, int y, int w, const char *label,
+		int role, const char *text)
+{
+	char fit[256];
+
 	grid_put(g, x, y, ROLE_DIM, label, 12);
-	grid_put(g, x + 12, y, role, text, w - 12);
+	render__fit(fit, sizeof fit, text, w - 12, s->ascii);
+	grid_put(g, x + 12, y, role, fit, w - 12);
+}
+
+/* pre{fds}post in cols columns: every fd and post if they fit, else as
+ * many fds as fit ("{9 12 +3}") with post, else without post.  Never a
+ * list cut open or a number without its unit. */
+static void fds_text(char *t, size_t len, int cols, const char *pre, const struct trace_ev *ev,
+		     const char *post)
+{
+	int n = ev != NULL ? ev->nfds : 0;
+	char b[160];
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int shown = n; shown >= (pass == 0 && n > 0 ? 1 : 0); shown--) {
+			snprintf(t, len, "%s{%s}%s", pre, fds_n(ev, shown, b, sizeof b), pass ? "" : post);
+			if (grid_width(t) <= cols)
+				return;
+		}
 }
 
 /* The totals row; compact when the side is narrow (80 columns, two sides). */
@@ -61,7 +98,7 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
 			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
 			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
-	row(g, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+	row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
 }
 
 /* select or poll: everything goes in, everything is checked, everything
@@ -74,29 +111,29 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 	bool sel = strcmp(trace_hdr_c(s->t)->actors[actor].model, "select") == 0;
 	char b[160], t[200];
 
-	grid_printf(g, x, y, ROLE_TITLE, w, " %s · %s ", narrate_actor(s->t, actor),
-		    sel ? L2(s, "select: the whole set, every call", "select：每次都交出整个集合") :
-			  L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
+	side_title(g, s, x, y, w, actor,
+		   sel ? L2(s, "select: the whole set, every call", "select：每次都交出整个集合") :
+			 L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
 	if (h < 2)
 		return;
 	if (a->refused) {
-		row(g, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
+		row(g, s, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
 		    L2(s, "an fd at or above FD_SETSIZE (1024): never handed to select",
 		       "描述符不小于 FD_SETSIZE（1024）：根本没有交给 select"));
 		return;
 	}
-	snprintf(t, sizeof t, "%s %d  {%s}", sel ? "nfds" : L2(s, "entries", "项数"),
-		 in ? in->n : 0, fds(in, b, sizeof b));
-	row(g, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
+	snprintf(b, sizeof b, "%s %d  ", sel ? "nfds" : L2(s, "entries", "项数"), in ? in->n : 0);
+	fds_text(t, sizeof t, w - 12, b, in, "");
+	row(g, s, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
 	if (h > 2) {
-		snprintf(t, sizeof t, L2(s, "checked %d · back {%s}", "检查 %d 个 · 返回 {%s}"),
-			 out ? out->n : 0, fds(out, b, sizeof b));
-		row(g, x, y + 2, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+		snprintf(b, sizeof b, L2(s, "checked %d · back ", "检查 %d 个 · 返回 "), out ? out->n : 0);
+		fds_text(t, sizeof t, w - 12, b, out, "");
+		row(g, s, x, y + 2, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
 	}
 	if (h > 3) {
-		snprintf(t, sizeof t, L2(s, "scanned %d to find {%s}", "扫描 %d 个才找到 {%s}"),
-			 sc ? sc->n : 0, fds(sc, b, sizeof b));
-		row(g, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
+		snprintf(b, sizeof b, L2(s, "scanned %d to find ", "扫描 %d 个才找到 "), sc ? sc->n : 0);
+		fds_text(t, sizeof t, w - 12, b, sc, "");
+		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
 	}
 	if (h > 4)
 		totals(g, s, a, x, y + 4, w);
@@ -111,14 +148,13 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 	char b[160], t[200];
 	size_t o = 0;
 
-	grid_printf(g, x, y, ROLE_TITLE, w, " %s · %s ", narrate_actor(s->t, actor),
-		    et ? L2(s, "epoll, edge-triggered", "epoll，边缘触发") :
-			 L2(s, "epoll, level-triggered", "epoll，水平触发"));
+	side_title(g, s, x, y, w, actor,
+		   et ? L2(s, "epoll, edge-triggered", "epoll，边缘触发") :
+			L2(s, "epoll, level-triggered", "epoll，水平触发"));
 	if (h < 2)
 		return;
-	snprintf(t, sizeof t, L2(s, "{%s} added once each", "{%s}（每个只登记一次）"),
-		 fds(reg, b, sizeof b));
-	row(g, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
+	fds_text(t, sizeof t, w - 12, "", reg, L2(s, " added once each", "（每个只登记一次）"));
+	row(g, s, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
 	if (h > 2) {
 		b[0] = '\0';
 		for (int i = 0; i < a->nready && o + 12 < sizeof b; i++)
@@ -127,22 +163,30 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 			char d[32];
 
 			narrate_dur(a->last_taken_t - a->last_ready_t, d, sizeof d);
+			/* Shorter sentences, not a cut one: the time keeps its unit. */
 			snprintf(t, sizeof t, L2(s, "{}  fd %d was on it for %s, until epoll_wait took it",
 						 "{}  fd %d 在上面停留了 %s，直到被 epoll_wait 取走"),
 				 a->last_ready_fd, d);
+			if (grid_width(t) > w - 12)
+				snprintf(t, sizeof t, L2(s, "{}  fd %d was on it for %s", "{}  fd %d 停留了 %s"),
+					 a->last_ready_fd, d);
+			if (grid_width(t) > w - 12)
+				snprintf(t, sizeof t, "{}  fd %d: %s", a->last_ready_fd, d);
 		} else {
 			snprintf(t, sizeof t, "{%s}%s", a->nready ? b : "",
 				 a->nready ? L2(s, " ← put there by the kernel's callback",
 						   " ← 内核回调放进来的") : "");
 		}
-		row(g, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
+		row(g, s, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
 	}
 	if (h > 3) {
-		snprintf(t, sizeof t, L2(s, "returned %lld {%s}; touched %lld",
-					 "返回 %lld 个 {%s}；只处理 %lld 个"),
-			 (long long)(out ? out->ret : 0), fds(out, b, sizeof b),
+		char post[64];
+
+		snprintf(b, sizeof b, L2(s, "returned %lld ", "返回 %lld 个 "), (long long)(out ? out->ret : 0));
+		snprintf(post, sizeof post, L2(s, "; touched %lld", "；只处理 %lld 个"),
 			 (long long)(out ? out->ret : 0));
-		row(g, x, y + 3, w, "epoll_wait", ROLE_WAIT, t);
+		fds_text(t, sizeof t, w - 12, b, out, post);
+		row(g, s, x, y + 3, w, "epoll_wait", ROLE_WAIT, t);
 	}
 	if (h > 4)
 		totals(g, s, a, x, y + 4, w);
@@ -189,6 +233,23 @@ void render__mux(struct grid *g, const struct tui_state *s, int y, int h)
 	}
 }
 
+/* One line of the kernel's word; a kernel function's name that does not
+ * fit is cut with "…", not dropped. */
+static void kline(struct grid *g, const struct tui_state *s, int y, int role, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static void kline(struct grid *g, const struct tui_state *s, int y, int role, const char *fmt, ...)
+{
+	char text[512], fit[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	render__fit_chars(fit, sizeof fit, text, g->w, s->ascii);
+	grid_put(g, 0, y, role, fit, 0);
+}
+
 /* The kernel's word, per thread, from the sampler. */
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 {
@@ -200,28 +261,28 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 		if (!render__is_model(s, i))
 			continue;
 		if (a->done)
-			grid_printf(g, 0, r, ROLE_DIM, 0, "%-6s %s", narrate_actor(s->t, i),
-				    L2(s, "finished", "已结束"));
+			kline(g, s, r, ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
+			      L2(s, "finished", "已结束"));
 		else if (a->have_helper && a->call == 0)
-			grid_printf(g, 0, r, ROLE_BLOCKED, 0, "%-6s %s tid %d  %c %s  %s  wchan %s",
-				    narrate_actor(s->t, i),
-				    L2(s, "not in a call; glibc's helper thread", "不在调用中；glibc 的辅助线程"),
-				    a->helper_tid, a->helper_state, L2(s, "asleep", "在睡眠"),
-				    a->helper_syscall, *a->helper_wchan ? a->helper_wchan : "?");
+			kline(g, s, r, ROLE_BLOCKED, "%-6s %s tid %d  %c %s  %s  wchan %s",
+			      narrate_actor(s->t, i),
+			      L2(s, "not in a call; glibc's helper thread", "不在调用中；glibc 的辅助线程"),
+			      a->helper_tid, a->helper_state, L2(s, "asleep", "在睡眠"),
+			      a->helper_syscall, *a->helper_wchan ? a->helper_wchan : "?");
 		else if (a->have_state && a->state == 'S')
-			grid_printf(g, 0, r, ROLE_BLOCKED, 0, "%-6s tid %d  %c %s  %s  wchan %s",
-				    narrate_actor(s->t, i), a->tid, a->state,
-				    L2(s, "asleep in the kernel", "在内核中睡眠"), a->syscall,
-				    *a->wchan ? a->wchan : "?");
+			kline(g, s, r, ROLE_BLOCKED, "%-6s tid %d  %c %s  %s  wchan %s",
+			      narrate_actor(s->t, i), a->tid, a->state,
+			      L2(s, "asleep in the kernel", "在内核中睡眠"), a->syscall,
+			      *a->wchan ? a->wchan : "?");
 		else if (a->have_state)
-			grid_printf(g, 0, r, ROLE_RUNNING, 0, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
-				    a->tid, a->state, a->syscall);
+			kline(g, s, r, ROLE_RUNNING, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
+			      a->tid, a->state, a->syscall);
 		else
-			grid_printf(g, 0, r, a->idle ? ROLE_IDLE : ROLE_DIM, 0, "%-6s %s", narrate_actor(s->t, i),
-				    a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
-				    a->idle ? L2(s, "doing something else: not in a system call",
-						 "在做别的事：不在系统调用中") :
-					      L2(s, "running in user space", "在用户态运行"));
+			kline(g, s, r, a->idle ? ROLE_IDLE : ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
+			      a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
+			      a->idle ? L2(s, "doing something else: not in a system call",
+					 "在做别的事：不在系统调用中") :
+				    L2(s, "running in user space", "在用户态运行"));
 		r++;
 	}
 }

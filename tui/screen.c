@@ -215,20 +215,23 @@ static const struct look looks[THEME_MAX][ROLE_MAX] = {
 		[ROLE_ALERT] = { COLOR_WHITE, COLOR_RED, A_BOLD },
 		[ROLE_CAPTION] = { -1, -1, A_BOLD },
 	},
+	/* For the back of a room, on a projector that may be light or dark:
+	 * every glyph in its colour on the terminal's own background, bold;
+	 * each of the seven a lane can show in its own of the 8 colours
+	 * (ready: reverse video, the one that must be seen from afar). */
 	[THEME_CLASSROOM] = {
-		[ROLE_TEXT] = { COLOR_WHITE, COLOR_BLACK, A_BOLD },
-		[ROLE_DIM] = { COLOR_WHITE, COLOR_BLACK, A_NORMAL },
-		[ROLE_TITLE] = { COLOR_BLACK, COLOR_WHITE, A_BOLD },
-		[ROLE_KEY] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_BLOCKED] = { COLOR_WHITE, COLOR_RED, A_BOLD },
-		[ROLE_RUNNING] = { COLOR_BLACK, COLOR_GREEN, A_BOLD },
-		[ROLE_IDLE] = { COLOR_BLACK, COLOR_CYAN, A_BOLD },
-		[ROLE_POLL] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_WAIT] = { COLOR_WHITE, COLOR_BLUE, A_BOLD },
-		[ROLE_COPY] = { COLOR_WHITE, COLOR_MAGENTA, A_BOLD },
-		[ROLE_READY] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_ALERT] = { COLOR_WHITE, COLOR_RED, A_BOLD },
-		[ROLE_CAPTION] = { COLOR_YELLOW, COLOR_BLACK, A_BOLD },
+		[ROLE_TEXT] = { -1, -1, A_BOLD }, [ROLE_DIM] = { -1, -1, A_NORMAL },
+		[ROLE_TITLE] = { -1, -1, A_REVERSE | A_BOLD },
+		[ROLE_KEY] = { -1, -1, A_REVERSE | A_BOLD | A_UNDERLINE },
+		[ROLE_BLOCKED] = { COLOR_RED, -1, A_BOLD },
+		[ROLE_RUNNING] = { COLOR_GREEN, -1, A_BOLD },
+		[ROLE_IDLE] = { COLOR_CYAN, -1, A_BOLD },
+		[ROLE_POLL] = { COLOR_YELLOW, -1, A_BOLD },
+		[ROLE_WAIT] = { COLOR_BLUE, -1, A_BOLD },
+		[ROLE_COPY] = { COLOR_MAGENTA, -1, A_BOLD },
+		[ROLE_READY] = { -1, -1, A_REVERSE | A_BOLD },
+		[ROLE_ALERT] = { COLOR_RED, -1, A_REVERSE | A_BOLD },
+		[ROLE_CAPTION] = { -1, -1, A_BOLD },
 	},
 };
 
@@ -251,6 +254,32 @@ void screen_theme(int theme)
 		return;
 	for (int r = 0; r < ROLE_MAX; r++)
 		init_pair((short)(r + 1), looks[theme][r].fg, looks[theme][r].bg);
+}
+
+void screen_look(int theme, int role, struct screen_look *out)
+{
+	attr_t a;
+
+	if (theme < 0 || theme >= THEME_MAX || role < 0 || role >= ROLE_MAX) {
+		theme = THEME_DEFAULT;
+		role = ROLE_TEXT;
+	}
+	if (theme == THEME_MONO) {
+		a = mono_attr(role);
+		out->fg = out->bg = -1;
+	} else {
+		a = looks[theme][role].attr;
+		out->fg = looks[theme][role].fg;
+		out->bg = looks[theme][role].bg;
+	}
+	out->bold = (a & A_BOLD) != 0;
+	out->reverse = (a & A_REVERSE) != 0;
+	out->dim = (a & A_DIM) != 0;
+}
+
+bool screen_colors(void)
+{
+	return colors;
 }
 
 static attr_t role_attr(int role, short *pair)

@@ -23,6 +23,17 @@ void screen_close(void);
  * colour get the monochrome theme whatever is asked. */
 void screen_theme(int theme);
 bool screen_utf8(void);
+/* Whether the screen shows colours (false before screen_open, with
+ * NO_COLOR, or on a terminal without them). */
+bool screen_colors(void);
+
+/* How a role (grid.h) looks in a theme: curses colour numbers 0-7 (-1:
+ * the terminal's own) and attributes.  For tests; no screen needed. */
+struct screen_look {
+	short fg, bg;
+	bool bold, reverse, dim;
+};
+void screen_look(int theme, int role, struct screen_look *out);
 /* Follow a SIGWINCH: ask the terminal its size, tell curses. */
 void screen_resize(void);
 void screen_size(int *w, int *h);

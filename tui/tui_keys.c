@@ -154,6 +154,54 @@ static void prompt_key(struct tui *u, int key)
 	tui__mark(u);
 }
 
+/* t: the next theme, and its name in the key bar for 2 s (or until the
+ * next key).  The timer is this file's: tui.c's loop closes every handle
+ * when it ends, and the timer is made again for a new loop. */
+static uv_timer_t theme_timer;
+static char theme_note[128];
+
+static void theme_note_cb(uv_timer_t *h)
+{
+	struct tui *u = h->data;
+
+	if (strcmp(u->note, theme_note) == 0)
+		u->note[0] = '\0';
+	tui__mark(u);
+}
+
+static void next_theme(struct tui *u)
+{
+	const char *name = tui_theme_name((u->theme + 1) % THEME_MAX, u->lang);
+
+	u->theme = (u->theme + 1) % THEME_MAX;
+	screen_theme(u->theme);
+	snprintf(theme_note, sizeof theme_note, TR(u, "theme: %s%s", "主题：%s%s"), name,
+		 screen_colors() || u->theme == THEME_MONO ? "" :
+		 TR(u, " (this terminal shows no colours)", "（此终端不显示颜色）"));
+	snprintf(u->note, sizeof u->note, "%s", theme_note);
+	if (theme_timer.loop != &u->loop || uv_is_closing((uv_handle_t *)&theme_timer)) {
+		if (uv_timer_init(&u->loop, &theme_timer) != 0)
+			return;
+		theme_timer.data = u;
+	}
+	uv_timer_start(&theme_timer, theme_note_cb, 2000, 0);
+}
+
+/* ? and t mean the same on every screen (the menu and lessons too);
+ * with the help open, any other key but q only closes it.  1 if taken. */
+static int help_or_theme(struct tui *u, int k)
+{
+	if (k == '?')
+		u->help = !u->help;
+	else if (u->help && k != 'q' && k != 'Q' && k != K_RESIZE)
+		u->help = false;
+	else if (k == 't')
+		next_theme(u);
+	else
+		return 0;
+	return 1;
+}
+
 void tui__key(struct tui *u, int k)
 {
 	u->note[0] = '\0';
@@ -162,12 +210,11 @@ void tui__key(struct tui *u, int k)
 		prompt_key(u, k);
 		return;
 	}
-	if (tui__lesson_key(u, k)) {
+	if (help_or_theme(u, k)) {
 		tui__mark(u);
 		return;
 	}
-	if (u->help && k != '?' && k != 'q') {
-		u->help = false;
+	if (tui__lesson_key(u, k)) {
 		tui__mark(u);
 		return;
 	}
@@ -190,8 +237,6 @@ void tui__key(struct tui *u, int k)
 	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(tui__trace(u)); break;
 	case '+': case '=': set_speed(u, 2); break;
 	case '-': case '_': set_speed(u, 0.5); break;
-	case 't': u->theme = (u->theme + 1) % THEME_MAX; screen_theme(u->theme); break;
-	case '?': u->help = !u->help; break;
 	case 'g':
 		u->prompt_kind = 'g';
 		snprintf(u->prompt, sizeof u->prompt, "%s ", TR(u, "go to step (Enter):", "跳到第几步（回车）："));
