@@ -464,12 +464,15 @@ static void render_page(struct grid *g, const struct tui_state *s)
 		line[r->len] = '\0';
 		grid_put(g, 1, y + i, ROLE_TEXT, line, g->w - 2);
 	}
-	if (p->top > 0)
-		grid_printf(g, g->w - 24, y - 1, ROLE_KEY, 22, " ↑ %d %s ", p->top,
-			    L2(s, "more (↑)", "行在上面（↑）"));
+	if (p->top > 0) {
+		char up[64];
+
+		snprintf(up, sizeof up, L2(s, " ↑ %d rows above (↑) ", " ↑ 上面还有 %d 行（按 ↑）"), p->top);
+		grid_put(g, g->w - 2 - grid_width(up), y - 1, ROLE_KEY, up, 0);
+	}
 	if (p->top < max)
-		grid_printf(g, 1, y + room, ROLE_KEY, g->w - 2, " %s ↓ %d ",
-			    L2(s, "more: press ↓", "还有，按 ↓"), max - p->top);
+		grid_printf(g, 1, y + room, ROLE_KEY, g->w - 2, L2(s, " ↓ %d more rows below (↓) ",
+								   " ↓ 下面还有 %d 行（按 ↓）"), max - p->top);
 	else if (p->run && room + 1 < h)
 		story_events(g, s, y + room + 1, h - room - 1);
 	p->rows = nrows;
