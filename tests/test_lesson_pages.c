@@ -290,7 +290,7 @@ static void test_lesson_pages_last(void **state)
 	tui_page_build(&p, l, 0, false, 0, ".", "2. Blocking");
 	assert_null(strstr(p.text, "finished"));
 	tui_page_build(&p, l, l->nsections - 1, false, 0, ".", NULL);
-	assert_non_null(strstr(p.text, "the last lesson"));
+	assert_non_null(strstr(p.text, "the last of the lessons"));
 	lesson_free(l);
 }
 

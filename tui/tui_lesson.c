@@ -121,8 +121,8 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 			   "\n\n✓ The end of this lesson: it is marked finished in the lesson list. "
 			   "Press n for the next lesson: %s", next);
 	else
-		add(p, &o, "%s", lang == 1 ? "\n\n✓ 本课学完了，这也是最后一课。按 l 回到课程列表。" :
-			   "\n\n✓ The end of this lesson, and of the last lesson. Press l for the lesson list.");
+		add(p, &o, "%s", lang == 1 ? "\n\n✓ 本课学完了，这也是最后一课。" :
+			   "\n\n✓ The end of this lesson, and the last of the lessons.");
 }
 
 /* "05-epoll" of ".../lessons/en/05-epoll.md" into name. */
