@@ -290,7 +290,12 @@ void tui__lesson_open(struct tui *u, const char *path)
 	trace_free(u->replay);
 	u->replay = NULL;
 	at = progress_get(u->lesson->name, &done);
-	show_page(u, done || at >= u->lesson->nsections ? 0 : at);
+	at = done || at >= u->lesson->nsections ? 0 : at;
+	show_page(u, at);
+	if (at > 0)
+		snprintf(u->note, sizeof u->note, TR(u, "resumed at page %d of %d, where you left it (p: back)",
+						     "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
+			 at + 1, u->lesson->nsections);
 }
 
 /* n on the last page: the next lesson, from its first page. */
