@@ -21,6 +21,7 @@
 #include "tui/tui_int.h"
 
 static const int sizes[][2] = { { 80, 24 }, { 100, 30 }, { 120, 40 } };
+static int scrolled[3];             /* pages that scroll, per size (WALK_DEBUG=1 prints them) */
 
 /* A growing string. */
 struct str {
@@ -154,6 +155,8 @@ static int walk_page(const struct walk *k)
 	tui_page_build(&p, k->l, k->sec, false, k->lang, ".", "2. next");
 	p.run = k->run;
 	screens = scroll_all(k, &p);
+	for (int z = 0; z < 3; z++)
+		scrolled[z] += p.rows > p.room && k->w == sizes[z][0];
 	if (missing(words.s, screens, first, sizeof first) > 0) {
 		print_message("%s page %d at %dx%d: '%s' never on screen\n", k->l->path, k->sec + 1,
 			      k->w, k->h, first);
@@ -261,7 +264,10 @@ static void walk_lang(int lang)
 		lesson_free(l);
 	}
 	lesson_list_free(paths);
-	if (getenv("WALK_DEBUG")) print_message("%d pages walked\n", pages);
+	if (getenv("WALK_DEBUG") != NULL)
+		print_message("%d pages walked; pages that scroll: %d at 80x24, %d at 100x30, %d at 120x40\n",
+			      pages, scrolled[0], scrolled[1], scrolled[2]);
+	memset(scrolled, 0, sizeof scrolled);
 	if (bad > 0)
 		fail_msg("%d of %d pages (all sizes) cannot be read whole", bad, pages);
 }
