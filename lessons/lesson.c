@@ -156,6 +156,34 @@ static int set_pause(struct parse *p, struct lesson_block *b, int line, const ch
 	return 0;
 }
 
+/* show: pane names, separated by commas or spaces. */
+static int set_show(struct parse *p, struct lesson_block *b, int line, const char *val)
+{
+	static const struct { const char *name; unsigned pane; } panes[] = {
+		{ "lanes", LESSON_PANE_LANES }, { "kernel", LESSON_PANE_KERNEL },
+		{ "select", LESSON_PANE_MUX }, { "poll", LESSON_PANE_MUX }, { "epoll", LESSON_PANE_MUX },
+	};
+
+	if (b->show != 0)
+		return fail(p, line, "unknown or repeated key 'show' (expected scenario, model, pause, point or show)");
+	while (*val != '\0') {
+		size_t n = strcspn(val, ", "), i;
+
+		for (i = 0; i < sizeof panes / sizeof panes[0]; i++)
+			if (n > 0 && strlen(panes[i].name) == n && strncmp(val, panes[i].name, n) == 0)
+				break;
+		if (n > 0 && i == sizeof panes / sizeof panes[0])
+			return fail(p, line, "expected show: panes among lanes, kernel, select, poll, epoll; got '%.*s'",
+				    lesson__shown(val, (int)(n < 40 ? n : 40)), val);
+		if (n > 0)
+			b->show |= panes[i].pane;
+		val += n + (val[n] != '\0');
+	}
+	if (b->show == 0)
+		return fail(p, line, "expected show: one pane or more (lanes, kernel, select, poll, epoll)");
+	return 0;
+}
+
 /* One "key: value" line; takes *val when it keeps it. */
 static int set_key(struct parse *p, struct lesson_block *b, int line, const char *key,
 		   char **val)
@@ -171,13 +199,15 @@ static int set_key(struct parse *p, struct lesson_block *b, int line, const char
 		slot = &b->point;
 	else if (b->kind == LB_RUN && strcmp(key, "pause") == 0)
 		return set_pause(p, b, line, *val);
+	else if (b->kind == LB_RUN && strcmp(key, "show") == 0)
+		return set_show(p, b, line, *val);
 	else if (b->kind == LB_CODE && strcmp(key, "file") == 0)
 		slot = &b->file, rc = lesson__code_file(*val, why, sizeof why);
 	else if (b->kind == LB_CODE && strcmp(key, "marker") == 0)
 		slot = &b->marker, rc = lesson__code_marker(*val, why, sizeof why);
 	if (slot == NULL || **slot != '\0')
 		return fail(p, line, "unknown or repeated key '%s' (expected %s)", key,
-			    b->kind == LB_RUN ? "scenario, model, pause or point" : "file or marker");
+			    b->kind == LB_RUN ? "scenario, model, pause, point or show" : "file or marker");
 	if (rc != 0)
 		return fail(p, line, "%s", why);
 	free(*slot);

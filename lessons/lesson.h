@@ -19,6 +19,13 @@
 
 enum lesson_block_kind { LB_RUN = 1, LB_PREDICT, LB_CODE };
 
+/* The panes a run block's show: names (the screen gives them room). */
+enum lesson_pane {
+	LESSON_PANE_LANES = 1,         /* "lanes" */
+	LESSON_PANE_MUX = 2,           /* "select", "poll" or "epoll": the multiplexer pane */
+	LESSON_PANE_KERNEL = 4,        /* "kernel": the kernel's own word, from /proc */
+};
+
 struct lesson_block {
 	enum lesson_block_kind kind;
 	int line;
@@ -27,6 +34,7 @@ struct lesson_block {
 	char *model;           /* "" = the scenario's own; a-z 0-9 - */
 	int pause;             /* steps to play before stopping, 0 = none */
 	char *point;           /* "" when absent */
+	unsigned show;         /* LESSON_PANE_* bits, 0 when absent */
 	/* LB_PREDICT */
 	char *question, *answer;
 	/* LB_CODE */

@@ -142,7 +142,7 @@ static int other_path(const struct lesson *l, char *out, size_t len)
 static int same_block(const struct lesson_block *a, const struct lesson_block *b)
 {
 	return a->kind == b->kind && strcmp(a->scenario, b->scenario) == 0 &&
-	       strcmp(a->model, b->model) == 0 && a->pause == b->pause &&
+	       strcmp(a->model, b->model) == 0 && a->pause == b->pause && a->show == b->show &&
 	       strcmp(a->file, b->file) == 0 && strcmp(a->marker, b->marker) == 0;
 }
 

@@ -318,6 +318,32 @@ static void test_lesson_run_names(void **state)
 		   "models), got '../epoll'");
 }
 
+/* show: names the panes a page talks about. */
+static void test_lesson_show(void **state)
+{
+	struct lesson *l;
+	char cause[512];
+
+	(void)state;
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\nshow: kernel, select lanes\n```\n");
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_run(&l->sections[0])->show,
+			 LESSON_PANE_KERNEL | LESSON_PANE_MUX | LESSON_PANE_LANES);
+	lesson_free(l);
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\n```\n");
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_run(&l->sections[0])->show, 0);
+	lesson_free(l);
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\nshow: kernel, story\n```\n");
+	load_fails(en, -EINVAL, ":7: expected show: panes among lanes, kernel, select, poll, epoll; got 'story'");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\nshow: ,\n```\n");
+	load_fails(en, -EINVAL, ":7: expected show: one pane or more");
+	put(en, "# T\n\n## S\n\n```ioscope\nscenario: fishing\nshow: kernel\nshow: lanes\n```\n");
+	load_fails(en, -EINVAL, ":8: unknown or repeated key 'show'");
+	put(en, "# T\n\n## S\n\n```predict\nQ\n---\nA\n```\n\n```code\nfile: models/blocking.c\nshow: kernel\n```\n");
+	load_fails(en, -EINVAL, "unknown or repeated key 'show' (expected file or marker)");
+}
+
 /* What a cause quotes stays one line of valid UTF-8: no CR of a CRLF file,
  * no character cut in half. */
 static void test_lesson_cause_text(void **state)
@@ -515,6 +541,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_code_names),
 		cmocka_unit_test(test_lesson_code_files),
 		cmocka_unit_test(test_lesson_run_names),
+		cmocka_unit_test(test_lesson_show),
 		cmocka_unit_test(test_lesson_cause_text),
 		cmocka_unit_test(test_lesson_progress),
 		cmocka_unit_test(test_lesson_progress_hostile),

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lessons/lesson.h"
 #include "trace/narrate.h"
 #include "tui/render.h"
 #include "tui/render_int.h"
@@ -23,6 +24,8 @@ struct golden {
 	int theme;
 	int lang;
 	bool ascii;
+	const char *lesson;      /* a lesson page shown instead of the caption, or NULL */
+	int section, top;
 };
 
 static char *slurp(const char *path)
@@ -82,8 +85,23 @@ static void check_screen(const struct golden *gd, int w, int h)
 	char *text, *want;
 	bool ok;
 
-	snprintf(path, sizeof path, "tests/golden/%s.jsonl", gd->trace);
-	assert_int_equal(trace_read(path, &t, &skipped, cause, sizeof cause), 0);
+	static struct tui_page page;
+	struct lesson *l = NULL;
+
+	if (gd->trace != NULL) {
+		snprintf(path, sizeof path, "tests/golden/%s.jsonl", gd->trace);
+		assert_int_equal(trace_read(path, &t, &skipped, cause, sizeof cause), 0);
+	} else {
+		assert_non_null(t = trace_new());       /* a page without a run */
+	}
+	if (gd->lesson != NULL) {
+		assert_int_equal(lesson_load(gd->lesson, &l, cause, sizeof cause), 0);
+		tui_page_build(&page, l, gd->section, false, gd->lang, ".", NULL);
+		page.run = gd->trace != NULL;
+		page.top = gd->top;
+		s.page = &page;
+		s.title = l->title;
+	}
 	s.t = t;
 	s.cursor = gd->at < 0 ? trace_count(t) + 1 + (size_t)gd->at : (size_t)gd->at;
 	view_fold(&v, t, s.cursor);
@@ -93,6 +111,7 @@ static void check_screen(const struct golden *gd, int w, int h)
 			s.steps = trace_at(t, i)->step + 1;
 	assert_int_equal(grid_init(&g, w, h), 0);
 	tui_render(&g, &s);
+	lesson_free(l);
 	text = grid_text(&g);
 	snprintf(path, sizeof path, "tests/golden/%s-%dx%d.txt", gd->name, w, h);
 	grid_free(&g);
@@ -203,7 +222,8 @@ static void test_render_keys_screen(void **state)
 	assert_non_null(t = row_text(&g, 0));
 	assert_non_null(strstr(t, "i inject"));
 	free(t);
-	s.page = "a page";
+	static struct tui_page page = { .text = "a page", .focus = -1 };
+	s.page = &page;
 	render__keys_bar(&g, &s, 0);
 	assert_non_null(t = row_text(&g, 0));
 	assert_non_null(strstr(t, "n next page"));
@@ -475,12 +495,17 @@ static void test_render_classroom_roles(void **state)
 }
 
 static const struct golden screens[] = {
-	{ "fishing", "blocking", 60, THEME_DEFAULT, 0, false },
-	{ "fishing", "fishing-end", -1, THEME_DEFAULT, 0, false },
-	{ "canteen", "select-epoll", 120, THEME_DEFAULT, 0, false },
-	{ "lt-vs-et", "lt-et", 140, THEME_DEFAULT, 0, false },
-	{ "fishing", "classroom", 60, THEME_CLASSROOM, 0, false },
-	{ "fishing", "zh-ascii", 60, THEME_DEFAULT, 1, true },
+	{ "fishing", "blocking", 60, THEME_DEFAULT, 0, false, NULL, 0, 0 },
+	{ "fishing", "fishing-end", -1, THEME_DEFAULT, 0, false, NULL, 0, 0 },
+	{ "canteen", "select-epoll", 120, THEME_DEFAULT, 0, false, NULL, 0, 0 },
+	{ "lt-vs-et", "lt-et", 140, THEME_DEFAULT, 0, false, NULL, 0, 0 },
+	{ "fishing", "classroom", 60, THEME_CLASSROOM, 0, false, NULL, 0, 0 },
+	{ "fishing", "zh-ascii", 60, THEME_DEFAULT, 1, true, NULL, 0, 0 },
+	/* lesson 4's first page (show: lanes, kernel, select), scrolled by 3 */
+	{ "fishing", "lesson-select", 60, THEME_DEFAULT, 0, false, "lessons/en/04-select.md", 0, 3 },
+	{ "fishing", "lesson-select-zh", 60, THEME_DEFAULT, 1, false, "lessons/zh/04-select.md", 0, 0 },
+	/* lesson 7's first page has no run: the text takes the screen */
+	{ NULL, "lesson-text", 0, THEME_DEFAULT, 0, false, "lessons/en/07-limits.md", 0, 0 },
 };
 
 #define NSCREENS (sizeof screens / sizeof screens[0])

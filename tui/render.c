@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lessons/lesson.h"
 #include "trace/narrate.h"
 #include "tui/render_int.h"
 
@@ -57,6 +58,36 @@ void render__rule(struct grid *g, const struct tui_state *s, int y, const char *
 		grid_printf(g, 2, y, ROLE_DIM, g->w - 4, " %s ", label);
 }
 
+/* Bytes of text that fit in w columns, up to a line break, cut at the
+ * last space when there is one (text without spaces, such as Chinese, may
+ * break after any wide character).  At most 500 bytes. */
+static int row_cut(const char *text, int w)
+{
+	int cut = 0, last_space = -1, width = 0;
+
+	while (text[cut] != '\0' && text[cut] != '\n' && cut < 500) {
+		int n = 1, cw;
+		char one[8];
+
+		while (n < 4 && (text[cut + n] & 0xC0) == 0x80)
+			n++;
+		memcpy(one, text + cut, (size_t)n);
+		one[n] = '\0';
+		cw = grid_width(one);
+		if (width + cw > w)
+			break;
+		if (text[cut] == ' ')
+			last_space = cut;
+		width += cw;
+		cut += n;
+		if (cw == 2)            /* CJK text may break after any character */
+			last_space = cut;
+	}
+	if (text[cut] != '\0' && text[cut] != '\n' && last_space > 0)
+		cut = last_space;
+	return cut;
+}
+
 /* Wrap text into rows [y, y+h) at word boundaries (or anywhere, for text
  * without spaces such as Chinese).  Returns rows used. */
 int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text)
@@ -65,28 +96,8 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 
 	while (*text != '\0' && row < h) {
 		char line[512];
-		int cut = 0, last_space = -1, width = 0;
+		int cut = row_cut(text, w);
 
-		while (text[cut] != '\0' && cut < (int)sizeof line - 8) {
-			int n = 1, cw;
-			char one[8];
-
-			while ((text[cut + n] & 0xC0) == 0x80)
-				n++;
-			memcpy(one, text + cut, (size_t)n);
-			one[n] = '\0';
-			cw = grid_width(one);
-			if (width + cw > w)
-				break;
-			if (text[cut] == ' ')
-				last_space = cut;
-			width += cw;
-			cut += n;
-			if (cw == 2)            /* CJK text may break after any character */
-				last_space = cut;
-		}
-		if (text[cut] != '\0' && last_space > 0)
-			cut = last_space;
 		memcpy(line, text, (size_t)cut);
 		line[cut] = '\0';
 		grid_put(g, x, y + row, role, line, w);
@@ -135,8 +146,6 @@ static int wrap_lines(struct grid *g, int x, int y, int w, int h, int role, cons
 
 static const char *caption_of(const struct tui_state *s)
 {
-	if (s->page != NULL)
-		return s->page;
 	const char *cap = s->v->caption[s->lang == 1];
 
 	if (cap == NULL || *cap == '\0')
@@ -144,10 +153,10 @@ static const char *caption_of(const struct tui_state *s)
 	return cap != NULL ? cap : "";
 }
 
-/* Rows the caption (or a lesson's page) needs at this width. */
+/* Rows the caption needs at this width. */
 static int caption_rows(struct grid *g, const struct tui_state *s)
 {
-	int max = s->page ? g->h / 2 : 4, n;
+	int max = 4, n;
 	struct grid scratch;
 
 	if (grid_init(&scratch, g->w, max) != 0)
@@ -157,19 +166,15 @@ static int caption_rows(struct grid *g, const struct tui_state *s)
 	return n;
 }
 
-/* The story so far: the caption, then the latest events in words, the
- * newest at the bottom. */
-static void story(struct grid *g, const struct tui_state *s, int y, int h)
+/* The latest events in words, the newest at the bottom of rows [y, y+h). */
+static void story_events(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	static struct view before;
 	char line[600];
-	int used, room, n = 0;
+	int n = 0;
 	size_t idx[64];
 
-	used = wrap_lines(g, 1, y, g->w - 2, s->page ? h - 1 : h - 1 < 4 ? h - 1 : 4,
-			  s->page ? ROLE_TEXT : ROLE_CAPTION, caption_of(s));
-	room = h - used;
-	for (size_t i = s->cursor; i-- > 0 && n < room && n < 64;) {
+	for (size_t i = s->cursor; i-- > 0 && n < h && n < 64;) {
 		const struct trace_ev *ev = trace_at(s->t, i);
 
 		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
@@ -187,9 +192,17 @@ static void story(struct grid *g, const struct tui_state *s, int y, int h)
 		while (before.n < at)
 			view_apply(&before, trace_at(s->t, before.n));
 		if (narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
-			grid_printf(g, 1, y + used + r, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
+			grid_printf(g, 1, y + r, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
 				    "%7.3fs %-6s %s", ev->t_ns / 1e9, narrate_actor(s->t, ev->actor), line);
 	}
+}
+
+/* The story so far: the caption, then the latest events. */
+static void story(struct grid *g, const struct tui_state *s, int y, int h)
+{
+	int used = wrap_lines(g, 1, y, g->w - 2, h - 1 < 4 ? h - 1 : 4, ROLE_CAPTION, caption_of(s));
+
+	story_events(g, s, y + used, h - used);
 }
 
 static bool has_mux(const struct tui_state *s)
@@ -200,11 +213,192 @@ static bool has_mux(const struct tui_state *s)
 	return false;
 }
 
+/* Rows of the panes above the story (each but the story followed by a
+ * rule); 0: not shown. */
+struct layout {
+	int lanes, mux, kern;
+};
+
+static int layout_rows(const struct layout *l)
+{
+	return (l->lanes ? l->lanes + 1 : 0) + (l->mux ? l->mux + 1 : 0) + (l->kern ? l->kern + 1 : 0);
+}
+
+static int draw_panes(struct grid *g, const struct tui_state *s, const struct layout *l)
+{
+	int y = 1;
+
+	if (l->lanes > 0) {
+		render__lanes(g, s, y, l->lanes);
+		y += l->lanes;
+		render__rule(g, s, y++, L2(s, "event-ordered scale: one column per event; durations are real",
+					  "按事件排列的刻度：每列一个事件；时长为真实测量值"));
+	}
+	if (l->mux > 0) {
+		render__mux(g, s, y, l->mux);
+		y += l->mux;
+		render__rule(g, s, y++, l->kern > 0 ? L2(s, "the kernel's own word (/proc/self/task/TID)",
+							 "内核自己的说法（/proc/self/task/TID）") : NULL);
+	}
+	if (l->kern > 0) {
+		render__kernel(g, s, y, l->kern);
+		y += l->kern;
+		render__rule(g, s, y++, NULL);
+	}
+	return y;
+}
+
+/* ---- a lesson's page ---- */
+
+#define PAGE_MAX_ROWS 1024
+
+struct page_row {
+	int at, len;              /* bytes of the page's text */
+};
+
+/* The page's text in rows of w columns; returns how many. */
+static int page_split(const char *text, int w, struct page_row *r, int max)
+{
+	const char *s = text;
+	int n = 0;
+
+	for (;;) {
+		const char *nl = strchr(s, '\n'), *e = nl ? nl : s + strlen(s);
+
+		if (s == e && n < max)
+			r[n++] = (struct page_row){ (int)(s - text), 0 };
+		while (s < e && n < max) {
+			int cut = row_cut(s, w);
+
+			if (cut == 0)           /* not even one character fits: skip it */
+				while (++cut < e - s && (s[cut] & 0xC0) == 0x80)
+					;
+			r[n++] = (struct page_row){ (int)(s - text), cut };
+			s += cut;
+			while (s < e && *s == ' ')
+				s++;
+		}
+		if (nl == NULL || n >= max)
+			return n;
+		s = nl + 1;
+	}
+}
+
+/* Which panes, and how tall: the panes the page names and its text get
+ * the room; the others shrink or hide until the whole text fits. */
+static void page_layout(struct grid *g, const struct tui_state *s, int nrows, struct layout *l)
+{
+	const struct tui_page *p = s->page;
+	unsigned want = p->show ? p->show : LESSON_PANE_LANES;
+	int avail = g->h - 2, least = nrows < 4 ? nrows : 4;
+
+	*l = (struct layout){ 0, 0, 0 };
+	if (!p->run)
+		return;
+	l->lanes = render__lanes_height(s);
+	l->mux = has_mux(s) ? 5 : 0;
+	for (int i = 1; i < s->v->nactors; i++)
+		l->kern += render__is_model(s, i);
+	if (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_KERNEL))
+		l->kern = 0;
+	while (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_MUX) && l->mux > 0)
+		l->mux = l->mux > 3 ? l->mux - 1 : 0;
+	/* What the page names keeps its room unless the text would get less
+	 * than a few rows. */
+	while (avail - layout_rows(l) < least + 1 && l->mux > 3)
+		l->mux--;
+	while (avail - layout_rows(l) < least + 1 && l->kern > 0 && !(want & LESSON_PANE_KERNEL))
+		l->kern--;
+	while (avail - layout_rows(l) < least + 1 && l->lanes > 2)
+		l->lanes -= 2;
+}
+
+/* The title of a page without a run. */
+static void page_title(struct grid *g, const struct tui_state *s)
+{
+	grid_fill(g, 0, 0, g->w, ROLE_TITLE, L' ');
+	grid_printf(g, 0, 0, ROLE_TITLE, g->w - 1, " ioscope · %s", s->title);
+}
+
+/* Bring byte focus of the text into view, with what follows it if it fits. */
+static int page_focus(const struct page_row *r, int nrows, int focus, int top, int room)
+{
+	int first = -1, last = nrows - 1;
+
+	for (int i = 0; i < nrows; i++)
+		if (r[i].at <= focus)
+			first = i;
+	if (first < 0)
+		return top;
+	/* to the end of the paragraph after the focus' first */
+	for (int i = first + 1, blank = 0; i < nrows; i++)
+		if (r[i].len == 0 && blank++ > 0) {
+			last = i - 1;
+			break;
+		}
+	if (last - first + 1 > room)
+		return first;
+	if (first >= top && last < top + room)
+		return top;
+	return last - room + 1;
+}
+
+static void render_page(struct grid *g, const struct tui_state *s)
+{
+	static struct page_row rows[PAGE_MAX_ROWS];
+	struct tui_page *p = s->page;
+	struct layout l;
+	int nrows = page_split(p->text, g->w - 2, rows, PAGE_MAX_ROWS), y, h, room, max;
+
+	page_layout(g, s, nrows, &l);
+	if (p->run) {
+		render__title_bar(g, s);
+		y = draw_panes(g, s, &l);
+	} else {
+		page_title(g, s);
+		render__rule(g, s, 1, NULL);
+		y = 2;
+	}
+	h = g->h - 1 - y;
+	room = nrows <= h ? nrows : h - 1;
+	max = nrows - room;
+	if (p->focus >= 0)
+		p->top = page_focus(rows, nrows, p->focus, p->top, room);
+	p->focus = -1;
+	p->top = p->top < 0 ? 0 : p->top > max ? max : p->top;
+	for (int i = 0; i < room; i++) {
+		const struct page_row *r = &rows[p->top + i];
+		char line[512];
+
+		memcpy(line, p->text + r->at, (size_t)r->len);
+		line[r->len] = '\0';
+		grid_put(g, 1, y + i, ROLE_TEXT, line, g->w - 2);
+	}
+	if (p->top > 0) {
+		char up[64];
+
+		snprintf(up, sizeof up, L2(s, " ↑ %d rows above (↑) ", " ↑ 上面还有 %d 行（按 ↑）"), p->top);
+		grid_put(g, g->w - 2 - grid_width(up), y - 1, ROLE_KEY, up, 0);
+	}
+	if (p->top < max)
+		grid_printf(g, 1, y + room, ROLE_KEY, g->w - 2, L2(s, " ↓ %d more rows below (↓) ",
+								   " ↓ 下面还有 %d 行（按 ↓）"), max - p->top);
+	else if (p->run && room + 1 < h)
+		story_events(g, s, y + room + 1, h - room - 1);
+	p->rows = nrows;
+	p->room = room;
+	p->shown = (l.lanes ? LESSON_PANE_LANES : 0) | (l.mux ? LESSON_PANE_MUX : 0) |
+		   (l.kern ? LESSON_PANE_KERNEL : 0);
+	render__keys_bar(g, s, g->h - 1);
+	if (s->help)
+		render__help_box(g, s);
+}
+
 void tui_render(struct grid *g, const struct tui_state *s_in)
 {
 	struct tui_state clamped = *s_in, *s = &clamped;
-	int y, lanes, kern = 0, mux, story_h, avail, need;
-	bool classroom = s->theme == THEME_CLASSROOM;
+	struct layout l = { 0, 0, 0 };
+	int avail, story_h, need, y;
 
 	if (s->cursor > trace_count(s->t))
 		s->cursor = trace_count(s->t);
@@ -213,41 +407,28 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 		render__too_small(g, s);
 		return;
 	}
+	if (s->page != NULL) {
+		render_page(g, s);
+		return;
+	}
 	render__title_bar(g, s);
-	lanes = render__lanes_height(s);
-	for (int i = 1; i < s->v->nactors && !classroom; i++)
-		kern += render__is_model(s, i);
-	mux = has_mux(s) ? 5 : 0;
+	l.lanes = render__lanes_height(s);
+	for (int i = 1; i < s->v->nactors; i++)
+		l.kern += render__is_model(s, i);
+	l.mux = has_mux(s) ? 5 : 0;
 	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
 	 * The story takes what is left: at least the whole caption and the
 	 * latest event. */
-	avail = g->h - 2 - 1 - (kern ? 1 : 0) - (mux ? 1 : 0);
-	story_h = avail - lanes - mux - kern;
+	avail = g->h - 2 - 1 - (l.kern ? 1 : 0) - (l.mux ? 1 : 0);
+	story_h = avail - l.lanes - l.mux - l.kern;
 	need = caption_rows(g, s) + 1;
-	while (story_h < need && mux > 3)
-		mux--, story_h++;
-	while (story_h < need && kern > 0)
-		kern--, story_h++;
-	/* The lanes stay whole for a lesson page, which is cut instead (it
-	 * reads whole on a taller terminal); a caption may take them down. */
-	while (story_h < (s->page ? 4 : need) && lanes > 2)
-		lanes--, story_h++;
-	y = 1;
-	render__lanes(g, s, y, lanes);
-	y += lanes;
-	render__rule(g, s, y++, L2(s, "event-ordered scale: one column per event; durations are real",
-				  "按事件排列的刻度：每列一个事件；时长为真实测量值"));
-	if (mux > 0) {
-		render__mux(g, s, y, mux);
-		y += mux;
-		render__rule(g, s, y++, kern > 0 ? L2(s, "the kernel's own word (/proc/self/task/TID)",
-						      "内核自己的说法（/proc/self/task/TID）") : NULL);
-	}
-	if (kern > 0) {
-		render__kernel(g, s, y, kern);
-		y += kern;
-		render__rule(g, s, y++, NULL);
-	}
+	while (story_h < need && l.mux > 3)
+		l.mux--, story_h++;
+	while (story_h < need && l.kern > 0)
+		l.kern--, story_h++;
+	while (story_h < need && l.lanes > 2)
+		l.lanes--, story_h++;
+	y = draw_panes(g, s, &l);
 	story(g, s, y, g->h - 1 - y);
 	render__keys_bar(g, s, g->h - 1);
 	if (s->help)

@@ -27,6 +27,21 @@ enum tui_screen {
 	TUI_SCREEN_MENU,
 };
 
+/* A lesson's page, shown instead of the caption: a document that scrolls.
+ * tui_page_build (tui_lesson.c) fills it; tui_render clamps top, brings
+ * focus into view, and writes back rows, room and shown, which the keys
+ * that scroll read. */
+struct tui_page {
+	char text[8192];
+	int top;                  /* the first row of text shown */
+	int focus;                /* a byte offset of text to scroll into view once; -1: none */
+	unsigned show;            /* LESSON_PANE_* bits: the panes the page talks about */
+	bool run;                 /* a run to show; false: the text takes the screen */
+	int rows;                 /* written back: rows of text at this width */
+	int room;                 /* written back: rows of text shown at once */
+	unsigned shown;           /* written back: LESSON_PANE_* bits of the panes drawn */
+};
+
 struct tui_state {
 	const struct trace *t;
 	size_t cursor;            /* events shown: [0, cursor) */
@@ -44,12 +59,21 @@ struct tui_state {
 	bool help;                /* the key list is open */
 	const char *prompt;       /* a question in the key bar, or NULL */
 	const char *note;         /* a passing message, or NULL */
-	const char *page;         /* a lesson's page, shown instead of the caption */
+	struct tui_page *page;    /* a lesson's page, shown instead of the caption, or NULL */
 	const char *keys;         /* the key bar's text, or NULL for the usual */
 	int screen;               /* enum tui_screen: the key bar and help follow it */
 };
 
 void tui_render(struct grid *g, const struct tui_state *s);
+
+struct lesson;
+/* Section i of lesson l, as the screen shows it: heading, text, the
+ * prediction (and its answer if answer), quoted code from data_dir, what
+ * to look at; on the last page, that the lesson is finished and what n
+ * opens (next: the next lesson's title, or NULL for the last lesson).
+ * Sets show (from the run block) and focus (-1); keeps top and run. */
+void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answer, int lang,
+		    const char *data_dir, const char *next);
 
 /* The lesson menu: items[i] is "N. title", done[i] marks finished ones. */
 struct tui_menu {

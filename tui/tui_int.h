@@ -9,6 +9,7 @@
 #include "lessons/lesson.h"
 #include "trace/fold.h"
 #include "tui/grid.h"
+#include "tui/render.h"
 #include "tui/tui.h"
 
 #define TR(u, en, zh) ((u)->lang == 1 ? (zh) : (en))
@@ -50,7 +51,9 @@ struct tui {
 	bool answer;                  /* the page's prediction is answered */
 	int seek;                     /* play to this step, then pause (0: none) */
 	char scenario[1024];          /* the scenario file of the run shown */
-	char page[8192];
+	/* The page shown: an array of one, so that u->page is its address
+	 * (what tui_state.page takes). */
+	struct tui_page page[1];
 	/* IOSCOPE_STATS=1: frame times, printed on exit (for the README's
 	 * figures; a benchmark, never a test). */
 	bool stats;

@@ -1,6 +1,8 @@
 /* tui_lesson.c: the lesson menu, and a lesson read page by page, each
  * page with its run paused where the text talks about it. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,32 +59,124 @@ void tui__menu_free(struct tui *u)
 	u->menu_n = 0;
 }
 
-/* The page's words: heading, text, the prediction (its answer once asked
- * for), quoted code. */
-static void build_page(struct tui *u)
-{
-	const struct lesson_section *sec = &u->lesson->sections[u->section];
-	size_t o = 0, n = sizeof u->page;
+/* Append to the page; text that does not fit is cut (the page holds 8 KiB,
+ * more than any lesson's section). */
+static void add(struct tui_page *p, size_t *o, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-	o += (size_t)snprintf(u->page + o, n - o, "%s  (%d/%d)\n\n%s", *sec->heading ?
-			      sec->heading : u->lesson->title, u->section + 1,
-			      u->lesson->nsections, sec->text);
-	for (int i = 0; i < sec->nblocks && o < n; i++) {
-		const struct lesson_block *b = &sec->blocks[i];
+static void add(struct tui_page *p, size_t *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*o + 1 >= sizeof p->text)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(p->text + *o, sizeof p->text - *o, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*o += (size_t)n < sizeof p->text - *o ? (size_t)n : sizeof p->text - *o - 1;
+}
+
+/* Quoted code, a tab as four spaces (the screen has no tab stops). */
+static void add_code(struct tui_page *p, size_t *o, const char *code)
+{
+	for (; *code != '\0'; code++)
+		add(p, o, "%.*s", *code == '\t' ? 4 : 1, *code == '\t' ? "    " : code);
+}
+
+void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answer, int lang,
+		    const char *data_dir, const char *next)
+{
+	const struct lesson_section *sec = &l->sections[i];
+	const struct lesson_block *run = lesson_run(sec);
+	size_t o = 0;
+
+	p->text[0] = '\0';
+	p->focus = -1;
+	p->show = run != NULL ? run->show : 0;
+	add(p, &o, "%s  (%d/%d)\n\n%s", *sec->heading ? sec->heading : l->title, i + 1,
+	    l->nsections, sec->text);
+	for (int k = 0; k < sec->nblocks; k++) {
+		const struct lesson_block *b = &sec->blocks[k];
 		char why[256], *code;
 
-		if (b->kind == LB_PREDICT)
-			o += (size_t)snprintf(u->page + o, n - o, "\n\n%s %s\n%s", TR(u, "Predict:", "预测："),
-					      b->question, u->answer ? b->answer :
-					      TR(u, "(think, then press a for the answer)",
-						 "（先想一想，再按 a 看答案）"));
-		else if (b->kind == LB_CODE && (code = lesson_code(u->o->data_dir, b, why, sizeof why)) != NULL) {
-			o += (size_t)snprintf(u->page + o, n - o, "\n\n%s (%s)\n%s", TR(u, "Code", "代码"),
-					      b->file, code);
+		if (b->kind == LB_PREDICT) {
+			add(p, &o, "\n\n%s %s\n%s", lang == 1 ? "预测：" : "Predict:", b->question,
+			    answer ? b->answer : lang == 1 ? "（先想一想，再按 a 看答案）" :
+			    "(think, then press a for the answer)");
+		} else if (b->kind == LB_CODE &&
+			   (code = lesson_code(data_dir, b, why, sizeof why)) != NULL) {
+			add(p, &o, "\n\n%s (%s)\n", lang == 1 ? "代码" : "Code", b->file);
+			add_code(p, &o, code);
 			free(code);
 		} else if (b->kind == LB_RUN && *b->point) {
-			o += (size_t)snprintf(u->page + o, n - o, "\n\n%s %s", TR(u, "Look at:", "请看："), b->point);
+			add(p, &o, "\n\n%s %s", lang == 1 ? "请看：" : "Look at:", b->point);
 		}
+	}
+	if (i != l->nsections - 1)
+		return;
+	if (next != NULL)
+		add(p, &o, lang == 1 ? "\n\n✓ 本课学完了，已记录在课程列表中。按 n 进入下一课：%s" :
+			   "\n\n✓ The end of this lesson: it is marked finished in the lesson list. "
+			   "Press n for the next lesson: %s", next);
+	else
+		add(p, &o, "%s", lang == 1 ? "\n\n✓ 本课学完了，这也是最后一课。" :
+			   "\n\n✓ The end of this lesson, and the last of the lessons.");
+}
+
+/* "05-epoll" of ".../lessons/en/05-epoll.md" into name. */
+static void name_of(const char *path, char *name, size_t len)
+{
+	const char *b = strrchr(path, '/'), *dot;
+
+	b = b != NULL ? b + 1 : path;
+	dot = strrchr(b, '.');
+	snprintf(name, len, "%.*s", (int)(dot != NULL ? dot - b : (ptrdiff_t)strlen(b)), b);
+}
+
+/* The lesson after the one shown, in this language: its path (malloc'd)
+ * and title, or NULL. */
+static char *next_lesson(struct tui *u, char *title, size_t len)
+{
+	char **paths, name[256], cause[512], *out = NULL;
+	int n = lesson_list(u->o->data_dir, lang_dir(u), &paths);
+
+	for (int i = 0; i + 1 < n && out == NULL; i++) {
+		struct lesson *l;
+
+		name_of(paths[i], name, sizeof name);
+		if (strcmp(name, u->lesson->name) != 0 ||
+		    lesson_load(paths[i + 1], &l, cause, sizeof cause) != 0)
+			continue;
+		snprintf(title, len, "%d. %s", i + 2, l->title);
+		lesson_free(l);
+		out = strdup(paths[i + 1]);
+	}
+	if (n >= 0)
+		lesson_list_free(paths);
+	return out;
+}
+
+static void build_page(struct tui *u)
+{
+	char title[200], *next = NULL;
+
+	if (u->section == u->lesson->nsections - 1)
+		next = next_lesson(u, title, sizeof title);
+	tui_page_build(u->page, u->lesson, u->section, u->answer, u->lang, u->o->data_dir,
+		       next != NULL ? title : NULL);
+	free(next);
+}
+
+/* The menu's ✓, from what progress remembers. */
+static void menu_refresh(struct tui *u)
+{
+	char name[256];
+
+	for (int i = 0; i < u->menu_n && u->menu_done != NULL; i++) {
+		name_of(u->menu_paths[i], name, sizeof name);
+		progress_get(name, &u->menu_done[i]);
 	}
 }
 
@@ -122,7 +216,7 @@ static void page_run(struct tui *u)
 	char path[1024], why[400];
 
 	if (b == NULL)
-		return;
+		return;                 /* the last page's run stays */
 	model = *b->model ? b->model : NULL;
 	if (model != NULL && run_model_usable(model, why, sizeof why) != 0) {
 		page_recording(u, b, why);
@@ -143,17 +237,40 @@ static void page_run(struct tui *u)
 	tui__seek(u, b->pause);
 }
 
+/* A page without a run, and no run before it: the text takes the screen
+ * (an empty trace, so that the screen has something to fold). */
+static void page_text_only(struct tui *u)
+{
+	struct trace *t = tui__trace(u);
+
+	u->page->run = t != NULL && (u->run != NULL || trace_count(t) > 0);
+	if (t == NULL && (u->replay = trace_new()) != NULL) {
+		u->steps = 0;
+		u->cursor = 0;
+		u->follow = u->playing = false;
+	}
+}
+
 static void show_page(struct tui *u, int section)
 {
+	bool was = false, last;
+
 	if (section < 0 || section >= u->lesson->nsections)
 		return;
+	last = section == u->lesson->nsections - 1;
 	u->section = section;
 	u->answer = false;
 	u->help = false;
+	u->page->top = 0;
 	snprintf(u->title, sizeof u->title, "%s", u->lesson->title);
 	build_page(u);
 	page_run(u);
-	progress_set(u->lesson->name, section, section == u->lesson->nsections - 1);
+	page_text_only(u);
+	/* A finished lesson stays finished when it is read again. */
+	progress_get(u->lesson->name, &was);
+	progress_set(u->lesson->name, section, was || last);
+	if (last)
+		menu_refresh(u);
 	tui__mark(u);
 }
 
@@ -167,8 +284,53 @@ void tui__lesson_open(struct tui *u, const char *path)
 		return;
 	}
 	u->menu = false;
+	/* Nothing of the lesson read before stays: its first page without a
+	 * run shows text, not the last lesson's run. */
+	tui__live_close(u);
+	trace_free(u->replay);
+	u->replay = NULL;
 	at = progress_get(u->lesson->name, &done);
-	show_page(u, done ? 0 : at);
+	at = done || at >= u->lesson->nsections ? 0 : at;
+	show_page(u, at);
+	if (at > 0)
+		snprintf(u->note, sizeof u->note, TR(u, "resumed at page %d of %d, where you left it (p: back)",
+						     "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
+			 at + 1, u->lesson->nsections);
+}
+
+/* n on the last page: the next lesson, from its first page. */
+static void open_next(struct tui *u)
+{
+	char title[200], cause[512], *next = next_lesson(u, title, sizeof title);
+	struct lesson *l;
+
+	if (next == NULL)
+		return;
+	if (lesson_load(next, &l, cause, sizeof cause) != 0) {
+		snprintf(u->note, sizeof u->note, "%s", cause);
+		free(next);
+		return;
+	}
+	lesson_free(l);
+	tui__lesson_close(u);
+	for (int i = 0; i < u->menu_n; i++)
+		if (strcmp(u->menu_paths[i], next) == 0)
+			u->menu_sel = i;
+	tui__lesson_open(u, next);
+	if (u->lesson == NULL)          /* the note says why */
+		u->menu = u->menu_paths != NULL;
+	free(next);
+}
+
+/* Scroll the page by d rows, within what the screen drew last. */
+static void scroll(struct tui *u, int d)
+{
+	struct tui_page *p = u->page;
+	int max = p->rows - p->room > 0 ? p->rows - p->room : 0;
+
+	p->top += d;
+	p->top = p->top < 0 ? 0 : p->top > max ? max : p->top;
+	tui__mark(u);
 }
 
 void tui__lesson_close(struct tui *u)
@@ -200,13 +362,30 @@ int tui__lesson_key(struct tui *u, int k)
 	if (u->lesson == NULL)
 		return 0;
 	switch (k) {
-	case 'n': case K_ENTER: show_page(u, u->section + 1); return 1;
+	case 'n': case K_ENTER:
+		if (u->section + 1 < u->lesson->nsections)
+			show_page(u, u->section + 1);
+		else
+			open_next(u);
+		return 1;
 	case 'p': show_page(u, u->section - 1); return 1;
-	case 'a': u->answer = true; build_page(u); tui__mark(u); return 1;
+	case K_DOWN: scroll(u, 1); return 1;
+	case K_UP: scroll(u, -1); return 1;
+	case 'a': {
+		const char *q;
+
+		u->answer = true;
+		build_page(u);
+		q = strstr(u->page->text, TR(u, "\n\nPredict: ", "\n\n预测："));
+		u->page->focus = q != NULL ? (int)(q - u->page->text) + 2 : -1;
+		tui__mark(u);
+		return 1;
+	}
 	case 'l':
 		if (u->menu_paths != NULL) {
 			tui__live_close(u);
 			tui__lesson_close(u);
+			menu_refresh(u);
 			u->menu = true;
 			tui__mark(u);
 		}
