@@ -24,7 +24,7 @@ Q := @
 endif
 
 LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c lessons/*.c) run.c
-MAIN_SRC := ioscope.c cli_learn.c bench.c
+MAIN_SRC := ioscope.c cli_learn.c cli_help.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_COMMON := $(BUILD)/tests/harness.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -113,6 +113,16 @@ install: all
 	install -m 644 lessons/en/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/en/
 	install -m 644 lessons/zh/*.md $(DESTDIR)$(PREFIX)/share/ioscope/lessons/zh/
 	install -m 644 models/*.c $(DESTDIR)$(PREFIX)/share/ioscope/models/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	sed 's|/usr/local|$(PREFIX)|g' ioscope.1 >$(DESTDIR)$(PREFIX)/share/man/man1/ioscope.1
+	chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/ioscope.1
+	install -m 644 mk/ioscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ioscope
+
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/ioscope $(DESTDIR)$(PREFIX)/share/man/man1/ioscope.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ioscope
+	rm -rf $(DESTDIR)$(PREFIX)/share/ioscope
 
 clean:
 	rm -rf build ioscope
