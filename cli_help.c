@@ -29,29 +29,29 @@ struct opt_help {
 static const struct opt_help opt_help[] = {
 	{ "model", "M", { "put every actor on model M (see 'ioscope models')",
 			  "让所有角色都改用模型 M（见 'ioscope models'）" } },
-	{ "speed", "X", { "play at X times the scenario's pace (above 0, at most 1000)",
+	{ "speed", "X", { "X times the scenario's own pace (above 0, at most 1000)",
 			  "以场景节奏的 X 倍速播放（大于 0，最多 1000）" } },
 	{ "paused", NULL, { "open the screen paused: → steps, space plays",
 			    "打开界面时先暂停：→ 单步，空格播放" } },
 	{ "play", NULL, { "open the screen playing, not paused",
 			  "打开界面后直接播放，不先暂停" } },
-	{ "record", "FILE", { "also write the trace to FILE (JSON Lines, for replay and export)",
-			      "同时把跟踪写入 FILE（JSON Lines，可用于 replay 和 export）" } },
+	{ "record", "FILE", { "also write the trace to FILE (for replay and export)",
+			      "同时把跟踪写入 FILE（供 replay 和 export 使用）" } },
 	{ "force", NULL, { "let --record or -o replace an existing file",
 			   "允许 --record 或 -o 覆盖已有的文件" } },
-	{ "plain", NULL, { "narrate one line per event instead of opening the screen",
+	{ "plain", NULL, { "one line of narration per event, instead of the screen",
 			   "不打开界面，每个事件输出一行文字叙述" } },
-	{ "lang", "en|zh", { "the language of screens, narration and messages (default: from LANG)",
+	{ "lang", "en|zh", { "language of screens, narration, messages (default: LANG)",
 			     "界面、叙述和提示信息的语言（默认取自 LANG）" } },
-	{ "theme", "T", { "colours: default, classroom (for a projector) or mono",
+	{ "theme", "T", { "colours: default, classroom (a projector) or mono",
 			  "配色：default、classroom（适合投影）或 mono（单色）" } },
-	{ "format", "F", { "chrome (Perfetto), asciicast (asciinema) or text (a transcript)",
-			   "chrome（Perfetto）、asciicast（asciinema）或 text（文字记录）" } },
-	{ "output", "OUT", { "-o OUT: write to OUT instead of standard output",
-			     "-o OUT：写入 OUT，而不是标准输出" } },
-	{ "size", "WxH", { "the asciicast's screen, from 80x24 to 1000x1000 (default 120x40)",
-			   "asciicast 的屏幕大小，80x24 到 1000x1000（默认 120x40）" } },
-	{ "runs", NULL, { "print the runs the lessons show, one 'SCENARIO MODEL' a line",
+	{ "format", "F", { "chrome (Perfetto), asciicast (asciinema) or text",
+			   "chrome（Perfetto）、asciicast（asciinema）或 text" } },
+	{ "output", "OUT", { "or -o OUT: write to OUT, not to standard output",
+			     "或 -o OUT：写入 OUT，而不是标准输出" } },
+	{ "size", "WxH", { "the asciicast's screen: 80x24 to 1000x1000 (120x40)",
+			   "asciicast 的屏幕：80x24 到 1000x1000（默认 120x40）" } },
+	{ "runs", NULL, { "the runs the lessons show, as 'SCENARIO MODEL' lines",
 			  "列出各课用到的运行，每行一个 'SCENARIO MODEL'" } },
 	{ "fds", "LIST", { "how many fds to watch, e.g. 10,100,1000,10000",
 			   "要监视的描述符数量，例如 10,100,1000,10000" } },
@@ -71,18 +71,18 @@ struct cmd_help {
 };
 
 static const struct cmd_help cmd_help[] = {
-	{ "lessons", "[--lang en|zh] [--runs]",
+	{ "lessons", "[--runs]",
 	  { "list the lessons", "列出所有课程" },
 	  { "Lists the lessons in order, by number, name and title.",
 	    "按顺序列出课程：编号、名称和标题。" }, "lang runs" },
-	{ "lesson", "N|NAME [--lang en|zh] [--theme T] [--speed X]",
+	{ "lesson", "N|NAME [--speed X]",
 	  { "open a lesson, by number or name", "打开一课（按编号或名称）" },
 	  { "Opens lesson N (1, 5) or NAME (epoll, 05-epoll) on the screen; without\n"
 	    "a terminal, prints its text.",
 	    "在界面中打开第 N 课（1、5）或名为 NAME 的课（epoll、05-epoll）；\n"
 	    "没有终端时，输出这一课的文字。" }, "lang theme speed" },
-	{ "run", "SCENARIO [--model M] [--speed X] [--paused] [--record FILE [--force]]\n"
-		 "       [--plain] [--lang en|zh] [--theme T]",
+	{ "run", "SCENARIO [--model M] [--speed X] [--paused] [--plain]\n"
+		 "           [--record FILE [--force]]",
 	  { "run a scenario through real, traced IO models", "用真实、可跟踪的 IO 模型运行一个场景" },
 	  { "Runs SCENARIO, a name from 'ioscope scenarios' or a .scn file. On a\n"
 	    "terminal it opens the screen (? lists its keys); with --plain, or when\n"
@@ -90,7 +90,7 @@ static const struct cmd_help cmd_help[] = {
 	    "运行 SCENARIO：'ioscope scenarios' 中的名称，或一个 .scn 文件。在终端中\n"
 	    "打开界面（按 ? 查看按键）；使用 --plain 或输出不是终端时，每个事件输出\n"
 	    "一行文字叙述。" }, "model speed paused play record force plain lang theme" },
-	{ "replay", "FILE [--speed X] [--paused] [--plain] [--lang en|zh] [--theme T]",
+	{ "replay", "FILE [--speed X] [--paused] [--plain]",
 	  { "show a recorded trace again", "重放一份录下的跟踪" },
 	  { "Shows a trace written by 'run --record' again, on the screen or as\n"
 	    "narration, as 'run' does.",
@@ -103,7 +103,8 @@ static const struct cmd_help cmd_help[] = {
 	    "says 'ok' or names the line and column that is wrong.",
 	    "把每个文件当作场景（.scn）、课程（.md）或跟踪读取，正确则输出 'ok'，\n"
 	    "否则指出出错的行和列。" }, "" },
-	{ "export", "FILE --format chrome|asciicast|text [-o OUT [--force]] [--size WxH]",
+	{ "export", "FILE --format chrome|asciicast|text\n"
+		    "           [-o OUT [--force]] [--size WxH]",
 	  { "a trace for Perfetto, asciinema, or as a plain transcript",
 	    "把跟踪导出给 Perfetto、asciinema，或导出为文字记录" },
 	  { "Converts a trace: chrome opens in ui.perfetto.dev, asciicast plays with\n"
@@ -190,11 +191,11 @@ static void print_opts(FILE *f, const char *names)
 			const struct opt_help *o = &opt_help[i];
 			char head[40];
 
-			if (strcmp(o->name, word) != 0)
+			if (strcmp(o->name, word) != 0 || !cli_option_known(o->name))
 				continue;
 			snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-			print_row(f, head, 18, o->what[cli_lang == NARRATE_ZH]);
+			print_row(f, head, 14, o->what[cli_lang == NARRATE_ZH]);
 		}
 	}
 }
@@ -203,23 +204,25 @@ static void print_overview(FILE *f)
 {
 	int zh = cli_lang == NARRATE_ZH;
 
-	fprintf(f, "%sioscope [COMMAND [ARGS]] [--lang en|zh] [--theme default|classroom|mono]\n\n",
+	fprintf(f, "%sioscope [COMMAND [ARGS]] [--lang en|zh] [--theme T]\n\n",
 		zh ? "用法：" : "usage: ");
 	print_row(f, zh ? "（无命令）" : "(no command)", 12,
 		  zh ? "课程菜单；没有终端时，列出课程" : "the lesson menu; without a terminal, the lesson list");
 	for (int i = 0; i < NCMDS; i++)
 		print_row(f, cmd_help[i].name, 12, cmd_help[i].what[zh]);
 	fputs(zh ?
-	      "\n选项可以写在命令之前或之后；--lang 和 --theme 适用于所有命令，包括菜单。\n"
+	      "\n选项可以写在命令之前或之后；--lang en|zh 和 --theme default|classroom|mono\n"
+	      "适用于所有命令，包括菜单。\n"
 	      "在终端中，run、replay 和 lesson 打开界面（按 ? 查看按键）；使用 --plain\n"
 	      "或输出不是终端时，每个事件输出一行文字叙述。\n"
 	      "--record 和 -o 不会覆盖已有文件，除非加上 --force。\n"
 	      "退出状态：0 成功，1 运行时失败，2 用法错误或输入文件有误。\n"
 	      "'ioscope help COMMAND' 显示某个命令的选项；完整说明见 man ioscope。\n" :
-	      "\nOptions may come before or after the command; --lang and --theme apply\n"
-	      "to every command, the menu included.\n"
+	      "\nOptions may come before or after the command; --lang en|zh and --theme\n"
+	      "default|classroom|mono apply to every command, the menu included.\n"
 	      "On a terminal, run, replay and lesson open the screen (? lists its keys);\n"
-	      "with --plain, or when output is not a terminal, they narrate one line per event.\n"
+	      "with --plain, or when output is not a terminal, they narrate one line\n"
+	      "per event.\n"
 	      "--record and -o never replace an existing file unless --force is given.\n"
 	      "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n"
 	      "'ioscope help COMMAND' shows a command's options; man ioscope says it all.\n", f);
@@ -242,8 +245,8 @@ int cli_help(const char *cmd)
 		printf("\n");
 		print_opts(stdout, c->opts);
 	}
-	printf("%s", zh ? "\n所有命令都接受 --lang en|zh 和 --theme T；'ioscope help' 列出所有命令。\n" :
-	       "\nEvery command takes --lang en|zh and --theme T; 'ioscope help' lists them all.\n");
+	printf("%s", zh ? "\n所有命令都接受 --lang 和 --theme；'ioscope help' 列出所有命令。\n" :
+	       "\nEvery command takes --lang and --theme; 'ioscope help' lists the commands.\n");
 	return 0;
 }
 
@@ -469,9 +472,16 @@ static void print_cmd_opts(const char *cmd)
 	for (p = c->opts; *p != '\0'; p += n) {
 		p += strspn(p, " ");
 		n = (int)strcspn(p, " ");
-		if (n > 0)
-			fprintf(stderr, "%s--%.*s", comma(!first), n, p);
-		first = 0;
+		if (n > 0 && n < 32) {
+			char word[32];
+
+			memcpy(word, p, (size_t)n);
+			word[n] = '\0';
+			if (!cli_option_known(word))
+				continue;
+			fprintf(stderr, "%s--%s", comma(!first), word);
+			first = 0;
+		}
 	}
 	fputc('\n', stderr);
 }

@@ -91,6 +91,20 @@ for c in $cmds; do
 	$bin help $c --lang zh >"$tmp/hz" 2>&1
 	grep -q "用法" "$tmp/hz" && ok || bad "help $c --lang zh is not in Chinese: $(head -3 "$tmp/hz")"
 done
+# Every option a command's help lists, that command takes.
+value() {
+	case $1 in
+	--model) echo select ;; --speed) echo 2 ;; --lang) echo en ;; --theme) echo mono ;;
+	--format) echo text ;; --size) echo 80x24 ;; --fds) echo 10 ;; --models) echo poll ;;
+	--record|--output) echo "$tmp/never" ;;
+	esac
+}
+for c in $cmds; do
+	for o in $($bin help $c | sed -n 's/^  \(--[a-z-]*\).*/\1/p'); do
+		expect 0 "^usage: ioscope $c" -- $bin $c $o $(value $o) --help
+	done
+done
+[ ! -e "$tmp/never" ] && ok || bad "--help wrote a file"
 expect 0 "--model" -- $bin help run
 expect 0 "--format" -- $bin export --help
 expect 0 "usage: ioscope run" -- $bin run fishing --model nosuch --help
