@@ -122,6 +122,38 @@ refused "--speed 应为" -- $bin --lang zh run fishing --speed 0
 refused "没有名为 'epol' 的课程" -- $bin --lang zh lesson epol
 refused "unknown scenario 'fishin'" -- env LANG=zh_CN.UTF-8 $bin run fishin --lang en
 
+# Every usage error, in both languages: exit 2, first line "ioscope: ",
+# and under --lang zh, Chinese in it.
+while IFS= read -r args; do
+	refused "" -- $bin $args
+	refused "" -- $bin $args --lang zh
+	head -1 "$tmp/err" | grep -q -P '[\x{4e00}-\x{9fff}]' && ok ||
+		bad "$args --lang zh: not in Chinese: $(head -1 "$tmp/err")"
+done <<'EOF'
+run
+replay
+check
+export x.jsonl
+export scenarios/recordings/fishing.jsonl --format gif
+bench extra
+models extra
+lessons extra
+fly
+help run replay
+help fly
+lesson
+lesson 99
+run nosuch
+run fishing --model nope
+run fishing --model
+run fishing --speed abc
+run fishing --theme pink
+run fishing --lang fr
+export x.jsonl --format text --size 1x1
+run fishing --modle select
+run fishing --plain=yes
+run fishing -z
+EOF
 # ---- --lang and --theme everywhere, the menu included
 expect 0 "一次读操作的两个阶段" -- $bin --lang zh
 expect 0 "一次读操作的两个阶段" -- env LANG=zh_CN.UTF-8 $bin
