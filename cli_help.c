@@ -418,7 +418,7 @@ static int fail_command(const char *word, const struct cli_names *cmds)
 int cli_fail_unknown(int kind, const char *word, const char *extra)
 {
 	static const char *const what[][2] = {
-		[CLI_COMMAND] = { "command", "命令" },
+		[CLI_COMMAND] = { "unknown command '%s'", "未知命令 '%s'" },
 		[CLI_SCENARIO] = { "unknown scenario '%s'", "没有名为 '%s' 的场景" },
 		[CLI_MODEL] = { "unknown model '%s'", "未知模型 '%s'" },
 		[CLI_LESSON] = { "no lesson '%s'", "没有名为 '%s' 的课程" },
