@@ -27,7 +27,7 @@ Q := @
 endif
 
 LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c lessons/*.c) run.c
-MAIN_SRC := ioscope.c cli_learn.c bench.c
+MAIN_SRC := ioscope.c cli_learn.c cli_help.c bench.c
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_COMMON := $(BUILD)/tests/harness.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -117,11 +117,14 @@ bench: ioscope
 	./ioscope bench --probe
 
 # What install puts under $(DESTDIR)$(PREFIX)/share/ioscope, by its path in
-# this tree; uninstall removes exactly these, then each folder install made
-# there once nothing else is left in it.  BIN is the binary installed (the
-# tests install the one they test, and build nothing).
+# this tree, and the man page and bash completion beside it; uninstall
+# removes exactly these, then each folder install made under share/ioscope
+# once nothing else is left in it.  BIN is the binary installed (the tests
+# install the one they test, and build nothing).
 BIN        ?= ioscope
 SHARE       = $(DESTDIR)$(PREFIX)/share/ioscope
+MANDIR      = $(DESTDIR)$(PREFIX)/share/man/man1
+COMPDIR     = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 DATA_SCN   := $(wildcard scenarios/*.scn)
 DATA_REC   := $(wildcard scenarios/recordings/*)
 DATA_EN    := $(wildcard lessons/en/*.md)
@@ -131,16 +134,20 @@ DATA       := $(DATA_SCN) $(DATA_REC) $(DATA_EN) $(DATA_ZH) $(DATA_SRC)
 DATA_DIRS  := scenarios/recordings scenarios lessons/en lessons/zh lessons models
 
 install: setup $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(addprefix $(SHARE)/,$(DATA_DIRS))
+	install -d $(DESTDIR)$(PREFIX)/bin $(addprefix $(SHARE)/,$(DATA_DIRS)) $(MANDIR) $(COMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/ioscope
 	install -m 644 $(DATA_SCN) $(SHARE)/scenarios/
 	install -m 644 $(DATA_REC) $(SHARE)/scenarios/recordings/
 	install -m 644 $(DATA_EN) $(SHARE)/lessons/en/
 	install -m 644 $(DATA_ZH) $(SHARE)/lessons/zh/
 	install -m 644 $(DATA_SRC) $(SHARE)/models/
+	sed 's|/usr/local|$(PREFIX)|g' ioscope.1 >$(MANDIR)/ioscope.1
+	chmod 644 $(MANDIR)/ioscope.1
+	install -m 644 mk/ioscope.bash $(COMPDIR)/ioscope
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/ioscope $(addprefix $(SHARE)/,$(DATA))
+	rm -f $(DESTDIR)$(PREFIX)/bin/ioscope $(addprefix $(SHARE)/,$(DATA)) \
+	  $(MANDIR)/ioscope.1 $(COMPDIR)/ioscope
 	$(Q)for d in $(DATA_DIRS) ""; do \
 	  [ ! -d "$(SHARE)/$$d" ] || rmdir "$(SHARE)/$$d" 2>/dev/null || \
 	    echo "uninstall: left $(SHARE)/$$d: it holds files install did not put there"; done

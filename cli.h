@@ -20,10 +20,56 @@ struct cli {
 	int runs;                   /* lessons --runs */
 	const char *format, *output; /* export */
 	int width, height;          /* export --size WxH */
+	int help, version;          /* --help or -h; --version */
 };
 
-/* Print "ioscope: " and the message (fmt with one %s), and the hint. */
+/* The language of the command line's own words (NARRATE_EN or
+ * NARRATE_ZH), set by main before anything is said; cli_tr picks en or zh
+ * by it. */
+extern int cli_lang;
+const char *cli_tr(const char *en, const char *zh);
+
+/* The command named on the command line, once it is known to be one
+ * (NULL before, or when none is). */
+extern const char *cli_cmd;
+/* Print "ioscope: " and the message (fmt with one %s), and the hint
+ * "(try 'ioscope help COMMAND')"; returns EXIT_USAGE. */
 int cli_fail_usage(const char *fmt, const char *arg);
+/* Whether the command line takes --name (known once it was parsed). */
+int cli_option_known(const char *name);
+/* That hint alone, on stderr. */
+void cli_hint(void);
+/* cli_fail_usage of fmt with got, then "; did you mean" the closest of
+ * names[0..n), if one is close. */
+int cli_fail_choice(const char *fmt, const char *got, const char *const *names, int n);
+
+/* cli_help.c: help, and the closest name to a word that was not known. */
+enum { CLI_COMMAND, CLI_SCENARIO, CLI_MODEL, CLI_LESSON };
+enum { CLI_NAMES_MAX = 64 };
+struct cli_names {
+	char *v[CLI_NAMES_MAX];
+	int n;
+};
+/* The names of one kind: commands, scenario files (without .scn), models,
+ * lessons in cli_lang (without their number: "epoll"). Returns how many;
+ * a directory that cannot be read gives none. Free with cli_names_free. */
+int cli_names(int kind, struct cli_names *l);
+void cli_names_free(struct cli_names *l);
+int cli_name_known(int kind, const char *word);
+int cli_command_known(const char *name);
+/* The name closest to word (a few edits, or word begins it), or NULL. */
+const char *cli_closest(const char *word, const char *const *names, int n);
+/* "ioscope: unknown scenario 'fishin'; did you mean 'fishing'?", then the
+ * list of that kind and the line extra (or NULL), on stderr, in cli_lang;
+ * returns EXIT_USAGE. */
+int cli_fail_unknown(int kind, const char *word, const char *extra);
+/* An option word ("--modle", "--mod=x", "-x") getopt did not know, with the
+ * closest of the long option names[0..n) or the ones it could abbreviate,
+ * and the options of cli_cmd; returns EXIT_USAGE. */
+int cli_fail_option(const char *word, const char *const *names, int n);
+/* The usage of cmd on stdout (NULL: the overview of every command); an
+ * unknown cmd is cli_fail_unknown's. Returns an exit status. */
+int cli_help(const char *cmd);
 /* Where scenarios/, lessons/ and the quoted sources are. */
 const char *cli_data_dir(void);
 /* The screen, or plain text: --plain, no terminal, TERM dumb or unknown

@@ -135,11 +135,13 @@ int cli_lesson(int argc, char **argv, const struct cli *c)
 	struct lesson *l;
 
 	if (argc != 1)
-		return cli_fail_usage("lesson expects one lesson, by number or name (see 'ioscope lessons')%s", "");
+		return cli_fail_usage(cli_tr("lesson expects one lesson, by number or name (see 'ioscope lessons')%s",
+					     "lesson 需要一课的编号或名称（见 'ioscope lessons'）%s"), "");
 	if (find_lesson(argv[0], c->lang, path, sizeof path) != 0) {
-		fprintf(stderr, "ioscope: no lesson '%s' in %s/lessons/%s (see 'ioscope lessons')\n",
-			argv[0], cli_data_dir(), lang_code(c->lang));
-		return EXIT_USAGE;
+		snprintf(cause, sizeof cause, cli_tr("  (the lessons are in %s/lessons/%s; see 'ioscope lessons')",
+						     "  （课程在 %s/lessons/%s；见 'ioscope lessons'）"),
+			 cli_data_dir(), lang_code(c->lang));
+		return cli_fail_unknown(CLI_LESSON, argv[0], cause);
 	}
 	if (cli_want_screen(c)) {
 		struct tui_opts t = { .lesson = path, .data_dir = cli_data_dir(), .theme = c->theme,
@@ -164,7 +166,8 @@ static int export_to(const struct trace *t, int fmt, const struct cli *c)
 	int rc = outfile_open(&o, c->output, c->force ? 0 : OUTFILE_NO_REPLACE), rc2;
 
 	if (rc == -EEXIST) {
-		fprintf(stderr, "ioscope: %s exists (use --force to replace it)\n", c->output);
+		fprintf(stderr, cli_tr("ioscope: %s exists (use --force to replace it)\n",
+				       "ioscope: %s 已存在（加上 --force 才会覆盖）\n"), c->output);
 		return EXIT_USAGE;
 	}
 	if (rc == 0) {
@@ -176,7 +179,8 @@ static int export_to(const struct trace *t, int fmt, const struct cli *c)
 	}
 	if (rc == 0)
 		return 0;
-	fprintf(stderr, "ioscope: %s: cannot write the %s export: %s\n", c->output,
+	fprintf(stderr, cli_tr("ioscope: %s: cannot write the %s export: %s\n",
+			       "ioscope: %s: 无法写入 %s 导出：%s\n"), c->output,
 		export_format_name(fmt), rc == -EEXIST ? "a file appeared there meanwhile" :
 		outfile_strerror(rc));
 	return EXIT_RUNTIME;
@@ -185,17 +189,21 @@ static int export_to(const struct trace *t, int fmt, const struct cli *c)
 /* export FILE --format chrome|asciicast|text [-o OUT [--force]] */
 int cli_export(int argc, char **argv, const struct cli *c)
 {
+	static const char *const formats[] = { "chrome", "asciicast", "text" };
 	char cause[1024];
 	struct trace *t;
 	size_t skipped;
 	int fmt, rc;
 
 	if (argc != 1)
-		return cli_fail_usage("export expects one trace file%s", "");
+		return cli_fail_usage(cli_tr("export expects one trace file%s", "export 需要一个跟踪文件%s"), "");
 	if (c->format == NULL)
-		return cli_fail_usage("export needs --format chrome, asciicast or text%s", "");
+		return cli_fail_usage(cli_tr("export needs --format chrome, asciicast or text%s",
+					     "export 需要 --format chrome、asciicast 或 text%s"), "");
 	if ((fmt = export_format_from(c->format)) < 0)
-		return cli_fail_usage("--format expects chrome, asciicast or text, got '%s'", c->format);
+		return cli_fail_choice(cli_tr("--format expects chrome, asciicast or text, got '%s'",
+					      "--format 应为 chrome、asciicast 或 text，而不是 '%s'"),
+				       c->format, formats, 3);
 	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;
@@ -212,8 +220,8 @@ int cli_export(int argc, char **argv, const struct cli *c)
 		}
 	}
 	if (skipped > 0)
-		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
-			argv[0]);
+		fprintf(stderr, cli_tr("ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
+				       "ioscope: %s: 最后一行不完整（运行在写入途中停止），已跳过\n"), argv[0]);
 	trace_free(t);
 	return rc;
 }

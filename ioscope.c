@@ -27,38 +27,35 @@
 #endif
 
 
-static const char usage[] =
-"usage: ioscope [COMMAND [ARGS]]\n"
-"\n"
-"  (no command)        the lesson menu; without a terminal, the lesson list\n"
-"  lessons             list the lessons        lesson N|NAME [--lang en|zh]  open one\n"
-"  run SCENARIO [--model M] [--speed X] [--paused] [--record FILE [--force]]\n"
-"              [--plain] [--lang en|zh] [--theme default|classroom|mono]\n"
-"                      run a scenario through real, traced IO models\n"
-"  replay FILE [--speed X] [--paused] [--plain] [--lang en|zh] [--theme T]\n"
-"                      show a recorded trace again\n"
-"  check FILE...       validate scenario (.scn), lesson (.md) and trace (.jsonl) files\n"
-"  export FILE --format chrome|asciicast|text [-o OUT [--force]] [--size WxH]\n"
-"                      a trace for Perfetto, asciinema, or as a plain transcript\n"
-"  scenarios           list the scenarios\n"
-"  models              list the IO models, and whether each can run here\n"
-"  bench [--fds LIST] [--models LIST] [--csv]\n"
-"                      the cost of one wait as watched fds grow: select, poll, epoll\n"
-"  bench --probe       what tracing adds to one syscall\n"
-"  --help, --version\n"
-"\n"
-"On a terminal, run and replay open the screen (keys: ? lists them); with\n"
-"--plain, or when output is not a terminal, they narrate one line per event.\n"
-"--record and -o never replace an existing file unless --force is given;\n"
-"a device, a FIFO or a symbolic link's target is written, never replaced.\n"
-"Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n";
+const char *cli_cmd;
+
+void cli_hint(void)
+{
+	if (cli_cmd != NULL)
+		fprintf(stderr, cli_tr("(try 'ioscope help %s')\n", "（参见 'ioscope help %s'）\n"), cli_cmd);
+	else
+		fputs(cli_tr("(try 'ioscope help')\n", "（参见 'ioscope help'）\n"), stderr);
+}
 
 int cli_fail_usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "ioscope: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(try 'ioscope --help')\n");
+	fputc('\n', stderr);
+	cli_hint();
 	return EXIT_USAGE;
+}
+
+int cli_fail_choice(const char *fmt, const char *got, const char *const *names, int n)
+{
+	const char *close = cli_closest(got, names, n);
+	char msg[512];
+
+	snprintf(msg, sizeof msg, fmt, got);
+	if (close != NULL)
+		snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
+			 cli_tr("; did you mean '%s'?", "；是不是 '%s'？"), close);
+	return cli_fail_usage("%s", msg);
 }
 
 /* Where the shipped scenarios live: $IOSCOPE_DATA, beside the binary (a
@@ -106,6 +103,18 @@ static const char *scenario_path(const char *arg, char *buf, size_t len)
 	return buf;
 }
 
+/* A name that is no shipped scenario (where the scenarios are there to
+ * choose from: a missing directory is the run's own error to report). */
+static int scenario_unknown(const char *arg, const char *path)
+{
+	char dir[PATH_MAX + 16];
+
+	if (path == arg)
+		return 0;
+	snprintf(dir, sizeof dir, "%s/scenarios", cli_data_dir());
+	return access(path, F_OK) != 0 && errno == ENOENT && access(dir, F_OK) == 0;
+}
+
 static int cmd_models(void)
 {
 	model_table_init();
@@ -149,37 +158,61 @@ static int cmd_scenarios(void)
 	return 0;
 }
 
+static const char *const theme_names[THEME_MAX] = { "default", "classroom", "mono" };
 
 static int theme_from(const char *s)
 {
-	static const char *const names[THEME_MAX] = { "default", "classroom", "mono" };
-
 	for (int i = 0; i < THEME_MAX; i++)
-		if (strcmp(s, names[i]) == 0)
+		if (strcmp(s, theme_names[i]) == 0)
 			return i;
 	return -1;
 }
 
-/* The screen, or plain text: --plain, no terminal, or a terminal curses
- * cannot drive. */
-int cli_want_screen(const struct cli *c)
+/* Whether a person at a terminal could see the screen: stdin and stdout
+ * are terminals and TERM names one curses can drive.  When not, and the
+ * person is at a terminal, a note on stderr says why plain text comes
+ * instead. */
+static int terminal_usable(void)
 {
 	const char *term = getenv("TERM");
 
-	if (c->plain || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
-	    term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return 0;
+	if (term == NULL || *term == '\0') {
+		fputs(cli_tr("ioscope: TERM is not set: plain text instead of the screen\n",
+			     "ioscope: 没有设置 TERM：输出文字，而不是界面\n"), stderr);
+		return 0;
+	}
+	if (strcmp(term, "dumb") == 0) {
+		fputs(cli_tr("ioscope: TERM=dumb: plain text instead of the screen\n",
+			     "ioscope: TERM=dumb：输出文字，而不是界面\n"), stderr);
+		return 0;
+	}
 	if (!tui_term_known()) {
-		fprintf(stderr, "ioscope: TERM '%s' is unknown to curses; plain output instead\n", term);
+		fprintf(stderr, cli_tr("ioscope: TERM '%s' is unknown to curses; plain output instead\n",
+				       "ioscope: curses 不认识 TERM '%s'；改为输出文字\n"), term);
 		return 0;
 	}
 	return 1;
 }
 
+/* The screen, or plain text: --plain, no terminal, or a terminal curses
+ * cannot drive.  --paused means nothing to plain text, which plays
+ * through: say so rather than ignore it. */
+int cli_want_screen(const struct cli *c)
+{
+	int screen = !c->plain && terminal_usable();
+
+	if (!screen && c->paused)
+		fputs(cli_tr("ioscope: --paused applies to the screen only; plain text plays through\n",
+			     "ioscope: --paused 只对界面有效；文字输出会一直播放到结束\n"), stderr);
+	return screen;
+}
+
 int cli_fail_stdout(int err)
 {
-	fprintf(stderr, "ioscope: standard output: %s\n",
-		err < 0 ? strerror(-err) : "write error");
+	fprintf(stderr, cli_tr("ioscope: standard output: %s\n", "ioscope: 标准输出：%s\n"),
+		err < 0 ? strerror(-err) : cli_tr("write error", "写入出错"));
 	return EXIT_RUNTIME;
 }
 
@@ -218,11 +251,56 @@ static int parse_speed(const char *s, double *out)
 	return 0;
 }
 
-/* Options shared by the commands; returns the index of the first operand,
+/* parse_opts' table, for help to list only the options this build has. */
+static const struct option *options;
+
+int cli_option_known(const char *name)
+{
+	for (const struct option *o = options; o != NULL && o->name != NULL; o++)
+		if (strcmp(o->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* An option getopt did not know, or one without its value, and the
+ * closest it could have been. */
+static int fail_option(int ch, const char *word, const struct option *opts)
+{
+	const char *names[64];
+	char buf[8];
+	int n = 0;
+
+	for (; n < 64 && opts[n].name != NULL; n++)
+		names[n] = opts[n].name;
+	if (ch == ':') {
+		for (int i = 0; i < n; i++)
+			if (opts[i].val == optopt)
+				return cli_fail_usage(cli_tr("option '--%s' needs a value", "选项 '--%s' 需要一个值"),
+						      opts[i].name);
+		snprintf(buf, sizeof buf, "-%c", optopt);
+		return cli_fail_usage(cli_tr("option '%s' needs a value", "选项 '%s' 需要一个值"), buf);
+	}
+	if (optopt != 0 && strncmp(word, "--", 2) == 0) {     /* --plain=x */
+		for (int i = 0; i < n; i++)
+			if (opts[i].val == optopt)
+				return cli_fail_usage(cli_tr("option '--%s' takes no value", "选项 '--%s' 不带值"),
+						      opts[i].name);
+	}
+	if (optopt != 0) {            /* a short option: -x */
+		snprintf(buf, sizeof buf, "-%c", optopt);
+		word = buf;
+	}
+	return cli_fail_option(word, names, n);
+}
+
+/* Options shared by the commands, before or after the command; returns
+ * the index of the first operand (getopt moves the operands to the end),
  * or -1 after printing the error. */
 static int parse_opts(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "model", required_argument, NULL, 'm' },
 		{ "speed", required_argument, NULL, 's' },
 		{ "record", required_argument, NULL, 'r' },
@@ -242,12 +320,28 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	char extra;
+	char extra, **copy = malloc(((size_t)argc + 1) * sizeof *copy);
 
+	options = opts;
+	/* A first pass over a copy (getopt reorders what it reads) finds the
+	 * command, so that an error in any option can point at that command's
+	 * help; optind 0 makes getopt start afresh. */
 	opterr = 0;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	cli_cmd = NULL;
+	if (copy != NULL) {
+		memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
+		optind = 0;
+		while (getopt_long(argc, copy, ":o:h", opts, NULL) != -1)
+			;
+		if (optind < argc && cli_command_known(copy[optind]))
+			cli_cmd = copy[optind];
+		free(copy);
+	}
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'h': c->help = 1; break;
+		case 'V': c->version = 1; break;
 		case 'm': c->model = optarg; break;
 		case 'r': c->record = optarg; break;
 		case 'p': c->plain = 1; break;
@@ -260,12 +354,15 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 			if (sscanf(optarg, "%dx%d%c", &c->width, &c->height, &extra) != 2 ||
 			    c->width < TUI_MIN_W || c->height < TUI_MIN_H ||
 			    c->width > EXPORT_CAST_MAX || c->height > EXPORT_CAST_MAX)
-				return cli_fail_usage("--size expects WIDTHxHEIGHT, from 80x24 to 1000x1000, got '%s'",
-						  optarg), -1;
+				return cli_fail_usage(cli_tr("--size expects WIDTHxHEIGHT, from 80x24 to 1000x1000, got '%s'",
+							     "--size 应为 宽x高，从 80x24 到 1000x1000，而不是 '%s'"),
+						      optarg), -1;
 			break;
 		case 'T':
 			if ((c->theme = theme_from(optarg)) < 0)
-				return cli_fail_usage("--theme expects default, classroom or mono, got '%s'", optarg), -1;
+				return cli_fail_choice(cli_tr("--theme expects default, classroom or mono, got '%s'",
+							      "--theme 应为 default、classroom 或 mono，而不是 '%s'"),
+						       optarg, theme_names, THEME_MAX), -1;
 			break;
 		case 'P': c->probe = 1; break;
 		case 'F': c->fds = optarg; break;
@@ -273,14 +370,16 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'C': c->csv = 1; break;
 		case 's':
 			if (parse_speed(optarg, &c->speed) != 0)
-				return cli_fail_usage("--speed expects a number above 0 and at most 1000, got '%s'", optarg), -1;
+				return cli_fail_usage(cli_tr("--speed expects a number above 0 and at most 1000, got '%s'",
+							     "--speed 应为大于 0、不超过 1000 的数，而不是 '%s'"), optarg), -1;
 			break;
 		case 'l':
 			if ((c->lang = narrate_lang_from(optarg)) < 0)
-				return cli_fail_usage("--lang expects en or zh, got '%s'", optarg), -1;
+				return cli_fail_usage(cli_tr("--lang expects en or zh, got '%s'",
+							     "--lang 应为 en 或 zh，而不是 '%s'"), optarg), -1;
 			break;
 		default:
-			return cli_fail_usage("unknown or incomplete option '%s'", argv[optind - 1]), -1;
+			return fail_option(ch, argv[optind - 1], opts), -1;
 		}
 	}
 	return optind;
@@ -296,8 +395,13 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 	int rc;
 
 	if (argc != 1)
-		return cli_fail_usage("run expects one scenario (see 'ioscope scenarios')%s", "");
+		return cli_fail_usage(cli_tr("run expects one scenario (see 'ioscope scenarios')%s",
+					     "run 需要一个场景（见 'ioscope scenarios'）%s"), "");
 	o.scenario = scenario_path(argv[0], path, sizeof path);
+	if (scenario_unknown(argv[0], o.scenario))
+		return cli_fail_unknown(CLI_SCENARIO, argv[0], NULL);
+	if (c->model != NULL && !model_known(c->model))
+		return cli_fail_unknown(CLI_MODEL, c->model, NULL);
 	if (cli_want_screen(c)) {
 		struct tui_opts t = { .run = o, .paused = c->paused, .theme = c->theme };
 
@@ -322,7 +426,7 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 	int err;
 
 	if (argc != 1)
-		return cli_fail_usage("replay expects one trace file%s", "");
+		return cli_fail_usage(cli_tr("replay expects one trace file%s", "replay 需要一个跟踪文件%s"), "");
 	if (cli_want_screen(c)) {
 		struct tui_opts to = { .replay = argv[0], .paused = c->paused, .theme = c->theme,
 				       .run = { .speed = c->speed, .lang = c->lang } };
@@ -341,7 +445,8 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 		narrate_end(&n);
 	err = errno;
 	if (skipped > 0)
-		fprintf(stderr, "ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n", argv[0]);
+		fprintf(stderr, cli_tr("ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
+				       "ioscope: %s: 最后一行不完整（运行在写入途中停止），已跳过\n"), argv[0]);
 	trace_free(t);
 	return ferror(stdout) ? cli_fail_stdout(-err) : 0;
 }
@@ -399,7 +504,7 @@ static int cmd_check(int argc, char **argv)
 	int rc = 0;
 
 	if (argc < 1)
-		return cli_fail_usage("check expects one or more files%s", "");
+		return cli_fail_usage(cli_tr("check expects one or more files%s", "check 需要一个或多个文件%s"), "");
 	for (int i = 0; i < argc; i++)
 		if (check_one(argv[i]) != 0)
 			rc = EXIT_USAGE;
@@ -414,7 +519,7 @@ static int cmd_bench(int argc, struct cli *c)
 	char cause[256];
 
 	if (argc != 0)
-		return cli_fail_usage("bench takes options only%s", "");
+		return cli_fail_usage(cli_tr("bench takes options only%s", "bench 只接受选项%s"), "");
 	if (c->probe)
 		return bench_probe(stdout) == 0 ? 0 : EXIT_RUNTIME;
 	if (c->fds != NULL) {
@@ -430,12 +535,76 @@ static int cmd_bench(int argc, struct cli *c)
 		o.nmodels = n;
 	}
 	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "measuring select, poll and epoll; this takes about 20 s…\n");
+		fputs(cli_tr("measuring select, poll and epoll; this takes about 20 s…\n",
+			     "正在测量 select、poll 和 epoll，大约需要 20 秒……\n"), stderr);
 	if ((err = mux_bench_run(&o, stdout, cause, sizeof cause)) < 0) {
 		fprintf(stderr, "ioscope: bench: %s\n", cause);
 		return err == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	return 0;
+}
+
+/* --lang as the command line gives it, before getopt has read it, so that
+ * an error in an earlier option is already in that language. */
+static int lang_from_args(int argc, char **argv, int lang)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *v = strncmp(argv[i], "--lang=", 7) == 0 ? argv[i] + 7 :
+				strcmp(argv[i], "--lang") == 0 && i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (v != NULL && narrate_lang_from(v) >= 0)
+			lang = narrate_lang_from(v);
+	}
+	return lang;
+}
+
+/* Whether the locale's name in the environment asks for UTF-8. */
+static int env_wants_utf8(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+
+	for (int i = 0; i < 3; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0')
+			return strcasestr(v, "utf-8") != NULL || strcasestr(v, "utf8") != NULL;
+	}
+	return 0;
+}
+
+/* The user's locale for characters, numbers always in C (a --speed of 1.5
+ * is read, and the trace written, with a point).  A locale the environment
+ * names but this machine lacks (zh_CN.UTF-8 in a fresh container) leaves
+ * the C locale, where every CJK character is drawn as '?': C.UTF-8, which
+ * every glibc has, draws them then, and the language stays the one LANG or
+ * --lang chose.  Chinese asks for wide characters even under LANG=C. */
+static void locale_init(int lang)
+{
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	if (MB_CUR_MAX > 1 || !(lang == NARRATE_ZH || env_wants_utf8()))
+		return;
+	setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+static int cmd_menu(const struct cli *c)
+{
+	if (cli_want_screen(c)) {
+		struct tui_opts t = { .menu = true, .data_dir = cli_data_dir(), .theme = c->theme,
+				      .run = { .speed = c->speed, .lang = c->lang, .grace_ms = 1000 } };
+
+		return cli_screen_run(&t);
+	}
+	return cli_lessons(c->lang, c->runs);
+}
+
+/* A command that takes no operand. */
+static int no_operands(int argc, const char *cmd)
+{
+	if (argc == 0)
+		return 0;
+	cli_fail_usage(cli_tr("%s takes no arguments", "%s 不接受参数"), cmd);
+	return -1;
 }
 
 static int command(int argc, char **argv)
@@ -445,48 +614,46 @@ static int command(int argc, char **argv)
 	int first;
 
 	tui_started_ns = trace_mono_ns();
-	setlocale(LC_ALL, "");
-	if (argc < 2) {                   /* the lesson menu, or its list */
-		if (cli_want_screen(&c)) {
-			struct tui_opts t = { .menu = true, .data_dir = cli_data_dir(),
-					      .run = { .speed = 1, .lang = c.lang, .grace_ms = 1000 } };
-
-			return cli_screen_run(&t);
-		}
-		return cli_lessons(c.lang, 0);
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--version") == 0) {
+	cli_lang = c.lang = lang_from_args(argc, argv, c.lang);
+	if ((first = parse_opts(argc, argv, &c)) < 0)
+		return EXIT_USAGE;
+	cli_lang = c.lang;
+	locale_init(c.lang);
+	argc -= first;
+	argv += first;
+	if (c.version) {
 		printf("ioscope %s\n", IOSCOPE_VERSION);
 		return 0;
 	}
-	cmd = argv[1];
-	if ((first = parse_opts(argc - 1, argv + 1, &c)) < 0)
-		return EXIT_USAGE;
-	argc -= 1 + first;
-	argv += 1 + first;
+	if (argc == 0)                    /* the lesson menu, or its list */
+		return c.help ? cli_help(NULL) : cmd_menu(&c);
+	cmd = argv[0];
+	argc--;
+	argv++;
+	if (c.help)
+		return cli_help(cmd);
+	if (strcmp(cmd, "help") == 0)
+		return argc > 1 ? cli_fail_usage(cli_tr("help takes at most one command%s", "help 最多接受一个命令%s"), "") :
+			cli_help(argc == 1 ? argv[0] : NULL);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc, argv, &c);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_replay(argc, argv, &c);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc, argv);
-	if (strcmp(cmd, "models") == 0 && argc == 0)
-		return cmd_models();
-	if (strcmp(cmd, "lessons") == 0 && argc == 0)
-		return cli_lessons(c.lang, c.runs);
+	if (strcmp(cmd, "models") == 0)
+		return no_operands(argc, cmd) < 0 ? EXIT_USAGE : cmd_models();
+	if (strcmp(cmd, "lessons") == 0)
+		return no_operands(argc, cmd) < 0 ? EXIT_USAGE : cli_lessons(c.lang, c.runs);
 	if (strcmp(cmd, "lesson") == 0)
 		return cli_lesson(argc, argv, &c);
 	if (strcmp(cmd, "export") == 0)
 		return cli_export(argc, argv, &c);
-	if (strcmp(cmd, "scenarios") == 0 && argc == 0)
-		return cmd_scenarios();
+	if (strcmp(cmd, "scenarios") == 0)
+		return no_operands(argc, cmd) < 0 ? EXIT_USAGE : cmd_scenarios();
 	if (strcmp(cmd, "bench") == 0)
 		return cmd_bench(argc, &c);
-	return cli_fail_usage("unknown command or arguments: '%s'", cmd);
+	return cli_fail_unknown(CLI_COMMAND, cmd, NULL);
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,10 @@ for tool in jq tmux asciinema; do
 	command -v $tool >/dev/null 2>&1 || need="$need $tool"
 done
 command -v cc >/dev/null 2>&1 || need="$need gcc"
+# tests/cli_help.sh renders the man page and tries the bash completion
+command -v man >/dev/null 2>&1 || need="$need man-db"
+command -v groff >/dev/null 2>&1 || need="$need groff-base"
+command -v bash >/dev/null 2>&1 || need="$need bash"
 [ -z "$need" ] && exit 0
 
 cmd="apt-get install -y --no-install-recommends$need"

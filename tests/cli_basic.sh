@@ -3,6 +3,9 @@
 # replay, bad input.  Every wait has a limit.
 set -u
 bin=${IOSCOPE:-./ioscope}
+# Messages in English whatever the caller's locale (one test asks for zh).
+unset LC_ALL LC_MESSAGES LANGUAGE
+LANG=C.UTF-8; export LANG
 tmp=$(mktemp -d /tmp/ioscope-cli-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -54,8 +57,9 @@ done
 # Bad input: one line naming the file, exit 2, nothing written.
 expect 2 "unknown model 'pigeon' (expected one of: blocking, nonblocking" -- $bin run fishing --model pigeon --record "$tmp/no.jsonl"
 [ ! -e "$tmp/no.jsonl" ] && ok || bad "a refused run wrote its record file"
-expect 2 "nosuch.scn: cannot open" -- $bin run nosuch
-expect 2 "unknown or incomplete option '--fast'" -- $bin run fishing --fast
+expect 2 "unknown scenario 'nosuch'" -- $bin run nosuch
+expect 2 "nosuch.scn: cannot open" -- $bin run "$tmp/nosuch.scn"
+expect 2 "unknown option '--fast'" -- $bin run fishing --fast
 expect 2 "--speed expects" -- $bin run fishing --speed 0
 expect 2 "--speed expects" -- $bin run fishing --speed abc
 expect 2 "--lang expects en or zh" -- $bin run fishing --lang fr

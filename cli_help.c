@@ -1,0 +1,517 @@
+/* cli_help.c: what the command line says to a person: help for each
+ * command, in English and Chinese, and the closest name when a word was not
+ * one it knows ("did you mean fishing?"), with the list to choose from. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lessons/lesson.h"
+#include "models/model.h"
+#include "trace/narrate.h"
+
+int cli_lang = NARRATE_EN;
+
+const char *cli_tr(const char *en, const char *zh)
+{
+	return cli_lang == NARRATE_ZH ? zh : en;
+}
+
+/* ---- help ---------------------------------------------------------------- */
+
+struct opt_help {
+	const char *name, *arg;     /* "model", "M" */
+	const char *what[2];
+};
+
+static const struct opt_help opt_help[] = {
+	{ "model", "M", { "put every actor on model M (see 'ioscope models')",
+			  "让所有角色都改用模型 M（见 'ioscope models'）" } },
+	{ "speed", "X", { "X times the scenario's own pace (above 0, at most 1000)",
+			  "以场景节奏的 X 倍速播放（大于 0，最多 1000）" } },
+	{ "paused", NULL, { "open the screen paused: → steps, space plays",
+			    "打开界面时先暂停：→ 单步，空格播放" } },
+	{ "play", NULL, { "open the screen playing, not paused",
+			  "打开界面后直接播放，不先暂停" } },
+	{ "record", "FILE", { "also write the trace to FILE (for replay and export)",
+			      "同时把跟踪写入 FILE（供 replay 和 export 使用）" } },
+	{ "force", NULL, { "let --record or -o replace an existing file",
+			   "允许 --record 或 -o 覆盖已有的文件" } },
+	{ "plain", NULL, { "one line of narration per event, instead of the screen",
+			   "不打开界面，每个事件输出一行文字叙述" } },
+	{ "lang", "en|zh", { "language of screens, narration, messages (default: LANG)",
+			     "界面、叙述和提示信息的语言（默认取自 LANG）" } },
+	{ "theme", "T", { "colours: default, classroom (a projector) or mono",
+			  "配色：default、classroom（适合投影）或 mono（单色）" } },
+	{ "format", "F", { "chrome (Perfetto), asciicast (asciinema) or text",
+			   "chrome（Perfetto）、asciicast（asciinema）或 text" } },
+	{ "output", "OUT", { "or -o OUT: write to OUT, not to standard output",
+			     "或 -o OUT：写入 OUT，而不是标准输出" } },
+	{ "size", "WxH", { "the asciicast's screen: 80x24 to 1000x1000 (120x40)",
+			   "asciicast 的屏幕：80x24 到 1000x1000（默认 120x40）" } },
+	{ "runs", NULL, { "the runs the lessons show, as 'SCENARIO MODEL' lines",
+			  "列出各课用到的运行，每行一个 'SCENARIO MODEL'" } },
+	{ "fds", "LIST", { "how many fds to watch, e.g. 10,100,1000,10000",
+			   "要监视的描述符数量，例如 10,100,1000,10000" } },
+	{ "models", "LIST", { "the models to measure, e.g. select,poll,epoll",
+			      "要测量的模型，例如 select,poll,epoll" } },
+	{ "csv", NULL, { "print CSV instead of a table", "输出 CSV，而不是表格" } },
+	{ "probe", NULL, { "measure what tracing adds to one syscall",
+			   "测量跟踪给一次系统调用增加的开销" } },
+	{ "help", NULL, { "-h: this help", "-h：本帮助" } },
+};
+
+struct cmd_help {
+	const char *name, *args;
+	const char *what[2];        /* a line in the overview */
+	const char *more[2];        /* a paragraph for 'ioscope help NAME' */
+	const char *opts;           /* names in opt_help, space-separated */
+};
+
+static const struct cmd_help cmd_help[] = {
+	{ "lessons", "[--runs]",
+	  { "list the lessons", "列出所有课程" },
+	  { "Lists the lessons in order, by number, name and title.",
+	    "按顺序列出课程：编号、名称和标题。" }, "lang runs" },
+	{ "lesson", "N|NAME [--speed X]",
+	  { "open a lesson, by number or name", "打开一课（按编号或名称）" },
+	  { "Opens lesson N (1, 5) or NAME (epoll, 05-epoll) on the screen; without\n"
+	    "a terminal, prints its text.",
+	    "在界面中打开第 N 课（1、5）或名为 NAME 的课（epoll、05-epoll）；\n"
+	    "没有终端时，输出这一课的文字。" }, "lang theme speed" },
+	{ "run", "SCENARIO [--model M] [--speed X] [--paused] [--plain]\n"
+		 "           [--record FILE [--force]]",
+	  { "run a scenario through real, traced IO models", "用真实、可跟踪的 IO 模型运行一个场景" },
+	  { "Runs SCENARIO, a name from 'ioscope scenarios' or a .scn file. On a\n"
+	    "terminal it opens the screen (? lists its keys); with --plain, or when\n"
+	    "output is not a terminal, it narrates one line per event.",
+	    "运行 SCENARIO：'ioscope scenarios' 中的名称，或一个 .scn 文件。在终端中\n"
+	    "打开界面（按 ? 查看按键）；使用 --plain 或输出不是终端时，每个事件输出\n"
+	    "一行文字叙述。" }, "model speed paused play record force plain lang theme" },
+	{ "replay", "FILE [--speed X] [--paused] [--plain]",
+	  { "show a recorded trace again", "重放一份录下的跟踪" },
+	  { "Shows a trace written by 'run --record' again, on the screen or as\n"
+	    "narration, as 'run' does.",
+	    "像 run 一样重放 'run --record' 写下的跟踪：在界面中，或以文字叙述。" },
+	  "speed paused play plain lang theme" },
+	{ "check", "FILE...",
+	  { "validate scenario (.scn), lesson (.md) and trace (.jsonl) files",
+	    "检查场景（.scn）、课程（.md）和跟踪（.jsonl）文件" },
+	  { "Reads each file as a scenario (.scn), a lesson (.md) or a trace, and\n"
+	    "says 'ok' or names the line and column that is wrong.",
+	    "把每个文件当作场景（.scn）、课程（.md）或跟踪读取，正确则输出 'ok'，\n"
+	    "否则指出出错的行和列。" }, "" },
+	{ "export", "FILE --format chrome|asciicast|text\n"
+		    "           [-o OUT [--force]] [--size WxH]",
+	  { "a trace for Perfetto, asciinema, or as a plain transcript",
+	    "把跟踪导出给 Perfetto、asciinema，或导出为文字记录" },
+	  { "Converts a trace: chrome opens in ui.perfetto.dev, asciicast plays with\n"
+	    "'asciinema play', text is a transcript for handouts.",
+	    "转换一份跟踪：chrome 可在 ui.perfetto.dev 中打开，asciicast 可用\n"
+	    "'asciinema play' 播放，text 是可打印的文字记录。" }, "format output force size lang" },
+	{ "scenarios", "",
+	  { "list the scenarios", "列出所有场景" },
+	  { "Lists the scenarios 'ioscope run' knows by name.",
+	    "列出 'ioscope run' 可以按名称运行的场景。" }, "" },
+	{ "models", "",
+	  { "list the IO models, and whether each can run here", "列出 IO 模型，以及每个能否在本机运行" },
+	  { "Lists the IO models, and for each one that cannot run on this machine,\n"
+	    "why not.",
+	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, "" },
+	{ "bench", "[--fds LIST] [--models LIST] [--csv] | --probe",
+	  { "the cost of one wait as watched fds grow", "被监视的描述符增多时，一次等待的代价" },
+	  { "Measures one wait of select, poll and epoll as the number of watched\n"
+	    "fds grows (about 20 s); --probe measures what tracing adds.",
+	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
+	    "（约 20 秒）；--probe 测量跟踪本身的开销。" }, "fds models csv probe" },
+	{ "help", "[COMMAND]",
+	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },
+	  { "Prints the list of commands, or the usage and options of COMMAND\n"
+	    "(as 'ioscope COMMAND --help' does).",
+	    "输出命令列表，或 COMMAND 的用法和选项（与 'ioscope COMMAND --help' 相同）。" }, "" },
+};
+
+enum { NCMDS = sizeof cmd_help / sizeof cmd_help[0] };
+
+static const struct cmd_help *cmd_find(const char *name)
+{
+	for (int i = 0; i < NCMDS; i++)
+		if (strcmp(cmd_help[i].name, name) == 0)
+			return &cmd_help[i];
+	return NULL;
+}
+
+int cli_command_known(const char *name)
+{
+	return cmd_find(name) != NULL;
+}
+
+/* Columns text takes on a terminal: CJK and fullwidth forms take two. */
+static int text_width(const char *s)
+{
+	int w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p & 0xc0) == 0x80)
+			continue;
+		if ((*p & 0xf0) == 0xe0 && p[1] != '\0' && p[2] != '\0') {
+			unsigned cp = (*p & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 | (p[2] & 0x3fu);
+
+			w += cp >= 0x2e80 && cp < 0xfe70 ? 2 : cp >= 0xff00 && cp < 0xff61 ? 2 : 1;
+		} else {
+			w++;
+		}
+	}
+	return w;
+}
+
+/* "  NAME   what": NAME padded to width columns. */
+static void print_row(FILE *f, const char *name, int width, const char *what)
+{
+	int pad = width - text_width(name);
+
+	fprintf(f, "  %s%*s %s\n", name, pad > 0 ? pad : 0, "", what);
+}
+
+static void print_opts(FILE *f, const char *names)
+{
+	char word[32];
+	int n = 0;
+
+	for (const char *p = names; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = (int)strcspn(p, " ");
+		if (n == 0 || n >= (int)sizeof word)
+			break;
+		memcpy(word, p, (size_t)n);
+		word[n] = '\0';
+		for (size_t i = 0; i < sizeof opt_help / sizeof opt_help[0]; i++) {
+			const struct opt_help *o = &opt_help[i];
+			char head[40];
+
+			if (strcmp(o->name, word) != 0 || !cli_option_known(o->name))
+				continue;
+			snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+			print_row(f, head, 14, o->what[cli_lang == NARRATE_ZH]);
+		}
+	}
+}
+
+static void print_overview(FILE *f)
+{
+	int zh = cli_lang == NARRATE_ZH;
+
+	fprintf(f, "%sioscope [COMMAND [ARGS]] [--lang en|zh] [--theme T]\n\n",
+		zh ? "用法：" : "usage: ");
+	print_row(f, zh ? "（无命令）" : "(no command)", 12,
+		  zh ? "课程菜单；没有终端时，列出课程" : "the lesson menu; without a terminal, the lesson list");
+	for (int i = 0; i < NCMDS; i++)
+		print_row(f, cmd_help[i].name, 12, cmd_help[i].what[zh]);
+	fputs(zh ?
+	      "\n选项可以写在命令之前或之后；--lang en|zh 和 --theme default|classroom|mono\n"
+	      "适用于所有命令，包括菜单。\n"
+	      "在终端中，run、replay 和 lesson 打开界面（按 ? 查看按键）；使用 --plain\n"
+	      "或输出不是终端时，每个事件输出一行文字叙述。\n"
+	      "--record 和 -o 不会覆盖已有文件，除非加上 --force。\n"
+	      "退出状态：0 成功，1 运行时失败，2 用法错误或输入文件有误。\n"
+	      "'ioscope help COMMAND' 显示某个命令的选项；完整说明见 man ioscope。\n" :
+	      "\nOptions may come before or after the command; --lang en|zh and --theme\n"
+	      "default|classroom|mono apply to every command, the menu included.\n"
+	      "On a terminal, run, replay and lesson open the screen (? lists its keys);\n"
+	      "with --plain, or when output is not a terminal, they narrate one line\n"
+	      "per event.\n"
+	      "--record and -o never replace an existing file unless --force is given.\n"
+	      "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n"
+	      "'ioscope help COMMAND' shows a command's options; man ioscope says it all.\n", f);
+}
+
+int cli_help(const char *cmd)
+{
+	const struct cmd_help *c = cmd != NULL ? cmd_find(cmd) : NULL;
+	int zh = cli_lang == NARRATE_ZH;
+
+	if (cmd == NULL) {
+		print_overview(stdout);
+		return 0;
+	}
+	if (c == NULL)
+		return cli_fail_unknown(CLI_COMMAND, cmd, NULL);
+	printf("%sioscope %s%s%s\n\n%s\n", zh ? "用法：" : "usage: ", c->name, *c->args ? " " : "",
+	       c->args, c->more[zh]);
+	if (*c->opts != '\0') {
+		printf("\n");
+		print_opts(stdout, c->opts);
+	}
+	printf("%s", zh ? "\n所有命令都接受 --lang 和 --theme；'ioscope help' 列出所有命令。\n" :
+	       "\nEvery command takes --lang and --theme; 'ioscope help' lists the commands.\n");
+	return 0;
+}
+
+/* ---- the closest name ---------------------------------------------------- */
+
+/* The edit distance from a to b, a swap of two neighbours counting as one
+ * edit ("modle" is one from "model"); words longer than 63 bytes are far
+ * from everything. */
+static int distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b), d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return INT_MAX;
+	for (int i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= la; i++)
+		for (int j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+const char *cli_closest(const char *word, const char *const *names, int n)
+{
+	size_t lw = strlen(word);
+	int best = INT_MAX, limit = lw <= 3 ? 1 : lw <= 6 ? 2 : 3;
+	const char *pick = NULL;
+
+	if (lw == 0)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		/* A beginning of a name is as good as one edit ("lesso"). */
+		int d = strncmp(names[i], word, lw) == 0 ? 1 : distance(word, names[i]);
+
+		if (d < best && d <= limit && (size_t)d < strlen(names[i])) {
+			best = d;
+			pick = names[i];
+		}
+	}
+	return pick;
+}
+
+/* ---- the names of things ------------------------------------------------- */
+
+void cli_names_free(struct cli_names *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	l->n = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_add(struct cli_names *l, const char *s, size_t len)
+{
+	if (l->n < CLI_NAMES_MAX && (l->v[l->n] = strndup(s, len)) != NULL)
+		l->n++;
+}
+
+int cli_names(int kind, struct cli_names *l)
+{
+	char dir[PATH_MAX + 16], **paths;
+	struct dirent **ents;
+	int n;
+
+	l->n = 0;
+	switch (kind) {
+	case CLI_COMMAND:
+		for (int i = 0; i < NCMDS; i++)
+			names_add(l, cmd_help[i].name, strlen(cmd_help[i].name));
+		break;
+	case CLI_MODEL:
+		model_table_init();
+		for (int i = 0; i < model_count; i++)
+			names_add(l, model_table[i]->name, strlen(model_table[i]->name));
+		break;
+	case CLI_SCENARIO:
+		snprintf(dir, sizeof dir, "%s/scenarios", cli_data_dir());
+		if ((n = scandir(dir, &ents, NULL, alphasort)) < 0)
+			return 0;
+		for (int i = 0; i < n; i++) {
+			size_t len = strlen(ents[i]->d_name);
+
+			if (len > 4 && strcmp(ents[i]->d_name + len - 4, ".scn") == 0)
+				names_add(l, ents[i]->d_name, len - 4);
+			free(ents[i]);
+		}
+		free(ents);
+		qsort(l->v, (size_t)l->n, sizeof l->v[0], by_name);
+		break;
+	case CLI_LESSON:         /* "05-epoll" is asked for as "epoll" */
+		if ((n = lesson_list(cli_data_dir(), cli_lang == NARRATE_ZH ? "zh" : "en", &paths)) < 0)
+			return 0;
+		for (int i = 0; i < n; i++) {
+			const char *base = strrchr(paths[i], '/') + 1, *dash = strchr(base, '-');
+			const char *name = dash != NULL ? dash + 1 : base;
+
+			names_add(l, name, strlen(name) - 3);
+		}
+		lesson_list_free(paths);
+		break;
+	}
+	return l->n;
+}
+
+int cli_name_known(int kind, const char *word)
+{
+	struct cli_names l;
+	int found = 0;
+
+	cli_names(kind, &l);
+	for (int i = 0; i < l.n && !found; i++)
+		found = strcmp(l.v[i], word) == 0;
+	cli_names_free(&l);
+	return found;
+}
+
+/* ", " between names in English, "、" in Chinese. */
+static const char *comma(int i)
+{
+	return i == 0 ? "" : cli_tr(", ", "、");
+}
+
+static void print_list(const char *label, const struct cli_names *l)
+{
+	fprintf(stderr, "  %s%s", label, cli_tr(" ", ""));
+	for (int i = 0; i < l->n; i++)
+		fprintf(stderr, "%s%s", comma(i), l->v[i]);
+	fputc('\n', stderr);
+}
+
+/* A command word that names a scenario or a lesson was meant for run or
+ * lesson. */
+static int fail_command(const char *word, const struct cli_names *cmds)
+{
+	const char *close = cli_closest(word, (const char *const *)cmds->v, cmds->n);
+
+	if (close == NULL && cli_name_known(CLI_SCENARIO, word))
+		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean 'ioscope run %s'?\n",
+				       "ioscope: 未知命令 '%s'；是不是 'ioscope run %s'？\n"), word, word);
+	else if (close == NULL && cli_name_known(CLI_LESSON, word))
+		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean 'ioscope lesson %s'?\n",
+				       "ioscope: 未知命令 '%s'；是不是 'ioscope lesson %s'？\n"), word, word);
+	else if (close != NULL)
+		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean '%s'?\n",
+				       "ioscope: 未知命令 '%s'；是不是 '%s'？\n"), word, close);
+	else
+		fprintf(stderr, cli_tr("ioscope: unknown command '%s'\n", "ioscope: 未知命令 '%s'\n"), word);
+	print_list(cli_tr("commands:", "命令："), cmds);
+	fputs(cli_tr("(try 'ioscope help')\n", "（参见 'ioscope help'）\n"), stderr);
+	return EXIT_USAGE;
+}
+
+int cli_fail_unknown(int kind, const char *word, const char *extra)
+{
+	static const char *const what[][2] = {
+		[CLI_COMMAND] = { "unknown command '%s'", "未知命令 '%s'" },
+		[CLI_SCENARIO] = { "unknown scenario '%s'", "没有名为 '%s' 的场景" },
+		[CLI_MODEL] = { "unknown model '%s'", "未知模型 '%s'" },
+		[CLI_LESSON] = { "no lesson '%s'", "没有名为 '%s' 的课程" },
+	};
+	static const char *const list[][2] = {
+		[CLI_COMMAND] = { "commands:", "命令：" },
+		[CLI_SCENARIO] = { "scenarios:", "场景：" },
+		[CLI_MODEL] = { "models:", "模型：" },
+		[CLI_LESSON] = { "lessons:", "课程：" },
+	};
+	struct cli_names l;
+	const char *close;
+	int zh = cli_lang == NARRATE_ZH;
+
+	cli_names(kind, &l);
+	if (kind == CLI_COMMAND) {
+		fail_command(word, &l);
+		cli_names_free(&l);
+		return EXIT_USAGE;
+	}
+	close = cli_closest(word, (const char *const *)l.v, l.n);
+	fputs("ioscope: ", stderr);
+	fprintf(stderr, what[kind][zh], word);
+	if (close != NULL)
+		fprintf(stderr, zh ? "；是不是 '%s'？" : "; did you mean '%s'?", close);
+	if (kind == CLI_MODEL) {     /* the words run.c has always used */
+		fprintf(stderr, zh ? "（可选：" : " (expected one of: ");
+		for (int i = 0; i < l.n; i++)
+			fprintf(stderr, "%s%s", comma(i), l.v[i]);
+		fputs(zh ? "）\n" : ")\n", stderr);
+	} else {
+		fputc('\n', stderr);
+		print_list(list[kind][zh], &l);
+	}
+	if (extra != NULL)
+		fprintf(stderr, "%s\n", extra);
+	cli_names_free(&l);
+	return EXIT_USAGE;
+}
+
+/* The options 'ioscope help CMD' lists, as "--model, --speed, ...". */
+static void print_cmd_opts(const char *cmd)
+{
+	const struct cmd_help *c = cmd != NULL ? cmd_find(cmd) : NULL;
+	const char *p;
+	int n, first = 1;
+
+	if (c == NULL || *c->opts == '\0')
+		return;
+	fprintf(stderr, cli_tr("  options of %s: ", "  %s 的选项："), c->name);
+	for (p = c->opts; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		n = (int)strcspn(p, " ");
+		if (n > 0 && n < 32) {
+			char word[32];
+
+			memcpy(word, p, (size_t)n);
+			word[n] = '\0';
+			if (!cli_option_known(word))
+				continue;
+			fprintf(stderr, "%s--%s", comma(!first), word);
+			first = 0;
+		}
+	}
+	fputc('\n', stderr);
+}
+
+int cli_fail_option(const char *word, const char *const *names, int n)
+{
+	char name[64];
+	const char *close, *amb[8];
+	int namb = 0;
+	size_t len;
+
+	snprintf(name, sizeof name, "%s", word + strspn(word, "-"));
+	name[strcspn(name, "=")] = '\0';
+	len = strlen(name);
+	for (int i = 0; i < n && namb < 8 && strncmp(word, "--", 2) == 0; i++)
+		if (len > 0 && strncmp(names[i], name, len) == 0)
+			amb[namb++] = names[i];
+	if (namb > 1) {               /* getopt takes a beginning that fits one */
+		fprintf(stderr, cli_tr("ioscope: option '--%s' is ambiguous (", "ioscope: 选项 '--%s' 有歧义（"),
+			name);
+		for (int i = 0; i < namb; i++)
+			fprintf(stderr, "%s--%s", comma(i), amb[i]);
+		fputs(cli_tr(")\n", "）\n"), stderr);
+	} else if ((close = cli_closest(name, names, n)) != NULL) {
+		fprintf(stderr, cli_tr("ioscope: unknown option '%s'; did you mean '--%s'?\n",
+				       "ioscope: 未知选项 '%s'；是不是 '--%s'？\n"), word, close);
+	} else {
+		fprintf(stderr, cli_tr("ioscope: unknown option '%s'\n", "ioscope: 未知选项 '%s'\n"), word);
+	}
+	print_cmd_opts(cli_cmd);
+	cli_hint();
+	return EXIT_USAGE;
+}
