@@ -92,9 +92,11 @@ static void fill_header(struct run *r)
 	h->speed = r->o->speed;
 	for (int i = 0; i < r->scn->nactors; i++) {
 		const struct scn_actor *a = &r->scn->actors[i];
+		int k = trace_add_actor(r->trace, a->name, r->o->model ? r->o->model : a->model,
+					a->label[0], a->label[1]);
 
-		trace_add_actor(r->trace, a->name, r->o->model ? r->o->model : a->model,
-				a->label[0], a->label[1]);
+		if (k > 0 && r->o->model != NULL)      /* captions describe a->model */
+			narrate_recast(r->trace, k, a->model);
 	}
 	/* The clients the world plays are actors too, with no model. */
 	for (int i = 0; i < r->scn->nclients; i++)

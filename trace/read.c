@@ -263,7 +263,7 @@ int trace__get_choice(struct rd *r, json_t *o, const char *key,
 static int rd_actor(struct rd *r, int i, json_t *a)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
-	const char *name, *model, *label[2] = { "", "" };
+	const char *name, *model, *label[2] = { "", "" }, *script = "";
 	char buf[48];
 	int rc;
 
@@ -276,6 +276,8 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 		rc = trace__get_str(r, a, "model", &model);
 	if (rc == 0 && json_object_get(a, "label") != NULL)
 		rc = trace__get_pair(r, a, "label", false, label);
+	if (rc == 0 && json_object_get(a, "script") != NULL)
+		rc = trace__get_str(r, a, "script", &script);
 	if (rc != 0)
 		return rc;
 	if (i == 0 && strcmp(name, "world") != 0)
@@ -283,7 +285,7 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 				   trace__shown(name, buf, sizeof buf));
 	if (i == 0) {
 		h->actors[0] = (struct trace_actor){ name, model,
-						      { label[0], label[1] } };
+						      { label[0], label[1] }, NULL };
 		return 0;
 	}
 	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
@@ -291,7 +293,10 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 				   "non-empty name)", i,
 				   trace__shown(name, buf, sizeof buf));
 	rc = trace_add_actor(r->t, name, model, label[0], label[1]);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	h->actors[rc].script = script;
+	return 0;
 }
 
 static int rd_actors(struct rd *r, json_t *o)

@@ -478,6 +478,8 @@ static json_t *actor_value(const struct trace_actor *a, int *rc)
 	}
 	put_str(&p, "name", a->name);
 	put_str(&p, "model", a->model);
+	if (a->script != NULL && a->script[0] != '\0')
+		put_str(&p, "script", a->script);
 	if (labelled)
 		put_pair(&p, "label", false, a->label);
 	if (p.rc != 0) {

@@ -152,6 +152,11 @@ struct trace_actor {
 	const char *name;      /* "world", "A", "B" ... (interned) */
 	const char *model;     /* model name; "" for the world (interned) */
 	const char *label[2];  /* en, zh, may be "" (interned) */
+	const char *script;    /* the model the scenario wrote, when the run put
+	                          the actor on another one (--model, m): the
+	                          scenario's captions about the actor describe
+	                          that model (see view_recast).  NULL or "" when
+	                          it ran the script's own (interned) */
 };
 
 struct trace_hdr {
