@@ -110,7 +110,7 @@ static void test_captions_fold_recast(void **state)
 	assert_int_equal(v.about, 1u << 1);
 	assert_null(strstr(view_caption(&v, 0), "grips"));
 	assert_non_null(strstr(view_caption(&v, 0), "written for A on blocking; here it runs nonblocking"));
-	assert_non_null(strstr(view_caption(&v, 0), "A has read nothing yet"));
+	assert_non_null(strstr(view_caption(&v, 0), "Now A: nothing read yet."));
 	assert_non_null(strstr(view_caption(&v, 1), "blocking 的 A 写的"));
 	assert_non_null(strstr(view_caption(&v, 1), "nonblocking"));
 	assert_null(strstr(view_caption(&v, 1), "紧握"));
@@ -122,7 +122,7 @@ static void test_captions_fold_recast(void **state)
 	view_apply(&v, trace_at(t, 2));
 	view_apply(&v, trace_at(t, 3));
 	view_apply(&v, trace_at(t, 4));
-	assert_non_null(strstr(view_caption(&v, 0), "A does something else between tries (1 × EAGAIN so far)"));
+	assert_non_null(strstr(view_caption(&v, 0), "Now A: doing something else between tries (1 × EAGAIN so far)."));
 	assert_non_null(strstr(view_caption(&v, 1), "已经 1 次 EAGAIN"));
 	view_fold(&w, t, 5);
 	assert_string_equal(view_caption(&w, 0), view_caption(&v, 0));
@@ -166,7 +166,7 @@ static void test_captions_narration(void **state)
 	assert_null(strstr(en, "grips"));
 	assert_null(strstr(en, "holds one rod"));
 	assert_non_null(strstr(en, "── [This caption was written for A on blocking; here it runs nonblocking.] "
-				   "Now A has read nothing yet."));
+				   "Now A: nothing read yet."));
 	assert_non_null(strstr(en, "A      nonblocking  the script wrote blocking; here: recv() answers EAGAIN"));
 	assert_non_null(strstr(en, "── " CHAT_EN));
 	assert_non_null(strstr(en, "B checks now and then"));
@@ -203,6 +203,33 @@ static void test_captions_line(void **state)
 	view_fold(&v, t, 5);
 	assert_int_equal(narrate_line(t, NARRATE_EN, &v, trace_at(t, 5), s, sizeof s), 1);
 	assert_string_equal(s, "── " CHAT_EN);
+	trace_free(t);
+}
+
+/* Actors doing the same thing share one phrase; a trace where they run
+ * different models says which each runs. */
+static void test_captions_group(void **state)
+{
+	struct trace *t = trace_new();
+	static struct view v;
+
+	(void)state;
+	trace_add_actor(t, "A", "poll", "", "");
+	trace_add_actor(t, "B", "poll", "", "");
+	trace_add_actor(t, "C", "epoll", "", "");
+	narrate_recast(t, 1, "blocking");
+	narrate_recast(t, 2, "select");
+	caption(t, 0, "A and B wait.", "A 和 B 在等。", 0);
+	view_fold(&v, t, 1);
+	assert_string_equal(view_caption(&v, 0), "[This caption was written for A on blocking and B on select; "
+			    "here they run poll.] Now A and B: nothing read yet.");
+	assert_string_equal(view_caption(&v, 1), "［这段说明是为 blocking 的 A 和 select 的 B 写的；"
+			    "这次运行用的是 poll。］现在：A 和 B 还没有读到数据。");
+	narrate_recast(t, 3, "select");
+	caption(t, 1, "A, B and C wait.", "A、B 和 C 在等。", 1);
+	view_fold(&v, t, 2);
+	assert_string_equal(view_caption(&v, 0), "[This caption was written for A on blocking, B on select and C on select; "
+			    "here they run other models.] Now A (poll), B (poll) and C (epoll): nothing read yet.");
 	trace_free(t);
 }
 
@@ -297,6 +324,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_captions_fold_recast),
 		cmocka_unit_test(test_captions_narration),
 		cmocka_unit_test(test_captions_line),
+		cmocka_unit_test(test_captions_group),
 		cmocka_unit_test(test_captions_recast_label),
 		cmocka_unit_test(test_captions_header_round_trip),
 		cmocka_unit_test(test_captions_header_bad_script),

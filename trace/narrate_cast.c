@@ -91,47 +91,52 @@ static void put(struct out *o, const char *fmt, ...)
 
 #define W(lang, en, zh) ((lang) == NARRATE_ZH ? (zh) : (en))
 
-/* What the view shows the actor doing now, after its name. */
-static void doing(struct out *o, const struct view_actor *a, int lang)
+/* What the view shows the actor doing now, in words that follow one name
+ * or several ("A: ..." / "A 和 C ..."). */
+static void doing(char *s, size_t len, const struct view_actor *a, int lang)
 {
+	struct out o = { s, len, 0 };
 	const char *call = trace_call_name(a->call);
 	unsigned long long again = (unsigned long long)a->eagain;
 
+	s[0] = '\0';
 	if (a->refused)
-		put(o, "%s", W(lang, "refused its fds: their numbers are past what its model can watch",
-			       "拒绝了它的 fd：编号超出了这个模型能监视的范围"));
+		put(&o, "%s", W(lang, "fds refused, their numbers past what the model can watch",
+				"fd 被拒绝：编号超出了这个模型能监视的范围"));
 	else if (a->done)
-		put(o, "%s", a->status == 0 ? W(lang, "has finished", "已经结束") :
-		    W(lang, "was stopped", "被停止了"));
+		put(&o, "%s", a->status == 0 ? W(lang, "finished", "已经结束") : W(lang, "stopped", "被停止了"));
 	else if (a->phase == TRACE_PH_COPY)
-		put(o, "%s", a->phase_blocked ?
-		    W(lang, "is blocked while the kernel copies its data (phase 2)",
-		      "被阻塞，内核正在复制它的数据（第二阶段）") :
-		    W(lang, "is free while the kernel copies its data (phase 2)",
+		put(&o, "%s", a->phase_blocked ?
+		    W(lang, "blocked while the kernel copies the data (phase 2)",
+		      "被阻塞，内核正在复制数据（第二阶段）") :
+		    W(lang, "free while the kernel copies the data (phase 2)",
 		      "没有被阻塞，内核在替它复制数据（第二阶段）"));
 	else if (a->phase == TRACE_PH_WAIT && a->phase_blocked && call != NULL && a->call != 0)
-		put(o, W(lang, "is asleep in %s(), waiting for data", "在 %s() 里睡眠，等待数据"), call);
+		put(&o, W(lang, "asleep in %s(), waiting for data", "在 %s() 里睡眠，等待数据"), call);
 	else if (a->phase == TRACE_PH_WAIT && a->phase_blocked)
-		put(o, "%s", W(lang, "is blocked, waiting for data", "被阻塞，等待数据"));
+		put(&o, "%s", W(lang, "blocked, waiting for data", "被阻塞，等待数据"));
 	else if (a->idle && again > 0)
-		put(o, W(lang, "does something else between tries (%llu × EAGAIN so far)",
-			 "在两次询问之间做别的事（已经 %llu 次 EAGAIN）"), again);
+		put(&o, W(lang, "doing something else between tries (%llu × EAGAIN so far)",
+			  "在两次询问之间做别的事（已经 %llu 次 EAGAIN）"), again);
 	else if (a->phase == TRACE_PH_WAIT && again > 0)
-		put(o, W(lang, "waits for data without being blocked (%llu × EAGAIN so far)",
-			 "等待数据但没有被阻塞（已经 %llu 次 EAGAIN）"), again);
+		put(&o, W(lang, "waiting for data without being blocked (%llu × EAGAIN so far)",
+			  "等待数据但没有被阻塞（已经 %llu 次 EAGAIN）"), again);
 	else if (a->phase == TRACE_PH_WAIT)
-		put(o, "%s", W(lang, "waits for data without being blocked", "等待数据但没有被阻塞"));
+		put(&o, "%s", W(lang, "waiting for data without being blocked", "等待数据但没有被阻塞"));
 	else if (a->call != 0 && call != NULL)
-		put(o, W(lang, "is in %s()", "正在 %s() 中"), call);
+		put(&o, W(lang, "in %s()", "正在 %s() 中"), call);
 	else if (a->reads > 0)
-		put(o, W(lang, "has read %llu bytes in %llu reads", "已经读了 %llu 字节，共 %llu 次"),
+		put(&o, W(lang, "%llu bytes read in %llu reads so far", "已经读了 %llu 字节，共 %llu 次"),
 		    (unsigned long long)a->bytes, (unsigned long long)a->reads);
 	else
-		put(o, "%s", W(lang, "has read nothing yet", "还没有读到数据"));
+		put(&o, "%s", W(lang, "nothing read yet", "还没有读到数据"));
 }
 
-/* "A on blocking, C on select and D on uring" / "blocking 的 A、select 的 C 和 uring 的 D". */
-static void whom(struct out *o, const struct trace_hdr *h, uint64_t mask, int lang)
+/* The actors in mask, joined: "A, C and D" / "A、C 和 D"; with script,
+ * "A on blocking, …" / "blocking 的 A、…"; with model, "A (poll)". */
+enum { NAME, NAME_SCRIPT, NAME_MODEL };
+
+static void names(struct out *o, const struct trace_hdr *h, uint64_t mask, int how, int lang)
 {
 	int n = 0, k = 0;
 
@@ -144,7 +149,12 @@ static void whom(struct out *o, const struct trace_hdr *h, uint64_t mask, int la
 			continue;
 		if (k > 0)
 			put(o, "%s", k == n - 1 ? W(lang, " and ", " 和 ") : W(lang, ", ", "、"));
-		put(o, W(lang, "%s on %s", "%2$s 的 %1$s"), a->name, a->script ? a->script : "");
+		if (how == NAME_SCRIPT)
+			put(o, W(lang, "%s on %s", "%2$s 的 %1$s"), a->name, a->script ? a->script : "");
+		else if (how == NAME_MODEL)
+			put(o, W(lang, "%s (%s)", "%s（%s）"), a->name, a->model);
+		else
+			put(o, "%s", a->name);
 		k++;
 	}
 }
@@ -166,8 +176,10 @@ static const char *one_model(const struct trace_hdr *h, uint64_t mask)
 
 void view_cast_words(const struct view *v, uint64_t mask, int lang, char *s, size_t len)
 {
+	char did[TRACE_MAX_ACTORS][160];
 	const struct trace_hdr *h;
 	struct out o = { s, len, 0 };
+	uint64_t left;
 	const char *m;
 	int k = 0;
 
@@ -178,8 +190,10 @@ void view_cast_words(const struct view *v, uint64_t mask, int lang, char *s, siz
 		return;
 	h = trace_hdr_c(v->t);
 	lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
+	mask &= h->nactors < TRACE_MAX_ACTORS ? (UINT64_C(1) << h->nactors) - 1 : ~UINT64_C(0);
+	mask &= v->nactors < TRACE_MAX_ACTORS ? (UINT64_C(1) << v->nactors) - 1 : ~UINT64_C(0);
 	put(&o, "%s", W(lang, "[This caption was written for ", "［这段说明是为 "));
-	whom(&o, h, mask, lang);
+	names(&o, h, mask, NAME_SCRIPT, lang);
 	m = one_model(h, mask);
 	if (m != NULL && (mask & (mask - 1)) == 0)
 		put(&o, W(lang, "; here it runs %s.] Now ", " 写的；这次运行用的是 %s。］现在："), m);
@@ -187,16 +201,22 @@ void view_cast_words(const struct view *v, uint64_t mask, int lang, char *s, siz
 		put(&o, W(lang, "; here they run %s.] Now ", " 写的；这次运行用的是 %s。］现在："), m);
 	else
 		put(&o, "%s", W(lang, "; here they run other models.] Now ", " 写的；这次运行用的是别的模型。］现在："));
-	for (int i = 1; i < h->nactors && i < v->nactors && i < TRACE_MAX_ACTORS; i++) {
-		if (!(mask >> i & 1))
-			continue;
+	for (int i = 1; i < TRACE_MAX_ACTORS; i++)
+		if (mask >> i & 1)
+			doing(did[i], sizeof did[i], &v->actors[i], lang);
+	/* Actors doing the same thing share one phrase. */
+	for (left = mask; left != 0;) {
+		int i = __builtin_ctzll(left);
+		uint64_t same = 0;
+
+		for (int j = i; j < TRACE_MAX_ACTORS; j++)
+			if ((left >> j & 1) && strcmp(did[j], did[i]) == 0)
+				same |= UINT64_C(1) << j;
+		left &= ~same;
 		if (k++ > 0)
 			put(&o, "%s", W(lang, "; ", "；"));
-		if (m == NULL)
-			put(&o, W(lang, "%s (%s) ", "%s（%s）"), h->actors[i].name, h->actors[i].model);
-		else
-			put(&o, W(lang, "%s ", "%s "), h->actors[i].name);
-		doing(&o, &v->actors[i], lang);
+		names(&o, h, same, m != NULL ? NAME : NAME_MODEL, lang);
+		put(&o, W(lang, ": %s", " %s"), did[i]);
 	}
 	put(&o, "%s", W(lang, ".", "。"));
 	file_cause_cut(s, len);
