@@ -279,7 +279,7 @@ const char *view_caption(const struct view *v, int lang)
 /* The events that change what the cast words say of an actor. */
 static bool cast_changes(const struct view *v, const struct trace_ev *ev)
 {
-	if (!(v->about >> ev->actor & 1))
+	if (v->about == 0 || !(v->named >> ev->actor & 1))
 		return false;
 	switch (ev->kind) {
 	case TRACE_ENTER: case TRACE_EXIT: case TRACE_PHASE: case TRACE_IDLE:
@@ -291,7 +291,8 @@ static bool cast_changes(const struct view *v, const struct trace_ev *ev)
 
 static void caption_apply(struct view *v, const struct trace_ev *ev)
 {
-	v->about = v->t != NULL ? view_caption_names(v->t, ev) & v->recast : 0;
+	v->named = v->t != NULL ? view_caption_names(v->t, ev) : 0;
+	v->about = v->named & v->recast;
 	v->caption[0] = ev->text[0];
 	v->caption[1] = ev->text[1];
 	v->cast_stale = v->about != 0;
@@ -304,7 +305,7 @@ static void cast_refresh(struct view *v)
 		return;
 	v->cast_stale = false;
 	for (int l = 0; l < 2; l++) {
-		view_cast_words(v, v->about, l, v->cast_words[l], sizeof v->cast_words[l]);
+		view_cast_words(v, v->named, l, v->cast_words[l], sizeof v->cast_words[l]);
 		v->caption[l] = v->cast_words[l];
 	}
 }

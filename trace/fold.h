@@ -97,6 +97,7 @@ struct view {
 	 * applied to again: read a copy through view_caption. */
 	const char *caption[2];
 	uint64_t about;           /* bit i: actor i, replaced as above */
+	uint64_t named;           /* bit i: the caption names actor i */
 	uint64_t recast;          /* bit i: actor i runs another model than
 	                             the script wrote (from the header) */
 	bool cast_stale;          /* cast_words not yet refreshed */
@@ -154,10 +155,11 @@ uint64_t view_recast(const struct trace *t);
  * one when the Chinese is empty. */
 uint64_t view_caption_names(const struct trace *t, const struct trace_ev *ev);
 
-/* The words that replace a caption about the actors in mask (recast
- * ones): for whom the script wrote it, and what the trace shows each of
- * them doing now in v.  lang 0 en, 1 zh.  Implemented with the narrator's
+/* The words that replace a caption naming the actors in named, some of
+ * them recast (v->recast): for which of those the script wrote it, and
+ * what the trace shows each named actor doing now in v.  lang 0 en, 1 zh.
+ * Empty when none of named is recast.  Written with the narrator's
  * phrases (narrate_cast.c). */
-void view_cast_words(const struct view *v, uint64_t mask, int lang, char *s, size_t len);
+void view_cast_words(const struct view *v, uint64_t named, int lang, char *s, size_t len);
 
 #endif

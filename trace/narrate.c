@@ -283,11 +283,11 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
  * those actors replaces it (fold.h, view_cast_words). */
 static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	uint64_t about = view_caption_names(n->t, ev) & n->v.recast;
+	uint64_t named = view_caption_names(n->t, ev);
 	char words[VIEW_CAST_WORDS];
 
-	if (about != 0) {
-		view_cast_words(&n->v, about, n->lang, words, sizeof words);
+	if ((named & n->v.recast) != 0) {
+		view_cast_words(&n->v, named, n->lang, words, sizeof words);
 		snprintf(s, len, "── %s", words);
 	} else
 		snprintf(s, len, "── %s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);

@@ -174,24 +174,28 @@ static const char *one_model(const struct trace_hdr *h, uint64_t mask)
 	return m;
 }
 
-void view_cast_words(const struct view *v, uint64_t mask, int lang, char *s, size_t len)
+void view_cast_words(const struct view *v, uint64_t named, int lang, char *s, size_t len)
 {
 	char did[TRACE_MAX_ACTORS][160];
 	const struct trace_hdr *h;
 	struct out o = { s, len, 0 };
-	uint64_t left;
+	uint64_t left, mask;
 	const char *m;
 	int k = 0;
 
 	if (len == 0)
 		return;
 	s[0] = '\0';
-	if (v->t == NULL || mask == 0)
+	if (v->t == NULL)
 		return;
 	h = trace_hdr_c(v->t);
 	lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
-	mask &= h->nactors < TRACE_MAX_ACTORS ? (UINT64_C(1) << h->nactors) - 1 : ~UINT64_C(0);
-	mask &= v->nactors < TRACE_MAX_ACTORS ? (UINT64_C(1) << v->nactors) - 1 : ~UINT64_C(0);
+	named &= h->nactors < TRACE_MAX_ACTORS ? (UINT64_C(1) << h->nactors) - 1 : ~UINT64_C(0);
+	named &= v->nactors < TRACE_MAX_ACTORS ? (UINT64_C(1) << v->nactors) - 1 : ~UINT64_C(0);
+	named &= ~UINT64_C(1);                 /* never the world */
+	mask = named & v->recast;
+	if (mask == 0)
+		return;
 	put(&o, "%s", W(lang, "[This caption was written for ", "［这段说明是为 "));
 	names(&o, h, mask, NAME_SCRIPT, lang);
 	m = one_model(h, mask);
@@ -202,10 +206,12 @@ void view_cast_words(const struct view *v, uint64_t mask, int lang, char *s, siz
 	else
 		put(&o, "%s", W(lang, "; here they run other models.] Now ", " 写的；这次运行用的是别的模型。］现在："));
 	for (int i = 1; i < TRACE_MAX_ACTORS; i++)
-		if (mask >> i & 1)
+		if (named >> i & 1)
 			doing(did[i], sizeof did[i], &v->actors[i], lang);
-	/* Actors doing the same thing share one phrase. */
-	for (left = mask; left != 0;) {
+	/* Every actor the caption named, recast or not; those doing the same
+	 * thing share one phrase. */
+	m = one_model(h, named);
+	for (left = named; left != 0;) {
 		int i = __builtin_ctzll(left);
 		uint64_t same = 0;
 
