@@ -98,6 +98,12 @@ static void fill_header(struct run *r)
 		if (k > 0 && r->o->model != NULL)      /* captions describe a->model */
 			narrate_recast(r->trace, k, a->model);
 	}
+	for (int i = 0; i < r->scn->nactions && r->o->model != NULL; i++) {
+		const struct scn_variant *v = scn_variant_for(&r->scn->actions[i], r->o->model);
+
+		if (v != NULL)          /* the scenario's own words for this model */
+			narrate_cast_caption(r->trace, i, v->model, v->text[0], v->text[1]);
+	}
 	/* The clients the world plays are actors too, with no model. */
 	for (int i = 0; i < r->scn->nclients; i++)
 		trace_add_actor(r->trace, r->scn->clients[i], "", "", "");

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenarios/scn.h"
 #include "trace/narrate.h"
 
 #define GRIP_EN "A grips his rod and will not look away."
@@ -316,6 +317,208 @@ static void test_captions_header_bad_script(void **state)
 	assert_null(t);
 }
 
+
+/* ---- the scenario's own captions for a model ("say for MODEL") ---- */
+
+#define SCN_HEAD "scenario v\nactor A blocking\n"
+
+static struct scn *parse(const char *body, char *cause, size_t len)
+{
+	size_t n = strlen(SCN_HEAD) + strlen(body) + 1;
+	char *text = malloc(n);
+	struct scn *s = NULL;
+	int rc;
+
+	assert_non_null(text);
+	snprintf(text, n, SCN_HEAD "%s", body);
+	cause[0] = '\0';
+	rc = scn_parse("v.scn", text, strlen(text), &s, cause, len);
+	free(text);
+	return rc == 0 ? s : NULL;
+}
+
+static int known(const char *name)
+{
+	return strcmp(name, "blocking") == 0 || strcmp(name, "nonblocking") == 0 ||
+	       strcmp(name, "select") == 0;
+}
+
+static void test_captions_scn_variants(void **state)
+{
+	char cause[256];
+	struct scn *s = parse("at 0s say en A waits in recv().\n"
+			      "at 0s say zh A 在 recv() 里等。\n"
+			      "at 0s say for nonblocking en A asks again and again.\n"
+			      "at 0s say for nonblocking zh A 一遍遍地问。\n"
+			      "at 0s say for select zh A 在 select() 里等。\n"
+			      "at 0s say for select en \"A waits\\nin select().\"\n"
+			      "at 1s write A hi\n", cause, sizeof cause);
+	const struct scn_variant *v;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(s->nactions, 2);
+	assert_int_equal(s->actions[0].nvariants, 2);
+	assert_string_equal(s->actions[0].text[0], "A waits in recv().");
+	v = scn_variant_for(&s->actions[0], "select");
+	assert_non_null(v);
+	assert_string_equal(v->text[0], "A waits\nin select().");
+	assert_string_equal(v->text[1], "A 在 select() 里等。");
+	assert_int_equal(v->line, 7);
+	assert_string_equal(scn_variant_for(&s->actions[0], "nonblocking")->text[1], "A 一遍遍地问。");
+	assert_null(scn_variant_for(&s->actions[0], "poll"));
+	assert_null(scn_variant_for(&s->actions[1], "select"));
+	assert_int_equal(scn_check_models(s, known, "x", cause, sizeof cause), 0);
+	scn_free(s);
+
+	s = parse("at 0s say en a\nat 0s say zh b\nat 0s say for poll en c\nat 0s say for poll zh d\n",
+		  cause, sizeof cause);
+	assert_non_null(s);
+	assert_int_equal(scn_check_models(s, known, "blocking, select", cause, sizeof cause), -EINVAL);
+	assert_string_equal(cause, "v.scn:5:15: unknown model 'poll' (expected one of: blocking, select)");
+	scn_free(s);
+}
+
+static void test_captions_scn_errors(void **state)
+{
+	static const struct {
+		const char *body, *cause;
+	} bad[] = {
+		{ "at 0s say for nonblocking en x\n",
+		  "v.scn:3:4: expected the caption this one replaces on the lines just above, at the same time" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s write A x\nat 1s say for poll en c\n",
+		  "v.scn:6:4: expected the caption this one replaces" },
+		{ "at 1s say en a\nat 1s say zh b\nat 2s say for poll en c\n",
+		  "v.scn:5:4: expected the caption this one replaces" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for Poll en c\n",
+		  "v.scn:5:15: expected a model name of a-z, 0-9 and '-' after 'say for', like nonblocking, got 'Poll'" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for poll fr c\n",
+		  "v.scn:5:20: expected a language, en or zh, got 'fr'" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for poll en c\n",
+		  "v.scn:5:20: caption for 'poll' has English text but no Chinese (add 'at 1s say for poll zh ...' on the next line)" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for poll zh c\nat 1s say for select en d\n",
+		  "v.scn:5:20: caption for 'poll' has Chinese text but no English (add 'at 1s say for poll en ...'" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for poll en c\nat 1s say zh d\n",
+		  "v.scn:5:20: caption for 'poll' has English text but no Chinese" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for poll en c\nat 1s say for poll zh d\n"
+		  "at 1s say for poll en e\n",
+		  "v.scn:7:15: expected one caption for 'poll' at this time (line 5 gives one), got 'poll'" },
+		{ "at 1s say en a\nat 1s say for poll en c\n",
+		  "v.scn:3:11: caption has English text but no Chinese" },
+		{ "at 1s say en a\nat 1s say zh b\nat 1s say for poll en\n",
+		  "v.scn:5:22: expected caption text, got end of line" },
+	};
+	char cause[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct scn *s = parse(bad[i].body, cause, sizeof cause);
+
+		if (s != NULL || strncmp(cause, bad[i].cause, strlen(bad[i].cause)) != 0)
+			fail_msg("case %zu: got '%s', wanted '%s'", i, cause, bad[i].cause);
+	}
+}
+
+/* A scenario's captions for one model fit in a recording's header. */
+static void test_captions_scn_budget(void **state)
+{
+	static char body[200000];
+	char line[4400], cause[256], text[2049];
+	size_t at = 0;
+	struct scn *s;
+
+	(void)state;
+	memset(text, 'x', 2048);
+	text[2048] = '\0';
+	for (int i = 0; i < 9; i++) {
+		snprintf(line, sizeof line, "at %ds say en a\nat %ds say zh b\n"
+			 "at %ds say for poll en %s\nat %ds say for poll zh %s\n",
+			 i, i, i, text, i, text);
+		memcpy(body + at, line, strlen(line));
+		at += strlen(line);
+	}
+	body[at] = '\0';
+	s = parse(body, cause, sizeof cause);
+	assert_null(s);
+	if (strstr(cause, "v.scn:37:23: ") == NULL)
+		fail_msg("%s", cause);
+	assert_non_null(strstr(cause, "expected at most 32768 bytes of captions for 'poll' in one scenario, got 34816"));
+}
+
+static void test_captions_header_captions(void **state)
+{
+	struct trace *t = fishing(true), *u;
+	static struct view v;
+	char *en;
+
+	(void)state;
+	assert_int_equal(narrate_cast_caption(t, 0, "nonblocking", "A keeps asking.", "A 一直在问。"), 0);
+	assert_int_equal(narrate_cast_caption(t, 0, "nonblocking", "again", "again"), -EINVAL);
+	assert_int_equal(narrate_cast_caption(t, -1, "nonblocking", "x", "x"), -EINVAL);
+	assert_int_equal(narrate_cast_caption(t, TRACE_MAX_STEPS, "nonblocking", "x", "x"), -EINVAL);
+	assert_non_null(view_cast_caption(t, 0));
+	assert_null(view_cast_caption(t, 1));
+	assert_null(view_cast_caption(t, -1));
+	/* The scenario's own words for the model: shown as written. */
+	view_fold(&v, t, 1);
+	assert_int_equal(v.about, 0);
+	assert_string_equal(view_caption(&v, 0), "A keeps asking.");
+	assert_string_equal(v.caption[1], "A 一直在问。");
+	en = narrate_all(t, NARRATE_EN);
+	assert_non_null(strstr(en, "── A keeps asking.\n"));
+	assert_null(strstr(en, "written for"));
+	free(en);
+	/* And so after a round trip through a file. */
+	u = reread(t);
+	assert_int_equal(trace_hdr(u)->ncaptions, 1);
+	assert_string_equal(trace_hdr(u)->captions[0].model, "nonblocking");
+	view_fold(&v, u, 1);
+	assert_string_equal(view_caption(&v, 1), "A 一直在问。");
+	trace_free(u);
+	trace_free(t);
+
+	t = trace_new();
+	for (int i = 0; i < TRACE_MAX_CAST_CAPTIONS; i++)
+		assert_int_equal(narrate_cast_caption(t, i, "poll", "x", "y"), 0);
+	assert_int_equal(narrate_cast_caption(t, TRACE_MAX_CAST_CAPTIONS, "poll", "x", "y"), -ENOSPC);
+	trace_free(t);
+}
+
+static void test_captions_header_bad_captions(void **state)
+{
+	static const struct {
+		const char *captions, *cause;
+	} bad[] = {
+		{ "7", "\"captions\" of the header is an integer (expected an array of captions)" },
+		{ "[1]", "caption 0 of the header is an integer (expected an object with \"step\", \"model\" and \"text\")" },
+		{ "[{\"model\":\"p\",\"text\":{\"en\":\"\",\"zh\":\"\"}}]", "step" },
+		{ "[{\"step\":-1,\"model\":\"p\",\"text\":{\"en\":\"\",\"zh\":\"\"}}]", "step" },
+		{ "[{\"step\":1048576,\"model\":\"p\",\"text\":{\"en\":\"\",\"zh\":\"\"}}]", "step" },
+		{ "[{\"step\":1,\"text\":{\"en\":\"\",\"zh\":\"\"}}]", "model" },
+		{ "[{\"step\":1,\"model\":\"p\"}]", "text" },
+		{ "[{\"step\":1,\"model\":\"p\",\"text\":{\"en\":\"a\\u0007\",\"zh\":\"\"}}]", "control" },
+		{ "[{\"step\":1,\"model\":\"p\",\"text\":{\"en\":\"\",\"zh\":\"\"}},"
+		  "{\"step\":1,\"model\":\"p\",\"text\":{\"en\":\"\",\"zh\":\"\"}}]",
+		  "caption 1 of the header is for step 1 again (expected each step once)" },
+	};
+	char line[1024], cause[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct trace *t = NULL;
+		size_t skipped;
+
+		snprintf(line, sizeof line, "{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"s\","
+			 "\"kernel\":\"k\",\"started\":\"x\",\"actors\":[{\"name\":\"world\",\"model\":\"\"}],"
+			 "\"captions\":%s}\n", bad[i].captions);
+		cause[0] = '\0';
+		if (trace_read_mem("b.jsonl", line, strlen(line), &t, &skipped, cause, sizeof cause) != -EINVAL ||
+		    strstr(cause, bad[i].cause) == NULL)
+			fail_msg("case %zu: got '%s', wanted '%s'", i, cause, bad[i].cause);
+		assert_null(t);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +531,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_captions_recast_label),
 		cmocka_unit_test(test_captions_header_round_trip),
 		cmocka_unit_test(test_captions_header_bad_script),
+		cmocka_unit_test(test_captions_scn_variants),
+		cmocka_unit_test(test_captions_scn_errors),
+		cmocka_unit_test(test_captions_scn_budget),
+		cmocka_unit_test(test_captions_header_captions),
+		cmocka_unit_test(test_captions_header_bad_captions),
 	};
 
 	if (argc > 1)

@@ -289,12 +289,24 @@ static bool cast_changes(const struct view *v, const struct trace_ev *ev)
 	return false;
 }
 
+const struct trace_caption *view_cast_caption(const struct trace *t, int step)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+
+	for (int i = 0; step >= 0 && i < h->ncaptions && i < TRACE_MAX_CAST_CAPTIONS; i++)
+		if (h->captions[i].step == step)
+			return &h->captions[i];
+	return NULL;
+}
+
 static void caption_apply(struct view *v, const struct trace_ev *ev)
 {
-	v->named = v->t != NULL ? view_caption_names(v->t, ev) : 0;
+	const struct trace_caption *c = v->t != NULL ? view_cast_caption(v->t, ev->step) : NULL;
+
+	v->named = v->t != NULL && c == NULL ? view_caption_names(v->t, ev) : 0;
 	v->about = v->named & v->recast;
-	v->caption[0] = ev->text[0];
-	v->caption[1] = ev->text[1];
+	v->caption[0] = c != NULL ? c->text[0] : ev->text[0];
+	v->caption[1] = c != NULL ? c->text[1] : ev->text[1];
 	v->cast_stale = v->about != 0;
 }
 

@@ -88,9 +88,11 @@ struct view {
 	int nactors;
 	struct view_actor actors[TRACE_MAX_ACTORS];
 	int step;                 /* last scripted action seen, -1 before any */
-	/* The current caption, en and zh.  When it names an actor the run put
-	 * on another model than the script wrote (trace_actor.script), its
-	 * words describe a model that did not run: then about holds those
+	/* The current caption, en and zh: the scenario's own version for the
+	 * run's model when the header has one (view_cast_caption).  Else,
+	 * when it names an actor the run put on another model than the
+	 * script wrote (trace_actor.script), its words describe a model that
+	 * did not run: then about holds those
 	 * actors, and caption[] points into cast_words, the trace's own
 	 * account of them (view_cast_words), refreshed as they act.  A copy
 	 * of a view points into the original's cast_words until it is
@@ -143,6 +145,10 @@ void view_fold(struct view *v, const struct trace *t, size_t n);
 /* The current caption in lang (0 en, 1 zh; an empty zh falls back to
  * en): the scenario's words, or the generated ones that replace them. */
 const char *view_caption(const struct view *v, int lang);
+
+/* The scenario's caption for this run's model at step (trace_hdr's
+ * captions), or NULL when it gave none. */
+const struct trace_caption *view_cast_caption(const struct trace *t, int step);
 
 /* Actors whose model differs from the one the scenario wrote for them:
  * bit i for actor i of t's header. */

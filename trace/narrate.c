@@ -283,10 +283,13 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
  * those actors replaces it (fold.h, view_cast_words). */
 static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
+	const struct trace_caption *c = view_cast_caption(n->t, ev->step);
 	uint64_t named = view_caption_names(n->t, ev);
 	char words[VIEW_CAST_WORDS];
 
-	if ((named & n->v.recast) != 0) {
+	if (c != NULL)          /* the scenario's own words for this model */
+		snprintf(s, len, "── %s", *c->text[n->lang] ? c->text[n->lang] : c->text[0]);
+	else if ((named & n->v.recast) != 0) {
 		view_cast_words(&n->v, named, n->lang, words, sizeof words);
 		snprintf(s, len, "── %s", words);
 	} else

@@ -68,6 +68,27 @@ int narrate_recast(struct trace *t, int actor, const char *script)
 	return a->script && a->label[0] && a->label[1] ? 0 : -ENOMEM;
 }
 
+int narrate_cast_caption(struct trace *t, int step, const char *model,
+			 const char *en, const char *zh)
+{
+	struct trace_hdr *h = trace_hdr(t);
+	struct trace_caption *c;
+
+	if (step < 0 || step >= TRACE_MAX_STEPS || view_cast_caption(t, step) != NULL)
+		return -EINVAL;
+	if (h->ncaptions >= TRACE_MAX_CAST_CAPTIONS)
+		return -ENOSPC;
+	c = &h->captions[h->ncaptions];
+	c->step = step;
+	c->model = trace_intern(t, model);
+	c->text[0] = trace_intern(t, en);
+	c->text[1] = trace_intern(t, zh);
+	if (c->model == NULL || c->text[0] == NULL || c->text[1] == NULL)
+		return -ENOMEM;
+	h->ncaptions++;
+	return 0;
+}
+
 /* ---- a caption's replacement ---- */
 
 struct out {

@@ -319,6 +319,55 @@ static int rd_actors(struct rd *r, json_t *o)
 	return rc;
 }
 
+/* "captions": the scenario's own captions for this run's model. */
+static int rd_caption(struct rd *r, int i, json_t *c)
+{
+	struct trace_hdr *h = trace_hdr(r->t);
+	struct trace_caption *k = &h->captions[i];
+	int64_t step;
+	int rc;
+
+	snprintf(r->what, sizeof r->what, "caption %d of the header", i);
+	if (!json_is_object(c))
+		return trace__fail(r, 1, "caption %d of the header is %s (expected an "
+				   "object with \"step\", \"model\" and \"text\")", i,
+				   trace__type_desc(c));
+	rc = trace__get_int(r, c, "step", 0, TRACE_MAX_STEPS - 1, &step);
+	if (rc == 0)
+		rc = trace__get_str(r, c, "model", &k->model);
+	if (rc == 0)
+		rc = trace__get_pair(r, c, "text", true, k->text);
+	if (rc != 0)
+		return rc;
+	for (int j = 0; j < i; j++)
+		if (h->captions[j].step == step)
+			return trace__fail(r, 1, "caption %d of the header is for step %lld "
+					   "again (expected each step once)", i, (long long)step);
+	k->step = (int32_t)step;
+	h->ncaptions = i + 1;
+	return 0;
+}
+
+static int rd_captions(struct rd *r, json_t *o)
+{
+	json_t *a = json_object_get(o, "captions");
+	size_t n;
+	int rc = 0;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return trace__fail(r, 1, "\"captions\" of the header is %s (expected an "
+				   "array of captions)", trace__type_desc(a));
+	n = json_array_size(a);
+	if (n > TRACE_MAX_CAST_CAPTIONS)
+		return trace__fail(r, 1, "\"captions\" has %zu entries (expected at "
+				   "most %d)", n, TRACE_MAX_CAST_CAPTIONS);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = rd_caption(r, (int)i, json_array_get(a, i));
+	return rc;
+}
+
 static int rd_version(struct rd *r, json_t *o)
 {
 	json_t *v = json_object_get(o, "format");
@@ -363,7 +412,9 @@ static int rd_header(struct rd *r, json_t *o)
 		return trace__fail(r, 1, "\"speed\" of the header is %g (expected a "
 				   "number above 0)", json_number_value(v));
 	h->speed = v != NULL ? json_number_value(v) : 1.0;
-	return rd_actors(r, o);
+	if ((rc = rd_actors(r, o)) != 0)
+		return rc;
+	return rd_captions(r, o);
 }
 
 /* ---- lines ---- */

@@ -159,6 +159,16 @@ struct trace_actor {
 	                          it ran the script's own (interned) */
 };
 
+/* A caption the scenario wrote for the model this run put its actors on
+ * ("say for MODEL"): the views show it instead of the caption event at
+ * step. */
+#define TRACE_MAX_CAST_CAPTIONS 256
+struct trace_caption {
+	int32_t step;          /* 0 .. TRACE_MAX_STEPS - 1 */
+	const char *model;     /* the model it was written for (interned) */
+	const char *text[2];   /* en, zh (interned) */
+};
+
 struct trace_hdr {
 	const char *scenario;  /* interned */
 	const char *kernel;    /* uname release (interned) */
@@ -166,6 +176,8 @@ struct trace_hdr {
 	double speed;
 	int nactors;           /* including the world at 0 */
 	struct trace_actor actors[TRACE_MAX_ACTORS];
+	int ncaptions;         /* 0 .. TRACE_MAX_CAST_CAPTIONS, steps distinct */
+	struct trace_caption captions[TRACE_MAX_CAST_CAPTIONS];
 };
 
 struct trace;
