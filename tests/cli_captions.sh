@@ -24,25 +24,38 @@ has fish.txt "A grips his rod and will not look away"
 has fish.txt "A holds one rod and waits"
 hasnt fish.txt "written for"
 
-# Everyone nonblocking: A, C and D are not what the captions describe.
+# Everyone nonblocking: A, C and D are not what the captions describe;
+# the scenario wrote its own captions for that model ("say for").
 run fish-nb.txt fishing --model nonblocking --lang en --record "$tmp/fish-nb.jsonl"
 hasnt fish-nb.txt "A grips his rod"
 hasnt fish-nb.txt "A holds one rod and waits"
 hasnt fish-nb.txt "The kernel wakes A"
 hasnt fish-nb.txt "select() wakes C up"
 hasnt fish-nb.txt "D's helper lands a fish"
-has fish-nb.txt "── [This caption was written for A on blocking, C on select and D on uring; here they run nonblocking.] Now A"
+has fish-nb.txt "── Everyone fishes B's way in this run"
+has fish-nb.txt "── A fish bites A's hook. A does not know yet"
 has fish-nb.txt "the script wrote blocking; here: recv() answers EAGAIN"
 has fish-nb.txt "A fish bites B's hook while B is talking"      # B was written nonblocking
 run fish-nb-zh.txt fishing --model nonblocking --lang zh
 hasnt fish-nb-zh.txt "A 紧握鱼竿"
 hasnt fish-nb-zh.txt "A 握着一根鱼竿"
-has fish-nb-zh.txt "［这段说明是为 blocking 的 A、select 的 C 和 uring 的 D 写的；这次运行用的是 nonblocking。］现在："
+has fish-nb-zh.txt "── 这次大家都像 B 那样钓鱼"
 has fish-nb-zh.txt "鱼咬了 B 的钩"
+
+# Everyone on select: no captions for it, so words made from the trace.
+run fish-sel.txt fishing --model select --lang en
+hasnt fish-sel.txt "A grips his rod"
+hasnt fish-sel.txt "Everyone fishes B's way"
+has fish-sel.txt "── [This caption was written for A on blocking, B on nonblocking and D on uring; here they run select.] Now A"
+has fish-sel.txt "The bell on C's third rod rings"                # C was written select
+run fish-sel-zh.txt fishing --model select --lang zh
+has fish-sel-zh.txt "── ［这段说明是为 blocking 的 A、nonblocking 的 B 和 uring 的 D 写的；这次运行用的是 select。］现在："
+hasnt fish-sel-zh.txt "A 紧握鱼竿"
 
 # The recording knows its cast: the replay narrates what the run did.
 [ "$(head -1 "$tmp/fish-nb.jsonl" | jq -r '.actors[1].script')" = blocking ] && ok || bad "no script key in the header"
 [ "$(head -1 "$tmp/fish-nb.jsonl" | jq -r '.actors[2].script')" = null ] && ok || bad "B has a script key"
+[ "$(head -1 "$tmp/fish-nb.jsonl" | jq -r '.captions | length')" = 7 ] && ok || bad "not 7 captions for nonblocking in the header"
 LANG=C.UTF-8 timeout 30 "$bin" replay "$tmp/fish-nb.jsonl" --plain --lang en >"$tmp/replay.txt" 2>"$tmp/err" || bad "replay: $(cat "$tmp/err")"
 cmp -s "$tmp/fish-nb.txt" "$tmp/replay.txt" && ok || bad "replay differs: $(diff "$tmp/fish-nb.txt" "$tmp/replay.txt" | head -4)"
 timeout 30 "$bin" check "$tmp/fish-nb.jsonl" scenarios/fishing.scn >"$tmp/check" 2>&1 && ok || bad "check: $(cat "$tmp/check")"
