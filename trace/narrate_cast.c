@@ -48,6 +48,7 @@ int narrate_recast(struct trace *t, int actor, const char *script)
 	struct trace_hdr *h = trace_hdr(t);
 	struct trace_actor *a;
 	char label[2][512];
+	const char *sc, *en, *zh;
 
 	if (actor <= 0 || actor >= h->nactors)
 		return -EINVAL;
@@ -62,10 +63,13 @@ int narrate_recast(struct trace *t, int actor, const char *script)
 			 script, *w ? (l == NARRATE_ZH ? "；这里：" : "; here: ") : "", w);
 		file_cause_cut(label[l], sizeof label[l]);
 	}
-	a->script = trace_intern(t, script);
-	a->label[0] = trace_intern(t, label[0]);
-	a->label[1] = trace_intern(t, label[1]);
-	return a->script && a->label[0] && a->label[1] ? 0 : -ENOMEM;
+	sc = trace_intern(t, script);
+	en = trace_intern(t, label[0]);
+	zh = trace_intern(t, label[1]);
+	if (sc == NULL || en == NULL || zh == NULL)
+		return -ENOMEM;         /* the actor stays as it was */
+	*a = (struct trace_actor){ a->name, a->model, { en, zh }, sc };
+	return 0;
 }
 
 int narrate_cast_caption(struct trace *t, int step, const char *model,
