@@ -6,7 +6,11 @@
 set -u
 bin=${IOSCOPE:-./ioscope}
 tmp=$(mktemp -d /tmp/ioscope-captions-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+cleanup() {
+	for s in "$tmp"/tmux*.sock; do [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -92,6 +96,42 @@ for s in scenarios/*.scn; do
 	done >"$tmp/left"
 	[ -s "$tmp/left" ] && bad "$(cat "$tmp/left")" || ok
 done
+
+# The screen: its caption box says the same, at 80x24, and follows m.
+if command -v tmux >/dev/null 2>&1; then
+	T="tmux -S $tmp/tmux.sock"
+	bin_abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+	screen() { $T capture-pane -p -t c 2>/dev/null; }
+	wait_for() {        # PATTERN: until the pane shows it, at most 10 s
+		i=0
+		while [ $i -lt 500 ]; do
+			screen | grep -qF -- "$1" && return 0
+			sleep 0.02; i=$((i + 1))
+		done
+		return 1
+	}
+	shows() { wait_for "$1" && ok || { bad "screen never showed '$1'"; screen | sed 's/^/  | /'; }; }
+	$T -f /dev/null new-session -d -s c -x 80 -y 24 \
+		"LANG=C.UTF-8 $bin_abs run fishing --model select --paused --lang en; echo IOSCOPE-DONE; sleep 30"
+	shows "[This caption was written for A on blocking, B on nonblocking and D on"
+	screen | grep -qF "grips" && bad "the screen shows the script's caption over select" || ok
+	$T send-keys -t c m
+	shows "here they run poll.] Now"
+	$T send-keys -t c m          # one at a time: a burst of m is issue 9's item 3
+	shows "here they run epoll.] Now"
+	for k in 1 2 3 4 5 6 7 8; do $T send-keys -t c Right; done
+	screen | grep -qF "A grips" && bad "script caption after stepping" || ok
+	$T send-keys -t c q
+	shows IOSCOPE-DONE
+	$T kill-server 2>/dev/null
+	T="tmux -S $tmp/tmux2.sock"
+	$T -f /dev/null new-session -d -s c -x 80 -y 24 \
+		"LANG=C.UTF-8 $bin_abs run fishing --model nonblocking --paused --lang zh; echo IOSCOPE-DONE; sleep 30"
+	shows "这次大家都像 B 那样钓鱼"
+	$T send-keys -t c q
+	shows IOSCOPE-DONE
+	$T kill-server 2>/dev/null
+fi
 
 echo "cli_captions: $pass passed, $fail failed"
 [ $fail = 0 ]
