@@ -92,9 +92,17 @@ static void fill_header(struct run *r)
 	h->speed = r->o->speed;
 	for (int i = 0; i < r->scn->nactors; i++) {
 		const struct scn_actor *a = &r->scn->actors[i];
+		int k = trace_add_actor(r->trace, a->name, r->o->model ? r->o->model : a->model,
+					a->label[0], a->label[1]);
 
-		trace_add_actor(r->trace, a->name, r->o->model ? r->o->model : a->model,
-				a->label[0], a->label[1]);
+		if (k > 0 && r->o->model != NULL)      /* captions describe a->model */
+			narrate_recast(r->trace, k, a->model);
+	}
+	for (int i = 0; i < r->scn->nactions && r->o->model != NULL; i++) {
+		const struct scn_variant *v = scn_variant_for(&r->scn->actions[i], r->o->model);
+
+		if (v != NULL)          /* the scenario's own words for this model */
+			narrate_cast_caption(r->trace, i, v->model, v->text[0], v->text[1]);
 	}
 	/* The clients the world plays are actors too, with no model. */
 	for (int i = 0; i < r->scn->nclients; i++)

@@ -394,7 +394,28 @@ int scn_check_models(const struct scn *s, int (*known)(const char *name),
 		    a->model, list != NULL ? list : "");
 		return -EINVAL;
 	}
+	for (int i = 0; i < s->nactions; i++)
+		for (int j = 0; j < s->actions[i].nvariants; j++) {
+			const struct scn_variant *v = &s->actions[i].variants[j];
+
+			if (known(v->model))
+				continue;
+			scn__cause(cause, causelen, "%s:%d:%d: unknown model '%s' "
+			    "(expected one of: %s)", s->path, v->line, v->model_col,
+			    v->model, list != NULL ? list : "");
+			return -EINVAL;
+		}
 	return 0;
+}
+
+const struct scn_variant *scn_variant_for(const struct scn_action *a, const char *model)
+{
+	if (a == NULL || model == NULL)
+		return NULL;
+	for (int i = 0; i < a->nvariants; i++)
+		if (strcmp(a->variants[i].model, model) == 0)
+			return &a->variants[i];
+	return NULL;
 }
 
 void scn_free(struct scn *s)
@@ -416,6 +437,12 @@ void scn_free(struct scn *s)
 		free(s->actions[i].data);
 		free(s->actions[i].text[0]);
 		free(s->actions[i].text[1]);
+		for (int v = 0; v < s->actions[i].nvariants; v++) {
+			free(s->actions[i].variants[v].model);
+			free(s->actions[i].variants[v].text[0]);
+			free(s->actions[i].variants[v].text[1]);
+		}
+		free(s->actions[i].variants);
 	}
 	free(s->actions);
 	for (int i = 0; i < s->nclients; i++)

@@ -25,6 +25,11 @@
 #define SCN_MAX_CHUNK  4096         /* largest chunk=N */
 #define SCN_MAX_LOW_FD 65535        /* largest low=N */
 #define SCN_MIN_EVERY_NS 1000000    /* shortest every=TIME: 1 ms */
+#define SCN_MAX_VARIANTS 16         /* versions of one caption for other models */
+#define SCN_MAX_MODEL_CAPTIONS 256  /* captions for one model in a scenario
+                                       (TRACE_MAX_CAST_CAPTIONS) */
+#define SCN_MAX_MODEL_TEXT (32u << 10)  /* their bytes: they go into the
+                                       recording's header line */
 
 enum scn_op {
 	SCN_SAY = 1,    /* a caption: text[0] English, text[1] Chinese */
@@ -62,6 +67,14 @@ struct scn_actor {
 	int model_col;          /* column of the model name */
 };
 
+/* "at TIME say for MODEL en|zh TEXT": the caption above it, as written
+ * for a run that puts the actors on MODEL (--model, m). */
+struct scn_variant {
+	char *model;            /* a-z, 0-9, '-'; 1..32 chars */
+	char *text[2];          /* en, zh */
+	int line, model_col;    /* where it was written (for errors) */
+};
+
 struct scn_action {
 	int64_t at_ns;          /* scenario time */
 	enum scn_op op;
@@ -77,6 +90,8 @@ struct scn_action {
 	                           1..SCN_MAX_DATA of them */
 	size_t len;
 	char *text[2];          /* SCN_SAY */
+	int nvariants;          /* SCN_SAY: its versions for other models, */
+	struct scn_variant *variants;   /* each model once; NULL when none */
 	int line;               /* first line of the action */
 };
 
@@ -114,12 +129,16 @@ int scn_parse(const char *path, const char *text, size_t len,
  * device, refused without reading) or -ENOMEM. */
 int scn_load(const char *path, struct scn **out, char *cause, size_t causelen);
 
-/* Check every actor's model with known(name) (returns nonzero if the name is
- * a model).  On the first unknown one, returns -EINVAL with
+/* Check every actor's model, and every model a caption is written for,
+ * with known(name) (returns nonzero if the name is a model).  On the
+ * first unknown one, returns -EINVAL with
  * "FILE:LINE:COL: unknown model 'x' (expected one of: ...)"; list is the
  * text after "expected one of: ". */
 int scn_check_models(const struct scn *s, int (*known)(const char *name),
 		     const char *list, char *cause, size_t causelen);
+
+/* The caption's version for model, or NULL when the scenario gives none. */
+const struct scn_variant *scn_variant_for(const struct scn_action *a, const char *model);
 
 void scn_free(struct scn *s);
 

@@ -6,6 +6,7 @@
  * names the server it reaches and a player can trust the order it reads.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +21,17 @@ static const char *const lang_word[2] = { "English", "Chinese" };
 int scn__lone_caption(struct scn_parser *p)
 {
 	const struct scn_action *a = &p->s->actions[p->say_open - 1];
+	const struct scn_variant *v = a->nvariants > 0 ? &a->variants[a->nvariants - 1] : NULL;
 	int have = a->text[0] != NULL ? 0 : 1;
 
+	if (v != NULL && (v->text[0] == NULL || v->text[1] == NULL)) {
+		have = v->text[0] != NULL ? 0 : 1;
+		return scn__fail_at(p, v->line, p->say_col,
+		    "caption for '%s' has %s text but no %s (add 'at %.*s say for "
+		    "%s %s ...' on the next line)", v->model, lang_word[have],
+		    lang_word[!have], (int)p->say_time.n, p->say_time.s, v->model,
+		    scn__lang_code[!have]);
+	}
 	return scn__fail_at(p, a->line, p->say_col,
 	    "caption has %s text but no %s (add 'at %.*s say %s ...' on the "
 	    "next line)", lang_word[have], lang_word[!have],
@@ -66,14 +76,127 @@ static int check_order(struct scn_parser *p, struct scn_tok t, int64_t at)
 	return 0;
 }
 
+static bool model_word(struct scn_tok t)
+{
+	if (t.n == 0 || t.n > 32)
+		return false;
+	for (size_t i = 0; i < t.n; i++)
+		if (!((t.s[i] >= 'a' && t.s[i] <= 'z') || (t.s[i] >= '0' && t.s[i] <= '9') ||
+		      t.s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Captions for model m so far, and their bytes in *bytes. */
+static int model_captions(const struct scn *s, const char *m, size_t n, size_t *bytes)
+{
+	int count = 0;
+
+	*bytes = 0;
+	for (int i = 0; i < s->nactions; i++)
+		for (int j = 0; j < s->actions[i].nvariants; j++) {
+			const struct scn_variant *v = &s->actions[i].variants[j];
+
+			if (strlen(v->model) != n || memcmp(v->model, m, n) != 0)
+				continue;
+			count++;
+			for (int l = 0; l < 2; l++)
+				*bytes += v->text[l] != NULL ? strlen(v->text[l]) : 0;
+		}
+	return count;
+}
+
+/* The header of a recording holds them all: keep them within its line. */
+static int variant_text(struct scn_parser *p, struct scn_variant *v, int lang)
+{
+	const char *at = scn__skip_blanks(p);
+	size_t bytes;
+	int rc = scn__text(p, "caption text", &v->text[lang], NULL);
+
+	if (rc != 0)
+		return rc;
+	model_captions(p->s, v->model, strlen(v->model), &bytes);
+	if (bytes > SCN_MAX_MODEL_TEXT)
+		return scn__fail(p, at, "expected at most %u bytes of captions for "
+		    "'%s' in one scenario, got %zu", SCN_MAX_MODEL_TEXT, v->model, bytes);
+	return 0;
+}
+
+/* A new version of the caption a, for model m, in *out. */
+static int add_variant(struct scn_parser *p, struct scn_action *a, struct scn_tok m,
+		       struct scn_variant **out)
+{
+	struct scn_variant *v;
+	size_t bytes;
+
+	if (a->nvariants >= SCN_MAX_VARIANTS)
+		return scn__expected(p, m, "at most %d versions of one caption", SCN_MAX_VARIANTS);
+	for (int i = 0; i < a->nvariants; i++)
+		if (strlen(a->variants[i].model) == m.n && memcmp(a->variants[i].model, m.s, m.n) == 0)
+			return scn__expected(p, m, "one caption for '%.*s' at this time "
+			    "(line %d gives one)", (int)m.n, m.s, a->variants[i].line);
+	if (model_captions(p->s, m.s, m.n, &bytes) >= SCN_MAX_MODEL_CAPTIONS)
+		return scn__expected(p, m, "at most %d captions for one model", SCN_MAX_MODEL_CAPTIONS);
+	v = realloc(a->variants, (size_t)(a->nvariants + 1) * sizeof *v);
+	if (v == NULL)
+		return scn__nomem(p);
+	a->variants = v;
+	v = &a->variants[a->nvariants++];
+	memset(v, 0, sizeof *v);
+	v->line = p->lineno;
+	v->model_col = scn__col(p, m.s);
+	*out = v;
+	return scn__dup(p, m.s, m.n, &v->model, NULL);
+}
+
+/* "say for MODEL LANG TEXT": the caption just above (same time), as
+ * written for a run on MODEL; two lines, en and zh, like any caption. */
+static int parse_say_for(struct scn_parser *p, struct scn_tok when, int64_t at)
+{
+	struct scn *s = p->s;
+	struct scn_tok m = scn__word(p), t;
+	struct scn_action *a;
+	struct scn_variant *v = NULL;
+	int lang, rc;
+
+	if (!model_word(m))
+		return scn__expected(p, m, "a model name of a-z, 0-9 and '-' after "
+		    "'say for', like nonblocking");
+	t = scn__word(p);
+	if ((lang = scn__lang(p, t)) < 0)
+		return lang;
+	if (p->say_open) {
+		a = &s->actions[p->say_open - 1];
+		v = a->nvariants > 0 ? &a->variants[a->nvariants - 1] : NULL;
+		if (v == NULL || v->text[lang] != NULL || a->at_ns != at ||
+		    strlen(v->model) != m.n || memcmp(v->model, m.s, m.n) != 0)
+			return scn__lone_caption(p);
+		p->say_open = 0;
+		return variant_text(p, v, lang);
+	}
+	a = s->nactions > 0 ? &s->actions[s->nactions - 1] : NULL;
+	if (a == NULL || a->op != SCN_SAY || a->at_ns != at)
+		return scn__expected(p, when, "the caption this one replaces on the "
+		    "lines just above, at the same time ('say for MODEL' follows "
+		    "'say en' and 'say zh')");
+	if ((rc = add_variant(p, a, m, &v)) != 0)
+		return rc;
+	p->say_open = s->nactions;
+	p->say_col = scn__col(p, t.s);
+	p->say_time = when;
+	return variant_text(p, v, lang);
+}
+
 /* One caption is two lines, en and zh, with the same time, in either order. */
 static int parse_say(struct scn_parser *p, struct scn_tok when, int64_t at)
 {
 	struct scn_tok t = scn__word(p);
-	int lang = scn__lang(p, t), rc;
+	int lang, rc;
 	struct scn_action *a;
 
-	if (lang < 0)
+	if (scn__tok_is(t, "for"))
+		return parse_say_for(p, when, at);
+	if ((lang = scn__lang(p, t)) < 0)
 		return lang;
 	if (p->say_open) {
 		a = &p->s->actions[p->say_open - 1];

@@ -8,6 +8,8 @@
 void view_reset(struct view *v, const struct trace *t)
 {
 	memset(v, 0, sizeof *v);
+	v->t = t;
+	v->recast = view_recast(t);
 	v->nactors = trace_hdr_c(t)->nactors;
 	v->step = -1;
 	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {
@@ -212,7 +214,115 @@ static void apply_mux(struct view_actor *a, const struct trace_ev *ev, long at)
 	}
 }
 
-void view_apply(struct view *v, const struct trace_ev *ev)
+/* ---- captions and the cast ---- */
+
+static bool recast_actor(const struct trace_actor *a)
+{
+	return a->script != NULL && a->script[0] != '\0' && a->model != NULL &&
+	       a->model[0] != '\0' && strcmp(a->script, a->model) != 0;
+}
+
+uint64_t view_recast(const struct trace *t)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	uint64_t m = 0;
+
+	for (int i = 1; i < h->nactors && i < TRACE_MAX_ACTORS; i++)
+		if (recast_actor(&h->actors[i]))
+			m |= UINT64_C(1) << i;
+	return m;
+}
+
+static bool word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool names_word(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return false;
+	for (const char *p = text; (p = strstr(p, name)) != NULL; p++)
+		if ((p == text || !word_byte(p[-1])) && !word_byte(p[n]))
+			return true;
+	return false;
+}
+
+uint64_t view_caption_names(const struct trace *t, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	const char *text = ev->text[1] != NULL && ev->text[1][0] != '\0' ? ev->text[1] : ev->text[0];
+	uint64_t m = 0;
+
+	if (ev->kind != TRACE_CAPTION || text == NULL)
+		return 0;
+	for (int i = 1; i < h->nactors && i < TRACE_MAX_ACTORS; i++)
+		if (h->actors[i].model != NULL && h->actors[i].model[0] != '\0' &&
+		    names_word(text, h->actors[i].name))
+			m |= UINT64_C(1) << i;
+	return m;
+}
+
+const char *view_caption(const struct view *v, int lang)
+{
+	int l = lang == 1;
+	const char *c = v->about ? v->cast_words[l] : v->caption[l];
+
+	if (c == NULL || *c == '\0')
+		c = v->about ? v->cast_words[0] : v->caption[0];
+	return c != NULL ? c : "";
+}
+
+/* The events that change what the cast words say of an actor. */
+static bool cast_changes(const struct view *v, const struct trace_ev *ev)
+{
+	if (v->about == 0 || !(v->named >> ev->actor & 1))
+		return false;
+	switch (ev->kind) {
+	case TRACE_ENTER: case TRACE_EXIT: case TRACE_PHASE: case TRACE_IDLE:
+	case TRACE_DONE: case TRACE_COMPLETE: case TRACE_SUBMIT:
+		return true;
+	}
+	return false;
+}
+
+const struct trace_caption *view_cast_caption(const struct trace *t, int step)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+
+	for (int i = 0; step >= 0 && i < h->ncaptions && i < TRACE_MAX_CAST_CAPTIONS; i++)
+		if (h->captions[i].step == step)
+			return &h->captions[i];
+	return NULL;
+}
+
+static void caption_apply(struct view *v, const struct trace_ev *ev)
+{
+	const struct trace_caption *c = v->t != NULL ? view_cast_caption(v->t, ev->step) : NULL;
+
+	v->named = v->t != NULL && c == NULL ? view_caption_names(v->t, ev) : 0;
+	v->about = v->named & v->recast;
+	v->caption[0] = c != NULL ? c->text[0] : ev->text[0];
+	v->caption[1] = c != NULL ? c->text[1] : ev->text[1];
+	v->cast_stale = v->about != 0;
+}
+
+/* Words are made once per view_apply or view_fold, not per event. */
+static void cast_refresh(struct view *v)
+{
+	if (!v->cast_stale)
+		return;
+	v->cast_stale = false;
+	for (int l = 0; l < 2; l++) {
+		view_cast_words(v, v->named, l, v->cast_words[l], sizeof v->cast_words[l]);
+		v->caption[l] = v->cast_words[l];
+	}
+}
+
+static void apply(struct view *v, const struct trace_ev *ev)
 {
 	struct view_actor *a;
 
@@ -282,8 +392,7 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 		a->state_t = ev->t_ns;
 		break;
 	case TRACE_CAPTION:
-		v->caption[0] = ev->text[0];
-		v->caption[1] = ev->text[1];
+		caption_apply(v, ev);
 		break;
 	case TRACE_IDLE:
 		a->idle = !(ev->flags & TRACE_F_END);
@@ -300,6 +409,14 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 		a->status = ev->ret;
 		break;
 	}
+	if (cast_changes(v, ev))
+		v->cast_stale = true;
+}
+
+void view_apply(struct view *v, const struct trace_ev *ev)
+{
+	apply(v, ev);
+	cast_refresh(v);
 }
 
 void view_fold(struct view *v, const struct trace *t, size_t n)
@@ -308,5 +425,6 @@ void view_fold(struct view *v, const struct trace *t, size_t n)
 
 	view_reset(v, t);
 	for (size_t i = 0; i < n && i < count; i++)
-		view_apply(v, trace_at(t, i));
+		apply(v, trace_at(t, i));
+	cast_refresh(v);
 }

@@ -14,6 +14,7 @@
 #include "trace/trace.h"
 
 #define VIEW_PHASES 16            /* fds whose phases are followed per actor */
+#define VIEW_CAST_WORDS 640       /* bytes of a generated caption */
 
 /* One fd's read in progress: which phase, since when, blocked or not. */
 struct view_phase {
@@ -87,7 +88,23 @@ struct view {
 	int nactors;
 	struct view_actor actors[TRACE_MAX_ACTORS];
 	int step;                 /* last scripted action seen, -1 before any */
-	const char *caption[2];   /* the current caption */
+	/* The current caption, en and zh: the scenario's own version for the
+	 * run's model when the header has one (view_cast_caption).  Else,
+	 * when it names an actor the run put on another model than the
+	 * script wrote (trace_actor.script), its words describe a model that
+	 * did not run: then about holds those
+	 * actors, and caption[] points into cast_words, the trace's own
+	 * account of them (view_cast_words), refreshed as they act.  A copy
+	 * of a view points into the original's cast_words until it is
+	 * applied to again: read a copy through view_caption. */
+	const char *caption[2];
+	uint64_t about;           /* bit i: actor i, replaced as above */
+	uint64_t named;           /* bit i: the caption names actor i */
+	uint64_t recast;          /* bit i: actor i runs another model than
+	                             the script wrote (from the header) */
+	bool cast_stale;          /* cast_words not yet refreshed */
+	char cast_words[2][VIEW_CAST_WORDS];
+	const struct trace *t;    /* the trace folded, for names and models */
 	uint64_t lost;
 };
 
@@ -124,5 +141,31 @@ int64_t view_phase_since(const struct view_actor *a, int fd, int phase);
 void view_apply(struct view *v, const struct trace_ev *ev);
 /* view_reset, then apply events[0..n) (n is clamped to the count). */
 void view_fold(struct view *v, const struct trace *t, size_t n);
+
+/* The current caption in lang (0 en, 1 zh; an empty zh falls back to
+ * en): the scenario's words, or the generated ones that replace them. */
+const char *view_caption(const struct view *v, int lang);
+
+/* The scenario's caption for this run's model at step (trace_hdr's
+ * captions), or NULL when it gave none. */
+const struct trace_caption *view_cast_caption(const struct trace *t, int step);
+
+/* Actors whose model differs from the one the scenario wrote for them:
+ * bit i for actor i of t's header. */
+uint64_t view_recast(const struct trace *t);
+
+/* The actors a caption names, bit i for actor i (the world and clients
+ * never): a name counts as a whole word, letters, digits and '_' on
+ * neither side ("A's" names A, "AB" does not).  The Chinese text is
+ * searched, where a capital letter is never an article; the English
+ * one when the Chinese is empty. */
+uint64_t view_caption_names(const struct trace *t, const struct trace_ev *ev);
+
+/* The words that replace a caption naming the actors in named, some of
+ * them recast (v->recast): for which of those the script wrote it, and
+ * what the trace shows each named actor doing now in v.  lang 0 en, 1 zh.
+ * Empty when none of named is recast.  Written with the narrator's
+ * phrases (narrate_cast.c). */
+void view_cast_words(const struct view *v, uint64_t named, int lang, char *s, size_t len);
 
 #endif

@@ -278,6 +278,24 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 		 has_wchan ? ", wchan " : "", has_wchan ? ev->wchan : "");
 }
 
+/* A caption about an actor the run put on another model than the script
+ * wrote describes a model that did not run: the trace's own account of
+ * those actors replaces it (fold.h, view_cast_words). */
+static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const struct trace_caption *c = view_cast_caption(n->t, ev->step);
+	uint64_t named = view_caption_names(n->t, ev);
+	char words[VIEW_CAST_WORDS];
+
+	if (c != NULL)          /* the scenario's own words for this model */
+		snprintf(s, len, "── %s", *c->text[n->lang] ? c->text[n->lang] : c->text[0]);
+	else if ((named & n->v.recast) != 0) {
+		view_cast_words(&n->v, named, n->lang, words, sizeof words);
+		snprintf(s, len, "── %s", words);
+	} else
+		snprintf(s, len, "── %s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);
+}
+
 /* The words for one event; returns 0 when the event prints no line.  An
  * event outside trace/FORMAT.md's bounds (only a hand-made trace has one)
  * prints nothing: every phrase below relies on them (an actor index, a
@@ -293,7 +311,7 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 		return 1;
 	switch (ev->kind) {
 	case TRACE_CAPTION:
-		snprintf(s, len, "── %s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);
+		caption_line(n, ev, s, len);
 		return 1;
 	case TRACE_ENTER:
 		snprintf(s, len, P(n, P_ENTER), trace_call_name(ev->call) ?: "?", ev->fd);

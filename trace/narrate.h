@@ -39,6 +39,19 @@ int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len);
 const char *narrate_actor(const struct trace *t, int actor);
 
+/* The run put actor on another model than script, the one the scenario
+ * wrote: record script in the header and give the actor a label that
+ * says so (the scenario's label describes script).  Returns 0, -EINVAL
+ * (no such actor) or -ENOMEM; nothing changes when script is its model. */
+int narrate_recast(struct trace *t, int actor, const char *script);
+
+/* The scenario wrote a caption for the model this run put its actors
+ * on: keep it in the header, to be shown instead of the caption event at
+ * step.  Returns 0, -EINVAL (step out of range or given twice), -ENOSPC
+ * (TRACE_MAX_CAST_CAPTIONS already) or -ENOMEM. */
+int narrate_cast_caption(struct trace *t, int step, const char *model,
+			 const char *en, const char *zh);
+
 /* "850 ns", "12 µs", "1.23 ms", "150.0 ms", "1.502 s". */
 const char *narrate_dur(int64_t ns, char *buf, size_t len);
 

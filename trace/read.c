@@ -263,7 +263,7 @@ int trace__get_choice(struct rd *r, json_t *o, const char *key,
 static int rd_actor(struct rd *r, int i, json_t *a)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
-	const char *name, *model, *label[2] = { "", "" };
+	const char *name, *model, *label[2] = { "", "" }, *script = "";
 	char buf[48];
 	int rc;
 
@@ -276,6 +276,8 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 		rc = trace__get_str(r, a, "model", &model);
 	if (rc == 0 && json_object_get(a, "label") != NULL)
 		rc = trace__get_pair(r, a, "label", false, label);
+	if (rc == 0 && json_object_get(a, "script") != NULL)
+		rc = trace__get_str(r, a, "script", &script);
 	if (rc != 0)
 		return rc;
 	if (i == 0 && strcmp(name, "world") != 0)
@@ -283,7 +285,7 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 				   trace__shown(name, buf, sizeof buf));
 	if (i == 0) {
 		h->actors[0] = (struct trace_actor){ name, model,
-						      { label[0], label[1] } };
+						      { label[0], label[1] }, NULL };
 		return 0;
 	}
 	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
@@ -291,7 +293,10 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 				   "non-empty name)", i,
 				   trace__shown(name, buf, sizeof buf));
 	rc = trace_add_actor(r->t, name, model, label[0], label[1]);
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	h->actors[rc].script = script;
+	return 0;
 }
 
 static int rd_actors(struct rd *r, json_t *o)
@@ -311,6 +316,55 @@ static int rd_actors(struct rd *r, json_t *o)
 				   "\"world\" first)", n, TRACE_MAX_ACTORS);
 	for (size_t i = 0; i < n && rc == 0; i++)
 		rc = rd_actor(r, (int)i, json_array_get(a, i));
+	return rc;
+}
+
+/* "captions": the scenario's own captions for this run's model. */
+static int rd_caption(struct rd *r, int i, json_t *c)
+{
+	struct trace_hdr *h = trace_hdr(r->t);
+	struct trace_caption *k = &h->captions[i];
+	int64_t step;
+	int rc;
+
+	snprintf(r->what, sizeof r->what, "caption %d of the header", i);
+	if (!json_is_object(c))
+		return trace__fail(r, 1, "caption %d of the header is %s (expected an "
+				   "object with \"step\", \"model\" and \"text\")", i,
+				   trace__type_desc(c));
+	rc = trace__get_int(r, c, "step", 0, TRACE_MAX_STEPS - 1, &step);
+	if (rc == 0)
+		rc = trace__get_str(r, c, "model", &k->model);
+	if (rc == 0)
+		rc = trace__get_pair(r, c, "text", true, k->text);
+	if (rc != 0)
+		return rc;
+	for (int j = 0; j < i; j++)
+		if (h->captions[j].step == step)
+			return trace__fail(r, 1, "caption %d of the header is for step %lld "
+					   "again (expected each step once)", i, (long long)step);
+	k->step = (int32_t)step;
+	h->ncaptions = i + 1;
+	return 0;
+}
+
+static int rd_captions(struct rd *r, json_t *o)
+{
+	json_t *a = json_object_get(o, "captions");
+	size_t n;
+	int rc = 0;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return trace__fail(r, 1, "\"captions\" of the header is %s (expected an "
+				   "array of captions)", trace__type_desc(a));
+	n = json_array_size(a);
+	if (n > TRACE_MAX_CAST_CAPTIONS)
+		return trace__fail(r, 1, "\"captions\" has %zu entries (expected at "
+				   "most %d)", n, TRACE_MAX_CAST_CAPTIONS);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = rd_caption(r, (int)i, json_array_get(a, i));
 	return rc;
 }
 
@@ -358,7 +412,9 @@ static int rd_header(struct rd *r, json_t *o)
 		return trace__fail(r, 1, "\"speed\" of the header is %g (expected a "
 				   "number above 0)", json_number_value(v));
 	h->speed = v != NULL ? json_number_value(v) : 1.0;
-	return rd_actors(r, o);
+	if ((rc = rd_actors(r, o)) != 0)
+		return rc;
+	return rd_captions(r, o);
 }
 
 /* ---- lines ---- */

@@ -478,6 +478,8 @@ static json_t *actor_value(const struct trace_actor *a, int *rc)
 	}
 	put_str(&p, "name", a->name);
 	put_str(&p, "model", a->model);
+	if (a->script != NULL && a->script[0] != '\0')
+		put_str(&p, "script", a->script);
 	if (labelled)
 		put_pair(&p, "label", false, a->label);
 	if (p.rc != 0) {
@@ -497,6 +499,45 @@ static json_t *actors_value(const struct trace_hdr *h, int *rc)
 		if (json_array_append_new(a, actor_value(&h->actors[i], rc)) != 0 &&
 		    *rc == 0)
 			*rc = -ENOMEM;
+	if (*rc != 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* "captions": [{"step":3,"model":"poll","text":{...}}, ...]; NULL (no
+ * key) when there are none. */
+static json_t *captions_value(const struct trace_hdr *h, int *rc)
+{
+	json_t *a;
+
+	*rc = 0;
+	if (h->ncaptions <= 0)
+		return NULL;
+	if (h->ncaptions > TRACE_MAX_CAST_CAPTIONS || (a = json_array()) == NULL) {
+		*rc = h->ncaptions > TRACE_MAX_CAST_CAPTIONS ? -EINVAL : -ENOMEM;
+		return NULL;
+	}
+	for (int i = 0; *rc == 0 && i < h->ncaptions; i++) {
+		const struct trace_caption *c = &h->captions[i];
+		struct put p = { json_object(), 0, NULL };
+
+		if (p.o == NULL) {
+			*rc = -ENOMEM;
+			break;
+		}
+		if (c->step < 0 || c->step >= TRACE_MAX_STEPS)
+			p.rc = -EINVAL;
+		put_int(&p, "step", c->step);
+		put_str(&p, "model", c->model);
+		put_pair(&p, "text", true, c->text);
+		if (p.rc != 0 || json_array_append_new(a, p.o) != 0) {
+			*rc = p.rc != 0 ? p.rc : -ENOMEM;
+			if (p.rc != 0)
+				json_decref(p.o);
+		}
+	}
 	if (*rc != 0) {
 		json_decref(a);
 		return NULL;
@@ -532,6 +573,11 @@ int trace_write_hdr(FILE *f, const struct trace *t)
 	put_new(&p, "speed", speed_value(h->speed), -EINVAL);
 	actors = actors_value(h, &rc);
 	put_new(&p, "actors", actors, rc);
+	if (h->ncaptions > 0) {
+		json_t *c = captions_value(h, &rc);
+
+		put_new(&p, "captions", c, rc);
+	}
 	if (p.rc != 0) {
 		json_decref(p.o);
 		return p.rc;

@@ -152,6 +152,21 @@ struct trace_actor {
 	const char *name;      /* "world", "A", "B" ... (interned) */
 	const char *model;     /* model name; "" for the world (interned) */
 	const char *label[2];  /* en, zh, may be "" (interned) */
+	const char *script;    /* the model the scenario wrote, when the run put
+	                          the actor on another one (--model, m): the
+	                          scenario's captions about the actor describe
+	                          that model (see view_recast).  NULL or "" when
+	                          it ran the script's own (interned) */
+};
+
+/* A caption the scenario wrote for the model this run put its actors on
+ * ("say for MODEL"): the views show it instead of the caption event at
+ * step. */
+#define TRACE_MAX_CAST_CAPTIONS 256
+struct trace_caption {
+	int32_t step;          /* 0 .. TRACE_MAX_STEPS - 1 */
+	const char *model;     /* the model it was written for (interned) */
+	const char *text[2];   /* en, zh (interned) */
 };
 
 struct trace_hdr {
@@ -161,6 +176,8 @@ struct trace_hdr {
 	double speed;
 	int nactors;           /* including the world at 0 */
 	struct trace_actor actors[TRACE_MAX_ACTORS];
+	int ncaptions;         /* 0 .. TRACE_MAX_CAST_CAPTIONS, steps distinct */
+	struct trace_caption captions[TRACE_MAX_CAST_CAPTIONS];
 };
 
 struct trace;
