@@ -146,10 +146,8 @@ static int wrap_lines(struct grid *g, int x, int y, int w, int h, int role, cons
 
 static const char *caption_of(const struct tui_state *s)
 {
-	const char *cap = s->v->caption[s->lang == 1];
+	const char *cap = view_caption(s->v, s->lang == 1);
 
-	if (cap == NULL || *cap == '\0')
-		cap = s->v->caption[0];
 	return cap != NULL ? cap : "";
 }
 
@@ -171,10 +169,11 @@ static void story_events(struct grid *g, const struct tui_state *s, int y, int h
 {
 	static struct view before;
 	char line[600];
-	int n = 0;
+	/* The classroom double-spaces the story where it has the rows. */
+	int n = 0, gap = render__story_gap(s, (h + 1) / 2, h), lines = gap == 2 ? (h + 1) / 2 : h;
 	size_t idx[64];
 
-	for (size_t i = s->cursor; i-- > 0 && n < h && n < 64;) {
+	for (size_t i = s->cursor; i-- > 0 && n < lines && n < 64;) {
 		const struct trace_ev *ev = trace_at(s->t, i);
 
 		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
@@ -192,7 +191,7 @@ static void story_events(struct grid *g, const struct tui_state *s, int y, int h
 		while (before.n < at)
 			view_apply(&before, trace_at(s->t, before.n));
 		if (narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
-			grid_printf(g, 1, y + r, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
+			grid_printf(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
 				    "%7.3fs %-6s %s", ev->t_ns / 1e9, narrate_actor(s->t, ev->actor), line);
 	}
 }
@@ -455,8 +454,7 @@ void tui_render_menu(struct grid *g, const struct tui_menu *m)
 		grid_printf(g, 2, y, i == m->sel ? ROLE_KEY : ROLE_TEXT, g->w - 6, "%s %s",
 			    m->done[i] ? (m->ascii ? "+" : "✓") : " ", m->items[i]);
 	}
-	grid_fill(g, 0, g->h - 1, g->w, ROLE_TITLE, L' ');
-	grid_put(g, 1, g->h - 1, ROLE_TITLE, m->lang == 1 ?
-		 "↑↓ 选择  回车 打开  q 退出    ✓ = 已学完" :
-		 "↑↓ choose  Enter open  q quit    ✓ = finished", g->w - 2);
+	render__keys(g, g->h - 1, TUI_SCREEN_MENU, m->lang, m->ascii, m->note, NULL);
+	if (m->help)
+		render__help(g, TUI_SCREEN_MENU, m->lang, m->ascii, NULL);
 }
