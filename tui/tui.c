@@ -224,26 +224,47 @@ int tui__max_step(struct trace *t)
 	return m;
 }
 
+/* After a live step that performed several actions at one instant (a
+ * caption and a write, say), the view stops at the first one's end: each
+ * → shows one action, as in a replay. */
+static void show_step(struct tui *u)
+{
+	struct trace *t = run_trace(u->run);
+
+	if (u->show_step < 0)
+		return;
+	u->cursor = tui__step_end(t, u->show_step);
+	u->follow = u->cursor >= trace_count(t);
+	u->show_step = -1;
+}
+
 static void quiet_cb(uv_timer_t *h)
 {
 	struct tui *u = h->data;
 
-	if (!run_quiet(u->run) && !run_ended(u->run))
+	if (!run_quiet(u->run) && !run_ended(u->run)) {
+		tui__keys_run(u);             /* held at most HOLD_NS */
 		return;
+	}
 	/* A lesson page plays to its step: one action at a time, each
 	 * followed by quiet, as the learner's → would. */
 	if (u->seek > 0 && !run_ended(u->run) && run_step_index(u->run) < u->seek &&
-	    run_step(u->run) >= 0)
+	    run_step(u->run) >= 0) {
+		tui__keys_run(u);
 		return;
+	}
 	u->seek = 0;
 	u->waiting = false;
 	uv_timer_stop(&u->quiet);
+	show_step(u);
 	tui__mark(u);
+	tui__keys_run(u);                     /* the keys that waited for it */
 }
 
 void tui__wait_quiet(struct tui *u)
 {
 	u->waiting = true;
+	u->wait_since = trace_mono_ns();
 	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
 }
 
@@ -252,9 +273,8 @@ void tui__seek(struct tui *u, int step)
 	u->seek = step;
 	if (u->run == NULL || step <= run_step_index(u->run))
 		return;
-	u->waiting = true;
 	u->follow = true;
-	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
+	tui__wait_quiet(u);
 	tui__mark(u);
 }
 
@@ -325,6 +345,7 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	run_listen(u->run, run_event_cb, u);
 	u->steps = run_steps(u->run);
 	u->ended = u->waiting = false;
+	u->show_step = -1;
 	u->follow = true;
 	u->cursor = 0;
 	u->playing = !paused;
@@ -353,17 +374,51 @@ int tui__live_close(struct tui *u)
 
 /* ---- keys ---- */
 
+/* Keys wait while a step plays (a burst of → steps as many times as
+ * pressed), but not for ever: a run that never falls quiet must not hold
+ * q back. */
+#define HOLD_NS 2000000000LL
+
+static bool keys_held(struct tui *u)
+{
+	return u->waiting && trace_mono_ns() - u->wait_since < HOLD_NS;
+}
+
+void tui__keys_run(struct tui *u)
+{
+	int n = (int)(sizeof u->keyq / sizeof u->keyq[0]);
+
+	/* Re-entered from the loop a closing run spins (run_close): the
+	 * keys wait, in order, for the one being applied. */
+	if (u->in_key)
+		return;
+	u->in_key = true;
+	while (u->keyq_n > 0 && !u->quit && !keys_held(u)) {
+		int k = u->keyq[u->keyq_head];
+
+		u->keyq_head = (u->keyq_head + 1) % n;
+		u->keyq_n--;
+		tui__key(u, k);
+	}
+	u->in_key = false;
+	if (u->quit)
+		uv_stop(&u->loop);
+}
+
 static void input_cb(uv_poll_t *h, int status, int events)
 {
 	struct tui *u = h->data;
+	int n = (int)(sizeof u->keyq / sizeof u->keyq[0]);
 	int k;
 
 	(void)status;
 	(void)events;
-	while ((k = screen_key()) != KEY_NONE && !u->quit)
-		tui__key(u, k);
-	if (u->quit)
-		uv_stop(&u->loop);
+	/* Read every key now (the poll is level-triggered); past the
+	 * queue's room a paste is dropped, not spun on. */
+	while ((k = screen_key()) != KEY_NONE)
+		if (u->keyq_n < n)
+			u->keyq[(u->keyq_head + u->keyq_n++) % n] = k;
+	tui__keys_run(u);
 }
 
 static void signal_cb(uv_signal_t *h, int signum)
@@ -515,6 +570,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	sigaction(SIGPIPE, &ign, &pipe_old);
 	memset(u, 0, sizeof *u);
 	u->o = o;
+	u->show_step = -1;
 	u->speed = o->run.speed > 0 ? o->run.speed : 1;
 	u->lang = o->run.lang;
 	u->theme = o->theme;

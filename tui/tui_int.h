@@ -57,6 +57,15 @@ struct tui {
 	int64_t first_frame;
 	unsigned nframes;
 	int64_t frame_ns[4096];
+	/* Keys are events: read into keyq as they come, applied in order,
+	 * one at a time.  None is applied while another is (closing a run
+	 * runs the loop, and the loop reads keys) or while a step plays
+	 * (waiting, for at most HOLD_NS): they wait their turn. */
+	int keyq[256];
+	int keyq_head, keyq_n;
+	bool in_key;
+	int64_t wait_since;           /* when waiting began */
+	int show_step;                /* after a live step: show to this step's end (-1: the newest) */
 };
 
 
@@ -80,6 +89,8 @@ void tui__wait_quiet(struct tui *u);
 void tui__note_record(struct tui *u);
 /* tui_keys.c: one key. */
 void tui__key(struct tui *u, int k);
+/* Apply the queued keys that may be applied now (tui.c). */
+void tui__keys_run(struct tui *u);
 
 /* tui_lesson.c */
 int tui__menu_open(struct tui *u);
