@@ -32,10 +32,10 @@ static const char usage[] =
 "\n"
 "  (no command)        the lesson menu; without a terminal, the lesson list\n"
 "  lessons             list the lessons        lesson N|NAME [--lang en|zh]  open one\n"
-"  run SCENARIO [--model M] [--speed X] [--paused] [--record FILE [--force]]\n"
+"  run SCENARIO [--model M] [--speed X] [--play] [--record FILE [--force]]\n"
 "              [--plain] [--lang en|zh] [--theme default|classroom|mono]\n"
 "                      run a scenario through real, traced IO models\n"
-"  replay FILE [--speed X] [--paused] [--plain] [--lang en|zh] [--theme T]\n"
+"  replay FILE [--speed X] [--play] [--plain] [--lang en|zh] [--theme T]\n"
 "                      show a recorded trace again\n"
 "  check FILE...       validate scenario (.scn), lesson (.md) and trace (.jsonl) files\n"
 "  export FILE --format chrome|asciicast|text [-o OUT [--force]] [--size WxH]\n"
@@ -47,8 +47,9 @@ static const char usage[] =
 "  bench --probe       what tracing adds to one syscall\n"
 "  --help, --version\n"
 "\n"
-"On a terminal, run and replay open the screen (keys: ? lists them); with\n"
-"--plain, or when output is not a terminal, they narrate one line per event.\n"
+"On a terminal, run and replay open the screen, paused until space (or\n"
+"--play); ? lists the keys.  With --plain, or when output is not a\n"
+"terminal, they narrate one line per event.\n"
 "--record and -o never replace an existing file unless --force is given;\n"
 "a device, a FIFO or a symbolic link's target is written, never replaced.\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n";
@@ -233,6 +234,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "models", required_argument, NULL, 'M' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "paused", no_argument, NULL, 'Z' },
+		{ "play", no_argument, NULL, 'Y' },
 		{ "runs", no_argument, NULL, 'R' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -252,6 +254,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'r': c->record = optarg; break;
 		case 'p': c->plain = 1; break;
 		case 'Z': c->paused = 1; break;
+		case 'Y': c->paused = -1; break;      /* tui_opts.paused: -1 plays */
 		case 'R': c->runs = 1; break;
 		case 'f': c->format = optarg; break;
 		case 'o': c->output = optarg; break;

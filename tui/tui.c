@@ -123,13 +123,25 @@ static void draw(struct tui *u)
 	}
 }
 
+int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed)
+{
+	double rec = trace_hdr_c(t)->speed;
+
+	if (!(rec > 0 && rec <= 1000))          /* a trace that does not say */
+		rec = 1;
+	return (int64_t)((double)real_ns * speed / rec);
+}
+
 /* Replay playback: show every event up to the trace time reached. */
 static void replay_advance(struct tui *u)
 {
 	struct trace *t = u->replay;
 	int64_t now = trace_mono_ns();
 
-	u->play_t += (int64_t)((double)(now - u->play_mono) * u->speed);
+	/* Trace times are real times, and a run made at --speed 10 went ten
+	 * times faster than its scenario: at "1×" it plays at the scenario's
+	 * own pace. */
+	u->play_t += tui__replay_ns(t, now - u->play_mono, u->speed);
 	u->play_mono = now;
 	while (u->cursor < trace_count(t) && trace_at(t, u->cursor)->t_ns <= u->play_t)
 		u->cursor++;
@@ -540,7 +552,7 @@ static int open_source(struct tui *u)
 		if (rc != 0)
 			return -EINVAL;
 		u->steps = tui__max_step(u->replay) + 1;
-		u->playing = !u->o->paused;
+		u->playing = u->o->paused < 0;
 		u->play_mono = trace_mono_ns();
 		return 0;
 	}
@@ -551,7 +563,7 @@ static int open_source(struct tui *u)
 	if (u->o->run.model != NULL)
 		snprintf(u->note, sizeof u->note, TR(u, "every actor runs on %s; the captions describe the script's own models",
 					     "每个角色都用 %s；说明文字描述的是脚本原本的模型"), u->o->run.model);
-	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused);
+	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused >= 0);
 }
 
 int tui_main(const struct tui_opts *o, char *cause, size_t len)

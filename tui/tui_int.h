@@ -87,6 +87,10 @@ void tui__wait_quiet(struct tui *u);
 /* Put "recording failed: FILE: why" in the note if the run's recording
  * failed. */
 void tui__note_record(struct tui *u);
+/* How far a replay's trace time moves in real_ns at speed: trace times
+ * are real times of a run made at the header's speed, so at 1× a replay
+ * plays at the scenario's own pace, whatever speed it was recorded at. */
+int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed);
 /* tui_keys.c: one key. */
 void tui__key(struct tui *u, int k);
 /* Apply the queued keys that may be applied now (tui.c). */
