@@ -181,6 +181,23 @@ start 80 24 replay scenarios/recordings/fishing--blocking.jsonl
 expect_screen "step 0/16 · ❚❚ 1×"
 $T send-keys -t s q
 finished && ok || bad "q did not quit a replay opened paused"
+# A call that sleeps through a pause shows its real duration, the pause
+# included: the key bar says so (it said "recvfrom 8.570 s" and nothing).
+# The sleep is the learner reading before injecting, not a wait.
+start 120 40 run fishing
+expect_screen "S asleep in the kernel  recvfrom"
+sleep 0.3
+$T send-keys -t s i a
+expect_screen "A's recvfrom [0-9.]* [mµ]*s: [0-9.]* [mµ]*s of it paused (durations are real time)"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after an inject"
+start 120 40 run fishing --lang zh
+expect_screen "S 在内核中睡眠\|recvfrom"
+sleep 0.3
+$T send-keys -t s i a
+expect_screen "A 的 recvfrom [0-9.]* [mµ]*s：其中 [0-9.]* [mµ]*s 是暂停（时长都是真实时间）"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after an inject (zh)"
 start 80 24 run fishing --play --speed 8
 expect_screen "16/16 · ❚❚ 8× · the end"
 $T send-keys -t s q

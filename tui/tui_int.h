@@ -66,6 +66,12 @@ struct tui {
 	bool in_key;
 	int64_t wait_since;           /* when waiting began */
 	int show_step;                /* after a live step: show to this step's end (-1: the newest) */
+	/* When the live run's clock stood still (paused or stepping), in trace
+	 * time, the newest PAUSES kept: a call that spans a pause is said to
+	 * (its duration is real time, the pause included). */
+	bool clock_stopped;
+	int npauses;
+	int64_t pauses[32][2];        /* [from, to); to INT64_MAX while stopped */
 };
 
 

@@ -112,7 +112,8 @@ static void switch_model(struct tui *u)
 			return;
 		}
 	}
-	snprintf(u->note, sizeof u->note, "no other model can run this script");
+	snprintf(u->note, sizeof u->note, "%s", TR(u, "no other model can run this script",
+						   "没有别的模型能运行这个脚本"));
 	tui__mark(u);
 }
 
@@ -124,13 +125,17 @@ static void inject(struct tui *u, int key)
 	for (int i = 1; i < h->nactors; i++)
 		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
 			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
-				snprintf(u->note, sizeof u->note, "5 bytes written to %s's first fd, now",
-					 h->actors[i].name);
+				snprintf(u->note, sizeof u->note, TR(u, "5 bytes written to %s's first fd, now",
+								     "已向 %s 的第一个 fd 写入 5 字节"), h->actors[i].name);
 			else
-				snprintf(u->note, sizeof u->note, "%s has no fd to write to", h->actors[i].name);
+				snprintf(u->note, sizeof u->note, TR(u, "%s has no fd to write to", "%s 没有可写的 fd"),
+					 h->actors[i].name);
 			return;
 		}
-	snprintf(u->note, sizeof u->note, "no actor named '%c'", key);
+	if (key > ' ' && key < 127)
+		snprintf(u->note, sizeof u->note, TR(u, "no actor named '%c'", "没有名为 '%c' 的角色"), key);
+	else
+		snprintf(u->note, sizeof u->note, "%s", TR(u, "no actor has that key", "没有角色对应这个键"));
 }
 
 static void prompt_key(struct tui *u, int key)
