@@ -445,8 +445,13 @@ int tui__live_close(struct tui *u)
 	if (u->run == NULL)
 		return 0;
 	uv_timer_stop(&u->quiet);
+	/* Nothing waits for this run's quiet any more: the held keys go on. */
+	u->waiting = false;
+	u->seek = 0;
+	u->show_step = -1;
 	rc = run_close(u->run, cause, sizeof cause);
 	u->run = NULL;
+	u->clock_stopped = false;
 	if (rc != 0 && u->status == 0) {
 		u->status = rc;
 		snprintf(u->cause, sizeof u->cause, "%s", cause);
