@@ -14,7 +14,7 @@ sock="$tmp/tmux.0.sock"
 T="tmux -S $sock"
 pass=0 fail=0
 ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; $T capture-pane -p -t s 2>/dev/null | sed 's/^/  | /' | head -45; cat "$tmp/stderr" 2>/dev/null | head -5; }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; $T capture-pane -p -t s 2>/dev/null | sed 's/^/  | /' | head -45; cat "$tmp/stderr" 2>/dev/null | head -${STDERR_LINES:-5}; }
 cleanup() {
 	for s in "$tmp"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
 	rm -rf "$tmp"
@@ -26,7 +26,7 @@ wait_for() {
 	i=0 limit=$(( ${2:-10} * 50 ))
 	while [ $i -lt $limit ]; do
 		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" && return 0
-		[ -s "$tmp/rc" ] && { $T capture-pane -p -t s 2>/dev/null | grep -q -- "$1"; return; }
+		[ "$1" != IOSCOPE-DONE ] && [ -s "$tmp/rc" ] && { $T capture-pane -p -t s 2>/dev/null | grep -q -- "$1"; return; }
 		sleep 0.02; i=$((i + 1))
 	done
 	return 1
@@ -56,7 +56,7 @@ quit() {
 	$T send-keys -t s Escape
 	$T send-keys -t s q
 	i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-	[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "$1: exit status '$(cat "$tmp/rc" 2>/dev/null)' after q"
+	[ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ] && ok || bad "$1: exit status '$(cat "$tmp/rc" 2>/dev/null)' after q: $(cat "$tmp/stderr")"
 	wait_for IOSCOPE-DONE 5 && cmp -s "$tmp/stty.before" "$tmp/stty.after" && ok || bad "$1: terminal not restored: $(cat "$tmp/stty.before") -> $(cat "$tmp/stty.after" 2>/dev/null)"
 }
 # mix SEED COUNT KEY...: COUNT keys drawn from KEY... (reproducibly)
@@ -90,10 +90,11 @@ $T send-keys -t s Right Right Right Right
 expect_screen "step 8/16" 10 "→ → → → on a lesson page"
 alive "→ → → → in a lesson"
 # A long mix of every lesson key (g and i prompts are in the run's mix).
-keys=$(mix 9 150 n p a Right Left Space '?' t h l . , Home End + - Up Down PageUp PageDown Escape n n p)
+keys=$(mix $((9 + ${BURST_SEED:-0})) 150 n p a Right Left Space '?' t h l . , Home End + - Up Down PageUp PageDown Escape n n p)
 # shellcheck disable=SC2086
 $T send-keys -t s $keys
 want=$(pages 3 6 $keys)
+$T send-keys -t s Escape                  # closes the help, if the mix left it open
 expect_screen "($want/6)" 20 "a mix of lesson keys"
 alive "a mix of lesson keys"
 quit lesson
@@ -116,7 +117,7 @@ $T send-keys -t s Right Right Right Right
 expect_screen "step 7/16" 10 "→ → → →"
 $T send-keys -t s Left Left Right Right Right
 expect_screen "step 8/16" 10 "← ← → → →"
-keys=$(mix 7 200 Right Left Space m '?' t + - . , Home End h l g 1 2 Enter i a b Escape Up Down n p)
+keys=$(mix $((7 + ${BURST_SEED:-0})) 200 Right Left Space m '?' t + - . , Home End h l g 1 2 Enter i a b Escape Up Down n p)
 # shellcheck disable=SC2086
 $T send-keys -t s $keys
 $T send-keys -t s Escape
@@ -133,7 +134,7 @@ $T send-keys -t s m
 expect_screen "m and i work in live runs" 10 "m in a replay"
 $T send-keys -t s i
 expect_screen "m and i work in live runs" 10 "i in a replay"
-keys=$(mix 5 200 Right Left Space m i '?' t + - . , Home End h l g 3 Enter a Escape Up Down)
+keys=$(mix $((5 + ${BURST_SEED:-0})) 200 Right Left Space m i '?' t + - . , Home End h l g 3 Enter a Escape Up Down)
 # shellcheck disable=SC2086
 $T send-keys -t s $keys
 alive "a mix of replay keys"
@@ -146,7 +147,14 @@ $T send-keys -t s j j j k Enter
 expect_screen "Non-blocking IO" 10 "j j j k Enter"
 $T send-keys -t s l Down Down Up Enter
 expect_screen "Non-blocking IO" 10 "l Down Down Up Enter"
-keys=$(mix 3 200 j k Up Down Enter Space Right n p a l '?' t Left Home End Escape)
+# A lesson page with no run: keys that step or play have no trace to work
+# on (End crashed on a NULL trace).
+$T send-keys -t s l Home
+for k in Down Down Down Down Down Down Down Down Down Down Down; do $T send-keys -t s $k; done
+$T send-keys -t s Enter End Right Left Space . , m i g 1 Enter Home
+alive "keys on a lesson page with no run"
+$T send-keys -t s Escape l
+keys=$(mix $((3 + ${BURST_SEED:-0})) 200 j k Up Down Enter Space Right n p a l '?' t Left Home End Escape)
 # shellcheck disable=SC2086
 $T send-keys -t s $keys
 alive "a mix of menu keys"

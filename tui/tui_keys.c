@@ -185,6 +185,12 @@ void tui__key(struct tui *u, int k)
 		tui__mark(u);
 		return;
 	}
+	/* A lesson page without a run (nor a recording): nothing to step,
+	 * play or inject. */
+	if (tui__trace(u) == NULL && k != 'q' && k != 'Q' && k != 't' && k != '?') {
+		tui__mark(u);
+		return;
+	}
 	switch (k) {
 	case 'q': case 'Q': u->quit = true; break;
 	case ' ': toggle_play(u); break;
