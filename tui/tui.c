@@ -170,6 +170,8 @@ static void draw(struct tui *u)
 	if (u->cursor > trace_count(t))
 		u->cursor = trace_count(t);
 	s.cursor = u->cursor;
+	/* A replay at its last event is at the end of the run it recorded. */
+	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
 	view_fold(&u->view, t, u->cursor);
 	s.v = &u->view;
 	screen_size(&w, &h);
