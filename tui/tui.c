@@ -93,7 +93,9 @@ static int64_t paused_within(const struct tui *u, int64_t from, int64_t to)
 
 /* A call that returns after sleeping through a pause shows its real
  * duration, the pause included ("recvfrom 8.570 s" after a pause and an
- * inject): the clock stops, the kernel does not.  Say so. */
+ * inject): the clock stops, the kernel does not.  Say so, once per run
+ * (stepping, nearly every call spans a pause: the key bar would never
+ * show the keys) and after each inject. */
 static void note_paused_call(struct tui *u, struct trace *t, const struct trace_ev *ev)
 {
 	char d[32], p[32], msg[160];
@@ -101,7 +103,8 @@ static void note_paused_call(struct tui *u, struct trace *t, const struct trace_
 	int64_t in;
 	size_t n = strlen(u->note);
 
-	if (ev->kind != TRACE_EXIT || call == NULL || ev->dur_ns <= 0 || ev->t_ns < ev->dur_ns)
+	if (u->pause_noted || ev->kind != TRACE_EXIT || call == NULL || ev->dur_ns <= 0 ||
+	    ev->t_ns < ev->dur_ns)
 		return;
 	in = paused_within(u, ev->t_ns - ev->dur_ns, ev->t_ns);
 	if (in < 100000000)                          /* under 0.1 s: not worth a word */
@@ -111,7 +114,8 @@ static void note_paused_call(struct tui *u, struct trace *t, const struct trace_
 	snprintf(msg, sizeof msg, TR(u, "%s's %s %s: %s of it paused (durations are real time)",
 				    "%s 的 %s %s：其中 %s 是暂停（时长都是真实时间）"),
 		 trace_hdr(t)->actors[ev->actor].name, call, d, p);
-	if (n > 0 && n + 4 < sizeof u->note && strstr(u->note, msg) == NULL)
+	u->pause_noted = true;
+	if (n > 0 && n + 4 < sizeof u->note)
 		snprintf(u->note + n, sizeof u->note - n, " · %s", msg);
 	else
 		snprintf(u->note, sizeof u->note, "%s", msg);
@@ -420,6 +424,7 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	}
 	if (u->run != NULL) {
 		uv_timer_stop(&u->quiet);
+		u->npauses = 0;               /* its calls stopped now: nothing to explain */
 		run_close(u->run, cause, sizeof cause);
 	}
 	u->run = nr;
@@ -428,7 +433,7 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	u->ended = u->waiting = false;
 	u->show_step = -1;
 	u->npauses = 0;
-	u->clock_stopped = false;
+	u->clock_stopped = u->pause_noted = false;
 	u->follow = true;
 	u->cursor = 0;
 	u->playing = !paused;
@@ -451,6 +456,7 @@ int tui__live_close(struct tui *u)
 	u->waiting = false;
 	u->seek = 0;
 	u->show_step = -1;
+	u->npauses = 0;                       /* its calls stopped now: nothing to explain */
 	rc = run_close(u->run, cause, sizeof cause);
 	u->run = NULL;
 	u->clock_stopped = false;

@@ -70,6 +70,7 @@ struct tui {
 	 * time, the newest PAUSES kept: a call that spans a pause is said to
 	 * (its duration is real time, the pause included). */
 	bool clock_stopped;
+	bool pause_noted;             /* said once per run (and after each inject) */
 	int npauses;
 	int64_t pauses[32][2];        /* [from, to); to INT64_MAX while stopped */
 };

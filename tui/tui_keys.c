@@ -124,6 +124,7 @@ static void inject(struct tui *u, int key)
 
 	for (int i = 1; i < h->nactors; i++)
 		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
+			u->pause_noted = false;        /* what it wakes is explained */
 			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
 				snprintf(u->note, sizeof u->note, TR(u, "5 bytes written to %s's first fd, now",
 								     "已向 %s 的第一个 fd 写入 5 字节"), h->actors[i].name);
