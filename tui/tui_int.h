@@ -98,6 +98,11 @@ void tui__note_record(struct tui *u);
  * are real times of a run made at the header's speed, so at 1× a replay
  * plays at the scenario's own pace, whatever speed it was recorded at. */
 int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed);
+/* tui_pause.c: note when the live clock stops and starts (call on every
+ * key and event, which is when it can change); and, for a call's return,
+ * put in the note how much of its duration the clock stood still. */
+void tui__pause_track(struct tui *u);
+void tui__note_paused_call(struct tui *u, struct trace *t, const struct trace_ev *ev);
 /* tui_keys.c: one key. */
 void tui__key(struct tui *u, int k);
 /* Apply the queued keys that may be applied now (tui.c). */
