@@ -31,8 +31,8 @@ static const struct opt_help opt_help[] = {
 			  "让所有角色都改用模型 M（见 'ioscope models'）" } },
 	{ "speed", "X", { "X times the scenario's own pace (above 0, at most 1000)",
 			  "以场景节奏的 X 倍速播放（大于 0，最多 1000）" } },
-	{ "paused", NULL, { "open the screen paused: → steps, space plays",
-			    "打开界面时先暂停：→ 单步，空格播放" } },
+	{ "paused", NULL, { "open the screen paused (the default): → steps, space plays",
+			    "打开界面时先暂停（默认）：→ 单步，空格播放" } },
 	{ "play", NULL, { "open the screen playing, not paused",
 			  "打开界面后直接播放，不先暂停" } },
 	{ "record", "FILE", { "also write the trace to FILE (for replay and export)",
@@ -81,7 +81,7 @@ static const struct cmd_help cmd_help[] = {
 	    "a terminal, prints its text.",
 	    "在界面中打开第 N 课（1、5）或名为 NAME 的课（epoll、05-epoll）；\n"
 	    "没有终端时，输出这一课的文字。" }, "lang theme speed" },
-	{ "run", "SCENARIO [--model M] [--speed X] [--paused] [--plain]\n"
+	{ "run", "SCENARIO [--model M] [--speed X] [--play] [--plain]\n"
 		 "           [--record FILE [--force]]",
 	  { "run a scenario through real, traced IO models", "用真实、可跟踪的 IO 模型运行一个场景" },
 	  { "Runs SCENARIO, a name from 'ioscope scenarios' or a .scn file. On a\n"
@@ -90,7 +90,7 @@ static const struct cmd_help cmd_help[] = {
 	    "运行 SCENARIO：'ioscope scenarios' 中的名称，或一个 .scn 文件。在终端中\n"
 	    "打开界面（按 ? 查看按键）；使用 --plain 或输出不是终端时，每个事件输出\n"
 	    "一行文字叙述。" }, "model speed paused play record force plain lang theme" },
-	{ "replay", "FILE [--speed X] [--paused] [--plain]",
+	{ "replay", "FILE [--speed X] [--play] [--plain]",
 	  { "show a recorded trace again", "重放一份录下的跟踪" },
 	  { "Shows a trace written by 'run --record' again, on the screen or as\n"
 	    "narration, as 'run' does.",

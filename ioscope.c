@@ -203,7 +203,7 @@ int cli_want_screen(const struct cli *c)
 {
 	int screen = !c->plain && terminal_usable();
 
-	if (!screen && c->paused)
+	if (!screen && c->paused > 0)
 		fputs(cli_tr("ioscope: --paused applies to the screen only; plain text plays through\n",
 			     "ioscope: --paused 只对界面有效；文字输出会一直播放到结束\n"), stderr);
 	return screen;
@@ -311,6 +311,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "models", required_argument, NULL, 'M' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "paused", no_argument, NULL, 'Z' },
+		{ "play", no_argument, NULL, 'Y' },
 		{ "runs", no_argument, NULL, 'R' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -346,6 +347,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'r': c->record = optarg; break;
 		case 'p': c->plain = 1; break;
 		case 'Z': c->paused = 1; break;
+		case 'Y': c->paused = -1; break;      /* tui_opts.paused: -1 plays */
 		case 'R': c->runs = 1; break;
 		case 'f': c->format = optarg; break;
 		case 'o': c->output = optarg; break;

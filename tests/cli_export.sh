@@ -53,6 +53,12 @@ tail -n +2 "$tmp/f.cast" | jq -e -s '[.[][0]] as $t | $t == ($t | sort)' >/dev/n
 	&& ok || bad "asciicast times go backwards"
 [ "$(tail -n +2 "$tmp/f.cast" | jq -s '[.[] | select(.[1] == "m")] | length')" -ge 16 ] \
 	&& ok || bad "fewer markers than the 16 steps"
+# It plays at the scenario's pace: the trace was recorded at --speed 10
+# (0.42 s of real time), fishing's script runs to 3 s, and the last frame
+# comes after it (it came at 0.42 s: a class saw a blur).
+grep -q '"speed":10,' $fish && ok || bad "$fish was not recorded at --speed 10"
+tail -n 1 "$tmp/f.cast" | jq -e '.[0] >= 3 and .[0] < 10' >/dev/null \
+	&& ok || bad "the cast ends at $(tail -n 1 "$tmp/f.cast" | cut -c1-12): not the scenario's 3 s and more"
 expect 0 "" -- "$bin" export $fish --format asciicast --size 80x24 --lang zh -o "$tmp/zh.cast"
 head -1 "$tmp/zh.cast" | jq -e '.width == 80 and .height == 24' >/dev/null && ok || bad "--size 80x24"
 if command -v asciinema >/dev/null 2>&1 && command -v script >/dev/null 2>&1; then

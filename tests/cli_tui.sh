@@ -165,7 +165,7 @@ i=0
 while [ "$(cat /proc/$reader/wchan 2>/dev/null)" != wait_for_partner ] && [ $i -lt 500 ]; do
 	sleep 0.01; i=$((i + 1))
 done
-start 120 40 run fishing --speed 1 --record "$tmp/rec.fifo"
+start 120 40 run fishing --play --speed 1 --record "$tmp/rec.fifo"
 expect_screen "recording failed: .*rec.fifo: Broken pipe"
 $T send-keys -t s q
 finished && ok || bad "q did not quit after the recording failed"
@@ -173,6 +173,42 @@ finished && ok || bad "q did not quit after the recording failed"
 grep -q "rec.fifo: recording failed: Broken pipe" "$tmp/stderr" && ok || bad "no word of the failed recording: $(cat "$tmp/stderr")"
 restored "failed recording"
 kill $reader 2>/dev/null
+
+# Opened from the command line, a run and a replay wait for the class:
+# paused until space, unless --play (issue 9, item 5).
+start 80 24 run fishing
+expect_screen "step 1/16 · ❚❚ 1×"
+$T send-keys -t s ' '
+expect_screen "· ▶ 1×"
+$T send-keys -t s q
+finished && ok || bad "q did not quit a run opened paused"
+restored "run opened paused"
+start 80 24 replay scenarios/recordings/fishing--blocking.jsonl
+expect_screen "step 0/16 · ❚❚ 1×"
+$T send-keys -t s q
+finished && ok || bad "q did not quit a replay opened paused"
+# A call that sleeps through a pause shows its real duration, the pause
+# included: the key bar says so (it said "recvfrom 8.570 s" and nothing).
+# The sleep is the learner reading before injecting, not a wait.
+start 120 40 run fishing
+expect_screen "S asleep in the kernel  recvfrom"
+sleep 0.3
+$T send-keys -t s i a
+expect_screen "A's recvfrom [0-9.]* [mµ]*s: [0-9.]* [mµ]*s of it paused (durations are real time)"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after an inject"
+start 120 40 run fishing --lang zh
+expect_screen "S 在内核中睡眠\|recvfrom"
+sleep 0.3
+$T send-keys -t s i a
+expect_screen "A 的 recvfrom [0-9.]* [mµ]*s：其中 [0-9.]* [mµ]*s 是暂停（时长都是真实时间）"
+$T send-keys -t s q
+finished && ok || bad "q did not quit after an inject (zh)"
+start 80 24 run fishing --play --speed 8
+expect_screen "16/16 · ❚❚ 8× · the end"
+$T send-keys -t s q
+finished && ok || bad "q did not quit a run played to its end"
+restored "run --play"
 
 # A replay whose steps jump to the reader's largest (issue 10, item 3):
 # → and ← cost one pass over the events, not steps x events, so the keys

@@ -6,8 +6,11 @@
  * per cell role, "\r\n" between rows, a reset at the end.  The renderer is
  * pure (tui/render.h), so an exporter may draw with it without a terminal.
  *
- * Frames come at each scripted step, with an "m" marker, and in between at
- * most one per 100 ms of trace time; gaps over 2 s are cut to 2 s.
+ * The cast plays on the scenario's clock: trace times are real times of a
+ * run made at the header's speed, so a recording made at --speed 10 has
+ * its gaps stretched ten times back.  Frames come at each scripted step,
+ * with an "m" marker, and in between at most one per 100 ms of scenario
+ * time; gaps over 2 s are cut to 2 s.
  */
 #include <errno.h>
 #include <locale.h>
@@ -198,6 +201,23 @@ static void marker(struct cast *k, int64_t ns, int step)
 	put_event(k, ns, "m", m, strlen(m));
 }
 
+/* The speed the trace was recorded at (1 when it does not say). */
+static double rec_speed(const struct trace *t)
+{
+	double s = trace_hdr_c(t)->speed;
+
+	return s > 0 && s <= 1000 ? s : 1;
+}
+
+/* A real gap (>= 0) as scenario time: times speed, saturated just past
+ * LONG_NS (longer gaps are cut to LONG_NS anyway). */
+static int64_t scn_gap(int64_t gap, double speed)
+{
+	double g = (double)gap * speed;
+
+	return g > (double)LONG_NS ? LONG_NS + 1 : (int64_t)g;
+}
+
 /* Scripted actions in all (at most TRACE_MAX_STEPS: export__check has
  * seen every step), and whether some gap will be shortened. */
 static int scan(const struct trace *t, bool *shortened)
@@ -211,7 +231,7 @@ static int scan(const struct trace *t, bool *shortened)
 
 		if (ev->step >= steps && ev->step < TRACE_MAX_STEPS)
 			steps = ev->step + 1;
-		if (view_ns_between(prev, ev->t_ns) > LONG_NS)
+		if (scn_gap(view_ns_between(prev, ev->t_ns), rec_speed(t)) > LONG_NS)
 			*shortened = true;
 		if (ev->t_ns > prev)
 			prev = ev->t_ns;
@@ -251,13 +271,14 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 static void play(struct cast *k, const struct trace *t, bool *seen, int steps)
 {
 	int64_t prev = 0, now = 0, pending_at = 0;
+	double speed = rec_speed(t);
 	bool pending = false;
 
 	frame(k, 0, 0, false);
 	for (size_t i = 0; i < trace_count(t) && k->rc == 0; i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 		int64_t tm = ev->t_ns > prev ? ev->t_ns : prev;
-		int64_t gap = view_ns_between(prev, tm);
+		int64_t gap = scn_gap(view_ns_between(prev, tm), speed);
 
 		now = view_ns_add(now, gap > LONG_NS ? LONG_NS : gap);
 		prev = tm;

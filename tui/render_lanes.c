@@ -141,15 +141,160 @@ static size_t window_start(const struct tui_state *s, int cols)
 	return i;
 }
 
+/* When several events share a screen column (the whole run, fitted), the
+ * one that tells most wins: an arrival, a copy, a try, a block. */
+static int weight(int role, wchar_t ch)
+{
+	static const int w[ROLE_MAX] = {
+		[ROLE_READY] = 8, [ROLE_COPY] = 7, [ROLE_POLL] = 6, [ROLE_BLOCKED] = 5,
+		[ROLE_WAIT] = 4, [ROLE_RUNNING] = 3, [ROLE_IDLE] = 2, [ROLE_DIM] = 1,
+	};
+
+	return ch == L' ' ? 0 : w[role];
+}
+
+/* One event's cells in one lane: the user row's, then the kernel row's. */
+static void tick_cells(const struct tui_state *s, const struct view *v, const struct trace_ev *ev,
+		       int a, wchar_t ch[2], int role[2])
+{
+	const struct glyphs *gl = render__glyphs(s);
+
+	user_cell(gl, &v->actors[a], ev, a, &ch[0], &role[0]);
+	if (s->theme == THEME_CLASSROOM)        /* twice as tall */
+		ch[1] = ch[0], role[1] = role[0];
+	else
+		kernel_cell(gl, &v->actors[a], ev, a, &ch[1], &role[1]);
+}
+
+/* Where each event goes.  Stepping: one column each, the newest that fit.
+ * The whole run fitted: an event that changes some lane's cells keeps a
+ * column of its own while they fit, and the runs of unchanged columns
+ * between them (a long wait, chatting) shrink to share what is left. */
+struct fit {
+	bool whole;
+	double quiet_w;           /* the width of an unchanged column */
+	double scale;             /* screen columns per unit of width */
+	double at;                /* the width so far */
+	int cols, x;              /* screen columns; the last event's */
+	bool fresh;               /* the last event began a screen column */
+	wchar_t prev[TRACE_MAX_ACTORS][2];
+};
+
+static bool tick_changes(struct fit *f, const struct tui_state *s, const struct view *v,
+			 const struct trace_ev *ev, const struct lane *lanes)
+{
+	bool changed = false;
+
+	for (int a = 1; a < trace_hdr_c(s->t)->nactors; a++) {
+		wchar_t ch[2];
+		int role[2];
+
+		if (lanes[a].row < 0)
+			continue;
+		tick_cells(s, v, ev, a, ch, role);
+		changed |= ch[0] != f->prev[a][0] || ch[1] != f->prev[a][1];
+		f->prev[a][0] = ch[0];
+		f->prev[a][1] = ch[1];
+	}
+	return changed;
+}
+
+/* The whole run: count the events that change something, and those that
+ * do not, to share the width between them. */
+static void fit_measure(struct fit *f, const struct tui_state *s, struct view *v,
+			const struct lane *lanes)
+{
+	size_t busy = 0, quiet = 0;
+
+	view_fold(v, s->t, 0);
+	for (size_t i = 0; i < s->cursor; i++) {
+		const struct trace_ev *ev = trace_at(s->t, i);
+
+		view_apply(v, ev);
+		if (!is_tick(s->t, i))
+			continue;
+		if (tick_changes(f, s, v, ev, lanes))
+			busy++;
+		else
+			quiet++;
+	}
+	memset(f->prev, 0, sizeof f->prev);
+	if (busy + quiet <= (size_t)f->cols) {
+		f->whole = false;             /* it fits at one column each */
+		return;
+	}
+	f->quiet_w = busy < (size_t)f->cols ? (double)((size_t)f->cols - busy) / (double)quiet : 0;
+	f->scale = busy < (size_t)f->cols ? 1 : (double)f->cols / (double)busy;
+}
+
+static void fit_next(struct fit *f, const struct tui_state *s, const struct view *v,
+		     const struct trace_ev *ev, const struct lane *lanes)
+{
+	int x = f->x + 1;
+
+	if (f->whole) {
+		double w = tick_changes(f, s, v, ev, lanes) ? 1 : f->quiet_w;
+
+		x = (int)(f->at * f->scale);
+		x = x < f->cols ? x : f->cols - 1;
+		f->at += w;
+	}
+	f->fresh = x != f->x;
+	f->x = x;
+}
+
+static void put_cell(struct grid *g, const struct fit *f, int y, int role, wchar_t ch)
+{
+	const struct cell *c = &g->cells[y * g->w + LABEL_W + f->x];
+
+	if (f->fresh || weight(role, ch) > weight(c->role, c->ch))
+		grid_set(g, LABEL_W + f->x, y, role, ch);
+}
+
+/* One event's column in every lane. */
+static void lanes_tick(struct grid *g, const struct tui_state *s, const struct fit *f,
+		       const struct view *v, const struct trace_ev *ev, struct lane *lanes)
+{
+	int nact = trace_hdr_c(s->t)->nactors;
+
+	for (int a = 1; a < nact; a++) {
+		struct lane *l = &lanes[a];
+		wchar_t ch[2];
+		int role[2];
+
+		if (l->row < 0)
+			continue;
+		if (ev->actor == a && ev->kind == TRACE_ENTER)
+			l->span_start = f->x;
+		tick_cells(s, v, ev, a, ch, role);
+		put_cell(g, f, l->row, role[0], ch[0]);
+		put_cell(g, f, l->row + 1, role[1], ch[1]);
+		if (ev->actor == a && ev->kind == TRACE_EXIT) {
+			label_span(g, l, ev, LABEL_W, f->x);
+			l->span_start = -1;
+		}
+	}
+}
+
+/* Stepping, the lanes show the newest events that fit, one column each.
+ * Once the run is over and the cursor at its end, they show the whole run
+ * fitted to the width, so that its beginning (A's first arrival and copy)
+ * is on screen again; ← and Home go back to one column per event. */
 void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	static struct view v;          /* large: not on the stack */
+	static struct fit f;
 	struct lane lanes[TRACE_MAX_ACTORS];
-	const struct glyphs *gl = render__glyphs(s);
-	int cols = g->w - LABEL_W, col = -1, nact = trace_hdr_c(s->t)->nactors;
-	size_t first = window_start(s, cols);
+	size_t first;
 
+	memset(&f, 0, sizeof f);
+	f.cols = g->w - LABEL_W;
+	f.x = -1;
+	f.whole = s->ended && s->cursor == trace_count(s->t);
 	lane_labels(g, s, lanes, y, h);
+	if (f.whole)
+		fit_measure(&f, s, &v, lanes);
+	first = f.whole ? 0 : window_start(s, f.cols);
 	view_fold(&v, s->t, first);
 	for (size_t i = first; i < s->cursor; i++) {
 		const struct trace_ev *ev = trace_at(s->t, i);
@@ -157,28 +302,7 @@ void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
 		view_apply(&v, ev);
 		if (!is_tick(s->t, i))
 			continue;
-		col++;
-		for (int a = 1; a < nact; a++) {
-			struct lane *l = &lanes[a];
-			wchar_t ch;
-			int role;
-
-			if (l->row < 0)
-				continue;
-			if (ev->actor == a && ev->kind == TRACE_ENTER)
-				l->span_start = col;
-			user_cell(gl, &v.actors[a], ev, a, &ch, &role);
-			grid_set(g, LABEL_W + col, l->row, role, ch);
-			if (s->theme == THEME_CLASSROOM) {
-				grid_set(g, LABEL_W + col, l->row + 1, role, ch);    /* twice as tall */
-			} else {
-				kernel_cell(gl, &v.actors[a], ev, a, &ch, &role);
-				grid_set(g, LABEL_W + col, l->row + 1, role, ch);
-			}
-			if (ev->actor == a && ev->kind == TRACE_EXIT) {
-				label_span(g, l, ev, LABEL_W, col);
-				l->span_start = -1;
-			}
-		}
+		fit_next(&f, s, &v, ev, lanes);
+		lanes_tick(g, s, &f, &v, ev, lanes);
 	}
 }

@@ -53,6 +53,7 @@ struct trace *tui__trace(struct tui *u)
 
 void tui__mark(struct tui *u)
 {
+	tui__pause_track(u);
 	u->dirty = true;
 	schedule(u);
 }
@@ -103,6 +104,8 @@ static void draw(struct tui *u)
 	if (u->cursor > trace_count(t))
 		u->cursor = trace_count(t);
 	s.cursor = u->cursor;
+	/* A replay at its last event is at the end of the run it recorded. */
+	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
 	view_fold(&u->view, t, u->cursor);
 	s.v = &u->view;
 	screen_size(&w, &h);
@@ -123,13 +126,25 @@ static void draw(struct tui *u)
 	}
 }
 
+int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed)
+{
+	double rec = trace_hdr_c(t)->speed;
+
+	if (!(rec > 0 && rec <= 1000))          /* a trace that does not say */
+		rec = 1;
+	return (int64_t)((double)real_ns * speed / rec);
+}
+
 /* Replay playback: show every event up to the trace time reached. */
 static void replay_advance(struct tui *u)
 {
 	struct trace *t = u->replay;
 	int64_t now = trace_mono_ns();
 
-	u->play_t += (int64_t)((double)(now - u->play_mono) * u->speed);
+	/* Trace times are real times, and a run made at --speed 10 went ten
+	 * times faster than its scenario: at "1×" it plays at the scenario's
+	 * own pace. */
+	u->play_t += tui__replay_ns(t, now - u->play_mono, u->speed);
 	u->play_mono = now;
 	while (u->cursor < trace_count(t) && trace_at(t, u->cursor)->t_ns <= u->play_t)
 		u->cursor++;
@@ -224,26 +239,47 @@ int tui__max_step(struct trace *t)
 	return m;
 }
 
+/* After a live step that performed several actions at one instant (a
+ * caption and a write, say), the view stops at the first one's end: each
+ * → shows one action, as in a replay. */
+static void show_step(struct tui *u)
+{
+	struct trace *t = run_trace(u->run);
+
+	if (u->show_step < 0)
+		return;
+	u->cursor = tui__step_end(t, u->show_step);
+	u->follow = u->cursor >= trace_count(t);
+	u->show_step = -1;
+}
+
 static void quiet_cb(uv_timer_t *h)
 {
 	struct tui *u = h->data;
 
-	if (!run_quiet(u->run) && !run_ended(u->run))
+	if (!run_quiet(u->run) && !run_ended(u->run)) {
+		tui__keys_run(u);             /* held at most HOLD_NS */
 		return;
+	}
 	/* A lesson page plays to its step: one action at a time, each
 	 * followed by quiet, as the learner's → would. */
 	if (u->seek > 0 && !run_ended(u->run) && run_step_index(u->run) < u->seek &&
-	    run_step(u->run) >= 0)
+	    run_step(u->run) >= 0) {
+		tui__keys_run(u);
 		return;
+	}
 	u->seek = 0;
 	u->waiting = false;
 	uv_timer_stop(&u->quiet);
+	show_step(u);
 	tui__mark(u);
+	tui__keys_run(u);                     /* the keys that waited for it */
 }
 
 void tui__wait_quiet(struct tui *u)
 {
 	u->waiting = true;
+	u->wait_since = trace_mono_ns();
 	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
 }
 
@@ -252,9 +288,8 @@ void tui__seek(struct tui *u, int step)
 	u->seek = step;
 	if (u->run == NULL || step <= run_step_index(u->run))
 		return;
-	u->waiting = true;
 	u->follow = true;
-	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
+	tui__wait_quiet(u);
 	tui__mark(u);
 }
 
@@ -276,10 +311,10 @@ static void run_event_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
 	struct tui *u = arg;
 
-	(void)t;
-	(void)ev;
 	if (!u->rec_noted)
 		tui__note_record(u);
+	tui__pause_track(u);
+	tui__note_paused_call(u, t, ev);
 	u->dirty = true;
 	if (!uv_is_active((uv_handle_t *)&u->frame))
 		schedule(u);
@@ -319,17 +354,22 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	}
 	if (u->run != NULL) {
 		uv_timer_stop(&u->quiet);
+		u->npauses = 0;               /* its calls stopped now: nothing to explain */
 		run_close(u->run, cause, sizeof cause);
 	}
 	u->run = nr;
 	run_listen(u->run, run_event_cb, u);
 	u->steps = run_steps(u->run);
 	u->ended = u->waiting = false;
+	u->show_step = -1;
+	u->npauses = 0;
+	u->clock_stopped = u->pause_noted = false;
 	u->follow = true;
 	u->cursor = 0;
 	u->playing = !paused;
 	u->rec_noted = false;
 	rc = run_start(u->run, paused);
+	tui__pause_track(u);
 	u->recorded = u->recorded || (rc == 0 && u->ropts.record != NULL);
 	return rc;
 }
@@ -342,8 +382,14 @@ int tui__live_close(struct tui *u)
 	if (u->run == NULL)
 		return 0;
 	uv_timer_stop(&u->quiet);
+	/* Nothing waits for this run's quiet any more: the held keys go on. */
+	u->waiting = false;
+	u->seek = 0;
+	u->show_step = -1;
+	u->npauses = 0;                       /* its calls stopped now: nothing to explain */
 	rc = run_close(u->run, cause, sizeof cause);
 	u->run = NULL;
+	u->clock_stopped = false;
 	if (rc != 0 && u->status == 0) {
 		u->status = rc;
 		snprintf(u->cause, sizeof u->cause, "%s", cause);
@@ -353,17 +399,51 @@ int tui__live_close(struct tui *u)
 
 /* ---- keys ---- */
 
+/* Keys wait while a step plays (a burst of → steps as many times as
+ * pressed), but not for ever: a run that never falls quiet must not hold
+ * q back. */
+#define HOLD_NS 2000000000LL
+
+static bool keys_held(struct tui *u)
+{
+	return u->waiting && trace_mono_ns() - u->wait_since < HOLD_NS;
+}
+
+void tui__keys_run(struct tui *u)
+{
+	int n = (int)(sizeof u->keyq / sizeof u->keyq[0]);
+
+	/* Re-entered from the loop a closing run spins (run_close): the
+	 * keys wait, in order, for the one being applied. */
+	if (u->in_key)
+		return;
+	u->in_key = true;
+	while (u->keyq_n > 0 && !u->quit && !keys_held(u)) {
+		int k = u->keyq[u->keyq_head];
+
+		u->keyq_head = (u->keyq_head + 1) % n;
+		u->keyq_n--;
+		tui__key(u, k);
+	}
+	u->in_key = false;
+	if (u->quit)
+		uv_stop(&u->loop);
+}
+
 static void input_cb(uv_poll_t *h, int status, int events)
 {
 	struct tui *u = h->data;
+	int n = (int)(sizeof u->keyq / sizeof u->keyq[0]);
 	int k;
 
 	(void)status;
 	(void)events;
-	while ((k = screen_key()) != KEY_NONE && !u->quit)
-		tui__key(u, k);
-	if (u->quit)
-		uv_stop(&u->loop);
+	/* Read every key now (the poll is level-triggered); past the
+	 * queue's room a paste is dropped, not spun on. */
+	while ((k = screen_key()) != KEY_NONE)
+		if (u->keyq_n < n)
+			u->keyq[(u->keyq_head + u->keyq_n++) % n] = k;
+	tui__keys_run(u);
 }
 
 static void signal_cb(uv_signal_t *h, int signum)
@@ -485,7 +565,7 @@ static int open_source(struct tui *u)
 		if (rc != 0)
 			return -EINVAL;
 		u->steps = tui__max_step(u->replay) + 1;
-		u->playing = !u->o->paused;
+		u->playing = u->o->paused < 0;
 		u->play_mono = trace_mono_ns();
 		return 0;
 	}
@@ -496,7 +576,7 @@ static int open_source(struct tui *u)
 	if (u->o->run.model != NULL)
 		snprintf(u->note, sizeof u->note, TR(u, "every actor runs on %s; the captions describe the script's own models",
 					     "每个角色都用 %s；说明文字描述的是脚本原本的模型"), u->o->run.model);
-	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused);
+	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused >= 0);
 }
 
 int tui_main(const struct tui_opts *o, char *cause, size_t len)
@@ -515,6 +595,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	sigaction(SIGPIPE, &ign, &pipe_old);
 	memset(u, 0, sizeof *u);
 	u->o = o;
+	u->show_step = -1;
 	u->speed = o->run.speed > 0 ? o->run.speed : 1;
 	u->lang = o->run.lang;
 	u->theme = o->theme;

@@ -13,7 +13,8 @@ struct tui_opts {
 	bool menu;                /* or the lesson menu */
 	const char *lesson;       /* or one lesson's file */
 	const char *data_dir;     /* where scenarios/ and lessons/ are */
-	bool paused;
+	int paused;               /* 1 --paused, -1 --play; 0: paused too (a class
+				   * reads before it watches) */
 	int theme;
 };
 

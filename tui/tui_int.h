@@ -60,6 +60,22 @@ struct tui {
 	int64_t first_frame;
 	unsigned nframes;
 	int64_t frame_ns[4096];
+	/* Keys are events: read into keyq as they come, applied in order,
+	 * one at a time.  None is applied while another is (closing a run
+	 * runs the loop, and the loop reads keys) or while a step plays
+	 * (waiting, for at most HOLD_NS): they wait their turn. */
+	int keyq[256];
+	int keyq_head, keyq_n;
+	bool in_key;
+	int64_t wait_since;           /* when waiting began */
+	int show_step;                /* after a live step: show to this step's end (-1: the newest) */
+	/* When the live run's clock stood still (paused or stepping), in trace
+	 * time, the newest PAUSES kept: a call that spans a pause is said to
+	 * (its duration is real time, the pause included). */
+	bool clock_stopped;
+	bool pause_noted;             /* said once per run (and after each inject) */
+	int npauses;
+	int64_t pauses[32][2];        /* [from, to); to INT64_MAX while stopped */
 };
 
 
@@ -81,8 +97,19 @@ void tui__wait_quiet(struct tui *u);
 /* Put "recording failed: FILE: why" in the note if the run's recording
  * failed. */
 void tui__note_record(struct tui *u);
+/* How far a replay's trace time moves in real_ns at speed: trace times
+ * are real times of a run made at the header's speed, so at 1× a replay
+ * plays at the scenario's own pace, whatever speed it was recorded at. */
+int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed);
+/* tui_pause.c: note when the live clock stops and starts (call on every
+ * key and event, which is when it can change); and, for a call's return,
+ * put in the note how much of its duration the clock stood still. */
+void tui__pause_track(struct tui *u);
+void tui__note_paused_call(struct tui *u, struct trace *t, const struct trace_ev *ev);
 /* tui_keys.c: one key. */
 void tui__key(struct tui *u, int k);
+/* Apply the queued keys that may be applied now (tui.c). */
+void tui__keys_run(struct tui *u);
 
 /* tui_lesson.c */
 int tui__menu_open(struct tui *u);

@@ -14,6 +14,8 @@ static void go_back(struct tui *u)
 {
 	struct trace *t = tui__trace(u);
 
+	if (u->follow)                /* where the screen is, not where it was drawn */
+		u->cursor = trace_count(t);
 	u->follow = false;
 	if (u->run != NULL && u->playing) {
 		run_pause(u->run);
@@ -27,8 +29,11 @@ static void go_back(struct tui *u)
 static void go_forward(struct tui *u)
 {
 	struct trace *t = tui__trace(u);
-	size_t to = tui__next_step_end(t, u->cursor);
+	size_t to;
 
+	if (u->follow)                /* events came since the last frame */
+		u->cursor = trace_count(t);
+	to = tui__next_step_end(t, u->cursor);
 	u->playing = u->run != NULL && u->playing;
 	if (to != SIZE_MAX) {
 		u->cursor = to;
@@ -44,8 +49,12 @@ static void go_forward(struct tui *u)
 			run_pause(u->run);
 			u->playing = false;
 		}
-		u->follow = true;
-		if (run_step(u->run) >= 0 || !run_ended(u->run)) {
+		int first = run_step_index(u->run), last = run_step(u->run);
+
+		if (last >= 0 || !run_ended(u->run)) {
+			/* Several actions at one instant: shown one per →. */
+			u->show_step = last > first ? first : -1;
+			u->follow = u->show_step < 0;
 			tui__wait_quiet(u);
 		}
 	}
@@ -103,7 +112,8 @@ static void switch_model(struct tui *u)
 			return;
 		}
 	}
-	snprintf(u->note, sizeof u->note, "no other model can run this script");
+	snprintf(u->note, sizeof u->note, "%s", TR(u, "no other model can run this script",
+						   "没有别的模型能运行这个脚本"));
 	tui__mark(u);
 }
 
@@ -114,14 +124,19 @@ static void inject(struct tui *u, int key)
 
 	for (int i = 1; i < h->nactors; i++)
 		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
+			u->pause_noted = false;        /* what it wakes is explained */
 			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
-				snprintf(u->note, sizeof u->note, "5 bytes written to %s's first fd, now",
-					 h->actors[i].name);
+				snprintf(u->note, sizeof u->note, TR(u, "5 bytes written to %s's first fd, now",
+								     "已向 %s 的第一个 fd 写入 5 字节"), h->actors[i].name);
 			else
-				snprintf(u->note, sizeof u->note, "%s has no fd to write to", h->actors[i].name);
+				snprintf(u->note, sizeof u->note, TR(u, "%s has no fd to write to", "%s 没有可写的 fd"),
+					 h->actors[i].name);
 			return;
 		}
-	snprintf(u->note, sizeof u->note, "no actor named '%c'", key);
+	if (key > ' ' && key < 127)
+		snprintf(u->note, sizeof u->note, TR(u, "no actor named '%c'", "没有名为 '%c' 的角色"), key);
+	else
+		snprintf(u->note, sizeof u->note, "%s", TR(u, "no actor has that key", "没有角色对应这个键"));
 }
 
 static void prompt_key(struct tui *u, int key)
@@ -218,6 +233,12 @@ void tui__key(struct tui *u, int k)
 		tui__mark(u);
 		return;
 	}
+	/* A lesson page without a run (nor a recording): nothing to step,
+	 * play or inject. */
+	if (tui__trace(u) == NULL && k != 'q' && k != 'Q' && k != 't' && k != '?') {
+		tui__mark(u);
+		return;
+	}
 	switch (k) {
 	case 'q': case 'Q': u->quit = true; break;
 	case ' ': toggle_play(u); break;
@@ -241,9 +262,14 @@ void tui__key(struct tui *u, int k)
 		u->prompt_kind = 'g';
 		snprintf(u->prompt, sizeof u->prompt, "%s ", TR(u, "go to step (Enter):", "跳到第几步（回车）："));
 		break;
-	case 'm': if (u->run != NULL) switch_model(u); break;
-	case 'i':
-		if (u->run != NULL) {
+	case 'm': case 'i':
+		if (u->run == NULL) {          /* a replay: say so, not nothing */
+			snprintf(u->note, sizeof u->note, "%s", TR(u,
+				 "m and i work in live runs only: a replay shows what was recorded",
+				 "m 和 i 只在实时运行中可用：回放只显示录下来的内容"));
+		} else if (k == 'm') {
+			switch_model(u);
+		} else {
 			u->prompt_kind = 'i';
 			snprintf(u->prompt, sizeof u->prompt, "%s", TR(u, "inject data now: press the actor's letter",
 								       "立即注入数据：按角色的字母"));
