@@ -145,8 +145,9 @@ start 80 24
 expect_screen "ioscope · lessons" 10 "menu"
 $T send-keys -t s j j j k Enter
 expect_screen "Non-blocking IO" 10 "j j j k Enter"
+# The menu opens on the lesson just left (3): down, down, up is lesson 4.
 $T send-keys -t s l Down Down Up Enter
-expect_screen "Non-blocking IO" 10 "l Down Down Up Enter"
+expect_screen "Multiplexing with select" 10 "l Down Down Up Enter"
 # A lesson page with no run: keys that step or play have no trace to work
 # on (End crashed on a NULL trace).
 $T send-keys -t s l Home
