@@ -230,8 +230,13 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 	if (l->lanes > 0) {
 		render__lanes(g, s, y, l->lanes);
 		y += l->lanes;
-		render__rule(g, s, y++, L2(s, "event-ordered scale: one column per event; durations are real",
-					  "按事件排列的刻度：每列一个事件；时长为真实测量值"));
+		/* render__lanes fits the whole run once it is over (its end shown) */
+		if (s->ended && s->cursor == trace_count(s->t))
+			render__rule(g, s, y++, L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
+						  "整个运行，压缩显示：平静的时段共用列；时长为真实测量值"));
+		else
+			render__rule(g, s, y++, L2(s, "event-ordered scale: one column per event; durations are real",
+						  "按事件排列的刻度：每列一个事件；时长为真实测量值"));
 	}
 	if (l->mux > 0) {
 		render__mux(g, s, y, l->mux);

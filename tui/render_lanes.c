@@ -102,7 +102,7 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 
 int render__lanes_height(const struct tui_state *s)
 {
-	int n = 0, per = 2;          /* classroom: a double-height user row */
+	int n = 0, per = 2;          /* a user row and a kernel row */
 
 	for (int i = 1; i < s->v->nactors; i++)
 		n += render__is_model(s, i);
@@ -123,8 +123,7 @@ static void lane_labels(struct grid *g, const struct tui_state *s, struct lane *
 		lanes[i].row = row;
 		grid_printf(g, 0, row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
 			    hd->actors[i].model);
-		if (s->theme != THEME_CLASSROOM)
-			grid_put(g, 2, row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
+		grid_put(g, 2, row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
 		row += per;
 	}
 }
@@ -160,10 +159,8 @@ static void tick_cells(const struct tui_state *s, const struct view *v, const st
 	const struct glyphs *gl = render__glyphs(s);
 
 	user_cell(gl, &v->actors[a], ev, a, &ch[0], &role[0]);
-	if (s->theme == THEME_CLASSROOM)        /* twice as tall */
-		ch[1] = ch[0], role[1] = role[0];
-	else
-		kernel_cell(gl, &v->actors[a], ev, a, &ch[1], &role[1]);
+	/* The classroom keeps the kernel row too: lessons point at its ↓. */
+	kernel_cell(gl, &v->actors[a], ev, a, &ch[1], &role[1]);
 }
 
 /* Where each event goes.  Stepping: one column each, the newest that fit.
@@ -175,7 +172,8 @@ struct fit {
 	double quiet_w;           /* the width of an unchanged column */
 	double scale;             /* screen columns per unit of width */
 	double at;                /* the width so far */
-	int cols, x;              /* screen columns; the last event's */
+	int cols, x;              /* columns; the last event's */
+	int cw;                   /* screen cells per column (the classroom: 2) */
 	bool fresh;               /* the last event began a screen column */
 	wchar_t prev[TRACE_MAX_ACTORS][2];
 };
@@ -245,10 +243,12 @@ static void fit_next(struct fit *f, const struct tui_state *s, const struct view
 
 static void put_cell(struct grid *g, const struct fit *f, int y, int role, wchar_t ch)
 {
-	const struct cell *c = &g->cells[y * g->w + LABEL_W + f->x];
+	int x = LABEL_W + f->x * f->cw;
+	const struct cell *c = &g->cells[y * g->w + x];
 
 	if (f->fresh || weight(role, ch) > weight(c->role, c->ch))
-		grid_set(g, LABEL_W + f->x, y, role, ch);
+		for (int k = 0; k < f->cw; k++)
+			grid_set(g, x + k, y, role, ch);
 }
 
 /* One event's column in every lane. */
@@ -265,12 +265,12 @@ static void lanes_tick(struct grid *g, const struct tui_state *s, const struct f
 		if (l->row < 0)
 			continue;
 		if (ev->actor == a && ev->kind == TRACE_ENTER)
-			l->span_start = f->x;
+			l->span_start = f->x * f->cw;
 		tick_cells(s, v, ev, a, ch, role);
 		put_cell(g, f, l->row, role[0], ch[0]);
 		put_cell(g, f, l->row + 1, role[1], ch[1]);
 		if (ev->actor == a && ev->kind == TRACE_EXIT) {
-			label_span(g, l, ev, LABEL_W, f->x);
+			label_span(g, l, ev, LABEL_W, f->x * f->cw + f->cw - 1);
 			l->span_start = -1;
 		}
 	}
@@ -288,7 +288,8 @@ void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
 	size_t first;
 
 	memset(&f, 0, sizeof f);
-	f.cols = g->w - LABEL_W;
+	f.cw = render__lane_col_w(g, s);
+	f.cols = (g->w - LABEL_W) / f.cw;
 	f.x = -1;
 	f.whole = s->ended && s->cursor == trace_count(s->t);
 	lane_labels(g, s, lanes, y, h);

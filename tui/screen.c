@@ -48,7 +48,8 @@ static volatile sig_atomic_t quit_count;
 
 static void restore_terminal(void)
 {
-	static const char reset[] = "\033[0m\033[?1049l\033[?25h\r\n";
+	/* attributes, alternate screen, cursor, mouse reporting (the wheel) */
+	static const char reset[] = "\033[0m\033[?1049l\033[?25h\033[?1000l\033[?1006l\r\n";
 
 	if (have_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
@@ -163,6 +164,9 @@ int screen_open(int theme, const char **why)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* The wheel scrolls a lesson page; clicks are left to the terminal. */
+	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	colors = has_colors() && getenv("NO_COLOR") == NULL;
@@ -336,6 +340,20 @@ void screen_draw(const struct grid *g)
 	doupdate();
 }
 
+/* A wheel turn, or nothing (other mouse events are not asked for). */
+static int mouse_key(void)
+{
+	MEVENT e;
+
+	if (getmouse(&e) != OK)
+		return KEY_NONE;
+	if (e.bstate & BUTTON4_PRESSED)
+		return K_WHEEL_UP;
+	if (e.bstate & BUTTON5_PRESSED)
+		return K_WHEEL_DOWN;
+	return KEY_NONE;
+}
+
 int screen_key(void)
 {
 	wint_t ch;
@@ -354,6 +372,9 @@ int screen_key(void)
 		case KEY_ENTER: return K_ENTER;
 		case KEY_BACKSPACE: return K_BACKSPACE;
 		case KEY_RESIZE: return K_RESIZE;
+		case KEY_NPAGE: return K_PGDN;
+		case KEY_PPAGE: return K_PGUP;
+		case KEY_MOUSE: return mouse_key();
 		default: return KEY_NONE;
 		}
 	}

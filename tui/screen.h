@@ -13,7 +13,7 @@
 enum {
 	KEY_NONE = -1,
 	K_LEFT = 0x10000, K_RIGHT, K_UP, K_DOWN, K_HOME, K_END, K_ENTER, K_BACKSPACE,
-	K_RESIZE, K_ESC,
+	K_RESIZE, K_ESC, K_PGDN, K_PGUP, K_WHEEL_UP, K_WHEEL_DOWN,
 };
 
 /* 0, or -errno with why: no terminal, TERM unknown... */

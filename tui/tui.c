@@ -65,7 +65,8 @@ static void draw_menu(struct tui *u)
 	const char *items[64];
 	struct tui_menu m = { .title = TR(u, "lessons", "课程"), .items = items, .done = u->menu_done,
 			      .n = u->menu_n < 64 ? u->menu_n : 64, .sel = u->menu_sel,
-			      .lang = u->lang, .ascii = !screen_utf8() };
+			      .lang = u->lang, .ascii = !screen_utf8(), .help = u->help,
+			      .note = *u->note ? u->note : NULL };
 	int w, h;
 
 	for (int i = 0; i < m.n; i++)
@@ -82,16 +83,13 @@ static void draw(struct tui *u)
 {
 	struct trace *t = tui__trace(u);
 	int64_t t0 = trace_mono_ns();
-	static const char *const lesson_keys[2] = {
-		"n next page  p previous  a answer  → step  ← back  space play  l lessons  ? help  q quit",
-		"n 下一页  p 上一页  a 答案  → 单步  ← 后退  空格 播放  l 课程  ? 帮助  q 退出",
-	};
 	struct tui_state s = {
 		.t = t, .title = u->title, .live = u->run != NULL, .playing = u->playing,
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
 		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
-		.page = u->lesson ? u->page : NULL, .keys = u->lesson ? lesson_keys[u->lang == 1] : NULL,
+		.page = u->lesson ? u->page : NULL,
+		.screen = u->lesson ? TUI_SCREEN_LESSON : u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
 	};
 	int w, h;
 
@@ -574,8 +572,8 @@ static int open_source(struct tui *u)
 		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
 			u->model_i = i;
 	if (u->o->run.model != NULL)
-		snprintf(u->note, sizeof u->note, TR(u, "every actor runs on %s; the captions describe the script's own models",
-					     "每个角色都用 %s；说明文字描述的是脚本原本的模型"), u->o->run.model);
+		snprintf(u->note, sizeof u->note, TR(u, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
+					     "每个角色都用 %s；为其他模型写的说明已换成跟踪记录显示的内容"), u->o->run.model);
 	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused >= 0);
 }
 

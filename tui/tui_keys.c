@@ -105,8 +105,8 @@ static void switch_model(struct tui *u)
 			continue;
 		if (tui__live_open(u, u->scenario, m->name, !u->playing) == 0) {
 			u->model_i = (u->model_i + k) % n;
-			snprintf(u->note, sizeof u->note, TR(u, "m: %s · %s (captions describe the script's own models)",
-							     "m：%s · %s（说明文字描述的是脚本原本的模型）"),
+			snprintf(u->note, sizeof u->note, TR(u, "m: %s · %s (captions written for other models: what the trace shows)",
+							     "m：%s · %s（为其他模型写的说明：换成跟踪记录显示的内容）"),
 				 m->name, m->summary);
 			tui__mark(u);
 			return;
@@ -242,8 +242,8 @@ void tui__key(struct tui *u, int k)
 	switch (k) {
 	case 'q': case 'Q': u->quit = true; break;
 	case ' ': toggle_play(u); break;
-	case K_RIGHT: case 'l': go_forward(u); break;
-	case K_LEFT: case 'h': go_back(u); break;
+	case K_RIGHT: go_forward(u); break;
+	case K_LEFT: go_back(u); break;
 	case K_HOME: u->follow = false; u->cursor = 0; break;
 	case '.': case '>':           /* one event at a time */
 		if (u->cursor < trace_count(tui__trace(u)))

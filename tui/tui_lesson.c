@@ -371,6 +371,10 @@ int tui__lesson_key(struct tui *u, int k)
 	case 'p': show_page(u, u->section - 1); return 1;
 	case K_DOWN: scroll(u, 1); return 1;
 	case K_UP: scroll(u, -1); return 1;
+	case K_WHEEL_DOWN: scroll(u, 3); return 1;
+	case K_WHEEL_UP: scroll(u, -3); return 1;
+	case K_PGDN: scroll(u, u->page->room > 2 ? u->page->room - 1 : 1); return 1;
+	case K_PGUP: scroll(u, u->page->room > 2 ? 1 - u->page->room : -1); return 1;
 	case 'a': {
 		const char *q;
 
@@ -382,13 +386,14 @@ int tui__lesson_key(struct tui *u, int k)
 		return 1;
 	}
 	case 'l':
-		if (u->menu_paths != NULL) {
-			tui__live_close(u);
-			tui__lesson_close(u);
+		tui__live_close(u);
+		tui__lesson_close(u);
+		if (u->menu_paths != NULL)
 			menu_refresh(u);
-			u->menu = true;
-			tui__mark(u);
-		}
+		else if (tui__menu_open(u) != 0)      /* opened with `ioscope lesson N` */
+			return 1;
+		u->menu = true;
+		tui__mark(u);
 		return 1;
 	default: return 0;
 	}
