@@ -2,26 +2,11 @@
 # The real binary, as a user runs it: exit codes, narration, recording,
 # replay, bad input.  Every wait has a limit.
 set -u
-bin=${IOSCOPE:-./ioscope}
+. "$(dirname "$0")/lib.sh"
 # Messages in English whatever the caller's locale (one test asks for zh).
 unset LC_ALL LC_MESSAGES LANGUAGE
 LANG=C.UTF-8; export LANG
-tmp=$(mktemp -d /tmp/ioscope-cli-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
-expect() {
-	want=$1 pat=$2; shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $out"; return; fi
-	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
-		bad "$* -> output lacks '$pat': $out"; return
-	fi
-	ok
-}
+scratch cli
 
 expect 0 "usage: ioscope" -- $bin --help
 expect 0 "ioscope [0-9]" -- $bin --version
@@ -95,5 +80,4 @@ wait $pid; rc=$?
 grep -q "interrupted" "$tmp/k.txt" && ok || bad "no word of the interruption"
 expect 0 "ok, trace" -- $bin check "$tmp/k.jsonl"
 
-echo "cli: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli

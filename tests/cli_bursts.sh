@@ -6,51 +6,15 @@
 # 0 and leave the terminal as it found it.  Every wait polls for what
 # should appear, with a limit; none is a fixed sleep.
 set -u
-bin=$(cd "$(dirname "${IOSCOPE:-./ioscope}")" && pwd)/$(basename "${IOSCOPE:-./ioscope}")
-top=$(pwd)
-tmp=$(mktemp -d /tmp/ioscope-bursts-XXXXXX)
-n=0
-sock="$tmp/tmux.0.sock"
-T="tmux -S $sock"
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; $T capture-pane -p -t s 2>/dev/null | sed 's/^/  | /' | head -45; cat "$tmp/stderr" 2>/dev/null | head -${STDERR_LINES:-5}; }
-cleanup() {
-	for s in "$tmp"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+scratch bursts
+. "$(dirname "$0")/lib_tmux.sh"
+# A failure shows ioscope's stderr too; waits stop once ioscope has ended.
+bad_also() { show_pane; cat "$tmp/stderr" 2>/dev/null | head -${STDERR_LINES:-5}; }
+wait_ends=1
 export XDG_STATE_HOME="$tmp/state" HOME="$tmp"
 
-wait_for() {
-	i=0 limit=$(( ${2:-10} * 50 ))
-	while [ $i -lt $limit ]; do
-		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" && return 0
-		[ "$1" != IOSCOPE-DONE ] && [ -s "$tmp/rc" ] && { $T capture-pane -p -t s 2>/dev/null | grep -q -- "$1"; return; }
-		sleep 0.02; i=$((i + 1))
-	done
-	return 1
-}
-expect_screen() { wait_for "$1" "${2:-10}" && ok || bad "screen never showed '$1' ($3)"; }
 alive() { [ ! -s "$tmp/rc" ] && ok || bad "ioscope ended (status $(cat "$tmp/rc")) after $1"; }
-
-start() {
-	w=$1 h=$2; shift 2
-	cat >"$tmp/wrap.sh" <<EOS
-cd "$top"
-stty -g >"$tmp/stty.before"
-"$bin" "\$@" 2>"$tmp/stderr"
-echo \$? >"$tmp/rc"
-stty -g >"$tmp/stty.after"
-echo IOSCOPE-DONE
-sleep 60
-EOS
-	rm -f "$tmp/rc"
-	$T kill-server 2>/dev/null
-	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
-	$T -f /dev/null new-session -d -s s -x "$w" -y "$h" "sh $tmp/wrap.sh $*"
-	$T set-option -t s status off >/dev/null
-}
 # quit WHAT: Escape (closes a prompt or the help), q; status 0, restored
 quit() {
 	$T send-keys -t s Escape
@@ -163,5 +127,4 @@ $T send-keys -t s Escape l
 expect_screen "ioscope · lessons" 10 "l back to the menu"
 quit menu
 
-echo "cli_bursts: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_bursts

@@ -4,16 +4,12 @@
 # them, live or replayed, in English or Chinese; the script's own cast
 # shows them unchanged.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-captions-XXXXXX)
+. "$(dirname "$0")/lib.sh"
+scratch captions
 cleanup() {
 	for s in "$tmp"/tmux*.sock; do [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 has()  { grep -qF -- "$2" "$tmp/$1" && ok || bad "$1 lacks '$2'"; }
 hasnt() { grep -qF -- "$2" "$tmp/$1" && bad "$1 has '$2': $(grep -F -- "$2" "$tmp/$1" | head -2)" || ok; }
 run() {         # file, arguments...
@@ -133,5 +129,4 @@ if command -v tmux >/dev/null 2>&1; then
 	$T kill-server 2>/dev/null
 fi
 
-echo "cli_captions: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_captions

@@ -3,24 +3,9 @@
 # read back by the tools they are for (jq; asciinema when installed), and
 # the failures: exit status, a message naming the file, no half-written file.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-export-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
+scratch export
 fish=tests/golden/fishing.jsonl
-
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
-expect() {
-	want=$1 pat=$2; shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $out"; return; fi
-	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
-		bad "$* -> output lacks '$pat': $out"; return
-	fi
-	ok
-}
 
 if "$bin" export 2>&1 | grep -q "unknown command"; then
 	echo "SKIP: this ioscope has no export command"
@@ -109,5 +94,4 @@ grep -qx "A (blocking): 3" "$tmp/tracks.txt" && grep -qx "C kernel fd 15: 3" "$t
 tail -n +2 "$tmp/f.cast" | jq -c 'select(.[1] == "m")' | head -1 | grep -q '"m","step 1"\]$' \
 	&& ok || bad "FORMAT.md's markers"
 
-echo "cli_export: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_export

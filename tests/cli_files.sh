@@ -5,30 +5,16 @@
 # are made with mknod in the temporary folder (as root), never in /dev.
 # Every wait has a limit; every command that could hang has a timeout.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-files-XXXXXX)
+. "$(dirname "$0")/lib.sh"
+scratch files
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	chmod -R u+w "$tmp" 2>/dev/null
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
-pass=0 fail=0
 fish=tests/golden/fishing.jsonl
-
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
-expect() {
-	want=$1 pat=$2; shift 3
-	out=$(timeout -k 2 30 "$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $out"; return; fi
-	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
-		bad "$* -> output lacks '$pat': $out"; return
-	fi
-	ok
-}
+expect_limit="timeout -k 2 30"          # expect: every command has 30 s
 kind() { stat -c %F "$1" 2>/dev/null; }
 # no_leftovers DIR: no new file beside the target was left behind
 no_leftovers() {
@@ -187,5 +173,4 @@ else
 	echo "skip: script(1) not installed"
 fi
 
-echo "cli_files: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_files

@@ -4,34 +4,13 @@
 # Chinese), the man page, bash completion, and the menu in Chinese on a
 # machine without Chinese locales.  Every wait has a limit.
 set -u
-bin=$(cd "$(dirname "${IOSCOPE:-./ioscope}")" && pwd)/$(basename "${IOSCOPE:-./ioscope}")
-top=$(pwd)
-tmp=$(mktemp -d /tmp/ioscope-help-XXXXXX)
-n=0
-sock="$tmp/tmux.0.sock"
-T="tmux -S $sock"
-cleanup() {
-	for s in "$tmp"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
+scratch help
+. "$(dirname "$0")/lib_tmux.sh"
+bad_also() { :; }                # failures show no pane (the menus show their own)
 # Messages in English unless a test asks otherwise.
 unset LC_ALL LC_MESSAGES LC_CTYPE LANGUAGE
 LANG=C.UTF-8; export LANG
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
-expect() {
-	want=$1 pat=$2; shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $out"; return; fi
-	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
-		bad "$* -> output lacks '$pat': $out"; return
-	fi
-	ok
-}
 # refused PATTERN -- command...: exit 2, nothing on stdout, stderr's first
 # line starts with "ioscope: " and some line matches PATTERN
 refused() {
@@ -273,15 +252,7 @@ fi
 
 # ---- the menu in Chinese, in tmux: --lang zh, and a zh_* LANG this machine
 # may not have (C.UTF-8 then draws the characters; the language stays)
-# wait_for PATTERN: until the pane shows it (10 s)
-wait_for() {
-	i=0
-	while [ $i -lt 500 ]; do
-		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" && return 0
-		sleep 0.02; i=$((i + 1))
-	done
-	return 1
-}
+# (wait_for PATTERN, lib_tmux.sh's: until the pane shows it, 10 s)
 menu() {        # menu 'ENV' ARGS...: the lesson menu at 80x24 under that environment
 	e=$1; shift
 	$T kill-server 2>/dev/null
@@ -310,5 +281,4 @@ else
 	echo "skip: tmux not installed"
 fi
 
-echo "cli_help: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_help

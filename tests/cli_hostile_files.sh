@@ -5,13 +5,8 @@
 # naming the file (and the line and column where there is one), at once:
 # every command runs under a timeout, so a hang is a failure, not a stall.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-hostile-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
+scratch hostile
 
 # refuse PATTERN -- command...: exit 2 within 10 s, nothing on stdout, and
 # exactly one line on stderr, matching PATTERN.
@@ -116,5 +111,4 @@ refuse "code.md:5: models/big.c: file is too large" -- env IOSCOPE_DATA="$data" 
 code_lesson models/none.c
 refuse "code.md:5: models/none.c: cannot open: No such file or directory" -- env IOSCOPE_DATA="$data" $bin check "$tmp/code.md"
 
-echo "cli_hostile_files: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_hostile_files

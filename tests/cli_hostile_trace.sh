@@ -4,23 +4,9 @@
 # with one line naming the file (and line), exit 2, write nothing, and never
 # crash or hang.  Every command has a time limit.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-hostile-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
-expect() {
-	want=$1 pat=$2; shift 3
-	out=$(timeout 30 "$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $(printf '%s' "$out" | head -c 300)"; return; fi
-	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
-		bad "$* -> output lacks '$pat': $(printf '%s' "$out" | head -c 300)"; return
-	fi
-	ok
-}
+. "$(dirname "$0")/lib.sh"
+scratch hostile
+expect_limit="timeout 30" expect_clip=300      # expect: 30 s; quote 300 bytes
 
 hdr='{"format":"ioscope-trace","version":1,"scenario":"t","kernel":"k","started":"2026-11-26T14:09:36Z","actors":[{"name":"world","model":""},{"name":"A","model":"blocking"}]}'
 # mk NAME LINE...: a trace of the header and these event lines
@@ -79,5 +65,4 @@ expect 2 'dir.jsonl: cannot read: Is a directory' -- "$bin" replay "$tmp/dir.jso
 expect 2 'empty.jsonl: file is empty (expected an ioscope trace)' -- "$bin" check "$tmp/empty.jsonl"
 expect 2 '/dev/zero: not a regular file (a character device; expected a trace file)' -- "$bin" replay /dev/zero --plain
 
-echo "cli_hostile_trace: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary cli_hostile_trace

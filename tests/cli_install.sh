@@ -6,24 +6,9 @@
 # nothing (-o): under make test it inherits that build's BUILD, PREFIX and
 # flags through MAKEFLAGS.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-install-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+scratch install
 dest=$tmp/dest
-pass=0 fail=0
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect STATUS PATTERN -- command...: exit status and a line on stdout+stderr
-expect() {
-	want=$1 pat=$2; shift 3
-	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" != "$want" ]; then bad "$* -> exit $rc, wanted $want: $out"; return; fi
-	if [ -n "$pat" ] && ! printf '%s\n' "$out" | grep -q -- "$pat"; then
-		bad "$* -> output lacks '$pat': $out"; return
-	fi
-	ok
-}
 mk() {          # make target: quiet unless it fails
 	if make -s --no-print-directory -o "$bin" "$@" DESTDIR="$dest" BIN="$bin" \
 		>"$tmp/make.txt" 2>&1; then ok; else bad "make $*: $(cat "$tmp/make.txt")"; fi
@@ -61,5 +46,4 @@ mk uninstall
 left=$(find "$dest" -name '*ioscope*')
 [ -z "$left" ] && [ -z "$(find "$dest" -type f)" ] && ok || bad "uninstall left: $left"
 
-echo "cli_install: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_install

@@ -1,12 +1,8 @@
 #!/bin/sh
 # The multiplexing scenarios through the real binary: what a newcomer reads.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-mux-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
+scratch mux
 has() { grep -q -- "$2" "$1" && ok || bad "$1 lacks '$2'"; }
 
 run() {   # name, args...: run, expect exit 0, keep the narration in $tmp/name.txt
@@ -65,5 +61,4 @@ printf 'scenario x\nactor A poll fds=64 low=65535\nat 1s write A.1 x\n' >"$tmp/h
 out=$(sh -c "ulimit -Hn 4096 2>/dev/null; $bin run $tmp/high.scn" 2>&1); rc=$?
 [ $rc = 2 ] && printf '%s' "$out" | grep -q "high.scn:2:.*low=65535 needs descriptors" && ok || bad "low=65535: exit $rc: $out"
 
-echo "cli_mux: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_mux

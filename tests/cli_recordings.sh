@@ -2,12 +2,8 @@
 # Every shipped recording replays to the narration it was recorded with,
 # and every run a lesson shows has its recording.
 set -u
-bin=${IOSCOPE:-./ioscope}
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-tmp=$(mktemp -d /tmp/ioscope-rec-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+scratch rec
 
 for r in scenarios/recordings/*.jsonl; do
 	[ -e "$r" ] || continue
@@ -21,5 +17,4 @@ done
 	[ -f "scenarios/recordings/$name.jsonl" ] || echo "missing scenarios/recordings/$name.jsonl (make recordings)"
 done >"$tmp/missing.txt"
 if [ -s "$tmp/missing.txt" ]; then bad "$(cat "$tmp/missing.txt")"; else ok; fi
-echo "cli_recordings: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_recordings

@@ -5,35 +5,16 @@
 # read with stty in the pane before and after.  Every wait polls, with a
 # limit.
 set -u
-bin=$(cd "$(dirname "${IOSCOPE:-./ioscope}")" && pwd)/$(basename "${IOSCOPE:-./ioscope}")
-top=$(pwd)
-tmp=$(mktemp -d /tmp/ioscope-sig-XXXXXX)
-n=0
-sock="$tmp/tmux.0.sock"
-T="tmux -S $sock"
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; $T capture-pane -p -t s 2>/dev/null | sed 's/^/  | /' | head -30; }
-cleanup() {
-	for s in "$tmp"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+scratch sig
+. "$(dirname "$0")/lib_tmux.sh"
+pane_lines=30                   # a failure shows 30 lines of the pane
 
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "skip: tmux not installed"
 	echo "cli_signals: 0 passed, 0 failed"
 	exit 0
 fi
-
-wait_for() {
-	i=0 limit=$(( ${2:-10} * 50 ))
-	while [ $i -lt $limit ]; do
-		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" && return 0
-		sleep 0.02; i=$((i + 1))
-	done
-	return 1
-}
 
 # start ARGS...: ioscope in a fresh 120x40 pane.  The wrapper traps QUIT
 # and INT with a handler (so they do not end it, while ioscope, exec'd,
@@ -126,5 +107,4 @@ case $(cat "$tmp/rc" 2>/dev/null) in
 *) bad "exit status $(cat "$tmp/rc" 2>/dev/null) after INT then TERM" ;;
 esac
 
-echo "cli_signals: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_signals

@@ -4,13 +4,8 @@
 # and a trace that reaches its memory cap stops the run instead of growing.
 # Every run has a time limit.
 set -u
-bin=${IOSCOPE:-./ioscope}
-tmp=$(mktemp -d /tmp/ioscope-world-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-
-ok()   { pass=$((pass + 1)); }
-bad()  { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
+scratch world
 
 # Item 13: 32 clients send at 0.1 s; at --speed 1000 the script is over
 # before the server thread is scheduled.  Every run must read all 32.
@@ -70,5 +65,4 @@ case $bin in
 	fi ;;
 esac
 
-echo "cli_world: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+summary cli_world
