@@ -125,7 +125,7 @@ static void test_wrap_zh_closing_carries(void **state)
 	char *out;
 
 	(void)state;
-	out = wrap("A 处于状态 S，在 recvfrom 里，睡在 unix_stream_read_generic 上。", 25, &rows);
+	out = wrap("A 处于状态 S，在 recvfrom 里，睡在 unix_stream_read_generic 上。", 26, &rows);
 	assert_string_equal(out, "A 处于状态 S，在 recvfrom\n里，睡在\nunix_stream_read_generic\n上。");
 	free(out);
 	out = wrap("要是一千个客户端都这样等，可就不得了了。", 38, &rows);

@@ -192,10 +192,12 @@ static int row_cut(const char *text, int w)
 	while (text[cut] != '\0' && text[cut] != '\n' && cut < 500) {
 		int n = char_at(text + cut, &cp, &cw);
 
-		if (cp == ' ' || (cut > 0 && may_break(prev, pw, cp, cw)))
+		if (cut > 0 && may_break(prev, pw, cp, cw))
 			brk = cut;
 		if (width + cw > w)
 			break;
+		if (cp == ' ')
+			brk = cut;
 		width += cw;
 		cut += n;
 		prev = cp;
