@@ -192,6 +192,38 @@ static void test_wrap_en_unchanged(void **state)
 			check_rows(en[i], w);
 }
 
+/* Every paragraph of every Chinese lesson, at every width a lesson page
+ * can have, as the learner reads it. */
+static void test_wrap_zh_lessons(void **state)
+{
+	static const char *const files[] = {
+		"01-two-phases", "02-blocking", "03-nonblocking", "04-select", "05-epoll", "06-lt-et",
+		"07-limits", "08-sigio", "09-async", "10-canteen-2x2", "11-event-loops", "12-review",
+	};
+	int paragraphs = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		char path[64], line[4096];
+		bool code = false;
+		FILE *f;
+
+		snprintf(path, sizeof path, "lessons/zh/%s.md", files[i]);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		while (fgets(line, sizeof line, f) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			if (strncmp(line, "```", 3) == 0)
+				code = !code;
+			else if (!code && *line != '\0' && *line != '#')
+				for (int w = 30; w <= 118; w += 4, paragraphs++)
+					check_rows(line, w);
+		}
+		fclose(f);
+	}
+	assert_true(paragraphs > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_wrap_zh_opening_carries),
 		cmocka_unit_test(test_wrap_zh_quote_together),
 		cmocka_unit_test(test_wrap_en_unchanged),
+		cmocka_unit_test(test_wrap_zh_lessons),
 	};
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)

@@ -131,6 +131,18 @@ static bool may_break(unsigned a, int aw, unsigned b, int bw)
 	return aw == 2 || bw == 2;
 }
 
+/* Does closing punctuation follow the spaces at text?  ("阶段 …" keeps
+ * its ellipsis.) */
+static bool closing_after(const char *text)
+{
+	unsigned cp;
+	int cw;
+
+	while (*text == ' ')
+		text++;
+	return *text != '\0' && char_at(text, &cp, &cw) > 0 && is_closing(cp) && cp >= 0x80;
+}
+
 /* Columns from the quote opening at text up to its close and the closing
  * punctuation right after; a huge width when it does not close on this
  * line within 500 bytes. */
@@ -196,7 +208,7 @@ static int row_cut(const char *text, int w)
 			brk = cut;
 		if (width + cw > w)
 			break;
-		if (cp == ' ')
+		if (cp == ' ' && !closing_after(text + cut))
 			brk = cut;
 		width += cw;
 		cut += n;
