@@ -163,6 +163,9 @@ static void test_wrap_zh_quote_together(void **state)
 	out2 = wrap("请看《UNIX 网络编程》第六章。", 14, &rows);   /* too long to move */
 	assert_string_equal(out2, "请看《UNIX 网\n络编程》第六\n章。");
 	free(out2);
+	out2 = wrap("故事区里也写明了（“辅助线程……glibc 的，不是调用者”）。", 40, &rows);
+	assert_string_equal(out2, "故事区里也写明了\n（“辅助线程……glibc 的，不是调用者”）。");
+	free(out2);
 	free(out);
 }
 

@@ -168,28 +168,39 @@ static int quote_width(const char *text)
 }
 
 /* Where to break before the quote still open at end (text[0, end)), if
- * that quote fits in w columns whole; else -1. */
+ * the quote and what must go down with it (an opening bracket before it)
+ * fit in w columns whole; else -1. */
 static int quote_break(const char *text, int end, int w)
 {
-	int at = 0, open = -1, open_brk = -1, cw, pw = 0;
+	int at = 0, width = 0, last = -1, last_w = 0, open = -1, brk = -1, lead = 0, cw, pw = 0;
 	unsigned cp, prev = 0;
 
 	while (at < end) {
 		int n = char_at(text + at, &cp, &cw);
 
+		if (at > 0 && may_break(prev, pw, cp, cw)) {
+			last = at;
+			last_w = width;
+		}
 		if (is_quote_open(cp)) {
 			open = at;
-			open_brk = at > 0 && (prev == ' ' || may_break(prev, pw, cp, cw)) ? at : -1;
+			brk = last;
+			lead = width - last_w;
 		} else if (is_quote_close(cp)) {
 			open = -1;
+		}
+		width += cw;
+		if (cp == ' ' && !closing_after(text + at)) {
+			last = at;
+			last_w = width;
 		}
 		prev = cp;
 		pw = cw;
 		at += n;
 	}
-	if (open < 0 || open_brk <= 0 || quote_width(text + open) > w)
+	if (open < 0 || brk <= 0 || lead + quote_width(text + open) > w)
 		return -1;
-	return open_brk;
+	return brk;
 }
 
 /* Bytes of text that fit in w columns, up to a line break.  English
