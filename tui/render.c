@@ -105,20 +105,27 @@ static bool is_closing(unsigned c)
 
 static bool is_opening(unsigned c)
 {
-	return in_set(c, (const unsigned[]){ 0xFF08, 0x300C, 0x300E, 0x201C, 0x2018, 0x300A,
-					     0x3008, 0x3010, 0x3014, 0xFF3B, 0xFF5B,
-					     '(', '[', '{' }, 14);
+	static const unsigned set[] = {
+		0xFF08, 0x300C, 0x300E, 0x201C, 0x2018, 0x300A, 0x3008, 0x3010,
+		0x3014, 0xFF3B, 0xFF5B, '(', '[', '{',
+	};
+
+	return in_set(c, set, sizeof set / sizeof *set);
 }
 
-/* Quotes and title marks that keep a short term together. */
+/* Quotes and title marks (“” ‘’ 「」 『』 《》 〈〉 【】) that keep a short
+ * term together. */
+static const unsigned quote_open[] = { 0x201C, 0x2018, 0x300C, 0x300E, 0x300A, 0x3008, 0x3010 };
+static const unsigned quote_close[] = { 0x201D, 0x2019, 0x300D, 0x300F, 0x300B, 0x3009, 0x3011 };
+
 static bool is_quote_open(unsigned c)
 {
-	return in_set(c, (const unsigned[]){ 0x201C, 0x2018, 0x300C, 0x300E, 0x300A, 0x3008, 0x3010 }, 7);
+	return in_set(c, quote_open, sizeof quote_open / sizeof *quote_open);
 }
 
 static bool is_quote_close(unsigned c)
 {
-	return in_set(c, (const unsigned[]){ 0x201D, 0x2019, 0x300D, 0x300F, 0x300B, 0x3009, 0x3011 }, 7);
+	return in_set(c, quote_close, sizeof quote_close / sizeof *quote_close);
 }
 
 /* May a row end between a (aw columns) and b (bw columns)?  Spaces are
@@ -140,7 +147,10 @@ static bool closing_after(const char *text)
 
 	while (*text == ' ')
 		text++;
-	return *text != '\0' && char_at(text, &cp, &cw) > 0 && is_closing(cp) && cp >= 0x80;
+	if (*text == '\0')
+		return false;
+	char_at(text, &cp, &cw);
+	return cp >= 0x80 && is_closing(cp);
 }
 
 /* Columns from the quote opening at text up to its close and the closing
