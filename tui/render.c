@@ -58,34 +58,190 @@ void render__rule(struct grid *g, const struct tui_state *s, int y, const char *
 		grid_printf(g, 2, y, ROLE_DIM, g->w - 4, " %s ", label);
 }
 
-/* Bytes of text that fit in w columns, up to a line break, cut at the
- * last space when there is one (text without spaces, such as Chinese, may
- * break after any wide character).  At most 500 bytes. */
+/* One UTF-8 character at s: its length in bytes (1 to 4, never past the
+ * end of the string), its code point and its width in columns. */
+static int char_at(const char *s, unsigned *cp, int *cw)
+{
+	unsigned char b = (unsigned char)s[0];
+	int n = 1;
+	char one[8];
+
+	while (n < 4 && (s[n] & 0xC0) == 0x80)
+		n++;
+	if (b < 0x80 || n == 1)
+		*cp = b;
+	else
+		*cp = (b & (0x7F >> n)) << (6 * (n - 1));
+	for (int i = 1; i < n && b >= 0x80; i++)
+		*cp |= (unsigned)(s[i] & 0x3F) << (6 * (n - 1 - i));
+	memcpy(one, s, (size_t)n);
+	one[n] = '\0';
+	*cw = grid_width(one);
+	return n;
+}
+
+static bool in_set(unsigned c, const unsigned *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == c)
+			return true;
+	return false;
+}
+
+/* Chinese line breaking (kinsoku): no row starts with closing punctuation
+ * and none ends with an opening bracket or quote.  The ASCII ones matter
+ * only next to a wide character: English breaks at spaces anyway. */
+static bool is_closing(unsigned c)
+{
+	static const unsigned set[] = {
+		0xFF0C, 0x3002, 0x3001, 0xFF1B, 0xFF1A, 0xFF1F, 0xFF01, 0xFF09,
+		0x300D, 0x300F, 0x201D, 0x2019, 0x300B, 0x3009, 0x3011, 0x2026,
+		0xFF0E, 0xFF05, 0x3015, 0xFF3D, 0xFF5D,
+		',', '.', ';', ':', '!', '?', ')', ']', '}', '%',
+	};
+
+	return in_set(c, set, sizeof set / sizeof *set);
+}
+
+static bool is_opening(unsigned c)
+{
+	static const unsigned set[] = {
+		0xFF08, 0x300C, 0x300E, 0x201C, 0x2018, 0x300A, 0x3008, 0x3010,
+		0x3014, 0xFF3B, 0xFF5B, '(', '[', '{',
+	};
+
+	return in_set(c, set, sizeof set / sizeof *set);
+}
+
+/* Quotes and title marks (“” ‘’ 「」 『』 《》 〈〉 【】) that keep a short
+ * term together. */
+static const unsigned quote_open[] = { 0x201C, 0x2018, 0x300C, 0x300E, 0x300A, 0x3008, 0x3010 };
+static const unsigned quote_close[] = { 0x201D, 0x2019, 0x300D, 0x300F, 0x300B, 0x3009, 0x3011 };
+
+static bool is_quote_open(unsigned c)
+{
+	return in_set(c, quote_open, sizeof quote_open / sizeof *quote_open);
+}
+
+static bool is_quote_close(unsigned c)
+{
+	return in_set(c, quote_close, sizeof quote_close / sizeof *quote_close);
+}
+
+/* May a row end between a (aw columns) and b (bw columns)?  Spaces are
+ * break points of their own; otherwise only next to a wide character,
+ * and never before closing or after opening punctuation. */
+static bool may_break(unsigned a, int aw, unsigned b, int bw)
+{
+	if (a == ' ' || b == ' ' || is_closing(b) || is_opening(a))
+		return false;
+	return aw == 2 || bw == 2;
+}
+
+/* Does closing punctuation follow the spaces at text?  ("阶段 …" keeps
+ * its ellipsis.) */
+static bool closing_after(const char *text)
+{
+	unsigned cp;
+	int cw;
+
+	while (*text == ' ')
+		text++;
+	if (*text == '\0')
+		return false;
+	char_at(text, &cp, &cw);
+	return cp >= 0x80 && is_closing(cp);
+}
+
+/* Columns from the quote opening at text up to its close and the closing
+ * punctuation right after; a huge width when it does not close on this
+ * line within 500 bytes. */
+static int quote_width(const char *text)
+{
+	int at = 0, width = 0, cw;
+	unsigned cp;
+	bool closed = false;
+
+	while (text[at] != '\0' && text[at] != '\n' && at < 500) {
+		int n = char_at(text + at, &cp, &cw);
+
+		if (closed && !is_closing(cp))
+			return width;
+		if (at > 0 && is_quote_close(cp))
+			closed = true;
+		else if (at > 0 && is_quote_open(cp))
+			break;          /* nested: leave it to the plain rules */
+		width += cw;
+		at += n;
+	}
+	return closed ? width : 1 << 20;
+}
+
+/* Where to break before the quote still open at end (text[0, end)), if
+ * the quote and what must go down with it (an opening bracket before it)
+ * fit in w columns whole; else -1. */
+static int quote_break(const char *text, int end, int w)
+{
+	int at = 0, width = 0, last = -1, last_w = 0, open = -1, brk = -1, lead = 0, cw, pw = 0;
+	unsigned cp, prev = 0;
+
+	while (at < end) {
+		int n = char_at(text + at, &cp, &cw);
+
+		if (at > 0 && may_break(prev, pw, cp, cw)) {
+			last = at;
+			last_w = width;
+		}
+		if (is_quote_open(cp)) {
+			open = at;
+			brk = last;
+			lead = width - last_w;
+		} else if (is_quote_close(cp)) {
+			open = -1;
+		}
+		width += cw;
+		if (cp == ' ' && !closing_after(text + at)) {
+			last = at;
+			last_w = width;
+		}
+		prev = cp;
+		pw = cw;
+		at += n;
+	}
+	if (open < 0 || brk <= 0 || lead + quote_width(text + open) > w)
+		return -1;
+	return brk;
+}
+
+/* Bytes of text that fit in w columns, up to a line break.  English
+ * breaks at the last space; Chinese between any two characters but by the
+ * kinsoku rules above, keeping a short quoted term whole.  Text with no
+ * break point is cut where it is full.  At most 500 bytes. */
 static int row_cut(const char *text, int w)
 {
-	int cut = 0, last_space = -1, width = 0;
+	int cut = 0, brk = -1, width = 0, cw = 0, pw = 0, q;
+	unsigned cp = 0, prev = 0;
 
 	while (text[cut] != '\0' && text[cut] != '\n' && cut < 500) {
-		int n = 1, cw;
-		char one[8];
+		int n = char_at(text + cut, &cp, &cw);
 
-		while (n < 4 && (text[cut + n] & 0xC0) == 0x80)
-			n++;
-		memcpy(one, text + cut, (size_t)n);
-		one[n] = '\0';
-		cw = grid_width(one);
+		if (cut > 0 && may_break(prev, pw, cp, cw))
+			brk = cut;
 		if (width + cw > w)
 			break;
-		if (text[cut] == ' ')
-			last_space = cut;
+		if (cp == ' ' && !closing_after(text + cut))
+			brk = cut;
 		width += cw;
 		cut += n;
-		if (cw == 2)            /* CJK text may break after any character */
-			last_space = cut;
+		prev = cp;
+		pw = cw;
 	}
-	if (text[cut] != '\0' && text[cut] != '\n' && last_space > 0)
-		cut = last_space;
-	return cut;
+	if (text[cut] == '\0' || text[cut] == '\n' || cut >= 500)
+		return cut;
+	if (brk <= 0)
+		return cut;
+	q = quote_break(text, brk, w);
+	return q > 0 ? q : brk;
 }
 
 /* Wrap text into rows [y, y+h) at word boundaries (or anywhere, for text

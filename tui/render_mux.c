@@ -89,13 +89,13 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 
 	if (w < 60) {           /* no label column: the whole side for the numbers */
 		grid_printf(g, x, y, ROLE_DIM, w, L2(s, "so far: in %llu·checked %llu·scanned %llu",
-						     "累计：交入 %llu·检查 %llu·扫描 %llu"),
+						     "累计：传入 %llu·检查 %llu·扫描 %llu"),
 			    (unsigned long long)a->handed_in, (unsigned long long)a->checked,
 			    (unsigned long long)a->scanned);
 		return;
 	}
 		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
-					 "等待 %llu 次：交入 %llu · 检查 %llu · 扫描 %llu"),
+					 "等待 %llu 次：传入 %llu · 检查 %llu · 扫描 %llu"),
 			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
 			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
 	row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
