@@ -162,6 +162,7 @@ static int set_show(struct parse *p, struct lesson_block *b, int line, const cha
 	static const struct { const char *name; unsigned pane; } panes[] = {
 		{ "lanes", LESSON_PANE_LANES }, { "kernel", LESSON_PANE_KERNEL },
 		{ "select", LESSON_PANE_MUX }, { "poll", LESSON_PANE_MUX }, { "epoll", LESSON_PANE_MUX },
+		{ "story", LESSON_PANE_STORY },
 	};
 
 	if (b->show != 0)
@@ -173,14 +174,14 @@ static int set_show(struct parse *p, struct lesson_block *b, int line, const cha
 			if (n > 0 && strlen(panes[i].name) == n && strncmp(val, panes[i].name, n) == 0)
 				break;
 		if (n > 0 && i == sizeof panes / sizeof panes[0])
-			return fail(p, line, "expected show: panes among lanes, kernel, select, poll, epoll; got '%.*s'",
+			return fail(p, line, "expected show: panes among lanes, kernel, select, poll, epoll, story; got '%.*s'",
 				    lesson__shown(val, (int)(n < 40 ? n : 40)), val);
 		if (n > 0)
 			b->show |= panes[i].pane;
 		val += n + (val[n] != '\0');
 	}
 	if (b->show == 0)
-		return fail(p, line, "expected show: one pane or more (lanes, kernel, select, poll, epoll)");
+		return fail(p, line, "expected show: one pane or more (lanes, kernel, select, poll, epoll, story)");
 	return 0;
 }
 

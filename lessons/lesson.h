@@ -24,6 +24,7 @@ enum lesson_pane {
 	LESSON_PANE_LANES = 1,         /* "lanes" */
 	LESSON_PANE_MUX = 2,           /* "select", "poll" or "epoll": the multiplexer pane */
 	LESSON_PANE_KERNEL = 4,        /* "kernel": the kernel's own word, from /proc */
+	LESSON_PANE_STORY = 8,         /* "story": the latest events in words */
 };
 
 struct lesson_block {

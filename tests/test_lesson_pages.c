@@ -157,6 +157,9 @@ static int walk_page(const struct walk *k)
 	screens = scroll_all(k, &p);
 	for (int z = 0; z < 3; z++)
 		scrolled[z] += p.rows > p.room && k->w == sizes[z][0];
+	if (getenv("WALK_DEBUG") != NULL && k->w == 80)
+		print_message("%s p%d at 80x24: %d of %d rows of text on screen, panes %#x of %#x\n",
+			      k->l->path, k->sec + 1, p.room, p.rows, p.shown, p.show);
 	if (missing(words.s, screens, first, sizeof first) > 0) {
 		print_message("%s page %d at %dx%d: '%s' never on screen\n", k->l->path, k->sec + 1,
 			      k->w, k->h, first);
@@ -335,6 +338,166 @@ static void test_lesson_pages_scroll(void **state)
 	lesson_free(l);
 }
 
+/* The story block of a page at w×h with the page scrolled to its top:
+ * how many event lines under its labelled rule (-1: no rule).  Every
+ * line ends whole or with "…", never cut inside a word. */
+static int story_lines(const struct walk *k, struct tui_page *p)
+{
+	struct grid g;
+	char *text, *line, *save = NULL;
+	const char *label = k->lang == 1 ? "事件记录：最近的事件" : "the story: the latest events in words";
+	int n = -1;
+
+	assert_int_equal(grid_init(&g, k->w, k->h), 0);
+	p->top = 0;
+	p->focus = -1;
+	render(k, &g, p);
+	text = grid_text(&g);
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, label) != NULL) {
+			n = 0;
+			continue;
+		}
+		/* the event lines: "  0.123s A      …", up to the key bar */
+		if (n >= 0 && strchr(line, 's') != NULL && line[0] == ' ' && strstr(line, "s ") != NULL &&
+		    strspn(line + 1, " 0123456789.") >= 5)
+			n++;
+	}
+	free(text);
+	grid_free(&g);
+	return n;
+}
+
+/* Every page that names the story in show: draws it, labelled, with two
+ * lines or more at 80×24 (and at the other sizes), in both languages. */
+static void test_lesson_pages_story(void **state)
+{
+	static struct tui_page p;
+	int named = 0;
+
+	for (int lang = 0; lang < 2; lang++) {
+		char **paths, cause[512];
+		int n = lesson_list(".", lang == 1 ? "zh" : "en", &paths);
+
+		for (int i = 0; i < n; i++) {
+			struct lesson *l;
+			struct walk k = { .lang = lang };
+
+			assert_int_equal(lesson_load(paths[i], &l, cause, sizeof cause), 0);
+			k.l = l;
+			for (int s = 0; s < l->nsections; s++) {
+				const struct lesson_block *b = lesson_run(&l->sections[s]);
+
+				if (b == NULL || !(b->show & LESSON_PANE_STORY))
+					continue;
+				named++;
+				k.sec = s;
+				k.t = recording(b);
+				k.run = true;
+				k.steps = tui__max_step(k.t) + 1;
+				k.cursor = b->pause > 0 ? tui__step_end(k.t, b->pause - 1) : 0;
+				for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+					int lines;
+
+					k.w = sizes[z][0];
+					k.h = sizes[z][1];
+					tui_page_build(&p, l, s, false, lang, ".", NULL);
+					p.run = true;
+					lines = story_lines(&k, &p);
+					if (lines < 2 || !(p.shown & LESSON_PANE_STORY))
+						fail_msg("%s page %d at %dx%d: the story shows %d lines", l->path,
+							 s + 1, k.w, k.h, lines);
+				}
+				trace_free(k.t);
+			}
+			lesson_free(l);
+		}
+		lesson_list_free(paths);
+	}
+	assert_true(named >= 8);            /* lessons 1, 3, 9, 11 in en and zh */
+}
+
+/* The "rows above" marker and the label of the rule it sits on both
+ * read: the label gives way at a word, with "…". */
+static void test_lesson_pages_marker_label(void **state)
+{
+	static struct tui_page p;
+	struct lesson *l;
+	struct walk k = { .w = 80, .h = 24, .run = true };
+	struct grid g;
+	char cause[512], *text, *row;
+	const struct lesson_block *b;
+
+	assert_int_equal(lesson_load("lessons/en/01-two-phases.md", &l, cause, sizeof cause), 0);
+	k.l = l;
+	k.sec = 2;
+	b = lesson_run(&l->sections[k.sec]);
+	assert_non_null(b);
+	k.t = recording(b);
+	k.steps = tui__max_step(k.t) + 1;
+	k.cursor = tui__step_end(k.t, b->pause - 1);
+	tui_page_build(&p, l, k.sec, false, 0, ".", NULL);
+	p.run = true;
+	assert_int_equal(grid_init(&g, 80, 24), 0);
+	p.top = 1000;
+	render(&k, &g, &p);
+	assert_true(p.top > 0);
+	text = grid_text(&g);
+	row = strstr(text, "event-ordered scale");
+	assert_non_null(row);
+	*strchr(row, '\n') = '\0';
+	assert_non_null(strstr(row, "rows above (↑)"));
+	assert_non_null(strstr(row, "… "));
+	assert_null(strstr(row, "durations ar "));
+	free(text);
+	grid_free(&g);
+	trace_free(k.t);
+	lesson_free(l);
+}
+
+/* At 80×24 every page with a run keeps six rows of text or more (or all
+ * of it): the panes it does not name shrink or hide, and the lanes keep
+ * the actors it names. */
+static void test_lesson_pages_text_rows(void **state)
+{
+	static struct tui_page p;
+
+	for (int lang = 0; lang < 2; lang++) {
+		char **paths, cause[512];
+		int n = lesson_list(".", lang == 1 ? "zh" : "en", &paths);
+
+		for (int i = 0; i < n; i++) {
+			struct lesson *l;
+			struct walk k = { .lang = lang, .w = 80, .h = 24, .run = true };
+			struct grid g;
+
+			assert_int_equal(lesson_load(paths[i], &l, cause, sizeof cause), 0);
+			assert_int_equal(grid_init(&g, 80, 24), 0);
+			k.l = l;
+			for (int s = 0; s < l->nsections; s++) {
+				const struct lesson_block *b = lesson_run(&l->sections[s]);
+
+				if (b == NULL)
+					continue;
+				k.sec = s;
+				k.t = recording(b);
+				k.steps = tui__max_step(k.t) + 1;
+				k.cursor = b->pause > 0 ? tui__step_end(k.t, b->pause - 1) : 0;
+				tui_page_build(&p, l, s, false, lang, ".", NULL);
+				p.run = true;
+				p.top = 0;
+				render(&k, &g, &p);
+				if (p.room < 6 && p.room < p.rows)
+					fail_msg("%s page %d at 80x24: %d rows of text", l->path, s + 1, p.room);
+				trace_free(k.t);
+			}
+			grid_free(&g);
+			lesson_free(l);
+		}
+		lesson_list_free(paths);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +505,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_pages_zh),
 		cmocka_unit_test(test_lesson_pages_last),
 		cmocka_unit_test(test_lesson_pages_scroll),
+		cmocka_unit_test(test_lesson_pages_story),
+		cmocka_unit_test(test_lesson_pages_marker_label),
+		cmocka_unit_test(test_lesson_pages_text_rows),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -1,5 +1,6 @@
 /* render.c: the screen's layout, and the story pane.  The bars and
  * boxes around it (title, keys, help, "too small") are in render_keys.c. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,11 +52,25 @@ bool render__is_epoll(const struct tui_state *s, int actor)
 	return strncmp(model_of(s, actor), "epoll", 5) == 0;
 }
 
+/* A rule with its label, which keeps clear of the last right columns
+ * (a marker drawn there): cut at a word with "…", or dropped when not
+ * even a word fits. */
+static void rule_clear_of(struct grid *g, const struct tui_state *s, int y, const char *label, int right)
+{
+	char fitted[512];
+	int cols = g->w - 6 - right;
+
+	grid_fill(g, 0, y, g->w, ROLE_DIM, render__glyphs(s)->hrule);
+	if (label == NULL || *label == '\0' || cols < 8)
+		return;
+	render__fit(fitted, sizeof fitted, label, cols, s->ascii);
+	if (grid_width(fitted) > 1)
+		grid_printf(g, 2, y, ROLE_DIM, cols + 2, " %s ", fitted);
+}
+
 void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label)
 {
-	grid_fill(g, 0, y, g->w, ROLE_DIM, render__glyphs(s)->hrule);
-	if (label != NULL && *label != '\0')
-		grid_printf(g, 2, y, ROLE_DIM, g->w - 4, " %s ", label);
+	rule_clear_of(g, s, y, label, 0);
 }
 
 /* One UTF-8 character at s: its length in bytes (1 to 4, never past the
@@ -320,11 +335,12 @@ static int caption_rows(struct grid *g, const struct tui_state *s)
 	return n;
 }
 
-/* The latest events in words, the newest at the bottom of rows [y, y+h). */
-static void story_events(struct grid *g, const struct tui_state *s, int y, int h)
+/* The latest events in words, the newest at the bottom of rows [y, y+h);
+ * a line too long ends with "…" at a word.  Returns the lines drawn. */
+static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	static struct view before;
-	char line[600];
+	char line[600], full[700], fitted[700];
 	/* The classroom double-spaces the story where it has the rows. */
 	int n = 0, gap = render__story_gap(s, (h + 1) / 2, h), lines = gap == 2 ? (h + 1) / 2 : h;
 	size_t idx[64];
@@ -346,10 +362,14 @@ static void story_events(struct grid *g, const struct tui_state *s, int y, int h
 
 		while (before.n < at)
 			view_apply(&before, trace_at(s->t, before.n));
-		if (narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
-			grid_printf(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, g->w - 2,
-				    "%7.3fs %-6s %s", ev->t_ns / 1e9, narrate_actor(s->t, ev->actor), line);
+		if (!narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
+			continue;
+		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev->t_ns / 1e9,
+			 narrate_actor(s->t, ev->actor), line);
+		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
+		grid_put(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, fitted, g->w - 2);
 	}
+	return n;
 }
 
 /* The story so far: the caption, then the latest events. */
@@ -372,38 +392,50 @@ static bool has_mux(const struct tui_state *s)
  * rule); 0: not shown. */
 struct layout {
 	int lanes, mux, kern;
+	int story;                /* a lesson page's story block: its lines (below a rule) */
 };
 
 static int layout_rows(const struct layout *l)
 {
-	return (l->lanes ? l->lanes + 1 : 0) + (l->mux ? l->mux + 1 : 0) + (l->kern ? l->kern + 1 : 0);
+	return (l->lanes ? l->lanes + 1 : 0) + (l->mux ? l->mux + 1 : 0) + (l->kern ? l->kern + 1 : 0) +
+	       (l->story ? l->story + 1 : 0);
 }
 
-static int draw_panes(struct grid *g, const struct tui_state *s, const struct layout *l)
+/* The panes above the story (or a page's text); *last: the label of the
+ * rule under them, NULL when it has none.  Returns the row after it. */
+static int draw_panes(struct grid *g, const struct tui_state *s, const struct layout *l,
+		      const char **last)
 {
 	int y = 1;
+	const char *label;
 
+	*last = NULL;
 	if (l->lanes > 0) {
 		render__lanes(g, s, y, l->lanes);
 		y += l->lanes;
 		/* render__lanes fits the whole run once it is over (its end shown) */
 		if (s->ended && s->cursor == trace_count(s->t))
-			render__rule(g, s, y++, L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
-						  "整个运行，压缩显示：平静的时段共用列；时长为真实测量值"));
+			label = L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
+				   "整个运行，压缩显示：平静的时段共用列；时长为真实测量值");
 		else
-			render__rule(g, s, y++, L2(s, "event-ordered scale: one column per event; durations are real",
-						  "按事件排列的刻度：每列一个事件；时长为真实测量值"));
+			label = L2(s, "event-ordered scale: one column per event; durations are real",
+				   "按事件排列的刻度：每列一个事件；时长为真实测量值");
+		render__rule(g, s, y++, label);
+		*last = label;
 	}
 	if (l->mux > 0) {
 		render__mux(g, s, y, l->mux);
 		y += l->mux;
-		render__rule(g, s, y++, l->kern > 0 ? L2(s, "the kernel's own word (/proc/self/task/TID)",
-							 "内核自己的说法（/proc/self/task/TID）") : NULL);
+		label = l->kern > 0 ? L2(s, "the kernel's own word (/proc/self/task/TID)",
+					 "内核自己的说法（/proc/self/task/TID）") : NULL;
+		render__rule(g, s, y++, label);
+		*last = label;
 	}
 	if (l->kern > 0) {
 		render__kernel(g, s, y, l->kern);
 		y += l->kern;
 		render__rule(g, s, y++, NULL);
+		*last = NULL;
 	}
 	return y;
 }
@@ -444,32 +476,87 @@ static int page_split(const char *text, int w, struct page_row *r, int max)
 	}
 }
 
+/* Is name a word of text (not a part of a longer ASCII word)? */
+static bool names(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		return false;
+	for (const char *at = strstr(text, name); at != NULL; at = strstr(at + 1, name)) {
+		char before = at > text ? at[-1] : ' ', after = at[n];
+
+		if (!isalnum((unsigned char)before) && !isalnum((unsigned char)after))
+			return true;
+	}
+	return false;
+}
+
+/* The rows of lanes that keep every actor the page's text names (the
+ * lanes are drawn in actor order, two rows each); at least one. */
+static int lanes_named(const struct tui_state *s)
+{
+	const struct trace_hdr *hd = trace_hdr_c(s->t);
+	int k = 0, keep = 1;
+
+	for (int i = 1; i < hd->nactors && i < s->v->nactors; i++) {
+		if (!render__is_model(s, i))
+			continue;
+		k++;
+		if (names(s->page->text, hd->actors[i].name))
+			keep = k;
+	}
+	return 2 * keep;
+}
+
+#define PAGE_STORY_LINES 4          /* a story block's lines when the page names it */
+#define PAGE_LEAST_TEXT 6           /* rows of text a page keeps before panes it names */
+
+/* Does the text lack the rows it should have: all of it, or a few and
+ * the "more below" marker? */
+static bool page_short(int avail, const struct layout *l, int nrows)
+{
+	int least = nrows <= PAGE_LEAST_TEXT ? nrows : PAGE_LEAST_TEXT + 1;
+
+	return avail - layout_rows(l) < least;
+}
+
 /* Which panes, and how tall: the panes the page names and its text get
  * the room; the others shrink or hide until the whole text fits. */
 static void page_layout(struct grid *g, const struct tui_state *s, int nrows, struct layout *l)
 {
 	const struct tui_page *p = s->page;
 	unsigned want = p->show ? p->show : LESSON_PANE_LANES;
-	int avail = g->h - 2, least = nrows < 4 ? nrows : 4;
+	int avail = g->h - 2, keep;
 
-	*l = (struct layout){ 0, 0, 0 };
+	*l = (struct layout){ 0, 0, 0, 0 };
 	if (!p->run)
 		return;
 	l->lanes = render__lanes_height(s);
 	l->mux = has_mux(s) ? 5 : 0;
 	for (int i = 1; i < s->v->nactors; i++)
 		l->kern += render__is_model(s, i);
+	l->story = want & LESSON_PANE_STORY ? PAGE_STORY_LINES : 0;
 	if (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_KERNEL))
 		l->kern = 0;
 	while (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_MUX) && l->mux > 0)
 		l->mux = l->mux > 3 ? l->mux - 1 : 0;
 	/* What the page names keeps its room unless the text would get less
-	 * than a few rows. */
-	while (avail - layout_rows(l) < least + 1 && l->mux > 3)
+	 * than a few rows; the lanes keep the actors the text names. */
+	keep = lanes_named(s);
+	while (page_short(avail, l, nrows) && l->mux > 3)
 		l->mux--;
-	while (avail - layout_rows(l) < least + 1 && l->kern > 0 && !(want & LESSON_PANE_KERNEL))
+	while (page_short(avail, l, nrows) && l->kern > 0 && !(want & LESSON_PANE_KERNEL))
 		l->kern--;
-	while (avail - layout_rows(l) < least + 1 && l->lanes > 2)
+	while (page_short(avail, l, nrows) && l->story > 2)
+		l->story--;
+	while (page_short(avail, l, nrows) && l->lanes > keep)
+		l->lanes -= 2;
+	while (page_short(avail, l, nrows) && l->kern > keep / 2)
+		l->kern--;              /* its rows are the actors', in the same order */
+	if (page_short(avail, l, nrows) && !(want & LESSON_PANE_MUX))
+		l->mux = 0;
+	while (page_short(avail, l, nrows) && l->lanes > 2 && !(want & LESSON_PANE_LANES))
 		l->lanes -= 2;
 }
 
@@ -503,23 +590,36 @@ static int page_focus(const struct page_row *r, int nrows, int focus, int top, i
 	return last - room + 1;
 }
 
+/* A lesson page's story block in rows [y, g->h - 1): its rule and name,
+ * then the latest events.  Returns the lines of events drawn. */
+static int page_story(struct grid *g, const struct tui_state *s, int y)
+{
+	int h = g->h - 1 - y;
+
+	if (h < 2)
+		return 0;
+	render__rule(g, s, y, L2(s, "the story: the latest events in words", "事件记录：最近的事件"));
+	return story_events(g, s, y + 1, h - 1);
+}
+
 static void render_page(struct grid *g, const struct tui_state *s)
 {
 	static struct page_row rows[PAGE_MAX_ROWS];
 	struct tui_page *p = s->page;
 	struct layout l;
-	int nrows = page_split(p->text, g->w - 2, rows, PAGE_MAX_ROWS), y, h, room, max;
+	const char *last = NULL;
+	int nrows = page_split(p->text, g->w - 2, rows, PAGE_MAX_ROWS), y, h, room, max, told = 0;
 
 	page_layout(g, s, nrows, &l);
 	if (p->run) {
 		render__title_bar(g, s);
-		y = draw_panes(g, s, &l);
+		y = draw_panes(g, s, &l, &last);
 	} else {
 		page_title(g, s);
 		render__rule(g, s, 1, NULL);
 		y = 2;
 	}
-	h = g->h - 1 - y;
+	h = g->h - 1 - y - (l.story ? l.story + 1 : 0);
 	room = nrows <= h ? nrows : h - 1;
 	max = nrows - room;
 	if (p->focus >= 0)
@@ -536,19 +636,24 @@ static void render_page(struct grid *g, const struct tui_state *s)
 	}
 	if (p->top > 0) {
 		char up[64];
+		int uw;
 
 		snprintf(up, sizeof up, L2(s, " ↑ %d rows above (↑) ", " ↑ 上面还有 %d 行（按 ↑）"), p->top);
-		grid_put(g, g->w - 2 - grid_width(up), y - 1, ROLE_KEY, up, 0);
+		uw = grid_width(up);
+		/* the rule's label gives way to the marker */
+		rule_clear_of(g, s, y - 1, last, uw + 1);
+		grid_put(g, g->w - 2 - uw, y - 1, ROLE_KEY, up, 0);
 	}
 	if (p->top < max)
 		grid_printf(g, 1, y + room, ROLE_KEY, g->w - 2, L2(s, " ↓ %d more rows below (↓) ",
 								   " ↓ 下面还有 %d 行（按 ↓）"), max - p->top);
-	else if (p->run && room + 1 < h)
-		story_events(g, s, y + room + 1, h - room - 1);
+	/* the story: where the page names it, and in rows the text leaves */
+	if (p->run && (l.story > 0 || g->h - 1 - (y + room) >= 3))
+		told = page_story(g, s, y + room + (p->top < max));
 	p->rows = nrows;
 	p->room = room;
 	p->shown = (l.lanes ? LESSON_PANE_LANES : 0) | (l.mux ? LESSON_PANE_MUX : 0) |
-		   (l.kern ? LESSON_PANE_KERNEL : 0);
+		   (l.kern ? LESSON_PANE_KERNEL : 0) | (told >= 2 ? LESSON_PANE_STORY : 0);
 	render__keys_bar(g, s, g->h - 1);
 	if (s->help)
 		render__help_box(g, s);
@@ -557,7 +662,8 @@ static void render_page(struct grid *g, const struct tui_state *s)
 void tui_render(struct grid *g, const struct tui_state *s_in)
 {
 	struct tui_state clamped = *s_in, *s = &clamped;
-	struct layout l = { 0, 0, 0 };
+	struct layout l = { 0, 0, 0, 0 };
+	const char *last;
 	int avail, story_h, need, y;
 
 	if (s->cursor > trace_count(s->t))
@@ -588,7 +694,7 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 		l.kern--, story_h++;
 	while (story_h < need && l.lanes > 2)
 		l.lanes--, story_h++;
-	y = draw_panes(g, s, &l);
+	y = draw_panes(g, s, &l, &last);
 	story(g, s, y, g->h - 1 - y);
 	render__keys_bar(g, s, g->h - 1);
 	if (s->help)
