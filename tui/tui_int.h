@@ -48,6 +48,7 @@ struct tui {
 	bool *menu_done;
 	struct lesson *lesson;
 	int section;
+	int run_section;              /* the section whose run block is shown (-1: none, -2: not yet) */
 	bool answer;                  /* the page's prediction is answered */
 	int seek;                     /* play to this step, then pause (0: none) */
 	char scenario[1024];          /* the scenario file of the run shown */
