@@ -97,6 +97,11 @@ static void draw(struct tui *u)
 		draw_menu(u);
 		return;
 	}
+	if (u->lesson != NULL) {
+		s.no_predict = !tui__page_predicts(u);
+		s.last_page = u->section == u->lesson->nsections - 1;
+		s.last_lesson = s.last_page && u->last_lesson;
+	}
 	if (u->follow)
 		u->cursor = trace_count(t);
 	if (u->cursor > trace_count(t))

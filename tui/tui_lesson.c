@@ -164,9 +164,23 @@ static void build_page(struct tui *u)
 
 	if (u->section == u->lesson->nsections - 1)
 		next = next_lesson(u, title, sizeof title);
+	u->last_lesson = u->section == u->lesson->nsections - 1 && next == NULL;
 	tui_page_build(u->page, u->lesson, u->section, u->answer, u->lang, u->o->data_dir,
 		       next != NULL ? title : NULL);
 	free(next);
+}
+
+bool tui__page_predicts(const struct tui *u)
+{
+	const struct lesson_section *sec;
+
+	if (u->lesson == NULL || u->section < 0 || u->section >= u->lesson->nsections)
+		return false;
+	sec = &u->lesson->sections[u->section];
+	for (int k = 0; k < sec->nblocks; k++)
+		if (sec->blocks[k].kind == LB_PREDICT)
+			return true;
+	return false;
 }
 
 /* The menu's ✓, from what progress remembers. */
