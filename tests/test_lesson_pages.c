@@ -465,6 +465,50 @@ static void test_lesson_pages_keys_replay_help(void **state)
 	trace_free((struct trace *)s.t);
 }
 
+/* The select pane counts "1 wait", "2 waits" (review F1, item 4). */
+static void test_lesson_pages_mux_one_wait(void **state)
+{
+	static struct view v;
+	struct trace *t;
+	struct tui_state s = { .speed = 1, .title = "", .screen = TUI_SCREEN_REPLAY };
+	struct grid g;
+	char cause[512], *text;
+	size_t skipped, c;
+	int sel = -1;
+
+	(void)state;
+	assert_int_equal(trace_read("scenarios/recordings/fishing.jsonl", &t, &skipped, cause, sizeof cause), 0);
+	for (int i = 1; i < trace_hdr_c(t)->nactors; i++)
+		if (strcmp(trace_hdr_c(t)->actors[i].model, "select") == 0)
+			sel = i;
+	assert_true(sel > 0);
+	for (c = 0; c <= trace_count(t); c++) {
+		view_fold(&v, t, c);
+		if (v.actors[sel].waits == 1)
+			break;
+	}
+	assert_true(c <= trace_count(t));
+	s.t = t;
+	s.cursor = c;
+	s.v = &v;
+	s.steps = tui__max_step(t) + 1;
+	assert_int_equal(grid_init(&g, 120, 40), 0);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	assert_non_null(strstr(text, "1 wait: in"));
+	assert_null(strstr(text, "1 waits"));
+	free(text);
+	view_fold(&v, t, trace_count(t));
+	s.cursor = trace_count(t);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	assert_true(v.actors[sel].waits > 1);
+	assert_non_null(strstr(text, " waits: in"));
+	free(text);
+	grid_free(&g);
+	trace_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +518,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_pages_scroll),
 		cmocka_unit_test(test_lesson_pages_keys_offered),
 		cmocka_unit_test(test_lesson_pages_keys_replay_help),
+		cmocka_unit_test(test_lesson_pages_mux_one_wait),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
