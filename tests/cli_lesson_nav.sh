@@ -77,8 +77,10 @@ not_shown() { $T capture-pane -p -t s | grep -q -- "$1" && bad "screen shows '$1
 # io_uring at step 12), whether reached from page 2 or back from page 4.
 start 80 24 lesson 9
 expect_screen "(1/6)"
+expect_screen "a answer"
 $T send-keys -t s n
 expect_screen "step 12/16"
+not_shown "a answer"            # page 2 has no prediction
 $T send-keys -t s n
 expect_screen "Who does the copy?  (3/6)"
 expect_screen "step 12/16"
@@ -127,6 +129,18 @@ $T send-keys -t s p
 expect_screen "One read, five ways  (1/5)"
 expect_gone "step 12/16"
 not_shown "A blocking"
+not_shown "→ step"
+expect_screen "a answer"
+# The last page of the last lesson: n opens nothing, and is not offered.
+$T send-keys -t s n
+expect_screen "(2/5)"
+expect_screen "step 12/16" 20
+$T send-keys -t s n n n
+expect_screen "(5/5)"
+expect_screen "p previous"
+not_shown "n next"
+$T send-keys -t s NPage NPage
+expect_screen "the last of the lessons"
 $T send-keys -t s q
 finished && ok || bad "q did not quit lesson 12"
 restored "lesson 12"
