@@ -169,11 +169,11 @@ static void prompt_key(struct tui *u, int key)
 		int step = digits ? atoi(digits + 1) : 0;
 
 		u->prompt_kind = 0;
-		if (step >= 1 && u->run != NULL && u->playing) {   /* go there, then stay */
-			run_pause(u->run);
+		if (step >= 1 && u->playing) {        /* go there, then stay */
+			if (u->run != NULL)
+				run_pause(u->run);
 			u->playing = false;
 		}
-		u->playing = u->replay != NULL ? false : u->playing;
 		if (step >= 1 && u->run != NULL && step > run_step_index(u->run)) {
 			tui__seek(u, step);           /* not played yet: play to it */
 		} else if (step >= 1) {
