@@ -498,6 +498,180 @@ static void test_lesson_pages_text_rows(void **state)
 	}
 }
 
+/* The key bar and the help box of a lesson page (review F1, item 3):
+ * the grid's text, drawn with state s over page p. */
+static char *keys_screen(struct walk *k, struct tui_page *p, const struct tui_state *extra,
+			 bool help)
+{
+	static struct view v;
+	struct tui_state s = *extra;
+	struct grid g;
+	char *text;
+
+	s.t = k->t;
+	s.cursor = k->cursor;
+	s.title = k->l->title;
+	s.speed = 1;
+	s.page = p;
+	s.help = help;
+	view_fold(&v, k->t, k->cursor);
+	s.v = &v;
+	assert_int_equal(grid_init(&g, k->w, k->h), 0);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	grid_free(&g);
+	return text;
+}
+
+/* Only the keys that do something on the page: a where there is a
+ * prediction, n where a page or a lesson follows (and which), the run's
+ * keys where there is a run, scrolling where the text is longer than its
+ * room. */
+static void test_lesson_pages_keys_offered(void **state)
+{
+	static struct tui_page p;
+	struct tui_state none = { 0 }, nop = { .no_predict = true };
+	struct tui_state last = { .last_page = true }, end = { .last_page = true, .last_lesson = true };
+	struct lesson *l;
+	struct walk k = { .w = 80, .h = 24 };
+	char cause[512], *text;
+
+	(void)state;
+	assert_int_equal(lesson_load("lessons/en/12-review.md", &l, cause, sizeof cause), 0);
+	k.l = l;
+	k.t = trace_new();
+	assert_non_null(k.t);
+	/* page 1: a prediction, text only, it fits at 80x24 */
+	tui_page_build(&p, l, 0, false, 0, ".", NULL);
+	p.run = false;
+	text = keys_screen(&k, &p, &none, false);
+	assert_non_null(strstr(text, "a answer"));
+	assert_non_null(strstr(text, "n next page"));
+	assert_null(strstr(text, "→ step"));
+	assert_null(strstr(text, "space play"));
+	assert_null(strstr(text, "↓↑ scroll"));
+	free(text);
+	text = keys_screen(&k, &p, &none, true);
+	assert_null(strstr(text, "one event forward"));
+	assert_null(strstr(text, "go to step"));
+	assert_non_null(strstr(text, "the prediction's answer"));
+	free(text);
+	/* no prediction: no a, in the bar or the help */
+	text = keys_screen(&k, &p, &nop, false);
+	assert_null(strstr(text, "a answer"));
+	free(text);
+	text = keys_screen(&k, &p, &nop, true);
+	assert_null(strstr(text, "the prediction's answer"));
+	free(text);
+	/* the last page: n opens the next lesson, or (the last) nothing */
+	tui_page_build(&p, l, l->nsections - 1, false, 0, ".", NULL);
+	p.run = false;
+	text = keys_screen(&k, &p, &last, false);
+	assert_non_null(strstr(text, "n next lesson"));
+	assert_null(strstr(text, "next page"));
+	free(text);
+	text = keys_screen(&k, &p, &end, false);
+	assert_null(strstr(text, "n next"));
+	assert_non_null(strstr(text, "p previous"));
+	free(text);
+	text = keys_screen(&k, &p, &end, true);
+	assert_null(strstr(text, "next page"));
+	assert_null(strstr(text, "next lesson"));
+	free(text);
+	trace_free(k.t);
+	lesson_free(l);
+	/* a page longer than its room offers scrolling; with a run, its keys */
+	assert_int_equal(lesson_load("lessons/en/09-async.md", &l, cause, sizeof cause), 0);
+	k.l = l;
+	k.t = recording(lesson_run(&l->sections[1]));
+	k.cursor = tui__step_end(k.t, 11);
+	tui_page_build(&p, l, 1, false, 0, ".", NULL);
+	p.run = true;
+	p.top = 0;
+	text = keys_screen(&k, &p, &nop, false);
+	assert_non_null(strstr(text, "↓↑ scroll"));
+	assert_non_null(strstr(text, "→ step"));
+	free(text);
+	trace_free(k.t);
+	lesson_free(l);
+}
+
+/* A replay's help says what ← does there: the run of a replay is a
+ * recording, it does not go on. */
+static void test_lesson_pages_keys_replay_help(void **state)
+{
+	struct tui_state s = { .screen = TUI_SCREEN_REPLAY, .speed = 1, .help = true, .title = "" };
+	static struct view v;
+	struct grid g;
+	char *text;
+
+	(void)state;
+	s.t = trace_new();
+	assert_non_null(s.t);
+	view_fold(&v, s.t, 0);
+	s.v = &v;
+	assert_int_equal(grid_init(&g, 80, 24), 0);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	assert_non_null(strstr(text, "keys: a replay"));
+	assert_non_null(strstr(text, "step back"));
+	assert_null(strstr(text, "the run does not"));
+	assert_null(strstr(text, "plays on to its end"));
+	free(text);
+	s.screen = TUI_SCREEN_LIVE;
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	assert_non_null(strstr(text, "the run does not"));
+	assert_non_null(strstr(text, "plays on to its end"));
+	free(text);
+	grid_free(&g);
+	trace_free((struct trace *)s.t);
+}
+
+/* The select pane counts "1 wait", "2 waits" (review F1, item 4). */
+static void test_lesson_pages_mux_one_wait(void **state)
+{
+	static struct view v;
+	struct trace *t;
+	struct tui_state s = { .speed = 1, .title = "", .screen = TUI_SCREEN_REPLAY };
+	struct grid g;
+	char cause[512], *text;
+	size_t skipped, c;
+	int sel = -1;
+
+	(void)state;
+	assert_int_equal(trace_read("scenarios/recordings/fishing.jsonl", &t, &skipped, cause, sizeof cause), 0);
+	for (int i = 1; i < trace_hdr_c(t)->nactors; i++)
+		if (strcmp(trace_hdr_c(t)->actors[i].model, "select") == 0)
+			sel = i;
+	assert_true(sel > 0);
+	for (c = 0; c <= trace_count(t); c++) {
+		view_fold(&v, t, c);
+		if (v.actors[sel].waits == 1)
+			break;
+	}
+	assert_true(c <= trace_count(t));
+	s.t = t;
+	s.cursor = c;
+	s.v = &v;
+	s.steps = tui__max_step(t) + 1;
+	assert_int_equal(grid_init(&g, 120, 40), 0);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	assert_non_null(strstr(text, "1 wait: in"));
+	assert_null(strstr(text, "1 waits"));
+	free(text);
+	view_fold(&v, t, trace_count(t));
+	s.cursor = trace_count(t);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	assert_true(v.actors[sel].waits > 1);
+	assert_non_null(strstr(text, " waits: in"));
+	free(text);
+	grid_free(&g);
+	trace_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +682,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_pages_story),
 		cmocka_unit_test(test_lesson_pages_marker_label),
 		cmocka_unit_test(test_lesson_pages_text_rows),
+		cmocka_unit_test(test_lesson_pages_keys_offered),
+		cmocka_unit_test(test_lesson_pages_keys_replay_help),
+		cmocka_unit_test(test_lesson_pages_mux_one_wait),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

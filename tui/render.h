@@ -62,6 +62,11 @@ struct tui_state {
 	struct tui_page *page;    /* a lesson's page, shown instead of the caption, or NULL */
 	const char *keys;         /* the key bar's text, or NULL for the usual */
 	int screen;               /* enum tui_screen: the key bar and help follow it */
+	/* A lesson's page: what its keys can do there (the key bar and the
+	 * help offer only those). */
+	bool no_predict;          /* the page has no prediction: a does nothing */
+	bool last_page;           /* the lesson's last page: n opens the next lesson */
+	bool last_lesson;         /* and this is the last lesson: n opens nothing */
 };
 
 void tui_render(struct grid *g, const struct tui_state *s);

@@ -180,65 +180,107 @@ void render__title_bar(struct grid *g, const struct tui_state *s)
 #define ON_MENU (1u << TUI_SCREEN_MENU)
 #define ON_RUNS (ON_LIVE | ON_REPLAY | ON_LESSON)
 
+/* When a key is offered, beyond its screens: a key that would do nothing
+ * where it is pressed is neither in the key bar nor in the help box. */
+enum key_when {
+	W_ALWAYS = 0,
+	W_PREDICT,                /* a lesson page with a prediction */
+	W_RUN,                    /* a run to show (a lesson page may have none) */
+	W_SCROLL,                 /* a lesson page longer than its room (the key bar only) */
+	W_NEXT_PAGE,              /* n: a page follows */
+	W_NEXT_LESSON,            /* n: the last page, a lesson follows */
+};
+
 /* A key: its name (UTF-8 and ASCII), what it does in a word for the key
- * bar, in a line for the help box, on which screens, and its rank in the
- * key bar (1 first; 0: help box only). */
+ * bar, in a line for the help box, on which screens, when, and its rank
+ * in the key bar (1 first; 0: help box only). */
 struct key {
 	const char *name, *ascii;
 	const char *bar[2];
 	const char *help[2];
 	unsigned on;
 	int rank[TUI_SCREEN_MENU + 1];
+	int when;                 /* enum key_when */
 };
 
 static const struct key keys[] = {
 	{ "n  Enter", NULL, { "next page", "下一页" }, { "next page", "下一页" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 } },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 }, W_NEXT_PAGE },
+	{ "n  Enter", NULL, { "next lesson", "下一课" }, { "the next lesson", "进入下一课" },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 }, W_NEXT_LESSON },
 	{ "p", NULL, { "previous", "上一页" }, { "previous page", "上一页" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 2 } },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 2 }, W_ALWAYS },
 	{ "a", NULL, { "answer", "答案" }, { "show the prediction's answer", "显示预测的答案" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 3 } },
-	{ "↓↑", "Dn/Up", { "scroll", "滚动" }, { "", "" }, ON_LESSON, { [TUI_SCREEN_LESSON] = 4 } },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 3 }, W_PREDICT },
+	{ "↓↑", "Dn/Up", { "scroll", "滚动" }, { "", "" }, ON_LESSON, { [TUI_SCREEN_LESSON] = 4 },
+	  W_SCROLL },
 	{ "↓ ↑ PgDn PgUp", "Down Up PgDn PgUp", { "", "" },
-	  { "scroll the page (the mouse wheel too)", "滚动本页（也可用鼠标滚轮）" }, ON_LESSON, { 0 } },
-	{ "↑↓", "Up/Dn", { "choose", "选择" }, { "", "" }, ON_MENU, { [TUI_SCREEN_MENU] = 1 } },
-	{ "↑ ↓", "Up Down", { "", "" }, { "choose a lesson", "选择课程" }, ON_MENU, { 0 } },
+	  { "scroll the page (the mouse wheel too)", "滚动本页（也可用鼠标滚轮）" }, ON_LESSON, { 0 }, W_ALWAYS },
+	{ "↑↓", "Up/Dn", { "choose", "选择" }, { "", "" }, ON_MENU, { [TUI_SCREEN_MENU] = 1 }, W_ALWAYS },
+	{ "↑ ↓", "Up Down", { "", "" }, { "choose a lesson", "选择课程" }, ON_MENU, { 0 }, W_ALWAYS },
 	{ "Enter", NULL, { "open", "打开" }, { "open the lesson", "打开课程" },
-	  ON_MENU, { [TUI_SCREEN_MENU] = 2 } },
+	  ON_MENU, { [TUI_SCREEN_MENU] = 2 }, W_ALWAYS },
 	{ "space", NULL, { "play", "播放" }, { "play / pause", "播放 / 暂停" },
-	  ON_RUNS, { [TUI_SCREEN_LIVE] = 1, [TUI_SCREEN_REPLAY] = 1, [TUI_SCREEN_LESSON] = 7 } },
+	  ON_RUNS, { [TUI_SCREEN_LIVE] = 1, [TUI_SCREEN_REPLAY] = 1, [TUI_SCREEN_LESSON] = 7 }, W_RUN },
 	{ "→", "->", { "step", "单步" },
 	  { "step: the next action, then until every thread is quiet",
 	    "单步：下一个动作，直到所有线程静止" },
-	  ON_RUNS, { [TUI_SCREEN_LIVE] = 2, [TUI_SCREEN_REPLAY] = 2, [TUI_SCREEN_LESSON] = 6 } },
+	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 2, [TUI_SCREEN_LESSON] = 6 }, W_RUN },
+	{ "→", "->", { "step", "单步" }, { "step: the next action", "单步：下一个动作" },
+	  ON_REPLAY, { [TUI_SCREEN_REPLAY] = 2 }, W_ALWAYS },
 	{ "←", "<-", { "back", "后退" },
 	  { "step back (the view goes back; the run does not)", "后退一步（只回退视图，不回退运行）" },
-	  ON_RUNS, { [TUI_SCREEN_LIVE] = 3, [TUI_SCREEN_REPLAY] = 3, [TUI_SCREEN_LESSON] = 8 } },
-	{ ".  ,", NULL, { "", "" }, { "one event forward / back", "前进 / 后退一个事件" }, ON_RUNS, { 0 } },
-	{ "Home End", NULL, { "", "" }, { "first / last event", "第一个 / 最后一个事件" }, ON_RUNS, { 0 } },
+	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 3, [TUI_SCREEN_LESSON] = 8 }, W_RUN },
+	{ "←", "<-", { "back", "后退" }, { "step back: the previous action", "后退一步：上一个动作" },
+	  ON_REPLAY, { [TUI_SCREEN_REPLAY] = 3 }, W_ALWAYS },
+	{ ".  ,", NULL, { "", "" }, { "one event forward / back", "前进 / 后退一个事件" }, ON_RUNS, { 0 },
+	  W_RUN },
+	{ "Home End", NULL, { "", "" },
+	  { "first / last event; a live run plays on to its end",
+	    "第一个 / 最后一个事件；实时运行会一直运行到结束" },
+	  ON_LIVE | ON_LESSON, { 0 }, W_RUN },
+	{ "Home End", NULL, { "", "" }, { "first / last event", "第一个 / 最后一个事件" }, ON_REPLAY, { 0 }, W_ALWAYS },
 	{ "g", NULL, { "go to", "跳转" }, { "go to step (its number, then Enter)", "跳到某一步（输入数字，回车）" },
-	  ON_RUNS, { [TUI_SCREEN_REPLAY] = 6 } },
+	  ON_RUNS, { [TUI_SCREEN_REPLAY] = 6 }, W_RUN },
 	{ "+/-", NULL, { "speed", "速度" }, { "speed ×2 / ÷2", "速度 ×2 / ÷2" },
-	  ON_RUNS, { [TUI_SCREEN_LIVE] = 7, [TUI_SCREEN_REPLAY] = 5 } },
+	  ON_RUNS, { [TUI_SCREEN_LIVE] = 7, [TUI_SCREEN_REPLAY] = 5 }, W_RUN },
 	{ "m", NULL, { "model", "模型" },
 	  { "run again with every actor on the next model", "让所有角色换下一个模型，重新运行" },
-	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 5 } },
+	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 5 }, W_RUN },
 	{ "i", NULL, { "inject", "注入" },
 	  { "write data now: then the actor's letter", "立即写入数据：再按角色的字母" },
-	  ON_LIVE, { [TUI_SCREEN_LIVE] = 6 } },
+	  ON_LIVE, { [TUI_SCREEN_LIVE] = 6 }, W_ALWAYS },
 	{ "l", NULL, { "lessons", "课程" }, { "back to the lesson list", "回到课程列表" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 9 } },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 9 }, W_ALWAYS },
 	{ "t", NULL, { "theme", "主题" },
 	  { "theme: default, classroom, monochrome", "主题：默认、课堂、单色" },
 	  ON_RUNS | ON_MENU, { [TUI_SCREEN_LIVE] = 8, [TUI_SCREEN_REPLAY] = 7, [TUI_SCREEN_LESSON] = 10,
-			       [TUI_SCREEN_MENU] = 4 } },
+			       [TUI_SCREEN_MENU] = 4 }, W_ALWAYS },
 	{ "q", NULL, { "quit", "退出" }, { "quit", "退出" }, ON_RUNS | ON_MENU,
 	  { [TUI_SCREEN_LIVE] = 4, [TUI_SCREEN_REPLAY] = 4, [TUI_SCREEN_LESSON] = 5,
-	    [TUI_SCREEN_MENU] = 3 } },
+	    [TUI_SCREEN_MENU] = 3 }, W_ALWAYS },
 	{ "?", NULL, { "help", "帮助" }, { "this list", "本列表" },
-	  ON_RUNS | ON_MENU, { 0 } },
+	  ON_RUNS | ON_MENU, { 0 }, W_ALWAYS },
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
+
+/* Whether key k does something where s is (s NULL: the menu, or a
+ * screen without a state: every key of the screen). */
+static bool offered(const struct key *k, int screen, const struct tui_state *s)
+{
+	bool lesson = s != NULL && screen == TUI_SCREEN_LESSON && s->page != NULL;
+
+	if (!(k->on & (1u << screen)))
+		return false;
+	switch (k->when) {
+	case W_PREDICT: return !lesson || !s->no_predict;
+	case W_RUN: return !lesson || s->page->run;
+	case W_SCROLL: return !lesson || s->page->rows > s->page->room;
+	case W_NEXT_PAGE: return !lesson || !s->last_page;
+	case W_NEXT_LESSON: return lesson && s->last_page && !s->last_lesson;
+	default: return true;
+	}
+}
 
 static int screen_of(const struct tui_state *s)
 {
@@ -280,8 +322,8 @@ static int put_item(struct grid *g, int x, int y, const struct key *k, int lang,
 	return w + 1 + grid_put(g, x + w + 1, y, ROLE_TITLE, k->bar[lang == 1], g->w - x - w - 1);
 }
 
-void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const char *note,
-		  const char *prompt)
+static void keys_bar(struct grid *g, int y, int screen, const struct tui_state *s, int lang,
+		     bool ascii, const char *note, const char *prompt)
 {
 	const struct key *help = &keys[NKEYS - 1];
 	bool shown[NKEYS] = { false };
@@ -297,7 +339,7 @@ void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const
 		/* The most important keys that fit, shown in the table's order. */
 		for (int rank = 1; rank < 16; rank++)
 			for (int i = 0; i < NKEYS; i++)
-				if (keys[i].rank[screen] == rank && (keys[i].on & (1u << screen)) &&
+				if (keys[i].rank[screen] == rank && offered(&keys[i], screen, s) &&
 				    used + item_width(&keys[i], lang, ascii) + 2 <= room + 2) {
 					shown[i] = true;
 					used += item_width(&keys[i], lang, ascii) + 2;
@@ -315,9 +357,15 @@ void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const
 	}
 }
 
+void render__keys(struct grid *g, int y, int screen, int lang, bool ascii, const char *note,
+		  const char *prompt)
+{
+	keys_bar(g, y, screen, NULL, lang, ascii, note, prompt);
+}
+
 void render__keys_bar(struct grid *g, const struct tui_state *s, int y)
 {
-	render__keys(g, y, screen_of(s), s->lang, s->ascii, s->note, s->prompt);
+	keys_bar(g, y, screen_of(s), s, s->lang, s->ascii, s->note, s->prompt);
 }
 
 /* ---- the help box ---- */
@@ -368,7 +416,8 @@ static int legend(struct grid *g, const struct glyphs *gl, int x, int y, int w, 
 	return row + 1;
 }
 
-void render__help(struct grid *g, int screen, int lang, bool ascii, const struct glyphs *gl)
+static void help_box(struct grid *g, int screen, const struct tui_state *s, int lang, bool ascii,
+		     const struct glyphs *gl)
 {
 	static const char *const title[][2] = {
 		[TUI_SCREEN_LIVE] = { "keys: a live run", "按键：实时运行" },
@@ -383,7 +432,7 @@ void render__help(struct grid *g, int screen, int lang, bool ascii, const struct
 	if (screen <= TUI_SCREEN_AUTO || screen > TUI_SCREEN_MENU)
 		screen = TUI_SCREEN_LIVE;
 	for (int i = 0; i < NKEYS; i++)
-		if ((keys[i].on & (1u << screen)) && *keys[i].help[lz]) {
+		if (offered(&keys[i], screen, s) && *keys[i].help[lz]) {
 			line[n++] = &keys[i];
 			if (grid_width(key_name(&keys[i], lang, ascii)) > kw)
 				kw = grid_width(key_name(&keys[i], lang, ascii));
@@ -412,9 +461,14 @@ void render__help(struct grid *g, int screen, int lang, bool ascii, const struct
 			    (ascii ? "+ = 已学完" : "✓ = 已学完") : ascii ? "+ = finished" : "✓ = finished");
 }
 
+void render__help(struct grid *g, int screen, int lang, bool ascii, const struct glyphs *gl)
+{
+	help_box(g, screen, NULL, lang, ascii, gl);
+}
+
 void render__help_box(struct grid *g, const struct tui_state *s)
 {
-	render__help(g, screen_of(s), s->lang, s->ascii, render__glyphs(s));
+	help_box(g, screen_of(s), s, s->lang, s->ascii, render__glyphs(s));
 }
 
 void render__too_small(struct grid *g, const struct tui_state *s)

@@ -94,8 +94,9 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 			    (unsigned long long)a->scanned);
 		return;
 	}
-		snprintf(t, sizeof t, L2(s, "%llu waits: in %llu · checked %llu · scanned %llu",
-					 "等待 %llu 次：传入 %llu · 检查 %llu · 扫描 %llu"),
+	snprintf(t, sizeof t, L2(s, a->waits == 1 ? "%llu wait: in %llu · checked %llu · scanned %llu" :
+				 "%llu waits: in %llu · checked %llu · scanned %llu",
+				 "等待 %llu 次：传入 %llu · 检查 %llu · 扫描 %llu"),
 			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
 			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
 	row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);

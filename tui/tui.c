@@ -97,6 +97,11 @@ static void draw(struct tui *u)
 		draw_menu(u);
 		return;
 	}
+	if (u->lesson != NULL) {
+		s.no_predict = !tui__page_predicts(u);
+		s.last_page = u->section == u->lesson->nsections - 1;
+		s.last_lesson = s.last_page && u->last_lesson;
+	}
 	if (u->follow)
 		u->cursor = trace_count(t);
 	if (u->cursor > trace_count(t))
@@ -266,6 +271,11 @@ static void quiet_cb(uv_timer_t *h)
 		tui__keys_run(u);
 		return;
 	}
+	/* A step reached by playing to it shows that step whole, and no
+	 * more: the last run_step may have performed the actions after it
+	 * at the same instant (each → then shows the next one). */
+	if (u->seek > 0)
+		u->show_step = u->seek - 1;
 	u->seek = 0;
 	u->waiting = false;
 	uv_timer_stop(&u->quiet);
@@ -283,9 +293,10 @@ void tui__wait_quiet(struct tui *u)
 
 void tui__seek(struct tui *u, int step)
 {
-	u->seek = step;
+	u->seek = 0;
 	if (u->run == NULL || step <= run_step_index(u->run))
 		return;
+	u->seek = step;
 	u->follow = true;
 	tui__wait_quiet(u);
 	tui__mark(u);

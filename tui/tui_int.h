@@ -48,6 +48,8 @@ struct tui {
 	bool *menu_done;
 	struct lesson *lesson;
 	int section;
+	bool last_lesson;             /* no lesson follows this one (set on its last page) */
+	int run_section;              /* the section whose run block is shown (-1: none, -2: not yet) */
 	bool answer;                  /* the page's prediction is answered */
 	int seek;                     /* play to this step, then pause (0: none) */
 	char scenario[1024];          /* the scenario file of the run shown */
@@ -116,6 +118,8 @@ int tui__menu_open(struct tui *u);
 void tui__menu_free(struct tui *u);
 /* Keys of the menu and of lesson pages; 1 if taken. */
 int tui__lesson_key(struct tui *u, int k);
+/* The page shown has a prediction (a answers it). */
+bool tui__page_predicts(const struct tui *u);
 void tui__lesson_open(struct tui *u, const char *path);
 void tui__lesson_close(struct tui *u);
 

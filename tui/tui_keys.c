@@ -61,6 +61,16 @@ static void go_forward(struct tui *u)
 	tui__mark(u);
 }
 
+/* End: the last event.  A live run shows its newest, and when paused
+ * plays the rest of its script, step by step, to the end (as g would). */
+static void go_end(struct tui *u)
+{
+	u->cursor = trace_count(tui__trace(u));
+	u->follow = u->run != NULL;
+	if (u->run != NULL && !u->playing && !u->waiting && !run_ended(u->run))
+		tui__seek(u, run_steps(u->run));
+}
+
 static void toggle_play(struct tui *u)
 {
 	u->playing = !u->playing;
@@ -159,6 +169,11 @@ static void prompt_key(struct tui *u, int key)
 		int step = digits ? atoi(digits + 1) : 0;
 
 		u->prompt_kind = 0;
+		if (step >= 1 && u->playing) {        /* go there, then stay */
+			if (u->run != NULL)
+				run_pause(u->run);
+			u->playing = false;
+		}
 		if (step >= 1 && u->run != NULL && step > run_step_index(u->run)) {
 			tui__seek(u, step);           /* not played yet: play to it */
 		} else if (step >= 1) {
@@ -255,7 +270,7 @@ void tui__key(struct tui *u, int k)
 		if (u->cursor > 0)
 			u->cursor--;
 		break;
-	case K_END: u->follow = u->run != NULL; u->cursor = trace_count(tui__trace(u)); break;
+	case K_END: go_end(u); break;
 	case '+': case '=': set_speed(u, 2); break;
 	case '-': case '_': set_speed(u, 0.5); break;
 	case 'g':

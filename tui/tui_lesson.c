@@ -164,9 +164,23 @@ static void build_page(struct tui *u)
 
 	if (u->section == u->lesson->nsections - 1)
 		next = next_lesson(u, title, sizeof title);
+	u->last_lesson = u->section == u->lesson->nsections - 1 && next == NULL;
 	tui_page_build(u->page, u->lesson, u->section, u->answer, u->lang, u->o->data_dir,
 		       next != NULL ? title : NULL);
 	free(next);
+}
+
+bool tui__page_predicts(const struct tui *u)
+{
+	const struct lesson_section *sec;
+
+	if (u->lesson == NULL || u->section < 0 || u->section >= u->lesson->nsections)
+		return false;
+	sec = &u->lesson->sections[u->section];
+	for (int k = 0; k < sec->nblocks; k++)
+		if (sec->blocks[k].kind == LB_PREDICT)
+			return true;
+	return false;
 }
 
 /* The menu's ✓, from what progress remembers. */
@@ -207,27 +221,28 @@ static void page_recording(struct tui *u, const struct lesson_block *b, const ch
 		 why);
 }
 
-/* The page's run: its scenario paused, played to its step.  A model that
- * cannot run here shows its shipped recording instead, and says so. */
-static void page_run(struct tui *u)
+/* The run block a page shows: its own, else the nearest earlier page's
+ * (as if the lesson were read in order), -1 for none. */
+static int run_source(const struct lesson *l, int section)
 {
-	const struct lesson_block *b = lesson_run(&u->lesson->sections[u->section]);
-	const char *model;
+	while (section >= 0 && lesson_run(&l->sections[section]) == NULL)
+		section--;
+	return section;
+}
+
+/* Section src's run: its scenario paused, played to its step.  A model
+ * that cannot run here shows its shipped recording instead, and says so. */
+static void open_run(struct tui *u, int src)
+{
+	const struct lesson_block *b = lesson_run(&u->lesson->sections[src]);
+	const char *model = *b->model ? b->model : NULL;
 	char path[1024], why[400];
 
-	if (b == NULL)
-		return;                 /* the last page's run stays */
-	model = *b->model ? b->model : NULL;
 	if (model != NULL && run_model_usable(model, why, sizeof why) != 0) {
 		page_recording(u, b, why);
 		return;
 	}
-	trace_free(u->replay);
-	u->replay = NULL;
 	snprintf(path, sizeof path, "%s/scenarios/%s.scn", u->o->data_dir, b->scenario);
-	/* Close the last page's run first, so that this one gets the same
-	 * low descriptor numbers a fresh start would (select's nfds shows them). */
-	tui__live_close(u);
 	if (tui__live_open(u, path, model, true) != 0) {
 		/* e.g. one of the script's own models cannot run here */
 		snprintf(why, sizeof why, "%.390s", u->cause);
@@ -237,12 +252,29 @@ static void page_run(struct tui *u)
 	tui__seek(u, b->pause);
 }
 
-/* A page without a run, and no run before it: the text takes the screen
- * (an empty trace, so that the screen has something to fold). */
-static void page_text_only(struct tui *u)
+/* The page's run, whichever way the page was reached: its own run block
+ * opened afresh; for a page without one, the run of the nearest earlier
+ * page that has one (kept as it is when that run is already shown, so
+ * that reading on keeps what was stepped), or none: the text takes the
+ * screen (an empty trace, so that the screen has something to fold). */
+static void page_run(struct tui *u)
 {
+	int src = run_source(u->lesson, u->section);
 	struct trace *t = tui__trace(u);
 
+	if (src == u->run_section && src != u->section && t != NULL) {
+		u->page->run = u->run != NULL || trace_count(t) > 0;
+		return;
+	}
+	/* Close the last page's run first, so that this one gets the same
+	 * low descriptor numbers a fresh start would (select's nfds shows them). */
+	tui__live_close(u);
+	trace_free(u->replay);
+	u->replay = NULL;
+	u->run_section = src;
+	if (src >= 0)
+		open_run(u, src);
+	t = tui__trace(u);
 	u->page->run = t != NULL && (u->run != NULL || trace_count(t) > 0);
 	if (t == NULL && (u->replay = trace_new()) != NULL) {
 		u->steps = 0;
@@ -265,7 +297,6 @@ static void show_page(struct tui *u, int section)
 	snprintf(u->title, sizeof u->title, "%s", u->lesson->title);
 	build_page(u);
 	page_run(u);
-	page_text_only(u);
 	/* A finished lesson stays finished when it is read again. */
 	progress_get(u->lesson->name, &was);
 	progress_set(u->lesson->name, section, was || last);
@@ -289,6 +320,7 @@ void tui__lesson_open(struct tui *u, const char *path)
 	tui__live_close(u);
 	trace_free(u->replay);
 	u->replay = NULL;
+	u->run_section = -2;            /* none yet: the first page opens its own */
 	at = progress_get(u->lesson->name, &done);
 	at = done || at >= u->lesson->nsections ? 0 : at;
 	show_page(u, at);
