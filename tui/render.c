@@ -638,15 +638,17 @@ static void render_page(struct grid *g, const struct tui_state *s)
 		char up[64];
 		int uw;
 
-		snprintf(up, sizeof up, L2(s, " ↑ %d rows above (↑) ", " ↑ 上面还有 %d 行（按 ↑）"), p->top);
+		snprintf(up, sizeof up, L2(s, p->top == 1 ? " ↑ %d row above (↑) " : " ↑ %d rows above (↑) ",
+					   " ↑ 上面还有 %d 行（按 ↑）"), p->top);
 		uw = grid_width(up);
 		/* the rule's label gives way to the marker */
 		rule_clear_of(g, s, y - 1, last, uw + 1);
 		grid_put(g, g->w - 2 - uw, y - 1, ROLE_KEY, up, 0);
 	}
 	if (p->top < max)
-		grid_printf(g, 1, y + room, ROLE_KEY, g->w - 2, L2(s, " ↓ %d more rows below (↓) ",
-								   " ↓ 下面还有 %d 行（按 ↓）"), max - p->top);
+		grid_printf(g, 1, y + room, ROLE_KEY, g->w - 2,
+			    L2(s, max - p->top == 1 ? " ↓ %d more row below (↓) " : " ↓ %d more rows below (↓) ",
+			       " ↓ 下面还有 %d 行（按 ↓）"), max - p->top);
 	/* the story: where the page names it, and in rows the text leaves */
 	if (p->run && (l.story > 0 || g->h - 1 - (y + room) >= 3))
 		told = page_story(g, s, y + room + (p->top < max));

@@ -102,7 +102,8 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 		char why[256], *code;
 
 		if (b->kind == LB_PREDICT) {
-			add(p, &o, "\n\n%s %s\n%s", lang == 1 ? "预测：" : "Predict:", b->question,
+			/* no space after full-width punctuation */
+			add(p, &o, "\n\n%s%s\n%s", lang == 1 ? "预测：" : "Predict: ", b->question,
 			    answer ? b->answer : lang == 1 ? "（先想一想，再按 a 看答案）" :
 			    "(think, then press a for the answer)");
 		} else if (b->kind == LB_CODE &&
@@ -111,7 +112,7 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 			add_code(p, &o, code);
 			free(code);
 		} else if (b->kind == LB_RUN && *b->point) {
-			add(p, &o, "\n\n%s %s", lang == 1 ? "请看：" : "Look at:", b->point);
+			add(p, &o, "\n\n%s%s", lang == 1 ? "请看：" : "Look at: ", b->point);
 		}
 	}
 	if (i != l->nsections - 1)
