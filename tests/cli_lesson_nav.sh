@@ -1,69 +1,11 @@
 #!/bin/sh
 # Lesson navigation in tmux (issue 9 review, F1): p shows the run a page
 # reads in order whatever the direction; g lands on its step; End plays on.
-# The helpers are cli_tui.sh's; every wait polls with a limit.
+# The helpers are tests/lib_tmux.sh's; every wait polls with a limit.
 set -u
-bin=$(cd "$(dirname "${IOSCOPE:-./ioscope}")" && pwd)/$(basename "${IOSCOPE:-./ioscope}")
-top=$(pwd)
-tmp=$(mktemp -d /tmp/ioscope-nav-XXXXXX)
-n=0
-sock="$tmp/tmux.0.sock"
-T="tmux -S $sock"
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; $T capture-pane -p -t s 2>/dev/null | sed 's/^/  | /' | head -45; }
-cleanup() {
-	for s in "$tmp"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# wait_for PATTERN [SECONDS]: until the pane shows it
-wait_for() {
-	i=0 limit=$(( ${2:-10} * 50 ))
-	while [ $i -lt $limit ]; do
-		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" && return 0
-		sleep 0.02; i=$((i + 1))
-	done
-	return 1
-}
-expect_screen() { wait_for "$1" "${2:-10}" && ok || bad "screen never showed '$1'"; }
-# expect_gone PATTERN: until the pane no longer shows it
-expect_gone() {
-	i=0
-	while [ $i -lt 500 ]; do
-		$T capture-pane -p -t s 2>/dev/null | grep -q -- "$1" || { ok; return; }
-		sleep 0.02; i=$((i + 1))
-	done
-	bad "screen still shows '$1'"
-}
-
-# start W H ARGS...: ioscope in a fresh tmux pane, stty saved around it
-start() {
-	w=$1 h=$2; shift 2
-	cat >"$tmp/wrap.sh" <<EOS
-cd "$top"
-stty -g >"$tmp/stty.before"
-echo \$\$ >"$tmp/wrap.pid"
-"$bin" "\$@" 2>"$tmp/stderr"
-echo \$? >"$tmp/rc"
-stty -g >"$tmp/stty.after"
-echo IOSCOPE-DONE
-sleep 60
-EOS
-	rm -f "$tmp/rc" "$tmp/wrap.pid"
-	$T kill-server 2>/dev/null
-	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
-	$T -f /dev/null new-session -d -s s -x "$w" -y "$h" "sh $tmp/wrap.sh $*"
-	$T set-option -t s status off >/dev/null
-}
-finished() {
-	i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
-	[ -s "$tmp/rc" ]
-}
-restored() {
-	wait_for IOSCOPE-DONE 5 && cmp -s "$tmp/stty.before" "$tmp/stty.after" && ok || bad "terminal not restored ($1)"
-}
+. "$(dirname "$0")/lib.sh"
+scratch nav
+. "$(dirname "$0")/lib_tmux.sh"
 
 export XDG_STATE_HOME="$tmp/state"
 
@@ -159,5 +101,4 @@ $T send-keys -t s q
 finished && ok || bad "q did not quit run fishing"
 restored "run fishing"
 
-echo "cli_lesson_nav: $pass passed, $fail failed"
-[ $fail = 0 ]
+summary cli_lesson_nav
