@@ -230,9 +230,14 @@ else
 fi
 
 # ---- make install puts the man page and the completion in place; uninstall removes all
-if [ -x "$top/ioscope" ] && command -v make >/dev/null 2>&1; then
+# The binary under test is installed as it is (BIN, and -o: never rebuilt;
+# under make asan the environment carries that build's BUILD and CFLAGS,
+# which would otherwise relink ./ioscope from the sanitizer's objects).
+inst_bin=$(cd "$top" && realpath "${IOSCOPE:-./ioscope}" 2>/dev/null)
+if [ -n "$inst_bin" ] && [ -x "$inst_bin" ] && command -v make >/dev/null 2>&1; then
 	root="$tmp/root"
-	(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -o all install DESTDIR="$root" PREFIX=/usr) \
+	(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -o "$inst_bin" install \
+		BIN="$inst_bin" DESTDIR="$root" PREFIX=/usr) \
 		>"$tmp/inst.txt" 2>&1 && ok || bad "make install: $(tail -5 "$tmp/inst.txt")"
 	[ -f "$root/usr/share/man/man1/ioscope.1" ] && ok || bad "no installed man page"
 	[ -f "$root/usr/share/bash-completion/completions/ioscope" ] && ok || bad "no installed completion"
@@ -242,7 +247,8 @@ if [ -x "$top/ioscope" ] && command -v make >/dev/null 2>&1; then
 	fi
 	(cd / && IOSCOPE_DATA= "$root/usr/bin/ioscope" run fishn 2>&1) | grep -q "did you mean 'fishing'" && ok ||
 		bad "the installed binary does not find its scenarios"
-	(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s uninstall DESTDIR="$root" PREFIX=/usr) \
+	(cd "$top" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -o "$inst_bin" uninstall \
+		BIN="$inst_bin" DESTDIR="$root" PREFIX=/usr) \
 		>"$tmp/uninst.txt" 2>&1 && ok || bad "make uninstall: $(tail -5 "$tmp/uninst.txt")"
 	left=$(find "$root" -type f | head -5)
 	[ -z "$left" ] && ok || bad "make uninstall left: $left"
