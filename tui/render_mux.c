@@ -251,6 +251,19 @@ static void kline(struct grid *g, const struct tui_state *s, int y, int role, co
 	grid_put(g, 0, y, role, fit, 0);
 }
 
+/* "asleep in the kernel", or "asleep" where the long words would cut the
+ * wchan, which the lessons name (80 columns). */
+static const char *asleep_words(const struct grid *g, const struct tui_state *s,
+				const struct view_actor *a, int actor)
+{
+	const char *lng = L2(s, "asleep in the kernel", "在内核中睡眠");
+	char text[512];
+
+	snprintf(text, sizeof text, "%-6s tid %d  %c %s  %s  wchan %s", narrate_actor(s->t, actor),
+		 a->tid, a->state, lng, a->syscall, *a->wchan ? a->wchan : "?");
+	return grid_width(text) <= g->w ? lng : L2(s, "asleep", "在睡眠");
+}
+
 /* The kernel's word, per thread, from the sampler. */
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 {
@@ -272,9 +285,8 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 			      a->helper_syscall, *a->helper_wchan ? a->helper_wchan : "?");
 		else if (a->have_state && a->state == 'S')
 			kline(g, s, r, ROLE_BLOCKED, "%-6s tid %d  %c %s  %s  wchan %s",
-			      narrate_actor(s->t, i), a->tid, a->state,
-			      L2(s, "asleep in the kernel", "在内核中睡眠"), a->syscall,
-			      *a->wchan ? a->wchan : "?");
+			      narrate_actor(s->t, i), a->tid, a->state, asleep_words(g, s, a, i),
+			      a->syscall, *a->wchan ? a->wchan : "?");
 		else if (a->have_state)
 			kline(g, s, r, ROLE_RUNNING, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
 			      a->tid, a->state, a->syscall);
