@@ -434,8 +434,11 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 	if (l->kern > 0) {
 		render__kernel(g, s, y, l->kern);
 		y += l->kern;
-		render__rule(g, s, y++, NULL);
-		*last = NULL;
+		/* Named above it when a multiplexer's pane is there; else below. */
+		label = l->mux > 0 ? NULL : L2(s, "↑ the kernel's own word (/proc/self/task/TID)",
+					       "↑ 内核自己的说法（/proc/self/task/TID）");
+		render__rule(g, s, y++, label);
+		*last = label;
 	}
 	return y;
 }
