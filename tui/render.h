@@ -60,7 +60,6 @@ struct tui_state {
 	const char *prompt;       /* a question in the key bar, or NULL */
 	const char *note;         /* a passing message, or NULL */
 	struct tui_page *page;    /* a lesson's page, shown instead of the caption, or NULL */
-	const char *keys;         /* the key bar's text, or NULL for the usual */
 	int screen;               /* enum tui_screen: the key bar and help follow it */
 	/* A lesson's page: what its keys can do there (the key bar and the
 	 * help offer only those). */
