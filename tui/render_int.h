@@ -64,6 +64,4 @@ void render__too_small(struct grid *g, const struct tui_state *s);
 /* A rule across the grid with a label: "── label ───". */
 void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label);
 
-#define L2(s, en, zh) ((s)->lang == 1 ? (zh) : (en))
-
 #endif

@@ -12,8 +12,6 @@
 #include "tui/render.h"
 #include "tui/tui.h"
 
-#define TR(u, en, zh) ((u)->lang == 1 ? (zh) : (en))
-
 struct tui {
 	const struct tui_opts *o;
 	struct run_opts ropts;

@@ -218,7 +218,7 @@ static void page_recording(struct tui *u, const struct lesson_block *b, const ch
 	u->steps = tui__max_step(u->replay) + 1;
 	u->follow = u->playing = false;
 	u->cursor = b->pause > 0 ? tui__step_end(u->replay, b->pause - 1) : 0;
-	snprintf(u->note, sizeof u->note, TR(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
+	snprintf(u->note, sizeof u->note, L2(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
 		 why);
 }
 
@@ -326,7 +326,7 @@ void tui__lesson_open(struct tui *u, const char *path)
 	at = done || at >= u->lesson->nsections ? 0 : at;
 	show_page(u, at);
 	if (at > 0)
-		snprintf(u->note, sizeof u->note, TR(u, "resumed at page %d of %d, where you left it (p: back)",
+		snprintf(u->note, sizeof u->note, L2(u, "resumed at page %d of %d, where you left it (p: back)",
 						     "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
 			 at + 1, u->lesson->nsections);
 }
@@ -413,7 +413,7 @@ int tui__lesson_key(struct tui *u, int k)
 
 		u->answer = true;
 		build_page(u);
-		q = strstr(u->page->text, TR(u, "\n\nPredict: ", "\n\n预测："));
+		q = strstr(u->page->text, L2(u, "\n\nPredict: ", "\n\n预测："));
 		u->page->focus = q != NULL ? (int)(q - u->page->text) + 2 : -1;
 		tui__mark(u);
 		return 1;
