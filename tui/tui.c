@@ -530,7 +530,8 @@ static int handles_init(struct tui *u)
 		return rc;
 	uv_timer_init(&u->loop, &u->frame);
 	uv_timer_init(&u->loop, &u->quiet);
-	u->frame.data = u->quiet.data = u;
+	uv_timer_init(&u->loop, &u->theme_end);
+	u->frame.data = u->quiet.data = u->theme_end.data = u;
 	for (int i = 0; i < 6; i++) {
 		uv_signal_init(&u->loop, &u->sigs[i]);
 		u->sigs[i].data = u;

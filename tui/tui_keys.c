@@ -185,16 +185,12 @@ static void prompt_key(struct tui *u, int key)
 }
 
 /* t: the next theme, and its name in the key bar for 2 s (or until the
- * next key).  The timer is this file's: tui.c's loop closes every handle
- * when it ends, and the timer is made again for a new loop. */
-static uv_timer_t theme_timer;
-static char theme_note[128];
-
+ * next key). */
 static void theme_note_cb(uv_timer_t *h)
 {
 	struct tui *u = h->data;
 
-	if (strcmp(u->note, theme_note) == 0)
+	if (strcmp(u->note, u->theme_note) == 0)
 		u->note[0] = '\0';
 	tui__mark(u);
 }
@@ -205,16 +201,11 @@ static void next_theme(struct tui *u)
 
 	u->theme = (u->theme + 1) % THEME_MAX;
 	screen_theme(u->theme);
-	snprintf(theme_note, sizeof theme_note, L2(u, "theme: %s%s", "主题：%s%s"), name,
+	snprintf(u->theme_note, sizeof u->theme_note, L2(u, "theme: %s%s", "主题：%s%s"), name,
 		 screen_colors() || u->theme == THEME_MONO ? "" :
 		 L2(u, " (this terminal shows no colours)", "（此终端不显示颜色）"));
-	snprintf(u->note, sizeof u->note, "%s", theme_note);
-	if (theme_timer.loop != &u->loop || uv_is_closing((uv_handle_t *)&theme_timer)) {
-		if (uv_timer_init(&u->loop, &theme_timer) != 0)
-			return;
-		theme_timer.data = u;
-	}
-	uv_timer_start(&theme_timer, theme_note_cb, 2000, 0);
+	snprintf(u->note, sizeof u->note, "%s", u->theme_note);
+	uv_timer_start(&u->theme_end, theme_note_cb, 2000, 0);
 }
 
 /* ? and t mean the same on every screen (the menu and lessons too);
