@@ -240,8 +240,8 @@ void tui__key(struct tui *u, int k)
 		return;
 	}
 	/* A lesson page without a run (nor a recording): nothing to step,
-	 * play or inject. */
-	if (tui__trace(u) == NULL && k != 'q' && k != 'Q' && k != 't' && k != '?') {
+	 * play or inject (? and t were taken above). */
+	if (tui__trace(u) == NULL && k != 'q' && k != 'Q') {
 		tui__mark(u);
 		return;
 	}
