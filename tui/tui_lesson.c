@@ -2,7 +2,6 @@
  * page with its run paused where the text talks about it. */
 #include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,28 +126,20 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 }
 
 /* "05-epoll" of ".../lessons/en/05-epoll.md" into name. */
-static void name_of(const char *path, char *name, size_t len)
-{
-	const char *b = strrchr(path, '/'), *dot;
-
-	b = b != NULL ? b + 1 : path;
-	dot = strrchr(b, '.');
-	snprintf(name, len, "%.*s", (int)(dot != NULL ? dot - b : (ptrdiff_t)strlen(b)), b);
-}
-
 /* The lesson after the one shown, in this language: its path (malloc'd)
  * and title, or NULL. */
 static char *next_lesson(struct tui *u, char *title, size_t len)
 {
-	char **paths, name[256], cause[512], *out = NULL;
+	char **paths, cause[512], *out = NULL;
 	int n = lesson_list(u->o->data_dir, lang_dir(u), &paths);
 
 	for (int i = 0; i + 1 < n && out == NULL; i++) {
+		char *name = lesson_name(paths[i]);
+		bool here = name != NULL && strcmp(name, u->lesson->name) == 0;
 		struct lesson *l;
 
-		name_of(paths[i], name, sizeof name);
-		if (strcmp(name, u->lesson->name) != 0 ||
-		    lesson_load(paths[i + 1], &l, cause, sizeof cause) != 0)
+		free(name);
+		if (!here || lesson_load(paths[i + 1], &l, cause, sizeof cause) != 0)
 			continue;
 		snprintf(title, len, "%d. %s", i + 2, l->title);
 		lesson_free(l);
@@ -187,11 +178,12 @@ bool tui__page_predicts(const struct tui *u)
 /* The menu's ✓, from what progress remembers. */
 static void menu_refresh(struct tui *u)
 {
-	char name[256];
-
 	for (int i = 0; i < u->menu_n && u->menu_done != NULL; i++) {
-		name_of(u->menu_paths[i], name, sizeof name);
-		progress_get(name, &u->menu_done[i]);
+		char *name = lesson_name(u->menu_paths[i]);
+
+		if (name != NULL)
+			progress_get(name, &u->menu_done[i]);
+		free(name);
 	}
 }
 
