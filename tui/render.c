@@ -260,7 +260,8 @@ static int row_cut(const char *text, int w)
 }
 
 /* Wrap text into rows [y, y+h) at word boundaries (or anywhere, for text
- * without spaces such as Chinese).  Returns rows used. */
+ * without spaces such as Chinese).  Returns rows used; g NULL: only
+ * counts them. */
 int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text)
 {
 	int row = 0;
@@ -271,7 +272,8 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 
 		memcpy(line, text, (size_t)cut);
 		line[cut] = '\0';
-		grid_put(g, x, y + row, role, line, w);
+		if (g != NULL)
+			grid_put(g, x, y + row, role, line, w);
 		text += cut;
 		while (*text == ' ')
 			text++;
@@ -322,17 +324,10 @@ static const char *caption_of(const struct tui_state *s)
 	return cap != NULL ? cap : "";
 }
 
-/* Rows the caption needs at this width. */
-static int caption_rows(struct grid *g, const struct tui_state *s)
+/* Rows the caption needs at this width (at most 4). */
+static int caption_rows(const struct grid *g, const struct tui_state *s)
 {
-	int max = 4, n;
-	struct grid scratch;
-
-	if (grid_init(&scratch, g->w, max) != 0)
-		return 3;
-	n = wrap_lines(&scratch, 1, 0, g->w - 2, max, ROLE_TEXT, caption_of(s));
-	grid_free(&scratch);
-	return n;
+	return wrap_lines(NULL, 1, 0, g->w - 2, 4, ROLE_TEXT, caption_of(s));
 }
 
 /* The latest events in words, the newest at the bottom of rows [y, y+h);
