@@ -390,6 +390,15 @@ struct layout {
 	int story;                /* a lesson page's story block: its lines (below a rule) */
 };
 
+/* Every pane at its full height: the lanes, the multiplexers', a row of
+ * the kernel's word per model; no story block. */
+static void layout_full(const struct tui_state *s, struct layout *l)
+{
+	*l = (struct layout){ render__lanes_height(s), has_mux(s) ? 5 : 0, 0, 0 };
+	for (int i = 1; i < s->v->nactors; i++)
+		l->kern += render__is_model(s, i);
+}
+
 static int layout_rows(const struct layout *l)
 {
 	return (l->lanes ? l->lanes + 1 : 0) + (l->mux ? l->mux + 1 : 0) + (l->kern ? l->kern + 1 : 0) +
@@ -530,10 +539,7 @@ static void page_layout(struct grid *g, const struct tui_state *s, int nrows, st
 	*l = (struct layout){ 0, 0, 0, 0 };
 	if (!p->run)
 		return;
-	l->lanes = render__lanes_height(s);
-	l->mux = has_mux(s) ? 5 : 0;
-	for (int i = 1; i < s->v->nactors; i++)
-		l->kern += render__is_model(s, i);
+	layout_full(s, l);
 	l->story = want & LESSON_PANE_STORY ? PAGE_STORY_LINES : 0;
 	if (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_KERNEL))
 		l->kern = 0;
@@ -662,7 +668,7 @@ static void render_page(struct grid *g, const struct tui_state *s)
 void tui_render(struct grid *g, const struct tui_state *s_in)
 {
 	struct tui_state clamped = *s_in, *s = &clamped;
-	struct layout l = { 0, 0, 0, 0 };
+	struct layout l;
 	const char *last;
 	int avail, story_h, need, y;
 
@@ -678,10 +684,7 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 		return;
 	}
 	render__title_bar(g, s);
-	l.lanes = render__lanes_height(s);
-	for (int i = 1; i < s->v->nactors; i++)
-		l.kern += render__is_model(s, i);
-	l.mux = has_mux(s) ? 5 : 0;
+	layout_full(s, &l);
 	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
 	 * The story takes what is left: at least the whole caption and the
 	 * latest event. */
