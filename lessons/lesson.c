@@ -396,7 +396,7 @@ static int text_cb(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ar
 	return buf_add(&p->cur, text, size) ? (p->err = -ENOMEM, 1) : 0;
 }
 
-static char *base_name(const char *path)
+char *lesson_name(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
 	size_t n = strlen(b);
@@ -448,7 +448,7 @@ int lesson_parse(const char *path, const char *text, size_t size, struct lesson 
 		return -ENOMEM;
 	p.l = l;
 	l->path = strdup(path);
-	l->name = base_name(path);
+	l->name = lesson_name(path);
 	l->lang = lang_of(path);
 	if (l->path == NULL || l->name == NULL || l->lang == NULL)
 		p.err = -ENOMEM;

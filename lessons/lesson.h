@@ -69,6 +69,9 @@ int lesson_load(const char *path, struct lesson **out, char *cause, size_t len);
 int lesson_parse(const char *path, const char *text, size_t size, struct lesson **out,
 		 char *cause, size_t len);
 void lesson_free(struct lesson *l);
+/* A lesson's name from its path, as lesson_load sets l->name (the key
+ * progress keeps it under): malloc'd, or NULL when out of memory. */
+char *lesson_name(const char *path);
 
 /* The section's run block, or NULL. */
 const struct lesson_block *lesson_run(const struct lesson_section *s);

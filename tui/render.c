@@ -260,7 +260,8 @@ static int row_cut(const char *text, int w)
 }
 
 /* Wrap text into rows [y, y+h) at word boundaries (or anywhere, for text
- * without spaces such as Chinese).  Returns rows used. */
+ * without spaces such as Chinese).  Returns rows used; g NULL: only
+ * counts them. */
 int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text)
 {
 	int row = 0;
@@ -271,7 +272,8 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 
 		memcpy(line, text, (size_t)cut);
 		line[cut] = '\0';
-		grid_put(g, x, y + row, role, line, w);
+		if (g != NULL)
+			grid_put(g, x, y + row, role, line, w);
 		text += cut;
 		while (*text == ' ')
 			text++;
@@ -322,17 +324,10 @@ static const char *caption_of(const struct tui_state *s)
 	return cap != NULL ? cap : "";
 }
 
-/* Rows the caption needs at this width. */
-static int caption_rows(struct grid *g, const struct tui_state *s)
+/* Rows the caption needs at this width (at most 4). */
+static int caption_rows(const struct grid *g, const struct tui_state *s)
 {
-	int max = 4, n;
-	struct grid scratch;
-
-	if (grid_init(&scratch, g->w, max) != 0)
-		return 3;
-	n = wrap_lines(&scratch, 1, 0, g->w - 2, max, ROLE_TEXT, caption_of(s));
-	grid_free(&scratch);
-	return n;
+	return wrap_lines(NULL, 1, 0, g->w - 2, 4, ROLE_TEXT, caption_of(s));
 }
 
 /* The latest events in words, the newest at the bottom of rows [y, y+h);
@@ -394,6 +389,15 @@ struct layout {
 	int lanes, mux, kern;
 	int story;                /* a lesson page's story block: its lines (below a rule) */
 };
+
+/* Every pane at its full height: the lanes, the multiplexers', a row of
+ * the kernel's word per model; no story block. */
+static void layout_full(const struct tui_state *s, struct layout *l)
+{
+	*l = (struct layout){ render__lanes_height(s), has_mux(s) ? 5 : 0, 0, 0 };
+	for (int i = 1; i < s->v->nactors; i++)
+		l->kern += render__is_model(s, i);
+}
 
 static int layout_rows(const struct layout *l)
 {
@@ -535,10 +539,7 @@ static void page_layout(struct grid *g, const struct tui_state *s, int nrows, st
 	*l = (struct layout){ 0, 0, 0, 0 };
 	if (!p->run)
 		return;
-	l->lanes = render__lanes_height(s);
-	l->mux = has_mux(s) ? 5 : 0;
-	for (int i = 1; i < s->v->nactors; i++)
-		l->kern += render__is_model(s, i);
+	layout_full(s, l);
 	l->story = want & LESSON_PANE_STORY ? PAGE_STORY_LINES : 0;
 	if (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_KERNEL))
 		l->kern = 0;
@@ -667,7 +668,7 @@ static void render_page(struct grid *g, const struct tui_state *s)
 void tui_render(struct grid *g, const struct tui_state *s_in)
 {
 	struct tui_state clamped = *s_in, *s = &clamped;
-	struct layout l = { 0, 0, 0, 0 };
+	struct layout l;
 	const char *last;
 	int avail, story_h, need, y;
 
@@ -683,10 +684,7 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 		return;
 	}
 	render__title_bar(g, s);
-	l.lanes = render__lanes_height(s);
-	for (int i = 1; i < s->v->nactors; i++)
-		l.kern += render__is_model(s, i);
-	l.mux = has_mux(s) ? 5 : 0;
+	layout_full(s, &l);
 	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
 	 * The story takes what is left: at least the whole caption and the
 	 * latest event. */

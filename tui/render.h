@@ -15,6 +15,10 @@
 #define TUI_MIN_W 80
 #define TUI_MIN_H 24
 
+/* en or zh by x->lang (NARRATE_EN / NARRATE_ZH), for anything with a
+ * lang: a tui_state, the screen's struct tui. */
+#define L2(x, en, zh) ((x)->lang == 1 ? (zh) : (en))
+
 enum tui_theme { THEME_DEFAULT = 0, THEME_CLASSROOM, THEME_MONO, THEME_MAX };
 
 /* The theme's name, in the language (NARRATE_EN / NARRATE_ZH). */
@@ -60,7 +64,6 @@ struct tui_state {
 	const char *prompt;       /* a question in the key bar, or NULL */
 	const char *note;         /* a passing message, or NULL */
 	struct tui_page *page;    /* a lesson's page, shown instead of the caption, or NULL */
-	const char *keys;         /* the key bar's text, or NULL for the usual */
 	int screen;               /* enum tui_screen: the key bar and help follow it */
 	/* A lesson's page: what its keys can do there (the key bar and the
 	 * help offer only those). */

@@ -28,7 +28,8 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
 bool render__idle_again(const struct trace *t, size_t i);
 
 /* Wrap UTF-8 text into rows [y, y + h) at word boundaries (anywhere in
- * text without spaces, such as Chinese).  Returns the rows used. */
+ * text without spaces, such as Chinese).  Returns the rows used; g NULL:
+ * draws nothing, only counts them. */
 int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const char *text);
 
 /* Text cut to cols columns at a word (or a CJK character) with "…"
@@ -63,7 +64,5 @@ void render__too_small(struct grid *g, const struct tui_state *s);
 
 /* A rule across the grid with a label: "── label ───". */
 void render__rule(struct grid *g, const struct tui_state *s, int y, const char *label);
-
-#define L2(s, en, zh) ((s)->lang == 1 ? (zh) : (en))
 
 #endif

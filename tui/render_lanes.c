@@ -283,15 +283,12 @@ static void lanes_tick(struct grid *g, const struct tui_state *s, const struct f
 void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	static struct view v;          /* large: not on the stack */
-	static struct fit f;
+	int cw = render__lane_col_w(g, s);
+	struct fit f = { .cw = cw, .cols = (g->w - LABEL_W) / cw, .x = -1,
+			 .whole = s->ended && s->cursor == trace_count(s->t) };
 	struct lane lanes[TRACE_MAX_ACTORS];
 	size_t first;
 
-	memset(&f, 0, sizeof f);
-	f.cw = render__lane_col_w(g, s);
-	f.cols = (g->w - LABEL_W) / f.cw;
-	f.x = -1;
-	f.whole = s->ended && s->cursor == trace_count(s->t);
 	lane_labels(g, s, lanes, y, h);
 	if (f.whole)
 		fit_measure(&f, s, &v, lanes);

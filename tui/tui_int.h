@@ -12,8 +12,6 @@
 #include "tui/render.h"
 #include "tui/tui.h"
 
-#define TR(u, en, zh) ((u)->lang == 1 ? (zh) : (en))
-
 struct tui {
 	const struct tui_opts *o;
 	struct run_opts ropts;
@@ -21,6 +19,8 @@ struct tui {
 	uv_poll_t input;
 	uv_signal_t sigs[6];
 	uv_timer_t frame, quiet;
+	uv_timer_t theme_end;         /* ends the theme's name in the note (tui_keys.c) */
+	char theme_note[128];
 	struct run *run;              /* live, or NULL */
 	struct trace *replay;         /* replay, or NULL */
 	struct grid grid;

@@ -115,14 +115,14 @@ static void switch_model(struct tui *u)
 			continue;
 		if (tui__live_open(u, u->scenario, m->name, !u->playing) == 0) {
 			u->model_i = (u->model_i + k) % n;
-			snprintf(u->note, sizeof u->note, TR(u, "m: %s · %s (captions written for other models: what the trace shows)",
+			snprintf(u->note, sizeof u->note, L2(u, "m: %s · %s (captions written for other models: what the trace shows)",
 							     "m：%s · %s（为其他模型写的说明：换成跟踪记录显示的内容）"),
 				 m->name, m->summary);
 			tui__mark(u);
 			return;
 		}
 	}
-	snprintf(u->note, sizeof u->note, "%s", TR(u, "no other model can run this script",
+	snprintf(u->note, sizeof u->note, "%s", L2(u, "no other model can run this script",
 						   "没有别的模型能运行这个脚本"));
 	tui__mark(u);
 }
@@ -136,17 +136,17 @@ static void inject(struct tui *u, int key)
 		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
 			u->pause_noted = false;        /* what it wakes is explained */
 			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
-				snprintf(u->note, sizeof u->note, TR(u, "5 bytes written to %s's first fd, now",
+				snprintf(u->note, sizeof u->note, L2(u, "5 bytes written to %s's first fd, now",
 								     "已向 %s 的第一个 fd 写入 5 字节"), h->actors[i].name);
 			else
-				snprintf(u->note, sizeof u->note, TR(u, "%s has no fd to write to", "%s 没有可写的 fd"),
+				snprintf(u->note, sizeof u->note, L2(u, "%s has no fd to write to", "%s 没有可写的 fd"),
 					 h->actors[i].name);
 			return;
 		}
 	if (key > ' ' && key < 127)
-		snprintf(u->note, sizeof u->note, TR(u, "no actor named '%c'", "没有名为 '%c' 的角色"), key);
+		snprintf(u->note, sizeof u->note, L2(u, "no actor named '%c'", "没有名为 '%c' 的角色"), key);
 	else
-		snprintf(u->note, sizeof u->note, "%s", TR(u, "no actor has that key", "没有角色对应这个键"));
+		snprintf(u->note, sizeof u->note, "%s", L2(u, "no actor has that key", "没有角色对应这个键"));
 }
 
 static void prompt_key(struct tui *u, int key)
@@ -185,16 +185,12 @@ static void prompt_key(struct tui *u, int key)
 }
 
 /* t: the next theme, and its name in the key bar for 2 s (or until the
- * next key).  The timer is this file's: tui.c's loop closes every handle
- * when it ends, and the timer is made again for a new loop. */
-static uv_timer_t theme_timer;
-static char theme_note[128];
-
+ * next key). */
 static void theme_note_cb(uv_timer_t *h)
 {
 	struct tui *u = h->data;
 
-	if (strcmp(u->note, theme_note) == 0)
+	if (strcmp(u->note, u->theme_note) == 0)
 		u->note[0] = '\0';
 	tui__mark(u);
 }
@@ -205,16 +201,11 @@ static void next_theme(struct tui *u)
 
 	u->theme = (u->theme + 1) % THEME_MAX;
 	screen_theme(u->theme);
-	snprintf(theme_note, sizeof theme_note, TR(u, "theme: %s%s", "主题：%s%s"), name,
+	snprintf(u->theme_note, sizeof u->theme_note, L2(u, "theme: %s%s", "主题：%s%s"), name,
 		 screen_colors() || u->theme == THEME_MONO ? "" :
-		 TR(u, " (this terminal shows no colours)", "（此终端不显示颜色）"));
-	snprintf(u->note, sizeof u->note, "%s", theme_note);
-	if (theme_timer.loop != &u->loop || uv_is_closing((uv_handle_t *)&theme_timer)) {
-		if (uv_timer_init(&u->loop, &theme_timer) != 0)
-			return;
-		theme_timer.data = u;
-	}
-	uv_timer_start(&theme_timer, theme_note_cb, 2000, 0);
+		 L2(u, " (this terminal shows no colours)", "（此终端不显示颜色）"));
+	snprintf(u->note, sizeof u->note, "%s", u->theme_note);
+	uv_timer_start(&u->theme_end, theme_note_cb, 2000, 0);
 }
 
 /* ? and t mean the same on every screen (the menu and lessons too);
@@ -249,8 +240,8 @@ void tui__key(struct tui *u, int k)
 		return;
 	}
 	/* A lesson page without a run (nor a recording): nothing to step,
-	 * play or inject. */
-	if (tui__trace(u) == NULL && k != 'q' && k != 'Q' && k != 't' && k != '?') {
+	 * play or inject (? and t were taken above). */
+	if (tui__trace(u) == NULL && k != 'q' && k != 'Q') {
 		tui__mark(u);
 		return;
 	}
@@ -275,18 +266,18 @@ void tui__key(struct tui *u, int k)
 	case '-': case '_': set_speed(u, 0.5); break;
 	case 'g':
 		u->prompt_kind = 'g';
-		snprintf(u->prompt, sizeof u->prompt, "%s ", TR(u, "go to step (Enter):", "跳到第几步（回车）："));
+		snprintf(u->prompt, sizeof u->prompt, "%s ", L2(u, "go to step (Enter):", "跳到第几步（回车）："));
 		break;
 	case 'm': case 'i':
 		if (u->run == NULL) {          /* a replay: say so, not nothing */
-			snprintf(u->note, sizeof u->note, "%s", TR(u,
+			snprintf(u->note, sizeof u->note, "%s", L2(u,
 				 "m and i work in live runs only: a replay shows what was recorded",
 				 "m 和 i 只在实时运行中可用：回放只显示录下来的内容"));
 		} else if (k == 'm') {
 			switch_model(u);
 		} else {
 			u->prompt_kind = 'i';
-			snprintf(u->prompt, sizeof u->prompt, "%s", TR(u, "inject data now: press the actor's letter",
+			snprintf(u->prompt, sizeof u->prompt, "%s", L2(u, "inject data now: press the actor's letter",
 								       "立即注入数据：按角色的字母"));
 		}
 		break;

@@ -2,7 +2,6 @@
  * page with its run paused where the text talks about it. */
 #include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,28 +126,20 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 }
 
 /* "05-epoll" of ".../lessons/en/05-epoll.md" into name. */
-static void name_of(const char *path, char *name, size_t len)
-{
-	const char *b = strrchr(path, '/'), *dot;
-
-	b = b != NULL ? b + 1 : path;
-	dot = strrchr(b, '.');
-	snprintf(name, len, "%.*s", (int)(dot != NULL ? dot - b : (ptrdiff_t)strlen(b)), b);
-}
-
 /* The lesson after the one shown, in this language: its path (malloc'd)
  * and title, or NULL. */
 static char *next_lesson(struct tui *u, char *title, size_t len)
 {
-	char **paths, name[256], cause[512], *out = NULL;
+	char **paths, cause[512], *out = NULL;
 	int n = lesson_list(u->o->data_dir, lang_dir(u), &paths);
 
 	for (int i = 0; i + 1 < n && out == NULL; i++) {
+		char *name = lesson_name(paths[i]);
+		bool here = name != NULL && strcmp(name, u->lesson->name) == 0;
 		struct lesson *l;
 
-		name_of(paths[i], name, sizeof name);
-		if (strcmp(name, u->lesson->name) != 0 ||
-		    lesson_load(paths[i + 1], &l, cause, sizeof cause) != 0)
+		free(name);
+		if (!here || lesson_load(paths[i + 1], &l, cause, sizeof cause) != 0)
 			continue;
 		snprintf(title, len, "%d. %s", i + 2, l->title);
 		lesson_free(l);
@@ -187,11 +178,12 @@ bool tui__page_predicts(const struct tui *u)
 /* The menu's ✓, from what progress remembers. */
 static void menu_refresh(struct tui *u)
 {
-	char name[256];
-
 	for (int i = 0; i < u->menu_n && u->menu_done != NULL; i++) {
-		name_of(u->menu_paths[i], name, sizeof name);
-		progress_get(name, &u->menu_done[i]);
+		char *name = lesson_name(u->menu_paths[i]);
+
+		if (name != NULL)
+			progress_get(name, &u->menu_done[i]);
+		free(name);
 	}
 }
 
@@ -218,7 +210,7 @@ static void page_recording(struct tui *u, const struct lesson_block *b, const ch
 	u->steps = tui__max_step(u->replay) + 1;
 	u->follow = u->playing = false;
 	u->cursor = b->pause > 0 ? tui__step_end(u->replay, b->pause - 1) : 0;
-	snprintf(u->note, sizeof u->note, TR(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
+	snprintf(u->note, sizeof u->note, L2(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
 		 why);
 }
 
@@ -326,7 +318,7 @@ void tui__lesson_open(struct tui *u, const char *path)
 	at = done || at >= u->lesson->nsections ? 0 : at;
 	show_page(u, at);
 	if (at > 0)
-		snprintf(u->note, sizeof u->note, TR(u, "resumed at page %d of %d, where you left it (p: back)",
+		snprintf(u->note, sizeof u->note, L2(u, "resumed at page %d of %d, where you left it (p: back)",
 						     "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
 			 at + 1, u->lesson->nsections);
 }
@@ -413,7 +405,7 @@ int tui__lesson_key(struct tui *u, int k)
 
 		u->answer = true;
 		build_page(u);
-		q = strstr(u->page->text, TR(u, "\n\nPredict: ", "\n\n预测："));
+		q = strstr(u->page->text, L2(u, "\n\nPredict: ", "\n\n预测："));
 		u->page->focus = q != NULL ? (int)(q - u->page->text) + 2 : -1;
 		tui__mark(u);
 		return 1;
