@@ -291,11 +291,10 @@ fail:
 	return -EINVAL;
 }
 
-int scn__text(struct scn_parser *p, const char *what, char **out,
+int scn__text(struct scn_parser *p, const char *what, bool lines, char **out,
 	      size_t *len)
 {
 	const char *s = scn__skip_blanks(p), *e = p->eol;
-	bool lines = strcmp(what, "caption text") == 0;
 	size_t n;
 	int rc;
 
