@@ -77,7 +77,7 @@ static int parse_title(struct scn_parser *p)
 		    "second (the first is on line %d)", scn__lang_code[lang],
 		    p->title_line[lang]);
 	p->title_line[lang] = p->lineno;
-	return scn__text(p, "title text", &p->s->title[lang], NULL);
+	return scn__text(p, "title text", false, &p->s->title[lang], NULL);
 }
 
 static int check_actor_name(struct scn_parser *p, struct scn_tok t)
@@ -282,7 +282,7 @@ static int parse_label(struct scn_parser *p)
 		    "second (the first is on line %d)", p->s->actors[i].name,
 		    scn__lang_code[lang], p->label_line[i][lang]);
 	p->label_line[i][lang] = p->lineno;
-	return scn__text(p, "label text", &p->s->actors[i].label[lang], NULL);
+	return scn__text(p, "label text", false, &p->s->actors[i].label[lang], NULL);
 }
 
 static int parse_line(struct scn_parser *p)

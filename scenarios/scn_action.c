@@ -111,7 +111,7 @@ static int variant_text(struct scn_parser *p, struct scn_variant *v, int lang)
 {
 	const char *at = scn__skip_blanks(p);
 	size_t bytes;
-	int rc = scn__text(p, "caption text", &v->text[lang], NULL);
+	int rc = scn__text(p, "caption text", true, &v->text[lang], NULL);
 
 	if (rc != 0)
 		return rc;
@@ -203,7 +203,7 @@ static int parse_say(struct scn_parser *p, struct scn_tok when, int64_t at)
 		if (a->text[lang] != NULL || a->at_ns != at)
 			return scn__lone_caption(p);
 		p->say_open = 0;
-		return scn__text(p, "caption text", &a->text[lang], NULL);
+		return scn__text(p, "caption text", true, &a->text[lang], NULL);
 	}
 	if ((rc = check_order(p, when, at)) < 0)
 		return rc;
@@ -212,7 +212,7 @@ static int parse_say(struct scn_parser *p, struct scn_tok when, int64_t at)
 	p->say_open = p->s->nactions;
 	p->say_col = scn__col(p, t.s);
 	p->say_time = when;
-	return scn__text(p, "caption text", &a->text[lang], NULL);
+	return scn__text(p, "caption text", true, &a->text[lang], NULL);
 }
 
 /* The rest of the line as the bytes of a write or a send. */
@@ -222,7 +222,7 @@ static int parse_data(struct scn_parser *p, const char *what,
 	const char *data = scn__skip_blanks(p);
 	int rc;
 
-	if ((rc = scn__text(p, what, &a->data, &a->len)) < 0)
+	if ((rc = scn__text(p, what, false, &a->data, &a->len)) < 0)
 		return rc;
 	if (a->len > SCN_MAX_DATA)
 		return scn__fail(p, data, "expected at most %d bytes of data, "

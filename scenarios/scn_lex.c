@@ -46,30 +46,13 @@ static int count_cols(const char *from, const char *at)
 void scn__cause(char *cause, size_t causelen, const char *fmt, ...)
 {
 	va_list ap;
-	size_t n;
 
 	if (cause == NULL || causelen == 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(cause, causelen, fmt, ap);
 	va_end(ap);
-	/* Do not leave half a character where the message was cut. */
-	n = strlen(cause);
-	if (n + 1 < causelen)
-		return;
-	for (size_t i = n; i > 0 && n - i < 4; i--) {
-		unsigned char c = (unsigned char)cause[i - 1];
-
-		if (c >= 0xc0) {
-			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-
-			if (n - (i - 1) < need)
-				cause[i - 1] = '\0';
-			break;
-		}
-		if (c < 0x80)
-			break;
-	}
+	file_cause_cut(cause, causelen);
 }
 
 static int failv(struct scn_parser *p, int line, int col, const char *fmt,
@@ -308,11 +291,10 @@ fail:
 	return -EINVAL;
 }
 
-int scn__text(struct scn_parser *p, const char *what, char **out,
+int scn__text(struct scn_parser *p, const char *what, bool lines, char **out,
 	      size_t *len)
 {
 	const char *s = scn__skip_blanks(p), *e = p->eol;
-	bool lines = strcmp(what, "caption text") == 0;
 	size_t n;
 	int rc;
 

@@ -11,6 +11,7 @@
 #ifndef IOSCOPE_SCN_LEX_H
 #define IOSCOPE_SCN_LEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,9 +85,9 @@ int scn__end(struct scn_parser *p);
  * never empty.  what names it in errors ("caption text").  *out is a new
  * NUL-terminated string; *len (if len is not NULL) its length.  Without
  * len (a title, label or caption) it is at most SCN_MAX_TEXT bytes, with
- * no \t, and no \n but in a caption (it becomes trace text, which holds no
- * control character but a caption's line breaks). */
-int scn__text(struct scn_parser *p, const char *what, char **out,
+ * no \t, and no \n unless lines (a caption): it becomes trace text, which
+ * holds no control character but a caption's line breaks. */
+int scn__text(struct scn_parser *p, const char *what, bool lines, char **out,
 	      size_t *len);
 /* A duration with a unit (s, ms, us, ns), at most 3600s. */
 int scn__time(struct scn_parser *p, struct scn_tok t, int64_t *ns);

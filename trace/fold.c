@@ -299,15 +299,40 @@ const struct trace_caption *view_cast_caption(const struct trace *t, int step)
 	return NULL;
 }
 
-static void caption_apply(struct view *v, const struct trace_ev *ev)
+/* Caption event ev's words, en and zh: the scenario's own for this run's
+ * model, else the event's; *named: the actors those name (none for the
+ * scenario's own, which describe the model that ran). */
+static const char *const *caption_text(const struct view *v, const struct trace_ev *ev,
+				       uint64_t *named)
 {
 	const struct trace_caption *c = v->t != NULL ? view_cast_caption(v->t, ev->step) : NULL;
 
-	v->named = v->t != NULL && c == NULL ? view_caption_names(v->t, ev) : 0;
+	*named = v->t != NULL && c == NULL ? view_caption_names(v->t, ev) : 0;
+	return c != NULL ? c->text : ev->text;
+}
+
+static void caption_apply(struct view *v, const struct trace_ev *ev)
+{
+	const char *const *text = caption_text(v, ev, &v->named);
+
 	v->about = v->named & v->recast;
-	v->caption[0] = c != NULL ? c->text[0] : ev->text[0];
-	v->caption[1] = c != NULL ? c->text[1] : ev->text[1];
+	v->caption[0] = text[0];
+	v->caption[1] = text[1];
 	v->cast_stale = v->about != 0;
+}
+
+const char *view_caption_of(const struct view *v, const struct trace_ev *ev, int lang,
+			    char *buf, size_t len)
+{
+	uint64_t named;
+	const char *const *text = caption_text(v, ev, &named);
+	int l = lang == 1;
+
+	if ((named & v->recast) != 0) {
+		view_cast_words(v, named, l, buf, len);
+		return buf;
+	}
+	return *text[l] ? text[l] : text[0];
 }
 
 /* Words are made once per view_apply or view_fold, not per event. */

@@ -146,6 +146,12 @@ void view_fold(struct view *v, const struct trace *t, size_t n);
  * en): the scenario's words, or the generated ones that replace them. */
 const char *view_caption(const struct view *v, int lang);
 
+/* What view_caption will give for caption event ev once it is applied to
+ * v (the view just before it), in lang: the words are made in buf (len
+ * bytes, VIEW_CAST_WORDS will do) when they replace the scenario's. */
+const char *view_caption_of(const struct view *v, const struct trace_ev *ev, int lang,
+			    char *buf, size_t len);
+
 /* The scenario's caption for this run's model at step (trace_hdr's
  * captions), or NULL when it gave none. */
 const struct trace_caption *view_cast_caption(const struct trace *t, int step);

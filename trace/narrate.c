@@ -280,20 +280,12 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 
 /* A caption about an actor the run put on another model than the script
  * wrote describes a model that did not run: the trace's own account of
- * those actors replaces it (fold.h, view_cast_words). */
+ * those actors replaces it, as on the screen (view_caption_of). */
 static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const struct trace_caption *c = view_cast_caption(n->t, ev->step);
-	uint64_t named = view_caption_names(n->t, ev);
 	char words[VIEW_CAST_WORDS];
 
-	if (c != NULL)          /* the scenario's own words for this model */
-		snprintf(s, len, "── %s", *c->text[n->lang] ? c->text[n->lang] : c->text[0]);
-	else if ((named & n->v.recast) != 0) {
-		view_cast_words(&n->v, named, n->lang, words, sizeof words);
-		snprintf(s, len, "── %s", words);
-	} else
-		snprintf(s, len, "── %s", *ev->text[n->lang] ? ev->text[n->lang] : ev->text[0]);
+	snprintf(s, len, "── %s", view_caption_of(&n->v, ev, n->lang, words, sizeof words));
 }
 
 /* The words for one event; returns 0 when the event prints no line.  An

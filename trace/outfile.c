@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "trace/outfile.h"
@@ -48,43 +47,32 @@ static int follow_links(const char *path, char **out)
 	return -ENOMEM;
 }
 
-/* target.tmp.XXXXXX with six fresh letters; O_EXCL makes it ours. */
-static void tmp_name(char *buf, const char *target, size_t len)
+/* The mode open(2) with 0666 would give a new file.  umask(2) can only be
+ * read by setting it; no thread of ours creates files meanwhile. */
+static mode_t default_mode(void)
 {
-	static const char abc[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	static unsigned counter;
-	struct timespec ts;
-	unsigned long x;
+	mode_t mask = umask(0);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
-	    (++counter * 2654435761UL);
-	memcpy(buf, target, len);
-	memcpy(buf + len, TMP_SUFFIX, sizeof TMP_SUFFIX);
-	for (char *c = buf + len + sizeof TMP_SUFFIX - 7; *c != '\0'; c++, x /= 36)
-		*c = abc[x % 36];
+	umask(mask);
+	return 0666 & ~mask;
 }
 
-/* A new file beside the target; old: the file it will replace, whose
- * permissions it keeps. */
+/* A new file beside the target (mkostemp: O_EXCL, a unique name, mode
+ * 0600); old: the file it will replace, whose permissions it keeps, else
+ * those a plain open would have given it. */
 static int open_new(struct outfile *o, const struct stat *old)
 {
-	size_t len = strlen(o->target);
-	int fd = -1, rc;
+	int fd, rc;
 
-	if ((o->tmp = malloc(len + sizeof TMP_SUFFIX)) == NULL)
+	if (asprintf(&o->tmp, "%s" TMP_SUFFIX, o->target) < 0) {
+		o->tmp = NULL;
 		return -ENOMEM;
-	for (int tries = 0; fd < 0 && tries < 100; tries++) {
-		tmp_name(o->tmp, o->target, len);
-		fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
-		if (fd < 0 && errno != EEXIST)
-			break;
 	}
-	if (fd < 0) {
+	if ((fd = mkostemp(o->tmp, O_CLOEXEC)) < 0) {
 		rc = -errno;
 		goto fail;
 	}
-	if (old != NULL && fchmod(fd, old->st_mode & 07777) != 0) {
+	if (fchmod(fd, old != NULL ? old->st_mode & 07777 : default_mode()) != 0) {
 		/* The default permissions will do. */
 	}
 	if ((o->f = fdopen(fd, "w")) != NULL)

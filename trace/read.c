@@ -32,6 +32,7 @@ static void cause_vset(char *cause, size_t len, const char *pre,
 	n = snprintf(cause, len, "%s", pre);
 	if (n >= 0 && (size_t)n < len)
 		vsnprintf(cause + n, len - (size_t)n, fmt, ap);
+	file_cause_cut(cause, len);
 }
 
 static int cause_set(char *cause, size_t len, int rc, const char *fmt, ...)
@@ -52,6 +53,7 @@ int trace__fail(struct rd *r, int col, const char *fmt, ...)
 
 	snprintf(pre, sizeof pre, "%s:%zu:%d: ", r->name, r->line,
 		 col > 0 ? col : 1);
+	file_cause_cut(pre, sizeof pre);        /* a long name: cut it whole */
 	va_start(ap, fmt);
 	cause_vset(r->cause, r->causelen, pre, fmt, ap);
 	va_end(ap);

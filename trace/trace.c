@@ -283,7 +283,6 @@ int64_t trace_mono_ns(void)
 }
 
 void trace_epoch_set(int64_t mono_ns) { epoch_ns = mono_ns; }
-int64_t trace_epoch(void) { return epoch_ns; }
 int64_t trace_now(void) { return trace_mono_ns() - epoch_ns; }
 
 const char *trace_text_control(const char *s, bool breaks)

@@ -252,7 +252,6 @@ int trace_errno_from(const char *name);         /* -1 if unknown */
 /* CLOCK_MONOTONIC in ns, and ns since trace_epoch_set() was called. */
 int64_t trace_mono_ns(void);
 void trace_epoch_set(int64_t mono_ns);
-int64_t trace_epoch(void);
 int64_t trace_now(void);
 
 /* ---- JSON Lines (record.c, read.c); described in trace/FORMAT.md ---- */
