@@ -463,6 +463,7 @@ static void test_lesson_pages_marker_label(void **state)
 static void test_lesson_pages_text_rows(void **state)
 {
 	static struct tui_page p;
+	int runs = 0;
 
 	for (int lang = 0; lang < 2; lang++) {
 		char **paths, cause[512];
@@ -481,6 +482,7 @@ static void test_lesson_pages_text_rows(void **state)
 
 				if (b == NULL)
 					continue;
+				runs++;
 				k.sec = s;
 				walk_run(&k, b);
 				tui_page_build(&p, l, s, false, lang, ".", NULL);
@@ -496,6 +498,7 @@ static void test_lesson_pages_text_rows(void **state)
 		}
 		lesson_list_free(paths);
 	}
+	assert_true(runs >= 24);            /* each of the 12 lessons has one, in en and zh */
 }
 
 /* The key bar and the help box of a lesson page (review F1, item 3):
