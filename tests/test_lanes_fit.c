@@ -102,7 +102,7 @@ static void test_lanes_fit_stepping_unchanged(void **state)
 	free(text);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lanes_fit_whole_run),
@@ -110,5 +110,7 @@ int main(void)
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
