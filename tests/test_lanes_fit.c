@@ -98,6 +98,8 @@ static void test_lanes_fit_stepping_unchanged(void **state)
 
 	(void)state;
 	line_after(text, "\nA blocking", row, sizeof row);
+	assert_non_null(strstr(row, "kernel"));    /* A's kernel lane, drawn */
+	assert_non_null(strstr(row, "░"));
 	assert_false(arrival_then_copy(row));      /* scrolled off: the tail only */
 	free(text);
 }
