@@ -161,7 +161,6 @@ static inline struct trace *expect_good(const char *text, size_t len, size_t ski
 	"\"kernel\":\"k\",\"started\":\"x\",\"actors\":[{\"name\":\"world\"," \
 	"\"model\":\"\"},{\"name\":\"A\",\"model\":\"blocking\"}]}\n"
 #define EV(rest) "{\"seq\":0,\"t_ns\":1,\"actor\":\"A\"," rest "}\n"
-#define I32 "(expected an integer from -2147483648 to 2147483647)"
 #define FDR "(expected an integer from -1 to 2147483647)"        /* fd or -1 */
 #define CNT "(expected an integer from 0 to 2147483647)"         /* a count */
 #define LIM "(expected an integer from 1 to 2147483647)"

@@ -227,6 +227,15 @@ static struct trace *recording(const struct lesson_block *b)
 	return t;
 }
 
+/* k shows b's run: its recording, with the cursor where the page pauses. */
+static void walk_run(struct walk *k, const struct lesson_block *b)
+{
+	k->t = recording(b);
+	k->run = true;
+	k->steps = tui__max_step(k->t) + 1;
+	k->cursor = b->pause > 0 ? tui__step_end(k->t, b->pause - 1) : 0;
+}
+
 static void walk_lang(int lang)
 {
 	char **paths, cause[512];
@@ -245,10 +254,7 @@ static void walk_lang(int lang)
 			k.sec = s;
 			if (b != NULL) {
 				trace_free(k.t);
-				k.t = recording(b);
-				k.run = true;
-				k.steps = tui__max_step(k.t) + 1;
-				k.cursor = b->pause > 0 ? tui__step_end(k.t, b->pause - 1) : 0;
+				walk_run(&k, b);
 			} else if (k.t == NULL) {
 				k.t = trace_new();        /* what the screen shows too */
 				assert_non_null(k.t);
@@ -392,10 +398,7 @@ static void test_lesson_pages_story(void **state)
 					continue;
 				named++;
 				k.sec = s;
-				k.t = recording(b);
-				k.run = true;
-				k.steps = tui__max_step(k.t) + 1;
-				k.cursor = b->pause > 0 ? tui__step_end(k.t, b->pause - 1) : 0;
+				walk_run(&k, b);
 				for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
 					int lines;
 
@@ -433,9 +436,8 @@ static void test_lesson_pages_marker_label(void **state)
 	k.sec = 2;
 	b = lesson_run(&l->sections[k.sec]);
 	assert_non_null(b);
-	k.t = recording(b);
-	k.steps = tui__max_step(k.t) + 1;
-	k.cursor = tui__step_end(k.t, b->pause - 1);
+	assert_true(b->pause > 0);
+	walk_run(&k, b);
 	tui_page_build(&p, l, k.sec, false, 0, ".", NULL);
 	p.run = true;
 	assert_int_equal(grid_init(&g, 80, 24), 0);
@@ -461,6 +463,7 @@ static void test_lesson_pages_marker_label(void **state)
 static void test_lesson_pages_text_rows(void **state)
 {
 	static struct tui_page p;
+	int runs = 0;
 
 	for (int lang = 0; lang < 2; lang++) {
 		char **paths, cause[512];
@@ -479,10 +482,9 @@ static void test_lesson_pages_text_rows(void **state)
 
 				if (b == NULL)
 					continue;
+				runs++;
 				k.sec = s;
-				k.t = recording(b);
-				k.steps = tui__max_step(k.t) + 1;
-				k.cursor = b->pause > 0 ? tui__step_end(k.t, b->pause - 1) : 0;
+				walk_run(&k, b);
 				tui_page_build(&p, l, s, false, lang, ".", NULL);
 				p.run = true;
 				p.top = 0;
@@ -496,6 +498,7 @@ static void test_lesson_pages_text_rows(void **state)
 		}
 		lesson_list_free(paths);
 	}
+	assert_true(runs >= 24);            /* each of the 12 lessons has one, in en and zh */
 }
 
 /* The key bar and the help box of a lesson page (review F1, item 3):

@@ -4,6 +4,7 @@
  * and asynchronous IO in test_record_async.c. */
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -20,6 +21,21 @@ static const char *in_dir(const char *name)
 	i = (i + 1) % 4;
 	snprintf(path[i], sizeof path[i], "%s/%s", dir, name);
 	return path[i];
+}
+
+/* Temporaries a save left in dir: trace/outfile.c names them
+ * TARGET.tmp.XXXXXX beside the target. */
+static int tmp_left(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += strstr(de->d_name, ".tmp.") != NULL;
+	closedir(d);
+	return n;
 }
 
 static void write_file(const char *path, const char *data, size_t len)
@@ -219,7 +235,7 @@ static void test_record_round_trip(void **state)
 
 	(void)state;
 	assert_int_equal(trace_save(t, path), 0);
-	assert_int_equal(access(in_dir("round.jsonl.tmp"), F_OK), -1);
+	assert_int_equal(tmp_left(), 0);
 	assert_int_equal(trace_read(path, &back, &skipped, cause, sizeof cause), 0);
 	assert_int_equal(skipped, 0);
 	assert_trace_equal(t, back);
@@ -729,7 +745,7 @@ static void test_record_jq(void **state)
 static void test_record_write_errors(void **state)
 {
 	struct trace *t = full_trace();
-	char tmp[512];
+	const char *target = in_dir("a-dir");
 	FILE *f = fopen("/dev/full", "w");
 
 	(void)state;
@@ -740,10 +756,17 @@ static void test_record_write_errors(void **state)
 		fclose(f);
 	}
 	assert_int_equal(trace_save(t, in_dir("no/such/dir.jsonl")), -ENOENT);
-	/* rename(2) onto a directory fails: the temporary must not stay. */
-	assert_int_not_equal(trace_save(t, dir), 0);
-	snprintf(tmp, sizeof tmp, "%s.tmp", dir);
-	assert_int_equal(access(tmp, F_OK), -1);
+	/* A directory is refused before any temporary is made. */
+	assert_int_equal(mkdir(target, 0700), 0);
+	assert_int_equal(trace_save(t, target), -EISDIR);
+	assert_int_equal(tmp_left(), 0);
+	assert_int_equal(rmdir(target), 0);
+	/* A header the writer refuses fails after the temporary is made: it
+	 * must not stay, and nothing is published. */
+	trace_hdr(t)->speed = 0;
+	assert_int_equal(trace_save(t, target), -EINVAL);
+	assert_int_equal(tmp_left(), 0);
+	assert_int_equal(access(target, F_OK), -1);
 	trace_free(t);
 }
 

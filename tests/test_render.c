@@ -82,8 +82,7 @@ static void check_screen(const struct golden *gd, int w, int h)
 	struct grid g;
 	struct tui_state s = { .speed = 1, .title = "", .theme = gd->theme,
 			       .lang = gd->lang, .ascii = gd->ascii };
-	char *text, *want;
-	bool ok;
+	char *text;
 
 	static struct tui_page page;
 	struct lesson *l = NULL;
@@ -113,25 +112,10 @@ static void check_screen(const struct golden *gd, int w, int h)
 	tui_render(&g, &s);
 	lesson_free(l);
 	text = grid_text(&g);
-	snprintf(path, sizeof path, "tests/golden/%s-%dx%d.txt", gd->name, w, h);
+	snprintf(path, sizeof path, "%s-%dx%d.txt", gd->name, w, h);
 	grid_free(&g);
 	trace_free(t);
-	if (getenv("IOSCOPE_GOLDEN") && strcmp(getenv("IOSCOPE_GOLDEN"), "update") == 0) {
-		FILE *f = fopen(path, "w");
-
-		ok = f != NULL && fputs(text, f) >= 0;
-		if (f != NULL)
-			fclose(f);
-		want = NULL;
-	} else {
-		want = slurp(path);               /* a missing file fails too */
-		ok = want != NULL && strcmp(want, text) == 0;
-		if (!ok)
-			print_message("%s differs; got:\n%s\n", path, text);
-	}
-	free(want);
-	free(text);
-	assert_true(ok);
+	assert_true(same_as_golden(path, text));
 }
 
 static void test_render_golden(void **state)

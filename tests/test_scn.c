@@ -1077,7 +1077,7 @@ static void test_scn_world_unserved(void **state)
 	wfix_close(&f);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scn_full),
@@ -1113,5 +1113,7 @@ int main(void)
 		cmocka_unit_test(test_scn_world_unserved),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests_name("scn", tests, NULL, NULL);
 }

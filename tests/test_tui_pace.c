@@ -44,12 +44,14 @@ static void test_tui_pace_unknown_speed(void **state)
 	trace_free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tui_pace_recorded_speed),
 		cmocka_unit_test(test_tui_pace_unknown_speed),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

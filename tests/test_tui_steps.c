@@ -116,7 +116,7 @@ static void test_tui_steps_huge_step(void **state)
 	trace_free(t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tui_steps_shapes),
@@ -124,5 +124,7 @@ int main(void)
 		cmocka_unit_test(test_tui_steps_huge_step),
 	};
 
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

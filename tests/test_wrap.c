@@ -227,7 +227,7 @@ static void test_wrap_zh_lessons(void **state)
 	assert_true(paragraphs > 1000);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrap_zh_kinsoku),
@@ -240,5 +240,7 @@ int main(void)
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		setlocale(LC_ALL, "en_US.UTF-8");
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

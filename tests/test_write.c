@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "trace/outfile.h"
@@ -270,20 +271,40 @@ static void test_write_directory_refused(void **state)
 	rmdir(d);
 }
 
-/* Root may write anyway; anyone else gets EACCES and nothing is made. */
+/* Root may write anyway; anyone else gets EACCES and nothing is made
+ * (as root, checked by a child that becomes nobody). */
 static void test_write_readonly_dir(void **state)
 {
 	const char *ro = in_dir("ro"), *p = in_dir("ro/x.txt");
-	int rc;
+	pid_t pid;
+	int rc, st;
 
 	(void)state;
 	assert_int_equal(mkdir(ro, 0700), 0);
-	assert_int_equal(chmod(ro, 0500), 0);
+	assert_int_equal(chmod(ro, 0555), 0);
 	rc = trace_write_file(p, write_text_cb, "x\n");
-	if (geteuid() == 0)
-		assert_int_equal(rc, 0);
-	else
+	if (geteuid() != 0) {
 		assert_int_equal(rc, -EACCES);
+	} else {
+		assert_int_equal(rc, 0);
+		assert_int_equal(unlink(p), 0);
+		assert_int_equal(chmod(dir, 0755), 0);
+		assert_true((pid = fork()) >= 0);
+		if (pid == 0) {
+			alarm(5);
+			if (setgid(65534) != 0 || setuid(65534) != 0)
+				_exit(3);
+			_exit(trace_write_file(p, write_text_cb, "x\n") == -EACCES &&
+			      access(p, F_OK) != 0 ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_int_equal(chmod(dir, 0700), 0);
+		assert_true(WIFEXITED(st));
+		if (WEXITSTATUS(st) == 3)
+			print_message("cannot become nobody here: EACCES not checked\n");
+		else
+			assert_int_equal(WEXITSTATUS(st), 0);
+	}
 	assert_int_equal(leftovers(ro), 0);
 	chmod(ro, 0700);
 	unlink(p);

@@ -161,6 +161,7 @@ static void narrate_all(const struct trace *t, int lang)
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 
+		memset(line, 'x', sizeof line);
 		memset(tiny, 'x', sizeof tiny);
 		if (narrate_line(t, lang, &v, ev, line, sizeof line) &&
 		    memchr(line, '\0', sizeof line) == NULL)
