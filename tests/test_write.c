@@ -132,6 +132,32 @@ static void test_write_regular_whole_or_nothing(void **state)
 }
 
 /* The old code wrote OUT.tmp: a file of that name was clobbered. */
+/* The new file gets the mode open(2) would give it (0666 less the umask);
+ * a file it replaces keeps its own mode (mkostemp makes 0600: set back). */
+static void test_write_modes(void **state)
+{
+	const char *p = in_dir("mode.txt");
+	struct stat st;
+	mode_t old = umask(022);
+
+	(void)state;
+	unlink(p);
+	assert_int_equal(trace_write_file(p, write_text_cb, "a\n"), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	umask(077);
+	unlink(p);
+	assert_int_equal(trace_write_file(p, write_text_cb, "a\n"), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(chmod(p, 0640), 0);
+	assert_int_equal(trace_write_file(p, write_text_cb, "b\n"), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	umask(old);
+	unlink(p);
+}
+
 static void test_write_tmp_name_unique(void **state)
 {
 	const char *p = in_dir("u.txt"), *mine = in_dir("u.txt.tmp");
@@ -357,6 +383,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_write_regular_whole_or_nothing),
+		cmocka_unit_test(test_write_modes),
 		cmocka_unit_test(test_write_tmp_name_unique),
 		cmocka_unit_test(test_write_fifo_with_reader),
 		cmocka_unit_test(test_write_fifo_without_reader),
