@@ -35,8 +35,6 @@ extern const char *cli_cmd;
 /* Print "ioscope: " and the message (fmt with one %s), and the hint
  * "(try 'ioscope help COMMAND')"; returns EXIT_USAGE. */
 int cli_fail_usage(const char *fmt, const char *arg);
-/* Whether the command line takes --name (known once it was parsed). */
-int cli_option_known(const char *name);
 /* That hint alone, on stderr. */
 void cli_hint(void);
 /* cli_fail_usage of fmt with got, then "; did you mean" the closest of

@@ -60,7 +60,6 @@ static const struct opt_help opt_help[] = {
 	{ "csv", NULL, { "print CSV instead of a table", "输出 CSV，而不是表格" } },
 	{ "probe", NULL, { "measure what tracing adds to one syscall",
 			   "测量跟踪给一次系统调用增加的开销" } },
-	{ "help", NULL, { "-h: this help", "-h：本帮助" } },
 };
 
 struct cmd_help {
@@ -191,7 +190,7 @@ static void print_opts(FILE *f, const char *names)
 			const struct opt_help *o = &opt_help[i];
 			char head[40];
 
-			if (strcmp(o->name, word) != 0 || !cli_option_known(o->name))
+			if (strcmp(o->name, word) != 0)
 				continue;
 			snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
@@ -477,8 +476,6 @@ static void print_cmd_opts(const char *cmd)
 
 			memcpy(word, p, (size_t)n);
 			word[n] = '\0';
-			if (!cli_option_known(word))
-				continue;
 			fprintf(stderr, "%s--%s", comma(!first), word);
 			first = 0;
 		}
