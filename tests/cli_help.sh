@@ -84,6 +84,13 @@ for c in $cmds; do
 	done
 done
 [ ! -e "$tmp/never" ] && ok || bad "--help wrote a file"
+# And every long option the binary knows, some command's help lists
+# (--help and --version, the overview's).
+for c in $cmds; do $bin help $c; done >"$tmp/allhelp"
+for o in $(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top/ioscope.c"); do
+	case $o in help|version) continue ;; esac
+	grep -q -- "^  --$o\b" "$tmp/allhelp" && ok || bad "no command's help lists --$o (ioscope.c knows it)"
+done
 expect 0 "--model" -- $bin help run
 expect 0 "--format" -- $bin export --help
 expect 0 "usage: ioscope run" -- $bin run fishing --model nosuch --help
