@@ -265,18 +265,15 @@ fi
 
 # ---- the menu in Chinese, in tmux: --lang zh, and a zh_* LANG this machine
 # may not have (C.UTF-8 then draws the characters; the language stays)
-# (wait_for PATTERN, lib_tmux.sh's: until the pane shows it, 10 s)
+# (start and wait_for, lib_tmux.sh's: until the pane shows it, 10 s)
 menu() {        # menu 'ENV' ARGS...: the lesson menu at 80x24 under that environment
 	e=$1; shift
-	$T kill-server 2>/dev/null
-	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
-	$T -f /dev/null new-session -d -s s -x 80 -y 24 \
-		"env -u LC_ALL $e '$bin' $* 2>'$tmp/menu.err'; echo IOSCOPE-DONE \$?; sleep 60"
-	$T set-option -t s status off >/dev/null
+	envp="env -u LC_ALL $e" start 80 24 "$@"
 }
 quit_menu() {   # q, and the process ends with status 0
 	$T send-keys -t s q
-	wait_for "IOSCOPE-DONE 0" && ok || bad "menu ($1): did not quit with 0: $(cat "$tmp/menu.err")"
+	wait_for IOSCOPE-DONE && [ "$(cat "$tmp/rc")" = 0 ] && ok ||
+		bad "menu ($1): did not quit with 0: $(cat "$tmp/stderr")"
 }
 if command -v tmux >/dev/null 2>&1; then
 	for e in "LANG=C.UTF-8 --lang zh" "LANG=zh_CN.UTF-8" "LANG=zh_TW.UTF-8 LC_ALL=zh_TW.UTF-8" "LANG=C --lang zh"; do
