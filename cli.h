@@ -43,17 +43,6 @@ int cli_fail_choice(const char *fmt, const char *got, const char *const *names, 
 
 /* cli_help.c: help, and the closest name to a word that was not known. */
 enum { CLI_COMMAND, CLI_SCENARIO, CLI_MODEL, CLI_LESSON };
-enum { CLI_NAMES_MAX = 64 };
-struct cli_names {
-	char *v[CLI_NAMES_MAX];
-	int n;
-};
-/* The names of one kind: commands, scenario files (without .scn), models,
- * lessons in cli_lang (without their number: "epoll"). Returns how many;
- * a directory that cannot be read gives none. Free with cli_names_free. */
-int cli_names(int kind, struct cli_names *l);
-void cli_names_free(struct cli_names *l);
-int cli_name_known(int kind, const char *word);
 int cli_command_known(const char *name);
 /* The name closest to word (a few edits, or word begins it), or NULL. */
 const char *cli_closest(const char *word, const char *const *names, int n);

@@ -302,7 +302,13 @@ const char *cli_closest(const char *word, const char *const *names, int n)
 
 /* ---- the names of things ------------------------------------------------- */
 
-void cli_names_free(struct cli_names *l)
+enum { NAMES_MAX = 64 };
+struct cli_names {
+	char *v[NAMES_MAX];
+	int n;
+};
+
+static void names_free(struct cli_names *l)
 {
 	for (int i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -316,11 +322,14 @@ static int by_name(const void *a, const void *b)
 
 static void names_add(struct cli_names *l, const char *s, size_t len)
 {
-	if (l->n < CLI_NAMES_MAX && (l->v[l->n] = strndup(s, len)) != NULL)
+	if (l->n < NAMES_MAX && (l->v[l->n] = strndup(s, len)) != NULL)
 		l->n++;
 }
 
-int cli_names(int kind, struct cli_names *l)
+/* The names of one kind: commands, scenario files (without .scn), models,
+ * lessons in cli_lang (without their number: "epoll"). Returns how many;
+ * a directory that cannot be read gives none. Free with names_free. */
+static int names_of(int kind, struct cli_names *l)
 {
 	char dir[PATH_MAX + 16], **paths;
 	struct dirent **ents;
@@ -366,15 +375,15 @@ int cli_names(int kind, struct cli_names *l)
 	return l->n;
 }
 
-int cli_name_known(int kind, const char *word)
+static int name_known(int kind, const char *word)
 {
 	struct cli_names l;
 	int found = 0;
 
-	cli_names(kind, &l);
+	names_of(kind, &l);
 	for (int i = 0; i < l.n && !found; i++)
 		found = strcmp(l.v[i], word) == 0;
-	cli_names_free(&l);
+	names_free(&l);
 	return found;
 }
 
@@ -398,10 +407,10 @@ static int fail_command(const char *word, const struct cli_names *cmds)
 {
 	const char *close = cli_closest(word, (const char *const *)cmds->v, cmds->n);
 
-	if (close == NULL && cli_name_known(CLI_SCENARIO, word))
+	if (close == NULL && name_known(CLI_SCENARIO, word))
 		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean 'ioscope run %s'?\n",
 				       "ioscope: 未知命令 '%s'；是不是 'ioscope run %s'？\n"), word, word);
-	else if (close == NULL && cli_name_known(CLI_LESSON, word))
+	else if (close == NULL && name_known(CLI_LESSON, word))
 		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean 'ioscope lesson %s'?\n",
 				       "ioscope: 未知命令 '%s'；是不是 'ioscope lesson %s'？\n"), word, word);
 	else if (close != NULL)
@@ -432,10 +441,10 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 	const char *close;
 	int zh = cli_lang == NARRATE_ZH;
 
-	cli_names(kind, &l);
+	names_of(kind, &l);
 	if (kind == CLI_COMMAND) {
 		fail_command(word, &l);
-		cli_names_free(&l);
+		names_free(&l);
 		return EXIT_USAGE;
 	}
 	close = cli_closest(word, (const char *const *)l.v, l.n);
@@ -454,7 +463,7 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 	}
 	if (extra != NULL)
 		fprintf(stderr, "%s\n", extra);
-	cli_names_free(&l);
+	names_free(&l);
 	return EXIT_USAGE;
 }
 
