@@ -100,6 +100,7 @@ expect_screen "here they run poll\.] Now"
 $T send-keys -t s m          # one at a time: a burst of m is issue 9's item 3
 expect_screen "here they run epoll\.] Now"
 for k in 1 2 3 4 5 6 7 8; do $T send-keys -t s Right; done
+expect_screen "step 9/16"     # the steps were taken before the screen is read
 $T capture-pane -p -t s | grep -qF "A grips" && bad "script caption after stepping" || ok
 $T send-keys -t s q
 expect_screen IOSCOPE-DONE
