@@ -468,24 +468,25 @@ static int timed_teardown(void **state)
 	return rc;
 }
 
-static int timed_group_setup(void **state)
+/* The group's setup or teardown (when: " (group setup)"), timed alike. */
+static int timed_group(CMFixtureFunction f, const char *when, void **state)
 {
 	int rc;
 
-	watchdog_arm(wd.group, " (group setup)");
-	rc = wd.group_setup(state);
+	watchdog_arm(wd.group, when);
+	rc = f(state);
 	watchdog_disarm();
 	return rc;
 }
 
+static int timed_group_setup(void **state)
+{
+	return timed_group(wd.group_setup, " (group setup)", state);
+}
+
 static int timed_group_teardown(void **state)
 {
-	int rc;
-
-	watchdog_arm(wd.group, " (group teardown)");
-	rc = wd.group_teardown(state);
-	watchdog_disarm();
-	return rc;
+	return timed_group(wd.group_teardown, " (group teardown)", state);
 }
 
 void __wrap_cmocka_set_test_filter(const char *pattern)
