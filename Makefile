@@ -44,7 +44,8 @@ all: setup ioscope
 setup:
 	@sh mk/setup.sh
 
-ioscope: $(MAIN_OBJ) $(LIB_OBJ)
+# The binary, and under make asan its sanitizer build (BUILD=build/asan).
+ioscope $(BUILD)/ioscope-asan: $(MAIN_OBJ) $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -92,10 +93,6 @@ asan: setup
 .PHONY: check-tests-asan
 check-tests-asan: $(BUILD)/ioscope-asan $(TESTS) $(FUZZ_RUN)
 	$(Q)IOSCOPE=$(BUILD)/ioscope-asan sh tests/run.sh $(BUILD)
-
-$(BUILD)/ioscope-asan: $(MAIN_OBJ) $(LIB_OBJ)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # libFuzzer builds (clang from Debian): build/fuzz/<target>-libfuzzer.
 FUZZ_CC ?= clang

@@ -35,8 +35,6 @@ extern const char *cli_cmd;
 /* Print "ioscope: " and the message (fmt with one %s), and the hint
  * "(try 'ioscope help COMMAND')"; returns EXIT_USAGE. */
 int cli_fail_usage(const char *fmt, const char *arg);
-/* Whether the command line takes --name (known once it was parsed). */
-int cli_option_known(const char *name);
 /* That hint alone, on stderr. */
 void cli_hint(void);
 /* cli_fail_usage of fmt with got, then "; did you mean" the closest of
@@ -45,17 +43,6 @@ int cli_fail_choice(const char *fmt, const char *got, const char *const *names, 
 
 /* cli_help.c: help, and the closest name to a word that was not known. */
 enum { CLI_COMMAND, CLI_SCENARIO, CLI_MODEL, CLI_LESSON };
-enum { CLI_NAMES_MAX = 64 };
-struct cli_names {
-	char *v[CLI_NAMES_MAX];
-	int n;
-};
-/* The names of one kind: commands, scenario files (without .scn), models,
- * lessons in cli_lang (without their number: "epoll"). Returns how many;
- * a directory that cannot be read gives none. Free with cli_names_free. */
-int cli_names(int kind, struct cli_names *l);
-void cli_names_free(struct cli_names *l);
-int cli_name_known(int kind, const char *word);
 int cli_command_known(const char *name);
 /* The name closest to word (a few edits, or word begins it), or NULL. */
 const char *cli_closest(const char *word, const char *const *names, int n);

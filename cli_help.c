@@ -60,27 +60,26 @@ static const struct opt_help opt_help[] = {
 	{ "csv", NULL, { "print CSV instead of a table", "输出 CSV，而不是表格" } },
 	{ "probe", NULL, { "measure what tracing adds to one syscall",
 			   "测量跟踪给一次系统调用增加的开销" } },
-	{ "help", NULL, { "-h: this help", "-h：本帮助" } },
 };
 
 struct cmd_help {
 	const char *name, *args;
 	const char *what[2];        /* a line in the overview */
 	const char *more[2];        /* a paragraph for 'ioscope help NAME' */
-	const char *opts;           /* names in opt_help, space-separated */
+	const char *opts[12];       /* names in opt_help, in order */
 };
 
 static const struct cmd_help cmd_help[] = {
 	{ "lessons", "[--runs]",
 	  { "list the lessons", "列出所有课程" },
 	  { "Lists the lessons in order, by number, name and title.",
-	    "按顺序列出课程：编号、名称和标题。" }, "lang runs" },
+	    "按顺序列出课程：编号、名称和标题。" }, { "lang", "runs" } },
 	{ "lesson", "N|NAME [--speed X]",
 	  { "open a lesson, by number or name", "打开一课（按编号或名称）" },
 	  { "Opens lesson N (1, 5) or NAME (epoll, 05-epoll) on the screen; without\n"
 	    "a terminal, prints its text.",
 	    "在界面中打开第 N 课（1、5）或名为 NAME 的课（epoll、05-epoll）；\n"
-	    "没有终端时，输出这一课的文字。" }, "lang theme speed" },
+	    "没有终端时，输出这一课的文字。" }, { "lang", "theme", "speed" } },
 	{ "run", "SCENARIO [--model M] [--speed X] [--play] [--plain]\n"
 		 "           [--record FILE [--force]]",
 	  { "run a scenario through real, traced IO models", "用真实、可跟踪的 IO 模型运行一个场景" },
@@ -89,20 +88,21 @@ static const struct cmd_help cmd_help[] = {
 	    "output is not a terminal, it narrates one line per event.",
 	    "运行 SCENARIO：'ioscope scenarios' 中的名称，或一个 .scn 文件。在终端中\n"
 	    "打开界面（按 ? 查看按键）；使用 --plain 或输出不是终端时，每个事件输出\n"
-	    "一行文字叙述。" }, "model speed paused play record force plain lang theme" },
+	    "一行文字叙述。" },
+	  { "model", "speed", "paused", "play", "record", "force", "plain", "lang", "theme" } },
 	{ "replay", "FILE [--speed X] [--play] [--plain]",
 	  { "show a recorded trace again", "重放一份录下的跟踪" },
 	  { "Shows a trace written by 'run --record' again, on the screen or as\n"
 	    "narration, as 'run' does.",
 	    "像 run 一样重放 'run --record' 写下的跟踪：在界面中，或以文字叙述。" },
-	  "speed paused play plain lang theme" },
+	  { "speed", "paused", "play", "plain", "lang", "theme" } },
 	{ "check", "FILE...",
 	  { "validate scenario (.scn), lesson (.md) and trace (.jsonl) files",
 	    "检查场景（.scn）、课程（.md）和跟踪（.jsonl）文件" },
 	  { "Reads each file as a scenario (.scn), a lesson (.md) or a trace, and\n"
 	    "says 'ok' or names the line and column that is wrong.",
 	    "把每个文件当作场景（.scn）、课程（.md）或跟踪读取，正确则输出 'ok'，\n"
-	    "否则指出出错的行和列。" }, "" },
+	    "否则指出出错的行和列。" }, { NULL } },
 	{ "export", "FILE --format chrome|asciicast|text\n"
 		    "           [-o OUT [--force]] [--size WxH]",
 	  { "a trace for Perfetto, asciinema, or as a plain transcript",
@@ -110,27 +110,28 @@ static const struct cmd_help cmd_help[] = {
 	  { "Converts a trace: chrome opens in ui.perfetto.dev, asciicast plays with\n"
 	    "'asciinema play', text is a transcript for handouts.",
 	    "转换一份跟踪：chrome 可在 ui.perfetto.dev 中打开，asciicast 可用\n"
-	    "'asciinema play' 播放，text 是可打印的文字记录。" }, "format output force size lang" },
+	    "'asciinema play' 播放，text 是可打印的文字记录。" },
+	  { "format", "output", "force", "size", "lang" } },
 	{ "scenarios", "",
 	  { "list the scenarios", "列出所有场景" },
 	  { "Lists the scenarios 'ioscope run' knows by name.",
-	    "列出 'ioscope run' 可以按名称运行的场景。" }, "" },
+	    "列出 'ioscope run' 可以按名称运行的场景。" }, { NULL } },
 	{ "models", "",
 	  { "list the IO models, and whether each can run here", "列出 IO 模型，以及每个能否在本机运行" },
 	  { "Lists the IO models, and for each one that cannot run on this machine,\n"
 	    "why not.",
-	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, "" },
+	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, { NULL } },
 	{ "bench", "[--fds LIST] [--models LIST] [--csv] | --probe",
 	  { "the cost of one wait as watched fds grow", "被监视的描述符增多时，一次等待的代价" },
 	  { "Measures one wait of select, poll and epoll as the number of watched\n"
 	    "fds grows (about 20 s); --probe measures what tracing adds.",
 	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
-	    "（约 20 秒）；--probe 测量跟踪本身的开销。" }, "fds models csv probe" },
+	    "（约 20 秒）；--probe 测量跟踪本身的开销。" }, { "fds", "models", "csv", "probe" } },
 	{ "help", "[COMMAND]",
 	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },
 	  { "Prints the list of commands, or the usage and options of COMMAND\n"
 	    "(as 'ioscope COMMAND --help' does).",
-	    "输出命令列表，或 COMMAND 的用法和选项（与 'ioscope COMMAND --help' 相同）。" }, "" },
+	    "输出命令列表，或 COMMAND 的用法和选项（与 'ioscope COMMAND --help' 相同）。" }, { NULL } },
 };
 
 enum { NCMDS = sizeof cmd_help / sizeof cmd_help[0] };
@@ -175,29 +176,19 @@ static void print_row(FILE *f, const char *name, int width, const char *what)
 	fprintf(f, "  %s%*s %s\n", name, pad > 0 ? pad : 0, "", what);
 }
 
-static void print_opts(FILE *f, const char *names)
+static void print_opts(FILE *f, const char *const *names)
 {
-	char word[32];
-	int n = 0;
-
-	for (const char *p = names; *p != '\0'; p += n) {
-		p += strspn(p, " ");
-		n = (int)strcspn(p, " ");
-		if (n == 0 || n >= (int)sizeof word)
-			break;
-		memcpy(word, p, (size_t)n);
-		word[n] = '\0';
+	for (; *names != NULL; names++)
 		for (size_t i = 0; i < sizeof opt_help / sizeof opt_help[0]; i++) {
 			const struct opt_help *o = &opt_help[i];
 			char head[40];
 
-			if (strcmp(o->name, word) != 0 || !cli_option_known(o->name))
+			if (strcmp(o->name, *names) != 0)
 				continue;
 			snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
 			print_row(f, head, 14, o->what[cli_lang == NARRATE_ZH]);
 		}
-	}
 }
 
 static void print_overview(FILE *f)
@@ -241,7 +232,7 @@ int cli_help(const char *cmd)
 		return cli_fail_unknown(CLI_COMMAND, cmd, NULL);
 	printf("%sioscope %s%s%s\n\n%s\n", zh ? "用法：" : "usage: ", c->name, *c->args ? " " : "",
 	       c->args, c->more[zh]);
-	if (*c->opts != '\0') {
+	if (c->opts[0] != NULL) {
 		printf("\n");
 		print_opts(stdout, c->opts);
 	}
@@ -303,7 +294,13 @@ const char *cli_closest(const char *word, const char *const *names, int n)
 
 /* ---- the names of things ------------------------------------------------- */
 
-void cli_names_free(struct cli_names *l)
+enum { NAMES_MAX = 64 };
+struct cli_names {
+	char *v[NAMES_MAX];
+	int n;
+};
+
+static void names_free(struct cli_names *l)
 {
 	for (int i = 0; i < l->n; i++)
 		free(l->v[i]);
@@ -317,11 +314,14 @@ static int by_name(const void *a, const void *b)
 
 static void names_add(struct cli_names *l, const char *s, size_t len)
 {
-	if (l->n < CLI_NAMES_MAX && (l->v[l->n] = strndup(s, len)) != NULL)
+	if (l->n < NAMES_MAX && (l->v[l->n] = strndup(s, len)) != NULL)
 		l->n++;
 }
 
-int cli_names(int kind, struct cli_names *l)
+/* The names of one kind: commands, scenario files (without .scn), models,
+ * lessons in cli_lang (without their number: "epoll"). Returns how many;
+ * a directory that cannot be read gives none. Free with names_free. */
+static int names_of(int kind, struct cli_names *l)
 {
 	char dir[PATH_MAX + 16], **paths;
 	struct dirent **ents;
@@ -367,15 +367,15 @@ int cli_names(int kind, struct cli_names *l)
 	return l->n;
 }
 
-int cli_name_known(int kind, const char *word)
+static int name_known(int kind, const char *word)
 {
 	struct cli_names l;
 	int found = 0;
 
-	cli_names(kind, &l);
+	names_of(kind, &l);
 	for (int i = 0; i < l.n && !found; i++)
 		found = strcmp(l.v[i], word) == 0;
-	cli_names_free(&l);
+	names_free(&l);
 	return found;
 }
 
@@ -399,10 +399,10 @@ static int fail_command(const char *word, const struct cli_names *cmds)
 {
 	const char *close = cli_closest(word, (const char *const *)cmds->v, cmds->n);
 
-	if (close == NULL && cli_name_known(CLI_SCENARIO, word))
+	if (close == NULL && name_known(CLI_SCENARIO, word))
 		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean 'ioscope run %s'?\n",
 				       "ioscope: 未知命令 '%s'；是不是 'ioscope run %s'？\n"), word, word);
-	else if (close == NULL && cli_name_known(CLI_LESSON, word))
+	else if (close == NULL && name_known(CLI_LESSON, word))
 		fprintf(stderr, cli_tr("ioscope: unknown command '%s'; did you mean 'ioscope lesson %s'?\n",
 				       "ioscope: 未知命令 '%s'；是不是 'ioscope lesson %s'？\n"), word, word);
 	else if (close != NULL)
@@ -433,10 +433,10 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 	const char *close;
 	int zh = cli_lang == NARRATE_ZH;
 
-	cli_names(kind, &l);
+	names_of(kind, &l);
 	if (kind == CLI_COMMAND) {
 		fail_command(word, &l);
-		cli_names_free(&l);
+		names_free(&l);
 		return EXIT_USAGE;
 	}
 	close = cli_closest(word, (const char *const *)l.v, l.n);
@@ -455,7 +455,7 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 	}
 	if (extra != NULL)
 		fprintf(stderr, "%s\n", extra);
-	cli_names_free(&l);
+	names_free(&l);
 	return EXIT_USAGE;
 }
 
@@ -463,26 +463,12 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 static void print_cmd_opts(const char *cmd)
 {
 	const struct cmd_help *c = cmd != NULL ? cmd_find(cmd) : NULL;
-	const char *p;
-	int n, first = 1;
 
-	if (c == NULL || *c->opts == '\0')
+	if (c == NULL || c->opts[0] == NULL)
 		return;
 	fprintf(stderr, cli_tr("  options of %s: ", "  %s 的选项："), c->name);
-	for (p = c->opts; *p != '\0'; p += n) {
-		p += strspn(p, " ");
-		n = (int)strcspn(p, " ");
-		if (n > 0 && n < 32) {
-			char word[32];
-
-			memcpy(word, p, (size_t)n);
-			word[n] = '\0';
-			if (!cli_option_known(word))
-				continue;
-			fprintf(stderr, "%s--%s", comma(!first), word);
-			first = 0;
-		}
-	}
+	for (int i = 0; c->opts[i] != NULL; i++)
+		fprintf(stderr, "%s--%s", comma(i), c->opts[i]);
 	fputc('\n', stderr);
 }
 

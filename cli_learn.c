@@ -189,7 +189,7 @@ static int export_to(const struct trace *t, int fmt, const struct cli *c)
 /* export FILE --format chrome|asciicast|text [-o OUT [--force]] */
 int cli_export(int argc, char **argv, const struct cli *c)
 {
-	static const char *const formats[] = { "chrome", "asciicast", "text" };
+	const char *formats[EXPORT_MAX];
 	char cause[1024];
 	struct trace *t;
 	size_t skipped;
@@ -200,10 +200,12 @@ int cli_export(int argc, char **argv, const struct cli *c)
 	if (c->format == NULL)
 		return cli_fail_usage(cli_tr("export needs --format chrome, asciicast or text%s",
 					     "export 需要 --format chrome、asciicast 或 text%s"), "");
+	for (int i = 0; i < EXPORT_MAX; i++)    /* the names the export layer knows */
+		formats[i] = export_format_name(i);
 	if ((fmt = export_format_from(c->format)) < 0)
 		return cli_fail_choice(cli_tr("--format expects chrome, asciicast or text, got '%s'",
 					      "--format 应为 chrome、asciicast 或 text，而不是 '%s'"),
-				       c->format, formats, 3);
+				       c->format, formats, EXPORT_MAX);
 	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;

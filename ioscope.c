@@ -251,17 +251,6 @@ static int parse_speed(const char *s, double *out)
 	return 0;
 }
 
-/* parse_opts' table, for help to list only the options this build has. */
-static const struct option *options;
-
-int cli_option_known(const char *name)
-{
-	for (const struct option *o = options; o != NULL && o->name != NULL; o++)
-		if (strcmp(o->name, name) == 0)
-			return 1;
-	return 0;
-}
-
 /* An option getopt did not know, or one without its value, and the
  * closest it could have been. */
 static int fail_option(int ch, const char *word, const struct option *opts)
@@ -323,7 +312,6 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 	int ch;
 	char extra, **copy = malloc(((size_t)argc + 1) * sizeof *copy);
 
-	options = opts;
 	/* A first pass over a copy (getopt reorders what it reads) finds the
 	 * command, so that an error in any option can point at that command's
 	 * help; optind 0 makes getopt start afresh. */

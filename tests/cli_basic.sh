@@ -66,11 +66,7 @@ expect 2 "model.scn:2:9: unknown model 'teleport'" -- $bin check "$tmp/model.scn
 # SIGTERM while A is asleep in recv: out within a second, trace readable.
 $bin run fishing --speed 1 --record "$tmp/k.jsonl" >"$tmp/k.txt" 2>&1 &
 pid=$!
-i=0
-while ! grep -q '"kind":"state"' "$tmp/k.jsonl" 2>/dev/null && [ $i -lt 500 ]; do
-	sleep 0.01; i=$((i + 1))
-done
-grep -q '"kind":"state"' "$tmp/k.jsonl" && ok || bad "no state event within 5 s"
+expect_in_file '"kind":"state"' "$tmp/k.jsonl" "no state event within 5 s"
 kill -TERM $pid
 i=0
 while kill -0 $pid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done

@@ -6,10 +6,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 scratch captions
-cleanup() {
-	for s in "$tmp"/tmux*.sock; do [ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null; done
-	rm -rf "$tmp"
-}
+. "$(dirname "$0")/lib_tmux.sh"
 has()  { grep -qF -- "$2" "$tmp/$1" && ok || bad "$1 lacks '$2'"; }
 hasnt() { grep -qF -- "$2" "$tmp/$1" && bad "$1 has '$2': $(grep -F -- "$2" "$tmp/$1" | head -2)" || ok; }
 run() {         # file, arguments...
@@ -79,54 +76,37 @@ hasnt fd-sel-zh.txt "P 和 E 照常等待"
 # Every shipped scenario: with each actor on another model, no caption
 # that names an actor survives in either language.
 for s in scenarios/*.scn; do
-	n=$(basename "$s" .scn)
+	sn=$(basename "$s" .scn)
 	m=poll
 	grep -q "^actor .* poll" "$s" && m=epoll
-	run "$n-$m.txt" "$n" --model "$m" --lang zh
+	run "$sn-$m.txt" "$sn" --model "$m" --lang zh
 	for a in $(awk '$1 == "actor" && $3 != "'$m'" { print $2 }' "$s"); do
 		grep "say zh" "$s" | grep -q "[^A-Za-z0-9_]$a[^A-Za-z0-9_]" || continue
 		grep "say zh" "$s" | sed 's/^at [^ ]* *say zh *//' | grep "[^A-Za-z0-9_]$a[^A-Za-z0-9_]" |
 			while IFS= read -r line; do
-				grep -qF -- "$line" "$tmp/$n-$m.txt" && echo "$n --model $m still says: $line"
+				grep -qF -- "$line" "$tmp/$sn-$m.txt" && echo "$sn --model $m still says: $line"
 			done
 	done >"$tmp/left"
 	[ -s "$tmp/left" ] && bad "$(cat "$tmp/left")" || ok
 done
 
 # The screen: its caption box says the same, at 80x24, and follows m.
-if command -v tmux >/dev/null 2>&1; then
-	T="tmux -S $tmp/tmux.sock"
-	bin_abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-	screen() { $T capture-pane -p -t c 2>/dev/null; }
-	wait_for() {        # PATTERN: until the pane shows it, at most 10 s
-		i=0
-		while [ $i -lt 500 ]; do
-			screen | grep -qF -- "$1" && return 0
-			sleep 0.02; i=$((i + 1))
-		done
-		return 1
-	}
-	shows() { wait_for "$1" && ok || { bad "screen never showed '$1'"; screen | sed 's/^/  | /'; }; }
-	$T -f /dev/null new-session -d -s c -x 80 -y 24 \
-		"LANG=C.UTF-8 $bin_abs run fishing --model select --paused --lang en; echo IOSCOPE-DONE; sleep 30"
-	shows "[This caption was written for A on blocking, B on nonblocking and D on"
-	screen | grep -qF "grips" && bad "the screen shows the script's caption over select" || ok
-	$T send-keys -t c m
-	shows "here they run poll.] Now"
-	$T send-keys -t c m          # one at a time: a burst of m is issue 9's item 3
-	shows "here they run epoll.] Now"
-	for k in 1 2 3 4 5 6 7 8; do $T send-keys -t c Right; done
-	screen | grep -qF "A grips" && bad "script caption after stepping" || ok
-	$T send-keys -t c q
-	shows IOSCOPE-DONE
-	$T kill-server 2>/dev/null
-	T="tmux -S $tmp/tmux2.sock"
-	$T -f /dev/null new-session -d -s c -x 80 -y 24 \
-		"LANG=C.UTF-8 $bin_abs run fishing --model nonblocking --paused --lang zh; echo IOSCOPE-DONE; sleep 30"
-	shows "这次大家都像 B 那样钓鱼"
-	$T send-keys -t c q
-	shows IOSCOPE-DONE
-	$T kill-server 2>/dev/null
-fi
+# (expect_screen's patterns are grep's: '[' and '.' escaped.)
+envp="env LANG=C.UTF-8" start 80 24 run fishing --model select --paused --lang en
+expect_screen "\[This caption was written for A on blocking, B on nonblocking and D on"
+$T capture-pane -p -t s | grep -qF "grips" && bad "the screen shows the script's caption over select" || ok
+$T send-keys -t s m
+expect_screen "here they run poll\.] Now"
+$T send-keys -t s m          # one at a time: a burst of m is issue 9's item 3
+expect_screen "here they run epoll\.] Now"
+for k in 1 2 3 4 5 6 7 8; do $T send-keys -t s Right; done
+expect_screen "step 9/16"     # the steps were taken before the screen is read
+$T capture-pane -p -t s | grep -qF "A grips" && bad "script caption after stepping" || ok
+$T send-keys -t s q
+expect_screen IOSCOPE-DONE
+envp="env LANG=C.UTF-8" start 80 24 run fishing --model nonblocking --paused --lang zh
+expect_screen "这次大家都像 B 那样钓鱼"
+$T send-keys -t s q
+expect_screen IOSCOPE-DONE
 
 summary cli_captions

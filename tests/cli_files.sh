@@ -135,11 +135,7 @@ no_leftovers "$tmp"
 # Killed mid-run: what it recorded so far is at the target, readable.
 $bin run fishing --plain --speed 1 --record "$tmp/e.jsonl" --force >/dev/null 2>&1 &
 pid=$!; pids="$pids $pid"
-i=0
-while ! grep -q '"kind":"state"' "$tmp/e.jsonl" 2>/dev/null && [ $i -lt 500 ]; do
-	sleep 0.01; i=$((i + 1))
-done
-grep -q '"kind":"state"' "$tmp/e.jsonl" && ok || bad "no state event at the target within 5 s"
+expect_in_file '"kind":"state"' "$tmp/e.jsonl" "no state event at the target within 5 s"
 kill -KILL $pid
 wait $pid 2>/dev/null
 expect 0 "ok, trace of 'fishing'" -- $bin check "$tmp/e.jsonl"

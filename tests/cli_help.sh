@@ -84,6 +84,17 @@ for c in $cmds; do
 	done
 done
 [ ! -e "$tmp/never" ] && ok || bad "--help wrote a file"
+# And every long option the binary knows (its getopt table in ioscope.c,
+# read here, and the man page's check below, the same way), some command's
+# help lists (--help and --version, the overview's).
+known=$(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top/ioscope.c")
+[ "$(echo "$known" | grep -cx 'model\|speed\|version\|force')" = 4 ] && ok ||
+	bad "ioscope.c's option table not found: '$known'"
+for c in $cmds; do $bin help $c; done >"$tmp/allhelp"
+for o in $known; do
+	case $o in help|version) continue ;; esac
+	grep -q -- "^  --$o\b" "$tmp/allhelp" && ok || bad "no command's help lists --$o (ioscope.c knows it)"
+done
 expect 0 "--model" -- $bin help run
 expect 0 "--format" -- $bin export --help
 expect 0 "usage: ioscope run" -- $bin run fishing --model nosuch --help
@@ -168,14 +179,11 @@ if command -v man >/dev/null 2>&1; then
 	for c in $cmds; do
 		grep -q "^ *ioscope $c\b" "$tmp/man.txt" && ok || bad "man page lacks 'ioscope $c'"
 	done
-	for o in --model --speed --paused --record --force --plain --lang --theme --format --output --size --fds --models --csv --probe --runs; do
-		grep -q -- "$o" "$tmp/man.txt" && ok || bad "man page lacks $o"
-	done
 	[ ! -s "$tmp/man.err" ] && ok || bad "man -l: $(cat "$tmp/man.err")"
 	groff -man -ww -z "$top/ioscope.1" >"$tmp/groff.err" 2>&1
 	[ ! -s "$tmp/groff.err" ] && ok || bad "groff warns: $(cat "$tmp/groff.err")"
 	# Every long option the binary knows is in the man page.
-	for o in $(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top/ioscope.c"); do
+	for o in $known; do
 		grep -q -- "--$o" "$tmp/man.txt" && ok || bad "man page lacks --$o (ioscope.c knows it)"
 	done
 else
@@ -258,18 +266,15 @@ fi
 
 # ---- the menu in Chinese, in tmux: --lang zh, and a zh_* LANG this machine
 # may not have (C.UTF-8 then draws the characters; the language stays)
-# (wait_for PATTERN, lib_tmux.sh's: until the pane shows it, 10 s)
+# (start and wait_for, lib_tmux.sh's: until the pane shows it, 10 s)
 menu() {        # menu 'ENV' ARGS...: the lesson menu at 80x24 under that environment
 	e=$1; shift
-	$T kill-server 2>/dev/null
-	n=$((n + 1)); sock="$tmp/tmux.$n.sock"; T="tmux -S $sock"
-	$T -f /dev/null new-session -d -s s -x 80 -y 24 \
-		"env -u LC_ALL $e '$bin' $* 2>'$tmp/menu.err'; echo IOSCOPE-DONE \$?; sleep 60"
-	$T set-option -t s status off >/dev/null
+	envp="env -u LC_ALL $e" start 80 24 "$@"
 }
 quit_menu() {   # q, and the process ends with status 0
 	$T send-keys -t s q
-	wait_for "IOSCOPE-DONE 0" && ok || bad "menu ($1): did not quit with 0: $(cat "$tmp/menu.err")"
+	wait_for IOSCOPE-DONE && [ "$(cat "$tmp/rc")" = 0 ] && ok ||
+		bad "menu ($1): did not quit with 0: $(cat "$tmp/stderr")"
 }
 if command -v tmux >/dev/null 2>&1; then
 	for e in "LANG=C.UTF-8 --lang zh" "LANG=zh_CN.UTF-8" "LANG=zh_TW.UTF-8 LC_ALL=zh_TW.UTF-8" "LANG=C --lang zh"; do

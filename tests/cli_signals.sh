@@ -39,20 +39,10 @@ EOS
 	$T -f /dev/null new-session -d -s s -x 120 -y 40 "sh $tmp/wrap.sh $*"
 	$T set-option -t s status off >/dev/null
 }
-# finished: the wrapper saw ioscope end (within 5 s)
-finished() {
-	i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-	[ -s "$tmp/rc" ]
-}
-# ioscope's pid: the wrapper's child (not any ioscope on the machine)
-ioscope_pid() {
-	i=0; while [ ! -s "$tmp/wrap.pid" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-	pgrep -P "$(cat "$tmp/wrap.pid")" | head -1
-}
 # restored WHAT: same settings as before, echo and icanon on, the
 # alternate screen left (the wrapper's line is on the normal screen)
 restored() {
-	finished || { bad "still running ($1)"; return; }
+	finished 5 || { bad "still running ($1)"; return; }
 	cmp -s "$tmp/stty.before" "$tmp/stty.after" && ok || bad "stty differs after $1"
 	grep -Eq '(^| )echo( |$)' "$tmp/stty.a" && grep -Eq '(^| )icanon( |$)' "$tmp/stty.a" \
 		&& ok || bad "echo or icanon off after $1: $(cat "$tmp/stty.a")"

@@ -56,9 +56,7 @@ restored resize
 # SIGTERM while model threads sleep in the kernel: out within 1 s, restored.
 start 120 40 run fishing --paused
 expect_screen "S asleep in the kernel  recvfrom"
-i=0; while [ ! -s "$tmp/wrap.pid" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
-pid=$(pgrep -P "$(cat "$tmp/wrap.pid")" | head -1)     # the wrapper's ioscope, no other
-kill -TERM "$pid"
+kill -TERM "$(ioscope_pid)"
 finished && ok || bad "still running 1 s after SIGTERM"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "exit status $(cat "$tmp/rc" 2>/dev/null) after SIGTERM"
 grep -q "interrupted by Terminated" "$tmp/stderr" && ok || bad "no word of the interruption on stderr"

@@ -43,6 +43,16 @@ said() {
 	else printf '%s' "$out"; fi
 }
 
+# expect_in_file PATTERN FILE WHAT: a check that FILE comes to hold a line
+# matching PATTERN within 5 s (a recording a run is still writing)
+expect_in_file() {
+	i=0
+	while ! grep -q -- "$1" "$2" 2>/dev/null && [ $i -lt 500 ]; do
+		sleep 0.01; i=$((i + 1))
+	done
+	grep -q -- "$1" "$2" 2>/dev/null && ok || bad "$3"
+}
+
 # summary NAME: the closing line; true if nothing failed
 summary() {
 	echo "$1: $pass passed, $fail failed"

@@ -69,10 +69,16 @@ EOS
 	$T -f /dev/null new-session -d -s s -x "$w" -y "$h" "${envp:+$envp }sh $tmp/wrap.sh $*"
 	$T set-option -t s status off >/dev/null
 }
-# finished: the wrapper saw ioscope end (within 1 s)
+# finished [SECONDS]: the wrapper saw ioscope end (within 1 s unless given)
 finished() {
-	i=0; while [ ! -s "$tmp/rc" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
+	i=0 limit=$(( ${1:-1} * 100 ))
+	while [ ! -s "$tmp/rc" ] && [ $i -lt $limit ]; do sleep 0.01; i=$((i + 1)); done
 	[ -s "$tmp/rc" ]
+}
+# ioscope_pid: the wrapper's ioscope (not any ioscope on the machine)
+ioscope_pid() {
+	i=0; while [ ! -s "$tmp/wrap.pid" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+	pgrep -P "$(cat "$tmp/wrap.pid")" | head -1
 }
 # restored WHAT: the wrapper's line shows and stty is as before
 restored() {
