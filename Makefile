@@ -26,8 +26,8 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c tui/*.c lessons/*.c) run.c
-MAIN_SRC := ioscope.c cli_learn.c cli_help.c bench.c
+LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c view/*.c live/*.c tui/*.c lessons/*.c)
+MAIN_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_COMMON := $(BUILD)/tests/harness.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

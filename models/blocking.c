@@ -12,7 +12,7 @@
 
 /* When phase 1 ended: the moment the world made the data ready, if that
  * fell inside the call; if the data was already there, at once. */
-static int64_t ready_time(struct model_fd *f, int64_t t0, int64_t t1)
+static int64_t ready_time(struct feed *f, int64_t t0, int64_t t1)
 {
 	int64_t ready = atomic_exchange(&f->ready_ns, 0);
 
@@ -22,7 +22,7 @@ static int64_t ready_time(struct model_fd *f, int64_t t0, int64_t t1)
 }
 
 /* One recv: returns bytes, 0 at EOF, or -errno. */
-static ssize_t read_once(struct model_fd *f, char *buf, size_t len)
+static ssize_t read_once(struct feed *f, char *buf, size_t len)
 {
 	int64_t t0, t1, ready;
 	ssize_t n;

@@ -52,7 +52,7 @@ static int lt_create(struct mux **out, int maxfds) { return ep_create(out, maxfd
 static int et_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, true); }
 
 /* epoll_ctl through the probe, then the interest list as it now stands. */
-static int ctl(struct mux *m, int op, struct model_fd *f)
+static int ctl(struct mux *m, int op, struct feed *f)
 {
 	/* lesson: epoll-ctl */
 	struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | (m->edge ? EPOLLET : 0),
@@ -76,7 +76,7 @@ static int ctl(struct mux *m, int op, struct model_fd *f)
 	return rc < 0 ? -err : 0;
 }
 
-static int ep_add(struct mux *m, struct model_fd *f)
+static int ep_add(struct mux *m, struct feed *f)
 {
 	int rc = ctl(m, EPOLL_CTL_ADD, f);
 
@@ -88,7 +88,7 @@ static int ep_add(struct mux *m, struct model_fd *f)
 	return 0;
 }
 
-static int ep_del(struct mux *m, struct model_fd *f)
+static int ep_del(struct mux *m, struct feed *f)
 {
 	int rc = ctl(m, EPOLL_CTL_DEL, f);
 

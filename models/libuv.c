@@ -31,7 +31,7 @@
 struct rod {
 	uv_pipe_t h;                 /* h.data = the rod */
 	struct loop *lv;
-	struct model_fd *f;          /* the world's fd: the trace's name for it */
+	struct feed *f;          /* the world's fd: the trace's name for it */
 	int dupfd;                   /* libuv's own descriptor of that socket */
 	bool open;
 	bool waiting;                /* inside phase 1 */
@@ -311,7 +311,7 @@ static void wake_cb(uv_poll_t *h, int status, int events)
 	}
 }
 
-static int open_rod(struct loop *lv, struct rod *p, struct model_fd *f)
+static int open_rod(struct loop *lv, struct rod *p, struct feed *f)
 {
 	int rc;
 

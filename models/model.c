@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "models/model.h"
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 #include "trace/sink.h"
 #include "trace/trace.h"
 

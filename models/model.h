@@ -20,6 +20,7 @@
 #include <sys/types.h>
 
 #include "models/probe.h"
+#include "trace/feed.h"
 
 struct sclock;
 
@@ -32,19 +33,10 @@ struct sclock;
 #define MODEL_SERVES           0x08   /* can be a server (role=server): many
                                          clients in one thread */
 
-/* One descriptor a model reads: a "rod" or a "dish". */
-struct model_fd {
-	int fd;                        /* the reader's end, owned by the world */
-	_Atomic int64_t ready_ns;      /* trace time the world last made data
-	                                  ready on an empty fd; 0 = not known */
-	_Atomic int in_epoll;          /* registered in an epoll interest list:
-	                                  a write puts it on the ready list */
-};
-
 struct model_ctx {
 	/* Set by the caller before model_start. */
 	int actor;                     /* trace actor index */
-	struct model_fd *fds;
+	struct feed *fds;
 	int nfds;
 	int64_t every_ns;              /* scenario ns between non-blocking tries */
 	int chunk;                     /* bytes per read, 0 = MODEL_BUF */

@@ -9,7 +9,7 @@
 #include "trace/ring.h"
 
 struct watched {
-	struct model_fd *f;
+	struct feed *f;
 	bool open;
 	bool waiting;                /* inside phase 1 */
 };
@@ -146,7 +146,7 @@ static int reader_setup(struct reader *r)
 	if ((rc = r->ops->create(&r->m, r->c->nfds)) != 0)
 		return rc;
 	for (int i = 0; i < r->c->nfds; i++) {
-		struct model_fd *f = &r->c->fds[i];
+		struct feed *f = &r->c->fds[i];
 		int fl = fcntl(f->fd, F_GETFL);
 
 		/* Non-blocking, so that a read after a report never sleeps

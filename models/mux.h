@@ -21,8 +21,8 @@ struct mux_ops {
 	/* Make the state for at most maxfds fds.  Returns 0 or -errno. */
 	int (*create)(struct mux **m, int maxfds);
 	/* Watch / stop watching fd.  The caller checked it is below limit. */
-	int (*add)(struct mux *m, struct model_fd *f);
-	int (*del)(struct mux *m, struct model_fd *f);
+	int (*add)(struct mux *m, struct feed *f);
+	int (*del)(struct mux *m, struct feed *f);
 	/* Block until a watched fd is readable; put them in ready[] (at most
 	 * max) and return how many, or -errno. */
 	int (*wait)(struct mux *m, int *ready, int max);

@@ -16,7 +16,7 @@
 #define LINE_MAX  1024
 
 struct conn {
-	struct model_fd f;
+	struct feed f;
 	bool open;
 	bool waiting;
 	size_t len;                  /* bytes of an unfinished line */
@@ -27,7 +27,7 @@ struct server {
 	struct model_ctx *c;
 	const struct mux_ops *ops;
 	struct mux *m;
-	struct model_fd lf;          /* the listening socket */
+	struct feed lf;          /* the listening socket */
 	struct conn conns[MAX_CONNS];
 	int ready[MAX_CONNS + 1];
 	char buf[MODEL_BUF];

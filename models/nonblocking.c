@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 
 #include "models/model.h"
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 
 #define DEFAULT_EVERY_NS 250000000   /* a quarter of a scenario second */
 
@@ -23,7 +23,7 @@ struct rod {
 };
 
 /* One try on one fd: >0 bytes, 0 EOF, -EAGAIN nothing yet, other -errno. */
-static ssize_t try_once(struct model_fd *f, struct rod *r, char *buf, size_t len)
+static ssize_t try_once(struct feed *f, struct rod *r, char *buf, size_t len)
 {
 	int64_t t0, t1;
 	ssize_t n;

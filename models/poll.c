@@ -33,7 +33,7 @@ static int poll_create(struct mux **out, int maxfds)
 	return 0;
 }
 
-static int poll_add(struct mux *m, struct model_fd *f)
+static int poll_add(struct mux *m, struct feed *f)
 {
 	if (m->n == m->max)
 		return -ENOSPC;
@@ -41,7 +41,7 @@ static int poll_add(struct mux *m, struct model_fd *f)
 	return 0;
 }
 
-static int poll_del(struct mux *m, struct model_fd *f)
+static int poll_del(struct mux *m, struct feed *f)
 {
 	for (int i = 0; i < m->n; i++)
 		if (m->pfd[i].fd == f->fd) {

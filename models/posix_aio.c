@@ -26,14 +26,14 @@
 #include <sys/socket.h>
 
 #include "models/model.h"
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 
 #define DEFAULT_EVERY_NS 100000000  /* a tenth of a scenario second */
 #define SETTLE_SHUT_MS   500        /* model_stop's own shutdown comes at ~300 */
 #define SETTLE_MAX_MS    700        /* model_stop gives up at 1000 */
 
 struct req {
-	struct model_fd *f;
+	struct feed *f;
 	struct aiocb cb;             /* glibc's helper writes into it: keep it
 	                                in place while the request is live */
 	char *buf;
@@ -70,7 +70,7 @@ static void emit_note(const char *en, const char *zh)
 
 /* When phase 1 ended: the moment the world made the data ready, if that
  * fell while the request was out; if the data was already there, at once. */
-static int64_t ready_time(struct model_fd *f, int64_t t0, int64_t t1)
+static int64_t ready_time(struct feed *f, int64_t t0, int64_t t1)
 {
 	int64_t ready = atomic_exchange(&f->ready_ns, 0);
 

@@ -14,7 +14,7 @@
 #include "models/mux.h"
 
 struct mux {
-	struct model_fd **fds;       /* the interest list, in user space */
+	struct feed **fds;       /* the interest list, in user space */
 	int n, max;
 	int *list;                   /* scratch for set events */
 };
@@ -35,7 +35,7 @@ static int sel_create(struct mux **out, int maxfds)
 	return 0;
 }
 
-static int sel_add(struct mux *m, struct model_fd *f)
+static int sel_add(struct mux *m, struct feed *f)
 {
 	if (m->n == m->max)
 		return -ENOSPC;
@@ -43,7 +43,7 @@ static int sel_add(struct mux *m, struct model_fd *f)
 	return 0;
 }
 
-static int sel_del(struct mux *m, struct model_fd *f)
+static int sel_del(struct mux *m, struct feed *f)
 {
 	for (int i = 0; i < m->n; i++)
 		if (m->fds[i] == f) {

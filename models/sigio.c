@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "models/model.h"
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 
 #define SLICE_NS 50000000      /* 50 scenario ms of other work between looks */
 #define HEARD_MAX 64           /* signals noted between two looks */
@@ -46,7 +46,7 @@ struct inbox {
 };
 
 struct rod {
-	struct model_fd *f;
+	struct feed *f;
 	bool open;
 	bool waiting;              /* inside phase 1 */
 	bool rung;                 /* a signal named it: read it after this slice */

@@ -23,13 +23,13 @@
 #include <liburing.h>
 
 #include "models/model.h"
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 
 #define SLICE_NS 50000000       /* 50 scenario ms of other work between looks */
 #define CANCEL_TAG UINT64_MAX   /* user_data of our cancel requests */
 
 struct slot {
-	struct model_fd *f;
+	struct feed *f;
 	char *buf;
 	bool open;
 	bool in_flight;             /* a RECV is with the kernel */

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 #include "scenarios/world_int.h"
 
 /* Raise the soft RLIMIT_NOFILE to fit fd numbers up to need, if allowed. */
@@ -118,7 +118,7 @@ fail:
 	return rc;
 }
 
-struct model_fd *world_fds(struct world *w, int actor, int *nfds)
+struct feed *world_fds(struct world *w, int actor, int *nfds)
 {
 	*nfds = w->actors[actor].nfds;
 	return w->actors[actor].fds;
@@ -139,7 +139,7 @@ void world__emit(struct world *w, struct trace_ev *ev)
 static void do_write(struct world *w, const struct scn_action *a, int step)
 {
 	struct world_actor *wa = &w->actors[a->actor];
-	struct model_fd *f = &wa->fds[a->fd];
+	struct feed *f = &wa->fds[a->fd];
 	int64_t expect = 0, now;
 	ssize_t n;
 

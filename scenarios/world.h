@@ -1,7 +1,7 @@
 /* world.h: the world plays a scenario on real sockets.
  *
  * For every actor fd it makes a socketpair: the reader's end goes to the
- * model (struct model_fd), the far end stays with the world, which writes
+ * model (struct feed), the far end stays with the world, which writes
  * the script's bytes into it and closes it on libuv timers, in scenario time
  * (sclock).  After the last action it closes every far end still open, so
  * each reader sees end-of-file.  What it does becomes trace events: caption,
@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 
-#include "models/model.h"
+#include "trace/feed.h"
 #include "scenarios/scn.h"
 
 struct world;
@@ -35,7 +35,7 @@ int world_new(struct uv_loop_s *loop, const struct scn *s, struct sclock *c,
 	      struct sink *sink, int actor_base, struct world **out);
 
 /* The reader ends of actor i's fds (owned by the world). */
-struct model_fd *world_fds(struct world *w, int actor, int *nfds);
+struct feed *world_fds(struct world *w, int actor, int *nfds);
 /* A server actor's listening socket (owned by the world), else -1. */
 int world_listen_fd(struct world *w, int actor);
 

@@ -10,7 +10,7 @@
 #include "trace/sink.h"
 
 struct world_actor {
-	struct model_fd *fds;     /* reader ends */
+	struct feed *fds;     /* reader ends */
 	int *far;                 /* world's ends, -1 once closed */
 	int nfds;
 	int listen_fd;            /* server actors: the listening socket, else -1 */

@@ -84,16 +84,16 @@ for c in $cmds; do
 	done
 done
 [ ! -e "$tmp/never" ] && ok || bad "--help wrote a file"
-# And every long option the binary knows (its getopt table in ioscope.c,
+# And every long option the binary knows (its getopt table in cli/main.c,
 # read here, and the man page's check below, the same way), some command's
 # help lists (--help and --version, the overview's).
-known=$(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top/ioscope.c")
+known=$(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top/cli/main.c")
 [ "$(echo "$known" | grep -cx 'model\|speed\|version\|force')" = 4 ] && ok ||
-	bad "ioscope.c's option table not found: '$known'"
+	bad "cli/main.c's option table not found: '$known'"
 for c in $cmds; do $bin help $c; done >"$tmp/allhelp"
 for o in $known; do
 	case $o in help|version) continue ;; esac
-	grep -q -- "^  --$o\b" "$tmp/allhelp" && ok || bad "no command's help lists --$o (ioscope.c knows it)"
+	grep -q -- "^  --$o\b" "$tmp/allhelp" && ok || bad "no command's help lists --$o (cli/main.c knows it)"
 done
 expect 0 "--model" -- $bin help run
 expect 0 "--format" -- $bin export --help
@@ -184,7 +184,7 @@ if command -v man >/dev/null 2>&1; then
 	[ ! -s "$tmp/groff.err" ] && ok || bad "groff warns: $(cat "$tmp/groff.err")"
 	# Every long option the binary knows is in the man page.
 	for o in $known; do
-		grep -q -- "--$o" "$tmp/man.txt" && ok || bad "man page lacks --$o (ioscope.c knows it)"
+		grep -q -- "--$o" "$tmp/man.txt" && ok || bad "man page lacks --$o (cli/main.c knows it)"
 	done
 else
 	echo "skip: man(1) not installed"

@@ -7,8 +7,8 @@
 #include <uv.h>
 
 #include "models/model.h"
-#include "run.h"
-#include "scenarios/sclock.h"
+#include "live/run.h"
+#include "trace/sclock.h"
 #include "trace/sink.h"
 
 /* Every test's own time limit in seconds (IOSCOPE_TEST_TIMEOUT overrides
@@ -24,7 +24,7 @@ struct harness {
 	struct sink *s;
 	struct sclock clock;
 	struct model_ctx c;
-	struct model_fd fds[H_MAX_FDS];
+	struct feed fds[H_MAX_FDS];
 	int far[H_MAX_FDS];
 	int nfds;
 };

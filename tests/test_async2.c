@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "models/sampler.h"
-#include "run.h"
+#include "live/run.h"
 #include "tests/harness.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 static const struct trace_ev *find(const struct trace *t, int kind, int phase, int end, size_t from)
 {

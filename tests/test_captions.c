@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "scenarios/scn.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 #define GRIP_EN "A grips his rod and will not look away."
 #define GRIP_ZH "A 紧握鱼竿，一直盯着。"

@@ -20,8 +20,8 @@
 
 #include <jansson.h>
 
-#include "trace/export.h"
-#include "trace/narrate.h"
+#include "view/export.h"
+#include "view/narrate.h"
 
 /* ---- helpers ---- */
 

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "models/model.h"
-#include "run.h"
+#include "live/run.h"
 #include "tests/harness.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 struct row {
 	const char *model;

@@ -21,11 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "trace/export.h"
+#include "view/export.h"
 #include "trace/fold.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 #include "trace/trace.h"
-#include "tui/grid.h"
+#include "view/grid.h"
 
 #define HDR "{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"t\",\"kernel\":\"k\"," \
 	"\"started\":\"2026-11-26T14:09:36Z\",\"actors\":[{\"name\":\"world\",\"model\":\"\"}," \

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/render.h"
+#include "view/render.h"
 
 /* The screen of trace name with every event shown: ended or not. */
 static char *end_screen(const char *name, int w, int h, bool ended)

@@ -17,7 +17,7 @@
 
 #include "lessons/lesson.h"
 #include "trace/fold.h"
-#include "tui/render.h"
+#include "view/render.h"
 #include "tui/tui_int.h"
 
 static const int sizes[][2] = { { 80, 24 }, { 100, 30 }, { 120, 40 } };

@@ -16,9 +16,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "live/run.h"
 #include "tests/harness.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 static const struct trace_ev *last_of(struct harness *h, int kind, int call)
 {

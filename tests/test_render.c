@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "lessons/lesson.h"
-#include "trace/narrate.h"
-#include "tui/render.h"
-#include "tui/render_int.h"
+#include "view/narrate.h"
+#include "view/render.h"
+#include "view/render_int.h"
 #include "tui/screen.h"
 
 struct golden {

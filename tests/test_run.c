@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "live/run.h"
 #include "tests/harness.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 
 /* The test performs each action after the first (run_step) once the

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <uv.h>
 
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 #include "scenarios/scn.h"
 #include "scenarios/world.h"
 #include "trace/sink.h"

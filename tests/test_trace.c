@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 static void test_trace_intern_shares(void **state)
 {

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/grid.h"
-#include "tui/render_int.h"
+#include "view/grid.h"
+#include "view/render_int.h"
 
 #define ROWS 64
 

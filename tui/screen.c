@@ -12,7 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "tui/render.h"
+#include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
 

@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "tui/grid.h"
+#include "view/grid.h"
 
 /* Keys beyond plain characters, as screen_key returns them. */
 enum {

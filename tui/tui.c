@@ -12,8 +12,8 @@
 
 #include "models/model.h"
 #include "scenarios/scn.h"
-#include "trace/narrate.h"
-#include "tui/render.h"
+#include "view/narrate.h"
+#include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
 #include "tui/tui_int.h"

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "run.h"
+#include "live/run.h"
 
 struct tui_opts {
 	struct run_opts run;      /* live: the run; run.scenario set */

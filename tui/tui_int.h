@@ -8,8 +8,8 @@
 
 #include "lessons/lesson.h"
 #include "trace/fold.h"
-#include "tui/grid.h"
-#include "tui/render.h"
+#include "view/grid.h"
+#include "view/render.h"
 #include "tui/tui.h"
 
 struct tui {

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "models/model.h"
-#include "run.h"
-#include "tui/render.h"
+#include "live/run.h"
+#include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui_int.h"
 

@@ -8,7 +8,7 @@
 
 #include "lessons/progress.h"
 #include "models/model.h"
-#include "run.h"
+#include "live/run.h"
 #include "tui/screen.h"
 #include "tui/tui_int.h"
 

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "run.h"
-#include "trace/narrate.h"
+#include "live/run.h"
+#include "view/narrate.h"
 #include "tui/tui_int.h"
 
 #define NPAUSES ((int)(sizeof ((struct tui *)0)->pauses / sizeof ((struct tui *)0)->pauses[0]))

@@ -1,4 +1,4 @@
-/* fuzz_export.c: libFuzzer target for the exporters (trace/export_*.c).
+/* fuzz_export.c: libFuzzer target for the exporters (view/export_*.c).
  * Whatever the reader accepts, every exporter must write in full into a
  * memory stream and return 0 (an exporter that refuses, crashes or hangs
  * on a trace that `check` accepts is the bug), and what it writes must
@@ -24,10 +24,10 @@
 
 #include <jansson.h>
 
-#include "trace/export.h"
-#include "trace/narrate.h"
+#include "view/export.h"
+#include "view/narrate.h"
 #include "trace/trace.h"
-#include "tui/render.h"
+#include "view/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -216,7 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int lang = (int)(size & 1);
 
 	if (!init) {
-		/* As the program runs in a UTF-8 terminal (ioscope.c). */
+		/* As the program runs in a UTF-8 terminal (cli/main.c). */
 		setlocale(LC_ALL, "C.UTF-8");
 		if (getenv("IOSCOPE_FUZZ_SKIP") != NULL)
 			skip_list = getenv("IOSCOPE_FUZZ_SKIP");

@@ -1,6 +1,6 @@
 /* fuzz_fold.c: libFuzzer target for the fold (trace/fold.c), the
- * narration of each event (trace/narrate*.c) and the replay screen
- * (tui/render*.c, tui/tui_keys.c).  Whatever the reader accepts, the screen
+ * narration of each event (view/narrate*.c) and the replay screen
+ * (view/render*.c, tui/tui_keys.c).  Whatever the reader accepts, the screen
  * must show at every step and every event without crashing or hanging.
  *
  * It replays a trace as `ioscope replay` does, minus the terminal: the real
@@ -28,10 +28,10 @@
 #include <string.h>
 
 #include "trace/fold.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 #include "trace/trace.h"
-#include "tui/grid.h"
-#include "tui/render.h"
+#include "view/grid.h"
+#include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui_int.h"
 
@@ -234,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool small = (size >> 3) & 1;
 
 	if (!init) {
-		/* As the program runs in a UTF-8 terminal (ioscope.c). */
+		/* As the program runs in a UTF-8 terminal (cli/main.c). */
 		setlocale(LC_ALL, "C.UTF-8");
 		allow_control = getenv("IOSCOPE_FUZZ_SKIP") != NULL &&
 				strstr(getenv("IOSCOPE_FUZZ_SKIP"), "control") != NULL;

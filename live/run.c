@@ -11,11 +11,11 @@
 
 #include "models/model.h"
 #include "models/sampler.h"
-#include "run.h"
-#include "scenarios/sclock.h"
+#include "live/run.h"
+#include "trace/sclock.h"
 #include "scenarios/scn.h"
 #include "scenarios/world.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 #include "trace/outfile.h"
 #include "trace/sink.h"
 

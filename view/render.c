@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "lessons/lesson.h"
-#include "trace/narrate.h"
-#include "tui/render_int.h"
+#include "view/narrate.h"
+#include "view/render_int.h"
 
 static const struct glyphs utf8_glyphs = {
 	.blocked = L'█', .copy = L'▓', .wait = L'░', .idle = L'·', .poll = L'?',

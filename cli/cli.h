@@ -1,4 +1,4 @@
-/* cli.h: shared by the command line's files (ioscope.c, cli_learn.c). */
+/* cli.h: shared by the command line's files (main.c, learn.c, help.c). */
 #ifndef IOSCOPE_CLI_H
 #define IOSCOPE_CLI_H
 
@@ -41,7 +41,7 @@ void cli_hint(void);
  * names[0..n), if one is close. */
 int cli_fail_choice(const char *fmt, const char *got, const char *const *names, int n);
 
-/* cli_help.c: help, and the closest name to a word that was not known. */
+/* help.c: help, and the closest name to a word that was not known. */
 enum { CLI_COMMAND, CLI_SCENARIO, CLI_MODEL, CLI_LESSON };
 int cli_command_known(const char *name);
 /* The name closest to word (a few edits, or word begins it), or NULL. */

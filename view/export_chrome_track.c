@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "trace/export_chrome_int.h"
+#include "view/export_chrome_int.h"
 
 /* ---- tracks ---- */
 

@@ -2,7 +2,7 @@
 #ifndef IOSCOPE_RENDER_INT_H
 #define IOSCOPE_RENDER_INT_H
 
-#include "tui/render.h"
+#include "view/render.h"
 
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {

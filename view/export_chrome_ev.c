@@ -13,7 +13,7 @@
 #include <jansson.h>
 
 #include "trace/file.h"
-#include "trace/export_chrome_int.h"
+#include "view/export_chrome_int.h"
 
 /* ---- building records ---- */
 

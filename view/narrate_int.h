@@ -2,7 +2,7 @@
 #ifndef IOSCOPE_NARRATE_INT_H
 #define IOSCOPE_NARRATE_INT_H
 
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 /* The English or the Chinese of a phrase; both take the same arguments. */
 #define NL(n, en, zh) ((n)->lang == NARRATE_ZH ? (zh) : (en))

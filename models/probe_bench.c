@@ -1,4 +1,4 @@
-/* bench.c: the cost of tracing one call.
+/* probe_bench.c: the cost of tracing one call.
  *
  * The same recv(2) on an empty non-blocking socket (it returns EAGAIN at
  * once, the cheapest real syscall a model makes) is timed untraced and
@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "bench.h"
+#include "models/probe_bench.h"
 #include "models/probe.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 #include "trace/sink.h"
 
 #define ROUNDS 31

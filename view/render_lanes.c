@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "trace/narrate.h"
-#include "tui/render_int.h"
+#include "view/narrate.h"
+#include "view/render_int.h"
 
 #define LABEL_W 14
 

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "trace/export.h"
+#include "view/export.h"
 
 #define FD_TRACKS 64             /* per-fd kernel tracks an actor can have */
 #define FD_TID0 1000

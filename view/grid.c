@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tui/grid.h"
+#include "view/grid.h"
 
 int grid_init(struct grid *g, int w, int h)
 {

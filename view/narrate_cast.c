@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "trace/file.h"
-#include "trace/narrate_int.h"
+#include "view/narrate_int.h"
 
 /* What each model does, in a few words, for a label. */
 static const struct {

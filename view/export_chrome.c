@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "trace/file.h"
-#include "trace/export_chrome_int.h"
+#include "view/export_chrome_int.h"
 
 #define PID 1
 #define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tui/render_int.h"
+#include "view/render_int.h"
 
 const char *tui_theme_name(int theme, int lang)
 {

@@ -1,4 +1,4 @@
-/* bench.h: benchmarks (`ioscope bench`), reported, never asserted. */
+/* probe_bench.h: benchmarks (`ioscope bench`), reported, never asserted. */
 #ifndef IOSCOPE_BENCH_H
 #define IOSCOPE_BENCH_H
 

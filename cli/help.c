@@ -1,4 +1,4 @@
-/* cli_help.c: what the command line says to a person: help for each
+/* help.c: what the command line says to a person: help for each
  * command, in English and Chinese, and the closest name when a word was not
  * one it knows ("did you mean fishing?"), with the list to choose from. */
 #include <dirent.h>
@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "lessons/lesson.h"
 #include "models/model.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 int cli_lang = NARRATE_EN;
 

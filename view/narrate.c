@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "trace/file.h"
-#include "trace/narrate_int.h"
+#include "view/narrate_int.h"
 
 /* Phrases by language.  Placeholders are printf's, in the same order in
  * both languages. */

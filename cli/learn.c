@@ -1,4 +1,4 @@
-/* cli_learn.c: the commands for learners and their handouts: the lesson
+/* learn.c: the commands for learners and their handouts: the lesson
  * list, one lesson, and exports of a recording. */
 #include <errno.h>
 #include <limits.h>
@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "lessons/lesson.h"
-#include "trace/export.h"
-#include "trace/narrate.h"
+#include "view/export.h"
+#include "view/narrate.h"
 #include "trace/outfile.h"
 #include "tui/tui.h"
 

@@ -1,4 +1,4 @@
-/* ioscope.c: the command line. */
+/* main.c: the command line. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,16 +10,16 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include "bench.h"
-#include "cli.h"
+#include "models/probe_bench.h"
+#include "cli/cli.h"
 #include "lessons/lesson.h"
-#include "trace/export.h"
+#include "view/export.h"
 #include "models/model.h"
 #include "models/mux_bench.h"
-#include "run.h"
+#include "live/run.h"
 #include "scenarios/scn.h"
-#include "trace/narrate.h"
-#include "tui/render.h"
+#include "view/narrate.h"
+#include "view/render.h"
 #include "tui/tui.h"
 
 #ifndef IOSCOPE_DATADIR

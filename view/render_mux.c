@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace/narrate.h"
-#include "tui/render_int.h"
+#include "view/narrate.h"
+#include "view/render_int.h"
 
 static const struct trace_ev *at(const struct tui_state *s, long i)
 {

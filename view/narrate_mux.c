@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "trace/narrate_int.h"
+#include "view/narrate_int.h"
 
 const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len)
 {

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "trace/export.h"
+#include "view/export.h"
 #include "trace/fold.h"
-#include "trace/narrate.h"
+#include "view/narrate.h"
 
 int export__flush(FILE *out)
 {

@@ -4,7 +4,7 @@
  * A frame is tui_render's grid at a cursor, written as terminal output:
  * home (and clear, the first time), every row in full with an SGR colour
  * per cell role, "\r\n" between rows, a reset at the end.  The renderer is
- * pure (tui/render.h), so an exporter may draw with it without a terminal.
+ * pure (view/render.h), so an exporter may draw with it without a terminal.
  *
  * The cast plays on the scenario's clock: trace times are real times of a
  * run made at the header's speed, so a recording made at --speed 10 has
@@ -22,10 +22,10 @@
 #include <jansson.h>
 
 #include "trace/file.h"
-#include "trace/export.h"
+#include "view/export.h"
 #include "trace/fold.h"
-#include "trace/narrate.h"
-#include "tui/render.h"
+#include "view/narrate.h"
+#include "view/render.h"
 
 #define FRAME_NS  100000000LL     /* between steps, at most a frame per 100 ms */
 #define LONG_NS   2000000000LL    /* longer gaps are shortened to this */

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "trace/narrate_int.h"
+#include "view/narrate_int.h"
 
 /* "SIGIO", "SIGRTMIN+2": glibc's sigabbrev_np says "POLL" for SIGIO, and
  * real-time signals have no abbreviation. */

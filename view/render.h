@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "trace/fold.h"
-#include "tui/grid.h"
+#include "view/grid.h"
 
 #define TUI_MIN_W 80
 #define TUI_MIN_H 24

@@ -3,7 +3,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "scenarios/sclock.h"
+#include "trace/sclock.h"
 #include "trace/trace.h"
 
 int sclock_init(struct sclock *c, double speed)
