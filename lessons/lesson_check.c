@@ -98,7 +98,7 @@ static int check_run(const struct lesson *l, const struct lesson_block *b, const
 		rc = bad(cause, len, l->path, b->line, "pause: %d, but scenario '%s' has %d steps",
 			 b->pause, b->scenario, s->nactions);
 	for (int i = 0; rc == 0 && m != NULL && i < s->nactors; i++)
-		if (s->actors[i].role == SCN_ROLE_SERVER && !(m->shows & MODEL_SERVES))
+		if (s->actors[i].role == SCN_ROLE_SERVER && !(m->caps & TRACE_CAP_SERVES))
 			rc = bad(cause, len, l->path, b->line, "model '%s' cannot serve scenario '%s' "
 				 "(its actor %s is a server)", b->model, b->scenario, s->actors[i].name);
 	scn_free(s);

@@ -72,7 +72,7 @@ static int blocking_run(struct model_ctx *c)
 const struct model_ops model_blocking = {
 	.name = "blocking",
 	.summary = "recv() on a blocking socket: asleep in the kernel through both phases",
-	.shows = MODEL_SHOWS_PHASES,
+	.caps = TRACE_CAP_PHASES,
 	.available = model_available_always,
 	.run = blocking_run,
 };

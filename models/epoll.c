@@ -169,7 +169,7 @@ static int epoll_available(const char **why)
 const struct model_ops model_epoll = {
 	.name = "epoll",
 	.summary = "epoll, level-triggered: register once; epoll_wait returns only the ready fds",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_SERVES,
 	.available = epoll_available,
 	.run = epoll_run,
 };
@@ -177,7 +177,7 @@ const struct model_ops model_epoll = {
 const struct model_ops model_epoll_et = {
 	.name = "epoll-et",
 	.summary = "epoll, edge-triggered: one report per arrival; read until EAGAIN",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_EDGE | TRACE_CAP_SERVES,
 	.available = epoll_available,
 	.run = epoll_et_run,
 };

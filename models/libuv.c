@@ -432,7 +432,7 @@ static int libuv_run(struct model_ctx *c)
 const struct model_ops model_libuv = {
 	.name = "libuv",
 	.summary = "libuv event loop: uv_read_start callbacks over epoll; the loop thread sleeps in epoll_wait",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_LOOP,
 	.available = model_available_always,
 	.run = libuv_run,
 };

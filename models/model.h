@@ -26,12 +26,6 @@ struct sclock;
 
 #define MODEL_BUF 4096                 /* default bytes per read */
 
-/* What a model's trace can show, so views know which panes apply. */
-#define MODEL_SHOWS_PHASES     0x01   /* wait and copy phases of reads */
-#define MODEL_SHOWS_READINESS  0x02   /* fd sets, ready lists (select, epoll) */
-#define MODEL_SHOWS_COMPLETION 0x04   /* submissions and completions (uring) */
-#define MODEL_SERVES           0x08   /* can be a server (role=server): many
-                                         clients in one thread */
 
 struct model_ctx {
 	/* Set by the caller before model_start. */
@@ -58,7 +52,8 @@ struct model_ctx {
 struct model_ops {
 	const char *name;              /* "blocking" */
 	const char *summary;           /* one line for `ioscope models` */
-	unsigned shows;                /* MODEL_SHOWS_* */
+	unsigned caps;                 /* enum trace_cap: what its trace can
+	                                  show; the header carries it */
 	/* 0 if it can run here, else -errno and *why says why in a sentence. */
 	int (*available)(const char **why);
 	/* The thread body.  Returns 0 when every fd reached EOF or stop was

@@ -120,7 +120,7 @@ static int nonblocking_run(struct model_ctx *c)
 const struct model_ops model_nonblocking = {
 	.name = "nonblocking",
 	.summary = "O_NONBLOCK recv(): asks again and again (EAGAIN), copy still blocks",
-	.shows = MODEL_SHOWS_PHASES,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_TRIES,
 	.available = model_available_always,
 	.run = nonblocking_run,
 };

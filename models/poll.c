@@ -123,7 +123,7 @@ static int poll_run(struct model_ctx *c)
 const struct model_ops model_poll = {
 	.name = "poll",
 	.summary = "poll(): like select without the 1024 limit; the whole array is still copied and scanned",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_SERVES,
 	.available = model_available_always,
 	.run = poll_run,
 };

@@ -312,7 +312,7 @@ static int posix_aio_run(struct model_ctx *c)
 const struct model_ops model_posix_aio = {
 	.name = "posix-aio",
 	.summary = "glibc aio_read(): the caller never waits; a hidden helper thread blocks in read()",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_COMPLETION,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_COMPLETION | TRACE_CAP_HELPERS,
 	.available = model_available_always,
 	.run = posix_aio_run,
 };

@@ -135,7 +135,7 @@ static int select_run(struct model_ctx *c)
 const struct model_ops model_select = {
 	.name = "select",
 	.summary = "select(): one wait for many fds; the whole set is copied, checked and scanned each time",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_READINESS | MODEL_SERVES,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_BITMAP | TRACE_CAP_SERVES,
 	.available = model_available_always,
 	.run = select_run,
 };

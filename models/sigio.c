@@ -351,7 +351,7 @@ static int sigio_run(struct model_ctx *c)
 const struct model_ops model_sigio = {
 	.name = "sigio",
 	.summary = "O_ASYNC + a real-time signal: free while waiting, the recv that copies still blocks",
-	.shows = MODEL_SHOWS_PHASES,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_SIGNAL,
 	.available = model_available_always,
 	.run = sigio_run,
 };

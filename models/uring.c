@@ -368,7 +368,7 @@ static int uring_available(const char **why)
 const struct model_ops model_uring = {
 	.name = "uring",
 	.summary = "io_uring RECV: handed to the kernel, which waits and copies; the thread stays free",
-	.shows = MODEL_SHOWS_PHASES | MODEL_SHOWS_COMPLETION,
+	.caps = TRACE_CAP_PHASES | TRACE_CAP_COMPLETION,
 	.available = uring_available,
 	.run = uring_run,
 };

@@ -101,6 +101,29 @@ enum trace_ready {
 /* epoll_ctl operations, in what for its enter/exit. */
 enum trace_op { TRACE_OP_NONE = 0, TRACE_OP_ADD, TRACE_OP_DEL, TRACE_OP_MAX };
 
+/* What an actor's model can show, so views pick panes and words by what
+ * the trace says, never by a model's name.  Each model declares its bits
+ * (models/model.h); the trace header carries them per actor (FORMAT.md,
+ * "Capabilities").  A client the world plays has none. */
+enum trace_cap {
+	TRACE_CAP_PHASES     = 1u << 0,  /* its reads have a wait and a copy phase */
+	TRACE_CAP_TRIES      = 1u << 1,  /* it polls: non-blocking tries, EAGAIN */
+	TRACE_CAP_SET        = 1u << 2,  /* it hands the kernel a whole readiness
+	                                    set each call (select, poll) */
+	TRACE_CAP_BITMAP     = 1u << 3,  /* that set is a bitmap up to nfds (select) */
+	TRACE_CAP_INTEREST   = 1u << 4,  /* the kernel keeps its interest list and a
+	                                    ready list (epoll, and loops over it) */
+	TRACE_CAP_EDGE       = 1u << 5,  /* edge-triggered: drains each fd to EAGAIN */
+	TRACE_CAP_SIGNAL     = 1u << 6,  /* readiness arrives as a signal (SIGIO) */
+	TRACE_CAP_COMPLETION = 1u << 7,  /* submits reads, later sees completions */
+	TRACE_CAP_HELPERS    = 1u << 8,  /* hidden helper threads do its waiting
+	                                    (glibc's POSIX aio) */
+	TRACE_CAP_LOOP       = 1u << 9,  /* a library's event loop calls back into
+	                                    it (libuv) */
+	TRACE_CAP_SERVES     = 1u << 10, /* serves many clients in one thread */
+	TRACE_CAP_ALL        = (1u << 11) - 1
+};
+
 #define TRACE_FDS_INLINE 16      /* fds listed in one event; more are counted */
 
 #define TRACE_F_BLOCKED 0x01   /* phase: the caller is blocked in it */
