@@ -198,7 +198,7 @@ static int check_actor(struct run *r, const struct scn_actor *a)
 
 	if (run_model_usable(name, why, sizeof why) != 0)
 		return actor_error(r, a, "%s", why);
-	if (a->role == SCN_ROLE_SERVER && !(m->shows & MODEL_SERVES))
+	if (a->role == SCN_ROLE_SERVER && !(m->caps & TRACE_CAP_SERVES))
 		return actor_error(r, a, "actor %s is a server, and model '%s' cannot serve many "
 				   "clients in one thread (use select, poll, epoll or epoll-et)",
 				   a->name, name);
