@@ -92,7 +92,9 @@ static void fill_header(struct run *r)
 	h->speed = r->o->speed;
 	for (int i = 0; i < r->scn->nactors; i++) {
 		const struct scn_actor *a = &r->scn->actors[i];
-		int k = trace_add_actor(r->trace, a->name, r->o->model ? r->o->model : a->model,
+		const char *model = r->o->model ? r->o->model : a->model;
+		const struct model_ops *m = model_find(model);
+		int k = trace_add_actor(r->trace, a->name, model, m ? m->caps : 0,
 					a->label[0], a->label[1]);
 
 		if (k > 0 && r->o->model != NULL)      /* captions describe a->model */
@@ -106,7 +108,7 @@ static void fill_header(struct run *r)
 	}
 	/* The clients the world plays are actors too, with no model. */
 	for (int i = 0; i < r->scn->nclients; i++)
-		trace_add_actor(r->trace, r->scn->clients[i], "", "", "");
+		trace_add_actor(r->trace, r->scn->clients[i], "", 0, "", "");
 }
 
 static void finish(struct run *r)
@@ -330,8 +332,11 @@ static int start_models(struct run *r)
 	for (int i = 0; i < r->scn->nactors; i++) {
 		struct model_ctx *c = &r->models[i];
 		const char *name = r->o->model ? r->o->model : r->scn->actors[i].model;
+		const struct model_ops *m = model_find(name);
 		int rc;
 
+		if (m == NULL)                        /* checked when the run opened */
+			return -EINVAL;
 		c->actor = i + 1;
 		c->fds = world_fds(r->world, i, &c->nfds);
 		c->every_ns = r->scn->actors[i].every_ns;
@@ -345,9 +350,9 @@ static int start_models(struct run *r)
 			return -ENOMEM;
 		if ((rc = sampler_watch(r->sampler, c->actor, &c->tid)) != 0)
 			return rc;
-		if (strcmp(name, "posix-aio") == 0)   /* and glibc's helpers: cannot fail now */
+		if (m->caps & TRACE_CAP_HELPERS)      /* and its helpers: cannot fail now */
 			sampler_watch_helpers(r->sampler, c->actor, &c->tid);
-		if ((rc = model_start(c, model_find(name))) != 0)
+		if ((rc = model_start(c, m)) != 0)
 			return rc;
 		r->nmodels++;
 		r->nreaders += c->listen_fd < 0;

@@ -28,7 +28,7 @@ int h_init(struct harness *h, int nfds, double speed)
 		return -1;
 	if (sink_new(&h->loop, h->t, &h->s) != 0 || sclock_init(&h->clock, speed) != 0)
 		return -1;
-	trace_add_actor(h->t, "A", "test", "", "");
+	trace_add_actor(h->t, "A", "test", 0, "", "");
 	trace_epoch_set(trace_mono_ns());
 	h->nfds = nfds;
 	for (int i = 0; i < nfds; i++) {

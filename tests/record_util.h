@@ -67,8 +67,8 @@ static inline struct trace *hdr_trace(void)
 	h->kernel = trace_intern(t, "6.18.44");
 	h->started = trace_intern(t, "2026-11-26T13:20:00Z");
 	h->speed = 10;
-	assert_int_equal(trace_add_actor(t, "A", "blocking", "Ann", "安"), 1);
-	assert_int_equal(trace_add_actor(t, "B", "nonblocking", "", ""), 2);
+	assert_int_equal(trace_add_actor(t, "A", "blocking", trace_caps_v1("blocking"), "Ann", "安"), 1);
+	assert_int_equal(trace_add_actor(t, "B", "nonblocking", trace_caps_v1("nonblocking"), "", ""), 2);
 	return t;
 }
 
@@ -179,10 +179,10 @@ static inline struct trace *net_trace(void)
 	h->scenario = trace_intern(t, "chat");
 	h->kernel = trace_intern(t, "6.18.44");
 	h->started = trace_intern(t, "2026-11-26T13:20:00Z");
-	assert_int_equal(trace_add_actor(t, "S", "epoll", "", ""), 1);
-	assert_int_equal(trace_add_actor(t, "alice", "", "", ""), 2);
-	assert_int_equal(trace_add_actor(t, "bob", "", "", ""), 3);
-	assert_int_equal(trace_add_actor(t, "P", "poll", "", ""), 4);
+	assert_int_equal(trace_add_actor(t, "S", "epoll", trace_caps_v1("epoll"), "", ""), 1);
+	assert_int_equal(trace_add_actor(t, "alice", "", 0, "", ""), 2);
+	assert_int_equal(trace_add_actor(t, "bob", "", 0, "", ""), 3);
+	assert_int_equal(trace_add_actor(t, "P", "poll", trace_caps_v1("poll"), "", ""), 4);
 	e = ev_of(TRACE_CONNECT, 2, 10); e.fd = 12; e.arg = 1; e.step = 0; add(t, e);
 	e = ev_of(TRACE_CONNECT, 3, 11); e.fd = 13; e.arg = 4; add(t, e);
 	e = ev_of(TRACE_ARRIVE, 2, 12); e.fd = 12; e.ret = 5; e.step = 1; add(t, e);

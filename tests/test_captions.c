@@ -39,11 +39,11 @@ static struct trace *fishing(bool recast)
 {
 	struct trace *t = trace_new();
 
-	assert_int_equal(trace_add_actor(t, "A", recast ? "nonblocking" : "blocking",
+	assert_int_equal(trace_add_actor(t, "A", recast ? "nonblocking" : "blocking", trace_caps_v1(recast ? "nonblocking" : "blocking"),
 					 "A holds one rod and waits", "A 握着一根鱼竿一直等"), 1);
-	assert_int_equal(trace_add_actor(t, "B", "nonblocking", "B checks now and then",
+	assert_int_equal(trace_add_actor(t, "B", "nonblocking", trace_caps_v1("nonblocking"), "B checks now and then",
 					 "B 时不时看一眼"), 2);
-	assert_int_equal(trace_add_actor(t, "alice", "", "", ""), 3);
+	assert_int_equal(trace_add_actor(t, "alice", "", 0, "", ""), 3);
 	if (recast)
 		assert_int_equal(narrate_recast(t, 1, "blocking"), 0);
 	caption(t, 0, GRIP_EN, GRIP_ZH, 0);
@@ -215,9 +215,9 @@ static void test_captions_group(void **state)
 	static struct view v;
 
 	(void)state;
-	trace_add_actor(t, "A", "poll", "", "");
-	trace_add_actor(t, "B", "poll", "", "");
-	trace_add_actor(t, "C", "epoll", "", "");
+	trace_add_actor(t, "A", "poll", trace_caps_v1("poll"), "", "");
+	trace_add_actor(t, "B", "poll", trace_caps_v1("poll"), "", "");
+	trace_add_actor(t, "C", "epoll", trace_caps_v1("epoll"), "", "");
 	narrate_recast(t, 1, "blocking");
 	narrate_recast(t, 2, "select");
 	caption(t, 0, "A and B wait.", "A 和 B 在等。", 0);
@@ -239,9 +239,9 @@ static void test_captions_recast_label(void **state)
 	struct trace *t = trace_new();
 
 	(void)state;
-	trace_add_actor(t, "P", "select", "P uses poll(): an array has no such limit", "P 用 poll()");
-	trace_add_actor(t, "S", "select", "S tries select()", "S 想用 select()");
-	trace_add_actor(t, "X", "madeup", "x", "x");
+	trace_add_actor(t, "P", "select", trace_caps_v1("select"), "P uses poll(): an array has no such limit", "P 用 poll()");
+	trace_add_actor(t, "S", "select", trace_caps_v1("select"), "S tries select()", "S 想用 select()");
+	trace_add_actor(t, "X", "madeup", trace_caps_v1("madeup"), "x", "x");
 	assert_int_equal(narrate_recast(t, 1, "poll"), 0);
 	assert_int_equal(narrate_recast(t, 2, "select"), 0);    /* its own model */
 	assert_int_equal(narrate_recast(t, 3, "poll"), 0);

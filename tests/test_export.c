@@ -307,7 +307,7 @@ static void test_export_chrome_many_fds(void **state)
 	int m;
 
 	assert_non_null(t);
-	m = trace_add_actor(t, "M", "epoll", "", "");
+	m = trace_add_actor(t, "M", "epoll", trace_caps_v1("epoll"), "", "");
 	for (int edge = 0; edge < 2; edge++)
 		for (int i = 0; i < 70; i++) {
 			struct trace_ev e = { .t_ns = 1000 + edge * 5000 + i, .actor = (uint16_t)m,

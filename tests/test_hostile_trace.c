@@ -111,8 +111,8 @@ static struct trace *by_hand(void)
 	struct trace *t = trace_new();
 
 	assert_non_null(t);
-	assert_int_equal(trace_add_actor(t, "A", "blocking", "", ""), 1);
-	assert_int_equal(trace_add_actor(t, "S", "select", "", ""), 2);
+	assert_int_equal(trace_add_actor(t, "A", "blocking", trace_caps_v1("blocking"), "", ""), 1);
+	assert_int_equal(trace_add_actor(t, "S", "select", trace_caps_v1("select"), "", ""), 2);
 	return t;
 }
 
@@ -291,7 +291,7 @@ static void test_hostile_writer_refuses(void **state)
 	assert_non_null(label = malloc(TRACE_MAX_HDR_LINE));
 	memset(label, 'x', TRACE_MAX_HDR_LINE - 1);
 	label[TRACE_MAX_HDR_LINE - 1] = '\0';
-	assert_int_equal(trace_add_actor(t, "L", "blocking", label, ""), 3);
+	assert_int_equal(trace_add_actor(t, "L", "blocking", trace_caps_v1("blocking"), label, ""), 3);
 	assert_int_equal(trace_write_hdr(f, t), -EINVAL);
 	fflush(f);
 	assert_int_equal(len, good);

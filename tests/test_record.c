@@ -120,9 +120,9 @@ static void add_net(struct trace *t)
 {
 	struct trace_ev e;
 
-	assert_int_equal(trace_add_actor(t, "S", "epoll", "", ""), 4);
-	assert_int_equal(trace_add_actor(t, "alice", "", "", ""), 5);
-	assert_int_equal(trace_add_actor(t, "bob", "", "", ""), 6);
+	assert_int_equal(trace_add_actor(t, "S", "epoll", trace_caps_v1("epoll"), "", ""), 4);
+	assert_int_equal(trace_add_actor(t, "alice", "", 0, "", ""), 5);
+	assert_int_equal(trace_add_actor(t, "bob", "", 0, "", ""), 6);
 	e = ev_of(TRACE_CONNECT, 5, 100); e.fd = 12; e.arg = 4; e.step = 0; add(t, e);
 	e = ev_of(TRACE_CONNECT, 6, 101); e.fd = -1; e.arg = 6; add(t, e);
 	e = ev_of(TRACE_CONNECT, 6, 102); e.fd = INT32_MAX; e.arg = TRACE_WORLD;
@@ -186,7 +186,7 @@ static struct trace *full_trace(void)
 	struct trace *t = hdr_trace();
 	struct trace_ev e;
 
-	assert_int_equal(trace_add_actor(t, "C", "blocking", "", "丙"), 3);
+	assert_int_equal(trace_add_actor(t, "C", "blocking", trace_caps_v1("blocking"), "", "丙"), 3);
 	e = ev_of(TRACE_CAPTION, 0, 0); e.step = 0;
 	e.text[0] = trace_intern(t, "Fish \"arrive\"\nnow");   /* a caption may break lines */
 	e.text[1] = trace_intern(t, "鱼来了"); add(t, e);
@@ -248,12 +248,13 @@ static void test_record_round_trip(void **state)
 static void test_record_shape(void **state)
 {
 	static const char want[] =
-		"{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"fishing\","
+		"{\"format\":\"ioscope-trace\",\"version\":2,\"scenario\":\"fishing\","
 		"\"models\":[\"blocking\",\"nonblocking\"],\"kernel\":\"6.18.44\","
 		"\"started\":\"2026-11-26T13:20:00Z\",\"speed\":10,\"actors\":["
 		"{\"name\":\"world\",\"model\":\"\"},{\"name\":\"A\",\"model\":"
-		"\"blocking\",\"label\":{\"en\":\"Ann\",\"zh\":\"安\"}},{\"name\":\"B\","
-		"\"model\":\"nonblocking\"},{\"name\":\"C\",\"model\":\"blocking\"}]}\n"
+		"\"blocking\",\"caps\":[\"phases\"],\"label\":{\"en\":\"Ann\",\"zh\":\"安\"}},"
+		"{\"name\":\"B\",\"model\":\"nonblocking\",\"caps\":[\"phases\",\"tries\"]},"
+		"{\"name\":\"C\",\"model\":\"blocking\",\"caps\":[\"phases\"]}]}\n"
 		"{\"seq\":0,\"t_ns\":1000,\"actor\":\"A\",\"kind\":\"enter\",\"call\":"
 		"\"recvfrom\",\"fd\":5}\n"
 		"{\"seq\":1,\"t_ns\":2000,\"actor\":\"A\",\"kind\":\"phase\",\"phase\":"
@@ -271,7 +272,7 @@ static void test_record_shape(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	assert_int_equal(trace_add_actor(t, "C", "blocking", "", ""), 3);
+	assert_int_equal(trace_add_actor(t, "C", "blocking", trace_caps_v1("blocking"), "", ""), 3);
 	e = ev_of(TRACE_ENTER, 1, 1000); e.call = TRACE_CALL_RECVFROM; e.fd = 5; add(t, e);
 	e = ev_of(TRACE_PHASE, 1, 2000); e.phase = TRACE_PH_WAIT; e.fd = 5;
 	e.flags = TRACE_F_BLOCKED; add(t, e);
@@ -416,16 +417,16 @@ static void test_record_header_errors(void **state)
 
 static void test_record_newer_version(void **state)
 {
-	static const char v2[] = "{\"format\":\"ioscope-trace\",\"version\":2}\n";
+	static const char v3[] = "{\"format\":\"ioscope-trace\",\"version\":3}\n";
 	struct trace *out = untouched();
-	const char *path = in_dir("v2.jsonl");
+	const char *path = in_dir("v3.jsonl");
 	char cause[256], want[512];
 
 	(void)state;
-	write_file(path, v2, sizeof v2 - 1);
+	write_file(path, v3, sizeof v3 - 1);
 	assert_int_equal(trace_read(path, &out, NULL, cause, sizeof cause), -EINVAL);
-	snprintf(want, sizeof want, "%s:1:1: trace version 2 is newer than this "
-		 "ioscope understands (1)", path);
+	snprintf(want, sizeof want, "%s:1:1: trace version 3 is newer than this "
+		 "ioscope understands (2)", path);
 	assert_string_equal(cause, want);
 	assert_ptr_equal(out, untouched());
 	unlink(path);

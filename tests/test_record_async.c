@@ -19,9 +19,9 @@ static struct trace *async_trace(void)
 	h->scenario = trace_intern(t, "fishing");
 	h->kernel = trace_intern(t, "6.18.44");
 	h->started = trace_intern(t, "2026-11-26T13:20:00Z");
-	assert_int_equal(trace_add_actor(t, "G", "sigio", "", ""), 1);
-	assert_int_equal(trace_add_actor(t, "U", "io_uring", "", ""), 2);
-	assert_int_equal(trace_add_actor(t, "P", "posix-aio", "", ""), 3);
+	assert_int_equal(trace_add_actor(t, "G", "sigio", trace_caps_v1("sigio"), "", ""), 1);
+	assert_int_equal(trace_add_actor(t, "U", "io_uring", trace_caps_v1("io_uring"), "", ""), 2);
+	assert_int_equal(trace_add_actor(t, "P", "posix-aio", trace_caps_v1("posix-aio"), "", ""), 3);
 	e = ev_of(TRACE_SIGNAL, 1, 10); e.n = SIGIO; e.fd = 5; e.tid = 4242; add(t, e);
 	e = ev_of(TRACE_SIGNAL, 1, 11); e.n = SIGRTMIN + 2; e.tid = 4242; add(t, e);
 	e = ev_of(TRACE_ENTER, 2, 12); e.call = TRACE_CALL_IO_URING_ENTER; e.fd = 7;

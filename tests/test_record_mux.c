@@ -77,12 +77,14 @@ static void test_record_shape_net(void **state)
 #define L(seq, actor, rest) "{\"seq\":" #seq ",\"t_ns\":1" #seq ",\"actor\":\"" \
 	actor "\"," rest "}\n"
 	static const char want[] =
-		"{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"chat\","
+		"{\"format\":\"ioscope-trace\",\"version\":2,\"scenario\":\"chat\","
 		"\"models\":[\"epoll\",\"poll\"],\"kernel\":\"6.18.44\",\"started\":"
 		"\"2026-11-26T13:20:00Z\",\"speed\":1,\"actors\":[{\"name\":"
-		"\"world\",\"model\":\"\"},{\"name\":\"S\",\"model\":\"epoll\"},"
+		"\"world\",\"model\":\"\"},{\"name\":\"S\",\"model\":\"epoll\","
+		"\"caps\":[\"phases\",\"interest\",\"serves\"]},"
 		"{\"name\":\"alice\",\"model\":\"\"},{\"name\":\"bob\",\"model\":"
-		"\"\"},{\"name\":\"P\",\"model\":\"poll\"}]}\n"
+		"\"\"},{\"name\":\"P\",\"model\":\"poll\",\"caps\":[\"phases\",\"set\","
+		"\"serves\"]}]}\n"
 		L(0, "alice", "\"kind\":\"connect\",\"fd\":12,\"server\":\"S\","
 		  "\"step\":0")
 		L(1, "bob", "\"kind\":\"connect\",\"fd\":13,\"server\":\"P\"")

@@ -49,12 +49,12 @@ static void test_trace_actors(void **state)
 	(void)state;
 	assert_int_equal(trace_hdr(t)->nactors, 1);
 	assert_string_equal(trace_hdr(t)->actors[0].name, "world");
-	assert_int_equal(trace_add_actor(t, "A", "blocking", "en", "zh"), 1);
+	assert_int_equal(trace_add_actor(t, "A", "blocking", trace_caps_v1("blocking"), "en", "zh"), 1);
 	assert_int_equal(trace_find_actor(t, "A"), 1);
 	assert_int_equal(trace_find_actor(t, "Z"), -1);
 	for (int i = 2; i < TRACE_MAX_ACTORS; i++)
-		assert_int_equal(trace_add_actor(t, "x", "", "", ""), i);
-	assert_int_equal(trace_add_actor(t, "y", "", "", ""), -ENOSPC);
+		assert_int_equal(trace_add_actor(t, "x", "", 0, "", ""), i);
+	assert_int_equal(trace_add_actor(t, "y", "", 0, "", ""), -ENOSPC);
 	trace_free(t);
 }
 
@@ -77,8 +77,8 @@ static struct trace *sample_trace(void)
 		{ .t_ns = 2000, .actor = 0, .kind = TRACE_LOST, .count = 3 },
 	};
 
-	trace_add_actor(t, "A", "blocking", "", "");
-	trace_add_actor(t, "B", "nonblocking", "", "");
+	trace_add_actor(t, "A", "blocking", trace_caps_v1("blocking"), "", "");
+	trace_add_actor(t, "B", "nonblocking", trace_caps_v1("nonblocking"), "", "");
 	for (size_t i = 0; i < sizeof ev / sizeof ev[0]; i++)
 		assert_int_equal(trace_append(t, &ev[i]), 0);
 	return t;

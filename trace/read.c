@@ -262,10 +262,45 @@ int trace__get_choice(struct rd *r, json_t *o, const char *key,
 
 /* ---- the header ---- */
 
+#define CAP_NAMES "phases, tries, set, bitmap, interest, edge, signal, " \
+		  "completion, helpers, loop, serves"
+
+/* "caps": ["phases", "set", ...]: each a known name, each once. */
+static int rd_caps(struct rd *r, json_t *a, unsigned *out)
+{
+	char buf[48];
+
+	*out = 0;
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return trace__fail(r, 1, "\"caps\" of %s is %s (expected an array of "
+				   "capability names)", r->what, trace__type_desc(a));
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *v = json_array_get(a, i);
+		int bit = json_is_string(v) ? trace_cap_from(json_string_value(v)) : -1;
+
+		if (bit < 0 && json_is_string(v))
+			return trace__fail(r, 1, "\"caps\" of %s holds \"%s\" (expected one "
+					   "of %s)", r->what, trace__shown(json_string_value(v),
+									  buf, sizeof buf), CAP_NAMES);
+		if (bit < 0)
+			return trace__fail(r, 1, "\"caps\" of %s holds %s (expected one of "
+					   "%s)", r->what, trace__type_desc(v), CAP_NAMES);
+		if (*out & (unsigned)bit)
+			return trace__fail(r, 1, "\"caps\" of %s names \"%s\" twice "
+					   "(expected each capability once)", r->what,
+					   json_string_value(v));
+		*out |= (unsigned)bit;
+	}
+	return 0;
+}
+
 static int rd_actor(struct rd *r, int i, json_t *a)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
 	const char *name, *model, *label[2] = { "", "" }, *script = "";
+	unsigned caps = 0;
 	char buf[48];
 	int rc;
 
@@ -280,21 +315,25 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 		rc = trace__get_pair(r, a, "label", false, label);
 	if (rc == 0 && json_object_get(a, "script") != NULL)
 		rc = trace__get_str(r, a, "script", &script);
+	if (rc == 0 && r->version >= 2)
+		rc = rd_caps(r, json_object_get(a, "caps"), &caps);
+	else if (rc == 0)
+		caps = trace_caps_v1(model);    /* version 1 named models only */
 	if (rc != 0)
 		return rc;
 	if (i == 0 && strcmp(name, "world") != 0)
 		return trace__fail(r, 1, "the first actor is '%s' (expected \"world\")",
 				   trace__shown(name, buf, sizeof buf));
 	if (i == 0) {
-		h->actors[0] = (struct trace_actor){ name, model,
-						      { label[0], label[1] }, NULL };
+		h->actors[0] = (struct trace_actor){ .name = name, .model = model,
+			.caps = caps, .label = { label[0], label[1] } };
 		return 0;
 	}
 	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
 		return trace__fail(r, 1, "actor %d is named '%s' (expected a unique, "
 				   "non-empty name)", i,
 				   trace__shown(name, buf, sizeof buf));
-	rc = trace_add_actor(r->t, name, model, label[0], label[1]);
+	rc = trace_add_actor(r->t, name, model, caps, label[0], label[1]);
 	if (rc < 0)
 		return rc;
 	h->actors[rc].script = script;
@@ -384,6 +423,7 @@ static int rd_version(struct rd *r, json_t *o)
 	if (version > TRACE_VERSION)
 		return trace__fail(r, 1, "trace version %lld is newer than this ioscope "
 				   "understands (%d)", (long long)version, TRACE_VERSION);
+	r->version = (int)version;
 	return 0;
 }
 

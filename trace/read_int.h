@@ -27,6 +27,7 @@ struct rd {
 	size_t causelen;
 	struct trace *t;       /* being built; the caller frees it on error */
 	char what[64];         /* "the header", "actor 2", "the \"exit\" event" */
+	int version;           /* the header's, once read */
 };
 
 /* "name:line:col: message" into r->cause; returns -EINVAL. */

@@ -466,6 +466,23 @@ static json_t *models_value(const struct trace_hdr *h)
 	return a;
 }
 
+/* ["phases", "set", ...]: the actor's capabilities, in bit order. */
+static json_t *caps_value(unsigned caps)
+{
+	json_t *a = json_array();
+
+	for (unsigned bit = 1; a != NULL && bit <= caps && bit != 0; bit <<= 1) {
+		const char *name = trace_cap_name(bit);
+
+		if ((caps & bit) && name != NULL &&
+		    json_array_append_new(a, json_string(name)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *actor_value(const struct trace_actor *a, int *rc)
 {
 	struct put p = { json_object(), 0, NULL };
@@ -478,6 +495,8 @@ static json_t *actor_value(const struct trace_actor *a, int *rc)
 	}
 	put_str(&p, "name", a->name);
 	put_str(&p, "model", a->model);
+	if (a->caps != 0)
+		put_new(&p, "caps", caps_value(a->caps), -ENOMEM);
 	if (a->script != NULL && a->script[0] != '\0')
 		put_str(&p, "script", a->script);
 	if (labelled)

@@ -39,7 +39,7 @@ struct trace *trace_new(void)
 	t->hdr.speed = 1.0;
 	t->max_mem = TRACE_MAX_MEM;
 	t->hdr.scenario = t->hdr.kernel = t->hdr.started = trace_intern(t, "");
-	if (t->hdr.scenario == NULL || trace_add_actor(t, "world", "", "", "") != 0) {
+	if (t->hdr.scenario == NULL || trace_add_actor(t, "world", "", 0, "", "") != 0) {
 		trace_free(t);
 		return NULL;
 	}
@@ -102,7 +102,7 @@ struct trace_hdr *trace_hdr(struct trace *t) { return &t->hdr; }
 const struct trace_hdr *trace_hdr_c(const struct trace *t) { return &t->hdr; }
 
 int trace_add_actor(struct trace *t, const char *name, const char *model,
-		    const char *label_en, const char *label_zh)
+		    unsigned caps, const char *label_en, const char *label_zh)
 {
 	struct trace_actor *a;
 
@@ -113,6 +113,8 @@ int trace_add_actor(struct trace *t, const char *name, const char *model,
 	a->model = trace_intern(t, model);
 	a->label[0] = trace_intern(t, label_en);
 	a->label[1] = trace_intern(t, label_zh);
+	a->caps = caps & TRACE_CAP_ALL;
+	a->script = NULL;
 	if (!a->name || !a->model || !a->label[0] || !a->label[1])
 		return -ENOMEM;
 	return t->hdr.nactors++;
@@ -245,6 +247,57 @@ const char *trace_ready_name(int w) { return name_of(ready_names, NELEM(ready_na
 int trace_ready_from(const char *s) { return index_of(ready_names, NELEM(ready_names), s); }
 const char *trace_op_name(int o) { return name_of(op_names, NELEM(op_names), o); }
 int trace_op_from(const char *s) { return index_of(op_names, NELEM(op_names), s); }
+
+/* In bit order: the JSON names of enum trace_cap. */
+static const char *const cap_names[] = {
+	"phases", "tries", "set", "bitmap", "interest", "edge", "signal",
+	"completion", "helpers", "loop", "serves",
+};
+_Static_assert(TRACE_CAP_ALL == (1u << NELEM(cap_names)) - 1,
+	       "every capability bit has a name");
+
+const char *trace_cap_name(unsigned cap)
+{
+	for (int i = 0; i < NELEM(cap_names); i++)
+		if (cap == 1u << i)
+			return cap_names[i];
+	return NULL;
+}
+
+int trace_cap_from(const char *name)
+{
+	for (int i = 0; i < NELEM(cap_names); i++)
+		if (strcmp(cap_names[i], name) == 0)
+			return (int)(1u << i);
+	return -1;
+}
+
+/* The models of version 1 and what each could show.  This table is the
+ * only place outside models/ that knows a model by its name, and only to
+ * read files written before actors carried their capabilities. */
+unsigned trace_caps_v1(const char *model)
+{
+	static const struct { const char *name; unsigned caps; } v1[] = {
+		{ "blocking", TRACE_CAP_PHASES },
+		{ "nonblocking", TRACE_CAP_PHASES | TRACE_CAP_TRIES },
+		{ "select", TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_BITMAP |
+			    TRACE_CAP_SERVES },
+		{ "poll", TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_SERVES },
+		{ "epoll", TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_SERVES },
+		{ "epoll-et", TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_EDGE |
+			      TRACE_CAP_SERVES },
+		{ "sigio", TRACE_CAP_PHASES | TRACE_CAP_SIGNAL },
+		{ "uring", TRACE_CAP_PHASES | TRACE_CAP_COMPLETION },
+		{ "posix-aio", TRACE_CAP_PHASES | TRACE_CAP_COMPLETION |
+			       TRACE_CAP_HELPERS },
+		{ "libuv", TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_LOOP },
+	};
+
+	for (int i = 0; model != NULL && i < NELEM(v1); i++)
+		if (strcmp(v1[i].name, model) == 0)
+			return v1[i].caps;
+	return 0;
+}
 
 void trace_ev_set_fds(struct trace_ev *ev, const int *fds, int n)
 {

@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #define TRACE_FORMAT   "ioscope-trace"
-#define TRACE_VERSION  1
+#define TRACE_VERSION  2        /* 2: actors carry "caps" (FORMAT.md) */
 #define TRACE_MAX_ACTORS 64
 #define TRACE_WORLD    0        /* actor 0 is always the world */
 
@@ -173,7 +173,9 @@ _Static_assert(offsetof(struct trace_ev, syscall) == TRACE_EV_HOT,
 
 struct trace_actor {
 	const char *name;      /* "world", "A", "B" ... (interned) */
-	const char *model;     /* model name; "" for the world (interned) */
+	const char *model;     /* model name; "" for the world (interned).
+	                          For people: views test caps, never this */
+	unsigned caps;         /* enum trace_cap: what its trace can show */
 	const char *label[2];  /* en, zh, may be "" (interned) */
 	const char *script;    /* the model the scenario wrote, when the run put
 	                          the actor on another one (--model, m): the
@@ -216,9 +218,11 @@ const char *trace_intern(struct trace *t, const char *s);
 struct trace_hdr *trace_hdr(struct trace *t);
 const struct trace_hdr *trace_hdr_c(const struct trace *t);
 
-/* Add an actor to the header; returns its index or -ENOSPC. */
+/* Add an actor to the header, with the capabilities of its model (enum
+ * trace_cap; 0 for the world and the clients it plays); returns its index
+ * or -ENOSPC. */
 int trace_add_actor(struct trace *t, const char *name, const char *model,
-		    const char *label_en, const char *label_zh);
+		    unsigned caps, const char *label_en, const char *label_zh);
 int trace_find_actor(const struct trace *t, const char *name);
 
 /* Append one event; its seq is set to the current count.  Strings must be
@@ -269,6 +273,12 @@ const char *trace_ready_name(int what);
 int trace_ready_from(const char *name);
 const char *trace_op_name(int op);
 int trace_op_from(const char *name);
+const char *trace_cap_name(unsigned cap);       /* one bit: "phases"; else NULL */
+int trace_cap_from(const char *name);           /* its bit, or -1 if unknown */
+/* Version 1 traces named models only: the capabilities each model of that
+ * time had, by name (0 for a name it did not know).  For reading old files
+ * and for tests that build traces by hand; views never call it. */
+unsigned trace_caps_v1(const char *model);
 const char *trace_errno_name(int err);          /* "EAGAIN"; never NULL */
 int trace_errno_from(const char *name);         /* -1 if unknown */
 

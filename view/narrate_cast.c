@@ -68,7 +68,9 @@ int narrate_recast(struct trace *t, int actor, const char *script)
 	zh = trace_intern(t, label[1]);
 	if (sc == NULL || en == NULL || zh == NULL)
 		return -ENOMEM;         /* the actor stays as it was */
-	*a = (struct trace_actor){ a->name, a->model, { en, zh }, sc };
+	a->label[0] = en;
+	a->label[1] = zh;
+	a->script = sc;
 	return 0;
 }
 
