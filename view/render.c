@@ -25,31 +25,32 @@ const struct glyphs *render__glyphs(const struct tui_state *s)
 	return s->ascii ? &ascii_glyphs : &utf8_glyphs;
 }
 
-static const char *model_of(const struct tui_state *s, int actor)
+/* An actor runs a model when the header names one; the world and the
+ * clients it plays have none. */
+bool render__is_model(const struct tui_state *s, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(s->t);
 
-	return actor > 0 && actor < h->nactors ? h->actors[actor].model : "";
+	return actor > 0 && actor < h->nactors && *h->actors[actor].model != '\0';
 }
 
-bool render__is_model(const struct tui_state *s, int actor)
+unsigned render__caps(const struct tui_state *s, int actor)
 {
-	return *model_of(s, actor) != '\0';
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+
+	return actor > 0 && actor < h->nactors ? h->actors[actor].caps : 0;
 }
 
+/* A readiness set handed in whole (select, poll) or an interest list
+ * kept in the kernel (epoll, a loop over it): the multiplexers' pane. */
 bool render__is_mux(const struct tui_state *s, int actor)
 {
-	static const char *const mux[] = { "select", "poll", "epoll", "epoll-et" };
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(model_of(s, actor), mux[i]) == 0)
-			return true;
-	return false;
+	return render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST);
 }
 
 bool render__is_epoll(const struct tui_state *s, int actor)
 {
-	return strncmp(model_of(s, actor), "epoll", 5) == 0;
+	return render__caps(s, actor) & TRACE_CAP_INTEREST;
 }
 
 /* A rule with its label, which keeps clear of the last right columns

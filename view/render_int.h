@@ -12,8 +12,12 @@ struct glyphs {
 
 const struct glyphs *render__glyphs(const struct tui_state *s);
 
-/* Actors that run a model (the world and the clients it plays are not). */
+/* Actors that run a model (the world and the clients it plays are not);
+ * an actor's capabilities (enum trace_cap, 0 for the world and clients);
+ * those with a multiplexer's pane (TRACE_CAP_SET or TRACE_CAP_INTEREST),
+ * and of those the ones with an interest list (TRACE_CAP_INTEREST). */
 bool render__is_model(const struct tui_state *s, int actor);
+unsigned render__caps(const struct tui_state *s, int actor);
 bool render__is_mux(const struct tui_state *s, int actor);
 bool render__is_epoll(const struct tui_state *s, int actor);
 
