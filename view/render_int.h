@@ -4,6 +4,21 @@
 
 #include "view/render.h"
 
+/* A lesson page's text in rows: where each starts and its bytes. */
+#define RENDER_PAGE_ROWS 1024
+
+struct render_page_row {
+	int at, len;              /* bytes of the page's text */
+};
+
+/* What render.h's struct render_scratch holds: one part per pane that
+ * needs one, each refilled by its pane on every call. */
+struct render_scratch {
+	struct view story;        /* render.c: the story's fold, up to its oldest line */
+	struct view lanes;        /* render_lanes.c: the lanes' fold, up to their first column */
+	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
+};
+
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {
 	wchar_t blocked, copy, wait, idle, poll, run, ready, arrive, done, hrule, vrule;
