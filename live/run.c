@@ -190,6 +190,26 @@ static void run_world_done_cb(void *arg)
 		uv_timer_start(&r->grace, grace_cb, (uint64_t)(r->o->grace_ms > 0 ? r->o->grace_ms : 1000), 0);
 }
 
+/* The models that can serve many clients in one thread, for a message:
+ * "select, poll, epoll or epoll-et". */
+static const char *servers(char *buf, size_t len)
+{
+	int n = 0, k = 0;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < model_count; i++)
+		n += (model_table[i]->caps & TRACE_CAP_SERVES) != 0;
+	for (int i = 0; i < model_count && at < len; i++) {
+		if (!(model_table[i]->caps & TRACE_CAP_SERVES))
+			continue;
+		at += (size_t)snprintf(buf + at, len - at, "%s%s", k == 0 ? "" : k == n - 1 ? " or " : ", ",
+				       model_table[i]->name);
+		k++;
+	}
+	return buf;
+}
+
 /* Can this actor run here, on its model (or --model's)? */
 static int check_actor(struct run *r, const struct scn_actor *a)
 {
@@ -202,8 +222,8 @@ static int check_actor(struct run *r, const struct scn_actor *a)
 		return actor_error(r, a, "%s", why);
 	if (a->role == SCN_ROLE_SERVER && !(m->caps & TRACE_CAP_SERVES))
 		return actor_error(r, a, "actor %s is a server, and model '%s' cannot serve many "
-				   "clients in one thread (use select, poll, epoll or epoll-et)",
-				   a->name, name);
+				   "clients in one thread (use %s)", a->name, name,
+				   servers(why, sizeof why));
 	if (a->low_fd > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
 	    rl.rlim_max < (rlim_t)a->low_fd + (rlim_t)a->nfds + 64)
 		return actor_error(r, a, "low=%d needs descriptors up to %d, but this process may "

@@ -47,7 +47,7 @@ has "$tmp/chat.txt" "bob     receives 15 bytes from the server"
 printf 'scenario x\nactor S blocking role=server\nat 1s connect a to S\n' >"$tmp/srv.scn"
 out=$($bin run "$tmp/srv.scn" --record "$tmp/no.jsonl" 2>&1); rc=$?
 [ $rc = 2 ] && ok || bad "blocking server: exit $rc"
-printf '%s' "$out" | grep -q "srv.scn:2:.*cannot serve many clients in one thread" && ok || bad "blocking server message: $out"
+printf '%s' "$out" | grep -q "srv.scn:2:.*cannot serve many clients in one thread (use select, poll, epoll or epoll-et)" && ok || bad "blocking server message: $out"
 [ ! -e "$tmp/no.jsonl" ] && ok || bad "refused run wrote a record"
 out=$($bin run chat --model nonblocking 2>&1); rc=$?
 [ $rc = 2 ] && ok || bad "chat on nonblocking: exit $rc ($out)"

@@ -10,7 +10,9 @@
  *                     (tui_render) as terminal output, frame by frame.
  *   export_text       exactly what `ioscope replay FILE --plain` prints.
  *
- * trace/FORMAT.md ("Exports") describes what each output holds.
+ * trace/FORMAT.md ("Exports") describes what each output holds.  One file
+ * each (export_chrome*.c, export_cast.c, export_text.c); export.c holds
+ * the format names, the dispatch, export_save and the internals below.
  *
  * Every function writes to out only (never to stdout or stderr unless out
  * is one of them), leaves out open, and returns 0 or a negative errno:

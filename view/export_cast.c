@@ -105,6 +105,7 @@ static void sb_utf8(struct sbuf *b, wchar_t wc)
 struct cast {
 	FILE *out;
 	struct view *v;
+	struct render_scratch *scratch;   /* tui_render's, for every frame */
 	struct grid g;
 	struct cell *prev;          /* the last frame's cells */
 	struct tui_state s;
@@ -322,15 +323,17 @@ int export_asciicast(const struct trace *t, int lang, int width, int height, FIL
 		return -EINVAL;
 	steps = scan(t, &shortened);
 	k.v = malloc(sizeof *k.v);
+	k.scratch = render_scratch_new();
 	k.prev = calloc((size_t)width * (size_t)height, sizeof *k.prev);
 	seen = calloc((size_t)steps + 1, sizeof *seen);
-	if (k.v == NULL || k.prev == NULL || seen == NULL || grid_init(&k.g, width, height) != 0) {
+	if (k.v == NULL || k.scratch == NULL || k.prev == NULL || seen == NULL ||
+	    grid_init(&k.g, width, height) != 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	view_reset(k.v, t);
 	k.s = (struct tui_state){ .t = t, .v = k.v, .steps = steps, .title = "", .speed = 1,
-				  .lang = lang, .theme = THEME_DEFAULT };
+				  .lang = lang, .theme = THEME_DEFAULT, .scratch = k.scratch };
 	/* The grid measures text with the locale's wcwidth and mbrtowc. */
 	if (MB_CUR_MAX == 1 && (utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0)) != (locale_t)0)
 		old = uselocale(utf8);
@@ -347,6 +350,7 @@ out:
 	free(k.frame.p);
 	free(k.prev);
 	free(k.v);
+	render_scratch_free(k.scratch);
 	free(seen);
 	return rc;
 }

@@ -1,36 +1,10 @@
-/* export_text.c: the plain transcript, and what all exporters share (the
- * format names, the dispatch, and saving through path.tmp). */
+/* export_text.c: the plain transcript, exactly what `ioscope replay FILE
+ * --plain` prints. */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "view/export.h"
-#include "trace/fold.h"
 #include "view/narrate.h"
-
-int export__flush(FILE *out)
-{
-	int failed;
-
-	errno = 0;
-	failed = fflush(out) != 0;
-	if (failed || ferror(out))
-		return failed && errno != 0 ? -errno : -EIO;
-	return 0;
-}
-
-int export__check(const struct trace *t)
-{
-	int nactors = trace_hdr_c(t)->nactors;
-
-	if (nactors < 1 || nactors > TRACE_MAX_ACTORS)
-		return -EINVAL;
-	for (size_t i = 0; i < trace_count(t); i++)
-		if (!view_ev_ok(t, trace_at(t, i)))
-			return -EINVAL;
-	return 0;
-}
 
 int export_text(const struct trace *t, int lang, FILE *out)
 {
@@ -47,54 +21,4 @@ int export_text(const struct trace *t, int lang, FILE *out)
 	narrate_end(n);
 	free(n);
 	return export__flush(out);
-}
-
-static const char *const format_names[EXPORT_MAX] = {
-	[EXPORT_CHROME] = "chrome", [EXPORT_ASCIICAST] = "asciicast", [EXPORT_TEXT] = "text",
-};
-
-int export_format_from(const char *name)
-{
-	for (int i = 0; i < EXPORT_MAX; i++)
-		if (strcmp(name, format_names[i]) == 0)
-			return i;
-	return strcmp(name, "cast") == 0 ? EXPORT_ASCIICAST : -1;
-}
-
-const char *export_format_name(int format)
-{
-	return format >= 0 && format < EXPORT_MAX ? format_names[format] : NULL;
-}
-
-int export_write(const struct trace *t, int format, int lang, int width, int height,
-		 FILE *out)
-{
-	switch (format) {
-	case EXPORT_CHROME: return export_chrome(t, out);
-	case EXPORT_ASCIICAST: return export_asciicast(t, lang, width, height, out);
-	case EXPORT_TEXT: return export_text(t, lang, out);
-	default: return -EINVAL;
-	}
-}
-
-struct save {
-	const struct trace *t;
-	int format, lang, width, height;
-};
-
-static int save_cb(FILE *f, void *arg)
-{
-	const struct save *sv = arg;
-
-	return export_write(sv->t, sv->format, sv->lang, sv->width, sv->height, f);
-}
-
-int export_save(const struct trace *t, int format, int lang, int width, int height,
-		const char *path)
-{
-	struct save sv = { t, format, lang, width, height };
-
-	if (export_format_name(format) == NULL)
-		return -EINVAL;
-	return trace_write_file(path, save_cb, &sv);
 }

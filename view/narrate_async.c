@@ -23,6 +23,14 @@ static const char *sig_name(int signo, char *buf, size_t len)
 	return buf;
 }
 
+/* Are hidden helper threads doing the waits of ev's actor (glibc's)? */
+static bool has_helpers(const struct narrator *n, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+
+	return ev->actor < h->nactors && (h->actors[ev->actor].caps & TRACE_CAP_HELPERS);
+}
+
 int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
 	char sb[32];
@@ -34,7 +42,7 @@ int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_
 			 sig_name(ev->n, sb, sizeof sb), ev->fd);
 		return 1;
 	case TRACE_SUBMIT:
-		if (strcmp(narrate__model(n, ev->actor), "posix-aio") == 0)
+		if (has_helpers(n, ev))
 			snprintf(s, len, NL(n, "hands glibc a read of fd %d (request %d; %d in flight) and goes on with other things",
 					       "把读 fd %d 的请求交给 glibc（请求 %d；共 %d 个进行中），然后去做别的事"),
 				 ev->fd, ev->arg, ev->n);

@@ -9,36 +9,49 @@
 #include "trace/file.h"
 #include "view/narrate_int.h"
 
-/* What each model does, in a few words, for a label. */
+/* What a model does, in a few words, for a label: the first entry whose
+ * capabilities (enum trace_cap) the actor has all of.  None for an actor
+ * with none: the trace shows nothing to describe. */
 static const struct {
-	const char *model, *words[2];
+	unsigned caps;
+	const char *words[2];
 } models[] = {
-	{ "blocking", { "recv() sleeps in the kernel until data has come and been copied",
-			"recv() 在内核里睡眠，直到数据到达并复制完" } },
-	{ "nonblocking", { "recv() answers EAGAIN at once when there is nothing; it asks again later",
-			   "没有数据时 recv() 立刻回答 EAGAIN，过一会儿再问" } },
-	{ "select", { "one select() waits on all its fds; the whole set is copied and scanned",
-		      "一次 select() 等待所有 fd；整个集合都要复制、扫描" } },
-	{ "poll", { "one poll() waits on an array of fds, with no 1024 limit",
-		    "一次 poll() 等待一个 fd 数组，没有 1024 的上限" } },
-	{ "epoll", { "registers each fd once; epoll_wait returns only the ready ones",
-		     "每个 fd 只登记一次；epoll_wait 只返回就绪的 fd" } },
-	{ "epoll-et", { "epoll, edge-triggered: one report per arrival",
-			"epoll 边缘触发：每次数据到达只通知一次" } },
-	{ "sigio", { "a signal says data has come; then recv() copies it",
-		     "信号告诉它数据到了，再由 recv() 复制" } },
-	{ "uring", { "io_uring: the kernel waits and copies while the thread stays free",
-		     "io_uring：内核负责等待和复制，线程一直空闲" } },
-	{ "posix-aio", { "aio_read(): a glibc helper thread waits in read() for it",
-			 "aio_read()：glibc 的辅助线程替它在 read() 里等待" } },
-	{ "libuv", { "libuv's event loop: callbacks over epoll",
-		     "libuv 事件循环：基于 epoll 的回调" } },
+	{ TRACE_CAP_INTEREST | TRACE_CAP_EDGE,
+	  { "epoll, edge-triggered: one report per arrival",
+	    "epoll 边缘触发：每次数据到达只通知一次" } },
+	{ TRACE_CAP_INTEREST | TRACE_CAP_LOOP,
+	  { "libuv's event loop: callbacks over epoll",
+	    "libuv 事件循环：基于 epoll 的回调" } },
+	{ TRACE_CAP_INTEREST,
+	  { "registers each fd once; epoll_wait returns only the ready ones",
+	    "每个 fd 只登记一次；epoll_wait 只返回就绪的 fd" } },
+	{ TRACE_CAP_SET | TRACE_CAP_BITMAP,
+	  { "one select() waits on all its fds; the whole set is copied and scanned",
+	    "一次 select() 等待所有 fd；整个集合都要复制、扫描" } },
+	{ TRACE_CAP_SET,
+	  { "one poll() waits on an array of fds, with no 1024 limit",
+	    "一次 poll() 等待一个 fd 数组，没有 1024 的上限" } },
+	{ TRACE_CAP_COMPLETION | TRACE_CAP_HELPERS,
+	  { "aio_read(): a glibc helper thread waits in read() for it",
+	    "aio_read()：glibc 的辅助线程替它在 read() 里等待" } },
+	{ TRACE_CAP_COMPLETION,
+	  { "io_uring: the kernel waits and copies while the thread stays free",
+	    "io_uring：内核负责等待和复制，线程一直空闲" } },
+	{ TRACE_CAP_SIGNAL,
+	  { "a signal says data has come; then recv() copies it",
+	    "信号告诉它数据到了，再由 recv() 复制" } },
+	{ TRACE_CAP_TRIES,
+	  { "recv() answers EAGAIN at once when there is nothing; it asks again later",
+	    "没有数据时 recv() 立刻回答 EAGAIN，过一会儿再问" } },
+	{ TRACE_CAP_PHASES,
+	  { "recv() sleeps in the kernel until data has come and been copied",
+	    "recv() 在内核里睡眠，直到数据到达并复制完" } },
 };
 
-static const char *model_words(const char *model, int lang)
+static const char *model_words(unsigned caps, int lang)
 {
 	for (size_t i = 0; i < sizeof models / sizeof models[0]; i++)
-		if (strcmp(models[i].model, model) == 0)
+		if ((caps & models[i].caps) == models[i].caps)
 			return models[i].words[lang];
 	return "";
 }
@@ -56,7 +69,7 @@ int narrate_recast(struct trace *t, int actor, const char *script)
 	if (strcmp(a->model, script) == 0)
 		return 0;
 	for (int l = 0; l < 2; l++) {
-		const char *w = model_words(a->model, l);
+		const char *w = model_words(a->caps, l);
 
 		snprintf(label[l], sizeof label[l],
 			 l == NARRATE_ZH ? "脚本写的是 %s%s%s" : "the script wrote %s%s%s",

@@ -21,9 +21,12 @@ const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len)
 	return buf;
 }
 
-static int is_model(const struct narrator *n, const struct trace_ev *ev, const char *m)
+/* What ev's actor's trace can show (enum trace_cap; 0 for the world). */
+static unsigned caps_of(const struct narrator *n, const struct trace_ev *ev)
 {
-	return strcmp(narrate__model(n, ev->actor), m) == 0;
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+
+	return ev->actor < h->nactors ? h->actors[ev->actor].caps : 0;
 }
 
 static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
@@ -97,21 +100,22 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 
 static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
+	unsigned caps = caps_of(n, ev);
 	char f[160];
 
 	narrate__fds(ev, f, sizeof f);
 	if (ev->what == TRACE_SET_INTEREST) {
 		snprintf(s, len, NL(n, "  interest list in the kernel: %s", "  内核中的关注列表：%s"), f);
-	} else if (ev->what == TRACE_SET_BUILD && is_model(n, ev, "select")) {
+	} else if (ev->what == TRACE_SET_BUILD && (caps & TRACE_CAP_BITMAP)) {
 		snprintf(s, len, NL(n, "  rebuilds its fd_set from scratch (select overwrote the last one): %s",
 				       "  从头重建 fd_set（上一次的已被 select 改写）：%s"), f);
 	} else if (ev->what == TRACE_SET_BUILD) {
 		snprintf(s, len, NL(n, "  fills in its array of %d pollfd entries: %s",
 				       "  填好 %d 个 pollfd 项的数组：%s"), ev->n, f);
-	} else if (is_model(n, ev, "select")) {
+	} else if (caps & TRACE_CAP_BITMAP) {
 		snprintf(s, len, NL(n, "  scans %d descriptors with FD_ISSET to find which rang: %s",
 				       "  用 FD_ISSET 逐个检查 %d 个描述符，找出哪个响了：%s"), ev->n, f);
-	} else if (is_model(n, ev, "poll")) {
+	} else if (caps & TRACE_CAP_SET) {
 		snprintf(s, len, NL(n, "  walks all %d entries' revents to find the ready ones: %s",
 				       "  逐个查看全部 %d 项的 revents，找出就绪的：%s"), ev->n, f);
 	} else {

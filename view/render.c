@@ -2,6 +2,7 @@
  * boxes around it (title, keys, help, "too small") are in render_keys.c. */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lessons/lesson.h"
@@ -25,31 +26,32 @@ const struct glyphs *render__glyphs(const struct tui_state *s)
 	return s->ascii ? &ascii_glyphs : &utf8_glyphs;
 }
 
-static const char *model_of(const struct tui_state *s, int actor)
+/* An actor runs a model when the header names one; the world and the
+ * clients it plays have none. */
+bool render__is_model(const struct tui_state *s, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(s->t);
 
-	return actor > 0 && actor < h->nactors ? h->actors[actor].model : "";
+	return actor > 0 && actor < h->nactors && *h->actors[actor].model != '\0';
 }
 
-bool render__is_model(const struct tui_state *s, int actor)
+unsigned render__caps(const struct tui_state *s, int actor)
 {
-	return *model_of(s, actor) != '\0';
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+
+	return actor > 0 && actor < h->nactors ? h->actors[actor].caps : 0;
 }
 
+/* A readiness set handed in whole (select, poll) or an interest list
+ * kept in the kernel (epoll, a loop over it): the multiplexers' pane. */
 bool render__is_mux(const struct tui_state *s, int actor)
 {
-	static const char *const mux[] = { "select", "poll", "epoll", "epoll-et" };
-
-	for (int i = 0; i < 4; i++)
-		if (strcmp(model_of(s, actor), mux[i]) == 0)
-			return true;
-	return false;
+	return render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST);
 }
 
 bool render__is_epoll(const struct tui_state *s, int actor)
 {
-	return strncmp(model_of(s, actor), "epoll", 5) == 0;
+	return render__caps(s, actor) & TRACE_CAP_INTEREST;
 }
 
 /* A rule with its label, which keeps clear of the last right columns
@@ -334,7 +336,7 @@ static int caption_rows(const struct grid *g, const struct tui_state *s)
  * a line too long ends with "…" at a word.  Returns the lines drawn. */
 static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 {
-	static struct view before;
+	struct view *before = &s->scratch->story;
 	char line[600], full[700], fitted[700];
 	/* The classroom double-spaces the story where it has the rows. */
 	int n = 0, gap = render__story_gap(s, (h + 1) / 2, h), lines = gap == 2 ? (h + 1) / 2 : h;
@@ -350,14 +352,14 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 	}
 	/* One fold to the oldest line shown, then forward event by event. */
 	if (n > 0)
-		view_fold(&before, s->t, idx[n - 1]);
+		view_fold(before, s->t, idx[n - 1]);
 	for (int r = 0; r < n; r++) {
 		size_t at = idx[n - 1 - r];
 		const struct trace_ev *ev = trace_at(s->t, at);
 
-		while (before.n < at)
-			view_apply(&before, trace_at(s->t, before.n));
-		if (!narrate_line(s->t, s->lang, &before, ev, line, sizeof line))
+		while (before->n < at)
+			view_apply(before, trace_at(s->t, before->n));
+		if (!narrate_line(s->t, s->lang, before, ev, line, sizeof line))
 			continue;
 		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev->t_ns / 1e9,
 			 narrate_actor(s->t, ev->actor), line);
@@ -449,14 +451,8 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 
 /* ---- a lesson's page ---- */
 
-#define PAGE_MAX_ROWS 1024
-
-struct page_row {
-	int at, len;              /* bytes of the page's text */
-};
-
 /* The page's text in rows of w columns; returns how many. */
-static int page_split(const char *text, int w, struct page_row *r, int max)
+static int page_split(const char *text, int w, struct render_page_row *r, int max)
 {
 	const char *s = text;
 	int n = 0;
@@ -465,14 +461,14 @@ static int page_split(const char *text, int w, struct page_row *r, int max)
 		const char *nl = strchr(s, '\n'), *e = nl ? nl : s + strlen(s);
 
 		if (s == e && n < max)
-			r[n++] = (struct page_row){ (int)(s - text), 0 };
+			r[n++] = (struct render_page_row){ (int)(s - text), 0 };
 		while (s < e && n < max) {
 			int cut = row_cut(s, w);
 
 			if (cut == 0)           /* not even one character fits: skip it */
 				while (++cut < e - s && (s[cut] & 0xC0) == 0x80)
 					;
-			r[n++] = (struct page_row){ (int)(s - text), cut };
+			r[n++] = (struct render_page_row){ (int)(s - text), cut };
 			s += cut;
 			while (s < e && *s == ' ')
 				s++;
@@ -572,7 +568,7 @@ static void page_title(struct grid *g, const struct tui_state *s)
 }
 
 /* Bring byte focus of the text into view, with what follows it if it fits. */
-static int page_focus(const struct page_row *r, int nrows, int focus, int top, int room)
+static int page_focus(const struct render_page_row *r, int nrows, int focus, int top, int room)
 {
 	int first = -1, last = nrows - 1;
 
@@ -608,11 +604,11 @@ static int page_story(struct grid *g, const struct tui_state *s, int y)
 
 static void render_page(struct grid *g, const struct tui_state *s)
 {
-	static struct page_row rows[PAGE_MAX_ROWS];
+	struct render_page_row *rows = s->scratch->rows;
 	struct tui_page *p = s->page;
 	struct layout l;
 	const char *last = NULL;
-	int nrows = page_split(p->text, g->w - 2, rows, PAGE_MAX_ROWS), y, h, room, max, told = 0;
+	int nrows = page_split(p->text, g->w - 2, rows, RENDER_PAGE_ROWS), y, h, room, max, told = 0;
 
 	page_layout(g, s, nrows, &l);
 	if (p->run) {
@@ -631,7 +627,7 @@ static void render_page(struct grid *g, const struct tui_state *s)
 	p->focus = -1;
 	p->top = p->top < 0 ? 0 : p->top > max ? max : p->top;
 	for (int i = 0; i < room; i++) {
-		const struct page_row *r = &rows[p->top + i];
+		const struct render_page_row *r = &rows[p->top + i];
 		char line[512];
 
 		memcpy(line, p->text + r->at, (size_t)r->len);
@@ -665,20 +661,23 @@ static void render_page(struct grid *g, const struct tui_state *s)
 		render__help_box(g, s);
 }
 
-void tui_render(struct grid *g, const struct tui_state *s_in)
+struct render_scratch *render_scratch_new(void)
 {
-	struct tui_state clamped = *s_in, *s = &clamped;
+	return malloc(sizeof(struct render_scratch));   /* each pane fills its part */
+}
+
+void render_scratch_free(struct render_scratch *r)
+{
+	free(r);
+}
+
+/* The screen in a grid of at least TUI_MIN_W x TUI_MIN_H, s->scratch set. */
+static void render_screen(struct grid *g, const struct tui_state *s)
+{
 	struct layout l;
 	const char *last;
 	int avail, story_h, need, y;
 
-	if (s->cursor > trace_count(s->t))
-		s->cursor = trace_count(s->t);
-	grid_clear(g);
-	if (g->w < TUI_MIN_W || g->h < TUI_MIN_H) {
-		render__too_small(g, s);
-		return;
-	}
 	if (s->page != NULL) {
 		render_page(g, s);
 		return;
@@ -702,6 +701,24 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	render__keys_bar(g, s, g->h - 1);
 	if (s->help)
 		render__help_box(g, s);
+}
+
+void tui_render(struct grid *g, const struct tui_state *s_in)
+{
+	struct tui_state clamped = *s_in, *s = &clamped;
+	struct render_scratch *own = NULL;
+
+	if (s->cursor > trace_count(s->t))
+		s->cursor = trace_count(s->t);
+	grid_clear(g);
+	if (g->w < TUI_MIN_W || g->h < TUI_MIN_H) {
+		render__too_small(g, s);
+		return;
+	}
+	if (s->scratch == NULL && (s->scratch = own = render_scratch_new()) == NULL)
+		return;
+	render_screen(g, s);
+	render_scratch_free(own);
 }
 
 void tui_render_menu(struct grid *g, const struct tui_menu *m)

@@ -1,7 +1,10 @@
 /* render.h: draw a trace, as of a cursor, into a grid.
  *
- * A pure function of its input: no curses, no clock, no model.  The screen
- * (screen.c) shows the grid; tests compare it with golden text.
+ * A pure function of its input: no curses, no clock, no model, and no
+ * state of its own: the scratch it works in is the caller's (struct
+ * render_scratch).  Not yet thread-safe: the lanes' fold
+ * (render_lanes.c) and narrate_line's narrator are still static.  The
+ * screen (screen.c) shows the grid; tests compare it with golden text.
  */
 #ifndef IOSCOPE_RENDER_H
 #define IOSCOPE_RENDER_H
@@ -46,6 +49,17 @@ struct tui_page {
 	unsigned shown;           /* written back: LESSON_PANE_* bits of the panes drawn */
 };
 
+/* Scratch space a render works in: folds of the trace (too large for the
+ * stack) and a lesson page's rows.  The caller owns it, so tui_render
+ * keeps no state of its own and two screens can be drawn in turn, each
+ * with its scratch; one scratch serves one render at a time.  Its
+ * contents mean nothing between calls. */
+struct render_scratch;
+
+/* NULL when memory runs out. */
+struct render_scratch *render_scratch_new(void);
+void render_scratch_free(struct render_scratch *r);
+
 struct tui_state {
 	const struct trace *t;
 	size_t cursor;            /* events shown: [0, cursor) */
@@ -70,6 +84,10 @@ struct tui_state {
 	bool no_predict;          /* the page has no prediction: a does nothing */
 	bool last_page;           /* the lesson's last page: n opens the next lesson */
 	bool last_lesson;         /* and this is the last lesson: n opens nothing */
+	/* render_scratch_new's, for this render; NULL: tui_render allocates
+	 * one for the call (a screen drawn often should keep its own), and
+	 * draws an empty grid if it cannot. */
+	struct render_scratch *scratch;
 };
 
 void tui_render(struct grid *g, const struct tui_state *s);

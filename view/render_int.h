@@ -4,6 +4,21 @@
 
 #include "view/render.h"
 
+/* A lesson page's text in rows: where each starts and its bytes. */
+#define RENDER_PAGE_ROWS 1024
+
+struct render_page_row {
+	int at, len;              /* bytes of the page's text */
+};
+
+/* What render.h's struct render_scratch holds: one part per pane that
+ * needs one, each refilled by its pane on every call. */
+struct render_scratch {
+	struct view story;        /* render.c: the story's fold, up to its oldest line */
+	struct view lanes;        /* render_lanes.c: the lanes' fold, up to their first column */
+	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
+};
+
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {
 	wchar_t blocked, copy, wait, idle, poll, run, ready, arrive, done, hrule, vrule;
@@ -12,8 +27,12 @@ struct glyphs {
 
 const struct glyphs *render__glyphs(const struct tui_state *s);
 
-/* Actors that run a model (the world and the clients it plays are not). */
+/* Actors that run a model (the world and the clients it plays are not);
+ * an actor's capabilities (enum trace_cap, 0 for the world and clients);
+ * those with a multiplexer's pane (TRACE_CAP_SET or TRACE_CAP_INTEREST),
+ * and of those the ones with an interest list (TRACE_CAP_INTEREST). */
 bool render__is_model(const struct tui_state *s, int actor);
+unsigned render__caps(const struct tui_state *s, int actor);
 bool render__is_mux(const struct tui_state *s, int actor);
 bool render__is_epoll(const struct tui_state *s, int actor);
 

@@ -109,7 +109,7 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 	const struct view_actor *a = &s->v->actors[actor];
 	const struct trace_ev *in = at(s, a->mux_enter), *out = at(s, a->mux_exit);
 	const struct trace_ev *sc = at(s, a->mux_scan);
-	bool sel = strcmp(trace_hdr_c(s->t)->actors[actor].model, "select") == 0;
+	bool sel = render__caps(s, actor) & TRACE_CAP_BITMAP;
 	char b[160], t[200];
 
 	side_title(g, s, x, y, w, actor,
@@ -145,7 +145,7 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 {
 	const struct view_actor *a = &s->v->actors[actor];
 	const struct trace_ev *out = at(s, a->mux_exit), *reg = at(s, a->mux_interest);
-	bool et = strcmp(trace_hdr_c(s->t)->actors[actor].model, "epoll-et") == 0;
+	bool et = render__caps(s, actor) & TRACE_CAP_EDGE;
 	char b[160], t[200];
 	size_t o = 0;
 
