@@ -62,7 +62,7 @@ static int ctl(struct mux *m, int op, struct feed *f)
 			       .fd = m->epfd, .what = (uint8_t)top, .arg = f->fd };
 	int rc, err;
 
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(probe_self());
 	probe_emit(&ev, false);
 	rc = epoll_ctl(m->epfd, op, f->fd, &e);
 	/* lesson end */
@@ -70,7 +70,7 @@ static int ctl(struct mux *m, int op, struct feed *f)
 	ev.kind = TRACE_EXIT;
 	ev.ret = rc;
 	ev.err = rc < 0 ? err : 0;
-	ev.dur_ns = trace_now() - ev.t_ns;
+	ev.dur_ns = probe_now(probe_self()) - ev.t_ns;
 	ev.t_ns += ev.dur_ns;
 	probe_emit(&ev, false);
 	return rc < 0 ? -err : 0;
@@ -109,7 +109,7 @@ static int ep_wait(struct mux *m, int *ready, int max)
 	int rc, err;
 	int64_t t0;
 
-	ev.t_ns = t0 = trace_now();
+	ev.t_ns = t0 = probe_now(probe_self());
 	probe_emit(&ev, true);
 	/* lesson: epoll-wait */
 	rc = epoll_wait(m->epfd, m->evs, max, -1);
@@ -121,7 +121,7 @@ static int ep_wait(struct mux *m, int *ready, int max)
 	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_EPOLL_WAIT,
 				.fd = m->epfd, .ret = rc, .err = rc < 0 ? err : 0,
 				.n = rc > 0 ? rc : 0 };
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(probe_self());
 	ev.dur_ns = ev.t_ns - t0;
 	if (rc > 0)
 		trace_ev_set_fds(&ev, ready, rc);

@@ -60,7 +60,7 @@ struct loop {
 
 static void emit_note(const char *en, const char *zh)
 {
-	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = trace_now(),
+	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = probe_now(probe_self()),
 			       .text = { en, zh } };
 
 	probe_emit(&ev, false);
@@ -85,10 +85,10 @@ static void note_backend(struct loop *lv)
 			  "libuv 在这里选择的后端不是 epoll");
 }
 
-static void emit_set(int what, const int *fds, int n)
+static void emit_set(struct loop *lv, int what, const int *fds, int n)
 {
 	struct trace_ev ev = { .kind = TRACE_SET, .what = (uint8_t)what, .n = n,
-			       .fd = -1, .t_ns = trace_now() };
+			       .fd = -1, .t_ns = probe_now(&lv->c->probe) };
 
 	trace_ev_set_fds(&ev, fds, n);
 	probe_emit(&ev, false);
@@ -103,7 +103,7 @@ static void emit_interest(struct loop *lv)
 	for (int i = 0; i < lv->c->nfds; i++)
 		if (lv->r[i].open)
 			lv->fds[n++] = lv->r[i].f->fd;
-	emit_set(TRACE_SET_INTEREST, lv->fds, n);
+	emit_set(lv, TRACE_SET_INTEREST, lv->fds, n);
 }
 
 static int world_fd(struct loop *lv, int fd)
@@ -150,7 +150,7 @@ static void poll_exit(struct loop *lv, int by_fd, bool known)
 	if (!lv->in_poll)
 		return;
 	lv->in_poll = false;
-	ev.t_ns = lv->t_poll1 = trace_now();
+	ev.t_ns = lv->t_poll1 = probe_now(&lv->c->probe);
 	if (known && (n = polled(lv, lv->fds, &nfds)) < 0) {
 		lv->fds[0] = by_fd;      /* this libuv hides it: at least this one */
 		n = nfds = 1;
@@ -161,7 +161,7 @@ static void poll_exit(struct loop *lv, int by_fd, bool known)
 	probe_emit(&ev, false);
 	/* libuv walks exactly the events it was given. */
 	if (n > 0)
-		emit_set(TRACE_SET_SCAN, lv->fds, nfds);
+		emit_set(lv, TRACE_SET_SCAN, lv->fds, nfds);
 }
 
 static void close_rod(struct loop *lv, struct rod *p);
@@ -184,7 +184,7 @@ static void close_rod(struct loop *lv, struct rod *p)
 	if (!p->open)
 		return;
 	if (p->waiting)
-		probe_phase(TRACE_PH_WAIT, true, true, p->f->fd, trace_now());
+		probe_phase(TRACE_PH_WAIT, true, true, p->f->fd, probe_now(&lv->c->probe));
 	p->waiting = false;
 	p->open = false;
 	atomic_store(&p->f->in_epoll, 0);
@@ -223,13 +223,14 @@ static void prepare_cb(uv_prepare_t *h)
 		struct rod *p = &lv->r[i];
 
 		if (p->open && !p->waiting) {
-			probe_phase(TRACE_PH_WAIT, false, true, p->f->fd, trace_now());
+			probe_phase(TRACE_PH_WAIT, false, true, p->f->fd,
+				    probe_now(&lv->c->probe));
 			p->waiting = true;
 		}
 	}
 	/* Stopping, libuv polls once more without waiting (handles are
 	 * closing); otherwise it sleeps until something is ready. */
-	ev.t_ns = lv->t_poll0 = trace_now();
+	ev.t_ns = lv->t_poll0 = probe_now(&lv->c->probe);
 	probe_emit(&ev, !lv->finishing);
 	lv->in_poll = true;
 }
@@ -270,7 +271,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	/* With EPOLLHUP after a short read, libuv reports end of file
 	 * without another read(2): then there is no call to close. */
 	if (p->in_read) {
-		int64_t t = trace_now();
+		int64_t t = probe_now(&lv->c->probe);
 		int64_t ret = nread > 0 ? nread : nread == UV_EOF ? 0 : -1;
 		int err = nread == 0 ? EAGAIN : nread < 0 && nread != UV_EOF ? (int)-nread : 0;
 

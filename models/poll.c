@@ -80,13 +80,13 @@ static int poll_wait(struct mux *m, int *ready, int max)
 
 	prepare(m);
 	trace_ev_set_fds(&ev, m->list, m->n);
-	ev.t_ns = t0 = trace_now();
+	ev.t_ns = t0 = probe_now(probe_self());
 	probe_emit(&ev, true);
 	rc = poll(m->pfd, (nfds_t)m->n, -1);
 	err = errno;
 	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_POLL, .fd = -1,
 				.ret = rc, .err = rc < 0 ? err : 0, .n = m->n };
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(probe_self());
 	ev.dur_ns = ev.t_ns - t0;
 	if (rc > 0)
 		trace_ev_set_fds(&ev, m->list, returned(m));

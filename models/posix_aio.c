@@ -62,7 +62,7 @@ static pthread_mutex_t abandoned_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void emit_note(const char *en, const char *zh)
 {
-	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = trace_now(),
+	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = probe_now(probe_self()),
 			       .text = { en, zh } };
 
 	probe_emit(&ev, false);
@@ -92,7 +92,7 @@ static int submit(struct aio_state *st, struct req *r)
 		.aio_sigevent = { .sigev_notify = SIGEV_NONE },
 	};
 	r->tag = ++st->next_tag;
-	r->t_submit = trace_now();
+	r->t_submit = probe_now(&st->c->probe);
 	probe_phase(TRACE_PH_WAIT, false, false, r->f->fd, r->t_submit);
 	t0 = probe_enter(TRACE_CALL_AIO_READ, r->f->fd, false);
 	rc = aio_read(&r->cb);
@@ -100,14 +100,14 @@ static int submit(struct aio_state *st, struct req *r)
 	err = errno;
 	probe_exit(TRACE_CALL_AIO_READ, r->f->fd, rc, err, t0, 0);
 	if (rc != 0) {
-		probe_phase(TRACE_PH_WAIT, true, false, r->f->fd, trace_now());
+		probe_phase(TRACE_PH_WAIT, true, false, r->f->fd, probe_now(&st->c->probe));
 		return -err;
 	}
 	r->live = true;
 	st->live++;
 	ev.arg = r->tag;
 	ev.n = st->live;
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(&st->c->probe);
 	probe_emit(&ev, false);
 	return 0;
 }
@@ -156,7 +156,7 @@ static bool finished(struct req *r)
  * with more to read.  Returns 0 or the first -errno. */
 static int look(struct aio_state *st)
 {
-	int64_t seen = trace_now();
+	int64_t seen = probe_now(&st->c->probe);
 	int n = 0, rc = 0;
 
 	for (int i = 0; i < st->c->nfds; i++) {
@@ -212,7 +212,7 @@ static void settle(struct aio_state *st)
 			struct req *r = &st->r[i];
 
 			if (r->live && finished(r))
-				complete(st, r, r->ret, 1, trace_now());
+				complete(st, r, r->ret, 1, probe_now(&st->c->probe));
 			else if (r->live)
 				st->list[n++] = &r->cb;
 			if (r->live && ms >= SETTLE_SHUT_MS && !shut)
@@ -230,12 +230,12 @@ static void settle(struct aio_state *st)
 static int other_work(struct model_ctx *c, uint32_t slice)
 {
 	int64_t every = c->every_ns > 0 ? c->every_ns : DEFAULT_EVERY_NS;
-	int64_t t0 = trace_now();
+	int64_t t0 = probe_now(&c->probe);
 	int rc;
 
 	probe_idle(false, 0, slice);
 	rc = sclock_sleep(c->clock, every, &c->stop);
-	probe_idle(true, trace_now() - t0, slice);
+	probe_idle(true, probe_now(&c->probe) - t0, slice);
 	return rc != 0 ? -ECANCELED : 0;
 }
 

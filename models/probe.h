@@ -26,6 +26,14 @@ struct probe {
 
 /* Make p the calling thread's probe (NULL detaches: calls go untraced). */
 void probe_attach(struct probe *p);
+/* The calling thread's probe, or NULL: for code that emits but is not
+ * handed its model's context (a multiplexer's ops, a signal handler). */
+const struct probe *probe_self(void);
+
+/* Now, in ns since the epoch of p's sink: the time every event p emits is
+ * stamped in.  Without a sink (p NULL: untraced) CLOCK_MONOTONIC, where
+ * only differences mean anything.  Async-signal-safe. */
+int64_t probe_now(const struct probe *p);
 
 /* Events are pushed without waking the loop thread (that would cost a
  * syscall per event), except before the thread may go quiet: the enter of a

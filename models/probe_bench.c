@@ -118,7 +118,6 @@ int bench_probe(FILE *out)
 	if ((rc = sink_new(&loop, t, &s)) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
 		return rc ? rc : -errno;
 	trace_add_actor(t, "bench", "blocking", "", "");
-	trace_epoch_set(trace_mono_ns());
 	p = (struct probe){ .sink = s, .ring = sink_ring_new(s, 1), .actor = 1 };
 	sink_listen(s, count_cb, NULL);
 	uv_async_init(&loop, &stop, stop_cb);

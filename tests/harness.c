@@ -29,7 +29,6 @@ int h_init(struct harness *h, int nfds, double speed)
 	if (sink_new(&h->loop, h->t, &h->s) != 0 || sclock_init(&h->clock, speed) != 0)
 		return -1;
 	trace_add_actor(h->t, "A", "test", "", "");
-	trace_epoch_set(trace_mono_ns());
 	h->nfds = nfds;
 	for (int i = 0; i < nfds; i++) {
 		int sv[2];
@@ -93,7 +92,7 @@ void h_write(struct harness *h, int i, const char *data, size_t len)
 {
 	int64_t expect = 0;
 
-	atomic_compare_exchange_strong(&h->fds[i].ready_ns, &expect, trace_now());
+	atomic_compare_exchange_strong(&h->fds[i].ready_ns, &expect, sink_now(h->s));
 	if (write(h->far[i], data, len) != (ssize_t)len)
 		abort();
 }

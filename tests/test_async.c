@@ -223,7 +223,7 @@ static void test_async_phases(void **state)
 	assert_int_equal(h_start(&h, e->model), 0);
 	assert_true(h_wait(&h, h_waiting, NULL, 5000));
 	assert_not_reading(&h);
-	t_write = trace_now();
+	t_write = sink_now(h.s);
 	h_write(&h, 0, "trout", 5);
 	assert_true(h_wait(&h, got_all, &w, 5000));
 	h_close_far(&h, 0);
