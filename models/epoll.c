@@ -104,13 +104,9 @@ static int ep_del(struct mux *m, struct feed *f)
 
 static int ep_wait(struct mux *m, int *ready, int max)
 {
-	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_EPOLL_WAIT,
-			       .fd = m->epfd, .n = max };
+	int64_t t0 = mux_wait_enter(TRACE_CALL_EPOLL_WAIT, m->epfd, max, NULL, 0);
 	int rc, err;
-	int64_t t0;
 
-	ev.t_ns = t0 = probe_now(probe_self());
-	probe_emit(&ev, true);
 	/* lesson: epoll-wait */
 	rc = epoll_wait(m->epfd, m->evs, max, -1);
 	err = errno;
@@ -118,14 +114,8 @@ static int ep_wait(struct mux *m, int *ready, int max)
 	for (int i = 0; i < rc; i++)
 		ready[i] = m->evs[i].data.fd;
 	/* lesson end */
-	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_EPOLL_WAIT,
-				.fd = m->epfd, .ret = rc, .err = rc < 0 ? err : 0,
-				.n = rc > 0 ? rc : 0 };
-	ev.t_ns = probe_now(probe_self());
-	ev.dur_ns = ev.t_ns - t0;
-	if (rc > 0)
-		trace_ev_set_fds(&ev, ready, rc);
-	probe_emit(&ev, false);
+	mux_wait_exit(TRACE_CALL_EPOLL_WAIT, m->epfd, rc > 0 ? rc : 0, t0, rc, err,
+		      ready, rc);
 	if (rc < 0)
 		return -err;
 	mux_emit_set(TRACE_SET_SCAN, rc, ready, rc);

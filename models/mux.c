@@ -33,6 +33,30 @@ void mux_emit_set(int what, int n, const int *fds, int nfds)
 	probe_emit(&ev, false);
 }
 
+int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds)
+{
+	struct trace_ev ev = { .kind = TRACE_ENTER, .call = (uint16_t)call,
+			       .fd = fd, .n = n };
+
+	trace_ev_set_fds(&ev, fds, nfds);
+	ev.t_ns = probe_now(probe_self());
+	probe_emit(&ev, true);
+	return ev.t_ns;
+}
+
+void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
+		   const int *fds, int nfds)
+{
+	struct trace_ev ev = { .kind = TRACE_EXIT, .call = (uint16_t)call, .fd = fd,
+			       .ret = rc, .err = rc < 0 ? err : 0, .n = n };
+
+	ev.t_ns = probe_now(probe_self());
+	ev.dur_ns = ev.t_ns - t0;
+	if (rc > 0)
+		trace_ev_set_fds(&ev, fds, nfds);
+	probe_emit(&ev, false);
+}
+
 static struct watched *find(struct reader *r, int fd)
 {
 	for (int i = 0; i < r->c->nfds; i++)
