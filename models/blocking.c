@@ -10,17 +10,6 @@
 #include "models/model.h"
 
 
-/* When phase 1 ended: the moment the world made the data ready, if that
- * fell inside the call; if the data was already there, at once. */
-static int64_t ready_time(struct feed *f, int64_t t0, int64_t t1)
-{
-	int64_t ready = atomic_exchange(&f->ready_ns, 0);
-
-	if (ready < t0)
-		return t0;
-	return ready > t1 ? t1 : ready;
-}
-
 /* One recv: returns bytes, 0 at EOF, or -errno. */
 static ssize_t read_once(struct model_ctx *c, struct feed *f, char *buf, size_t len)
 {
@@ -35,7 +24,7 @@ static ssize_t read_once(struct model_ctx *c, struct feed *f, char *buf, size_t 
 	err = errno;
 	t1 = probe_now(&c->probe);
 	if (n > 0) {
-		ready = ready_time(f, t0, t1);
+		ready = model_ready_time(f, t0, t1);
 		probe_phase(TRACE_PH_WAIT, true, true, f->fd, ready);
 		probe_phase(TRACE_PH_COPY, false, true, f->fd, ready);
 		probe_phase(TRACE_PH_COPY, true, true, f->fd, t1);

@@ -58,14 +58,6 @@ struct loop {
 	char buf[MODEL_BUF];
 };
 
-static void emit_note(const char *en, const char *zh)
-{
-	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = probe_now(probe_self()),
-			       .text = { en, zh } };
-
-	probe_emit(&ev, false);
-}
-
 /* Which backend libuv chose, from the kernel's name for its descriptor. */
 static void note_backend(struct loop *lv)
 {
@@ -76,13 +68,13 @@ static void note_backend(struct loop *lv)
 	n = readlink(path, link, sizeof link - 1);
 	link[n > 0 ? n : 0] = '\0';
 	if (strcmp(link, "anon_inode:[eventpoll]") == 0)
-		emit_note("libuv chose epoll here, as Python's selectors.DefaultSelector would: "
-			  "one epoll_wait for every handle, then a callback for each ready one",
-			  "libuv 在这里选择了 epoll，和 Python 的 selectors.DefaultSelector 一样："
-			  "一次 epoll_wait 照看所有句柄，再为每个就绪的句柄调用回调");
+		probe_note("libuv chose epoll here, as Python's selectors.DefaultSelector would: "
+			   "one epoll_wait for every handle, then a callback for each ready one",
+			   "libuv 在这里选择了 epoll，和 Python 的 selectors.DefaultSelector 一样："
+			   "一次 epoll_wait 照看所有句柄，再为每个就绪的句柄调用回调");
 	else
-		emit_note("libuv chose a backend other than epoll here",
-			  "libuv 在这里选择的后端不是 epoll");
+		probe_note("libuv chose a backend other than epoll here",
+			   "libuv 在这里选择的后端不是 epoll");
 }
 
 static void emit_set(struct loop *lv, int what, const int *fds, int n)
@@ -304,10 +296,10 @@ static void wake_cb(uv_poll_t *h, int status, int events)
 	while (read(lv->sfd, &si, sizeof si) == (ssize_t)sizeof si)
 		;
 	if (model_should_stop(lv->c) && !lv->stopped) {
-		emit_note("woken by ioscope's stop signal, which this loop reads from a signalfd "
-			  "it also watches: that is the descriptor epoll_wait returned",
-			  "被 ioscope 的停止信号唤醒：这个循环也在监视一个 signalfd 来接收它，"
-			  "epoll_wait 返回的正是这个描述符");
+		probe_note("woken by ioscope's stop signal, which this loop reads from a signalfd "
+			   "it also watches: that is the descriptor epoll_wait returned",
+			   "被 ioscope 的停止信号唤醒：这个循环也在监视一个 signalfd 来接收它，"
+			   "epoll_wait 返回的正是这个描述符");
 		stop(lv);
 	}
 }
@@ -349,10 +341,10 @@ static int setup(struct loop *lv)
 	lv->fds = calloc((size_t)c->nfds + 8, sizeof *lv->fds);
 	if (lv->r == NULL || lv->fds == NULL)
 		return -ENOMEM;
-	emit_note("libuv closes the descriptors it is given, so it reads a dup() of each socket; "
-		  "the trace names each socket by the world's fd number",
-		  "libuv 会关闭交给它的描述符，所以它读的是每个套接字的 dup()；"
-		  "跟踪里仍用 world 的 fd 编号称呼每个套接字");
+	probe_note("libuv closes the descriptors it is given, so it reads a dup() of each socket; "
+		   "the trace names each socket by the world's fd number",
+		   "libuv 会关闭交给它的描述符，所以它读的是每个套接字的 dup()；"
+		   "跟踪里仍用 world 的 fd 编号称呼每个套接字");
 	note_backend(lv);
 	for (int i = 0; i < c->nfds; i++)
 		if ((rc = open_rod(lv, &lv->r[i], &c->fds[i])) != 0)

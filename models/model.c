@@ -90,6 +90,15 @@ const char *model_names(void)
 	return buf;
 }
 
+int64_t model_ready_time(struct feed *f, int64_t t0, int64_t t1)
+{
+	int64_t ready = atomic_exchange(&f->ready_ns, 0);
+
+	if (ready < t0)
+		return t0;
+	return ready > t1 ? t1 : ready;
+}
+
 /* The stop signal's handler does nothing: its only work is to make the
  * thread's blocking call return EINTR (installed without SA_RESTART). */
 static void wake_handler(int sig)

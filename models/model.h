@@ -87,6 +87,12 @@ int model_join(struct model_ctx *c, int timeout_ms);
  * last resort), and join within timeout_ms.  Returns 0 or -ETIMEDOUT. */
 int model_stop(struct model_ctx *c, int timeout_ms);
 
+/* When a read's phase 1 ended, for a model that learns of the data only at
+ * t1, after asking at t0 (the call, the submission): the moment the world
+ * made it ready (f->ready_ns, taken and cleared), if that fell between;
+ * t0 if it was already there; t1 at the latest. */
+int64_t model_ready_time(struct feed *f, int64_t t0, int64_t t1);
+
 static inline int model_should_stop(struct model_ctx *c)
 {
 	return atomic_load_explicit(&c->stop, memory_order_relaxed);

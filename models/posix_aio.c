@@ -60,25 +60,6 @@ struct aio_state {
 static struct aio_state *abandoned;
 static pthread_mutex_t abandoned_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void emit_note(const char *en, const char *zh)
-{
-	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = probe_now(probe_self()),
-			       .text = { en, zh } };
-
-	probe_emit(&ev, false);
-}
-
-/* When phase 1 ended: the moment the world made the data ready, if that
- * fell while the request was out; if the data was already there, at once. */
-static int64_t ready_time(struct feed *f, int64_t t0, int64_t t1)
-{
-	int64_t ready = atomic_exchange(&f->ready_ns, 0);
-
-	if (ready < t0)
-		return t0;
-	return ready > t1 ? t1 : ready;
-}
-
 static int submit(struct aio_state *st, struct req *r)
 {
 	struct trace_ev ev = { .kind = TRACE_SUBMIT, .fd = r->f->fd };
@@ -126,7 +107,7 @@ static void complete(struct aio_state *st, struct req *r, ssize_t ret, int n, in
 	st->live--;
 	probe_emit(&ev, false);
 	if (ret > 0) {
-		int64_t ready = ready_time(r->f, r->t_submit, seen);
+		int64_t ready = model_ready_time(r->f, r->t_submit, seen);
 
 		probe_phase(TRACE_PH_WAIT, true, false, fd, ready);
 		probe_phase(TRACE_PH_COPY, false, false, fd, ready);
@@ -199,10 +180,10 @@ static void settle(struct aio_state *st)
 		if (st->r[i].live)
 			running |= aio_cancel(st->r[i].f->fd, &st->r[i].cb) == AIO_NOTCANCELED;
 	if (running)
-		emit_note("aio_cancel cannot take back a read a helper is already in: "
-			  "it sleeps on until ioscope shuts the socket down",
-			  "aio_cancel 无法撤回辅助线程已经在执行的 read："
-			  "它会一直睡到 ioscope 关闭（shutdown）这个套接字");
+		probe_note("aio_cancel cannot take back a read a helper is already in: "
+			   "it sleeps on until ioscope shuts the socket down",
+			   "aio_cancel 无法撤回辅助线程已经在执行的 read："
+			   "它会一直睡到 ioscope 关闭（shutdown）这个套接字");
 	for (;;) {
 		struct timespec ts = { 0, 20 * 1000000 };
 		int64_t ms = (trace_mono_ns() - t0) / 1000000;
@@ -290,10 +271,10 @@ static int posix_aio_run(struct model_ctx *c)
 		return -ENOMEM;
 	st->c = c;
 	if ((rc = setup(st)) == 0) {
-		emit_note("glibc runs aio_read on helper threads that block in an ordinary read: "
-			  "asynchronous for the caller, threads in disguise",
-			  "glibc 用辅助线程执行 aio_read，它们阻塞在普通的 read 里："
-			  "对调用者是异步的，其实是换了身份的线程");
+		probe_note("glibc runs aio_read on helper threads that block in an ordinary read: "
+			   "asynchronous for the caller, threads in disguise",
+			   "glibc 用辅助线程执行 aio_read，它们阻塞在普通的 read 里："
+			   "对调用者是异步的，其实是换了身份的线程");
 		for (int i = 0; i < c->nfds && rc == 0; i++)
 			rc = submit(st, &st->r[i]);
 	}

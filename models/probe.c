@@ -58,6 +58,14 @@ void probe_emit(struct trace_ev *src, bool wake)
 	ev_end(ev, wake);
 }
 
+void probe_note(const char *en, const char *zh)
+{
+	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = probe_now(cur),
+			       .text = { en, zh } };
+
+	probe_emit(&ev, false);
+}
+
 int64_t probe_enter(int call, int fd, bool may_block)
 {
 	struct trace_ev *ev = ev_begin(TRACE_ENTER);

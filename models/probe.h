@@ -51,6 +51,9 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no);
 void probe_done(int status, uint32_t unread);
 /* Any event: actor and step are filled in; wake as above. */
 void probe_emit(struct trace_ev *ev, bool wake);
+/* A note stamped now: one sentence in English and in Chinese, static
+ * strings (the sink interns them). */
+void probe_note(const char *en, const char *zh);
 
 /* recv(2) through the probe; errno is preserved for the caller. */
 ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,

@@ -129,17 +129,6 @@ static int take(struct uring *u)
 	return (int)n;
 }
 
-/* When phase 1 ended: the moment the world made the data ready, if that
- * fell after the submission; if the data was already there, at once. */
-static int64_t ready_time(struct slot *s, int64_t now)
-{
-	int64_t ready = atomic_exchange(&s->f->ready_ns, 0);
-
-	if (ready < s->since)
-		return s->since;
-	return ready > now ? now : ready;
-}
-
 /* The part of a completion that happened while the thread was away: the
  * kernel waited (phase 1) and copied (phase 2) without it. */
 static void while_away(struct uring *u, const struct seen *d, int64_t now)
@@ -149,7 +138,7 @@ static void while_away(struct uring *u, const struct seen *d, int64_t now)
 
 	if (d->res <= 0)
 		return;
-	t = ready_time(s, now);
+	t = model_ready_time(s->f, s->since, now);
 	probe_phase(TRACE_PH_WAIT, true, false, s->f->fd, t);
 	probe_phase(TRACE_PH_COPY, false, false, s->f->fd, t);
 }
