@@ -206,11 +206,11 @@ int model_stop(struct model_ctx *c, int timeout_ms)
 		int elapsed = (int)((trace_mono_ns() - start) / 1000000);
 
 		pthread_kill(c->thread, wake_signal());
-		if (model_join(c, 20) == 0)
+		if (model_join(c, MODEL_STOP_RETRY_MS) == 0)
 			return 0;
 		if (elapsed >= timeout_ms)
 			return -ETIMEDOUT;
-		if (tries == 15) {
+		if (tries == MODEL_STOP_SHUTDOWN_MS / MODEL_STOP_RETRY_MS) {
 			for (int i = 0; i < c->nfds; i++)
 				shutdown(c->fds[i].fd, SHUT_RDWR);
 			if (c->listen_fd >= 0)

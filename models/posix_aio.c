@@ -29,8 +29,6 @@
 #include "trace/sclock.h"
 
 #define DEFAULT_EVERY_NS 100000000  /* a tenth of a scenario second */
-#define SETTLE_SHUT_MS   500        /* model_stop's own shutdown comes at ~300 */
-#define SETTLE_MAX_MS    700        /* model_stop gives up at 1000 */
 
 struct req {
 	struct feed *f;
@@ -167,10 +165,10 @@ static int look(struct aio_state *st)
 /* Stopping: cancel what glibc can cancel (requests not yet started), and
  * wait for the rest.  A helper asleep in read(2) on a socket cannot be
  * cancelled or interrupted (glibc's helpers block every signal); what ends
- * its read is model_stop's shutdown(2) of the fds (about 300 ms in), or
- * the world closing them.  After SETTLE_SHUT_MS this thread shuts them
- * down itself; after SETTLE_MAX_MS it gives up and leaves the requests'
- * memory to glibc (state_free). */
+ * its read is model_stop's shutdown(2) of the fds (MODEL_STOP_SHUTDOWN_MS
+ * in), or the world closing them.  After MODEL_SETTLE_SHUT_MS this thread
+ * shuts them down itself; after MODEL_SETTLE_MAX_MS it gives up and
+ * leaves the requests' memory to glibc (state_free). */
 static void settle(struct aio_state *st)
 {
 	int64_t t0 = trace_mono_ns();
@@ -196,11 +194,11 @@ static void settle(struct aio_state *st)
 				complete(st, r, r->ret, 1, probe_now(&st->c->probe));
 			else if (r->live)
 				st->list[n++] = &r->cb;
-			if (r->live && ms >= SETTLE_SHUT_MS && !shut)
+			if (r->live && ms >= MODEL_SETTLE_SHUT_MS && !shut)
 				shutdown(r->f->fd, SHUT_RD);
 		}
-		shut = shut || ms >= SETTLE_SHUT_MS;
-		if (n == 0 || ms >= SETTLE_MAX_MS)
+		shut = shut || ms >= MODEL_SETTLE_SHUT_MS;
+		if (n == 0 || ms >= MODEL_SETTLE_MAX_MS)
 			return;
 		aio_suspend(st->list, n, &ts);   /* EINTR, EAGAIN: look again */
 	}

@@ -106,7 +106,7 @@ void h_close_far(struct harness *h, int i)
 
 void h_fini(struct harness *h)
 {
-	model_stop(&h->c, 1000);
+	model_stop(&h->c, MODEL_STOP_MS);
 	sink_close(h->s);
 	uv_run(&h->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&h->loop);
