@@ -26,26 +26,29 @@ struct mux {
 static int ep_create(struct mux **out, int maxfds, bool edge)
 {
 	struct mux *m = calloc(1, sizeof *m);
+	int rc = -ENOMEM;
 
 	if (m == NULL)
 		return -ENOMEM;
-	m->evs = calloc((size_t)maxfds, sizeof *m->evs);
-	m->interest = calloc((size_t)maxfds, sizeof *m->interest);
-	m->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (m->evs == NULL || m->interest == NULL || m->epfd < 0) {
-		int err = m->epfd < 0 ? errno : ENOMEM;
-
-		if (m->epfd >= 0)
-			close(m->epfd);
-		free(m->evs);
-		free(m->interest);
-		free(m);
-		return -err;
+	if ((m->evs = calloc((size_t)maxfds, sizeof *m->evs)) == NULL)
+		goto fail_m;
+	if ((m->interest = calloc((size_t)maxfds, sizeof *m->interest)) == NULL)
+		goto fail_evs;
+	if ((m->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		rc = -errno;
+		goto fail_interest;
 	}
 	m->max = maxfds;
 	m->edge = edge;
 	*out = m;
 	return 0;
+fail_interest:
+	free(m->interest);
+fail_evs:
+	free(m->evs);
+fail_m:
+	free(m);
+	return rc;
 }
 
 static int lt_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, false); }

@@ -371,7 +371,8 @@ static void walk_close_cb(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-/* After a failed setup or an early return, close what is left. */
+/* After the run, a failed setup or an early return, close what is left
+ * in the loop and the loop itself. */
 static int teardown(struct loop *lv)
 {
 	int rc;
@@ -379,10 +380,23 @@ static int teardown(struct loop *lv)
 	uv_walk(&lv->loop, walk_close_cb, NULL);
 	uv_run(&lv->loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&lv->loop);
-	close(lv->sfd);
-	pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
 	free(lv->r);
 	free(lv->fds);
+	return rc;
+}
+
+/* The loop, from setup to its end.  Returns 0, -ECANCELED when stopped
+ * with rods still open, or the first -errno. */
+static int loop_run(struct loop *lv)
+{
+	int rc;
+
+	if ((rc = setup(lv)) == 0 && !model_should_stop(lv->c))
+		uv_run(&lv->loop, UV_RUN_DEFAULT);
+	else if (rc == 0)
+		lv->stopped_open = lv->open;    /* stopped before it began */
+	if (rc == 0)
+		rc = lv->stopped_open > 0 ? -ECANCELED : lv->err;
 	return rc;
 }
 
@@ -397,29 +411,23 @@ static int libuv_run(struct model_ctx *c)
 	sigemptyset(&lv->stopset);
 	sigaddset(&lv->stopset, MODEL_WAKE_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &lv->stopset, NULL);
-	lv->sfd = signalfd(-1, &lv->stopset, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (lv->sfd < 0) {
+	if ((lv->sfd = signalfd(-1, &lv->stopset, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		rc = -errno;
-		pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
-		free(lv);
-		return rc;
+		goto fail_mask;
 	}
-	if ((rc = uv_loop_init(&lv->loop)) != 0) {
-		close(lv->sfd);
-		pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
-		free(lv);
-		return rc;
-	}
-	if ((rc = setup(lv)) == 0 && !model_should_stop(c))
-		uv_run(&lv->loop, UV_RUN_DEFAULT);
-	else if (rc == 0)
-		lv->stopped_open = lv->open;    /* stopped before it began */
-	if (rc == 0)
-		rc = lv->stopped_open > 0 ? -ECANCELED : lv->err;
+	if ((rc = uv_loop_init(&lv->loop)) != 0)
+		goto fail_sfd;
+	rc = loop_run(lv);
 	rc_close = teardown(lv);
-	free(lv);
 	/* Every handle was closed: a loop that will not close is a bug. */
-	return rc != 0 ? rc : rc_close;
+	if (rc == 0)
+		rc = rc_close;
+fail_sfd:
+	close(lv->sfd);
+fail_mask:
+	pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
+	free(lv);
+	return rc;
 }
 
 const struct model_ops model_libuv = {

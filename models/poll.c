@@ -21,16 +21,20 @@ static int poll_create(struct mux **out, int maxfds)
 {
 	struct mux *m = calloc(1, sizeof *m);
 
-	if (m == NULL || (m->pfd = calloc((size_t)maxfds, sizeof *m->pfd)) == NULL ||
-	    (m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL) {
-		if (m != NULL)
-			free(m->pfd);
-		free(m);
+	if (m == NULL)
 		return -ENOMEM;
-	}
+	if ((m->pfd = calloc((size_t)maxfds, sizeof *m->pfd)) == NULL)
+		goto fail_m;
+	if ((m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL)
+		goto fail_pfd;
 	m->max = maxfds;
 	*out = m;
 	return 0;
+fail_pfd:
+	free(m->pfd);
+fail_m:
+	free(m);
+	return -ENOMEM;
 }
 
 static int poll_add(struct mux *m, struct feed *f)

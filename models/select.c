@@ -23,16 +23,20 @@ static int sel_create(struct mux **out, int maxfds)
 {
 	struct mux *m = calloc(1, sizeof *m);
 
-	if (m == NULL || (m->fds = calloc((size_t)maxfds, sizeof *m->fds)) == NULL ||
-	    (m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL) {
-		if (m != NULL)
-			free(m->fds);
-		free(m);
+	if (m == NULL)
 		return -ENOMEM;
-	}
+	if ((m->fds = calloc((size_t)maxfds, sizeof *m->fds)) == NULL)
+		goto fail_m;
+	if ((m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL)
+		goto fail_fds;
 	m->max = maxfds;
 	*out = m;
 	return 0;
+fail_fds:
+	free(m->fds);
+fail_m:
+	free(m);
+	return -ENOMEM;
 }
 
 static int sel_add(struct mux *m, struct feed *f)
