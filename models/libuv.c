@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,12 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "models/epfd.h"
 #include "models/model.h"
 
 #define UV_MAXEVENTS 1024       /* the events array libuv hands epoll_wait */
+#define LIBUV_OWN_FDS 8         /* room for libuv's own descriptors (its
+                                   signal pipe, async eventfd) and ours */
 
 struct rod {
 	uv_pipe_t h;                 /* h.data = the rod */
@@ -49,6 +53,9 @@ struct loop {
 	sigset_t stopset;
 	struct rod *r;
 	int *fds;                    /* scratch for set events */
+	struct epfd_entry *watched;  /* scratch: the kernel's interest list */
+	struct pollfd *pfd;          /* scratch: the same, to ask which are ready */
+	int max;                     /* room in each: nfds + LIBUV_OWN_FDS */
 	int open;                    /* rods not closed yet */
 	int stopped_open;            /* rods still open when stopped */
 	bool stopped, finishing, announced;
@@ -106,27 +113,43 @@ static int world_fd(struct loop *lv, int fd)
 	return fd;
 }
 
-/* What epoll_wait returned.  While it dispatches, libuv keeps the events
- * array and its count in the two slots after its watcher table
- * (uv__io_poll in src/unix/linux*.c; an event it has invalidated reads
- * fd -1).  Returns the count, or -1 if this libuv does not. */
+/* The kernel lists an interest list in its own order (its tree's); the
+ * ready list's order is not to be had, so the trace gets ascending fds. */
+static void insert_sorted(int *fds, int *n, int fd)
+{
+	int i = *n;
+
+	for (; i > 0 && fds[i - 1] > fd; i--)
+		fds[i] = fds[i - 1];
+	fds[i] = fd;
+	(*n)++;
+}
+
+/* What epoll_wait returned, asked of the kernel, not of libuv's private
+ * state: the loop's interest list from /proc (epfd.h), and of those, the
+ * descriptors ready now, by poll(2) without waiting.  It runs in the first
+ * callback after the wait, before libuv has read anything of ours, so with
+ * level triggering that is the set the wait returned (a descriptor that
+ * became ready in the microseconds since counts with them).  Returns the
+ * count, or -1 if the kernel would not say. */
 static int polled(struct loop *lv, int *fds, int *nfds)
 {
-	uv_loop_t *l = &lv->loop;
-	struct epoll_event *evs;
-	uintptr_t n;
+	const uint32_t asked = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP;
+	int n, k = 0;
 
 	*nfds = 0;
-	if (l->watchers == NULL)
+	if ((n = epfd_read(uv_backend_fd(&lv->loop), lv->watched, lv->max)) <= 0)
 		return -1;
-	evs = (struct epoll_event *)l->watchers[l->nwatchers];
-	n = (uintptr_t)l->watchers[l->nwatchers + 1];
-	if (evs == NULL || n < 1 || n > UV_MAXEVENTS)
+	for (int i = 0; i < n; i++)
+		if (lv->watched[i].events & asked)      /* a disarmed one waits for nothing */
+			lv->pfd[k++] = (struct pollfd){ .fd = lv->watched[i].fd,
+							.events = (short)(lv->watched[i].events & asked) };
+	if (poll(lv->pfd, (nfds_t)k, 0) < 1)
 		return -1;
-	for (uintptr_t i = 0; i < n; i++)
-		if (evs[i].data.fd >= 0 && *nfds < lv->c->nfds + 8)
-			fds[(*nfds)++] = world_fd(lv, evs[i].data.fd);
-	return (int)n;
+	for (int i = 0; i < k; i++)
+		if (lv->pfd[i].revents != 0)
+			insert_sorted(fds, nfds, world_fd(lv, lv->pfd[i].fd));
+	return *nfds;
 }
 
 /* The wait's exit, once per iteration, from the first callback after it:
@@ -338,8 +361,11 @@ static int setup(struct loop *lv)
 	int rc;
 
 	lv->r = calloc((size_t)c->nfds, sizeof *lv->r);
-	lv->fds = calloc((size_t)c->nfds + 8, sizeof *lv->fds);
-	if (lv->r == NULL || lv->fds == NULL)
+	lv->max = c->nfds + LIBUV_OWN_FDS;
+	lv->fds = calloc((size_t)lv->max, sizeof *lv->fds);
+	lv->watched = calloc((size_t)lv->max, sizeof *lv->watched);
+	lv->pfd = calloc((size_t)lv->max, sizeof *lv->pfd);
+	if (lv->r == NULL || lv->fds == NULL || lv->watched == NULL || lv->pfd == NULL)
 		return -ENOMEM;
 	probe_note("libuv closes the descriptors it is given, so it reads a dup() of each socket; "
 		   "the trace names each socket by the world's fd number",
@@ -382,6 +408,8 @@ static int teardown(struct loop *lv)
 	rc = uv_loop_close(&lv->loop);
 	free(lv->r);
 	free(lv->fds);
+	free(lv->watched);
+	free(lv->pfd);
 	return rc;
 }
 
