@@ -395,7 +395,6 @@ static int run_setup(struct run *r)
 	if ((rc = sclock_init(&r->clock, r->o->speed)) != 0)
 		return rc;
 	r->clock_ok = 1;
-	trace_epoch_set(trace_mono_ns());
 	if ((rc = sink_new(r->loop, r->trace, &r->sink)) != 0)
 		return rc;
 	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
@@ -505,6 +504,11 @@ bool run_quiet(struct run *r)
 bool run_ended(const struct run *r) { return r->ended; }
 int run_step_index(const struct run *r) { return world_next(r->world); }
 int run_steps(const struct run *r) { return world_total(r->world); }
+int64_t run_now(const struct run *r)
+{
+	return sink_now(r->sink);
+}
+
 struct trace *run_trace(struct run *r) { return r->trace; }
 
 int run_listen(struct run *r, sink_listen_cb cb, void *arg)
@@ -524,7 +528,7 @@ int run_close(struct run *r, char *cause, size_t len)
 
 	r->closing = 1;
 	for (int i = 0; i < r->nmodels; i++)
-		if (model_stop(&r->models[i], 1000) != 0 && r->failed == 0) {
+		if (model_stop(&r->models[i], MODEL_STOP_MS) != 0 && r->failed == 0) {
 			r->failed = -ETIMEDOUT;
 			snprintf(r->cause, sizeof r->cause, "actor %s would not stop",
 				 r->scn->actors[i].name);

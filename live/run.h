@@ -71,6 +71,8 @@ int run_steps(const struct run *r);
 /* The teacher's "a fish bites now": write data to actor's fd index now. */
 int run_inject(struct run *r, int actor, int fd, const char *data);
 struct trace *run_trace(struct run *r);
+/* Now, in the run's trace time (ns since its sink's epoch). */
+int64_t run_now(const struct run *r);
 int run_listen(struct run *r, sink_listen_cb cb, void *arg);
 /* Stop and free everything.  Returns the run's status (0 or -errno) and
  * puts its cause in cause. */

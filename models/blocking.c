@@ -10,32 +10,21 @@
 #include "models/model.h"
 
 
-/* When phase 1 ended: the moment the world made the data ready, if that
- * fell inside the call; if the data was already there, at once. */
-static int64_t ready_time(struct feed *f, int64_t t0, int64_t t1)
-{
-	int64_t ready = atomic_exchange(&f->ready_ns, 0);
-
-	if (ready < t0)
-		return t0;
-	return ready > t1 ? t1 : ready;
-}
-
 /* One recv: returns bytes, 0 at EOF, or -errno. */
-static ssize_t read_once(struct feed *f, char *buf, size_t len)
+static ssize_t read_once(struct model_ctx *c, struct feed *f, char *buf, size_t len)
 {
 	int64_t t0, t1, ready;
 	ssize_t n;
 	int err;
 
-	probe_phase(TRACE_PH_WAIT, false, true, f->fd, trace_now());
+	probe_phase(TRACE_PH_WAIT, false, true, f->fd, probe_now(&c->probe));
 	/* lesson: blocking-recv */
 	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, true);
 	n = recv(f->fd, buf, len, 0);
 	err = errno;
-	t1 = trace_now();
+	t1 = probe_now(&c->probe);
 	if (n > 0) {
-		ready = ready_time(f, t0, t1);
+		ready = model_ready_time(f, t0, t1);
 		probe_phase(TRACE_PH_WAIT, true, true, f->fd, ready);
 		probe_phase(TRACE_PH_COPY, false, true, f->fd, ready);
 		probe_phase(TRACE_PH_COPY, true, true, f->fd, t1);
@@ -58,7 +47,7 @@ static int blocking_run(struct model_ctx *c)
 		do {
 			if (model_should_stop(c))
 				return -ECANCELED;
-			n = read_once(&c->fds[i], buf, model_chunk(c));
+			n = read_once(c, &c->fds[i], buf, model_chunk(c));
 		} while (n > 0 || n == -EINTR);
 	/* lesson end */
 		if (model_should_stop(c))      /* woken by the stop, not by EOF */

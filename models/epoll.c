@@ -26,26 +26,29 @@ struct mux {
 static int ep_create(struct mux **out, int maxfds, bool edge)
 {
 	struct mux *m = calloc(1, sizeof *m);
+	int rc = -ENOMEM;
 
 	if (m == NULL)
 		return -ENOMEM;
-	m->evs = calloc((size_t)maxfds, sizeof *m->evs);
-	m->interest = calloc((size_t)maxfds, sizeof *m->interest);
-	m->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (m->evs == NULL || m->interest == NULL || m->epfd < 0) {
-		int err = m->epfd < 0 ? errno : ENOMEM;
-
-		if (m->epfd >= 0)
-			close(m->epfd);
-		free(m->evs);
-		free(m->interest);
-		free(m);
-		return -err;
+	if ((m->evs = calloc((size_t)maxfds, sizeof *m->evs)) == NULL)
+		goto fail_m;
+	if ((m->interest = calloc((size_t)maxfds, sizeof *m->interest)) == NULL)
+		goto fail_evs;
+	if ((m->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		rc = -errno;
+		goto fail_interest;
 	}
 	m->max = maxfds;
 	m->edge = edge;
 	*out = m;
 	return 0;
+fail_interest:
+	free(m->interest);
+fail_evs:
+	free(m->evs);
+fail_m:
+	free(m);
+	return rc;
 }
 
 static int lt_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, false); }
@@ -62,7 +65,7 @@ static int ctl(struct mux *m, int op, struct feed *f)
 			       .fd = m->epfd, .what = (uint8_t)top, .arg = f->fd };
 	int rc, err;
 
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(probe_self());
 	probe_emit(&ev, false);
 	rc = epoll_ctl(m->epfd, op, f->fd, &e);
 	/* lesson end */
@@ -70,7 +73,7 @@ static int ctl(struct mux *m, int op, struct feed *f)
 	ev.kind = TRACE_EXIT;
 	ev.ret = rc;
 	ev.err = rc < 0 ? err : 0;
-	ev.dur_ns = trace_now() - ev.t_ns;
+	ev.dur_ns = probe_now(probe_self()) - ev.t_ns;
 	ev.t_ns += ev.dur_ns;
 	probe_emit(&ev, false);
 	return rc < 0 ? -err : 0;
@@ -104,13 +107,9 @@ static int ep_del(struct mux *m, struct feed *f)
 
 static int ep_wait(struct mux *m, int *ready, int max)
 {
-	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_EPOLL_WAIT,
-			       .fd = m->epfd, .n = max };
+	int64_t t0 = mux_wait_enter(TRACE_CALL_EPOLL_WAIT, m->epfd, max, NULL, 0);
 	int rc, err;
-	int64_t t0;
 
-	ev.t_ns = t0 = trace_now();
-	probe_emit(&ev, true);
 	/* lesson: epoll-wait */
 	rc = epoll_wait(m->epfd, m->evs, max, -1);
 	err = errno;
@@ -118,14 +117,8 @@ static int ep_wait(struct mux *m, int *ready, int max)
 	for (int i = 0; i < rc; i++)
 		ready[i] = m->evs[i].data.fd;
 	/* lesson end */
-	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_EPOLL_WAIT,
-				.fd = m->epfd, .ret = rc, .err = rc < 0 ? err : 0,
-				.n = rc > 0 ? rc : 0 };
-	ev.t_ns = trace_now();
-	ev.dur_ns = ev.t_ns - t0;
-	if (rc > 0)
-		trace_ev_set_fds(&ev, ready, rc);
-	probe_emit(&ev, false);
+	mux_wait_exit(TRACE_CALL_EPOLL_WAIT, m->epfd, rc > 0 ? rc : 0, t0, rc, err,
+		      ready, rc);
 	if (rc < 0)
 		return -err;
 	mux_emit_set(TRACE_SET_SCAN, rc, ready, rc);

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,12 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "models/epfd.h"
 #include "models/model.h"
 
 #define UV_MAXEVENTS 1024       /* the events array libuv hands epoll_wait */
+#define LIBUV_OWN_FDS 8         /* room for libuv's own descriptors (its
+                                   signal pipe, async eventfd) and ours */
 
 struct rod {
 	uv_pipe_t h;                 /* h.data = the rod */
@@ -49,6 +53,9 @@ struct loop {
 	sigset_t stopset;
 	struct rod *r;
 	int *fds;                    /* scratch for set events */
+	struct epfd_entry *watched;  /* scratch: the kernel's interest list */
+	struct pollfd *pfd;          /* scratch: the same, to ask which are ready */
+	int max;                     /* room in each: nfds + LIBUV_OWN_FDS */
 	int open;                    /* rods not closed yet */
 	int stopped_open;            /* rods still open when stopped */
 	bool stopped, finishing, announced;
@@ -57,14 +64,6 @@ struct loop {
 	int err;                     /* first read error (-errno) */
 	char buf[MODEL_BUF];
 };
-
-static void emit_note(const char *en, const char *zh)
-{
-	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = trace_now(),
-			       .text = { en, zh } };
-
-	probe_emit(&ev, false);
-}
 
 /* Which backend libuv chose, from the kernel's name for its descriptor. */
 static void note_backend(struct loop *lv)
@@ -76,19 +75,19 @@ static void note_backend(struct loop *lv)
 	n = readlink(path, link, sizeof link - 1);
 	link[n > 0 ? n : 0] = '\0';
 	if (strcmp(link, "anon_inode:[eventpoll]") == 0)
-		emit_note("libuv chose epoll here, as Python's selectors.DefaultSelector would: "
-			  "one epoll_wait for every handle, then a callback for each ready one",
-			  "libuv 在这里选择了 epoll，和 Python 的 selectors.DefaultSelector 一样："
-			  "一次 epoll_wait 照看所有句柄，再为每个就绪的句柄调用回调");
+		probe_note("libuv chose epoll here, as Python's selectors.DefaultSelector would: "
+			   "one epoll_wait for every handle, then a callback for each ready one",
+			   "libuv 在这里选择了 epoll，和 Python 的 selectors.DefaultSelector 一样："
+			   "一次 epoll_wait 照看所有句柄，再为每个就绪的句柄调用回调");
 	else
-		emit_note("libuv chose a backend other than epoll here",
-			  "libuv 在这里选择的后端不是 epoll");
+		probe_note("libuv chose a backend other than epoll here",
+			   "libuv 在这里选择的后端不是 epoll");
 }
 
-static void emit_set(int what, const int *fds, int n)
+static void emit_set(struct loop *lv, int what, const int *fds, int n)
 {
 	struct trace_ev ev = { .kind = TRACE_SET, .what = (uint8_t)what, .n = n,
-			       .fd = -1, .t_ns = trace_now() };
+			       .fd = -1, .t_ns = probe_now(&lv->c->probe) };
 
 	trace_ev_set_fds(&ev, fds, n);
 	probe_emit(&ev, false);
@@ -103,7 +102,7 @@ static void emit_interest(struct loop *lv)
 	for (int i = 0; i < lv->c->nfds; i++)
 		if (lv->r[i].open)
 			lv->fds[n++] = lv->r[i].f->fd;
-	emit_set(TRACE_SET_INTEREST, lv->fds, n);
+	emit_set(lv, TRACE_SET_INTEREST, lv->fds, n);
 }
 
 static int world_fd(struct loop *lv, int fd)
@@ -114,27 +113,43 @@ static int world_fd(struct loop *lv, int fd)
 	return fd;
 }
 
-/* What epoll_wait returned.  While it dispatches, libuv keeps the events
- * array and its count in the two slots after its watcher table
- * (uv__io_poll in src/unix/linux*.c; an event it has invalidated reads
- * fd -1).  Returns the count, or -1 if this libuv does not. */
+/* The kernel lists an interest list in its own order (its tree's); the
+ * ready list's order is not to be had, so the trace gets ascending fds. */
+static void insert_sorted(int *fds, int *n, int fd)
+{
+	int i = *n;
+
+	for (; i > 0 && fds[i - 1] > fd; i--)
+		fds[i] = fds[i - 1];
+	fds[i] = fd;
+	(*n)++;
+}
+
+/* What epoll_wait returned, asked of the kernel, not of libuv's private
+ * state: the loop's interest list from /proc (epfd.h), and of those, the
+ * descriptors ready now, by poll(2) without waiting.  It runs in the first
+ * callback after the wait, before libuv has read anything of ours, so with
+ * level triggering that is the set the wait returned (a descriptor that
+ * became ready in the microseconds since counts with them).  Returns the
+ * count, or -1 if the kernel would not say. */
 static int polled(struct loop *lv, int *fds, int *nfds)
 {
-	uv_loop_t *l = &lv->loop;
-	struct epoll_event *evs;
-	uintptr_t n;
+	const uint32_t asked = EPOLLIN | EPOLLPRI | EPOLLOUT | EPOLLRDHUP;
+	int n, k = 0;
 
 	*nfds = 0;
-	if (l->watchers == NULL)
+	if ((n = epfd_read(uv_backend_fd(&lv->loop), lv->watched, lv->max)) <= 0)
 		return -1;
-	evs = (struct epoll_event *)l->watchers[l->nwatchers];
-	n = (uintptr_t)l->watchers[l->nwatchers + 1];
-	if (evs == NULL || n < 1 || n > UV_MAXEVENTS)
+	for (int i = 0; i < n; i++)
+		if (lv->watched[i].events & asked)      /* a disarmed one waits for nothing */
+			lv->pfd[k++] = (struct pollfd){ .fd = lv->watched[i].fd,
+							.events = (short)(lv->watched[i].events & asked) };
+	if (poll(lv->pfd, (nfds_t)k, 0) < 1)
 		return -1;
-	for (uintptr_t i = 0; i < n; i++)
-		if (evs[i].data.fd >= 0 && *nfds < lv->c->nfds + 8)
-			fds[(*nfds)++] = world_fd(lv, evs[i].data.fd);
-	return (int)n;
+	for (int i = 0; i < k; i++)
+		if (lv->pfd[i].revents != 0)
+			insert_sorted(fds, nfds, world_fd(lv, lv->pfd[i].fd));
+	return *nfds;
 }
 
 /* The wait's exit, once per iteration, from the first callback after it:
@@ -150,7 +165,7 @@ static void poll_exit(struct loop *lv, int by_fd, bool known)
 	if (!lv->in_poll)
 		return;
 	lv->in_poll = false;
-	ev.t_ns = lv->t_poll1 = trace_now();
+	ev.t_ns = lv->t_poll1 = probe_now(&lv->c->probe);
 	if (known && (n = polled(lv, lv->fds, &nfds)) < 0) {
 		lv->fds[0] = by_fd;      /* this libuv hides it: at least this one */
 		n = nfds = 1;
@@ -161,7 +176,7 @@ static void poll_exit(struct loop *lv, int by_fd, bool known)
 	probe_emit(&ev, false);
 	/* libuv walks exactly the events it was given. */
 	if (n > 0)
-		emit_set(TRACE_SET_SCAN, lv->fds, nfds);
+		emit_set(lv, TRACE_SET_SCAN, lv->fds, nfds);
 }
 
 static void close_rod(struct loop *lv, struct rod *p);
@@ -184,7 +199,7 @@ static void close_rod(struct loop *lv, struct rod *p)
 	if (!p->open)
 		return;
 	if (p->waiting)
-		probe_phase(TRACE_PH_WAIT, true, true, p->f->fd, trace_now());
+		probe_phase(TRACE_PH_WAIT, true, true, p->f->fd, probe_now(&lv->c->probe));
 	p->waiting = false;
 	p->open = false;
 	atomic_store(&p->f->in_epoll, 0);
@@ -223,13 +238,14 @@ static void prepare_cb(uv_prepare_t *h)
 		struct rod *p = &lv->r[i];
 
 		if (p->open && !p->waiting) {
-			probe_phase(TRACE_PH_WAIT, false, true, p->f->fd, trace_now());
+			probe_phase(TRACE_PH_WAIT, false, true, p->f->fd,
+				    probe_now(&lv->c->probe));
 			p->waiting = true;
 		}
 	}
 	/* Stopping, libuv polls once more without waiting (handles are
 	 * closing); otherwise it sleeps until something is ready. */
-	ev.t_ns = lv->t_poll0 = trace_now();
+	ev.t_ns = lv->t_poll0 = probe_now(&lv->c->probe);
 	probe_emit(&ev, !lv->finishing);
 	lv->in_poll = true;
 }
@@ -270,7 +286,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	/* With EPOLLHUP after a short read, libuv reports end of file
 	 * without another read(2): then there is no call to close. */
 	if (p->in_read) {
-		int64_t t = trace_now();
+		int64_t t = probe_now(&lv->c->probe);
 		int64_t ret = nread > 0 ? nread : nread == UV_EOF ? 0 : -1;
 		int err = nread == 0 ? EAGAIN : nread < 0 && nread != UV_EOF ? (int)-nread : 0;
 
@@ -303,10 +319,10 @@ static void wake_cb(uv_poll_t *h, int status, int events)
 	while (read(lv->sfd, &si, sizeof si) == (ssize_t)sizeof si)
 		;
 	if (model_should_stop(lv->c) && !lv->stopped) {
-		emit_note("woken by ioscope's stop signal, which this loop reads from a signalfd "
-			  "it also watches: that is the descriptor epoll_wait returned",
-			  "被 ioscope 的停止信号唤醒：这个循环也在监视一个 signalfd 来接收它，"
-			  "epoll_wait 返回的正是这个描述符");
+		probe_note("woken by ioscope's stop signal, which this loop reads from a signalfd "
+			   "it also watches: that is the descriptor epoll_wait returned",
+			   "被 ioscope 的停止信号唤醒：这个循环也在监视一个 signalfd 来接收它，"
+			   "epoll_wait 返回的正是这个描述符");
 		stop(lv);
 	}
 }
@@ -345,13 +361,16 @@ static int setup(struct loop *lv)
 	int rc;
 
 	lv->r = calloc((size_t)c->nfds, sizeof *lv->r);
-	lv->fds = calloc((size_t)c->nfds + 8, sizeof *lv->fds);
-	if (lv->r == NULL || lv->fds == NULL)
+	lv->max = c->nfds + LIBUV_OWN_FDS;
+	lv->fds = calloc((size_t)lv->max, sizeof *lv->fds);
+	lv->watched = calloc((size_t)lv->max, sizeof *lv->watched);
+	lv->pfd = calloc((size_t)lv->max, sizeof *lv->pfd);
+	if (lv->r == NULL || lv->fds == NULL || lv->watched == NULL || lv->pfd == NULL)
 		return -ENOMEM;
-	emit_note("libuv closes the descriptors it is given, so it reads a dup() of each socket; "
-		  "the trace names each socket by the world's fd number",
-		  "libuv 会关闭交给它的描述符，所以它读的是每个套接字的 dup()；"
-		  "跟踪里仍用 world 的 fd 编号称呼每个套接字");
+	probe_note("libuv closes the descriptors it is given, so it reads a dup() of each socket; "
+		   "the trace names each socket by the world's fd number",
+		   "libuv 会关闭交给它的描述符，所以它读的是每个套接字的 dup()；"
+		   "跟踪里仍用 world 的 fd 编号称呼每个套接字");
 	note_backend(lv);
 	for (int i = 0; i < c->nfds; i++)
 		if ((rc = open_rod(lv, &lv->r[i], &c->fds[i])) != 0)
@@ -378,7 +397,8 @@ static void walk_close_cb(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
-/* After a failed setup or an early return, close what is left. */
+/* After the run, a failed setup or an early return, close what is left
+ * in the loop and the loop itself. */
 static int teardown(struct loop *lv)
 {
 	int rc;
@@ -386,10 +406,25 @@ static int teardown(struct loop *lv)
 	uv_walk(&lv->loop, walk_close_cb, NULL);
 	uv_run(&lv->loop, UV_RUN_DEFAULT);
 	rc = uv_loop_close(&lv->loop);
-	close(lv->sfd);
-	pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
 	free(lv->r);
 	free(lv->fds);
+	free(lv->watched);
+	free(lv->pfd);
+	return rc;
+}
+
+/* The loop, from setup to its end.  Returns 0, -ECANCELED when stopped
+ * with rods still open, or the first -errno. */
+static int loop_run(struct loop *lv)
+{
+	int rc;
+
+	if ((rc = setup(lv)) == 0 && !model_should_stop(lv->c))
+		uv_run(&lv->loop, UV_RUN_DEFAULT);
+	else if (rc == 0)
+		lv->stopped_open = lv->open;    /* stopped before it began */
+	if (rc == 0)
+		rc = lv->stopped_open > 0 ? -ECANCELED : lv->err;
 	return rc;
 }
 
@@ -404,29 +439,23 @@ static int libuv_run(struct model_ctx *c)
 	sigemptyset(&lv->stopset);
 	sigaddset(&lv->stopset, MODEL_WAKE_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &lv->stopset, NULL);
-	lv->sfd = signalfd(-1, &lv->stopset, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (lv->sfd < 0) {
+	if ((lv->sfd = signalfd(-1, &lv->stopset, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
 		rc = -errno;
-		pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
-		free(lv);
-		return rc;
+		goto fail_mask;
 	}
-	if ((rc = uv_loop_init(&lv->loop)) != 0) {
-		close(lv->sfd);
-		pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
-		free(lv);
-		return rc;
-	}
-	if ((rc = setup(lv)) == 0 && !model_should_stop(c))
-		uv_run(&lv->loop, UV_RUN_DEFAULT);
-	else if (rc == 0)
-		lv->stopped_open = lv->open;    /* stopped before it began */
-	if (rc == 0)
-		rc = lv->stopped_open > 0 ? -ECANCELED : lv->err;
+	if ((rc = uv_loop_init(&lv->loop)) != 0)
+		goto fail_sfd;
+	rc = loop_run(lv);
 	rc_close = teardown(lv);
-	free(lv);
 	/* Every handle was closed: a loop that will not close is a bug. */
-	return rc != 0 ? rc : rc_close;
+	if (rc == 0)
+		rc = rc_close;
+fail_sfd:
+	close(lv->sfd);
+fail_mask:
+	pthread_sigmask(SIG_UNBLOCK, &lv->stopset, NULL);
+	free(lv);
+	return rc;
 }
 
 const struct model_ops model_libuv = {

@@ -90,6 +90,15 @@ const char *model_names(void)
 	return buf;
 }
 
+int64_t model_ready_time(struct feed *f, int64_t t0, int64_t t1)
+{
+	int64_t ready = atomic_exchange(&f->ready_ns, 0);
+
+	if (ready < t0)
+		return t0;
+	return ready > t1 ? t1 : ready;
+}
+
 /* The stop signal's handler does nothing: its only work is to make the
  * thread's blocking call return EINTR (installed without SA_RESTART). */
 static void wake_handler(int sig)
@@ -197,11 +206,11 @@ int model_stop(struct model_ctx *c, int timeout_ms)
 		int elapsed = (int)((trace_mono_ns() - start) / 1000000);
 
 		pthread_kill(c->thread, wake_signal());
-		if (model_join(c, 20) == 0)
+		if (model_join(c, MODEL_STOP_RETRY_MS) == 0)
 			return 0;
 		if (elapsed >= timeout_ms)
 			return -ETIMEDOUT;
-		if (tries == 15) {
+		if (tries == MODEL_STOP_SHUTDOWN_MS / MODEL_STOP_RETRY_MS) {
 			for (int i = 0; i < c->nfds; i++)
 				shutdown(c->fds[i].fd, SHUT_RDWR);
 			if (c->listen_fd >= 0)

@@ -87,6 +87,32 @@ int model_join(struct model_ctx *c, int timeout_ms);
  * last resort), and join within timeout_ms.  Returns 0 or -ETIMEDOUT. */
 int model_stop(struct model_ctx *c, int timeout_ms);
 
+/* model_stop's timing.  It signals the thread every MODEL_STOP_RETRY_MS,
+ * shuts its fds down after MODEL_STOP_SHUTDOWN_MS, and callers give it
+ * MODEL_STOP_MS.  A model whose own work ends only with that shutdown
+ * (posix_aio: glibc's helpers sleep in read(2) and ignore signals) settles
+ * while stopping: it shuts the fds down itself at MODEL_SETTLE_SHUT_MS, in
+ * case model_stop's came too early for it, and gives up at
+ * MODEL_SETTLE_MAX_MS, so that its thread still returns before model_stop
+ * calls it stuck. */
+#define MODEL_STOP_RETRY_MS    20
+#define MODEL_STOP_SHUTDOWN_MS (15 * MODEL_STOP_RETRY_MS)
+#define MODEL_STOP_MS          1000
+#define MODEL_SETTLE_SHUT_MS   (MODEL_STOP_SHUTDOWN_MS + 200)
+#define MODEL_SETTLE_MAX_MS    (MODEL_STOP_MS - 300)
+_Static_assert(MODEL_STOP_RETRY_MS < MODEL_STOP_SHUTDOWN_MS &&
+	       MODEL_STOP_SHUTDOWN_MS < MODEL_SETTLE_SHUT_MS &&
+	       MODEL_SETTLE_SHUT_MS < MODEL_SETTLE_MAX_MS &&
+	       MODEL_SETTLE_MAX_MS < MODEL_STOP_MS,
+	       "model_stop shuts down, then a settling model does, then gives up, "
+	       "then model_stop does");
+
+/* When a read's phase 1 ended, for a model that learns of the data only at
+ * t1, after asking at t0 (the call, the submission): the moment the world
+ * made it ready (f->ready_ns, taken and cleared), if that fell between;
+ * t0 if it was already there; t1 at the latest. */
+int64_t model_ready_time(struct feed *f, int64_t t0, int64_t t1);
+
 static inline int model_should_stop(struct model_ctx *c)
 {
 	return atomic_load_explicit(&c->stop, memory_order_relaxed);

@@ -27,9 +27,33 @@ struct reader {
 void mux_emit_set(int what, int n, const int *fds, int nfds)
 {
 	struct trace_ev ev = { .kind = TRACE_SET, .what = (uint8_t)what, .n = n,
-			       .fd = -1, .t_ns = trace_now() };
+			       .fd = -1, .t_ns = probe_now(probe_self()) };
 
 	trace_ev_set_fds(&ev, fds, nfds);
+	probe_emit(&ev, false);
+}
+
+int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds)
+{
+	struct trace_ev ev = { .kind = TRACE_ENTER, .call = (uint16_t)call,
+			       .fd = fd, .n = n };
+
+	trace_ev_set_fds(&ev, fds, nfds);
+	ev.t_ns = probe_now(probe_self());
+	probe_emit(&ev, true);
+	return ev.t_ns;
+}
+
+void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
+		   const int *fds, int nfds)
+{
+	struct trace_ev ev = { .kind = TRACE_EXIT, .call = (uint16_t)call, .fd = fd,
+			       .ret = rc, .err = rc < 0 ? err : 0, .n = n };
+
+	ev.t_ns = probe_now(probe_self());
+	ev.dur_ns = ev.t_ns - t0;
+	if (rc > 0)
+		trace_ev_set_fds(&ev, fds, nfds);
 	probe_emit(&ev, false);
 }
 
@@ -48,7 +72,7 @@ static ssize_t copy_once(struct reader *r, struct watched *w, bool may_block)
 	int64_t t0 = probe_enter(TRACE_CALL_RECVFROM, fd, may_block);
 	ssize_t n = recv(fd, r->buf, model_chunk(r->c), 0);
 	int err = errno;
-	int64_t t1 = trace_now();
+	int64_t t1 = probe_now(&r->c->probe);
 
 	if (n > 0) {
 		probe_phase(TRACE_PH_COPY, false, true, fd, t0);
@@ -97,11 +121,12 @@ static int reader_loop(struct reader *r)
 
 		for (int i = 0; i < r->c->nfds; i++)
 			if (r->w[i].open && !r->w[i].waiting) {
-				probe_phase(TRACE_PH_WAIT, false, true, r->w[i].f->fd, trace_now());
+				probe_phase(TRACE_PH_WAIT, false, true, r->w[i].f->fd,
+					    probe_now(&r->c->probe));
 				r->w[i].waiting = true;
 			}
 		n = r->ops->wait(r->m, r->ready, r->c->nfds);
-		t = trace_now();
+		t = probe_now(&r->c->probe);
 		if (n == -EINTR)
 			continue;
 		if (n < 0)
@@ -126,7 +151,8 @@ static int check_limit(struct reader *r)
 
 		if (r->ops->limit > 0 && fd >= r->ops->limit) {
 			struct trace_ev ev = { .kind = TRACE_REFUSE, .fd = fd,
-					       .n = r->ops->limit, .t_ns = trace_now() };
+					       .n = r->ops->limit,
+					       .t_ns = probe_now(&r->c->probe) };
 
 			probe_emit(&ev, true);
 			return -EBADF;

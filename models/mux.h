@@ -39,4 +39,15 @@ int mux_serve(struct model_ctx *c, const struct mux_ops *ops);
 /* For multiplexer files: emit a set event (build, scan, interest). */
 void mux_emit_set(int what, int n, const int *fds, int nfds);
 
+/* For multiplexer files: the wait call (call is TRACE_CALL_SELECT, _POLL or
+ * _EPOLL_WAIT; fd the epoll fd, else -1; n the call's size argument).
+ * mux_wait_enter emits the enter, naming the set handed in (fds, nfds:
+ * none for epoll, whose set lives in the kernel), wakes the loop since the
+ * thread may now sleep, and returns the time to pass to mux_wait_exit.
+ * mux_wait_exit emits the exit with rc and err (errno when rc < 0) and,
+ * when rc > 0, the fds that came back. */
+int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds);
+void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
+		   const int *fds, int nfds);
+
 #endif

@@ -72,7 +72,7 @@ static int take_clients(struct server *s)
 static void drop(struct server *s, struct conn *k)
 {
 	if (k->waiting)
-		probe_phase(TRACE_PH_WAIT, true, true, k->f.fd, trace_now());
+		probe_phase(TRACE_PH_WAIT, true, true, k->f.fd, probe_now(&s->c->probe));
 	s->ops->del(s->m, &k->f);
 	close(k->f.fd);
 	k->open = false;
@@ -120,7 +120,7 @@ static ssize_t serve_once(struct server *s, struct conn *k)
 	t0 = probe_enter(TRACE_CALL_RECVFROM, k->f.fd, false);
 	n = recv(k->f.fd, s->buf, sizeof s->buf, 0);
 	err = errno;
-	t1 = trace_now();
+	t1 = probe_now(&s->c->probe);
 	if (n > 0) {
 		probe_phase(TRACE_PH_COPY, false, true, k->f.fd, t0);
 		probe_phase(TRACE_PH_COPY, true, true, k->f.fd, t1);
@@ -157,12 +157,13 @@ static int serve(struct server *s)
 			struct conn *k = &s->conns[i];
 
 			if (k->open && !k->waiting) {
-				probe_phase(TRACE_PH_WAIT, false, true, k->f.fd, trace_now());
+				probe_phase(TRACE_PH_WAIT, false, true, k->f.fd,
+					    probe_now(&s->c->probe));
 				k->waiting = true;
 			}
 		}
 		n = s->ops->wait(s->m, s->ready, MAX_CONNS + 1);
-		t = trace_now();
+		t = probe_now(&s->c->probe);
 		if (n == -EINTR)
 			continue;
 		if (n < 0)

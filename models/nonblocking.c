@@ -23,14 +23,15 @@ struct rod {
 };
 
 /* One try on one fd: >0 bytes, 0 EOF, -EAGAIN nothing yet, other -errno. */
-static ssize_t try_once(struct feed *f, struct rod *r, char *buf, size_t len)
+static ssize_t try_once(struct model_ctx *c, struct feed *f, struct rod *r,
+			char *buf, size_t len)
 {
 	int64_t t0, t1;
 	ssize_t n;
 	int err;
 
 	if (!r->waiting) {
-		probe_phase(TRACE_PH_WAIT, false, false, f->fd, trace_now());
+		probe_phase(TRACE_PH_WAIT, false, false, f->fd, probe_now(&c->probe));
 		r->waiting = true;
 		r->tries = 0;
 	}
@@ -38,7 +39,7 @@ static ssize_t try_once(struct feed *f, struct rod *r, char *buf, size_t len)
 	t0 = probe_enter(TRACE_CALL_RECVFROM, f->fd, false);
 	n = recv(f->fd, buf, len, 0);
 	err = errno;
-	t1 = trace_now();
+	t1 = probe_now(&c->probe);
 	if (n > 0) {
 		/* This call found data: phase 1 ended as it began, phase 2 is
 		 * the copy inside it. */
@@ -67,7 +68,7 @@ static int round_once(struct model_ctx *c, struct rod *rods, char *buf, int *ope
 
 		if (!rods[i].open)
 			continue;
-		n = try_once(&c->fds[i], &rods[i], buf, model_chunk(c));
+		n = try_once(c, &c->fds[i], &rods[i], buf, model_chunk(c));
 		if (n > 0)
 			got++;
 		else if (n == 0)
@@ -108,11 +109,11 @@ static int nonblocking_run(struct model_ctx *c)
 			continue;
 		/* Nothing anywhere: do something else for a while. */
 		probe_idle(false, 0, ++tries);
-		t0 = trace_now();
+		t0 = probe_now(&c->probe);
 		if (sclock_sleep(c->clock, every, &c->stop) != 0)
 			break;
 		/* lesson end */
-		probe_idle(true, trace_now() - t0, tries);
+		probe_idle(true, probe_now(&c->probe) - t0, tries);
 	}
 	return open > 0 ? -ECANCELED : 0;
 }

@@ -21,16 +21,20 @@ static int poll_create(struct mux **out, int maxfds)
 {
 	struct mux *m = calloc(1, sizeof *m);
 
-	if (m == NULL || (m->pfd = calloc((size_t)maxfds, sizeof *m->pfd)) == NULL ||
-	    (m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL) {
-		if (m != NULL)
-			free(m->pfd);
-		free(m);
+	if (m == NULL)
 		return -ENOMEM;
-	}
+	if ((m->pfd = calloc((size_t)maxfds, sizeof *m->pfd)) == NULL)
+		goto fail_m;
+	if ((m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL)
+		goto fail_pfd;
 	m->max = maxfds;
 	*out = m;
 	return 0;
+fail_pfd:
+	free(m->pfd);
+fail_m:
+	free(m);
+	return -ENOMEM;
 }
 
 static int poll_add(struct mux *m, struct feed *f)
@@ -73,24 +77,15 @@ static int returned(struct mux *m)
 
 static int poll_wait(struct mux *m, int *ready, int max)
 {
-	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_POLL,
-			       .fd = -1, .n = m->n };
 	int rc, err, found = 0;
 	int64_t t0;
 
 	prepare(m);
-	trace_ev_set_fds(&ev, m->list, m->n);
-	ev.t_ns = t0 = trace_now();
-	probe_emit(&ev, true);
+	t0 = mux_wait_enter(TRACE_CALL_POLL, -1, m->n, m->list, m->n);
 	rc = poll(m->pfd, (nfds_t)m->n, -1);
 	err = errno;
-	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_POLL, .fd = -1,
-				.ret = rc, .err = rc < 0 ? err : 0, .n = m->n };
-	ev.t_ns = trace_now();
-	ev.dur_ns = ev.t_ns - t0;
-	if (rc > 0)
-		trace_ev_set_fds(&ev, m->list, returned(m));
-	probe_emit(&ev, false);
+	mux_wait_exit(TRACE_CALL_POLL, -1, m->n, t0, rc, err,
+		      m->list, rc > 0 ? returned(m) : 0);
 	/* lesson: poll-scan */
 	if (rc < 0)
 		return -err;

@@ -29,8 +29,6 @@
 #include "trace/sclock.h"
 
 #define DEFAULT_EVERY_NS 100000000  /* a tenth of a scenario second */
-#define SETTLE_SHUT_MS   500        /* model_stop's own shutdown comes at ~300 */
-#define SETTLE_MAX_MS    700        /* model_stop gives up at 1000 */
 
 struct req {
 	struct feed *f;
@@ -60,25 +58,6 @@ struct aio_state {
 static struct aio_state *abandoned;
 static pthread_mutex_t abandoned_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void emit_note(const char *en, const char *zh)
-{
-	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = trace_now(),
-			       .text = { en, zh } };
-
-	probe_emit(&ev, false);
-}
-
-/* When phase 1 ended: the moment the world made the data ready, if that
- * fell while the request was out; if the data was already there, at once. */
-static int64_t ready_time(struct feed *f, int64_t t0, int64_t t1)
-{
-	int64_t ready = atomic_exchange(&f->ready_ns, 0);
-
-	if (ready < t0)
-		return t0;
-	return ready > t1 ? t1 : ready;
-}
-
 static int submit(struct aio_state *st, struct req *r)
 {
 	struct trace_ev ev = { .kind = TRACE_SUBMIT, .fd = r->f->fd };
@@ -92,7 +71,7 @@ static int submit(struct aio_state *st, struct req *r)
 		.aio_sigevent = { .sigev_notify = SIGEV_NONE },
 	};
 	r->tag = ++st->next_tag;
-	r->t_submit = trace_now();
+	r->t_submit = probe_now(&st->c->probe);
 	probe_phase(TRACE_PH_WAIT, false, false, r->f->fd, r->t_submit);
 	t0 = probe_enter(TRACE_CALL_AIO_READ, r->f->fd, false);
 	rc = aio_read(&r->cb);
@@ -100,14 +79,14 @@ static int submit(struct aio_state *st, struct req *r)
 	err = errno;
 	probe_exit(TRACE_CALL_AIO_READ, r->f->fd, rc, err, t0, 0);
 	if (rc != 0) {
-		probe_phase(TRACE_PH_WAIT, true, false, r->f->fd, trace_now());
+		probe_phase(TRACE_PH_WAIT, true, false, r->f->fd, probe_now(&st->c->probe));
 		return -err;
 	}
 	r->live = true;
 	st->live++;
 	ev.arg = r->tag;
 	ev.n = st->live;
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(&st->c->probe);
 	probe_emit(&ev, false);
 	return 0;
 }
@@ -126,7 +105,7 @@ static void complete(struct aio_state *st, struct req *r, ssize_t ret, int n, in
 	st->live--;
 	probe_emit(&ev, false);
 	if (ret > 0) {
-		int64_t ready = ready_time(r->f, r->t_submit, seen);
+		int64_t ready = model_ready_time(r->f, r->t_submit, seen);
 
 		probe_phase(TRACE_PH_WAIT, true, false, fd, ready);
 		probe_phase(TRACE_PH_COPY, false, false, fd, ready);
@@ -156,7 +135,7 @@ static bool finished(struct req *r)
  * with more to read.  Returns 0 or the first -errno. */
 static int look(struct aio_state *st)
 {
-	int64_t seen = trace_now();
+	int64_t seen = probe_now(&st->c->probe);
 	int n = 0, rc = 0;
 
 	for (int i = 0; i < st->c->nfds; i++) {
@@ -186,10 +165,10 @@ static int look(struct aio_state *st)
 /* Stopping: cancel what glibc can cancel (requests not yet started), and
  * wait for the rest.  A helper asleep in read(2) on a socket cannot be
  * cancelled or interrupted (glibc's helpers block every signal); what ends
- * its read is model_stop's shutdown(2) of the fds (about 300 ms in), or
- * the world closing them.  After SETTLE_SHUT_MS this thread shuts them
- * down itself; after SETTLE_MAX_MS it gives up and leaves the requests'
- * memory to glibc (state_free). */
+ * its read is model_stop's shutdown(2) of the fds (MODEL_STOP_SHUTDOWN_MS
+ * in), or the world closing them.  After MODEL_SETTLE_SHUT_MS this thread
+ * shuts them down itself; after MODEL_SETTLE_MAX_MS it gives up and
+ * leaves the requests' memory to glibc (state_free). */
 static void settle(struct aio_state *st)
 {
 	int64_t t0 = trace_mono_ns();
@@ -199,10 +178,10 @@ static void settle(struct aio_state *st)
 		if (st->r[i].live)
 			running |= aio_cancel(st->r[i].f->fd, &st->r[i].cb) == AIO_NOTCANCELED;
 	if (running)
-		emit_note("aio_cancel cannot take back a read a helper is already in: "
-			  "it sleeps on until ioscope shuts the socket down",
-			  "aio_cancel 无法撤回辅助线程已经在执行的 read："
-			  "它会一直睡到 ioscope 关闭（shutdown）这个套接字");
+		probe_note("aio_cancel cannot take back a read a helper is already in: "
+			   "it sleeps on until ioscope shuts the socket down",
+			   "aio_cancel 无法撤回辅助线程已经在执行的 read："
+			   "它会一直睡到 ioscope 关闭（shutdown）这个套接字");
 	for (;;) {
 		struct timespec ts = { 0, 20 * 1000000 };
 		int64_t ms = (trace_mono_ns() - t0) / 1000000;
@@ -212,14 +191,14 @@ static void settle(struct aio_state *st)
 			struct req *r = &st->r[i];
 
 			if (r->live && finished(r))
-				complete(st, r, r->ret, 1, trace_now());
+				complete(st, r, r->ret, 1, probe_now(&st->c->probe));
 			else if (r->live)
 				st->list[n++] = &r->cb;
-			if (r->live && ms >= SETTLE_SHUT_MS && !shut)
+			if (r->live && ms >= MODEL_SETTLE_SHUT_MS && !shut)
 				shutdown(r->f->fd, SHUT_RD);
 		}
-		shut = shut || ms >= SETTLE_SHUT_MS;
-		if (n == 0 || ms >= SETTLE_MAX_MS)
+		shut = shut || ms >= MODEL_SETTLE_SHUT_MS;
+		if (n == 0 || ms >= MODEL_SETTLE_MAX_MS)
 			return;
 		aio_suspend(st->list, n, &ts);   /* EINTR, EAGAIN: look again */
 	}
@@ -230,12 +209,12 @@ static void settle(struct aio_state *st)
 static int other_work(struct model_ctx *c, uint32_t slice)
 {
 	int64_t every = c->every_ns > 0 ? c->every_ns : DEFAULT_EVERY_NS;
-	int64_t t0 = trace_now();
+	int64_t t0 = probe_now(&c->probe);
 	int rc;
 
 	probe_idle(false, 0, slice);
 	rc = sclock_sleep(c->clock, every, &c->stop);
-	probe_idle(true, trace_now() - t0, slice);
+	probe_idle(true, probe_now(&c->probe) - t0, slice);
 	return rc != 0 ? -ECANCELED : 0;
 }
 
@@ -290,10 +269,10 @@ static int posix_aio_run(struct model_ctx *c)
 		return -ENOMEM;
 	st->c = c;
 	if ((rc = setup(st)) == 0) {
-		emit_note("glibc runs aio_read on helper threads that block in an ordinary read: "
-			  "asynchronous for the caller, threads in disguise",
-			  "glibc 用辅助线程执行 aio_read，它们阻塞在普通的 read 里："
-			  "对调用者是异步的，其实是换了身份的线程");
+		probe_note("glibc runs aio_read on helper threads that block in an ordinary read: "
+			   "asynchronous for the caller, threads in disguise",
+			   "glibc 用辅助线程执行 aio_read，它们阻塞在普通的 read 里："
+			   "对调用者是异步的，其实是换了身份的线程");
 		for (int i = 0; i < c->nfds && rc == 0; i++)
 			rc = submit(st, &st->r[i]);
 	}

@@ -13,6 +13,16 @@ void probe_attach(struct probe *p)
 	cur = p;
 }
 
+const struct probe *probe_self(void)
+{
+	return cur;
+}
+
+int64_t probe_now(const struct probe *p)
+{
+	return p != NULL && p->sink != NULL ? sink_now(p->sink) : trace_mono_ns();
+}
+
 /* Fill events in place in the ring: no copy on the hot path. */
 static struct trace_ev *ev_begin(int kind)
 {
@@ -48,10 +58,18 @@ void probe_emit(struct trace_ev *src, bool wake)
 	ev_end(ev, wake);
 }
 
+void probe_note(const char *en, const char *zh)
+{
+	struct trace_ev ev = { .kind = TRACE_NOTE, .fd = -1, .t_ns = probe_now(cur),
+			       .text = { en, zh } };
+
+	probe_emit(&ev, false);
+}
+
 int64_t probe_enter(int call, int fd, bool may_block)
 {
 	struct trace_ev *ev = ev_begin(TRACE_ENTER);
-	int64_t t = trace_now();
+	int64_t t = probe_now(cur);
 
 	if (ev != NULL) {
 		ev->t_ns = t;
@@ -65,7 +83,7 @@ int64_t probe_enter(int call, int fd, bool may_block)
 void probe_exit(int call, int fd, int64_t ret, int err, int64_t t0,
 		uint32_t try_no)
 {
-	int64_t t = trace_now();
+	int64_t t = probe_now(cur);
 	struct trace_ev *ev = ev_begin(TRACE_EXIT);
 
 	if (ev != NULL) {
@@ -97,7 +115,7 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no)
 {
 	struct trace_ev ev = {
 		.kind = TRACE_IDLE, .flags = end ? TRACE_F_END : 0, .fd = -1,
-		.dur_ns = dur_ns, .count = try_no, .t_ns = trace_now(),
+		.dur_ns = dur_ns, .count = try_no, .t_ns = probe_now(cur),
 	};
 
 	probe_emit(&ev, !end);
@@ -107,7 +125,7 @@ void probe_done(int status, uint32_t unread)
 {
 	struct trace_ev ev = {
 		.kind = TRACE_DONE, .fd = -1, .ret = status, .count = unread,
-		.t_ns = trace_now(),
+		.t_ns = probe_now(cur),
 	};
 
 	probe_emit(&ev, true);

@@ -26,6 +26,14 @@ struct probe {
 
 /* Make p the calling thread's probe (NULL detaches: calls go untraced). */
 void probe_attach(struct probe *p);
+/* The calling thread's probe, or NULL: for code that emits but is not
+ * handed its model's context (a multiplexer's ops, a signal handler). */
+const struct probe *probe_self(void);
+
+/* Now, in ns since the epoch of p's sink: the time every event p emits is
+ * stamped in.  Without a sink (p NULL: untraced) CLOCK_MONOTONIC, where
+ * only differences mean anything.  Async-signal-safe. */
+int64_t probe_now(const struct probe *p);
 
 /* Events are pushed without waking the loop thread (that would cost a
  * syscall per event), except before the thread may go quiet: the enter of a
@@ -43,6 +51,9 @@ void probe_idle(bool end, int64_t dur_ns, uint32_t try_no);
 void probe_done(int status, uint32_t unread);
 /* Any event: actor and step are filled in; wake as above. */
 void probe_emit(struct trace_ev *ev, bool wake);
+/* A note stamped now: one sentence in English and in Chinese, static
+ * strings (the sink interns them). */
+void probe_note(const char *en, const char *zh);
 
 /* recv(2) through the probe; errno is preserved for the caller. */
 ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,

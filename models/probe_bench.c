@@ -18,7 +18,6 @@
 
 #include "models/probe_bench.h"
 #include "models/probe.h"
-#include "view/narrate.h"
 #include "trace/sink.h"
 
 #define ROUNDS 31
@@ -53,7 +52,7 @@ static void count_cb(void *arg, struct trace *t, const struct trace_ev *ev)
  * so that its work never overlaps a timed round. */
 static void settle(struct sink *s, struct ring *r)
 {
-	uint64_t pushed = atomic_load(&r->head);
+	uint64_t pushed = ring_pushed(r);
 
 	sink_wake(s);
 	for (int i = 0; i < 10000000 && atomic_load(&appended) < pushed; i++)
@@ -102,60 +101,116 @@ static void stop_cb(uv_async_t *h)
 	uv_close((uv_handle_t *)h, NULL);
 }
 
-int bench_probe(FILE *out)
-{
-	int64_t plain[ROUNDS], traced[ROUNDS], bare[ROUNDS], diff[ROUNDS], woke[ROUNDS];
-	struct trace *t = trace_new();
-	struct sink *s = NULL;
-	struct probe p = { 0 };
+struct bench {
 	uv_loop_t loop;
 	uv_async_t stop;
 	pthread_t th;
-	int sv[2], rc;
+	struct trace *t;
+	struct sink *s;
+	struct probe p;
+	int sv[2];
+};
 
-	if (t == NULL || uv_loop_init(&loop) != 0)
-		return -ENOMEM;
-	if ((rc = sink_new(&loop, t, &s)) != 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-		return rc ? rc : -errno;
-	trace_add_actor(t, "bench", "blocking", TRACE_CAP_PHASES, "", "");
-	trace_epoch_set(trace_mono_ns());
-	p = (struct probe){ .sink = s, .ring = sink_ring_new(s, 1), .actor = 1 };
-	sink_listen(s, count_cb, NULL);
-	uv_async_init(&loop, &stop, stop_cb);
-	if (pthread_create(&th, NULL, loop_main, &loop) != 0)
-		return -EAGAIN;
-	probe_attach(&p);
+struct samples {
+	int64_t plain[ROUNDS], traced[ROUNDS], bare[ROUNDS], diff[ROUNDS], woke[ROUNDS];
+};
+
+static void measure(struct bench *b, struct samples *m)
+{
+	probe_attach(&b->p);
 	for (int r = 0; r < ROUNDS; r++) {
-		plain[r] = round_ns(sv[0], 0);
-		settle(s, p.ring);
-		traced[r] = round_ns(sv[0], 1);
-		settle(s, p.ring);
-		bare[r] = round_probe_only(false);
-		settle(s, p.ring);
-		woke[r] = round_probe_only(true);
-		settle(s, p.ring);
-		diff[r] = traced[r] - plain[r];
+		m->plain[r] = round_ns(b->sv[0], 0);
+		settle(b->s, b->p.ring);
+		m->traced[r] = round_ns(b->sv[0], 1);
+		settle(b->s, b->p.ring);
+		m->bare[r] = round_probe_only(false);
+		settle(b->s, b->p.ring);
+		m->woke[r] = round_probe_only(true);
+		settle(b->s, b->p.ring);
+		m->diff[r] = m->traced[r] - m->plain[r];
 	}
 	probe_attach(NULL);
-	stop.data = s;
-	uv_async_send(&stop);
-	pthread_join(th, NULL);
+}
+
+static void report(FILE *out, struct samples *m, const struct trace *t)
+{
 	fprintf(out, "probe cost: recv() on an empty non-blocking AF_UNIX socket (EAGAIN),\n"
 		"%d interleaved rounds of %d calls, medians:\n", ROUNDS, CALLS);
-	fprintf(out, "  untraced recv          %6lld ns/call\n", (long long)median(plain, ROUNDS));
-	fprintf(out, "  traced recv            %6lld ns/call\n", (long long)median(traced, ROUNDS));
+	fprintf(out, "  untraced recv          %6lld ns/call\n", (long long)median(m->plain, ROUNDS));
+	fprintf(out, "  traced recv            %6lld ns/call\n", (long long)median(m->traced, ROUNDS));
 	fprintf(out, "  added by tracing       %6lld ns/call (median of per-round differences)\n",
-		(long long)median(diff, ROUNDS));
+		(long long)median(m->diff, ROUNDS));
 	fprintf(out, "  probe alone            %6lld ns/call (enter + exit events, no syscall)\n",
-		(long long)median(bare, ROUNDS));
+		(long long)median(m->bare, ROUNDS));
 	fprintf(out, "  probe, waking the loop %6lld ns/call (as before a call that may block)\n",
-		(long long)median(woke, ROUNDS));
+		(long long)median(m->woke, ROUNDS));
 	fprintf(out, "  events recorded        %zu, lost %llu\n", trace_count(t),
 		(unsigned long long)trace_lost(t));
-	uv_loop_close(&loop);
-	sink_free(s);
-	trace_free(t);
-	close(sv[0]);
-	close(sv[1]);
+}
+
+/* The loop on its own thread, the rounds, then the loop thread told to
+ * close both handles and joined.  Owns b->stop: it is closed (or closing,
+ * for the caller's last uv_run) when this returns.  0 or -errno. */
+static int bench_run(struct bench *b, FILE *out)
+{
+	struct samples *m = malloc(sizeof *m);
+	int rc;
+
+	if (m == NULL) {
+		uv_close((uv_handle_t *)&b->stop, NULL);
+		return -ENOMEM;
+	}
+	if ((rc = pthread_create(&b->th, NULL, loop_main, &b->loop)) != 0) {
+		uv_close((uv_handle_t *)&b->stop, NULL);
+		free(m);
+		return -rc;
+	}
+	measure(b, m);
+	uv_async_send(&b->stop);
+	pthread_join(b->th, NULL);
+	report(out, m, b->t);
+	free(m);
 	return 0;
+}
+
+int bench_probe(FILE *out)
+{
+	struct bench b = { .sv = { -1, -1 } };
+	int rc;
+
+	if ((b.t = trace_new()) == NULL)
+		return -ENOMEM;
+	if ((rc = uv_loop_init(&b.loop)) != 0)
+		goto fail_trace;
+	if ((rc = sink_new(&b.loop, b.t, &b.s)) != 0)
+		goto fail_loop;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b.sv) != 0) {
+		rc = -errno;
+		goto fail_sink;
+	}
+	b.p = (struct probe){ .sink = b.s, .ring = sink_ring_new(b.s, 1), .actor = 1 };
+	if (b.p.ring == NULL || trace_add_actor(b.t, "bench", "blocking", TRACE_CAP_PHASES, "", "") < 0) {
+		rc = -ENOMEM;
+		goto fail_pair;
+	}
+	if ((rc = sink_listen(b.s, count_cb, NULL)) != 0 ||
+	    (rc = uv_async_init(&b.loop, &b.stop, stop_cb)) != 0)
+		goto fail_pair;
+	b.stop.data = b.s;
+	rc = bench_run(&b, out);
+	/* Whether it ran or not, the rest unwinds alike: the sink is closed
+	 * already if the loop thread ran, and closing it again does nothing. */
+fail_pair:
+	close(b.sv[0]);
+	close(b.sv[1]);
+fail_sink:
+	sink_close(b.s);
+	uv_run(&b.loop, UV_RUN_DEFAULT);      /* the handles' close callbacks */
+	sink_free(b.s);
+fail_loop:
+	if (uv_loop_close(&b.loop) != 0 && rc == 0)
+		rc = -EBUSY;
+fail_trace:
+	trace_free(b.t);
+	return rc;
 }

@@ -1,203 +1,71 @@
-/* sampler.c: reads /proc for threads that are inside a traced call, and
- * runs the timer that looks; the helper threads that read on an actor's
- * behalf are found by sampler_helpers.c. */
+/* sampler.c: when to look at which thread, and what to emit.  The trace's
+ * enter and exit events say which model threads are inside a call; a
+ * timer on the loop thread then reads them (sampler_proc.c) and emits a
+ * TRACE_STATE whenever the reading changes.  An actor's requests in flight
+ * (glibc's POSIX aio) say which fds its helper threads read on: each tick
+ * asks sampler_proc.c who is reading there. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <uv.h>
 
-#include "models/sampler_int.h"
+#include "models/sampler.h"
+#include "trace/sink.h"
 
 #define FIRST_MS  2     /* let a thread that just entered fall asleep */
 #define EVERY_MS  10
 #define SLOWEST_MS 2000 /* a thread asleep for long is looked at every 2 s */
 
-/* Names from this build's own SYS_* constants: numbers differ by arch. */
-static const struct { long nr; const char *name; } sysnames[] = {
-#ifdef SYS_read
-	{ SYS_read, "read" },
-#endif
-#ifdef SYS_recvfrom
-	{ SYS_recvfrom, "recvfrom" },
-#endif
-#ifdef SYS_pread64
-	{ SYS_pread64, "pread64" },
-#endif
-#ifdef SYS_recvmsg
-	{ SYS_recvmsg, "recvmsg" },
-#endif
-#ifdef SYS_select
-	{ SYS_select, "select" },
-#endif
-#ifdef SYS_pselect6
-	{ SYS_pselect6, "pselect6" },
-#endif
-#ifdef SYS_poll
-	{ SYS_poll, "poll" },
-#endif
-#ifdef SYS_ppoll
-	{ SYS_ppoll, "ppoll" },
-#endif
-#ifdef SYS_epoll_wait
-	{ SYS_epoll_wait, "epoll_wait" },
-#endif
-#ifdef SYS_epoll_pwait
-	{ SYS_epoll_pwait, "epoll_pwait" },
-#endif
-#ifdef SYS_io_uring_enter
-	{ SYS_io_uring_enter, "io_uring_enter" },
-#endif
-#ifdef SYS_futex
-	{ SYS_futex, "futex" },
-#endif
-#ifdef SYS_nanosleep
-	{ SYS_nanosleep, "nanosleep" },
-#endif
-#ifdef SYS_clock_nanosleep
-	{ SYS_clock_nanosleep, "clock_nanosleep" },
-#endif
-#ifdef SYS_rt_sigtimedwait
-	{ SYS_rt_sigtimedwait, "rt_sigtimedwait" },
-#endif
-#ifdef SYS_write
-	{ SYS_write, "write" },
-#endif
-#ifdef SYS_sendto
-	{ SYS_sendto, "sendto" },
-#endif
-#ifdef SYS_accept
-	{ SYS_accept, "accept" },
-#endif
-#ifdef SYS_accept4
-	{ SYS_accept4, "accept4" },
-#endif
+struct inflight {
+	int32_t tag;              /* TRACE_SUBMIT's arg */
+	int fd;
 };
 
-const char *sampler_sysname(long nr, char *buf, size_t len)
-{
-	for (size_t i = 0; i < sizeof sysnames / sizeof sysnames[0]; i++)
-		if (sysnames[i].nr == nr)
-			return sysnames[i].name;
-	snprintf(buf, len, "syscall %ld", nr);
-	return buf;
-}
+struct helper {
+	pid_t tid;
+	int seen;                 /* found at this tick */
+	struct kstate last;
+};
 
-/* The syscalls a traced call may reach the kernel as: glibc's select() is
- * pselect6 on x86-64, poll() is ppoll and epoll_wait() epoll_pwait on some
- * architectures.  Numbers come from this build's SYS_* constants. */
-int sampler_call_matches(int call, long nr)
-{
-	switch (call) {
-	case TRACE_CALL_RECVFROM:
-		return nr == SYS_recvfrom;
-	case TRACE_CALL_READ:
-		return nr == SYS_read;
-	case TRACE_CALL_WRITE:
-		return nr == SYS_write || nr == SYS_sendto;   /* send(2) is sendto */
-	case TRACE_CALL_SELECT:
-#ifdef SYS_select
-		if (nr == SYS_select)
-			return 1;
-#endif
-		return nr == SYS_pselect6;
-	case TRACE_CALL_POLL:
-#ifdef SYS_poll
-		if (nr == SYS_poll)
-			return 1;
-#endif
-		return nr == SYS_ppoll;
-	case TRACE_CALL_EPOLL_WAIT:
-#ifdef SYS_epoll_wait
-		if (nr == SYS_epoll_wait)
-			return 1;
-#endif
-		return nr == SYS_epoll_pwait;
-	case TRACE_CALL_ACCEPT:
-#ifdef SYS_accept
-		if (nr == SYS_accept)
-			return 1;
-#endif
-		return nr == SYS_accept4;
-	default:
-		return 0;
-	}
-}
+struct watch {
+	int actor;
+	_Atomic pid_t *tid;
+	int call;                 /* TRACE_CALL_* it is in, 0 when none */
+	int have_last;
+	struct kstate last;
+	/* Helper threads: the actor's requests in flight, by the trace, and
+	 * the threads last found reading for them. */
+	int helpers;
+	struct inflight *req;
+	int nreq, capreq;
+	struct helper *hl;
+	int nhl, caphl;
+};
 
-/* Read a small /proc file into buf (NUL-terminated); returns length or -errno. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+struct sampler {
+	uv_timer_t timer;
+	struct sink *sink;
+	struct ring *ring;
+	struct watch w[TRACE_MAX_ACTORS];
+	int nw;
+	int ticking;
+	int closed;
+	unsigned long emitted;
+	unsigned quiet;           /* ticks in a row that saw nothing new */
+	/* Scratch for the helper scan. */
+	int *fds;
+	struct sampler_helper *found;
+	int capfds, capfound;
+};
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
-int sampler__read_syscall(pid_t tid, long *sysno, long *arg0)
-{
-	char path[64], buf[256];
-	ssize_t n;
-
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
-	if ((n = read_small(path, buf, sizeof buf)) < 0)
-		return (int)n;
-	*sysno = -1;
-	*arg0 = 0;
-	if (strncmp(buf, "running", 7) != 0 && sscanf(buf, "%ld %lx", sysno, arg0) < 1)
-		return -EIO;
-	return 0;
-}
-
-int sampler_read(pid_t tid, struct kstate *ks)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int rc;
-
-	memset(ks, 0, sizeof *ks);
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-	if ((n = read_small(path, buf, sizeof buf)) < 0)
-		return (int)n;
-	/* The command name may hold spaces and parentheses: skip to the last ')'. */
-	p = strrchr(buf, ')');
-	if (p == NULL || p[1] != ' ' || p[2] == '\0')
-		return -EIO;
-	ks->state = p[2];
-
-	if ((rc = sampler__read_syscall(tid, &ks->sysno, &ks->arg0)) != 0)
-		return rc;
-	if (ks->sysno >= 0) {
-		const char *s = sampler_sysname(ks->sysno, ks->syscall, sizeof ks->syscall);
-
-		if (s != ks->syscall)
-			snprintf(ks->syscall, sizeof ks->syscall, "%s", s);
-	} else {
-		snprintf(ks->syscall, sizeof ks->syscall, "running");
-	}
-
-	snprintf(path, sizeof path, "/proc/self/task/%d/wchan", (int)tid);
-	if (read_small(path, ks->wchan, sizeof ks->wchan) < 0 || strcmp(ks->wchan, "0") == 0)
-		ks->wchan[0] = '\0';
-	return 0;
-}
-
-void sampler__emit_state(struct sampler *sp, int actor, pid_t tid,
-			 const struct kstate *ks, int what)
+/* A TRACE_STATE for tid; what = 1: tid is a helper working for the actor,
+ * not its own thread. */
+static void emit_state(struct sampler *sp, int actor, pid_t tid,
+		       const struct kstate *ks, int what)
 {
 	struct trace *t = sink_trace(sp->sink);
 	struct trace_ev ev = {
-		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = trace_now(),
+		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = sink_now(sp->sink),
 		.tid = tid, .state = ks->state, .fd = (int)ks->arg0, .step = -1,
 		.what = (uint8_t)what,
 		.syscall = trace_intern(t, ks->syscall),
@@ -206,12 +74,6 @@ void sampler__emit_state(struct sampler *sp, int actor, pid_t tid,
 
 	sink_emit(sp->sink, sp->ring, &ev);
 	sp->emitted++;
-}
-
-int sampler__same(const struct kstate *a, const struct kstate *b)
-{
-	return a->state == b->state && a->sysno == b->sysno &&
-	       strcmp(a->wchan, b->wchan) == 0;
 }
 
 static void sample_one(struct sampler *sp, struct watch *w)
@@ -225,11 +87,11 @@ static void sample_one(struct sampler *sp, struct watch *w)
 	 * the syscall itself the thread is still in user space. */
 	if (!sampler_call_matches(w->call, ks.sysno))
 		return;
-	if (w->have_last && sampler__same(&ks, &w->last))
+	if (w->have_last && sampler_same(&ks, &w->last))
 		return;
 	w->last = ks;
 	w->have_last = 1;
-	sampler__emit_state(sp, w->actor, tid, &ks, 0);
+	emit_state(sp, w->actor, tid, &ks, 0);
 }
 
 /* Nothing changes while a thread sleeps: look less and less often (10 ms
@@ -243,6 +105,102 @@ static void back_off(struct sampler *sp, unsigned long before)
 	for (unsigned i = 0; i < sp->quiet / 4 && every < SLOWEST_MS; i++)
 		every *= 2;
 	uv_timer_set_repeat(&sp->timer, every < SLOWEST_MS ? every : SLOWEST_MS);
+}
+
+/* Room for need elements of size sz in *p (capacity *cap); 0 or -ENOMEM. */
+static int grow(void **p, int *cap, int need, size_t sz)
+{
+	int n = *cap > 0 ? *cap : 8;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, (size_t)n * sz)) == NULL)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static struct watch *watch_of_fd(struct sampler *sp, int fd)
+{
+	for (int i = 0; i < sp->nw; i++)
+		for (int j = 0; sp->w[i].helpers && j < sp->w[i].nreq; j++)
+			if (sp->w[i].req[j].fd == fd)
+				return &sp->w[i];
+	return NULL;
+}
+
+/* A helper found at this tick: emitted when it is new or has changed. */
+static void helper_seen(struct sampler *sp, struct watch *w, const struct sampler_helper *f)
+{
+	struct helper *h = NULL;
+
+	for (int i = 0; i < w->nhl && h == NULL; i++)
+		if (w->hl[i].tid == f->tid)
+			h = &w->hl[i];
+	if (h == NULL) {
+		if (grow((void **)&w->hl, &w->caphl, w->nhl + 1, sizeof *w->hl) != 0)
+			return;
+		h = &w->hl[w->nhl++];
+		*h = (struct helper){ .tid = f->tid };
+	} else if (sampler_same(&h->last, &f->ks) && h->last.arg0 == f->ks.arg0) {
+		h->seen = 1;
+		return;
+	}
+	h->seen = 1;
+	h->last = f->ks;
+	emit_state(sp, w->actor, f->tid, &f->ks, 1);
+}
+
+/* Every thread that is not a watched model thread nor this (the loop)
+ * thread, inside read(2) on an fd with a request in flight, is a helper
+ * of the actor that submitted it: fd numbers are unique in the process,
+ * so the fd names the actor.  Helpers not found any more (their read
+ * returned) are forgotten, so the next time one reads it is news. */
+static void scan_helpers(struct sampler *sp)
+{
+	pid_t skip[TRACE_MAX_ACTORS + 1];
+	int nskip = 0, nfds = 0, n;
+
+	for (int i = 0; i < sp->nw; i++) {
+		struct watch *w = &sp->w[i];
+		pid_t tid = atomic_load(w->tid);
+
+		if (tid != 0)
+			skip[nskip++] = tid;
+		for (int j = 0; w->helpers && j < w->nreq; j++) {
+			if (grow((void **)&sp->fds, &sp->capfds, nfds + 1, sizeof *sp->fds) != 0)
+				return;
+			sp->fds[nfds++] = w->req[j].fd;
+		}
+		for (int j = 0; j < w->nhl; j++)
+			w->hl[j].seen = 0;
+	}
+	skip[nskip++] = gettid();
+	/* glibc runs one read per fd at a time: one helper per fd, and room
+	 * for a few more (a thread found twice between its syscalls). */
+	if (nfds == 0 ||
+	    grow((void **)&sp->found, &sp->capfound, nfds + 4, sizeof *sp->found) != 0 ||
+	    (n = sampler_find_helpers(sp->fds, nfds, skip, nskip, sp->found, sp->capfound)) < 0)
+		n = 0;
+	for (int i = 0; i < n && i < sp->capfound; i++) {
+		struct watch *w = watch_of_fd(sp, sp->found[i].fd);
+
+		if (w != NULL)
+			helper_seen(sp, w, &sp->found[i]);
+	}
+	for (int i = 0; i < sp->nw; i++) {
+		struct watch *w = &sp->w[i];
+		int k = 0;
+
+		for (int j = 0; j < w->nhl; j++)
+			if (w->hl[j].seen)
+				w->hl[k++] = w->hl[j];
+		w->nhl = k;
+	}
 }
 
 static void sampler_tick_cb(uv_timer_t *h)
@@ -259,7 +217,7 @@ static void sampler_tick_cb(uv_timer_t *h)
 		helpers |= sp->w[i].helpers && sp->w[i].nreq > 0;
 	}
 	if (helpers)
-		sampler__scan_helpers(sp);
+		scan_helpers(sp);
 	if (!busy && !helpers) {
 		uv_timer_stop(&sp->timer);
 		sp->ticking = 0;
@@ -268,13 +226,41 @@ static void sampler_tick_cb(uv_timer_t *h)
 	back_off(sp, before);
 }
 
-void sampler__start_ticking(struct sampler *sp)
+static void start_ticking(struct sampler *sp)
 {
 	if (!sp->closed && (!sp->ticking || sp->quiet > 0)) {
 		uv_timer_start(&sp->timer, sampler_tick_cb, FIRST_MS, EVERY_MS);
 		sp->ticking = 1;
 		sp->quiet = 0;
 	}
+}
+
+/* Requests in flight, per actor, from its submit and complete events. */
+static void track_request(struct sampler *sp, struct watch *w,
+			  const struct trace_ev *ev)
+{
+	if (ev->kind == TRACE_SUBMIT) {
+		if (grow((void **)&w->req, &w->capreq, w->nreq + 1, sizeof *w->req) != 0)
+			return;
+		w->req[w->nreq++] = (struct inflight){ .tag = ev->arg, .fd = ev->fd };
+		start_ticking(sp);
+		return;
+	}
+	if (ev->kind == TRACE_DONE) {         /* the thread is gone: so are they */
+		w->nreq = 0;
+		w->nhl = 0;
+		return;
+	}
+	for (int j = 0; j < w->nreq; j++)
+		if (w->req[j].tag == ev->arg) {
+			w->req[j] = w->req[--w->nreq];
+			break;
+		}
+	/* As an exit does for the actor's own thread: the next read on
+	 * that fd is news, even by the same helper. */
+	for (int j = 0; j < w->nhl; j++)
+		if (w->hl[j].last.arg0 == ev->fd)
+			w->hl[j--] = w->hl[--w->nhl];
 }
 
 static void sampler_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
@@ -296,11 +282,11 @@ static void sampler_listen_cb(void *arg, struct trace *t, const struct trace_ev 
 			w->call = ev->kind == TRACE_ENTER ? ev->call : 0;
 			w->have_last = 0;
 		} else if (w->helpers) {
-			sampler__track_request(sp, w, ev);
+			track_request(sp, w, ev);
 		}
 	}
 	if (ev->kind == TRACE_ENTER)
-		sampler__start_ticking(sp);
+		start_ticking(sp);
 }
 
 int sampler_new(uv_loop_t *loop, struct sink *s, struct sampler **out)
@@ -311,15 +297,20 @@ int sampler_new(uv_loop_t *loop, struct sink *s, struct sampler **out)
 	if (sp == NULL)
 		return -ENOMEM;
 	sp->sink = s;
-	sp->ring = sink_ring_new(s, TRACE_WORLD);
-	if (sp->ring == NULL || (rc = sink_listen(s, sampler_listen_cb, sp)) != 0) {
-		free(sp);
-		return -ENOMEM;
+	/* The ring is the sink's to free. */
+	if ((sp->ring = sink_ring_new(s, TRACE_WORLD)) == NULL) {
+		rc = -ENOMEM;
+		goto fail_sp;
 	}
+	if ((rc = sink_listen(s, sampler_listen_cb, sp)) != 0)
+		goto fail_sp;
 	uv_timer_init(loop, &sp->timer);
 	sp->timer.data = sp;
 	*out = sp;
 	return 0;
+fail_sp:
+	free(sp);
+	return rc;
 }
 
 int sampler_watch(struct sampler *sp, int actor, _Atomic pid_t *tid)
@@ -327,6 +318,21 @@ int sampler_watch(struct sampler *sp, int actor, _Atomic pid_t *tid)
 	if (sp->nw == TRACE_MAX_ACTORS)
 		return -ENOSPC;
 	sp->w[sp->nw++] = (struct watch){ .actor = actor, .tid = tid };
+	return 0;
+}
+
+int sampler_watch_helpers(struct sampler *sp, int actor, _Atomic pid_t *tid)
+{
+	int rc;
+
+	for (int i = 0; i < sp->nw; i++)
+		if (sp->w[i].actor == actor) {
+			sp->w[i].helpers = 1;
+			return 0;
+		}
+	if ((rc = sampler_watch(sp, actor, tid)) != 0)
+		return rc;
+	sp->w[sp->nw - 1].helpers = 1;
 	return 0;
 }
 

@@ -23,16 +23,20 @@ static int sel_create(struct mux **out, int maxfds)
 {
 	struct mux *m = calloc(1, sizeof *m);
 
-	if (m == NULL || (m->fds = calloc((size_t)maxfds, sizeof *m->fds)) == NULL ||
-	    (m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL) {
-		if (m != NULL)
-			free(m->fds);
-		free(m);
+	if (m == NULL)
 		return -ENOMEM;
-	}
+	if ((m->fds = calloc((size_t)maxfds, sizeof *m->fds)) == NULL)
+		goto fail_m;
+	if ((m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL)
+		goto fail_fds;
 	m->max = maxfds;
 	*out = m;
 	return 0;
+fail_fds:
+	free(m->fds);
+fail_m:
+	free(m);
+	return -ENOMEM;
 }
 
 static int sel_add(struct mux *m, struct feed *f)
@@ -87,22 +91,12 @@ static int sel_wait(struct mux *m, int *ready, int max)
 {
 	fd_set set;
 	int nfds = rebuild(m, &set), rc, err, found = 0;
-	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_SELECT,
-			       .fd = -1, .n = nfds };
-	int64_t t0;
+	int64_t t0 = mux_wait_enter(TRACE_CALL_SELECT, -1, nfds, m->list, m->n);
 
-	trace_ev_set_fds(&ev, m->list, m->n);
-	ev.t_ns = t0 = trace_now();
-	probe_emit(&ev, true);
 	rc = select(nfds, &set, NULL, NULL, NULL);
 	err = errno;
-	ev = (struct trace_ev){ .kind = TRACE_EXIT, .call = TRACE_CALL_SELECT, .fd = -1,
-				.ret = rc, .err = rc < 0 ? err : 0, .n = nfds };
-	ev.t_ns = trace_now();
-	ev.dur_ns = ev.t_ns - t0;
-	if (rc > 0)
-		trace_ev_set_fds(&ev, m->list, members(m, &set));
-	probe_emit(&ev, false);
+	mux_wait_exit(TRACE_CALL_SELECT, -1, nfds, t0, rc, err,
+		      m->list, rc > 0 ? members(m, &set) : 0);
 	/* lesson: select-scan */
 	if (rc < 0)
 		return -err;

@@ -43,6 +43,7 @@ struct inbox {
 	_Atomic uint32_t head;
 	_Atomic uint32_t tail;
 	_Atomic int64_t full_ns;   /* the inbox was full then: read every fd */
+	const struct probe *probe; /* the clock: set before the inbox is seen */
 };
 
 struct rod {
@@ -78,10 +79,10 @@ static void heard_cb(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 	struct inbox *in = atomic_load_explicit(&my_inbox, memory_order_relaxed);
-	int64_t t = trace_now();
 
 	(void)uc;
 	if (in != NULL) {
+		int64_t t = probe_now(in->probe);
 		uint32_t head = atomic_load_explicit(&in->head, memory_order_relaxed);
 
 		if (head - atomic_load_explicit(&in->tail, memory_order_acquire) < HEARD_MAX) {
@@ -155,9 +156,9 @@ static void disarm(int fd)
 		fcntl(fd, F_SETFL, fl & ~O_ASYNC);
 }
 
-static void wait_begin(struct rod *r)
+static void wait_begin(struct listener *l, struct rod *r)
 {
-	r->since = trace_now();
+	r->since = probe_now(&l->c->probe);
 	r->waiting = true;
 	probe_phase(TRACE_PH_WAIT, false, false, r->f->fd, r->since);
 }
@@ -232,7 +233,7 @@ static int drain(struct listener *l, struct rod *r)
 
 		n = recv(fd, l->buf, model_chunk(l->c), 0);
 		err = errno;
-		t1 = trace_now();
+		t1 = probe_now(&l->c->probe);
 		if (n > 0) {
 			if (r->waiting)
 				wait_end(r, t0);
@@ -252,7 +253,7 @@ static int drain(struct listener *l, struct rod *r)
 		return model_should_stop(l->c) ? -ECANCELED : -err;
 	atomic_store(&r->f->ready_ns, 0);
 	if (!r->waiting)
-		wait_begin(r);
+		wait_begin(l, r);
 	return 0;
 }
 
@@ -290,10 +291,10 @@ static int listen_all(struct listener *l)
 		if ((rc = arm(l->rods[i].f->fd, tid)) != 0)
 			return rc;
 	}
-	ev.t_ns = trace_now();
+	ev.t_ns = probe_now(&l->c->probe);
 	probe_emit(&ev, false);
 	for (int i = 0; i < l->c->nfds; i++) {
-		wait_begin(&l->rods[i]);
+		wait_begin(l, &l->rods[i]);
 		if ((rc = drain(l, &l->rods[i])) != 0)
 			return rc;
 	}
@@ -310,11 +311,11 @@ static int work_loop(struct listener *l)
 		int rc;
 
 		probe_idle(false, 0, ++round);
-		t0 = trace_now();
+		t0 = probe_now(&l->c->probe);
 		rc = sclock_sleep(l->c->clock, SLICE_NS, &l->c->stop);
 		if (rc == 0)
 			look(l);
-		probe_idle(true, trace_now() - t0, round);
+		probe_idle(true, probe_now(&l->c->probe) - t0, round);
 		if (rc != 0 || (rc = drain_rung(l)) != 0)
 			return rc;
 	}
@@ -334,6 +335,7 @@ static int sigio_run(struct model_ctx *c)
 		return -ENOMEM;
 	}
 	l->c = c;
+	l->in.probe = &c->probe;
 	atomic_store(&my_inbox, &l->in);
 	if ((rc = unblock()) == 0 && (rc = listen_all(l)) == 0)
 		rc = work_loop(l);

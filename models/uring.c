@@ -68,7 +68,7 @@ static int prep(struct uring *u, int i)
 	io_uring_prep_recv(sqe, s->f->fd, s->buf, u->chunk, 0);
 	io_uring_sqe_set_data64(sqe, (uint64_t)i);
 	/* lesson end */
-	probe_phase(TRACE_PH_WAIT, false, false, s->f->fd, trace_now());
+	probe_phase(TRACE_PH_WAIT, false, false, s->f->fd, probe_now(&u->c->probe));
 	u->queued[u->nqueued++] = i;
 	return 0;
 }
@@ -76,7 +76,7 @@ static int prep(struct uring *u, int i)
 static void emit_submit(struct uring *u, int i)
 {
 	struct trace_ev ev = { .kind = TRACE_SUBMIT, .fd = u->s[i].f->fd, .arg = i,
-			       .n = u->in_flight, .t_ns = trace_now() };
+			       .n = u->in_flight, .t_ns = probe_now(&u->c->probe) };
 
 	probe_emit(&ev, false);
 }
@@ -129,17 +129,6 @@ static int take(struct uring *u)
 	return (int)n;
 }
 
-/* When phase 1 ended: the moment the world made the data ready, if that
- * fell after the submission; if the data was already there, at once. */
-static int64_t ready_time(struct slot *s, int64_t now)
-{
-	int64_t ready = atomic_exchange(&s->f->ready_ns, 0);
-
-	if (ready < s->since)
-		return s->since;
-	return ready > now ? now : ready;
-}
-
 /* The part of a completion that happened while the thread was away: the
  * kernel waited (phase 1) and copied (phase 2) without it. */
 static void while_away(struct uring *u, const struct seen *d, int64_t now)
@@ -149,7 +138,7 @@ static void while_away(struct uring *u, const struct seen *d, int64_t now)
 
 	if (d->res <= 0)
 		return;
-	t = ready_time(s, now);
+	t = model_ready_time(s->f, s->since, now);
 	probe_phase(TRACE_PH_WAIT, true, false, s->f->fd, t);
 	probe_phase(TRACE_PH_COPY, false, false, s->f->fd, t);
 }
@@ -160,7 +149,7 @@ static int complete(struct uring *u, const struct seen *d, int nready)
 {
 	struct slot *s = &u->s[d->tag];
 	struct trace_ev ev = { .kind = TRACE_COMPLETE, .fd = s->f->fd, .arg = (int32_t)d->tag,
-			       .ret = d->res, .n = nready, .t_ns = trace_now() };
+			       .ret = d->res, .n = nready, .t_ns = probe_now(&u->c->probe) };
 
 	s->in_flight = false;
 	u->in_flight--;
@@ -181,19 +170,19 @@ static int complete(struct uring *u, const struct seen *d, int nready)
  * -ECANCELED when asked to stop, or -errno. */
 static int slice(struct uring *u, uint32_t round)
 {
-	int64_t t0 = trace_now(), now;
+	int64_t t0 = probe_now(&u->c->probe), now;
 	int rc, n = 0;
 
 	probe_idle(false, 0, round);
 	rc = sclock_sleep(u->c->clock, SLICE_NS, &u->c->stop);
-	now = trace_now();
+	now = probe_now(&u->c->probe);
 	if (rc == 0) {
 		n = take(u);
 		for (int k = 0; k < n; k++)
 			if (u->seen[k].tag < (uint64_t)u->c->nfds)
 				while_away(u, &u->seen[k], now);
 	}
-	probe_idle(true, trace_now() - t0, round);
+	probe_idle(true, probe_now(&u->c->probe) - t0, round);
 	for (int k = 0; k < n; k++) {
 		int r = u->seen[k].tag < (uint64_t)u->c->nfds ? complete(u, &u->seen[k], n) : 0;
 
@@ -286,7 +275,7 @@ static int uring_run(struct model_ctx *c)
 	int rc = setup(&u, c);
 
 	if (rc == 0) {
-		ev.t_ns = trace_now();
+		ev.t_ns = probe_now(&c->probe);
 		probe_emit(&ev, false);
 		for (int i = 0; i < c->nfds && rc == 0; i++)
 			rc = prep(&u, i);

@@ -132,7 +132,7 @@ int world_listen_fd(struct world *w, int actor)
 void world__emit(struct world *w, struct trace_ev *ev)
 {
 	if (ev->t_ns == 0)
-		ev->t_ns = trace_now();
+		ev->t_ns = sink_now(w->sink);
 	sink_emit(w->sink, w->ring, ev);
 }
 
@@ -147,7 +147,7 @@ static void do_write(struct world *w, const struct scn_action *a, int step)
 		return;
 	/* Stamp the moment the data becomes ready, for phase 1's end, unless
 	 * unread data was already waiting. */
-	now = trace_now();
+	now = sink_now(w->sink);
 	atomic_compare_exchange_strong(&f->ready_ns, &expect, now);
 	n = send(wa->far[a->fd], a->data, a->len, MSG_NOSIGNAL);   /* EPIPE, not SIGPIPE */
 	world__emit(w, &(struct trace_ev){
@@ -166,7 +166,7 @@ static void do_write(struct world *w, const struct scn_action *a, int step)
 static void close_far(struct world *w, int actor, int fd, int step)
 {
 	struct world_actor *wa = &w->actors[actor];
-	int64_t now = trace_now();    /* before the reader can see EOF */
+	int64_t now = sink_now(w->sink);    /* before the reader can see EOF */
 
 	if (wa->far[fd] < 0)
 		return;

@@ -106,7 +106,7 @@ void world__connect(struct world *w, const struct scn_action *a, int step)
 void world__send(struct world *w, const struct scn_action *a, int step)
 {
 	struct world_client *c = &w->clients[a->client];
-	int64_t now = trace_now();
+	int64_t now = sink_now(w->sink);
 	ssize_t n;
 
 	if (c->fd < 0)
@@ -121,7 +121,7 @@ void world__send(struct world *w, const struct scn_action *a, int step)
 void world__hangup(struct world *w, int client, int abrupt, int step)
 {
 	struct world_client *c = &w->clients[client];
-	int64_t now = trace_now();
+	int64_t now = sink_now(w->sink);
 
 	if (c->fd < 0)
 		return;

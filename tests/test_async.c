@@ -223,7 +223,7 @@ static void test_async_phases(void **state)
 	assert_int_equal(h_start(&h, e->model), 0);
 	assert_true(h_wait(&h, h_waiting, NULL, 5000));
 	assert_not_reading(&h);
-	t_write = trace_now();
+	t_write = sink_now(h.s);
 	h_write(&h, 0, "trout", 5);
 	assert_true(h_wait(&h, got_all, &w, 5000));
 	h_close_far(&h, 0);
@@ -443,7 +443,7 @@ static void test_async_stop_while_waiting(void **state)
 	assert_int_equal(h_start(&h, e->model), 0);
 	assert_true(h_wait(&h, h_waiting, NULL, 5000));
 	/* model_stop gives up (-ETIMEDOUT) at its limit: 0 is "within 1 s". */
-	assert_int_equal(model_stop(&h.c, 1000), 0);
+	assert_int_equal(model_stop(&h.c, MODEL_STOP_MS), 0);
 	assert_true(h_wait(&h, h_done, NULL, 5000));
 	assert_int_equal(find(&h, TRACE_DONE, -1, -1, -1, 0)->ret, -ECANCELED);
 	if (is(e, "uring")) {

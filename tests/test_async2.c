@@ -302,7 +302,7 @@ static void test_async2_aio_stop_while_waiting(void **state)
 	assert_true(h_wait(&h, h_waiting, NULL, 5000));
 	assert_true(h_wait(&h, helpers_in_read, NULL, 5000));
 	t0 = trace_mono_ns();
-	assert_int_equal(model_stop(&h.c, 1000), 0);
+	assert_int_equal(model_stop(&h.c, MODEL_STOP_MS), 0);
 	t0 = trace_mono_ns() - t0;
 	print_message("stopped in %.0f ms\n", (double)t0 / 1e6);   /* 0 above: within 1 s */
 	sink_drain(h.s);
@@ -468,7 +468,7 @@ static void test_async2_libuv_stop_while_waiting(void **state)
 	assert_int_equal(h_start(&h, "libuv"), 0);
 	assert_true(h_wait(&h, h_waiting, NULL, 5000));
 	t0 = trace_mono_ns();
-	assert_int_equal(model_stop(&h.c, 1000), 0);
+	assert_int_equal(model_stop(&h.c, MODEL_STOP_MS), 0);
 	t0 = trace_mono_ns() - t0;
 	print_message("stopped in %.1f ms\n", (double)t0 / 1e6);
 	/* By the signal, not by model_stop's fallback: the kernel's word that

@@ -149,7 +149,7 @@ static void test_models_stop_while_waiting(void **state)
 	assert_int_equal(h_start(&h, e->model), 0);
 	assert_true(h_wait(&h, h_waiting, NULL, 5000));
 	/* model_stop gives up (-ETIMEDOUT) at its limit: 0 is "within 1 s". */
-	assert_int_equal(model_stop(&h.c, 1000), 0);
+	assert_int_equal(model_stop(&h.c, MODEL_STOP_MS), 0);
 	h_fini(&h);
 }
 

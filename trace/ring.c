@@ -94,3 +94,8 @@ uint32_t ring_take_dropped(struct ring *r)
 {
 	return atomic_exchange_explicit(&r->dropped, 0, memory_order_relaxed);
 }
+
+uint32_t ring_pushed(const struct ring *r)
+{
+	return atomic_load_explicit(&r->head, memory_order_acquire);
+}

@@ -44,4 +44,8 @@ unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max);
 /* Consumer: events dropped since the last call (and resets the count). */
 uint32_t ring_take_dropped(struct ring *r);
 
+/* Any thread: events pushed since ring_init (dropped ones not counted),
+ * modulo 2^32.  What a consumer has taken is at most this. */
+uint32_t ring_pushed(const struct ring *r);
+
 #endif

@@ -17,6 +17,7 @@ struct listener {
 
 struct sink {
 	uv_async_t async;
+	int64_t epoch;                /* trace_mono_ns() at sink_new; never changes */
 	struct trace *trace;
 	struct ring *rings[SINK_MAX_RINGS];
 	int ring_actor[SINK_MAX_RINGS];
@@ -58,6 +59,7 @@ int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
 	}
 	s->async.data = s;
 	s->trace = t;
+	s->epoch = trace_mono_ns();
 	*out = s;
 	return 0;
 }
@@ -83,6 +85,9 @@ void sink_free(struct sink *s)
 	free(s->batch);
 	free(s);
 }
+
+int64_t sink_epoch(const struct sink *s) { return s->epoch; }
+int64_t sink_now(const struct sink *s) { return trace_mono_ns() - s->epoch; }
 
 struct ring *sink_ring_new(struct sink *s, int actor)
 {
@@ -164,7 +169,7 @@ static unsigned sink_collect(struct sink *s)
 		n += got;
 		if (s->pending[i] > 0) {
 			s->batch[n] = lost_ev(s->ring_actor[i], &s->pending[i],
-					      got ? s->batch[n - 1].t_ns : trace_now());
+					      got ? s->batch[n - 1].t_ns : sink_now(s));
 			n++;
 		}
 	}
@@ -235,7 +240,7 @@ static void sink_flush_unsaved(struct sink *s)
 {
 	for (int a = 0; a < TRACE_MAX_ACTORS; a++)
 		while (s->unsaved[a] > 0) {
-			struct trace_ev ev = lost_ev(a, &s->unsaved[a], trace_now());
+			struct trace_ev ev = lost_ev(a, &s->unsaved[a], sink_now(s));
 			size_t at = trace_count(s->trace);
 
 			if (trace_append(s->trace, &ev) != 0)

@@ -7,6 +7,10 @@
  * drop counts into TRACE_LOST events, and calls each listener once per new
  * event, in order.  All of that happens on the loop thread.
  *
+ * Time: a run's events are stamped in ns since its sink's epoch, taken once
+ * (CLOCK_MONOTONIC) by sink_new before any producer starts and never
+ * changed, so two runs that overlap each keep their own clock.
+ *
  * Lifetime: sink_new after the loop exists; create rings before the threads
  * that use them start; sink_close after those threads are joined, then let
  * the loop run once so the async handle closes, then sink_free.
@@ -26,6 +30,11 @@ typedef void (*sink_listen_cb)(void *arg, struct trace *t,
 int sink_new(struct uv_loop_s *loop, struct trace *t, struct sink **out);
 void sink_close(struct sink *s);     /* drains what is left, closes the handle */
 void sink_free(struct sink *s);
+
+/* Any thread: the epoch (trace_mono_ns() when sink_new ran), and now in ns
+ * since it. */
+int64_t sink_epoch(const struct sink *s);
+int64_t sink_now(const struct sink *s);
 
 /* A ring for one producer thread; actor is used for its TRACE_LOST events.
  * Owned by the sink.  Returns NULL when out of memory. */

@@ -28,8 +28,6 @@ struct trace {
 	struct pool_str *hash[HASH_SIZE];
 };
 
-static int64_t epoch_ns;
-
 struct trace *trace_new(void)
 {
 	struct trace *t = calloc(1, sizeof *t);
@@ -334,9 +332,6 @@ int64_t trace_mono_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
-
-void trace_epoch_set(int64_t mono_ns) { epoch_ns = mono_ns; }
-int64_t trace_now(void) { return trace_mono_ns() - epoch_ns; }
 
 const char *trace_text_control(const char *s, bool breaks)
 {

@@ -282,10 +282,9 @@ unsigned trace_caps_v1(const char *model);
 const char *trace_errno_name(int err);          /* "EAGAIN"; never NULL */
 int trace_errno_from(const char *name);         /* -1 if unknown */
 
-/* CLOCK_MONOTONIC in ns, and ns since trace_epoch_set() was called. */
+/* CLOCK_MONOTONIC in ns.  A run's trace time counts from its sink's
+ * epoch (sink_now, probe_now): there is no global epoch. */
 int64_t trace_mono_ns(void);
-void trace_epoch_set(int64_t mono_ns);
-int64_t trace_now(void);
 
 /* ---- JSON Lines (record.c, read.c); described in trace/FORMAT.md ---- */
 

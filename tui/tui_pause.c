@@ -18,7 +18,7 @@
 void tui__pause_track(struct tui *u)
 {
 	bool stopped = u->run != NULL && !u->playing && !run_ended(u->run);
-	int64_t now = trace_now();
+	int64_t now = u->run != NULL ? run_now(u->run) : 0;
 
 	if (stopped == u->clock_stopped)
 		return;
