@@ -70,6 +70,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       ev->nfds <= TRACE_FDS_INLINE && ev->call < TRACE_CALL_MAX &&
 	       ev->phase < TRACE_PH_MAX &&
 	       (ev->kind != TRACE_CONNECT || in(ev->arg, 0, nactors - 1)) &&
+	       (ev->kind != TRACE_STATE || in(ev->pid, 0, TRACE_MAX_PID)) &&
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
 	       fds_ok(ev) && has_text && has_names;

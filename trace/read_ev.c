@@ -281,10 +281,13 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 	const char *s;
 	char buf[48];
 	bool helper = false;
-	int64_t tid = 0, fd = -1;
+	int64_t tid = 0, pid = 0, fd = -1;
 	int rc = trace__get_int(r, o, "tid", 0, INT32_MAX, &tid);
 
 	ev->tid = (int32_t)tid;
+	if (rc == 0)    /* absent in files written before it was */
+		rc = trace__opt_int(r, o, "pid", 1, TRACE_MAX_PID, 0, &pid);
+	ev->pid = (int32_t)pid;
 	if (rc == 0)
 		rc = trace__get_raw(r, o, "state", &s);
 	if (rc == 0 && (strlen(s) != 1 || s[0] <= ' ' || s[0] >= 0x7f))

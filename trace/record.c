@@ -254,6 +254,8 @@ static void put_state(struct put *p, const struct trace_ev *ev)
 	char letter[2] = { ev->state, '\0' };
 
 	put_count(p, "tid", ev->tid);
+	if (ev->pid != 0)
+		put_int(p, "pid", ev->pid);
 	put_name(p, "state", ev->state > ' ' && ev->state < 0x7f ? letter : NULL);
 	put_str(p, "syscall", ev->syscall);
 	put_str(p, "wchan", ev->wchan);

@@ -34,8 +34,8 @@ enum trace_kind {
 	                    ret is -errno when its write failed */
 	TRACE_CLOSE,     /* the world closed the far end of fd; for a client,
 	                    its own socket, what = 1 if abruptly (RST) */
-	TRACE_STATE,     /* sampler: tid, state letter, syscall, its first
-	                    argument in fd, wchan; what = 1 when tid is a
+	TRACE_STATE,     /* sampler: tid and its pid, state letter, syscall,
+	                    its first argument in fd, wchan; what = 1 when tid is a
 	                    helper thread working for the actor (glibc's aio
 	                    threads), not the actor's own thread */
 	TRACE_CAPTION,   /* text[0] English, text[1] Chinese */
@@ -159,7 +159,12 @@ struct trace_ev {
 	 * the fd added or removed.  accept: arg is not used (the new fd is
 	 * its exit's ret).  connect: arg = the server's actor index. */
 	int32_t  n;
-	int32_t  arg;
+	union {
+		int32_t arg;
+		int32_t pid;   /* state: the process tid belongs to, 1 ..
+		                  TRACE_MAX_PID; 0 when not known (files
+		                  written before it existed) */
+	};
 	uint8_t  what;         /* set: enum trace_set; ready: trace_ready; ctl: trace_op */
 	uint16_t nfds;         /* fds listed in fd[] (at most TRACE_FDS_INLINE) */
 	uint32_t fds_more;     /* fds in the set that did not fit in fd[] */
@@ -325,6 +330,7 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
                                           (Linux moves at most 0x7ffff000
                                           bytes per read or write) */
 #define TRACE_MIN_RET    (-4095)       /* ret: -errno at most (MAX_ERRNO) */
+#define TRACE_MAX_PID    4194304       /* pid: Linux's PID_MAX_LIMIT */
 #define TRACE_MAX_COUNT  INT32_MAX     /* n, nfds, fds_more, limits, counts */
 
 #endif
