@@ -5,19 +5,33 @@
 
 #include "trace/fold.h"
 
+/* Actor i of the header as it appears, at t_ns. */
+static void actor_init(struct view_actor *a, const struct trace_actor *h, int64_t t_ns)
+{
+	a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
+	a->last_ready_fd = -1;
+	a->since = t_ns;
+	a->model = h->model;
+	a->caps = h->caps;
+}
+
 void view_reset(struct view *v, const struct trace *t)
 {
+	const struct trace_hdr *h = trace_hdr_c(t);
+
 	memset(v, 0, sizeof *v);
 	v->t = t;
 	v->recast = view_recast(t);
-	v->nactors = trace_hdr_c(t)->nactors;
+	v->nactors = h->nstart < TRACE_MAX_ACTORS ? h->nstart : TRACE_MAX_ACTORS;
 	v->step = -1;
-	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {
+	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {    /* as before actors came and went */
 		struct view_actor *a = &v->actors[i];
 
 		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 		a->last_ready_fd = -1;
 	}
+	for (int i = 0; i < v->nactors; i++)
+		actor_init(&v->actors[i], &h->actors[i], 0);
 	v->caption[0] = v->caption[1] = "";
 }
 
@@ -54,9 +68,21 @@ static bool fds_ok(const struct trace_ev *ev)
 /* What the reader checks field by field (read_ev.c), as one test on the
  * struct, for traces that did not come from a file: every numeric bound of
  * trace/FORMAT.md. */
+/* An actor's appearance, end and model change (never the world's). */
+static bool life_ev_ok(const struct trace_ev *ev)
+{
+	if (ev->kind == TRACE_ACTOR)
+		return ev->actor != TRACE_WORLD && ev->tid >= 0 && in(ev->pid, 0, TRACE_MAX_PID);
+	if (ev->kind == TRACE_MODEL)
+		return ev->actor != TRACE_WORLD && ev->model != NULL && ev->model[0] != '\0' &&
+		       (ev->caps & ~(int32_t)TRACE_CAP_ALL) == 0;
+	return true;
+}
+
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
-	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE) ||
+	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE &&
+			 ev->kind != TRACE_MODEL) ||
 			(ev->text[0] != NULL && ev->text[1] != NULL);
 	bool has_names = ev->kind != TRACE_STATE ||
 			 (ev->syscall != NULL && ev->wchan != NULL);
@@ -73,7 +99,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       (ev->kind != TRACE_STATE || in(ev->pid, 0, TRACE_MAX_PID)) &&
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
-	       fds_ok(ev) && has_text && has_names;
+	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)
@@ -348,10 +374,42 @@ static void cast_refresh(struct view *v)
 	}
 }
 
+/* An actor appears, leaves or changes its model.  Actors appear in the
+ * order of the header's table (trace_append sees to it), so the one that
+ * begins is the next one, v->nactors. */
+static void apply_life(struct view *v, struct view_actor *a, const struct trace_ev *ev)
+{
+	if (ev->kind == TRACE_MODEL) {
+		a->model = ev->model;
+		a->caps = (unsigned)ev->caps;
+	} else if (ev->flags & TRACE_F_END) {
+		a->gone = true;
+		a->until = ev->t_ns;
+	} else {
+		a->pid = ev->pid;
+		a->tid = ev->tid;
+	}
+	(void)v;
+}
+
+/* A begin makes room for its actor before the event is judged. */
+static void appear(struct view *v, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = v->t != NULL ? trace_hdr_c(v->t) : NULL;
+
+	if (ev->kind != TRACE_ACTOR || (ev->flags & TRACE_F_END) || h == NULL ||
+	    ev->actor != v->nactors || v->nactors >= h->nactors ||
+	    v->nactors >= TRACE_MAX_ACTORS)
+		return;
+	actor_init(&v->actors[v->nactors], &h->actors[v->nactors], ev->t_ns);
+	v->nactors++;
+}
+
 static void apply(struct view *v, const struct trace_ev *ev)
 {
 	struct view_actor *a;
 
+	appear(v, ev);
 	if (!ev_ok(v->nactors, ev)) {
 		v->n++;              /* the cursor still moves past it */
 		return;
@@ -415,6 +473,8 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		a->syscall = ev->syscall;
 		a->wchan = ev->wchan;
 		a->tid = ev->tid;
+		if (ev->pid != 0)
+			a->pid = ev->pid;
 		a->state_t = ev->t_ns;
 		break;
 	case TRACE_CAPTION:
@@ -433,6 +493,10 @@ static void apply(struct view *v, const struct trace_ev *ev)
 	case TRACE_DONE:
 		a->done = true;
 		a->status = ev->ret;
+		break;
+	case TRACE_ACTOR:
+	case TRACE_MODEL:
+		apply_life(v, a, ev);
 		break;
 	}
 	if (cast_changes(v, ev))

@@ -25,6 +25,14 @@ struct view_phase {
 };
 
 struct view_actor {
+	/* Its life: when it appeared (0 for the header's actors), whether it
+	 * has left and when; its model now, which a TRACE_MODEL changes
+	 * (views test caps). */
+	int64_t since, until;
+	bool gone;
+	const char *model;
+	unsigned caps;
+	int pid;                  /* its process: from its begin or the sampler */
 	/* Now. */
 	int call;                 /* TRACE_CALL_* in progress, 0 when none */
 	int call_fd;
@@ -85,7 +93,8 @@ struct view_actor {
 struct view {
 	size_t n;                 /* events applied */
 	int64_t t_ns;             /* time of the last one */
-	int nactors;
+	int nactors;              /* actors that have appeared by event n: the
+	                             header's, then each TRACE_ACTOR begin */
 	struct view_actor actors[TRACE_MAX_ACTORS];
 	int step;                 /* last scripted action seen, -1 before any */
 	/* The current caption, en and zh: the scenario's own version for the

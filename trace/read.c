@@ -266,7 +266,7 @@ int trace__get_choice(struct rd *r, json_t *o, const char *key,
 		  "completion, helpers, loop, serves"
 
 /* "caps": ["phases", "set", ...]: each a known name, each once. */
-static int rd_caps(struct rd *r, json_t *a, unsigned *out)
+int trace__get_caps(struct rd *r, json_t *a, unsigned *out)
 {
 	char buf[48];
 
@@ -316,7 +316,7 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 	if (rc == 0 && json_object_get(a, "script") != NULL)
 		rc = trace__get_str(r, a, "script", &script);
 	if (rc == 0 && r->version >= 2)
-		rc = rd_caps(r, json_object_get(a, "caps"), &caps);
+		rc = trace__get_caps(r, json_object_get(a, "caps"), &caps);
 	else if (rc == 0)
 		caps = trace_caps_v1(model);    /* version 1 named models only */
 	if (rc != 0)
@@ -326,7 +326,7 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 				   trace__shown(name, buf, sizeof buf));
 	if (i == 0) {
 		h->actors[0] = (struct trace_actor){ .name = name, .model = model,
-			.caps = caps, .label = { label[0], label[1] } };
+			.caps = caps, .label = { label[0], label[1] }, .parent = -1 };
 		return 0;
 	}
 	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)

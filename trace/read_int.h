@@ -68,6 +68,10 @@ int trace__get_pair(struct rd *r, json_t *o, const char *key, bool lines,
 int trace__get_choice(struct rd *r, json_t *o, const char *key,
 		      int (*from)(const char *), const char *expect, int *out);
 
+/* "caps" (a, NULL when absent: none): an array of capability names, each
+ * known and once, as enum trace_cap bits. */
+int trace__get_caps(struct rd *r, json_t *a, unsigned *out);
+
 /* One event line (read_ev.c): checked and appended to r->t. */
 int trace__rd_event(struct rd *r, json_t *o);
 

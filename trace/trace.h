@@ -60,6 +60,13 @@ enum trace_kind {
 	                    were waiting to be seen (the CQ ring's length) */
 	TRACE_NOTE,      /* a model says something about itself: text[0] en,
 	                    text[1] zh (static strings, interned by the sink) */
+	TRACE_ACTOR,     /* the actor appears (begin: a thread or process just
+	                    created, its tid and pid; its name, model, caps,
+	                    labels and parent are in the header's table, put
+	                    there by trace_announce_actor) or leaves (end,
+	                    TRACE_F_END): no event of it follows but lost */
+	TRACE_MODEL,     /* the actor's model changes: model, caps, text[0]
+	                    en and text[1] zh say why (interned) */
 	TRACE_KIND_MAX
 };
 
@@ -149,7 +156,10 @@ struct trace_ev {
 	                          number; done: bytes left unread */
 	int64_t  ret;          /* exit: return value; arrive: bytes; done: status */
 	int64_t  dur_ns;       /* exit, idle end: how long it took */
-	const char *syscall;   /* state: syscall name or "running" (interned) */
+	union {
+		const char *syscall;  /* state: syscall name or "running" (interned) */
+		const char *model;    /* model: the actor's new model (interned) */
+	};
 	const char *wchan;     /* state: kernel function it sleeps in (interned) */
 	const char *text[2];   /* caption: en, zh (interned) */
 	/* Multiplexing.  enter of select/poll: n = nfds / entries handed in,
@@ -158,7 +168,10 @@ struct trace_ev {
 	 * entries scanned (scan) or in the set.  epoll_ctl: what = op, arg =
 	 * the fd added or removed.  accept: arg is not used (the new fd is
 	 * its exit's ret).  connect: arg = the server's actor index. */
-	int32_t  n;
+	union {
+		int32_t n;
+		int32_t caps;  /* model: the new model's enum trace_cap bits */
+	};
 	union {
 		int32_t arg;
 		int32_t pid;   /* state: the process tid belongs to, 1 ..
@@ -187,6 +200,10 @@ struct trace_actor {
 	                          scenario's captions about the actor describe
 	                          that model (see view_recast).  NULL or "" when
 	                          it ran the script's own (interned) */
+	int parent;            /* the actor that created it, -1 for none */
+	bool announced;        /* it appeared in the middle of the run (a
+	                          TRACE_ACTOR begin), after the header's */
+	bool ended;            /* the trace holds its TRACE_ACTOR end */
 };
 
 /* A caption the scenario wrote for the model this run put its actors on
@@ -205,6 +222,9 @@ struct trace_hdr {
 	const char *started;   /* wall-clock start, ISO 8601 UTC (interned) */
 	double speed;
 	int nactors;           /* including the world at 0 */
+	int nstart;            /* actors[0 .. nstart): the header's, known
+	                          when the run began; the others were
+	                          announced by TRACE_ACTOR events, in order */
 	struct trace_actor actors[TRACE_MAX_ACTORS];
 	int ncaptions;         /* 0 .. TRACE_MAX_CAST_CAPTIONS, steps distinct */
 	struct trace_caption captions[TRACE_MAX_CAST_CAPTIONS];
@@ -224,15 +244,27 @@ struct trace_hdr *trace_hdr(struct trace *t);
 const struct trace_hdr *trace_hdr_c(const struct trace *t);
 
 /* Add an actor to the header, with the capabilities of its model (enum
- * trace_cap; 0 for the world and the clients it plays); returns its index
- * or -ENOSPC. */
+ * trace_cap; 0 for the world and the clients it plays); returns its index,
+ * -ENOSPC, or -EBUSY once an actor was announced (below). */
 int trace_add_actor(struct trace *t, const char *name, const char *model,
 		    unsigned caps, const char *label_en, const char *label_zh);
 int trace_find_actor(const struct trace *t, const char *name);
+/* After the header's actors (trace_add_actor then refuses -EBUSY): an
+ * actor that appears in the middle of the run, created by actor parent (or
+ * -1).  Its TRACE_ACTOR begin event (actor = the index returned, its tid
+ * and pid) must be the next one appended for an announced actor.  Returns
+ * its index, -EEXIST (the name is taken), -EINVAL (empty name, no such
+ * parent), -ENOSPC or -ENOMEM. */
+int trace_announce_actor(struct trace *t, const char *name, const char *model,
+			 unsigned caps, const char *label_en,
+			 const char *label_zh, int parent);
 
 /* Append one event; its seq is set to the current count.  Strings must be
  * interned in this trace.  Returns 0, -ENOMEM, or -EFBIG when the trace
- * holds its memory cap (nothing is added).  A few TRACE_LOST events still
+ * holds its memory cap (nothing is added), or -EINVAL for an event that
+ * breaks an actor's life (trace/FORMAT.md): an announced actor's event
+ * before its begin, a begin out of announcement order, any event but lost
+ * after its actor's end, the world's begin, end or model.  A few TRACE_LOST events still
  * fit past the cap, so whoever drops events at the cap can count them. */
 int trace_append(struct trace *t, const struct trace_ev *ev);
 size_t trace_count(const struct trace *t);
