@@ -55,6 +55,16 @@ static void test_trace_actors(void **state)
 	for (int i = 2; i < TRACE_MAX_ACTORS; i++)
 		assert_int_equal(trace_add_actor(t, "x", "", 0, "", ""), i);
 	assert_int_equal(trace_add_actor(t, "y", "", 0, "", ""), -ENOSPC);
+	/* Announced actors grow the table to the limit, and not past it. */
+	for (int i = TRACE_MAX_ACTORS; i < TRACE_ACTORS_LIMIT; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "c%d", i);
+		assert_int_equal(trace_announce_actor(t, name, "", 0, "", "", 1), i);
+	}
+	assert_string_equal(trace_hdr(t)->actors[1].name, "A");
+	assert_string_equal(trace_hdr(t)->actors[TRACE_ACTORS_LIMIT - 1].name, "c4095");
+	assert_int_equal(trace_announce_actor(t, "y", "", 0, "", "", -1), -ENOSPC);
 	trace_free(t);
 }
 

@@ -1,38 +1,92 @@
 /* fold.c: view state as a function of the events. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace/fold.h"
 
-/* Actor i of the header as it appears, at t_ns. */
+/* Actor i of the header as it appears, at t_ns, in a cleared slot. */
 static void actor_init(struct view_actor *a, const struct trace_actor *h, int64_t t_ns)
 {
-	a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
-	a->last_ready_fd = -1;
 	a->since = t_ns;
 	a->model = h->model;
 	a->caps = h->caps;
 }
 
-void view_reset(struct view *v, const struct trace *t)
+int view_more_fit(struct view_more *m, const struct trace *t)
+{
+	int need = trace_hdr_c(t)->nactors - TRACE_MAX_ACTORS;
+	struct view_actor *a;
+
+	if (need <= m->cap)
+		return 0;
+	if ((a = realloc(m->a, (size_t)need * sizeof *a)) == NULL)
+		return -ENOMEM;
+	m->a = a;
+	m->cap = need;
+	return 0;
+}
+
+void view_more_free(struct view_more *m)
+{
+	free(m->a);
+	*m = (struct view_more){ NULL, 0 };
+}
+
+/* Actors the view has room for. */
+static int view_room(const struct view *v)
+{
+	return TRACE_MAX_ACTORS + (v->more != NULL ? v->more->cap : 0);
+}
+
+struct view_actor *view_actor(struct view *v, int i)
+{
+	if (i < 0 || i >= v->nactors)
+		return NULL;
+	return i < TRACE_MAX_ACTORS ? &v->actors[i] : &v->more->a[i - TRACE_MAX_ACTORS];
+}
+
+const struct view_actor *view_actor_c(const struct view *v, int i)
+{
+	return view_actor((struct view *)v, i);
+}
+
+/* A slot before its actor appears: what view_reset always gave. */
+static void actor_clear(struct view_actor *a)
+{
+	memset(a, 0, sizeof *a);
+	a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
+	a->last_ready_fd = -1;
+}
+
+void view_reset_more(struct view *v, const struct trace *t, struct view_more *more)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
 
 	memset(v, 0, sizeof *v);
 	v->t = t;
+	v->more = more != NULL && more->cap > 0 ? more : NULL;
 	v->recast = view_recast(t);
-	v->nactors = h->nstart < TRACE_MAX_ACTORS ? h->nstart : TRACE_MAX_ACTORS;
 	v->step = -1;
-	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {    /* as before actors came and went */
+	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {    /* zeroed above */
 		struct view_actor *a = &v->actors[i];
 
 		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 		a->last_ready_fd = -1;
 	}
-	for (int i = 0; i < v->nactors; i++)
-		actor_init(&v->actors[i], &h->actors[i], 0);
+	v->nactors = h->nstart < view_room(v) ? h->nstart : view_room(v);
+	for (int i = 0; i < v->nactors; i++) {
+		if (i >= TRACE_MAX_ACTORS)       /* the caller's room: not zeroed */
+			actor_clear(view_actor(v, i));
+		actor_init(view_actor(v, i), &h->actors[i], 0);
+	}
 	v->caption[0] = v->caption[1] = "";
+}
+
+void view_reset(struct view *v, const struct trace *t)
+{
+	view_reset_more(v, t, NULL);
 }
 
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase)
@@ -69,8 +123,10 @@ static bool fds_ok(const struct trace_ev *ev)
  * struct, for traces that did not come from a file: every numeric bound of
  * trace/FORMAT.md. */
 /* An actor's appearance, end and model change (never the world's). */
-static bool life_ev_ok(const struct trace_ev *ev)
+static inline bool life_ev_ok(const struct trace_ev *ev)
 {
+	if (ev->kind < TRACE_ACTOR)
+		return true;
 	if (ev->kind == TRACE_ACTOR)
 		return ev->actor != TRACE_WORLD && ev->tid >= 0 && in(ev->pid, 0, TRACE_MAX_PID);
 	if (ev->kind == TRACE_MODEL)
@@ -88,7 +144,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 			 (ev->syscall != NULL && ev->wchan != NULL);
 
 	return ev->kind > TRACE_NONE && ev->kind < TRACE_KIND_MAX &&
-	       ev->actor < nactors && ev->actor < TRACE_MAX_ACTORS &&
+	       ev->actor < nactors &&
 	       in(ev->t_ns, 0, TRACE_MAX_NS) && in(ev->dur_ns, 0, TRACE_MAX_NS) &&
 	       in(ev->step, -1, TRACE_MAX_STEPS - 1) &&
 	       in(ev->ret, TRACE_MIN_RET, TRACE_MAX_RET) &&
@@ -399,22 +455,25 @@ static void appear(struct view *v, const struct trace_ev *ev)
 
 	if (ev->kind != TRACE_ACTOR || (ev->flags & TRACE_F_END) || h == NULL ||
 	    ev->actor != v->nactors || v->nactors >= h->nactors ||
-	    v->nactors >= TRACE_MAX_ACTORS)
+	    v->nactors >= view_room(v))
 		return;
-	actor_init(&v->actors[v->nactors], &h->actors[v->nactors], ev->t_ns);
 	v->nactors++;
+	actor_clear(view_actor(v, v->nactors - 1));
+	actor_init(view_actor(v, v->nactors - 1), &h->actors[v->nactors - 1], ev->t_ns);
 }
 
 static void apply(struct view *v, const struct trace_ev *ev)
 {
 	struct view_actor *a;
 
-	appear(v, ev);
+	if (ev->kind == TRACE_ACTOR)
+		appear(v, ev);
 	if (!ev_ok(v->nactors, ev)) {
 		v->n++;              /* the cursor still moves past it */
 		return;
 	}
-	a = &v->actors[ev->actor];
+	a = ev->actor < TRACE_MAX_ACTORS ? &v->actors[ev->actor] :    /* ev_ok: < nactors */
+	    &v->more->a[ev->actor - TRACE_MAX_ACTORS];
 	apply_mux(a, ev, (long)v->n);
 	v->n++;
 	v->t_ns = ev->t_ns;
@@ -511,9 +570,15 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 
 void view_fold(struct view *v, const struct trace *t, size_t n)
 {
+	view_fold_more(v, t, n, NULL);
+}
+
+void view_fold_more(struct view *v, const struct trace *t, size_t n,
+		    struct view_more *more)
+{
 	size_t count = trace_count(t);
 
-	view_reset(v, t);
+	view_reset_more(v, t, more);
 	for (size_t i = 0; i < n && i < count; i++)
 		apply(v, trace_at(t, i));
 	cast_refresh(v);

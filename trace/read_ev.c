@@ -528,7 +528,7 @@ static int rd_announce(struct rd *r, json_t *o, struct trace_ev *ev)
 	if (i == -ENOSPC)
 		return trace__fail(r, 1, "%s announces actor %d (expected at most %d "
 				   "actors in a trace)", r->what, trace_hdr(r->t)->nactors + 1,
-				   TRACE_MAX_ACTORS);
+				   TRACE_ACTORS_LIMIT);
 	if (i < 0)
 		return i;
 	ev->actor = (uint16_t)i;
@@ -589,9 +589,12 @@ static const char *readable_kind(int k)
 /* An "actor" event that announces its actor: the name is new (rd_announce). */
 static bool is_begin(json_t *o, int kind)
 {
-	const char *edge = json_string_value(json_object_get(o, "edge"));
+	const char *edge;
 
-	return kind == TRACE_ACTOR && (edge == NULL || strcmp(edge, "end") != 0);
+	if (kind != TRACE_ACTOR)
+		return false;
+	edge = json_string_value(json_object_get(o, "edge"));
+	return edge == NULL || strcmp(edge, "end") != 0;
 }
 
 /* The event's actor: known and still there; the world neither appears,

@@ -19,6 +19,7 @@ struct pool_str {
 
 struct trace {
 	struct trace_hdr hdr;
+	int actors_cap;           /* room in hdr.actors */
 	struct trace_ev *ev;
 	size_t n, cap;
 	uint64_t lost;
@@ -60,6 +61,7 @@ void trace_free(struct trace *t)
 			free(p);
 		}
 	}
+	free(t->hdr.actors);
 	free(t->ev);
 	free(t);
 }
@@ -103,13 +105,34 @@ const char *trace_intern(struct trace *t, const char *s)
 struct trace_hdr *trace_hdr(struct trace *t) { return &t->hdr; }
 const struct trace_hdr *trace_hdr_c(const struct trace *t) { return &t->hdr; }
 
+/* Room for one more actor: the table doubles from 4 (a world and two
+ * readers fit at once). */
+static int actors_grow(struct trace *t)
+{
+	struct trace_actor *a;
+	int cap;
+
+	if (t->hdr.nactors >= TRACE_ACTORS_LIMIT)
+		return -ENOSPC;
+	if (t->hdr.nactors < t->actors_cap)
+		return 0;
+	cap = t->actors_cap ? t->actors_cap * 2 : 4;
+	cap = cap < TRACE_ACTORS_LIMIT ? cap : TRACE_ACTORS_LIMIT;
+	if ((a = realloc(t->hdr.actors, (size_t)cap * sizeof *a)) == NULL)
+		return -ENOMEM;
+	t->hdr.actors = a;
+	t->actors_cap = cap;
+	return 0;
+}
+
 static int add_actor(struct trace *t, const char *name, const char *model,
 		     unsigned caps, const char *label_en, const char *label_zh)
 {
 	struct trace_actor *a;
+	int rc = actors_grow(t);
 
-	if (t->hdr.nactors >= TRACE_MAX_ACTORS)
-		return -ENOSPC;
+	if (rc != 0)
+		return rc;
 	a = &t->hdr.actors[t->hdr.nactors];
 	*a = (struct trace_actor){ .caps = caps & TRACE_CAP_ALL, .parent = -1 };
 	a->name = trace_intern(t, name);
@@ -128,6 +151,8 @@ int trace_add_actor(struct trace *t, const char *name, const char *model,
 
 	if (t->hdr.nactors > t->hdr.nstart)
 		return -EBUSY;
+	if (t->hdr.nactors >= TRACE_MAX_ACTORS)
+		return -ENOSPC;
 	if ((i = add_actor(t, name, model, caps, label_en, label_zh)) >= 0)
 		t->hdr.nstart = t->nbegun = t->hdr.nactors;
 	return i;

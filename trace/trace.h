@@ -22,6 +22,15 @@
 
 #define TRACE_FORMAT   "ioscope-trace"
 #define TRACE_VERSION  2        /* 2: actors carry "caps" (FORMAT.md) */
+/* Actors in one trace, the header's and those announced later (FORMAT.md,
+ * "Bounds"): a server with a thread per connection at a thousand
+ * connections fits.  The header's table grows to it as actors come. */
+#define TRACE_ACTORS_LIMIT 4096
+/* Actors of the header line, known when the run began (a live run's
+ * readers and clients, each with a ring); the others are announced.  It
+ * is also the number of actors with a slot in fixed per-actor state: the
+ * fold's own (struct view; a view_more holds the rest), 64-bit masks of
+ * actors (captions), the sink's rings and the sampler's watches. */
 #define TRACE_MAX_ACTORS 64
 #define TRACE_WORLD    0        /* actor 0 is always the world */
 
@@ -221,11 +230,13 @@ struct trace_hdr {
 	const char *kernel;    /* uname release (interned) */
 	const char *started;   /* wall-clock start, ISO 8601 UTC (interned) */
 	double speed;
-	int nactors;           /* including the world at 0 */
+	int nactors;           /* including the world at 0; at most
+	                          TRACE_ACTORS_LIMIT */
 	int nstart;            /* actors[0 .. nstart): the header's, known
 	                          when the run began; the others were
 	                          announced by TRACE_ACTOR events, in order */
-	struct trace_actor actors[TRACE_MAX_ACTORS];
+	struct trace_actor *actors;  /* [nactors], owned by the trace; it moves
+	                                when an actor is added (hold indices) */
 	int ncaptions;         /* 0 .. TRACE_MAX_CAST_CAPTIONS, steps distinct */
 	struct trace_caption captions[TRACE_MAX_CAST_CAPTIONS];
 };
@@ -245,7 +256,8 @@ const struct trace_hdr *trace_hdr_c(const struct trace *t);
 
 /* Add an actor to the header, with the capabilities of its model (enum
  * trace_cap; 0 for the world and the clients it plays); returns its index,
- * -ENOSPC, or -EBUSY once an actor was announced (below). */
+ * -ENOSPC past TRACE_MAX_ACTORS, or -EBUSY once an actor was announced
+ * (below). */
 int trace_add_actor(struct trace *t, const char *name, const char *model,
 		    unsigned caps, const char *label_en, const char *label_zh);
 int trace_find_actor(const struct trace *t, const char *name);

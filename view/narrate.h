@@ -18,19 +18,26 @@ struct narrator {
 	const struct trace *t;
 	struct view v;
 	uint8_t last_kind[TRACE_MAX_ACTORS];  /* each actor's previous event */
+	/* A trace of more actors: the view's room for the others, and their
+	 * previous events (narrate_begin allocates, narrate_end frees). */
+	struct view_more more;
+	uint8_t *last_more;
 };
 
 /* Pick the language from the locale environment (zh* -> Chinese). */
 int narrate_lang_from_env(void);
 int narrate_lang_from(const char *s);        /* "en", "zh"; -1 otherwise */
 
-/* Print the header (scenario, actors) and reset the view. */
+/* Print the header (scenario, the actors of the start) and reset the
+ * view.  n may be uninitialised; for a trace of more than
+ * TRACE_MAX_ACTORS actors it holds memory until narrate_end. */
 void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang);
 /* Print the line for ev (some events print none), then fold it in.  Idle
  * time in slices (an asynchronous reader doing other work) prints once:
  * an idle event right after another of the same actor prints nothing. */
 void narrate_ev(struct narrator *n, const struct trace_ev *ev);
-/* Print the summary: per actor, what the trace measured. */
+/* Print the summary: per actor, what the trace measured; release what
+ * narrate_begin held. */
 void narrate_end(struct narrator *n);
 
 /* The words for ev alone (no time, no actor), given the view just before
