@@ -68,6 +68,15 @@ static void test_trace_actors(void **state)
 	trace_free(t);
 }
 
+/* The multiplexers' waits, the one list fold and lanes share. */
+static void test_trace_call_is_wait(void **state)
+{
+	(void)state;
+	for (int c = 0; c <= TRACE_CALL_MAX; c++)
+		assert_int_equal(trace_call_is_wait(c), c == TRACE_CALL_SELECT ||
+				 c == TRACE_CALL_POLL || c == TRACE_CALL_EPOLL_WAIT);
+}
+
 /* A blocking read and a non-blocking read, by hand. */
 static struct trace *sample_trace(void)
 {
@@ -180,6 +189,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_trace_intern_shares),
 		cmocka_unit_test(test_trace_names_round_trip),
 		cmocka_unit_test(test_trace_actors),
+		cmocka_unit_test(test_trace_call_is_wait),
 		cmocka_unit_test(test_trace_fold_totals),
 		cmocka_unit_test(test_trace_fold_step_back),
 		cmocka_unit_test(test_trace_durations),

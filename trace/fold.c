@@ -228,12 +228,6 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	a->have_state = false;     /* the sample was of the call that ended */
 }
 
-static bool is_wait_call(int call)
-{
-	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
-	       call == TRACE_CALL_EPOLL_WAIT;
-}
-
 static void ready_add(struct view_actor *a, int fd)
 {
 	for (int i = 0; i < a->nready; i++)
@@ -274,9 +268,9 @@ static void ready_take(struct view_actor *a, const struct trace_ev *ev)
 
 static void apply_mux(struct view_actor *a, const struct trace_ev *ev, long at)
 {
-	if (ev->kind == TRACE_ENTER && is_wait_call(ev->call))
+	if (ev->kind == TRACE_ENTER && trace_call_is_wait(ev->call))
 		a->mux_enter = at;
-	else if (ev->kind == TRACE_EXIT && is_wait_call(ev->call)) {
+	else if (ev->kind == TRACE_EXIT && trace_call_is_wait(ev->call)) {
 		a->mux_exit = at;
 		if (ev->call == TRACE_CALL_EPOLL_WAIT)
 			ready_take(a, ev);
@@ -491,8 +485,7 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		break;
 	case TRACE_EXIT:
 		apply_exit(a, ev);
-		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL ||
-		    ev->call == TRACE_CALL_EPOLL_WAIT) {
+		if (trace_call_is_wait(ev->call)) {
 			a->waits++;
 			a->checked += (uint64_t)(ev->n > 0 ? ev->n : 0);
 		}

@@ -97,6 +97,10 @@ enum trace_call {
 	TRACE_CALL_MAX
 };
 
+/* A multiplexer's wait (select, poll, epoll_wait): it waits on a whole
+ * set of descriptors at once, not on one read. */
+bool trace_call_is_wait(int call);
+
 /* TRACE_SET: which set. */
 enum trace_set {
 	TRACE_SET_NONE = 0,

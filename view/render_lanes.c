@@ -31,12 +31,6 @@ static bool is_tick(const struct trace *t, size_t i)
 	}
 }
 
-static bool is_wait_call(int call)
-{
-	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
-	       call == TRACE_CALL_EPOLL_WAIT;
-}
-
 /* What the thread is doing, after the events so far. */
 static void user_cell(const struct glyphs *gl, const struct view_actor *a,
 		      const struct trace_ev *ev, int actor, wchar_t *ch, int *role)
@@ -48,7 +42,7 @@ static void user_cell(const struct glyphs *gl, const struct view_actor *a,
 		*ch = gl->idle, *role = ROLE_IDLE;
 	} else if (ev->actor == actor && ev->kind == TRACE_EXIT && ev->ret < 0 && ev->err == EAGAIN) {
 		*ch = gl->poll, *role = ROLE_POLL;           /* EAGAIN */
-	} else if (a->call != 0 && (is_wait_call(a->call) ||
+	} else if (a->call != 0 && (trace_call_is_wait(a->call) ||
 		   (a->phase == TRACE_PH_WAIT && a->phase_blocked))) {
 		*ch = gl->blocked, *role = ROLE_BLOCKED;
 	} else if (a->call != 0 && a->phase == TRACE_PH_COPY) {
