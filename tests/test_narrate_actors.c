@@ -106,11 +106,44 @@ static void test_narrate_actors_many(void **state)
 	trace_free(t);
 }
 
+/* narrate_line_in reads the caller's view in place with the caller's
+ * narrator: the same words as narrate_line, for every event. */
+static void test_narrate_actors_line_in(void **state)
+{
+	struct narrator *scratch = calloc(1, sizeof *scratch);
+	struct view *v = malloc(sizeof *v);
+	char cause[256], a[1024], b[1024];
+	struct trace *t;
+
+	(void)state;
+	assert_non_null(scratch);
+	assert_non_null(v);
+	if (trace_read("tests/golden/lanes-appear.jsonl", &t, NULL, cause, sizeof cause) != 0)
+		fail_msg("%s", cause);
+	for (int lang = NARRATE_EN; lang <= NARRATE_ZH; lang++) {
+		view_reset(v, t);
+		for (size_t i = 0; i < trace_count(t); i++) {
+			const struct trace_ev *ev = trace_at(t, i);
+			int ra = narrate_line(t, lang, v, ev, a, sizeof a);
+			int rb = narrate_line_in(scratch, t, lang, v, ev, b, sizeof b);
+
+			assert_int_equal(ra, rb);
+			assert_string_equal(a, b);
+			assert_ptr_equal(scratch->now, v);
+			view_apply(v, ev);
+		}
+	}
+	trace_free(t);
+	free(v);
+	free(scratch);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_narrate_actors_life),
 		cmocka_unit_test(test_narrate_actors_many),
+		cmocka_unit_test(test_narrate_actors_line_in),
 	};
 
 	if (argc > 1)

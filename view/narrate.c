@@ -194,6 +194,7 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 	    (n->last_more = calloc((size_t)n->more.cap, 1)) == NULL)
 		view_more_free(&n->more);
 	view_reset_more(&n->v, t, &n->more);
+	n->now = &n->v;
 	memset(n->last_kind, 0, sizeof n->last_kind);
 	fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
 	for (int i = 1; i < h->nstart; i++) {
@@ -231,7 +232,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 
 static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const struct view_actor *a = view_actor_c(&n->v, ev->actor);
+	const struct view_actor *a = view_actor_c(n->now, ev->actor);
 	char d[32];
 
 	if (!(ev->flags & TRACE_F_END)) {
@@ -291,7 +292,7 @@ static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s,
 {
 	char words[VIEW_CAST_WORDS];
 
-	snprintf(s, len, "── %s", view_caption_of(&n->v, ev, n->lang, words, sizeof words));
+	snprintf(s, len, "── %s", view_caption_of(n->now, ev, n->lang, words, sizeof words));
 }
 
 /* The words for one event; returns 0 when the event prints no line.  An
@@ -357,16 +358,22 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	return 0;
 }
 
+int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
+		    const struct view *before, const struct trace_ev *ev, char *s, size_t len)
+{
+	scratch->t = t;
+	scratch->lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
+	scratch->now = before;
+	s[0] = '\0';
+	return line_for(scratch, ev, s, len);
+}
+
 int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len)
 {
-	static struct narrator n;     /* the view is large: not on the stack */
+	static struct narrator n;     /* large (its own view, unused here): not on the stack */
 
-	n.t = t;
-	n.lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
-	n.v = *before;
-	s[0] = '\0';
-	return line_for(&n, ev, s, len);
+	return narrate_line_in(&n, t, lang, before, ev, s, len);
 }
 
 const char *narrate_actor(const struct trace *t, int actor)

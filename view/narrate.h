@@ -16,6 +16,8 @@ struct narrator {
 	FILE *out;
 	int lang;
 	const struct trace *t;
+	const struct view *now;   /* the view the words read: &v while narrating
+	                             a transcript, the caller's in narrate_line_in */
 	struct view v;
 	uint8_t last_kind[TRACE_MAX_ACTORS];  /* each actor's previous event */
 	/* A trace of more actors: the view's room for the others, and their
@@ -41,7 +43,13 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev);
 void narrate_end(struct narrator *n);
 
 /* The words for ev alone (no time, no actor), given the view just before
- * it.  Returns 0 when the event has no words.  Not thread-safe. */
+ * it.  Returns 0 when the event has no words.  scratch is the caller's:
+ * only its small fields are set (before is read in place, not copied), so
+ * any narrator will do, begun or not. */
+int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
+		    const struct view *before, const struct trace_ev *ev, char *s, size_t len);
+/* The same with a narrator of its own, until every caller has one (the
+ * screen's story, render.c): not thread-safe. */
 int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len);
 const char *narrate_actor(const struct trace *t, int actor);

@@ -25,7 +25,7 @@ static void appear_line(struct narrator *n, const struct trace_ev *ev, char *s, 
 
 static void model_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const struct view_actor *a = view_actor_c(&n->v, ev->actor);
+	const struct view_actor *a = view_actor_c(n->now, ev->actor);
 	const char *was = a != NULL && a->model != NULL && *a->model != '\0' ? a->model :
 			  NL(n, "none", "无");
 	const char *why = ev->text[n->lang] != NULL && *ev->text[n->lang] != '\0' ?
