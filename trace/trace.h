@@ -340,7 +340,7 @@ int64_t trace_mono_ns(void);
 void trace_epoch_set(int64_t mono_ns);
 int64_t trace_now(void);
 
-/* ---- JSON Lines (record.c, read.c); described in trace/FORMAT.md ---- */
+/* ---- JSON Lines (record.c; read.c, read_hdr.c, read_ev.c); described in trace/FORMAT.md ---- */
 
 /* Write the header line / one event line.  Return 0 or -errno; -EINVAL for
  * what the format cannot represent (then nothing is written). */
