@@ -353,8 +353,6 @@ static void group_words(const struct tui_state *s, const struct view *v,
 
 /* ---- labels ---- */
 
-struct fit;
-
 /* On a call's return, its name and real duration on the span it drew. */
 static void label_span(struct grid *g, const struct lane *l, const struct trace_ev *ev,
 		       int x0, int col)
