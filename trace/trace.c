@@ -291,12 +291,6 @@ static const char *const call_names[TRACE_CALL_MAX] = {
 	[TRACE_CALL_IO_URING_ENTER] = "io_uring_enter", [TRACE_CALL_AIO_READ] = "aio_read",
 };
 
-bool trace_call_is_wait(int call)
-{
-	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
-	       call == TRACE_CALL_EPOLL_WAIT;
-}
-
 static const char *const set_names[TRACE_SET_MAX] = {
 	[TRACE_SET_BUILD] = "build", [TRACE_SET_SCAN] = "scan",
 	[TRACE_SET_INTEREST] = "interest",

@@ -98,8 +98,13 @@ enum trace_call {
 };
 
 /* A multiplexer's wait (select, poll, epoll_wait): it waits on a whole
- * set of descriptors at once, not on one read. */
-bool trace_call_is_wait(int call);
+ * set of descriptors at once, not on one read.  Inline: the fold asks it
+ * of every enter and exit. */
+static inline bool trace_call_is_wait(int call)
+{
+	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
+	       call == TRACE_CALL_EPOLL_WAIT;
+}
 
 /* TRACE_SET: which set. */
 enum trace_set {
