@@ -119,7 +119,12 @@ static inline void assert_trace_equal(const struct trace *a, const struct trace 
 	assert_string_equal(ha->started, hb->started);
 	assert_true(ha->speed == hb->speed);
 	assert_int_equal(ha->nactors, hb->nactors);
+	assert_int_equal(ha->nstart, hb->nstart);
 	for (int i = 0; i < ha->nactors; i++) {
+		assert_int_equal(ha->actors[i].caps, hb->actors[i].caps);
+		assert_int_equal(ha->actors[i].parent, hb->actors[i].parent);
+		assert_int_equal(ha->actors[i].announced, hb->actors[i].announced);
+		assert_int_equal(ha->actors[i].ended, hb->actors[i].ended);
 		assert_string_equal(ha->actors[i].name, hb->actors[i].name);
 		assert_string_equal(ha->actors[i].model, hb->actors[i].model);
 		assert_string_equal(ha->actors[i].label[0], hb->actors[i].label[0]);

@@ -201,22 +201,52 @@ static void test_hostile_long_event_line(void **state)
 	free(buf);
 }
 
-static void test_hostile_too_many_actors(void **state)
+/* A header of n actors (the world and a1 ..), then announcements of
+ * b1 .. b<more>; the caller frees it. */
+static char *many_actors(int n, int more, size_t *len)
 {
-	char buf[8192], cause[512];
-	struct trace *t = NULL;
+	char *buf = malloc(128 * (size_t)(n + more) + 256);
 	size_t at;
 
-	(void)state;
+	assert_non_null(buf);
 	at = (size_t)sprintf(buf, "{\"format\":\"ioscope-trace\",\"version\":1,\"scenario\":\"t\","
 			     "\"kernel\":\"k\",\"started\":\"s\",\"actors\":[{\"name\":\"world\",\"model\":\"\"}");
-	for (int i = 1; i <= TRACE_MAX_ACTORS; i++)
+	for (int i = 1; i < n; i++)
 		at += (size_t)sprintf(buf + at, ",{\"name\":\"a%d\",\"model\":\"m\"}", i);
 	at += (size_t)sprintf(buf + at, "]}\n");
-	assert_int_equal(trace_read_mem("h.jsonl", buf, at, &t, NULL, cause, sizeof cause),
+	for (int i = 1; i <= more; i++)
+		at += (size_t)sprintf(buf + at, "{\"seq\":0,\"t_ns\":%d,\"actor\":\"b%d\",\"kind\":"
+				      "\"actor\",\"edge\":\"begin\",\"model\":\"m\"}\n", i, i);
+	*len = at;
+	return buf;
+}
+
+/* TRACE_MAX_ACTORS in the header, TRACE_ACTORS_LIMIT in all with those
+ * announced later. */
+static void test_hostile_too_many_actors(void **state)
+{
+	char cause[512];
+	struct trace *t = NULL;
+	size_t len;
+	char *buf = many_actors(TRACE_MAX_ACTORS + 1, 0, &len);
+
+	(void)state;
+	assert_int_equal(trace_read_mem("h.jsonl", buf, len, &t, NULL, cause, sizeof cause),
 			 -EINVAL);
 	assert_string_equal(cause, "h.jsonl:1:1: \"actors\" has 65 entries (expected 1 to 64, "
 			    "\"world\" first)");
+	free(buf);
+	buf = many_actors(TRACE_MAX_ACTORS, TRACE_ACTORS_LIMIT - TRACE_MAX_ACTORS + 1, &len);
+	assert_int_equal(trace_read_mem("h.jsonl", buf, len, &t, NULL, cause, sizeof cause),
+			 -EINVAL);
+	assert_string_equal(cause, "h.jsonl:4034:1: the \"actor\" event announces actor 4097 "
+			    "(expected at most 4096 actors in a trace)");
+	free(buf);
+	buf = many_actors(TRACE_MAX_ACTORS, TRACE_ACTORS_LIMIT - TRACE_MAX_ACTORS, &len);
+	assert_int_equal(trace_read_mem("h.jsonl", buf, len, &t, NULL, cause, sizeof cause), 0);
+	assert_int_equal(trace_hdr_c(t)->nactors, TRACE_ACTORS_LIMIT);
+	trace_free(t);
+	free(buf);
 }
 
 /* A sparse file past the cap is refused from its size, unread. */

@@ -180,6 +180,31 @@ static void add_async(struct trace *t)
 	add(t, e);
 }
 
+/* Actors that appear (one with every key, one with none), change model
+ * and leave; a lost count after an end. */
+static void add_life(struct trace *t)
+{
+	struct trace_ev e;
+	int c1, c2;
+
+	c1 = trace_announce_actor(t, "conn-1", "thread-per-conn", TRACE_CAP_PHASES,
+				  "connection 1", "连接1", 4);
+	assert_int_equal(c1, 7);
+	e = ev_of(TRACE_ACTOR, c1, 300); e.tid = INT32_MAX; e.pid = TRACE_MAX_PID; add(t, e);
+	c2 = trace_announce_actor(t, "conn-2", "", 0, "", "", -1);
+	e = ev_of(TRACE_ACTOR, c2, 301); add(t, e);
+	e = ev_of(TRACE_MODEL, c1, 302); e.model = trace_intern(t, "blocking");
+	e.caps = TRACE_CAP_ALL; e.text[0] = trace_intern(t, "it \"blocks\"\nin recvfrom");
+	e.text[1] = trace_intern(t, "它阻塞"); add(t, e);
+	e = ev_of(TRACE_MODEL, 4, 303); e.model = trace_intern(t, "epoll-et");
+	e.text[0] = e.text[1] = trace_intern(t, ""); add(t, e);
+	e = ev_of(TRACE_STATE, c1, 304); e.tid = 1; e.pid = 1; e.state = 'S';
+	e.syscall = trace_intern(t, "recvfrom"); e.wchan = trace_intern(t, ""); add(t, e);
+	e = ev_of(TRACE_ACTOR, c1, 305); e.flags = TRACE_F_END; add(t, e);
+	e = ev_of(TRACE_LOST, c1, 306); e.count = 0; add(t, e);
+	e = ev_of(TRACE_ACTOR, 3, 307); e.flags = TRACE_F_END; add(t, e);
+}
+
 /* Every kind, every field, and the extremes of each range. */
 static struct trace *full_trace(void)
 {
@@ -220,6 +245,7 @@ static struct trace *full_trace(void)
 	add_mux(t);
 	add_net(t);
 	add_async(t);
+	add_life(t);
 	e = ev_of(TRACE_LOST, 0, 80); e.count = 17; add(t, e);
 	e = ev_of(TRACE_DONE, 1, 90); e.ret = 0; add(t, e);
 	e = ev_of(TRACE_DONE, 2, 91); e.ret = -EINTR; add(t, e);
@@ -440,7 +466,7 @@ static void test_record_event_errors(void **state)
 		{ EV("\"kind\":\"fly\""), "t.jsonl:2:1: event kind 'fly' is unknown "
 		  "(expected one of: enter, exit, phase, arrive, close, state, "
 		  "caption, idle, lost, done, set, ready, refuse, connect, deliver, "
-		  "signal, submit, complete, note)" },
+		  "signal, submit, complete, note, actor, model)" },
 		{ EV("\"kind\":5"), "\"kind\" of the event is an integer (expected a string)" },
 		{ "{\"t_ns\":1,\"actor\":\"A\",\"kind\":\"done\",\"ret\":0}",
 		  "the event has no \"seq\" (expected an integer)" },

@@ -55,7 +55,26 @@ static void test_trace_actors(void **state)
 	for (int i = 2; i < TRACE_MAX_ACTORS; i++)
 		assert_int_equal(trace_add_actor(t, "x", "", 0, "", ""), i);
 	assert_int_equal(trace_add_actor(t, "y", "", 0, "", ""), -ENOSPC);
+	/* Announced actors grow the table to the limit, and not past it. */
+	for (int i = TRACE_MAX_ACTORS; i < TRACE_ACTORS_LIMIT; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "c%d", i);
+		assert_int_equal(trace_announce_actor(t, name, "", 0, "", "", 1), i);
+	}
+	assert_string_equal(trace_hdr(t)->actors[1].name, "A");
+	assert_string_equal(trace_hdr(t)->actors[TRACE_ACTORS_LIMIT - 1].name, "c4095");
+	assert_int_equal(trace_announce_actor(t, "y", "", 0, "", "", -1), -ENOSPC);
 	trace_free(t);
+}
+
+/* The multiplexers' waits, the one list fold and lanes share. */
+static void test_trace_call_is_wait(void **state)
+{
+	(void)state;
+	for (int c = 0; c <= TRACE_CALL_MAX; c++)
+		assert_int_equal(trace_call_is_wait(c), c == TRACE_CALL_SELECT ||
+				 c == TRACE_CALL_POLL || c == TRACE_CALL_EPOLL_WAIT);
 }
 
 /* A blocking read and a non-blocking read, by hand. */
@@ -170,6 +189,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_trace_intern_shares),
 		cmocka_unit_test(test_trace_names_round_trip),
 		cmocka_unit_test(test_trace_actors),
+		cmocka_unit_test(test_trace_call_is_wait),
 		cmocka_unit_test(test_trace_fold_totals),
 		cmocka_unit_test(test_trace_fold_step_back),
 		cmocka_unit_test(test_trace_durations),

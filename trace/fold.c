@@ -1,24 +1,92 @@
 /* fold.c: view state as a function of the events. */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace/fold.h"
 
-void view_reset(struct view *v, const struct trace *t)
+/* Actor i of the header as it appears, at t_ns, in a cleared slot. */
+static void actor_init(struct view_actor *a, const struct trace_actor *h, int64_t t_ns)
 {
+	a->since = t_ns;
+	a->model = h->model;
+	a->caps = h->caps;
+}
+
+int view_more_fit(struct view_more *m, const struct trace *t)
+{
+	int need = trace_hdr_c(t)->nactors - TRACE_MAX_ACTORS;
+	struct view_actor *a;
+
+	if (need <= m->cap)
+		return 0;
+	if ((a = realloc(m->a, (size_t)need * sizeof *a)) == NULL)
+		return -ENOMEM;
+	m->a = a;
+	m->cap = need;
+	return 0;
+}
+
+void view_more_free(struct view_more *m)
+{
+	free(m->a);
+	*m = (struct view_more){ NULL, 0 };
+}
+
+/* Actors the view has room for. */
+static int view_room(const struct view *v)
+{
+	return TRACE_MAX_ACTORS + (v->more != NULL ? v->more->cap : 0);
+}
+
+struct view_actor *view_actor(struct view *v, int i)
+{
+	if (i < 0 || i >= v->nactors)
+		return NULL;
+	return i < TRACE_MAX_ACTORS ? &v->actors[i] : &v->more->a[i - TRACE_MAX_ACTORS];
+}
+
+const struct view_actor *view_actor_c(const struct view *v, int i)
+{
+	return view_actor((struct view *)v, i);
+}
+
+/* A slot before its actor appears: what view_reset always gave. */
+static void actor_clear(struct view_actor *a)
+{
+	memset(a, 0, sizeof *a);
+	a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
+	a->last_ready_fd = -1;
+}
+
+void view_reset_more(struct view *v, const struct trace *t, struct view_more *more)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+
 	memset(v, 0, sizeof *v);
 	v->t = t;
+	v->more = more != NULL && more->cap > 0 ? more : NULL;
 	v->recast = view_recast(t);
-	v->nactors = trace_hdr_c(t)->nactors;
 	v->step = -1;
-	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {
+	for (int i = 0; i < TRACE_MAX_ACTORS; i++) {    /* zeroed above */
 		struct view_actor *a = &v->actors[i];
 
 		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 		a->last_ready_fd = -1;
 	}
+	v->nactors = h->nstart < view_room(v) ? h->nstart : view_room(v);
+	for (int i = 0; i < v->nactors; i++) {
+		if (i >= TRACE_MAX_ACTORS)       /* the caller's room: not zeroed */
+			actor_clear(view_actor(v, i));
+		actor_init(view_actor(v, i), &h->actors[i], 0);
+	}
 	v->caption[0] = v->caption[1] = "";
+}
+
+void view_reset(struct view *v, const struct trace *t)
+{
+	view_reset_more(v, t, NULL);
 }
 
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase)
@@ -54,15 +122,29 @@ static bool fds_ok(const struct trace_ev *ev)
 /* What the reader checks field by field (read_ev.c), as one test on the
  * struct, for traces that did not come from a file: every numeric bound of
  * trace/FORMAT.md. */
+/* An actor's appearance, end and model change (never the world's). */
+static inline bool life_ev_ok(const struct trace_ev *ev)
+{
+	if (ev->kind < TRACE_ACTOR)
+		return true;
+	if (ev->kind == TRACE_ACTOR)
+		return ev->actor != TRACE_WORLD && ev->tid >= 0 && in(ev->pid, 0, TRACE_MAX_PID);
+	if (ev->kind == TRACE_MODEL)
+		return ev->actor != TRACE_WORLD && ev->model != NULL && ev->model[0] != '\0' &&
+		       (ev->caps & ~(int32_t)TRACE_CAP_ALL) == 0;
+	return true;
+}
+
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
-	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE) ||
+	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE &&
+			 ev->kind != TRACE_MODEL) ||
 			(ev->text[0] != NULL && ev->text[1] != NULL);
 	bool has_names = ev->kind != TRACE_STATE ||
 			 (ev->syscall != NULL && ev->wchan != NULL);
 
 	return ev->kind > TRACE_NONE && ev->kind < TRACE_KIND_MAX &&
-	       ev->actor < nactors && ev->actor < TRACE_MAX_ACTORS &&
+	       ev->actor < nactors &&
 	       in(ev->t_ns, 0, TRACE_MAX_NS) && in(ev->dur_ns, 0, TRACE_MAX_NS) &&
 	       in(ev->step, -1, TRACE_MAX_STEPS - 1) &&
 	       in(ev->ret, TRACE_MIN_RET, TRACE_MAX_RET) &&
@@ -70,9 +152,10 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       ev->nfds <= TRACE_FDS_INLINE && ev->call < TRACE_CALL_MAX &&
 	       ev->phase < TRACE_PH_MAX &&
 	       (ev->kind != TRACE_CONNECT || in(ev->arg, 0, nactors - 1)) &&
+	       (ev->kind != TRACE_STATE || in(ev->pid, 0, TRACE_MAX_PID)) &&
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
-	       fds_ok(ev) && has_text && has_names;
+	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)
@@ -145,12 +228,6 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	a->have_state = false;     /* the sample was of the call that ended */
 }
 
-static bool is_wait_call(int call)
-{
-	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
-	       call == TRACE_CALL_EPOLL_WAIT;
-}
-
 static void ready_add(struct view_actor *a, int fd)
 {
 	for (int i = 0; i < a->nready; i++)
@@ -191,9 +268,9 @@ static void ready_take(struct view_actor *a, const struct trace_ev *ev)
 
 static void apply_mux(struct view_actor *a, const struct trace_ev *ev, long at)
 {
-	if (ev->kind == TRACE_ENTER && is_wait_call(ev->call))
+	if (ev->kind == TRACE_ENTER && trace_call_is_wait(ev->call))
 		a->mux_enter = at;
-	else if (ev->kind == TRACE_EXIT && is_wait_call(ev->call)) {
+	else if (ev->kind == TRACE_EXIT && trace_call_is_wait(ev->call)) {
 		a->mux_exit = at;
 		if (ev->call == TRACE_CALL_EPOLL_WAIT)
 			ready_take(a, ev);
@@ -347,15 +424,50 @@ static void cast_refresh(struct view *v)
 	}
 }
 
+/* An actor appears, leaves or changes its model.  Actors appear in the
+ * order of the header's table (trace_append sees to it), so the one that
+ * begins is the next one, v->nactors. */
+static void apply_life(struct view *v, struct view_actor *a, const struct trace_ev *ev)
+{
+	if (ev->kind == TRACE_MODEL) {
+		a->model = ev->model;
+		a->caps = (unsigned)ev->caps;
+	} else if (ev->flags & TRACE_F_END) {
+		a->gone = true;
+		a->until = ev->t_ns;
+	} else {
+		a->pid = ev->pid;
+		a->tid = ev->tid;
+	}
+	(void)v;
+}
+
+/* A begin makes room for its actor before the event is judged. */
+static void appear(struct view *v, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = v->t != NULL ? trace_hdr_c(v->t) : NULL;
+
+	if (ev->kind != TRACE_ACTOR || (ev->flags & TRACE_F_END) || h == NULL ||
+	    ev->actor != v->nactors || v->nactors >= h->nactors ||
+	    v->nactors >= view_room(v))
+		return;
+	v->nactors++;
+	actor_clear(view_actor(v, v->nactors - 1));
+	actor_init(view_actor(v, v->nactors - 1), &h->actors[v->nactors - 1], ev->t_ns);
+}
+
 static void apply(struct view *v, const struct trace_ev *ev)
 {
 	struct view_actor *a;
 
+	if (ev->kind == TRACE_ACTOR)
+		appear(v, ev);
 	if (!ev_ok(v->nactors, ev)) {
 		v->n++;              /* the cursor still moves past it */
 		return;
 	}
-	a = &v->actors[ev->actor];
+	a = ev->actor < TRACE_MAX_ACTORS ? &v->actors[ev->actor] :    /* ev_ok: < nactors */
+	    &v->more->a[ev->actor - TRACE_MAX_ACTORS];
 	apply_mux(a, ev, (long)v->n);
 	v->n++;
 	v->t_ns = ev->t_ns;
@@ -373,8 +485,7 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		break;
 	case TRACE_EXIT:
 		apply_exit(a, ev);
-		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL ||
-		    ev->call == TRACE_CALL_EPOLL_WAIT) {
+		if (trace_call_is_wait(ev->call)) {
 			a->waits++;
 			a->checked += (uint64_t)(ev->n > 0 ? ev->n : 0);
 		}
@@ -414,6 +525,8 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		a->syscall = ev->syscall;
 		a->wchan = ev->wchan;
 		a->tid = ev->tid;
+		if (ev->pid != 0)
+			a->pid = ev->pid;
 		a->state_t = ev->t_ns;
 		break;
 	case TRACE_CAPTION:
@@ -433,6 +546,10 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		a->done = true;
 		a->status = ev->ret;
 		break;
+	case TRACE_ACTOR:
+	case TRACE_MODEL:
+		apply_life(v, a, ev);
+		break;
 	}
 	if (cast_changes(v, ev))
 		v->cast_stale = true;
@@ -446,9 +563,15 @@ void view_apply(struct view *v, const struct trace_ev *ev)
 
 void view_fold(struct view *v, const struct trace *t, size_t n)
 {
+	view_fold_more(v, t, n, NULL);
+}
+
+void view_fold_more(struct view *v, const struct trace *t, size_t n,
+		    struct view_more *more)
+{
 	size_t count = trace_count(t);
 
-	view_reset(v, t);
+	view_reset_more(v, t, more);
 	for (size_t i = 0; i < n && i < count; i++)
 		apply(v, trace_at(t, i));
 	cast_refresh(v);

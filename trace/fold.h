@@ -25,6 +25,14 @@ struct view_phase {
 };
 
 struct view_actor {
+	/* Its life: when it appeared (0 for the header's actors), when it
+	 * left (gone, below); its model now, which a TRACE_MODEL changes
+	 * (views test caps).  Small fields share the words of others below
+	 * so that the struct has no holes. */
+	int64_t since, until;
+	const char *model;
+	unsigned caps;
+	int pid;                  /* its process: from its begin or the sampler */
 	/* Now. */
 	int call;                 /* TRACE_CALL_* in progress, 0 when none */
 	int call_fd;
@@ -34,25 +42,27 @@ struct view_actor {
 	 * phase_blocked if any of those blocks the caller. */
 	struct view_phase ph[VIEW_PHASES];
 	int phase;
-	bool phase_blocked;
 	int nwait, ncopy, nblocked;   /* fds in each, for the totals below */
 	int64_t wait_from, copy_from, blocked_from;
-	bool idle;                /* doing something else */
 	int64_t idle_since;
+	int64_t status;           /* done: its ret */
 	uint32_t tries;           /* recv calls in the current wait phase */
+	bool phase_blocked;
+	bool idle;                /* doing something else */
 	bool done;
-	int64_t status;
+	bool gone;                /* it has left (its TRACE_ACTOR end) */
 	/* The kernel's last word, from the sampler. */
+	const char *syscall, *wchan;
+	int64_t state_t;
+	int tid;
 	bool have_state;
 	char state;
-	const char *syscall, *wchan;
-	int tid;
-	int64_t state_t;
 	/* A helper thread working for the actor (glibc's aio), last seen. */
 	bool have_helper;
 	char helper_state;
 	const char *helper_syscall, *helper_wchan;
 	int helper_tid;
+	bool refused;             /* the model refused an fd (FD_SETSIZE) */
 	/* Totals. */
 	uint64_t calls, eagain, reads, bytes, arrived, idles;
 	/* Wall time during which some fd was in a blocked phase, in phase 1,
@@ -63,7 +73,6 @@ struct view_actor {
 	 * (select's nfds bits, poll's entries; epoll: one per epoll_ctl),
 	 * descriptors the kernel checked, and entries the program scanned. */
 	uint64_t waits, handed_in, checked, scanned;
-	bool refused;             /* the model refused an fd (FD_SETSIZE) */
 	/* The last multiplexer round, as indices into the trace (-1: none):
 	 * the set built, the wait's enter and exit, the program's scan, the
 	 * epoll interest list; and the fds the view knows are on the epoll
@@ -82,11 +91,30 @@ struct view_actor {
 	int wait_fds[TRACE_FDS_INLINE];
 };
 
+/* The state of actors past the view's own TRACE_MAX_ACTORS (a server's
+ * thread per connection): the caller owns it, so a view stays a value
+ * with nothing to free.  Zero it, view_more_fit it to the trace before a
+ * fold (again when actors were added), view_more_free it when done.  A
+ * view without one follows the first TRACE_MAX_ACTORS actors and ignores
+ * the events of the others. */
+struct view_more {
+	struct view_actor *a;     /* actors TRACE_MAX_ACTORS .. + cap */
+	int cap;
+};
+
+/* Room for every actor of t; 0 or -ENOMEM (m unchanged). */
+int view_more_fit(struct view_more *m, const struct trace *t);
+void view_more_free(struct view_more *m);
+
 struct view {
 	size_t n;                 /* events applied */
 	int64_t t_ns;             /* time of the last one */
-	int nactors;
-	struct view_actor actors[TRACE_MAX_ACTORS];
+	int nactors;              /* actors that have appeared by event n: the
+	                             header's, then each TRACE_ACTOR begin; past
+	                             TRACE_MAX_ACTORS only with a view_more */
+	struct view_actor actors[TRACE_MAX_ACTORS];  /* the first ones; all of
+	                             them through view_actor() */
+	struct view_more *more;   /* the others, or NULL (view_reset_more) */
 	int step;                 /* last scripted action seen, -1 before any */
 	/* The current caption, en and zh: the scenario's own version for the
 	 * run's model when the header has one (view_cast_caption).  Else,
@@ -134,6 +162,12 @@ static inline int64_t view_ns_add(int64_t a, int64_t b)
 }
 
 void view_reset(struct view *v, const struct trace *t);
+/* The same, with the caller's room for actors past TRACE_MAX_ACTORS (NULL:
+ * none), which the view then uses until the next reset. */
+void view_reset_more(struct view *v, const struct trace *t, struct view_more *more);
+/* Actor i's state, or NULL when i has not appeared in the view. */
+struct view_actor *view_actor(struct view *v, int i);
+const struct view_actor *view_actor_c(const struct view *v, int i);
 /* When fd's current phase began, or -1 if fd is not in that phase. */
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase);
 /* Apply one event; an event that is not view_ev_ok is counted in n and
@@ -141,6 +175,8 @@ int64_t view_phase_since(const struct view_actor *a, int fd, int phase);
 void view_apply(struct view *v, const struct trace_ev *ev);
 /* view_reset, then apply events[0..n) (n is clamped to the count). */
 void view_fold(struct view *v, const struct trace *t, size_t n);
+void view_fold_more(struct view *v, const struct trace *t, size_t n,
+		    struct view_more *more);
 
 /* The current caption in lang (0 en, 1 zh; an empty zh falls back to
  * en): the scenario's words, or the generated ones that replace them. */

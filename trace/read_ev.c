@@ -3,6 +3,7 @@
  * FORMAT.md lists them, and a table indexed by kind; record.c has the
  * matching put_* functions.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -281,10 +282,13 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 	const char *s;
 	char buf[48];
 	bool helper = false;
-	int64_t tid = 0, fd = -1;
+	int64_t tid = 0, pid = 0, fd = -1;
 	int rc = trace__get_int(r, o, "tid", 0, INT32_MAX, &tid);
 
 	ev->tid = (int32_t)tid;
+	if (rc == 0)    /* absent in files written before it was */
+		rc = trace__opt_int(r, o, "pid", 1, TRACE_MAX_PID, 0, &pid);
+	ev->pid = (int32_t)pid;
 	if (rc == 0)
 		rc = trace__get_raw(r, o, "state", &s);
 	if (rc == 0 && (strlen(s) != 1 || s[0] <= ' ' || s[0] >= 0x7f))
@@ -492,6 +496,77 @@ static int rd_note(struct rd *r, json_t *o, struct trace_ev *ev)
 	return trace__get_pair(r, o, "text", true, ev->text);
 }
 
+/* ---- actors that appear, change and leave ---- */
+
+/* The begin's details, into the header's table: its name is the event's
+ * "actor", which must be new. */
+static int rd_announce(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *name = json_string_value(json_object_get(o, "actor"));
+	const char *model, *parent = NULL, *label[2] = { "", "" };
+	unsigned caps = 0;
+	char buf[48];
+	int p = -1, i, rc = trace__get_str(r, o, "model", &model);
+
+	if (rc == 0)
+		rc = trace__get_caps(r, json_object_get(o, "caps"), &caps);
+	if (rc == 0 && json_object_get(o, "label") != NULL)
+		rc = trace__get_pair(r, o, "label", false, label);
+	if (rc == 0 && json_object_get(o, "parent") != NULL)
+		rc = trace__get_raw(r, o, "parent", &parent);
+	if (rc != 0)
+		return rc;
+	if (parent != NULL && (p = trace_find_actor(r->t, parent)) < 0)
+		return trace__fail(r, 1, "\"parent\" of %s is '%s' (expected an actor of "
+				   "the header or announced before it)", r->what,
+				   trace__shown(parent, buf, sizeof buf));
+	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
+		return trace__fail(r, 1, "%s announces '%s' (expected a new, unique, "
+				   "non-empty actor name)", r->what,
+				   trace__shown(name, buf, sizeof buf));
+	i = trace_announce_actor(r->t, name, model, caps, label[0], label[1], p);
+	if (i == -ENOSPC)
+		return trace__fail(r, 1, "%s announces actor %d (expected at most %d "
+				   "actors in a trace)", r->what, trace_hdr(r->t)->nactors + 1,
+				   TRACE_ACTORS_LIMIT);
+	if (i < 0)
+		return i;
+	ev->actor = (uint16_t)i;
+	return 0;
+}
+
+/* begin: the actor appears (its tid and pid optional); end: it leaves. */
+static int rd_actor(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t tid = 0, pid = 0;
+	int rc = rd_edge(r, o, ev);
+
+	if (rc != 0 || (ev->flags & TRACE_F_END))
+		return rc;
+	rc = rd_announce(r, o, ev);
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "tid", 1, INT32_MAX, 0, &tid);
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "pid", 1, TRACE_MAX_PID, 0, &pid);
+	ev->tid = (int32_t)tid;
+	ev->pid = (int32_t)pid;
+	return rc;
+}
+
+static int rd_model(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	unsigned caps = 0;
+	int rc = trace__get_str(r, o, "model", &ev->model);
+
+	if (rc == 0 && ev->model[0] == '\0')
+		rc = trace__fail(r, 1, "\"model\" of %s is empty (expected the actor's "
+				 "new model)", r->what);
+	if (rc == 0)
+		rc = trace__get_caps(r, json_object_get(o, "caps"), &caps);
+	ev->caps = (int32_t)caps;
+	return rc != 0 ? rc : trace__get_pair(r, o, "why", true, ev->text);
+}
+
 /* A new kind needs a line here and one in record.c's table. */
 static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_ev *) = {
 	[TRACE_ENTER] = rd_enter, [TRACE_EXIT] = rd_exit,
@@ -503,12 +578,49 @@ static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_
 	[TRACE_REFUSE] = rd_refuse, [TRACE_CONNECT] = rd_connect,
 	[TRACE_DELIVER] = rd_deliver, [TRACE_SIGNAL] = rd_signal,
 	[TRACE_SUBMIT] = rd_submit, [TRACE_COMPLETE] = rd_complete,
-	[TRACE_NOTE] = rd_note,
+	[TRACE_NOTE] = rd_note, [TRACE_ACTOR] = rd_actor, [TRACE_MODEL] = rd_model,
 };
 
 static const char *readable_kind(int k)
 {
 	return k > 0 && k < TRACE_KIND_MAX && rd_kind[k] ? trace_kind_name(k) : NULL;
+}
+
+/* An "actor" event that announces its actor: the name is new (rd_announce). */
+static bool is_begin(json_t *o, int kind)
+{
+	const char *edge;
+
+	if (kind != TRACE_ACTOR)
+		return false;
+	edge = json_string_value(json_object_get(o, "edge"));
+	return edge == NULL || strcmp(edge, "end") != 0;
+}
+
+/* The event's actor: known and still there; the world neither appears,
+ * leaves nor changes its model. */
+static int rd_who(struct rd *r, const char *actor, struct trace_ev *ev)
+{
+	const struct trace_hdr *h = trace_hdr_c(r->t);
+	char buf[48];
+	int i = trace_find_actor(r->t, actor);
+
+	if (i < 0)
+		return trace__fail(r, 1, "event actor '%s' is not in the header "
+				   "(expected one of its \"actors\", or one an \"actor\" "
+				   "event announced on an earlier line)",
+				   trace__shown(actor, buf, sizeof buf));
+	ev->actor = (uint16_t)i;
+	if (h->actors[i].ended && ev->kind != TRACE_LOST)
+		return trace__fail(r, 1, "the \"%s\" event is from '%s', which has "
+				   "ended (expected no event but lost after an actor's "
+				   "\"actor\" end)", trace_kind_name(ev->kind),
+				   trace__shown(actor, buf, sizeof buf));
+	if (i == TRACE_WORLD && (ev->kind == TRACE_ACTOR || ev->kind == TRACE_MODEL))
+		return trace__fail(r, 1, "the \"%s\" event is about the world (expected "
+				   "another actor: the world neither appears, leaves nor "
+				   "changes its model)", trace_kind_name(ev->kind));
+	return 0;
 }
 
 /* seq, t_ns, actor and kind: what every event has. */
@@ -527,18 +639,14 @@ static int rd_common(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = trace__get_raw(r, o, "kind", &kind);
 	if (rc != 0)
 		return rc;
-	if ((i = trace_find_actor(r->t, actor)) < 0)
-		return trace__fail(r, 1, "event actor '%s' is not in the header "
-				   "(expected one of its \"actors\")",
-				   trace__shown(actor, buf, sizeof buf));
-	ev->actor = (uint16_t)i;
 	if ((i = trace_kind_from(kind)) < 0 || readable_kind(i) == NULL)
 		return trace__fail(r, 1, "event kind '%s' is unknown (expected one "
 				   "of: %s)", trace__shown(kind, buf, sizeof buf),
 				   trace__names_list(list, sizeof list, readable_kind,
 						     TRACE_KIND_MAX));
 	ev->kind = (uint8_t)i;
-	return 0;
+	/* An announcement names an actor not known yet: rd_actor adds it. */
+	return is_begin(o, i) ? 0 : rd_who(r, actor, ev);
 }
 
 int trace__rd_event(struct rd *r, json_t *o)

@@ -254,6 +254,8 @@ static void put_state(struct put *p, const struct trace_ev *ev)
 	char letter[2] = { ev->state, '\0' };
 
 	put_count(p, "tid", ev->tid);
+	if (ev->pid != 0)
+		put_int(p, "pid", ev->pid);
 	put_name(p, "state", ev->state > ' ' && ev->state < 0x7f ? letter : NULL);
 	put_str(p, "syscall", ev->syscall);
 	put_str(p, "wchan", ev->wchan);
@@ -383,6 +385,45 @@ static void put_note(struct put *p, const struct trace_ev *ev)
 	put_pair(p, "text", true, ev->text);
 }
 
+/* ---- actors that appear, change and leave ---- */
+
+static json_t *caps_value(unsigned caps);
+
+/* begin: the announced actor's details from the header's table (only an
+ * announced one begins: the reader would take a header actor's begin for
+ * a second actor of that name); end: the edge alone. */
+static void put_actor(struct put *p, const struct trace_ev *ev)
+{
+	const struct trace_actor *a = &p->h->actors[ev->actor];
+	bool labelled = (a->label[0] != NULL && a->label[0][0] != '\0') ||
+			(a->label[1] != NULL && a->label[1][0] != '\0');
+
+	put_edge(p, ev);
+	if (ev->flags & TRACE_F_END)
+		return;
+	if (p->rc == 0 && (!a->announced || a->parent < -1 || a->parent >= p->h->nactors))
+		p->rc = -EINVAL;
+	put_str(p, "model", a->model);
+	if (a->caps != 0)
+		put_new(p, "caps", caps_value(a->caps), -ENOMEM);
+	if (p->rc == 0 && a->parent >= 0)
+		put_str(p, "parent", p->h->actors[a->parent].name);
+	if (ev->tid != 0)
+		put_count(p, "tid", ev->tid);
+	if (ev->pid != 0)
+		put_int(p, "pid", ev->pid);
+	if (labelled)
+		put_pair(p, "label", false, a->label);
+}
+
+static void put_model(struct put *p, const struct trace_ev *ev)
+{
+	put_str(p, "model", ev->model);
+	if (ev->caps != 0)
+		put_new(p, "caps", caps_value((unsigned)ev->caps), -ENOMEM);
+	put_pair(p, "why", true, ev->text);
+}
+
 /* A new kind needs a line here and one in read_ev.c's table. */
 static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_ev *) = {
 	[TRACE_ENTER] = put_enter, [TRACE_EXIT] = put_exit,
@@ -394,7 +435,7 @@ static void (*const put_kind[TRACE_KIND_MAX])(struct put *, const struct trace_e
 	[TRACE_REFUSE] = put_refuse, [TRACE_CONNECT] = put_connect,
 	[TRACE_DELIVER] = put_deliver, [TRACE_SIGNAL] = put_signal,
 	[TRACE_SUBMIT] = put_submit, [TRACE_COMPLETE] = put_complete,
-	[TRACE_NOTE] = put_note,
+	[TRACE_NOTE] = put_note, [TRACE_ACTOR] = put_actor, [TRACE_MODEL] = put_model,
 };
 
 /* Dump o compact as one line.  Consumes o. */
@@ -446,12 +487,13 @@ int trace_write_ev(FILE *f, const struct trace *t, const struct trace_ev *ev)
 	return write_line(f, p.o, TRACE_MAX_LINE);
 }
 
-/* The distinct non-empty models of actors 1.., in order of appearance. */
+/* The distinct non-empty models of the header's actors 1.., in order of
+ * appearance. */
 static json_t *models_value(const struct trace_hdr *h)
 {
 	json_t *a = json_array();
 
-	for (int i = 1; a != NULL && i < h->nactors; i++) {
+	for (int i = 1; a != NULL && i < h->nstart; i++) {
 		const char *m = h->actors[i].model;
 		bool seen = m == NULL || m[0] == '\0';
 
@@ -509,12 +551,15 @@ static json_t *actor_value(const struct trace_actor *a, int *rc)
 	return p.o;
 }
 
+/* The actors known when the run began; the others are written as their
+ * TRACE_ACTOR begin events, so a recorder that streams can write this line
+ * first. */
 static json_t *actors_value(const struct trace_hdr *h, int *rc)
 {
 	json_t *a = json_array();
 
 	*rc = a != NULL ? 0 : -ENOMEM;
-	for (int i = 0; *rc == 0 && i < h->nactors; i++)
+	for (int i = 0; *rc == 0 && i < h->nstart; i++)
 		if (json_array_append_new(a, actor_value(&h->actors[i], rc)) != 0 &&
 		    *rc == 0)
 			*rc = -ENOMEM;

@@ -19,9 +19,12 @@ struct pool_str {
 
 struct trace {
 	struct trace_hdr hdr;
+	int actors_cap;           /* room in hdr.actors */
 	struct trace_ev *ev;
 	size_t n, cap;
 	uint64_t lost;
+	int nbegun;               /* actors whose life began: the header's, then
+	                             the announced ones whose begin was appended */
 	size_t pool;              /* bytes of interned strings */
 	size_t max_mem;           /* events (used) + pool may not pass it */
 	int full;
@@ -56,6 +59,7 @@ void trace_free(struct trace *t)
 			free(p);
 		}
 	}
+	free(t->hdr.actors);
 	free(t->ev);
 	free(t);
 }
@@ -99,23 +103,74 @@ const char *trace_intern(struct trace *t, const char *s)
 struct trace_hdr *trace_hdr(struct trace *t) { return &t->hdr; }
 const struct trace_hdr *trace_hdr_c(const struct trace *t) { return &t->hdr; }
 
-int trace_add_actor(struct trace *t, const char *name, const char *model,
-		    unsigned caps, const char *label_en, const char *label_zh)
+/* Room for one more actor: the table doubles from 4 (a world and two
+ * readers fit at once). */
+static int actors_grow(struct trace *t)
 {
 	struct trace_actor *a;
+	int cap;
 
-	if (t->hdr.nactors >= TRACE_MAX_ACTORS)
+	if (t->hdr.nactors >= TRACE_ACTORS_LIMIT)
 		return -ENOSPC;
+	if (t->hdr.nactors < t->actors_cap)
+		return 0;
+	cap = t->actors_cap ? t->actors_cap * 2 : 4;
+	cap = cap < TRACE_ACTORS_LIMIT ? cap : TRACE_ACTORS_LIMIT;
+	if ((a = realloc(t->hdr.actors, (size_t)cap * sizeof *a)) == NULL)
+		return -ENOMEM;
+	t->hdr.actors = a;
+	t->actors_cap = cap;
+	return 0;
+}
+
+static int add_actor(struct trace *t, const char *name, const char *model,
+		     unsigned caps, const char *label_en, const char *label_zh)
+{
+	struct trace_actor *a;
+	int rc = actors_grow(t);
+
+	if (rc != 0)
+		return rc;
 	a = &t->hdr.actors[t->hdr.nactors];
+	*a = (struct trace_actor){ .caps = caps & TRACE_CAP_ALL, .parent = -1 };
 	a->name = trace_intern(t, name);
 	a->model = trace_intern(t, model);
 	a->label[0] = trace_intern(t, label_en);
 	a->label[1] = trace_intern(t, label_zh);
-	a->caps = caps & TRACE_CAP_ALL;
-	a->script = NULL;
 	if (!a->name || !a->model || !a->label[0] || !a->label[1])
 		return -ENOMEM;
 	return t->hdr.nactors++;
+}
+
+int trace_add_actor(struct trace *t, const char *name, const char *model,
+		    unsigned caps, const char *label_en, const char *label_zh)
+{
+	int i;
+
+	if (t->hdr.nactors > t->hdr.nstart)
+		return -EBUSY;
+	if (t->hdr.nactors >= TRACE_MAX_ACTORS)
+		return -ENOSPC;
+	if ((i = add_actor(t, name, model, caps, label_en, label_zh)) >= 0)
+		t->hdr.nstart = t->nbegun = t->hdr.nactors;
+	return i;
+}
+
+int trace_announce_actor(struct trace *t, const char *name, const char *model,
+			 unsigned caps, const char *label_en,
+			 const char *label_zh, int parent)
+{
+	int i;
+
+	if (name == NULL || name[0] == '\0' || parent < -1 || parent >= t->hdr.nactors)
+		return -EINVAL;
+	if (trace_find_actor(t, name) >= 0)
+		return -EEXIST;
+	if ((i = add_actor(t, name, model, caps, label_en, label_zh)) < 0)
+		return i;
+	t->hdr.actors[i].parent = parent;
+	t->hdr.actors[i].announced = true;
+	return i;
 }
 
 int trace_find_actor(const struct trace *t, const char *name)
@@ -133,10 +188,43 @@ static size_t ev_room(const struct trace *t)
 	       sizeof(struct trace_ev);
 }
 
+/* The actor's life so far allows ev (trace/FORMAT.md, "Actors that
+ * appear, change and leave").  An actor outside the table is not judged
+ * here: the views ignore its events and the writer refuses them. */
+static bool life_ok(struct trace *t, const struct trace_ev *ev)
+{
+	const struct trace_actor *a;
+
+	if (ev->actor >= t->hdr.nactors)
+		return ev->kind != TRACE_ACTOR;
+	a = &t->hdr.actors[ev->actor];
+	if (ev->kind == TRACE_ACTOR && !(ev->flags & TRACE_F_END))
+		return ev->actor == t->nbegun && a->announced;
+	if (ev->actor >= t->nbegun)
+		return false;                     /* announced, not begun */
+	if (a->ended)
+		return ev->kind == TRACE_LOST;    /* drops may be counted late */
+	return ev->actor != TRACE_WORLD ||
+	       (ev->kind != TRACE_ACTOR && ev->kind != TRACE_MODEL);
+}
+
+/* What an appended event changes in the header's table. */
+static void life_apply(struct trace *t, const struct trace_ev *ev)
+{
+	if (ev->kind != TRACE_ACTOR || ev->actor >= t->hdr.nactors)
+		return;
+	if (ev->flags & TRACE_F_END)
+		t->hdr.actors[ev->actor].ended = true;
+	else
+		t->nbegun++;
+}
+
 int trace_append(struct trace *t, const struct trace_ev *ev)
 {
 	size_t room = ev_room(t);
 
+	if (!life_ok(t, ev))
+		return -EINVAL;
 	/* What is counted is what is used: capacity past n is never touched,
 	 * so it costs address space, not memory. */
 	if (t->n >= room + (ev->kind == TRACE_LOST ? LOST_RESERVE : 0)) {
@@ -159,6 +247,7 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 	t->ev[t->n].seq = t->n;
 	if (ev->kind == TRACE_LOST)
 		t->lost += ev->count;
+	life_apply(t, ev);
 	t->n++;
 	return 0;
 }
@@ -189,7 +278,7 @@ static const char *const kind_names[TRACE_KIND_MAX] = {
 	[TRACE_REFUSE] = "refuse", [TRACE_CONNECT] = "connect",
 	[TRACE_DELIVER] = "deliver", [TRACE_SIGNAL] = "signal",
 	[TRACE_SUBMIT] = "submit", [TRACE_COMPLETE] = "complete",
-	[TRACE_NOTE] = "note",
+	[TRACE_NOTE] = "note", [TRACE_ACTOR] = "actor", [TRACE_MODEL] = "model",
 };
 
 static const char *const call_names[TRACE_CALL_MAX] = {

@@ -22,6 +22,15 @@
 
 #define TRACE_FORMAT   "ioscope-trace"
 #define TRACE_VERSION  2        /* 2: actors carry "caps" (FORMAT.md) */
+/* Actors in one trace, the header's and those announced later (FORMAT.md,
+ * "Bounds"): a server with a thread per connection at a thousand
+ * connections fits.  The header's table grows to it as actors come. */
+#define TRACE_ACTORS_LIMIT 4096
+/* Actors of the header line, known when the run began (a live run's
+ * readers and clients, each with a ring); the others are announced.  It
+ * is also the number of actors with a slot in fixed per-actor state: the
+ * fold's own (struct view; a view_more holds the rest), 64-bit masks of
+ * actors (captions), the sink's rings and the sampler's watches. */
 #define TRACE_MAX_ACTORS 64
 #define TRACE_WORLD    0        /* actor 0 is always the world */
 
@@ -34,8 +43,8 @@ enum trace_kind {
 	                    ret is -errno when its write failed */
 	TRACE_CLOSE,     /* the world closed the far end of fd; for a client,
 	                    its own socket, what = 1 if abruptly (RST) */
-	TRACE_STATE,     /* sampler: tid, state letter, syscall, its first
-	                    argument in fd, wchan; what = 1 when tid is a
+	TRACE_STATE,     /* sampler: tid and its pid, state letter, syscall,
+	                    its first argument in fd, wchan; what = 1 when tid is a
 	                    helper thread working for the actor (glibc's aio
 	                    threads), not the actor's own thread */
 	TRACE_CAPTION,   /* text[0] English, text[1] Chinese */
@@ -60,6 +69,13 @@ enum trace_kind {
 	                    were waiting to be seen (the CQ ring's length) */
 	TRACE_NOTE,      /* a model says something about itself: text[0] en,
 	                    text[1] zh (static strings, interned by the sink) */
+	TRACE_ACTOR,     /* the actor appears (begin: a thread or process just
+	                    created, its tid and pid; its name, model, caps,
+	                    labels and parent are in the header's table, put
+	                    there by trace_announce_actor) or leaves (end,
+	                    TRACE_F_END): no event of it follows but lost */
+	TRACE_MODEL,     /* the actor's model changes: model, caps, text[0]
+	                    en and text[1] zh say why (interned) */
 	TRACE_KIND_MAX
 };
 
@@ -80,6 +96,15 @@ enum trace_call {
 	TRACE_CALL_AIO_READ,        /* glibc's aio_read(3): a library call */
 	TRACE_CALL_MAX
 };
+
+/* A multiplexer's wait (select, poll, epoll_wait): it waits on a whole
+ * set of descriptors at once, not on one read.  Inline: the fold asks it
+ * of every enter and exit. */
+static inline bool trace_call_is_wait(int call)
+{
+	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
+	       call == TRACE_CALL_EPOLL_WAIT;
+}
 
 /* TRACE_SET: which set. */
 enum trace_set {
@@ -149,7 +174,10 @@ struct trace_ev {
 	                          number; done: bytes left unread */
 	int64_t  ret;          /* exit: return value; arrive: bytes; done: status */
 	int64_t  dur_ns;       /* exit, idle end: how long it took */
-	const char *syscall;   /* state: syscall name or "running" (interned) */
+	union {
+		const char *syscall;  /* state: syscall name or "running" (interned) */
+		const char *model;    /* model: the actor's new model (interned) */
+	};
 	const char *wchan;     /* state: kernel function it sleeps in (interned) */
 	const char *text[2];   /* caption: en, zh (interned) */
 	/* Multiplexing.  enter of select/poll: n = nfds / entries handed in,
@@ -158,8 +186,16 @@ struct trace_ev {
 	 * entries scanned (scan) or in the set.  epoll_ctl: what = op, arg =
 	 * the fd added or removed.  accept: arg is not used (the new fd is
 	 * its exit's ret).  connect: arg = the server's actor index. */
-	int32_t  n;
-	int32_t  arg;
+	union {
+		int32_t n;
+		int32_t caps;  /* model: the new model's enum trace_cap bits */
+	};
+	union {
+		int32_t arg;
+		int32_t pid;   /* state: the process tid belongs to, 1 ..
+		                  TRACE_MAX_PID; 0 when not known (files
+		                  written before it existed) */
+	};
 	uint8_t  what;         /* set: enum trace_set; ready: trace_ready; ctl: trace_op */
 	uint16_t nfds;         /* fds listed in fd[] (at most TRACE_FDS_INLINE) */
 	uint32_t fds_more;     /* fds in the set that did not fit in fd[] */
@@ -182,6 +218,10 @@ struct trace_actor {
 	                          scenario's captions about the actor describe
 	                          that model (see view_recast).  NULL or "" when
 	                          it ran the script's own (interned) */
+	int parent;            /* the actor that created it, -1 for none */
+	bool announced;        /* it appeared in the middle of the run (a
+	                          TRACE_ACTOR begin), after the header's */
+	bool ended;            /* the trace holds its TRACE_ACTOR end */
 };
 
 /* A caption the scenario wrote for the model this run put its actors on
@@ -199,8 +239,13 @@ struct trace_hdr {
 	const char *kernel;    /* uname release (interned) */
 	const char *started;   /* wall-clock start, ISO 8601 UTC (interned) */
 	double speed;
-	int nactors;           /* including the world at 0 */
-	struct trace_actor actors[TRACE_MAX_ACTORS];
+	int nactors;           /* including the world at 0; at most
+	                          TRACE_ACTORS_LIMIT */
+	int nstart;            /* actors[0 .. nstart): the header's, known
+	                          when the run began; the others were
+	                          announced by TRACE_ACTOR events, in order */
+	struct trace_actor *actors;  /* [nactors], owned by the trace; it moves
+	                                when an actor is added (hold indices) */
 	int ncaptions;         /* 0 .. TRACE_MAX_CAST_CAPTIONS, steps distinct */
 	struct trace_caption captions[TRACE_MAX_CAST_CAPTIONS];
 };
@@ -219,15 +264,28 @@ struct trace_hdr *trace_hdr(struct trace *t);
 const struct trace_hdr *trace_hdr_c(const struct trace *t);
 
 /* Add an actor to the header, with the capabilities of its model (enum
- * trace_cap; 0 for the world and the clients it plays); returns its index
- * or -ENOSPC. */
+ * trace_cap; 0 for the world and the clients it plays); returns its index,
+ * -ENOSPC past TRACE_MAX_ACTORS, or -EBUSY once an actor was announced
+ * (below). */
 int trace_add_actor(struct trace *t, const char *name, const char *model,
 		    unsigned caps, const char *label_en, const char *label_zh);
 int trace_find_actor(const struct trace *t, const char *name);
+/* After the header's actors (trace_add_actor then refuses -EBUSY): an
+ * actor that appears in the middle of the run, created by actor parent (or
+ * -1).  Its TRACE_ACTOR begin event (actor = the index returned, its tid
+ * and pid) must be the next one appended for an announced actor.  Returns
+ * its index, -EEXIST (the name is taken), -EINVAL (empty name, no such
+ * parent), -ENOSPC or -ENOMEM. */
+int trace_announce_actor(struct trace *t, const char *name, const char *model,
+			 unsigned caps, const char *label_en,
+			 const char *label_zh, int parent);
 
 /* Append one event; its seq is set to the current count.  Strings must be
  * interned in this trace.  Returns 0, -ENOMEM, or -EFBIG when the trace
- * holds its memory cap (nothing is added).  A few TRACE_LOST events still
+ * holds its memory cap (nothing is added), or -EINVAL for an event that
+ * breaks an actor's life (trace/FORMAT.md): an announced actor's event
+ * before its begin, a begin out of announcement order, any event but lost
+ * after its actor's end, the world's begin, end or model.  A few TRACE_LOST events still
  * fit past the cap, so whoever drops events at the cap can count them. */
 int trace_append(struct trace *t, const struct trace_ev *ev);
 size_t trace_count(const struct trace *t);
@@ -286,7 +344,7 @@ int trace_errno_from(const char *name);         /* -1 if unknown */
  * epoch (sink_now, probe_now): there is no global epoch. */
 int64_t trace_mono_ns(void);
 
-/* ---- JSON Lines (record.c, read.c); described in trace/FORMAT.md ---- */
+/* ---- JSON Lines (record.c; read.c, read_hdr.c, read_ev.c); described in trace/FORMAT.md ---- */
 
 /* Write the header line / one event line.  Return 0 or -errno; -EINVAL for
  * what the format cannot represent (then nothing is written). */
@@ -324,6 +382,7 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
                                           (Linux moves at most 0x7ffff000
                                           bytes per read or write) */
 #define TRACE_MIN_RET    (-4095)       /* ret: -errno at most (MAX_ERRNO) */
+#define TRACE_MAX_PID    4194304       /* pid: Linux's PID_MAX_LIMIT */
 #define TRACE_MAX_COUNT  INT32_MAX     /* n, nfds, fds_more, limits, counts */
 
 #endif

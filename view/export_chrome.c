@@ -86,7 +86,7 @@ static void put_tracks(struct chrome *c, FILE *out, bool *first)
 		put_track(c, out, first, export__tid_thread(a), a * 100, "%s (%s)", h->actors[a].name, model);
 		put_track(c, out, first, export__tid_kernel(a), a * 100 + 1, "%s kernel", h->actors[a].name);
 		for (int s = 0; s < c->nslots[a]; s++)
-			put_track(c, out, first, export__tid_fd(a, s), a * 100 + 2 + s, "%s kernel fd %d",
+			put_track(c, out, first, export__tid_fd(c, a, s), a * 100 + 2 + s, "%s kernel fd %d",
 				  h->actors[a].name, c->slot_fd[a][s]);
 	}
 }
@@ -145,6 +145,10 @@ static json_t *header_json(struct chrome *c)
 		export__set_str(c, label, "en", h->actors[a].label[0]);
 		export__set_str(c, label, "zh", h->actors[a].label[1]);
 		export__set(c, x, "label", label);
+		if (h->actors[a].announced)     /* it appeared during the run */
+			export__set(c, x, "announced", json_true());
+		if (h->actors[a].parent >= 0 && h->actors[a].parent < h->nactors)
+			export__set_str(c, x, "parent", h->actors[h->actors[a].parent].name);
 		if (x == NULL || json_array_append_new(actors, x) != 0)
 			c->rc = -ENOMEM;
 	}
@@ -196,6 +200,11 @@ int export_chrome(const struct trace *t, FILE *out)
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return -ENOMEM;
 	c->t = t;
+	c->fd_tid0 = export__fd_tid0(trace_hdr_c(t)->nactors);
+	c->nslots = calloc((size_t)trace_hdr_c(t)->nactors, sizeof *c->nslots);
+	c->slot_fd = calloc((size_t)trace_hdr_c(t)->nactors, sizeof *c->slot_fd);
+	if (c->nslots == NULL || c->slot_fd == NULL)
+		c->rc = -ENOMEM;
 	for (size_t i = 0; i < trace_count(t) && c->rc == 0; i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 
@@ -217,6 +226,8 @@ int export_chrome(const struct trace *t, FILE *out)
 	}
 	free(c->recs);
 	free(c->open);
+	free(c->nslots);
+	free(c->slot_fd);
 	free(c);
 	return rc;
 }

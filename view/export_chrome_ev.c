@@ -333,6 +333,8 @@ static void on_state(struct chrome *c, const struct trace_ev *ev)
 	export__set_str(c, args_of(c, i), "syscall", ev->syscall);
 	export__set_str(c, args_of(c, i), "wchan", ev->wchan);
 	export__set_int(c, args_of(c, i), "tid", ev->tid);
+	if (ev->pid > 0)
+		export__set_int(c, args_of(c, i), "pid", ev->pid);
 	export__set_int(c, args_of(c, i), "fd", ev->fd);
 	if (ev->what)
 		export__set(c, args_of(c, i), "helper", json_true());
@@ -349,6 +351,35 @@ static const char *signal_name(int signo, char *buf, size_t len)
 	else
 		snprintf(buf, len, "signal %d", signo);
 	return buf;
+}
+
+/* An actor appears (its tracks begin with this instant), leaves, or
+ * changes its model: instants on its thread's track, cat "actor". */
+static void on_life(struct chrome *c, const struct trace_ev *ev)
+{
+	const struct trace_actor *a = &trace_hdr_c(c->t)->actors[ev->actor];
+	int th = export__tid_thread(ev->actor);
+	size_t i;
+
+	if (ev->kind == TRACE_MODEL) {
+		i = rec_new(c, 'i', ev->actor, th, ev->t_ns, "actor", "model: %s", ev->model);
+		export__set_str(c, args_of(c, i), "model", ev->model);
+		export__set_str(c, args_of(c, i), "en", ev->text[0]);
+		export__set_str(c, args_of(c, i), "zh", ev->text[1]);
+		return;
+	}
+	if (ev->flags & TRACE_F_END) {
+		rec_new(c, 'i', ev->actor, th, ev->t_ns, "actor", "leaves");
+		return;
+	}
+	i = rec_new(c, 'i', ev->actor, th, ev->t_ns, "actor", "appears");
+	export__set_str(c, args_of(c, i), "model", a->model);
+	if (a->parent >= 0)
+		export__set_str(c, args_of(c, i), "parent", actor(c, a->parent));
+	if (ev->tid > 0)
+		export__set_int(c, args_of(c, i), "tid", ev->tid);
+	if (ev->pid > 0)
+		export__set_int(c, args_of(c, i), "pid", ev->pid);
 }
 
 /* What a program does or is told in user space: instants on its thread;
@@ -393,6 +424,10 @@ static void on_other(struct chrome *c, const struct trace_ev *ev)
 		i = rec_new(c, 'i', a, th, ev->t_ns, "done", "done");
 		export__set_int(c, args_of(c, i), "ret", ev->ret);
 		export__set_int(c, args_of(c, i), "unread", ev->count);
+		break;
+	case TRACE_ACTOR:
+	case TRACE_MODEL:
+		on_life(c, ev);
 		break;
 	default:
 		break;

@@ -21,7 +21,8 @@
 #include "view/export.h"
 
 #define FD_TRACKS 64             /* per-fd kernel tracks an actor can have */
-#define FD_TID0 1000
+#define FD_TID0 1000             /* the first per-fd track's tid, past the actors'
+                                    (more actors: export__fd_tid0) */
 
 /* The world's track is tid 1, not actor*2 = 0: Perfetto files tid 0 under
  * the idle (swapper) thread, outside the run's process. */
@@ -35,9 +36,13 @@ static inline int export__tid_kernel(int actor)
 	return actor * 2 + 1;
 }
 
-static inline int export__tid_fd(int actor, int slot)
+/* Per-fd tracks start at 1000 while the actors' own tracks (2 per actor)
+ * stay below it; past 499 actors, at the next thousand above theirs. */
+static inline int export__fd_tid0(int nactors)
 {
-	return FD_TID0 + actor * FD_TRACKS + slot;
+	int top = 2 * nactors + 2;
+
+	return top <= FD_TID0 ? FD_TID0 : (top + 999) / 1000 * 1000;
 }
 
 /* One event to write: 'X' a span, 'i' an instant, 'b' an async span
@@ -76,9 +81,15 @@ struct chrome {
 	uint64_t next_id;
 	size_t unfinished, moved;
 	int rc;                     /* the first failure sticks */
-	int nslots[TRACE_MAX_ACTORS];
-	int slot_fd[TRACE_MAX_ACTORS][FD_TRACKS];
+	int fd_tid0;                /* export__fd_tid0 of the trace */
+	int *nslots;                /* per actor: its per-fd tracks */
+	int (*slot_fd)[FD_TRACKS];  /* per actor: the fd of each */
 };
+
+static inline int export__tid_fd(const struct chrome *c, int actor, int slot)
+{
+	return c->fd_tid0 + actor * FD_TRACKS + slot;
+}
 
 /* o[key] = v, taking v; on failure (o or v NULL included) v is freed and
  * c->rc becomes -ENOMEM unless already set. */

@@ -69,7 +69,7 @@ static void place_phases(struct chrome *c, const size_t *idx, size_t n, size_t *
 		if (!per_fd) {
 			r->tid = export__tid_kernel(a);
 		} else if (slot >= 0) {
-			r->tid = export__tid_fd(a, slot);
+			r->tid = export__tid_fd(c, a, slot);
 		} else {
 			r->ph = 'b';
 			r->tid = export__tid_kernel(a);

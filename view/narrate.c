@@ -187,10 +187,17 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 	n->out = out;
 	n->t = t;
 	n->lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
-	view_reset(&n->v, t);
+	n->more = (struct view_more){ NULL, 0 };
+	n->last_more = NULL;
+	/* Without memory the narration follows the first actors only. */
+	if (h->nactors > TRACE_MAX_ACTORS && view_more_fit(&n->more, t) == 0 &&
+	    (n->last_more = calloc((size_t)n->more.cap, 1)) == NULL)
+		view_more_free(&n->more);
+	view_reset_more(&n->v, t, &n->more);
+	n->now = &n->v;
 	memset(n->last_kind, 0, sizeof n->last_kind);
 	fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
-	for (int i = 1; i < h->nactors; i++) {
+	for (int i = 1; i < h->nstart; i++) {
 		const char *label = h->actors[i].label[n->lang];
 
 		if (*label == '\0')
@@ -225,7 +232,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 
 static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const struct view_actor *a = &n->v.actors[ev->actor];    /* line_for checked it */
+	const struct view_actor *a = view_actor_c(n->now, ev->actor);
 	char d[32];
 
 	if (!(ev->flags & TRACE_F_END)) {
@@ -237,13 +244,13 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 					 P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB), ev->fd);
 		return;
 	}
-	int64_t since = view_phase_since(a, ev->fd, ev->phase);
+	int64_t since = a != NULL ? view_phase_since(a, ev->fd, ev->phase) : -1;
 
 	narrate_dur(since >= 0 ? view_ns_between(since, ev->t_ns) : 0, d, sizeof d);
 	if (ev->flags & TRACE_F_BLOCKED)
 		snprintf(s, len, P(n, P_PHASE_END_B),
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
-	else if (a->tries > 0)
+	else if (a != NULL && a->tries > 0)
 		snprintf(s, len, P(n, P_PHASE_END_NB),
 			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d, a->tries);
 	else
@@ -285,7 +292,7 @@ static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s,
 {
 	char words[VIEW_CAST_WORDS];
 
-	snprintf(s, len, "── %s", view_caption_of(&n->v, ev, n->lang, words, sizeof words));
+	snprintf(s, len, "── %s", view_caption_of(n->now, ev, n->lang, words, sizeof words));
 }
 
 /* The words for one event; returns 0 when the event prints no line.  An
@@ -299,7 +306,8 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 
 	if (!view_ev_ok(n->t, ev))
 		return 0;
-	if (narrate__mux(n, ev, s, len) || narrate__async(n, ev, s, len))
+	if (narrate__mux(n, ev, s, len) || narrate__async(n, ev, s, len) ||
+	    narrate__life(n, ev, s, len))
 		return 1;
 	switch (ev->kind) {
 	case TRACE_CAPTION:
@@ -350,16 +358,22 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	return 0;
 }
 
+int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
+		    const struct view *before, const struct trace_ev *ev, char *s, size_t len)
+{
+	scratch->t = t;
+	scratch->lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
+	scratch->now = before;
+	s[0] = '\0';
+	return line_for(scratch, ev, s, len);
+}
+
 int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len)
 {
-	static struct narrator n;     /* the view is large: not on the stack */
+	static struct narrator n;     /* large (its own view, unused here): not on the stack */
 
-	n.t = t;
-	n.lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
-	n.v = *before;
-	s[0] = '\0';
-	return line_for(&n, ev, s, len);
+	return narrate_line_in(&n, t, lang, before, ev, s, len);
 }
 
 const char *narrate_actor(const struct trace *t, int actor)
@@ -369,14 +383,23 @@ const char *narrate_actor(const struct trace *t, int actor)
 	return actor < h->nactors ? h->actors[actor].name : "?";
 }
 
+/* Where the actor's previous event is kept, or NULL past the room. */
+static uint8_t *last_kind(struct narrator *n, int actor)
+{
+	if (actor < TRACE_MAX_ACTORS)
+		return &n->last_kind[actor];
+	actor -= TRACE_MAX_ACTORS;
+	return n->last_more != NULL && actor < n->more.cap ? &n->last_more[actor] : NULL;
+}
+
 void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 {
 	char s[1024];
-	bool again = ev->kind == TRACE_IDLE && ev->actor < TRACE_MAX_ACTORS &&
-		     n->last_kind[ev->actor] == TRACE_IDLE;
+	uint8_t *last = last_kind(n, ev->actor);
+	bool again = ev->kind == TRACE_IDLE && last != NULL && *last == TRACE_IDLE;
 
-	if (ev->actor < TRACE_MAX_ACTORS && ev->kind != TRACE_STATE)
-		n->last_kind[ev->actor] = ev->kind;
+	if (last != NULL && ev->kind != TRACE_STATE)
+		*last = ev->kind;
 	if (!again && line_for(n, ev, s, sizeof s)) {
 		file_cause_cut(s, sizeof s);      /* a long caption: whole characters */
 		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
@@ -392,11 +415,11 @@ void narrate_end(struct narrator *n)
 
 	fputs(P(n, P_SUMMARY), n->out);
 	for (int i = 1; i < h->nactors; i++) {
-		const struct view_actor *a = &n->v.actors[i];
+		const struct view_actor *a = view_actor_c(&n->v, i);
 
-		if (*h->actors[i].model == '\0')      /* a client the world played */
+		if (a == NULL || a->model == NULL || *a->model == '\0')  /* a client the world played */
 			continue;
-		fprintf(n->out, P(n, P_SUM_ACTOR), h->actors[i].name, h->actors[i].model,
+		fprintf(n->out, P(n, P_SUM_ACTOR), h->actors[i].name, a->model,
 			(unsigned long long)a->reads, (unsigned long long)a->bytes,
 			(unsigned long long)a->calls,
 			narrate_dur(a->wait_ns, w, sizeof w), narrate_dur(a->copy_ns, c, sizeof c));
@@ -409,4 +432,8 @@ void narrate_end(struct narrator *n)
 		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(a->blocked_ns, b, sizeof b));
 	}
 	fprintf(n->out, P(n, P_SUM_TOTAL), n->v.n, (unsigned long long)n->v.lost);
+	view_more_free(&n->more);
+	free(n->last_more);
+	n->last_more = NULL;
+	n->v.more = NULL;
 }

@@ -16,25 +16,40 @@ struct narrator {
 	FILE *out;
 	int lang;
 	const struct trace *t;
+	const struct view *now;   /* the view the words read: &v while narrating
+	                             a transcript, the caller's in narrate_line_in */
 	struct view v;
 	uint8_t last_kind[TRACE_MAX_ACTORS];  /* each actor's previous event */
+	/* A trace of more actors: the view's room for the others, and their
+	 * previous events (narrate_begin allocates, narrate_end frees). */
+	struct view_more more;
+	uint8_t *last_more;
 };
 
 /* Pick the language from the locale environment (zh* -> Chinese). */
 int narrate_lang_from_env(void);
 int narrate_lang_from(const char *s);        /* "en", "zh"; -1 otherwise */
 
-/* Print the header (scenario, actors) and reset the view. */
+/* Print the header (scenario, the actors of the start) and reset the
+ * view.  n may be uninitialised; for a trace of more than
+ * TRACE_MAX_ACTORS actors it holds memory until narrate_end. */
 void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang);
 /* Print the line for ev (some events print none), then fold it in.  Idle
  * time in slices (an asynchronous reader doing other work) prints once:
  * an idle event right after another of the same actor prints nothing. */
 void narrate_ev(struct narrator *n, const struct trace_ev *ev);
-/* Print the summary: per actor, what the trace measured. */
+/* Print the summary: per actor, what the trace measured; release what
+ * narrate_begin held. */
 void narrate_end(struct narrator *n);
 
 /* The words for ev alone (no time, no actor), given the view just before
- * it.  Returns 0 when the event has no words.  Not thread-safe. */
+ * it.  Returns 0 when the event has no words.  scratch is the caller's:
+ * only its small fields are set (before is read in place, not copied), so
+ * any narrator will do, begun or not. */
+int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
+		    const struct view *before, const struct trace_ev *ev, char *s, size_t len);
+/* The same with a narrator of its own, until every caller has one (the
+ * screen's story, render.c): not thread-safe. */
 int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len);
 const char *narrate_actor(const struct trace *t, int actor);

@@ -1,13 +1,21 @@
 /* render_lanes.c: the timeline, one lane per actor: a user row (what the
  * thread is doing) and a kernel row (the read's phase).  The scale is
  * event-ordered: one column per event, so a 3 µs copy gets a column just
- * as a 2 s wait does; real durations are printed on the spans. */
+ * as a 2 s wait does; real durations are printed on the spans.
+ *
+ * An actor's lane runs from its appearance to its end (actors a run
+ * announces, such as a thread per connection).  Lanes are sorted by
+ * parent, then model; when they need more rows than the pane has, the
+ * actors of one model and parent share a lane that shows their most
+ * common state and counts them, and what still does not fit is "+N more". */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "view/narrate.h"
 #include "view/render_int.h"
+#include "view/render_lanes.h"
 
 #define LABEL_W 14
 
@@ -18,7 +26,7 @@ static bool is_tick(const struct trace *t, size_t i)
 
 	switch (ev->kind) {
 	case TRACE_STATE: case TRACE_SET: case TRACE_CAPTION: case TRACE_LOST:
-	case TRACE_NOTE:
+	case TRACE_NOTE: case TRACE_MODEL:
 		return false;
 	case TRACE_IDLE:
 		return !render__idle_again(t, i);
@@ -29,12 +37,6 @@ static bool is_tick(const struct trace *t, size_t i)
 	default:
 		return true;
 	}
-}
-
-static bool is_wait_call(int call)
-{
-	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
-	       call == TRACE_CALL_EPOLL_WAIT;
 }
 
 /* What the thread is doing, after the events so far. */
@@ -48,7 +50,7 @@ static void user_cell(const struct glyphs *gl, const struct view_actor *a,
 		*ch = gl->idle, *role = ROLE_IDLE;
 	} else if (ev->actor == actor && ev->kind == TRACE_EXIT && ev->ret < 0 && ev->err == EAGAIN) {
 		*ch = gl->poll, *role = ROLE_POLL;           /* EAGAIN */
-	} else if (a->call != 0 && (is_wait_call(a->call) ||
+	} else if (a->call != 0 && (trace_call_is_wait(a->call) ||
 		   (a->phase == TRACE_PH_WAIT && a->phase_blocked))) {
 		*ch = gl->blocked, *role = ROLE_BLOCKED;
 	} else if (a->call != 0 && a->phase == TRACE_PH_COPY) {
@@ -74,10 +76,282 @@ static void kernel_cell(const struct glyphs *gl, const struct view_actor *a,
 	}
 }
 
-struct lane {
-	int row;                  /* y of the user row, -1 when not shown */
-	int span_start;           /* column where the current call began */
-};
+/* ---- which actors, in which order, in how many lanes ---- */
+
+/* Actors that run a model, and those a run announced (a thread whose
+ * model the tracer may learn later); not the world or its clients. */
+static bool has_lane(const struct trace_hdr *h, int i)
+{
+	return i > 0 && i < h->nactors &&
+	       (h->actors[i].model[0] != '\0' || h->actors[i].announced);
+}
+
+/* The topmost ancestor of i that has a lane: the lanes of a server's
+ * threads follow the server's. */
+static int lane_root(const struct trace_hdr *h, int i)
+{
+	int p = h->actors[i].parent;
+
+	while (p > 0 && p < i && has_lane(h, p)) {
+		i = p;
+		p = h->actors[i].parent;
+	}
+	return i;
+}
+
+/* By parent (each root, then the actors under it), then by model, then
+ * in the order they were announced. */
+static int by_parent_model(const void *pa, const void *pb, void *arg)
+{
+	const struct trace_hdr *h = arg;
+	int a = *(const int *)pa, b = *(const int *)pb;
+	int ra = lane_root(h, a), rb = lane_root(h, b), c;
+
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if ((a == ra) != (b == rb))
+		return a == ra ? -1 : 1;
+	if ((c = strcmp(h->actors[a].model, h->actors[b].model)) != 0)
+		return c;
+	return a < b ? -1 : a > b;
+}
+
+static int scratch_fit(struct lanes_scratch *sc, int n)
+{
+	int *order;
+	struct lane *lanes;
+	wchar_t (*prev)[2];
+
+	if (n <= sc->cap)
+		return 0;
+	order = realloc(sc->order, (size_t)n * sizeof *order);
+	if (order != NULL)
+		sc->order = order;
+	lanes = realloc(sc->lanes, (size_t)n * sizeof *lanes);
+	if (lanes != NULL)
+		sc->lanes = lanes;
+	prev = realloc(sc->prev, (size_t)n * sizeof *prev);
+	if (prev != NULL)
+		sc->prev = prev;
+	if (order == NULL || lanes == NULL || prev == NULL)
+		return -ENOMEM;
+	sc->cap = n;
+	return 0;
+}
+
+void render__lanes_free(struct lanes_scratch *sc)
+{
+	view_more_free(&sc->more);
+	free(sc->order);
+	free(sc->lanes);
+	free(sc->prev);
+	sc->order = NULL;
+	sc->lanes = NULL;
+	sc->prev = NULL;
+	sc->cap = 0;
+}
+
+/* The actors with a lane, sorted into sc->order; returns how many. */
+static int lane_order(const struct trace *t, struct lanes_scratch *sc)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	int n = 0;
+
+	for (int i = 1; i < h->nactors; i++)
+		if (has_lane(h, i))
+			sc->order[n++] = i;
+	qsort_r(sc->order, (size_t)n, sizeof *sc->order, by_parent_model, (void *)h);
+	return n;
+}
+
+/* Could order[i] and order[j] share a lane: the same parent lane and
+ * model, neither of them a root. */
+static bool same_group(const struct trace_hdr *h, const int *order, int i, int j)
+{
+	int a = order[i], b = order[j], r = lane_root(h, a);
+
+	return r != a && lane_root(h, b) == r && b != r &&
+	       strcmp(h->actors[a].model, h->actors[b].model) == 0;
+}
+
+/* Lanes for n sorted actors in rows: one each when they fit, else groups
+ * of siblings of one model, else the first lanes and "+N more".  Returns
+ * the lanes shown; *hidden: the actors of those that are not.  Lanes cut
+ * where no group formed (a lesson's page sized to the actors it names)
+ * keep every row for lanes: "+N more" takes a spare row only. */
+static int lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows,
+		     int *hidden)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	bool group = 2 * n > rows;
+	int nl = 0, shown;
+
+	for (int i = 0; i < n;) {
+		int j = i + 1;
+
+		while (group && j < n && same_group(h, sc->order, i, j))
+			j++;
+		sc->lanes[nl++] = (struct lane){ .row = -1, .span_start = -1, .first = i,
+						 .n = j - i, .group = j - i > 1 };
+		i = j;
+	}
+	shown = 2 * nl <= rows ? nl : nl < n ? (rows - 1) / 2 : rows / 2;
+	if (shown < 1 && nl > 0 && rows >= 2)
+		shown = 1;            /* two rows: one lane, no room to say more */
+	*hidden = 0;
+	for (int l = shown; l < nl; l++)
+		*hidden += sc->lanes[l].n;
+	return shown;
+}
+
+/* ---- a lane's cells ---- */
+
+/* One actor's two cells: blank before it appears and after it leaves,
+ * but for the mark of its end. */
+static void actor_cells(const struct glyphs *gl, const struct view *v, const struct trace_ev *ev,
+			int actor, wchar_t ch[2], int role[2])
+{
+	const struct view_actor *a = view_actor_c(v, actor);
+
+	ch[0] = ch[1] = L' ';
+	role[0] = role[1] = ROLE_TEXT;
+	if (a == NULL)
+		return;
+	if (a->gone) {
+		if (ev->actor == actor && ev->kind == TRACE_ACTOR)
+			ch[0] = gl->done, role[0] = ROLE_DIM;
+		return;
+	}
+	user_cell(gl, a, ev, actor, &ch[0], &role[0]);
+	/* The classroom keeps the kernel row too: lessons point at its ↓. */
+	kernel_cell(gl, a, ev, actor, &ch[1], &role[1]);
+}
+
+/* A group's user row: the state most of its actors are in (ties: the one
+ * that tells most); its second row holds words, not cells. */
+static void group_cells(const struct glyphs *gl, const struct view *v, const struct trace_ev *ev,
+			const struct lanes_scratch *sc, const struct lane *l, wchar_t ch[2],
+			int role[2]);
+
+static int weight(int role, wchar_t ch);
+
+static void lane_cells(const struct tui_state *s, const struct view *v, const struct trace_ev *ev,
+		       const struct lanes_scratch *sc, const struct lane *l, wchar_t ch[2], int role[2])
+{
+	const struct glyphs *gl = render__glyphs(s);
+
+	if (l->group)
+		group_cells(gl, v, ev, sc, l, ch, role);
+	else
+		actor_cells(gl, v, ev, sc->order[l->first], ch, role);
+}
+
+#define GROUP_KINDS 8
+
+static void group_cells(const struct glyphs *gl, const struct view *v, const struct trace_ev *ev,
+			const struct lanes_scratch *sc, const struct lane *l, wchar_t ch[2],
+			int role[2])
+{
+	struct kind { wchar_t ch; int role, n; } k[GROUP_KINDS];
+	int nk = 0, best = -1;
+
+	for (int i = l->first; i < l->first + l->n; i++) {
+		wchar_t c[2];
+		int r[2], j;
+
+		actor_cells(gl, v, ev, sc->order[i], c, r);
+		if (c[0] == L' ')
+			continue;
+		for (j = 0; j < nk && (k[j].ch != c[0] || k[j].role != r[0]); j++)
+			;
+		if (j == nk && nk < GROUP_KINDS)
+			k[nk++] = (struct kind){ c[0], r[0], 0 };
+		if (j < nk)
+			k[j].n++;
+	}
+	for (int j = 0; j < nk; j++)
+		if (best < 0 || k[j].n > k[best].n ||
+		    (k[j].n == k[best].n && weight(k[j].role, k[j].ch) > weight(k[best].role, k[best].ch)))
+			best = j;
+	ch[0] = best >= 0 ? k[best].ch : L' ';
+	role[0] = best >= 0 ? k[best].role : ROLE_TEXT;
+	ch[1] = L' ';
+	role[1] = ROLE_TEXT;
+}
+
+/* ---- a group's words: "998 asleep in recvfrom, 2 running" ---- */
+
+/* What one actor of a group is doing now, as a phrase without its count. */
+static void state_phrase(const struct tui_state *s, const struct view_actor *a, char *out, size_t len)
+{
+	const char *call = a != NULL ? trace_call_name(a->call) : NULL;
+	bool blocked = a != NULL && a->call != 0 &&
+		       (trace_call_is_wait(a->call) || (a->phase == TRACE_PH_WAIT && a->phase_blocked));
+
+	if (a == NULL)
+		snprintf(out, len, "%s", L2(s, "not started yet", "个尚未出现"));
+	else if (a->gone)
+		snprintf(out, len, "%s", L2(s, "ended", "个已结束"));
+	else if (a->done)
+		snprintf(out, len, "%s", L2(s, "finished", "个已完成"));
+	else if (blocked && call != NULL)
+		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"), call);
+	else if (a->call == 0 && a->have_state && (a->state == 'S' || a->state == 'D') &&
+		 a->syscall != NULL && strcmp(a->syscall, "running") != 0)
+		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"), a->syscall);
+	else if (a->idle)
+		snprintf(out, len, "%s", L2(s, "doing other work", "个在做别的事"));
+	else if (call != NULL)
+		snprintf(out, len, L2(s, "in %s", "个在 %s 中"), call);
+	else
+		snprintf(out, len, "%s", L2(s, "running", "个在运行"));
+}
+
+#define PHRASES 12
+
+/* "thread-per-conn ×1000: 998 asleep in recvfrom, 2 running", the most
+ * common first. */
+static void group_words(const struct tui_state *s, const struct view *v,
+			const struct lanes_scratch *sc, const struct lane *l, char *out, size_t len)
+{
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+	struct phrase { char what[64]; int n; } p[PHRASES];
+	int np = 0, other = 0;
+	size_t at;
+
+	for (int i = l->first; i < l->first + l->n; i++) {
+		char what[64];
+		int j;
+
+		state_phrase(s, view_actor_c(v, sc->order[i]), what, sizeof what);
+		for (j = 0; j < np && strcmp(p[j].what, what) != 0; j++)
+			;
+		if (j == np && np == PHRASES) {
+			other++;
+			continue;
+		}
+		if (j == np) {
+			snprintf(p[np].what, sizeof p[np].what, "%s", what);
+			p[np++].n = 0;
+		}
+		p[j].n++;
+	}
+	for (int i = 1; i < np; i++)             /* the most common first, stable */
+		for (int j = i; j > 0 && p[j].n > p[j - 1].n; j--) {
+			struct phrase x = p[j];
+
+			p[j] = p[j - 1];
+			p[j - 1] = x;
+		}
+	at = (size_t)snprintf(out, len, "%s ×%d: ", h->actors[sc->order[l->first]].model, l->n);
+	for (int j = 0; j < np && at < len; j++)
+		at += (size_t)snprintf(out + at, len - at, L2(s, "%s%d %s", "%s%d %s"),
+				       j > 0 ? L2(s, ", ", "，") : "", p[j].n, p[j].what);
+	if (other > 0 && at < len)
+		snprintf(out + at, len - at, L2(s, ", %d other", "，其他 %d 个"), other);
+}
+
+/* ---- labels ---- */
 
 /* On a call's return, its name and real duration on the span it drew. */
 static void label_span(struct grid *g, const struct lane *l, const struct trace_ev *ev,
@@ -100,33 +374,82 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 	grid_put(g, x0 + l->span_start + (room - grid_width(text)) / 2, l->row, role, text, 0);
 }
 
+/* Lanes of one actor each up to this many; past it, the pane asks for
+ * the rows of the grouped lanes (those of a trace with no announced
+ * actors are the same). */
+#define LANES_SINGLE_MAX 8
+
+/* The lanes the actors need grouped: the roots, and one per model under
+ * each; n when memory runs out. */
+static int grouped_lanes(const struct trace *t, int n)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	int *order = malloc((size_t)n * sizeof *order), k = 0, nl = 0;
+
+	if (order == NULL)
+		return n;
+	for (int i = 1; i < h->nactors; i++)
+		if (has_lane(h, i))
+			order[k++] = i;
+	qsort_r(order, (size_t)k, sizeof *order, by_parent_model, (void *)h);
+	for (int i = 0; i < k; i++)
+		nl += i == 0 || !same_group(h, order, i - 1, i);
+	free(order);
+	return nl;
+}
+
 int render__lanes_height(const struct tui_state *s)
 {
+	const struct trace_hdr *h = trace_hdr_c(s->t);
 	int n = 0, per = 2;          /* a user row and a kernel row */
 
-	for (int i = 1; i < s->v->nactors; i++)
-		n += render__is_model(s, i);
+	for (int i = 1; i < h->nactors; i++)
+		n += has_lane(h, i);
+	if (n > LANES_SINGLE_MAX)
+		n = grouped_lanes(s->t, n);
 	return n * per;
 }
 
-static void lane_labels(struct grid *g, const struct tui_state *s, struct lane *lanes,
-			int y, int h)
+/* Each shown lane's rows from y, and "+N more" in the last row when some
+ * actors did not fit. */
+static void lane_rows(struct grid *g, const struct tui_state *s, struct lanes_scratch *sc,
+		      int nl, int hidden, int y, int h)
+{
+	for (int l = 0; l < nl; l++)
+		sc->lanes[l].row = y + 2 * l;
+	if (hidden > 0 && 2 * nl < h)
+		grid_printf(g, 0, y + 2 * nl, ROLE_DIM, g->w - 1,
+			    L2(s, "+%d more (too many for these rows)", "另有 %d 个（行数不够，未显示）"),
+			    hidden);
+}
+
+/* The names, after the fold: a model that changed shows as it is now. */
+static void lane_labels(struct grid *g, const struct tui_state *s, const struct lanes_scratch *sc,
+			int nl)
 {
 	const struct trace_hdr *hd = trace_hdr_c(s->t);
-	int per = 2, row = y;
+	char words[512];
 
-	for (int i = 0; i < hd->nactors; i++) {
-		lanes[i].row = -1;
-		lanes[i].span_start = -1;
-		if (!render__is_model(s, i) || row + per > y + h)
+	for (int l = 0; l < nl; l++) {
+		const struct lane *ln = &sc->lanes[l];
+		int i = sc->order[ln->first];
+		const struct view_actor *a = view_actor_c(&sc->v, i);
+		const char *model = a != NULL && a->model != NULL ? a->model : hd->actors[i].model;
+
+		if (ln->group) {
+			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "×%d %s",
+				    ln->n, hd->actors[i].model);
+			group_words(s, &sc->v, sc, ln, words, sizeof words);
+			grid_put(g, 2, ln->row + 1, ROLE_TEXT, words, g->w - 3);
 			continue;
-		lanes[i].row = row;
-		grid_printf(g, 0, row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
-			    hd->actors[i].model);
-		grid_put(g, 2, row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
-		row += per;
+		}
+		grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
+			    model);
+		grid_put(g, 2, ln->row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
 	}
 }
+
+/* ---- columns ---- */
 
 /* The first event of the window: as many columns back from the cursor as
  * fit, counting only events that get a column. */
@@ -152,17 +475,6 @@ static int weight(int role, wchar_t ch)
 	return ch == L' ' ? 0 : w[role];
 }
 
-/* One event's cells in one lane: the user row's, then the kernel row's. */
-static void tick_cells(const struct tui_state *s, const struct view *v, const struct trace_ev *ev,
-		       int a, wchar_t ch[2], int role[2])
-{
-	const struct glyphs *gl = render__glyphs(s);
-
-	user_cell(gl, &v->actors[a], ev, a, &ch[0], &role[0]);
-	/* The classroom keeps the kernel row too: lessons point at its ↓. */
-	kernel_cell(gl, &v->actors[a], ev, a, &ch[1], &role[1]);
-}
-
 /* Where each event goes.  Stepping: one column each, the newest that fit.
  * The whole run fitted: an event that changes some lane's cells keeps a
  * column of its own while they fit, and the runs of unchanged columns
@@ -175,48 +487,53 @@ struct fit {
 	int cols, x;              /* columns; the last event's */
 	int cw;                   /* screen cells per column (the classroom: 2) */
 	bool fresh;               /* the last event began a screen column */
-	wchar_t prev[TRACE_MAX_ACTORS][2];
+	int nl;                   /* lanes shown */
 };
 
-static bool tick_changes(struct fit *f, const struct tui_state *s, const struct view *v,
-			 const struct trace_ev *ev, const struct lane *lanes)
+static bool tick_changes(const struct fit *f, const struct tui_state *s, struct lanes_scratch *sc,
+			 const struct trace_ev *ev)
 {
 	bool changed = false;
 
-	for (int a = 1; a < trace_hdr_c(s->t)->nactors; a++) {
+	for (int l = 0; l < f->nl; l++) {
 		wchar_t ch[2];
 		int role[2];
 
-		if (lanes[a].row < 0)
-			continue;
-		tick_cells(s, v, ev, a, ch, role);
-		changed |= ch[0] != f->prev[a][0] || ch[1] != f->prev[a][1];
-		f->prev[a][0] = ch[0];
-		f->prev[a][1] = ch[1];
+		lane_cells(s, &sc->v, ev, sc, &sc->lanes[l], ch, role);
+		changed |= ch[0] != sc->prev[l][0] || ch[1] != sc->prev[l][1];
+		sc->prev[l][0] = ch[0];
+		sc->prev[l][1] = ch[1];
 	}
 	return changed;
 }
 
+static void fold_more(struct lanes_scratch *sc, const struct trace *t, size_t n)
+{
+	/* Without memory for the actors past the view's own, their lanes stay
+	 * blank: the view ignores their events. */
+	(void)view_more_fit(&sc->more, t);
+	view_fold_more(&sc->v, t, n, &sc->more);
+}
+
 /* The whole run: count the events that change something, and those that
  * do not, to share the width between them. */
-static void fit_measure(struct fit *f, const struct tui_state *s, struct view *v,
-			const struct lane *lanes)
+static void fit_measure(struct fit *f, const struct tui_state *s, struct lanes_scratch *sc)
 {
 	size_t busy = 0, quiet = 0;
 
-	view_fold(v, s->t, 0);
+	fold_more(sc, s->t, 0);
 	for (size_t i = 0; i < s->cursor; i++) {
 		const struct trace_ev *ev = trace_at(s->t, i);
 
-		view_apply(v, ev);
+		view_apply(&sc->v, ev);
 		if (!is_tick(s->t, i))
 			continue;
-		if (tick_changes(f, s, v, ev, lanes))
+		if (tick_changes(f, s, sc, ev))
 			busy++;
 		else
 			quiet++;
 	}
-	memset(f->prev, 0, sizeof f->prev);
+	memset(sc->prev, 0, (size_t)sc->cap * sizeof *sc->prev);
 	if (busy + quiet <= (size_t)f->cols) {
 		f->whole = false;             /* it fits at one column each */
 		return;
@@ -225,13 +542,13 @@ static void fit_measure(struct fit *f, const struct tui_state *s, struct view *v
 	f->scale = busy < (size_t)f->cols ? 1 : (double)f->cols / (double)busy;
 }
 
-static void fit_next(struct fit *f, const struct tui_state *s, const struct view *v,
-		     const struct trace_ev *ev, const struct lane *lanes)
+static void fit_next(struct fit *f, const struct tui_state *s, struct lanes_scratch *sc,
+		     const struct trace_ev *ev)
 {
 	int x = f->x + 1;
 
 	if (f->whole) {
-		double w = tick_changes(f, s, v, ev, lanes) ? 1 : f->quiet_w;
+		double w = tick_changes(f, s, sc, ev) ? 1 : f->quiet_w;
 
 		x = (int)(f->at * f->scale);
 		x = x < f->cols ? x : f->cols - 1;
@@ -253,22 +570,20 @@ static void put_cell(struct grid *g, const struct fit *f, int y, int role, wchar
 
 /* One event's column in every lane. */
 static void lanes_tick(struct grid *g, const struct tui_state *s, const struct fit *f,
-		       const struct view *v, const struct trace_ev *ev, struct lane *lanes)
+		       struct lanes_scratch *sc, const struct trace_ev *ev)
 {
-	int nact = trace_hdr_c(s->t)->nactors;
-
-	for (int a = 1; a < nact; a++) {
-		struct lane *l = &lanes[a];
+	for (int k = 0; k < f->nl; k++) {
+		struct lane *l = &sc->lanes[k];
+		int a = l->group ? -1 : sc->order[l->first];
 		wchar_t ch[2];
 		int role[2];
 
-		if (l->row < 0)
-			continue;
 		if (ev->actor == a && ev->kind == TRACE_ENTER)
 			l->span_start = f->x * f->cw;
-		tick_cells(s, v, ev, a, ch, role);
+		lane_cells(s, &sc->v, ev, sc, l, ch, role);
 		put_cell(g, f, l->row, role[0], ch[0]);
-		put_cell(g, f, l->row + 1, role[1], ch[1]);
+		if (!l->group)
+			put_cell(g, f, l->row + 1, role[1], ch[1]);
 		if (ev->actor == a && ev->kind == TRACE_EXIT) {
 			label_span(g, l, ev, LABEL_W, f->x * f->cw + f->cw - 1);
 			l->span_start = -1;
@@ -280,27 +595,41 @@ static void lanes_tick(struct grid *g, const struct tui_state *s, const struct f
  * Once the run is over and the cursor at its end, they show the whole run
  * fitted to the width, so that its beginning (A's first arrival and copy)
  * is on screen again; ← and Home go back to one column per event. */
-void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
+void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
+		      struct lanes_scratch *sc)
 {
-	static struct view v;          /* large: not on the stack */
-	int cw = render__lane_col_w(g, s);
+	int cw = render__lane_col_w(g, s), n, hidden;
 	struct fit f = { .cw = cw, .cols = (g->w - LABEL_W) / cw, .x = -1,
 			 .whole = s->ended && s->cursor == trace_count(s->t) };
-	struct lane lanes[TRACE_MAX_ACTORS];
 	size_t first;
 
-	lane_labels(g, s, lanes, y, h);
+	if (scratch_fit(sc, trace_hdr_c(s->t)->nactors) != 0)
+		return;                       /* no memory: an empty pane */
+	n = lane_order(s->t, sc);
+	f.nl = lane_plan(s->t, sc, n, h, &hidden);
+	memset(sc->prev, 0, (size_t)sc->cap * sizeof *sc->prev);
+	lane_rows(g, s, sc, f.nl, hidden, y, h);
 	if (f.whole)
-		fit_measure(&f, s, &v, lanes);
+		fit_measure(&f, s, sc);
 	first = f.whole ? 0 : window_start(s, f.cols);
-	view_fold(&v, s->t, first);
+	fold_more(sc, s->t, first);
 	for (size_t i = first; i < s->cursor; i++) {
 		const struct trace_ev *ev = trace_at(s->t, i);
 
-		view_apply(&v, ev);
+		view_apply(&sc->v, ev);
 		if (!is_tick(s->t, i))
 			continue;
-		fit_next(&f, s, &v, ev, lanes);
-		lanes_tick(g, s, &f, &v, ev, lanes);
+		fit_next(&f, s, sc, ev);
+		lanes_tick(g, s, &f, sc, ev);
 	}
+	lane_labels(g, s, sc, f.nl);
+}
+
+void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
+{
+	/* Until the screen's state holds a struct lanes_scratch for it
+	 * (render.h), the lanes keep theirs here. */
+	static struct lanes_scratch sc;
+
+	render__lanes_in(g, s, y, h, &sc);
 }

@@ -1,0 +1,211 @@
+/* test_lanes_actors.c: lanes of actors that appear and leave, and of more
+ * actors than rows (issue 11, section 2): a lane from an actor's
+ * appearance to its end; a server's threads after it, by model; actors of
+ * one model grouped ("blocking ×200: 150 asleep in recvfrom, …"); "+N
+ * more" when even the groups do not fit.  Golden screens at 80x24 and
+ * 120x40 (IOSCOPE_GOLDEN=update rewrites them); the three-actor screens
+ * are test_render.c's, unchanged. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view/render_int.h"
+#include "view/render_lanes.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The screen of tests/golden/NAME.jsonl at cursor (negative: from the
+ * end, -1 the whole trace). */
+static char *screen(const char *name, long at, int w, int h, int lang)
+{
+	static struct view v;
+	char path[256], cause[512];
+	struct trace *t;
+	size_t skipped;
+	struct grid g;
+	struct tui_state s = { .speed = 1, .title = "", .lang = lang };
+	char *text;
+
+	snprintf(path, sizeof path, "tests/golden/%s.jsonl", name);
+	if (trace_read(path, &t, &skipped, cause, sizeof cause) != 0)
+		fail_msg("%s", cause);
+	s.t = t;
+	s.cursor = at < 0 ? trace_count(t) + 1 + (size_t)at : (size_t)at;
+	view_fold(&v, t, s.cursor);
+	s.v = &v;
+	for (size_t i = 0; i < trace_count(t); i++)
+		if (trace_at(t, i)->step + 1 > s.steps)
+			s.steps = trace_at(t, i)->step + 1;
+	assert_int_equal(grid_init(&g, w, h), 0);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	grid_free(&g);
+	trace_free(t);
+	return text;
+}
+
+/* text against tests/golden/NAME-WxH.txt (or written there, with
+ * IOSCOPE_GOLDEN=update); returns text. */
+static char *golden(char *text, const char *name, int w, int h)
+{
+	char path[256];
+	const char *mode = getenv("IOSCOPE_GOLDEN");
+	char *want;
+
+	snprintf(path, sizeof path, "tests/golden/%s-%dx%d.txt", name, w, h);
+	if (mode != NULL && strcmp(mode, "update") == 0) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		assert_true(fputs(text, f) >= 0);
+		assert_int_equal(fclose(f), 0);
+		return text;
+	}
+	want = slurp(path);
+	if (want == NULL || strcmp(want, text) != 0)
+		fail_msg("%s differs; got:\n%s", path, text);
+	free(want);
+	return text;
+}
+
+/* The row of text that starts with label, or NULL. */
+static const char *row_of(const char *text, const char *label, char *out, size_t len)
+{
+	const char *p = strstr(text, label), *nl;
+
+	if (p == NULL)
+		return NULL;
+	nl = strchr(p, '\n');
+	snprintf(out, len, "%.*s", (int)(nl != NULL ? nl - p : (long)strlen(p)), p);
+	return out;
+}
+
+static const int sizes[2][2] = { { 80, 24 }, { 120, 40 } };
+
+/* conn-1 appears after S accepts and leaves after its read: its lane is
+ * blank before and after, and sits under S. */
+static void test_lanes_actors_appear(void **state)
+{
+	char row[1024];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		char *text = golden(screen("lanes-appear", -1, sizes[i][0], sizes[i][1], 0),
+				    "lanes-appear", sizes[i][0], sizes[i][1]);
+		const char *a = strstr(text, "\nA blocking"), *s = strstr(text, "\nS thread-per-"),
+			   *c = strstr(text, "\nconn-1 ");
+
+		assert_non_null(a);
+		assert_non_null(s);
+		assert_non_null(c);
+		assert_true(a < s && s < c);     /* in order, the thread under its server */
+		assert_non_null(row_of(text, "conn-1 ", row, sizeof row));
+		/* blank before it appears: the columns of A's and S's first events */
+		assert_memory_equal(row + 14, "    ", 4);
+		free(text);
+	}
+	free(golden(screen("lanes-appear", 12, 80, 24, 1), "lanes-appear-zh", 80, 24));
+}
+
+/* Two hundred threads of one model: one lane, counted by state. */
+static void test_lanes_actors_group(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		char *text = golden(screen("lanes-200", -1, sizes[i][0], sizes[i][1], 0),
+				    "lanes-200", sizes[i][0], sizes[i][1]);
+
+		assert_non_null(strstr(text, "\n×200 blocking "));
+		assert_non_null(strstr(text, "blocking ×200: 150 asleep in recvfrom, 30 ended, 20 running"));
+		assert_null(strstr(text, "\nconn-7 blocki"));     /* no lane of its own */
+		free(text);
+	}
+	free(golden(screen("lanes-200", -1, 80, 24, 1), "lanes-200-zh", 80, 24));
+}
+
+/* Twenty threads of ten models at 80x24: groups, then "+N more". */
+static void test_lanes_actors_more(void **state)
+{
+	char *text = golden(screen("lanes-mixed", -1, 80, 24, 0), "lanes-mixed", 80, 24);
+
+	(void)state;
+	assert_non_null(strstr(text, "\n×4 blocking "));
+	assert_non_null(strstr(text, "more (too many for these rows)"));
+	free(text);
+	text = golden(screen("lanes-mixed", -1, 120, 40, 0), "lanes-mixed", 120, 40);
+	assert_non_null(strstr(text, "\n×3 epoll "));
+	free(text);
+}
+
+/* The lanes draw from the caller's scratch state, which grows to the
+ * trace and is freed by render__lanes_free. */
+static void test_lanes_actors_scratch(void **state)
+{
+	static struct view v;
+	struct lanes_scratch *sc = calloc(1, sizeof *sc);
+	struct tui_state s = { .speed = 1, .title = "" };
+	char cause[512], *a, *b;
+	struct trace *t;
+	struct grid g;
+
+	(void)state;
+	assert_non_null(sc);
+	assert_int_equal(trace_read("tests/golden/lanes-200.jsonl", &t, NULL, cause, sizeof cause), 0);
+	s.t = t;
+	s.cursor = trace_count(t);
+	view_fold(&v, t, s.cursor);
+	s.v = &v;
+	assert_int_equal(grid_init(&g, 80, 24), 0);
+	render__lanes_in(&g, &s, 1, 8, sc);
+	assert_true(sc->cap >= trace_hdr_c(t)->nactors);
+	assert_true(sc->more.cap >= trace_hdr_c(t)->nactors - TRACE_MAX_ACTORS);
+	a = grid_text(&g);
+	grid_clear(&g);
+	render__lanes(&g, &s, 1, 8);          /* the screen's own scratch: the same */
+	b = grid_text(&g);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	render__lanes_free(sc);
+	assert_int_equal(sc->cap, 0);
+	free(sc);
+	grid_free(&g);
+	trace_free(t);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lanes_actors_appear),
+		cmocka_unit_test(test_lanes_actors_group),
+		cmocka_unit_test(test_lanes_actors_more),
+		cmocka_unit_test(test_lanes_actors_scratch),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	setlocale(LC_ALL, "C.UTF-8");
+	return cmocka_run_group_tests_name("lanes_actors", tests, NULL, NULL);
+}

@@ -1,0 +1,52 @@
+/* narrate_actor.c: the words for actors that appear, change model and
+ * leave (trace/FORMAT.md, "Actors that appear, change and leave"). */
+#include <stdio.h>
+
+#include "view/narrate_int.h"
+
+/* The actor's parent, and its ids when known, for its appearance. */
+static void appear_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+	const struct trace_actor *a = &h->actors[ev->actor];    /* view_ev_ok */
+	char by[96] = "", ids[64] = "";
+	const char *model = *a->model != '\0' ? a->model : NL(n, "none yet", "尚未确定");
+
+	if (a->parent >= 0 && a->parent < h->nactors)
+		snprintf(by, sizeof by, NL(n, ", created by %s", "，由 %s 创建"),
+			 h->actors[a->parent].name);
+	if (ev->tid > 0 && ev->pid > 0)
+		snprintf(ids, sizeof ids, " (tid %d, pid %d)", ev->tid, ev->pid);
+	else if (ev->tid > 0)
+		snprintf(ids, sizeof ids, " (tid %d)", ev->tid);
+	snprintf(s, len, NL(n, "appears: a new actor, model %s%s%s", "出现：新的参与者，模型 %s%s%s"),
+		 model, by, ids);
+}
+
+static void model_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const struct view_actor *a = view_actor_c(n->now, ev->actor);
+	const char *was = a != NULL && a->model != NULL && *a->model != '\0' ? a->model :
+			  NL(n, "none", "无");
+	const char *why = ev->text[n->lang] != NULL && *ev->text[n->lang] != '\0' ?
+			  ev->text[n->lang] : ev->text[0];
+
+	snprintf(s, len, NL(n, "model changes: %s → %s%s%s", "模型改变：%s → %s%s%s"),
+		 was, ev->model, *why != '\0' ? NL(n, ": ", "：") : "", why);
+}
+
+int narrate__life(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	if (ev->kind == TRACE_MODEL) {
+		model_line(n, ev, s, len);
+		return 1;
+	}
+	if (ev->kind != TRACE_ACTOR)
+		return 0;
+	if (ev->flags & TRACE_F_END)
+		snprintf(s, len, "%s", NL(n, "leaves: its thread has ended; its lane ends here",
+					  "离开：它的线程已结束，它的泳道到此为止"));
+	else
+		appear_line(n, ev, s, len);
+	return 1;
+}

@@ -1,0 +1,43 @@
+/* render_lanes.h: the lanes' scratch state, which the caller owns.
+ *
+ * The lanes fold the trace themselves (from the window's first event, or
+ * from the start to fit the whole run) and sort the actors into lanes on
+ * every draw.  What that needs lives here, not in statics, so that two
+ * screens (or a test beside the screen) never share it and the renderer
+ * stays a function of its input.  Zero a struct lanes_scratch before its
+ * first use; it grows to the trace it draws; render__lanes_free releases
+ * it.  It is large (a struct view): keep it off small stacks.
+ */
+#ifndef IOSCOPE_RENDER_LANES_H
+#define IOSCOPE_RENDER_LANES_H
+
+#include <wchar.h>
+
+#include "view/render.h"
+
+/* One lane: a single actor (a user row and a kernel row), or a group of
+ * actors of one model and parent (a row of their most common state and a
+ * row that counts them: "thread-per-conn ×1000: 998 asleep in recvfrom,
+ * 2 running").  Its actors are order[first .. first + n). */
+struct lane {
+	int row;                  /* y of its first row, -1 when not shown */
+	int span_start;           /* column where the current call began */
+	int first, n;
+	bool group;
+};
+
+struct lanes_scratch {
+	struct view v;            /* the fold the lanes are drawn from */
+	struct view_more more;    /* its actors past TRACE_MAX_ACTORS */
+	int *order;               /* actors with a lane, sorted; [cap] */
+	struct lane *lanes;       /* [cap] */
+	wchar_t (*prev)[2];       /* per lane: its last cells (fitting) */
+	int cap;                  /* actors the arrays hold */
+};
+
+/* Draw the lanes of s in rows [y, y + h) with sc's scratch state. */
+void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
+		      struct lanes_scratch *sc);
+void render__lanes_free(struct lanes_scratch *sc);
+
+#endif
