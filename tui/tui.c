@@ -339,13 +339,16 @@ static void run_end_cb(void *arg)
 }
 
 /* Open a run of scenario with every actor on model (NULL: the script's
- * own); the current run, if any, is closed only once the new one opened. */
+ * own).  The current run, if any, is closed first, completely: its model
+ * threads and signal handlers are gone and its recording is finished and
+ * in place before the new run sets its clock and opens the same file (a
+ * FIFO's reader gets one run whole, then the other). */
 int tui__live_open(struct tui *u, const char *scenario, const char *model, bool paused)
 {
-	struct run *nr;
 	char cause[512];
 	int rc;
 
+	tui__live_close(u);
 	if (scenario != u->scenario)
 		snprintf(u->scenario, sizeof u->scenario, "%s", scenario);
 	u->ropts = u->o->run;
@@ -356,17 +359,12 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	u->ropts.on_end_arg = u;
 	if (u->recorded)            /* this screen's own recording: replaced */
 		u->ropts.no_replace = false;
-	rc = run_open(&u->ropts, &u->loop, &nr, cause, sizeof cause);
+	rc = run_open(&u->ropts, &u->loop, &u->run, cause, sizeof cause);
 	if (rc != 0) {
+		u->run = NULL;
 		snprintf(u->cause, sizeof u->cause, "%s", cause);
 		return rc;
 	}
-	if (u->run != NULL) {
-		uv_timer_stop(&u->quiet);
-		u->npauses = 0;               /* its calls stopped now: nothing to explain */
-		run_close(u->run, cause, sizeof cause);
-	}
-	u->run = nr;
 	run_listen(u->run, run_event_cb, u);
 	u->steps = run_steps(u->run);
 	u->ended = u->waiting = false;

@@ -102,28 +102,59 @@ static void set_speed(struct tui *u, double f)
 	tui__mark(u);
 }
 
-/* m: the same script again, every actor on the next model that can run it. */
+/* The note after m: the model, and, with --record, that the file now
+ * holds this run (the last one's recording was finished when it closed,
+ * and this one replaces it). */
+static void note_model(struct tui *u, const struct model_ops *m)
+{
+	const char *rec = u->ropts.record, *base = rec != NULL ? strrchr(rec, '/') : NULL;
+
+	base = base != NULL ? base + 1 : rec;
+	if (rec != NULL && run_record_error(u->run) == 0)
+		snprintf(u->note, sizeof u->note, L2(u, "m: %s · %s now records this run · %s",
+						     "m：%s · %s 现在录的是这次运行 · %s"),
+			 m->name, base, m->summary);
+	else
+		snprintf(u->note, sizeof u->note, L2(u, "m: %s · %s (captions written for other models: what the trace shows)",
+						     "m：%s · %s（为其他模型写的说明：换成跟踪记录显示的内容）"),
+			 m->name, m->summary);
+}
+
+/* m: the same script again, every actor on the next model that can run it.
+ * The run shown is closed first (tui__live_open): if no other model's run
+ * opens, the model shown is opened again; if even that fails, the screen
+ * shows an empty trace and the note says why. */
 static void switch_model(struct tui *u)
 {
+	const char *was = u->ropts.model;     /* NULL: the script's own */
 	int n = model_table_init();
+	bool closed = false;
+	char cause[512];
 
 	for (int k = 1; k < n; k++) {
 		const struct model_ops *m = model_table[(u->model_i + k) % n];
-		char cause[512];
 
 		if (run_model_usable(m->name, cause, sizeof cause) != 0)
 			continue;
+		closed = true;
 		if (tui__live_open(u, u->scenario, m->name, !u->playing) == 0) {
 			u->model_i = (u->model_i + k) % n;
-			snprintf(u->note, sizeof u->note, L2(u, "m: %s · %s (captions written for other models: what the trace shows)",
-							     "m：%s · %s（为其他模型写的说明：换成跟踪记录显示的内容）"),
-				 m->name, m->summary);
+			note_model(u, m);
 			tui__mark(u);
 			return;
 		}
 	}
 	snprintf(u->note, sizeof u->note, "%s", L2(u, "no other model can run this script",
 						   "没有别的模型能运行这个脚本"));
+	if (closed && tui__live_open(u, u->scenario, was, !u->playing) != 0) {
+		tui__live_close(u);
+		if ((u->replay = trace_new()) != NULL) {     /* something to fold */
+			u->steps = 0;
+			u->cursor = 0;
+			u->follow = u->playing = false;
+		}
+		snprintf(u->note, sizeof u->note, "%.500s", u->cause);
+	}
 	tui__mark(u);
 }
 
