@@ -124,29 +124,17 @@ int scn__dup(struct scn_parser *p, const char *s, size_t n, char **out,
 	return 0;
 }
 
-/* The whole text, before any line is parsed (see file_check_text). */
-static int check_text(struct scn_parser *p, const char *s, const char *end)
-{
-	char why[160];
-	int line, col;
-
-	if (file_check_text(s, (size_t)(end - s), &line, &col, why, sizeof why) == 0)
-		return 0;
-	return scn__fail_at(p, line, col, "%s", why);
-}
-
+/* The whole text, before any line is parsed (file_check_whole): a file
+ * too large or not text is a bad scenario (-EINVAL). */
 int scn__begin(struct scn_parser *p, const char *text, size_t len)
 {
-	if (len > SCN_MAX_FILE) {
-		scn__cause(p->cause, p->causelen, "%s: file is too large (%zu "
-		    "bytes, at most %u)", p->path, len, SCN_MAX_FILE);
+	size_t skip;
+
+	if (file_check_whole(p->path, text, len, SCN_MAX_FILE, &skip, p->cause, p->causelen) != 0)
 		return -EINVAL;
-	}
-	p->next = text;
+	p->next = text + skip;
 	p->end = text + len;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		p->next += 3;
-	return check_text(p, p->next, p->end);
+	return 0;
 }
 
 int scn__next_line(struct scn_parser *p)
