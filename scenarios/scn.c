@@ -2,10 +2,10 @@
  * scn_action.c), actors and their options, and the public API.
  *
  * scn_lex.c checks the whole text first (size, NUL bytes, UTF-8, control
- * characters) and then hands it over a line at a time; it also holds
- * scn_load.  Every string lands in its own allocation owned by struct scn,
- * and a half-built scn is freed by scn_free, so a handler can simply return
- * its error.
+ * characters) and then hands it over a line at a time; scn_load reads the
+ * file (trace/file.h) and parses it here.  Every string lands in its own
+ * allocation owned by struct scn, and a half-built scn is freed by scn_free,
+ * so a handler can simply return its error.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 
 #include "scenarios/scn.h"
 #include "scenarios/scn_lex.h"
+#include "trace/file.h"
 
 #define SCN_NAME_MAX   32
 #define ACTOR_NAME_MAX 15
@@ -377,6 +378,28 @@ int scn_parse(const char *path, const char *text, size_t len,
 	}
 	*out = p.s;
 	return 0;
+}
+
+/* The file is read by file_read_whole: regular files only (a FIFO cannot
+ * hang it, /dev/zero cannot feed it), at most SCN_MAX_FILE + 1 bytes. */
+int scn_load(const char *path, struct scn **out, char *cause, size_t causelen)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (out == NULL || path == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = file_read_whole(path, SCN_MAX_FILE, "scenario", 0, &buf, &len,
+	    cause, causelen);
+	if (rc == -ENODATA)
+		return -EINVAL;         /* an empty file: a bad scenario */
+	if (rc != 0)
+		return rc;
+	rc = scn_parse(path, buf, len, out, cause, causelen);
+	free(buf);
+	return rc;
 }
 
 int scn_check_models(const struct scn *s, int (*known)(const char *name),

@@ -1,5 +1,5 @@
-/* scn_lex.c: the scenario lexer: reading the file, checking the text,
- * lines, words, times, quoted strings, and the one-line error messages.
+/* scn_lex.c: the scenario lexer: the whole text checked, then lines, words,
+ * times, quoted strings, and the one-line error messages.
  *
  * The input is not NUL-terminated and may hold anything, so every scan is
  * bounded by p->end or p->eol.  The whole text is checked for NUL bytes,
@@ -367,26 +367,4 @@ bad:
 	return scn__expected(p, t, "a time with a unit, like 1.5s or 200ms");
 big:
 	return scn__expected(p, t, "a time of at most 3600s");
-}
-
-/* The file is read by file_read_whole: regular files only (a FIFO cannot
- * hang it, /dev/zero cannot feed it), at most SCN_MAX_FILE + 1 bytes. */
-int scn_load(const char *path, struct scn **out, char *cause, size_t causelen)
-{
-	char *buf;
-	size_t len;
-	int rc;
-
-	if (out == NULL || path == NULL)
-		return -EINVAL;
-	*out = NULL;
-	rc = file_read_whole(path, SCN_MAX_FILE, "scenario", 0, &buf, &len,
-	    cause, causelen);
-	if (rc == -ENODATA)
-		return -EINVAL;         /* an empty file: a bad scenario */
-	if (rc != 0)
-		return rc;
-	rc = scn_parse(path, buf, len, out, cause, causelen);
-	free(buf);
-	return rc;
 }
