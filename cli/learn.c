@@ -12,11 +12,7 @@
 #include "view/narrate.h"
 #include "trace/outfile.h"
 #include "tui/tui.h"
-
-static const char *lang_code(int lang)
-{
-	return lang == NARRATE_ZH ? "zh" : "en";
-}
+#include "trace/lang.h"
 
 /* The scenario and model of every run the lessons show, once each, as
  * "SCENARIO MODEL" lines ("-": the scenario's own): what `make recordings`
@@ -117,7 +113,7 @@ static void print_lesson(const struct lesson *l, int lang)
 			if (b->kind == LB_RUN)
 				printf("\n  ▶ ioscope run %s%s%s --paused   (%s %d)%s%s\n", b->scenario,
 				       *b->model ? " --model " : "", b->model,
-				       lang == NARRATE_ZH ? "暂停在步骤" : "stop at step", b->pause,
+				       LANG_PICK(lang, "stop at step", "暂停在步骤"), b->pause,
 				       *b->point ? " · " : "", b->point);
 			else if (b->kind == LB_PREDICT)
 				printf("\n  ? %s\n    → %s\n", b->question, b->answer);

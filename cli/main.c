@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,14 @@ void cli_hint(void)
 		fputs(cli_tr("(try 'ioscope help')\n", "（参见 'ioscope help'）\n"), stderr);
 }
 
-int cli_fail_usage(const char *fmt, const char *arg)
+int cli_fail_usage(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "ioscope: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	cli_hint();
 	return EXIT_USAGE;
@@ -572,7 +577,7 @@ static void locale_init(int lang)
 {
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
-	if (MB_CUR_MAX > 1 || !(lang == NARRATE_ZH || env_wants_utf8()))
+	if (MB_CUR_MAX > 1 || !(lang == LANG_ZH || env_wants_utf8()))
 		return;
 	setlocale(LC_CTYPE, "C.UTF-8");
 }

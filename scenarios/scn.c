@@ -14,12 +14,11 @@
 #include "scenarios/scn.h"
 #include "scenarios/scn_lex.h"
 #include "trace/file.h"
+#include "trace/lang.h"
 
 #define SCN_NAME_MAX   32
 #define ACTOR_NAME_MAX 15
 #define MODEL_NAME_MAX 32
-
-const char *const scn__lang_code[2] = { "en", "zh" };
 
 static int is_alnum(char c)
 {
@@ -37,10 +36,10 @@ static int find_actor(const struct scn *s, struct scn_tok t)
 
 int scn__lang(struct scn_parser *p, struct scn_tok t)
 {
-	if (scn__tok_is(t, "en"))
-		return 0;
-	if (scn__tok_is(t, "zh"))
-		return 1;
+	if (scn__tok_is(t, lang_code(LANG_EN)))
+		return LANG_EN;
+	if (scn__tok_is(t, lang_code(LANG_ZH)))
+		return LANG_ZH;
 	return scn__expected(p, t, "a language, en or zh");
 }
 
@@ -75,7 +74,7 @@ static int parse_title(struct scn_parser *p)
 		return lang;
 	if (p->s->title[lang] != NULL)
 		return scn__fail(p, t.s, "expected one 'title %s' line, got a "
-		    "second (the first is on line %d)", scn__lang_code[lang],
+		    "second (the first is on line %d)", lang_code(lang),
 		    p->title_line[lang]);
 	p->title_line[lang] = p->lineno;
 	return scn__text(p, "title text", false, &p->s->title[lang], NULL);
@@ -281,7 +280,7 @@ static int parse_label(struct scn_parser *p)
 	if (p->s->actors[i].label[lang] != NULL)
 		return scn__fail(p, t.s, "expected one 'label %s %s' line, got a "
 		    "second (the first is on line %d)", p->s->actors[i].name,
-		    scn__lang_code[lang], p->label_line[i][lang]);
+		    lang_code(lang), p->label_line[i][lang]);
 	p->label_line[i][lang] = p->lineno;
 	return scn__text(p, "label text", false, &p->s->actors[i].label[lang], NULL);
 }

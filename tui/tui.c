@@ -63,7 +63,7 @@ void tui__mark(struct tui *u)
 static void draw_menu(struct tui *u)
 {
 	const char *items[64];
-	struct tui_menu m = { .title = L2(u, "lessons", "课程"), .items = items, .done = u->menu_done,
+	struct tui_menu m = { .title = LANG_PICK(u->lang, "lessons", "课程"), .items = items, .done = u->menu_done,
 			      .n = u->menu_n < 64 ? u->menu_n : 64, .sel = u->menu_sel,
 			      .lang = u->lang, .ascii = !screen_utf8(), .help = u->help,
 			      .note = *u->note ? u->note : NULL };
@@ -312,7 +312,7 @@ void tui__note_record(struct tui *u)
 	if (err == 0)
 		return;
 	u->rec_noted = true;
-	snprintf(u->note, sizeof u->note, L2(u, "recording failed: %s: %s", "录制失败：%s：%s"),
+	snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "recording failed: %s: %s", "录制失败：%s：%s"),
 		 u->ropts.record, strerror(-err));
 }
 
@@ -582,7 +582,7 @@ static int open_source(struct tui *u)
 		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
 			u->model_i = i;
 	if (u->o->run.model != NULL)
-		snprintf(u->note, sizeof u->note, L2(u, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
 					     "每个角色都用 %s；为其他模型写的说明已换成跟踪记录显示的内容"), u->o->run.model);
 	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused >= 0);
 }

@@ -8,6 +8,7 @@
 
 #include "lessons/lesson.h"
 #include "trace/fold.h"
+#include "trace/lang.h"
 #include "view/grid.h"
 #include "view/render.h"
 #include "tui/tui.h"
@@ -31,7 +32,8 @@ struct tui {
 	double speed;
 	int64_t play_t;               /* replay: trace time shown */
 	int64_t play_mono;            /* replay: real time it was shown */
-	int theme, lang, steps, model_i;
+	int theme, steps, model_i;
+	enum lang lang;
 	char title[128];
 	char prompt[96];
 	int prompt_kind;              /* 0 none, 'g' go to step, 'i' inject */

@@ -111,11 +111,11 @@ static void note_model(struct tui *u, const struct model_ops *m)
 
 	base = base != NULL ? base + 1 : rec;
 	if (rec != NULL && run_record_error(u->run) == 0)
-		snprintf(u->note, sizeof u->note, L2(u, "m: %s · %s now records this run · %s",
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "m: %s · %s now records this run · %s",
 						     "m：%s · %s 现在录的是这次运行 · %s"),
 			 m->name, base, m->summary);
 	else
-		snprintf(u->note, sizeof u->note, L2(u, "m: %s · %s (captions written for other models: what the trace shows)",
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "m: %s · %s (captions written for other models: what the trace shows)",
 						     "m：%s · %s（为其他模型写的说明：换成跟踪记录显示的内容）"),
 			 m->name, m->summary);
 }
@@ -144,7 +144,7 @@ static void switch_model(struct tui *u)
 			return;
 		}
 	}
-	snprintf(u->note, sizeof u->note, "%s", L2(u, "no other model can run this script",
+	snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang, "no other model can run this script",
 						   "没有别的模型能运行这个脚本"));
 	if (closed && tui__live_open(u, u->scenario, was, !u->playing) != 0) {
 		tui__live_close(u);
@@ -167,17 +167,17 @@ static void inject(struct tui *u, int key)
 		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
 			u->pause_noted = false;        /* what it wakes is explained */
 			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
-				snprintf(u->note, sizeof u->note, L2(u, "5 bytes written to %s's first fd, now",
+				snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "5 bytes written to %s's first fd, now",
 								     "已向 %s 的第一个 fd 写入 5 字节"), h->actors[i].name);
 			else
-				snprintf(u->note, sizeof u->note, L2(u, "%s has no fd to write to", "%s 没有可写的 fd"),
+				snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "%s has no fd to write to", "%s 没有可写的 fd"),
 					 h->actors[i].name);
 			return;
 		}
 	if (key > ' ' && key < 127)
-		snprintf(u->note, sizeof u->note, L2(u, "no actor named '%c'", "没有名为 '%c' 的角色"), key);
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "no actor named '%c'", "没有名为 '%c' 的角色"), key);
 	else
-		snprintf(u->note, sizeof u->note, "%s", L2(u, "no actor has that key", "没有角色对应这个键"));
+		snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang, "no actor has that key", "没有角色对应这个键"));
 }
 
 static void prompt_key(struct tui *u, int key)
@@ -232,9 +232,9 @@ static void next_theme(struct tui *u)
 
 	u->theme = (u->theme + 1) % THEME_MAX;
 	screen_theme(u->theme);
-	snprintf(u->theme_note, sizeof u->theme_note, L2(u, "theme: %s%s", "主题：%s%s"), name,
+	snprintf(u->theme_note, sizeof u->theme_note, LANG_PICK(u->lang, "theme: %s%s", "主题：%s%s"), name,
 		 screen_colors() || u->theme == THEME_MONO ? "" :
-		 L2(u, " (this terminal shows no colours)", "（此终端不显示颜色）"));
+		 LANG_PICK(u->lang, " (this terminal shows no colours)", "（此终端不显示颜色）"));
 	snprintf(u->note, sizeof u->note, "%s", u->theme_note);
 	uv_timer_start(&u->theme_end, theme_note_cb, 2000, 0);
 }
@@ -297,18 +297,18 @@ void tui__key(struct tui *u, int k)
 	case '-': case '_': set_speed(u, 0.5); break;
 	case 'g':
 		u->prompt_kind = 'g';
-		snprintf(u->prompt, sizeof u->prompt, "%s ", L2(u, "go to step (Enter):", "跳到第几步（回车）："));
+		snprintf(u->prompt, sizeof u->prompt, "%s ", LANG_PICK(u->lang, "go to step (Enter):", "跳到第几步（回车）："));
 		break;
 	case 'm': case 'i':
 		if (u->run == NULL) {          /* a replay: say so, not nothing */
-			snprintf(u->note, sizeof u->note, "%s", L2(u,
+			snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
 				 "m and i work in live runs only: a replay shows what was recorded",
 				 "m 和 i 只在实时运行中可用：回放只显示录下来的内容"));
 		} else if (k == 'm') {
 			switch_model(u);
 		} else {
 			u->prompt_kind = 'i';
-			snprintf(u->prompt, sizeof u->prompt, "%s", L2(u, "inject data now: press the actor's letter",
+			snprintf(u->prompt, sizeof u->prompt, "%s", LANG_PICK(u->lang, "inject data now: press the actor's letter",
 								       "立即注入数据：按角色的字母"));
 		}
 		break;

@@ -12,18 +12,13 @@
 #include "tui/screen.h"
 #include "tui/tui_int.h"
 
-static const char *lang_dir(const struct tui *u)
-{
-	return u->lang == 1 ? "zh" : "en";
-}
-
 int tui__menu_open(struct tui *u)
 {
 	char cause[512];
-	int n = lesson_list(u->o->data_dir, lang_dir(u), &u->menu_paths);
+	int n = lesson_list(u->o->data_dir, lang_code(u->lang), &u->menu_paths);
 
 	if (n < 0) {
-		snprintf(u->cause, sizeof u->cause, "%s/lessons/%s: %s", u->o->data_dir, lang_dir(u),
+		snprintf(u->cause, sizeof u->cause, "%s/lessons/%s: %s", u->o->data_dir, lang_code(u->lang),
 			 strerror(-n));
 		return n;
 	}
@@ -102,36 +97,35 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 
 		if (b->kind == LB_PREDICT) {
 			/* no space after full-width punctuation */
-			add(p, &o, "\n\n%s%s\n%s", lang == 1 ? "预测：" : "Predict: ", b->question,
-			    answer ? b->answer : lang == 1 ? "（先想一想，再按 a 看答案）" :
-			    "(think, then press a for the answer)");
+			add(p, &o, "\n\n%s%s\n%s", LANG_PICK(lang, "Predict: ", "预测："), b->question,
+			    answer ? b->answer : LANG_PICK(lang, "(think, then press a for the answer)",
+							   "（先想一想，再按 a 看答案）"));
 		} else if (b->kind == LB_CODE &&
 			   (code = lesson_code(data_dir, b, why, sizeof why)) != NULL) {
-			add(p, &o, "\n\n%s (%s)\n", lang == 1 ? "代码" : "Code", b->file);
+			add(p, &o, "\n\n%s (%s)\n", LANG_PICK(lang, "Code", "代码"), b->file);
 			add_code(p, &o, code);
 			free(code);
 		} else if (b->kind == LB_RUN && *b->point) {
-			add(p, &o, "\n\n%s%s", lang == 1 ? "请看：" : "Look at: ", b->point);
+			add(p, &o, "\n\n%s%s", LANG_PICK(lang, "Look at: ", "请看："), b->point);
 		}
 	}
 	if (i != l->nsections - 1)
 		return;
 	if (next != NULL)
-		add(p, &o, lang == 1 ? "\n\n✓ 本课学完了，已记录在课程列表中。按 n 进入下一课：%s" :
-			   "\n\n✓ The end of this lesson: it is marked finished in the lesson list. "
-			   "Press n for the next lesson: %s", next);
+		add(p, &o, LANG_PICK(lang, "\n\n✓ The end of this lesson: it is marked finished in the "
+					   "lesson list. Press n for the next lesson: %s",
+				     "\n\n✓ 本课学完了，已记录在课程列表中。按 n 进入下一课：%s"), next);
 	else
-		add(p, &o, "%s", lang == 1 ? "\n\n✓ 本课学完了，这也是最后一课。" :
-			   "\n\n✓ The end of this lesson, and the last of the lessons.");
+		add(p, &o, "%s", LANG_PICK(lang, "\n\n✓ The end of this lesson, and the last of the lessons.",
+					   "\n\n✓ 本课学完了，这也是最后一课。"));
 }
 
-/* "05-epoll" of ".../lessons/en/05-epoll.md" into name. */
 /* The lesson after the one shown, in this language: its path (malloc'd)
  * and title, or NULL. */
 static char *next_lesson(struct tui *u, char *title, size_t len)
 {
 	char **paths, cause[512], *out = NULL;
-	int n = lesson_list(u->o->data_dir, lang_dir(u), &paths);
+	int n = lesson_list(u->o->data_dir, lang_code(u->lang), &paths);
 
 	for (int i = 0; i + 1 < n && out == NULL; i++) {
 		char *name = lesson_name(paths[i]);
@@ -210,7 +204,7 @@ static void page_recording(struct tui *u, const struct lesson_block *b, const ch
 	u->steps = tui__max_step(u->replay) + 1;
 	u->follow = u->playing = false;
 	u->cursor = b->pause > 0 ? tui__step_end(u->replay, b->pause - 1) : 0;
-	snprintf(u->note, sizeof u->note, L2(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
+	snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "%s: showing the recording instead", "%s：改为播放录制的运行"),
 		 why);
 }
 
@@ -318,7 +312,7 @@ void tui__lesson_open(struct tui *u, const char *path)
 	at = done || at >= u->lesson->nsections ? 0 : at;
 	show_page(u, at);
 	if (at > 0)
-		snprintf(u->note, sizeof u->note, L2(u, "resumed at page %d of %d, where you left it (p: back)",
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "resumed at page %d of %d, where you left it (p: back)",
 						     "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
 			 at + 1, u->lesson->nsections);
 }
@@ -405,7 +399,7 @@ int tui__lesson_key(struct tui *u, int k)
 
 		u->answer = true;
 		build_page(u);
-		q = strstr(u->page->text, L2(u, "\n\nPredict: ", "\n\n预测："));
+		q = strstr(u->page->text, LANG_PICK(u->lang, "\n\nPredict: ", "\n\n预测："));
 		u->page->focus = q != NULL ? (int)(q - u->page->text) + 2 : -1;
 		tui__mark(u);
 		return 1;

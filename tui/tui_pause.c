@@ -69,7 +69,7 @@ void tui__note_paused_call(struct tui *u, struct trace *t, const struct trace_ev
 		return;
 	narrate_dur(ev->dur_ns, d, sizeof d);
 	narrate_dur(in, p, sizeof p);
-	snprintf(msg, sizeof msg, L2(u, "%s's %s %s: %s of it paused (durations are real time)",
+	snprintf(msg, sizeof msg, LANG_PICK(u->lang, "%s's %s %s: %s of it paused (durations are real time)",
 				    "%s 的 %s %s：其中 %s 是暂停（时长都是真实时间）"),
 		 trace_hdr(t)->actors[ev->actor].name, call, d, p);
 	u->pause_noted = true;
