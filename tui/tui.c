@@ -4,6 +4,7 @@
  * timer is armed: the process sleeps in epoll_wait. */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,14 +64,11 @@ void tui__mark(struct tui *u)
 static void draw_menu(struct tui *u)
 {
 	const char *items[64];
-	struct tui_menu m = { .title = LANG_PICK(u->lang, "lessons", "课程"), .items = items, .done = u->menu_done,
-			      .n = u->menu_n < 64 ? u->menu_n : 64, .sel = u->menu_sel,
-			      .lang = u->lang, .ascii = !screen_utf8(), .help = u->help,
+	struct tui_menu m = { .lang = u->lang, .ascii = !screen_utf8(), .help = u->help,
 			      .note = *u->note ? u->note : NULL };
 	int w, h;
 
-	for (int i = 0; i < m.n; i++)
-		items[i] = u->menu_titles[i];
+	tui_lessons_menu(u->lessons, &m, items, 64);
 	screen_size(&w, &h);
 	if ((u->grid.w != w || u->grid.h != h) && (grid_free(&u->grid), grid_init(&u->grid, w, h) != 0))
 		return;
@@ -88,20 +86,15 @@ static void draw(struct tui *u)
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
 		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
-		.page = u->lesson ? u->page : NULL,
-		.screen = u->lesson ? TUI_SCREEN_LESSON : u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
+		.screen = u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
 	};
 	int w, h;
 
-	if (u->menu || t == NULL) {
+	if (tui_lessons_menu_shown(u->lessons) || t == NULL) {
 		draw_menu(u);
 		return;
 	}
-	if (u->lesson != NULL) {
-		s.no_predict = !tui__page_predicts(u);
-		s.last_page = u->section == u->lesson->nsections - 1;
-		s.last_lesson = s.last_page && u->last_lesson;
-	}
+	tui_lessons_state(u->lessons, &s);
 	if (u->follow)
 		u->cursor = trace_count(t);
 	if (u->cursor > trace_count(t))
@@ -129,15 +122,6 @@ static void draw(struct tui *u)
 	}
 }
 
-int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed)
-{
-	double rec = trace_hdr_c(t)->speed;
-
-	if (!(rec > 0 && rec <= 1000))          /* a trace that does not say */
-		rec = 1;
-	return (int64_t)((double)real_ns * speed / rec);
-}
-
 /* Replay playback: show every event up to the trace time reached. */
 static void replay_advance(struct tui *u)
 {
@@ -147,7 +131,7 @@ static void replay_advance(struct tui *u)
 	/* Trace times are real times, and a run made at --speed 10 went ten
 	 * times faster than its scenario: at "1×" it plays at the scenario's
 	 * own pace. */
-	u->play_t += tui__replay_ns(t, now - u->play_mono, u->speed);
+	u->play_t += tui_replay_ns(t, now - u->play_mono, u->speed);
 	u->play_mono = now;
 	while (u->cursor < trace_count(t) && trace_at(t, u->cursor)->t_ns <= u->play_t)
 		u->cursor++;
@@ -182,66 +166,6 @@ static void schedule(struct tui *u)
 		uv_timer_stop(&u->frame);
 }
 
-/* ---- steps: where each scripted action's consequences end ---- */
-
-/* The cursor that shows step n whole: just before step n+1's first event,
- * or the end. */
-size_t tui__step_end(struct trace *t, int n)
-{
-	for (size_t i = 0; i < trace_count(t); i++)
-		if (trace_at(t, i)->step > n)
-			return i;
-	return trace_count(t);
-}
-
-/* The step ends are the cursors tui__step_end gives for n = 0..last: an
- * event i starts a later step when its step is at least 1 and above every
- * step before it (then it ends steps max(before, 0)..step-1), and the end
- * of the trace ends the last step.  One pass, whatever the step numbers
- * (a trace whose steps jump to 10^6 must not cost steps x events). */
-static bool starts_step(const struct trace_ev *e, int before)
-{
-	return e->step >= 1 && e->step > before;
-}
-
-size_t tui__next_step_end(struct trace *t, size_t cursor)
-{
-	size_t n = trace_count(t), i;
-	int before = -1;
-
-	for (i = 0; i < n && i <= cursor; i++)
-		before = trace_at(t, i)->step > before ? trace_at(t, i)->step : before;
-	for (; i < n; i++) {
-		if (starts_step(trace_at(t, i), before))
-			return i;
-		before = trace_at(t, i)->step > before ? trace_at(t, i)->step : before;
-	}
-	return before >= 0 && n > cursor ? n : SIZE_MAX;
-}
-
-size_t tui__prev_step_end(struct trace *t, size_t cursor)
-{
-	size_t to = 0;
-	int before = -1;
-
-	for (size_t i = 0; i < cursor && i < trace_count(t); i++) {
-		if (starts_step(trace_at(t, i), before))
-			to = i;
-		before = trace_at(t, i)->step > before ? trace_at(t, i)->step : before;
-	}
-	return to;
-}
-
-int tui__max_step(struct trace *t)
-{
-	int m = -1;
-
-	for (size_t i = 0; i < trace_count(t); i++)
-		if (trace_at(t, i)->step > m)
-			m = trace_at(t, i)->step;
-	return m;
-}
-
 /* After a live step that performed several actions at one instant (a
  * caption and a write, say), the view stops at the first one's end: each
  * → shows one action, as in a replay. */
@@ -251,7 +175,7 @@ static void show_step(struct tui *u)
 
 	if (u->show_step < 0)
 		return;
-	u->cursor = tui__step_end(t, u->show_step);
+	u->cursor = tui_step_end(t, u->show_step);
 	u->follow = u->cursor >= trace_count(t);
 	u->show_step = -1;
 }
@@ -323,7 +247,7 @@ static void run_event_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 	if (!u->rec_noted)
 		tui__note_record(u);
 	tui__pause_track(u);
-	tui__note_paused_call(u, t, ev);
+	tui_pauses_note(&u->pauses, t, ev, u->lang, u->note, sizeof u->note);
 	u->dirty = true;
 	if (!uv_is_active((uv_handle_t *)&u->frame))
 		schedule(u);
@@ -369,8 +293,7 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 	u->steps = run_steps(u->run);
 	u->ended = u->waiting = false;
 	u->show_step = -1;
-	u->npauses = 0;
-	u->clock_stopped = u->pause_noted = false;
+	tui_pauses_reset(&u->pauses);
 	u->follow = true;
 	u->cursor = 0;
 	u->playing = !paused;
@@ -393,15 +316,79 @@ int tui__live_close(struct tui *u)
 	u->waiting = false;
 	u->seek = 0;
 	u->show_step = -1;
-	u->npauses = 0;                       /* its calls stopped now: nothing to explain */
+	tui_pauses_reset(&u->pauses);         /* its calls stopped now: nothing to explain */
 	rc = run_close(u->run, cause, sizeof cause);
 	u->run = NULL;
-	u->clock_stopped = false;
 	if (rc != 0 && u->status == 0) {
 		u->status = rc;
 		snprintf(u->cause, sizeof u->cause, "%s", cause);
 	}
 	return rc;
+}
+
+void tui__pause_track(struct tui *u)
+{
+	tui_pauses_track(&u->pauses, u->run != NULL && !u->playing && !run_ended(u->run));
+}
+
+int tui__replay_open(struct tui *u, const char *path, int pause, char *cause, size_t len)
+{
+	size_t skipped;
+	int rc;
+
+	tui__show_none(u);
+	if ((rc = trace_read(path, &u->replay, &skipped, cause, len)) != 0) {
+		u->replay = NULL;
+		return rc;
+	}
+	u->steps = tui_step_max(u->replay) + 1;
+	u->follow = u->playing = false;
+	u->cursor = pause > 0 ? tui_step_end(u->replay, pause - 1) : 0;
+	return 0;
+}
+
+void tui__show_none(struct tui *u)
+{
+	tui__live_close(u);
+	trace_free(u->replay);
+	u->replay = NULL;
+}
+
+void tui__show_empty(struct tui *u)
+{
+	if (tui__trace(u) != NULL || (u->replay = trace_new()) == NULL)
+		return;
+	u->steps = 0;
+	u->cursor = 0;
+	u->follow = u->playing = false;
+}
+
+bool tui__shows(struct tui *u, bool *events)
+{
+	struct trace *t = tui__trace(u);
+
+	*events = t != NULL && (u->run != NULL || trace_count(t) > 0);
+	return t != NULL;
+}
+
+const char *tui__cause(const struct tui *u)
+{
+	return u->cause;
+}
+
+void tui__note(struct tui *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->note, sizeof u->note, fmt, ap);
+	va_end(ap);
+}
+
+void tui__page_title(struct tui *u, const char *title)
+{
+	snprintf(u->title, sizeof u->title, "%s", title);
+	u->help = false;
 }
 
 /* ---- keys ---- */
@@ -558,21 +545,18 @@ static int open_source(struct tui *u)
 	size_t skipped;
 	int rc;
 
+	if ((u->lessons = tui_lessons_new(u, u->o->data_dir, u->lang)) == NULL)
+		return -ENOMEM;
 	if (u->o->menu)
-		return tui__menu_open(u);
-	if (u->o->lesson != NULL) {
-		tui__lesson_open(u, u->o->lesson);
-		if (u->lesson == NULL) {
-			snprintf(u->cause, sizeof u->cause, "%s", u->note);
-			return -EINVAL;
-		}
-		return 0;
-	}
+		return tui_lessons_menu_open(u->lessons, u->cause, sizeof u->cause);
+	if (u->o->lesson != NULL)
+		return tui_lessons_open(u->lessons, u->o->lesson, u->cause, sizeof u->cause) != 0 ?
+		       -EINVAL : 0;
 	if (u->o->replay != NULL) {
 		rc = trace_read(u->o->replay, &u->replay, &skipped, u->cause, sizeof u->cause);
 		if (rc != 0)
 			return -EINVAL;
-		u->steps = tui__max_step(u->replay) + 1;
+		u->steps = tui_step_max(u->replay) + 1;
 		u->playing = u->o->paused < 0;
 		u->play_mono = trace_mono_ns();
 		return 0;
@@ -622,8 +606,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 		print_stats(u);
 	}
 	tui__live_close(u);
-	tui__lesson_close(u);
-	tui__menu_free(u);
+	tui_lessons_free(u->lessons);
 	trace_free(u->replay);
 	grid_free(&u->grid);
 	uv_walk(&u->loop, close_walk_cb, NULL);

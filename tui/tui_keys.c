@@ -22,7 +22,7 @@ static void go_back(struct tui *u)
 		u->playing = false;
 	}
 	u->playing = u->replay != NULL ? false : u->playing;
-	u->cursor = tui__prev_step_end(t, u->cursor);
+	u->cursor = tui_step_prev_end(t, u->cursor);
 	tui__mark(u);
 }
 
@@ -33,7 +33,7 @@ static void go_forward(struct tui *u)
 
 	if (u->follow)                /* events came since the last frame */
 		u->cursor = trace_count(t);
-	to = tui__next_step_end(t, u->cursor);
+	to = tui_step_next_end(t, u->cursor);
 	u->playing = u->run != NULL && u->playing;
 	if (to != SIZE_MAX) {
 		u->cursor = to;
@@ -165,7 +165,7 @@ static void inject(struct tui *u, int key)
 
 	for (int i = 1; i < h->nactors; i++)
 		if (*h->actors[i].model != '\0' && (h->actors[i].name[0] | 0x20) == (key | 0x20)) {
-			u->pause_noted = false;        /* what it wakes is explained */
+			u->pauses.noted = false;       /* what it wakes is explained */
 			if (run_inject(u->run, i - 1, 0, "bite!") == 0)
 				snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "5 bytes written to %s's first fd, now",
 								     "已向 %s 的第一个 fd 写入 5 字节"), h->actors[i].name);
@@ -209,7 +209,7 @@ static void prompt_key(struct tui *u, int key)
 			tui__seek(u, step);           /* not played yet: play to it */
 		} else if (step >= 1) {
 			u->follow = false;
-			u->cursor = tui__step_end(tui__trace(u), step - 1);
+			u->cursor = tui_step_end(tui__trace(u), step - 1);
 		}
 	}
 	tui__mark(u);
@@ -266,7 +266,7 @@ void tui__key(struct tui *u, int k)
 		tui__mark(u);
 		return;
 	}
-	if (tui__lesson_key(u, k)) {
+	if (tui_lessons_key(u->lessons, k)) {
 		tui__mark(u);
 		return;
 	}
