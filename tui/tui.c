@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "models/model.h"
 #include "scenarios/scn.h"
 #include "view/narrate.h"
 #include "view/render.h"
@@ -562,9 +561,6 @@ static int open_source(struct tui *u)
 		return 0;
 	}
 	load_title(u, u->o->run.scenario);
-	for (int i = 0; i < model_table_init(); i++)
-		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
-			u->model_i = i;
 	if (u->o->run.model != NULL)
 		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
 					     "每个角色都用 %s；为其他模型写的说明已换成跟踪记录显示的内容"), u->o->run.model);

@@ -38,7 +38,7 @@ struct tui {
 	double speed;
 	int64_t play_t;               /* replay: trace time shown */
 	int64_t play_mono;            /* replay: real time it was shown */
-	int theme, steps, model_i;
+	int theme, steps;
 	enum lang lang;
 	char title[128];
 	char prompt[96];
@@ -112,6 +112,17 @@ const char *tui__cause(const struct tui *u);
 void tui__note(struct tui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A page came: its title, the help closed. */
 void tui__page_title(struct tui *u, const char *title);
+
+/* ---- tui_keys.c: which key is which action ---- */
+
+enum tui_act {
+	ACT_NONE,                     /* no action: the key is ignored */
+	ACT_QUIT, ACT_PLAY, ACT_FORWARD, ACT_BACK, ACT_HOME, ACT_END,
+	ACT_NEXT_EVENT, ACT_PREV_EVENT, ACT_FASTER, ACT_SLOWER,
+	ACT_GOTO, ACT_MODEL, ACT_INJECT, ACT_HELP, ACT_THEME, ACT_RESIZE,
+};
+
+enum tui_act tui_key_act(int k);
 
 /* ---- tui_act.c: what a key does ---- */
 
