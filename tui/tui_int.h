@@ -1,6 +1,6 @@
-/* tui_int.h: shared by the screen's files: tui.c (the loop, drawing, the
- * live run or replay shown), tui_act.c (what each action does), tui_keys.c
- * (which key is which action).  The lessons (tui_lesson.c) and the pauses
+/* tui_int.h: shared by the screen's files: tui.c (the loop, drawing,
+ * set-up), tui_show.c (the live run or replay shown), tui_act.c (what each
+ * action does), tui_keys.c (which key is which action).  The lessons (tui_lesson.c) and the pauses
  * (tui_pause.c) keep their own state behind their own headers; the lessons
  * reach the screen only through the calls under "what the lessons ask of
  * the screen" below. */
@@ -72,9 +72,17 @@ struct tui {
 	struct tui_pauses pauses;
 };
 
-/* ---- tui.c: the loop, and what is shown ---- */
+/* ---- tui.c: the loop ---- */
 
+/* Something changed: track the clock, draw soon. */
 void tui__mark(struct tui *u);
+/* Draw soon, without putting off a frame already due (an event). */
+void tui__dirty(struct tui *u);
+/* Apply the queued keys that may be applied now. */
+void tui__keys_run(struct tui *u);
+
+/* ---- tui_show.c: what is shown ---- */
+
 /* The trace shown: the live run's, the replay's, or NULL. */
 struct trace *tui__trace(struct tui *u);
 /* Note whether the live clock stands still (on every key and event). */
@@ -84,10 +92,8 @@ void tui__wait_quiet(struct tui *u);
 /* Put "recording failed: FILE: why" in the note if the run's recording
  * failed. */
 void tui__note_record(struct tui *u);
-/* Apply the queued keys that may be applied now. */
-void tui__keys_run(struct tui *u);
 
-/* ---- what the lessons ask of the screen (tui.c) ---- */
+/* What the lessons ask of the screen (tui_show.c too): */
 
 /* Open scenario (a path) with every actor on model (NULL: its own), the
  * run shown closed first; -errno with tui__cause saying why. */
