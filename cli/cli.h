@@ -39,9 +39,10 @@ extern const char *cli_cmd;
 int cli_fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* That hint alone, on stderr. */
 void cli_hint(void);
-/* cli_fail_usage of fmt with got, then "; did you mean" the closest of
- * names[0..n), if one is close. */
-int cli_fail_choice(const char *fmt, const char *got, const char *const *names, int n);
+/* cli_fail_usage of fmt and its arguments (which say got), then "; did
+ * you mean" the closest of names[0..n) to got, if one is close. */
+int cli_fail_choice(const char *got, const char *const *names, int n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* help.c: help, and the closest name to a word that was not known. */
 enum { CLI_COMMAND, CLI_SCENARIO, CLI_MODEL, CLI_LESSON };

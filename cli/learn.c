@@ -199,9 +199,9 @@ int cli_export(int argc, char **argv, const struct cli *c)
 	for (int i = 0; i < EXPORT_MAX; i++)    /* the names the export layer knows */
 		formats[i] = export_format_name(i);
 	if ((fmt = export_format_from(c->format)) < 0)
-		return cli_fail_choice(cli_tr("--format expects chrome, asciicast or text, got '%s'",
-					      "--format 应为 chrome、asciicast 或 text，而不是 '%s'"),
-				       c->format, formats, EXPORT_MAX);
+		return cli_fail_choice(c->format, formats, EXPORT_MAX,
+				       cli_tr("--format expects chrome, asciicast or text, got '%s'",
+					      "--format 应为 chrome、asciicast 或 text，而不是 '%s'"), c->format);
 	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;
