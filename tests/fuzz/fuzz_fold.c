@@ -1,6 +1,6 @@
 /* fuzz_fold.c: libFuzzer target for the fold (trace/fold.c), the
  * narration of each event (view/narrate*.c) and the replay screen
- * (view/render*.c, tui/tui_keys.c).  Whatever the reader accepts, the screen
+ * (view/render*.c, tui/tui_act.c).  Whatever the reader accepts, the screen
  * must show at every step and every event without crashing or hanging.
  *
  * It replays a trace as `ioscope replay` does, minus the terminal: the real
