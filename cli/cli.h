@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "trace/lang.h"
 #include "tui/tui.h"
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -23,23 +24,25 @@ struct cli {
 	int help, version;          /* --help or -h; --version */
 };
 
-/* The language of the command line's own words (NARRATE_EN or
- * NARRATE_ZH), set by main before anything is said; cli_tr picks en or zh
- * by it. */
-extern int cli_lang;
-const char *cli_tr(const char *en, const char *zh);
+/* The language of the command line's own words, set by main before
+ * anything is said; cli_tr picks en or zh by it (a macro, so that the
+ * compiler checks both formats). */
+extern enum lang cli_lang;
+#define cli_tr(en, zh) LANG_PICK(cli_lang, en, zh)
 
 /* The command named on the command line, once it is known to be one
  * (NULL before, or when none is). */
 extern const char *cli_cmd;
-/* Print "ioscope: " and the message (fmt with one %s), and the hint
- * "(try 'ioscope help COMMAND')"; returns EXIT_USAGE. */
-int cli_fail_usage(const char *fmt, const char *arg);
+/* Print "ioscope: " and the message (fmt, checked as a printf format,
+ * with its arguments), and the hint "(try 'ioscope help COMMAND')";
+ * returns EXIT_USAGE. */
+int cli_fail_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* That hint alone, on stderr. */
 void cli_hint(void);
-/* cli_fail_usage of fmt with got, then "; did you mean" the closest of
- * names[0..n), if one is close. */
-int cli_fail_choice(const char *fmt, const char *got, const char *const *names, int n);
+/* cli_fail_usage of fmt and its arguments (which say got), then "; did
+ * you mean" the closest of names[0..n) to got, if one is close. */
+int cli_fail_choice(const char *got, const char *const *names, int n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* help.c: help, and the closest name to a word that was not known. */
 enum { CLI_COMMAND, CLI_SCENARIO, CLI_MODEL, CLI_LESSON };

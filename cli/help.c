@@ -12,12 +12,7 @@
 #include "models/model.h"
 #include "view/narrate.h"
 
-int cli_lang = NARRATE_EN;
-
-const char *cli_tr(const char *en, const char *zh)
-{
-	return cli_lang == NARRATE_ZH ? zh : en;
-}
+enum lang cli_lang = LANG_EN;
 
 /* ---- help ---------------------------------------------------------------- */
 
@@ -187,42 +182,39 @@ static void print_opts(FILE *f, const char *const *names)
 				continue;
 			snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
 				 o->arg ? o->arg : "");
-			print_row(f, head, 14, o->what[cli_lang == NARRATE_ZH]);
+			print_row(f, head, 14, o->what[cli_lang]);
 		}
 }
 
 static void print_overview(FILE *f)
 {
-	int zh = cli_lang == NARRATE_ZH;
-
 	fprintf(f, "%sioscope [COMMAND [ARGS]] [--lang en|zh] [--theme T]\n\n",
-		zh ? "用法：" : "usage: ");
-	print_row(f, zh ? "（无命令）" : "(no command)", 12,
-		  zh ? "课程菜单；没有终端时，列出课程" : "the lesson menu; without a terminal, the lesson list");
+		cli_tr("usage: ", "用法："));
+	print_row(f, cli_tr("(no command)", "（无命令）"), 12,
+		  cli_tr("the lesson menu; without a terminal, the lesson list",
+			 "课程菜单；没有终端时，列出课程"));
 	for (int i = 0; i < NCMDS; i++)
-		print_row(f, cmd_help[i].name, 12, cmd_help[i].what[zh]);
-	fputs(zh ?
-	      "\n选项可以写在命令之前或之后；--lang en|zh 和 --theme default|classroom|mono\n"
-	      "适用于所有命令，包括菜单。\n"
-	      "在终端中，run、replay 和 lesson 打开界面（按 ? 查看按键）；使用 --plain\n"
-	      "或输出不是终端时，每个事件输出一行文字叙述。\n"
-	      "--record 和 -o 不会覆盖已有文件，除非加上 --force。\n"
-	      "退出状态：0 成功，1 运行时失败，2 用法错误或输入文件有误。\n"
-	      "'ioscope help COMMAND' 显示某个命令的选项；完整说明见 man ioscope。\n" :
-	      "\nOptions may come before or after the command; --lang en|zh and --theme\n"
-	      "default|classroom|mono apply to every command, the menu included.\n"
-	      "On a terminal, run, replay and lesson open the screen (? lists its keys);\n"
-	      "with --plain, or when output is not a terminal, they narrate one line\n"
-	      "per event.\n"
-	      "--record and -o never replace an existing file unless --force is given.\n"
-	      "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n"
-	      "'ioscope help COMMAND' shows a command's options; man ioscope says it all.\n", f);
+		print_row(f, cmd_help[i].name, 12, cmd_help[i].what[cli_lang]);
+	fputs(cli_tr("\nOptions may come before or after the command; --lang en|zh and --theme\n"
+		     "default|classroom|mono apply to every command, the menu included.\n"
+		     "On a terminal, run, replay and lesson open the screen (? lists its keys);\n"
+		     "with --plain, or when output is not a terminal, they narrate one line\n"
+		     "per event.\n"
+		     "--record and -o never replace an existing file unless --force is given.\n"
+		     "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n"
+		     "'ioscope help COMMAND' shows a command's options; man ioscope says it all.\n",
+		     "\n选项可以写在命令之前或之后；--lang en|zh 和 --theme default|classroom|mono\n"
+		     "适用于所有命令，包括菜单。\n"
+		     "在终端中，run、replay 和 lesson 打开界面（按 ? 查看按键）；使用 --plain\n"
+		     "或输出不是终端时，每个事件输出一行文字叙述。\n"
+		     "--record 和 -o 不会覆盖已有文件，除非加上 --force。\n"
+		     "退出状态：0 成功，1 运行时失败，2 用法错误或输入文件有误。\n"
+		     "'ioscope help COMMAND' 显示某个命令的选项；完整说明见 man ioscope。\n"), f);
 }
 
 int cli_help(const char *cmd)
 {
 	const struct cmd_help *c = cmd != NULL ? cmd_find(cmd) : NULL;
-	int zh = cli_lang == NARRATE_ZH;
 
 	if (cmd == NULL) {
 		print_overview(stdout);
@@ -230,14 +222,14 @@ int cli_help(const char *cmd)
 	}
 	if (c == NULL)
 		return cli_fail_unknown(CLI_COMMAND, cmd, NULL);
-	printf("%sioscope %s%s%s\n\n%s\n", zh ? "用法：" : "usage: ", c->name, *c->args ? " " : "",
-	       c->args, c->more[zh]);
+	printf("%sioscope %s%s%s\n\n%s\n", cli_tr("usage: ", "用法："), c->name, *c->args ? " " : "",
+	       c->args, c->more[cli_lang]);
 	if (c->opts[0] != NULL) {
 		printf("\n");
 		print_opts(stdout, c->opts);
 	}
-	printf("%s", zh ? "\n所有命令都接受 --lang 和 --theme；'ioscope help' 列出所有命令。\n" :
-	       "\nEvery command takes --lang and --theme; 'ioscope help' lists the commands.\n");
+	printf("%s", cli_tr("\nEvery command takes --lang and --theme; 'ioscope help' lists the commands.\n",
+			    "\n所有命令都接受 --lang 和 --theme；'ioscope help' 列出所有命令。\n"));
 	return 0;
 }
 
@@ -353,7 +345,7 @@ static int names_of(int kind, struct cli_names *l)
 		qsort(l->v, (size_t)l->n, sizeof l->v[0], by_name);
 		break;
 	case CLI_LESSON:         /* "05-epoll" is asked for as "epoll" */
-		if ((n = lesson_list(cli_data_dir(), cli_lang == NARRATE_ZH ? "zh" : "en", &paths)) < 0)
+		if ((n = lesson_list(cli_data_dir(), lang_code(cli_lang), &paths)) < 0)
 			return 0;
 		for (int i = 0; i < n; i++) {
 			const char *base = strrchr(paths[i], '/') + 1, *dash = strchr(base, '-');
@@ -431,7 +423,6 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 	};
 	struct cli_names l;
 	const char *close;
-	int zh = cli_lang == NARRATE_ZH;
 
 	names_of(kind, &l);
 	if (kind == CLI_COMMAND) {
@@ -441,17 +432,17 @@ int cli_fail_unknown(int kind, const char *word, const char *extra)
 	}
 	close = cli_closest(word, (const char *const *)l.v, l.n);
 	fputs("ioscope: ", stderr);
-	fprintf(stderr, what[kind][zh], word);
+	fprintf(stderr, what[kind][cli_lang], word);
 	if (close != NULL)
-		fprintf(stderr, zh ? "；是不是 '%s'？" : "; did you mean '%s'?", close);
+		fprintf(stderr, cli_tr("; did you mean '%s'?", "；是不是 '%s'？"), close);
 	if (kind == CLI_MODEL) {     /* the words run.c has always used */
-		fprintf(stderr, zh ? "（可选：" : " (expected one of: ");
+		fprintf(stderr, cli_tr(" (expected one of: ", "（可选："));
 		for (int i = 0; i < l.n; i++)
 			fprintf(stderr, "%s%s", comma(i), l.v[i]);
-		fputs(zh ? "）\n" : ")\n", stderr);
+		fputs(cli_tr(")\n", "）\n"), stderr);
 	} else {
 		fputc('\n', stderr);
-		print_list(list[kind][zh], &l);
+		print_list(list[kind][cli_lang], &l);
 	}
 	if (extra != NULL)
 		fprintf(stderr, "%s\n", extra);

@@ -12,11 +12,7 @@
 #include "view/narrate.h"
 #include "trace/outfile.h"
 #include "tui/tui.h"
-
-static const char *lang_code(int lang)
-{
-	return lang == NARRATE_ZH ? "zh" : "en";
-}
+#include "trace/lang.h"
 
 /* The scenario and model of every run the lessons show, once each, as
  * "SCENARIO MODEL" lines ("-": the scenario's own): what `make recordings`
@@ -117,7 +113,7 @@ static void print_lesson(const struct lesson *l, int lang)
 			if (b->kind == LB_RUN)
 				printf("\n  ▶ ioscope run %s%s%s --paused   (%s %d)%s%s\n", b->scenario,
 				       *b->model ? " --model " : "", b->model,
-				       lang == NARRATE_ZH ? "暂停在步骤" : "stop at step", b->pause,
+				       LANG_PICK(lang, "stop at step", "暂停在步骤"), b->pause,
 				       *b->point ? " · " : "", b->point);
 			else if (b->kind == LB_PREDICT)
 				printf("\n  ? %s\n    → %s\n", b->question, b->answer);
@@ -203,9 +199,9 @@ int cli_export(int argc, char **argv, const struct cli *c)
 	for (int i = 0; i < EXPORT_MAX; i++)    /* the names the export layer knows */
 		formats[i] = export_format_name(i);
 	if ((fmt = export_format_from(c->format)) < 0)
-		return cli_fail_choice(cli_tr("--format expects chrome, asciicast or text, got '%s'",
-					      "--format 应为 chrome、asciicast 或 text，而不是 '%s'"),
-				       c->format, formats, EXPORT_MAX);
+		return cli_fail_choice(c->format, formats, EXPORT_MAX,
+				       cli_tr("--format expects chrome, asciicast or text, got '%s'",
+					      "--format 应为 chrome、asciicast 或 text，而不是 '%s'"), c->format);
 	if (trace_read(argv[0], &t, &skipped, cause, sizeof cause) != 0) {
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,21 +38,28 @@ void cli_hint(void)
 		fputs(cli_tr("(try 'ioscope help')\n", "（参见 'ioscope help'）\n"), stderr);
 }
 
-int cli_fail_usage(const char *fmt, const char *arg)
+int cli_fail_usage(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "ioscope: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	cli_hint();
 	return EXIT_USAGE;
 }
 
-int cli_fail_choice(const char *fmt, const char *got, const char *const *names, int n)
+int cli_fail_choice(const char *got, const char *const *names, int n, const char *fmt, ...)
 {
 	const char *close = cli_closest(got, names, n);
 	char msg[512];
+	va_list ap;
 
-	snprintf(msg, sizeof msg, fmt, got);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	if (close != NULL)
 		snprintf(msg + strlen(msg), sizeof msg - strlen(msg),
 			 cli_tr("; did you mean '%s'?", "；是不是 '%s'？"), close);
@@ -350,9 +358,10 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 			break;
 		case 'T':
 			if ((c->theme = theme_from(optarg)) < 0)
-				return cli_fail_choice(cli_tr("--theme expects default, classroom or mono, got '%s'",
+				return cli_fail_choice(optarg, theme_names, THEME_MAX,
+						       cli_tr("--theme expects default, classroom or mono, got '%s'",
 							      "--theme 应为 default、classroom 或 mono，而不是 '%s'"),
-						       optarg, theme_names, THEME_MAX), -1;
+						       optarg), -1;
 			break;
 		case 'P': c->probe = 1; break;
 		case 'F': c->fds = optarg; break;
@@ -572,7 +581,7 @@ static void locale_init(int lang)
 {
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
-	if (MB_CUR_MAX > 1 || !(lang == NARRATE_ZH || env_wants_utf8()))
+	if (MB_CUR_MAX > 1 || !(lang == LANG_ZH || env_wants_utf8()))
 		return;
 	setlocale(LC_CTYPE, "C.UTF-8");
 }

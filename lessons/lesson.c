@@ -426,24 +426,15 @@ int lesson_parse(const char *path, const char *text, size_t size, struct lesson 
 	};
 	struct parse p = { .text = text, .size = size, .cause = cause, .causelen = len };
 	struct lesson *l;
-	char why[160];
-	int line, col;
+	size_t skip;
+	int rc;
 
-	if (size > LESSON_MAX_FILE) {
-		snprintf(cause, len, "%s: file is too large (%zu bytes, at most %u)", path, size,
-			 LESSON_MAX_FILE);
-		return -EFBIG;
-	}
-	if (size >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
-		text += 3;              /* a byte order mark, which md4c would show */
-		size -= 3;
-		p.text = text;
-		p.size = size;
-	}
-	if (file_check_text(text, size, &line, &col, why, sizeof why) != 0) {
-		snprintf(cause, len, "%s:%d:%d: %s", path, line, col, why);
-		return -EINVAL;
-	}
+	if ((rc = file_check_whole(path, text, size, LESSON_MAX_FILE, &skip, cause, len)) != 0)
+		return rc;
+	text += skip;                   /* a byte order mark, which md4c would show */
+	size -= skip;
+	p.text = text;
+	p.size = size;
 	if ((l = calloc(1, sizeof *l)) == NULL)
 		return -ENOMEM;
 	p.l = l;

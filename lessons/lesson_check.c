@@ -26,12 +26,12 @@ static int bad(char *cause, size_t len, const char *path, int line, const char *
 	return -EINVAL;
 }
 
-/* The source file a code block names, read through file_read_whole; a
+/* The source file a code block names, read through file_read_named: a
  * cause names it as the block does, not by its full path. */
 static char *read_code(const char *data_dir, const char *file, char *cause, size_t len)
 {
 	char path[1024], why[1200];
-	size_t n, dl = strlen(data_dir) + 1;
+	size_t n;
 	int rc;
 	char *src;
 
@@ -43,12 +43,9 @@ static char *read_code(const char *data_dir, const char *file, char *cause, size
 		snprintf(cause, len, "%s: the data folder's path is too long", file);
 		return NULL;
 	}
-	rc = file_read_whole(path, LESSON_MAX_CODE, "source", 1, &src, &n, why, sizeof why);
-	if (rc != 0) {
-		/* why is "DATA_DIR/FILE: ..."; keep "FILE: ..." */
-		snprintf(cause, len, "%s", strncmp(why, path, dl) == 0 ? why + dl : why);
+	rc = file_read_named(path, file, LESSON_MAX_CODE, "source", 1, &src, &n, cause, len);
+	if (rc != 0)
 		return NULL;
-	}
 	return src;
 }
 

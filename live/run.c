@@ -622,3 +622,12 @@ int run_scenario(const struct run_opts *o, char *cause, size_t len)
 	}
 	return rc;
 }
+
+int run_model_info(int i, const char **name, const char **summary)
+{
+	if (i < 0 || i >= model_table_init())
+		return -1;
+	*name = model_table[i]->name;
+	*summary = model_table[i]->summary;
+	return 0;
+}

@@ -84,5 +84,8 @@ int run_record_error(const struct run *r);
 
 /* Check that the model can run here; -EINVAL with the reason if not. */
 int run_model_usable(const char *name, char *cause, size_t len);
+/* The i-th model of this build, in teaching order (the `m` key's cycle):
+ * its name and one-line summary.  0, or -1 past the last. */
+int run_model_info(int i, const char **name, const char **summary);
 
 #endif

@@ -2,10 +2,10 @@
  * scn_action.c), actors and their options, and the public API.
  *
  * scn_lex.c checks the whole text first (size, NUL bytes, UTF-8, control
- * characters) and then hands it over a line at a time; it also holds
- * scn_load.  Every string lands in its own allocation owned by struct scn,
- * and a half-built scn is freed by scn_free, so a handler can simply return
- * its error.
+ * characters) and then hands it over a line at a time; scn_load reads the
+ * file (trace/file.h) and parses it here.  Every string lands in its own
+ * allocation owned by struct scn, and a half-built scn is freed by scn_free,
+ * so a handler can simply return its error.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,12 +13,12 @@
 
 #include "scenarios/scn.h"
 #include "scenarios/scn_lex.h"
+#include "trace/file.h"
+#include "trace/lang.h"
 
 #define SCN_NAME_MAX   32
 #define ACTOR_NAME_MAX 15
 #define MODEL_NAME_MAX 32
-
-const char *const scn__lang_code[2] = { "en", "zh" };
 
 static int is_alnum(char c)
 {
@@ -36,10 +36,10 @@ static int find_actor(const struct scn *s, struct scn_tok t)
 
 int scn__lang(struct scn_parser *p, struct scn_tok t)
 {
-	if (scn__tok_is(t, "en"))
-		return 0;
-	if (scn__tok_is(t, "zh"))
-		return 1;
+	if (scn__tok_is(t, lang_code(LANG_EN)))
+		return LANG_EN;
+	if (scn__tok_is(t, lang_code(LANG_ZH)))
+		return LANG_ZH;
 	return scn__expected(p, t, "a language, en or zh");
 }
 
@@ -74,7 +74,7 @@ static int parse_title(struct scn_parser *p)
 		return lang;
 	if (p->s->title[lang] != NULL)
 		return scn__fail(p, t.s, "expected one 'title %s' line, got a "
-		    "second (the first is on line %d)", scn__lang_code[lang],
+		    "second (the first is on line %d)", lang_code(lang),
 		    p->title_line[lang]);
 	p->title_line[lang] = p->lineno;
 	return scn__text(p, "title text", false, &p->s->title[lang], NULL);
@@ -280,7 +280,7 @@ static int parse_label(struct scn_parser *p)
 	if (p->s->actors[i].label[lang] != NULL)
 		return scn__fail(p, t.s, "expected one 'label %s %s' line, got a "
 		    "second (the first is on line %d)", p->s->actors[i].name,
-		    scn__lang_code[lang], p->label_line[i][lang]);
+		    lang_code(lang), p->label_line[i][lang]);
 	p->label_line[i][lang] = p->lineno;
 	return scn__text(p, "label text", false, &p->s->actors[i].label[lang], NULL);
 }
@@ -377,6 +377,28 @@ int scn_parse(const char *path, const char *text, size_t len,
 	}
 	*out = p.s;
 	return 0;
+}
+
+/* The file is read by file_read_whole: regular files only (a FIFO cannot
+ * hang it, /dev/zero cannot feed it), at most SCN_MAX_FILE + 1 bytes. */
+int scn_load(const char *path, struct scn **out, char *cause, size_t causelen)
+{
+	char *buf;
+	size_t len;
+	int rc;
+
+	if (out == NULL || path == NULL)
+		return -EINVAL;
+	*out = NULL;
+	rc = file_read_whole(path, SCN_MAX_FILE, "scenario", 0, &buf, &len,
+	    cause, causelen);
+	if (rc == -ENODATA)
+		return -EINVAL;         /* an empty file: a bad scenario */
+	if (rc != 0)
+		return rc;
+	rc = scn_parse(path, buf, len, out, cause, causelen);
+	free(buf);
+	return rc;
 }
 
 int scn_check_models(const struct scn *s, int (*known)(const char *name),

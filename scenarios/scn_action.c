@@ -12,30 +12,31 @@
 
 #include "scenarios/scn.h"
 #include "scenarios/scn_lex.h"
+#include "trace/lang.h"
 
 #define CLIENT_NAME_MAX 15
 
-static const char *const lang_word[2] = { "English", "Chinese" };
+static const char *const lang_word[2] = { [LANG_EN] = "English", [LANG_ZH] = "Chinese" };
 
 /* "at 1.5s say en ..." without its other language on the next action line. */
 int scn__lone_caption(struct scn_parser *p)
 {
 	const struct scn_action *a = &p->s->actions[p->say_open - 1];
 	const struct scn_variant *v = a->nvariants > 0 ? &a->variants[a->nvariants - 1] : NULL;
-	int have = a->text[0] != NULL ? 0 : 1;
+	enum lang have = a->text[LANG_EN] != NULL ? LANG_EN : LANG_ZH;
 
-	if (v != NULL && (v->text[0] == NULL || v->text[1] == NULL)) {
-		have = v->text[0] != NULL ? 0 : 1;
+	if (v != NULL && (v->text[LANG_EN] == NULL || v->text[LANG_ZH] == NULL)) {
+		have = v->text[LANG_EN] != NULL ? LANG_EN : LANG_ZH;
 		return scn__fail_at(p, v->line, p->say_col,
 		    "caption for '%s' has %s text but no %s (add 'at %.*s say for "
 		    "%s %s ...' on the next line)", v->model, lang_word[have],
 		    lang_word[!have], (int)p->say_time.n, p->say_time.s, v->model,
-		    scn__lang_code[!have]);
+		    lang_code(have == LANG_EN ? LANG_ZH : LANG_EN));
 	}
 	return scn__fail_at(p, a->line, p->say_col,
 	    "caption has %s text but no %s (add 'at %.*s say %s ...' on the "
 	    "next line)", lang_word[have], lang_word[!have],
-	    (int)p->say_time.n, p->say_time.s, scn__lang_code[!have]);
+	    (int)p->say_time.n, p->say_time.s, lang_code(have == LANG_EN ? LANG_ZH : LANG_EN));
 }
 
 static struct scn_action *add_action(struct scn_parser *p, int64_t at,

@@ -1,5 +1,5 @@
-/* scn_lex.c: the scenario lexer: reading the file, checking the text,
- * lines, words, times, quoted strings, and the one-line error messages.
+/* scn_lex.c: the scenario lexer: the whole text checked, then lines, words,
+ * times, quoted strings, and the one-line error messages.
  *
  * The input is not NUL-terminated and may hold anything, so every scan is
  * bounded by p->end or p->eol.  The whole text is checked for NUL bytes,
@@ -124,29 +124,17 @@ int scn__dup(struct scn_parser *p, const char *s, size_t n, char **out,
 	return 0;
 }
 
-/* The whole text, before any line is parsed (see file_check_text). */
-static int check_text(struct scn_parser *p, const char *s, const char *end)
-{
-	char why[160];
-	int line, col;
-
-	if (file_check_text(s, (size_t)(end - s), &line, &col, why, sizeof why) == 0)
-		return 0;
-	return scn__fail_at(p, line, col, "%s", why);
-}
-
+/* The whole text, before any line is parsed (file_check_whole): a file
+ * too large or not text is a bad scenario (-EINVAL). */
 int scn__begin(struct scn_parser *p, const char *text, size_t len)
 {
-	if (len > SCN_MAX_FILE) {
-		scn__cause(p->cause, p->causelen, "%s: file is too large (%zu "
-		    "bytes, at most %u)", p->path, len, SCN_MAX_FILE);
+	size_t skip;
+
+	if (file_check_whole(p->path, text, len, SCN_MAX_FILE, &skip, p->cause, p->causelen) != 0)
 		return -EINVAL;
-	}
-	p->next = text;
+	p->next = text + skip;
 	p->end = text + len;
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		p->next += 3;
-	return check_text(p, p->next, p->end);
+	return 0;
 }
 
 int scn__next_line(struct scn_parser *p)
@@ -379,26 +367,4 @@ bad:
 	return scn__expected(p, t, "a time with a unit, like 1.5s or 200ms");
 big:
 	return scn__expected(p, t, "a time of at most 3600s");
-}
-
-/* The file is read by file_read_whole: regular files only (a FIFO cannot
- * hang it, /dev/zero cannot feed it), at most SCN_MAX_FILE + 1 bytes. */
-int scn_load(const char *path, struct scn **out, char *cause, size_t causelen)
-{
-	char *buf;
-	size_t len;
-	int rc;
-
-	if (out == NULL || path == NULL)
-		return -EINVAL;
-	*out = NULL;
-	rc = file_read_whole(path, SCN_MAX_FILE, "scenario", 0, &buf, &len,
-	    cause, causelen);
-	if (rc == -ENODATA)
-		return -EINVAL;         /* an empty file: a bad scenario */
-	if (rc != 0)
-		return rc;
-	rc = scn_parse(path, buf, len, out, cause, causelen);
-	free(buf);
-	return rc;
 }

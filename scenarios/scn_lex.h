@@ -54,8 +54,7 @@ struct scn_parser {
 };
 
 /* Shared by the two halves of the grammar. */
-extern const char *const scn__lang_code[2];    /* "en", "zh" */
-/* 0 for en, 1 for zh, or an error at t. */
+/* LANG_EN for en, LANG_ZH for zh (trace/lang.h), or an error at t. */
 int scn__lang(struct scn_parser *p, struct scn_tok t);
 /* Index of the actor named t, or an error at t if none is declared. */
 int scn__declared_actor(struct scn_parser *p, struct scn_tok t);

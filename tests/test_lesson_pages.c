@@ -232,8 +232,8 @@ static void walk_run(struct walk *k, const struct lesson_block *b)
 {
 	k->t = recording(b);
 	k->run = true;
-	k->steps = tui__max_step(k->t) + 1;
-	k->cursor = b->pause > 0 ? tui__step_end(k->t, b->pause - 1) : 0;
+	k->steps = tui_step_max(k->t) + 1;
+	k->cursor = b->pause > 0 ? tui_step_end(k->t, b->pause - 1) : 0;
 }
 
 static void walk_lang(int lang)
@@ -587,7 +587,7 @@ static void test_lesson_pages_keys_offered(void **state)
 	assert_int_equal(lesson_load("lessons/en/09-async.md", &l, cause, sizeof cause), 0);
 	k.l = l;
 	k.t = recording(lesson_run(&l->sections[1]));
-	k.cursor = tui__step_end(k.t, 11);
+	k.cursor = tui_step_end(k.t, 11);
 	tui_page_build(&p, l, 1, false, 0, ".", NULL);
 	p.run = true;
 	p.top = 0;
@@ -657,7 +657,7 @@ static void test_lesson_pages_mux_one_wait(void **state)
 	s.t = t;
 	s.cursor = c;
 	s.v = &v;
-	s.steps = tui__max_step(t) + 1;
+	s.steps = tui_step_max(t) + 1;
 	assert_int_equal(grid_init(&g, 120, 40), 0);
 	tui_render(&g, &s);
 	text = grid_text(&g);

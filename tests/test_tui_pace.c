@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "trace/trace.h"
-#include "tui/tui_int.h"
+#include "tui/steps.h"
 
 static void test_tui_pace_recorded_speed(void **state)
 {
@@ -21,11 +21,11 @@ static void test_tui_pace_recorded_speed(void **state)
 	trace_hdr(t)->speed = 10;
 	/* One real second at 1× shows a tenth of a second of a 10× trace:
 	 * one scenario second. */
-	assert_int_equal(tui__replay_ns(t, 1000000000, 1), 100000000);
-	assert_int_equal(tui__replay_ns(t, 1000000000, 2), 200000000);
-	assert_int_equal(tui__replay_ns(t, 1000000000, 0.5), 50000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 1), 100000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 2), 200000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 0.5), 50000000);
 	trace_hdr(t)->speed = 1;
-	assert_int_equal(tui__replay_ns(t, 1000000000, 1), 1000000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 1), 1000000000);
 	trace_free(t);
 }
 
@@ -36,11 +36,11 @@ static void test_tui_pace_unknown_speed(void **state)
 	(void)state;
 	assert_non_null(t);
 	trace_hdr(t)->speed = 0;          /* not said: real time */
-	assert_int_equal(tui__replay_ns(t, 1000000000, 1), 1000000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 1), 1000000000);
 	trace_hdr(t)->speed = -3;
-	assert_int_equal(tui__replay_ns(t, 1000000000, 1), 1000000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 1), 1000000000);
 	trace_hdr(t)->speed = 1e9;        /* beyond what --speed allows */
-	assert_int_equal(tui__replay_ns(t, 1000000000, 1), 1000000000);
+	assert_int_equal(tui_replay_ns(t, 1000000000, 1), 1000000000);
 	trace_free(t);
 }
 

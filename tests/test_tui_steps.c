@@ -2,7 +2,7 @@
  * trace.  They used to try every step number, each with a scan of the
  * events (steps x events): a replay whose step jumps to 10^6 spun for
  * minutes and ignored q (issue 10, item 3).  The one-pass functions must
- * land exactly where the old definition (tui__step_end for the nearest n)
+ * land exactly where the old definition (tui_step_end for the nearest n)
  * does, on traces of every shape. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "trace/trace.h"
-#include "tui/tui_int.h"
+#include "tui/steps.h"
 
 static struct trace *make(const int *steps, size_t n)
 {
@@ -32,25 +32,25 @@ static struct trace *make(const int *steps, size_t n)
 /* The old definitions, by brute force over every step number. */
 static size_t old_next(struct trace *t, size_t cursor)
 {
-	for (int n = 0; n <= tui__max_step(t); n++)
-		if (tui__step_end(t, n) > cursor)
-			return tui__step_end(t, n);
+	for (int n = 0; n <= tui_step_max(t); n++)
+		if (tui_step_end(t, n) > cursor)
+			return tui_step_end(t, n);
 	return SIZE_MAX;
 }
 
 static size_t old_prev(struct trace *t, size_t cursor)
 {
-	for (int n = tui__max_step(t); n >= 0; n--)
-		if (tui__step_end(t, n) < cursor)
-			return tui__step_end(t, n);
+	for (int n = tui_step_max(t); n >= 0; n--)
+		if (tui_step_end(t, n) < cursor)
+			return tui_step_end(t, n);
 	return 0;
 }
 
 static void same_everywhere(struct trace *t)
 {
 	for (size_t c = 0; c <= trace_count(t); c++) {
-		assert_int_equal(tui__next_step_end(t, c), old_next(t, c));
-		assert_int_equal(tui__prev_step_end(t, c), old_prev(t, c));
+		assert_int_equal(tui_step_next_end(t, c), old_next(t, c));
+		assert_int_equal(tui_step_prev_end(t, c), old_prev(t, c));
 	}
 }
 
@@ -72,8 +72,8 @@ static void test_tui_steps_shapes(void **state)
 		trace_free(t);
 	}
 	struct trace *t = make(NULL, 0);
-	assert_int_equal(tui__next_step_end(t, 0), SIZE_MAX);
-	assert_int_equal(tui__prev_step_end(t, 0), 0);
+	assert_int_equal(tui_step_next_end(t, 0), SIZE_MAX);
+	assert_int_equal(tui_step_prev_end(t, 0), 0);
 	trace_free(t);
 }
 
@@ -107,12 +107,12 @@ static void test_tui_steps_huge_step(void **state)
 	for (size_t i = 0; i < 20000; i++)
 		steps[i] = i == 19999 ? 1048575 : (int)(i / 1000);
 	t = make(steps, 20000);
-	assert_int_equal(tui__next_step_end(t, 0), 1000);
-	assert_int_equal(tui__next_step_end(t, 19000), 19999);
-	assert_int_equal(tui__next_step_end(t, 19999), 20000);
-	assert_int_equal(tui__next_step_end(t, 20000), SIZE_MAX);
-	assert_int_equal(tui__prev_step_end(t, 20000), 19999);
-	assert_int_equal(tui__prev_step_end(t, 1000), 0);
+	assert_int_equal(tui_step_next_end(t, 0), 1000);
+	assert_int_equal(tui_step_next_end(t, 19000), 19999);
+	assert_int_equal(tui_step_next_end(t, 19999), 20000);
+	assert_int_equal(tui_step_next_end(t, 20000), SIZE_MAX);
+	assert_int_equal(tui_step_prev_end(t, 20000), 19999);
+	assert_int_equal(tui_step_prev_end(t, 1000), 0);
 	trace_free(t);
 }
 

@@ -102,8 +102,9 @@ static const char *kind_of(mode_t mode)
 }
 
 /* Opens path for reading without blocking and checks it is a regular file
- * of at most cap bytes (as far as st_size tells); *fd or -errno with cause. */
-static int open_regular(const char *path, size_t cap, const char *what, int *fd,
+ * of at most cap bytes (as far as st_size tells); *fd or -errno with cause
+ * (which calls the file name). */
+static int open_regular(const char *path, const char *name, size_t cap, const char *what, int *fd,
 			struct stat *st, char *cause, size_t causelen)
 {
 	int rc;
@@ -112,23 +113,23 @@ static int open_regular(const char *path, size_t cap, const char *what, int *fd,
 		rc = -errno;
 		if (rc == -ENXIO)       /* a socket file (or a FIFO opened O_WRONLY) */
 			return fail(cause, causelen, -EINVAL, "%s: not a regular "
-				    "file (expected %s %s file)", path, article(what), what);
-		return fail(cause, causelen, rc, "%s: cannot open: %s", path,
+				    "file (expected %s %s file)", name, article(what), what);
+		return fail(cause, causelen, rc, "%s: cannot open: %s", name,
 			    strerror(-rc));
 	}
 	if (fstat(*fd, st) != 0)
-		rc = fail(cause, causelen, -errno, "%s: cannot read: %s", path,
+		rc = fail(cause, causelen, -errno, "%s: cannot read: %s", name,
 			  strerror(errno));
 	else if (S_ISDIR(st->st_mode))
 		rc = fail(cause, causelen, -EISDIR, "%s: cannot read: %s (expected "
-			  "%s %s file)", path, strerror(EISDIR), article(what), what);
+			  "%s %s file)", name, strerror(EISDIR), article(what), what);
 	else if (!S_ISREG(st->st_mode))
 		rc = fail(cause, causelen, -EINVAL, "%s: not a regular file (%s; "
-			  "expected %s %s file)", path, kind_of(st->st_mode),
+			  "expected %s %s file)", name, kind_of(st->st_mode),
 			  article(what), what);
 	else if ((uint64_t)st->st_size > (uint64_t)cap)
 		rc = fail(cause, causelen, -EFBIG, "%s: file is too large (%lld "
-			  "bytes, at most %zu)", path, (long long)st->st_size, cap);
+			  "bytes, at most %zu)", name, (long long)st->st_size, cap);
 	else
 		return 0;
 	close(*fd);
@@ -140,30 +141,37 @@ int file_read_whole(const char *path, size_t cap, const char *what,
 		    int allow_empty, char **out, size_t *len,
 		    char *cause, size_t causelen)
 {
+	return file_read_named(path, path, cap, what, allow_empty, out, len, cause, causelen);
+}
+
+int file_read_named(const char *path, const char *name, size_t cap, const char *what,
+		    int allow_empty, char **out, size_t *len,
+		    char *cause, size_t causelen)
+{
 	struct stat st;
 	int fd, rc;
 
 	*out = NULL;
 	*len = 0;
-	if ((rc = open_regular(path, cap, what, &fd, &st, cause, causelen)) != 0)
+	if ((rc = open_regular(path, name, cap, what, &fd, &st, cause, causelen)) != 0)
 		return rc;
 	rc = read_capped(fd, cap, (size_t)st.st_size, out, len);
 	close(fd);
 	if (rc != 0)
-		return fail(cause, causelen, rc, "%s: cannot read: %s", path,
+		return fail(cause, causelen, rc, "%s: cannot read: %s", name,
 			    strerror(-rc));
 	if (*len > cap) {       /* it grew, or st_size said 0 (procfs) */
 		free(*out);
 		*out = NULL;
 		*len = 0;
 		return fail(cause, causelen, -EFBIG, "%s: file is too large (more "
-			    "than %zu bytes)", path, cap);
+			    "than %zu bytes)", name, cap);
 	}
 	if (*len == 0 && !allow_empty) {
 		free(*out);
 		*out = NULL;
 		return fail(cause, causelen, -ENODATA, "%s: file is empty "
-			    "(expected %s %s)", path, article(what), what);
+			    "(expected %s %s)", name, article(what), what);
 	}
 	return 0;
 }
@@ -238,5 +246,22 @@ int file_check_text(const char *text, size_t len, int *line, int *col,
 			++*col;
 		}
 	}
+	return 0;
+}
+
+int file_check_whole(const char *path, const char *text, size_t len, size_t cap,
+		     size_t *skip, char *cause, size_t causelen)
+{
+	char why[160];
+	int line, col;
+
+	*skip = 0;
+	if (len > cap)
+		return fail(cause, causelen, -EFBIG, "%s: file is too large (%zu bytes, at most %zu)",
+			    path, len, cap);
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		*skip = 3;              /* a byte order mark, which is no text */
+	if (file_check_text(text + *skip, len - *skip, &line, &col, why, sizeof why) != 0)
+		return fail(cause, causelen, -EINVAL, "%s:%d:%d: %s", path, line, col, why);
 	return 0;
 }

@@ -32,6 +32,23 @@
 int file_read_whole(const char *path, size_t cap, const char *what,
 		    int allow_empty, char **out, size_t *len,
 		    char *cause, size_t causelen);
+/* The same, with name instead of path at the start of the cause ("FILE:
+ * ..." for a file a lesson names relative to the data folder). */
+int file_read_named(const char *path, const char *name, size_t cap, const char *what,
+		    int allow_empty, char **out, size_t *len,
+		    char *cause, size_t causelen);
+
+/* The checks a reader of a text file (a scenario, a lesson) makes on the
+ * whole text before it parses a line, whether the bytes came from
+ * file_read_whole or from memory (a fuzz target, a test): at most cap
+ * bytes; a UTF-8 byte order mark at the start skipped (*skip is then 3,
+ * else 0: the text begins at text + *skip, and lines and columns count
+ * from there); then file_check_text.  Returns 0, or -errno with a one-line
+ * cause:
+ *   -EFBIG   "PATH: file is too large (N bytes, at most CAP)"
+ *   -EINVAL  "PATH:LINE:COL: " and file_check_text's sentence */
+int file_check_whole(const char *path, const char *text, size_t len, size_t cap,
+		     size_t *skip, char *cause, size_t causelen);
 
 /* Checks that len bytes of text are text: no NUL byte, valid UTF-8
  * (no overlong forms, surrogates or code points past U+10FFFF), no control

@@ -10,16 +10,13 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "models/model.h"
 #include "scenarios/scn.h"
-#include "view/narrate.h"
 #include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
 #include "tui/tui_int.h"
 
 #define FRAME_MS 33
-#define QUIET_MS 10
 
 static void schedule(struct tui *u);
 
@@ -45,11 +42,14 @@ static void print_stats(struct tui *u)
 		(u->first_frame - tui_started_ns) / 1e6);
 }
 
-struct trace *tui__trace(struct tui *u)
-{
-	return u->run != NULL ? run_trace(u->run) : u->replay;
-}
 
+
+void tui__dirty(struct tui *u)
+{
+	u->dirty = true;
+	if (!uv_is_active((uv_handle_t *)&u->frame))
+		schedule(u);
+}
 
 void tui__mark(struct tui *u)
 {
@@ -63,14 +63,11 @@ void tui__mark(struct tui *u)
 static void draw_menu(struct tui *u)
 {
 	const char *items[64];
-	struct tui_menu m = { .title = L2(u, "lessons", "课程"), .items = items, .done = u->menu_done,
-			      .n = u->menu_n < 64 ? u->menu_n : 64, .sel = u->menu_sel,
-			      .lang = u->lang, .ascii = !screen_utf8(), .help = u->help,
+	struct tui_menu m = { .lang = u->lang, .ascii = !screen_utf8(), .help = u->help,
 			      .note = *u->note ? u->note : NULL };
 	int w, h;
 
-	for (int i = 0; i < m.n; i++)
-		items[i] = u->menu_titles[i];
+	tui_lessons_menu(u->lessons, &m, items, 64);
 	screen_size(&w, &h);
 	if ((u->grid.w != w || u->grid.h != h) && (grid_free(&u->grid), grid_init(&u->grid, w, h) != 0))
 		return;
@@ -88,20 +85,15 @@ static void draw(struct tui *u)
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
 		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
-		.page = u->lesson ? u->page : NULL,
-		.screen = u->lesson ? TUI_SCREEN_LESSON : u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
+		.screen = u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
 	};
 	int w, h;
 
-	if (u->menu || t == NULL) {
+	if (tui_lessons_menu_shown(u->lessons) || t == NULL) {
 		draw_menu(u);
 		return;
 	}
-	if (u->lesson != NULL) {
-		s.no_predict = !tui__page_predicts(u);
-		s.last_page = u->section == u->lesson->nsections - 1;
-		s.last_lesson = s.last_page && u->last_lesson;
-	}
+	tui_lessons_state(u->lessons, &s);
 	if (u->follow)
 		u->cursor = trace_count(t);
 	if (u->cursor > trace_count(t))
@@ -129,15 +121,6 @@ static void draw(struct tui *u)
 	}
 }
 
-int64_t tui__replay_ns(const struct trace *t, int64_t real_ns, double speed)
-{
-	double rec = trace_hdr_c(t)->speed;
-
-	if (!(rec > 0 && rec <= 1000))          /* a trace that does not say */
-		rec = 1;
-	return (int64_t)((double)real_ns * speed / rec);
-}
-
 /* Replay playback: show every event up to the trace time reached. */
 static void replay_advance(struct tui *u)
 {
@@ -147,7 +130,7 @@ static void replay_advance(struct tui *u)
 	/* Trace times are real times, and a run made at --speed 10 went ten
 	 * times faster than its scenario: at "1×" it plays at the scenario's
 	 * own pace. */
-	u->play_t += tui__replay_ns(t, now - u->play_mono, u->speed);
+	u->play_t += tui_replay_ns(t, now - u->play_mono, u->speed);
 	u->play_mono = now;
 	while (u->cursor < trace_count(t) && trace_at(t, u->cursor)->t_ns <= u->play_t)
 		u->cursor++;
@@ -180,230 +163,6 @@ static void schedule(struct tui *u)
 		uv_timer_start(&u->frame, frame_cb, 1, 0);
 	else if (!moving)
 		uv_timer_stop(&u->frame);
-}
-
-/* ---- steps: where each scripted action's consequences end ---- */
-
-/* The cursor that shows step n whole: just before step n+1's first event,
- * or the end. */
-size_t tui__step_end(struct trace *t, int n)
-{
-	for (size_t i = 0; i < trace_count(t); i++)
-		if (trace_at(t, i)->step > n)
-			return i;
-	return trace_count(t);
-}
-
-/* The step ends are the cursors tui__step_end gives for n = 0..last: an
- * event i starts a later step when its step is at least 1 and above every
- * step before it (then it ends steps max(before, 0)..step-1), and the end
- * of the trace ends the last step.  One pass, whatever the step numbers
- * (a trace whose steps jump to 10^6 must not cost steps x events). */
-static bool starts_step(const struct trace_ev *e, int before)
-{
-	return e->step >= 1 && e->step > before;
-}
-
-size_t tui__next_step_end(struct trace *t, size_t cursor)
-{
-	size_t n = trace_count(t), i;
-	int before = -1;
-
-	for (i = 0; i < n && i <= cursor; i++)
-		before = trace_at(t, i)->step > before ? trace_at(t, i)->step : before;
-	for (; i < n; i++) {
-		if (starts_step(trace_at(t, i), before))
-			return i;
-		before = trace_at(t, i)->step > before ? trace_at(t, i)->step : before;
-	}
-	return before >= 0 && n > cursor ? n : SIZE_MAX;
-}
-
-size_t tui__prev_step_end(struct trace *t, size_t cursor)
-{
-	size_t to = 0;
-	int before = -1;
-
-	for (size_t i = 0; i < cursor && i < trace_count(t); i++) {
-		if (starts_step(trace_at(t, i), before))
-			to = i;
-		before = trace_at(t, i)->step > before ? trace_at(t, i)->step : before;
-	}
-	return to;
-}
-
-int tui__max_step(struct trace *t)
-{
-	int m = -1;
-
-	for (size_t i = 0; i < trace_count(t); i++)
-		if (trace_at(t, i)->step > m)
-			m = trace_at(t, i)->step;
-	return m;
-}
-
-/* After a live step that performed several actions at one instant (a
- * caption and a write, say), the view stops at the first one's end: each
- * → shows one action, as in a replay. */
-static void show_step(struct tui *u)
-{
-	struct trace *t = run_trace(u->run);
-
-	if (u->show_step < 0)
-		return;
-	u->cursor = tui__step_end(t, u->show_step);
-	u->follow = u->cursor >= trace_count(t);
-	u->show_step = -1;
-}
-
-static void quiet_cb(uv_timer_t *h)
-{
-	struct tui *u = h->data;
-
-	if (!run_quiet(u->run) && !run_ended(u->run)) {
-		tui__keys_run(u);             /* held at most HOLD_NS */
-		return;
-	}
-	/* A lesson page plays to its step: one action at a time, each
-	 * followed by quiet, as the learner's → would. */
-	if (u->seek > 0 && !run_ended(u->run) && run_step_index(u->run) < u->seek &&
-	    run_step(u->run) >= 0) {
-		tui__keys_run(u);
-		return;
-	}
-	/* A step reached by playing to it shows that step whole, and no
-	 * more: the last run_step may have performed the actions after it
-	 * at the same instant (each → then shows the next one). */
-	if (u->seek > 0)
-		u->show_step = u->seek - 1;
-	u->seek = 0;
-	u->waiting = false;
-	uv_timer_stop(&u->quiet);
-	show_step(u);
-	tui__mark(u);
-	tui__keys_run(u);                     /* the keys that waited for it */
-}
-
-void tui__wait_quiet(struct tui *u)
-{
-	u->waiting = true;
-	u->wait_since = trace_mono_ns();
-	uv_timer_start(&u->quiet, quiet_cb, QUIET_MS, QUIET_MS);
-}
-
-void tui__seek(struct tui *u, int step)
-{
-	u->seek = 0;
-	if (u->run == NULL || step <= run_step_index(u->run))
-		return;
-	u->seek = step;
-	u->follow = true;
-	tui__wait_quiet(u);
-	tui__mark(u);
-}
-
-/* ---- the live run ---- */
-
-/* A recording that failed says so at once, and keeps saying so. */
-void tui__note_record(struct tui *u)
-{
-	int err = u->run != NULL ? run_record_error(u->run) : 0;
-
-	if (err == 0)
-		return;
-	u->rec_noted = true;
-	snprintf(u->note, sizeof u->note, L2(u, "recording failed: %s: %s", "录制失败：%s：%s"),
-		 u->ropts.record, strerror(-err));
-}
-
-static void run_event_cb(void *arg, struct trace *t, const struct trace_ev *ev)
-{
-	struct tui *u = arg;
-
-	if (!u->rec_noted)
-		tui__note_record(u);
-	tui__pause_track(u);
-	tui__note_paused_call(u, t, ev);
-	u->dirty = true;
-	if (!uv_is_active((uv_handle_t *)&u->frame))
-		schedule(u);
-}
-
-static void run_end_cb(void *arg)
-{
-	struct tui *u = arg;
-
-	u->ended = true;
-	u->playing = false;
-	tui__mark(u);
-}
-
-/* Open a run of scenario with every actor on model (NULL: the script's
- * own); the current run, if any, is closed only once the new one opened. */
-int tui__live_open(struct tui *u, const char *scenario, const char *model, bool paused)
-{
-	struct run *nr;
-	char cause[512];
-	int rc;
-
-	if (scenario != u->scenario)
-		snprintf(u->scenario, sizeof u->scenario, "%s", scenario);
-	u->ropts = u->o->run;
-	u->ropts.scenario = u->scenario;
-	u->ropts.model = model;
-	u->ropts.out = NULL;
-	u->ropts.on_end = run_end_cb;
-	u->ropts.on_end_arg = u;
-	if (u->recorded)            /* this screen's own recording: replaced */
-		u->ropts.no_replace = false;
-	rc = run_open(&u->ropts, &u->loop, &nr, cause, sizeof cause);
-	if (rc != 0) {
-		snprintf(u->cause, sizeof u->cause, "%s", cause);
-		return rc;
-	}
-	if (u->run != NULL) {
-		uv_timer_stop(&u->quiet);
-		u->npauses = 0;               /* its calls stopped now: nothing to explain */
-		run_close(u->run, cause, sizeof cause);
-	}
-	u->run = nr;
-	run_listen(u->run, run_event_cb, u);
-	u->steps = run_steps(u->run);
-	u->ended = u->waiting = false;
-	u->show_step = -1;
-	u->npauses = 0;
-	u->clock_stopped = u->pause_noted = false;
-	u->follow = true;
-	u->cursor = 0;
-	u->playing = !paused;
-	u->rec_noted = false;
-	rc = run_start(u->run, paused);
-	tui__pause_track(u);
-	u->recorded = u->recorded || (rc == 0 && u->ropts.record != NULL);
-	return rc;
-}
-
-int tui__live_close(struct tui *u)
-{
-	char cause[512];
-	int rc;
-
-	if (u->run == NULL)
-		return 0;
-	uv_timer_stop(&u->quiet);
-	/* Nothing waits for this run's quiet any more: the held keys go on. */
-	u->waiting = false;
-	u->seek = 0;
-	u->show_step = -1;
-	u->npauses = 0;                       /* its calls stopped now: nothing to explain */
-	rc = run_close(u->run, cause, sizeof cause);
-	u->run = NULL;
-	u->clock_stopped = false;
-	if (rc != 0 && u->status == 0) {
-		u->status = rc;
-		snprintf(u->cause, sizeof u->cause, "%s", cause);
-	}
-	return rc;
 }
 
 /* ---- keys ---- */
@@ -560,31 +319,25 @@ static int open_source(struct tui *u)
 	size_t skipped;
 	int rc;
 
+	if ((u->lessons = tui_lessons_new(u, u->o->data_dir, u->lang)) == NULL)
+		return -ENOMEM;
 	if (u->o->menu)
-		return tui__menu_open(u);
-	if (u->o->lesson != NULL) {
-		tui__lesson_open(u, u->o->lesson);
-		if (u->lesson == NULL) {
-			snprintf(u->cause, sizeof u->cause, "%s", u->note);
-			return -EINVAL;
-		}
-		return 0;
-	}
+		return tui_lessons_menu_open(u->lessons, u->cause, sizeof u->cause);
+	if (u->o->lesson != NULL)
+		return tui_lessons_open(u->lessons, u->o->lesson, u->cause, sizeof u->cause) != 0 ?
+		       -EINVAL : 0;
 	if (u->o->replay != NULL) {
 		rc = trace_read(u->o->replay, &u->replay, &skipped, u->cause, sizeof u->cause);
 		if (rc != 0)
 			return -EINVAL;
-		u->steps = tui__max_step(u->replay) + 1;
+		u->steps = tui_step_max(u->replay) + 1;
 		u->playing = u->o->paused < 0;
 		u->play_mono = trace_mono_ns();
 		return 0;
 	}
 	load_title(u, u->o->run.scenario);
-	for (int i = 0; i < model_table_init(); i++)
-		if (u->o->run.model != NULL && strcmp(model_table[i]->name, u->o->run.model) == 0)
-			u->model_i = i;
 	if (u->o->run.model != NULL)
-		snprintf(u->note, sizeof u->note, L2(u, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
 					     "每个角色都用 %s；为其他模型写的说明已换成跟踪记录显示的内容"), u->o->run.model);
 	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused >= 0);
 }
@@ -624,8 +377,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 		print_stats(u);
 	}
 	tui__live_close(u);
-	tui__lesson_close(u);
-	tui__menu_free(u);
+	tui_lessons_free(u->lessons);
 	trace_free(u->replay);
 	grid_free(&u->grid);
 	uv_walk(&u->loop, close_walk_cb, NULL);

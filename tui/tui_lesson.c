@@ -1,61 +1,120 @@
 /* tui_lesson.c: the lesson menu, and a lesson read page by page, each
- * page with its run paused where the text talks about it. */
+ * page with its run paused where the text talks about it (tui_lesson.h). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lessons/lesson.h"
 #include "lessons/progress.h"
-#include "models/model.h"
 #include "live/run.h"
 #include "tui/screen.h"
 #include "tui/tui_int.h"
+#include "tui/tui_lesson.h"
 
-static const char *lang_dir(const struct tui *u)
+struct tui_lessons {
+	struct tui *u;                /* the screen the pages drive */
+	const char *data_dir;         /* where lessons/ and scenarios/ are */
+	enum lang lang;
+	/* The menu. */
+	bool menu;                    /* shown */
+	char **paths;
+	int n, sel;
+	char (*titles)[160];
+	bool *done;
+	/* The lesson being read, and its page. */
+	struct lesson *lesson;
+	int section;
+	bool last_lesson;             /* no lesson follows this one (set on its last page) */
+	int run_section;              /* the section whose run block is shown (-1: none, -2: not yet) */
+	bool answer;                  /* the page's prediction is answered */
+	struct tui_page page;
+};
+
+struct tui_lessons *tui_lessons_new(struct tui *u, const char *data_dir, enum lang lang)
 {
-	return u->lang == 1 ? "zh" : "en";
+	struct tui_lessons *ls = calloc(1, sizeof *ls);
+
+	if (ls == NULL)
+		return NULL;
+	ls->u = u;
+	ls->data_dir = data_dir;
+	ls->lang = lang;
+	return ls;
 }
 
-int tui__menu_open(struct tui *u)
+bool tui_lessons_menu_shown(const struct tui_lessons *ls)
 {
-	char cause[512];
-	int n = lesson_list(u->o->data_dir, lang_dir(u), &u->menu_paths);
+	return ls != NULL && ls->menu;
+}
+
+bool tui_lessons_page_shown(const struct tui_lessons *ls)
+{
+	return ls != NULL && ls->lesson != NULL;
+}
+
+/* The menu's titles and ✓ for the lessons listed; the list stays (the
+ * menu is read again only when the screen opens). */
+int tui_lessons_menu_open(struct tui_lessons *ls, char *cause, size_t len)
+{
+	char why[512];
+	int n = lesson_list(ls->data_dir, lang_code(ls->lang), &ls->paths);
 
 	if (n < 0) {
-		snprintf(u->cause, sizeof u->cause, "%s/lessons/%s: %s", u->o->data_dir, lang_dir(u),
-			 strerror(-n));
+		ls->paths = NULL;
+		snprintf(cause, len, "%s/lessons/%s: %s", ls->data_dir, lang_code(ls->lang), strerror(-n));
 		return n;
 	}
-	u->menu_n = n;
-	u->menu_titles = calloc((size_t)(n > 0 ? n : 1), sizeof *u->menu_titles);
-	u->menu_done = calloc((size_t)(n > 0 ? n : 1), sizeof *u->menu_done);
-	if (u->menu_titles == NULL || u->menu_done == NULL)
+	ls->n = n;
+	ls->titles = calloc((size_t)(n > 0 ? n : 1), sizeof *ls->titles);
+	ls->done = calloc((size_t)(n > 0 ? n : 1), sizeof *ls->done);
+	if (ls->titles == NULL || ls->done == NULL) {
+		snprintf(cause, len, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	for (int i = 0; i < n; i++) {
 		struct lesson *l;
 
-		if (lesson_load(u->menu_paths[i], &l, cause, sizeof cause) != 0) {
-			snprintf(u->menu_titles[i], sizeof u->menu_titles[i], "%2d. (%.140s)", i + 1, cause);
+		if (lesson_load(ls->paths[i], &l, why, sizeof why) != 0) {
+			snprintf(ls->titles[i], sizeof ls->titles[i], "%2d. (%.140s)", i + 1, why);
 			continue;
 		}
-		snprintf(u->menu_titles[i], sizeof u->menu_titles[i], "%2d. %s", i + 1, l->title);
-		progress_get(l->name, &u->menu_done[i]);
+		snprintf(ls->titles[i], sizeof ls->titles[i], "%2d. %s", i + 1, l->title);
+		progress_get(l->name, &ls->done[i]);
 		lesson_free(l);
 	}
-	u->menu = true;
+	ls->menu = true;
 	return 0;
 }
 
-void tui__menu_free(struct tui *u)
+static void lesson_close(struct tui_lessons *ls)
 {
-	lesson_list_free(u->menu_paths);
-	free(u->menu_titles);
-	free(u->menu_done);
-	u->menu_paths = NULL;
-	u->menu_titles = NULL;
-	u->menu_done = NULL;
-	u->menu_n = 0;
+	lesson_free(ls->lesson);
+	ls->lesson = NULL;
+}
+
+void tui_lessons_free(struct tui_lessons *ls)
+{
+	if (ls == NULL)
+		return;
+	lesson_close(ls);
+	lesson_list_free(ls->paths);
+	free(ls->titles);
+	free(ls->done);
+	free(ls);
+}
+
+void tui_lessons_menu(const struct tui_lessons *ls, struct tui_menu *m, const char **items, int max)
+{
+	m->title = LANG_PICK(ls->lang, "lessons", "课程");
+	m->items = items;
+	m->done = ls->done;
+	m->n = ls->n < max ? ls->n : max;
+	m->sel = ls->sel;
+	m->lang = ls->lang;
+	for (int i = 0; i < m->n; i++)
+		items[i] = ls->titles[i];
 }
 
 /* Append to the page; text that does not fit is cut (the page holds 8 KiB,
@@ -102,40 +161,39 @@ void tui_page_build(struct tui_page *p, const struct lesson *l, int i, bool answ
 
 		if (b->kind == LB_PREDICT) {
 			/* no space after full-width punctuation */
-			add(p, &o, "\n\n%s%s\n%s", lang == 1 ? "预测：" : "Predict: ", b->question,
-			    answer ? b->answer : lang == 1 ? "（先想一想，再按 a 看答案）" :
-			    "(think, then press a for the answer)");
+			add(p, &o, "\n\n%s%s\n%s", LANG_PICK(lang, "Predict: ", "预测："), b->question,
+			    answer ? b->answer : LANG_PICK(lang, "(think, then press a for the answer)",
+							   "（先想一想，再按 a 看答案）"));
 		} else if (b->kind == LB_CODE &&
 			   (code = lesson_code(data_dir, b, why, sizeof why)) != NULL) {
-			add(p, &o, "\n\n%s (%s)\n", lang == 1 ? "代码" : "Code", b->file);
+			add(p, &o, "\n\n%s (%s)\n", LANG_PICK(lang, "Code", "代码"), b->file);
 			add_code(p, &o, code);
 			free(code);
 		} else if (b->kind == LB_RUN && *b->point) {
-			add(p, &o, "\n\n%s%s", lang == 1 ? "请看：" : "Look at: ", b->point);
+			add(p, &o, "\n\n%s%s", LANG_PICK(lang, "Look at: ", "请看："), b->point);
 		}
 	}
 	if (i != l->nsections - 1)
 		return;
 	if (next != NULL)
-		add(p, &o, lang == 1 ? "\n\n✓ 本课学完了，已记录在课程列表中。按 n 进入下一课：%s" :
-			   "\n\n✓ The end of this lesson: it is marked finished in the lesson list. "
-			   "Press n for the next lesson: %s", next);
+		add(p, &o, LANG_PICK(lang, "\n\n✓ The end of this lesson: it is marked finished in the "
+					   "lesson list. Press n for the next lesson: %s",
+				     "\n\n✓ 本课学完了，已记录在课程列表中。按 n 进入下一课：%s"), next);
 	else
-		add(p, &o, "%s", lang == 1 ? "\n\n✓ 本课学完了，这也是最后一课。" :
-			   "\n\n✓ The end of this lesson, and the last of the lessons.");
+		add(p, &o, "%s", LANG_PICK(lang, "\n\n✓ The end of this lesson, and the last of the lessons.",
+					   "\n\n✓ 本课学完了，这也是最后一课。"));
 }
 
-/* "05-epoll" of ".../lessons/en/05-epoll.md" into name. */
 /* The lesson after the one shown, in this language: its path (malloc'd)
  * and title, or NULL. */
-static char *next_lesson(struct tui *u, char *title, size_t len)
+static char *next_lesson(struct tui_lessons *ls, char *title, size_t len)
 {
 	char **paths, cause[512], *out = NULL;
-	int n = lesson_list(u->o->data_dir, lang_dir(u), &paths);
+	int n = lesson_list(ls->data_dir, lang_code(ls->lang), &paths);
 
 	for (int i = 0; i + 1 < n && out == NULL; i++) {
 		char *name = lesson_name(paths[i]);
-		bool here = name != NULL && strcmp(name, u->lesson->name) == 0;
+		bool here = name != NULL && strcmp(name, ls->lesson->name) == 0;
 		struct lesson *l;
 
 		free(name);
@@ -150,68 +208,73 @@ static char *next_lesson(struct tui *u, char *title, size_t len)
 	return out;
 }
 
-static void build_page(struct tui *u)
+static void build_page(struct tui_lessons *ls)
 {
 	char title[200], *next = NULL;
 
-	if (u->section == u->lesson->nsections - 1)
-		next = next_lesson(u, title, sizeof title);
-	u->last_lesson = u->section == u->lesson->nsections - 1 && next == NULL;
-	tui_page_build(u->page, u->lesson, u->section, u->answer, u->lang, u->o->data_dir,
+	if (ls->section == ls->lesson->nsections - 1)
+		next = next_lesson(ls, title, sizeof title);
+	ls->last_lesson = ls->section == ls->lesson->nsections - 1 && next == NULL;
+	tui_page_build(&ls->page, ls->lesson, ls->section, ls->answer, ls->lang, ls->data_dir,
 		       next != NULL ? title : NULL);
 	free(next);
 }
 
-bool tui__page_predicts(const struct tui *u)
+/* The page shown has a prediction (a answers it). */
+static bool page_predicts(const struct tui_lessons *ls)
 {
 	const struct lesson_section *sec;
 
-	if (u->lesson == NULL || u->section < 0 || u->section >= u->lesson->nsections)
+	if (ls->lesson == NULL || ls->section < 0 || ls->section >= ls->lesson->nsections)
 		return false;
-	sec = &u->lesson->sections[u->section];
+	sec = &ls->lesson->sections[ls->section];
 	for (int k = 0; k < sec->nblocks; k++)
 		if (sec->blocks[k].kind == LB_PREDICT)
 			return true;
 	return false;
 }
 
-/* The menu's ✓, from what progress remembers. */
-static void menu_refresh(struct tui *u)
+void tui_lessons_state(struct tui_lessons *ls, struct tui_state *s)
 {
-	for (int i = 0; i < u->menu_n && u->menu_done != NULL; i++) {
-		char *name = lesson_name(u->menu_paths[i]);
+	if (ls == NULL || ls->lesson == NULL)
+		return;
+	s->page = &ls->page;
+	s->screen = TUI_SCREEN_LESSON;
+	s->no_predict = !page_predicts(ls);
+	s->last_page = ls->section == ls->lesson->nsections - 1;
+	s->last_lesson = s->last_page && ls->last_lesson;
+}
+
+/* The menu's ✓, from what progress remembers. */
+static void menu_refresh(struct tui_lessons *ls)
+{
+	for (int i = 0; i < ls->n && ls->done != NULL; i++) {
+		char *name = lesson_name(ls->paths[i]);
 
 		if (name != NULL)
-			progress_get(name, &u->menu_done[i]);
+			progress_get(name, &ls->done[i]);
 		free(name);
 	}
 }
 
 /* A model that cannot run here: the run as it was recorded by `make
  * recordings`, at the same step, and a note saying so. */
-static void page_recording(struct tui *u, const struct lesson_block *b, const char *why)
+static void page_recording(struct tui_lessons *ls, const struct lesson_block *b, const char *why)
 {
 	char path[1024], cause[512];
-	size_t skipped;
 
 	if (*b->model)
-		snprintf(path, sizeof path, "%s/scenarios/recordings/%s--%s.jsonl", u->o->data_dir,
+		snprintf(path, sizeof path, "%s/scenarios/recordings/%s--%s.jsonl", ls->data_dir,
 			 b->scenario, b->model);
 	else
-		snprintf(path, sizeof path, "%s/scenarios/recordings/%s.jsonl", u->o->data_dir,
+		snprintf(path, sizeof path, "%s/scenarios/recordings/%s.jsonl", ls->data_dir,
 			 b->scenario);
-	tui__live_close(u);
-	trace_free(u->replay);
-	u->replay = NULL;
-	if (trace_read(path, &u->replay, &skipped, cause, sizeof cause) != 0) {
-		snprintf(u->note, sizeof u->note, "%.200s; no recording either (%.250s)", why, cause);
+	if (tui__replay_open(ls->u, path, b->pause, cause, sizeof cause) != 0) {
+		tui__note(ls->u, "%.200s; no recording either (%.250s)", why, cause);
 		return;
 	}
-	u->steps = tui__max_step(u->replay) + 1;
-	u->follow = u->playing = false;
-	u->cursor = b->pause > 0 ? tui__step_end(u->replay, b->pause - 1) : 0;
-	snprintf(u->note, sizeof u->note, L2(u, "%s: showing the recording instead", "%s：改为播放录制的运行"),
-		 why);
+	tui__note(ls->u, LANG_PICK(ls->lang, "%s: showing the recording instead", "%s：改为播放录制的运行"),
+		  why);
 }
 
 /* The run block a page shows: its own, else the nearest earlier page's
@@ -225,24 +288,24 @@ static int run_source(const struct lesson *l, int section)
 
 /* Section src's run: its scenario paused, played to its step.  A model
  * that cannot run here shows its shipped recording instead, and says so. */
-static void open_run(struct tui *u, int src)
+static void open_run(struct tui_lessons *ls, int src)
 {
-	const struct lesson_block *b = lesson_run(&u->lesson->sections[src]);
+	const struct lesson_block *b = lesson_run(&ls->lesson->sections[src]);
 	const char *model = *b->model ? b->model : NULL;
 	char path[1024], why[400];
 
 	if (model != NULL && run_model_usable(model, why, sizeof why) != 0) {
-		page_recording(u, b, why);
+		page_recording(ls, b, why);
 		return;
 	}
-	snprintf(path, sizeof path, "%s/scenarios/%s.scn", u->o->data_dir, b->scenario);
-	if (tui__live_open(u, path, model, true) != 0) {
+	snprintf(path, sizeof path, "%s/scenarios/%s.scn", ls->data_dir, b->scenario);
+	if (tui__live_open(ls->u, path, model, true) != 0) {
 		/* e.g. one of the script's own models cannot run here */
-		snprintf(why, sizeof why, "%.390s", u->cause);
-		page_recording(u, b, why);
+		snprintf(why, sizeof why, "%.390s", tui__cause(ls->u));
+		page_recording(ls, b, why);
 		return;
 	}
-	tui__seek(u, b->pause);
+	tui__seek(ls->u, b->pause);
 }
 
 /* The page's run, whichever way the page was reached: its own run block
@@ -250,176 +313,186 @@ static void open_run(struct tui *u, int src)
  * page that has one (kept as it is when that run is already shown, so
  * that reading on keeps what was stepped), or none: the text takes the
  * screen (an empty trace, so that the screen has something to fold). */
-static void page_run(struct tui *u)
+static void page_run(struct tui_lessons *ls)
 {
-	int src = run_source(u->lesson, u->section);
-	struct trace *t = tui__trace(u);
+	int src = run_source(ls->lesson, ls->section);
+	bool events;
 
-	if (src == u->run_section && src != u->section && t != NULL) {
-		u->page->run = u->run != NULL || trace_count(t) > 0;
+	if (src == ls->run_section && src != ls->section && tui__shows(ls->u, &events)) {
+		ls->page.run = events;
 		return;
 	}
 	/* Close the last page's run first, so that this one gets the same
 	 * low descriptor numbers a fresh start would (select's nfds shows them). */
-	tui__live_close(u);
-	trace_free(u->replay);
-	u->replay = NULL;
-	u->run_section = src;
+	tui__show_none(ls->u);
+	ls->run_section = src;
 	if (src >= 0)
-		open_run(u, src);
-	t = tui__trace(u);
-	u->page->run = t != NULL && (u->run != NULL || trace_count(t) > 0);
-	if (t == NULL && (u->replay = trace_new()) != NULL) {
-		u->steps = 0;
-		u->cursor = 0;
-		u->follow = u->playing = false;
-	}
+		open_run(ls, src);
+	ls->page.run = tui__shows(ls->u, &events) && events;
+	tui__show_empty(ls->u);
 }
 
-static void show_page(struct tui *u, int section)
+static void show_page(struct tui_lessons *ls, int section)
 {
 	bool was = false, last;
 
-	if (section < 0 || section >= u->lesson->nsections)
+	if (section < 0 || section >= ls->lesson->nsections)
 		return;
-	last = section == u->lesson->nsections - 1;
-	u->section = section;
-	u->answer = false;
-	u->help = false;
-	u->page->top = 0;
-	snprintf(u->title, sizeof u->title, "%s", u->lesson->title);
-	build_page(u);
-	page_run(u);
+	last = section == ls->lesson->nsections - 1;
+	ls->section = section;
+	ls->answer = false;
+	ls->page.top = 0;
+	tui__page_title(ls->u, ls->lesson->title);
+	build_page(ls);
+	page_run(ls);
 	/* A finished lesson stays finished when it is read again. */
-	progress_get(u->lesson->name, &was);
-	progress_set(u->lesson->name, section, was || last);
+	progress_get(ls->lesson->name, &was);
+	progress_set(ls->lesson->name, section, was || last);
 	if (last)
-		menu_refresh(u);
-	tui__mark(u);
+		menu_refresh(ls);
+	tui__mark(ls->u);
 }
 
-void tui__lesson_open(struct tui *u, const char *path)
+int tui_lessons_open(struct tui_lessons *ls, const char *path, char *cause, size_t len)
 {
 	bool done;
-	int at;
+	int at, rc;
 
-	if (lesson_load(path, &u->lesson, u->note, sizeof u->note) != 0) {
-		u->lesson = NULL;
-		return;
+	lesson_close(ls);
+	if ((rc = lesson_load(path, &ls->lesson, cause, len)) != 0) {
+		ls->lesson = NULL;
+		return rc;
 	}
-	u->menu = false;
+	ls->menu = false;
 	/* Nothing of the lesson read before stays: its first page without a
 	 * run shows text, not the last lesson's run. */
-	tui__live_close(u);
-	trace_free(u->replay);
-	u->replay = NULL;
-	u->run_section = -2;            /* none yet: the first page opens its own */
-	at = progress_get(u->lesson->name, &done);
-	at = done || at >= u->lesson->nsections ? 0 : at;
-	show_page(u, at);
+	tui__show_none(ls->u);
+	ls->run_section = -2;           /* none yet: the first page opens its own */
+	at = progress_get(ls->lesson->name, &done);
+	at = done || at >= ls->lesson->nsections ? 0 : at;
+	show_page(ls, at);
 	if (at > 0)
-		snprintf(u->note, sizeof u->note, L2(u, "resumed at page %d of %d, where you left it (p: back)",
-						     "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
-			 at + 1, u->lesson->nsections);
+		tui__note(ls->u, LANG_PICK(ls->lang, "resumed at page %d of %d, where you left it (p: back)",
+					   "从上次离开的第 %d 页（共 %d 页）继续（p：上一页）"),
+			  at + 1, ls->lesson->nsections);
+	return 0;
+}
+
+/* A lesson from the menu, or the next one: a file that cannot be read
+ * says why in the note (and the menu stays, if there is one). */
+static void open_or_say(struct tui_lessons *ls, const char *path)
+{
+	char cause[512];
+
+	if (tui_lessons_open(ls, path, cause, sizeof cause) != 0) {
+		tui__note(ls->u, "%s", cause);
+		ls->menu = ls->paths != NULL;
+	}
 }
 
 /* n on the last page: the next lesson, from its first page. */
-static void open_next(struct tui *u)
+static void open_next(struct tui_lessons *ls)
 {
-	char title[200], cause[512], *next = next_lesson(u, title, sizeof title);
+	char title[200], cause[512], *next = next_lesson(ls, title, sizeof title);
 	struct lesson *l;
 
 	if (next == NULL)
 		return;
 	if (lesson_load(next, &l, cause, sizeof cause) != 0) {
-		snprintf(u->note, sizeof u->note, "%s", cause);
+		tui__note(ls->u, "%s", cause);
 		free(next);
 		return;
 	}
 	lesson_free(l);
-	tui__lesson_close(u);
-	for (int i = 0; i < u->menu_n; i++)
-		if (strcmp(u->menu_paths[i], next) == 0)
-			u->menu_sel = i;
-	tui__lesson_open(u, next);
-	if (u->lesson == NULL)          /* the note says why */
-		u->menu = u->menu_paths != NULL;
+	lesson_close(ls);
+	for (int i = 0; i < ls->n; i++)
+		if (strcmp(ls->paths[i], next) == 0)
+			ls->sel = i;
+	open_or_say(ls, next);
 	free(next);
 }
 
 /* Scroll the page by d rows, within what the screen drew last. */
-static void scroll(struct tui *u, int d)
+static void scroll(struct tui_lessons *ls, int d)
 {
-	struct tui_page *p = u->page;
+	struct tui_page *p = &ls->page;
 	int max = p->rows - p->room > 0 ? p->rows - p->room : 0;
 
 	p->top += d;
 	p->top = p->top < 0 ? 0 : p->top > max ? max : p->top;
-	tui__mark(u);
+	tui__mark(ls->u);
 }
 
-void tui__lesson_close(struct tui *u)
-{
-	lesson_free(u->lesson);
-	u->lesson = NULL;
-}
-
-static int menu_key(struct tui *u, int k)
+static int menu_key(struct tui_lessons *ls, int k)
 {
 	switch (k) {
-	case K_UP: case 'k': if (u->menu_sel > 0) u->menu_sel--; break;
-	case K_DOWN: case 'j': if (u->menu_sel + 1 < u->menu_n) u->menu_sel++; break;
+	case K_UP: case 'k': if (ls->sel > 0) ls->sel--; break;
+	case K_DOWN: case 'j': if (ls->sel + 1 < ls->n) ls->sel++; break;
 	case K_ENTER: case K_RIGHT: case ' ':
-		if (u->menu_n > 0)
-			tui__lesson_open(u, u->menu_paths[u->menu_sel]);
+		if (ls->n > 0)
+			open_or_say(ls, ls->paths[ls->sel]);
 		break;
-	case 'q': case 'Q': u->quit = true; break;
+	case 'q': case 'Q': return 0;    /* the screen's quit */
 	default: return 1;               /* swallowed: the menu has no run */
 	}
-	tui__mark(u);
+	tui__mark(ls->u);
 	return 1;
 }
 
-int tui__lesson_key(struct tui *u, int k)
+/* l: back to the menu (read now if the screen opened on one lesson). */
+static void to_menu(struct tui_lessons *ls)
 {
-	if (u->menu)
-		return menu_key(u, k);
-	if (u->lesson == NULL)
+	char cause[512];
+
+	tui__live_close(ls->u);
+	lesson_close(ls);
+	if (ls->paths != NULL)
+		menu_refresh(ls);
+	else if (tui_lessons_menu_open(ls, cause, sizeof cause) != 0)
+		return;
+	ls->menu = true;
+	tui__mark(ls->u);
+}
+
+/* a: the prediction's answer, brought into view. */
+static void answer(struct tui_lessons *ls)
+{
+	const char *q;
+
+	ls->answer = true;
+	build_page(ls);
+	q = strstr(ls->page.text, LANG_PICK(ls->lang, "\n\nPredict: ", "\n\n预测："));
+	ls->page.focus = q != NULL ? (int)(q - ls->page.text) + 2 : -1;
+	tui__mark(ls->u);
+}
+
+int tui_lessons_key(struct tui_lessons *ls, int k)
+{
+	struct tui_page *p;
+
+	if (ls == NULL)
 		return 0;
+	if (ls->menu)
+		return menu_key(ls, k);
+	if (ls->lesson == NULL)
+		return 0;
+	p = &ls->page;
 	switch (k) {
 	case 'n': case K_ENTER:
-		if (u->section + 1 < u->lesson->nsections)
-			show_page(u, u->section + 1);
+		if (ls->section + 1 < ls->lesson->nsections)
+			show_page(ls, ls->section + 1);
 		else
-			open_next(u);
+			open_next(ls);
 		return 1;
-	case 'p': show_page(u, u->section - 1); return 1;
-	case K_DOWN: scroll(u, 1); return 1;
-	case K_UP: scroll(u, -1); return 1;
-	case K_WHEEL_DOWN: scroll(u, 3); return 1;
-	case K_WHEEL_UP: scroll(u, -3); return 1;
-	case K_PGDN: scroll(u, u->page->room > 2 ? u->page->room - 1 : 1); return 1;
-	case K_PGUP: scroll(u, u->page->room > 2 ? 1 - u->page->room : -1); return 1;
-	case 'a': {
-		const char *q;
-
-		u->answer = true;
-		build_page(u);
-		q = strstr(u->page->text, L2(u, "\n\nPredict: ", "\n\n预测："));
-		u->page->focus = q != NULL ? (int)(q - u->page->text) + 2 : -1;
-		tui__mark(u);
-		return 1;
-	}
-	case 'l':
-		tui__live_close(u);
-		tui__lesson_close(u);
-		if (u->menu_paths != NULL)
-			menu_refresh(u);
-		else if (tui__menu_open(u) != 0)      /* opened with `ioscope lesson N` */
-			return 1;
-		u->menu = true;
-		tui__mark(u);
-		return 1;
+	case 'p': show_page(ls, ls->section - 1); return 1;
+	case K_DOWN: scroll(ls, 1); return 1;
+	case K_UP: scroll(ls, -1); return 1;
+	case K_WHEEL_DOWN: scroll(ls, 3); return 1;
+	case K_WHEEL_UP: scroll(ls, -3); return 1;
+	case K_PGDN: scroll(ls, p->room > 2 ? p->room - 1 : 1); return 1;
+	case K_PGUP: scroll(ls, p->room > 2 ? 1 - p->room : -1); return 1;
+	case 'a': answer(ls); return 1;
+	case 'l': to_menu(ls); return 1;
 	default: return 0;
 	}
 }

@@ -9,40 +9,40 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "live/run.h"
 #include "view/narrate.h"
-#include "tui/tui_int.h"
+#include "tui/tui_pause.h"
 
-#define NPAUSES ((int)(sizeof ((struct tui *)0)->pauses / sizeof ((struct tui *)0)->pauses[0]))
-
-void tui__pause_track(struct tui *u)
+void tui_pauses_reset(struct tui_pauses *p)
 {
-	bool stopped = u->run != NULL && !u->playing && !run_ended(u->run);
-	int64_t now = u->run != NULL ? run_now(u->run) : 0;
+	memset(p, 0, sizeof *p);
+}
 
-	if (stopped == u->clock_stopped)
+void tui_pauses_track(struct tui_pauses *p, bool stopped, int64_t now)
+{
+
+	if (stopped == p->stopped)
 		return;
-	u->clock_stopped = stopped;
+	p->stopped = stopped;
 	if (stopped) {
-		if (u->npauses == NPAUSES) {          /* the oldest goes */
-			memmove(u->pauses, u->pauses + 1, sizeof u->pauses - sizeof u->pauses[0]);
-			u->npauses--;
+		if (p->n == TUI_PAUSES) {             /* the oldest goes */
+			memmove(p->at, p->at + 1, sizeof p->at - sizeof p->at[0]);
+			p->n--;
 		}
-		u->pauses[u->npauses][0] = now;
-		u->pauses[u->npauses++][1] = INT64_MAX;
-	} else if (u->npauses > 0) {
-		u->pauses[u->npauses - 1][1] = now;
+		p->at[p->n][0] = now;
+		p->at[p->n++][1] = INT64_MAX;
+	} else if (p->n > 0) {
+		p->at[p->n - 1][1] = now;
 	}
 }
 
 /* How much of [from, to) the clock stood still. */
-static int64_t paused_within(const struct tui *u, int64_t from, int64_t to)
+static int64_t paused_within(const struct tui_pauses *p, int64_t from, int64_t to)
 {
 	int64_t sum = 0;
 
-	for (int i = 0; i < u->npauses; i++) {
-		int64_t a = u->pauses[i][0] > from ? u->pauses[i][0] : from;
-		int64_t b = u->pauses[i][1] < to ? u->pauses[i][1] : to;
+	for (int i = 0; i < p->n; i++) {
+		int64_t a = p->at[i][0] > from ? p->at[i][0] : from;
+		int64_t b = p->at[i][1] < to ? p->at[i][1] : to;
 
 		sum += b > a ? b - a : 0;
 	}
@@ -54,27 +54,28 @@ static int64_t paused_within(const struct tui *u, int64_t from, int64_t to)
  * inject): the clock stops, the kernel does not.  Say so, once per run
  * (stepping, nearly every call spans a pause: the key bar would never
  * show the keys) and after each inject. */
-void tui__note_paused_call(struct tui *u, struct trace *t, const struct trace_ev *ev)
+void tui_pauses_note(struct tui_pauses *p, const struct trace *t, const struct trace_ev *ev,
+		     enum lang lang, char *note, size_t len)
 {
-	char d[32], p[32], msg[160];
+	char d[32], ps[32], msg[160];
 	const char *call = trace_call_name(ev->call);
 	int64_t in;
-	size_t n = strlen(u->note);
+	size_t n = strlen(note);
 
-	if (u->pause_noted || ev->kind != TRACE_EXIT || call == NULL || ev->dur_ns <= 0 ||
+	if (p->noted || ev->kind != TRACE_EXIT || call == NULL || ev->dur_ns <= 0 ||
 	    ev->t_ns < ev->dur_ns)
 		return;
-	in = paused_within(u, ev->t_ns - ev->dur_ns, ev->t_ns);
+	in = paused_within(p, ev->t_ns - ev->dur_ns, ev->t_ns);
 	if (in < 100000000)                          /* under 0.1 s: not worth a word */
 		return;
 	narrate_dur(ev->dur_ns, d, sizeof d);
-	narrate_dur(in, p, sizeof p);
-	snprintf(msg, sizeof msg, L2(u, "%s's %s %s: %s of it paused (durations are real time)",
-				    "%s 的 %s %s：其中 %s 是暂停（时长都是真实时间）"),
-		 trace_hdr(t)->actors[ev->actor].name, call, d, p);
-	u->pause_noted = true;
-	if (n > 0 && n + 4 < sizeof u->note)
-		snprintf(u->note + n, sizeof u->note - n, " · %s", msg);
+	narrate_dur(in, ps, sizeof ps);
+	snprintf(msg, sizeof msg, LANG_PICK(lang, "%s's %s %s: %s of it paused (durations are real time)",
+					    "%s 的 %s %s：其中 %s 是暂停（时长都是真实时间）"),
+		 trace_hdr_c(t)->actors[ev->actor].name, call, d, ps);
+	p->noted = true;
+	if (n > 0 && n + 4 < len)
+		snprintf(note + n, len - n, " · %s", msg);
 	else
-		snprintf(u->note, sizeof u->note, "%s", msg);
+		snprintf(note, len, "%s", msg);
 }

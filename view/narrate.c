@@ -282,7 +282,7 @@ static void state_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 
 	snprintf(s, len, P(n, ev->what == 1 ? P_STATE_HELPER : P_STATE), ev->tid, ev->state, state_words(ev->state, n->lang),
 		 ev->syscall ? ev->syscall : "?", first_arg(ev, arg, sizeof arg),
-		 has_wchan ? (n->lang == 1 ? "，wchan " : ", wchan ") : "", has_wchan ? ev->wchan : "");
+		 has_wchan ? NL(n, ", wchan ", "，wchan ") : "", has_wchan ? ev->wchan : "");
 }
 
 /* A caption about an actor the run put on another model than the script

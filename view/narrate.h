@@ -9,8 +9,9 @@
 #include <stdio.h>
 
 #include "trace/fold.h"
+#include "trace/lang.h"
 
-enum { NARRATE_EN = 0, NARRATE_ZH = 1 };
+enum { NARRATE_EN = LANG_EN, NARRATE_ZH = LANG_ZH };
 
 struct narrator {
 	FILE *out;

@@ -129,7 +129,7 @@ static void put(struct out *o, const char *fmt, ...)
 		o->at = o->at + (size_t)n < o->len ? o->at + (size_t)n : o->len;
 }
 
-#define W(lang, en, zh) ((lang) == NARRATE_ZH ? (zh) : (en))
+#define W(lang, en, zh) LANG_PICK(lang, en, zh)
 
 /* What the view shows the actor doing now, in words that follow one name
  * or several ("A: ..." / "A 和 C ..."). */

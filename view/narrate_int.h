@@ -5,7 +5,7 @@
 #include "view/narrate.h"
 
 /* The English or the Chinese of a phrase; both take the same arguments. */
-#define NL(n, en, zh) ((n)->lang == NARRATE_ZH ? (zh) : (en))
+#define NL(n, en, zh) LANG_PICK((n)->lang, en, zh)
 
 /* The line for a multiplexing event (enter/exit of select, poll,
  * epoll_wait, epoll_ctl; set; ready; refuse).  Returns 1 if ev is one. */

@@ -14,13 +14,14 @@
 
 #include "trace/fold.h"
 #include "view/grid.h"
+#include "trace/lang.h"
 
 #define TUI_MIN_W 80
 #define TUI_MIN_H 24
 
 /* en or zh by x->lang (NARRATE_EN / NARRATE_ZH), for anything with a
  * lang: a tui_state, the screen's struct tui. */
-#define L2(x, en, zh) ((x)->lang == 1 ? (zh) : (en))
+#define L2(x, en, zh) LANG_PICK((x)->lang, en, zh)
 
 enum tui_theme { THEME_DEFAULT = 0, THEME_CLASSROOM, THEME_MONO, THEME_MAX };
 

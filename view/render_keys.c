@@ -20,7 +20,7 @@ const char *tui_theme_name(int theme, int lang)
 
 	if (theme < 0 || theme >= THEME_MAX)
 		theme = THEME_DEFAULT;
-	return names[theme][lang == 1];
+	return names[theme][lang == LANG_ZH];
 }
 
 /* ---- text that fits ---- */
@@ -292,7 +292,7 @@ static int screen_of(const struct tui_state *s)
 /* The key's name in the help box. */
 static const char *key_name(const struct key *k, int lang, bool ascii)
 {
-	if (lang == 1 && strcmp(k->name, "space") == 0)
+	if (lang == LANG_ZH && strcmp(k->name, "space") == 0)
 		return "空格";
 	return ascii && k->ascii != NULL ? k->ascii : k->name;
 }
@@ -311,7 +311,7 @@ static int item_width(const struct key *k, int lang, bool ascii)
 {
 	char n[32];
 
-	return bar_name(k, lang, ascii, n, sizeof n) + 1 + grid_width(k->bar[lang == 1]);
+	return bar_name(k, lang, ascii, n, sizeof n) + 1 + grid_width(k->bar[lang == LANG_ZH]);
 }
 
 static int put_item(struct grid *g, int x, int y, const struct key *k, int lang, bool ascii)
@@ -319,7 +319,7 @@ static int put_item(struct grid *g, int x, int y, const struct key *k, int lang,
 	char n[32];
 	int w = grid_put(g, x, y, ROLE_KEY, (bar_name(k, lang, ascii, n, sizeof n), n), g->w - x);
 
-	return w + 1 + grid_put(g, x + w + 1, y, ROLE_TITLE, k->bar[lang == 1], g->w - x - w - 1);
+	return w + 1 + grid_put(g, x + w + 1, y, ROLE_TITLE, k->bar[lang == LANG_ZH], g->w - x - w - 1);
 }
 
 static void keys_bar(struct grid *g, int y, int screen, const struct tui_state *s, int lang,
@@ -327,7 +327,7 @@ static void keys_bar(struct grid *g, int y, int screen, const struct tui_state *
 {
 	const struct key *help = &keys[NKEYS - 1];
 	bool shown[NKEYS] = { false };
-	int hw = prompt ? grid_width(lang == 1 ? "Esc 取消" : "Esc cancel") : item_width(help, lang, ascii);
+	int hw = prompt ? grid_width(lang == LANG_ZH ? "Esc 取消" : "Esc cancel") : item_width(help, lang, ascii);
 	int room = g->w - 2 - hw - 2, used = 0, x = 1;
 	char buf[512];
 
@@ -351,7 +351,7 @@ static void keys_bar(struct grid *g, int y, int screen, const struct tui_state *
 	if (prompt != NULL) {
 		x = g->w - 1 - hw;
 		x += grid_put(g, x, y, ROLE_KEY, "Esc", 3);
-		grid_put(g, x + 1, y, ROLE_TITLE, lang == 1 ? "取消" : "cancel", 0);
+		grid_put(g, x + 1, y, ROLE_TITLE, lang == LANG_ZH ? "取消" : "cancel", 0);
 	} else {                  /* after the keys, or at the end after a note */
 		put_item(g, note != NULL ? g->w - 1 - hw : x, y, help, lang, ascii);
 	}
@@ -406,12 +406,12 @@ static int legend(struct grid *g, const struct glyphs *gl, int x, int y, int w, 
 	int cx = x, row = 0;
 
 	for (int i = 0; i < 8; i++) {
-		int tw = 2 + grid_width(what[i][lang == 1]);
+		int tw = 2 + grid_width(what[i][lang == LANG_ZH]);
 
 		if (cx > x && cx + tw > x + w)
 			cx = x, row++;
 		grid_set(g, cx, y + row, role[i], ch[i]);
-		cx += 2 + grid_put(g, cx + 2, y + row, ROLE_TITLE, what[i][lang == 1], x + w - cx - 2) + 2;
+		cx += 2 + grid_put(g, cx + 2, y + row, ROLE_TITLE, what[i][lang == LANG_ZH], x + w - cx - 2) + 2;
 	}
 	return row + 1;
 }
@@ -426,7 +426,7 @@ static void help_box(struct grid *g, int screen, const struct tui_state *s, int 
 		[TUI_SCREEN_MENU] = { "keys: the lessons", "按键：课程列表" },
 	};
 	const struct key *line[NKEYS];
-	int n = 0, w = g->w - 4 < 76 ? g->w - 4 : 76, h, x, y, kw = 0, lz = lang == 1;
+	int n = 0, w = g->w - 4 < 76 ? g->w - 4 : 76, h, x, y, kw = 0, lz = lang == LANG_ZH;
 	char buf[256];
 
 	if (screen <= TUI_SCREEN_AUTO || screen > TUI_SCREEN_MENU)

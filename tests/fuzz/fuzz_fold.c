@@ -1,6 +1,6 @@
 /* fuzz_fold.c: libFuzzer target for the fold (trace/fold.c), the
  * narration of each event (view/narrate*.c) and the replay screen
- * (view/render*.c, tui/tui_keys.c).  Whatever the reader accepts, the screen
+ * (view/render*.c, tui/tui_act.c).  Whatever the reader accepts, the screen
  * must show at every step and every event without crashing or hanging.
  *
  * It replays a trace as `ioscope replay` does, minus the terminal: the real
@@ -213,12 +213,11 @@ static void open_replay(struct tui *u, struct trace *t, size_t size)
 	u->cursor = 0;
 	u->follow = u->playing = u->waiting = u->ended = u->help = u->dirty = u->quit = false;
 	u->speed = 1;
-	u->lang = (int)(size & 1);
+	u->lang = (size & 1) ? LANG_ZH : LANG_EN;
 	u->theme = (int)((size >> 1) % THEME_MAX);
 	u->prompt_kind = 0;
 	u->prompt[0] = u->note[0] = '\0';
-	u->menu = false;
-	u->lesson = NULL;
+	u->lessons = NULL;              /* no menu, no lesson */
 	u->seek = 0;
 	snprintf(u->title, sizeof u->title, "%s", trace_hdr_c(t)->scenario);
 }
