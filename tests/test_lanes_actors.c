@@ -183,7 +183,7 @@ static void test_lanes_actors_scratch(void **state)
 	assert_true(sc->more.cap >= trace_hdr_c(t)->nactors - TRACE_MAX_ACTORS);
 	a = grid_text(&g);
 	grid_clear(&g);
-	render__lanes(&g, &s, 1, 8);          /* the screen's own scratch: the same */
+	render__lanes_in(&g, &s, 1, 8, sc);   /* drawn again from the same scratch: the same */
 	b = grid_text(&g);
 	assert_string_equal(a, b);
 	free(a);

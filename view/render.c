@@ -351,15 +351,20 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 		idx[n++] = i;
 	}
 	/* One fold to the oldest line shown, then forward event by event. */
-	if (n > 0)
-		view_fold(before, s->t, idx[n - 1]);
+	if (n > 0) {
+		/* Without memory for actors past the view's own, their lines
+		 * read them as not yet appeared. */
+		(void)view_more_fit(&s->scratch->story_more, s->t);
+		view_fold_more(before, s->t, idx[n - 1], &s->scratch->story_more);
+	}
 	for (int r = 0; r < n; r++) {
 		size_t at = idx[n - 1 - r];
 		const struct trace_ev *ev = trace_at(s->t, at);
 
 		while (before->n < at)
 			view_apply(before, trace_at(s->t, before->n));
-		if (!narrate_line(s->t, s->lang, before, ev, line, sizeof line))
+		if (!narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, ev, line,
+				     sizeof line))
 			continue;
 		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev->t_ns / 1e9,
 			 narrate_actor(s->t, ev->actor), line);
@@ -417,9 +422,9 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 
 	*last = NULL;
 	if (l->lanes > 0) {
-		render__lanes(g, s, y, l->lanes);
+		render__lanes_in(g, s, y, l->lanes, &s->scratch->lanes);
 		y += l->lanes;
-		/* render__lanes fits the whole run once it is over (its end shown) */
+		/* the lanes fit the whole run once it is over (its end shown) */
 		if (s->ended && s->cursor == trace_count(s->t))
 			label = L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
 				   "整个运行，压缩显示：平静的时段共用列；时长为真实测量值");
@@ -663,11 +668,15 @@ static void render_page(struct grid *g, const struct tui_state *s)
 
 struct render_scratch *render_scratch_new(void)
 {
-	return malloc(sizeof(struct render_scratch));   /* each pane fills its part */
+	return calloc(1, sizeof(struct render_scratch));   /* each pane fills its part */
 }
 
 void render_scratch_free(struct render_scratch *r)
 {
+	if (r == NULL)
+		return;
+	view_more_free(&r->story_more);
+	render__lanes_free(&r->lanes);
 	free(r);
 }
 

@@ -624,12 +624,3 @@ void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 	}
 	lane_labels(g, s, sc, f.nl);
 }
-
-void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
-{
-	/* Until the screen's state holds a struct lanes_scratch for it
-	 * (render.h), the lanes keep theirs here. */
-	static struct lanes_scratch sc;
-
-	render__lanes_in(g, s, y, h, &sc);
-}
