@@ -41,6 +41,7 @@ static char *slurp(const char *path)
 static char *screen(const char *name, long at, int w, int h, int lang)
 {
 	static struct view v;
+	struct view_more more = { 0 };     /* the screen's: every actor, as the TUI's */
 	char path[256], cause[512];
 	struct trace *t;
 	size_t skipped;
@@ -53,7 +54,8 @@ static char *screen(const char *name, long at, int w, int h, int lang)
 		fail_msg("%s", cause);
 	s.t = t;
 	s.cursor = at < 0 ? trace_count(t) + 1 + (size_t)at : (size_t)at;
-	view_fold(&v, t, s.cursor);
+	assert_int_equal(view_more_fit(&more, t), 0);
+	view_fold_more(&v, t, s.cursor, &more);
 	s.v = &v;
 	for (size_t i = 0; i < trace_count(t); i++)
 		if (trace_at(t, i)->step + 1 > s.steps)
@@ -62,6 +64,7 @@ static char *screen(const char *name, long at, int w, int h, int lang)
 	tui_render(&g, &s);
 	text = grid_text(&g);
 	grid_free(&g);
+	view_more_free(&more);
 	trace_free(t);
 	return text;
 }
@@ -103,6 +106,60 @@ static const char *row_of(const char *text, const char *label, char *out, size_t
 }
 
 static const int sizes[2][2] = { { 80, 24 }, { 120, 40 } };
+
+/* The kernel pane of an English screen: the rows between the rule under
+ * the lanes (or the multiplexers) and its own rule. */
+static const char *kernel_pane(const char *text, char *out, size_t len)
+{
+	const char *end = strstr(text, "the kernel's own word"), *p;
+
+	assert_non_null(end);
+	while (end > text && end[-1] != '\n')
+		end--;
+	for (p = end - 1; p > text && p[-1] != '\n'; p--)
+		;
+	while (p > text && strncmp(p, "── ", strlen("── ")) != 0) {
+		for (p--; p > text && p[-1] != '\n'; p--)
+			;
+	}
+	p = strchr(p, '\n') + 1;
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+	return out;
+}
+
+/* The kernel pane lists an actor from its appearance, as the lanes
+ * order it, and says when it has ended; two hundred of one model share
+ * a row in the lanes' words. */
+static void test_lanes_actors_kernel(void **state)
+{
+	char pane[4096];
+	char *text;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		int w = sizes[i][0], h = sizes[i][1];
+
+		text = screen("lanes-appear", 6, w, h, 0);    /* before conn-1's begin */
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "\nS "));
+		assert_null(strstr(pane, "conn-1"));
+		free(text);
+		text = screen("lanes-appear", 9, w, h, 0);    /* it reads */
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "conn-1 in a call"));
+		assert_non_null(strstr(strstr(pane, "\nS "), "\nconn-1 "));   /* under S */
+		free(text);
+		text = screen("lanes-appear", -1, w, h, 0);   /* it has left */
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "conn-1 ended"));
+		free(text);
+		text = screen("lanes-200", -1, w, h, 0);
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "blocking ×200: 150 asleep in recvfrom, 30 ended, 20 running"));
+		assert_null(strstr(pane, "conn-"));
+		free(text);
+	}
+}
 
 /* conn-1 appears after S accepts and leaves after its read: its lane is
  * blank before and after, and sits under S. */
@@ -202,6 +259,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lanes_actors_group),
 		cmocka_unit_test(test_lanes_actors_more),
 		cmocka_unit_test(test_lanes_actors_scratch),
+		cmocka_unit_test(test_lanes_actors_kernel),
 	};
 
 	if (argc > 1)

@@ -26,27 +26,31 @@ const struct glyphs *render__glyphs(const struct tui_state *s)
 	return s->ascii ? &ascii_glyphs : &utf8_glyphs;
 }
 
-/* An actor runs a model when the header names one; the world and the
- * clients it plays have none. */
+/* An actor runs a model when the view gives it one (the header's, or the
+ * last TRACE_MODEL's); the world and the clients it plays have none, nor
+ * an actor that has not appeared yet. */
 bool render__is_model(const struct tui_state *s, int actor)
 {
-	const struct trace_hdr *h = trace_hdr_c(s->t);
+	const struct view_actor *a = actor > 0 ? view_actor_c(s->v, actor) : NULL;
 
-	return actor > 0 && actor < h->nactors && *h->actors[actor].model != '\0';
+	return a != NULL && a->model != NULL && *a->model != '\0';
 }
 
+/* The caps of the model the actor runs now, from the view. */
 unsigned render__caps(const struct tui_state *s, int actor)
 {
-	const struct trace_hdr *h = trace_hdr_c(s->t);
+	const struct view_actor *a = actor > 0 ? view_actor_c(s->v, actor) : NULL;
 
-	return actor > 0 && actor < h->nactors ? h->actors[actor].caps : 0;
+	return a != NULL ? a->caps : 0;
 }
 
 /* A readiness set handed in whole (select, poll) or an interest list
- * kept in the kernel (epoll, a loop over it): the multiplexers' pane. */
+ * kept in the kernel (epoll, a loop over it): the multiplexers' pane.
+ * Only among the view's own actors: render_mux.c reads s->v->actors[i]. */
 bool render__is_mux(const struct tui_state *s, int actor)
 {
-	return render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST);
+	return actor < TRACE_MAX_ACTORS &&
+	       (render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST));
 }
 
 bool render__is_epoll(const struct tui_state *s, int actor)
@@ -401,9 +405,8 @@ struct layout {
  * the kernel's word per model; no story block. */
 static void layout_full(const struct tui_state *s, struct layout *l)
 {
-	*l = (struct layout){ render__lanes_height(s), has_mux(s) ? 5 : 0, 0, 0 };
-	for (int i = 1; i < s->v->nactors; i++)
-		l->kern += render__is_model(s, i);
+	*l = (struct layout){ render__lanes_height(s), has_mux(s) ? 5 : 0,
+			      render__kernel_height(s), 0 };
 }
 
 static int layout_rows(const struct layout *l)
@@ -677,6 +680,7 @@ void render_scratch_free(struct render_scratch *r)
 		return;
 	view_more_free(&r->story_more);
 	render__lanes_free(&r->lanes);
+	render__lanes_free(&r->kern);
 	free(r);
 }
 

@@ -23,6 +23,8 @@ struct render_scratch {
 	struct view_more story_more;   /* its actors past TRACE_MAX_ACTORS */
 	struct narrator narrator; /* render.c: the story's words (narrate_line_in) */
 	struct lanes_scratch lanes;    /* render_lanes.c: the lanes' fold and order */
+	struct lanes_scratch kern;     /* render_kernel.c: its actors' order and groups
+	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
 };
 
@@ -47,6 +49,9 @@ bool render__is_epoll(const struct tui_state *s, int actor);
 int render__lanes_height(const struct tui_state *s);
 void render__mux(struct grid *g, const struct tui_state *s, int y, int h);
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
+/* The kernel pane's rows: one per actor that has a lane and has appeared
+ * by the cursor, or per group of them past LANES_SINGLE_MAX. */
+int render__kernel_height(const struct tui_state *s);
 
 /* An idle event right after another idle event of its actor: idle time
  * in slices, shown once. */
