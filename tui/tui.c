@@ -101,7 +101,10 @@ static void draw(struct tui *u)
 	s.cursor = u->cursor;
 	/* A replay at its last event is at the end of the run it recorded. */
 	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
-	view_fold(&u->view, t, u->cursor);
+	/* Without memory for the actors past the view's own, the panes show
+	 * the first TRACE_MAX_ACTORS: the view ignores the others' events. */
+	(void)view_more_fit(&u->more, t);
+	view_fold_more(&u->view, t, u->cursor, &u->more);
 	s.v = &u->view;
 	screen_size(&w, &h);
 	if (u->grid.w != w || u->grid.h != h) {
@@ -392,6 +395,7 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	trace_free(u->replay);
 	grid_free(&u->grid);
 	render_scratch_free(u->scratch);
+	view_more_free(&u->more);
 	uv_walk(&u->loop, close_walk_cb, NULL);
 	uv_run(&u->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&u->loop);
