@@ -241,6 +241,94 @@ static void test_sink_trace_memory_cap(void **state)
 	trace_free(t);
 }
 
+/* A trace of n announced actors c0.. past the header's one (A, actor
+ * 1), each begun: their indices are 2 .. n + 1. */
+static void announce(struct trace *t, int n)
+{
+	char name[16];
+
+	assert_int_equal(trace_add_actor(t, "A", "blocking", TRACE_CAP_PHASES, "", ""), 1);
+	for (int i = 0; i < n; i++) {
+		int a;
+
+		snprintf(name, sizeof name, "c%d", i);
+		a = trace_announce_actor(t, name, "blocking", TRACE_CAP_PHASES, "", "", 1);
+		assert_int_equal(a, 2 + i);
+		assert_int_equal(trace_append(t, &(struct trace_ev){ .kind = TRACE_ACTOR,
+				 .actor = (uint16_t)a, .t_ns = 0, .fd = -1, .step = -1,
+				 .tid = 100 + i, .pid = 99 }), 0);
+	}
+}
+
+/* Once the trace is full, the events it could not keep are counted per
+ * actor, past the header's 64 too: actor 90's are its own lost event,
+ * not the world's. */
+static void test_sink_unsaved_past_64(void **state)
+{
+	struct fix f;
+	struct ring *r;
+	size_t lost90 = 0, lost0 = 0;
+
+	(void)state;
+	fix_open(&f);
+	announce(f.t, 100);
+	trace_set_max_mem(f.t, trace_mem(f.t));          /* full: nothing more fits */
+	assert_non_null(r = sink_ring_new(f.s, 90));
+	for (int i = 0; i < 7; i++)
+		push(r, 90, 10 + i);
+	sink_drain(f.s);
+	assert_int_equal(sink_status(f.s), -EFBIG);
+	sink_close(f.s);
+	for (size_t i = 0; i < trace_count(f.t); i++) {
+		const struct trace_ev *ev = trace_at(f.t, i);
+
+		if (ev->kind == TRACE_LOST && ev->actor == 90)
+			lost90 += ev->count;
+		if (ev->kind == TRACE_LOST && ev->actor == TRACE_WORLD)
+			lost0 += ev->count;
+	}
+	assert_int_equal(lost90, 7);
+	assert_int_equal(lost0, 0);
+	fix_close(&f);
+}
+
+/* An event out of its actor's life (before its begin, after its end) is
+ * refused by trace_append with -EINVAL: the sink drops and counts it and
+ * goes on; sink_close says how many in a lost event of the world's. */
+static void test_sink_refused_out_of_order(void **state)
+{
+	struct fix f;
+	struct ring *r;
+	int late;
+
+	(void)state;
+	fails = fail_err = 0;
+	fix_open(&f);
+	sink_on_fail(f.s, fail_cb, NULL);
+	announce(f.t, 2);                                 /* c0, c1: actors 2, 3 */
+	late = trace_announce_actor(f.t, "c2", "blocking", TRACE_CAP_PHASES, "", "", 1);
+	assert_int_equal(late, 4);                        /* announced, not begun */
+	assert_non_null(r = sink_ring_new(f.s, 1));
+	push(r, 1, 10);
+	push(r, late, 11);                                /* before its begin */
+	push(r, 2, 12);
+	ring_push(r, &(struct trace_ev){ .kind = TRACE_ACTOR, .flags = TRACE_F_END,
+					 .actor = 3, .t_ns = 13, .fd = -1, .step = -1 });
+	push(r, 3, 14);                                   /* after its end */
+	push(r, 1, 15);
+	sink_drain(f.s);
+	assert_int_equal(sink_status(f.s), 0);
+	assert_int_equal(fails, 0);
+	assert_int_equal(sink_refused(f.s), 2);
+	assert_int_equal(trace_count(f.t), 2 + 4);        /* 2 begins, 4 kept */
+	assert_int_equal(trace_at(f.t, trace_count(f.t) - 1)->t_ns, 15);
+	sink_close(f.s);
+	assert_int_equal(trace_at(f.t, trace_count(f.t) - 1)->kind, TRACE_LOST);
+	assert_int_equal(trace_at(f.t, trace_count(f.t) - 1)->actor, TRACE_WORLD);
+	assert_int_equal(trace_lost(f.t), 2);
+	fix_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +337,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sink_full_batch_keeps_drops),
 		cmocka_unit_test(test_sink_append_failure_counted),
 		cmocka_unit_test(test_sink_trace_memory_cap),
+		cmocka_unit_test(test_sink_unsaved_past_64),
+		cmocka_unit_test(test_sink_refused_out_of_order),
 	};
 
 	if (argc > 1)

@@ -26,8 +26,18 @@ struct sink {
 	int nlisteners;
 	struct trace_ev *batch;       /* SINK_BATCH scratch events */
 	uint64_t pending[SINK_MAX_RINGS];   /* drops taken, not yet in a lost event */
-	uint64_t unsaved[TRACE_MAX_ACTORS]; /* events the trace refused, by actor */
-	int err;                      /* the first refusal, then nothing is appended */
+	/* Events the trace could not keep once it failed, by actor: grown to
+	 * the actor counted (at most TRACE_ACTORS_LIMIT); without memory for
+	 * that, booked under the world (slot 0, always there). */
+	uint64_t *unsaved;
+	int nunsaved;
+	uint64_t world_unsaved;       /* the world's, and the others' past nunsaved */
+	/* Events trace_append refused for breaking an actor's life (-EINVAL:
+	 * an event before its actor's begin or after its end): dropped and
+	 * counted, the run goes on; sink_close says how many in a lost event
+	 * of the world's. */
+	uint64_t refused;
+	int err;                      /* the first failure, then nothing is appended */
 	sink_fail_cb on_fail;
 	void *fail_arg;
 	int draining;
@@ -82,6 +92,7 @@ void sink_free(struct sink *s)
 		return;
 	for (int i = 0; i < s->nrings; i++)
 		free(s->rings[i]);
+	free(s->unsaved);
 	free(s->batch);
 	free(s);
 }
@@ -134,6 +145,7 @@ void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg)
 }
 
 int sink_status(const struct sink *s) { return s->err; }
+uint64_t sink_refused(const struct sink *s) { return s->refused; }
 
 static int by_time(const void *a, const void *b)
 {
@@ -196,12 +208,32 @@ static void sink_fail(struct sink *s, int err)
 		s->on_fail(s->fail_arg, err);
 }
 
-/* After a refusal: count what the trace did not take. */
+/* The count of actor a's unsaved events, the array grown to hold it;
+ * the world's when a is out of range or memory runs out. */
+static uint64_t *unsaved_of(struct sink *s, int a)
+{
+	if (a <= TRACE_WORLD || a >= TRACE_ACTORS_LIMIT)
+		return &s->world_unsaved;
+	if (a >= s->nunsaved) {
+		int n = s->nunsaved ? s->nunsaved : TRACE_MAX_ACTORS;
+		uint64_t *u;
+
+		while (n <= a)
+			n *= 2;
+		n = n < TRACE_ACTORS_LIMIT ? n : TRACE_ACTORS_LIMIT;
+		if ((u = realloc(s->unsaved, (size_t)n * sizeof *u)) == NULL)
+			return &s->world_unsaved;
+		memset(u + s->nunsaved, 0, (size_t)(n - s->nunsaved) * sizeof *u);
+		s->unsaved = u;
+		s->nunsaved = n;
+	}
+	return &s->unsaved[a];
+}
+
+/* After a failure: count what the trace did not take. */
 static void sink_count_unsaved(struct sink *s, const struct trace_ev *ev)
 {
-	int a = ev->actor < TRACE_MAX_ACTORS ? ev->actor : TRACE_WORLD;
-
-	s->unsaved[a] += ev->kind == TRACE_LOST ? ev->count : 1;
+	*unsaved_of(s, ev->actor) += ev->kind == TRACE_LOST ? ev->count : 1;
 }
 
 static void sink_tell(struct sink *s, size_t at)
@@ -223,8 +255,13 @@ void sink_drain(struct sink *s)
 		for (unsigned i = 0; i < n; i++) {
 			size_t at = trace_count(s->trace);
 
-			if (s->err == 0 && (rc = sink_add(s, &s->batch[i])) != 0)
+			if (s->err == 0 && (rc = sink_add(s, &s->batch[i])) != 0) {
+				if (rc == -EINVAL) {      /* out of its actor's life */
+					s->refused++;
+					continue;
+				}
 				sink_fail(s, rc);
+			}
 			if (s->err != 0)
 				sink_count_unsaved(s, &s->batch[i]);
 			else
@@ -234,17 +271,36 @@ void sink_drain(struct sink *s)
 	s->draining = 0;
 }
 
-/* What the trace refused, as lost events past its cap (trace_append keeps
- * room for them), heard like any other. */
+/* Append count as lost events of actor a, heard like any other; 0, or
+ * trace_append's refusal (count keeps what is left). */
+static int sink_lost(struct sink *s, int a, uint64_t *count)
+{
+	while (*count > 0) {
+		uint64_t left = *count;
+		struct trace_ev ev = lost_ev(a, count, sink_now(s));
+		size_t at = trace_count(s->trace);
+		int rc = trace_append(s->trace, &ev);
+
+		if (rc != 0) {
+			*count = left;
+			return rc;
+		}
+		sink_tell(s, at);
+	}
+	return 0;
+}
+
+/* What the trace did not keep, as lost events past its cap (trace_append
+ * keeps room for them): each actor's, then the world's, which takes an
+ * actor's when the trace refuses that actor a lost event (announced, its
+ * begin never kept). */
 static void sink_flush_unsaved(struct sink *s)
 {
-	for (int a = 0; a < TRACE_MAX_ACTORS; a++)
-		while (s->unsaved[a] > 0) {
-			struct trace_ev ev = lost_ev(a, &s->unsaved[a], sink_now(s));
-			size_t at = trace_count(s->trace);
-
-			if (trace_append(s->trace, &ev) != 0)
-				return;
-			sink_tell(s, at);
+	for (int a = 1; a < s->nunsaved; a++)
+		if (sink_lost(s, a, &s->unsaved[a]) == -EINVAL) {
+			s->world_unsaved += s->unsaved[a];
+			s->unsaved[a] = 0;
 		}
+	s->world_unsaved += s->refused;
+	(void)sink_lost(s, TRACE_WORLD, &s->world_unsaved);
 }

@@ -58,4 +58,10 @@ typedef void (*sink_fail_cb)(void *arg, int err);
 void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg);
 int sink_status(const struct sink *s);     /* 0 or the first failure */
 
+/* Events trace_append refused with -EINVAL (one that breaks its actor's
+ * life: before its begin, after its end; trace/FORMAT.md): each is
+ * dropped and counted, the run goes on, and sink_close appends the count
+ * as a lost event of the world's.  Loop thread; until sink_close. */
+uint64_t sink_refused(const struct sink *s);
+
 #endif
