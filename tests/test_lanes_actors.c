@@ -252,6 +252,47 @@ static void test_lanes_actors_scratch(void **state)
 	trace_free(t);
 }
 
+/* The kernel pane gives a thread's pid where it is not the run's own (a
+ * thread of a child process): A's thread is the run's, conn-1's a
+ * child's. */
+static void test_lanes_actors_kernel_pid(void **state)
+{
+	static const char text[] =
+		"{\"format\":\"ioscope-trace\",\"version\":2,\"scenario\":\"kids\",\"kernel\":\"k\","
+		"\"started\":\"2026-12-01T10:00:00Z\",\"speed\":1,\"actors\":[{\"name\":\"world\",\"model\":\"\"},"
+		"{\"name\":\"A\",\"model\":\"blocking\",\"caps\":[\"phases\"]}]}\n"
+		"{\"seq\":0,\"t_ns\":1000,\"actor\":\"A\",\"kind\":\"enter\",\"call\":\"recvfrom\",\"fd\":5}\n"
+		"{\"seq\":1,\"t_ns\":1100,\"actor\":\"A\",\"kind\":\"state\",\"tid\":100,\"pid\":100,"
+		"\"state\":\"S\",\"syscall\":\"recvfrom\",\"wchan\":\"sk_wait_data\",\"fd\":5}\n"
+		"{\"seq\":2,\"t_ns\":2000,\"actor\":\"conn-1\",\"kind\":\"actor\",\"edge\":\"begin\","
+		"\"model\":\"blocking\",\"caps\":[\"phases\"],\"parent\":\"A\",\"tid\":201,\"pid\":200}\n"
+		"{\"seq\":3,\"t_ns\":2100,\"actor\":\"conn-1\",\"kind\":\"enter\",\"call\":\"recvfrom\",\"fd\":7}\n"
+		"{\"seq\":4,\"t_ns\":2200,\"actor\":\"conn-1\",\"kind\":\"state\",\"tid\":201,\"pid\":200,"
+		"\"state\":\"S\",\"syscall\":\"recvfrom\",\"wchan\":\"sk_wait_data\",\"fd\":7}\n";
+	static struct view v;
+	struct tui_state s = { .speed = 1, .title = "" };
+	char cause[512], pane[4096], *screen_text;
+	struct trace *t;
+	struct grid g;
+
+	(void)state;
+	if (trace_read_mem("kids.jsonl", text, sizeof text - 1, &t, NULL, cause, sizeof cause) != 0)
+		fail_msg("%s", cause);
+	s.t = t;
+	s.cursor = trace_count(t);
+	view_fold(&v, t, s.cursor);
+	s.v = &v;
+	assert_int_equal(grid_init(&g, 120, 40), 0);
+	tui_render(&g, &s);
+	screen_text = grid_text(&g);
+	kernel_pane(screen_text, pane, sizeof pane);
+	assert_non_null(strstr(pane, "A      tid 100  S "));
+	assert_non_null(strstr(pane, "conn-1 tid 201 pid 200  S "));
+	free(screen_text);
+	grid_free(&g);
+	trace_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +301,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lanes_actors_more),
 		cmocka_unit_test(test_lanes_actors_scratch),
 		cmocka_unit_test(test_lanes_actors_kernel),
+		cmocka_unit_test(test_lanes_actors_kernel_pid),
 	};
 
 	if (argc > 1)

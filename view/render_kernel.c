@@ -25,23 +25,53 @@ static void kline(struct grid *g, const struct tui_state *s, int y, int role, co
 	grid_put(g, 0, y, role, fit, 0);
 }
 
+/* The run's own process: the pid of the first of the header's actors
+ * whose pid the trace gives (a live run's model threads are ioscope's);
+ * 0 when none does. */
+static int own_pid(const struct tui_state *s)
+{
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+
+	for (int i = 1; i < h->nstart; i++) {
+		const struct view_actor *a = view_actor_c(s->v, i);
+
+		if (a != NULL && a->pid != 0)
+			return a->pid;
+	}
+	return 0;
+}
+
+/* "tid 4301", or "tid 4301 pid 4300" for a thread of another process
+ * than the run's own (a child's). */
+static const char *tid_words(char *buf, size_t len, int tid, int pid, int own)
+{
+	if (pid != 0 && own != 0 && pid != own)
+		snprintf(buf, len, "tid %d pid %d", tid, pid);
+	else
+		snprintf(buf, len, "tid %d", tid);
+	return buf;
+}
+
 /* "asleep in the kernel", or "asleep" where the long words would cut the
  * wchan, which the lessons name (80 columns). */
 static const char *asleep_words(const struct grid *g, const struct tui_state *s,
-				const struct view_actor *a, int actor)
+				const struct view_actor *a, int actor, const char *who)
 {
 	const char *lng = L2(s, "asleep in the kernel", "在内核中睡眠");
 	char text[512];
 
-	snprintf(text, sizeof text, "%-6s tid %d  %c %s  %s  wchan %s", narrate_actor(s->t, actor),
-		 a->tid, a->state, lng, a->syscall, *a->wchan ? a->wchan : "?");
+	snprintf(text, sizeof text, "%-6s %s  %c %s  %s  wchan %s", narrate_actor(s->t, actor),
+		 who, a->state, lng, a->syscall, *a->wchan ? a->wchan : "?");
 	return grid_width(text) <= g->w ? lng : L2(s, "asleep", "在睡眠");
 }
 
 /* One actor's row: the kernel's word on its thread, from the sampler. */
 static void actor_row(struct grid *g, const struct tui_state *s, int r, int i,
-		      const struct view_actor *a)
+		      const struct view_actor *a, int own)
 {
+	char who[64];
+
+	tid_words(who, sizeof who, a->tid, a->pid, own);
 	if (a->gone)
 		kline(g, s, r, ROLE_DIM, "%-6s %s", narrate_actor(s->t, i), L2(s, "ended", "已结束"));
 	else if (a->done)
@@ -54,12 +84,12 @@ static void actor_row(struct grid *g, const struct tui_state *s, int r, int i,
 		      a->helper_tid, a->helper_state, L2(s, "asleep", "在睡眠"),
 		      a->helper_syscall, *a->helper_wchan ? a->helper_wchan : "?");
 	else if (a->have_state && a->state == 'S')
-		kline(g, s, r, ROLE_BLOCKED, "%-6s tid %d  %c %s  %s  wchan %s",
-		      narrate_actor(s->t, i), a->tid, a->state, asleep_words(g, s, a, i),
+		kline(g, s, r, ROLE_BLOCKED, "%-6s %s  %c %s  %s  wchan %s",
+		      narrate_actor(s->t, i), who, a->state, asleep_words(g, s, a, i, who),
 		      a->syscall, *a->wchan ? a->wchan : "?");
 	else if (a->have_state)
-		kline(g, s, r, ROLE_RUNNING, "%-6s tid %d  %c  %s", narrate_actor(s->t, i),
-		      a->tid, a->state, a->syscall);
+		kline(g, s, r, ROLE_RUNNING, "%-6s %s  %c  %s", narrate_actor(s->t, i),
+		      who, a->state, a->syscall);
 	else
 		kline(g, s, r, a->idle ? ROLE_IDLE : ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
 		      a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
@@ -102,7 +132,7 @@ int render__kernel_height(const struct tui_state *s)
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	struct lanes_scratch *sc = &s->scratch->kern;
-	int n = kernel_order(s, sc, true), nl, hidden;
+	int n = kernel_order(s, sc, true), nl, hidden, own = own_pid(s);
 	char words[512];
 
 	if (n < 0)
@@ -118,7 +148,7 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 			render__group_words(s, s->v, sc, ln, words, sizeof words);
 			kline(g, s, y + l, ROLE_TEXT, "%s", words);
 		} else {
-			actor_row(g, s, y + l, i, view_actor_c(s->v, i));
+			actor_row(g, s, y + l, i, view_actor_c(s->v, i), own);
 		}
 	}
 	if (hidden > 0 && nl < h)
