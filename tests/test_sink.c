@@ -329,6 +329,48 @@ static void test_sink_refused_out_of_order(void **state)
 	fix_close(&f);
 }
 
+/* An actor a producer announces (sink_actor_new) becomes the trace's
+ * when its begin is merged; an event of it that comes first (another
+ * ring drained before the begin's) waits one pass; one of an actor never
+ * begun is refused, counted. */
+static void test_sink_actor_new_held(void **state)
+{
+	const struct sink_actor spec = { .name = "t1", .model = "toy", .caps = TRACE_CAP_PHASES,
+					 .label_en = "a thread", .parent = 1 };
+	struct fix f;
+	struct ring *a, *b;
+	int id, ghost;
+
+	(void)state;
+	fix_open(&f);
+	assert_int_equal(trace_add_actor(f.t, "A", "toy", TRACE_CAP_PHASES, "", ""), 1);
+	id = sink_actor_new(f.s, &spec);
+	assert_true(id >= SINK_ACTOR_NEW);
+	ghost = sink_actor_new(f.s, &(struct sink_actor){ .name = "ghost", .parent = 1 });
+	assert_int_equal(ghost, id + 1);
+	assert_int_equal(sink_actor_new(f.s, &(struct sink_actor){ .name = "" }), -EINVAL);
+	assert_non_null(a = sink_ring_new(f.s, 1));
+	assert_non_null(b = sink_ring_new(f.s, id));
+	push(a, id, 20);                                  /* before its begin is merged */
+	push(a, ghost, 21);                               /* never begun */
+	sink_drain(f.s);
+	ring_push(b, &(struct trace_ev){ .kind = TRACE_ACTOR, .actor = (uint16_t)id, .t_ns = 10,
+					 .fd = -1, .step = -1, .tid = 7, .pid = 6 });
+	push(b, id, 30);
+	sink_drain(f.s);
+	assert_int_equal(trace_hdr_c(f.t)->nactors, 3);
+	assert_string_equal(trace_hdr_c(f.t)->actors[2].name, "t1");
+	assert_int_equal(trace_hdr_c(f.t)->actors[2].parent, 1);
+	assert_int_equal(trace_count(f.t), 3);
+	assert_int_equal(trace_at(f.t, 0)->kind, TRACE_ACTOR);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(trace_at(f.t, i)->actor, 2);
+	assert_int_equal(trace_at(f.t, 1)->t_ns, 20);
+	assert_int_equal(trace_at(f.t, 2)->t_ns, 30);
+	assert_int_equal(sink_refused(f.s), 1);          /* the ghost's */
+	fix_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +381,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sink_trace_memory_cap),
 		cmocka_unit_test(test_sink_unsaved_past_64),
 		cmocka_unit_test(test_sink_refused_out_of_order),
+		cmocka_unit_test(test_sink_actor_new_held),
 	};
 
 	if (argc > 1)
