@@ -1,7 +1,9 @@
 /* probe.c: the per-thread emitter.  Only the calling thread touches its
  * probe, so the ring has one producer. */
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "models/probe.h"
 #include "trace/sink.h"
@@ -28,7 +30,7 @@ static struct trace_ev *ev_begin(int kind)
 {
 	struct trace_ev *ev;
 
-	if (cur == NULL || (ev = ring_reserve_short(cur->ring)) == NULL)
+	if (cur == NULL || cur->ring == NULL || (ev = ring_reserve_short(cur->ring)) == NULL)
 		return NULL;
 	ev->kind = (uint8_t)kind;
 	ev->actor = (uint16_t)cur->actor;
@@ -48,7 +50,7 @@ void probe_emit(struct trace_ev *src, bool wake)
 {
 	struct trace_ev *ev;
 
-	if (cur == NULL)
+	if (cur == NULL || cur->ring == NULL)
 		return;
 	if ((ev = ring_reserve(cur->ring)) != NULL) {
 		src->actor = (uint16_t)cur->actor;
@@ -127,6 +129,49 @@ void probe_done(int status, uint32_t unread)
 		.kind = TRACE_DONE, .fd = -1, .ret = status, .count = unread,
 		.t_ns = probe_now(cur),
 	};
+
+	probe_emit(&ev, true);
+}
+
+int probe_actor_new(struct probe *child, const struct sink_actor *a)
+{
+	struct sink_actor spec = *a;
+	int id;
+
+	memset(child, 0, sizeof *child);
+	if (cur == NULL || cur->sink == NULL)
+		return -EPERM;
+	spec.parent = cur->actor;
+	if ((id = sink_actor_new(cur->sink, &spec)) < 0)
+		return id;
+	/* Its ring before it runs: the sink counts its drops under its id. */
+	if ((child->ring = sink_ring_new(cur->sink, id)) == NULL)
+		return -ENOSPC;
+	child->sink = cur->sink;
+	child->actor = id;
+	return 0;
+}
+
+void probe_actor_begin(void)
+{
+	struct trace_ev ev = { .kind = TRACE_ACTOR, .fd = -1, .t_ns = probe_now(cur),
+			       .tid = (int32_t)gettid(), .pid = (int32_t)getpid() };
+
+	probe_emit(&ev, true);
+}
+
+void probe_actor_end(void)
+{
+	struct trace_ev ev = { .kind = TRACE_ACTOR, .flags = TRACE_F_END, .fd = -1,
+			       .t_ns = probe_now(cur) };
+
+	probe_emit(&ev, true);
+}
+
+void probe_model(const char *model, unsigned caps, const char *why_en, const char *why_zh)
+{
+	struct trace_ev ev = { .kind = TRACE_MODEL, .fd = -1, .t_ns = probe_now(cur),
+			       .model = model, .caps = (int32_t)caps, .text = { why_en, why_zh } };
 
 	probe_emit(&ev, true);
 }

@@ -13,9 +13,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "trace/sink.h"
 #include "trace/trace.h"
 
-struct sink;
 struct ring;
 
 struct probe {
@@ -54,6 +54,35 @@ void probe_emit(struct trace_ev *ev, bool wake);
 /* A note stamped now: one sentence in English and in Chinese, static
  * strings (the sink interns them). */
 void probe_note(const char *en, const char *zh);
+
+/* ---- Actors a model creates mid-run ----
+ *
+ * A model that starts a thread (a thread per connection) makes it an
+ * actor of its own: before starting it, probe_actor_new announces it to
+ * the sink (its parent: the caller's actor) and gives it a ring of its
+ * own, so every thread still has one producer per ring and pushes
+ * lock-free; the new thread attaches that probe and calls
+ * probe_actor_begin first and probe_actor_end last, so its life's edges
+ * are in its own ring around its events.  The sink makes it an actor of
+ * the trace when it merges the begin (sink.h, sink_actor_new).  A child
+ * process would need its ring in shared memory: not done. */
+
+/* Fill child with the probe of a thread the caller's actor is about to
+ * start, announced as a (its parent is set to the caller's actor).
+ * Returns 0; -EPERM when the caller is untraced, -ENOSPC or -ENOMEM when
+ * the sink has no id or ring left: child is then zeroed and the thread,
+ * attaching it, runs untraced. */
+int probe_actor_new(struct probe *child, const struct sink_actor *a);
+/* From the new thread, its first event: its TRACE_ACTOR begin, with its
+ * tid and pid.  Wakes the loop. */
+void probe_actor_begin(void);
+/* Its last: the calling thread's actor leaves (TRACE_ACTOR end).  Wakes
+ * the loop. */
+void probe_actor_end(void);
+/* The calling thread's actor runs model now, which can show caps (enum
+ * trace_cap); why: one sentence in English and in Chinese.  Static
+ * strings (the sink interns them). */
+void probe_model(const char *model, unsigned caps, const char *why_en, const char *why_zh);
 
 /* recv(2) through the probe; errno is preserved for the caller. */
 ssize_t probe_recv(int fd, void *buf, size_t len, int flags, bool may_block,

@@ -66,7 +66,7 @@ static void emit_state(struct sampler *sp, int actor, pid_t tid,
 	struct trace *t = sink_trace(sp->sink);
 	struct trace_ev ev = {
 		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = sink_now(sp->sink),
-		.tid = tid, .state = ks->state, .fd = (int)ks->arg0, .step = -1,
+		.tid = tid, .pid = ks->pid, .state = ks->state, .fd = (int)ks->arg0, .step = -1,
 		.what = (uint8_t)what,
 		.syscall = trace_intern(t, ks->syscall),
 		.wchan = trace_intern(t, ks->wchan),

@@ -166,6 +166,7 @@ int sampler_read(pid_t tid, struct kstate *ks)
 	int rc;
 
 	memset(ks, 0, sizeof *ks);
+	ks->pid = getpid();
 	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
 	if ((n = read_small(path, buf, sizeof buf)) < 0)
 		return (int)n;

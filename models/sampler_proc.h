@@ -10,6 +10,7 @@
 
 /* One reading of a thread. */
 struct kstate {
+	pid_t pid;               /* the process it belongs to (its Tgid) */
 	char state;              /* 'R', 'S', 'D', ... */
 	long sysno;              /* syscall number, -1 when running in user space */
 	long arg0;               /* first argument (the fd for reads) */
@@ -17,7 +18,9 @@ struct kstate {
 	char wchan[64];          /* kernel function it sleeps in, or "" */
 };
 
-/* Read tid's state now.  Returns 0 or -errno (e.g. -ENOENT: it exited). */
+/* Read tid's state now.  Returns 0 or -errno (e.g. -ENOENT: it exited).
+ * A thread under /proc/self/task is one of this process's: its pid is
+ * getpid(), the Tgid its /proc/self/task/TID/status gives. */
 int sampler_read(pid_t tid, struct kstate *ks);
 
 /* Name of a syscall number for this architecture ("syscall 123" if unknown). */

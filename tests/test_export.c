@@ -669,6 +669,45 @@ static void test_export_format_names(void **state)
 
 #define EACH(fn, name) { #fn "/" name, fn, NULL, NULL, (void *)name }
 
+/* A trace of 300 actors (a server's threads, announced by actor events
+ * past the header's 64): every exporter writes it whole.  The text names
+ * the last thread and sums up all of them; Chrome gives each a track;
+ * the asciicast's last frame counts all 300 in the lanes' group and the
+ * kernel pane. */
+static void test_export_actors_300(void **state)
+{
+	struct trace *t = golden("lanes-300");
+	struct output o;
+	json_t *j;
+	size_t i, tracks = 0;
+	json_t *e;
+
+	(void)state;
+	assert_true(trace_hdr_c(t)->nactors > TRACE_MAX_ACTORS);
+	o = run_export(t, EXPORT_TEXT, 0, 0, 0);
+	assert_int_equal(o.rc, 0);
+	assert_non_null(strstr(o.buf, "conn-299 blocking"));
+	free(o.buf);
+	o = run_export(t, EXPORT_CHROME, 0, 0, 0);
+	assert_int_equal(o.rc, 0);
+	j = load_chrome(&o);
+	json_array_foreach(json_object_get(j, "traceEvents"), i, e) {
+		const char *n = json_string_value(json_object_get(e, "name"));
+		const char *tn = json_string_value(json_object_get(json_object_get(e, "args"), "name"));
+
+		tracks += n != NULL && strcmp(n, "thread_name") == 0 && tn != NULL &&
+			  strncmp(tn, "conn-", 5) == 0 && strstr(tn, "kernel") == NULL;
+	}
+	assert_int_equal(tracks, 300);
+	json_decref(j);
+	free(o.buf);
+	o = run_export(t, EXPORT_ASCIICAST, 0, 80, 24);
+	assert_int_equal(o.rc, 0);
+	assert_non_null(strstr(o.buf, "blocking ×300: 200 asleep in recvfrom, 60 running, 40 ended"));
+	free(o.buf);
+	trace_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -688,6 +727,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_save),
 		cmocka_unit_test(test_export_write_errors),
 		cmocka_unit_test(test_export_format_names),
+		cmocka_unit_test(test_export_actors_300),
 	};
 
 	/* The C locale: the cast must still come out in UTF-8. */

@@ -41,6 +41,7 @@ static char *slurp(const char *path)
 static char *screen(const char *name, long at, int w, int h, int lang)
 {
 	static struct view v;
+	struct view_more more = { 0 };     /* the screen's: every actor, as the TUI's */
 	char path[256], cause[512];
 	struct trace *t;
 	size_t skipped;
@@ -53,7 +54,8 @@ static char *screen(const char *name, long at, int w, int h, int lang)
 		fail_msg("%s", cause);
 	s.t = t;
 	s.cursor = at < 0 ? trace_count(t) + 1 + (size_t)at : (size_t)at;
-	view_fold(&v, t, s.cursor);
+	assert_int_equal(view_more_fit(&more, t), 0);
+	view_fold_more(&v, t, s.cursor, &more);
 	s.v = &v;
 	for (size_t i = 0; i < trace_count(t); i++)
 		if (trace_at(t, i)->step + 1 > s.steps)
@@ -62,6 +64,7 @@ static char *screen(const char *name, long at, int w, int h, int lang)
 	tui_render(&g, &s);
 	text = grid_text(&g);
 	grid_free(&g);
+	view_more_free(&more);
 	trace_free(t);
 	return text;
 }
@@ -103,6 +106,60 @@ static const char *row_of(const char *text, const char *label, char *out, size_t
 }
 
 static const int sizes[2][2] = { { 80, 24 }, { 120, 40 } };
+
+/* The kernel pane of an English screen: the rows between the rule under
+ * the lanes (or the multiplexers) and its own rule. */
+static const char *kernel_pane(const char *text, char *out, size_t len)
+{
+	const char *end = strstr(text, "the kernel's own word"), *p;
+
+	assert_non_null(end);
+	while (end > text && end[-1] != '\n')
+		end--;
+	for (p = end - 1; p > text && p[-1] != '\n'; p--)
+		;
+	while (p > text && strncmp(p, "── ", strlen("── ")) != 0) {
+		for (p--; p > text && p[-1] != '\n'; p--)
+			;
+	}
+	p = strchr(p, '\n') + 1;
+	snprintf(out, len, "%.*s", (int)(end - p), p);
+	return out;
+}
+
+/* The kernel pane lists an actor from its appearance, as the lanes
+ * order it, and says when it has ended; two hundred of one model share
+ * a row in the lanes' words. */
+static void test_lanes_actors_kernel(void **state)
+{
+	char pane[4096];
+	char *text;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		int w = sizes[i][0], h = sizes[i][1];
+
+		text = screen("lanes-appear", 6, w, h, 0);    /* before conn-1's begin */
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "\nS "));
+		assert_null(strstr(pane, "conn-1"));
+		free(text);
+		text = screen("lanes-appear", 9, w, h, 0);    /* it reads */
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "conn-1 in a call"));
+		assert_non_null(strstr(strstr(pane, "\nS "), "\nconn-1 "));   /* under S */
+		free(text);
+		text = screen("lanes-appear", -1, w, h, 0);   /* it has left */
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "conn-1 ended"));
+		free(text);
+		text = screen("lanes-200", -1, w, h, 0);
+		kernel_pane(text, pane, sizeof pane);
+		assert_non_null(strstr(pane, "blocking ×200: 150 asleep in recvfrom, 30 ended, 20 running"));
+		assert_null(strstr(pane, "conn-"));
+		free(text);
+	}
+}
 
 /* conn-1 appears after S accepts and leaves after its read: its lane is
  * blank before and after, and sits under S. */
@@ -183,7 +240,7 @@ static void test_lanes_actors_scratch(void **state)
 	assert_true(sc->more.cap >= trace_hdr_c(t)->nactors - TRACE_MAX_ACTORS);
 	a = grid_text(&g);
 	grid_clear(&g);
-	render__lanes(&g, &s, 1, 8);          /* the screen's own scratch: the same */
+	render__lanes_in(&g, &s, 1, 8, sc);   /* drawn again from the same scratch: the same */
 	b = grid_text(&g);
 	assert_string_equal(a, b);
 	free(a);
@@ -195,6 +252,47 @@ static void test_lanes_actors_scratch(void **state)
 	trace_free(t);
 }
 
+/* The kernel pane gives a thread's pid where it is not the run's own (a
+ * thread of a child process): A's thread is the run's, conn-1's a
+ * child's. */
+static void test_lanes_actors_kernel_pid(void **state)
+{
+	static const char text[] =
+		"{\"format\":\"ioscope-trace\",\"version\":2,\"scenario\":\"kids\",\"kernel\":\"k\","
+		"\"started\":\"2026-12-01T10:00:00Z\",\"speed\":1,\"actors\":[{\"name\":\"world\",\"model\":\"\"},"
+		"{\"name\":\"A\",\"model\":\"blocking\",\"caps\":[\"phases\"]}]}\n"
+		"{\"seq\":0,\"t_ns\":1000,\"actor\":\"A\",\"kind\":\"enter\",\"call\":\"recvfrom\",\"fd\":5}\n"
+		"{\"seq\":1,\"t_ns\":1100,\"actor\":\"A\",\"kind\":\"state\",\"tid\":100,\"pid\":100,"
+		"\"state\":\"S\",\"syscall\":\"recvfrom\",\"wchan\":\"sk_wait_data\",\"fd\":5}\n"
+		"{\"seq\":2,\"t_ns\":2000,\"actor\":\"conn-1\",\"kind\":\"actor\",\"edge\":\"begin\","
+		"\"model\":\"blocking\",\"caps\":[\"phases\"],\"parent\":\"A\",\"tid\":201,\"pid\":200}\n"
+		"{\"seq\":3,\"t_ns\":2100,\"actor\":\"conn-1\",\"kind\":\"enter\",\"call\":\"recvfrom\",\"fd\":7}\n"
+		"{\"seq\":4,\"t_ns\":2200,\"actor\":\"conn-1\",\"kind\":\"state\",\"tid\":201,\"pid\":200,"
+		"\"state\":\"S\",\"syscall\":\"recvfrom\",\"wchan\":\"sk_wait_data\",\"fd\":7}\n";
+	static struct view v;
+	struct tui_state s = { .speed = 1, .title = "" };
+	char cause[512], pane[4096], *screen_text;
+	struct trace *t;
+	struct grid g;
+
+	(void)state;
+	if (trace_read_mem("kids.jsonl", text, sizeof text - 1, &t, NULL, cause, sizeof cause) != 0)
+		fail_msg("%s", cause);
+	s.t = t;
+	s.cursor = trace_count(t);
+	view_fold(&v, t, s.cursor);
+	s.v = &v;
+	assert_int_equal(grid_init(&g, 120, 40), 0);
+	tui_render(&g, &s);
+	screen_text = grid_text(&g);
+	kernel_pane(screen_text, pane, sizeof pane);
+	assert_non_null(strstr(pane, "A      tid 100  S "));
+	assert_non_null(strstr(pane, "conn-1 tid 201 pid 200  S "));
+	free(screen_text);
+	grid_free(&g);
+	trace_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +300,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lanes_actors_group),
 		cmocka_unit_test(test_lanes_actors_more),
 		cmocka_unit_test(test_lanes_actors_scratch),
+		cmocka_unit_test(test_lanes_actors_kernel),
+		cmocka_unit_test(test_lanes_actors_kernel_pid),
 	};
 
 	if (argc > 1)

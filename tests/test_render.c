@@ -442,12 +442,14 @@ static void test_render_classroom_roles(void **state)
 		[ROLE_CAPTION] = 'c',
 	};
 	static struct view v;
+	struct lanes_scratch *sc = calloc(1, sizeof *sc);
 	struct trace *t;
 	size_t skipped, o = 0;
 	char cause[256], *all = malloc(1 << 15);
 
 	(void)state;
 	assert_non_null(all);
+	assert_non_null(sc);
 	assert_int_equal(trace_read("tests/golden/fishing.jsonl", &t, &skipped, cause, sizeof cause), 0);
 	for (long at = 60; at <= 120; at += 60) {
 		struct tui_state s = { .t = t, .cursor = (size_t)at, .v = &v, .speed = 1, .title = "",
@@ -459,7 +461,7 @@ static void test_render_classroom_roles(void **state)
 		view_fold(&v, t, s.cursor);
 		h = render__lanes_height(&s);
 		assert_int_equal(grid_init(&g, 80, h), 0);
-		render__lanes(&g, &s, 0, h);
+		render__lanes_in(&g, &s, 0, h, sc);
 		text = grid_text(&g);
 		o += (size_t)snprintf(all + o, (1 << 15) - o, "cursor %ld\n%s", at, text);
 		for (int y = 0; y < g.h; y++) {
@@ -474,6 +476,8 @@ static void test_render_classroom_roles(void **state)
 		free(text);
 		grid_free(&g);
 	}
+	render__lanes_free(sc);
+	free(sc);
 	trace_free(t);
 	assert_true(same_as_golden("classroom-roles-80.txt", all));
 }

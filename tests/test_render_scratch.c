@@ -1,7 +1,8 @@
 /* test_render_scratch.c: tui_render keeps no state of its own.  Its
- * scratch (folds of the trace, a page's rows) belongs to the caller, so
- * two screens drawn in turn, each with its scratch, come out as each
- * drawn alone; and two threads can draw lesson pages at once. */
+ * scratch (folds of the trace, the lanes' order, the story's narrator, a
+ * page's rows) belongs to the caller, so two screens drawn in turn, each
+ * with its scratch, come out as each drawn alone; and two threads can
+ * draw lesson pages, or runs with lanes and a story, at once. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -180,11 +181,66 @@ static void test_render_scratch_threads(void **state)
 	}
 }
 
+/* Two threads, each drawing its own run (lanes, kernel pane, story) at
+ * cursors in turn: every grid as when drawn alone.  A pane that kept its
+ * fold or narrator in a static would mix the two traces. */
+#define RUN_CURSORS 8
+
+struct runner {
+	struct screen k;
+	char *want[RUN_CURSORS];
+	size_t at[RUN_CURSORS];
+	int differ;
+};
+
+static void *runner_main(void *arg)
+{
+	struct runner *d = arg;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		int c = r % RUN_CURSORS;
+		char *text = draw_text(&d->k, d->at[c], 120, 40, d->k.scratch);
+
+		d->differ += text == NULL || strcmp(text, d->want[c]) != 0;
+		free(text);
+	}
+	return NULL;
+}
+
+static void test_render_scratch_threads_runs(void **state)
+{
+	struct runner d[2] = {
+		{ .k = { .trace = "lanes-200" } },
+		{ .k = { .trace = "fishing", .lang = 1 } },
+	};
+	pthread_t th[2];
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		screen_open(&d[i].k);
+		for (int c = 0; c < RUN_CURSORS; c++) {
+			d[i].at[c] = trace_count(d[i].k.t) * (size_t)(c + 1) / RUN_CURSORS;
+			d[i].want[c] = draw(&d[i].k, d[i].at[c], 120, 40, d[i].k.scratch);
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, runner_main, &d[i]), 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(d[i].differ, 0);
+		for (int c = 0; c < RUN_CURSORS; c++)
+			free(d[i].want[c]);
+		screen_close(&d[i].k);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_scratch_interleaved),
 		cmocka_unit_test(test_render_scratch_threads),
+		cmocka_unit_test(test_render_scratch_threads_runs),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -241,6 +241,136 @@ static void test_sink_trace_memory_cap(void **state)
 	trace_free(t);
 }
 
+/* A trace of n announced actors c0.. past the header's one (A, actor
+ * 1), each begun: their indices are 2 .. n + 1. */
+static void announce(struct trace *t, int n)
+{
+	char name[16];
+
+	assert_int_equal(trace_add_actor(t, "A", "blocking", TRACE_CAP_PHASES, "", ""), 1);
+	for (int i = 0; i < n; i++) {
+		int a;
+
+		snprintf(name, sizeof name, "c%d", i);
+		a = trace_announce_actor(t, name, "blocking", TRACE_CAP_PHASES, "", "", 1);
+		assert_int_equal(a, 2 + i);
+		assert_int_equal(trace_append(t, &(struct trace_ev){ .kind = TRACE_ACTOR,
+				 .actor = (uint16_t)a, .t_ns = 0, .fd = -1, .step = -1,
+				 .tid = 100 + i, .pid = 99 }), 0);
+	}
+}
+
+/* Once the trace is full, the events it could not keep are counted per
+ * actor, past the header's 64 too: actor 90's are its own lost event,
+ * not the world's. */
+static void test_sink_unsaved_past_64(void **state)
+{
+	struct fix f;
+	struct ring *r;
+	size_t lost90 = 0, lost0 = 0;
+
+	(void)state;
+	fix_open(&f);
+	announce(f.t, 100);
+	trace_set_max_mem(f.t, trace_mem(f.t));          /* full: nothing more fits */
+	assert_non_null(r = sink_ring_new(f.s, 90));
+	for (int i = 0; i < 7; i++)
+		push(r, 90, 10 + i);
+	sink_drain(f.s);
+	assert_int_equal(sink_status(f.s), -EFBIG);
+	sink_close(f.s);
+	for (size_t i = 0; i < trace_count(f.t); i++) {
+		const struct trace_ev *ev = trace_at(f.t, i);
+
+		if (ev->kind == TRACE_LOST && ev->actor == 90)
+			lost90 += ev->count;
+		if (ev->kind == TRACE_LOST && ev->actor == TRACE_WORLD)
+			lost0 += ev->count;
+	}
+	assert_int_equal(lost90, 7);
+	assert_int_equal(lost0, 0);
+	fix_close(&f);
+}
+
+/* An event out of its actor's life (before its begin, after its end) is
+ * refused by trace_append with -EINVAL: the sink drops and counts it and
+ * goes on; sink_close says how many in a lost event of the world's. */
+static void test_sink_refused_out_of_order(void **state)
+{
+	struct fix f;
+	struct ring *r;
+	int late;
+
+	(void)state;
+	fails = fail_err = 0;
+	fix_open(&f);
+	sink_on_fail(f.s, fail_cb, NULL);
+	announce(f.t, 2);                                 /* c0, c1: actors 2, 3 */
+	late = trace_announce_actor(f.t, "c2", "blocking", TRACE_CAP_PHASES, "", "", 1);
+	assert_int_equal(late, 4);                        /* announced, not begun */
+	assert_non_null(r = sink_ring_new(f.s, 1));
+	push(r, 1, 10);
+	push(r, late, 11);                                /* before its begin */
+	push(r, 2, 12);
+	ring_push(r, &(struct trace_ev){ .kind = TRACE_ACTOR, .flags = TRACE_F_END,
+					 .actor = 3, .t_ns = 13, .fd = -1, .step = -1 });
+	push(r, 3, 14);                                   /* after its end */
+	push(r, 1, 15);
+	sink_drain(f.s);
+	assert_int_equal(sink_status(f.s), 0);
+	assert_int_equal(fails, 0);
+	assert_int_equal(sink_refused(f.s), 2);
+	assert_int_equal(trace_count(f.t), 2 + 4);        /* 2 begins, 4 kept */
+	assert_int_equal(trace_at(f.t, trace_count(f.t) - 1)->t_ns, 15);
+	sink_close(f.s);
+	assert_int_equal(trace_at(f.t, trace_count(f.t) - 1)->kind, TRACE_LOST);
+	assert_int_equal(trace_at(f.t, trace_count(f.t) - 1)->actor, TRACE_WORLD);
+	assert_int_equal(trace_lost(f.t), 2);
+	fix_close(&f);
+}
+
+/* An actor a producer announces (sink_actor_new) becomes the trace's
+ * when its begin is merged; an event of it that comes first (another
+ * ring drained before the begin's) waits one pass; one of an actor never
+ * begun is refused, counted. */
+static void test_sink_actor_new_held(void **state)
+{
+	const struct sink_actor spec = { .name = "t1", .model = "toy", .caps = TRACE_CAP_PHASES,
+					 .label_en = "a thread", .parent = 1 };
+	struct fix f;
+	struct ring *a, *b;
+	int id, ghost;
+
+	(void)state;
+	fix_open(&f);
+	assert_int_equal(trace_add_actor(f.t, "A", "toy", TRACE_CAP_PHASES, "", ""), 1);
+	id = sink_actor_new(f.s, &spec);
+	assert_true(id >= SINK_ACTOR_NEW);
+	ghost = sink_actor_new(f.s, &(struct sink_actor){ .name = "ghost", .parent = 1 });
+	assert_int_equal(ghost, id + 1);
+	assert_int_equal(sink_actor_new(f.s, &(struct sink_actor){ .name = "" }), -EINVAL);
+	assert_non_null(a = sink_ring_new(f.s, 1));
+	assert_non_null(b = sink_ring_new(f.s, id));
+	push(a, id, 20);                                  /* before its begin is merged */
+	push(a, ghost, 21);                               /* never begun */
+	sink_drain(f.s);
+	ring_push(b, &(struct trace_ev){ .kind = TRACE_ACTOR, .actor = (uint16_t)id, .t_ns = 10,
+					 .fd = -1, .step = -1, .tid = 7, .pid = 6 });
+	push(b, id, 30);
+	sink_drain(f.s);
+	assert_int_equal(trace_hdr_c(f.t)->nactors, 3);
+	assert_string_equal(trace_hdr_c(f.t)->actors[2].name, "t1");
+	assert_int_equal(trace_hdr_c(f.t)->actors[2].parent, 1);
+	assert_int_equal(trace_count(f.t), 3);
+	assert_int_equal(trace_at(f.t, 0)->kind, TRACE_ACTOR);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(trace_at(f.t, i)->actor, 2);
+	assert_int_equal(trace_at(f.t, 1)->t_ns, 20);
+	assert_int_equal(trace_at(f.t, 2)->t_ns, 30);
+	assert_int_equal(sink_refused(f.s), 1);          /* the ghost's */
+	fix_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +379,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sink_full_batch_keeps_drops),
 		cmocka_unit_test(test_sink_append_failure_counted),
 		cmocka_unit_test(test_sink_trace_memory_cap),
+		cmocka_unit_test(test_sink_unsaved_past_64),
+		cmocka_unit_test(test_sink_refused_out_of_order),
+		cmocka_unit_test(test_sink_actor_new_held),
 	};
 
 	if (argc > 1)

@@ -300,6 +300,32 @@ static void test_view_caps_recast_words(void **state)
 	}
 }
 
+/* A TRACE_MODEL event changes an actor's caps mid-run: the panes follow
+ * the view's caps, not the header's.  A toy with phases only has no
+ * multiplexer's pane; once its model becomes one that hands in a set, it
+ * has one. */
+static void test_view_caps_model_event(void **state)
+{
+	struct trace *t = toy(TRACE_CAP_PHASES);
+	struct trace_ev ev = ev_at(TRACE_MODEL, 1, 0, -1);
+	char *text;
+
+	(void)state;
+	text = screen(t, 120, 40);
+	assert_null(strstr(text, "handed in"));
+	free(text);
+	assert_non_null(ev.model = trace_intern(t, "toy-select"));
+	ev.caps = (int32_t)(TRACE_CAP_SET | TRACE_CAP_BITMAP);
+	assert_non_null(ev.text[0] = trace_intern(t, "it hands in a set"));
+	assert_non_null(ev.text[1] = trace_intern(t, "它交出一个集合"));
+	assert_int_equal(trace_append(t, &ev), 0);
+	scan_round(t, 1, TRACE_CALL_SELECT);
+	text = screen(t, 120, 40);
+	assert_non_null(strstr(text, "handed in"));
+	free(text);
+	trace_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_view_caps_toys_side_by_side),
 		cmocka_unit_test(test_view_caps_toy_completion),
 		cmocka_unit_test(test_view_caps_recast_words),
+		cmocka_unit_test(test_view_caps_model_event),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -1,33 +1,75 @@
 /* sink.c: drains producer rings into the trace on the loop thread. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
 
 #include "trace/sink.h"
 
-#define SINK_MAX_RINGS     (TRACE_MAX_ACTORS + 4)
+/* Rings: the set-up's (one per actor of the header, the world's, the
+ * sampler's) and one per actor a producer announces.  Bounded because a
+ * ring is large (RING_SIZE events, 512 KiB) and stays until sink_free. */
+#define SINK_MAX_RINGS     256
 #define SINK_MAX_LISTENERS 8
 #define SINK_BATCH         (RING_SIZE * 2)
+#define SINK_HELD          (UINT64_C(1) << 63)   /* in a batch's seq: held once */
+
+_Static_assert(SINK_ACTOR_NEW >= TRACE_ACTORS_LIMIT &&
+	       SINK_ACTOR_NEW + TRACE_ACTORS_LIMIT <= UINT16_MAX + 1,
+	       "an announced actor's id is above every index and fits trace_ev.actor");
 
 struct listener {
 	sink_listen_cb cb;
 	void *arg;
 };
 
+/* An actor a producer announced (sink_actor_new), known to the trace
+ * once its begin is merged.  The producer writes it before any event of
+ * the actor is pushed, and the ring's release and acquire order that
+ * before the drain reads it; index is the drain's alone. */
+struct fresh {
+	char *name, *model, *label[2];
+	unsigned caps;
+	int parent;               /* an index, or an id of another fresh actor */
+	int index;                /* in the trace; 0: not yet; -1: refused */
+};
+
 struct sink {
 	uv_async_t async;
 	int64_t epoch;                /* trace_mono_ns() at sink_new; never changes */
 	struct trace *trace;
+	/* Rings are added from any thread (an announced actor's): under lock,
+	 * published by a release store of nrings that the drain loads. */
+	pthread_mutex_t lock;
 	struct ring *rings[SINK_MAX_RINGS];
 	int ring_actor[SINK_MAX_RINGS];
-	int nrings;
+	_Atomic int nrings;
+	struct fresh *fresh;          /* [TRACE_ACTORS_LIMIT], ids SINK_ACTOR_NEW + i */
+	_Atomic int nfresh;
+	/* Events of a fresh actor whose begin is not merged yet (its ring was
+	 * drained before its creator's): tried once more in the next pass. */
+	struct trace_ev *held;        /* [SINK_BATCH] */
+	unsigned nheld;
+	unsigned nheld_in;            /* of this batch, the first were held */
 	struct listener listeners[SINK_MAX_LISTENERS];
 	int nlisteners;
 	struct trace_ev *batch;       /* SINK_BATCH scratch events */
 	uint64_t pending[SINK_MAX_RINGS];   /* drops taken, not yet in a lost event */
-	uint64_t unsaved[TRACE_MAX_ACTORS]; /* events the trace refused, by actor */
-	int err;                      /* the first refusal, then nothing is appended */
+	/* Events the trace could not keep once it failed, by actor: grown to
+	 * the actor counted (at most TRACE_ACTORS_LIMIT); without memory for
+	 * that, booked under the world (slot 0, always there). */
+	uint64_t *unsaved;
+	int nunsaved;
+	uint64_t world_unsaved;       /* the world's, and the others' past nunsaved */
+	/* Events trace_append refused for breaking an actor's life (-EINVAL:
+	 * an event before its actor's begin or after its end): dropped and
+	 * counted, the run goes on; sink_close says how many in a lost event
+	 * of the world's. */
+	uint64_t refused;
+	int err;                      /* the first failure, then nothing is appended */
 	sink_fail_cb on_fail;
 	void *fail_arg;
 	int draining;
@@ -47,30 +89,41 @@ int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
 	if (s == NULL)
 		return -ENOMEM;
 	s->batch = malloc(SINK_BATCH * sizeof *s->batch);
-	if (s->batch == NULL) {
-		free(s);
-		return -ENOMEM;
+	s->held = malloc(SINK_BATCH * sizeof *s->held);
+	/* Untouched pages cost nothing: most runs announce no actor. */
+	s->fresh = calloc(TRACE_ACTORS_LIMIT, sizeof *s->fresh);
+	if (s->batch == NULL || s->held == NULL || s->fresh == NULL) {
+		rc = -ENOMEM;
+		goto fail_mem;
 	}
+	if ((rc = -pthread_mutex_init(&s->lock, NULL)) != 0)
+		goto fail_mem;
 	rc = uv_async_init(loop, &s->async, sink_async_cb);
-	if (rc != 0) {
-		free(s->batch);
-		free(s);
-		return rc;
-	}
+	if (rc != 0)
+		goto fail_lock;
 	s->async.data = s;
 	s->trace = t;
 	s->epoch = trace_mono_ns();
 	*out = s;
 	return 0;
+fail_lock:
+	pthread_mutex_destroy(&s->lock);
+fail_mem:
+	free(s->fresh);
+	free(s->held);
+	free(s->batch);
+	free(s);
+	return rc;
 }
 
 static void sink_flush_unsaved(struct sink *s);
+static void sink_drain_all(struct sink *s, bool final);
 
 void sink_close(struct sink *s)
 {
 	if (s == NULL || s->closed)
 		return;
-	sink_drain(s);
+	sink_drain_all(s, true);
 	sink_flush_unsaved(s);
 	s->closed = 1;
 	uv_close((uv_handle_t *)&s->async, NULL);
@@ -82,6 +135,16 @@ void sink_free(struct sink *s)
 		return;
 	for (int i = 0; i < s->nrings; i++)
 		free(s->rings[i]);
+	for (int i = 0; i < s->nfresh; i++) {
+		free(s->fresh[i].name);
+		free(s->fresh[i].model);
+		free(s->fresh[i].label[0]);
+		free(s->fresh[i].label[1]);
+	}
+	pthread_mutex_destroy(&s->lock);
+	free(s->fresh);
+	free(s->unsaved);
+	free(s->held);
 	free(s->batch);
 	free(s);
 }
@@ -91,18 +154,52 @@ int64_t sink_now(const struct sink *s) { return trace_mono_ns() - s->epoch; }
 
 struct ring *sink_ring_new(struct sink *s, int actor)
 {
-	struct ring *r;
+	struct ring *r = NULL;
+	int n;
 
-	if (s->nrings == SINK_MAX_RINGS)
-		return NULL;
+	pthread_mutex_lock(&s->lock);
+	n = atomic_load_explicit(&s->nrings, memory_order_relaxed);
 	/* Rings are large and cache-line aligned. */
-	r = aligned_alloc(64, (sizeof *r + 63) & ~(size_t)63);
-	if (r == NULL)
-		return NULL;
-	ring_init(r);
-	s->rings[s->nrings] = r;
-	s->ring_actor[s->nrings++] = actor;
+	if (n < SINK_MAX_RINGS && (r = aligned_alloc(64, (sizeof *r + 63) & ~(size_t)63)) != NULL) {
+		ring_init(r);
+		s->rings[n] = r;
+		s->ring_actor[n] = actor;
+		s->pending[n] = 0;
+		atomic_store_explicit(&s->nrings, n + 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&s->lock);
 	return r;
+}
+
+static char *dup_or_empty(const char *str)
+{
+	return strdup(str != NULL ? str : "");
+}
+
+int sink_actor_new(struct sink *s, const struct sink_actor *a)
+{
+	struct fresh *f;
+	int i;
+
+	if (a->name == NULL || a->name[0] == '\0')
+		return -EINVAL;
+	pthread_mutex_lock(&s->lock);
+	i = atomic_load_explicit(&s->nfresh, memory_order_relaxed);
+	if (i < TRACE_ACTORS_LIMIT)
+		atomic_store_explicit(&s->nfresh, i + 1, memory_order_relaxed);
+	pthread_mutex_unlock(&s->lock);
+	if (i >= TRACE_ACTORS_LIMIT)
+		return -ENOSPC;
+	f = &s->fresh[i];
+	f->caps = a->caps;
+	f->parent = a->parent;
+	f->name = strdup(a->name);
+	f->model = dup_or_empty(a->model);
+	f->label[0] = dup_or_empty(a->label_en);
+	f->label[1] = dup_or_empty(a->label_zh);
+	if (f->name == NULL || f->model == NULL || f->label[0] == NULL || f->label[1] == NULL)
+		f->index = -1;        /* its events are refused, counted */
+	return SINK_ACTOR_NEW + i;
 }
 
 void sink_wake(struct sink *s)
@@ -134,6 +231,7 @@ void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg)
 }
 
 int sink_status(const struct sink *s) { return s->err; }
+uint64_t sink_refused(const struct sink *s) { return s->refused; }
 
 static int by_time(const void *a, const void *b)
 {
@@ -157,11 +255,18 @@ static struct trace_ev lost_ev(int actor, uint64_t *count, int64_t t_ns)
 /* Pop everything the rings hold now, at most SINK_BATCH events.  A ring's
  * drops are taken before its events and always get a slot of their own:
  * once taken from the ring, the count exists only here. */
-static unsigned sink_collect(struct sink *s)
+static unsigned sink_collect(struct sink *s, bool final)
 {
-	unsigned n = 0;
+	unsigned n = s->nheld;
 
-	for (int i = 0; i < s->nrings && n < SINK_BATCH; i++) {
+	/* Held events first; their seq's top bit says they were held once.
+	 * They wait for new events (one of them may be the begin they need)
+	 * unless this is the last pass. */
+	memcpy(s->batch, s->held, n * sizeof *s->batch);
+	s->nheld_in = n;
+	s->nheld = 0;
+	for (int i = 0; i < atomic_load_explicit(&s->nrings, memory_order_acquire) &&
+	     n < SINK_BATCH; i++) {
 		unsigned got;
 
 		s->pending[i] += ring_take_dropped(s->rings[i]);
@@ -173,8 +278,12 @@ static unsigned sink_collect(struct sink *s)
 			n++;
 		}
 	}
+	if (n == s->nheld_in && !final) {
+		s->nheld = n;                 /* nothing new: they wait on */
+		return 0;
+	}
 	for (unsigned i = 0; i < n; i++)
-		s->batch[i].seq = i;
+		s->batch[i].seq = i < s->nheld_in ? SINK_HELD | i : i;
 	return n;
 }
 
@@ -182,7 +291,10 @@ static unsigned sink_collect(struct sink *s)
  * trace keeps its own copies. */
 static int sink_add(struct sink *s, struct trace_ev *ev)
 {
-	if (ev->kind == TRACE_NOTE)
+	if (ev->kind == TRACE_MODEL &&
+	    (ev->model = trace_intern(s->trace, ev->model ? ev->model : "")) == NULL)
+		return trace_full(s->trace) ? -EFBIG : -ENOMEM;
+	if (ev->kind == TRACE_NOTE || ev->kind == TRACE_MODEL)
 		for (int l = 0; l < 2; l++)
 			if ((ev->text[l] = trace_intern(s->trace, ev->text[l] ? ev->text[l] : "")) == NULL)
 				return trace_full(s->trace) ? -EFBIG : -ENOMEM;
@@ -196,12 +308,74 @@ static void sink_fail(struct sink *s, int err)
 		s->on_fail(s->fail_arg, err);
 }
 
-/* After a refusal: count what the trace did not take. */
+/* The count of actor a's unsaved events, the array grown to hold it;
+ * the world's when a is out of range or memory runs out. */
+static uint64_t *unsaved_of(struct sink *s, int a)
+{
+	if (a <= TRACE_WORLD || a >= TRACE_ACTORS_LIMIT)
+		return &s->world_unsaved;
+	if (a >= s->nunsaved) {
+		int n = s->nunsaved ? s->nunsaved : TRACE_MAX_ACTORS;
+		uint64_t *u;
+
+		while (n <= a)
+			n *= 2;
+		n = n < TRACE_ACTORS_LIMIT ? n : TRACE_ACTORS_LIMIT;
+		if ((u = realloc(s->unsaved, (size_t)n * sizeof *u)) == NULL)
+			return &s->world_unsaved;
+		memset(u + s->nunsaved, 0, (size_t)(n - s->nunsaved) * sizeof *u);
+		s->unsaved = u;
+		s->nunsaved = n;
+	}
+	return &s->unsaved[a];
+}
+
+/* After a failure: count what the trace did not take. */
 static void sink_count_unsaved(struct sink *s, const struct trace_ev *ev)
 {
-	int a = ev->actor < TRACE_MAX_ACTORS ? ev->actor : TRACE_WORLD;
+	*unsaved_of(s, ev->actor) += ev->kind == TRACE_LOST ? ev->count : 1;
+}
 
-	s->unsaved[a] += ev->kind == TRACE_LOST ? ev->count : 1;
+/* An event of a fresh actor (id SINK_ACTOR_NEW + i): its index in the
+ * trace, announced by its begin.  Returns 0 (ev->actor is an index), 1
+ * (hold it: its begin is not merged yet) or -EINVAL (no such actor, or
+ * the trace refused it). */
+static int sink_map(struct sink *s, struct trace_ev *ev)
+{
+	struct fresh *f;
+	int i = ev->actor - SINK_ACTOR_NEW, parent;
+
+	if (ev->actor < SINK_ACTOR_NEW)
+		return 0;
+	if (i >= atomic_load_explicit(&s->nfresh, memory_order_acquire))
+		return -EINVAL;
+	f = &s->fresh[i];
+	if (f->index == 0 && (ev->kind != TRACE_ACTOR || (ev->flags & TRACE_F_END)))
+		return (ev->seq & SINK_HELD) ? -EINVAL : 1;   /* held once already */
+	if (f->index == 0) {
+		parent = f->parent;
+		if (parent >= SINK_ACTOR_NEW)
+			parent = parent - SINK_ACTOR_NEW < TRACE_ACTORS_LIMIT &&
+				 s->fresh[parent - SINK_ACTOR_NEW].index > 0 ?
+				 s->fresh[parent - SINK_ACTOR_NEW].index : -1;
+		f->index = trace_announce_actor(s->trace, f->name, f->model, f->caps, f->label[0],
+						f->label[1], parent);
+		if (f->index <= 0)
+			f->index = -1;
+	}
+	if (f->index < 0)
+		return -EINVAL;
+	ev->actor = (uint16_t)f->index;
+	return 0;
+}
+
+/* Keep ev for the next pass; -ENOSPC when the room is full. */
+static int sink_hold(struct sink *s, const struct trace_ev *ev)
+{
+	if (s->nheld == SINK_BATCH)
+		return -ENOSPC;
+	s->held[s->nheld++] = *ev;
+	return 0;
 }
 
 static void sink_tell(struct sink *s, size_t at)
@@ -210,7 +384,9 @@ static void sink_tell(struct sink *s, size_t at)
 		s->listeners[l].cb(s->listeners[l].arg, s->trace, trace_at(s->trace, at));
 }
 
-void sink_drain(struct sink *s)
+/* Every event the rings hold, into the trace; final: the held ones too,
+ * for the last time. */
+static void sink_drain_all(struct sink *s, bool final)
 {
 	unsigned n;
 	int rc;
@@ -218,13 +394,23 @@ void sink_drain(struct sink *s)
 	if (s->draining)        /* a listener emitted: the next pass takes it */
 		return;
 	s->draining = 1;
-	while ((n = sink_collect(s)) > 0) {
+	while ((n = sink_collect(s, final)) > 0) {
 		qsort(s->batch, n, sizeof *s->batch, by_time);
 		for (unsigned i = 0; i < n; i++) {
 			size_t at = trace_count(s->trace);
 
-			if (s->err == 0 && (rc = sink_add(s, &s->batch[i])) != 0)
+			if (s->err == 0 && (rc = sink_map(s, &s->batch[i])) != 0) {
+				if (rc < 0 || sink_hold(s, &s->batch[i]) != 0)
+					s->refused++;
+				continue;
+			}
+			if (s->err == 0 && (rc = sink_add(s, &s->batch[i])) != 0) {
+				if (rc == -EINVAL) {      /* out of its actor's life */
+					s->refused++;
+					continue;
+				}
 				sink_fail(s, rc);
+			}
 			if (s->err != 0)
 				sink_count_unsaved(s, &s->batch[i]);
 			else
@@ -234,17 +420,41 @@ void sink_drain(struct sink *s)
 	s->draining = 0;
 }
 
-/* What the trace refused, as lost events past its cap (trace_append keeps
- * room for them), heard like any other. */
+void sink_drain(struct sink *s)
+{
+	sink_drain_all(s, false);
+}
+
+/* Append count as lost events of actor a, heard like any other; 0, or
+ * trace_append's refusal (count keeps what is left). */
+static int sink_lost(struct sink *s, int a, uint64_t *count)
+{
+	while (*count > 0) {
+		uint64_t left = *count;
+		struct trace_ev ev = lost_ev(a, count, sink_now(s));
+		size_t at = trace_count(s->trace);
+		int rc = trace_append(s->trace, &ev);
+
+		if (rc != 0) {
+			*count = left;
+			return rc;
+		}
+		sink_tell(s, at);
+	}
+	return 0;
+}
+
+/* What the trace did not keep, as lost events past its cap (trace_append
+ * keeps room for them): each actor's, then the world's, which takes an
+ * actor's when the trace refuses that actor a lost event (announced, its
+ * begin never kept). */
 static void sink_flush_unsaved(struct sink *s)
 {
-	for (int a = 0; a < TRACE_MAX_ACTORS; a++)
-		while (s->unsaved[a] > 0) {
-			struct trace_ev ev = lost_ev(a, &s->unsaved[a], sink_now(s));
-			size_t at = trace_count(s->trace);
-
-			if (trace_append(s->trace, &ev) != 0)
-				return;
-			sink_tell(s, at);
+	for (int a = 1; a < s->nunsaved; a++)
+		if (sink_lost(s, a, &s->unsaved[a]) == -EINVAL) {
+			s->world_unsaved += s->unsaved[a];
+			s->unsaved[a] = 0;
 		}
+	s->world_unsaved += s->refused;
+	(void)sink_lost(s, TRACE_WORLD, &s->world_unsaved);
 }

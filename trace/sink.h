@@ -36,9 +36,33 @@ void sink_free(struct sink *s);
 int64_t sink_epoch(const struct sink *s);
 int64_t sink_now(const struct sink *s);
 
-/* A ring for one producer thread; actor is used for its TRACE_LOST events.
- * Owned by the sink.  Returns NULL when out of memory. */
+/* A ring for one producer thread; actor (an index, or an id from
+ * sink_actor_new) is used for its TRACE_LOST events.  Owned by the sink.
+ * Any thread: a model thread makes one for a thread it starts.  Returns
+ * NULL when out of memory or past SINK_MAX_RINGS (sink.c: 256 in all,
+ * 512 KiB each). */
 struct ring *sink_ring_new(struct sink *s, int actor);
+
+/* Actors that appear mid-run (a thread per connection): a producer
+ * announces one with sink_actor_new, from any thread, and gets an id
+ * (SINK_ACTOR_NEW + i) to put in its events' actor field; its strings
+ * are copied.  The trace learns of it when the drain merges its
+ * TRACE_ACTOR begin, its first event: trace_announce_actor, then the
+ * begin and every later event carry its index.  parent is the creating
+ * actor: an index, or the id of another announced actor.  Events of an
+ * id whose begin is not merged yet wait one drain pass (the creator's
+ * ring may be drained after the new one); past that, and for an id the
+ * trace refused (a name taken, TRACE_ACTORS_LIMIT reached), they are
+ * counted as refused (sink_refused).  Returns the id, -EINVAL (no name)
+ * or -ENOSPC (TRACE_ACTORS_LIMIT ids handed out). */
+#define SINK_ACTOR_NEW 0x8000     /* above any index: TRACE_ACTORS_LIMIT */
+struct sink_actor {
+	const char *name, *model;
+	unsigned caps;            /* enum trace_cap */
+	const char *label_en, *label_zh;
+	int parent;
+};
+int sink_actor_new(struct sink *s, const struct sink_actor *a);
 
 /* Push ev into r and wake the loop (any thread). */
 void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev);
@@ -57,5 +81,12 @@ struct trace *sink_trace(struct sink *s);
 typedef void (*sink_fail_cb)(void *arg, int err);
 void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg);
 int sink_status(const struct sink *s);     /* 0 or the first failure */
+
+/* Events trace_append refused with -EINVAL (one that breaks its actor's
+ * life: before its begin, after its end; trace/FORMAT.md), and those of
+ * an announced actor the trace never took (above): each is dropped and
+ * counted, the run goes on, and sink_close appends the count as a lost
+ * event of the world's.  Loop thread. */
+uint64_t sink_refused(const struct sink *s);
 
 #endif

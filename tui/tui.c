@@ -85,7 +85,7 @@ static void draw(struct tui *u)
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
 		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
-		.screen = u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
+		.screen = u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY, .scratch = u->scratch,
 	};
 	int w, h;
 
@@ -101,7 +101,10 @@ static void draw(struct tui *u)
 	s.cursor = u->cursor;
 	/* A replay at its last event is at the end of the run it recorded. */
 	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
-	view_fold(&u->view, t, u->cursor);
+	/* Without memory for the actors past the view's own, the panes show
+	 * the first TRACE_MAX_ACTORS: the view ignores the others' events. */
+	(void)view_more_fit(&u->more, t);
+	view_fold_more(&u->view, t, u->cursor, &u->more);
 	s.v = &u->view;
 	screen_size(&w, &h);
 	if (u->grid.w != w || u->grid.h != h) {
@@ -314,6 +317,16 @@ static void load_title(struct tui *u, const char *path)
 	}
 }
 
+/* The scratch every draw works in: one for the screen's life. */
+static int scratch_open(struct tui *u)
+{
+	if ((u->scratch = render_scratch_new()) == NULL) {
+		snprintf(u->cause, sizeof u->cause, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int open_source(struct tui *u)
 {
 	size_t skipped;
@@ -364,7 +377,8 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	u->theme = o->theme;
 	u->stats = getenv("IOSCOPE_STATS") != NULL;
 	/* Bad input is reported before the screen opens. */
-	if ((rc = handles_init(u)) == 0 && (rc = open_source(u)) == 0) {
+	if ((rc = handles_init(u)) == 0 && (rc = scratch_open(u)) == 0 &&
+	    (rc = open_source(u)) == 0) {
 		hold_stderr(&hd);
 		if ((rc = screen_open(u->theme, &why)) != 0) {
 			snprintf(u->cause, sizeof u->cause, "no screen: %s", why);
@@ -380,6 +394,8 @@ int tui_main(const struct tui_opts *o, char *cause, size_t len)
 	tui_lessons_free(u->lessons);
 	trace_free(u->replay);
 	grid_free(&u->grid);
+	render_scratch_free(u->scratch);
+	view_more_free(&u->more);
 	uv_walk(&u->loop, close_walk_cb, NULL);
 	uv_run(&u->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&u->loop);

@@ -32,6 +32,8 @@ struct tui {
 	struct trace *replay;         /* replay, or NULL */
 	struct grid grid;
 	struct view view;
+	struct view_more more;        /* the view's actors past TRACE_MAX_ACTORS */
+	struct render_scratch *scratch;   /* every draw's (tui_main allocates, frees) */
 	size_t cursor;
 	bool follow;                  /* the cursor follows the newest event */
 	bool playing, waiting, ended, help, dirty, quit;

@@ -19,9 +19,12 @@ int export__flush(FILE *out)
 
 int export__check(const struct trace *t)
 {
-	int nactors = trace_hdr_c(t)->nactors;
+	const struct trace_hdr *h = trace_hdr_c(t);
 
-	if (nactors < 1 || nactors > TRACE_MAX_ACTORS)
+	/* The header line holds at most TRACE_MAX_ACTORS; TRACE_ACTOR events
+	 * announce the others, up to TRACE_ACTORS_LIMIT in all. */
+	if (h->nactors < 1 || h->nactors > TRACE_ACTORS_LIMIT || h->nstart < 1 ||
+	    h->nstart > TRACE_MAX_ACTORS || h->nstart > h->nactors)
 		return -EINVAL;
 	for (size_t i = 0; i < trace_count(t); i++)
 		if (!view_ev_ok(t, trace_at(t, i)))

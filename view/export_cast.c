@@ -105,6 +105,7 @@ static void sb_utf8(struct sbuf *b, wchar_t wc)
 struct cast {
 	FILE *out;
 	struct view *v;
+	struct view_more more;      /* v's actors past TRACE_MAX_ACTORS */
 	struct render_scratch *scratch;   /* tui_render's, for every frame */
 	struct grid g;
 	struct cell *prev;          /* the last frame's cells */
@@ -327,11 +328,11 @@ int export_asciicast(const struct trace *t, int lang, int width, int height, FIL
 	k.prev = calloc((size_t)width * (size_t)height, sizeof *k.prev);
 	seen = calloc((size_t)steps + 1, sizeof *seen);
 	if (k.v == NULL || k.scratch == NULL || k.prev == NULL || seen == NULL ||
-	    grid_init(&k.g, width, height) != 0) {
+	    view_more_fit(&k.more, t) != 0 || grid_init(&k.g, width, height) != 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	view_reset(k.v, t);
+	view_reset_more(k.v, t, &k.more);
 	k.s = (struct tui_state){ .t = t, .v = k.v, .steps = steps, .title = "", .speed = 1,
 				  .lang = lang, .theme = THEME_DEFAULT, .scratch = k.scratch };
 	/* The grid measures text with the locale's wcwidth and mbrtowc. */
@@ -350,6 +351,7 @@ out:
 	free(k.frame.p);
 	free(k.prev);
 	free(k.v);
+	view_more_free(&k.more);
 	render_scratch_free(k.scratch);
 	free(seen);
 	return rc;

@@ -371,9 +371,18 @@ int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
 int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len)
 {
-	static struct narrator n;     /* large (its own view, unused here): not on the stack */
+	/* Large (its own view, unused here): not on the stack. */
+	struct narrator *n = malloc(sizeof *n);
+	int rc;
 
-	return narrate_line_in(&n, t, lang, before, ev, s, len);
+	if (n == NULL) {
+		if (len > 0)
+			s[0] = '\0';
+		return 0;
+	}
+	rc = narrate_line_in(n, t, lang, before, ev, s, len);
+	free(n);
+	return rc;
 }
 
 const char *narrate_actor(const struct trace *t, int actor)

@@ -49,8 +49,9 @@ void narrate_end(struct narrator *n);
  * any narrator will do, begun or not. */
 int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
 		    const struct view *before, const struct trace_ev *ev, char *s, size_t len);
-/* The same with a narrator of its own, until every caller has one (the
- * screen's story, render.c): not thread-safe. */
+/* The same with a narrator it allocates for the call (no words when
+ * memory runs out): for one-off lines; a caller that words many events
+ * (the screen's story) keeps a narrator and calls narrate_line_in. */
 int narrate_line(const struct trace *t, int lang, const struct view *before,
 		 const struct trace_ev *ev, char *s, size_t len);
 const char *narrate_actor(const struct trace *t, int actor);

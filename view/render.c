@@ -26,27 +26,31 @@ const struct glyphs *render__glyphs(const struct tui_state *s)
 	return s->ascii ? &ascii_glyphs : &utf8_glyphs;
 }
 
-/* An actor runs a model when the header names one; the world and the
- * clients it plays have none. */
+/* An actor runs a model when the view gives it one (the header's, or the
+ * last TRACE_MODEL's); the world and the clients it plays have none, nor
+ * an actor that has not appeared yet. */
 bool render__is_model(const struct tui_state *s, int actor)
 {
-	const struct trace_hdr *h = trace_hdr_c(s->t);
+	const struct view_actor *a = actor > 0 ? view_actor_c(s->v, actor) : NULL;
 
-	return actor > 0 && actor < h->nactors && *h->actors[actor].model != '\0';
+	return a != NULL && a->model != NULL && *a->model != '\0';
 }
 
+/* The caps of the model the actor runs now, from the view. */
 unsigned render__caps(const struct tui_state *s, int actor)
 {
-	const struct trace_hdr *h = trace_hdr_c(s->t);
+	const struct view_actor *a = actor > 0 ? view_actor_c(s->v, actor) : NULL;
 
-	return actor > 0 && actor < h->nactors ? h->actors[actor].caps : 0;
+	return a != NULL ? a->caps : 0;
 }
 
 /* A readiness set handed in whole (select, poll) or an interest list
- * kept in the kernel (epoll, a loop over it): the multiplexers' pane. */
+ * kept in the kernel (epoll, a loop over it): the multiplexers' pane.
+ * Only among the view's own actors: render_mux.c reads s->v->actors[i]. */
 bool render__is_mux(const struct tui_state *s, int actor)
 {
-	return render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST);
+	return actor < TRACE_MAX_ACTORS &&
+	       (render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST));
 }
 
 bool render__is_epoll(const struct tui_state *s, int actor)
@@ -351,15 +355,20 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 		idx[n++] = i;
 	}
 	/* One fold to the oldest line shown, then forward event by event. */
-	if (n > 0)
-		view_fold(before, s->t, idx[n - 1]);
+	if (n > 0) {
+		/* Without memory for actors past the view's own, their lines
+		 * read them as not yet appeared. */
+		(void)view_more_fit(&s->scratch->story_more, s->t);
+		view_fold_more(before, s->t, idx[n - 1], &s->scratch->story_more);
+	}
 	for (int r = 0; r < n; r++) {
 		size_t at = idx[n - 1 - r];
 		const struct trace_ev *ev = trace_at(s->t, at);
 
 		while (before->n < at)
 			view_apply(before, trace_at(s->t, before->n));
-		if (!narrate_line(s->t, s->lang, before, ev, line, sizeof line))
+		if (!narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, ev, line,
+				     sizeof line))
 			continue;
 		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev->t_ns / 1e9,
 			 narrate_actor(s->t, ev->actor), line);
@@ -396,9 +405,8 @@ struct layout {
  * the kernel's word per model; no story block. */
 static void layout_full(const struct tui_state *s, struct layout *l)
 {
-	*l = (struct layout){ render__lanes_height(s), has_mux(s) ? 5 : 0, 0, 0 };
-	for (int i = 1; i < s->v->nactors; i++)
-		l->kern += render__is_model(s, i);
+	*l = (struct layout){ render__lanes_height(s), has_mux(s) ? 5 : 0,
+			      render__kernel_height(s), 0 };
 }
 
 static int layout_rows(const struct layout *l)
@@ -417,9 +425,9 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 
 	*last = NULL;
 	if (l->lanes > 0) {
-		render__lanes(g, s, y, l->lanes);
+		render__lanes_in(g, s, y, l->lanes, &s->scratch->lanes);
 		y += l->lanes;
-		/* render__lanes fits the whole run once it is over (its end shown) */
+		/* the lanes fit the whole run once it is over (its end shown) */
 		if (s->ended && s->cursor == trace_count(s->t))
 			label = L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
 				   "整个运行，压缩显示：平静的时段共用列；时长为真实测量值");
@@ -663,11 +671,16 @@ static void render_page(struct grid *g, const struct tui_state *s)
 
 struct render_scratch *render_scratch_new(void)
 {
-	return malloc(sizeof(struct render_scratch));   /* each pane fills its part */
+	return calloc(1, sizeof(struct render_scratch));   /* each pane fills its part */
 }
 
 void render_scratch_free(struct render_scratch *r)
 {
+	if (r == NULL)
+		return;
+	view_more_free(&r->story_more);
+	render__lanes_free(&r->lanes);
+	render__lanes_free(&r->kern);
 	free(r);
 }
 

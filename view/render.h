@@ -2,9 +2,9 @@
  *
  * A pure function of its input: no curses, no clock, no model, and no
  * state of its own: the scratch it works in is the caller's (struct
- * render_scratch).  Not yet thread-safe: the lanes' fold
- * (render_lanes.c) and narrate_line's narrator are still static.  The
- * screen (screen.c) shows the grid; tests compare it with golden text.
+ * render_scratch), so two threads may render at once, each with its own
+ * scratch.  The screen (screen.c) shows the grid; tests compare it with
+ * golden text.
  */
 #ifndef IOSCOPE_RENDER_H
 #define IOSCOPE_RENDER_H

@@ -2,7 +2,9 @@
 #ifndef IOSCOPE_RENDER_INT_H
 #define IOSCOPE_RENDER_INT_H
 
+#include "view/narrate.h"
 #include "view/render.h"
+#include "view/render_lanes.h"
 
 /* A lesson page's text in rows: where each starts and its bytes. */
 #define RENDER_PAGE_ROWS 1024
@@ -12,10 +14,17 @@ struct render_page_row {
 };
 
 /* What render.h's struct render_scratch holds: one part per pane that
- * needs one, each refilled by its pane on every call. */
+ * needs one, each refilled by its pane on every call.  render_scratch_new
+ * zeroes it; the parts that grow to a trace (the lanes' arrays, the
+ * views' room for actors past TRACE_MAX_ACTORS) keep their memory until
+ * render_scratch_free. */
 struct render_scratch {
 	struct view story;        /* render.c: the story's fold, up to its oldest line */
-	struct view lanes;        /* render_lanes.c: the lanes' fold, up to their first column */
+	struct view_more story_more;   /* its actors past TRACE_MAX_ACTORS */
+	struct narrator narrator; /* render.c: the story's words (narrate_line_in) */
+	struct lanes_scratch lanes;    /* render_lanes.c: the lanes' fold and order */
+	struct lanes_scratch kern;     /* render_kernel.c: its actors' order and groups
+	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
 };
 
@@ -37,10 +46,12 @@ bool render__is_mux(const struct tui_state *s, int actor);
 bool render__is_epoll(const struct tui_state *s, int actor);
 
 /* The panes; each draws in rows [y, y + h). */
-void render__lanes(struct grid *g, const struct tui_state *s, int y, int h);
 int render__lanes_height(const struct tui_state *s);
 void render__mux(struct grid *g, const struct tui_state *s, int y, int h);
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
+/* The kernel pane's rows: one per actor that has a lane and has appeared
+ * by the cursor, or per group of them past LANES_SINGLE_MAX. */
+int render__kernel_height(const struct tui_state *s);
 
 /* An idle event right after another idle event of its actor: idle time
  * in slices, shown once. */

@@ -116,7 +116,7 @@ static int by_parent_model(const void *pa, const void *pb, void *arg)
 	return a < b ? -1 : a > b;
 }
 
-static int scratch_fit(struct lanes_scratch *sc, int n)
+int render__lanes_fit(struct lanes_scratch *sc, int n)
 {
 	int *order;
 	struct lane *lanes;
@@ -151,8 +151,7 @@ void render__lanes_free(struct lanes_scratch *sc)
 	sc->cap = 0;
 }
 
-/* The actors with a lane, sorted into sc->order; returns how many. */
-static int lane_order(const struct trace *t, struct lanes_scratch *sc)
+int render__lane_order(const struct trace *t, struct lanes_scratch *sc)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
 	int n = 0;
@@ -174,16 +173,13 @@ static bool same_group(const struct trace_hdr *h, const int *order, int i, int j
 	       strcmp(h->actors[a].model, h->actors[b].model) == 0;
 }
 
-/* Lanes for n sorted actors in rows: one each when they fit, else groups
- * of siblings of one model, else the first lanes and "+N more".  Returns
- * the lanes shown; *hidden: the actors of those that are not.  Lanes cut
- * where no group formed (a lesson's page sized to the actors it names)
- * keep every row for lanes: "+N more" takes a spare row only. */
-static int lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows,
-		     int *hidden)
+/* Lanes cut where no group formed (a lesson's page sized to the actors it
+ * names) keep every row for lanes: "+N more" takes a spare row only. */
+int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
+		      int *hidden)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	bool group = 2 * n > rows;
+	bool group = per * n > rows;
 	int nl = 0, shown;
 
 	for (int i = 0; i < n;) {
@@ -195,9 +191,9 @@ static int lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int
 						 .n = j - i, .group = j - i > 1 };
 		i = j;
 	}
-	shown = 2 * nl <= rows ? nl : nl < n ? (rows - 1) / 2 : rows / 2;
-	if (shown < 1 && nl > 0 && rows >= 2)
-		shown = 1;            /* two rows: one lane, no room to say more */
+	shown = per * nl <= rows ? nl : nl < n ? (rows - 1) / per : rows / per;
+	if (shown < 1 && nl > 0 && rows >= per)
+		shown = 1;            /* one lane's rows: no room to say more */
 	*hidden = 0;
 	for (int l = shown; l < nl; l++)
 		*hidden += sc->lanes[l].n;
@@ -309,10 +305,8 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 
 #define PHRASES 12
 
-/* "thread-per-conn ×1000: 998 asleep in recvfrom, 2 running", the most
- * common first. */
-static void group_words(const struct tui_state *s, const struct view *v,
-			const struct lanes_scratch *sc, const struct lane *l, char *out, size_t len)
+void render__group_words(const struct tui_state *s, const struct view *v,
+			 const struct lanes_scratch *sc, const struct lane *l, char *out, size_t len)
 {
 	const struct trace_hdr *h = trace_hdr_c(s->t);
 	struct phrase { char what[64]; int n; } p[PHRASES];
@@ -374,17 +368,23 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 	grid_put(g, x0 + l->span_start + (room - grid_width(text)) / 2, l->row, role, text, 0);
 }
 
-/* Lanes of one actor each up to this many; past it, the pane asks for
- * the rows of the grouped lanes (those of a trace with no announced
- * actors are the same). */
-#define LANES_SINGLE_MAX 8
+
+int render__lane_groups(const struct trace *t, const int *order, int n)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	int nl = 0;
+
+	for (int i = 0; i < n; i++)
+		nl += i == 0 || !same_group(h, order, i - 1, i);
+	return nl;
+}
 
 /* The lanes the actors need grouped: the roots, and one per model under
  * each; n when memory runs out. */
 static int grouped_lanes(const struct trace *t, int n)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	int *order = malloc((size_t)n * sizeof *order), k = 0, nl = 0;
+	int *order = malloc((size_t)n * sizeof *order), k = 0, nl;
 
 	if (order == NULL)
 		return n;
@@ -392,8 +392,7 @@ static int grouped_lanes(const struct trace *t, int n)
 		if (has_lane(h, i))
 			order[k++] = i;
 	qsort_r(order, (size_t)k, sizeof *order, by_parent_model, (void *)h);
-	for (int i = 0; i < k; i++)
-		nl += i == 0 || !same_group(h, order, i - 1, i);
+	nl = render__lane_groups(t, order, k);
 	free(order);
 	return nl;
 }
@@ -439,7 +438,7 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 		if (ln->group) {
 			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "×%d %s",
 				    ln->n, hd->actors[i].model);
-			group_words(s, &sc->v, sc, ln, words, sizeof words);
+			render__group_words(s, &sc->v, sc, ln, words, sizeof words);
 			grid_put(g, 2, ln->row + 1, ROLE_TEXT, words, g->w - 3);
 			continue;
 		}
@@ -603,10 +602,10 @@ void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 			 .whole = s->ended && s->cursor == trace_count(s->t) };
 	size_t first;
 
-	if (scratch_fit(sc, trace_hdr_c(s->t)->nactors) != 0)
+	if (render__lanes_fit(sc, trace_hdr_c(s->t)->nactors) != 0)
 		return;                       /* no memory: an empty pane */
-	n = lane_order(s->t, sc);
-	f.nl = lane_plan(s->t, sc, n, h, &hidden);
+	n = render__lane_order(s->t, sc);
+	f.nl = render__lane_plan(s->t, sc, n, h, 2, &hidden);
 	memset(sc->prev, 0, (size_t)sc->cap * sizeof *sc->prev);
 	lane_rows(g, s, sc, f.nl, hidden, y, h);
 	if (f.whole)
@@ -623,13 +622,4 @@ void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		lanes_tick(g, s, &f, sc, ev);
 	}
 	lane_labels(g, s, sc, f.nl);
-}
-
-void render__lanes(struct grid *g, const struct tui_state *s, int y, int h)
-{
-	/* Until the screen's state holds a struct lanes_scratch for it
-	 * (render.h), the lanes keep theirs here. */
-	static struct lanes_scratch sc;
-
-	render__lanes_in(g, s, y, h, &sc);
 }

@@ -40,4 +40,32 @@ void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		      struct lanes_scratch *sc);
 void render__lanes_free(struct lanes_scratch *sc);
 
+/* Shared with the kernel pane (render_kernel.c), which lists the same
+ * actors in the same order and groups them in the same words, one row a
+ * lane. */
+
+/* Lanes of one actor each up to this many; past it, a pane asks for the
+ * rows of the grouped lanes (those of a trace with no announced actors
+ * are the same). */
+#define LANES_SINGLE_MAX 8
+
+/* Room in sc for n actors: 0 or -ENOMEM. */
+int render__lanes_fit(struct lanes_scratch *sc, int n);
+/* The actors with a lane (those that run a model, and those a run
+ * announced), sorted into sc->order by parent, then model, then
+ * announcement; returns how many.  sc fits the trace's actors. */
+int render__lane_order(const struct trace *t, struct lanes_scratch *sc);
+/* Lanes for sc->order[0 .. n) in rows, per rows a lane: one each when
+ * they fit, else groups of siblings of one model, else the first lanes
+ * and "+N more" in a spare row.  Fills sc->lanes (rows -1); returns the
+ * lanes shown; *hidden: the actors of those that are not. */
+int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
+		      int *hidden);
+/* The lanes order[0 .. n) makes grouped. */
+int render__lane_groups(const struct trace *t, const int *order, int n);
+/* A group's words in v: "thread-per-conn ×1000: 998 asleep in recvfrom,
+ * 2 running", the most common first. */
+void render__group_words(const struct tui_state *s, const struct view *v,
+			 const struct lanes_scratch *sc, const struct lane *l, char *out, size_t len);
+
 #endif
