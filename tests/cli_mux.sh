@@ -12,7 +12,7 @@ run() {   # name, args...: run, expect exit 0, keep the narration in $tmp/name.t
 }
 
 run canteen-select canteen --model select --speed 20
-has "$tmp/canteen-select.txt" "8 B of bitmap; the kernel polled the 6 fds whose bit was set"
+has "$tmp/canteen-select.txt" "8 B of bitmap; the kernel polled the 6 fds set in it"
 has "$tmp/canteen-select.txt" "scans .* descriptors with FD_ISSET"
 has "$tmp/canteen-select.txt" "rebuilds its fd_set from scratch"
 run canteen-epoll canteen --model epoll --speed 20

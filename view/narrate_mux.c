@@ -36,8 +36,8 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): %u B of bitmap in; the kernel polls the %d fds whose bit is set",
-					       "→ select(nfds %d, readfds %s)：复制进 %u 字节位图；内核只轮询置了位的 %d 个 fd"),
+			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): %u B of bitmap in; the kernel polls the %d fds set in it",
+					       "→ select(nfds %d, readfds %s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
 				 ev->n, narrate__fds(ev, f, sizeof f), ev->copied_in, ev->polled);
 		else
 			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): the bitmap up to nfds goes into the kernel",
@@ -89,8 +89,8 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "← select = %lld after %s: back %s in %u B of bitmap; the kernel polled the %d fds whose bit was set",
-					       "← select = %lld，用时 %s：返回 %s，%u 字节位图；内核只轮询了置位的 %d 个 fd"),
+			snprintf(s, len, NL(n, "← select = %lld after %s: back %s in %u B of bitmap; the kernel polled the %d fds set in it",
+					       "← select = %lld，用时 %s：返回 %s，%u 字节位图；内核只轮询了其中置位的 %d 个 fd"),
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->copied_out,
 				 ev->polled);
 		else

@@ -158,7 +158,8 @@ static void in_row(struct grid *g, const struct tui_state *s, int x, int y, int 
 	row(g, s, x, y, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
 }
 
-/* What the kernel did: the fds it polled, what came back. */
+/* What the kernel did: the fds it polled, what came back (its bytes when
+ * recorded, dropped before the fds when the side is too narrow for both). */
 static void kernel_row(struct grid *g, const struct tui_state *s, int x, int y, int w,
 		       const struct trace_ev *out, const struct trace_ev *c)
 {
@@ -166,10 +167,17 @@ static void kernel_row(struct grid *g, const struct tui_state *s, int x, int y, 
 	bool back = out != NULL && (out->flags & TRACE_F_COST);
 
 	/* The last call that returned: a new one may already be waiting. */
-	if (c != NULL && back)
+	if (c != NULL && back) {
 		snprintf(b, sizeof b, L2(s, "polled %d · back %u B ", "轮询 %d 个 · 返回 %u 字节 "),
 			 c->polled, out->copied_out);
-	else if (c != NULL)
+		fds_text(t, sizeof t, w - 12, b, out, "");
+		if (grid_width(t) <= w - 12 && (out->nfds == 0 ||
+		    (strstr(t, "{}") == NULL && strstr(t, "{+") == NULL))) {
+			row(g, s, x, y, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+			return;
+		}
+	}
+	if (c != NULL)
 		snprintf(b, sizeof b, L2(s, "polled %d · back ", "轮询 %d 个 · 返回 "), c->polled);
 	else
 		snprintf(b, sizeof b, "%s", L2(s, "back ", "返回 "));
