@@ -143,8 +143,7 @@ static void in_row(struct grid *g, const struct tui_state *s, int x, int y, int 
 {
 	char b[160], t[200];
 	int n = in ? in->n : 0;
-
-	bool wide = w - 12 >= 40;
+	bool wide = w - 12 >= 40;    /* room for the words, not only the unit */
 
 	if (c != NULL && sel)
 		snprintf(b, sizeof b, wide ? L2(s, "%u B of bitmap, nfds %d  ", "位图 %u 字节，nfds %d  ") :
