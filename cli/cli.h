@@ -15,6 +15,7 @@ struct cli {
 	int lang;
 	int probe;
 	const char *fds, *models;   /* bench */
+	const char *low;            /* bench --low */
 	int csv;
 	int plain, paused, theme;
 	int force;                  /* --force: --record and -o may replace a file */

@@ -52,6 +52,8 @@ static const struct opt_help opt_help[] = {
 			   "要监视的描述符数量，例如 10,100,1000,10000" } },
 	{ "models", "LIST", { "the models to measure, e.g. select,poll,epoll",
 			      "要测量的模型，例如 select,poll,epoll" } },
+	{ "low", "LIST", { "put the watched fds at numbers >= each N, e.g. 0,1000",
+			   "把被监视的描述符放在不小于每个 N 的号码上，例如 0,1000" } },
 	{ "csv", NULL, { "print CSV instead of a table", "输出 CSV，而不是表格" } },
 	{ "probe", NULL, { "measure what tracing adds to one syscall",
 			   "测量跟踪给一次系统调用增加的开销" } },
@@ -116,12 +118,16 @@ static const struct cmd_help cmd_help[] = {
 	  { "Lists the IO models, and for each one that cannot run on this machine,\n"
 	    "why not.",
 	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, { NULL } },
-	{ "bench", "[--fds LIST] [--models LIST] [--csv] | --probe",
+	{ "bench", "[--fds LIST] [--low LIST] [--models LIST] [--csv] | --probe",
 	  { "the cost of one wait as watched fds grow", "被监视的描述符增多时，一次等待的代价" },
 	  { "Measures one wait of select, poll and epoll as the number of watched\n"
-	    "fds grows (about 20 s); --probe measures what tracing adds.",
+	    "fds grows (about 20 s); --probe measures what tracing adds.\n"
+	    "--low places the watched fds at numbers >= N: select's nfds grows\n"
+	    "while the watched count stays; compare the times.",
 	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
-	    "（约 20 秒）；--probe 测量跟踪本身的开销。" }, { "fds", "models", "csv", "probe" } },
+	    "（约 20 秒）；--probe 测量跟踪本身的开销。\n"
+	    "--low 把被监视的描述符放在不小于 N 的号码上：select 的 nfds 变大，\n"
+	    "被监视的数量不变；比较两者的耗时。" }, { "fds", "low", "models", "csv", "probe" } },
 	{ "help", "[COMMAND]",
 	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },
 	  { "Prints the list of commands, or the usage and options of COMMAND\n"

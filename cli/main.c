@@ -305,6 +305,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "plain", no_argument, NULL, 'p' },
 		{ "probe", no_argument, NULL, 'P' },
 		{ "fds", required_argument, NULL, 'F' },
+		{ "low", required_argument, NULL, 'L' },
 		{ "models", required_argument, NULL, 'M' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "paused", no_argument, NULL, 'Z' },
@@ -365,6 +366,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 			break;
 		case 'P': c->probe = 1; break;
 		case 'F': c->fds = optarg; break;
+		case 'L': c->low = optarg; break;
 		case 'M': c->models = optarg; break;
 		case 'C': c->csv = 1; break;
 		case 's':
@@ -512,7 +514,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_bench(int argc, struct cli *c)
 {
-	int fds[MUX_BENCH_MAX_SIZES], n, err;
+	int fds[MUX_BENCH_MAX_SIZES], lows[MUX_BENCH_MAX_LOWS], n, err;
 	const char *models[MUX_BENCH_MAX_MODELS];
 	struct mux_bench_opts o = { .csv = c->csv };
 	char cause[256];
@@ -526,6 +528,12 @@ static int cmd_bench(int argc, struct cli *c)
 			return cli_fail_usage("--fds: %s", cause);
 		o.fds = fds;
 		o.nsizes = n;
+	}
+	if (c->low != NULL) {
+		if ((n = mux_bench_parse_lows(c->low, lows, MUX_BENCH_MAX_LOWS, cause, sizeof cause)) < 0)
+			return cli_fail_usage("--low: %s", cause);
+		o.lows = lows;
+		o.nlows = n;
 	}
 	if (c->models != NULL) {
 		if ((n = mux_bench_parse_models(c->models, models, MUX_BENCH_MAX_MODELS, cause, sizeof cause)) < 0)

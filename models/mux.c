@@ -33,19 +33,43 @@ void mux_emit_set(int what, int n, const int *fds, int nfds)
 	probe_emit(&ev, false);
 }
 
-int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds)
+static void put_cost(struct trace_ev *ev, const struct mux_cost *cost)
+{
+	if (cost == NULL)
+		return;
+	ev->flags |= TRACE_F_COST;
+	ev->polled = cost->polled;
+	ev->copied_in = cost->in;
+	ev->copied_out = ev->kind == TRACE_EXIT ? cost->out : 0;
+	ev->sets = (uint8_t)cost->sets;
+}
+
+static int64_t wait_enter(int call, int fd, int n, const int *fds, int nfds,
+			  const struct mux_cost *cost)
 {
 	struct trace_ev ev = { .kind = TRACE_ENTER, .call = (uint16_t)call,
 			       .fd = fd, .n = n };
 
 	trace_ev_set_fds(&ev, fds, nfds);
+	put_cost(&ev, cost);
 	ev.t_ns = probe_now(probe_self());
 	probe_emit(&ev, true);
 	return ev.t_ns;
 }
 
-void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
-		   const int *fds, int nfds)
+int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds)
+{
+	return wait_enter(call, fd, n, fds, nfds, NULL);
+}
+
+int64_t mux_wait_enter_cost(int call, int n, const int *fds, int nfds,
+			    const struct mux_cost *cost)
+{
+	return wait_enter(call, -1, n, fds, nfds, cost);
+}
+
+static void wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
+		      const int *fds, int nfds, const struct mux_cost *cost)
 {
 	struct trace_ev ev = { .kind = TRACE_EXIT, .call = (uint16_t)call, .fd = fd,
 			       .ret = rc, .err = rc < 0 ? err : 0, .n = n };
@@ -54,7 +78,20 @@ void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
 	ev.dur_ns = ev.t_ns - t0;
 	if (rc > 0)
 		trace_ev_set_fds(&ev, fds, nfds);
+	put_cost(&ev, cost);
 	probe_emit(&ev, false);
+}
+
+void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
+		   const int *fds, int nfds)
+{
+	wait_exit(call, fd, n, t0, rc, err, fds, nfds, NULL);
+}
+
+void mux_wait_exit_cost(int call, int n, int64_t t0, int rc, int err,
+			const int *fds, int nfds, const struct mux_cost *cost)
+{
+	wait_exit(call, -1, n, t0, rc, err, fds, nfds, cost);
 }
 
 static struct watched *find(struct reader *r, int fd)

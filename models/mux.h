@@ -5,8 +5,9 @@
  * A multiplexer watches fds and waits, blocked, until some are readable.
  * Its wait goes through the probes and also reports how the sets moved: the
  * set built in user space (select, poll rebuild theirs before every call),
- * what the kernel checked, what came back, and what the program then had to
- * scan to find the ready fds.
+ * what the call cost the kernel (select, poll: the fds it polled, the bytes
+ * of the sets copied in and back), what came back, and what the program
+ * then had to scan to find the ready fds.
  */
 #ifndef IOSCOPE_MUX_H
 #define IOSCOPE_MUX_H
@@ -49,5 +50,21 @@ void mux_emit_set(int what, int n, const int *fds, int nfds);
 int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds);
 void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
 		   const int *fds, int nfds);
+
+/* What a select or poll cost the kernel (fs/select.c), worked out from
+ * what the program handed in; trace/trace.h's polled, copied_in,
+ * copied_out and sets. */
+struct mux_cost {
+	int polled;                  /* fds the kernel polled */
+	unsigned in, out;            /* bytes of the sets copied in, back */
+	unsigned sets;               /* select: enum trace_fdset; poll: 0 */
+};
+
+/* mux_wait_enter and mux_wait_exit with the call's cost recorded
+ * (TRACE_F_COST; the enter's without cost->out). */
+int64_t mux_wait_enter_cost(int call, int n, const int *fds, int nfds,
+			    const struct mux_cost *cost);
+void mux_wait_exit_cost(int call, int n, int64_t t0, int rc, int err,
+			const int *fds, int nfds, const struct mux_cost *cost);
 
 #endif

@@ -7,6 +7,7 @@
  * entry is scanned after; epoll hands back only the ready descriptor.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,14 +33,20 @@ struct sock_addr {
 	socklen_t len;
 };
 
-/* The watched sockets, the sender and one epoll instance per size. */
+/* The watched sockets, the sender and one epoll instance per case. */
 struct pool {
 	int *fd;                       /* ascending: the lowest numbers free */
 	struct sock_addr *addr;        /* their autobound abstract names */
-	struct pollfd *pfd;            /* poll's array, set once; a size N
-	                                  uses its first N entries */
 	int nfd;
 	int err;                       /* why the pool stopped short, or 0 */
+	/* Per low: the same sockets at numbers >= it, ascending (fd itself
+	 * when they already are, else dup'd up), and poll's array of them,
+	 * set once; a size N uses the first N. */
+	int *lfd[MUX_BENCH_MAX_LOWS];
+	struct pollfd *lpfd[MUX_BENCH_MAX_LOWS];
+	int ndup[MUX_BENCH_MAX_LOWS];  /* dups in lfd[li] to close */
+	const int *w;                  /* the case being measured: lfd[li] */
+	struct pollfd *wpfd;           /* and lpfd[li] */
 	int tx;                        /* the one sender */
 	int ep[MUX_BENCH_MAX_SIZES];
 	struct rlimit old;             /* RLIMIT_NOFILE before the run */
@@ -76,7 +83,7 @@ static int64_t pct(int64_t *v, int n, double q)
 
 static int wait_select(struct pool *p, int n, int64_t t[3])
 {
-	int maxfd = p->fd[n - 1], got = -ETIMEDOUT, r;
+	int maxfd = p->w[n - 1], got = -ETIMEDOUT, r;
 	struct timeval tv;
 	fd_set rs;
 	int64_t t0, t1, t2;
@@ -84,7 +91,7 @@ static int wait_select(struct pool *p, int n, int64_t t[3])
 	t0 = now_ns();
 	FD_ZERO(&rs);
 	for (int i = 0; i < n; i++)
-		FD_SET(p->fd[i], &rs);
+		FD_SET(p->w[i], &rs);
 	tv = (struct timeval){ .tv_sec = WAIT_MS / 1000 };
 	t1 = now_ns();
 	r = select(maxfd + 1, &rs, NULL, NULL, &tv);
@@ -105,13 +112,13 @@ static int wait_poll(struct pool *p, int n, int64_t t[3])
 	int64_t t1, t2;
 
 	t1 = now_ns();
-	r = poll(p->pfd, (nfds_t)n, WAIT_MS);
+	r = poll(p->wpfd, (nfds_t)n, WAIT_MS);
 	if (r < 0)
 		return -errno;
 	t2 = now_ns();
 	for (int i = 0; i < n; i++)
-		if (p->pfd[i].revents & POLLIN)
-			got = p->pfd[i].fd;
+		if (p->wpfd[i].revents & POLLIN)
+			got = p->wpfd[i].fd;
 	t[T_SYS] = t2 - t1;
 	t[T_USER] = now_ns() - t2;
 	return got;
@@ -168,9 +175,9 @@ static int wait_one(struct pool *p, int m, int si, int n, int pos,
 		got = wait_epoll(p, p->ep[si], t);
 	if (got < 0)
 		return got;
-	if (got != p->fd[pos])
+	if (got != p->w[pos])
 		return -EIO;
-	if (recv(p->fd[pos], &c, 1, MSG_DONTWAIT) != 1)
+	if (recv(p->w[pos], &c, 1, MSG_DONTWAIT) != 1)
 		return -errno;
 	t[T_TOTAL] = t[T_SYS] + t[T_USER];
 	return 0;
@@ -227,8 +234,7 @@ static int pool_open(struct pool *p, int want, int reserve)
 
 	p->fd = calloc((size_t)want, sizeof *p->fd);
 	p->addr = calloc((size_t)want, sizeof *p->addr);
-	p->pfd = calloc((size_t)want, sizeof *p->pfd);
-	if (p->fd == NULL || p->addr == NULL || p->pfd == NULL)
+	if (p->fd == NULL || p->addr == NULL)
 		return -ENOMEM;
 	for (; p->nfd < want; p->nfd++) {
 		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -240,7 +246,6 @@ static int pool_open(struct pool *p, int want, int reserve)
 			break;
 		}
 		p->fd[p->nfd] = s;
-		p->pfd[p->nfd] = (struct pollfd){ .fd = s, .events = POLLIN };
 		/* Binding only the family autobinds a unique abstract name
 		 * (unix(7)), which the sender can address. */
 		p->addr[p->nfd].sa.sun_family = AF_UNIX;
@@ -259,10 +264,58 @@ static int pool_open(struct pool *p, int want, int reserve)
 	return p->nfd > 0 ? 0 : -p->err;
 }
 
-/* The sender and one epoll instance per size, all N registered once. */
+/* The watched sockets at numbers >= low: F_DUPFD takes the lowest free
+ * number >= its argument, so one after the other they ascend.  Past the
+ * soft RLIMIT_NOFILE (EINVAL: the argument; EMFILE: no number left) the
+ * soft limit is raised once.  Returns 0 or -errno, with cause. */
+static int pool_low(struct pool *p, int li, int low, char *cause, size_t len)
+{
+	int d;
+
+	p->lfd[li] = p->fd;
+	if (p->nfd > 0 && p->fd[0] >= low)
+		return 0;           /* the lowest free numbers are high enough */
+	if ((p->lfd[li] = calloc((size_t)p->nfd, sizeof *p->lfd[li])) == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < p->nfd; i++) {
+		d = fcntl(p->fd[i], F_DUPFD_CLOEXEC, low);
+		if (d < 0 && (errno == EMFILE || errno == EINVAL) && raise_limit(p))
+			d = fcntl(p->fd[i], F_DUPFD_CLOEXEC, low);
+		if (d < 0) {
+			d = errno;
+			snprintf(cause, len, "--low %d: cannot place fd %d at %d or "
+				 "above: %s", low, i + 1, low, strerror(d));
+			return -d;
+		}
+		p->lfd[li][p->ndup[li]++] = d;
+	}
+	return 0;
+}
+
+/* Every low's descriptors and poll array. */
+static int pool_lows(struct pool *p, const struct plan *pl, char *cause,
+		     size_t len)
+{
+	int err;
+
+	for (int li = 0; li < pl->nlows; li++) {
+		if ((err = pool_low(p, li, pl->lows[li], cause, len)) < 0)
+			return err;
+		p->lpfd[li] = calloc((size_t)p->nfd + 1, sizeof *p->lpfd[li]);
+		if (p->lpfd[li] == NULL)
+			return -ENOMEM;
+		for (int i = 0; i < p->nfd; i++)
+			p->lpfd[li][i] = (struct pollfd){ .fd = p->lfd[li][i],
+							  .events = POLLIN };
+	}
+	return 0;
+}
+
+/* The sender and one epoll instance per case, all N registered once. */
 static int pool_extras(struct pool *p, const struct plan *pl, int epoll)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
+	const int *w;
 	int n;
 
 	p->tx = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -273,9 +326,10 @@ static int pool_extras(struct pool *p, const struct plan *pl, int epoll)
 			continue;
 		if ((p->ep[si] = epoll_create1(EPOLL_CLOEXEC)) < 0)
 			return -errno;
+		w = p->lfd[pl->li[si]];
 		for (int i = 0; i < n; i++) {
-			ev.data.fd = p->fd[i];
-			if (epoll_ctl(p->ep[si], EPOLL_CTL_ADD, p->fd[i], &ev) < 0)
+			ev.data.fd = w[i];
+			if (epoll_ctl(p->ep[si], EPOLL_CTL_ADD, w[i], &ev) < 0)
 				return -errno;
 		}
 	}
@@ -284,6 +338,13 @@ static int pool_extras(struct pool *p, const struct plan *pl, int epoll)
 
 static void pool_close(struct pool *p)
 {
+	for (int li = 0; li < MUX_BENCH_MAX_LOWS; li++) {
+		for (int i = 0; i < p->ndup[li]; i++)
+			close(p->lfd[li][i]);
+		if (p->lfd[li] != p->fd)
+			free(p->lfd[li]);
+		free(p->lpfd[li]);
+	}
 	for (int i = 0; i < p->nfd; i++)
 		close(p->fd[i]);
 	for (int si = 0; si < MUX_BENCH_MAX_SIZES; si++)
@@ -293,7 +354,6 @@ static void pool_close(struct pool *p)
 		close(p->tx);
 	free(p->fd);
 	free(p->addr);
-	free(p->pfd);
 	if (p->raised)
 		setrlimit(RLIMIT_NOFILE, &p->old);
 }
@@ -315,13 +375,14 @@ static void plan_skips(struct plan *pl, const struct pool *p)
 				 (unsigned long long)rl.rlim_cur);
 		else if (n > p->nfd)
 			snprintf(why, sizeof why, "socket: %s", strerror(p->err));
+		pl->maxfd[si] = pl->size_skip[si] ? -1 : p->lfd[pl->li[si]][n - 1];
 		for (int j = 0; j < pl->nmodels; j++) {
 			snprintf(pl->skip[j][si], sizeof pl->skip[j][si], "%s", why);
 			if (!pl->size_skip[si] && pl->model[j] == M_SELECT &&
-			    p->fd[n - 1] >= FD_SETSIZE)
+			    pl->maxfd[si] >= FD_SETSIZE)
 				snprintf(pl->skip[j][si], sizeof pl->skip[j][si],
 					 "descriptors reach %d, not below "
-					 "FD_SETSIZE %d", p->fd[n - 1], FD_SETSIZE);
+					 "FD_SETSIZE %d", pl->maxfd[si], FD_SETSIZE);
 		}
 	}
 }
@@ -341,6 +402,8 @@ static int plan_round(struct plan *pl, struct pool *p, int r, char *cause,
 				continue;
 			med = pl->med + (((size_t)j * pl->nsizes + si) *
 					 pl->rounds + r) * 3;
+			p->w = p->lfd[pl->li[si]];
+			p->wpfd = p->lpfd[pl->li[si]];
 			err = batch(p, pl->model[j], si, pl->fds[si], med,
 				    cause, len);
 			if (err < 0)
@@ -374,28 +437,61 @@ static void plan_sum(struct plan *pl)
 	}
 }
 
+/* The cases: each size at each low, sizes outer, lows inner. */
+static int plan_cases(struct plan *pl, const struct mux_bench_opts *o,
+		      char *cause, size_t len)
+{
+	const int *sizes = o->fds && o->nsizes > 0 ? o->fds : default_fds;
+	int nsizes = o->fds && o->nsizes > 0 ? o->nsizes :
+		     (int)(sizeof default_fds / sizeof default_fds[0]);
+
+	pl->lows_given = o->lows != NULL && o->nlows > 0;
+	pl->nlows = pl->lows_given ? o->nlows : 1;
+	if (nsizes < 1 || pl->nlows > MUX_BENCH_MAX_LOWS ||
+	    nsizes > MUX_BENCH_MAX_SIZES / pl->nlows) {
+		snprintf(cause, len, "at most %d sizes x lows, and %d lows",
+			 MUX_BENCH_MAX_SIZES, MUX_BENCH_MAX_LOWS);
+		return -EINVAL;
+	}
+	for (int li = 0; li < pl->nlows; li++) {
+		pl->lows[li] = pl->lows_given ? o->lows[li] : 0;
+		if (pl->lows[li] < 0 || pl->lows[li] > MUX_BENCH_MAX_LOW) {
+			snprintf(cause, len, "a low is from 0 to %d, got %d",
+				 MUX_BENCH_MAX_LOW, pl->lows[li]);
+			return -EINVAL;
+		}
+	}
+	for (int si = 0; si < nsizes; si++) {
+		if (sizes[si] < 1 || sizes[si] > MUX_BENCH_MAX_FDS) {
+			snprintf(cause, len, "a size is from 1 to %d fds, got %d",
+				 MUX_BENCH_MAX_FDS, sizes[si]);
+			return -EINVAL;
+		}
+		for (int li = 0; li < pl->nlows; li++, pl->nsizes++) {
+			pl->case_fds[pl->nsizes] = sizes[si];
+			pl->low[pl->nsizes] = pl->lows[li];
+			pl->li[pl->nsizes] = li;
+		}
+	}
+	pl->fds = pl->case_fds;
+	return 0;
+}
+
 static int plan_init(struct plan *pl, const struct mux_bench_opts *o,
 		     char *cause, size_t len)
 {
-	int m;
+	int m, err;
 
-	pl->fds = o->fds && o->nsizes > 0 ? o->fds : default_fds;
-	pl->nsizes = o->fds && o->nsizes > 0 ? o->nsizes :
-		     (int)(sizeof default_fds / sizeof default_fds[0]);
 	pl->rounds = o->rounds ? o->rounds : DEF_ROUNDS;
 	pl->nmodels = o->models && o->nmodels > 0 ? o->nmodels : 3;
-	if (pl->nsizes > MUX_BENCH_MAX_SIZES || pl->nmodels > 3 ||
-	    pl->rounds < 1 || pl->rounds > MUX_BENCH_MAX_ROUNDS) {
+	if (pl->nmodels > 3 || pl->rounds < 1 ||
+	    pl->rounds > MUX_BENCH_MAX_ROUNDS) {
 		snprintf(cause, len, "at most %d sizes, 3 models and %d rounds",
 			 MUX_BENCH_MAX_SIZES, MUX_BENCH_MAX_ROUNDS);
 		return -EINVAL;
 	}
-	for (int si = 0; si < pl->nsizes; si++)
-		if (pl->fds[si] < 1 || pl->fds[si] > MUX_BENCH_MAX_FDS) {
-			snprintf(cause, len, "a size is from 1 to %d fds, got %d",
-				 MUX_BENCH_MAX_FDS, pl->fds[si]);
-			return -EINVAL;
-		}
+	if ((err = plan_cases(pl, o, cause, len)) < 0)
+		return err;
 	for (int j = 0; j < pl->nmodels; j++) {
 		m = o->models && o->nmodels > 0 ?
 		    mux_bench__model_index(o->models[j], strlen(o->models[j])) : j;
@@ -411,6 +507,33 @@ static int plan_init(struct plan *pl, const struct mux_bench_opts *o,
 	return 0;
 }
 
+/* The highest low's descriptors must fit under the hard RLIMIT_NOFILE:
+ * say so plainly before opening anything; under the soft one only, raise
+ * it (pool_close puts it back). */
+static int plan_fit_lows(const struct plan *pl, struct pool *p, int maxn,
+			 char *cause, size_t len)
+{
+	struct rlimit rl;
+	int top = 0;
+
+	for (int li = 0; li < pl->nlows; li++)
+		top = pl->lows[li] > top ? pl->lows[li] : top;
+	if (top == 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if ((rlim_t)top + (rlim_t)maxn > rl.rlim_max) {
+		snprintf(cause, len, "--low %d with %d fds needs descriptors up to "
+			 "%d, but RLIMIT_NOFILE's hard limit is %llu (descriptors "
+			 "0 to %llu); use a lower --low or fewer --fds, or raise "
+			 "the hard limit (ulimit -Hn, as root)", top, maxn,
+			 top + maxn - 1, (unsigned long long)rl.rlim_max,
+			 (unsigned long long)rl.rlim_max - 1);
+		return -EINVAL;
+	}
+	if ((rlim_t)top + (rlim_t)maxn + 8 > rl.rlim_cur)
+		raise_limit(p);
+	return 0;
+}
+
 static int plan_measure(struct plan *pl, struct pool *p, char *cause,
 			size_t len)
 {
@@ -420,8 +543,16 @@ static int plan_measure(struct plan *pl, struct pool *p, char *cause,
 		maxn = pl->fds[si] > maxn ? pl->fds[si] : maxn;
 	for (int j = 0; j < pl->nmodels; j++)
 		epoll |= pl->model[j] == M_EPOLL;
-	if ((err = pool_open(p, maxn, pl->nsizes + 1)) < 0 ||
-	    (err = pool_extras(p, pl, epoll)) < 0) {
+	if ((err = plan_fit_lows(pl, p, maxn, cause, len)) < 0)
+		return err;
+	if ((err = pool_open(p, maxn, pl->nsizes + 1)) < 0) {
+		snprintf(cause, len, "cannot open the sockets: %s",
+			 strerror(-err));
+		return err;
+	}
+	if ((err = pool_lows(p, pl, cause, len)) < 0)
+		return err;
+	if ((err = pool_extras(p, pl, epoll)) < 0) {
 		snprintf(cause, len, "cannot open the sockets: %s",
 			 strerror(-err));
 		return err;

@@ -19,10 +19,18 @@ enum { T_TOTAL, T_SYS, T_USER };
 extern const char *const mux_bench__model_name[MUX_BENCH_MAX_MODELS];
 
 /* The run: options resolved, then results per model (in the user's order)
- * and size. */
+ * and case: a size at a low, sizes outer, lows inner. */
 struct plan {
-	const int *fds;
-	int nsizes;
+	const int *fds;                /* per case: watched fds */
+	int nsizes;                    /* cases */
+	int case_fds[MUX_BENCH_MAX_SIZES];
+	int low[MUX_BENCH_MAX_SIZES];  /* per case: its low */
+	int li[MUX_BENCH_MAX_SIZES];   /* per case: which low, 0 .. nlows-1 */
+	int maxfd[MUX_BENCH_MAX_SIZES];/* per case: highest watched descriptor,
+	                                  -1 when it did not fit */
+	int lows[MUX_BENCH_MAX_LOWS];
+	int nlows;
+	int lows_given;                /* --low: show where the fds sat */
 	int model[MUX_BENCH_MAX_MODELS];
 	int nmodels;
 	int rounds;

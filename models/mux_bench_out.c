@@ -47,8 +47,8 @@ static void put_flat(FILE *out, const struct plan *pl, int e)
 	int lo = -1, hi = -1;
 
 	for (int si = 0; si < pl->nsizes; si++) {
-		if (pl->skip[e][si][0] != '\0')
-			continue;
+		if (pl->skip[e][si][0] != '\0' || pl->li[si] != 0)
+			continue;      /* the first low's cases only */
 		if (lo < 0 || pl->fds[si] < pl->fds[lo])
 			lo = si;
 		if (hi < 0 || pl->fds[si] > pl->fds[hi])
@@ -60,6 +60,39 @@ static void put_flat(FILE *out, const struct plan *pl, int e)
 			(double)pl->fin[e][hi][0] / (double)pl->fin[e][lo][0]);
 }
 
+/* Each model at the highest low over the lowest, per size, in total and
+ * the syscall alone: nfds grew, the watched count did not. */
+static void put_lows(FILE *out, const struct plan *pl)
+{
+	int hi = 0, lo = 0, a, b;
+
+	for (int li = 1; li < pl->nlows; li++) {
+		hi = pl->lows[li] > pl->lows[hi] ? li : hi;
+		lo = pl->lows[li] < pl->lows[lo] ? li : lo;
+	}
+	if (pl->lows[hi] == pl->lows[lo])
+		return;
+	for (int j = 0; j < pl->nmodels; j++) {
+		const char *sep = ":";
+
+		fprintf(out, "%s, low %d / low %d", mux_bench__model_name[pl->model[j]],
+			pl->lows[hi], pl->lows[lo]);
+		for (int si = 0; si < pl->nsizes; si += pl->nlows) {
+			a = si + hi;
+			b = si + lo;
+			if (pl->skip[j][a][0] || pl->skip[j][b][0])
+				fprintf(out, "%s - at %d fds", sep, pl->fds[si]);
+			else
+				fprintf(out, "%s %.2fx at %d fds (syscall %.2fx)", sep,
+					(double)pl->fin[j][a][T_TOTAL] / (double)pl->fin[j][b][T_TOTAL],
+					pl->fds[si],
+					(double)pl->fin[j][a][T_SYS] / (double)pl->fin[j][b][T_SYS]);
+			sep = ",";
+		}
+		fputc('\n', out);
+	}
+}
+
 /* Skips (a size that did not fit once, not once per model), then the
  * noisy figures on one line. */
 static void put_notes(FILE *out, const struct plan *pl)
@@ -68,7 +101,7 @@ static void put_notes(FILE *out, const struct plan *pl)
 
 	for (int si = 0; si < pl->nsizes; si++)
 		for (int j = 0; j < pl->nmodels; j++)
-			if (pl->size_skip[si] && j == 0)
+			if (pl->size_skip[si] && j == 0 && pl->li[si] == 0)
 				fprintf(out, "%d fds: skipped, %s\n", pl->fds[si],
 					pl->skip[j][si]);
 			else if (!pl->size_skip[si] && pl->skip[j][si][0])
@@ -119,7 +152,10 @@ static void put_chart(FILE *out, const struct plan *pl)
 				snprintf(d, sizeof d, "%.1f ms", ns / 1e6);
 			else if (ns >= 1000)
 				snprintf(d, sizeof d, "%.1f µs", ns / 1e3);
-			fprintf(out, " %s\n", d);
+			if (pl->lows_given)
+				fprintf(out, " %s, fds up to %d\n", d, pl->maxfd[si]);
+			else
+				fprintf(out, " %s\n", d);
 		}
 }
 
@@ -135,6 +171,18 @@ void mux_bench__put_table(FILE *out, const struct plan *pl, double secs)
 	for (int si = 0; si < pl->nsizes; si++)
 		fprintf(out, " %8d", pl->fds[si]);
 	fputc('\n', out);
+	if (pl->lows_given) {       /* where they sat: select's nfds - 1 */
+		fprintf(out, "%-16s", "fds from (low)");
+		for (int si = 0; si < pl->nsizes; si++)
+			fprintf(out, " %8d", pl->low[si]);
+		fprintf(out, "\n%-16s", "highest fd");
+		for (int si = 0; si < pl->nsizes; si++)
+			if (pl->maxfd[si] >= 0)
+				fprintf(out, " %8d", pl->maxfd[si]);
+			else
+				fprintf(out, " %8s", "-");
+		fputc('\n', out);
+	}
 	for (int j = 0; j < pl->nmodels; j++) {
 		for (int t = 0; t < 3; t++) {
 			snprintf(label, sizeof label, "%-7s %s",
@@ -154,6 +202,8 @@ void mux_bench__put_table(FILE *out, const struct plan *pl, double secs)
 	}
 	if (e >= 0)
 		put_flat(out, pl, e);
+	if (pl->nlows > 1)
+		put_lows(out, pl);
 	put_notes(out, pl);
 	put_chart(out, pl);
 	fprintf(out, "took %.1f s\n", secs);
@@ -161,20 +211,20 @@ void mux_bench__put_table(FILE *out, const struct plan *pl, double secs)
 
 void mux_bench__put_csv(FILE *out, const struct plan *pl)
 {
-	fputs("model,fds,median_ns,syscall_ns,user_ns,spread_pct,rounds,note\n",
-	      out);
+	fputs("model,fds,low,maxfd,median_ns,syscall_ns,user_ns,spread_pct,"
+	      "rounds,note\n", out);
 	for (int j = 0; j < pl->nmodels; j++) {
 		for (int si = 0; si < pl->nsizes; si++) {
 			const int64_t *f = pl->fin[j][si];
 
-			fprintf(out, "%s,%d,", mux_bench__model_name[pl->model[j]],
-				pl->fds[si]);
+			fprintf(out, "%s,%d,%d,", mux_bench__model_name[pl->model[j]],
+				pl->fds[si], pl->low[si]);
 			if (pl->skip[j][si][0] != '\0')
-				fprintf(out, ",,,,%d,\"skipped: %s\"\n",
+				fprintf(out, ",,,,,%d,\"skipped: %s\"\n",
 					pl->rounds, pl->skip[j][si]);
 			else
-				fprintf(out, "%" PRId64 ",%" PRId64 ",%" PRId64
-					",%.1f,%d,%s\n", f[0], f[1], f[2],
+				fprintf(out, "%d,%" PRId64 ",%" PRId64 ",%" PRId64
+					",%.1f,%d,%s\n", pl->maxfd[si], f[0], f[1], f[2],
 					pl->spread[j][si], pl->rounds,
 					pl->spread[j][si] > NOISY_PCT ?
 					"noisy" : "");
@@ -200,11 +250,10 @@ int mux_bench__fail(char *cause, size_t len, const char *what, const char *s,
 	return -EINVAL;
 }
 
-int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
-			 size_t len)
+/* Comma-separated integers from lo to hi; what says so in the message. */
+static int parse_ints(const char *s, int *out, int max, long long lo,
+		      long long hi, const char *what, char *cause, size_t len)
 {
-	static const char what[] =
-		"expected a comma-separated list of positive integers";
 	const char *p = s;
 	long long v;
 	size_t k;
@@ -215,7 +264,7 @@ int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
 		v = k > 0 && k < 11 ? 0 : -1;
 		for (size_t i = 0; i < k && v >= 0; i++)
 			v = p[i] >= '0' && p[i] <= '9' ? v * 10 + p[i] - '0' : -1;
-		if (v < 1 || v > INT_MAX)
+		if (v < lo || v > hi)
 			return mux_bench__fail(cause, len, what, k ? p : s,
 					       k ? k : strlen(s));
 		if (n == max)
@@ -226,6 +275,23 @@ int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
 			return n;
 	}
 	return mux_bench__fail(cause, len, what, "", 0);
+}
+
+int mux_bench_parse_list(const char *s, int *out, int max, char *cause,
+			 size_t len)
+{
+	return parse_ints(s, out, max, 1, INT_MAX, "expected a comma-separated "
+			  "list of positive integers", cause, len);
+}
+
+int mux_bench_parse_lows(const char *s, int *out, int max, char *cause,
+			 size_t len)
+{
+	char what[96];
+
+	snprintf(what, sizeof what, "expected a comma-separated list of "
+		 "descriptor numbers from 0 to %d", MUX_BENCH_MAX_LOW);
+	return parse_ints(s, out, max, 0, MUX_BENCH_MAX_LOW, what, cause, len);
 }
 
 int mux_bench_parse_models(const char *s, const char **out, int max,

@@ -1,9 +1,10 @@
 /* poll.c: many rods through poll(2).
  *
  * No FD_SETSIZE: the program hands the kernel an array of pollfd entries,
- * one per watched fd, of any number.  But like select, the whole array is
- * copied in and checked on every call, and the program walks all of it
- * afterwards to find the entries whose revents say readable.
+ * one per watched fd, of any number.  Like select, the kernel (fs/select.c,
+ * do_sys_poll) copies the whole array in on every call, polls each entry
+ * whose fd is >= 0, and writes each entry's revents back; the program walks
+ * all of it afterwards to find the entries whose revents say readable.
  */
 #include <errno.h>
 #include <poll.h>
@@ -75,17 +76,35 @@ static int returned(struct mux *m)
 	return k;
 }
 
+/* What the kernel will do with the array (do_sys_poll): copy every entry
+ * in, poll those with fd >= 0 (a negative fd is skipped), and write only
+ * each entry's revents back. */
+static struct mux_cost cost_of(const struct mux *m)
+{
+	int polled = 0;
+
+	for (int i = 0; i < m->n; i++)
+		polled += m->pfd[i].fd >= 0;
+	return (struct mux_cost){
+		.polled = polled,
+		.in = (unsigned)((size_t)m->n * sizeof(struct pollfd)),
+		.out = (unsigned)((size_t)m->n * sizeof m->pfd[0].revents),
+	};
+}
+
 static int poll_wait(struct mux *m, int *ready, int max)
 {
 	int rc, err, found = 0;
+	struct mux_cost cost;
 	int64_t t0;
 
 	prepare(m);
-	t0 = mux_wait_enter(TRACE_CALL_POLL, -1, m->n, m->list, m->n);
+	cost = cost_of(m);
+	t0 = mux_wait_enter_cost(TRACE_CALL_POLL, m->n, m->list, m->n, &cost);
 	rc = poll(m->pfd, (nfds_t)m->n, -1);
 	err = errno;
-	mux_wait_exit(TRACE_CALL_POLL, -1, m->n, t0, rc, err,
-		      m->list, rc > 0 ? returned(m) : 0);
+	mux_wait_exit_cost(TRACE_CALL_POLL, m->n, t0, rc, err,
+			   m->list, rc > 0 ? returned(m) : 0, &cost);
 	/* lesson: poll-scan */
 	if (rc < 0)
 		return -err;
@@ -117,7 +136,7 @@ static int poll_run(struct model_ctx *c)
 
 const struct model_ops model_poll = {
 	.name = "poll",
-	.summary = "poll(): like select without the 1024 limit; the whole array is still copied and scanned",
+	.summary = "poll(): like select without the 1024 limit; the whole array is still copied in and scanned",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_SERVES,
 	.available = model_available_always,
 	.run = poll_run,

@@ -1,14 +1,19 @@
 /* select.c: C watches many rods with bells, through select(2).
  *
  * Before every call the program rebuilds its fd_set (select overwrites it
- * in place), hands the kernel a bitmap of nfds descriptors, the kernel
- * checks every one of them, and the program then tests 0..nfds-1 with
- * FD_ISSET to learn which rang.  An fd_set holds descriptors below
- * FD_SETSIZE (1024) only; FD_SET beyond it is undefined behaviour, so such
- * fds are refused before any call.
+ * in place) and hands the kernel a bitmap of nfds bits.  The kernel
+ * (fs/select.c) copies ceil(nfds/64) longs of each set in, and do_select
+ * walks them, skipping every word with no bit set: it polls (vfs_poll, a
+ * wait-queue entry) only the fds whose bit is set, then copies the sets
+ * back.  The program then tests 0..nfds-1 with FD_ISSET to learn which
+ * rang: its own choice, since select returns no list.  An fd_set holds
+ * descriptors below glibc's FD_SETSIZE (1024) only; FD_SET beyond it is
+ * undefined behaviour, so such fds are refused before any call.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/select.h>
 
 #include "models/mux.h"
@@ -87,16 +92,41 @@ static int members(struct mux *m, const fd_set *set)
 	return k;
 }
 
+/* What the kernel will do with the read set: copy ceil(nfds/64) longs in
+ * and back (core_sys_select's FDS_BYTES), poll each fd whose bit is set
+ * below nfds (do_select).  Counted before the call overwrites the set. */
+static struct mux_cost cost_of(const fd_set *set, int nfds)
+{
+	enum { BITS = CHAR_BIT * sizeof(unsigned long) };
+	unsigned long w[sizeof(fd_set) / sizeof(unsigned long)];
+	int words = (nfds + BITS - 1) / BITS, polled = 0;
+
+	memcpy(w, set, sizeof w);
+	for (int i = 0; i < words; i++) {
+		unsigned long bits = w[i];
+
+		if ((i + 1) * BITS > nfds)      /* the last word: only below nfds */
+			bits &= (1UL << (nfds - i * BITS)) - 1;
+		polled += __builtin_popcountl(bits);
+	}
+	return (struct mux_cost){ .polled = polled,
+				  .in = (unsigned)(words * sizeof(unsigned long)),
+				  .out = (unsigned)(words * sizeof(unsigned long)),
+				  .sets = TRACE_FDSET_READ };
+}
+
 static int sel_wait(struct mux *m, int *ready, int max)
 {
 	fd_set set;
 	int nfds = rebuild(m, &set), rc, err, found = 0;
-	int64_t t0 = mux_wait_enter(TRACE_CALL_SELECT, -1, nfds, m->list, m->n);
+	struct mux_cost cost = cost_of(&set, nfds);
+	int64_t t0 = mux_wait_enter_cost(TRACE_CALL_SELECT, nfds, m->list, m->n,
+					 &cost);
 
 	rc = select(nfds, &set, NULL, NULL, NULL);
 	err = errno;
-	mux_wait_exit(TRACE_CALL_SELECT, -1, nfds, t0, rc, err,
-		      m->list, rc > 0 ? members(m, &set) : 0);
+	mux_wait_exit_cost(TRACE_CALL_SELECT, nfds, t0, rc, err,
+			   m->list, rc > 0 ? members(m, &set) : 0, &cost);
 	/* lesson: select-scan */
 	if (rc < 0)
 		return -err;
@@ -128,7 +158,7 @@ static int select_run(struct model_ctx *c)
 
 const struct model_ops model_select = {
 	.name = "select",
-	.summary = "select(): one wait for many fds; the whole set is copied, checked and scanned each time",
+	.summary = "select(): one wait for many fds; a bitmap up to nfds goes in and back each call, and the program scans it",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_BITMAP | TRACE_CAP_SERVES,
 	.available = model_available_always,
 	.run = select_run,

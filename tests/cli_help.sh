@@ -75,6 +75,7 @@ value() {
 	case $1 in
 	--model) echo select ;; --speed) echo 2 ;; --lang) echo en ;; --theme) echo mono ;;
 	--format) echo text ;; --size) echo 80x24 ;; --fds) echo 10 ;; --models) echo poll ;;
+	--low) echo 0,1000 ;;
 	--record|--output) echo "$tmp/never" ;;
 	esac
 }
@@ -208,6 +209,9 @@ if command -v bash >/dev/null 2>&1; then
 	want "epoll epoll-et" run fishing --model = ep
 	has "nonblocking" run fishing --model = ""
 	want "select,poll,epoll select,poll,epoll-et" bench --models select,poll,ep
+	has "--low" bench --
+	want "" bench --low ""
+	want "--csv" bench --low 0,1000 --cs
 	want "epoll epoll-et" --model ep
 	want "epoll" lesson epo
 	has "two-phases" lesson ""

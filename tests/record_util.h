@@ -1,5 +1,5 @@
 /* record_util.h: what the trace format's test suites share (test_record.c,
- * test_record_mux.c, test_record_async.c): events and traces to write,
+ * test_record_mux.c, test_record_async.c, test_record_cost.c): events and traces to write,
  * comparisons, and reading text that must load or be refused.  Header-only
  * (static inline) because the Makefile links each test_*.c on its own. */
 #ifndef IOSCOPE_TESTS_RECORD_UTIL_H
@@ -106,6 +106,10 @@ static inline void assert_ev_equal(const struct trace_ev *a, const struct trace_
 	assert_int_equal(a->what, b->what);
 	assert_int_equal(a->nfds, b->nfds);
 	assert_int_equal(a->fds_more, b->fds_more);
+	assert_int_equal(a->polled, b->polled);
+	assert_int_equal(a->copied_in, b->copied_in);
+	assert_int_equal(a->copied_out, b->copied_out);
+	assert_int_equal(a->sets, b->sets);
 	for (int i = 0; i < a->nfds; i++)
 		assert_int_equal(a->fd_list[i], b->fd_list[i]);
 }

@@ -87,12 +87,47 @@ static void test_mux_select_scans_everything(void **state)
 	scan = first_scan(&h);
 	assert_non_null(ex);
 	assert_non_null(scan);
-	assert_int_equal(ex->n, maxfd + 1);          /* the kernel checked nfds */
+	assert_int_equal(ex->n, maxfd + 1);          /* nfds: how far the bit walk goes */
+	assert_true(ex->flags & TRACE_F_COST);
+	assert_int_equal(ex->polled, 4);             /* the kernel polled the watched fds */
+	assert_int_equal(ex->copied_in, (maxfd + 1 + 63) / 64 * 8);
+	assert_int_equal(ex->copied_out, ex->copied_in);
+	assert_int_equal(ex->sets, TRACE_FDSET_READ);
 	assert_int_equal(ex->nfds, 1);
 	assert_int_equal(ex->fd_list[0], h.fds[2].fd);
 	assert_int_equal(scan->n, maxfd + 1);        /* the program scanned nfds */
 	assert_int_equal(scan->nfds, 1);
 	assert_int_equal(scan->fd_list[0], h.fds[2].fd);
+	h_fini(&h);
+}
+
+/* poll's cost: every entry copied in and polled, only revents back. */
+static void test_mux_poll_cost(void **state)
+{
+	struct harness h;
+	const struct trace_ev *in = NULL, *ex = NULL;
+
+	(void)state;
+	run_third_of_four("poll", &h);
+	for (size_t i = 0; i < trace_count(h.t) && ex == NULL; i++) {
+		const struct trace_ev *e = trace_at(h.t, i);
+
+		if (e->call == TRACE_CALL_POLL && e->kind == TRACE_ENTER && in == NULL)
+			in = e;
+		if (e->call == TRACE_CALL_POLL && e->kind == TRACE_EXIT)
+			ex = e;
+	}
+	assert_non_null(in);
+	assert_non_null(ex);
+	assert_true(in->flags & TRACE_F_COST);
+	assert_int_equal(in->polled, 4);
+	assert_int_equal(in->copied_in, 4 * 8);
+	assert_int_equal(in->copied_out, 0);
+	assert_true(ex->flags & TRACE_F_COST);
+	assert_int_equal(ex->polled, 4);
+	assert_int_equal(ex->copied_in, 4 * 8);
+	assert_int_equal(ex->copied_out, 4 * 2);
+	assert_int_equal(ex->sets, 0);
 	h_fini(&h);
 }
 
@@ -429,6 +464,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mux_select_scans_everything),
+		cmocka_unit_test(test_mux_poll_cost),
 		cmocka_unit_test(test_mux_epoll_touches_only_ready),
 		cmocka_unit_test(test_mux_nothing_missed_or_twice),
 		cmocka_unit_test(test_mux_level_vs_edge),

@@ -81,14 +81,16 @@ static void add_mux(struct trace *t)
 	e = mux_ev(TRACE_READY, 0, 5, 0, 0, 0, 0); e.what = TRACE_READY_INFERRED;
 	e.step = 3; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_SELECT, -1, 8, 1, 5, 0); e.ret = 1;
-	e.dur_ns = 900; add(t, e);
+	e.dur_ns = 900; e.flags = TRACE_F_COST; e.polled = 3; e.copied_in = 8;
+	e.copied_out = 8; e.sets = TRACE_FDSET_READ; add(t, e);
 	e = mux_ev(TRACE_SET, 0, -1, 8, 1, 5, 0); e.what = TRACE_SET_SCAN; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, 20, 20, 100, 1); add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, 0, 2, -1, 0); e.ret = -1;
 	e.err = EINTR; e.count = 2; e.fd_list[1] = INT32_MAX; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_POLL, -1, 0, 0, 0, 0); add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_POLL, -1, INT32_MAX, 16, 0, 3);
-	e.fds_more = TRACE_MAX_COUNT; add(t, e);
+	e.fds_more = TRACE_MAX_COUNT; e.flags = TRACE_F_COST; e.polled = INT32_MAX;
+	e.copied_in = TRACE_MAX_COUNT; e.copied_out = TRACE_MAX_COUNT; add(t, e);
 	e = mux_ev(TRACE_ENTER, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
 	e.what = TRACE_OP_ADD; e.arg = 5; add(t, e);
 	e = mux_ev(TRACE_EXIT, TRACE_CALL_EPOLL_CTL, 9, 0, 0, 0, 0);
@@ -737,8 +739,8 @@ static void test_record_jq(void **state)
 				   path), blocked);
 	assert_int_equal(jq_number("select(.kind==\"exit\" and .errno==\"EAGAIN\")",
 				   path), 1);
-	expect_jq("select(.kind==\"exit\" and .call==\"select\") | {checked, fds}",
-		  false, path, "{\"checked\":8,\"fds\":[5]}\n");
+	expect_jq("select(.kind==\"exit\" and .call==\"select\") | {polled, checked, fds}",
+		  false, path, "{\"polled\":3,\"checked\":8,\"fds\":[5]}\n");
 	expect_jq("select(.kind==\"set\") | {actor, what, n, size: ((.fds|length) "
 		  "+ (.fds_more // 0))}", false, path,
 		  "{\"actor\":\"A\",\"what\":\"build\",\"n\":8,\"size\":3}\n"
@@ -746,10 +748,11 @@ static void test_record_jq(void **state)
 		  "{\"actor\":\"A\",\"what\":\"interest\",\"n\":2,\"size\":2}\n"
 		  "{\"actor\":\"A\",\"what\":\"scan\",\"n\":0,"
 		  "\"size\":7}\n");
-	expect_jq("map(select(.kind==\"exit\" and .checked != null)) | "
-		  "group_by(.actor) | map({actor: .[0].actor, checked: "
-		  "(map(.checked) | add)})", true, path,
-		  "[{\"actor\":\"A\",\"checked\":2147483656}]\n");
+	expect_jq("map(select(.kind==\"exit\" and .polled != null)) | "
+		  "group_by(.actor) | map({actor: .[0].actor, polled: "
+		  "(map(.polled) | add), copied_in: (map(.copied_in) | add)})",
+		  true, path, "[{\"actor\":\"A\",\"polled\":2147483650,"
+		  "\"copied_in\":2147483655}]\n");
 	trace_free(t);
 	t = net_trace();
 	assert_int_equal(trace_save(t, path), 0);

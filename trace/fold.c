@@ -135,6 +135,23 @@ static inline bool life_ev_ok(const struct trace_ev *ev)
 	return true;
 }
 
+/* A select or poll enter's or exit's cost (TRACE_F_COST): no more fds
+ * polled than it was handed, bytes within the counts' bound (none back
+ * yet at the enter); select names its sets. */
+static bool cost_ok(const struct trace_ev *ev)
+{
+	if (!(ev->flags & TRACE_F_COST))
+		return true;
+	if ((ev->kind != TRACE_EXIT && ev->kind != TRACE_ENTER) ||
+	    (ev->call != TRACE_CALL_SELECT && ev->call != TRACE_CALL_POLL) ||
+	    (ev->kind == TRACE_ENTER && ev->copied_out != 0))
+		return false;
+	return in(ev->polled, 0, ev->n) && ev->copied_in <= TRACE_MAX_COUNT &&
+	       ev->copied_out <= TRACE_MAX_COUNT &&
+	       (ev->call == TRACE_CALL_SELECT ?
+		ev->sets != 0 && (ev->sets & ~TRACE_FDSET_ALL) == 0 : ev->sets == 0);
+}
+
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
 	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE &&
@@ -155,7 +172,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       (ev->kind != TRACE_STATE || in(ev->pid, 0, TRACE_MAX_PID)) &&
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
-	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev);
+	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev) && cost_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)
@@ -480,6 +497,11 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		a->call_since = ev->t_ns;
 		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL)
 			a->handed_in += (uint64_t)ev->n;
+		if (ev->flags & TRACE_F_COST) {    /* what goes in, once per call */
+			a->costed++;
+			a->polled += (uint64_t)ev->polled;
+			a->copied_in += ev->copied_in;
+		}
 		else if (ev->call == TRACE_CALL_EPOLL_CTL)
 			a->handed_in++;
 		break;
@@ -489,6 +511,8 @@ static void apply(struct view *v, const struct trace_ev *ev)
 			a->waits++;
 			a->checked += (uint64_t)(ev->n > 0 ? ev->n : 0);
 		}
+		if (ev->flags & TRACE_F_COST)
+			a->copied_out += ev->copied_out;
 		break;
 	case TRACE_SET:
 		if (ev->what == TRACE_SET_SCAN)

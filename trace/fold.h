@@ -71,8 +71,14 @@ struct view_actor {
 	int64_t wait_ns, copy_ns;
 	/* Multiplexing: per wait, descriptors the program handed the kernel
 	 * (select's nfds bits, poll's entries; epoll: one per epoll_ctl),
-	 * descriptors the kernel checked, and entries the program scanned. */
+	 * the waits' extent (trace_ev.n of their exits: select's nfds, poll's
+	 * entries, epoll's events returned), and entries the program scanned.
+	 * For the select and poll calls that recorded their cost
+	 * (TRACE_F_COST; costed of them, counted at their enters): fds the
+	 * kernel polled and bytes of the sets copied in (from the enters) and
+	 * back (from the exits), summed. */
 	uint64_t waits, handed_in, checked, scanned;
+	uint64_t costed, polled, copied_in, copied_out;
 	/* The last multiplexer round, as indices into the trace (-1: none):
 	 * the set built, the wait's enter and exit, the program's scan, the
 	 * epoll interest list; and the fds the view knows are on the epoll

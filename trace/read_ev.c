@@ -165,6 +165,58 @@ static void what_call(struct rd *r, const struct trace_ev *ev)
 		 trace_kind_name(ev->kind), trace_call_name(ev->call));
 }
 
+/* "sets": select's sets handed in, an array of distinct names, at least one. */
+static int rd_sets(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *expect = "an array of distinct set names: read, write, except";
+	json_t *a, *v;
+	size_t i;
+	int rc, bit;
+
+	if ((rc = trace__need(r, o, "sets", expect, &a)) != 0)
+		return rc;
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		return trace__fail(r, 1, "\"sets\" of %s is %s (expected %s)",
+				   r->what, json_is_array(a) ? "empty" :
+				   trace__type_desc(a), expect);
+	json_array_foreach(a, i, v) {
+		bit = json_is_string(v) ? trace_fdset_from(json_string_value(v)) : -1;
+		if (bit < 0 || (ev->sets & bit))
+			return trace__fail(r, 1, "\"sets[%zu]\" of %s is not a "
+					   "new set name (expected %s)", i,
+					   r->what, expect);
+		ev->sets |= (uint8_t)bit;
+	}
+	return 0;
+}
+
+/* What a select or poll costs the kernel: "polled", the bytes copied in
+ * and, at the exit, back; all or none (older traces have none:
+ * TRACE_F_COST stays clear and the views say what they know). */
+static int rd_cost(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	int64_t in = 0, out = 0;
+	int rc;
+
+	if (json_object_get(o, "polled") == NULL)
+		return 0;
+	rc = rd_i32(r, o, "polled", 0, &ev->polled);
+	if (rc == 0 && ev->polled > ev->n)
+		return trace__fail(r, 1, "\"polled\" of %s is %d (expected at most "
+				   "%s, %d)", r->what, ev->polled,
+				   ev->kind == TRACE_EXIT ? "\"checked\"" : "\"nfds\"", ev->n);
+	if (rc == 0)
+		rc = trace__get_int(r, o, "copied_in", 0, TRACE_MAX_COUNT, &in);
+	if (rc == 0 && ev->kind == TRACE_EXIT)
+		rc = trace__get_int(r, o, "copied_out", 0, TRACE_MAX_COUNT, &out);
+	if (rc == 0 && ev->call == TRACE_CALL_SELECT)
+		rc = rd_sets(r, o, ev);
+	ev->copied_in = (uint32_t)in;
+	ev->copied_out = (uint32_t)out;
+	ev->flags |= TRACE_F_COST;
+	return rc;
+}
+
 /* What a call was handed, after call and fd. */
 static int rd_call_args(struct rd *r, json_t *o, struct trace_ev *ev)
 {
@@ -175,7 +227,9 @@ static int rd_call_args(struct rd *r, json_t *o, struct trace_ev *ev)
 	case TRACE_CALL_POLL:
 		what_call(r, ev);
 		rc = rd_i32(r, o, "nfds", 0, &ev->n);
-		return rc != 0 ? rc : rd_fds(r, o, ev);
+		if (rc == 0)
+			rc = rd_fds(r, o, ev);
+		return rc != 0 ? rc : rd_cost(r, o, ev);
 	case TRACE_CALL_EPOLL_WAIT:
 		what_call(r, ev);
 		return rd_i32(r, o, "maxevents", 0, &ev->n);
@@ -198,7 +252,10 @@ static int rd_call_results(struct rd *r, json_t *o, struct trace_ev *ev)
 	case TRACE_CALL_EPOLL_WAIT:
 		what_call(r, ev);
 		rc = rd_i32(r, o, "checked", 0, &ev->n);
-		return rc != 0 ? rc : rd_fds(r, o, ev);
+		if (rc == 0)
+			rc = rd_fds(r, o, ev);
+		return rc != 0 || ev->call == TRACE_CALL_EPOLL_WAIT ? rc :
+		       rd_cost(r, o, ev);
 	case TRACE_CALL_EPOLL_CTL:
 		what_call(r, ev);
 		return rd_op(r, o, ev);

@@ -10,7 +10,7 @@
  * UTF-8, more than TRACE_FDS_INLINE listed fds, a connect to no actor of
  * the header, a close or state whose what is neither 0 nor 1, a signal with
  * no name, a completion's negative ret that is no errno, and a negative
- * t_ns, dur_ns, tid or count ("checked", delivered bytes, "in_flight",
+ * t_ns, dur_ns, tid or count ("checked", "polled", delivered bytes, "in_flight",
  * "waiting"), any value outside the reader's bounds (view_ev_ok, the
  * table in FORMAT.md), and a line longer than the reader takes
  * (TRACE_MAX_HDR_LINE, TRACE_MAX_LINE).  A file it writes always reads
@@ -163,6 +163,34 @@ static void put_op(struct put *p, const struct trace_ev *ev)
 	put_int(p, "target", ev->arg);
 }
 
+/* select's sets handed in, by name: ["read"], ["read","write"]. */
+static void put_sets(struct put *p, unsigned sets)
+{
+	json_t *a = json_array();
+
+	for (unsigned bit = 1; a != NULL && bit <= TRACE_FDSET_ALL; bit <<= 1)
+		if ((sets & bit) &&
+		    json_array_append_new(a, json_string(trace_fdset_name(bit))) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	put_new(p, "sets", a, -ENOMEM);
+}
+
+/* What a select or poll costs the kernel (TRACE_F_COST), when recorded:
+ * at its enter, what goes in; at its exit, what went in and back. */
+static void put_cost(struct put *p, const struct trace_ev *ev)
+{
+	if (!(ev->flags & TRACE_F_COST))
+		return;
+	put_count(p, "polled", ev->polled);
+	put_count(p, "copied_in", ev->copied_in);
+	if (ev->kind == TRACE_EXIT)
+		put_count(p, "copied_out", ev->copied_out);
+	if (ev->call == TRACE_CALL_SELECT)
+		put_sets(p, ev->sets);
+}
+
 /* What a wait call was handed, after call and fd. */
 static void put_call_args(struct put *p, const struct trace_ev *ev)
 {
@@ -171,6 +199,7 @@ static void put_call_args(struct put *p, const struct trace_ev *ev)
 	case TRACE_CALL_POLL:
 		put_int(p, "nfds", ev->n);
 		put_fds(p, ev);
+		put_cost(p, ev);
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
 		put_int(p, "maxevents", ev->n);
@@ -192,6 +221,7 @@ static void put_call_results(struct put *p, const struct trace_ev *ev)
 	case TRACE_CALL_EPOLL_WAIT:
 		put_count(p, "checked", ev->n);
 		put_fds(p, ev);
+		put_cost(p, ev);
 		break;
 	case TRACE_CALL_EPOLL_CTL:
 		put_op(p, ev);

@@ -359,6 +359,27 @@ int trace_cap_from(const char *name)
 	return -1;
 }
 
+/* In bit order: the JSON names of enum trace_fdset (select's sets). */
+static const char *const fdset_names[] = { "read", "write", "except" };
+_Static_assert(TRACE_FDSET_ALL == (1u << NELEM(fdset_names)) - 1,
+	       "every fd_set bit has a name");
+
+const char *trace_fdset_name(unsigned set)
+{
+	for (int i = 0; i < NELEM(fdset_names); i++)
+		if (set == 1u << i)
+			return fdset_names[i];
+	return NULL;
+}
+
+int trace_fdset_from(const char *name)
+{
+	for (int i = 0; i < NELEM(fdset_names); i++)
+		if (strcmp(fdset_names[i], name) == 0)
+			return (int)(1u << i);
+	return -1;
+}
+
 /* The models of version 1 and what each could show.  This table is the
  * only place outside models/ that knows a model by its name, and only to
  * read files written before actors carried their capabilities. */

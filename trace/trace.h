@@ -115,6 +115,14 @@ enum trace_set {
 	TRACE_SET_MAX
 };
 
+/* The sets a select was handed (trace_ev.sets). */
+enum trace_fdset {
+	TRACE_FDSET_READ   = 1u << 0,
+	TRACE_FDSET_WRITE  = 1u << 1,
+	TRACE_FDSET_EXCEPT = 1u << 2,
+	TRACE_FDSET_ALL    = (1u << 3) - 1
+};
+
 /* TRACE_READY: how the view knows the fd is on the ready list. */
 enum trace_ready {
 	TRACE_READY_NONE = 0,
@@ -153,6 +161,9 @@ enum trace_cap {
 
 #define TRACE_F_BLOCKED 0x01   /* phase: the caller is blocked in it */
 #define TRACE_F_END     0x02   /* phase, idle: this is the end edge */
+#define TRACE_F_COST    0x04   /* enter, exit of select or poll: polled,
+                                  copied_in (exit: copied_out) and select's
+                                  sets are recorded */
 #define TRACE_F_SHORT   0x80   /* in a ring only: just the first 64 bytes
                                   were written (ring.h) */
 #define TRACE_EV_HOT    64     /* bytes of the fields every event uses */
@@ -182,7 +193,9 @@ struct trace_ev {
 	const char *text[2];   /* caption: en, zh (interned) */
 	/* Multiplexing.  enter of select/poll: n = nfds / entries handed in,
 	 * fds = the set; epoll_wait: n = maxevents.  exit of a wait: n =
-	 * descriptors the kernel checked, fds = the set handed back.  set: n =
+	 * select's nfds, poll's entries, epoll_wait's events returned (the
+	 * JSON's "checked": an extent, not a count of fds polled; see
+	 * polled), fds = the set handed back.  set: n =
 	 * entries scanned (scan) or in the set.  epoll_ctl: what = op, arg =
 	 * the fd added or removed.  accept: arg is not used (the new fd is
 	 * its exit's ret).  connect: arg = the server's actor index. */
@@ -199,6 +212,17 @@ struct trace_ev {
 	uint8_t  what;         /* set: enum trace_set; ready: trace_ready; ctl: trace_op */
 	uint16_t nfds;         /* fds listed in fd[] (at most TRACE_FDS_INLINE) */
 	uint32_t fds_more;     /* fds in the set that did not fit in fd[] */
+	/* enter and exit of select and poll, with TRACE_F_COST (fs/select.c):
+	 * polled = the fds the kernel polls (select: bits set below nfds in
+	 * the sets handed in; poll: entries with fd >= 0); copied_in,
+	 * copied_out = bytes of the sets copied into the kernel and back
+	 * (select: ceil(nfds/64) longs per set handed in, each way; poll:
+	 * every struct pollfd in, only each revents back; an enter has no
+	 * copied_out, 0); sets = select's sets handed in (TRACE_FDSET_*), 0
+	 * for poll.  The program works them out from what it hands in. */
+	int32_t  polled;
+	uint32_t copied_in, copied_out;
+	uint8_t  sets;
 	int32_t  fd_list[TRACE_FDS_INLINE];
 };
 
@@ -333,6 +357,8 @@ const char *trace_op_name(int op);
 int trace_op_from(const char *name);
 const char *trace_cap_name(unsigned cap);       /* one bit: "phases"; else NULL */
 int trace_cap_from(const char *name);           /* its bit, or -1 if unknown */
+const char *trace_fdset_name(unsigned set);     /* one bit: "read"; else NULL */
+int trace_fdset_from(const char *name);         /* its bit, or -1 if unknown */
 /* Version 1 traces named models only: the capabilities each model of that
  * time had, by name (0 for a name it did not know).  For reading old files
  * and for tests that build traces by hand; views never call it. */

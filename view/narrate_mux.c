@@ -1,6 +1,6 @@
 /* narrate_mux.c: words for how ready fds move through select, poll and
- * epoll: what the program hands the kernel, what the kernel checks, what
- * comes back, and what the program must then scan. */
+ * epoll: what the program hands the kernel, the fds the kernel polls, what
+ * comes back, and what the program then scans. */
 #include <errno.h>
 #include <string.h>
 
@@ -35,14 +35,24 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
-		snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): the whole bitmap is copied into the kernel",
-				       "→ select(nfds %d, readfds %s)：整个位图被复制进内核"),
-			 ev->n, narrate__fds(ev, f, sizeof f));
+		if (ev->flags & TRACE_F_COST)
+			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): %u B of bitmap in; the kernel polls the %d fds set in it",
+					       "→ select(nfds %d, readfds %s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
+				 ev->n, narrate__fds(ev, f, sizeof f), ev->copied_in, ev->polled);
+		else
+			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): the bitmap up to nfds goes into the kernel",
+					       "→ select(nfds %d, readfds %s)：nfds 以内的位图复制进内核"),
+				 ev->n, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_POLL:
-		snprintf(s, len, NL(n, "→ poll(%d entries %s): the whole array is copied into the kernel",
-				       "→ poll(%d 项 %s)：整个数组被复制进内核"),
-			 ev->n, narrate__fds(ev, f, sizeof f));
+		if (ev->flags & TRACE_F_COST)
+			snprintf(s, len, NL(n, "→ poll(%d entries %s): the whole array, %u B, in; the kernel polls the %d with an fd",
+					       "→ poll(%d 项 %s)：整个数组 %u 字节复制进内核；内核轮询其中有 fd 的 %d 项"),
+				 ev->n, narrate__fds(ev, f, sizeof f), ev->copied_in, ev->polled);
+		else
+			snprintf(s, len, NL(n, "→ poll(%d entries %s): the whole array is copied into the kernel",
+					       "→ poll(%d 项 %s)：整个数组被复制进内核"),
+				 ev->n, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
 		snprintf(s, len, NL(n, "→ epoll_wait(epfd %d, up to %d events): nothing is copied in; the kernel already knows the fds",
@@ -78,14 +88,26 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 	}
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
-		snprintf(s, len, NL(n, "← select = %lld after %s: the kernel checked all %d descriptors and rewrote the set in place: %s",
-				       "← select = %lld，用时 %s：内核检查了全部 %d 个描述符，并就地改写集合：%s"),
-			 (long long)ev->ret, d, ev->n, narrate__fds(ev, f, sizeof f));
+		if (ev->flags & TRACE_F_COST)
+			snprintf(s, len, NL(n, "← select = %lld after %s: back %s in %u B of bitmap; the kernel polled the %d fds set in it",
+					       "← select = %lld，用时 %s：返回 %s，%u 字节位图；内核只轮询了其中置位的 %d 个 fd"),
+				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->copied_out,
+				 ev->polled);
+		else
+			snprintf(s, len, NL(n, "← select = %lld after %s: the kernel rewrote the set in place: %s",
+					       "← select = %lld，用时 %s：内核就地改写了集合：%s"),
+				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_POLL:
-		snprintf(s, len, NL(n, "← poll = %lld after %s: the kernel checked all %d entries; revents set on %s",
-				       "← poll = %lld，用时 %s：内核检查了全部 %d 项；revents 被置位的是 %s"),
-			 (long long)ev->ret, d, ev->n, narrate__fds(ev, f, sizeof f));
+		if (ev->flags & TRACE_F_COST)
+			snprintf(s, len, NL(n, "← poll = %lld after %s: revents set on %s; the kernel polled %d entries and wrote back %u B of revents",
+					       "← poll = %lld，用时 %s：revents 被置位的是 %s；内核轮询了 %d 项，写回 %u 字节 revents"),
+				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->polled,
+				 ev->copied_out);
+		else
+			snprintf(s, len, NL(n, "← poll = %lld after %s: revents set on %s",
+					       "← poll = %lld，用时 %s：revents 被置位的是 %s"),
+				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
 		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s",

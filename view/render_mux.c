@@ -1,6 +1,7 @@
-/* render_mux.c: how ready fds move: select's set going in, checked and
- * coming back, and the program's own scan, beside epoll's interest list,
- * its ready list and epoll_wait returning only what is on it. */
+/* render_mux.c: how ready fds move: select's set going in (its bytes),
+ * the fds the kernel polled, what came back, and the program's own scan,
+ * beside epoll's interest list, its ready list and epoll_wait returning
+ * only what is on it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,34 +80,117 @@ static void fds_text(char *t, size_t len, int cols, const char *pre, const struc
 		}
 }
 
-/* The totals row; compact when the side is narrow (80 columns, two sides). */
+/* The totals row; compact when the side is narrow (80 columns, two sides).
+ * select and poll: the bytes of their sets copied in and the fds the
+ * kernel polled, when the trace recorded them (older ones did not: then
+ * the descriptors handed in); epoll: its epoll_ctl calls and the events
+ * that came back. */
 static void totals(struct grid *g, const struct tui_state *s, const struct view_actor *a,
 		   int x, int y, int w)
 {
+	unsigned long long in = a->handed_in, mid = a->checked, sc = a->scanned;
+	bool cost = a->costed > 0, epoll = !(a->caps & TRACE_CAP_SET);
 	char t[200];
 
+	if (cost) {
+		in = a->copied_in;
+		mid = a->polled;
+	}
 	if (w < 60) {           /* no label column: the whole side for the numbers */
-		grid_printf(g, x, y, ROLE_DIM, w, L2(s, "so far: in %llu·checked %llu·scanned %llu",
-						     "累计：传入 %llu·检查 %llu·扫描 %llu"),
-			    (unsigned long long)a->handed_in, (unsigned long long)a->checked,
-			    (unsigned long long)a->scanned);
+		if (cost)
+			snprintf(t, sizeof t, L2(s, "so far: in %llu B·polled %llu·scanned %llu",
+						 "累计：传入 %llu 字节·轮询 %llu·扫描 %llu"), in, mid, sc);
+		else if (epoll)
+			snprintf(t, sizeof t, L2(s, "so far: in %llu·back %llu·scanned %llu",
+						 "累计：传入 %llu·返回 %llu·扫描 %llu"), in, mid, sc);
+		else
+			snprintf(t, sizeof t, L2(s, "so far: in %llu·scanned %llu",
+						 "累计：传入 %llu·扫描 %llu"), in, sc);
+		grid_printf(g, x, y, ROLE_DIM, w, "%s", t);
 		return;
 	}
-	snprintf(t, sizeof t, L2(s, a->waits == 1 ? "%llu wait: in %llu · checked %llu · scanned %llu" :
-				 "%llu waits: in %llu · checked %llu · scanned %llu",
-				 "等待 %llu 次：传入 %llu · 检查 %llu · 扫描 %llu"),
-			 (unsigned long long)a->waits, (unsigned long long)a->handed_in,
-			 (unsigned long long)a->checked, (unsigned long long)a->scanned);
+	if (cost)
+		snprintf(t, sizeof t, L2(s, a->waits == 1 ? "%llu wait: in %llu B · polled %llu · scanned %llu" :
+					 "%llu waits: in %llu B · polled %llu · scanned %llu",
+					 "等待 %llu 次：传入 %llu 字节 · 轮询 %llu · 扫描 %llu"),
+			 (unsigned long long)a->waits, in, mid, sc);
+	else if (epoll)
+		snprintf(t, sizeof t, L2(s, a->waits == 1 ? "%llu wait: in %llu · back %llu · scanned %llu" :
+					 "%llu waits: in %llu · back %llu · scanned %llu",
+					 "等待 %llu 次：传入 %llu · 返回 %llu · 扫描 %llu"),
+			 (unsigned long long)a->waits, in, mid, sc);
+	else
+		snprintf(t, sizeof t, L2(s, a->waits == 1 ? "%llu wait: in %llu · scanned %llu" :
+					 "%llu waits: in %llu · scanned %llu",
+					 "等待 %llu 次：传入 %llu · 扫描 %llu"),
+			 (unsigned long long)a->waits, in, sc);
 	row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
 }
 
-/* select or poll: everything goes in, everything is checked, everything
- * is scanned. */
+/* The cost of the call in progress or just returned (TRACE_F_COST): its
+ * exit's when it has returned, else its enter's; NULL when not recorded. */
+static const struct trace_ev *cost_ev(const struct view_actor *a, const struct trace_ev *in,
+				      const struct trace_ev *out)
+{
+	if (out != NULL && a->mux_exit > a->mux_enter && (out->flags & TRACE_F_COST))
+		return out;
+	return in != NULL && (in->flags & TRACE_F_COST) ? in : NULL;
+}
+
+/* What went in: select's bitmap, poll's array; the bytes when recorded. */
+static void in_row(struct grid *g, const struct tui_state *s, int x, int y, int w, bool sel,
+		   const struct trace_ev *in, const struct trace_ev *c)
+{
+	char b[160], t[200];
+	int n = in ? in->n : 0;
+	bool wide = w - 12 >= 40;    /* room for the words, not only the unit */
+
+	if (c != NULL && sel)
+		snprintf(b, sizeof b, wide ? L2(s, "%u B of bitmap, nfds %d  ", "位图 %u 字节，nfds %d  ") :
+				      L2(s, "%u B, nfds %d ", "%u 字节，nfds %d "), c->copied_in, n);
+	else if (c != NULL)
+		snprintf(b, sizeof b, wide ? L2(s, "%u B of array, %d entries  ", "数组 %u 字节，%d 项  ") :
+				      L2(s, "%u B, %d entries ", "%u 字节，%d 项 "), c->copied_in, n);
+	else
+		snprintf(b, sizeof b, "%s %d  ", sel ? "nfds" : L2(s, "entries", "项数"), n);
+	fds_text(t, sizeof t, w - 12, b, in, "");
+	row(g, s, x, y, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
+}
+
+/* What the kernel did: the fds it polled, what came back (its bytes when
+ * recorded, dropped before the fds when the side is too narrow for both). */
+static void kernel_row(struct grid *g, const struct tui_state *s, int x, int y, int w,
+		       const struct trace_ev *out, const struct trace_ev *c)
+{
+	char b[160], t[200];
+	bool back = out != NULL && (out->flags & TRACE_F_COST);
+
+	/* The last call that returned: a new one may already be waiting. */
+	if (c != NULL && back) {
+		snprintf(b, sizeof b, L2(s, "polled %d · back %u B ", "轮询 %d 个 · 返回 %u 字节 "),
+			 c->polled, out->copied_out);
+		fds_text(t, sizeof t, w - 12, b, out, "");
+		if (grid_width(t) <= w - 12 && (out->nfds == 0 ||
+		    (strstr(t, "{}") == NULL && strstr(t, "{+") == NULL))) {
+			row(g, s, x, y, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+			return;
+		}
+	}
+	if (c != NULL)
+		snprintf(b, sizeof b, L2(s, "polled %d · back ", "轮询 %d 个 · 返回 "), c->polled);
+	else
+		snprintf(b, sizeof b, "%s", L2(s, "back ", "返回 "));
+	fds_text(t, sizeof t, w - 12, b, out, "");
+	row(g, s, x, y, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+}
+
+/* select or poll: the whole set goes in each call; the kernel polls the
+ * watched fds; the program scans what came back. */
 static void scan_side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
 {
 	const struct view_actor *a = &s->v->actors[actor];
 	const struct trace_ev *in = at(s, a->mux_enter), *out = at(s, a->mux_exit);
-	const struct trace_ev *sc = at(s, a->mux_scan);
+	const struct trace_ev *sc = at(s, a->mux_scan), *c = cost_ev(a, in, out);
 	bool sel = render__caps(s, actor) & TRACE_CAP_BITMAP;
 	char b[160], t[200];
 
@@ -121,14 +205,9 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 		       "描述符不小于 FD_SETSIZE（1024）：根本没有交给 select"));
 		return;
 	}
-	snprintf(b, sizeof b, "%s %d  ", sel ? "nfds" : L2(s, "entries", "项数"), in ? in->n : 0);
-	fds_text(t, sizeof t, w - 12, b, in, "");
-	row(g, s, x, y + 1, w, L2(s, "handed in", "交给内核"), ROLE_TEXT, t);
-	if (h > 2) {
-		snprintf(b, sizeof b, L2(s, "checked %d · back ", "检查 %d 个 · 返回 "), out ? out->n : 0);
-		fds_text(t, sizeof t, w - 12, b, out, "");
-		row(g, s, x, y + 2, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
-	}
+	in_row(g, s, x, y + 1, w, sel, in, c);
+	if (h > 2)
+		kernel_row(g, s, x, y + 2, w, out, c);
 	if (h > 3) {
 		snprintf(b, sizeof b, L2(s, "scanned %d to find ", "扫描 %d 个才找到 "), sc ? sc->n : 0);
 		fds_text(t, sizeof t, w - 12, b, sc, "");
