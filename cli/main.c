@@ -444,6 +444,8 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 		narrate_ev(&n, trace_at(t, i));
 	if (!ferror(stdout))
 		narrate_end(&n);
+	else
+		narrate_free(&n);
 	err = errno;
 	if (skipped > 0)
 		fprintf(stderr, cli_tr("ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",

@@ -546,6 +546,8 @@ int run_close(struct run *r, char *cause, size_t len)
 		narrate_end(&r->narr);
 		if (ferror(r->o->out))
 			out_failed(r, errno != 0 ? -errno : -EIO);
+	} else if (r->o->out != NULL && r->sink != NULL && r->world != NULL) {
+		narrate_free(&r->narr);        /* its output failed: no summary */
 	}
 	record_close(r);
 	world_free(r->world);

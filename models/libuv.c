@@ -65,7 +65,7 @@ struct loop {
 	char buf[MODEL_BUF];
 };
 
-/* Which backend libuv chose, from the kernel's name for its descriptor. */
+/* Which backend this libuv was built with, from the kernel's name for its descriptor. */
 static void note_backend(struct loop *lv)
 {
 	char path[64], link[64] = "";
@@ -75,13 +75,15 @@ static void note_backend(struct loop *lv)
 	n = readlink(path, link, sizeof link - 1);
 	link[n > 0 ? n : 0] = '\0';
 	if (strcmp(link, "anon_inode:[eventpoll]") == 0)
-		probe_note("libuv chose epoll here, as Python's selectors.DefaultSelector would: "
-			   "one epoll_wait for every handle, then a callback for each ready one",
-			   "libuv 在这里选择了 epoll，和 Python 的 selectors.DefaultSelector 一样："
-			   "一次 epoll_wait 照看所有句柄，再为每个就绪的句柄调用回调");
+		probe_note("libuv waits in epoll here: on Linux its backend is epoll, fixed when "
+			   "libuv was built (kqueue on macOS and BSD, IOCP on Windows): one epoll_wait "
+			   "for every handle, then a callback for each ready one",
+			   "libuv 在这里用 epoll 等待：在 Linux 上它的后端就是 epoll，编译 libuv 时"
+			   "就定下了（macOS 和 BSD 上是 kqueue，Windows 上是 IOCP）：一次 epoll_wait "
+			   "照看所有句柄，再为每个就绪的句柄调用回调");
 	else
-		probe_note("libuv chose a backend other than epoll here",
-			   "libuv 在这里选择的后端不是 epoll");
+		probe_note("libuv's backend here is not epoll (this ioscope expected Linux's epoll)",
+			   "libuv 在这里的后端不是 epoll（本 ioscope 假定是 Linux 的 epoll）");
 }
 
 static void emit_set(struct loop *lv, int what, const int *fds, int n)

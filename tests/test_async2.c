@@ -370,7 +370,7 @@ static void test_async2_libuv_phases(void **state)
 
 	for (size_t i = 0; i < trace_count(h.t); i++)
 		if (trace_at(h.t, i)->kind == TRACE_NOTE &&
-		    strstr(trace_at(h.t, i)->text[0], "libuv chose epoll") != NULL)
+		    strstr(trace_at(h.t, i)->text[0], "libuv waits in epoll here") != NULL)
 			note = trace_at(h.t, i);
 	assert_non_null(note);
 	w0 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 0, 0);

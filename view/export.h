@@ -71,7 +71,9 @@ int export_save(const struct trace *t, int format, int lang, int width, int heig
 /* Internal to the export_*.c files: fflush(out), then 0, -errno, or -EIO
  * when an earlier write failed. */
 int export__flush(FILE *out);
-/* Internal: 0 when every event is view_ev_ok (fold.h), else -EINVAL.  Each
+/* Internal: 0 when the trace has 1 to TRACE_ACTORS_LIMIT actors, at most
+ * TRACE_MAX_ACTORS of them in its header, and every event is view_ev_ok
+ * (fold.h); else -EINVAL.  Each
  * exporter checks first and writes nothing for a trace that trace_read
  * would have refused (one built by hand), so none of them can index past
  * an array or overflow on such a trace. */

@@ -14,7 +14,7 @@ enum phrase {
 	P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B,
 	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
-	P_SUM_AGAIN, P_SUM_MUX, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
+	P_SUM_AGAIN, P_SUM_MUX, P_SUM_MUX_COST, P_SUM_MUX_EPOLL, P_SUM_MUX_LOOP, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
 	P_MAX
 };
 
@@ -53,7 +53,10 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUMMARY] = "\nmeasured in this trace:\n",
 		[P_SUM_ACTOR] = "  %-6s %-12s reads with data %llu, bytes %llu, calls %llu; phase 1 %s, phase 2 %s",
 		[P_SUM_AGAIN] = "; %llu × EAGAIN",
-		[P_SUM_MUX] = "; %llu waits: handed in %llu fds, kernel checked %llu, program scanned %llu",
+		[P_SUM_MUX] = "; %llu waits: handed in %llu fds, program scanned %llu",
+		[P_SUM_MUX_COST] = "; %llu waits: handed in %llu B of sets, kernel polled %llu fds, program scanned %llu",
+		[P_SUM_MUX_EPOLL] = "; %llu waits: %llu epoll_ctl calls, %llu events back, program touched %llu",
+		[P_SUM_MUX_LOOP] = "; %llu waits: %llu events back, the loop called back %llu (its epoll_ctl calls are inside the library, not traced)",
 		[P_SUM_BLOCKED] = "; blocked %s\n",
 		[P_SUM_TOTAL] = "  %zu events, %llu lost\n",
 		[P_PHASE_NAME1] = "phase 1 (wait)",
@@ -93,7 +96,10 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUMMARY] = "\n本次跟踪的测量结果：\n",
 		[P_SUM_ACTOR] = "  %-6s %-12s 读到 %llu 次，共 %llu 字节，%llu 次调用；第一阶段 %s，第二阶段 %s",
 		[P_SUM_AGAIN] = "；%llu 次 EAGAIN",
-		[P_SUM_MUX] = "；等待 %llu 次：交给内核 %llu 个 fd，内核检查 %llu 个，程序扫描 %llu 个",
+		[P_SUM_MUX] = "；等待 %llu 次：交给内核 %llu 个 fd，程序扫描 %llu 个",
+		[P_SUM_MUX_COST] = "；等待 %llu 次：交给内核 %llu 字节的集合，内核轮询 %llu 个 fd，程序扫描 %llu 个",
+		[P_SUM_MUX_EPOLL] = "；等待 %llu 次：调用 epoll_ctl %llu 次，返回 %llu 个事件，程序处理 %llu 个",
+		[P_SUM_MUX_LOOP] = "；等待 %llu 次：返回 %llu 个事件，事件循环回调 %llu 次（它的 epoll_ctl 调用在库内部，未被跟踪）",
 		[P_SUM_BLOCKED] = "；阻塞 %s\n",
 		[P_SUM_TOTAL] = "  共 %zu 个事件，丢失 %llu 个\n",
 		[P_PHASE_NAME1] = "第一阶段（等待）",
@@ -417,6 +423,27 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 	view_apply(&n->v, ev);
 }
 
+/* A multiplexer's totals, in the words its capabilities call for: what
+ * select and poll cost per call where the trace measured it (bytes of sets
+ * copied in, fds the kernel polled), else what the program handed in;
+ * epoll's epoll_ctl calls and the events it returned; a library's loop
+ * (libuv) makes its epoll_ctl calls where no probe sees them. */
+static void sum_mux(struct narrator *n, const struct view_actor *a)
+{
+	unsigned long long waits = a->waits, scanned = a->scanned;
+
+	if ((a->caps & TRACE_CAP_INTEREST) && (a->caps & TRACE_CAP_LOOP))
+		fprintf(n->out, P(n, P_SUM_MUX_LOOP), waits, (unsigned long long)a->checked, scanned);
+	else if (a->caps & TRACE_CAP_INTEREST)
+		fprintf(n->out, P(n, P_SUM_MUX_EPOLL), waits,
+			(unsigned long long)a->handed_in, (unsigned long long)a->checked, scanned);
+	else if (a->costed > 0)
+		fprintf(n->out, P(n, P_SUM_MUX_COST), waits,
+			(unsigned long long)a->copied_in, (unsigned long long)a->polled, scanned);
+	else
+		fprintf(n->out, P(n, P_SUM_MUX), waits, (unsigned long long)a->handed_in, scanned);
+}
+
 void narrate_end(struct narrator *n)
 {
 	const struct trace_hdr *h = trace_hdr_c(n->t);
@@ -435,12 +462,15 @@ void narrate_end(struct narrator *n)
 		if (a->eagain > 0)
 			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
 		if (a->waits > 0)
-			fprintf(n->out, P(n, P_SUM_MUX), (unsigned long long)a->waits,
-				(unsigned long long)a->handed_in, (unsigned long long)a->checked,
-				(unsigned long long)a->scanned);
+			sum_mux(n, a);
 		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(a->blocked_ns, b, sizeof b));
 	}
 	fprintf(n->out, P(n, P_SUM_TOTAL), n->v.n, (unsigned long long)n->v.lost);
+	narrate_free(n);
+}
+
+void narrate_free(struct narrator *n)
+{
 	view_more_free(&n->more);
 	free(n->last_more);
 	n->last_more = NULL;

@@ -40,8 +40,10 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
  * an idle event right after another of the same actor prints nothing. */
 void narrate_ev(struct narrator *n, const struct trace_ev *ev);
 /* Print the summary: per actor, what the trace measured; release what
- * narrate_begin held. */
+ * narrate_begin held (narrate_free). */
 void narrate_end(struct narrator *n);
+/* Release what narrate_begin held without printing (its output failed). */
+void narrate_free(struct narrator *n);
 
 /* The words for ev alone (no time, no actor), given the view just before
  * it.  Returns 0 when the event has no words.  scratch is the caller's:

@@ -46,11 +46,10 @@ unsigned render__caps(const struct tui_state *s, int actor)
 
 /* A readiness set handed in whole (select, poll) or an interest list
  * kept in the kernel (epoll, a loop over it): the multiplexers' pane.
- * Only among the view's own actors: render_mux.c reads s->v->actors[i]. */
+ * True only for an actor the view holds (view_actor_c is not NULL). */
 bool render__is_mux(const struct tui_state *s, int actor)
 {
-	return actor < TRACE_MAX_ACTORS &&
-	       (render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST));
+	return render__caps(s, actor) & (TRACE_CAP_SET | TRACE_CAP_INTEREST);
 }
 
 bool render__is_epoll(const struct tui_state *s, int actor)

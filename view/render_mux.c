@@ -188,7 +188,7 @@ static void kernel_row(struct grid *g, const struct tui_state *s, int x, int y, 
  * watched fds; the program scans what came back. */
 static void scan_side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
 {
-	const struct view_actor *a = &s->v->actors[actor];
+	const struct view_actor *a = view_actor_c(s->v, actor);   /* render__is_mux */
 	const struct trace_ev *in = at(s, a->mux_enter), *out = at(s, a->mux_exit);
 	const struct trace_ev *sc = at(s, a->mux_scan), *c = cost_ev(a, in, out);
 	bool sel = render__caps(s, actor) & TRACE_CAP_BITMAP;
@@ -220,7 +220,7 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 /* epoll: registered once; the ready list; only the ready come back. */
 static void ready_side(struct grid *g, const struct tui_state *s, int actor, int x, int y, int w, int h)
 {
-	const struct view_actor *a = &s->v->actors[actor];
+	const struct view_actor *a = view_actor_c(s->v, actor);   /* render__is_mux */
 	const struct trace_ev *out = at(s, a->mux_exit), *reg = at(s, a->mux_interest);
 	bool et = render__caps(s, actor) & TRACE_CAP_EDGE;
 	char b[160], t[200];
