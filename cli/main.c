@@ -219,6 +219,8 @@ int cli_want_screen(const struct cli *c)
 
 int cli_fail_stdout(int err)
 {
+	if (err == -EPIPE)              /* the reader left (| head): as SIGPIPE would, quietly */
+		return EXIT_RUNTIME;
 	fprintf(stderr, cli_tr("ioscope: standard output: %s\n", "ioscope: 标准输出：%s\n"),
 		err < 0 ? strerror(-err) : cli_tr("write error", "写入出错"));
 	return EXIT_RUNTIME;
@@ -408,13 +410,17 @@ static int cmd_run(int argc, char **argv, struct cli *c)
 
 		return cli_screen_run(&t);
 	}
-	/* A recording FIFO whose reader left, or a closed stdout, is a write
-	 * error the run reports (exit 1, naming which), not a silent death. */
+	/* A recording FIFO whose reader left is a write error the run reports
+	 * (exit 1, naming it), not a silent death; standard output whose
+	 * reader left (| head) ends the run with exit 1 and no word, as
+	 * SIGPIPE would have. */
 	signal(SIGPIPE, SIG_IGN);
+	cause[0] = '\0';
 	rc = run_scenario(&o, cause, sizeof cause);
 	if (rc == 0)
 		return 0;
-	fprintf(stderr, "ioscope: %s\n", cause);
+	if (cause[0] != '\0')
+		fprintf(stderr, "ioscope: %s\n", cause);
 	return rc == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 }
 

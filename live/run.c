@@ -327,6 +327,8 @@ static void out_failed(struct run *r, int rc)
 		r->failed = rc;
 		snprintf(r->cause, r->causelen, "%s: %s",
 			 r->o->out == stdout ? "standard output" : "output", strerror(-rc));
+		if (rc == -EPIPE && r->o->out == stdout)
+			r->cause[0] = '\0';   /* its reader left (| head): nothing to say */
 	}
 }
 

@@ -94,4 +94,17 @@ grep -qx "A (blocking): 3" "$tmp/tracks.txt" && grep -qx "C kernel fd 15: 3" "$t
 tail -n +2 "$tmp/f.cast" | jq -c 'select(.[1] == "m")' | head -1 | grep -q '"m","step 1"\]$' \
 	&& ok || bad "FORMAT.md's markers"
 
+# A reader that leaves early (| head) ends the output quietly, as SIGPIPE
+# would: no "Broken pipe" complaint.  A full disk still says why.
+for cmd in "export scenarios/recordings/fishing.jsonl --format text" \
+	   "export scenarios/recordings/fishing.jsonl --format chrome" \
+	   "replay scenarios/recordings/fishing.jsonl --plain" \
+	   "run fishing --plain --speed 10"; do
+	# shellcheck disable=SC2086
+	( timeout 60 $bin $cmd --lang en 2>"$tmp/pipe.err"; echo $? >"$tmp/pipe.rc" ) | head -c 100 >/dev/null
+	[ ! -s "$tmp/pipe.err" ] && ok || bad "$cmd | head: $(cat "$tmp/pipe.err")"
+done
+timeout 30 $bin export scenarios/recordings/fishing.jsonl --format text >/dev/full 2>"$tmp/full.err"
+[ $? = 1 ] && grep -q "No space left on device" "$tmp/full.err" && ok || bad "export to /dev/full: $(cat "$tmp/full.err")"
+
 summary cli_export

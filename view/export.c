@@ -8,12 +8,14 @@
 
 int export__flush(FILE *out)
 {
-	int failed;
+	/* After a failed write, errno is still that write's error (each
+	 * later write to a stream in error fails again the same way): keep
+	 * it, so that a reader that left (EPIPE) is told from a full disk. */
+	int earlier = ferror(out) ? errno : 0;
 
 	errno = 0;
-	failed = fflush(out) != 0;
-	if (failed || ferror(out))
-		return failed && errno != 0 ? -errno : -EIO;
+	if (fflush(out) != 0 || ferror(out))
+		return errno != 0 ? -errno : earlier != 0 ? -earlier : -EIO;
 	return 0;
 }
 
