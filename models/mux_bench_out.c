@@ -166,8 +166,10 @@ void mux_bench__put_table(FILE *out, const struct plan *pl, double secs)
 	int e = -1;
 
 	fprintf(out, "One wait that finds 1 ready socket among N watched: "
-		"ns, median of %d rounds x %d waits\n\n%-16s", pl->rounds,
-		BATCH, "N watched fds");
+		"ns, median of %d rounds x %d waits\n"
+		"total = syscall (inside select, poll or epoll_wait) + userspace (the "
+		"program's own work\nper wait: select and poll rebuild their set and "
+		"scan what came back)\n\n%-16s", pl->rounds, BATCH, "N watched fds");
 	for (int si = 0; si < pl->nsizes; si++)
 		fprintf(out, " %8d", pl->fds[si]);
 	fputc('\n', out);
