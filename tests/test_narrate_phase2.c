@@ -128,13 +128,13 @@ static void test_narrate_phase2_woken_vs_there(void **state)
 
 	(void)state;
 	/* A slept in recv: its phase 2 is the wake-up, not just a copy. */
-	assert_line(en, "  A  ", "the kernel wakes the reader");
+	assert_line(en, "  A  ", "the kernel wakes the reader to copy it");
 	assert_line(en, "  A  ", "phase 2 ends after");
-	assert_line(en, "  A  ", ": waking the reader, scheduling it and the copy");
-	assert_line(zh, "  A  ", "唤醒读取的线程、调度它运行，再加上复制");
+	assert_line(en, "  A  ", ": wake-up, scheduling, copy · the caller was blocked");
+	assert_line(zh, "  A  ", "：唤醒、调度，再加上复制");
 	/* S read after select said ready: the data was there. */
-	assert_line(en, "  S  ", ": the copy, the data was already there");
-	assert_line(zh, "  S  ", "只是复制，数据早已在缓冲区里");
+	assert_line(en, "  S  ", ": just the copy (data was there) · the caller was blocked");
+	assert_line(zh, "  S  ", "：只是复制（数据早已在那里）");
 	assert_null(strstr(en, "phase 2 (copy)"));
 	/* The summary says the same of each. */
 	assert_line(en, "  A      blocking", "(a wake-up, scheduling and the copy)");
