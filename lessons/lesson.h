@@ -78,8 +78,10 @@ const struct lesson_block *lesson_run(const struct lesson_section *s);
 
 /* Everything `ioscope check` verifies beyond the syntax, with data_dir the
  * folder holding scenarios/ (and the source files quoted): scenarios,
- * models, pauses, code markers, a last "Exercise" section, a prediction,
- * and that the other language's file has the same structure. */
+ * models, pauses, code markers, a last "Exercise" section (or "Check
+ * yourself", 2 or 3 predict blocks, right after it), a prediction, the
+ * Chinese glossary's wordings (lessons/FORMAT.md) in a Chinese lesson, and
+ * that the other language's file has the same structure. */
 int lesson_check(const struct lesson *l, const char *data_dir, char *cause, size_t len);
 
 /* The quoted lines of a code block: malloc'd, or NULL with cause

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,17 +173,152 @@ static int check_translation(const struct lesson *l, char *cause, size_t len)
 	return rc;
 }
 
-int lesson_check(const struct lesson *l, const char *data_dir, char *cause, size_t len)
+/* The Chinese glossary (lessons/FORMAT.md, "Chinese terms", whose last
+ * column lists exactly these wordings): what a Chinese lesson must not
+ * say, and the term it uses instead.  ASCII wordings match whole words. */
+static const struct avoid {
+	const char *bad, *use;
+} zh_avoid[] = {
+	{ "旁白", "字幕" },
+	{ "故事区", "事件记录" },
+	{ "内核栏", "“内核自己的说法”窗格" },
+	{ "那一栏", "窗格" },
+	{ "这一栏", "窗格" },
+	{ "面板", "窗格" },
+	{ "通道", "泳道" },
+	{ "world", "场景脚本" },
+	{ "外界", "场景脚本" },
+	{ "钓鱼的人", "钓鱼人" },
+	{ "渔夫", "钓鱼人" },
+	{ "顾客", "食客" },
+	{ "堵塞", "阻塞" },
+	{ "描述符号", "描述符编号" },
+	{ "进程表", "进程的文件描述符表" },
+	{ "交进去", "传入" },
+	{ "兴趣列表", "关注列表" },
+	{ "注册", "登记" },
+	{ "电平", "水平触发" },
+	{ "边沿", "边缘" },
+	{ "完成通知", "完成记录" },
+	{ "帮手线程", "辅助线程" },
+	{ "披着外衣的线程", "伪装起来的线程" },
+};
+
+static bool word_byte(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+/* The avoided wording that starts at p, or NULL. */
+static const struct avoid *avoided_at(const char *line, const char *p, const char *end)
+{
+	for (size_t i = 0; i < sizeof zh_avoid / sizeof zh_avoid[0]; i++) {
+		const struct avoid *a = &zh_avoid[i];
+		size_t n = strlen(a->bad);
+		bool ascii = (unsigned char)a->bad[0] < 0x80;
+
+		if ((size_t)(end - p) < n || memcmp(p, a->bad, n) != 0)
+			continue;
+		if (ascii && ((p > line && word_byte(p[-1])) || (p + n < end && word_byte(p[n]))))
+			continue;
+		return a;
+	}
+	return NULL;
+}
+
+/* A Chinese lesson's words against the glossary, outside `code` spans:
+ * the first avoided wording is the error, at its line and column (in
+ * characters). */
+static int check_glossary(const char *path, const char *text, size_t size, char *cause,
+			  size_t len)
+{
+	const char *end = text + size, *line = text;
+	int lineno = 1;
+
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		bool code = false;
+		int col = 1;
+
+		eol = eol != NULL ? eol : end;
+		for (const char *p = line; p < eol; p++) {
+			const struct avoid *a;
+
+			if (*p == '`')
+				code = !code;
+			else if (!code && (a = avoided_at(line, p, eol)) != NULL) {
+				snprintf(cause, len, "%s:%d:%d: '%s' is not the glossary's word: "
+					 "use '%s' (lessons/FORMAT.md, Chinese terms)", path, lineno, col,
+					 a->bad, a->use);
+				file_cause_cut(cause, len);
+				return -EINVAL;
+			}
+			col += ((unsigned char)*p & 0xc0) != 0x80;
+		}
+		line = eol + 1;
+		lineno++;
+	}
+	return 0;
+}
+
+static int glossary(const struct lesson *l, char *cause, size_t len)
+{
+	char *text;
+	size_t size;
+	int rc;
+
+	if (strcmp(l->lang, "zh") != 0)
+		return 0;
+	if ((rc = file_read_whole(l->path, LESSON_MAX_FILE, "lesson", 0, &text, &size, cause, len)) != 0)
+		return rc;
+	rc = check_glossary(l->path, text, size, cause, len);
+	free(text);
+	return rc;
+}
+
+static bool headed(const struct lesson_section *s, const char *en, const char *zh)
+{
+	return strcmp(s->heading, en) == 0 || strcmp(s->heading, zh) == 0;
+}
+
+/* The lesson ends with its exercise, or with its check questions (2 or 3
+ * predict blocks, nothing else) right after the exercise. */
+static int check_end(const struct lesson *l, char *cause, size_t len)
 {
 	const struct lesson_section *last = &l->sections[l->nsections - 1];
+	int ex = l->nsections - 1;
+
+	if (headed(last, "Check yourself", "自测")) {
+		for (int j = 0; j < last->nblocks; j++)
+			if (last->blocks[j].kind != LB_PREDICT)
+				return bad(cause, len, l->path, last->blocks[j].line,
+					   "expected only predict blocks (questions) under '%s'",
+					   last->heading);
+		if (last->nblocks < 2 || last->nblocks > 3)
+			return bad(cause, len, l->path, last->line,
+				   "expected 2 or 3 predict blocks (questions) under '%s', got %d",
+				   last->heading, last->nblocks);
+		ex--;
+	}
+	if (ex < 0 || !headed(&l->sections[ex], "Exercise", "练习"))
+		return bad(cause, len, l->path, l->sections[ex < 0 ? 0 : ex].line,
+			   "expected the last section to be '## Exercise' (or '## 练习'), or "
+			   "'## Check yourself' (or '## 自测') right after it, got '%s'",
+			   l->sections[ex < 0 ? 0 : ex].heading);
+	return 0;
+}
+
+int lesson_check(const struct lesson *l, const char *data_dir, char *cause, size_t len)
+{
 	int predicts = 0, runs = 0, rc;
 
+	if ((rc = glossary(l, cause, len)) != 0)
+		return rc;
 	if ((rc = check_blocks(l, data_dir, &predicts, &runs, cause, len)) != 0)
 		return rc;
-	if (strcmp(last->heading, "Exercise") != 0 && strcmp(last->heading, "练习") != 0)
-		return bad(cause, len, l->path, last->line,
-			   "expected the last section to be '## Exercise' (or '## 练习'), got '%s'",
-			   last->heading);
+	if ((rc = check_end(l, cause, len)) != 0)
+		return rc;
 	if (predicts == 0)
 		return bad(cause, len, l->path, 1, "expected at least one predict block (a checkpoint)");
 	if (runs == 0)

@@ -41,13 +41,13 @@ pages() {
 # ---- a lesson: n n n p p n in one burst ends on page 3 (it aborted in
 # uv_close on the second n); a burst of → steps four times.
 start 80 24 lesson 1
-expect_screen "(1/6)" 10 "lesson 1"
+expect_screen "(1/7)" 10 "lesson 1"
 $T send-keys -t s n n
-expect_screen "(3/6)" 10 "n n"
+expect_screen "(3/7)" 10 "n n"
 $T send-keys -t s p p
-expect_screen "(1/6)" 10 "p p"
+expect_screen "(1/7)" 10 "p p"
 $T send-keys -t s n n n p p n
-expect_screen "(3/6)" 10 "n n n p p n"
+expect_screen "(3/7)" 10 "n n n p p n"
 alive "n n n p p n"
 expect_screen "step 4/16" 10 "page 3 plays to its step"
 $T send-keys -t s Right Right Right Right
@@ -57,9 +57,9 @@ alive "→ → → → in a lesson"
 keys=$(mix $((9 + ${BURST_SEED:-0})) 150 n p a Right Left Space '?' t h l . , Home End + - Up Down PageUp PageDown Escape n n p)
 # shellcheck disable=SC2086
 $T send-keys -t s $keys
-want=$(pages 3 6 $keys)
+want=$(pages 3 7 $keys)
 $T send-keys -t s Escape                  # closes the help, if the mix left it open
-expect_screen "($want/6)" 20 "a mix of lesson keys"
+expect_screen "($want/7)" 20 "a mix of lesson keys"
 alive "a mix of lesson keys"
 quit lesson
 

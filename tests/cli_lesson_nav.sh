@@ -18,20 +18,20 @@ not_shown() { $T capture-pane -p -t s | grep -q -- "$1" && bad "screen shows '$1
 # Lesson 9: page 3 has no run of its own and shows page 2's (D on
 # io_uring at step 12), whether reached from page 2 or back from page 4.
 start 80 24 lesson 9
-expect_screen "(1/6)"
+expect_screen "(1/7)"
 expect_screen "a answer"
 $T send-keys -t s n
 expect_screen "step 12/16"
 not_shown "a answer"            # page 2 has no prediction
 $T send-keys -t s n
-expect_screen "Who does the copy?  (3/6)"
+expect_screen "Who does the copy?  (3/7)"
 expect_screen "step 12/16"
 $T send-keys -t s n
-expect_screen "(4/6)"
+expect_screen "(4/7)"
 expect_screen "A posix-aio"
 expect_screen "step 2/16"
 $T send-keys -t s p
-expect_screen "Who does the copy?  (3/6)"
+expect_screen "Who does the copy?  (3/7)"
 expect_screen "step 12/16" 20
 expect_screen "D uring"
 not_shown "posix-aio"
@@ -41,7 +41,7 @@ restored "lesson 9"
 
 # Resumed at page 3: the same run, as if read in order.
 start 80 24 lesson 9
-expect_screen "resumed at page 3 of 6"
+expect_screen "resumed at page 3 of 7"
 expect_screen "step 12/16" 20
 expect_screen "D uring"
 $T send-keys -t s q
@@ -49,9 +49,9 @@ finished && ok || bad "q did not quit lesson 9, resumed"
 
 # In a lesson End plays the run to its end (help: "first / last event").
 start 80 24 lesson 9
-expect_screen "(3/6)"
+expect_screen "(3/7)"
 $T send-keys -t s p
-expect_screen "(2/6)"
+expect_screen "(2/7)"
 expect_screen "step 12/16" 20
 $T send-keys -t s End
 expect_screen "step 16/16" 20
@@ -62,23 +62,23 @@ finished && ok || bad "q did not quit lesson 9 after End"
 # from page 2.
 export XDG_STATE_HOME="$tmp/state-12"
 start 80 24 lesson 12
-expect_screen "One read, five ways  (1/5)"
+expect_screen "One read, five ways  (1/7)"
 not_shown "step [0-9]*/"
 $T send-keys -t s n
-expect_screen "(2/5)"
+expect_screen "(2/7)"
 expect_screen "step 12/16" 20
 $T send-keys -t s p
-expect_screen "One read, five ways  (1/5)"
+expect_screen "One read, five ways  (1/7)"
 expect_gone "step 12/16"
 not_shown "A blocking"
 not_shown "→ step"
 expect_screen "a answer"
 # The last page of the last lesson: n opens nothing, and is not offered.
 $T send-keys -t s n
-expect_screen "(2/5)"
+expect_screen "(2/7)"
 expect_screen "step 12/16" 20
-$T send-keys -t s n n n
-expect_screen "(5/5)"
+$T send-keys -t s n n n n n
+expect_screen "(7/7)"
 expect_screen "p previous"
 not_shown "n next"
 $T send-keys -t s NPage NPage

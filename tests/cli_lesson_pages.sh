@@ -12,12 +12,12 @@ export XDG_STATE_HOME="$tmp/state"
 # Lesson 7 starts without a run: its first page shows, text only.
 start 80 24 lesson 7
 expect_screen "ioscope · Limits and scale"
-expect_screen "select's bitmap has 1024 bits  (1/5)"
+expect_screen "select's bitmap has 1024 bits  (1/6)"
 expect_screen "press a for the answer"
 $T send-keys -t s a
 expect_screen "Only P and E"
 $T send-keys -t s n
-expect_screen "Descriptors above 1023  (2/5)"
+expect_screen "Descriptors above 1023  (2/6)"
 expect_screen "step 4/"
 $T send-keys -t s q
 finished && ok || bad "q did not quit lesson 7"
@@ -27,7 +27,7 @@ restored "lesson 7"
 # was left, and says so).
 export XDG_STATE_HOME="$tmp/state-zh"
 start 80 24 lesson 7 --lang zh
-expect_screen "(1/5)"
+expect_screen "(1/6)"
 expect_screen "先想一想"
 $T send-keys -t s q
 finished && ok || bad "q did not quit lesson 7 in Chinese"
@@ -37,23 +37,23 @@ export XDG_STATE_HOME="$tmp/state-menu"
 start 80 24
 expect_screen "ioscope · lessons"
 $T send-keys -t s Down Down Down Down Down Down Enter
-expect_screen "select's bitmap has 1024 bits  (1/5)"
+expect_screen "select's bitmap has 1024 bits  (1/6)"
 $T send-keys -t s q
 finished && ok || bad "q did not quit lesson 7 opened from the menu"
 
 # Opened again, lesson 7 resumes at page 2, where it was left, and says so.
 export XDG_STATE_HOME="$tmp/state"
 start 80 24 lesson 7
-expect_screen "Descriptors above 1023  (2/5)"
-expect_screen "resumed at page 2 of 5"
+expect_screen "Descriptors above 1023  (2/6)"
+expect_screen "resumed at page 2 of 6"
 $T send-keys -t s p
-expect_screen "select's bitmap has 1024 bits  (1/5)"
+expect_screen "select's bitmap has 1024 bits  (1/6)"
 $T send-keys -t s q
 finished && ok || bad "q did not quit lesson 7, resumed"
 
 # A page longer than the screen scrolls, and says so.
 start 80 24 lesson 4
-expect_screen "One wait for four rods  (1/6)"
+expect_screen "One wait for four rods  (1/7)"
 expect_screen "more rows below (↓)"
 $T send-keys -t s Down Down Down
 expect_screen "3 rows above (↑)"
@@ -70,10 +70,10 @@ restored "lesson 4 scrolled"
 start 100 30
 expect_screen "1. The two phases of a read"
 $T send-keys -t s Enter
-expect_screen "(1/6)"
-for p in 2 3 4 5 6; do
+expect_screen "(1/7)"
+for p in 2 3 4 5 6 7; do
 	$T send-keys -t s n
-	expect_screen "($p/6)"
+	expect_screen "($p/7)"
 done
 expect_screen "marked finished in the lesson list"
 expect_screen "2. Blocking IO: asleep through both phases"
@@ -85,6 +85,6 @@ expect_screen "✓  1\. The two phases"
 $T send-keys -t s q
 finished && ok || bad "q did not quit the menu"
 restored "menu after lesson 1"
-grep -q "01-two-phases 5 1" "$tmp/state/ioscope/progress" && ok || bad "lesson 1 not finished: $(cat "$tmp/state/ioscope/progress" 2>/dev/null)"
+grep -q "01-two-phases 6 1" "$tmp/state/ioscope/progress" && ok || bad "lesson 1 not finished: $(cat "$tmp/state/ioscope/progress" 2>/dev/null)"
 
 summary cli_lesson_pages

@@ -168,6 +168,117 @@ static void test_lesson_errors(void **state)
 		   "01-wait.md:1: 2 sections here, 3 in", false);
 }
 
+/* The zh lesson good_zh with wording planted in its second section's
+ * text: lesson_check's verdict, and its cause in cause. */
+static int planted(const char *wording, char *cause, size_t len)
+{
+	const char *at = strstr(good_zh, "A 握着鱼竿");
+	char text[1024];
+	struct lesson *l;
+	int rc;
+
+	snprintf(text, sizeof text, "%.*s%s%s", (int)(at - good_zh), good_zh, wording, at);
+	put(en, good_en);
+	put(zh, text);
+	assert_int_equal(lesson_load(zh, &l, cause, len), 0);
+	rc = lesson_check(l, ".", cause, len);
+	lesson_free(l);
+	return rc;
+}
+
+/* A Chinese lesson that uses a wording the glossary avoids is refused at
+ * its line and column, with the term to use; a `code` span may quote. */
+static void test_lesson_glossary(void **state)
+{
+	char cause[512] = "";
+
+	(void)state;
+	assert_int_equal(planted("看旁白：", cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "01-wait.md:7:2: '旁白' is not the glossary's word: use '字幕'"));
+	assert_null(strchr(cause, '\n'));
+	assert_int_equal(planted("hello world ", cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "01-wait.md:7:7: 'world' is not the glossary's word: use '场景脚本'"));
+	assert_int_equal(planted("`world` 和 `旁白` 只是引用；worlds ", cause, sizeof cause), 0);
+}
+
+/* Every wording the glossary's last column lists (lessons/FORMAT.md) is
+ * one the checker refuses: the table and the checker's list agree. */
+static void test_lesson_glossary_mirrors_format(void **state)
+{
+	FILE *f = fopen("lessons/FORMAT.md", "r");
+	char line[1024], cause[512];
+	bool in = false;
+	int rows = 0, words = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *last, *w, *save;
+
+		if (strncmp(line, "## ", 3) == 0)
+			in = strstr(line, "glossary") != NULL;
+		if (!in || line[0] != '|' || strncmp(line, "|---", 4) == 0 ||
+		    strncmp(line, "| English", 9) == 0)
+			continue;
+		rows++;
+		line[strcspn(line, "\n")] = '\0';
+		*strrchr(line, '|') = '\0';             /* the closing bar */
+		last = strrchr(line, '|') + 1;
+		for (w = strtok_r(last, ",", &save); w != NULL; w = strtok_r(NULL, ",", &save)) {
+			char planted_w[128];
+
+			while (*w == ' ')
+				w++;
+			w[strcspn(w, " ")] = '\0';
+			if (*w == '\0')
+				continue;
+			words++;
+			snprintf(planted_w, sizeof planted_w, "%s ", w);
+			if (planted(planted_w, cause, sizeof cause) != -EINVAL || strstr(cause, w) == NULL)
+				fail_msg("the glossary lists '%s', and check let it pass (%s)", w, cause);
+		}
+	}
+	fclose(f);
+	assert_true(rows >= 20);
+	assert_true(words >= 20);
+}
+
+/* The lesson may end with 2 or 3 check questions after its exercise. */
+static void test_lesson_check_yourself(void **state)
+{
+	static const char q[] = "```predict\nQ\n---\nA\n```\n\n";
+	char text[2048], text_zh[2048];
+	struct lesson *l;
+	char cause[512] = "";
+
+	(void)state;
+	snprintf(text, sizeof text, "%s\n## Check yourself\n\n%s%s", good_en, q, q);
+	snprintf(text_zh, sizeof text_zh, "%s\n## 自测\n\n%s%s", good_zh, q, q);
+	put(en, text);
+	put(zh, text_zh);
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_check(l, ".", cause, sizeof cause), 0);
+	lesson_free(l);
+	assert_int_equal(lesson_load(zh, &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_check(l, ".", cause, sizeof cause), 0);
+	lesson_free(l);
+	/* One question only. */
+	snprintf(text, sizeof text, "%s\n## Check yourself\n\n%s", good_en, q);
+	put(en, text);
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_check(l, ".", cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "expected 2 or 3 predict blocks (questions) under 'Check yourself', got 1"));
+	lesson_free(l);
+	/* Not after the exercise. */
+	snprintf(text, sizeof text, "# T\n\n## S\n\n```ioscope\nscenario: fishing\n```\n\n"
+		 "## Check yourself\n\n%s%s", q, q);
+	put(en, text);
+	assert_int_equal(lesson_load(en, &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_check(l, ".", cause, sizeof cause), -EINVAL);
+	assert_non_null(strstr(cause, "'## Check yourself' (or '## 自测') right after it, got 'S'"));
+	lesson_free(l);
+}
+
 static void test_lesson_missing_and_binary(void **state)
 {
 	struct lesson *l;
@@ -539,6 +650,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_parse),
 		cmocka_unit_test(test_lesson_check_pair),
 		cmocka_unit_test(test_lesson_errors),
+		cmocka_unit_test(test_lesson_glossary),
+		cmocka_unit_test(test_lesson_glossary_mirrors_format),
+		cmocka_unit_test(test_lesson_check_yourself),
 		cmocka_unit_test(test_lesson_missing_and_binary),
 		cmocka_unit_test(test_lesson_special_files),
 		cmocka_unit_test(test_lesson_not_text),

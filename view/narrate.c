@@ -11,10 +11,12 @@
  * both languages. */
 enum phrase {
 	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
-	P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B,
-	P_PHASE_END_NB, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
+	P_EXIT_DRAINED, P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_WOKEN,
+	P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B, P_PHASE_END_NB, P_COPY_END_WOKEN, P_COPY_END_THERE,
+	P_COPY_END_AWAY, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
-	P_SUM_AGAIN, P_SUM_MUX, P_SUM_MUX_COST, P_SUM_MUX_EPOLL, P_SUM_MUX_LOOP, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1, P_PHASE_NAME2,
+	P_SUM_AGAIN, P_SUM_MUX, P_SUM_MUX_COST, P_SUM_MUX_EPOLL, P_SUM_MUX_LOOP, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1,
+	P_SUM_SPLIT, P_SUM_WOKEN, P_SUM_THERE,
 	P_MAX
 };
 
@@ -29,15 +31,20 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_OK] = "← %s(fd %d) = %lld bytes, after %s",
 		[P_EXIT_EOF] = "← %s(fd %d) = 0 after %s: end of file, the far end is closed",
 		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN after %s: nothing yet (try %u)",
+		[P_EXIT_DRAINED] = "← %s(fd %d) = -1 EAGAIN after %s: the socket's buffer is empty, nothing (more) to read",
 		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s after %s",
 		[P_EXIT_INTR] = "← %s(fd %d) = -1 EINTR after %s: interrupted, ioscope is stopping this thread",
 		[P_WAIT_BEGIN_B] = "  phase 1 begins: waiting for data on fd %d · BLOCKED (asleep in the kernel)",
 		[P_WAIT_BEGIN_NB] = "  phase 1 begins: waiting for data on fd %d · not blocked (free to do other things)",
 		[P_COPY_BEGIN] = "  phase 2 begins: the kernel copies the data of fd %d into the process · BLOCKED",
+		[P_COPY_BEGIN_WOKEN] = "  phase 2 begins: data on fd %d; the kernel wakes the reader to copy it · BLOCKED",
 		[P_COPY_BEGIN_NB] = "  phase 2 begins: the kernel copies the data of fd %d into the process · not blocked (the caller is elsewhere)",
 		[P_PHASE_END_FREE] = "  %s ends after %s · the caller was not blocked",
 		[P_PHASE_END_B] = "  %s ends after %s · the caller was blocked",
 		[P_PHASE_END_NB] = "  %s ends after %s · the caller was not blocked (%u tries)",
+		[P_COPY_END_WOKEN] = "  phase 2 ends after %s: wake-up, scheduling, copy · the caller was blocked",
+		[P_COPY_END_THERE] = "  phase 2 ends after %s: just the copy (data was there) · the caller was blocked",
+		[P_COPY_END_AWAY] = "  phase 2 ends after %s: arrival until the program looked · the caller was not blocked",
 		[P_ARRIVE] = "data arrives: %lld bytes now readable on %s's fd %d",
 		[P_ARRIVE_FAIL] = "could not write to %s's fd %d: %s",
 		[P_CLOSE] = "the far end of %s's fd %d closes: %s will read end of file",
@@ -60,27 +67,34 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUM_BLOCKED] = "; blocked %s\n",
 		[P_SUM_TOTAL] = "  %zu events, %llu lost\n",
 		[P_PHASE_NAME1] = "phase 1 (wait)",
-		[P_PHASE_NAME2] = "phase 2 (copy)",
+		[P_SUM_SPLIT] = " (%s of it after a wake-up, %s with the data already there)",
+		[P_SUM_WOKEN] = " (a wake-up, scheduling and the copy)",
+		[P_SUM_THERE] = " (the copy: the data was already there)",
 	},
 	[NARRATE_ZH] = {
 		[P_HEADER] = "ioscope · %s · 速度 %g× · 内核 %s · 时间为自开始起的真实秒数\n",
 		[P_ACTOR] = "  %-6s %-12s %s\n",
 		[P_COLS] = "\n    时间  谁      发生了什么\n",
 		[P_CLIENT] = "客户端",
-		[P_CLIENT_LABEL] = "由 world 扮演的客户端，经回环 TCP 连接",
+		[P_CLIENT_LABEL] = "由场景脚本扮演的客户端，经回环 TCP 连接",
 		[P_ENTER] = "→ %s(fd %d)",
 		[P_EXIT_OK] = "← %s(fd %d) = %lld 字节，用时 %s",
 		[P_EXIT_EOF] = "← %s(fd %d) = 0，用时 %s：读到文件结尾，对端已关闭",
 		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN，用时 %s：还没有数据（第 %u 次）",
+		[P_EXIT_DRAINED] = "← %s(fd %d) = -1 EAGAIN，用时 %s：套接字的缓冲区已空，暂时没有可读的数据",
 		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s，用时 %s",
 		[P_EXIT_INTR] = "← %s(fd %d) = -1 EINTR，用时 %s：被打断，ioscope 正在停止这个线程",
 		[P_WAIT_BEGIN_B] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞（在内核里睡眠）",
 		[P_WAIT_BEGIN_NB] = "  第一阶段开始：等待 fd %d 的数据 · 不阻塞（可以做别的事）",
 		[P_COPY_BEGIN] = "  第二阶段开始：内核把 fd %d 的数据复制进进程 · 阻塞",
+		[P_COPY_BEGIN_WOKEN] = "  第二阶段开始：fd %d 有了数据，内核唤醒读者来复制 · 阻塞",
 		[P_COPY_BEGIN_NB] = "  第二阶段开始：内核把 fd %d 的数据复制进进程 · 不阻塞（调用者在做别的事）",
 		[P_PHASE_END_FREE] = "  %s结束，历时 %s · 调用者没有被阻塞",
 		[P_PHASE_END_B] = "  %s结束，历时 %s · 调用者一直被阻塞",
 		[P_PHASE_END_NB] = "  %s结束，历时 %s · 调用者没有被阻塞（询问 %u 次）",
+		[P_COPY_END_WOKEN] = "  第二阶段结束，历时 %s：唤醒、调度，再加上复制 · 调用者一直被阻塞",
+		[P_COPY_END_THERE] = "  第二阶段结束，历时 %s：只是复制（数据早已在那里） · 调用者一直被阻塞",
+		[P_COPY_END_AWAY] = "  第二阶段结束，历时 %s：从数据到达到程序去看 · 调用者没有被阻塞",
 		[P_ARRIVE] = "数据到达：%lld 字节，%s 的 fd %d 现在可读",
 		[P_ARRIVE_FAIL] = "无法写入 %s 的 fd %d：%s",
 		[P_CLOSE] = "%s 的 fd %d 的对端关闭：%s 将读到文件结尾",
@@ -103,7 +117,9 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUM_BLOCKED] = "；阻塞 %s\n",
 		[P_SUM_TOTAL] = "  共 %zu 个事件，丢失 %llu 个\n",
 		[P_PHASE_NAME1] = "第一阶段（等待）",
-		[P_PHASE_NAME2] = "第二阶段（复制）",
+		[P_SUM_SPLIT] = "（其中唤醒之后 %s，数据早已在时 %s）",
+		[P_SUM_WOKEN] = "（唤醒、调度，再加上复制）",
+		[P_SUM_THERE] = "（只是复制：数据早已在缓冲区里）",
 	},
 };
 
@@ -202,6 +218,8 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 	view_reset_more(&n->v, t, &n->more);
 	n->now = &n->v;
 	memset(n->last_kind, 0, sizeof n->last_kind);
+	memset(n->woken_ns, 0, sizeof n->woken_ns);
+	memset(n->there_ns, 0, sizeof n->there_ns);
 	fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
 	for (int i = 1; i < h->nstart; i++) {
 		const char *label = h->actors[i].label[n->lang];
@@ -216,6 +234,16 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 	fputs(P(n, P_COLS), out);
 }
 
+/* An EAGAIN of a polling reader is one of its tries; anyone else's
+ * (a read after data that drains the socket, a sigio reader's read after
+ * its signal) finds the socket empty: nothing more, no try to count. */
+static bool polls(const struct narrator *n, const struct trace_ev *ev)
+{
+	const struct view_actor *a = view_actor_c(n->now, ev->actor);
+
+	return ev->count > 0 || (a != NULL && (a->caps & TRACE_CAP_TRIES));
+}
+
 static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
 	const char *call = trace_call_name(ev->call);
@@ -228,40 +256,71 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 		snprintf(s, len, P(n, P_EXIT_OK), call, ev->fd, (long long)ev->ret, d);
 	else if (ev->ret == 0)
 		snprintf(s, len, P(n, P_EXIT_EOF), call, ev->fd, d);
-	else if (ev->err == EAGAIN)
+	else if (ev->err == EAGAIN && polls(n, ev))
 		snprintf(s, len, P(n, P_EXIT_AGAIN), call, ev->fd, d, ev->count);
+	else if (ev->err == EAGAIN)
+		snprintf(s, len, P(n, P_EXIT_DRAINED), call, ev->fd, d);
 	else if (ev->err == EINTR)
 		snprintf(s, len, P(n, P_EXIT_INTR), call, ev->fd, d);
 	else
 		snprintf(s, len, P(n, P_EXIT_ERR), call, ev->fd, trace_errno_name(ev->err), d);
 }
 
+/* What a read's phase 2 holds, from the view before its edge (since: when
+ * it began).  Blocked and begun after its call (the data arrived while the
+ * reader slept in it, trace/FORMAT.md): the wake-up, the scheduling and
+ * the copy, from the writer's write to the call's return.  Blocked and
+ * begun with its call: the data was already there, it is the copy (and
+ * the probe's cost).  Not blocked: the kernel or a helper read for the
+ * program, from the arrival until the program saw the completion. */
+enum copy_kind { COPY_THERE, COPY_WOKEN, COPY_AWAY };
+
+static enum copy_kind copy_kind(const struct view_actor *a, const struct trace_ev *ev,
+				int64_t since)
+{
+	if (!(ev->flags & TRACE_F_BLOCKED))
+		return COPY_AWAY;
+	return a != NULL && a->call != 0 && since > a->call_since ? COPY_WOKEN : COPY_THERE;
+}
+
+static void phase_begin(struct narrator *n, const struct view_actor *a, const struct trace_ev *ev,
+			char *s, size_t len)
+{
+	int id;
+
+	if (ev->phase == TRACE_PH_COPY && !(ev->flags & TRACE_F_BLOCKED))
+		id = P_COPY_BEGIN_NB;
+	else if (ev->phase == TRACE_PH_COPY)
+		id = copy_kind(a, ev, ev->t_ns) == COPY_WOKEN ? P_COPY_BEGIN_WOKEN : P_COPY_BEGIN;
+	else
+		id = ev->flags & TRACE_F_BLOCKED ? P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB;
+	snprintf(s, len, P(n, id), ev->fd);
+}
+
 static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
+	static const int copy_end[] = {
+		[COPY_THERE] = P_COPY_END_THERE, [COPY_WOKEN] = P_COPY_END_WOKEN,
+		[COPY_AWAY] = P_COPY_END_AWAY,
+	};
 	const struct view_actor *a = view_actor_c(n->now, ev->actor);
 	char d[32];
 
 	if (!(ev->flags & TRACE_F_END)) {
-		if (ev->phase == TRACE_PH_COPY)
-			snprintf(s, len, P(n, ev->flags & TRACE_F_BLOCKED ? P_COPY_BEGIN : P_COPY_BEGIN_NB),
-				 ev->fd);
-		else
-			snprintf(s, len, P(n, ev->flags & TRACE_F_BLOCKED ?
-					 P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB), ev->fd);
+		phase_begin(n, a, ev, s, len);
 		return;
 	}
 	int64_t since = a != NULL ? view_phase_since(a, ev->fd, ev->phase) : -1;
 
 	narrate_dur(since >= 0 ? view_ns_between(since, ev->t_ns) : 0, d, sizeof d);
-	if (ev->flags & TRACE_F_BLOCKED)
-		snprintf(s, len, P(n, P_PHASE_END_B),
-			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
+	if (ev->phase == TRACE_PH_COPY)
+		snprintf(s, len, P(n, copy_end[copy_kind(a, ev, since)]), d);
+	else if (ev->flags & TRACE_F_BLOCKED)
+		snprintf(s, len, P(n, P_PHASE_END_B), P(n, P_PHASE_NAME1), d);
 	else if (a != NULL && a->tries > 0)
-		snprintf(s, len, P(n, P_PHASE_END_NB),
-			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d, a->tries);
+		snprintf(s, len, P(n, P_PHASE_END_NB), P(n, P_PHASE_NAME1), d, a->tries);
 	else
-		snprintf(s, len, P(n, P_PHASE_END_FREE),
-			 P(n, ev->phase == TRACE_PH_WAIT ? P_PHASE_NAME1 : P_PHASE_NAME2), d);
+		snprintf(s, len, P(n, P_PHASE_END_FREE), P(n, P_PHASE_NAME1), d);
 }
 
 /* The sampler's first argument, named as that syscall takes it. */
@@ -407,6 +466,21 @@ static uint8_t *last_kind(struct narrator *n, int actor)
 	return n->last_more != NULL && actor < n->more.cap ? &n->last_more[actor] : NULL;
 }
 
+/* A blocked phase 2 ending: its time into the actor's total of its kind. */
+static void split_copy(struct narrator *n, const struct trace_ev *ev)
+{
+	const struct view_actor *a;
+	int64_t since, *sum;
+
+	if (ev->kind != TRACE_PHASE || ev->phase != TRACE_PH_COPY || !(ev->flags & TRACE_F_END) ||
+	    !(ev->flags & TRACE_F_BLOCKED) || ev->actor >= TRACE_MAX_ACTORS ||
+	    !view_ev_ok(n->t, ev) || (a = view_actor_c(&n->v, ev->actor)) == NULL ||
+	    (since = view_phase_since(a, ev->fd, TRACE_PH_COPY)) < 0)
+		return;
+	sum = copy_kind(a, ev, since) == COPY_WOKEN ? &n->woken_ns[ev->actor] : &n->there_ns[ev->actor];
+	*sum = view_ns_add(*sum, view_ns_between(since, ev->t_ns));
+}
+
 void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 {
 	char s[1024];
@@ -420,6 +494,7 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
 			actor_name(n, ev->actor), s);
 	}
+	split_copy(n, ev);
 	view_apply(&n->v, ev);
 }
 
@@ -444,6 +519,20 @@ static void sum_mux(struct narrator *n, const struct view_actor *a)
 		fprintf(n->out, P(n, P_SUM_MUX), waits, (unsigned long long)a->handed_in, scanned);
 }
 
+/* What an actor's blocked phase 2 held, in all. */
+static void sum_copy(struct narrator *n, int64_t woken, int64_t there)
+{
+	char w[32], t[32];
+
+	if (woken > 0 && there > 0)
+		fprintf(n->out, P(n, P_SUM_SPLIT), narrate_dur(woken, w, sizeof w),
+			narrate_dur(there, t, sizeof t));
+	else if (woken > 0)
+		fputs(P(n, P_SUM_WOKEN), n->out);
+	else if (there > 0)
+		fputs(P(n, P_SUM_THERE), n->out);
+}
+
 void narrate_end(struct narrator *n)
 {
 	const struct trace_hdr *h = trace_hdr_c(n->t);
@@ -459,6 +548,8 @@ void narrate_end(struct narrator *n)
 			(unsigned long long)a->reads, (unsigned long long)a->bytes,
 			(unsigned long long)a->calls,
 			narrate_dur(a->wait_ns, w, sizeof w), narrate_dur(a->copy_ns, c, sizeof c));
+		if (i < TRACE_MAX_ACTORS)
+			sum_copy(n, n->woken_ns[i], n->there_ns[i]);
 		if (a->eagain > 0)
 			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
 		if (a->waits > 0)

@@ -21,6 +21,10 @@ struct narrator {
 	                             a transcript, the caller's in narrate_line_in */
 	struct view v;
 	uint8_t last_kind[TRACE_MAX_ACTORS];  /* each actor's previous event */
+	/* Each actor's blocked phase 2 time, split by what it held: a
+	 * wake-up, scheduling and the copy, or the copy of data already
+	 * there (the summary's; the first TRACE_MAX_ACTORS actors). */
+	int64_t woken_ns[TRACE_MAX_ACTORS], there_ns[TRACE_MAX_ACTORS];
 	/* A trace of more actors: the view's room for the others, and their
 	 * previous events (narrate_begin allocates, narrate_end frees). */
 	struct view_more more;

@@ -67,14 +67,14 @@ int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_
 	case TRACE_COMPLETE:
 		if (ev->ret == 0)
 			snprintf(s, len, NL(n, "completion for fd %d (request %d): end of file, the far end closed",
-					       "fd %d 的完成通知（请求 %d）：文件结尾，对端已关闭"), ev->fd, ev->arg);
+					       "fd %d 的完成记录（请求 %d）：文件结尾，对端已关闭"), ev->fd, ev->arg);
 		else if (ev->ret > 0)
-			snprintf(s, len, NL(n, "completion for fd %d (request %d): %lld bytes already in its buffer; both phases happened without it",
-					       "fd %d 的完成通知（请求 %d）：%lld 字节已在缓冲区里；两个阶段都不需要它参与"),
+			snprintf(s, len, NL(n, "completion for fd %d (request %d): %lld bytes already in its buffer; it waited in neither phase",
+					       "fd %d 的完成记录（请求 %d）：%lld 字节已在缓冲区里；两个阶段它都没有等"),
 				 ev->fd, ev->arg, (long long)ev->ret);
 		else
 			snprintf(s, len, NL(n, "completion for fd %d (request %d): failed, %s",
-					       "fd %d 的完成通知（请求 %d）：失败，%s"),
+					       "fd %d 的完成记录（请求 %d）：失败，%s"),
 				 ev->fd, ev->arg, narrate__errno(ev->ret));
 		return 1;
 	case TRACE_NOTE:
