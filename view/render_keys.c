@@ -395,7 +395,7 @@ static void border(struct grid *g, int x, int y, int w, int h, bool ascii, const
 static int legend(struct grid *g, const struct glyphs *gl, int x, int y, int w, int lang)
 {
 	static const char *const what[][2] = {
-		{ "blocked", "阻塞" }, { "copying", "复制" }, { "waiting for data", "等待数据" },
+		{ "blocked", "阻塞" }, { "phase 2 (copy)", "第二阶段（复制）" }, { "phase 1 (wait)", "第一阶段（等待）" },
 		{ "data arrived", "数据到达" }, { "ready", "就绪" }, { "running", "运行" },
 		{ "doing other things", "做别的事" }, { "nothing yet (EAGAIN)", "还没有（EAGAIN）" },
 	};
