@@ -433,6 +433,12 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 		else
 			label = L2(s, "event-ordered scale: one column per event; durations are real",
 				   "按事件排列的刻度：每列一个事件；时长为真实测量值");
+		if (s->scratch->lanes.unsaid > 0) {   /* lanes cut, no row to say it */
+			snprintf(s->scratch->rule, sizeof s->scratch->rule,
+				 L2(s, "+%d more lanes, not shown · %s", "另有 %d 条时间线未显示 · %s"),
+				 s->scratch->lanes.unsaid, label);
+			label = s->scratch->rule;
+		}
 		render__rule(g, s, y++, label);
 		*last = label;
 	}

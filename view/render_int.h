@@ -26,6 +26,7 @@ struct render_scratch {
 	struct lanes_scratch kern;     /* render_kernel.c: its actors' order and groups
 	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
+	char rule[256];                /* render.c: a rule's words made for this draw */
 };
 
 /* Glyphs, UTF-8 or ASCII. */

@@ -416,10 +416,13 @@ static void lane_rows(struct grid *g, const struct tui_state *s, struct lanes_sc
 {
 	for (int l = 0; l < nl; l++)
 		sc->lanes[l].row = y + 2 * l;
+	sc->unsaid = 0;
 	if (hidden > 0 && 2 * nl < h)
 		grid_printf(g, 0, y + 2 * nl, ROLE_DIM, g->w - 1,
 			    L2(s, "+%d more (too many for these rows)", "另有 %d 个（行数不够，未显示）"),
 			    hidden);
+	else
+		sc->unsaid = hidden;
 }
 
 /* The names, after the fold: a model that changed shows as it is now. */
@@ -602,6 +605,7 @@ void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 			 .whole = s->ended && s->cursor == trace_count(s->t) };
 	size_t first;
 
+	sc->unsaid = 0;
 	if (render__lanes_fit(sc, trace_hdr_c(s->t)->nactors) != 0)
 		return;                       /* no memory: an empty pane */
 	n = render__lane_order(s->t, sc);

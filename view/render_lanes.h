@@ -33,6 +33,8 @@ struct lanes_scratch {
 	struct lane *lanes;       /* [cap] */
 	wchar_t (*prev)[2];       /* per lane: its last cells (fitting) */
 	int cap;                  /* actors the arrays hold */
+	int unsaid;               /* actors the last draw left out without
+	                             room to say so: the rule below says it */
 };
 
 /* Draw the lanes of s in rows [y, y + h) with sc's scratch state. */
