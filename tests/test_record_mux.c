@@ -129,8 +129,8 @@ static void test_record_shape_net(void **state)
 #define SELX(rest) EV("\"kind\":\"exit\",\"call\":\"select\",\"fd\":-1," \
 		      "\"ret\":0,\"dur_ns\":1" rest)
 #define CTL(rest) EV("\"kind\":\"enter\",\"call\":\"epoll_ctl\",\"fd\":9" rest)
-#define OPS "(expected one of: add, del)"
-#define SETS "(expected one of: build, scan, interest)"
+#define OPS "(expected one of: add, del, mod)"
+#define SETS "(expected one of: build, scan, interest, queue)"
 #define READY "(expected one of: inferred)"
 
 /* Each key a multiplexing call or kind needs: missing, of the wrong type,
@@ -179,8 +179,19 @@ static void test_record_mux_errors(void **state)
 		  "event of epoll_wait is -2147483649 " CNT },
 		{ CTL(",\"target\":5"),
 		  "the \"enter\" event of epoll_ctl has no \"op\" " OPS },
-		{ CTL(",\"op\":\"mod\",\"target\":5"),
-		  "\"op\" of the \"enter\" event of epoll_ctl is 'mod' " OPS },
+		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"in\",\"up\"]"),
+		  "\"events[1]\" of the \"enter\" event of epoll_ctl is not a new event name "
+		  "(expected an array of distinct event names: in, out)" },
+		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"out\",\"out\"]"),
+		  "\"events[1]\" of the \"enter\" event of epoll_ctl is not a new event name" },
+		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":\"out\""),
+		  "\"events\" of the \"enter\" event of epoll_ctl is a string" },
+		{ SEL(",\"nfds\":8,\"fds\":[5,6],\"out\":[7]"),
+		  "\"out[0]\" of the \"enter\" event of select is not a new fd of its \"fds\"" },
+		{ SEL(",\"nfds\":8,\"fds\":[5,6],\"out\":[6,6]"),
+		  "\"out[1]\" of the \"enter\" event of select is not a new fd of its \"fds\"" },
+		{ CTL(",\"op\":\"modify\",\"target\":5"),
+		  "\"op\" of the \"enter\" event of epoll_ctl is 'modify' " OPS },
 		{ CTL(",\"op\":1,\"target\":5"),
 		  "\"op\" of the \"enter\" event of epoll_ctl is an integer " OPS },
 		{ CTL(",\"op\":\"add\""),
