@@ -37,7 +37,7 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the %d fds set in them",
+			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the %d fds set in it",
 					       "→ select(nfds %d, readfds %s%s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
 				 ev->n, narrate__fds(ev, f, sizeof f),
 				 (ev->sets & TRACE_FDSET_WRITE) ? NL(n, ", +OUT also in writefds", "，+OUT 的也在 writefds 里") : "",
