@@ -110,28 +110,16 @@ static void show_queue(const struct conn *k)
 	mux_emit_set(TRACE_SET_QUEUE, (int)queued(k), &k->f.fd, 1, NULL);
 }
 
-/* One non-blocking send through the probe: the enter says how many bytes
- * were asked, the exit how many are queued for k after it (trace/FORMAT.md,
- * write's len and queued).  Returns bytes written or -errno. */
+/* One non-blocking send through the probe.  Returns bytes written or
+ * -errno. */
 static ssize_t send_once(struct conn *k, const char *p, size_t len)
 {
-	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_WRITE,
-			       .fd = k->f.fd, .n = (int32_t)len };
-	ssize_t n;
-	int err;
-
-	ev.t_ns = probe_now(probe_self());
-	probe_emit(&ev, false);
+	int64_t t0 = probe_enter(TRACE_CALL_WRITE, k->f.fd, false);
 	/* A client that left must not kill the process (SIGPIPE): EPIPE. */
-	n = send(k->f.fd, p, len, MSG_NOSIGNAL);
-	err = errno;
-	ev.kind = TRACE_EXIT;
-	ev.ret = n;
-	ev.err = n < 0 ? err : 0;
-	ev.n = (int32_t)(len - (n > 0 ? (size_t)n : 0));
-	ev.dur_ns = probe_now(probe_self()) - ev.t_ns;
-	ev.t_ns += ev.dur_ns;
-	probe_emit(&ev, false);
+	ssize_t n = send(k->f.fd, p, len, MSG_NOSIGNAL);
+	int err = errno;
+
+	probe_exit(TRACE_CALL_WRITE, k->f.fd, n, err, t0, 0);
 	return n < 0 ? -err : n;
 }
 
