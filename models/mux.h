@@ -2,7 +2,8 @@
  * event loop over ae_select.c, ae_poll.c and ae_epoll.c: each model file is
  * only its multiplexer.
  *
- * A multiplexer watches fds and waits, blocked, until some are readable.
+ * A multiplexer watches fds and waits, blocked, until some are readable
+ * (or writable, for the fds a program asked that of: want_write).
  * Its wait goes through the probes and also reports how the sets moved: the
  * set built in user space (select, poll rebuild theirs before every call),
  * what the call cost the kernel (select, poll: the fds it polled, the bytes
