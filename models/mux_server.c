@@ -13,7 +13,8 @@
  * and the queue is sent.  A queue past OUT_MAX is a client that is not
  * coming back soon: the server shuts its connection down (the client
  * sees end of file) rather than grow without bound, says so in a note,
- * and reads its end of file as for any client that leaves. */
+ * and reads its end of file as for any client that leaves.  So does a
+ * queue it has no memory for, or no way to be told is writable. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -125,20 +126,21 @@ static ssize_t send_once(struct conn *k, const char *p, size_t len)
 
 /* Write interest on only while the queue holds bytes: an empty socket
  * buffer is writable almost always, and would wake every wait. */
-static void want_write(struct server *s, struct conn *k, bool on)
+static int want_write(struct server *s, struct conn *k, bool on)
 {
-	if (k->writing != on && s->ops->want_write(s->m, &k->f, on) == 0)
+	int rc = 0;
+
+	if (k->writing != on && (rc = s->ops->want_write(s->m, &k->f, on)) == 0)
 		k->writing = on;
+	return rc;
 }
 
-/* Past OUT_MAX: stop queueing for k and shut its connection down; the
- * read of its end of file that follows drops it as any leaving client. */
-static void overflow(struct server *s, struct conn *k)
+/* Stop queueing for k and shut its connection down, saying why (a note);
+ * the read of its end of file that follows drops it as any leaving
+ * client. */
+static void give_up(struct server *s, struct conn *k, const char *en, const char *zh)
 {
-	probe_note("a client's queue passed 64 KiB: the server shuts its connection "
-		   "down rather than hold more for a client that does not read",
-		   "某个客户端的队列超过 64 KiB：它不读，服务器不再替它攒数据，"
-		   "而是关闭这条连接");
+	probe_note(en, zh);
 	k->closing = true;
 	k->qoff = k->qlen = 0;
 	show_queue(k);
@@ -152,7 +154,11 @@ static void enqueue(struct server *s, struct conn *k, const char *p, size_t n)
 	size_t have = queued(k);
 
 	if (have + n > OUT_MAX) {
-		overflow(s, k);
+		give_up(s, k, "a client's queue passed 64 KiB: the server shuts its "
+			"connection down rather than hold more for a client that does "
+			"not read",
+			"某个客户端的队列超过 64 KiB：它不读，服务器不再替它攒数据，"
+			"而是关闭这条连接");
 		return;
 	}
 	if (k->qoff > 0) {           /* what was sent goes: the rest to the front */
@@ -167,7 +173,9 @@ static void enqueue(struct server *s, struct conn *k, const char *p, size_t n)
 		while (cap < k->qlen + n)
 			cap *= 2;
 		if ((q = realloc(k->q, cap)) == NULL) {
-			overflow(s, k);
+			give_up(s, k, "no memory for a client's queue: the server shuts "
+				"its connection down",
+				"没有内存存放某个客户端的队列：服务器关闭这条连接");
 			return;
 		}
 		k->q = q;
@@ -176,7 +184,10 @@ static void enqueue(struct server *s, struct conn *k, const char *p, size_t n)
 	memcpy(k->q + k->qlen, p, n);
 	k->qlen += n;
 	show_queue(k);
-	want_write(s, k, true);
+	if (want_write(s, k, true) != 0)     /* never reported writable */
+		give_up(s, k, "the server could not ask for a client's write "
+			"readiness: it shuts that connection down",
+			"服务器无法关注某个客户端的可写事件：关闭这条连接");
 }
 
 /* lesson: chat-send */
@@ -310,7 +321,7 @@ static int serve(struct server *s)
 					return rc == -EINVAL ? 0 : rc;
 				continue;
 			}
-			if (k != NULL && (s->ready[i].ev & MUX_OUT))
+			if (k != NULL && !k->closing && (s->ready[i].ev & MUX_OUT))
 				flush(s, k);         /* room again: the queue goes out */
 			if (k != NULL && k->open && (s->ready[i].ev & MUX_IN))
 				serve_client(s, k, t);
