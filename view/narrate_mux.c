@@ -121,9 +121,10 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
-		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s",
-				       "← epoll_wait = %lld，用时 %s：直接取自就绪列表：%s"),
-			 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
+		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s%s",
+				       "← epoll_wait = %lld，用时 %s：直接取自就绪列表：%s%s"),
+			 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f),
+			 ev->outs ? NL(n, " (+OUT: EPOLLOUT, writable again)", "（+OUT：EPOLLOUT，又可写了）") : "");
 		break;
 	case TRACE_CALL_EPOLL_CTL:
 		snprintf(s, len, "← epoll_ctl = %lld %s %s", (long long)ev->ret, NL(n, "after", "用时"), d);
