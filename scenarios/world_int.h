@@ -26,6 +26,7 @@ struct world_client {
 	int fd;                   /* -1 when not connected */
 	uv_poll_t *poll;          /* watches fd for what the server sends */
 	int server;               /* scenario actor it is connected to */
+	uint32_t got;             /* FNV-1a of all it received since connect */
 };
 
 struct world {

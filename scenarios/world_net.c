@@ -73,12 +73,15 @@ static void client_read_cb(uv_poll_t *h, int status, int events)
 			c = &w->clients[i];
 	if (c == NULL || status < 0)
 		return;
-	while ((n = read(c->fd, buf, sizeof buf)) > 0)
+	while ((n = read(c->fd, buf, sizeof buf)) > 0) {
 		total += n;
+		for (ssize_t i = 0; i < n; i++)      /* FNV-1a, in arrival order */
+			c->got = (c->got ^ (uint8_t)buf[i]) * 16777619u;
+	}
 	if (total > 0)
 		world__emit(w, &(struct trace_ev){
 			.kind = TRACE_DELIVER, .actor = w->client_base + (int)(c - w->clients),
-			.fd = c->fd, .ret = total, .step = -1,
+			.fd = c->fd, .ret = total, .step = -1, .count = c->got,
 		});
 	if (n == 0 || (n < 0 && errno != EAGAIN))
 		stop_watching(c);      /* the server closed on us */
@@ -107,6 +110,7 @@ void world__connect(struct world *w, const struct scn_action *a, int step)
 	}
 	c->fd = fd;
 	c->server = a->actor;
+	c->got = 2166136261u;                    /* FNV-1a's offset basis */
 	w->actors[a->actor].conns++;
 	if ((c->poll = malloc(sizeof *c->poll)) != NULL &&
 	    uv_poll_init(w->loop, c->poll, fd) == 0) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "live/run.h"
+#include "scenarios/scn.h"
 #include "tests/harness.h"
 
 #define SMALL_BUF 4096           /* SO_SNDBUF, SO_RCVBUF asked (Linux doubles) */
@@ -296,6 +297,35 @@ static int64_t bytes_of(const struct trace *t, int actor, int kind)
 	return n;
 }
 
+/* FNV-1a of every line the script has clients other than `not` send, in
+ * script order: what a client connected from the start, that sent
+ * nothing itself, must receive from the chat server (each line whole). */
+static uint32_t owed(const struct scn *sc, const char *not)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < sc->nactions; i++) {
+		const struct scn_action *a = &sc->actions[i];
+
+		if (a->op != SCN_SEND || strcmp(sc->clients[a->client], not) == 0)
+			continue;
+		for (size_t j = 0; j < a->len; j++)
+			h = (h ^ (uint8_t)a->data[j]) * 16777619u;
+	}
+	return h;
+}
+
+/* The hash the world recorded with actor's last deliver: all it got. */
+static uint32_t got_hash(const struct trace *t, int actor)
+{
+	uint32_t h = 0;
+
+	for (size_t i = 0; i < trace_count(t); i++)
+		if (trace_at(t, i)->actor == actor && trace_at(t, i)->kind == TRACE_DELIVER)
+			h = trace_at(t, i)->count;
+	return h;
+}
+
 /* slow-reader.scn on one model, recorded and read back: carol, paused,
  * made the server queue and ask for write readiness; once she read again
  * she had every byte alice and bob sent; the server ended cleanly. */
@@ -310,6 +340,7 @@ static void play_slow_reader(const char *model)
 	struct h_run hr;
 	struct trace *t;
 	struct writes w;
+	struct scn *sc;
 	int S, alice, bob, carol, before = open_fd_count();
 	bool done_ok = false;
 
@@ -341,6 +372,12 @@ static void play_slow_reader(const char *model)
 	assert_int_equal(bytes_of(t, carol, TRACE_DELIVER),
 			 bytes_of(t, alice, TRACE_ARRIVE) + bytes_of(t, bob, TRACE_ARRIVE));
 	assert_int_equal(bytes_of(t, alice, TRACE_DELIVER), bytes_of(t, bob, TRACE_ARRIVE));
+	/* ... byte for byte, in order: carol what both sent, each the other's. */
+	assert_int_equal(scn_load(o.scenario, &sc, cause, sizeof cause), 0);
+	assert_int_equal(got_hash(t, carol), owed(sc, "carol"));
+	assert_int_equal(got_hash(t, alice), owed(sc, "alice"));
+	assert_int_equal(got_hash(t, bob), owed(sc, "bob"));
+	scn_free(sc);
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 

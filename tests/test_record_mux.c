@@ -190,6 +190,10 @@ static void test_record_mux_errors(void **state)
 		  "\"out[0]\" of the \"enter\" event of select is not a new fd of its \"fds\"" },
 		{ SEL(",\"nfds\":8,\"fds\":[5,6],\"out\":[6,6]"),
 		  "\"out[1]\" of the \"enter\" event of select is not a new fd of its \"fds\"" },
+		{ EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3,\"fnv1a\":-1"),
+		  "\"fnv1a\"" },
+		{ EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3,\"fnv1a\":4294967296"),
+		  "\"fnv1a\"" },
 		{ CTL(",\"op\":\"modify\",\"target\":5"),
 		  "\"op\" of the \"enter\" event of epoll_ctl is 'modify' " OPS },
 		{ CTL(",\"op\":1,\"target\":5"),
@@ -399,13 +403,17 @@ static void test_record_mux_out(void **state)
 		SEL(",\"nfds\":8,\"fds\":[5,6,7],\"out\":[7,5],\"polled\":3,\"copied_in\":16,"
 		    "\"sets\":[\"read\",\"write\"]")
 		SELX(",\"checked\":8,\"fds\":[7],\"out\":[7],\"polled\":3,\"copied_in\":16,"
-		     "\"copied_out\":16,\"sets\":[\"read\",\"write\"]");
+		     "\"copied_out\":16,\"sets\":[\"read\",\"write\"]")
+		EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3,\"fnv1a\":4294967295")
+		EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3");
 	struct trace *t = expect_good(text, sizeof text - 1, 0), *back;
 	size_t len;
 	char *again = record_text(t, true, &len);
 
 	(void)state;
-	assert_int_equal(trace_count(t), 6);
+	assert_int_equal(trace_count(t), 8);
+	assert_int_equal(trace_at(t, 6)->count, UINT32_MAX);
+	assert_int_equal(trace_at(t, 7)->count, 0);
 	assert_int_equal(trace_at(t, 0)->what, TRACE_OP_MOD);
 	assert_true(trace_at(t, 0)->flags & TRACE_F_EVENTS);
 	assert_int_equal(trace_at(t, 0)->sets, TRACE_EPEV_IN | TRACE_EPEV_OUT);
@@ -421,6 +429,7 @@ static void test_record_mux_out(void **state)
 		assert_int_equal(trace_at(back, i)->outs, trace_at(t, i)->outs);
 		assert_int_equal(trace_at(back, i)->sets, trace_at(t, i)->sets);
 		assert_int_equal(trace_at(back, i)->flags, trace_at(t, i)->flags);
+		assert_int_equal(trace_at(back, i)->count, trace_at(t, i)->count);
 	}
 	assert_non_null(strstr(again, "\"events\":[\"in\",\"out\"]"));
 	assert_non_null(strstr(again, "\"out\":[5,7]"));

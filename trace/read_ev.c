@@ -507,10 +507,15 @@ static int rd_connect(struct rd *r, json_t *o, struct trace_ev *ev)
 
 static int rd_deliver(struct rd *r, json_t *o, struct trace_ev *ev)
 {
+	int64_t v = 0;
 	int rc = rd_fd(r, o, ev);
 
-	return rc != 0 ? rc : trace__get_int(r, o, "bytes", 0, TRACE_MAX_RET,
-					      &ev->ret);
+	if (rc == 0)
+		rc = trace__get_int(r, o, "bytes", 0, TRACE_MAX_RET, &ev->ret);
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "fnv1a", 0, UINT32_MAX, 0, &v);
+	ev->count = (uint32_t)v;
+	return rc;
 }
 
 /* ---- signal-driven and asynchronous IO ---- */

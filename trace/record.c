@@ -389,6 +389,8 @@ static void put_deliver(struct put *p, const struct trace_ev *ev)
 {
 	put_int(p, "fd", ev->fd);
 	put_count(p, "bytes", ev->ret);
+	if (ev->count != 0)
+		put_int(p, "fnv1a", ev->count);
 }
 
 /* ---- signal-driven and asynchronous IO ---- */

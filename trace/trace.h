@@ -194,7 +194,9 @@ struct trace_ev {
 	int32_t  tid;          /* state: the thread sampled */
 	int32_t  step;         /* world events: index of the scripted action, else -1 */
 	uint32_t count;        /* lost: events dropped; exit/idle: the try
-	                          number; done: bytes left unread */
+	                          number; done: bytes left unread; deliver:
+	                          FNV-1a (32 bits) of every byte the client
+	                          received since it connected, 0 = none */
 	int64_t  ret;          /* exit: return value; arrive: bytes; done: status */
 	int64_t  dur_ns;       /* exit, idle end: how long it took */
 	union {
