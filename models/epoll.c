@@ -20,6 +20,9 @@ struct mux {
 	struct epoll_event *evs;
 	int max;
 	int *interest;               /* for the interest-list events */
+	bool *out;                   /* ... and which of them have EPOLLOUT */
+	int *list;                   /* scratch: the fds epoll_wait returned */
+	bool *wr;                    /* ... and which came back writable */
 	int n;
 };
 
@@ -34,6 +37,11 @@ static int ep_create(struct mux **out, int maxfds, bool edge)
 		goto fail_m;
 	if ((m->interest = calloc((size_t)maxfds, sizeof *m->interest)) == NULL)
 		goto fail_evs;
+	m->out = calloc((size_t)maxfds, sizeof *m->out);
+	m->list = calloc((size_t)maxfds, sizeof *m->list);
+	m->wr = calloc((size_t)maxfds, sizeof *m->wr);
+	if (m->out == NULL || m->list == NULL || m->wr == NULL)
+		goto fail_interest;
 	if ((m->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		rc = -errno;
 		goto fail_interest;
@@ -43,6 +51,9 @@ static int ep_create(struct mux **out, int maxfds, bool edge)
 	*out = m;
 	return 0;
 fail_interest:
+	free(m->out);
+	free(m->list);
+	free(m->wr);
 	free(m->interest);
 fail_evs:
 	free(m->evs);
@@ -54,17 +65,24 @@ fail_m:
 static int lt_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, false); }
 static int et_create(struct mux **out, int maxfds) { return ep_create(out, maxfds, true); }
 
-/* epoll_ctl through the probe, then the interest list as it now stands. */
-static int ctl(struct mux *m, int op, struct feed *f)
+/* epoll_ctl through the probe (with its events mask: IN, OUT when
+ * write), then the interest list as it now stands. */
+static int ctl(struct mux *m, int op, struct feed *f, bool write)
 {
 	/* lesson: epoll-ctl */
-	struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | (m->edge ? EPOLLET : 0),
+	struct epoll_event e = { .events = EPOLLIN | EPOLLRDHUP | (m->edge ? EPOLLET : 0) |
+					   (write ? EPOLLOUT : 0),
 				 .data.fd = f->fd };
-	int top = op == EPOLL_CTL_ADD ? TRACE_OP_ADD : TRACE_OP_DEL;
+	int top = op == EPOLL_CTL_ADD ? TRACE_OP_ADD :
+		  op == EPOLL_CTL_MOD ? TRACE_OP_MOD : TRACE_OP_DEL;
 	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_EPOLL_CTL,
 			       .fd = m->epfd, .what = (uint8_t)top, .arg = f->fd };
 	int rc, err;
 
+	if (op != EPOLL_CTL_DEL) {
+		ev.flags |= TRACE_F_EVENTS;
+		ev.sets = TRACE_EPEV_IN | (write ? TRACE_EPEV_OUT : 0);
+	}
 	ev.t_ns = probe_now(probe_self());
 	probe_emit(&ev, false);
 	rc = epoll_ctl(m->epfd, op, f->fd, &e);
@@ -79,33 +97,53 @@ static int ctl(struct mux *m, int op, struct feed *f)
 	return rc < 0 ? -err : 0;
 }
 
+static void emit_interest(struct mux *m)
+{
+	mux_emit_set(TRACE_SET_INTEREST, m->n, m->interest, m->n, m->out);
+}
+
 static int ep_add(struct mux *m, struct feed *f)
 {
-	int rc = ctl(m, EPOLL_CTL_ADD, f);
+	int rc = ctl(m, EPOLL_CTL_ADD, f, false);
 
 	if (rc != 0)
 		return rc;
+	m->out[m->n] = false;
 	m->interest[m->n++] = f->fd;
 	atomic_store(&f->in_epoll, 1);
-	mux_emit_set(TRACE_SET_INTEREST, m->n, m->interest, m->n);
+	emit_interest(m);
 	return 0;
 }
 
 static int ep_del(struct mux *m, struct feed *f)
 {
-	int rc = ctl(m, EPOLL_CTL_DEL, f);
+	int rc = ctl(m, EPOLL_CTL_DEL, f, false);
 
 	atomic_store(&f->in_epoll, 0);
 	for (int i = 0; i < m->n; i++)
 		if (m->interest[i] == f->fd) {
-			m->interest[i] = m->interest[--m->n];
+			m->n--;
+			m->interest[i] = m->interest[m->n];
+			m->out[i] = m->out[m->n];
 			break;
 		}
-	mux_emit_set(TRACE_SET_INTEREST, m->n, m->interest, m->n);
+	emit_interest(m);
 	return rc;
 }
 
-static int ep_wait(struct mux *m, int *ready, int max)
+/* EPOLL_CTL_MOD: EPOLLOUT on or off, EPOLLIN kept. */
+static int ep_want_write(struct mux *m, struct feed *f, bool on)
+{
+	int rc = ctl(m, EPOLL_CTL_MOD, f, on);
+
+	for (int i = 0; rc == 0 && i < m->n; i++)
+		if (m->interest[i] == f->fd)
+			m->out[i] = on;
+	emit_interest(m);
+	return rc;
+}
+
+static int ep_wait(struct mux *m, struct mux_ready *ready, int max)
 {
 	int64_t t0 = mux_wait_enter(TRACE_CALL_EPOLL_WAIT, m->epfd, max, NULL, 0);
 	int rc, err;
@@ -114,14 +152,23 @@ static int ep_wait(struct mux *m, int *ready, int max)
 	rc = epoll_wait(m->epfd, m->evs, max, -1);
 	err = errno;
 	/* The program touches only what came back. */
-	for (int i = 0; i < rc; i++)
-		ready[i] = m->evs[i].data.fd;
+	for (int i = 0; i < rc; i++) {
+		uint32_t e = m->evs[i].events;
+
+		ready[i].fd = m->evs[i].data.fd;
+		ready[i].ev = (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR) ? MUX_IN : 0) |
+			      (e & EPOLLOUT ? MUX_OUT : 0);
+	}
 	/* lesson end */
+	for (int i = 0; i < rc; i++) {
+		m->list[i] = ready[i].fd;
+		m->wr[i] = ready[i].ev & MUX_OUT;
+	}
 	mux_wait_exit(TRACE_CALL_EPOLL_WAIT, m->epfd, rc > 0 ? rc : 0, t0, rc, err,
-		      ready, rc);
+		      m->list, rc, m->wr);
 	if (rc < 0)
 		return -err;
-	mux_emit_set(TRACE_SET_SCAN, rc, ready, rc);
+	mux_emit_set(TRACE_SET_SCAN, rc, m->list, rc, m->wr);
 	return rc;
 }
 
@@ -130,17 +177,20 @@ static void ep_free(struct mux *m)
 	close(m->epfd);
 	free(m->evs);
 	free(m->interest);
+	free(m->out);
+	free(m->list);
+	free(m->wr);
 	free(m);
 }
 
 static const struct mux_ops lt_mux = {
 	.create = lt_create, .add = ep_add, .del = ep_del,
-	.wait = ep_wait, .free = ep_free,
+	.want_write = ep_want_write, .wait = ep_wait, .free = ep_free,
 };
 
 static const struct mux_ops et_mux = {
 	.create = et_create, .add = ep_add, .del = ep_del,
-	.wait = ep_wait, .free = ep_free, .edge = true,
+	.want_write = ep_want_write, .wait = ep_wait, .free = ep_free, .edge = true,
 };
 
 static int epoll_run(struct model_ctx *c) { return mux_run(c, &lt_mux); }

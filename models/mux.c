@@ -19,17 +19,26 @@ struct reader {
 	const struct mux_ops *ops;
 	struct mux *m;
 	struct watched *w;
-	int *ready;
+	struct mux_ready *ready;
 	int open;
 	char buf[MODEL_BUF];
 };
 
-void mux_emit_set(int what, int n, const int *fds, int nfds)
+/* fds and, when out is not NULL, which of them have write interest. */
+static void set_fds(struct trace_ev *ev, const int *fds, int nfds, const bool *out)
+{
+	trace_ev_set_fds(ev, fds, nfds);
+	for (int i = 0; out != NULL && i < ev->nfds; i++)
+		if (out[i])
+			ev->outs |= (uint16_t)(1u << i);
+}
+
+void mux_emit_set(int what, int n, const int *fds, int nfds, const bool *out)
 {
 	struct trace_ev ev = { .kind = TRACE_SET, .what = (uint8_t)what, .n = n,
 			       .fd = -1, .t_ns = probe_now(probe_self()) };
 
-	trace_ev_set_fds(&ev, fds, nfds);
+	set_fds(&ev, fds, nfds, out);
 	probe_emit(&ev, false);
 }
 
@@ -45,12 +54,12 @@ static void put_cost(struct trace_ev *ev, const struct mux_cost *cost)
 }
 
 static int64_t wait_enter(int call, int fd, int n, const int *fds, int nfds,
-			  const struct mux_cost *cost)
+			  const bool *out, const struct mux_cost *cost)
 {
 	struct trace_ev ev = { .kind = TRACE_ENTER, .call = (uint16_t)call,
 			       .fd = fd, .n = n };
 
-	trace_ev_set_fds(&ev, fds, nfds);
+	set_fds(&ev, fds, nfds, out);
 	put_cost(&ev, cost);
 	ev.t_ns = probe_now(probe_self());
 	probe_emit(&ev, true);
@@ -59,17 +68,18 @@ static int64_t wait_enter(int call, int fd, int n, const int *fds, int nfds,
 
 int64_t mux_wait_enter(int call, int fd, int n, const int *fds, int nfds)
 {
-	return wait_enter(call, fd, n, fds, nfds, NULL);
+	return wait_enter(call, fd, n, fds, nfds, NULL, NULL);
 }
 
 int64_t mux_wait_enter_cost(int call, int n, const int *fds, int nfds,
-			    const struct mux_cost *cost)
+			    const bool *out, const struct mux_cost *cost)
 {
-	return wait_enter(call, -1, n, fds, nfds, cost);
+	return wait_enter(call, -1, n, fds, nfds, out, cost);
 }
 
 static void wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
-		      const int *fds, int nfds, const struct mux_cost *cost)
+		      const int *fds, int nfds, const bool *out,
+		      const struct mux_cost *cost)
 {
 	struct trace_ev ev = { .kind = TRACE_EXIT, .call = (uint16_t)call, .fd = fd,
 			       .ret = rc, .err = rc < 0 ? err : 0, .n = n };
@@ -77,21 +87,22 @@ static void wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
 	ev.t_ns = probe_now(probe_self());
 	ev.dur_ns = ev.t_ns - t0;
 	if (rc > 0)
-		trace_ev_set_fds(&ev, fds, nfds);
+		set_fds(&ev, fds, nfds, out);
 	put_cost(&ev, cost);
 	probe_emit(&ev, false);
 }
 
 void mux_wait_exit(int call, int fd, int n, int64_t t0, int rc, int err,
-		   const int *fds, int nfds)
+		   const int *fds, int nfds, const bool *out)
 {
-	wait_exit(call, fd, n, t0, rc, err, fds, nfds, NULL);
+	wait_exit(call, fd, n, t0, rc, err, fds, nfds, out, NULL);
 }
 
 void mux_wait_exit_cost(int call, int n, int64_t t0, int rc, int err,
-			const int *fds, int nfds, const struct mux_cost *cost)
+			const int *fds, int nfds, const bool *out,
+			const struct mux_cost *cost)
 {
-	wait_exit(call, -1, n, t0, rc, err, fds, nfds, cost);
+	wait_exit(call, -1, n, t0, rc, err, fds, nfds, out, cost);
 }
 
 static struct watched *find(struct reader *r, int fd)
@@ -169,7 +180,7 @@ static int reader_loop(struct reader *r)
 		if (n < 0)
 			return model_should_stop(r->c) ? -ECANCELED : n;
 		for (int i = 0; i < n; i++) {
-			struct watched *w = find(r, r->ready[i]);
+			struct watched *w = find(r, r->ready[i].fd);
 			int rc;
 
 			if (w != NULL && w->open && (rc = take(r, w, t)) != 0)

@@ -2,7 +2,19 @@
  * readiness model: one thread, one multiplexer, many clients.  It accepts
  * on the listening socket, reads lines from each client and sends every
  * complete line to all the others.  A client that leaves, politely or with
- * a reset in the middle of a line, is dropped with its half line. */
+ * a reset in the middle of a line, is dropped with its half line.
+ *
+ * Its sockets are non-blocking, so a write takes what fits in the
+ * socket's send buffer and returns: a short count, or EAGAIN when none
+ * fits (a client that stopped reading).  What did not fit waits in that
+ * client's own queue, in order, and the server asks the multiplexer for
+ * write readiness (EPOLLOUT, POLLOUT, the write set) only while the queue
+ * holds bytes; when the client reads again, the wait reports it writable
+ * and the queue is sent.  A queue past OUT_MAX is a client that is not
+ * coming back soon: the server shuts its connection down (the client
+ * sees end of file) rather than grow without bound, says so in a note,
+ * and reads its end of file as for any client that leaves.  So does a
+ * queue it has no memory for, or no way to be told is writable. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,13 +26,18 @@
 
 #define MAX_CONNS 63
 #define LINE_MAX  1024
+#define OUT_MAX   (64 * 1024)    /* bytes queued for one client, at most */
 
 struct conn {
 	struct feed f;
 	bool open;
 	bool waiting;
+	bool writing;                /* write interest armed: q holds bytes */
+	bool closing;                /* over OUT_MAX: shut down, EOF next */
 	size_t len;                  /* bytes of an unfinished line */
 	char line[LINE_MAX];
+	char *q;                     /* bytes not yet written, from q + qoff */
+	size_t qoff, qlen, qcap;
 };
 
 struct server {
@@ -29,7 +46,7 @@ struct server {
 	struct mux *m;
 	struct feed lf;          /* the listening socket */
 	struct conn conns[MAX_CONNS];
-	int ready[MAX_CONNS + 1];
+	struct mux_ready ready[MAX_CONNS + 1];
 	char buf[MODEL_BUF];
 };
 
@@ -77,6 +94,139 @@ static void drop(struct server *s, struct conn *k)
 	close(k->f.fd);
 	k->open = false;
 	k->len = 0;                  /* a half line goes with its sender */
+	free(k->q);                  /* and what it was never sent */
+	k->q = NULL;
+	k->qoff = k->qlen = k->qcap = 0;
+}
+/* lesson end */
+
+static size_t queued(const struct conn *k)
+{
+	return k->qlen - k->qoff;
+}
+
+/* The trace's word for k's queue now (a set event, "queue"). */
+static void show_queue(const struct conn *k)
+{
+	mux_emit_set(TRACE_SET_QUEUE, (int)queued(k), &k->f.fd, 1, NULL);
+}
+
+/* One non-blocking send through the probe.  Returns bytes written or
+ * -errno. */
+static ssize_t send_once(struct conn *k, const char *p, size_t len)
+{
+	int64_t t0 = probe_enter(TRACE_CALL_WRITE, k->f.fd, false);
+	/* A client that left must not kill the process (SIGPIPE): EPIPE. */
+	ssize_t n = send(k->f.fd, p, len, MSG_NOSIGNAL);
+	int err = errno;
+
+	probe_exit(TRACE_CALL_WRITE, k->f.fd, n, err, t0, 0);
+	return n < 0 ? -err : n;
+}
+
+/* Write interest on only while the queue holds bytes: an empty socket
+ * buffer is writable almost always, and would wake every wait. */
+static int want_write(struct server *s, struct conn *k, bool on)
+{
+	int rc = 0;
+
+	if (k->writing != on && (rc = s->ops->want_write(s->m, &k->f, on)) == 0)
+		k->writing = on;
+	return rc;
+}
+
+/* Stop queueing for k and shut its connection down, saying why (a note);
+ * the read of its end of file that follows drops it as any leaving
+ * client. */
+static void give_up(struct server *s, struct conn *k, const char *en, const char *zh)
+{
+	probe_note(en, zh);
+	k->closing = true;
+	k->qoff = k->qlen = 0;
+	show_queue(k);
+	want_write(s, k, false);
+	shutdown(k->f.fd, SHUT_RDWR);
+}
+
+/* Keep n bytes at p for k, after what is already queued. */
+static void enqueue(struct server *s, struct conn *k, const char *p, size_t n)
+{
+	size_t have = queued(k);
+
+	if (have + n > OUT_MAX) {
+		give_up(s, k, "a client's queue passed 64 KiB: the server shuts its "
+			"connection down rather than hold more for a client that does "
+			"not read",
+			"某个客户端的队列超过 64 KiB：它不读，服务器不再替它攒数据，"
+			"而是关闭这条连接");
+		return;
+	}
+	if (k->qoff > 0) {           /* what was sent goes: the rest to the front */
+		memmove(k->q, k->q + k->qoff, have);
+		k->qoff = 0;
+		k->qlen = have;
+	}
+	if (k->qlen + n > k->qcap) {
+		size_t cap = k->qcap ? k->qcap : 4096;
+		char *q;
+
+		while (cap < k->qlen + n)
+			cap *= 2;
+		if ((q = realloc(k->q, cap)) == NULL) {
+			give_up(s, k, "no memory for a client's queue: the server shuts "
+				"its connection down",
+				"没有内存存放某个客户端的队列：服务器关闭这条连接");
+			return;
+		}
+		k->q = q;
+		k->qcap = cap;
+	}
+	memcpy(k->q + k->qlen, p, n);
+	k->qlen += n;
+	show_queue(k);
+	if (want_write(s, k, true) != 0)     /* never reported writable */
+		give_up(s, k, "the server could not ask for a client's write "
+			"readiness: it shuts that connection down",
+			"服务器无法关注某个客户端的可写事件：关闭这条连接");
+}
+
+/* lesson: chat-send */
+/* A line for k: straight to its socket when nothing waits before it;
+ * what does not fit (a short write, EAGAIN) goes to the back of k's
+ * queue, in order, to be sent when the socket is writable again. */
+static void send_to(struct server *s, struct conn *k, const char *line, size_t len)
+{
+	ssize_t n = 0;
+
+	if (queued(k) == 0) {
+		n = send_once(k, line, len);
+		if (n < 0 && n != -EAGAIN)
+			return;          /* gone (EPIPE, ECONNRESET): its read will say */
+		n = n < 0 ? 0 : n;
+	}
+	if ((size_t)n < len)
+		enqueue(s, k, line + n, len - (size_t)n);
+}
+
+/* The wait said k is writable: send what is queued, as much as fits. */
+static void flush(struct server *s, struct conn *k)
+{
+	while (queued(k) > 0) {
+		size_t have = queued(k);
+		ssize_t n = send_once(k, k->q + k->qoff, have);
+
+		if (n == -EAGAIN)
+			break;           /* full again: stay armed */
+		if (n < 0)               /* gone: nothing more to send it */
+			k->qoff = k->qlen;
+		else
+			k->qoff += (size_t)n;
+	}
+	show_queue(k);
+	if (queued(k) == 0) {
+		k->qoff = k->qlen = 0;
+		want_write(s, k, false);     /* drained: write interest off */
+	}
 }
 /* lesson end */
 
@@ -84,15 +234,9 @@ static void send_all(struct server *s, struct conn *from, const char *line, size
 {
 	for (int i = 0; i < MAX_CONNS; i++) {
 		struct conn *k = &s->conns[i];
-		int64_t t0;
-		ssize_t n;
 
-		if (!k->open || k == from)
-			continue;
-		t0 = probe_enter(TRACE_CALL_WRITE, k->f.fd, false);
-		/* A client that left must not kill the process (SIGPIPE): EPIPE. */
-		n = send(k->f.fd, line, len, MSG_NOSIGNAL);
-		probe_exit(TRACE_CALL_WRITE, k->f.fd, n, errno, t0, 0);
+		if (k->open && !k->closing && k != from)
+			send_to(s, k, line, len);
 	}
 }
 
@@ -170,14 +314,17 @@ static int serve(struct server *s)
 			return model_should_stop(s->c) ? 0 : n;
 		/* lesson: chat-loop */
 		for (int i = 0; i < n; i++) {
-			struct conn *k = conn_of(s, s->ready[i]);
+			struct conn *k = conn_of(s, s->ready[i].fd);
 
-			if (s->ready[i] == s->lf.fd) {
+			if (s->ready[i].fd == s->lf.fd) {
 				if ((rc = take_clients(s)) != 0)
 					return rc == -EINVAL ? 0 : rc;
-			} else if (k != NULL) {
-				serve_client(s, k, t);
+				continue;
 			}
+			if (k != NULL && !k->closing && (s->ready[i].ev & MUX_OUT))
+				flush(s, k);         /* room again: the queue goes out */
+			if (k != NULL && k->open && (s->ready[i].ev & MUX_IN))
+				serve_client(s, k, t);
 		}
 		/* lesson end */
 	}
@@ -200,9 +347,11 @@ int mux_serve(struct model_ctx *c, const struct mux_ops *ops)
 	else if ((rc = ops->create(&s->m, MAX_CONNS + 1)) == 0 &&
 		 (rc = ops->add(s->m, &s->lf)) == 0)
 		rc = serve(s);
-	for (int i = 0; i < MAX_CONNS; i++)
+	for (int i = 0; i < MAX_CONNS; i++) {
 		if (s->conns[i].open)
 			close(s->conns[i].f.fd);
+		free(s->conns[i].q);
+	}
 	if (s->m != NULL)
 		ops->free(s->m);
 	free(s);

@@ -15,7 +15,8 @@
 struct mux {
 	struct pollfd *pfd;
 	int n, max;
-	int *list;
+	int *list;                   /* scratch for set events */
+	bool *out;                   /* ... and which have POLLOUT */
 };
 
 static int poll_create(struct mux **out, int maxfds)
@@ -26,12 +27,16 @@ static int poll_create(struct mux **out, int maxfds)
 		return -ENOMEM;
 	if ((m->pfd = calloc((size_t)maxfds, sizeof *m->pfd)) == NULL)
 		goto fail_m;
-	if ((m->list = calloc((size_t)maxfds, sizeof *m->list)) == NULL)
+	m->list = calloc((size_t)maxfds, sizeof *m->list);
+	m->out = calloc((size_t)maxfds, sizeof *m->out);
+	if (m->list == NULL || m->out == NULL)
 		goto fail_pfd;
 	m->max = maxfds;
 	*out = m;
 	return 0;
 fail_pfd:
+	free(m->list);
+	free(m->out);
 	free(m->pfd);
 fail_m:
 	free(m);
@@ -56,14 +61,26 @@ static int poll_del(struct mux *m, struct feed *f)
 	return -ENOENT;
 }
 
+/* POLLOUT in the entry's events, from the next call on, or out of them. */
+static int poll_want_write(struct mux *m, struct feed *f, bool on)
+{
+	for (int i = 0; i < m->n; i++)
+		if (m->pfd[i].fd == f->fd) {
+			m->pfd[i].events = (short)(POLLIN | (on ? POLLOUT : 0));
+			return 0;
+		}
+	return -ENOENT;
+}
+
 /* The array the program hands in: revents cleared, for the record. */
 static void prepare(struct mux *m)
 {
 	for (int i = 0; i < m->n; i++) {
 		m->pfd[i].revents = 0;
 		m->list[i] = m->pfd[i].fd;
+		m->out[i] = m->pfd[i].events & POLLOUT;
 	}
-	mux_emit_set(TRACE_SET_BUILD, m->n, m->list, m->n);
+	mux_emit_set(TRACE_SET_BUILD, m->n, m->list, m->n, m->out);
 }
 
 static int returned(struct mux *m)
@@ -71,8 +88,10 @@ static int returned(struct mux *m)
 	int k = 0;
 
 	for (int i = 0; i < m->n; i++)
-		if (m->pfd[i].revents != 0)
+		if (m->pfd[i].revents != 0) {
+			m->out[k] = m->pfd[i].revents & POLLOUT;
 			m->list[k++] = m->pfd[i].fd;
+		}
 	return k;
 }
 
@@ -92,7 +111,7 @@ static struct mux_cost cost_of(const struct mux *m)
 	};
 }
 
-static int poll_wait(struct mux *m, int *ready, int max)
+static int poll_wait(struct mux *m, struct mux_ready *ready, int max)
 {
 	int rc, err, found = 0;
 	struct mux_cost cost;
@@ -100,20 +119,29 @@ static int poll_wait(struct mux *m, int *ready, int max)
 
 	prepare(m);
 	cost = cost_of(m);
-	t0 = mux_wait_enter_cost(TRACE_CALL_POLL, m->n, m->list, m->n, &cost);
+	t0 = mux_wait_enter_cost(TRACE_CALL_POLL, m->n, m->list, m->n, m->out, &cost);
 	rc = poll(m->pfd, (nfds_t)m->n, -1);
 	err = errno;
 	mux_wait_exit_cost(TRACE_CALL_POLL, m->n, t0, rc, err,
-			   m->list, rc > 0 ? returned(m) : 0, &cost);
+			   m->list, rc > 0 ? returned(m) : 0, m->out, &cost);
 	/* lesson: poll-scan */
 	if (rc < 0)
 		return -err;
 	/* The program's scan: every entry's revents. */
-	for (int i = 0; i < m->n && found < max; i++)
-		if (m->pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
-			ready[found++] = m->pfd[i].fd;
+	for (int i = 0; i < m->n && found < max; i++) {
+		short re = m->pfd[i].revents;
+		unsigned ev = (re & (POLLIN | POLLHUP | POLLERR) ? MUX_IN : 0) |
+			      (re & POLLOUT ? MUX_OUT : 0);
+
+		if (ev != 0)
+			ready[found++] = (struct mux_ready){ m->pfd[i].fd, ev };
+	}
 	/* lesson end */
-	mux_emit_set(TRACE_SET_SCAN, m->n, ready, found);
+	for (int i = 0; i < found; i++) {
+		m->list[i] = ready[i].fd;
+		m->out[i] = ready[i].ev & MUX_OUT;
+	}
+	mux_emit_set(TRACE_SET_SCAN, m->n, m->list, found, m->out);
 	return found;
 }
 
@@ -121,12 +149,13 @@ static void poll_free(struct mux *m)
 {
 	free(m->pfd);
 	free(m->list);
+	free(m->out);
 	free(m);
 }
 
 static const struct mux_ops poll_mux = {
 	.create = poll_create, .add = poll_add, .del = poll_del,
-	.wait = poll_wait, .free = poll_free,
+	.want_write = poll_want_write, .wait = poll_wait, .free = poll_free,
 };
 
 static int poll_run(struct model_ctx *c)

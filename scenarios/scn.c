@@ -163,6 +163,18 @@ static int parse_low(struct scn_parser *p, struct scn_tok opt,
 	return 0;
 }
 
+static int parse_sockbuf(struct scn_parser *p, struct scn_tok opt,
+			 struct scn_tok val, struct scn_actor *a)
+{
+	int n = scn__number(val, SCN_MAX_SOCKBUF);
+
+	if (n < SCN_MIN_SOCKBUF)
+		return scn__expected(p, opt, "sockbuf=N with N from %d to %d",
+		    SCN_MIN_SOCKBUF, SCN_MAX_SOCKBUF);
+	a->sockbuf = n;
+	return 0;
+}
+
 static int parse_role(struct scn_parser *p, struct scn_tok opt,
 		      struct scn_tok val, struct scn_actor *a)
 {
@@ -183,6 +195,7 @@ static const struct {
 	{ "fds", parse_fds }, { "every", parse_every },
 	{ "chunk", parse_chunk }, { "drain", parse_drain },
 	{ "low", parse_low }, { "role", parse_role },
+	{ "sockbuf", parse_sockbuf },
 };
 
 /* KEY=VALUE at t: the index of KEY in options (or -1), and *val. */
@@ -205,7 +218,7 @@ static int find_option(struct scn_tok t, struct scn_tok *val)
  * own, whichever of fds= and role=server comes first. */
 static int parse_options(struct scn_parser *p, struct scn_actor *a)
 {
-	struct scn_tok fds = { NULL, 0 };
+	struct scn_tok fds = { NULL, 0 }, sb = { NULL, 0 };
 	unsigned seen = 0;
 
 	for (;;) {
@@ -216,7 +229,8 @@ static int parse_options(struct scn_parser *p, struct scn_actor *a)
 			break;
 		if ((i = find_option(t, &val)) < 0)
 			return scn__expected(p, t, "an option fds=N, every=TIME, "
-			    "chunk=N, drain=yes|no, low=N or role=reader|server");
+			    "chunk=N, drain=yes|no, low=N, role=reader|server "
+			    "or sockbuf=N");
 		if (seen & 1u << i)
 			return scn__expected(p, t, "each option at most once");
 		seen |= 1u << i;
@@ -224,12 +238,17 @@ static int parse_options(struct scn_parser *p, struct scn_actor *a)
 			return rc;
 		if (options[i].fn == parse_fds)
 			fds = t;
+		if (options[i].fn == parse_sockbuf)
+			sb = t;
 		if (fds.n != 0 && a->role == SCN_ROLE_SERVER)
 			return scn__fail(p, fds.s, "a server actor has no fds= "
 			    "(clients connect to it)");
 	}
 	if (a->role == SCN_ROLE_SERVER)
 		a->nfds = 0;
+	else if (a->sockbuf != 0)
+		return scn__expected(p, sb, "sockbuf= on a server "
+		    "actor only (add role=server)");
 	return 0;
 }
 

@@ -24,6 +24,8 @@
 #define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario */
 #define SCN_MAX_CHUNK  4096         /* largest chunk=N */
 #define SCN_MAX_LOW_FD 65535        /* largest low=N */
+#define SCN_MIN_SOCKBUF 1024        /* smallest sockbuf=N */
+#define SCN_MAX_SOCKBUF (1 << 20)   /* largest sockbuf=N */
 #define SCN_MIN_EVERY_NS 1000000    /* shortest every=TIME: 1 ms */
 #define SCN_MAX_VARIANTS 16         /* versions of one caption for other models */
 #define SCN_MAX_MODEL_CAPTIONS 256  /* captions for one model in a scenario
@@ -39,6 +41,8 @@ enum scn_op {
 	SCN_SEND,       /* client writes data (len bytes) to its connection */
 	SCN_HANGUP,     /* client closes its connection normally */
 	SCN_RESET,      /* client closes abruptly (SO_LINGER 0: an RST) */
+	SCN_PAUSE,      /* client stops reading its socket (data piles up) */
+	SCN_RESUME,     /* client reads its socket again */
 };
 
 /* SCN_WRITE and SCN_CLOSE only target readers; the client actions only
@@ -62,6 +66,10 @@ struct scn_actor {
 	                           report; 1 yes, 0 no, -1 = the model's default */
 	int low_fd;             /* the actor's fds are numbered >= low_fd,
 	                           0..SCN_MAX_LOW_FD; 0 = wherever they fall */
+	int sockbuf;            /* server: SO_SNDBUF and SO_RCVBUF asked for
+	                           its sockets and its clients', bytes,
+	                           SCN_MIN_SOCKBUF..SCN_MAX_SOCKBUF; 0 = the
+	                           kernel's default */
 	char *label[2];         /* en, zh; "" when absent */
 	int line, col;          /* where the actor was declared (for errors) */
 	int model_col;          /* column of the model name */

@@ -380,7 +380,8 @@ static int connected_client(struct scn_parser *p)
 	return c;
 }
 
-/* send, hangup and reset: the action reaches the client's server. */
+/* send, hangup, reset, pause and resume: the action reaches the client's
+ * server (pause and resume: the client stops reading, or reads again). */
 static int parse_client_action(struct scn_parser *p, int64_t at,
 			       enum scn_op op)
 {
@@ -397,6 +398,8 @@ static int parse_client_action(struct scn_parser *p, int64_t at,
 	a->actor = cs->server;
 	if (op == SCN_SEND)
 		return parse_data(p, "data to send", a);
+	if (op == SCN_PAUSE || op == SCN_RESUME)
+		return scn__end(p);
 	*cs = (struct scn_client_state){ -1, p->lineno, op };
 	return scn__end(p);
 }
@@ -414,6 +417,8 @@ int scn__parse_at(struct scn_parser *p)
 		{ "send", SCN_SEND, parse_client_action },
 		{ "hangup", SCN_HANGUP, parse_client_action },
 		{ "reset", SCN_RESET, parse_client_action },
+		{ "pause", SCN_PAUSE, parse_client_action },
+		{ "resume", SCN_RESUME, parse_client_action },
 	};
 	struct scn_tok when = scn__word(p), verb;
 	int64_t at;
@@ -434,5 +439,5 @@ int scn__parse_at(struct scn_parser *p)
 		return verbs[i].fn(p, at, verbs[i].op);
 	}
 	return scn__expected(p, verb, "an action: say, write, close, connect, "
-	    "send, hangup or reset");
+	    "send, hangup, reset, pause or resume");
 }

@@ -67,7 +67,7 @@ static int actor_init(struct world_actor *a, const struct scn_actor *sa)
 
 	a->listen_fd = -1;
 	if (sa->role == SCN_ROLE_SERVER)
-		return world__listen(a);
+		return world__listen(a, sa->sockbuf);
 	if (sa->low_fd > 0 && (rc = fit_nofile((rlim_t)sa->low_fd + (rlim_t)sa->nfds + 64)) != 0)
 		return rc;
 	a->fds = calloc((size_t)sa->nfds, sizeof *a->fds);
@@ -205,6 +205,10 @@ static void do_action(struct world *w, const struct scn_action *a, int step)
 	case SCN_HANGUP:
 	case SCN_RESET:
 		world__hangup(w, a->client, a->op == SCN_RESET, step);
+		break;
+	case SCN_PAUSE:
+	case SCN_RESUME:
+		world__pause(w, a->client, a->op == SCN_PAUSE, step);
 		break;
 	}
 }

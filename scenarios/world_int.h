@@ -14,6 +14,7 @@ struct world_actor {
 	int *far;                 /* world's ends, -1 once closed */
 	int nfds;
 	int listen_fd;            /* server actors: the listening socket, else -1 */
+	int sockbuf;              /* server actors: its sockets' buffers, 0 = default */
 	/* Server actors: connections the world made to it, and those it has
 	 * read to the end (EOF or an error); gone once its thread is done,
 	 * blind once its events were lost (the count cannot be trusted). */
@@ -25,6 +26,7 @@ struct world_client {
 	int fd;                   /* -1 when not connected */
 	uv_poll_t *poll;          /* watches fd for what the server sends */
 	int server;               /* scenario actor it is connected to */
+	uint32_t got;             /* FNV-1a of all it received since connect */
 };
 
 struct world {
@@ -52,10 +54,14 @@ void world__done(struct world *w);
 void world__observe_cb(void *arg, struct trace *t, const struct trace_ev *ev);
 bool world__serving(const struct world *w);    /* a server still owes a read */
 
-int world__listen(struct world_actor *a);
+/* sockbuf: SO_SNDBUF and SO_RCVBUF for the listening socket (its
+ * connections inherit them) and its clients' sockets; 0 = the kernel's. */
+int world__listen(struct world_actor *a, int sockbuf);
 void world__connect(struct world *w, const struct scn_action *a, int step);
 void world__send(struct world *w, const struct scn_action *a, int step);
 void world__hangup(struct world *w, int client, int abrupt, int step);
 void world__clients_close(struct world *w);
+/* The client stops reading its socket (paused) or reads it again. */
+void world__pause(struct world *w, int client, bool paused, int step);
 
 #endif

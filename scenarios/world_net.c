@@ -11,7 +11,19 @@
 
 #include "scenarios/world_int.h"
 
-int world__listen(struct world_actor *a)
+/* Small buffers make a client that stops reading fill them within a few
+ * KB (Linux doubles the value asked, for its bookkeeping: socket(7)). */
+static int set_bufs(int fd, int sockbuf)
+{
+	if (sockbuf <= 0)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sockbuf, sizeof sockbuf) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sockbuf, sizeof sockbuf) != 0)
+		return -errno;
+	return 0;
+}
+
+int world__listen(struct world_actor *a, int sockbuf)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -19,8 +31,11 @@ int world__listen(struct world_actor *a)
 
 	if (fd < 0)
 		return -errno;
-	/* Port 0: the kernel picks a free one; clients ask getsockname. */
-	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 || listen(fd, 64) != 0) {
+	a->sockbuf = sockbuf;
+	/* Port 0: the kernel picks a free one; clients ask getsockname.
+	 * Accepted sockets inherit the listener's buffer sizes. */
+	if (set_bufs(fd, sockbuf) != 0 || bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    listen(fd, 64) != 0) {
 		int err = errno;
 
 		close(fd);
@@ -58,12 +73,15 @@ static void client_read_cb(uv_poll_t *h, int status, int events)
 			c = &w->clients[i];
 	if (c == NULL || status < 0)
 		return;
-	while ((n = read(c->fd, buf, sizeof buf)) > 0)
+	while ((n = read(c->fd, buf, sizeof buf)) > 0) {
 		total += n;
+		for (ssize_t i = 0; i < n; i++)      /* FNV-1a, in arrival order */
+			c->got = (c->got ^ (uint8_t)buf[i]) * 16777619u;
+	}
 	if (total > 0)
 		world__emit(w, &(struct trace_ev){
 			.kind = TRACE_DELIVER, .actor = w->client_base + (int)(c - w->clients),
-			.fd = c->fd, .ret = total, .step = -1,
+			.fd = c->fd, .ret = total, .step = -1, .count = c->got,
 		});
 	if (n == 0 || (n < 0 && errno != EAGAIN))
 		stop_watching(c);      /* the server closed on us */
@@ -81,6 +99,10 @@ void world__connect(struct world *w, const struct scn_action *a, int step)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
+	if (set_bufs(fd, w->actors[a->actor].sockbuf) != 0) {
+		close(fd);
+		return;
+	}
 	rc = connect(fd, (struct sockaddr *)&sin, len);
 	if (rc != 0 && errno != EINPROGRESS) {
 		close(fd);
@@ -88,6 +110,7 @@ void world__connect(struct world *w, const struct scn_action *a, int step)
 	}
 	c->fd = fd;
 	c->server = a->actor;
+	c->got = 2166136261u;                    /* FNV-1a's offset basis */
 	w->actors[a->actor].conns++;
 	if ((c->poll = malloc(sizeof *c->poll)) != NULL &&
 	    uv_poll_init(w->loop, c->poll, fd) == 0) {
@@ -138,6 +161,29 @@ void world__hangup(struct world *w, int client, int abrupt, int step)
 		.what = (uint8_t)(abrupt != 0), .step = step, .t_ns = now,
 	});
 	c->fd = -1;
+}
+
+void world__pause(struct world *w, int client, bool paused, int step)
+{
+	struct world_client *c = &w->clients[client];
+	struct trace *t = sink_trace(w->sink);
+
+	if (c->fd < 0 || c->poll == NULL)
+		return;
+	/* Not watched, its socket is not read: what the server sends piles
+	 * up in its receive buffer, then in the server's send buffer. */
+	if (paused)
+		uv_poll_stop(c->poll);
+	else
+		uv_poll_start(c->poll, UV_READABLE, client_read_cb);
+	world__emit(w, &(struct trace_ev){
+		.kind = TRACE_NOTE, .actor = w->client_base + client, .fd = c->fd,
+		.step = step, .t_ns = sink_now(w->sink),
+		.text = { trace_intern(t, paused ? "stops reading its socket" :
+						   "reads its socket again"),
+			  trace_intern(t, paused ? "不再读自己的套接字" :
+						   "又开始读自己的套接字") },
+	});
 }
 
 void world__clients_close(struct world *w)

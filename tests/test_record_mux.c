@@ -129,8 +129,8 @@ static void test_record_shape_net(void **state)
 #define SELX(rest) EV("\"kind\":\"exit\",\"call\":\"select\",\"fd\":-1," \
 		      "\"ret\":0,\"dur_ns\":1" rest)
 #define CTL(rest) EV("\"kind\":\"enter\",\"call\":\"epoll_ctl\",\"fd\":9" rest)
-#define OPS "(expected one of: add, del)"
-#define SETS "(expected one of: build, scan, interest)"
+#define OPS "(expected one of: add, del, mod)"
+#define SETS "(expected one of: build, scan, interest, queue)"
 #define READY "(expected one of: inferred)"
 
 /* Each key a multiplexing call or kind needs: missing, of the wrong type,
@@ -179,8 +179,23 @@ static void test_record_mux_errors(void **state)
 		  "event of epoll_wait is -2147483649 " CNT },
 		{ CTL(",\"target\":5"),
 		  "the \"enter\" event of epoll_ctl has no \"op\" " OPS },
-		{ CTL(",\"op\":\"mod\",\"target\":5"),
-		  "\"op\" of the \"enter\" event of epoll_ctl is 'mod' " OPS },
+		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"in\",\"up\"]"),
+		  "\"events[1]\" of the \"enter\" event of epoll_ctl is not a new event name "
+		  "(expected an array of distinct event names: in, out)" },
+		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"out\",\"out\"]"),
+		  "\"events[1]\" of the \"enter\" event of epoll_ctl is not a new event name" },
+		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":\"out\""),
+		  "\"events\" of the \"enter\" event of epoll_ctl is a string" },
+		{ SEL(",\"nfds\":8,\"fds\":[5,6],\"out\":[7]"),
+		  "\"out[0]\" of the \"enter\" event of select is not a new fd of its \"fds\"" },
+		{ SEL(",\"nfds\":8,\"fds\":[5,6],\"out\":[6,6]"),
+		  "\"out[1]\" of the \"enter\" event of select is not a new fd of its \"fds\"" },
+		{ EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3,\"fnv1a\":-1"),
+		  "\"fnv1a\"" },
+		{ EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3,\"fnv1a\":4294967296"),
+		  "\"fnv1a\"" },
+		{ CTL(",\"op\":\"modify\",\"target\":5"),
+		  "\"op\" of the \"enter\" event of epoll_ctl is 'modify' " OPS },
 		{ CTL(",\"op\":1,\"target\":5"),
 		  "\"op\" of the \"enter\" event of epoll_ctl is an integer " OPS },
 		{ CTL(",\"op\":\"add\""),
@@ -375,6 +390,54 @@ static void test_record_net_optional(void **state)
 
 /* Optional and unused keys: fds_more absent is 0, an empty set is fine,
  * a call's keys are ignored on calls that do not use them. */
+/* Write interest: epoll_ctl mod with its events, "out" on sets and on a
+ * select's enter and exit, the server's queue; read back as written, and
+ * a line without them (an older trace) reads as none. */
+static void test_record_mux_out(void **state)
+{
+	static const char text[] = HDR
+		CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"in\",\"out\"]")
+		CTL(",\"op\":\"add\",\"target\":6")
+		EV("\"kind\":\"set\",\"what\":\"interest\",\"n\":2,\"fds\":[5,6],\"out\":[6]")
+		EV("\"kind\":\"set\",\"what\":\"queue\",\"n\":4096,\"fds\":[6]")
+		SEL(",\"nfds\":8,\"fds\":[5,6,7],\"out\":[7,5],\"polled\":3,\"copied_in\":16,"
+		    "\"sets\":[\"read\",\"write\"]")
+		SELX(",\"checked\":8,\"fds\":[7],\"out\":[7],\"polled\":3,\"copied_in\":16,"
+		     "\"copied_out\":16,\"sets\":[\"read\",\"write\"]")
+		EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3,\"fnv1a\":4294967295")
+		EV("\"kind\":\"deliver\",\"fd\":5,\"bytes\":3");
+	struct trace *t = expect_good(text, sizeof text - 1, 0), *back;
+	size_t len;
+	char *again = record_text(t, true, &len);
+
+	(void)state;
+	assert_int_equal(trace_count(t), 8);
+	assert_int_equal(trace_at(t, 6)->count, UINT32_MAX);
+	assert_int_equal(trace_at(t, 7)->count, 0);
+	assert_int_equal(trace_at(t, 0)->what, TRACE_OP_MOD);
+	assert_true(trace_at(t, 0)->flags & TRACE_F_EVENTS);
+	assert_int_equal(trace_at(t, 0)->sets, TRACE_EPEV_IN | TRACE_EPEV_OUT);
+	assert_false(trace_at(t, 1)->flags & TRACE_F_EVENTS);
+	assert_int_equal(trace_at(t, 2)->outs, 1u << 1);
+	assert_int_equal(trace_at(t, 3)->what, TRACE_SET_QUEUE);
+	assert_int_equal(trace_at(t, 3)->n, 4096);
+	assert_int_equal(trace_at(t, 3)->outs, 0);
+	assert_int_equal(trace_at(t, 4)->outs, (1u << 2) | 1u);
+	assert_int_equal(trace_at(t, 5)->outs, 1u);
+	back = expect_good(again, len, 0);
+	for (size_t i = 0; i < trace_count(t); i++) {
+		assert_int_equal(trace_at(back, i)->outs, trace_at(t, i)->outs);
+		assert_int_equal(trace_at(back, i)->sets, trace_at(t, i)->sets);
+		assert_int_equal(trace_at(back, i)->flags, trace_at(t, i)->flags);
+		assert_int_equal(trace_at(back, i)->count, trace_at(t, i)->count);
+	}
+	assert_non_null(strstr(again, "\"events\":[\"in\",\"out\"]"));
+	assert_non_null(strstr(again, "\"out\":[5,7]"));
+	trace_free(back);
+	trace_free(t);
+	free(again);
+}
+
 static void test_record_mux_optional(void **state)
 {
 	static const char text[] = HDR
@@ -424,6 +487,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_record_shape_net),
 		cmocka_unit_test(test_record_mux_errors),
 		cmocka_unit_test(test_record_mux_optional),
+		cmocka_unit_test(test_record_mux_out),
 		cmocka_unit_test(test_record_net_errors),
 		cmocka_unit_test(test_record_net_optional),
 	};

@@ -319,7 +319,7 @@ static void test_scn_errors_actor(void **state)
 	    "expected each option at most once, got 'fds=2'");
 	ERR("scenario t\nactor A b rods=2\n", "t.scn:2:11:",
 	    "expected an option fds=N, every=TIME, chunk=N, drain=yes|no, "
-	    "low=N or role=reader|server, got 'rods=2'");
+	    "low=N, role=reader|server or sockbuf=N, got 'rods=2'");
 	ERR("scenario t\nactor A b extra\n", "t.scn:2:11:", "got 'extra'");
 	ERR("scenario t\nactor A b every=0s\n", "t.scn:2:17:",
 	    "expected a pause of at least 1ms after 'every='");
@@ -347,8 +347,8 @@ static void test_scn_errors_action(void **state)
 	ERR(HEAD "at\n", "t.scn:3:3:", "expected a time with a unit, like "
 	    "1.5s or 200ms, got end of line");
 	ERR(HEAD "at 1s\n", "t.scn:3:6:",
-	    "expected an action: say, write, close, connect, send, hangup or "
-	    "reset, got end of line");
+	    "expected an action: say, write, close, connect, send, hangup, "
+	    "reset, pause or resume, got end of line");
 	ERR(HEAD "at 1s sing A\n", "t.scn:3:7:", "got 'sing'");
 	ERR(HEAD "at 1s say fr x\n", "t.scn:3:11:", "expected a language");
 	ERR(HEAD "at 1s say en\n", "t.scn:3:13:", "expected caption text");
@@ -427,7 +427,7 @@ static void test_scn_errors_options(void **state)
 	    "each option at most once");
 	ERR("scenario t\nactor A b chunk\n", "t.scn:2:11:",
 	    "expected an option fds=N, every=TIME, chunk=N, drain=yes|no, "
-	    "low=N or role=reader|server, got 'chunk'");
+	    "low=N, role=reader|server or sockbuf=N, got 'chunk'");
 	ERR("scenario t\nactor A b =4\n", "t.scn:2:11:", "expected an option");
 	/* Whichever comes first, the error is on fds=. */
 	ERR("scenario t\nactor S b role=server fds=2\n", "t.scn:2:23:",
@@ -456,6 +456,39 @@ static const char chat[] =
 	"at 3s send alice back\n"
 	"at 3s write R.2 x\n"
 	"at 4s hangup alice\n";
+
+/* A client that stops reading and reads again; small socket buffers for
+ * a server and its clients. */
+static void test_scn_pause(void **state)
+{
+	struct scn *s = parse_ok(S("scenario t\nactor S epoll role=server sockbuf=4096\n"
+				   "at 0s connect carol to S\nat 1s pause carol\n"
+				   "at 1s pause carol\nat 2s resume carol\n"
+				   "at 3s hangup carol\n"));
+
+	(void)state;
+	assert_int_equal(s->actors[0].sockbuf, 4096);
+	assert_int_equal(s->nactions, 5);
+	assert_int_equal(s->actions[1].op, SCN_PAUSE);
+	assert_int_equal(s->actions[1].client, 0);
+	assert_int_equal(s->actions[1].actor, 0);
+	assert_int_equal(s->actions[3].op, SCN_RESUME);
+	assert_int_equal(s->actions[3].len, 0);
+	scn_free(s);
+	ERR("scenario t\nactor S epoll role=server sockbuf=100\n", "t.scn:2:27:",
+	    "expected sockbuf=N with N from 1024 to 1048576, got 'sockbuf=100'");
+	ERR("scenario t\nactor S epoll role=server sockbuf=2097152\n", "t.scn:2:27:",
+	    "got 'sockbuf=2097152'");
+	ERR("scenario t\nactor A blocking sockbuf=4096\n", "t.scn:2:18:",
+	    "expected sockbuf= on a server actor only (add role=server), got "
+	    "'sockbuf=4096'");
+	ERR(CHAT "at 1s pause bob\n", "t.scn:4:13:",
+	    "expected the name of a client connected above");
+	ERR(CHAT "at 0s connect bob to S\nat 1s hangup bob\nat 2s resume bob\n",
+	    "t.scn:6:14:", "expected a connected client ('bob' hung up on line 5");
+	ERR(CHAT "at 0s connect bob to S\nat 1s pause bob now\n", "t.scn:5:17:",
+	    "expected end of line, got 'now'");
+}
 
 static void test_scn_chat(void **state)
 {
@@ -1110,6 +1143,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_scn_load, setup_dir,
 		    teardown_dir),
 		cmocka_unit_test(test_scn_world_waits_for_server),
+		cmocka_unit_test(test_scn_pause),
 		cmocka_unit_test(test_scn_world_unserved),
 	};
 

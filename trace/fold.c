@@ -152,6 +152,18 @@ static bool cost_ok(const struct trace_ev *ev)
 		ev->sets != 0 && (ev->sets & ~TRACE_FDSET_ALL) == 0 : ev->sets == 0);
 }
 
+/* Write interest marks only listed fds; an events mask only on epoll_ctl. */
+static bool out_ok(const struct trace_ev *ev)
+{
+	if (ev->nfds <= TRACE_FDS_INLINE && (ev->outs >> ev->nfds) != 0)
+		return false;
+	if (!(ev->flags & TRACE_F_EVENTS))
+		return true;
+	return (ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) &&
+	       ev->call == TRACE_CALL_EPOLL_CTL && !(ev->flags & TRACE_F_COST) &&
+	       (ev->sets & ~TRACE_EPEV_ALL) == 0;
+}
+
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
 	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE &&
@@ -172,7 +184,8 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       (ev->kind != TRACE_STATE || in(ev->pid, 0, TRACE_MAX_PID)) &&
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
-	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev) && cost_ok(ev);
+	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev) && cost_ok(ev) &&
+	       out_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)

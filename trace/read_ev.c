@@ -115,6 +115,33 @@ static int rd_i32(struct rd *r, json_t *o, const char *key, int64_t lo,
 	return rc;
 }
 
+/* The optional "out": fds of the listed "fds", each once, watched for
+ * writing (or back writable).  Absent in older traces: none. */
+static int rd_outs(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *expect = "an array of distinct fds listed in \"fds\"";
+	json_t *a = json_object_get(o, "out"), *v;
+	size_t i;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return trace__fail(r, 1, "\"out\" of %s is %s (expected %s)",
+				   r->what, trace__type_desc(a), expect);
+	json_array_foreach(a, i, v) {
+		int k = -1;
+
+		for (int j = 0; json_is_integer(v) && j < ev->nfds && k < 0; j++)
+			if (ev->fd_list[j] == json_integer_value(v) && !(ev->outs & (1u << j)))
+				k = j;
+		if (k < 0)
+			return trace__fail(r, 1, "\"out[%zu]\" of %s is not a new fd of "
+					   "its \"fds\" (expected %s)", i, r->what, expect);
+		ev->outs |= (uint16_t)(1u << k);
+	}
+	return 0;
+}
+
 /* "fds": at most TRACE_FDS_INLINE descriptors; the optional "fds_more"
  * counts those of the set that were not listed. */
 static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
@@ -146,7 +173,33 @@ static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
 	if (rc == 0)
 		rc = trace__opt_int(r, o, "fds_more", 0, TRACE_MAX_COUNT, 0, &v);
 	ev->fds_more = (uint32_t)v;
-	return rc;
+	return rc != 0 ? rc : rd_outs(r, o, ev);
+}
+
+/* epoll_ctl's optional "events": distinct names, "in" and "out".  Absent
+ * (older traces): not recorded. */
+static int rd_events(struct rd *r, json_t *o, struct trace_ev *ev)
+{
+	const char *expect = "an array of distinct event names: in, out";
+	json_t *a = json_object_get(o, "events"), *v;
+	size_t i;
+	int bit;
+
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return trace__fail(r, 1, "\"events\" of %s is %s (expected %s)",
+				   r->what, trace__type_desc(a), expect);
+	json_array_foreach(a, i, v) {
+		bit = json_is_string(v) ? trace_epev_from(json_string_value(v)) : -1;
+		if (bit < 0 || (ev->sets & bit))
+			return trace__fail(r, 1, "\"events[%zu]\" of %s is not a "
+					   "new event name (expected %s)", i,
+					   r->what, expect);
+		ev->sets |= (uint8_t)bit;
+	}
+	ev->flags |= TRACE_F_EVENTS;
+	return 0;
 }
 
 static int rd_op(struct rd *r, json_t *o, struct trace_ev *ev)
@@ -154,7 +207,9 @@ static int rd_op(struct rd *r, json_t *o, struct trace_ev *ev)
 	int rc = rd_name(r, o, "op", trace_op_name, trace_op_from,
 			 TRACE_OP_MAX, &ev->what);
 
-	return rc != 0 ? rc : rd_i32(r, o, "target", -1, &ev->arg);
+	if (rc == 0)
+		rc = rd_i32(r, o, "target", -1, &ev->arg);
+	return rc != 0 ? rc : rd_events(r, o, ev);
 }
 
 /* Messages about a call's own keys say which call: "the \"enter\" event of
@@ -452,10 +507,15 @@ static int rd_connect(struct rd *r, json_t *o, struct trace_ev *ev)
 
 static int rd_deliver(struct rd *r, json_t *o, struct trace_ev *ev)
 {
+	int64_t v = 0;
 	int rc = rd_fd(r, o, ev);
 
-	return rc != 0 ? rc : trace__get_int(r, o, "bytes", 0, TRACE_MAX_RET,
-					      &ev->ret);
+	if (rc == 0)
+		rc = trace__get_int(r, o, "bytes", 0, TRACE_MAX_RET, &ev->ret);
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "fnv1a", 0, UINT32_MAX, 0, &v);
+	ev->count = (uint32_t)v;
+	return rc;
 }
 
 /* ---- signal-driven and asynchronous IO ---- */

@@ -135,6 +135,24 @@ static void put_try(struct put *p, const struct trace_ev *ev)
 		put_int(p, "try", ev->count);
 }
 
+/* "out": the listed fds watched for writing (or back writable), when any. */
+static void put_outs(struct put *p, const struct trace_ev *ev)
+{
+	json_t *a;
+
+	if (p->rc != 0 || (ev->outs & ((1u << ev->nfds) - 1)) == 0)
+		return;
+	a = json_array();
+	for (int i = 0; a != NULL && i < ev->nfds; i++) {
+		if ((ev->outs & (1u << i)) &&
+		    json_array_append_new(a, json_integer(ev->fd_list[i])) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	put_new(p, "out", a, -ENOMEM);
+}
+
 /* "fds": the listed part of a set, then "fds_more" when some did not fit. */
 static void put_fds(struct put *p, const struct trace_ev *ev)
 {
@@ -154,13 +172,27 @@ static void put_fds(struct put *p, const struct trace_ev *ev)
 	put_new(p, "fds", a, -ENOMEM);
 	if (ev->fds_more > 0)
 		put_int(p, "fds_more", ev->fds_more);
+	put_outs(p, ev);
 }
 
-/* epoll_ctl's operation and the descriptor it adds or removes. */
+/* epoll_ctl's operation, the descriptor it adds, changes or removes, and
+ * its events mask when recorded: ["in"], ["in","out"]. */
 static void put_op(struct put *p, const struct trace_ev *ev)
 {
+	json_t *a;
+
 	put_name(p, "op", trace_op_name(ev->what));
 	put_int(p, "target", ev->arg);
+	if (p->rc != 0 || !(ev->flags & TRACE_F_EVENTS))
+		return;
+	a = json_array();
+	for (unsigned bit = 1; a != NULL && bit <= TRACE_EPEV_ALL; bit <<= 1)
+		if ((ev->sets & bit) &&
+		    json_array_append_new(a, json_string(trace_epev_name(bit))) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	put_new(p, "events", a, -ENOMEM);
 }
 
 /* select's sets handed in, by name: ["read"], ["read","write"]. */
@@ -357,6 +389,8 @@ static void put_deliver(struct put *p, const struct trace_ev *ev)
 {
 	put_int(p, "fd", ev->fd);
 	put_count(p, "bytes", ev->ret);
+	if (ev->count != 0)
+		put_int(p, "fnv1a", ev->count);
 }
 
 /* ---- signal-driven and asynchronous IO ---- */

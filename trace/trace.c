@@ -291,7 +291,7 @@ static const char *const call_names[TRACE_CALL_MAX] = {
 
 static const char *const set_names[TRACE_SET_MAX] = {
 	[TRACE_SET_BUILD] = "build", [TRACE_SET_SCAN] = "scan",
-	[TRACE_SET_INTEREST] = "interest",
+	[TRACE_SET_INTEREST] = "interest", [TRACE_SET_QUEUE] = "queue",
 };
 
 static const char *const ready_names[TRACE_READY_MAX] = {
@@ -299,7 +299,7 @@ static const char *const ready_names[TRACE_READY_MAX] = {
 };
 
 static const char *const op_names[TRACE_OP_MAX] = {
-	[TRACE_OP_ADD] = "add", [TRACE_OP_DEL] = "del",
+	[TRACE_OP_ADD] = "add", [TRACE_OP_DEL] = "del", [TRACE_OP_MOD] = "mod",
 };
 
 static const char *const phase_names[] = {
@@ -376,6 +376,25 @@ int trace_fdset_from(const char *name)
 {
 	for (int i = 0; i < NELEM(fdset_names); i++)
 		if (strcmp(fdset_names[i], name) == 0)
+			return (int)(1u << i);
+	return -1;
+}
+
+/* In bit order: the JSON names of enum trace_epev. */
+static const char *const epev_names[] = { "in", "out" };
+
+const char *trace_epev_name(unsigned ev)
+{
+	for (int i = 0; i < NELEM(epev_names); i++)
+		if (ev == 1u << i)
+			return epev_names[i];
+	return NULL;
+}
+
+int trace_epev_from(const char *name)
+{
+	for (int i = 0; i < NELEM(epev_names); i++)
+		if (strcmp(epev_names[i], name) == 0)
 			return (int)(1u << i);
 	return -1;
 }

@@ -112,6 +112,8 @@ enum trace_set {
 	TRACE_SET_BUILD,         /* the program (re)built its fd_set / pollfd array: fds */
 	TRACE_SET_SCAN,          /* it tested n entries after the wait, finding fds */
 	TRACE_SET_INTEREST,      /* the kernel's interest list now (epoll): fds */
+	TRACE_SET_QUEUE,         /* a server's output queue for fds[0] now holds
+	                            n bytes (not yet written: the socket was full) */
 	TRACE_SET_MAX
 };
 
@@ -132,7 +134,15 @@ enum trace_ready {
 };
 
 /* epoll_ctl operations, in what for its enter/exit. */
-enum trace_op { TRACE_OP_NONE = 0, TRACE_OP_ADD, TRACE_OP_DEL, TRACE_OP_MAX };
+enum trace_op { TRACE_OP_NONE = 0, TRACE_OP_ADD, TRACE_OP_DEL, TRACE_OP_MOD, TRACE_OP_MAX };
+
+/* epoll_ctl's events mask, in sets of its enter and exit (TRACE_F_EVENTS):
+ * EPOLLIN, EPOLLOUT.  JSON "events": ["in", "out"]. */
+enum trace_epev {
+	TRACE_EPEV_IN  = 1u << 0,
+	TRACE_EPEV_OUT = 1u << 1,
+	TRACE_EPEV_ALL = (1u << 2) - 1
+};
 
 /* What an actor's model can show, so views pick panes and words by what
  * the trace says, never by a model's name.  Each model declares its bits
@@ -164,6 +174,8 @@ enum trace_cap {
 #define TRACE_F_COST    0x04   /* enter, exit of select or poll: polled,
                                   copied_in (exit: copied_out) and select's
                                   sets are recorded */
+#define TRACE_F_EVENTS  0x08   /* enter, exit of epoll_ctl: sets holds its
+                                  events mask (enum trace_epev) */
 #define TRACE_F_SHORT   0x80   /* in a ring only: just the first 64 bytes
                                   were written (ring.h) */
 #define TRACE_EV_HOT    64     /* bytes of the fields every event uses */
@@ -182,7 +194,9 @@ struct trace_ev {
 	int32_t  tid;          /* state: the thread sampled */
 	int32_t  step;         /* world events: index of the scripted action, else -1 */
 	uint32_t count;        /* lost: events dropped; exit/idle: the try
-	                          number; done: bytes left unread */
+	                          number; done: bytes left unread; deliver:
+	                          FNV-1a (32 bits) of every byte the client
+	                          received since it connected, 0 = none */
 	int64_t  ret;          /* exit: return value; arrive: bytes; done: status */
 	int64_t  dur_ns;       /* exit, idle end: how long it took */
 	union {
@@ -222,7 +236,12 @@ struct trace_ev {
 	 * for poll.  The program works them out from what it hands in. */
 	int32_t  polled;
 	uint32_t copied_in, copied_out;
-	uint8_t  sets;
+	uint8_t  sets;         /* also epoll_ctl's events (TRACE_F_EVENTS) */
+	/* Write interest, bit i for fd_list[i]: set build and interest, enter
+	 * of select and poll: the fd is watched for writing too (select's
+	 * write set, POLLOUT, EPOLLOUT); exit of a wait and set scan: it came
+	 * back writable.  JSON "out": those fds. */
+	uint16_t outs;
 	int32_t  fd_list[TRACE_FDS_INLINE];
 };
 
@@ -358,6 +377,8 @@ int trace_op_from(const char *name);
 const char *trace_cap_name(unsigned cap);       /* one bit: "phases"; else NULL */
 int trace_cap_from(const char *name);           /* its bit, or -1 if unknown */
 const char *trace_fdset_name(unsigned set);     /* one bit: "read"; else NULL */
+const char *trace_epev_name(unsigned ev);       /* one bit: "in", "out"; else NULL */
+int trace_epev_from(const char *name);          /* its bit, or -1 if unknown */
 int trace_fdset_from(const char *name);         /* its bit, or -1 if unknown */
 /* Version 1 traces named models only: the capabilities each model of that
  * time had, by name (0 for a name it did not know).  For reading old files

@@ -13,7 +13,8 @@ const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len)
 	buf[0] = '\0';
 	at += (size_t)snprintf(buf, len, "{");
 	for (int i = 0; i < ev->nfds && i < TRACE_FDS_INLINE && at < len; i++)
-		at += (size_t)snprintf(buf + at, len - at, i ? " %d" : "%d", ev->fd_list[i]);
+		at += (size_t)snprintf(buf + at, len - at, i ? " %d%s" : "%d%s", ev->fd_list[i],
+				       (ev->outs & (1u << i)) ? "+OUT" : "");
 	if (ev->fds_more > 0 && at < len)
 		at += (size_t)snprintf(buf + at, len - at, " … +%u", ev->fds_more);
 	if (at < len)
@@ -36,9 +37,11 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): %u B of bitmap in; the kernel polls the %d fds set in it",
-					       "→ select(nfds %d, readfds %s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
-				 ev->n, narrate__fds(ev, f, sizeof f), ev->copied_in, ev->polled);
+			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the %d fds set in it",
+					       "→ select(nfds %d, readfds %s%s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
+				 ev->n, narrate__fds(ev, f, sizeof f),
+				 (ev->sets & TRACE_FDSET_WRITE) ? NL(n, ", +OUT also in writefds", "，+OUT 的也在 writefds 里") : "",
+				 ev->copied_in, ev->polled);
 		else
 			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): the bitmap up to nfds goes into the kernel",
 					       "→ select(nfds %d, readfds %s)：nfds 以内的位图复制进内核"),
@@ -63,6 +66,14 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 		if (ev->what == TRACE_OP_ADD)
 			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, ADD, fd %d): registered once, kept in the kernel",
 					       "→ epoll_ctl(epfd %d，ADD，fd %d)：只登记一次，由内核保存"), ev->fd, ev->arg);
+		else if (ev->what == TRACE_OP_MOD && (ev->sets & TRACE_EPEV_OUT))
+			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, MOD, fd %d, EPOLLIN|EPOLLOUT): bytes wait in its queue; report fd %d when it is writable",
+					       "→ epoll_ctl(epfd %d，MOD，fd %d，EPOLLIN|EPOLLOUT)：它的队列里有数据在等；fd %d 可写时通知我"),
+				 ev->fd, ev->arg, ev->arg);
+		else if (ev->what == TRACE_OP_MOD)
+			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, MOD, fd %d, EPOLLIN): its queue is empty; EPOLLOUT off, or every wait would wake",
+					       "→ epoll_ctl(epfd %d，MOD，fd %d，EPOLLIN)：它的队列空了；关掉 EPOLLOUT，否则每次等待都会被唤醒"),
+				 ev->fd, ev->arg);
 		else
 			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, DEL, fd %d): taken off the interest list",
 					       "→ epoll_ctl(epfd %d，DEL，fd %d)：从关注列表中移除"), ev->fd, ev->arg);
@@ -110,9 +121,10 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
-		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s",
-				       "← epoll_wait = %lld，用时 %s：直接取自就绪列表：%s"),
-			 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
+		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s%s",
+				       "← epoll_wait = %lld，用时 %s：直接取自就绪列表：%s%s"),
+			 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f),
+			 ev->outs ? NL(n, " (+OUT: EPOLLOUT, writable again)", "（+OUT：EPOLLOUT，又可写了）") : "");
 		break;
 	case TRACE_CALL_EPOLL_CTL:
 		snprintf(s, len, "← epoll_ctl = %lld %s %s", (long long)ev->ret, NL(n, "after", "用时"), d);
@@ -126,7 +138,15 @@ static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, siz
 	char f[160];
 
 	narrate__fds(ev, f, sizeof f);
-	if (ev->what == TRACE_SET_INTEREST) {
+	if (ev->what == TRACE_SET_QUEUE && ev->nfds > 0) {
+		if (ev->n > 0)
+			snprintf(s, len, NL(n, "  its queue for fd %d holds %d B: the socket took no more; they wait for write readiness",
+					       "  fd %d 的队列里有 %d 字节：套接字装不下了，等它可写再发"),
+				 ev->fd_list[0], ev->n);
+		else
+			snprintf(s, len, NL(n, "  its queue for fd %d is empty: everything was written, in order",
+					       "  fd %d 的队列空了：全部按顺序写出"), ev->fd_list[0]);
+	} else if (ev->what == TRACE_SET_INTEREST) {
 		snprintf(s, len, NL(n, "  interest list in the kernel: %s", "  内核中的关注列表：%s"), f);
 	} else if (ev->what == TRACE_SET_BUILD && (caps & TRACE_CAP_BITMAP)) {
 		snprintf(s, len, NL(n, "  rebuilds its fd_set from scratch (select overwrote the last one): %s",

@@ -14,15 +14,25 @@ static const struct trace_ev *at(const struct tui_state *s, long i)
 	return i >= 0 ? trace_at(s->t, (size_t)i) : NULL;
 }
 
-static int cmp_int(const void *a, const void *b)
+/* An fd of a set and whether it has write interest (or came back writable). */
+struct fd_out {
+	int fd;
+	bool out;
+};
+
+static int cmp_fd(const void *a, const void *b)
 {
-	return (*(const int *)a > *(const int *)b) - (*(const int *)a < *(const int *)b);
+	int x = ((const struct fd_out *)a)->fd, y = ((const struct fd_out *)b)->fd;
+
+	return (x > y) - (x < y);
 }
 
-/* The event's first `shown` fds, in order, and how many more ("9 12 +3"). */
+/* The event's first `shown` fds, in order, each with "+OUT" when it has
+ * write interest, and how many more ("9 12+OUT +3"). */
 static const char *fds_n(const struct trace_ev *ev, int shown, char *buf, size_t len)
 {
-	int sorted[TRACE_FDS_INLINE], n;
+	struct fd_out sorted[TRACE_FDS_INLINE];
+	int n;
 	size_t o = 0;
 	unsigned more;
 
@@ -31,11 +41,13 @@ static const char *fds_n(const struct trace_ev *ev, int shown, char *buf, size_t
 		return "";
 	n = ev->nfds < TRACE_FDS_INLINE ? ev->nfds : TRACE_FDS_INLINE;
 	n = n < 0 ? 0 : n;
-	memcpy(sorted, ev->fd_list, sizeof sorted);
-	qsort(sorted, (size_t)n, sizeof sorted[0], cmp_int);
+	for (int i = 0; i < n; i++)
+		sorted[i] = (struct fd_out){ ev->fd_list[i], (ev->outs >> i) & 1u };
+	qsort(sorted, (size_t)n, sizeof sorted[0], cmp_fd);
 	shown = shown < n ? shown : n;
-	for (int i = 0; i < shown && o + 12 < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, i ? " %d" : "%d", sorted[i]);
+	for (int i = 0; i < shown && o + 16 < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, i ? " %d%s" : "%d%s", sorted[i].fd,
+				      sorted[i].out ? "+OUT" : "");
 	more = ev->fds_more + (unsigned)(n - shown);
 	if (more > 0)
 		snprintf(buf + o, len - o, shown ? " +%u" : "+%u", more);

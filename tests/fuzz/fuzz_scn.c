@@ -41,6 +41,8 @@ static size_t walk_actors(const struct scn *s)
 		check(a->chunk >= 0 && a->chunk <= SCN_MAX_CHUNK);
 		check(a->drain >= -1 && a->drain <= 1);
 		check(a->low_fd >= 0 && a->low_fd <= SCN_MAX_LOW_FD);
+		check(a->sockbuf == 0 || (a->role == SCN_ROLE_SERVER &&
+		    a->sockbuf >= SCN_MIN_SOCKBUF && a->sockbuf <= SCN_MAX_SOCKBUF));
 	}
 	return n;
 }
@@ -99,11 +101,13 @@ static void check_action(const struct scn *s, const struct scn_action *a,
 	case SCN_SEND:
 	case SCN_HANGUP:
 	case SCN_RESET:
+	case SCN_PAUSE:
+	case SCN_RESUME:
 		check(c >= 0 && c < *seen && server[c] == a->actor);
 		check(is_role(s, a->actor, SCN_ROLE_SERVER));
 		if (a->op == SCN_SEND)
 			check(a->len >= 1);
-		else
+		else if (a->op == SCN_HANGUP || a->op == SCN_RESET)
 			server[c] = -1;
 		return;
 	}
