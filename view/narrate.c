@@ -10,7 +10,7 @@
 /* Phrases by language.  Placeholders are printf's, in the same order in
  * both languages. */
 enum phrase {
-	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN,
+	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN, P_EXIT_FULL,
 	P_EXIT_DRAINED, P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_WOKEN,
 	P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B, P_PHASE_END_NB, P_COPY_END_WOKEN, P_COPY_END_THERE,
 	P_COPY_END_AWAY, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
@@ -32,6 +32,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_EOF] = "← %s(fd %d) = 0 after %s: end of file, the far end is closed",
 		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN after %s: nothing yet (try %u)",
 		[P_EXIT_DRAINED] = "← %s(fd %d) = -1 EAGAIN after %s: the socket's buffer is empty, nothing (more) to read",
+		[P_EXIT_FULL] = "← %s(fd %d) = -1 EAGAIN after %s: the send buffer is full, nothing written",
 		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s after %s",
 		[P_EXIT_INTR] = "← %s(fd %d) = -1 EINTR after %s: interrupted, ioscope is stopping this thread",
 		[P_WAIT_BEGIN_B] = "  phase 1 begins: waiting for data on fd %d · BLOCKED (asleep in the kernel)",
@@ -82,6 +83,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_EOF] = "← %s(fd %d) = 0，用时 %s：读到文件结尾，对端已关闭",
 		[P_EXIT_AGAIN] = "← %s(fd %d) = -1 EAGAIN，用时 %s：还没有数据（第 %u 次）",
 		[P_EXIT_DRAINED] = "← %s(fd %d) = -1 EAGAIN，用时 %s：套接字的缓冲区已空，暂时没有可读的数据",
+		[P_EXIT_FULL] = "← %s(fd %d) = -1 EAGAIN，用时 %s：发送缓冲区已满，什么也没写出",
 		[P_EXIT_ERR] = "← %s(fd %d) = -1 %s，用时 %s",
 		[P_EXIT_INTR] = "← %s(fd %d) = -1 EINTR，用时 %s：被打断，ioscope 正在停止这个线程",
 		[P_WAIT_BEGIN_B] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞（在内核里睡眠）",
@@ -256,6 +258,8 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 		snprintf(s, len, P(n, P_EXIT_OK), call, ev->fd, (long long)ev->ret, d);
 	else if (ev->ret == 0)
 		snprintf(s, len, P(n, P_EXIT_EOF), call, ev->fd, d);
+	else if (ev->err == EAGAIN && ev->call == TRACE_CALL_WRITE)
+		snprintf(s, len, P(n, P_EXIT_FULL), call, ev->fd, d);
 	else if (ev->err == EAGAIN && polls(n, ev))
 		snprintf(s, len, P(n, P_EXIT_AGAIN), call, ev->fd, d, ev->count);
 	else if (ev->err == EAGAIN)
