@@ -12,7 +12,7 @@ run() {   # name, args...: run, expect exit 0, keep the narration in $tmp/name.t
 }
 
 run canteen-select canteen --model select --speed 20
-has "$tmp/canteen-select.txt" "8 B of bitmap; the kernel polled the 6 fds set in it"
+has "$tmp/canteen-select.txt" "8 B of bitmap; the kernel polled the fds set in it (6)"
 has "$tmp/canteen-select.txt" "scans .* descriptors with FD_ISSET"
 has "$tmp/canteen-select.txt" "rebuilds its fd_set from scratch"
 run canteen-epoll canteen --model epoll --speed 20
@@ -21,7 +21,7 @@ has "$tmp/canteen-epoll.txt" "joins the epoll ready list"
 has "$tmp/canteen-epoll.txt" "touches only what it was given (1)"
 run canteen-poll canteen --model poll --speed 20
 has "$tmp/canteen-poll.txt" "walks all 6 entries' revents"
-has "$tmp/canteen-poll.txt" "the kernel polled 6 entries and wrote back 12 B of revents"
+has "$tmp/canteen-poll.txt" "the kernel polled the entries with an fd (6) and wrote back 12 B of revents"
 
 run fishing fishing --speed 20
 has "$tmp/fishing.txt" "C      select"

@@ -199,7 +199,7 @@ static void test_view_caps_toy_set(void **state)
 	words = story(t);
 	has(s, " T · poll: the whole array, every call");
 	has(s, "entries 8  {5 6 7}");
-	has(words, "fills in its array of 3 pollfd entries: {5 6 7}");
+	has(words, "fills in its pollfd array (3 in all): {5 6 7}");
 	has(words, "walks all 8 entries' revents to find the ready ones: {6}");
 	free(s);
 	free(words);

@@ -508,21 +508,26 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		a->call = ev->call;
 		a->call_fd = ev->fd;
 		a->call_since = ev->t_ns;
-		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL)
-			a->handed_in += (uint64_t)ev->n;
-		if (ev->flags & TRACE_F_COST) {    /* what goes in, once per call */
-			a->costed++;
-			a->polled += (uint64_t)ev->polled;
-			a->copied_in += ev->copied_in;
-		}
-		else if (ev->call == TRACE_CALL_EPOLL_CTL)
+		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL) {
+			a->pend_in = (uint64_t)(ev->n > 0 ? ev->n : 0);
+			a->pend_cost = ev->flags & TRACE_F_COST;   /* what goes in, once per call */
+			a->pend_polled = a->pend_cost ? (uint32_t)ev->polled : 0;
+			a->pend_copied = a->pend_cost ? ev->copied_in : 0;
+		} else if (ev->call == TRACE_CALL_EPOLL_CTL) {
 			a->handed_in++;
+		}
 		break;
 	case TRACE_EXIT:
 		apply_exit(a, ev);
 		if (trace_call_is_wait(ev->call)) {
 			a->waits++;
 			a->checked += (uint64_t)(ev->n > 0 ? ev->n : 0);
+			a->handed_in += a->pend_in;
+			a->costed += a->pend_cost;
+			a->polled += a->pend_polled;
+			a->copied_in += a->pend_copied;
+			a->pend_in = a->pend_copied = a->pend_polled = 0;
+			a->pend_cost = false;
 		}
 		if (ev->flags & TRACE_F_COST)
 			a->copied_out += ev->copied_out;

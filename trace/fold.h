@@ -74,11 +74,16 @@ struct view_actor {
 	 * the waits' extent (trace_ev.n of their exits: select's nfds, poll's
 	 * entries, epoll's events returned), and entries the program scanned.
 	 * For the select and poll calls that recorded their cost
-	 * (TRACE_F_COST; costed of them, counted at their enters): fds the
-	 * kernel polled and bytes of the sets copied in (from the enters) and
-	 * back (from the exits), summed. */
+	 * (TRACE_F_COST; costed of them): fds the kernel polled and bytes of
+	 * the sets copied in (from the enters) and back (from the exits),
+	 * summed.  A wait counts when it returns, with what its enter handed in. */
 	uint64_t waits, handed_in, checked, scanned;
 	uint64_t costed, polled, copied_in, copied_out;
+	/* The select or poll call in progress: what it handed in, counted in
+	 * the totals when it returns, so that they always sum whole waits. */
+	uint64_t pend_in, pend_copied;
+	uint32_t pend_polled;
+	bool pend_cost;
 	/* The last multiplexer round, as indices into the trace (-1: none):
 	 * the set built, the wait's enter and exit, the program's scan, the
 	 * epoll interest list; and the fds the view knows are on the epoll
@@ -166,6 +171,16 @@ static inline int64_t view_ns_add(int64_t a, int64_t b)
 
 	return __builtin_add_overflow(a, b, &s) ? (b < 0 ? INT64_MIN : INT64_MAX) : s;
 }
+
+/* A phase total as of now: what ended phases added, and the time since a
+ * phase still open began (a run stopped, or a trace cut, mid-wait). */
+static inline int64_t view_total_at(int open, int64_t from, int64_t total, int64_t now)
+{
+	return open > 0 ? view_ns_add(total, view_ns_between(from, now)) : total;
+}
+#define view_wait_at(a, now)    view_total_at((a)->nwait, (a)->wait_from, (a)->wait_ns, now)
+#define view_copy_at(a, now)    view_total_at((a)->ncopy, (a)->copy_from, (a)->copy_ns, now)
+#define view_blocked_at(a, now) view_total_at((a)->nblocked, (a)->blocked_from, (a)->blocked_ns, now)
 
 void view_reset(struct view *v, const struct trace *t);
 /* The same, with the caller's room for actors past TRACE_MAX_ACTORS (NULL:

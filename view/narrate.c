@@ -62,7 +62,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUM_ACTOR] = "  %-6s %-12s reads with data %llu, bytes %llu, calls %llu; phase 1 %s, phase 2 %s",
 		[P_SUM_AGAIN] = "; %llu × EAGAIN",
 		[P_SUM_MUX] = "; %llu waits: handed in %llu fds, program scanned %llu",
-		[P_SUM_MUX_COST] = "; %llu waits: handed in %llu B of sets, kernel polled %llu fds, program scanned %llu",
+		[P_SUM_MUX_COST] = "; %llu waits: handed in %llu B of sets, kernel polled %llu fds in all, program scanned %llu",
 		[P_SUM_MUX_EPOLL] = "; %llu waits: %llu epoll_ctl calls, %llu events back, program touched %llu",
 		[P_SUM_MUX_LOOP] = "; %llu waits: %llu events back, the loop called back %llu (its epoll_ctl calls are inside the library, not traced)",
 		[P_SUM_BLOCKED] = "; blocked %s\n",
@@ -113,7 +113,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUM_ACTOR] = "  %-6s %-12s 读到 %llu 次，共 %llu 字节，%llu 次调用；第一阶段 %s，第二阶段 %s",
 		[P_SUM_AGAIN] = "；%llu 次 EAGAIN",
 		[P_SUM_MUX] = "；等待 %llu 次：交给内核 %llu 个 fd，程序扫描 %llu 个",
-		[P_SUM_MUX_COST] = "；等待 %llu 次：交给内核 %llu 字节的集合，内核轮询 %llu 个 fd，程序扫描 %llu 个",
+		[P_SUM_MUX_COST] = "；等待 %llu 次：交给内核 %llu 字节的集合，内核共轮询 %llu 个 fd，程序扫描 %llu 个",
 		[P_SUM_MUX_EPOLL] = "；等待 %llu 次：调用 epoll_ctl %llu 次，返回 %llu 个事件，程序处理 %llu 个",
 		[P_SUM_MUX_LOOP] = "；等待 %llu 次：返回 %llu 个事件，事件循环回调 %llu 次（它的 epoll_ctl 调用在库内部，未被跟踪）",
 		[P_SUM_BLOCKED] = "；阻塞 %s\n",
@@ -551,14 +551,15 @@ void narrate_end(struct narrator *n)
 		fprintf(n->out, P(n, P_SUM_ACTOR), h->actors[i].name, a->model,
 			(unsigned long long)a->reads, (unsigned long long)a->bytes,
 			(unsigned long long)a->calls,
-			narrate_dur(a->wait_ns, w, sizeof w), narrate_dur(a->copy_ns, c, sizeof c));
+			narrate_dur(view_wait_at(a, n->v.t_ns), w, sizeof w),
+			narrate_dur(view_copy_at(a, n->v.t_ns), c, sizeof c));
 		if (i < TRACE_MAX_ACTORS)
 			sum_copy(n, n->woken_ns[i], n->there_ns[i]);
 		if (a->eagain > 0)
 			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
 		if (a->waits > 0)
 			sum_mux(n, a);
-		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(a->blocked_ns, b, sizeof b));
+		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(view_blocked_at(a, n->v.t_ns), b, sizeof b));
 	}
 	fprintf(n->out, P(n, P_SUM_TOTAL), n->v.n, (unsigned long long)n->v.lost);
 	narrate_free(n);

@@ -37,7 +37,7 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the %d fds set in it",
+			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the fds set in it (%d)",
 					       "→ select(nfds %d, readfds %s%s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
 				 ev->n, narrate__fds(ev, f, sizeof f),
 				 (ev->sets & TRACE_FDSET_WRITE) ? NL(n, ", +OUT also in writefds", "，+OUT 的也在 writefds 里") : "",
@@ -49,12 +49,12 @@ static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 		break;
 	case TRACE_CALL_POLL:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ poll(%d entries %s): the whole array, %u B, in; the kernel polls the %d with an fd",
-					       "→ poll(%d 项 %s)：整个数组 %u 字节复制进内核；内核轮询其中有 fd 的 %d 项"),
+			snprintf(s, len, NL(n, "→ poll(nfds %d, %s): the whole array, %u B, in; the kernel polls the entries with an fd (%d)",
+					       "→ poll(nfds %d, %s)：整个数组 %u 字节复制进内核；内核轮询其中有 fd 的 %d 项"),
 				 ev->n, narrate__fds(ev, f, sizeof f), ev->copied_in, ev->polled);
 		else
-			snprintf(s, len, NL(n, "→ poll(%d entries %s): the whole array is copied into the kernel",
-					       "→ poll(%d 项 %s)：整个数组被复制进内核"),
+			snprintf(s, len, NL(n, "→ poll(nfds %d, %s): the whole array is copied into the kernel",
+					       "→ poll(nfds %d, %s)：整个数组被复制进内核"),
 				 ev->n, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
@@ -100,7 +100,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "← select = %lld after %s: back %s in %u B of bitmap; the kernel polled the %d fds set in it",
+			snprintf(s, len, NL(n, "← select = %lld after %s: back %s in %u B of bitmap; the kernel polled the fds set in it (%d)",
 					       "← select = %lld，用时 %s：返回 %s，%u 字节位图；内核只轮询了其中置位的 %d 个 fd"),
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->copied_out,
 				 ev->polled);
@@ -111,7 +111,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 		break;
 	case TRACE_CALL_POLL:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "← poll = %lld after %s: revents set on %s; the kernel polled %d entries and wrote back %u B of revents",
+			snprintf(s, len, NL(n, "← poll = %lld after %s: revents set on %s; the kernel polled the entries with an fd (%d) and wrote back %u B of revents",
 					       "← poll = %lld，用时 %s：revents 被置位的是 %s；内核轮询了 %d 项，写回 %u 字节 revents"),
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->polled,
 				 ev->copied_out);
@@ -152,7 +152,7 @@ static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, siz
 		snprintf(s, len, NL(n, "  rebuilds its fd_set from scratch (select overwrote the last one): %s",
 				       "  从头重建 fd_set（上一次的已被 select 改写）：%s"), f);
 	} else if (ev->what == TRACE_SET_BUILD) {
-		snprintf(s, len, NL(n, "  fills in its array of %d pollfd entries: %s",
+		snprintf(s, len, NL(n, "  fills in its pollfd array (%d in all): %s",
 				       "  填好 %d 个 pollfd 项的数组：%s"), ev->n, f);
 	} else if (caps & TRACE_CAP_BITMAP) {
 		snprintf(s, len, NL(n, "  scans %d descriptors with FD_ISSET to find which rang: %s",

@@ -435,7 +435,9 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 				   "按事件排列的刻度：每列一个事件；时长为真实测量值");
 		if (s->scratch->lanes.unsaid > 0) {   /* lanes cut, no row to say it */
 			snprintf(s->scratch->rule, sizeof s->scratch->rule,
-				 L2(s, "+%d more lanes, not shown · %s", "另有 %d 条时间线未显示 · %s"),
+				 s->scratch->lanes.unsaid == 1 ?
+				 L2(s, "+%d more lane, not shown · %s", "另有 %d 条泳道未显示 · %s") :
+				 L2(s, "+%d more lanes, not shown · %s", "另有 %d 条泳道未显示 · %s"),
 				 s->scratch->lanes.unsaid, label);
 			label = s->scratch->rule;
 		}

@@ -101,8 +101,23 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 		   int x, int y, int w)
 {
 	unsigned long long in = a->handed_in, mid = a->checked, sc = a->scanned;
-	bool cost = a->costed > 0, epoll = !(a->caps & TRACE_CAP_SET);
+	bool cost = a->costed > 0 || a->pend_cost, epoll = !(a->caps & TRACE_CAP_SET);
 	char t[200];
+
+	if ((a->caps & TRACE_CAP_LOOP) && w < 60) {  /* its epoll_ctl calls are not traced */
+		snprintf(t, sizeof t, L2(s, "so far: back %llu·called back %llu",
+					 "累计：返回 %llu·回调 %llu"), mid, sc);
+		grid_printf(g, x, y, ROLE_DIM, w, "%s", t);
+		return;
+	}
+	if (a->caps & TRACE_CAP_LOOP) {
+		snprintf(t, sizeof t, L2(s, a->waits == 1 ? "%llu wait: back %llu · called back %llu" :
+					 "%llu waits: back %llu · called back %llu",
+					 "等待 %llu 次：返回 %llu · 回调 %llu"),
+			 (unsigned long long)a->waits, mid, sc);
+		row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+		return;
+	}
 
 	if (cost) {
 		in = a->copied_in;
@@ -188,6 +203,18 @@ static void kernel_row(struct grid *g, const struct tui_state *s, int x, int y, 
 			return;
 		}
 	}
+	if (out == NULL) {      /* the first call has not returned: nothing came back */
+		if (c != NULL)
+			snprintf(t, sizeof t, L2(s, "polled %d · nothing back yet (asleep in the call)",
+						 "轮询 %d 个 · 还没有返回（在调用里睡眠）"), c->polled);
+		else
+			snprintf(t, sizeof t, "%s", L2(s, "nothing back yet (asleep in the call)",
+						       "还没有返回（在调用里睡眠）"));
+		if (grid_width(t) > w - 12)     /* a narrow side: the words that matter */
+			snprintf(t, sizeof t, "%s", L2(s, "nothing back yet", "还没有返回"));
+		row(g, s, x, y, w, L2(s, "kernel", "内核"), ROLE_WAIT, t);
+		return;
+	}
 	if (c != NULL)
 		snprintf(b, sizeof b, L2(s, "polled %d · back ", "轮询 %d 个 · 返回 "), c->polled);
 	else
@@ -211,17 +238,27 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 			 L2(s, "poll: the whole array, every call", "poll：每次都交出整个数组"));
 	if (h < 2)
 		return;
-	if (a->refused) {
+	if (a->refused && (h < 3 || grid_width(L2(s, "an fd at or above FD_SETSIZE (1024): never handed to select",
+						    "描述符不小于 FD_SETSIZE（1024）：根本没有交给 select")) <= w - 12)) {
 		row(g, s, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
 		    L2(s, "an fd at or above FD_SETSIZE (1024): never handed to select",
 		       "描述符不小于 FD_SETSIZE（1024）：根本没有交给 select"));
 		return;
 	}
+	if (a->refused) {       /* a narrow side: the reason on two rows, whole */
+		row(g, s, x, y + 1, w, L2(s, "refused", "拒绝"), ROLE_ALERT,
+		    L2(s, "an fd at or above 1024", "描述符不小于 1024"));
+		row(g, s, x, y + 2, w, "", ROLE_ALERT, L2(s, "never handed to select", "根本没有交给 select"));
+		return;
+	}
 	in_row(g, s, x, y + 1, w, sel, in, c);
 	if (h > 2)
 		kernel_row(g, s, x, y + 2, w, out, c);
-	if (h > 3) {
-		snprintf(b, sizeof b, L2(s, "scanned %d to find ", "扫描 %d 个才找到 "), sc ? sc->n : 0);
+	if (h > 3 && sc == NULL) {
+		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_DIM,
+		    L2(s, "nothing to scan yet", "还没有可扫描的"));
+	} else if (h > 3) {
+		snprintf(b, sizeof b, L2(s, "scanned %d to find ", "扫描 %d 个才找到 "), sc->n);
 		fds_text(t, sizeof t, w - 12, b, sc, "");
 		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_POLL, t);
 	}
@@ -243,7 +280,10 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 			L2(s, "epoll, level-triggered", "epoll，水平触发"));
 	if (h < 2)
 		return;
-	fds_text(t, sizeof t, w - 12, "", reg, L2(s, " added once each", "（每个只登记一次）"));
+	/* A library's loop (libuv) registers them where no probe sees. */
+	fds_text(t, sizeof t, w - 12, "", reg, (a->caps & TRACE_CAP_LOOP) ?
+		 L2(s, " registered inside libuv", "（由 libuv 在内部登记）") :
+		 L2(s, " added once each", "（每个只登记一次）"));
 	row(g, s, x, y + 1, w, L2(s, "interest", "关注列表"), ROLE_TEXT, t);
 	if (h > 2) {
 		b[0] = '\0';
@@ -269,7 +309,10 @@ static void ready_side(struct grid *g, const struct tui_state *s, int actor, int
 		}
 		row(g, s, x, y + 2, w, L2(s, "ready list", "就绪列表"), a->nready ? ROLE_READY : ROLE_TEXT, t);
 	}
-	if (h > 3) {
+	if (h > 3 && out == NULL) {      /* the first epoll_wait has not returned */
+		row(g, s, x, y + 3, w, "epoll_wait", ROLE_WAIT,
+		    L2(s, "nothing returned yet (asleep in it)", "还没有返回（在里面睡眠）"));
+	} else if (h > 3) {
 		char post[64];
 
 		snprintf(b, sizeof b, L2(s, "returned %lld ", "返回 %lld 个 "), (long long)(out ? out->ret : 0));
