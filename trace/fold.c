@@ -218,6 +218,23 @@ static void summarize(struct view_actor *a)
 {
 	a->phase = a->ncopy > 0 ? TRACE_PH_COPY : a->nwait > 0 ? TRACE_PH_WAIT : 0;
 	a->phase_blocked = a->nblocked > 0;
+	a->phase_data = false;
+	for (int i = 0; i < VIEW_PHASES; i++)
+		a->phase_data |= a->ph[i].phase == TRACE_PH_WAIT && a->ph[i].data;
+}
+
+/* Data arrived on fd while the actor sleeps in a read of it: the wait is
+ * over for the kernel; the phase's end edge follows when the reader has
+ * woken, which on a busy machine can be a few events later. */
+static void apply_arrive(struct view_actor *a, const struct trace_ev *ev)
+{
+	if (ev->ret <= 0 || a->call_fd != ev->fd ||
+	    (a->call != TRACE_CALL_RECVFROM && a->call != TRACE_CALL_READ))
+		return;
+	for (int i = 0; i < VIEW_PHASES; i++)
+		if (a->ph[i].phase == TRACE_PH_WAIT && a->ph[i].fd == ev->fd && a->ph[i].blocked)
+			a->ph[i].data = true;
+	summarize(a);
 }
 
 static void apply_phase(struct view_actor *a, const struct trace_ev *ev)
@@ -234,7 +251,8 @@ static void apply_phase(struct view_actor *a, const struct trace_ev *ev)
 			if (a->ph[i].phase == 0)
 				p = &a->ph[i];
 		if (p != NULL) {
-			*p = (struct view_phase){ ev->fd, ev->phase, ev->flags & TRACE_F_BLOCKED, ev->t_ns };
+			*p = (struct view_phase){ .fd = ev->fd, .phase = ev->phase,
+						 .blocked = ev->flags & TRACE_F_BLOCKED, .since = ev->t_ns };
 			slot_change(a, p, +1, ev->t_ns);
 		}
 		if (ev->phase == TRACE_PH_WAIT)
@@ -552,6 +570,7 @@ static void apply(struct view *v, const struct trace_ev *ev)
 	case TRACE_ARRIVE:
 		if (ev->ret > 0)
 			a->arrived += (uint64_t)ev->ret;
+		apply_arrive(a, ev);
 		break;
 	case TRACE_STATE:
 		if (ev->what == 1) {

@@ -21,6 +21,10 @@ struct view_phase {
 	int fd;
 	uint8_t phase;            /* 0: slot free */
 	bool blocked;
+	bool data;                /* a wait whose data has arrived while the
+	                             caller sleeps in a read of this fd: its
+	                             phase 2 has begun (the wake-up), though
+	                             its edge comes when the reader runs */
 	int64_t since;
 };
 
@@ -48,6 +52,7 @@ struct view_actor {
 	int64_t status;           /* done: its ret */
 	uint32_t tries;           /* recv calls in the current wait phase */
 	bool phase_blocked;
+	bool phase_data;          /* some waiting fd has its data (ph[].data) */
 	bool idle;                /* doing something else */
 	bool done;
 	bool gone;                /* it has left (its TRACE_ACTOR end) */

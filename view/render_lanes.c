@@ -67,6 +67,8 @@ static void kernel_cell(const struct glyphs *gl, const struct view_actor *a,
 	if (ev->actor == actor && (ev->kind == TRACE_ARRIVE || ev->kind == TRACE_READY)) {
 		*ch = ev->kind == TRACE_ARRIVE ? gl->arrive : gl->ready;
 		*role = ROLE_READY;
+	} else if (a->phase == TRACE_PH_WAIT && a->phase_data) {
+		*ch = gl->copy, *role = ROLE_COPY;  /* its data came: the copy's turn */
 	} else if (a->phase == TRACE_PH_WAIT) {
 		*ch = gl->wait, *role = ROLE_WAIT;
 	} else if (a->phase == TRACE_PH_COPY) {
