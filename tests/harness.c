@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "models/sampler.h"
+#include "view/narrate.h"
 #include "tests/harness.h"
 
 int h_init(struct harness *h, int nfds, double speed)
@@ -525,4 +526,43 @@ int __wrap__cmocka_run_group_tests(const char *group_name,
 	watchdog_disarm();
 	free(run);
 	return rc;
+}
+
+char *h_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL) {
+		if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+char *h_transcript(const struct trace *t, int lang)
+{
+	struct narrator *n = malloc(sizeof *n);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(n);
+	assert_non_null(f);
+	narrate_begin(n, f, t, lang);
+	for (size_t i = 0; i < trace_count(t); i++)
+		narrate_ev(n, trace_at(t, i));
+	narrate_end(n);
+	assert_int_equal(fclose(f), 0);
+	free(n);
+	return buf;
 }

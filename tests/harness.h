@@ -93,4 +93,11 @@ int h_files_make(struct h_files *f, const char *text);
 void h_files_remove(struct h_files *f);
 int open_fd_count(void);
 
+/* A whole file, NUL-terminated; NULL when it cannot be read whole.  The
+ * caller frees it. */
+char *h_slurp(const char *path);
+/* The plain narration of t in lang (narrate.h), as --plain prints it; the
+ * caller frees it. */
+char *h_transcript(const struct trace *t, int lang);
+
 #endif

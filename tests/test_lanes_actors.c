@@ -17,24 +17,7 @@
 
 #include "view/render_int.h"
 #include "view/render_lanes.h"
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
+#include "tests/harness.h"
 
 /* The screen of tests/golden/NAME.jsonl at cursor (negative: from the
  * end, -1 the whole trace). */
@@ -86,7 +69,7 @@ static char *golden(char *text, const char *name, int w, int h)
 		assert_int_equal(fclose(f), 0);
 		return text;
 	}
-	want = slurp(path);
+	want = h_slurp(path);
 	if (want == NULL || strcmp(want, text) != 0)
 		fail_msg("%s differs; got:\n%s", path, text);
 	free(want);

@@ -11,25 +11,7 @@
 #include <string.h>
 
 #include "view/narrate.h"
-
-/* The transcript of trace t in lang; the caller frees it. */
-static char *transcript(const struct trace *t, int lang)
-{
-	struct narrator *n = malloc(sizeof *n);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(n);
-	assert_non_null(f);
-	narrate_begin(n, f, t, lang);
-	for (size_t i = 0; i < trace_count(t); i++)
-		narrate_ev(n, trace_at(t, i));
-	narrate_end(n);
-	assert_int_equal(fclose(f), 0);
-	free(n);
-	return buf;
-}
+#include "tests/harness.h"
 
 static struct trace *load(const char *text)
 {
@@ -56,7 +38,7 @@ static void test_narrate_actors_life(void **state)
 		"{\"seq\":3,\"t_ns\":4000,\"actor\":\"c2\",\"kind\":\"actor\",\"edge\":\"begin\","
 		"\"model\":\"epoll\"}\n";
 	struct trace *t = load(text);
-	char *en = transcript(t, NARRATE_EN), *zh = transcript(t, NARRATE_ZH);
+	char *en = h_transcript(t, NARRATE_EN), *zh = h_transcript(t, NARRATE_ZH);
 
 	(void)state;
 	assert_non_null(strstr(en, "   0.000  c1      appears: a new actor, model none yet, created by S "
@@ -93,7 +75,7 @@ static void test_narrate_actors_many(void **state)
 		at += (size_t)sprintf(text + at, "{\"seq\":0,\"t_ns\":200,\"actor\":\"c99\","
 				      "\"kind\":\"idle\",\"edge\":\"begin\"}\n");
 	t = load(text);
-	en = transcript(t, NARRATE_EN);
+	en = h_transcript(t, NARRATE_EN);
 	assert_non_null(strstr(en, "  c99    nonblocking  reads with data 0"));
 	assert_non_null(strstr(en, "c99     does something else for a while"));
 	{       /* the second idle slice in a row prints nothing */

@@ -15,25 +15,6 @@
 #include "tests/harness.h"
 #include "view/narrate.h"
 
-/* The transcript of trace t in lang; the caller frees it. */
-static char *transcript(const struct trace *t, int lang)
-{
-	struct narrator *n = malloc(sizeof *n);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(n);
-	assert_non_null(f);
-	narrate_begin(n, f, t, lang);
-	for (size_t i = 0; i < trace_count(t); i++)
-		narrate_ev(n, trace_at(t, i));
-	narrate_end(n);
-	assert_int_equal(fclose(f), 0);
-	free(n);
-	return buf;
-}
-
 /* The first line of text holding both a and b, or fail. */
 static void assert_line(const char *text, const char *a, const char *b)
 {
@@ -124,7 +105,7 @@ static struct trace *run_both(void)
 static void test_narrate_phase2_woken_vs_there(void **state)
 {
 	struct trace *t = run_both();
-	char *en = transcript(t, NARRATE_EN), *zh = transcript(t, NARRATE_ZH);
+	char *en = h_transcript(t, NARRATE_EN), *zh = h_transcript(t, NARRATE_ZH);
 
 	(void)state;
 	/* A slept in recv: its phase 2 is the wake-up, not just a copy. */
@@ -177,7 +158,7 @@ static const char again[] =
 static void test_narrate_phase2_eagain_try(void **state)
 {
 	struct trace *t = load(again);
-	char *en = transcript(t, NARRATE_EN), *zh = transcript(t, NARRATE_ZH);
+	char *en = h_transcript(t, NARRATE_EN), *zh = h_transcript(t, NARRATE_ZH);
 
 	(void)state;
 	assert_line(en, "  B  ", "EAGAIN after 100 ns: nothing yet (try 3)");

@@ -16,6 +16,7 @@
 #include "view/render.h"
 #include "view/render_int.h"
 #include "tui/screen.h"
+#include "tests/harness.h"
 
 struct golden {
 	const char *trace;       /* tests/golden/NAME.jsonl */
@@ -27,24 +28,6 @@ struct golden {
 	const char *lesson;      /* a lesson page shown instead of the caption, or NULL */
 	int section, top;
 };
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* Compare text with tests/golden/NAME (or write it, with
  * IOSCOPE_GOLDEN=update); frees text. */
@@ -63,7 +46,7 @@ static bool same_as_golden(const char *name, char *text)
 			ok = fclose(f) == 0 && ok;
 		want = NULL;
 	} else {
-		want = slurp(path);               /* a missing file fails too */
+		want = h_slurp(path);               /* a missing file fails too */
 		ok = want != NULL && strcmp(want, text) == 0;
 		if (!ok)
 			print_message("%s differs; got:\n%s\n", path, text);
