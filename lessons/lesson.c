@@ -1,5 +1,6 @@
 /* lesson.c: Markdown in, sections and blocks out, through md4c. */
 #include <errno.h>
+#include <stdbool.h>
 #include <md4c.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,9 @@ struct parse {
 	char info[16];             /* that block's info string */
 	int block_line;
 	int list_depth;
+	unsigned next[8];          /* per list depth: an ordered list's next
+	                              number, 0 for a bulleted one */
+	bool item_open;            /* an item's first block is not out yet */
 	int err;
 	char *cause;
 	size_t causelen;
@@ -334,11 +338,33 @@ static int enter_block_cb(MD_BLOCKTYPE type, void *detail, void *arg)
 			     strcmp(p->info, "code") == 0 ? 1 : 2;
 		p->block_line = 0;
 	} else if (type == MD_BLOCK_UL || type == MD_BLOCK_OL) {
+		if (p->list_depth < (int)(sizeof p->next / sizeof p->next[0]))
+			p->next[p->list_depth] = type == MD_BLOCK_OL ?
+				((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
 		p->list_depth++;
 	} else if (type == MD_BLOCK_P || type == MD_BLOCK_LI) {
 		p->block_line = 0;
+		p->item_open |= type == MD_BLOCK_LI;
 	}
 	return 0;
+}
+
+/* A list item's text: "3. " for an ordered list's item (its first block),
+ * "• " else.  A number past 9999 (a hostile file) is shown as a bullet. */
+static int add_item(struct parse *p)
+{
+	int d = p->list_depth - 1;
+	unsigned *next = d >= 0 && d < (int)(sizeof p->next / sizeof p->next[0]) ? &p->next[d] : NULL;
+	char num[16];
+	int rc;
+
+	if (next == NULL || *next == 0 || *next > 9999 || !p->item_open)
+		return add_text(p, "• ");
+	snprintf(num, sizeof num, "%u. ", *next);
+	rc = add_text(p, num);
+	(*next)++;
+	p->item_open = false;
+	return rc;
 }
 
 static int leave_block_cb(MD_BLOCKTYPE type, void *detail, void *arg)
@@ -368,9 +394,11 @@ static int leave_block_cb(MD_BLOCKTYPE type, void *detail, void *arg)
 	} else if (type == MD_BLOCK_UL || type == MD_BLOCK_OL) {
 		p->list_depth--;
 	} else if (type == MD_BLOCK_P || type == MD_BLOCK_TABLE) {
-		rc = add_text(p, p->list_depth > 0 ? "• " : "");
+		rc = p->list_depth > 0 ? add_item(p) : add_text(p, "");
 	} else if (type == MD_BLOCK_LI && p->cur.n > 0) {
-		rc = add_text(p, "• ");
+		rc = add_item(p);
+	} else if (type == MD_BLOCK_LI) {
+		p->item_open = false;
 	}
 	return rc < 0 ? (p->err = rc, 1) : rc;
 }

@@ -69,6 +69,22 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* An ordered list keeps its numbers ("exercise 2" can be named in class);
+ * a bulleted one, and a number no one writes, keep the bullet. */
+static void test_lesson_numbered(void **state)
+{
+	static const char md[] = "# T\n\n## S\n\n3. three\n4. four\n\n- a\n- b\n\n"
+				 "1. loose\n\n   more of it\n\n2. next\n\nText.\n\n10000) big\n";
+	struct lesson *l;
+	char cause[512];
+
+	(void)state;
+	assert_int_equal(lesson_parse(en, md, sizeof md - 1, &l, cause, sizeof cause), 0);
+	assert_string_equal(l->sections[0].text, "3. three\n\n4. four\n\n• a\n\n• b\n\n"
+			    "1. loose\n\n• more of it\n\n2. next\n\nText.\n\n• big");
+	lesson_free(l);
+}
+
 static void test_lesson_parse(void **state)
 {
 	struct lesson *l;
@@ -661,6 +677,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_lesson_run_names),
 		cmocka_unit_test(test_lesson_show),
 		cmocka_unit_test(test_lesson_cause_text),
+		cmocka_unit_test(test_lesson_numbered),
 		cmocka_unit_test(test_lesson_progress),
 		cmocka_unit_test(test_lesson_progress_hostile),
 		cmocka_unit_test(test_lesson_shipped),
