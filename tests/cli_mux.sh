@@ -32,7 +32,7 @@ c3=$(awk '$2 == "C" && /data arrives/ { print $1; exit }' "$tmp/fishing-blocking
 [ -n "$c3" ] && ok || bad "no arrival for C"
 
 run ltet lt-vs-et --speed 20
-has "$tmp/ltet.txt" "E       stopped by ioscope: still waiting when the script ended, with [48] bytes unread"
+has "$tmp/ltet.txt" "E       stopped by ioscope while still waiting, with [48] bytes unread"
 grep -q "D .*× EAGAIN" "$tmp/ltet.txt" && ok || bad "D did not drain to EAGAIN"
 
 run fdlimit fd-limit --speed 20

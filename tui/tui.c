@@ -350,7 +350,7 @@ static int open_source(struct tui *u)
 	}
 	load_title(u, u->o->run.scenario);
 	if (u->o->run.model != NULL)
-		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "every actor runs on %s; captions written for other models are replaced by what the trace shows",
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "every actor runs on %s; captions for other models give way to the trace's words",
 					     "每个角色都用 %s；为其他模型写的说明已换成跟踪记录显示的内容"), u->o->run.model);
 	return tui__live_open(u, u->o->run.scenario, u->o->run.model, u->o->paused >= 0);
 }
