@@ -475,7 +475,7 @@ static void cast_refresh(struct view *v)
 /* An actor appears, leaves or changes its model.  Actors appear in the
  * order of the header's table (trace_append sees to it), so the one that
  * begins is the next one, v->nactors. */
-static void apply_life(struct view *v, struct view_actor *a, const struct trace_ev *ev)
+static void apply_life(struct view_actor *a, const struct trace_ev *ev)
 {
 	if (ev->kind == TRACE_MODEL) {
 		a->model = ev->model;
@@ -487,7 +487,6 @@ static void apply_life(struct view *v, struct view_actor *a, const struct trace_
 		a->pid = ev->pid;
 		a->tid = ev->tid;
 	}
-	(void)v;
 }
 
 /* A begin makes room for its actor before the event is judged. */
@@ -514,8 +513,7 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		v->n++;              /* the cursor still moves past it */
 		return;
 	}
-	a = ev->actor < TRACE_MAX_ACTORS ? &v->actors[ev->actor] :    /* ev_ok: < nactors */
-	    &v->more->a[ev->actor - TRACE_MAX_ACTORS];
+	a = view_actor(v, ev->actor);      /* ev_ok: < nactors */
 	apply_mux(a, ev, (long)v->n);
 	v->n++;
 	v->t_ns = ev->t_ns;
@@ -609,7 +607,7 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		break;
 	case TRACE_ACTOR:
 	case TRACE_MODEL:
-		apply_life(v, a, ev);
+		apply_life(a, ev);
 		break;
 	}
 	if (cast_changes(v, ev))
