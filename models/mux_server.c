@@ -27,6 +27,7 @@
 #define MAX_CONNS 63
 #define LINE_MAX  1024
 #define OUT_MAX   (64 * 1024)    /* bytes queued for one client, at most */
+_Static_assert(OUT_MAX == 64 * 1024, "the notes and lesson 11 say 64 KiB");
 
 struct conn {
 	struct feed f;
@@ -161,7 +162,8 @@ static void enqueue(struct server *s, struct conn *k, const char *p, size_t n)
 			"而是关闭这条连接");
 		return;
 	}
-	if (k->qoff > 0) {           /* what was sent goes: the rest to the front */
+	if (k->qoff > 0 && k->qlen + n > k->qcap) {   /* what was sent goes: the
+							  rest to the front, once room runs out */
 		memmove(k->q, k->q + k->qoff, have);
 		k->qoff = 0;
 		k->qlen = have;
