@@ -428,9 +428,8 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 {
 	char cause[1024];
 	struct trace *t;
-	struct narrator n;
 	size_t skipped = 0;
-	int err;
+	int rc;
 
 	if (argc != 1)
 		return cli_fail_usage(cli_tr("replay expects one trace file%s", "replay 需要一个跟踪文件%s"), "");
@@ -444,20 +443,12 @@ static int cmd_replay(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "ioscope: %s\n", cause);
 		return EXIT_USAGE;
 	}
-	errno = 0;
-	narrate_begin(&n, stdout, t, c->lang);
-	for (size_t i = 0; i < trace_count(t) && !ferror(stdout); i++)
-		narrate_ev(&n, trace_at(t, i));
-	if (!ferror(stdout))
-		narrate_end(&n);
-	else
-		narrate_free(&n);
-	err = errno;
+	rc = export_text(t, c->lang, stdout);        /* what --plain prints */
 	if (skipped > 0)
 		fprintf(stderr, cli_tr("ioscope: %s: the last line was cut short (a run stopped mid-write) and was skipped\n",
 				       "ioscope: %s: 最后一行不完整（运行在写入途中停止），已跳过\n"), argv[0]);
 	trace_free(t);
-	return ferror(stdout) ? cli_fail_stdout(-err) : 0;
+	return rc != 0 ? cli_fail_stdout(rc) : 0;
 }
 
 static int check_one(const char *path)

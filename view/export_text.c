@@ -16,9 +16,12 @@ int export_text(const struct trace *t, int lang, FILE *out)
 	if ((n = malloc(sizeof *n)) == NULL)
 		return -ENOMEM;
 	narrate_begin(n, out, t, lang);
-	for (size_t i = 0; i < trace_count(t); i++)
+	for (size_t i = 0; i < trace_count(t) && !ferror(out); i++)
 		narrate_ev(n, trace_at(t, i));
-	narrate_end(n);
+	if (!ferror(out))           /* a reader that left (| head) is not told more */
+		narrate_end(n);
+	else
+		narrate_free(n);
 	free(n);
 	return export__flush(out);
 }
