@@ -32,10 +32,11 @@ static void test_narrate_actors_life(void **state)
 	static const char text[] = HDR
 		"{\"seq\":0,\"t_ns\":1000,\"actor\":\"c1\",\"kind\":\"actor\",\"edge\":\"begin\","
 		"\"model\":\"\",\"parent\":\"S\",\"tid\":4301,\"pid\":4300}\n"
-		"{\"seq\":1,\"t_ns\":2000,\"actor\":\"c1\",\"kind\":\"model\",\"model\":\"blocking\","
+		"{\"seq\":1,\"t_ns\":1500,\"actor\":\"c1\",\"kind\":\"arrive\",\"fd\":7,\"bytes\":5}\n"
+		"{\"seq\":2,\"t_ns\":2000,\"actor\":\"c1\",\"kind\":\"model\",\"model\":\"blocking\","
 		"\"caps\":[\"phases\"],\"why\":{\"en\":\"it sleeps in recvfrom\",\"zh\":\"它在 recvfrom 里睡眠\"}}\n"
-		"{\"seq\":2,\"t_ns\":3000,\"actor\":\"c1\",\"kind\":\"actor\",\"edge\":\"end\"}\n"
-		"{\"seq\":3,\"t_ns\":4000,\"actor\":\"c2\",\"kind\":\"actor\",\"edge\":\"begin\","
+		"{\"seq\":3,\"t_ns\":3000,\"actor\":\"c1\",\"kind\":\"actor\",\"edge\":\"end\"}\n"
+		"{\"seq\":4,\"t_ns\":4000,\"actor\":\"c2\",\"kind\":\"actor\",\"edge\":\"begin\","
 		"\"model\":\"epoll\"}\n";
 	struct trace *t = load(text);
 	char *en = h_transcript(t, NARRATE_EN), *zh = h_transcript(t, NARRATE_ZH);
@@ -43,6 +44,10 @@ static void test_narrate_actors_life(void **state)
 	(void)state;
 	assert_non_null(strstr(en, "   0.000  c1      appears: a new actor, model none yet, created by S "
 			       "(tid 4301, pid 4300)\n"));
+	/* An actor whose model is not known yet is not a client of the
+	 * world's: data for it is not "sent to the server". */
+	assert_null(strstr(en, "sends 5 bytes to the server"));
+	assert_non_null(strstr(en, "data arrives: 5 bytes now readable on c1's fd 7"));
 	assert_non_null(strstr(en, "c1      model changes: none → blocking: it sleeps in recvfrom\n"));
 	assert_non_null(strstr(en, "c1      leaves: its thread has ended; its lane ends here\n"));
 	assert_non_null(strstr(en, "c2      appears: a new actor, model epoll\n"));

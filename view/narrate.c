@@ -197,13 +197,6 @@ const char *narrate__errno(int64_t ret)
 	return trace_errno_name(ret < 0 && ret >= TRACE_MIN_RET ? (int)-ret : 0);
 }
 
-static const char *actor_name(const struct narrator *n, int actor)
-{
-	const struct trace_hdr *h = trace_hdr_c(n->t);
-
-	return actor >= 0 && actor < h->nactors ? h->actors[actor].name : "?";
-}
-
 void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
@@ -370,7 +363,7 @@ static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s,
  * ret that negates to an errno). */
 static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const char *who = actor_name(n, ev->actor);
+	const char *who = narrate_actor(n->t, ev->actor);
 	char d[32];
 
 	if (!view_ev_ok(n->t, ev))
@@ -458,7 +451,7 @@ const char *narrate_actor(const struct trace *t, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
 
-	return actor < h->nactors ? h->actors[actor].name : "?";
+	return actor >= 0 && actor < h->nactors ? h->actors[actor].name : "?";
 }
 
 /* Where the actor's previous event is kept, or NULL past the room. */
@@ -496,7 +489,7 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 	if (!again && line_for(n, ev, s, sizeof s)) {
 		file_cause_cut(s, sizeof s);      /* a long caption: whole characters */
 		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
-			actor_name(n, ev->actor), s);
+			narrate_actor(n->t, ev->actor), s);
 	}
 	split_copy(n, ev);
 	view_apply(&n->v, ev);

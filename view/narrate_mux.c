@@ -166,21 +166,18 @@ static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, siz
 	}
 }
 
-static const char *actor_of(const struct narrator *n, int i)
-{
-	const struct trace_hdr *h = trace_hdr_c(n->t);
-
-	return i >= 0 && i < h->nactors ? h->actors[i].name : "?";
-}
-
 /* The clients the world plays, and the server's accept and write. */
 static int net_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	int client = ev->actor != TRACE_WORLD && *narrate__model(n, ev->actor) == '\0';
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+	/* A client the world plays has no model; an actor announced before
+	 * its model is known has none yet, and is not a client. */
+	int client = ev->actor != TRACE_WORLD && *narrate__model(n, ev->actor) == '\0' &&
+		     !(ev->actor < h->nactors && h->actors[ev->actor].announced);
 
 	if (ev->kind == TRACE_CONNECT) {
 		snprintf(s, len, NL(n, "connects to %s over loopback TCP", "通过回环 TCP 连接到 %s"),
-			 actor_of(n, ev->arg));
+			 narrate_actor(n->t, ev->arg));
 	} else if (ev->kind == TRACE_DELIVER) {
 		snprintf(s, len, NL(n, "receives %lld bytes from the server", "从服务器收到 %lld 字节"),
 			 (long long)ev->ret);
