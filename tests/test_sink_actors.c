@@ -203,11 +203,41 @@ static void test_sink_actors_untraced(void **state)
 	probe_attach(NULL);
 }
 
+/* Every announced actor gets a ring for its thread: once no ring is left,
+ * the sink hands out no more ids, rather than spend one per attempt on an
+ * actor whose thread could not be traced. */
+static void test_sink_actors_no_ring_no_id(void **state)
+{
+	const struct sink_actor a = { .name = "conn", .model = "toy", .parent = 1 };
+	uv_loop_t loop;
+	struct trace *t;
+	struct sink *s;
+	int rings = 0;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_non_null(t = trace_new());
+	assert_int_equal(trace_add_actor(t, "M", "toy", TRACE_CAP_PHASES, "", ""), 1);
+	assert_int_equal(sink_new(&loop, t, &s), 0);
+	assert_int_equal(sink_actor_new(s, &a), SINK_ACTOR_NEW);
+	while (sink_ring_new(s, 1) != NULL)
+		rings++;
+	assert_true(rings > 0);
+	assert_int_equal(sink_actor_new(s, &a), -ENOSPC);
+	assert_int_equal(sink_actor_new(s, &a), -ENOSPC);
+	sink_close(s);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	sink_free(s);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	trace_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sink_actors_thread),
 		cmocka_unit_test(test_sink_actors_untraced),
+		cmocka_unit_test(test_sink_actors_no_ring_no_id),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

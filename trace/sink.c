@@ -185,7 +185,9 @@ int sink_actor_new(struct sink *s, const struct sink_actor *a)
 		return -EINVAL;
 	pthread_mutex_lock(&s->lock);
 	i = atomic_load_explicit(&s->nfresh, memory_order_relaxed);
-	if (i < TRACE_ACTORS_LIMIT)
+	if (atomic_load_explicit(&s->nrings, memory_order_relaxed) >= SINK_MAX_RINGS)
+		i = TRACE_ACTORS_LIMIT;       /* its thread could have no ring */
+	else if (i < TRACE_ACTORS_LIMIT)
 		atomic_store_explicit(&s->nfresh, i + 1, memory_order_relaxed);
 	pthread_mutex_unlock(&s->lock);
 	if (i >= TRACE_ACTORS_LIMIT)

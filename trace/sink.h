@@ -54,7 +54,9 @@ struct ring *sink_ring_new(struct sink *s, int actor);
  * ring may be drained after the new one); past that, and for an id the
  * trace refused (a name taken, TRACE_ACTORS_LIMIT reached), they are
  * counted as refused (sink_refused).  Returns the id, -EINVAL (no name)
- * or -ENOSPC (TRACE_ACTORS_LIMIT ids handed out). */
+ * or -ENOSPC (TRACE_ACTORS_LIMIT ids handed out, or no ring left for its
+ * thread: every announced actor gets one, so an id is not spent on an
+ * actor that could not run). */
 #define SINK_ACTOR_NEW 0x8000     /* above any index: TRACE_ACTORS_LIMIT */
 struct sink_actor {
 	const char *name, *model;
