@@ -335,6 +335,23 @@ int trace_ready_from(const char *s) { return index_of(ready_names, NELEM(ready_n
 const char *trace_op_name(int o) { return name_of(op_names, NELEM(op_names), o); }
 int trace_op_from(const char *s) { return index_of(op_names, NELEM(op_names), s); }
 
+/* A table of names in bit order: the name of one bit, the bit of a name. */
+static const char *bit_name(const char *const *tab, int n, unsigned bit)
+{
+	for (int i = 0; i < n; i++)
+		if (bit == 1u << i)
+			return tab[i];
+	return NULL;
+}
+
+static int bit_from(const char *const *tab, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(tab[i], name) == 0)
+			return (int)(1u << i);
+	return -1;
+}
+
 /* In bit order: the JSON names of enum trace_cap. */
 static const char *const cap_names[] = {
 	"phases", "tries", "set", "bitmap", "interest", "edge", "signal",
@@ -343,61 +360,22 @@ static const char *const cap_names[] = {
 _Static_assert(TRACE_CAP_ALL == (1u << NELEM(cap_names)) - 1,
 	       "every capability bit has a name");
 
-const char *trace_cap_name(unsigned cap)
-{
-	for (int i = 0; i < NELEM(cap_names); i++)
-		if (cap == 1u << i)
-			return cap_names[i];
-	return NULL;
-}
-
-int trace_cap_from(const char *name)
-{
-	for (int i = 0; i < NELEM(cap_names); i++)
-		if (strcmp(cap_names[i], name) == 0)
-			return (int)(1u << i);
-	return -1;
-}
-
 /* In bit order: the JSON names of enum trace_fdset (select's sets). */
 static const char *const fdset_names[] = { "read", "write", "except" };
 _Static_assert(TRACE_FDSET_ALL == (1u << NELEM(fdset_names)) - 1,
 	       "every fd_set bit has a name");
 
-const char *trace_fdset_name(unsigned set)
-{
-	for (int i = 0; i < NELEM(fdset_names); i++)
-		if (set == 1u << i)
-			return fdset_names[i];
-	return NULL;
-}
-
-int trace_fdset_from(const char *name)
-{
-	for (int i = 0; i < NELEM(fdset_names); i++)
-		if (strcmp(fdset_names[i], name) == 0)
-			return (int)(1u << i);
-	return -1;
-}
-
 /* In bit order: the JSON names of enum trace_epev. */
 static const char *const epev_names[] = { "in", "out" };
+_Static_assert(TRACE_EPEV_ALL == (1u << NELEM(epev_names)) - 1,
+	       "every epoll event bit has a name");
 
-const char *trace_epev_name(unsigned ev)
-{
-	for (int i = 0; i < NELEM(epev_names); i++)
-		if (ev == 1u << i)
-			return epev_names[i];
-	return NULL;
-}
-
-int trace_epev_from(const char *name)
-{
-	for (int i = 0; i < NELEM(epev_names); i++)
-		if (strcmp(epev_names[i], name) == 0)
-			return (int)(1u << i);
-	return -1;
-}
+const char *trace_cap_name(unsigned cap) { return bit_name(cap_names, NELEM(cap_names), cap); }
+int trace_cap_from(const char *s) { return bit_from(cap_names, NELEM(cap_names), s); }
+const char *trace_fdset_name(unsigned set) { return bit_name(fdset_names, NELEM(fdset_names), set); }
+int trace_fdset_from(const char *s) { return bit_from(fdset_names, NELEM(fdset_names), s); }
+const char *trace_epev_name(unsigned ev) { return bit_name(epev_names, NELEM(epev_names), ev); }
+int trace_epev_from(const char *s) { return bit_from(epev_names, NELEM(epev_names), s); }
 
 /* The models of version 1 and what each could show.  This table is the
  * only place outside models/ that knows a model by its name, and only to
