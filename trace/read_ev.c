@@ -176,28 +176,41 @@ static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_outs(r, o, ev);
 }
 
+/* The names in array a (key of the event), each once, as bits of
+ * ev->sets: "noun" names them in the message ("event", "set"). */
+static int rd_bit_names(struct rd *r, json_t *a, const char *key, const char *noun,
+			int (*from)(const char *), const char *expect, struct trace_ev *ev)
+{
+	json_t *v;
+	size_t i;
+	int bit;
+
+	json_array_foreach(a, i, v) {
+		bit = json_is_string(v) ? from(json_string_value(v)) : -1;
+		if (bit < 0 || (ev->sets & bit))
+			return trace__fail(r, 1, "\"%s[%zu]\" of %s is not a "
+					   "new %s name (expected %s)", key, i,
+					   r->what, noun, expect);
+		ev->sets |= (uint8_t)bit;
+	}
+	return 0;
+}
+
 /* epoll_ctl's optional "events": distinct names, "in" and "out".  Absent
  * (older traces): not recorded. */
 static int rd_events(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	const char *expect = "an array of distinct event names: in, out";
-	json_t *a = json_object_get(o, "events"), *v;
-	size_t i;
-	int bit;
+	json_t *a = json_object_get(o, "events");
+	int rc;
 
 	if (a == NULL)
 		return 0;
 	if (!json_is_array(a))
 		return trace__fail(r, 1, "\"events\" of %s is %s (expected %s)",
 				   r->what, trace__type_desc(a), expect);
-	json_array_foreach(a, i, v) {
-		bit = json_is_string(v) ? trace_epev_from(json_string_value(v)) : -1;
-		if (bit < 0 || (ev->sets & bit))
-			return trace__fail(r, 1, "\"events[%zu]\" of %s is not a "
-					   "new event name (expected %s)", i,
-					   r->what, expect);
-		ev->sets |= (uint8_t)bit;
-	}
+	if ((rc = rd_bit_names(r, a, "events", "event", trace_epev_from, expect, ev)) != 0)
+		return rc;
 	ev->flags |= TRACE_F_EVENTS;
 	return 0;
 }
@@ -224,9 +237,8 @@ static void what_call(struct rd *r, const struct trace_ev *ev)
 static int rd_sets(struct rd *r, json_t *o, struct trace_ev *ev)
 {
 	const char *expect = "an array of distinct set names: read, write, except";
-	json_t *a, *v;
-	size_t i;
-	int rc, bit;
+	json_t *a;
+	int rc;
 
 	if ((rc = trace__need(r, o, "sets", expect, &a)) != 0)
 		return rc;
@@ -234,15 +246,7 @@ static int rd_sets(struct rd *r, json_t *o, struct trace_ev *ev)
 		return trace__fail(r, 1, "\"sets\" of %s is %s (expected %s)",
 				   r->what, json_is_array(a) ? "empty" :
 				   trace__type_desc(a), expect);
-	json_array_foreach(a, i, v) {
-		bit = json_is_string(v) ? trace_fdset_from(json_string_value(v)) : -1;
-		if (bit < 0 || (ev->sets & bit))
-			return trace__fail(r, 1, "\"sets[%zu]\" of %s is not a "
-					   "new set name (expected %s)", i,
-					   r->what, expect);
-		ev->sets |= (uint8_t)bit;
-	}
-	return 0;
+	return rd_bit_names(r, a, "sets", "set", trace_fdset_from, expect, ev);
 }
 
 /* What a select or poll costs the kernel: "polled", the bytes copied in
