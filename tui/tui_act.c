@@ -102,9 +102,8 @@ static void set_speed(struct tui *u, double f)
 	tui__mark(u);
 }
 
-/* The models, in the table's order (the m key's cycle): the i-th's name
- * and one-line summary; 0, or -1 past the last.  The screen's one look at
- * the model table. */
+/* The place of model in the m key's cycle (the model table's order), or
+ * -1: none (NULL, the script's own models) or not in the table. */
 static int model_index(const char *model)
 {
 	const char *name, *summary;
@@ -112,7 +111,7 @@ static int model_index(const char *model)
 	for (int i = 0; model != NULL && run_model_info(i, &name, &summary) == 0; i++)
 		if (strcmp(name, model) == 0)
 			return i;
-	return 0;
+	return -1;
 }
 
 /* The note after m: the model, and, with --record, that the file now
@@ -148,7 +147,9 @@ static void switch_model(struct tui *u)
 
 	while (run_model_info(n, &name, &summary) == 0)
 		n++;
-	for (int k = 1; k < n; k++) {
+	/* From the script's own models every model is a change, the first
+	 * one first; from a model, every other one, the next one first. */
+	for (int k = 1; k < n + (at < 0); k++) {
 		if (run_model_info((at + k) % n, &name, &summary) != 0 ||
 		    run_model_usable(name, cause, sizeof cause) != 0)
 			continue;
