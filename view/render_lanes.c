@@ -381,24 +381,6 @@ int render__lane_groups(const struct trace *t, const int *order, int n)
 	return nl;
 }
 
-/* The lanes the actors need grouped: the roots, and one per model under
- * each; n when memory runs out. */
-static int grouped_lanes(const struct trace *t, int n)
-{
-	const struct trace_hdr *h = trace_hdr_c(t);
-	int *order = malloc((size_t)n * sizeof *order), k = 0, nl;
-
-	if (order == NULL)
-		return n;
-	for (int i = 1; i < h->nactors; i++)
-		if (has_lane(h, i))
-			order[k++] = i;
-	qsort_r(order, (size_t)k, sizeof *order, by_parent_model, (void *)h);
-	nl = render__lane_groups(t, order, k);
-	free(order);
-	return nl;
-}
-
 int render__lanes_height(const struct tui_state *s)
 {
 	const struct trace_hdr *h = trace_hdr_c(s->t);
@@ -406,8 +388,12 @@ int render__lanes_height(const struct tui_state *s)
 
 	for (int i = 1; i < h->nactors; i++)
 		n += has_lane(h, i);
-	if (n > LANES_SINGLE_MAX)
-		n = grouped_lanes(s->t, n);
+	/* The lanes the actors need grouped, in the lanes' own scratch (the
+	 * draw that follows sorts them there again); n without memory. */
+	if (n > LANES_SINGLE_MAX && s->scratch != NULL &&
+	    render__lanes_fit(&s->scratch->lanes, h->nactors) == 0)
+		n = render__lane_groups(s->t, s->scratch->lanes.order,
+					render__lane_order(s->t, &s->scratch->lanes));
 	return n * per;
 }
 
