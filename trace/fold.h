@@ -177,6 +177,14 @@ static inline int64_t view_ns_add(int64_t a, int64_t b)
 	return __builtin_add_overflow(a, b, &s) ? (b < 0 ? INT64_MIN : INT64_MAX) : s;
 }
 
+/* Asleep in a call: a wait (select, poll, epoll_wait) or a read still
+ * in its blocked wait phase. */
+static inline bool view_actor_asleep(const struct view_actor *a)
+{
+	return a->call != 0 && (trace_call_is_wait(a->call) ||
+				(a->phase == TRACE_PH_WAIT && a->phase_blocked));
+}
+
 /* A phase total as of now: what ended phases added, and the time since a
  * phase still open began (a run stopped, or a trace cut, mid-wait). */
 static inline int64_t view_total_at(int open, int64_t from, int64_t total, int64_t now)

@@ -50,8 +50,7 @@ static void user_cell(const struct glyphs *gl, const struct view_actor *a,
 		*ch = gl->idle, *role = ROLE_IDLE;
 	} else if (ev->actor == actor && ev->kind == TRACE_EXIT && ev->ret < 0 && ev->err == EAGAIN) {
 		*ch = gl->poll, *role = ROLE_POLL;           /* EAGAIN */
-	} else if (a->call != 0 && (trace_call_is_wait(a->call) ||
-		   (a->phase == TRACE_PH_WAIT && a->phase_blocked))) {
+	} else if (view_actor_asleep(a)) {
 		*ch = gl->blocked, *role = ROLE_BLOCKED;
 	} else if (a->call != 0 && a->phase == TRACE_PH_COPY) {
 		*ch = gl->copy, *role = ROLE_COPY;
@@ -283,8 +282,7 @@ static void group_cells(const struct glyphs *gl, const struct view *v, const str
 static void state_phrase(const struct tui_state *s, const struct view_actor *a, char *out, size_t len)
 {
 	const char *call = a != NULL ? trace_call_name(a->call) : NULL;
-	bool blocked = a != NULL && a->call != 0 &&
-		       (trace_call_is_wait(a->call) || (a->phase == TRACE_PH_WAIT && a->phase_blocked));
+	bool blocked = a != NULL && view_actor_asleep(a);
 
 	if (a == NULL)
 		snprintf(out, len, "%s", L2(s, "not started yet", "个尚未出现"));
