@@ -68,10 +68,10 @@ quit lesson
 start 80 24 run fishing --paused
 expect_screen "step 1/16" 10 "run fishing --paused"
 $T send-keys -t s m m
-expect_screen "A select" 10 "m m"
+expect_screen "A nonblocking" 10 "m m"
 alive "m m"
 $T send-keys -t s m m m m
-expect_screen "A sigio" 10 "m m m m"
+expect_screen "A epoll-et" 10 "m m m m"
 alive "m m m m"
 $T send-keys -t s Right
 expect_screen "step 2/16" 10 "→"
