@@ -371,6 +371,70 @@ static void test_sink_actor_new_held(void **state)
 	fix_close(&f);
 }
 
+struct turn {
+	struct fix *f;
+	uv_timer_t timer;
+	size_t heard_at_timer;    /* events heard when the timer ran */
+	int ran;
+};
+
+static void turn_cb(uv_timer_t *h)
+{
+	struct turn *tu = h->data;
+
+	tu->heard_at_timer = tu->f->heard;
+	tu->ran = 1;
+}
+
+/* The first event heard arms a timer due at once: it runs at the loop's
+ * next turn for timers. */
+static void turn_heard_cb(void *arg, struct trace *t, const struct trace_ev *ev)
+{
+	struct turn *tu = arg;
+
+	heard_cb(tu->f, t, ev);
+	if (tu->f->heard == 1)
+		uv_timer_start(&tu->timer, turn_cb, 0, 0);
+}
+
+/* Six full rings (more than a loop pass takes) and one wake-up: a timer
+ * that falls due with the first event heard runs before the last, comes back for the
+ * rest by itself (no producer wakes it again), and every event arrives,
+ * each ring's in its order. */
+static void test_sink_pass_lets_timers_run(void **state)
+{
+	struct fix f;
+	struct turn tu = { .f = &f };
+	struct ring *r[6];
+	size_t last[7] = { 0 };     /* by actor, its last event's index */
+
+	(void)state;
+	fix_open(&f);
+	assert_int_equal(sink_listen(f.s, turn_heard_cb, &tu), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_non_null(r[i] = sink_ring_new(f.s, 1 + i));
+		for (int k = 0; k < RING_SIZE; k++)
+			push(r[i], 1 + i, (int64_t)k * 6 + i);
+	}
+	uv_timer_init(&f.loop, &tu.timer);
+	tu.timer.data = &tu;
+	sink_wake(f.s);
+	while (f.heard < 6 * RING_SIZE && uv_run(&f.loop, UV_RUN_NOWAIT) != 0)
+		;
+	assert_int_equal(f.heard, 6 * RING_SIZE);
+	assert_true(tu.ran);
+	assert_true(tu.heard_at_timer < 6 * RING_SIZE);
+	for (size_t i = 0; i < trace_count(f.t); i++) {
+		const struct trace_ev *ev = trace_at(f.t, i);
+
+		assert_true(last[ev->actor] == 0 || trace_at(f.t, last[ev->actor])->t_ns < ev->t_ns);
+		last[ev->actor] = i;
+	}
+	assert_int_equal(trace_lost(f.t), 0);
+	uv_close((uv_handle_t *)&tu.timer, NULL);
+	fix_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +446,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sink_unsaved_past_64),
 		cmocka_unit_test(test_sink_refused_out_of_order),
 		cmocka_unit_test(test_sink_actor_new_held),
+		cmocka_unit_test(test_sink_pass_lets_timers_run),
 	};
 
 	if (argc > 1)

@@ -90,6 +90,12 @@ unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max)
 	return n;
 }
 
+uint32_t ring_count(const struct ring *r)
+{
+	return atomic_load_explicit(&r->head, memory_order_acquire) -
+	       atomic_load_explicit(&r->tail, memory_order_relaxed);
+}
+
 uint32_t ring_take_dropped(struct ring *r)
 {
 	return atomic_exchange_explicit(&r->dropped, 0, memory_order_relaxed);

@@ -41,6 +41,9 @@ int ring_commit(struct ring *r);      /* 1 when now at least half full */
 /* Consumer: copy out at most max events; returns how many. */
 unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max);
 
+/* Consumer: events waiting to be popped now (a producer may add more). */
+uint32_t ring_count(const struct ring *r);
+
 /* Consumer: events dropped since the last call (and resets the count). */
 uint32_t ring_take_dropped(struct ring *r);
 

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -15,6 +16,12 @@
 #define SINK_MAX_RINGS     256
 #define SINK_MAX_LISTENERS 8
 #define SINK_BATCH         (RING_SIZE * 2)
+/* The most events one pass of the loop takes into the trace before it lets
+ * the loop run its timers (the world's clock, the screen's frames) and
+ * comes back for the rest: a producer faster than the listeners would
+ * otherwise keep the loop draining for ever, and its ring drops and counts
+ * what does not fit, as it must anyway. */
+#define SINK_PASS          SINK_BATCH
 #define SINK_HELD          (UINT64_C(1) << 63)   /* in a batch's seq: held once */
 
 _Static_assert(SINK_ACTOR_NEW >= TRACE_ACTORS_LIMIT &&
@@ -76,9 +83,18 @@ struct sink {
 	int closed;
 };
 
+static size_t sink_drain_all(struct sink *s, bool final, size_t budget);
+static size_t sink_backlog(struct sink *s);
+
+/* One bounded pass; what is left brings the loop back here after its
+ * timers (a producer that finished sends no more wake-ups). */
 static void sink_async_cb(uv_async_t *h)
 {
-	sink_drain(h->data);
+	struct sink *s = h->data;
+
+	sink_drain_all(s, false, SINK_PASS);
+	if (sink_backlog(s) > 0 && !s->closed)
+		uv_async_send(&s->async);
 }
 
 int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
@@ -117,13 +133,12 @@ fail_mem:
 }
 
 static void sink_flush_unsaved(struct sink *s);
-static void sink_drain_all(struct sink *s, bool final);
 
 void sink_close(struct sink *s)
 {
 	if (s == NULL || s->closed)
 		return;
-	sink_drain_all(s, true);
+	sink_drain_all(s, true, SIZE_MAX);
 	sink_flush_unsaved(s);
 	s->closed = 1;
 	uv_close((uv_handle_t *)&s->async, NULL);
@@ -386,17 +401,31 @@ static void sink_tell(struct sink *s, size_t at)
 		s->listeners[l].cb(s->listeners[l].arg, s->trace, trace_at(s->trace, at));
 }
 
-/* Every event the rings hold, into the trace; final: the held ones too,
- * for the last time. */
-static void sink_drain_all(struct sink *s, bool final)
+/* Events the rings hold now, a drop count as one. */
+static size_t sink_backlog(struct sink *s)
 {
+	size_t n = 0;
+	int nrings = atomic_load_explicit(&s->nrings, memory_order_acquire);
+
+	for (int i = 0; i < nrings; i++)
+		n += ring_count(s->rings[i]) + (s->pending[i] > 0);
+	return n;
+}
+
+/* The rings' events into the trace, batch by batch, until they are empty
+ * or budget events were taken; final: the held ones too, for the last
+ * time.  Returns how many were taken. */
+static size_t sink_drain_all(struct sink *s, bool final, size_t budget)
+{
+	size_t taken = 0;
 	unsigned n;
 	int rc;
 
 	if (s->draining)        /* a listener emitted: the next pass takes it */
-		return;
+		return 0;
 	s->draining = 1;
-	while ((n = sink_collect(s, final)) > 0) {
+	while (taken < budget && (n = sink_collect(s, final)) > 0) {
+		taken += n;
 		qsort(s->batch, n, sizeof *s->batch, by_time);
 		for (unsigned i = 0; i < n; i++) {
 			size_t at = trace_count(s->trace);
@@ -420,11 +449,14 @@ static void sink_drain_all(struct sink *s, bool final)
 		}
 	}
 	s->draining = 0;
+	return taken;
 }
 
+/* What the rings hold now (and the held events, and a lost event per
+ * ring): a busy producer's later events wait for the next pass. */
 void sink_drain(struct sink *s)
 {
-	sink_drain_all(s, false);
+	sink_drain_all(s, false, sink_backlog(s) + s->nheld + 1);
 }
 
 /* Append count as lost events of actor a, heard like any other; 0, or

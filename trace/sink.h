@@ -5,7 +5,11 @@
  * safe from any thread, asks the loop thread to drain.  Draining moves every
  * ring's events into the trace in time order (per batch), assigns seq, turns
  * drop counts into TRACE_LOST events, and calls each listener once per new
- * event, in order.  All of that happens on the loop thread.
+ * event, in order.  All of that happens on the loop thread, a bounded
+ * batch at a time: a wake-up takes at most a few thousand events, then
+ * the loop runs its timers before it comes back for the rest, so that a
+ * producer faster than the listeners cannot starve the world's clock (its
+ * ring drops and counts what does not fit meanwhile).
  *
  * Time: a run's events are stamped in ns since its sink's epoch, taken once
  * (CLOCK_MONOTONIC) by sink_new before any producer starts and never
@@ -72,6 +76,8 @@ void sink_wake(struct sink *s);
 
 /* Loop thread only. */
 int sink_listen(struct sink *s, sink_listen_cb cb, void *arg);
+/* Everything the rings hold when it is called; what a busy producer adds
+ * meanwhile waits for the next pass. */
 void sink_drain(struct sink *s);
 struct trace *sink_trace(struct sink *s);
 
