@@ -11,6 +11,7 @@
 
 #include "models/model.h"
 #include "models/sampler.h"
+#include "live/recorder.h"
 #include "live/run.h"
 #include "trace/sclock.h"
 #include "scenarios/scn.h"
@@ -42,6 +43,7 @@ struct run {
 	char cause[512];
 	size_t causelen;
 	struct outfile rec;       /* --record; rec.f NULL when none */
+	struct recorder recorder; /* writes rec.f in batches */
 	int rec_err, out_err;     /* the recording's, the narration's write error */
 	struct narrator narr;
 };
@@ -268,9 +270,15 @@ static void record_failed(struct run *r, int rc)
 	}
 }
 
+static void record_fail_cb(void *arg, int err)
+{
+	record_failed(arg, err);
+}
+
 /* A new file beside the target, put in place by run_start once the run
  * has started (a run that fails to start leaves the old file as it was);
- * a FIFO or device is written straight into. */
+ * a FIFO or device is written straight into.  The header is written at
+ * once, the events in batches (live/recorder.h). */
 static int open_record(struct run *r)
 {
 	int rc;
@@ -286,7 +294,8 @@ static int open_record(struct run *r)
 		snprintf(r->cause, r->causelen, "%s: cannot write: %s", r->o->record, outfile_strerror(rc));
 		return -EINVAL;
 	}
-	if ((rc = trace_write_hdr(r->rec.f, r->trace)) == 0 && fflush(r->rec.f) != 0)
+	if ((rc = recorder_init(&r->recorder, r->loop, r->rec.f, record_fail_cb, r)) == 0 &&
+	    (rc = trace_write_hdr(r->rec.f, r->trace)) == 0 && fflush(r->rec.f) != 0)
 		rc = -errno;
 	if (rc != 0)
 		snprintf(r->cause, r->causelen, "%s: cannot write the recording: %s",
@@ -294,19 +303,22 @@ static int open_record(struct run *r)
 	return rc;
 }
 
-/* An event the format cannot hold (-EINVAL) is skipped, as the reader
- * would skip it; a failed write stops the recording. */
+/* An event the format cannot hold is skipped, as the reader would skip
+ * it; a failed write stops the recording (record_fail_cb). */
 static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev)
 {
-	int rc;
-
 	if (r->rec.f == NULL || r->rec_err != 0)
 		return;
-	rc = trace_write_ev(r->rec.f, t, ev);
-	if (rc == 0 && fflush(r->rec.f) != 0)
-		rc = -errno;
-	if (rc != 0 && rc != -EINVAL)
-		record_failed(r, rc);
+	recorder_ev(&r->recorder, t, ev);
+}
+
+/* The sink has told every listener a whole batch. */
+static void run_batch_cb(void *arg)
+{
+	struct run *r = arg;
+
+	if (r->rec.f != NULL && r->rec_err == 0)
+		recorder_batch(&r->recorder);
 }
 
 static void record_close(struct run *r)
@@ -402,6 +414,7 @@ static int run_setup(struct run *r)
 	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
 		return rc;
 	sink_on_fail(r->sink, run_sink_fail_cb, r);
+	sink_on_batch(r->sink, run_batch_cb, r);
 	if ((rc = sampler_new(r->loop, r->sink, &r->sampler)) != 0)
 		return rc;
 	if ((rc = world_new(r->loop, r->scn, &r->clock, r->sink, 1, &r->world)) != 0)
@@ -541,6 +554,7 @@ int run_close(struct run *r, char *cause, size_t len)
 	world_close(r->world);
 	if (r->grace_ok)
 		close_handle((uv_handle_t *)&r->grace);
+	recorder_stop(&r->recorder);   /* record_close flushes the rest */
 	/* Let the loop finish closing what was closed here. */
 	uv_run(r->loop, UV_RUN_NOWAIT);
 	if (r->o->out != NULL && r->sink != NULL && r->world != NULL && r->out_err == 0) {

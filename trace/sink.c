@@ -79,6 +79,8 @@ struct sink {
 	int err;                      /* the first failure, then nothing is appended */
 	sink_fail_cb on_fail;
 	void *fail_arg;
+	sink_batch_cb on_batch;
+	void *batch_arg;
 	int draining;
 	int closed;
 };
@@ -245,6 +247,12 @@ void sink_on_fail(struct sink *s, sink_fail_cb cb, void *arg)
 {
 	s->on_fail = cb;
 	s->fail_arg = arg;
+}
+
+void sink_on_batch(struct sink *s, sink_batch_cb cb, void *arg)
+{
+	s->on_batch = cb;
+	s->batch_arg = arg;
 }
 
 int sink_status(const struct sink *s) { return s->err; }
@@ -447,6 +455,8 @@ static size_t sink_drain_all(struct sink *s, bool final, size_t budget)
 			else
 				sink_tell(s, at);
 		}
+		if (s->on_batch != NULL)
+			s->on_batch(s->batch_arg);
 	}
 	s->draining = 0;
 	return taken;
@@ -491,4 +501,6 @@ static void sink_flush_unsaved(struct sink *s)
 		}
 	s->world_unsaved += s->refused;
 	(void)sink_lost(s, TRACE_WORLD, &s->world_unsaved);
+	if (s->on_batch != NULL)
+		s->on_batch(s->batch_arg);
 }

@@ -81,6 +81,12 @@ int sink_listen(struct sink *s, sink_listen_cb cb, void *arg);
 void sink_drain(struct sink *s);
 struct trace *sink_trace(struct sink *s);
 
+/* After each drained batch, once every listener has heard all of it:
+ * cb runs on the loop thread (a recorder writes the batch out there).
+ * One at a time; NULL removes it. */
+typedef void (*sink_batch_cb)(void *arg);
+void sink_on_batch(struct sink *s, sink_batch_cb cb, void *arg);
+
 /* The trace refused an event (-EFBIG: it holds its memory cap; -ENOMEM):
  * cb runs once, on the loop thread, from inside sink_drain.  From then on
  * nothing more is appended or heard: every event that still arrives is
