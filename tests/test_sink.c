@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include "trace/sink.h"
@@ -435,6 +436,44 @@ static void test_sink_pass_lets_timers_run(void **state)
 	fix_close(&f);
 }
 
+/* A listener that costs at least 20 µs an event (a slow screen). */
+static void slow_heard_cb(void *arg, struct trace *t, const struct trace_ev *ev)
+{
+	struct timespec ts = { 0, 20000 };
+
+	turn_heard_cb(arg, t, ev);
+	nanosleep(&ts, NULL);
+}
+
+/* One batch (a full ring) that takes its listener 80 ms or more: the loop
+ * stops in the middle of it to run a timer that fell due, then finishes
+ * it, every event once, in order. */
+static void test_sink_slow_batch_lets_timers_run(void **state)
+{
+	struct fix f;
+	struct turn tu = { .f = &f };
+	struct ring *r;
+
+	(void)state;
+	fix_open(&f);
+	assert_int_equal(sink_listen(f.s, slow_heard_cb, &tu), 0);
+	assert_non_null(r = sink_ring_new(f.s, 1));
+	for (int k = 0; k < RING_SIZE; k++)
+		push(r, 1, k);
+	uv_timer_init(&f.loop, &tu.timer);
+	tu.timer.data = &tu;
+	sink_wake(f.s);
+	while (f.heard < RING_SIZE && uv_run(&f.loop, UV_RUN_NOWAIT) != 0)
+		;
+	assert_int_equal(f.heard, RING_SIZE);
+	assert_true(tu.ran);
+	assert_true(tu.heard_at_timer < RING_SIZE);
+	for (size_t i = 0; i < trace_count(f.t); i++)
+		assert_int_equal(trace_at(f.t, i)->t_ns, (int64_t)i);
+	uv_close((uv_handle_t *)&tu.timer, NULL);
+	fix_close(&f);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +486,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_sink_refused_out_of_order),
 		cmocka_unit_test(test_sink_actor_new_held),
 		cmocka_unit_test(test_sink_pass_lets_timers_run),
+		cmocka_unit_test(test_sink_slow_batch_lets_timers_run),
 	};
 
 	if (argc > 1)

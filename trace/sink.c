@@ -16,12 +16,16 @@
 #define SINK_MAX_RINGS     256
 #define SINK_MAX_LISTENERS 8
 #define SINK_BATCH         (RING_SIZE * 2)
-/* The most events one pass of the loop takes into the trace before it lets
- * the loop run its timers (the world's clock, the screen's frames) and
- * comes back for the rest: a producer faster than the listeners would
- * otherwise keep the loop draining for ever, and its ring drops and counts
- * what does not fit, as it must anyway. */
+/* One pass of the loop (a wake-up) takes at most a batch of events into
+ * the trace, and stops after SINK_PASS_NS even in the middle of one (the
+ * next pass finishes it first); then the loop runs its timers (the
+ * world's clock, the screen's frames) and comes back for the rest.  A
+ * producer faster than the listeners would otherwise keep the loop
+ * draining for ever; its ring drops and counts what does not fit, as it
+ * must anyway.  The clock is read every SINK_PASS_CHECK events. */
 #define SINK_PASS          SINK_BATCH
+#define SINK_PASS_NS       4000000
+#define SINK_PASS_CHECK    16
 #define SINK_HELD          (UINT64_C(1) << 63)   /* in a batch's seq: held once */
 
 _Static_assert(SINK_ACTOR_NEW >= TRACE_ACTORS_LIMIT &&
@@ -64,6 +68,7 @@ struct sink {
 	struct listener listeners[SINK_MAX_LISTENERS];
 	int nlisteners;
 	struct trace_ev *batch;       /* SINK_BATCH scratch events */
+	unsigned nbatch, next;        /* in it, sorted; told up to next */
 	uint64_t pending[SINK_MAX_RINGS];   /* drops taken, not yet in a lost event */
 	/* Events the trace could not keep once it failed, by actor: grown to
 	 * the actor counted (at most TRACE_ACTORS_LIMIT); without memory for
@@ -85,7 +90,7 @@ struct sink {
 	int closed;
 };
 
-static size_t sink_drain_all(struct sink *s, bool final, size_t budget);
+static size_t sink_drain_all(struct sink *s, bool final, size_t budget, int64_t until);
 static size_t sink_backlog(struct sink *s);
 
 /* One bounded pass; what is left brings the loop back here after its
@@ -94,7 +99,7 @@ static void sink_async_cb(uv_async_t *h)
 {
 	struct sink *s = h->data;
 
-	sink_drain_all(s, false, SINK_PASS);
+	sink_drain_all(s, false, SINK_PASS, trace_mono_ns() + SINK_PASS_NS);
 	if (sink_backlog(s) > 0 && !s->closed)
 		uv_async_send(&s->async);
 }
@@ -140,7 +145,7 @@ void sink_close(struct sink *s)
 {
 	if (s == NULL || s->closed)
 		return;
-	sink_drain_all(s, true, SIZE_MAX);
+	sink_drain_all(s, true, SIZE_MAX, 0);
 	sink_flush_unsaved(s);
 	s->closed = 1;
 	uv_close((uv_handle_t *)&s->async, NULL);
@@ -409,10 +414,11 @@ static void sink_tell(struct sink *s, size_t at)
 		s->listeners[l].cb(s->listeners[l].arg, s->trace, trace_at(s->trace, at));
 }
 
-/* Events the rings hold now, a drop count as one. */
+/* Events the rings hold now, a drop count as one, and what is left of a
+ * batch cut short. */
 static size_t sink_backlog(struct sink *s)
 {
-	size_t n = 0;
+	size_t n = s->nbatch - s->next;
 	int nrings = atomic_load_explicit(&s->nrings, memory_order_acquire);
 
 	for (int i = 0; i < nrings; i++)
@@ -420,43 +426,67 @@ static size_t sink_backlog(struct sink *s)
 	return n;
 }
 
+/* One event of the batch into the trace, and to every listener. */
+static void sink_take(struct sink *s, struct trace_ev *ev)
+{
+	size_t at = trace_count(s->trace);
+	int rc;
+
+	if (s->err == 0 && (rc = sink_map(s, ev)) != 0) {
+		if (rc < 0 || sink_hold(s, ev) != 0)
+			s->refused++;
+		return;
+	}
+	if (s->err == 0 && (rc = sink_add(s, ev)) != 0) {
+		if (rc == -EINVAL) {      /* out of its actor's life */
+			s->refused++;
+			return;
+		}
+		sink_fail(s, rc);
+	}
+	if (s->err != 0)
+		sink_count_unsaved(s, ev);
+	else
+		sink_tell(s, at);
+}
+
+/* Tell the rest of the batch; false when until (a trace_mono_ns time; 0
+ * for none) passed first. */
+static bool sink_tell_batch(struct sink *s, int64_t until)
+{
+	while (s->next < s->nbatch) {
+		sink_take(s, &s->batch[s->next++]);
+		if (until > 0 && s->next % SINK_PASS_CHECK == 0 && trace_mono_ns() >= until)
+			return s->next == s->nbatch;
+	}
+	return true;
+}
+
 /* The rings' events into the trace, batch by batch, until they are empty
- * or budget events were taken; final: the held ones too, for the last
- * time.  Returns how many were taken. */
-static size_t sink_drain_all(struct sink *s, bool final, size_t budget)
+ * or batches of budget events in all were taken, or until passed (then
+ * the batch is finished by the next call); final: the held ones too, for
+ * the last time.  Returns how many were taken. */
+static size_t sink_drain_all(struct sink *s, bool final, size_t budget, int64_t until)
 {
 	size_t taken = 0;
-	unsigned n;
-	int rc;
 
 	if (s->draining)        /* a listener emitted: the next pass takes it */
 		return 0;
 	s->draining = 1;
-	while (taken < budget && (n = sink_collect(s, final)) > 0) {
-		taken += n;
-		qsort(s->batch, n, sizeof *s->batch, by_time);
-		for (unsigned i = 0; i < n; i++) {
-			size_t at = trace_count(s->trace);
+	for (;;) {
+		unsigned from = s->next;
+		bool whole = sink_tell_batch(s, until);
 
-			if (s->err == 0 && (rc = sink_map(s, &s->batch[i])) != 0) {
-				if (rc < 0 || sink_hold(s, &s->batch[i]) != 0)
-					s->refused++;
-				continue;
-			}
-			if (s->err == 0 && (rc = sink_add(s, &s->batch[i])) != 0) {
-				if (rc == -EINVAL) {      /* out of its actor's life */
-					s->refused++;
-					continue;
-				}
-				sink_fail(s, rc);
-			}
-			if (s->err != 0)
-				sink_count_unsaved(s, &s->batch[i]);
-			else
-				sink_tell(s, at);
-		}
-		if (s->on_batch != NULL)
+		taken += s->next - from;
+		if (!whole)
+			break;
+		if (from < s->nbatch && s->on_batch != NULL)
 			s->on_batch(s->batch_arg);
+		s->nbatch = s->next = 0;
+		if (taken >= budget || (until > 0 && trace_mono_ns() >= until) ||
+		    (s->nbatch = sink_collect(s, final)) == 0)
+			break;
+		qsort(s->batch, s->nbatch, sizeof *s->batch, by_time);
 	}
 	s->draining = 0;
 	return taken;
@@ -466,7 +496,7 @@ static size_t sink_drain_all(struct sink *s, bool final, size_t budget)
  * ring): a busy producer's later events wait for the next pass. */
 void sink_drain(struct sink *s)
 {
-	sink_drain_all(s, false, sink_backlog(s) + s->nheld + 1);
+	sink_drain_all(s, false, sink_backlog(s) + s->nheld + 1, 0);
 }
 
 /* Append count as lost events of actor a, heard like any other; 0, or
