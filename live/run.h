@@ -11,10 +11,12 @@
  *
  * run_scenario does all of that on a loop of its own, for plain output.
  *
- * Every write is checked: a recording that cannot be written is the run's
- * error (exit 1, the file and the errno in the cause; the run itself goes
- * on); a narration that cannot be written (out full, say) ends the run with
- * that error.
+ * The recording is written in batches (live/recorder.h): a run killed
+ * with SIGKILL leaves a readable file that lacks at most its last quarter
+ * second.  Every write is checked: a recording that cannot be written is
+ * the run's error (exit 1, the file and the errno in the cause; the run
+ * itself goes on); a narration that cannot be written (out full, say) ends
+ * the run with that error.
  */
 #ifndef IOSCOPE_RUN_H
 #define IOSCOPE_RUN_H

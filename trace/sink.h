@@ -6,10 +6,11 @@
  * ring's events into the trace in time order (per batch), assigns seq, turns
  * drop counts into TRACE_LOST events, and calls each listener once per new
  * event, in order.  All of that happens on the loop thread, a bounded
- * batch at a time: a wake-up takes at most a few thousand events, then
- * the loop runs its timers before it comes back for the rest, so that a
- * producer faster than the listeners cannot starve the world's clock (its
- * ring drops and counts what does not fit meanwhile).
+ * slice at a time: a wake-up takes at most a batch of a few thousand
+ * events, and at most a few milliseconds, then the loop runs its timers
+ * before it comes back for the rest, so that a producer faster than the
+ * listeners cannot starve the world's clock or the screen (its ring
+ * drops and counts what does not fit meanwhile).
  *
  * Time: a run's events are stamped in ns since its sink's epoch, taken once
  * (CLOCK_MONOTONIC) by sink_new before any producer starts and never
