@@ -89,15 +89,18 @@ void bt_put_table(FILE *out, const struct bt_row *rows, int n, double secs)
 		"1st ms", "frame µs", "key µs", "text s", "cast s", "chrome s", "exp MB");
 	for (int i = 0; i < n; i++)
 		put_row(out, &rows[i]);
-	fprintf(out, "\nload s, load MB: `ioscope check FILE`, start to exit, and its peak memory; "
-		"jq s: `jq -c . FILE`\n(goal: load/jq at most 0.33).  RSS MB: the peak memory of "
-		"`ioscope replay FILE --paused`\non a %dx%d terminal (goal: RSS/file at most 1); "
-		"1st ms: its first frame, from its start;\nframe µs: its median frame; key µs: its "
-		"slowest key from read to frame, of End, Home,\ng to the middle step, → and ← "
-		"(IOSCOPE_STATS=1).  text s, cast s, chrome s:\n`ioscope export FILE --format "
-		"text|asciicast|chrome -o /dev/null`; exp MB: the largest\nexport's peak memory "
-		"(goal: cast s within 5x of text s).  \"-\": not measured (see\nbelow); \">%d\": "
-		"killed after %d s.\n", BT_W, BT_H, BT_CAP_S, BT_CAP_S);
+	fprintf(out, "\nevents: the trace's length; file MB: its size (MB: 10^6 bytes)\n"
+		"load s, load MB: `ioscope check FILE`, from start to exit, and its peak memory\n"
+		"jq s: `jq -c . FILE >/dev/null` on the same file (goal: load/jq at most 0.33)\n"
+		"RSS MB: the peak memory of `ioscope replay FILE --paused` on a %dx%d terminal\n"
+		"  (goal: RSS/file at most 1)\n"
+		"1st ms, frame µs, key µs: its first frame from its start, its median frame, its\n"
+		"  slowest key from read to frame (End, Home, g to the middle step, →, ←), by its\n"
+		"  IOSCOPE_STATS=1 line\n"
+		"text s, cast s, chrome s: `ioscope export FILE --format text|asciicast|chrome -o\n"
+		"  /dev/null` (goal: cast s within 5x of text s); exp MB: their largest peak memory\n"
+		"\"-\": not measured (a note below says why); \">%d\": killed after %d s\n",
+		BT_W, BT_H, BT_CAP_S, BT_CAP_S);
 	for (int i = 0; i < n; i++)
 		if (rows[i].note[0] != '\0')
 			fprintf(out, "%zu events: %s\n", rows[i].events, rows[i].note);
