@@ -195,6 +195,8 @@ void bt__note(struct bt_row *row, const char *fmt, ...)
 static const char *first_line(const struct bt_bench *b, char *buf, size_t len)
 {
 	FILE *f = fopen(b->err, "r");
+	size_t k = strlen(b->file);
+	char *at;
 
 	buf[0] = '\0';
 	if (f != NULL) {
@@ -203,6 +205,10 @@ static const char *first_line(const struct bt_bench *b, char *buf, size_t len)
 		fclose(f);
 	}
 	buf[strcspn(buf, "\n")] = '\0';
+	if (k >= 4 && (at = strstr(buf, b->file)) != NULL) {   /* a folder gone by now */
+		memcpy(at, "FILE", 4);
+		memmove(at + 4, at + k, strlen(at + k) + 1);
+	}
 	return buf;
 }
 
@@ -210,7 +216,7 @@ static const char *first_line(const struct bt_bench *b, char *buf, size_t len)
 bool bt__ran_ok(const struct bt_bench *b, const struct bt_ran *r, const char *what,
 		   struct bt_row *row)
 {
-	char line[200];
+	char line[400];
 
 	if (r->capped)
 		bt__note(row, "%s: killed after %d s", what, BT_CAP_S);
@@ -223,24 +229,25 @@ bool bt__ran_ok(const struct bt_bench *b, const struct bt_ran *r, const char *wh
 
 static bool on_path(const char *name)
 {
-	const char *path = getenv("PATH");
+	const char *p = getenv("PATH");
 	char buf[PATH_MAX];
 
-	for (const char *p = path; p != NULL && *p != '\0'; p += strcspn(p, ":") + (p[strcspn(p, ":")] != '\0')) {
+	while (p != NULL && *p != '\0') {
 		int k = (int)strcspn(p, ":");
 
 		if (k > 0 && snprintf(buf, sizeof buf, "%.*s/%s", k, p, name) < (int)sizeof buf &&
 		    access(buf, X_OK) == 0)
 			return true;
+		p += k + (p[k] == ':');
 	}
 	return false;
 }
 
-
 /* ---- one size ------------------------------------------------------------ */
 
-/* ioscope check FILE, and jq -c . FILE. */
-static int load(const struct bt_bench *b, struct bt_row *row)
+/* ioscope check FILE, and jq -c . FILE; *refused when check refused the
+ * file (exit 2: every other command would). */
+static int load(const struct bt_bench *b, struct bt_row *row, bool *refused)
 {
 	char *check[] = { "ioscope", "check", (char *)b->file, "--lang", "en", NULL };
 	char *jq[] = { "jq", "-c", ".", (char *)b->file, NULL };
@@ -255,6 +262,7 @@ static int load(const struct bt_bench *b, struct bt_row *row)
 	} else if (r.capped) {
 		row->load_s = INFINITY;
 	}
+	*refused = !r.capped && WIFEXITED(r.status) && WEXITSTATUS(r.status) == EXIT_USAGE;
 	if (!b->jq)
 		return 0;
 	if ((rc = run_cmd(b, NULL, jq, &r)) != 0)
@@ -331,13 +339,17 @@ static void row_init(struct bt_row *row, size_t events)
 /* Every figure of one size; -EINTR at a stop, or generate's -errno. */
 static int measure(struct bt_bench *b, size_t events, struct bt_row *row)
 {
+	bool refused = false;
 	int32_t steps = 0;
 	int rc;
 
 	row_init(row, events);
-	if ((rc = generate(b, events, &steps, row)) == 0 &&
-	    (rc = load(b, row)) == 0 && (rc = bt__replay(b, steps, row)) == 0)
-		rc = exports(b, row);
+	if ((rc = generate(b, events, &steps, row)) == 0 && (rc = load(b, row, &refused)) == 0) {
+		if (refused)
+			bt__note(row, "replay and exports not tried: check refused the file");
+		else if ((rc = bt__replay(b, steps, row)) == 0)
+			rc = exports(b, row);
+	}
 	unlink(b->file);
 	return rc;
 }
