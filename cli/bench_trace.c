@@ -100,8 +100,8 @@ double bt__mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Sleep until fd (or none, -1) is readable, a signal comes or deadline (on
- * mono_s's clock): 1, -EINTR, or 0 at the deadline. */
+/* ppoll opens the mask the bench found: a signal blocked since the last
+ * wait comes now, and ends it. */
 int bt__pause_until(int fd, double deadline)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -129,7 +129,7 @@ int bt__reap(pid_t pid, double t0, double deadline, struct bt_ran *r)
 	pid_t w;
 	int rc = 0;
 
-	while ((w = wait4(pid, &r->status, WNOHANG, &ru)) == 0) {
+	while ((w = wait4(pid, &r->status, WNOHANG, &ru)) == 0 || (w < 0 && errno == EINTR)) {
 		rc = bt__pause_until(-1, deadline);   /* -EINTR: SIGCHLD, most often */
 		if (rc == 0 || (rc < 0 && rc != -EINTR) || bt__stop) {
 			kill(pid, SIGKILL);
@@ -141,6 +141,8 @@ int bt__reap(pid_t pid, double t0, double deadline, struct bt_ran *r)
 	}
 	r->secs = bt__mono_s() - t0;
 	r->mb = w == pid ? (double)ru.ru_maxrss * 1024 / 1e6 : NAN;
+	if (w != pid)                       /* never: it is our child */
+		r->status = 127 << 8;
 	return bt__stop ? -EINTR : 0;
 }
 
