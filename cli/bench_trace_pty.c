@@ -221,7 +221,10 @@ int bt__replay(const struct bt_bench *b, int32_t steps, struct bt_row *row)
 	close(p.fd);
 	if (rc == 0) {
 		bt__note(row, "replay: killed after %d s waiting for %s", BT_CAP_S, what);
-		*(strcmp(what, "the first frame") == 0 ? &row->first_ms : &row->keymax_us) = INFINITY;
+		if (strcmp(what, "the first frame") == 0)
+			row->first_ms = INFINITY;
+		else if (strcmp(what, "the end after q") != 0)
+			row->keymax_us = INFINITY;
 	} else if (rc < 0 && bt__ran_ok(b, &r, "replay", row)) {
 		bt__note(row, "replay: ended before %s", what);
 	} else if (rc == 1 && bt__ran_ok(b, &r, "replay", row)) {
