@@ -82,7 +82,7 @@ while [ -z "$(left_in "$tmp/t2")" ] && [ $i -lt 1200 ] && kill -0 $pid 2>/dev/nu
 done
 [ -n "$(left_in "$tmp/t2")" ] && ok || bad "no command of the bench seen running"
 kill -TERM $pid
-wait $pid
+wait $pid 2>/dev/null
 rc=$?
 [ $rc -eq 143 ] && ok || bad "bench stopped by SIGTERM: exit $rc, wanted 143: $(cat "$tmp/err")"
 [ -s "$tmp/out" ] && bad "a stopped bench printed: $(cat "$tmp/out")" || ok
