@@ -16,6 +16,8 @@ struct cli {
 	int probe;
 	const char *fds, *models;   /* bench */
 	const char *low;            /* bench --low */
+	int trace;                  /* bench --trace */
+	const char *events;         /* bench --trace --events */
 	int csv;
 	int plain, paused, theme;
 	int force;                  /* --force: --record and -o may replace a file */
@@ -74,5 +76,7 @@ int cli_fail_stdout(int err);
 int cli_lessons(int lang, int runs);
 int cli_lesson(int argc, char **argv, const struct cli *c);
 int cli_export(int argc, char **argv, const struct cli *c);
+/* bench --trace [--events LIST] [--csv] (bench_trace.c): an exit status. */
+int cli_bench_trace(const struct cli *c);
 
 #endif

@@ -57,6 +57,10 @@ static const struct opt_help opt_help[] = {
 	{ "csv", NULL, { "print CSV instead of a table", "输出 CSV，而不是表格" } },
 	{ "probe", NULL, { "measure what tracing adds to one syscall",
 			   "测量跟踪给一次系统调用增加的开销" } },
+	{ "trace", NULL, { "measure check, replay and export on long traces",
+			   "在很长的跟踪上测量 check、replay 和 export" } },
+	{ "events", "LIST", { "the traces' lengths, 1000 to 2000000, e.g. 1000,100000",
+			      "跟踪的长度，从 1000 到 2000000，例如 1000,100000" } },
 };
 
 struct cmd_help {
@@ -118,16 +122,25 @@ static const struct cmd_help cmd_help[] = {
 	  { "Lists the IO models, and for each one that cannot run on this machine,\n"
 	    "why not.",
 	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, { NULL } },
-	{ "bench", "[--fds LIST] [--low LIST] [--models LIST] [--csv] | --probe",
+	{ "bench", "[--fds LIST] [--low LIST] [--models LIST] [--csv] | --probe\n"
+		   "           | --trace [--events LIST] [--csv]",
 	  { "the cost of one wait as watched fds grow", "被监视的描述符增多时，一次等待的代价" },
 	  { "Measures one wait of select, poll and epoll as the number of watched\n"
 	    "fds grows (about 20 s); --probe measures what tracing adds.\n"
 	    "--low places the watched fds at numbers >= N: select's nfds grows\n"
-	    "while the watched count stays; compare the times.",
+	    "while the watched count stays; compare the times.\n"
+	    "--trace makes traces of each length (1000,10000,100000,1000000) from\n"
+	    "the fishing recording and times check (and jq), a replay on a 200x50\n"
+	    "pseudo-terminal (its first frame, frames and keys) and each export,\n"
+	    "with their peak memory.",
 	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
 	    "（约 20 秒）；--probe 测量跟踪本身的开销。\n"
 	    "--low 把被监视的描述符放在不小于 N 的号码上：select 的 nfds 变大，\n"
-	    "被监视的数量不变；比较两者的耗时。" }, { "fds", "low", "models", "csv", "probe" } },
+	    "被监视的数量不变；比较两者的耗时。\n"
+	    "--trace 用 fishing 的录制生成各个长度（1000,10000,100000,1000000）\n"
+	    "的跟踪，测量 check（以及 jq）、在 200x50 伪终端中的 replay（首帧、\n"
+	    "每帧和按键）和各种导出的耗时，以及它们的内存峰值。" },
+	  { "fds", "low", "models", "csv", "probe", "trace", "events" } },
 	{ "help", "[COMMAND]",
 	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },
 	  { "Prints the list of commands, or the usage and options of COMMAND\n"

@@ -310,6 +310,8 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "low", required_argument, NULL, 'L' },
 		{ "models", required_argument, NULL, 'M' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "trace", no_argument, NULL, 'B' },
+		{ "events", required_argument, NULL, 'E' },
 		{ "paused", no_argument, NULL, 'Z' },
 		{ "play", no_argument, NULL, 'Y' },
 		{ "runs", no_argument, NULL, 'R' },
@@ -371,6 +373,15 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'L': c->low = optarg; break;
 		case 'M': c->models = optarg; break;
 		case 'C': c->csv = 1; break;
+		case 'B': c->trace = 1; break;
+		case 'E':
+			/* No list of sizes starts with '-': "--events --help"
+			 * asks for help, as "--events 10 --help" does. */
+			if (strcmp(optarg, "--help") == 0 || strcmp(optarg, "-h") == 0)
+				c->help = 1;
+			else
+				c->events = optarg;
+			break;
 		case 's':
 			if (parse_speed(optarg, &c->speed) != 0)
 				return cli_fail_usage(cli_tr("--speed expects a number above 0 and at most 1000, got '%s'",
@@ -511,6 +522,17 @@ static int cmd_check(int argc, char **argv)
 	return rc;
 }
 
+/* bench --trace: its own options only. */
+static int bench_trace(const struct cli *c)
+{
+	if (!c->trace)
+		return cli_fail_usage(cli_tr("--events goes with --trace%s", "--events 需要和 --trace 一起使用%s"), "");
+	if (c->probe || c->fds != NULL || c->low != NULL || c->models != NULL)
+		return cli_fail_usage(cli_tr("bench --trace takes --events and --csv only%s",
+					     "bench --trace 只接受 --events 和 --csv%s"), "");
+	return cli_bench_trace(c);
+}
+
 static int cmd_bench(int argc, struct cli *c)
 {
 	int fds[MUX_BENCH_MAX_SIZES], lows[MUX_BENCH_MAX_LOWS], n, err;
@@ -520,6 +542,8 @@ static int cmd_bench(int argc, struct cli *c)
 
 	if (argc != 0)
 		return cli_fail_usage(cli_tr("bench takes options only%s", "bench 只接受选项%s"), "");
+	if (c->trace || c->events != NULL)
+		return bench_trace(c);
 	if (c->probe)
 		return bench_probe(stdout) == 0 ? 0 : EXIT_RUNTIME;
 	if (c->fds != NULL) {
