@@ -112,6 +112,7 @@ recordings: all
 
 bench: ioscope
 	./ioscope bench --probe
+	./ioscope bench --trace
 
 # What install puts under $(DESTDIR)$(PREFIX)/share/ioscope, by its path in
 # this tree, and the man page and bash completion beside it; uninstall

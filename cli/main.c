@@ -374,14 +374,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'M': c->models = optarg; break;
 		case 'C': c->csv = 1; break;
 		case 'B': c->trace = 1; break;
-		case 'E':
-			/* No list of sizes starts with '-': "--events --help"
-			 * asks for help, as "--events 10 --help" does. */
-			if (strcmp(optarg, "--help") == 0 || strcmp(optarg, "-h") == 0)
-				c->help = 1;
-			else
-				c->events = optarg;
-			break;
+		case 'E': c->events = optarg; break;
 		case 's':
 			if (parse_speed(optarg, &c->speed) != 0)
 				return cli_fail_usage(cli_tr("--speed expects a number above 0 and at most 1000, got '%s'",

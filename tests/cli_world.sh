@@ -45,10 +45,10 @@ out=$(timeout 10 $bin run "$tmp/fast.scn" --plain 2>&1); rc=$?
 # the trace in seconds: the run stops at the cap, with a message, exit 1.
 printf 'scenario mem\nactor B nonblocking fds=64 every=1ms\nactor C nonblocking fds=64 every=1ms\nat 3600s write B x\n' >"$tmp/mem.scn"
 if [ -x /usr/bin/time ]; then
-	timeout 120 /usr/bin/time -v $bin run "$tmp/mem.scn" --plain --speed 1000 \
+	timeout 120 /usr/bin/time -v $bin run "$tmp/mem.scn" --plain --speed 100 \
 		>"$tmp/out.txt" 2>"$tmp/err.txt"
 else
-	timeout 120 $bin run "$tmp/mem.scn" --plain --speed 1000 >"$tmp/out.txt" 2>"$tmp/err.txt"
+	timeout 120 $bin run "$tmp/mem.scn" --plain --speed 100 >"$tmp/out.txt" 2>"$tmp/err.txt"
 fi
 rc=$?
 # /usr/bin/time says "Command exited with non-zero status 1" and exits 1.
