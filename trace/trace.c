@@ -300,11 +300,16 @@ static void life_apply(struct trace *t, const struct trace_ev *ev)
 		t->nbegun++;
 }
 
+/* The cap, with slack bytes more allowed. */
+static size_t mem_cap(const struct trace *t, size_t slack)
+{
+	return t->max_mem > SIZE_MAX - slack ? SIZE_MAX : t->max_mem + slack;
+}
+
 /* need more bytes fit under the cap, with slack bytes more allowed. */
 static bool mem_fits(const struct trace *t, size_t need, size_t slack)
 {
-	size_t mem = trace_mem(t);
-	size_t cap = t->max_mem > SIZE_MAX - slack ? SIZE_MAX : t->max_mem + slack;
+	size_t mem = trace_mem(t), cap = mem_cap(t, slack);
 
 	return mem <= cap && need <= cap - mem;
 }
@@ -338,7 +343,7 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 		t->full = 1;
 		return -EFBIG;
 	}
-	if (store_reserve(&t->ev, ev, t->max_mem + LOST_RESERVE) != 0 ||
+	if (store_reserve(&t->ev, ev, mem_cap(t, LOST_RESERVE)) != 0 ||
 	    (rises && steps_grow(t) != 0))
 		return -ENOMEM;
 	if (rises) {

@@ -4,10 +4,13 @@
  * ordered array of events.  Live runs append events on the libuv loop thread
  * (see sink.h); replays load them from a JSON Lines file (trace_read).  Every
  * view is a fold over events[0..n] (fold.h), so a replay looks exactly like
- * the run it was recorded from.
+ * the run it was recorded from.  Events are held compactly (store.h, about
+ * 40 bytes each): trace_at decodes one into a copy the trace owns for a
+ * while (below).
  *
  * Threading: a struct trace belongs to one thread (the loop thread).  Model
- * threads never touch it; they push into their own ring (ring.h).
+ * threads never touch it; they push into their own ring (ring.h).  Reading
+ * too: trace_at writes the trace's ring of decoded copies.
  *
  * Strings inside events (captions, wchan, syscall names) point into the
  * trace's own pool (trace_intern) and live as long as the trace.
