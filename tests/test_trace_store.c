@@ -323,6 +323,46 @@ static void test_trace_store_mem(void **state)
 	trace_free(t);
 }
 
+/* At the cap: the compact bytes are what is counted; an event that does
+ * not fit is refused whole (nothing changes), and lost events still fit
+ * for a while past it (at least one per actor, within 14 KiB). */
+static void test_trace_store_cap(void **state)
+{
+	struct trace *t = trace_new();
+	struct trace_ev e, lost;
+	const size_t cap = 64u << 10, slack = (TRACE_MAX_ACTORS + 16) * sizeof(struct trace_ev);
+	size_t n = 0, mem, nlost = 0;
+	int rc;
+
+	(void)state;
+	assert_non_null(t);
+	trace_set_max_mem(t, cap);
+	blank(&e);
+	e.kind = TRACE_ENTER;
+	e.fd = 3;
+	while ((rc = trace_append(t, &e)) == 0)
+		n++;
+	assert_int_equal(rc, -EFBIG);
+	assert_true(trace_full(t));
+	mem = trace_mem(t);
+	assert_true(mem <= cap && mem + trace_ev_mem(&e) > cap);
+	assert_true(n >= (cap - 4096) / 32);          /* 32 bytes each, strings aside */
+	e.count = 1;
+	assert_int_equal(trace_append(t, &e), -EFBIG);
+	assert_int_equal(trace_mem(t), mem);
+	assert_int_equal(trace_count(t), n);
+	blank(&lost);
+	lost.count = 2;
+	while (trace_append(t, &lost) == 0)
+		nlost++;
+	assert_true(nlost >= TRACE_MAX_ACTORS + 16);
+	assert_true(trace_mem(t) <= cap + slack);
+	assert_int_equal(trace_lost(t), 2 * nlost);
+	for (size_t i = 0; i < trace_count(t); i++)
+		assert_int_equal(trace_at(t, i)->kind, i < n ? TRACE_ENTER : TRACE_LOST);
+	trace_free(t);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +372,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_trace_store_at_keep),
 		cmocka_unit_test(test_trace_store_serial),
 		cmocka_unit_test(test_trace_store_mem),
+		cmocka_unit_test(test_trace_store_cap),
 	};
 
 	if (argc > 1)
