@@ -1,27 +1,60 @@
-/* trace.c: the event array, its header and the string pool. */
+/* trace.c: the event array, its header and the string pool.
+ *
+ * Events are held compactly (store.h: 32 bytes and the fields each has,
+ * not 176 for every kind), so trace_at decodes: into a ring of
+ * TRACE_AT_KEEP copies owned by the trace, whose pointers stay valid for
+ * the next TRACE_AT_KEEP calls.  Under AddressSanitizer each copy is a heap
+ * block of its own, freed when its slot is reused, so a caller that holds
+ * one longer reads freed memory and the sanitizer says where. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "trace/store.h"
 #include "trace/trace.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AT_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AT_HEAP 1
+#endif
+#endif
 
 #define POOL_CHUNK 4096
 #define HASH_SIZE  1024
-/* Lost events that still fit past the cap (by at most 14 KiB): one per
- * actor, and then some. */
-#define LOST_RESERVE (TRACE_MAX_ACTORS + 16)
+/* Lost events that still fit past the cap, in bytes: as many as 80
+ * uncompressed events took (one per actor, and then some), 14 KiB. */
+#define LOST_RESERVE ((TRACE_MAX_ACTORS + 16) * sizeof(struct trace_ev))
 
 struct pool_str {
 	struct pool_str *next;
 	char s[];
 };
 
+/* trace_at's decoded copies: slot next % TRACE_AT_KEEP is the next used. */
+struct at_ring {
+	unsigned next;
+#ifdef AT_HEAP
+	struct trace_ev *slot[TRACE_AT_KEEP];
+#else
+	struct trace_ev slot[TRACE_AT_KEEP];
+#endif
+};
+
 struct trace {
 	struct trace_hdr hdr;
 	int actors_cap;           /* room in hdr.actors */
-	struct trace_ev *ev;
-	size_t n, cap;
+	struct store ev;
+	struct at_ring *at;
+	/* The step index: where the highest step so far rises (trace_steps),
+	 * and that highest step (INT32_MIN before the first event). */
+	struct trace_step *steps;
+	size_t nsteps, steps_cap;
+	int32_t top;
+	uint64_t serial;
 	uint64_t lost;
 	int nbegun;               /* actors whose life began: the header's, then
 	                             the announced ones whose begin was appended */
@@ -31,6 +64,53 @@ struct trace {
 	struct pool_str *hash[HASH_SIZE];
 };
 
+/* Traces made by this process, for trace_serial. */
+static _Atomic uint64_t serials;
+
+static struct at_ring *at_new(void)
+{
+	struct at_ring *r = calloc(1, sizeof *r);
+
+#ifdef AT_HEAP
+	for (int i = 0; r != NULL && i < TRACE_AT_KEEP; i++)
+		if ((r->slot[i] = malloc(sizeof *r->slot[i])) == NULL) {
+			while (i-- > 0)
+				free(r->slot[i]);
+			free(r);
+			r = NULL;
+		}
+#endif
+	return r;
+}
+
+static void at_free(struct at_ring *r)
+{
+#ifdef AT_HEAP
+	for (int i = 0; r != NULL && i < TRACE_AT_KEEP; i++)
+		free(r->slot[i]);
+#endif
+	free(r);
+}
+
+/* The next slot, its previous copy expired.  Under ASan the copy moves to
+ * a new block and the old one is freed (kept when malloc fails: that
+ * call is then not checked). */
+static struct trace_ev *at_slot(struct at_ring *r)
+{
+	unsigned k = r->next++ % TRACE_AT_KEEP;
+#ifdef AT_HEAP
+	struct trace_ev *e = malloc(sizeof *e);
+
+	if (e != NULL) {
+		free(r->slot[k]);
+		r->slot[k] = e;
+	}
+	return r->slot[k];
+#else
+	return &r->slot[k];
+#endif
+}
+
 struct trace *trace_new(void)
 {
 	struct trace *t = calloc(1, sizeof *t);
@@ -39,6 +119,12 @@ struct trace *trace_new(void)
 		return NULL;
 	t->hdr.speed = 1.0;
 	t->max_mem = TRACE_MAX_MEM;
+	t->top = INT32_MIN;
+	t->serial = atomic_fetch_add(&serials, 1) + 1;
+	if ((t->at = at_new()) == NULL) {
+		free(t);
+		return NULL;
+	}
 	t->hdr.scenario = t->hdr.kernel = t->hdr.started = trace_intern(t, "");
 	if (t->hdr.scenario == NULL || trace_add_actor(t, "world", "", 0, "", "") != 0) {
 		trace_free(t);
@@ -60,7 +146,9 @@ void trace_free(struct trace *t)
 		}
 	}
 	free(t->hdr.actors);
-	free(t->ev);
+	store_free(&t->ev);
+	free(t->steps);
+	at_free(t->at);
 	free(t);
 }
 
@@ -181,13 +269,6 @@ int trace_find_actor(const struct trace *t, const char *name)
 	return -1;
 }
 
-/* Events the cap leaves room for, besides the strings held now. */
-static size_t ev_room(const struct trace *t)
-{
-	return (t->max_mem - (t->pool < t->max_mem ? t->pool : t->max_mem)) /
-	       sizeof(struct trace_ev);
-}
-
 /* The actor's life so far allows ev (trace/FORMAT.md, "Actors that
  * appear, change and leave").  An actor outside the table is not judged
  * here: the views ignore its events and the writer refuses them. */
@@ -219,40 +300,64 @@ static void life_apply(struct trace *t, const struct trace_ev *ev)
 		t->nbegun++;
 }
 
-int trace_append(struct trace *t, const struct trace_ev *ev)
+/* The cap, with slack bytes more allowed. */
+static size_t mem_cap(const struct trace *t, size_t slack)
 {
-	size_t room = ev_room(t);
+	return t->max_mem > SIZE_MAX - slack ? SIZE_MAX : t->max_mem + slack;
+}
 
-	if (!life_ok(t, ev))
-		return -EINVAL;
-	/* What is counted is what is used: capacity past n is never touched,
-	 * so it costs address space, not memory. */
-	if (t->n >= room + (ev->kind == TRACE_LOST ? LOST_RESERVE : 0)) {
-		t->full = 1;
-		return -EFBIG;
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct trace_ev *n;
+/* need more bytes fit under the cap, with slack bytes more allowed. */
+static bool mem_fits(const struct trace *t, size_t need, size_t slack)
+{
+	size_t mem = trace_mem(t), cap = mem_cap(t, slack);
 
-		if (cap > room + LOST_RESERVE)
-			cap = room + LOST_RESERVE;
-		n = realloc(t->ev, cap * sizeof *n);
-		if (n == NULL)
-			return -ENOMEM;
-		t->ev = n;
-		t->cap = cap;
-	}
-	t->ev[t->n] = *ev;
-	t->ev[t->n].seq = t->n;
-	if (ev->kind == TRACE_LOST)
-		t->lost += ev->count;
-	life_apply(t, ev);
-	t->n++;
+	return mem <= cap && need <= cap - mem;
+}
+
+/* Room for one more step index entry. */
+static int steps_grow(struct trace *t)
+{
+	size_t cap = t->steps_cap ? t->steps_cap * 2 : 64;
+	struct trace_step *s;
+
+	if (t->nsteps < t->steps_cap)
+		return 0;
+	if (cap > SIZE_MAX / sizeof *s || (s = realloc(t->steps, cap * sizeof *s)) == NULL)
+		return -ENOMEM;
+	t->steps = s;
+	t->steps_cap = cap;
 	return 0;
 }
 
-size_t trace_count(const struct trace *t) { return t->n; }
+int trace_append(struct trace *t, const struct trace_ev *ev)
+{
+	bool rises = t->ev.n == 0 || ev->step > t->top;
+	size_t need = store_ev_bytes(ev) + (rises ? sizeof *t->steps : 0);
+	size_t slack = ev->kind == TRACE_LOST ? LOST_RESERVE : 0;
+
+	if (!life_ok(t, ev))
+		return -EINVAL;
+	/* What is counted is what is used: capacity past it is never
+	 * touched, so it costs address space, not memory. */
+	if (!mem_fits(t, need, slack)) {
+		t->full = 1;
+		return -EFBIG;
+	}
+	if (store_reserve(&t->ev, ev, mem_cap(t, LOST_RESERVE)) != 0 ||
+	    (rises && steps_grow(t) != 0))
+		return -ENOMEM;
+	if (rises) {
+		t->steps[t->nsteps++] = (struct trace_step){ t->ev.n, ev->step };
+		t->top = ev->step;
+	}
+	store_put(&t->ev, ev);
+	if (ev->kind == TRACE_LOST)
+		t->lost += ev->count;
+	life_apply(t, ev);
+	return 0;
+}
+
+size_t trace_count(const struct trace *t) { return t->ev.n; }
 
 void trace_set_max_mem(struct trace *t, size_t bytes) { t->max_mem = bytes; }
 size_t trace_max_mem(const struct trace *t) { return t->max_mem; }
@@ -260,12 +365,36 @@ int trace_full(const struct trace *t) { return t->full; }
 
 size_t trace_mem(const struct trace *t)
 {
-	return t->n * sizeof(struct trace_ev) + t->pool;
+	return store_bytes(&t->ev) + t->nsteps * sizeof *t->steps + t->pool;
+}
+
+size_t trace_ev_mem(const struct trace_ev *ev)
+{
+	return store_ev_bytes(ev);
 }
 
 const struct trace_ev *trace_at(const struct trace *t, size_t i)
 {
-	return i < t->n ? &t->ev[i] : NULL;
+	struct trace_ev *e;
+
+	if (i >= t->ev.n)
+		return NULL;
+	e = at_slot(t->at);
+	store_get(&t->ev, i, e);
+	return e;
+}
+
+uint64_t trace_serial(const struct trace *t) { return t->serial; }
+
+int trace_step_max(const struct trace *t)
+{
+	return t->top > -1 ? t->top : -1;
+}
+
+const struct trace_step *trace_steps(const struct trace *t, size_t *n)
+{
+	*n = t->nsteps;
+	return t->steps;
 }
 
 uint64_t trace_lost(const struct trace *t) { return t->lost; }

@@ -4,10 +4,13 @@
  * ordered array of events.  Live runs append events on the libuv loop thread
  * (see sink.h); replays load them from a JSON Lines file (trace_read).  Every
  * view is a fold over events[0..n] (fold.h), so a replay looks exactly like
- * the run it was recorded from.
+ * the run it was recorded from.  Events are held compactly (store.h, about
+ * 40 bytes each): trace_at decodes one into a copy the trace owns for a
+ * while (below).
  *
  * Threading: a struct trace belongs to one thread (the loop thread).  Model
- * threads never touch it; they push into their own ring (ring.h).
+ * threads never touch it; they push into their own ring (ring.h).  Reading
+ * too: trace_at writes the trace's ring of decoded copies.
  *
  * Strings inside events (captions, wchan, syscall names) point into the
  * trace's own pool (trace_intern) and live as long as the trace.
@@ -297,6 +300,10 @@ struct trace;
 
 struct trace *trace_new(void);
 void trace_free(struct trace *t);
+/* A number unique to each trace trace_new made in this process (never 0,
+ * never reused), so a cache keyed by it never mistakes a freed trace for
+ * a new one at the same address. */
+uint64_t trace_serial(const struct trace *t);
 
 /* Copy s into the trace's pool once; equal strings share one copy.
  * Returns NULL when memory runs out or the trace is at its memory cap
@@ -339,9 +346,38 @@ size_t trace_count(const struct trace *t);
 #define TRACE_MAX_MEM ((size_t)128 << 20)
 void trace_set_max_mem(struct trace *t, size_t bytes);
 size_t trace_max_mem(const struct trace *t);
-size_t trace_mem(const struct trace *t);     /* bytes held now */
+/* Bytes held now: the events as stored (trace/store.h: 32 bytes each and
+ * the fields each has), the step index and the interned strings. */
+size_t trace_mem(const struct trace *t);
 int trace_full(const struct trace *t);       /* an append or intern was refused at the cap */
+/* Bytes ev takes when appended (its step may add an entry to the step
+ * index, sizeof(struct trace_step), besides). */
+size_t trace_ev_mem(const struct trace_ev *ev);
+
+/* Event i (seq i), or NULL when i >= trace_count.  The pointer is valid
+ * until TRACE_AT_KEEP (64) further trace_at calls on the same trace
+ * (events are stored compactly and decoded into a small ring of slots);
+ * under AddressSanitizer each expired copy is freed, so holding one too
+ * long fails `make asan`.  Never hold a trace_at pointer across a loop
+ * over events; copy the struct (`struct trace_ev e = *trace_at(t, i);`)
+ * if you need it longer.  trace_append never invalidates them.  The copy
+ * is whole: padding is zero and fd_list past nfds reads 0. */
+#define TRACE_AT_KEEP 64
 const struct trace_ev *trace_at(const struct trace *t, size_t i);
+
+/* The step index, kept by trace_append as events arrive: each entry is
+ * an event whose step is above every step before it (the first event
+ * always is), so at and step both increase strictly along the array.
+ * The first event whose step is above n is the first entry whose step is
+ * above n: tui/steps.h finds step ends in it in O(log n).  The array is
+ * valid until the next trace_append; *n gets its length. */
+struct trace_step {
+	size_t at;             /* the event's index */
+	int32_t step;          /* its step */
+};
+const struct trace_step *trace_steps(const struct trace *t, size_t *n);
+/* The highest step of any event, or -1 when none is above -1. */
+int trace_step_max(const struct trace *t);
 
 /* Put fds[0..n) in ev's list: the first TRACE_FDS_INLINE, the rest counted. */
 void trace_ev_set_fds(struct trace_ev *ev, const int *fds, int n);

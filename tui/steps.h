@@ -17,7 +17,9 @@ size_t tui_step_end(const struct trace *t, int n);
 int tui_step_max(const struct trace *t);
 /* The nearest step end after cursor (SIZE_MAX: none, the trace has no
  * step or the cursor is at its end) and before it (0: none); what
- * tui_step_end(t, n) gives for the nearest n, in one pass. */
+ * tui_step_end(t, n) gives for the nearest n.  These four cost O(log n)
+ * or O(1): they search the step index trace_append keeps (trace_steps),
+ * never the events. */
 size_t tui_step_next_end(const struct trace *t, size_t cursor);
 size_t tui_step_prev_end(const struct trace *t, size_t cursor);
 /* How far a replay's trace time moves in real_ns at speed: trace times
