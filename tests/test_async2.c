@@ -46,6 +46,14 @@ static const struct trace_ev *find_call(const struct trace *t, int kind, int cal
 	return NULL;
 }
 
+/* find's event, copied: a trace_at pointer expires after TRACE_AT_KEEP
+ * more calls (trace.h), and these tests hold several. */
+static struct trace_ev copy_of(const struct trace_ev *ev)
+{
+	assert_non_null(ev);
+	return *ev;
+}
+
 /* Bytes the actor's thread read (exits of read/recvfrom) or was handed
  * (completions). */
 static int64_t bytes_got(const struct trace *t, int fd)
@@ -72,7 +80,7 @@ static int64_t bytes_got(const struct trace *t, int fd)
 static void test_async2_aio_phases(void **state)
 {
 	struct harness h;
-	const struct trace_ev *sub, *comp, *w1, *c0, *c1, *note;
+	struct trace_ev sub, comp, w1, c0, c1, note;
 	size_t phases = 0;
 
 	(void)state;
@@ -83,19 +91,16 @@ static void test_async2_aio_phases(void **state)
 	h_close_far(&h, 0);
 	assert_true(h_wait(&h, h_done, NULL, 5000));
 
-	note = find(h.t, TRACE_NOTE, -1, -1, 0);
-	assert_non_null(note);
-	assert_non_null(strstr(note->text[0], "threads in disguise"));
-	assert_true(*note->text[1] != '\0');
-	sub = find(h.t, TRACE_SUBMIT, -1, -1, 0);
-	assert_non_null(sub);
-	assert_int_equal(sub->fd, h.fds[0].fd);
-	assert_int_equal(sub->n, 1);
+	note = copy_of(find(h.t, TRACE_NOTE, -1, -1, 0));
+	assert_non_null(strstr(note.text[0], "threads in disguise"));
+	assert_true(*note.text[1] != '\0');
+	sub = copy_of(find(h.t, TRACE_SUBMIT, -1, -1, 0));
+	assert_int_equal(sub.fd, h.fds[0].fd);
+	assert_int_equal(sub.n, 1);
 	assert_non_null(find_call(h.t, TRACE_ENTER, TRACE_CALL_AIO_READ, 0));
-	comp = find(h.t, TRACE_COMPLETE, -1, -1, 0);
-	assert_non_null(comp);
-	assert_int_equal(comp->arg, sub->arg);
-	assert_int_equal(comp->ret, 5);
+	comp = copy_of(find(h.t, TRACE_COMPLETE, -1, -1, 0));
+	assert_int_equal(comp.arg, sub.arg);
+	assert_int_equal(comp.ret, 5);
 	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 5);
 
 	for (size_t i = 0; i < trace_count(h.t); i++) {
@@ -109,12 +114,11 @@ static void test_async2_aio_phases(void **state)
 		assert_false(ev->kind == TRACE_ENTER && (ev->call == TRACE_CALL_READ ||
 							 ev->call == TRACE_CALL_RECVFROM));
 	}
-	w1 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 1, 0);
-	c0 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 0, 0);
-	c1 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 1, 0);
-	assert_non_null(w1); assert_non_null(c0); assert_non_null(c1);
-	assert_true(w1->t_ns <= c0->t_ns && c0->t_ns <= c1->t_ns);
-	assert_true(c1->t_ns <= comp->t_ns);
+	w1 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 1, 0));
+	c0 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_COPY, 0, 0));
+	c1 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_COPY, 1, 0));
+	assert_true(w1.t_ns <= c0.t_ns && c0.t_ns <= c1.t_ns);
+	assert_true(c1.t_ns <= comp.t_ns);
 	/* Two requests (the data, then end of file): wait, copy, wait. */
 	assert_int_equal(phases, 2 + 2 + 2);
 	/* It did other work in between. */
@@ -229,7 +233,7 @@ static void test_async2_aio_sampler_shows_helper(void **state)
 {
 	struct harness h;
 	struct sampler *sp;
-	const struct trace_ev *st = NULL, *arrive_at = NULL;
+	size_t st = SIZE_MAX;       /* the seq of a helper's state on fd 0 */
 	pid_t model_tid;
 
 	(void)state;
@@ -247,21 +251,19 @@ static void test_async2_aio_sampler_shows_helper(void **state)
 			assert_int_equal(ev->actor, 1);
 			assert_true(ev->tid != model_tid && ev->tid != gettid());
 			if (ev->fd == h.fds[0].fd)
-				st = ev;
+				st = ev->seq;
 		}
 		/* The caller itself is never seen blocked in a read. */
 		if (ev->kind == TRACE_STATE && ev->what == 0)
 			assert_true(ev->tid == model_tid);
 	}
-	assert_non_null(st);
+	assert_true(st != SIZE_MAX);
 	h_write(&h, 0, "carp", 4);
 	h_write(&h, 1, "eel", 3);
 	h_close_far(&h, 0);
 	h_close_far(&h, 1);
 	assert_true(h_wait_loop(&h, h_done, NULL, 5000));
-	arrive_at = find(h.t, TRACE_COMPLETE, -1, -1, 0);
-	assert_non_null(arrive_at);
-	assert_true(st->seq < arrive_at->seq);
+	assert_true(st < copy_of(find(h.t, TRACE_COMPLETE, -1, -1, 0)).seq);
 	assert_int_equal(bytes_got(h.t, h.fds[0].fd), 4);
 	assert_int_equal(bytes_got(h.t, h.fds[1].fd), 3);
 	assert_true(sampler_emitted(sp) >= 2);
@@ -348,7 +350,8 @@ static size_t count_call(const struct trace *t, int kind, int call)
 static void test_async2_libuv_phases(void **state)
 {
 	struct harness h;
-	const struct trace_ev *w0, *w1, *c0, *c1, *en, *ex, *rd, *rx, *note = NULL;
+	/* Copies: a trace_at pointer expires after TRACE_AT_KEEP more calls. */
+	struct trace_ev w0, w1, c0, c1, en, ex, rd, rx, note = { .kind = TRACE_NONE };
 	struct kstate ks;
 	int fd;
 
@@ -371,34 +374,32 @@ static void test_async2_libuv_phases(void **state)
 	for (size_t i = 0; i < trace_count(h.t); i++)
 		if (trace_at(h.t, i)->kind == TRACE_NOTE &&
 		    strstr(trace_at(h.t, i)->text[0], "libuv waits in epoll here") != NULL)
-			note = trace_at(h.t, i);
-	assert_non_null(note);
-	w0 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 0, 0);
-	en = find_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 0);
-	ex = find_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 0);
-	w1 = find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 1, 0);
-	rd = find_call(h.t, TRACE_ENTER, TRACE_CALL_READ, 0);
-	c0 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 0, 0);
-	c1 = find(h.t, TRACE_PHASE, TRACE_PH_COPY, 1, 0);
-	rx = find_call(h.t, TRACE_EXIT, TRACE_CALL_READ, 0);
-	assert_non_null(w0); assert_non_null(en); assert_non_null(ex); assert_non_null(w1);
-	assert_non_null(rd); assert_non_null(c0); assert_non_null(c1); assert_non_null(rx);
+			note = *trace_at(h.t, i);
+	assert_int_equal(note.kind, TRACE_NOTE);
+	w0 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 0, 0));
+	en = copy_of(find_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT, 0));
+	ex = copy_of(find_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT, 0));
+	w1 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_WAIT, 1, 0));
+	rd = copy_of(find_call(h.t, TRACE_ENTER, TRACE_CALL_READ, 0));
+	c0 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_COPY, 0, 0));
+	c1 = copy_of(find(h.t, TRACE_PHASE, TRACE_PH_COPY, 1, 0));
+	rx = copy_of(find_call(h.t, TRACE_EXIT, TRACE_CALL_READ, 0));
 	/* wait begins, enter epoll_wait, it returns fd, wait ends, read(fd)
 	 * with the copy inside it. */
-	assert_true(w0->seq < en->seq && en->seq < ex->seq && ex->seq <= w1->seq);
-	assert_true(w1->seq < rd->seq && rd->seq < c0->seq && c0->seq < c1->seq && c1->seq < rx->seq);
-	assert_true(w0->flags & TRACE_F_BLOCKED);
-	assert_true(w1->flags & TRACE_F_BLOCKED);
-	assert_true(c0->flags & TRACE_F_BLOCKED);
-	assert_true(c1->flags & TRACE_F_BLOCKED);
-	assert_int_equal(w0->fd, fd);
-	assert_int_equal(ex->ret, 1);
-	assert_int_equal(ex->nfds, 1);
-	assert_int_equal(ex->fd_list[0], fd);         /* the world's number */
-	assert_int_equal(ex->fd, en->fd);
-	assert_true(ex->dur_ns > 0);
-	assert_int_equal(rd->fd, fd);
-	assert_int_equal(rx->ret, 5);
+	assert_true(w0.seq < en.seq && en.seq < ex.seq && ex.seq <= w1.seq);
+	assert_true(w1.seq < rd.seq && rd.seq < c0.seq && c0.seq < c1.seq && c1.seq < rx.seq);
+	assert_true(w0.flags & TRACE_F_BLOCKED);
+	assert_true(w1.flags & TRACE_F_BLOCKED);
+	assert_true(c0.flags & TRACE_F_BLOCKED);
+	assert_true(c1.flags & TRACE_F_BLOCKED);
+	assert_int_equal(w0.fd, fd);
+	assert_int_equal(ex.ret, 1);
+	assert_int_equal(ex.nfds, 1);
+	assert_int_equal(ex.fd_list[0], fd);         /* the world's number */
+	assert_int_equal(ex.fd, en.fd);
+	assert_true(ex.dur_ns > 0);
+	assert_int_equal(rd.fd, fd);
+	assert_int_equal(rx.ret, 5);
 	assert_int_equal(bytes_got(h.t, fd), 5);
 	/* Every wait that began also ended: no dangling epoll_wait. */
 	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT),
@@ -460,7 +461,7 @@ static void test_async2_libuv_stop_while_waiting(void **state)
 {
 	int before = open_fd_count();
 	struct harness h;
-	const struct trace_ev *last_exit = NULL;
+	int last_exit = -1;        /* the call of the last exit */
 	int64_t t0;
 
 	(void)state;
@@ -483,9 +484,8 @@ static void test_async2_libuv_stop_while_waiting(void **state)
 	assert_int_equal(find(h.t, TRACE_DONE, -1, -1, 0)->ret, -ECANCELED);
 	for (size_t i = 0; i < trace_count(h.t); i++)
 		if (trace_at(h.t, i)->kind == TRACE_EXIT)
-			last_exit = trace_at(h.t, i);
-	assert_non_null(last_exit);
-	assert_int_equal(last_exit->call, TRACE_CALL_EPOLL_WAIT);
+			last_exit = trace_at(h.t, i)->call;
+	assert_int_equal(last_exit, TRACE_CALL_EPOLL_WAIT);
 	assert_int_equal(count_call(h.t, TRACE_ENTER, TRACE_CALL_EPOLL_WAIT),
 			 count_call(h.t, TRACE_EXIT, TRACE_CALL_EPOLL_WAIT));
 	/* The stop was not mistaken for data or end of file. */
@@ -559,7 +559,9 @@ static void test_async2_run_records_helper_and_loop(void **state)
 {
 	char dir[] = "/tmp/ioscope-async2-XXXXXX", scn[64], rec[64], cause[512] = "";
 	struct run_opts o = { .speed = 10, .lang = NARRATE_EN, .grace_ms = 5000 };
-	const struct trace_ev *arrive = NULL, *helper = NULL, *loop = NULL;
+	/* Copies (kind 0 until found): trace_at's pointers expire. */
+	struct trace_ev arrive = { .kind = TRACE_NONE }, helper = { .kind = TRACE_NONE };
+	struct trace_ev loop = { .kind = TRACE_NONE };
 	int before = open_fd_count(), D, L;
 	struct trace *t;
 	size_t skipped;
@@ -581,28 +583,28 @@ static void test_async2_run_records_helper_and_loop(void **state)
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 
-		if (ev->actor == D && ev->kind == TRACE_ARRIVE && arrive == NULL)
-			arrive = ev;
-		if (ev->actor == D && ev->kind == TRACE_STATE && ev->what == 1 && arrive == NULL &&
-		    ev->state == 'S' && strcmp(ev->syscall, "read") == 0)
-			helper = ev;
+		if (ev->actor == D && ev->kind == TRACE_ARRIVE && arrive.kind == TRACE_NONE)
+			arrive = *ev;
+		if (ev->actor == D && ev->kind == TRACE_STATE && ev->what == 1 &&
+		    arrive.kind == TRACE_NONE && ev->state == 'S' && strcmp(ev->syscall, "read") == 0)
+			helper = *ev;
 		if (ev->actor == L && ev->kind == TRACE_STATE && ev->what == 0 &&
 		    strncmp(ev->syscall, "epoll_", 6) == 0)
-			loop = ev;
+			loop = *ev;
 		/* D's own thread is never seen in a read. */
 		assert_false(ev->actor == D && ev->kind == TRACE_STATE && ev->what == 0 &&
 			     strcmp(ev->syscall, "read") == 0);
 	}
-	assert_non_null(arrive);
-	assert_non_null(helper);
-	assert_int_equal(helper->fd, arrive->fd);
-	if (*helper->wchan)
-		assert_string_equal(helper->wchan, "unix_stream_read_generic");
-	assert_non_null(loop);
-	assert_int_equal(loop->state, 'S');
-	if (*loop->wchan)
-		assert_string_equal(loop->wchan, "do_epoll_wait");
-	assert_int_equal(bytes_got(t, arrive->fd), 5);
+	assert_int_equal(arrive.kind, TRACE_ARRIVE);
+	assert_int_equal(helper.kind, TRACE_STATE);
+	assert_int_equal(helper.fd, arrive.fd);
+	if (*helper.wchan)
+		assert_string_equal(helper.wchan, "unix_stream_read_generic");
+	assert_int_equal(loop.kind, TRACE_STATE);
+	assert_int_equal(loop.state, 'S');
+	if (*loop.wchan)
+		assert_string_equal(loop.wchan, "do_epoll_wait");
+	assert_int_equal(bytes_got(t, arrive.fd), 5);
 	trace_free(t);
 	unlink(scn);
 	unlink(rec);

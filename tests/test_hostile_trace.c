@@ -272,17 +272,26 @@ static void test_hostile_file_cap(void **state)
  * crossed it, in words (not a bare "File too large"). */
 static void test_hostile_memory_cap(void **state)
 {
-	const size_t nev = TRACE_MAX_MEM / sizeof(struct trace_ev) + 1000;
-	size_t cap = nev * 64 + sizeof HDR, len = 0;
-	char *buf = malloc(cap), cause[512], want[64];
+	/* Events are held compactly (trace/store.h: some 40 bytes), so a file
+	 * of small events reaches TRACE_MAX_FILE before the cap: these
+	 * captions each hold a text of their own, 200 KB (kept interned). */
+	enum { TEXT = 200000 };
+	const size_t nev = TRACE_MAX_MEM / TEXT + 10;
+	size_t cap = nev * (TEXT + 128) + sizeof HDR, len = 0;
+	char *buf = malloc(cap), *text = malloc(TEXT + 1), cause[512], want[64];
 	struct trace *t = NULL;
 
 	(void)state;
 	assert_non_null(buf);
+	assert_non_null(text);
+	memset(text, 'x', TEXT);
+	text[TEXT] = '\0';
 	len += (size_t)snprintf(buf, cap, "%s", HDR);
 	for (size_t i = 0; i < nev; i++)
 		len += (size_t)snprintf(buf + len, cap - len, "{\"seq\":%zu,\"t_ns\":5,"
-					"\"actor\":\"world\",\"kind\":\"lost\",\"count\":1}\n", i);
+					"\"actor\":\"world\",\"kind\":\"caption\","
+					"\"text\":{\"en\":\"%zu%s\",\"zh\":\"\"}}\n", i, i, text);
+	free(text);
 	assert_true(len < TRACE_MAX_FILE);
 	assert_int_equal(trace_read_mem("cap.jsonl", buf, len, &t, NULL, cause,
 					sizeof cause), -EFBIG);

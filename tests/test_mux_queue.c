@@ -82,18 +82,20 @@ static bool accepted_two(struct harness *h, void *arg)
 static bool server_read(struct harness *h, void *arg)
 {
 	int64_t got = 0;
-	const struct trace_ev *last = NULL;
+	int last_kind = TRACE_NONE, last_call = 0;   /* of the last enter or exit */
 
 	for (size_t i = 0; i < trace_count(h->t); i++) {
 		const struct trace_ev *ev = trace_at(h->t, i);
 
 		if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_RECVFROM && ev->ret > 0)
 			got += ev->ret;
-		if (ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT)
-			last = ev;
+		if (ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) {
+			last_kind = ev->kind;
+			last_call = ev->call;
+		}
 	}
-	return got >= *(const int64_t *)arg && last != NULL && last->kind == TRACE_ENTER &&
-	       trace_call_is_wait(last->call);
+	return got >= *(const int64_t *)arg && last_kind == TRACE_ENTER &&
+	       trace_call_is_wait(last_call);
 }
 
 /* What the trace says of the server's writes: EAGAINs, the largest queue

@@ -125,7 +125,8 @@ static void test_run_blocking_blocked_until_bite(void **state)
 	char cause[512] = "";
 	struct trace *t;
 	size_t skipped;
-	const struct trace_ev *arrive, *exit, *enter = NULL, *st = NULL;
+	/* Copies: a trace_at pointer expires after TRACE_AT_KEEP more calls. */
+	struct trace_ev arrive, exit, enter = { .kind = TRACE_NONE }, st = { .kind = TRACE_NONE };
 	int A;
 
 	(void)state;
@@ -133,25 +134,26 @@ static void test_run_blocking_blocked_until_bite(void **state)
 	assert_int_equal(trace_read(files.rec, &t, &skipped, cause, sizeof cause), 0);
 	assert_int_equal(skipped, 0);
 	A = trace_find_actor(t, "A");
-	arrive = first(t, A, TRACE_ARRIVE, NULL);
-	exit = first(t, A, TRACE_EXIT, got_data);
-	assert_non_null(arrive);
-	assert_non_null(exit);
+	assert_non_null(first(t, A, TRACE_ARRIVE, NULL));
+	arrive = *first(t, A, TRACE_ARRIVE, NULL);
+	assert_non_null(first(t, A, TRACE_EXIT, got_data));
+	exit = *first(t, A, TRACE_EXIT, got_data);
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 
-		if (ev->actor == A && ev->kind == TRACE_ENTER && ev->t_ns <= exit->t_ns)
-			enter = ev;
-		if (ev->actor == A && ev->kind == TRACE_STATE && enter && ev->t_ns < arrive->t_ns)
-			st = ev;
+		if (ev->actor == A && ev->kind == TRACE_ENTER && ev->t_ns <= exit.t_ns)
+			enter = *ev;
+		if (ev->actor == A && ev->kind == TRACE_STATE && enter.kind != TRACE_NONE &&
+		    ev->t_ns < arrive.t_ns)
+			st = *ev;
 	}
-	assert_non_null(enter);
+	assert_int_equal(enter.kind, TRACE_ENTER);
 	/* The call began before the data came and ended after. */
-	assert_true(enter->t_ns <= arrive->t_ns && arrive->t_ns <= exit->t_ns);
-	assert_true(exit->dur_ns >= arrive->t_ns - enter->t_ns);
-	assert_non_null(st);
-	assert_int_equal(st->state, 'S');
-	assert_string_equal(st->syscall, "recvfrom");
+	assert_true(enter.t_ns <= arrive.t_ns && arrive.t_ns <= exit.t_ns);
+	assert_true(exit.dur_ns >= arrive.t_ns - enter.t_ns);
+	assert_int_equal(st.kind, TRACE_STATE);
+	assert_int_equal(st.state, 'S');
+	assert_string_equal(st.syscall, "recvfrom");
 	trace_free(t);
 }
 

@@ -165,7 +165,8 @@ static void test_sink_append_failure_counted(void **state)
 	(void)state;
 	fails = fail_err = 0;
 	fix_open(&f);
-	trace_set_max_mem(f.t, trace_mem(f.t) + 200 * sizeof(struct trace_ev));
+	trace_set_max_mem(f.t, trace_mem(f.t) + 200 * trace_ev_mem(&(struct trace_ev){
+				  .kind = TRACE_ENTER, .fd = 3, .step = -1 }));
 	assert_int_equal(sink_listen(f.s, heard_cb, &f), 0);
 	sink_on_fail(f.s, fail_cb, NULL);
 	assert_non_null(a = sink_ring_new(f.s, 1));
@@ -214,7 +215,7 @@ static void test_sink_trace_memory_cap(void **state)
 		n++;
 	assert_int_equal(rc, -EFBIG);
 	assert_true(trace_full(t));
-	assert_true(n > cap / sizeof(struct trace_ev) / 2);
+	assert_true(n > cap / trace_ev_mem(&(struct trace_ev){ .kind = TRACE_ENTER, .fd = 3 }) / 2);
 	assert_true(trace_mem(t) <= cap);
 	assert_int_equal(trace_append(t, &(struct trace_ev){ .kind = TRACE_LOST, .count = 9 }), 0);
 	assert_int_equal(trace_lost(t), 9);
@@ -237,7 +238,7 @@ static void test_sink_trace_memory_cap(void **state)
 	assert_true(trace_full(t));
 	for (n = 0; trace_append(t, &(struct trace_ev){ .kind = TRACE_ENTER }) == 0; n++)
 		;
-	assert_true(n <= 1010 / sizeof(struct trace_ev));   /* what one more string left */
+	assert_true(n <= 1010 / trace_ev_mem(&(struct trace_ev){ .kind = TRACE_ENTER }));   /* what one more string left */
 	assert_true(trace_mem(t) <= cap);
 	trace_free(t);
 }

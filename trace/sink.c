@@ -410,8 +410,11 @@ static int sink_hold(struct sink *s, const struct trace_ev *ev)
 
 static void sink_tell(struct sink *s, size_t at)
 {
+	/* A copy: one listener's trace_at calls must not expire the next's. */
+	const struct trace_ev ev = *trace_at(s->trace, at);
+
 	for (int l = 0; l < s->nlisteners; l++)
-		s->listeners[l].cb(s->listeners[l].arg, s->trace, trace_at(s->trace, at));
+		s->listeners[l].cb(s->listeners[l].arg, s->trace, &ev);
 }
 
 /* Events the rings hold now, a drop count as one, and what is left of a
