@@ -113,9 +113,7 @@ static int rd_line(struct rd *r, const char *s, size_t n, bool last,
 	return rc != 0 ? rc : rd_json(r, s, n, last, skipped);
 }
 
-/* rd_line, then on to the next line; a failure the line's own checks did
- * not explain gets its cause here. */
-static int rd_next(struct rd *r, const char *s, size_t n, bool last,
+int trace__rd_next(struct rd *r, const char *s, size_t n, bool last,
 		   size_t *skipped)
 {
 	int rc = rd_line(r, s, n, last, skipped);
@@ -139,8 +137,8 @@ static int rd_next(struct rd *r, const char *s, size_t n, bool last,
 
 /* ---- a whole trace ---- */
 
-static int rd_begin(struct rd *r, const char *name, bool slow, char *cause,
-		    size_t causelen)
+int trace__rd_begin(struct rd *r, const char *name, bool slow, char *cause,
+		     size_t causelen)
 {
 	*r = (struct rd){ .name = name, .line = 1, .cause = cause,
 			  .causelen = causelen, .slow = slow };
@@ -160,9 +158,8 @@ void trace__rd_free(struct rd *r)
 	r->names_cap = 0;
 }
 
-/* The trace read (rc 0) into *out, or freed. */
-static int rd_end(struct rd *r, int rc, size_t nskip, struct trace **out,
-		  size_t *skipped)
+int trace__rd_end(struct rd *r, int rc, size_t nskip, struct trace **out,
+		   size_t *skipped)
 {
 	trace__rd_free(r);
 	if (rc != 0) {
@@ -187,16 +184,16 @@ int trace__read_mem(const char *name, const char *buf, size_t len, bool slow,
 	if (len == 0)
 		return trace__cause(cause, causelen, -EINVAL, "%s: file is empty "
 				 "(expected an ioscope trace)", name);
-	if ((rc = rd_begin(&r, name, slow, cause, causelen)) != 0)
+	if ((rc = trace__rd_begin(&r, name, slow, cause, causelen)) != 0)
 		return rc;
 	while (pos < len && rc == 0) {
 		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
 		size_t n = nl != NULL ? (size_t)(nl - s) : len - pos;
 
 		pos += n + (nl != NULL);
-		rc = rd_next(&r, s, n, nl == NULL, &nskip);
+		rc = trace__rd_next(&r, s, n, nl == NULL, &nskip);
 	}
-	return rd_end(&r, rc, nskip, out, skipped);
+	return trace__rd_end(&r, rc, nskip, out, skipped);
 }
 
 int trace_read_mem(const char *name, const char *buf, size_t len,
@@ -244,7 +241,7 @@ static int rd_stream(struct rd *r, int fd, char *buf, size_t *total,
 		have += (size_t)got;
 		for (start = 0; rc == 0 && (nl = memchr(buf + start, '\n', have - start)) != NULL;
 		     start = (size_t)(nl - buf) + 1)
-			rc = rd_next(r, buf + start, (size_t)(nl - buf) - start, false, nskip);
+			rc = trace__rd_next(r, buf + start, (size_t)(nl - buf) - start, false, nskip);
 		if (rc != 0)
 			return rc;
 		have -= start;
@@ -254,7 +251,7 @@ static int rd_stream(struct rd *r, int fd, char *buf, size_t *total,
 	}
 	if (got < 0)
 		return (int)got;
-	return have > 0 ? rd_next(r, buf, have, true, nskip) : 0;
+	return have > 0 ? trace__rd_next(r, buf, have, true, nskip) : 0;
 }
 
 int trace_read(const char *path, struct trace **out, size_t *skipped,
@@ -278,7 +275,7 @@ int trace_read(const char *path, struct trace **out, size_t *skipped,
 		return trace__cause(cause, causelen, -ENOMEM, "%s: cannot read: %s",
 				    path, strerror(ENOMEM));
 	}
-	rc = rd_begin(&r, path, false, cause, causelen);
+	rc = trace__rd_begin(&r, path, false, cause, causelen);
 	if (rc == 0)
 		rc = rd_stream(&r, fd, buf, &total, &nskip);
 	close(fd);
@@ -286,5 +283,5 @@ int trace_read(const char *path, struct trace **out, size_t *skipped,
 	if (rc == 0 && total == 0)
 		rc = trace__cause(cause, causelen, -EINVAL, "%s: file is empty "
 				  "(expected an ioscope trace)", path);
-	return rd_end(&r, rc, nskip, out, skipped);
+	return trace__rd_end(&r, rc, nskip, out, skipped);
 }

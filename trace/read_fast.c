@@ -141,7 +141,7 @@ static bool lex_int(struct lex *lx, int64_t *v)
 {
 	const unsigned char *p = lx->p;
 	bool neg = p < lx->end && *p == '-';
-	int64_t x = 0;
+	uint64_t x = 0;        /* 19 digits fit: the 19th only says "too long" */
 	int digits = 0;
 
 	p += neg;
@@ -150,12 +150,12 @@ static bool lex_int(struct lex *lx, int64_t *v)
 		digits = 1;
 	} else {
 		for (; p < lx->end && *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
-			x = x * 10 + (*p - '0');
+			x = x * 10 + (uint64_t)(*p - '0');
 	}
 	if (digits == 0 || digits > 18 || p == lx->end ||
 	    (*p != ',' && *p != '}' && *p != ']'))
 		return false;
-	*v = neg ? -x : x;
+	*v = neg ? -(int64_t)x : (int64_t)x;
 	lx->p = p;
 	return true;
 }
