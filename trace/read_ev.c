@@ -1,5 +1,6 @@
 /* read_ev.c: one event line of a trace (trace/FORMAT.md), checked field by
- * field and appended.  There is one rd_* function per kind, in the order
+ * field in its parsed tree (struct jv, from jansson or the fast reader)
+ * and appended.  There is one rd_* function per kind, in the order
  * FORMAT.md lists them, and a table indexed by kind; record.c has the
  * matching put_* functions.
  */
@@ -10,8 +11,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "trace/fold.h"
 #include "trace/read_int.h"
