@@ -65,4 +65,16 @@ expect 2 'dir.jsonl: cannot read: Is a directory' -- "$bin" replay "$tmp/dir.jso
 expect 2 'empty.jsonl: file is empty (expected an ioscope trace)' -- "$bin" check "$tmp/empty.jsonl"
 expect 2 '/dev/zero: not a regular file (a character device; expected a trace file)' -- "$bin" replay /dev/zero --plain
 
+# Issue 13: a trace is read a piece at a time, never whole.  A line past
+# the first megabytes, and longer than a line may be, is still refused at
+# its number with its whole length; the lines before it, across the edges
+# of the reads, are all read (check counts them).
+seq 0 39999 | sed 's/.*/{"seq":&,"t_ns":5,"actor":"A","kind":"lost","count":1}/' >"$tmp/body"
+{ printf '%s\n' "$hdr"; cat "$tmp/body"; } >"$tmp/many.jsonl"
+expect 0 'many.jsonl: ok, trace of .t.: 40000 events' -- "$bin" check "$tmp/many.jsonl"
+{ printf '%s\n{"seq":0,"t_ns":5,"actor":"A","kind":"note","text":{"en":"' "$hdr"
+  head -c 1100000 /dev/zero | tr '\0' x; printf '","zh":""}}\n'; } >"$tmp/longline.jsonl"
+{ printf '%s\n' "$hdr"; cat "$tmp/body"; tail -n 1 "$tmp/longline.jsonl"; cat "$tmp/body"; } >"$tmp/late.jsonl"
+expect 2 'late.jsonl:40002:1: line is 1100069 bytes long (expected an event object of at most 1024 KiB)' -- "$bin" check "$tmp/late.jsonl"
+
 summary cli_hostile_trace

@@ -176,6 +176,35 @@ int file_read_named(const char *path, const char *name, size_t cap, const char *
 	return 0;
 }
 
+int file_open_read(const char *path, const char *name, size_t cap, const char *what,
+		   int *fd, char *cause, size_t causelen)
+{
+	struct stat st;
+
+	return open_regular(path, name, cap, what, fd, &st, cause, causelen);
+}
+
+long file_read_some(int fd, const char *name, char *buf, size_t n, size_t *total,
+		    size_t cap, char *cause, size_t causelen)
+{
+	ssize_t got;
+	int e;
+
+	do
+		got = read(fd, buf, n);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		e = errno;
+		return fail(cause, causelen, -e, "%s: cannot read: %s", name,
+			    strerror(e));
+	}
+	*total += (size_t)got;
+	if (*total > cap)       /* it grew, or st_size said 0 (procfs) */
+		return fail(cause, causelen, -EFBIG, "%s: file is too large (more "
+			    "than %zu bytes)", name, cap);
+	return (long)got;
+}
+
 /* Length of the UTF-8 sequence at s, or 0 if it is invalid (overlong forms,
  * surrogates, code points past U+10FFFF, a sequence cut by the end). */
 static size_t utf8_len(const unsigned char *s, const unsigned char *end)

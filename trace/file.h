@@ -38,6 +38,22 @@ int file_read_named(const char *path, const char *name, size_t cap, const char *
 		    int allow_empty, char **out, size_t *len,
 		    char *cause, size_t causelen);
 
+/* For a reader that reads the file a piece at a time (trace_read), so it
+ * never holds the whole text: the same file, the same refusals in the same
+ * words as file_read_whole.  file_open_read opens path (name in the
+ * cause) and checks that it is a regular file of at most cap bytes as far
+ * as st_size tells; *fd is then to be closed by the caller.  Returns 0 or
+ * -errno with *fd -1 (-ENOENT etc., -EISDIR, -EINVAL, -EFBIG as above).
+ * file_read_some reads up to n bytes into buf, adding them to *total:
+ * returns the bytes read, 0 at the end of the file, or -errno with a cause
+ * ("name: cannot read: ...", or -EFBIG "name: file is too large (more
+ * than CAP bytes)" once *total passes cap: the file grew, or st_size did
+ * not tell). */
+int file_open_read(const char *path, const char *name, size_t cap, const char *what,
+		   int *fd, char *cause, size_t causelen);
+long file_read_some(int fd, const char *name, char *buf, size_t n, size_t *total,
+		    size_t cap, char *cause, size_t causelen);
+
 /* The checks a reader of a text file (a scenario, a lesson) makes on the
  * whole text before it parses a line, whether the bytes came from
  * file_read_whole or from memory (a fuzz target, a test): at most cap

@@ -1,5 +1,6 @@
 /* read_ev.c: one event line of a trace (trace/FORMAT.md), checked field by
- * field and appended.  There is one rd_* function per kind, in the order
+ * field in its parsed tree (struct jv, from jansson or the fast reader)
+ * and appended.  There is one rd_* function per kind, in the order
  * FORMAT.md lists them, and a table indexed by kind; record.c has the
  * matching put_* functions.
  */
@@ -11,11 +12,24 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "trace/fold.h"
 #include "trace/read_int.h"
 #include "trace/trace.h"
+
+/* r->what, the thing being read, as a, b, c and d (each may be NULL) one
+ * after another: as snprintf would, without its cost on every line. */
+static void what_set(struct rd *r, const char *a, const char *b, const char *c,
+		     const char *d)
+{
+	const char *part[] = { a, b, c, d };
+	size_t n = 0;
+
+	for (int i = 0; i < 4; i++)
+		for (const char *s = part[i]; s != NULL && *s != '\0' &&
+		     n + 1 < sizeof r->what; s++)
+			r->what[n++] = *s;
+	r->what[n] = '\0';
+}
 
 /* ---- event fields shared by several kinds ---- */
 
@@ -24,7 +38,7 @@ static int edge_from(const char *s)
 	return strcmp(s, "begin") == 0 ? 0 : strcmp(s, "end") == 0 ? 1 : -1;
 }
 
-static int rd_edge(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_edge(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int end = 0;
 	int rc = trace__get_choice(r, o, "edge", edge_from, "begin or end", &end);
@@ -34,20 +48,17 @@ static int rd_edge(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_call(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_call(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
-	char list[256], expect[280];
-	int call = 0, rc;
+	int call = 0, rc = trace__get_name(r, o, "call", trace_call_name,
+					   trace_call_from, TRACE_CALL_MAX, &call);
 
-	trace__names_list(list, sizeof list, trace_call_name, TRACE_CALL_MAX);
-	snprintf(expect, sizeof expect, "one of: %s", list);
-	rc = trace__get_choice(r, o, "call", trace_call_from, expect, &call);
 	ev->call = (uint16_t)call;
 	return rc;
 }
 
 /* A descriptor, or -1 for none. */
-static int rd_fd(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_fd(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
 	int rc = trace__get_int(r, o, "fd", -1, INT32_MAX, &v);
@@ -56,7 +67,7 @@ static int rd_fd(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_step(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_step(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
 	int rc = trace__opt_int(r, o, "step", 0, TRACE_MAX_STEPS - 1, -1, &v);
@@ -65,7 +76,7 @@ static int rd_step(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_try(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_try(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
 	int rc = trace__opt_int(r, o, "try", 0, UINT32_MAX, 0, &v);
@@ -75,28 +86,24 @@ static int rd_try(struct rd *r, json_t *o, struct trace_ev *ev)
 }
 
 /* A time or a duration: ns, 0 .. TRACE_MAX_NS. */
-static int rd_ns(struct rd *r, json_t *o, const char *key, int64_t *out)
+static int rd_ns(struct rd *r, struct jv *o, const char *key, int64_t *out)
 {
 	return trace__get_int(r, o, key, 0, TRACE_MAX_NS, out);
 }
 
 /* A call's result (bytes, a descriptor, a count) or -errno into ev->ret. */
-static int rd_ret(struct rd *r, json_t *o, const char *key, struct trace_ev *ev)
+static int rd_ret(struct rd *r, struct jv *o, const char *key, struct trace_ev *ev)
 {
 	return trace__get_int(r, o, key, TRACE_MIN_RET, TRACE_MAX_RET, &ev->ret);
 }
 
 /* A name from one of trace.c's tables (phase, what, op) into *out. */
-static int rd_name(struct rd *r, json_t *o, const char *key,
+static int rd_name(struct rd *r, struct jv *o, const char *key,
 		   const char *(*name)(int), int (*from)(const char *),
 		   int limit, uint8_t *out)
 {
-	char list[128], expect[140];
-	int v = 0, rc;
+	int v = 0, rc = trace__get_name(r, o, key, name, from, limit, &v);
 
-	trace__names_list(list, sizeof list, name, limit);
-	snprintf(expect, sizeof expect, "one of: %s", list);
-	rc = trace__get_choice(r, o, key, from, expect, &v);
 	*out = (uint8_t)v;
 	return rc;
 }
@@ -105,7 +112,7 @@ static int rd_name(struct rd *r, json_t *o, const char *key,
 
 /* A count (lo 0 or 1, up to TRACE_MAX_COUNT), a descriptor (lo -1) or a
  * tag (lo INT32_MIN) into ev->n or ev->arg. */
-static int rd_i32(struct rd *r, json_t *o, const char *key, int64_t lo,
+static int rd_i32(struct rd *r, struct jv *o, const char *key, int64_t lo,
 		  int32_t *out)
 {
 	int64_t v = 0;
@@ -117,22 +124,22 @@ static int rd_i32(struct rd *r, json_t *o, const char *key, int64_t lo,
 
 /* The optional "out": fds of the listed "fds", each once, watched for
  * writing (or back writable).  Absent in older traces: none. */
-static int rd_outs(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_outs(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *expect = "an array of distinct fds listed in \"fds\"";
-	json_t *a = json_object_get(o, "out"), *v;
-	size_t i;
+	struct jv *a = jv_get(o, "out"), *v;
 
 	if (a == NULL)
 		return 0;
-	if (!json_is_array(a))
+	if (!jv_is(a, JV_ARR))
 		return trace__fail(r, 1, "\"out\" of %s is %s (expected %s)",
 				   r->what, trace__type_desc(a), expect);
-	json_array_foreach(a, i, v) {
+	for (size_t i = 0; i < a->n; i++) {
 		int k = -1;
 
-		for (int j = 0; json_is_integer(v) && j < ev->nfds && k < 0; j++)
-			if (ev->fd_list[j] == json_integer_value(v) && !(ev->outs & (1u << j)))
+		v = &a->kid[i];
+		for (int j = 0; jv_is(v, JV_INT) && j < ev->nfds && k < 0; j++)
+			if (ev->fd_list[j] == v->i && !(ev->outs & (1u << j)))
 				k = j;
 		if (k < 0)
 			return trace__fail(r, 1, "\"out[%zu]\" of %s is not a new fd of "
@@ -144,30 +151,33 @@ static int rd_outs(struct rd *r, json_t *o, struct trace_ev *ev)
 
 /* "fds": at most TRACE_FDS_INLINE descriptors; the optional "fds_more"
  * counts those of the set that were not listed. */
-static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
+#define FDS_EXPECT "an array of at most 16 fds"
+_Static_assert(TRACE_FDS_INLINE == 16, "FDS_EXPECT says 16");
+
+static int rd_fds(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
-	char expect[48], key[32];
+	char key[32];
 	int64_t v = 0;
-	json_t *a;
+	struct jv *a;
 	size_t n;
 	int rc;
 
-	snprintf(expect, sizeof expect, "an array of at most %d fds",
-		 TRACE_FDS_INLINE);
-	if ((rc = trace__need(r, o, "fds", expect, &a)) != 0)
+	if ((rc = trace__need(r, o, "fds", FDS_EXPECT, &a)) != 0)
 		return rc;
-	if (!json_is_array(a))
+	if (!jv_is(a, JV_ARR))
 		return trace__fail(r, 1, "\"fds\" of %s is %s (expected %s)",
-				   r->what, trace__type_desc(a), expect);
-	if ((n = json_array_size(a)) > TRACE_FDS_INLINE)
+				   r->what, trace__type_desc(a), FDS_EXPECT);
+	if ((n = a->n) > TRACE_FDS_INLINE)
 		return trace__fail(r, 1, "\"fds\" of %s has %zu entries (expected "
 				   "at most %d fds, then fds_more)", r->what, n,
 				   TRACE_FDS_INLINE);
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		snprintf(key, sizeof key, "fds[%zu]", i);
-		rc = trace__int_in(r, json_array_get(a, i), key, -1,
-				   INT32_MAX, &v);
-		ev->fd_list[i] = (int32_t)v;
+		if (jv_int_in(&a->kid[i], -1, INT32_MAX)) {
+			ev->fd_list[i] = (int32_t)a->kid[i].i;
+			continue;
+		}
+		snprintf(key, sizeof key, "fds[%zu]", i);    /* for the message */
+		rc = trace__int_in(r, &a->kid[i], key, -1, INT32_MAX, &v);
 	}
 	ev->nfds = (uint16_t)n;
 	if (rc == 0)
@@ -178,15 +188,13 @@ static int rd_fds(struct rd *r, json_t *o, struct trace_ev *ev)
 
 /* The names in array a (key of the event), each once, as bits of
  * ev->sets: "noun" names them in the message ("event", "set"). */
-static int rd_bit_names(struct rd *r, json_t *a, const char *key, const char *noun,
+static int rd_bit_names(struct rd *r, struct jv *a, const char *key, const char *noun,
 			int (*from)(const char *), const char *expect, struct trace_ev *ev)
 {
-	json_t *v;
-	size_t i;
 	int bit;
 
-	json_array_foreach(a, i, v) {
-		bit = json_is_string(v) ? from(json_string_value(v)) : -1;
+	for (size_t i = 0; i < a->n; i++) {
+		bit = jv_is(&a->kid[i], JV_STR) ? from(a->kid[i].s) : -1;
 		if (bit < 0 || (ev->sets & bit))
 			return trace__fail(r, 1, "\"%s[%zu]\" of %s is not a "
 					   "new %s name (expected %s)", key, i,
@@ -198,15 +206,15 @@ static int rd_bit_names(struct rd *r, json_t *a, const char *key, const char *no
 
 /* epoll_ctl's optional "events": distinct names, "in" and "out".  Absent
  * (older traces): not recorded. */
-static int rd_events(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_events(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *expect = "an array of distinct event names: in, out";
-	json_t *a = json_object_get(o, "events");
+	struct jv *a = jv_get(o, "events");
 	int rc;
 
 	if (a == NULL)
 		return 0;
-	if (!json_is_array(a))
+	if (!jv_is(a, JV_ARR))
 		return trace__fail(r, 1, "\"events\" of %s is %s (expected %s)",
 				   r->what, trace__type_desc(a), expect);
 	if ((rc = rd_bit_names(r, a, "events", "event", trace_epev_from, expect, ev)) != 0)
@@ -215,7 +223,7 @@ static int rd_events(struct rd *r, json_t *o, struct trace_ev *ev)
 	return 0;
 }
 
-static int rd_op(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_op(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_name(r, o, "op", trace_op_name, trace_op_from,
 			 TRACE_OP_MAX, &ev->what);
@@ -229,22 +237,22 @@ static int rd_op(struct rd *r, json_t *o, struct trace_ev *ev)
  * select has no \"fds\"". */
 static void what_call(struct rd *r, const struct trace_ev *ev)
 {
-	snprintf(r->what, sizeof r->what, "the \"%s\" event of %s",
-		 trace_kind_name(ev->kind), trace_call_name(ev->call));
+	what_set(r, "the \"", trace_kind_name(ev->kind), "\" event of ",
+		 trace_call_name(ev->call));
 }
 
 /* "sets": select's sets handed in, an array of distinct names, at least one. */
-static int rd_sets(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_sets(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *expect = "an array of distinct set names: read, write, except";
-	json_t *a;
+	struct jv *a;
 	int rc;
 
 	if ((rc = trace__need(r, o, "sets", expect, &a)) != 0)
 		return rc;
-	if (!json_is_array(a) || json_array_size(a) == 0)
+	if (!jv_is(a, JV_ARR) || a->n == 0)
 		return trace__fail(r, 1, "\"sets\" of %s is %s (expected %s)",
-				   r->what, json_is_array(a) ? "empty" :
+				   r->what, jv_is(a, JV_ARR) ? "empty" :
 				   trace__type_desc(a), expect);
 	return rd_bit_names(r, a, "sets", "set", trace_fdset_from, expect, ev);
 }
@@ -252,12 +260,12 @@ static int rd_sets(struct rd *r, json_t *o, struct trace_ev *ev)
 /* What a select or poll costs the kernel: "polled", the bytes copied in
  * and, at the exit, back; all or none (older traces have none:
  * TRACE_F_COST stays clear and the views say what they know). */
-static int rd_cost(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_cost(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t in = 0, out = 0;
 	int rc;
 
-	if (json_object_get(o, "polled") == NULL)
+	if (jv_get(o, "polled") == NULL)
 		return 0;
 	rc = rd_i32(r, o, "polled", 0, &ev->polled);
 	if (rc == 0 && ev->polled > ev->n)
@@ -277,7 +285,7 @@ static int rd_cost(struct rd *r, json_t *o, struct trace_ev *ev)
 }
 
 /* What a call was handed, after call and fd. */
-static int rd_call_args(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_call_args(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc;
 
@@ -301,7 +309,7 @@ static int rd_call_args(struct rd *r, json_t *o, struct trace_ev *ev)
 }
 
 /* What a call handed back, after ret, dur_ns, errno and try. */
-static int rd_call_results(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_call_results(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc;
 
@@ -325,7 +333,7 @@ static int rd_call_results(struct rd *r, json_t *o, struct trace_ev *ev)
 
 /* ---- one function per kind, in the order FORMAT.md lists them ---- */
 
-static int rd_enter(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_enter(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_call(r, o, ev);
 
@@ -334,7 +342,7 @@ static int rd_enter(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_call_args(r, o, ev);
 }
 
-static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_exit(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int err = 0, rc = rd_call(r, o, ev);
 
@@ -345,7 +353,7 @@ static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = rd_ret(r, o, "ret", ev);
 	if (rc == 0)
 		rc = rd_ns(r, o, "dur_ns", &ev->dur_ns);
-	if (rc == 0 && json_object_get(o, "errno") != NULL)
+	if (rc == 0 && jv_get(o, "errno") != NULL)
 		rc = trace__get_choice(r, o, "errno", trace_errno_from,
 				       "an errno name such as EAGAIN", &err);
 	ev->err = err;
@@ -354,9 +362,9 @@ static int rd_exit(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_call_results(r, o, ev);
 }
 
-static int rd_phase(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_phase(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
-	json_t *v;
+	struct jv *v;
 	int rc = rd_name(r, o, "phase", trace_phase_name, trace_phase_from,
 			 TRACE_PH_MAX, &ev->phase);
 
@@ -364,15 +372,15 @@ static int rd_phase(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = rd_edge(r, o, ev);
 	if (rc == 0)
 		rc = trace__need(r, o, "blocked", "true or false", &v);
-	if (rc == 0 && !json_is_boolean(v))
+	if (rc == 0 && !jv_is_bool(v))
 		rc = trace__fail(r, 1, "\"blocked\" of %s is %s (expected true or false)",
 				 r->what, trace__type_desc(v));
-	if (rc == 0 && json_is_true(v))
+	if (rc == 0 && jv_is(v, JV_TRUE))
 		ev->flags |= TRACE_F_BLOCKED;
 	return rc != 0 ? rc : rd_fd(r, o, ev);
 }
 
-static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_arrive(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_fd(r, o, ev);
 
@@ -381,7 +389,7 @@ static int rd_arrive(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
-static int rd_close(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_close(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	bool abrupt = false;
 	int rc = rd_fd(r, o, ev);
@@ -393,7 +401,7 @@ static int rd_close(struct rd *r, json_t *o, struct trace_ev *ev)
 }
 
 /* "helper": tid works for the actor (glibc's aio threads). */
-static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_state(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *s;
 	char buf[48];
@@ -426,14 +434,14 @@ static int rd_state(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_caption(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_caption(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = trace__get_pair(r, o, "text", true, ev->text);
 
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
-static int rd_idle(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_idle(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_edge(r, o, ev);
 
@@ -442,7 +450,7 @@ static int rd_idle(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_try(r, o, ev);
 }
 
-static int rd_lost(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_lost(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
 	int rc = trace__get_int(r, o, "count", 0, UINT32_MAX, &v);
@@ -451,7 +459,7 @@ static int rd_lost(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_done(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_done(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
 	int rc = rd_ret(r, o, "ret", ev);
@@ -462,7 +470,7 @@ static int rd_done(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_set(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_set(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_name(r, o, "what", trace_set_name, trace_set_from,
 			 TRACE_SET_MAX, &ev->what);
@@ -472,7 +480,7 @@ static int rd_set(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_fds(r, o, ev);
 }
 
-static int rd_ready(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_ready(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_name(r, o, "what", trace_ready_name, trace_ready_from,
 			 TRACE_READY_MAX, &ev->what);
@@ -482,7 +490,7 @@ static int rd_ready(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_step(r, o, ev);
 }
 
-static int rd_refuse(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_refuse(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_fd(r, o, ev);
 
@@ -492,7 +500,7 @@ static int rd_refuse(struct rd *r, json_t *o, struct trace_ev *ev)
 /* ---- servers and their clients ---- */
 
 /* "server" names an actor of the header; ev->arg is its index. */
-static int rd_connect(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_connect(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *server;
 	char buf[48];
@@ -502,14 +510,14 @@ static int rd_connect(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = trace__get_raw(r, o, "server", &server);
 	if (rc != 0)
 		return rc;
-	if ((ev->arg = trace_find_actor(r->t, server)) < 0)
+	if ((ev->arg = trace__find_actor(r, server)) < 0)
 		return trace__fail(r, 1, "\"server\" of %s is '%s' (expected an actor "
 				   "of the header)", r->what,
 				   trace__shown(server, buf, sizeof buf));
 	return rd_step(r, o, ev);
 }
 
-static int rd_deliver(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_deliver(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t v = 0;
 	int rc = rd_fd(r, o, ev);
@@ -545,7 +553,7 @@ static int signal_from(const char *s)
 	return -1;
 }
 
-static int rd_signal(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_signal(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t tid = 0;
 	int signo = 0, rc = trace__get_choice(r, o, "signal", signal_from,
@@ -561,14 +569,14 @@ static int rd_signal(struct rd *r, json_t *o, struct trace_ev *ev)
 }
 
 /* fd and the request's tag: what submit and complete have first. */
-static int rd_request(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_request(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_fd(r, o, ev);
 
 	return rc != 0 ? rc : rd_i32(r, o, "tag", INT32_MIN, &ev->arg);
 }
 
-static int rd_submit(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_submit(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_request(r, o, ev);
 
@@ -576,7 +584,7 @@ static int rd_submit(struct rd *r, json_t *o, struct trace_ev *ev)
 }
 
 /* A negative ret is -errno, and "errno" must name it. */
-static int rd_result(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_result(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *name = ev->ret < 0 && ev->ret >= -255 ?
 			   trace_errno_name((int)-ev->ret) : NULL;
@@ -597,7 +605,7 @@ static int rd_result(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_complete(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_complete(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_request(r, o, ev);
 
@@ -612,7 +620,7 @@ static int rd_complete(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc != 0 ? rc : rd_i32(r, o, "waiting", 0, &ev->n);
 }
 
-static int rd_note(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_note(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	return trace__get_pair(r, o, "text", true, ev->text);
 }
@@ -621,27 +629,27 @@ static int rd_note(struct rd *r, json_t *o, struct trace_ev *ev)
 
 /* The begin's details, into the header's table: its name is the event's
  * "actor", which must be new. */
-static int rd_announce(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_announce(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
-	const char *name = json_string_value(json_object_get(o, "actor"));
+	const char *name = jv_str(jv_get(o, "actor"));
 	const char *model, *parent = NULL, *label[2] = { "", "" };
 	unsigned caps = 0;
 	char buf[48];
 	int p = -1, i, rc = trace__get_str(r, o, "model", &model);
 
 	if (rc == 0)
-		rc = trace__get_caps(r, json_object_get(o, "caps"), &caps);
-	if (rc == 0 && json_object_get(o, "label") != NULL)
+		rc = trace__get_caps(r, jv_get(o, "caps"), &caps);
+	if (rc == 0 && jv_get(o, "label") != NULL)
 		rc = trace__get_pair(r, o, "label", false, label);
-	if (rc == 0 && json_object_get(o, "parent") != NULL)
+	if (rc == 0 && jv_get(o, "parent") != NULL)
 		rc = trace__get_raw(r, o, "parent", &parent);
 	if (rc != 0)
 		return rc;
-	if (parent != NULL && (p = trace_find_actor(r->t, parent)) < 0)
+	if (parent != NULL && (p = trace__find_actor(r, parent)) < 0)
 		return trace__fail(r, 1, "\"parent\" of %s is '%s' (expected an actor of "
 				   "the header or announced before it)", r->what,
 				   trace__shown(parent, buf, sizeof buf));
-	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
+	if (name[0] == '\0' || trace__find_actor(r, name) >= 0)
 		return trace__fail(r, 1, "%s announces '%s' (expected a new, unique, "
 				   "non-empty actor name)", r->what,
 				   trace__shown(name, buf, sizeof buf));
@@ -653,11 +661,11 @@ static int rd_announce(struct rd *r, json_t *o, struct trace_ev *ev)
 	if (i < 0)
 		return i;
 	ev->actor = (uint16_t)i;
-	return 0;
+	return trace__add_actor(r, i, name);
 }
 
 /* begin: the actor appears (its tid and pid optional); end: it leaves. */
-static int rd_actor(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_actor(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int64_t tid = 0, pid = 0;
 	int rc = rd_edge(r, o, ev);
@@ -674,7 +682,7 @@ static int rd_actor(struct rd *r, json_t *o, struct trace_ev *ev)
 	return rc;
 }
 
-static int rd_model(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_model(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	unsigned caps = 0;
 	int rc = trace__get_str(r, o, "model", &ev->model);
@@ -683,13 +691,13 @@ static int rd_model(struct rd *r, json_t *o, struct trace_ev *ev)
 		rc = trace__fail(r, 1, "\"model\" of %s is empty (expected the actor's "
 				 "new model)", r->what);
 	if (rc == 0)
-		rc = trace__get_caps(r, json_object_get(o, "caps"), &caps);
+		rc = trace__get_caps(r, jv_get(o, "caps"), &caps);
 	ev->caps = (int32_t)caps;
 	return rc != 0 ? rc : trace__get_pair(r, o, "why", true, ev->text);
 }
 
 /* A new kind needs a line here and one in record.c's table. */
-static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, json_t *, struct trace_ev *) = {
+static int (*const rd_kind[TRACE_KIND_MAX])(struct rd *, struct jv *, struct trace_ev *) = {
 	[TRACE_ENTER] = rd_enter, [TRACE_EXIT] = rd_exit,
 	[TRACE_PHASE] = rd_phase, [TRACE_ARRIVE] = rd_arrive,
 	[TRACE_CLOSE] = rd_close, [TRACE_STATE] = rd_state,
@@ -708,13 +716,13 @@ static const char *readable_kind(int k)
 }
 
 /* An "actor" event that announces its actor: the name is new (rd_announce). */
-static bool is_begin(json_t *o, int kind)
+static bool is_begin(struct jv *o, int kind)
 {
 	const char *edge;
 
 	if (kind != TRACE_ACTOR)
 		return false;
-	edge = json_string_value(json_object_get(o, "edge"));
+	edge = jv_str(jv_get(o, "edge"));
 	return edge == NULL || strcmp(edge, "end") != 0;
 }
 
@@ -724,7 +732,7 @@ static int rd_who(struct rd *r, const char *actor, struct trace_ev *ev)
 {
 	const struct trace_hdr *h = trace_hdr_c(r->t);
 	char buf[48];
-	int i = trace_find_actor(r->t, actor);
+	int i = trace__find_actor(r, actor);
 
 	if (i < 0)
 		return trace__fail(r, 1, "event actor '%s' is not in the header "
@@ -745,7 +753,7 @@ static int rd_who(struct rd *r, const char *actor, struct trace_ev *ev)
 }
 
 /* seq, t_ns, actor and kind: what every event has. */
-static int rd_common(struct rd *r, json_t *o, struct trace_ev *ev)
+static int rd_common(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	const char *actor, *kind;
 	char buf[48], list[512];
@@ -770,19 +778,18 @@ static int rd_common(struct rd *r, json_t *o, struct trace_ev *ev)
 	return is_begin(o, i) ? 0 : rd_who(r, actor, ev);
 }
 
-int trace__rd_event(struct rd *r, json_t *o)
+int trace__rd_event(struct rd *r, struct jv *o)
 {
 	struct trace_ev ev = { .fd = -1, .step = -1 };
 	int rc;
 
-	snprintf(r->what, sizeof r->what, "the event");
-	if (!json_is_object(o))
+	what_set(r, "the event", NULL, NULL, NULL);
+	if (!jv_is(o, JV_OBJ))
 		return trace__fail(r, 1, "line is %s (expected an event object "
 				   "{\"seq\":...,\"kind\":...})", trace__type_desc(o));
 	if ((rc = rd_common(r, o, &ev)) != 0)
 		return rc;
-	snprintf(r->what, sizeof r->what, "the \"%s\" event",
-		 trace_kind_name(ev.kind));
+	what_set(r, "the \"", trace_kind_name(ev.kind), "\" event", NULL);
 	if ((rc = rd_kind[ev.kind](r, o, &ev)) != 0)
 		return rc;
 	/* Each field was checked above; this is the views' own test, so a

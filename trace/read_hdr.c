@@ -6,12 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "trace/read_int.h"
 #include "trace/trace.h"
 
-static int rd_actor(struct rd *r, int i, json_t *a)
+static int rd_actor(struct rd *r, int i, struct jv *a)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
 	const char *name, *model, *label[2] = { "", "" }, *script = "";
@@ -20,18 +18,18 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 	int rc;
 
 	snprintf(r->what, sizeof r->what, "actor %d", i);
-	if (!json_is_object(a))
+	if (!jv_is(a, JV_OBJ))
 		return trace__fail(r, 1, "actor %d is %s (expected an object with "
 				   "\"name\" and \"model\")", i, trace__type_desc(a));
 	rc = trace__get_str(r, a, "name", &name);
 	if (rc == 0)
 		rc = trace__get_str(r, a, "model", &model);
-	if (rc == 0 && json_object_get(a, "label") != NULL)
+	if (rc == 0 && jv_get(a, "label") != NULL)
 		rc = trace__get_pair(r, a, "label", false, label);
-	if (rc == 0 && json_object_get(a, "script") != NULL)
+	if (rc == 0 && jv_get(a, "script") != NULL)
 		rc = trace__get_str(r, a, "script", &script);
 	if (rc == 0 && r->version >= 2)
-		rc = trace__get_caps(r, json_object_get(a, "caps"), &caps);
+		rc = trace__get_caps(r, jv_get(a, "caps"), &caps);
 	else if (rc == 0)
 		caps = trace_caps_v1(model);    /* version 1 named models only */
 	if (rc != 0)
@@ -42,9 +40,9 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 	if (i == 0) {
 		h->actors[0] = (struct trace_actor){ .name = name, .model = model,
 			.caps = caps, .label = { label[0], label[1] }, .parent = -1 };
-		return 0;
+		return trace__add_actor(r, 0, name);
 	}
-	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
+	if (name[0] == '\0' || trace__find_actor(r, name) >= 0)
 		return trace__fail(r, 1, "actor %d is named '%s' (expected a unique, "
 				   "non-empty name)", i,
 				   trace__shown(name, buf, sizeof buf));
@@ -52,31 +50,31 @@ static int rd_actor(struct rd *r, int i, json_t *a)
 	if (rc < 0)
 		return rc;
 	h->actors[rc].script = script;
-	return 0;
+	return trace__add_actor(r, rc, name);
 }
 
-static int rd_actors(struct rd *r, json_t *o)
+static int rd_actors(struct rd *r, struct jv *o)
 {
-	json_t *a;
+	struct jv *a;
 	size_t n;
 	int rc = trace__need(r, o, "actors", "an array of actors", &a);
 
 	if (rc != 0)
 		return rc;
-	if (!json_is_array(a))
+	if (!jv_is(a, JV_ARR))
 		return trace__fail(r, 1, "\"actors\" of the header is %s (expected an "
 				   "array of actors)", trace__type_desc(a));
-	n = json_array_size(a);
+	n = a->n;
 	if (n < 1 || n > TRACE_MAX_ACTORS)
 		return trace__fail(r, 1, "\"actors\" has %zu entries (expected 1 to %d, "
 				   "\"world\" first)", n, TRACE_MAX_ACTORS);
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = rd_actor(r, (int)i, json_array_get(a, i));
+		rc = rd_actor(r, (int)i, &a->kid[i]);
 	return rc;
 }
 
 /* "captions": the scenario's own captions for this run's model. */
-static int rd_caption(struct rd *r, int i, json_t *c)
+static int rd_caption(struct rd *r, int i, struct jv *c)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
 	struct trace_caption *k = &h->captions[i];
@@ -84,7 +82,7 @@ static int rd_caption(struct rd *r, int i, json_t *c)
 	int rc;
 
 	snprintf(r->what, sizeof r->what, "caption %d of the header", i);
-	if (!json_is_object(c))
+	if (!jv_is(c, JV_OBJ))
 		return trace__fail(r, 1, "caption %d of the header is %s (expected an "
 				   "object with \"step\", \"model\" and \"text\")", i,
 				   trace__type_desc(c));
@@ -104,33 +102,39 @@ static int rd_caption(struct rd *r, int i, json_t *c)
 	return 0;
 }
 
-static int rd_captions(struct rd *r, json_t *o)
+static int rd_captions(struct rd *r, struct jv *o)
 {
-	json_t *a = json_object_get(o, "captions");
+	struct jv *a = jv_get(o, "captions");
 	size_t n;
 	int rc = 0;
 
 	if (a == NULL)
 		return 0;
-	if (!json_is_array(a))
+	if (!jv_is(a, JV_ARR))
 		return trace__fail(r, 1, "\"captions\" of the header is %s (expected an "
 				   "array of captions)", trace__type_desc(a));
-	n = json_array_size(a);
+	n = a->n;
 	if (n > TRACE_MAX_CAST_CAPTIONS)
 		return trace__fail(r, 1, "\"captions\" has %zu entries (expected at "
 				   "most %d)", n, TRACE_MAX_CAST_CAPTIONS);
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = rd_caption(r, (int)i, json_array_get(a, i));
+		rc = rd_caption(r, (int)i, &a->kid[i]);
 	return rc;
 }
 
-static int rd_version(struct rd *r, json_t *o)
+/* As json_number_value: an integer as a double. */
+static double jv_number(const struct jv *v)
 {
-	json_t *v = json_object_get(o, "format");
+	return v->type == JV_INT ? (double)v->i : v->d;
+}
+
+static int rd_version(struct rd *r, struct jv *o)
+{
+	struct jv *v = jv_get(o, "format");
 	int64_t version = 0;
 	int rc;
 
-	if (!json_is_string(v) || strcmp(json_string_value(v), TRACE_FORMAT) != 0)
+	if (!jv_is(v, JV_STR) || strcmp(v->s, TRACE_FORMAT) != 0)
 		return trace__fail(r, 1, "not an ioscope trace (expected \"format\":"
 				   "\"%s\" in the first line)", TRACE_FORMAT);
 	if ((rc = trace__get_int(r, o, "version", 1, INT64_MAX, &version)) != 0)
@@ -142,14 +146,14 @@ static int rd_version(struct rd *r, json_t *o)
 	return 0;
 }
 
-int trace__rd_header(struct rd *r, json_t *o)
+int trace__rd_header(struct rd *r, struct jv *o)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
-	json_t *v;
+	struct jv *v;
 	int rc;
 
 	snprintf(r->what, sizeof r->what, "the header");
-	if (!json_is_object(o))
+	if (!jv_is(o, JV_OBJ))
 		return trace__fail(r, 1, "the first line is %s (expected the header "
 				   "{\"format\":\"%s\",...})", trace__type_desc(o),
 				   TRACE_FORMAT);
@@ -162,13 +166,13 @@ int trace__rd_header(struct rd *r, json_t *o)
 		rc = trace__get_str(r, o, "started", &h->started);
 	if (rc != 0)
 		return rc;
-	if ((v = json_object_get(o, "speed")) != NULL && !json_is_number(v))
+	if ((v = jv_get(o, "speed")) != NULL && !jv_is_number(v))
 		return trace__fail(r, 1, "\"speed\" of the header is %s (expected a "
 				   "number above 0)", trace__type_desc(v));
-	if (v != NULL && !(json_number_value(v) > 0))
+	if (v != NULL && !(jv_number(v) > 0))
 		return trace__fail(r, 1, "\"speed\" of the header is %g (expected a "
-				   "number above 0)", json_number_value(v));
-	h->speed = v != NULL ? json_number_value(v) : 1.0;
+				   "number above 0)", jv_number(v));
+	h->speed = v != NULL ? jv_number(v) : 1.0;
 	if ((rc = rd_actors(r, o)) != 0)
 		return rc;
 	return rd_captions(r, o);
