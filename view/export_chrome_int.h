@@ -96,7 +96,7 @@ struct touch {
 };
 
 /* A span already written, kept while a later one may nest in it. */
-struct span {
+struct kept {
 	int64_t ts, end;
 };
 
@@ -106,7 +106,7 @@ struct span {
 struct lane {
 	size_t *open, nopen, capopen;
 	size_t *held, nheld, capheld;   /* sorted: the next to write first */
-	struct span *stack;
+	struct kept *stack;
 	size_t depth, capstack;
 	int64_t frontier;               /* where the stack was cut: no span starts before */
 };

@@ -89,7 +89,7 @@ static void write_span(struct chrome *c, struct lane *l, size_t i)
 		c->moved++;
 	}
 	export__put_rec(c, r, 'X');
-	l->stack[l->depth++] = (struct span){ r->ts, r->end };
+	l->stack[l->depth++] = (struct kept){ r->ts, r->end };
 	if (++c->nstack_all > c->st.stack_peak)
 		c->st.stack_peak = c->nstack_all;
 	export__rec_free(c, i);
