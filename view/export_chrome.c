@@ -55,10 +55,14 @@ static void put(struct chrome *c, json_t *o)
 	if (o == NULL && c->rc == 0)
 		c->rc = -ENOMEM;
 	if (len > c->capbuf && c->rc == 0) {          /* too long for the buffer: grow */
-		if (export__grow(&c->buf, &c->capbuf, len, 1) != 0)
+		char *buf = export__grow(c->buf, &c->capbuf, len, 1);
+
+		if (buf == NULL) {
 			c->rc = -ENOMEM;
-		else
+		} else {
+			c->buf = buf;
 			len = json_dumpb(o, c->buf, c->capbuf, DUMP_FLAGS);
+		}
 	}
 	if (len == 0 && c->rc == 0)
 		c->rc = -ENOMEM;

@@ -1,6 +1,8 @@
 /* export_chrome_ev.c: trace events to the Chrome exporter's records: a
  * span per enter/exit, phase, idle or submit/complete pair, an instant for
- * the rest.  A phase's track is chosen later (export_chrome_track.c).
+ * the rest, and what each event makes ready is handed on (export__settle):
+ * written at once, or to its track's lane (export_chrome_track.c).  The
+ * first pass chose the phases' tracks (export_chrome_place.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -49,39 +51,47 @@ static json_t *fds_json(const struct trace_ev *ev)
 	return a;
 }
 
-int export__grow(void *p, size_t *cap, size_t need, size_t size)
+void *export__grow(void *p, size_t *cap, size_t need, size_t size)
 {
-	void **pp = p;
 	size_t n = *cap ? *cap : 8;
 	void *q;
 
-	if (need <= *cap)
-		return 0;
+	if (need <= *cap && p != NULL)
+		return p;
 	while (n < need)
 		n *= 2;
-	if ((q = realloc(*pp, n * size)) == NULL)
-		return -ENOMEM;
-	*pp = q;
+	if (n > SIZE_MAX / size || (q = realloc(p, n * size)) == NULL)
+		return NULL;
 	*cap = n;
-	return 0;
+	return q;
 }
 
 static void touch(struct chrome *c, int what, size_t i)
 {
-	if (export__grow(&c->touched, &c->captouched, c->ntouched + 1, sizeof *c->touched) != 0) {
+	void *room;
+
+	room = export__grow(c->touched, &c->captouched, c->ntouched + 1, sizeof *c->touched);
+	if (room == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	c->touched = room;
 	c->touched[c->ntouched++] = (struct touch){ (uint8_t)what, i };
 }
 
 /* A slot of the pool: a freed one, or a new one at the end. */
 static size_t rec_slot(struct chrome *c)
 {
+	void *recs, *spare;
+
 	if (c->nfree > 0)
 		return c->free[--c->nfree];
-	if (export__grow(&c->recs, &c->cap, c->n + 1, sizeof *c->recs) != 0 ||
-	    export__grow(&c->free, &c->capfree, c->n + 1, sizeof *c->free) != 0) {
+	/* The free list gets room for every slot with it: freeing never fails. */
+	if ((recs = export__grow(c->recs, &c->cap, c->n + 1, sizeof *c->recs)) != NULL)
+		c->recs = recs;
+	if ((spare = export__grow(c->free, &c->capfree, c->n + 1, sizeof *c->free)) != NULL)
+		c->free = spare;
+	if (recs == NULL || spare == NULL) {
 		c->rc = -ENOMEM;
 		return NO_REC;
 	}
@@ -93,7 +103,7 @@ void export__rec_free(struct chrome *c, size_t i)
 	json_decref(c->recs[i].args);
 	json_decref(c->recs[i].end_args);
 	c->recs[i].args = c->recs[i].end_args = NULL;
-	c->free[c->nfree++] = i;      /* room for every slot was made with it */
+	c->free[c->nfree++] = i;
 }
 
 /* A new record at ts; returns its index, or NO_REC with c->rc set. */
@@ -144,13 +154,16 @@ static void rec_close(struct chrome *c, size_t i, int64_t end)
 static void open_push(struct chrome *c, int kind, int actor, int key, int key2, size_t rec)
 {
 	struct actor_lanes *al = &c->lanes[actor];
+	void *room;
 
 	if (rec == NO_REC)
 		return;
-	if (export__grow(&al->open, &al->capopen, al->nopen + 1, sizeof *al->open) != 0) {
+	room = export__grow(al->open, &al->capopen, al->nopen + 1, sizeof *al->open);
+	if (room == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	al->open = room;
 	al->open[al->nopen++] = (struct open){ (uint8_t)kind, key, key2, rec };
 	if (++c->nopen_all > c->st.open_peak)
 		c->st.open_peak = c->nopen_all;

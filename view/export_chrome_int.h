@@ -157,9 +157,10 @@ static inline int export__tid_fd(const struct chrome *c, int actor, int slot)
 /* export_chrome with what it held (st may be NULL). */
 int export__chrome_stats(const struct trace *t, FILE *out, struct export_chrome_stats *st);
 
-/* Makes room for need elements of size in *p (capacity *cap): 0 or
- * -ENOMEM (then *p is unchanged). */
-int export__grow(void *p, size_t *cap, size_t need, size_t size);
+/* The array p (of *cap elements of size) with room for need: p itself,
+ * or p moved by realloc (*cap updated), or NULL when memory ran out (p is
+ * unchanged and still the caller's). */
+void *export__grow(void *p, size_t *cap, size_t need, size_t size);
 
 /* o[key] = v, taking v; on failure (o or v NULL included) v is freed and
  * c->rc becomes -ENOMEM unless already set. */

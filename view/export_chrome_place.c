@@ -53,6 +53,7 @@ static int fd_slot(struct chrome *c, int actor, int fd)
 static void look_at(struct chrome *c, struct place *p, int actor, const struct ph *r)
 {
 	size_t kept = 0;
+	void *room;
 
 	for (size_t j = 0; j < p->nactive; j++)
 		if (p->active[j].end > r->ts)
@@ -62,10 +63,12 @@ static void look_at(struct chrome *c, struct place *p, int actor, const struct p
 	for (size_t j = 0; j < p->nactive; j++)
 		if (p->active[j].fd != r->fd)
 			p->overlap = true;
-	if (export__grow(&p->active, &p->capactive, p->nactive + 1, sizeof *p->active) != 0) {
+	room = export__grow(p->active, &p->capactive, p->nactive + 1, sizeof *p->active);
+	if (room == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	p->active = room;
 	p->active[p->nactive++] = *r;
 	c->nplace_all++;
 	fd_slot(c, actor, r->fd);
@@ -91,14 +94,16 @@ static void release(struct chrome *c, struct place *p, int actor)
 static void ph_end(struct chrome *c, struct place *p, int actor, size_t j, int64_t end)
 {
 	struct ph r = p->open[j];
+	void *room;
 	size_t k;
 
 	p->open[j] = p->open[--p->nopen];
 	r.end = end > r.ts ? end : r.ts;
-	if (export__grow(&p->held, &p->capheld, p->nheld + 1, sizeof *p->held) != 0) {
+	if ((room = export__grow(p->held, &p->capheld, p->nheld + 1, sizeof *p->held)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	p->held = room;
 	for (k = p->nheld; k > 0 && ph_before(&r, &p->held[k - 1]); k--)
 		;
 	memmove(p->held + k + 1, p->held + k, (p->nheld - k) * sizeof *p->held);
@@ -112,6 +117,7 @@ static void ph_end(struct chrome *c, struct place *p, int actor, size_t j, int64
 static void on_phase(struct chrome *c, struct place *p, const struct trace_ev *ev, size_t seq)
 {
 	size_t j = p->nopen;
+	void *room;
 
 	while (j-- > 0)
 		if ((ev->fd < 0 || p->open[j].fd == ev->fd) && p->open[j].phase == ev->phase)
@@ -120,10 +126,11 @@ static void on_phase(struct chrome *c, struct place *p, const struct trace_ev *e
 		ph_end(c, p, ev->actor, j, ev->t_ns);
 	if (ev->flags & TRACE_F_END || c->rc != 0)
 		return;
-	if (export__grow(&p->open, &p->capopen, p->nopen + 1, sizeof *p->open) != 0) {
+	if ((room = export__grow(p->open, &p->capopen, p->nopen + 1, sizeof *p->open)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	p->open = room;
 	p->open[p->nopen++] = (struct ph){ .fd = ev->fd, .phase = ev->phase, .ts = ev->t_ns,
 					   .end = -1, .seq = seq };
 	c->nplace_all++;

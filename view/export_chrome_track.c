@@ -44,12 +44,14 @@ struct lane *export__lane_of(struct chrome *c, const struct rec *r)
 
 static void held_insert(struct chrome *c, struct lane *l, size_t i)
 {
+	void *room;
 	size_t k;
 
-	if (export__grow(&l->held, &l->capheld, l->nheld + 1, sizeof *l->held) != 0) {
+	if ((room = export__grow(l->held, &l->capheld, l->nheld + 1, sizeof *l->held)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	l->held = room;
 	for (k = l->nheld; k > 0 && span_before(&c->recs[i], &c->recs[l->held[k - 1]]); k--)
 		;
 	memmove(l->held + k + 1, l->held + k, (l->nheld - k) * sizeof *l->held);
@@ -79,11 +81,13 @@ static void move_start(struct rec *r, int64_t to)
 static void write_span(struct chrome *c, struct lane *l, size_t i)
 {
 	struct rec *r = &c->recs[i];
+	void *room;
 
-	if (export__grow(&l->stack, &l->capstack, l->depth + 1, sizeof *l->stack) != 0) {
+	if ((room = export__grow(l->stack, &l->capstack, l->depth + 1, sizeof *l->stack)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	l->stack = room;
 	if (r->moved > 0) {
 		export__set_int(c, r->args, "moved_ns", r->moved);
 		c->moved++;
@@ -126,10 +130,13 @@ static void release(struct chrome *c, struct lane *l)
 
 void export__lane_open(struct chrome *c, struct lane *l, size_t i)
 {
-	if (export__grow(&l->open, &l->capopen, l->nopen + 1, sizeof *l->open) != 0) {
+	void *room;
+
+	if ((room = export__grow(l->open, &l->capopen, l->nopen + 1, sizeof *l->open)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
+	l->open = room;
 	l->open[l->nopen++] = i;
 }
 
