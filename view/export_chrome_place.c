@@ -4,11 +4,13 @@
  * once), one per fd in the order the fds first appear.
  *
  * The phases are paired here as export_chrome_ev.c pairs them, without
- * their arguments, and looked at in order of start (then of begin): a
- * phase that ended waits while one of its actor that began earlier is
- * still open.  So the pass holds each actor's open phases, the ended ones
- * that wait, and those still running at the last start looked at, never
- * a record per event.
+ * their arguments.  Two phases overlap when the one that starts first
+ * (the one begun first, on a tie) ends after the other starts: each open
+ * phase keeps the earliest start of a phase of another fd begun while it
+ * was open, and compares it with its own end.  An actor's stamps follow
+ * the order of its events, so a phase that ended before another began
+ * cannot overlap it.  The pass holds each actor's open phases and, for
+ * each fd, its first start: never a record per event.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -18,98 +20,60 @@
 
 #include "view/export_chrome_int.h"
 
+/* An open phase. */
 struct ph {
 	int32_t fd;
 	uint8_t phase;
-	int64_t ts, end;
-	size_t seq;                  /* the begin's event index */
+	int64_t ts;
+	int64_t other;               /* the first start of another fd's phase since */
+};
+
+/* An fd's first phase: its start, and the begin's event index on a tie. */
+struct first {
+	int32_t fd;
+	int64_t ts;
+	size_t seq;
 };
 
 /* One actor's phases on their way through the pass. */
 struct place {
-	struct ph *open, *held, *active;   /* held: by (ts, seq), the next first */
-	size_t nopen, capopen, nheld, capheld, nactive, capactive;
+	struct ph *open;
+	struct first *fds;
+	size_t nopen, capopen, nfds, capfds;
 	bool overlap;
 };
 
-static bool ph_before(const struct ph *a, const struct ph *b)
-{
-	return a->ts != b->ts ? a->ts < b->ts : a->seq < b->seq;
-}
-
-static int fd_slot(struct chrome *c, int actor, int fd)
-{
-	for (int s = 0; s < c->nslots[actor]; s++)
-		if (c->slot_fd[actor][s] == fd)
-			return s;
-	if (c->nslots[actor] == FD_TRACKS)
-		return -1;
-	c->slot_fd[actor][c->nslots[actor]] = fd;
-	return c->nslots[actor]++;
-}
-
-/* The next phase in order of start: does it overlap one of another fd
- * still running?  Its fd gets a slot (kept only if the actor's overlap). */
-static void look_at(struct chrome *c, struct place *p, int actor, const struct ph *r)
-{
-	size_t kept = 0;
-	void *room;
-
-	for (size_t j = 0; j < p->nactive; j++)
-		if (p->active[j].end > r->ts)
-			p->active[kept++] = p->active[j];
-	c->nplace_all -= p->nactive - kept;
-	p->nactive = kept;
-	for (size_t j = 0; j < p->nactive; j++)
-		if (p->active[j].fd != r->fd)
-			p->overlap = true;
-	room = export__grow(p->active, &p->capactive, p->nactive + 1, sizeof *p->active);
-	if (room == NULL) {
-		c->rc = -ENOMEM;
-		return;
-	}
-	p->active = room;
-	p->active[p->nactive++] = *r;
-	c->nplace_all++;
-	fd_slot(c, actor, r->fd);
-}
-
-/* Looks at the ended phases that no open one began before. */
-static void release(struct chrome *c, struct place *p, int actor)
-{
-	while (p->nheld > 0 && c->rc == 0) {
-		struct ph r = p->held[0];
-
-		for (size_t j = 0; j < p->nopen; j++)
-			if (ph_before(&p->open[j], &r))
-				return;
-		memmove(p->held, p->held + 1, (p->nheld - 1) * sizeof *p->held);
-		p->nheld--;
-		c->nplace_all--;
-		look_at(c, p, actor, &r);
-	}
-}
-
-/* Open phase j of p ends at end (not before its start). */
-static void ph_end(struct chrome *c, struct place *p, int actor, size_t j, int64_t end)
+/* Open phase j of p ends at end (not before its start): did a phase of
+ * another fd start while it ran? */
+static void ph_end(struct chrome *c, struct place *p, size_t j, int64_t end)
 {
 	struct ph r = p->open[j];
-	void *room;
-	size_t k;
 
-	p->open[j] = p->open[--p->nopen];
-	r.end = end > r.ts ? end : r.ts;
-	if ((room = export__grow(p->held, &p->capheld, p->nheld + 1, sizeof *p->held)) == NULL) {
+	memmove(p->open + j, p->open + j + 1, (p->nopen - j - 1) * sizeof *p->open);
+	p->nopen--;
+	c->nplace_all--;
+	if (r.other < (end > r.ts ? end : r.ts))
+		p->overlap = true;
+}
+
+/* The fd's first start, kept for the order of its track. */
+static void first_seen(struct chrome *c, struct place *p, const struct trace_ev *ev, size_t seq)
+{
+	void *room;
+
+	for (size_t k = 0; k < p->nfds; k++)
+		if (p->fds[k].fd == ev->fd) {
+			if (ev->t_ns < p->fds[k].ts)
+				p->fds[k] = (struct first){ ev->fd, ev->t_ns, seq };
+			return;
+		}
+	if ((room = export__grow(p->fds, &p->capfds, p->nfds + 1, sizeof *p->fds)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
-	p->held = room;
-	for (k = p->nheld; k > 0 && ph_before(&r, &p->held[k - 1]); k--)
-		;
-	memmove(p->held + k + 1, p->held + k, (p->nheld - k) * sizeof *p->held);
-	p->held[k] = r;
-	p->nheld++;
-	release(c, p, actor);
+	p->fds = room;
+	p->fds[p->nfds++] = (struct first){ ev->fd, ev->t_ns, seq };
+	c->nplace_all++;
 }
 
 /* As on_phase pairs them: a begin ends an open one of the same key (fd,
@@ -123,25 +87,47 @@ static void on_phase(struct chrome *c, struct place *p, const struct trace_ev *e
 		if ((ev->fd < 0 || p->open[j].fd == ev->fd) && p->open[j].phase == ev->phase)
 			break;
 	if (j != (size_t)-1)
-		ph_end(c, p, ev->actor, j, ev->t_ns);
-	if (ev->flags & TRACE_F_END || c->rc != 0)
+		ph_end(c, p, j, ev->t_ns);
+	if (ev->flags & TRACE_F_END)
 		return;
+	for (size_t k = 0; k < p->nopen; k++)
+		if (p->open[k].fd != ev->fd && ev->t_ns < p->open[k].other)
+			p->open[k].other = ev->t_ns;
+	first_seen(c, p, ev, seq);
 	if ((room = export__grow(p->open, &p->capopen, p->nopen + 1, sizeof *p->open)) == NULL) {
 		c->rc = -ENOMEM;
 		return;
 	}
 	p->open = room;
 	p->open[p->nopen++] = (struct ph){ .fd = ev->fd, .phase = ev->phase, .ts = ev->t_ns,
-					   .end = -1, .seq = seq };
+					   .other = INT64_MAX };
 	c->nplace_all++;
+}
+
+static int cmp_first(const void *pa, const void *pb)
+{
+	const struct first *a = pa, *b = pb;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* An actor whose phases overlap: a track for each of its first
+ * FD_TRACKS fds, in the order they first appear. */
+static void give_slots(struct chrome *c, struct place *p, int actor)
+{
+	qsort(p->fds, p->nfds, sizeof *p->fds, cmp_first);
+	c->nslots[actor] = p->nfds < FD_TRACKS ? (int)p->nfds : FD_TRACKS;
+	for (int s = 0; s < c->nslots[actor]; s++)
+		c->slot_fd[actor][s] = p->fds[s].fd;
 }
 
 static void place_free(struct place *p, int n)
 {
 	for (int a = 0; a < n; a++) {
 		free(p[a].open);
-		free(p[a].held);
-		free(p[a].active);
+		free(p[a].fds);
 	}
 	free(p);
 }
@@ -167,10 +153,10 @@ void export__place_all_phases(struct chrome *c)
 	}
 	/* Begins never ended end with the trace, as in the second pass. */
 	for (int a = 0; a < nactors && c->rc == 0; a++) {
-		while (p[a].nopen > 0 && c->rc == 0)
-			ph_end(c, &p[a], a, p[a].nopen - 1, c->last_t);
-		if (!p[a].overlap)
-			c->nslots[a] = 0;
+		while (p[a].nopen > 0)
+			ph_end(c, &p[a], p[a].nopen - 1, c->last_t);
+		if (p[a].overlap)
+			give_slots(c, &p[a], a);
 	}
 	place_free(p, nactors);
 }
