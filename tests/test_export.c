@@ -483,6 +483,50 @@ static void test_export_chrome_streams(void **state)
 	trace_free(big);
 }
 
+/* A server's long wait: one phase open from the start to the end while
+ * 10^4 phases of another fd begin and end.  Every one of them overlaps it
+ * (so each fd has its track), and none of them is held until it ends. */
+static void test_export_chrome_long_wait(void **state)
+{
+	struct trace *t = trace_new();
+	struct export_chrome_stats st;
+	struct output o;
+	json_t *j, *events;
+	int m;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(t);
+	m = trace_add_actor(t, "M", "epoll", trace_caps_v1("epoll"), "", "");
+	for (int i = 0; i <= 20000; i++) {
+		struct trace_ev e = { .t_ns = 1000 + i * 10, .actor = (uint16_t)m, .kind = TRACE_PHASE,
+				      .phase = TRACE_PH_WAIT,
+				      .flags = TRACE_F_BLOCKED | (i % 2 == 0 ? TRACE_F_END : 0),
+				      .fd = i == 0 ? 3 : 4, .step = -1 };
+
+		if (i == 0)
+			e.flags = TRACE_F_BLOCKED;            /* fd 3's wait begins, never ends */
+		assert_int_equal(trace_append(t, &e), 0);
+	}
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_int_equal(export__chrome_stats(t, f, &st), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_true(st.place_peak <= 8 && st.recs_peak <= 8 && st.stack_peak <= 8);
+	o = run_export(t, EXPORT_CHROME, NARRATE_EN, 0, 0);
+	assert_int_equal(o.rc, 0);
+	j = load_chrome(&o);
+	events = json_object_get(j, "traceEvents");
+	check_nesting(events);
+	assert_int_equal(count(events, "X", 1000 + m * 64 + 0, "phase"), 1);       /* fd 3 */
+	assert_int_equal(count(events, "X", 1000 + m * 64 + 1, "phase"), 10000);   /* fd 4 */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "metadata"),
+							    "unfinished_spans")), 1);
+	json_decref(j);
+	free(o.buf);
+	trace_free(t);
+}
+
 /* The same seen from outside: the heap the export uses beyond the trace,
  * sampled at each write, stays under 1 MiB at 10^5 events (a record per
  * event held until the end was some 30 MB).  Not under AddressSanitizer,
@@ -893,6 +937,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_chrome_crossing),
 		cmocka_unit_test(test_export_chrome_streams),
 		cmocka_unit_test(test_export_chrome_heap),
+		cmocka_unit_test(test_export_chrome_long_wait),
 		cmocka_unit_test(test_export_chrome_random),
 		EACH(test_export_cast_golden, "fishing"),
 		EACH(test_export_cast_golden, "canteen"),
