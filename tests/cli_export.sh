@@ -26,6 +26,33 @@ jq -e '[.traceEvents[] | select(.ph == "X" and (.ts < 0 or .dur < 0))] | length 
 [ ! -e "$tmp/f.json.tmp" ] && ok || bad "f.json.tmp left behind"
 "$bin" export $fish --format chrome | jq -e .traceEvents >/dev/null && ok || bad "chrome to stdout"
 
+# A longer trace (fishing 30 times over, built here with jq): the export
+# streams, so its events come in the order they became final, not sorted by
+# time.  What it means is checked, not its order: a span per call and per
+# phase begin, every async begin ended, the spans of each track nested.
+jq -c -s '.[0] as $h | .[1:] as $e | ($e | length) as $n |
+	($e | map(.t_ns) | max + 1000) as $span | ($e | map(.step // -1) | max + 1) as $steps |
+	$h, (range(30) as $k | $e[] | .seq += $k * $n | .t_ns += $k * $span |
+	     if (.step // -1) >= 0 then .step += $k * $steps else . end)' $fish >"$tmp/long.jsonl"
+expect 0 "" -- "$bin" export "$tmp/long.jsonl" --format chrome -o "$tmp/long.json"
+exits=$(jq -c 'select(.kind == "exit")' "$tmp/long.jsonl" | wc -l)
+begins=$(jq -c 'select(.kind == "phase" and .edge == "begin")' "$tmp/long.jsonl" | wc -l)
+jq -e --argjson exits "$exits" --argjson begins "$begins" '.traceEvents as $t |
+	([$t[] | select(.ph == "X" and .cat == "syscall")] | length) == $exits and
+	([$t[] | select(.cat == "phase" and (.ph == "X" or .ph == "b"))] | length) == $begins and
+	.metadata.events == 30 * ('"$(($(wc -l <$fish) - 1))"')' "$tmp/long.json" >/dev/null \
+	&& ok || bad "long chrome export: spans do not match the trace's calls and phases"
+jq -e '[.traceEvents[] | select(.ph == "b" or .ph == "e")] | group_by([.cat, .id]) |
+	all(length == 2 and (map(.ph) | sort) == ["b", "e"])' "$tmp/long.json" >/dev/null \
+	&& ok || bad "long chrome export: an async begin without its end"
+jq -e '[.traceEvents[] | select(.ph == "X") | {tid, ts: (.ts * 1000 | round),
+	end: ((.ts + .dur) * 1000 | round)}] | group_by(.tid) | all(sort_by(.ts, -.end) |
+	reduce .[] as $s ({ok: true, ends: []};
+		until(.ends == [] or .ends[-1] > $s.ts; .ends |= .[:-1]) |
+		if .ends != [] and .ends[-1] < $s.end then .ok = false else . end |
+		.ends += [$s.end]) | .ok)' "$tmp/long.json" >/dev/null \
+	&& ok || bad "long chrome export: spans of one track cross"
+
 # asciicast v2: a header, then [time, "o"|"m", data] with times in order.
 expect 0 "" -- "$bin" export $fish --format asciicast -o "$tmp/f.cast"
 head -1 "$tmp/f.cast" | jq -e '.version == 2 and .width == 120 and .height == 40 and

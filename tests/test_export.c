@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <locale.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <jansson.h>
 
 #include "view/export.h"
+#include "view/export_chrome_int.h"
 #include "view/narrate.h"
 
 /* ---- helpers ---- */
@@ -419,6 +421,221 @@ static void test_export_chrome_crossing(void **state)
 	trace_free(t);
 }
 
+/* ---- Chrome: streaming ---- */
+
+/* The golden fishing trace repeated in memory to n events, each copy
+ * later than the one before (trace_append numbers them). */
+static struct trace *repeated(size_t n)
+{
+	struct trace *t = golden("fishing");
+	size_t n0 = trace_count(t);
+	int64_t span = 0;
+	int32_t steps = 0;
+
+	for (size_t i = 0; i < n0; i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		span = ev->t_ns + 1000 > span ? ev->t_ns + 1000 : span;
+		steps = ev->step + 1 > steps ? ev->step + 1 : steps;
+	}
+	for (size_t k = n0, rep = 1; k < n; rep++)
+		for (size_t i = 0; i < n0 && k < n; i++, k++) {
+			struct trace_ev e = *trace_at(t, i);    /* a copy: appends follow */
+
+			e.t_ns += (int64_t)rep * span;
+			if (e.step >= 0)
+				e.step += (int32_t)rep * steps;
+			assert_int_equal(trace_append(t, &e), 0);
+		}
+	assert_int_equal(trace_count(t), n);
+	return t;
+}
+
+/* What the export held at most, counted by the exporter itself. */
+static struct export_chrome_stats chrome_stats(const struct trace *t)
+{
+	struct export_chrome_stats st;
+	FILE *f = fopen("/dev/null", "w");
+
+	assert_non_null(f);
+	assert_int_equal(export__chrome_stats(t, f, &st), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(st.events, trace_count(t));
+	return st;
+}
+
+/* The exporter streams: beyond the loaded trace it holds its open and
+ * waiting spans and a little per actor, the same at 10^5 events as at
+ * 10^3, never a record per event. */
+static void test_export_chrome_streams(void **state)
+{
+	struct trace *small = repeated(1000), *big = repeated(100000);
+	struct export_chrome_stats a = chrome_stats(small), b = chrome_stats(big);
+
+	(void)state;
+	assert_int_equal(b.recs_peak, a.recs_peak);
+	assert_int_equal(b.open_peak, a.open_peak);
+	assert_int_equal(b.stack_peak, a.stack_peak);
+	assert_int_equal(b.place_peak, a.place_peak);
+	assert_true(b.recs_peak > 0 && b.recs_peak <= 32);
+	assert_true(b.open_peak <= 32 && b.stack_peak <= 32 && b.place_peak <= 32);
+	trace_free(small);
+	trace_free(big);
+}
+
+/* A server's long wait: one phase open from the start to the end while
+ * 10^4 phases of another fd begin and end.  Every one of them overlaps it
+ * (so each fd has its track), and none of them is held until it ends. */
+static void test_export_chrome_long_wait(void **state)
+{
+	struct trace *t = trace_new();
+	struct export_chrome_stats st;
+	struct output o;
+	json_t *j, *events;
+	int m;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(t);
+	m = trace_add_actor(t, "M", "epoll", trace_caps_v1("epoll"), "", "");
+	for (int i = 0; i <= 20000; i++) {
+		struct trace_ev e = { .t_ns = 1000 + i * 10, .actor = (uint16_t)m, .kind = TRACE_PHASE,
+				      .phase = TRACE_PH_WAIT,
+				      .flags = TRACE_F_BLOCKED | (i % 2 == 0 ? TRACE_F_END : 0),
+				      .fd = i == 0 ? 3 : 4, .step = -1 };
+
+		if (i == 0)
+			e.flags = TRACE_F_BLOCKED;            /* fd 3's wait begins, never ends */
+		assert_int_equal(trace_append(t, &e), 0);
+	}
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_int_equal(export__chrome_stats(t, f, &st), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_true(st.place_peak <= 8 && st.recs_peak <= 8 && st.stack_peak <= 8);
+	o = run_export(t, EXPORT_CHROME, NARRATE_EN, 0, 0);
+	assert_int_equal(o.rc, 0);
+	j = load_chrome(&o);
+	events = json_object_get(j, "traceEvents");
+	check_nesting(events);
+	assert_int_equal(count(events, "X", 1000 + m * 64 + 0, "phase"), 1);       /* fd 3 */
+	assert_int_equal(count(events, "X", 1000 + m * 64 + 1, "phase"), 10000);   /* fd 4 */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "metadata"),
+							    "unfinished_spans")), 1);
+	json_decref(j);
+	free(o.buf);
+	trace_free(t);
+}
+
+/* The same seen from outside: the heap the export uses beyond the trace,
+ * sampled at each write, stays under 1 MiB at 10^5 events (a record per
+ * event held until the end was some 30 MB).  Not under AddressSanitizer,
+ * whose allocator mallinfo2 does not see. */
+struct heap_probe {
+	size_t peak, writes;
+};
+
+static ssize_t probe_write(void *arg, const char *buf, size_t len)
+{
+	struct heap_probe *p = arg;
+	size_t now = mallinfo2().uordblks;
+
+	(void)buf;
+	p->peak = now > p->peak ? now : p->peak;
+	p->writes++;
+	return (ssize_t)len;
+}
+
+static void test_export_chrome_heap(void **state)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	(void)state;
+	skip();
+#else
+	struct trace *t = repeated(100000);
+	struct heap_probe p = { 0, 0 };
+	cookie_io_functions_t io = { .write = probe_write };
+	size_t base;
+	FILE *f;
+
+	(void)state;
+	base = mallinfo2().uordblks;
+	f = fopencookie(&p, "w", io);
+	assert_non_null(f);
+	assert_int_equal(export_chrome(t, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_true(p.writes > 1000);
+	if (p.peak > base + (1u << 20))
+		fail_msg("the export held %zu KiB beyond the trace", (p.peak - base) >> 10);
+	trace_free(t);
+#endif
+}
+
+/* Random spans on three actors, stamps off by up to jitter ns either way,
+ * begins and ends lost at random: whatever the order, every track's spans
+ * nest and every async begin has its end (what the streaming nesting
+ * cannot take back, it moves). */
+static struct trace *random_trace(unsigned seed, int n, int jitter)
+{
+	struct trace *t = trace_new();
+	int actors[3];
+	int64_t now = 1000;
+
+	assert_non_null(t);
+	actors[0] = trace_add_actor(t, "A", "blocking", trace_caps_v1("blocking"), "", "");
+	actors[1] = trace_add_actor(t, "C", "select", trace_caps_v1("select"), "", "");
+	actors[2] = trace_add_actor(t, "U", "uring", trace_caps_v1("uring"), "", "");
+	for (int i = 0; i < n; i++) {
+		int k = rand_r(&seed) % 10, a = actors[rand_r(&seed) % 3];
+		struct trace_ev e = { .actor = (uint16_t)a, .fd = 5 + rand_r(&seed) % 3, .step = -1 };
+
+		now += rand_r(&seed) % 100;
+		e.t_ns = now + (jitter > 0 ? rand_r(&seed) % (2 * jitter + 1) - jitter : 0);
+		e.t_ns = e.t_ns > 0 ? e.t_ns : 0;
+		e.kind = k <= 1 ? TRACE_ENTER : k <= 3 ? TRACE_EXIT : k <= 5 ? TRACE_IDLE :
+			 k <= 8 ? TRACE_PHASE : a == actors[2] ? TRACE_SUBMIT + rand_r(&seed) % 2 :
+			 TRACE_READY;
+		e.call = TRACE_CALL_RECVFROM;
+		e.phase = rand_r(&seed) % 2 ? TRACE_PH_WAIT : TRACE_PH_COPY;
+		e.flags = (rand_r(&seed) % 2 ? TRACE_F_END : 0) |
+			  (e.kind == TRACE_PHASE ? TRACE_F_BLOCKED : 0);
+		if (e.kind != TRACE_PHASE && e.kind != TRACE_IDLE)
+			e.flags = 0;
+		e.dur_ns = rand_r(&seed) % 300;
+		e.ret = 1;
+		e.arg = rand_r(&seed) % 4;
+		assert_int_equal(trace_append(t, &e), 0);
+	}
+	return t;
+}
+
+static void test_export_chrome_random(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 400; seed++) {
+		struct trace *t = random_trace(seed, 400, (int)(seed % 4) * 300);
+		struct output o = run_export(t, EXPORT_CHROME, NARRATE_EN, 0, 0);
+		json_t *j, *events;
+
+		assert_int_equal(o.rc, 0);
+		j = load_chrome(&o);
+		events = json_object_get(j, "traceEvents");
+		check_nesting(events);
+		check_async(events);
+		/* Every begin made one span; an end whose begin was lost, another. */
+		assert_int_equal(count(events, "X", -1, "phase") + count(events, "b", -1, "phase"),
+				 count_kind(t, TRACE_PHASE, 0));
+		assert_true(count(events, "X", -1, "syscall") >= count_kind(t, TRACE_ENTER, -1));
+		assert_true(count(events, "X", -1, "syscall") <=
+			    count_kind(t, TRACE_ENTER, -1) + count_kind(t, TRACE_EXIT, -1));
+		assert_true(count(events, "X", -1, "idle") >= count_kind(t, TRACE_IDLE, 0));
+		assert_int_equal(count(events, "b", -1, "async io"), count_kind(t, TRACE_SUBMIT, -1));
+		json_decref(j);
+		free(o.buf);
+		trace_free(t);
+	}
+}
+
 /* ---- asciicast ---- */
 
 struct cast_line {
@@ -718,6 +935,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_export_chrome_many_fds),
 		cmocka_unit_test(test_export_chrome_unfinished),
 		cmocka_unit_test(test_export_chrome_crossing),
+		cmocka_unit_test(test_export_chrome_streams),
+		cmocka_unit_test(test_export_chrome_heap),
+		cmocka_unit_test(test_export_chrome_long_wait),
+		cmocka_unit_test(test_export_chrome_random),
 		EACH(test_export_cast_golden, "fishing"),
 		EACH(test_export_cast_golden, "canteen"),
 		cmocka_unit_test(test_export_cast_size),

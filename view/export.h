@@ -40,7 +40,12 @@ enum export_format { EXPORT_CHROME = 0, EXPORT_ASCIICAST, EXPORT_TEXT, EXPORT_MA
 #define EXPORT_CAST_H 40
 #define EXPORT_CAST_MAX 1000       /* larger widths or heights are refused */
 
-/* Chrome trace event JSON ({"traceEvents": [...], ...}), one event a line. */
+/* Chrome trace event JSON ({"traceEvents": [...], ...}), one event a line,
+ * written as it goes: each event once it is final (an instant at once, a
+ * span when it has ended and nests), so they are not sorted by time
+ * (viewers sort).  Beyond the trace it holds the spans still open or
+ * waiting for an earlier one of their track to end, and a little per
+ * actor, never a record per event. */
 int export_chrome(const struct trace *t, FILE *out);
 
 /* asciicast v2 of the replay screen at width x height in lang (NARRATE_EN

@@ -1,12 +1,15 @@
 /* export_chrome.c: a trace as Chrome trace event JSON, which ui.perfetto.dev
  * and chrome://tracing open.
  *
- * The events are first turned into records (a span per enter/exit,
- * phase, idle or submit/complete pair, an instant for the rest), then
- * given tracks, then nested, then written sorted by time.  Times are µs
- * with the ns as three decimals: the format's unit is µs whatever
- * displayTimeUnit says (Perfetto follows the spec there since 2022).
- * trace/FORMAT.md ("Exports") describes the tracks and why they are so.
+ * A first pass chooses the phases' tracks (export_chrome_place.c); the
+ * second turns the events into records (a span per enter/exit, phase,
+ * idle or submit/complete pair, an instant for the rest) and writes each
+ * as soon as it is final: instants at once, spans when they end and can
+ * be nested (export_chrome_track.c).  So the events come out in that
+ * order, not sorted by time; viewers sort them.  Times are µs with the ns
+ * as three decimals: the format's unit is µs whatever displayTimeUnit
+ * says (Perfetto follows the spec there since 2022).  trace/FORMAT.md
+ * ("Exports") describes the tracks and why they are so.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,17 +33,48 @@ static json_t *ts_json(int64_t ns)
 	return json_real((double)ns / 1000.0);
 }
 
-static void put(FILE *out, json_t *o, bool *first)
+/* errno after a failed write, or -EIO when the C library kept none. */
+static int write_error(void)
 {
-	if (!*first)
-		fputs(",\n", out);
-	*first = false;
-	json_dumpf(o, out, DUMP_FLAGS);
+	return errno != 0 ? -errno : -EIO;
+}
+
+/* Writes s; the first failure sticks in c->rc. */
+static void put_text(struct chrome *c, const char *s)
+{
+	errno = 0;
+	if (c->rc == 0 && fputs(s, c->out) == EOF)
+		c->rc = write_error();
+}
+
+/* Writes o as one event of the array, and releases it. */
+static void put(struct chrome *c, json_t *o)
+{
+	size_t len = o != NULL ? json_dumpb(o, c->buf, c->capbuf, DUMP_FLAGS) : 0;
+
+	if (o == NULL && c->rc == 0)
+		c->rc = -ENOMEM;
+	if (len > c->capbuf && c->rc == 0) {          /* too long for the buffer: grow */
+		char *buf = export__grow(c->buf, &c->capbuf, len, 1);
+
+		if (buf == NULL) {
+			c->rc = -ENOMEM;
+		} else {
+			c->buf = buf;
+			len = json_dumpb(o, c->buf, c->capbuf, DUMP_FLAGS);
+		}
+	}
+	if (len == 0 && c->rc == 0)
+		c->rc = -ENOMEM;
+	put_text(c, c->first ? "" : ",\n");
+	c->first = false;
+	errno = 0;
+	if (c->rc == 0 && fwrite(c->buf, 1, len, c->out) != len)
+		c->rc = write_error();
 	json_decref(o);
 }
 
-static void put_meta(struct chrome *c, FILE *out, bool *first, const char *what, int tid,
-		     json_t *args)
+static void put_meta(struct chrome *c, const char *what, int tid, json_t *args)
 {
 	json_t *o = json_object();
 
@@ -50,15 +84,13 @@ static void put_meta(struct chrome *c, FILE *out, bool *first, const char *what,
 	if (tid >= 0)
 		export__set_int(c, o, "tid", tid);
 	export__set(c, o, "args", args);
-	put(out, o, first);
+	put(c, o);
 }
 
-static void put_track(struct chrome *c, FILE *out, bool *first, int tid, int sort,
-		      const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+static void put_track(struct chrome *c, int tid, int sort, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void put_track(struct chrome *c, FILE *out, bool *first, int tid, int sort,
-		      const char *fmt, ...)
+static void put_track(struct chrome *c, int tid, int sort, const char *fmt, ...)
 {
 	char name[160];
 	va_list ap;
@@ -67,26 +99,26 @@ static void put_track(struct chrome *c, FILE *out, bool *first, int tid, int sor
 	vsnprintf(name, sizeof name, fmt, ap);
 	va_end(ap);
 	file_cause_cut(name, sizeof name);      /* never half a character */
-	put_meta(c, out, first, "thread_name", tid, json_pack("{s:s}", "name", name));
-	put_meta(c, out, first, "thread_sort_index", tid, json_pack("{s:i}", "sort_index", sort));
+	put_meta(c, "thread_name", tid, json_pack("{s:s}", "name", name));
+	put_meta(c, "thread_sort_index", tid, json_pack("{s:i}", "sort_index", sort));
 }
 
-static void put_tracks(struct chrome *c, FILE *out, bool *first)
+static void put_tracks(struct chrome *c)
 {
 	const struct trace_hdr *h = trace_hdr_c(c->t);
 	char title[160];
 
 	snprintf(title, sizeof title, "ioscope · %s", h->scenario);
 	file_cause_cut(title, sizeof title);
-	put_meta(c, out, first, "process_name", -1, json_pack("{s:s}", "name", title));
-	put_track(c, out, first, export__tid_thread(TRACE_WORLD), 0, "world");
+	put_meta(c, "process_name", -1, json_pack("{s:s}", "name", title));
+	put_track(c, export__tid_thread(TRACE_WORLD), 0, "world");
 	for (int a = 1; a < h->nactors; a++) {
 		const char *model = *h->actors[a].model ? h->actors[a].model : "client";
 
-		put_track(c, out, first, export__tid_thread(a), a * 100, "%s (%s)", h->actors[a].name, model);
-		put_track(c, out, first, export__tid_kernel(a), a * 100 + 1, "%s kernel", h->actors[a].name);
+		put_track(c, export__tid_thread(a), a * 100, "%s (%s)", h->actors[a].name, model);
+		put_track(c, export__tid_kernel(a), a * 100 + 1, "%s kernel", h->actors[a].name);
 		for (int s = 0; s < c->nslots[a]; s++)
-			put_track(c, out, first, export__tid_fd(c, a, s), a * 100 + 2 + s, "%s kernel fd %d",
+			put_track(c, export__tid_fd(c, a, s), a * 100 + 2 + s, "%s kernel fd %d",
 				  h->actors[a].name, c->slot_fd[a][s]);
 	}
 }
@@ -115,15 +147,9 @@ static json_t *rec_json(struct chrome *c, const struct rec *r, char ph)
 	return o;
 }
 
-static int cmp_time(const void *pa, const void *pb, void *arg)
+void export__put_rec(struct chrome *c, const struct rec *r, char ph)
 {
-	const struct rec *recs = arg, *a = &recs[*(const size_t *)pa], *b = &recs[*(const size_t *)pb];
-
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	if (a->end != b->end)
-		return a->end > b->end ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	put(c, rec_json(c, r, ph));
 }
 
 static json_t *header_json(struct chrome *c)
@@ -159,38 +185,67 @@ static json_t *header_json(struct chrome *c)
 	return o;
 }
 
-static int write_all(struct chrome *c, FILE *out)
+/* The document's end: the header and the counts, once every event is out. */
+static void put_end(struct chrome *c)
 {
-	size_t *idx = malloc((c->n + 1) * sizeof *idx);
 	json_t *hdr = header_json(c);
-	bool first = true;
 
-	if (idx == NULL || hdr == NULL || c->rc != 0) {
-		free(idx);
-		json_decref(hdr);
-		return c->rc != 0 ? c->rc : -ENOMEM;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		idx[i] = i;
-	qsort_r(idx, c->n, sizeof *idx, cmp_time, c->recs);
-	fputs("{\"traceEvents\":[\n", out);
-	put_tracks(c, out, &first);
-	for (size_t k = 0; k < c->n; k++) {
-		const struct rec *r = &c->recs[idx[k]];
-
-		put(out, rec_json(c, r, r->ph), &first);
-		if (r->ph == 'b')
-			put(out, rec_json(c, r, 'e'), &first);
-	}
-	fputs("\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":", out);
-	json_dumpf(hdr, out, DUMP_FLAGS);
-	fputs("}\n", out);
+	put_text(c, "\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":");
+	if (hdr == NULL && c->rc == 0)
+		c->rc = -ENOMEM;
+	errno = 0;
+	if (c->rc == 0 && json_dumpf(hdr, c->out, DUMP_FLAGS) != 0)
+		c->rc = write_error();
+	put_text(c, "}\n");
 	json_decref(hdr);
-	free(idx);
-	return c->rc != 0 ? c->rc : export__flush(out);
 }
 
-int export_chrome(const struct trace *t, FILE *out)
+static int chrome_init(struct chrome *c, const struct trace *t, FILE *out)
+{
+	int nactors = trace_hdr_c(t)->nactors;
+
+	c->t = t;
+	c->out = out;
+	c->first = true;
+	c->fd_tid0 = export__fd_tid0(nactors);
+	c->nslots = calloc((size_t)nactors, sizeof *c->nslots);
+	c->slot_fd = calloc((size_t)nactors, sizeof *c->slot_fd);
+	c->lanes = calloc((size_t)nactors, sizeof *c->lanes);
+	if (c->nslots == NULL || c->slot_fd == NULL || c->lanes == NULL)
+		return -ENOMEM;
+	export__place_all_phases(c);
+	for (int a = 0; a < nactors && c->rc == 0; a++)
+		if (c->nslots[a] > 0 &&
+		    (c->lanes[a].fd = calloc((size_t)c->nslots[a], sizeof *c->lanes[a].fd)) == NULL)
+			return -ENOMEM;
+	return c->rc;
+}
+
+static void chrome_free(struct chrome *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		json_decref(c->recs[i].args);
+		json_decref(c->recs[i].end_args);
+	}
+	for (int a = 0; c->lanes != NULL && a < trace_hdr_c(c->t)->nactors; a++) {
+		export__lane_free(&c->lanes[a].thread);
+		export__lane_free(&c->lanes[a].kernel);
+		for (int s = 0; c->lanes[a].fd != NULL && s < c->nslots[a]; s++)
+			export__lane_free(&c->lanes[a].fd[s]);
+		free(c->lanes[a].fd);
+		free(c->lanes[a].open);
+	}
+	free(c->lanes);
+	free(c->recs);
+	free(c->free);
+	free(c->touched);
+	free(c->buf);
+	free(c->nslots);
+	free(c->slot_fd);
+	free(c);
+}
+
+int export__chrome_stats(const struct trace *t, FILE *out, struct export_chrome_stats *st)
 {
 	struct chrome *c;
 	int rc;
@@ -199,35 +254,26 @@ int export_chrome(const struct trace *t, FILE *out)
 		return -EINVAL;
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return -ENOMEM;
-	c->t = t;
-	c->fd_tid0 = export__fd_tid0(trace_hdr_c(t)->nactors);
-	c->nslots = calloc((size_t)trace_hdr_c(t)->nactors, sizeof *c->nslots);
-	c->slot_fd = calloc((size_t)trace_hdr_c(t)->nactors, sizeof *c->slot_fd);
-	if (c->nslots == NULL || c->slot_fd == NULL)
-		c->rc = -ENOMEM;
+	if ((rc = chrome_init(c, t, out)) != 0)
+		goto done;
+	put_text(c, "{\"traceEvents\":[\n");
+	put_tracks(c);
 	for (size_t i = 0; i < trace_count(t) && c->rc == 0; i++) {
-		const struct trace_ev *ev = trace_at(t, i);
-
-		if (ev->t_ns > c->last_t)
-			c->last_t = ev->t_ns;
-		export__on_event(c, ev);
+		export__on_event(c, trace_at(t, i));
+		export__settle(c);
+		c->st.events++;
 	}
-	/* Begins never ended (a run stopped while waiting) end with the trace. */
-	for (size_t i = 0; i < c->nopen && c->rc == 0; i++)
-		export__unfinished(c, c->open[i].rec, c->last_t);
-	if (c->rc == 0)
-		export__place_all_phases(c);
-	if (c->rc == 0)
-		export__nest(c);
-	rc = c->rc != 0 ? c->rc : write_all(c, out);
-	for (size_t i = 0; i < c->n; i++) {
-		json_decref(c->recs[i].args);
-		json_decref(c->recs[i].end_args);
-	}
-	free(c->recs);
-	free(c->open);
-	free(c->nslots);
-	free(c->slot_fd);
-	free(c);
+	export__end_all(c);
+	put_end(c);
+	rc = c->rc != 0 ? c->rc : export__flush(out);
+done:
+	if (st != NULL)
+		*st = c->st;
+	chrome_free(c);
 	return rc;
+}
+
+int export_chrome(const struct trace *t, FILE *out)
+{
+	return export__chrome_stats(t, out, NULL);
 }

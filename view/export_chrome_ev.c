@@ -1,6 +1,8 @@
 /* export_chrome_ev.c: trace events to the Chrome exporter's records: a
  * span per enter/exit, phase, idle or submit/complete pair, an instant for
- * the rest.  A phase's track is chosen later (export_chrome_track.c).
+ * the rest, and what each event makes ready is handed on (export__settle):
+ * written at once, or to its track's lane (export_chrome_track.c).  The
+ * first pass chose the phases' tracks (export_chrome_place.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -49,7 +51,62 @@ static json_t *fds_json(const struct trace_ev *ev)
 	return a;
 }
 
-/* A new record at ts; returns its index, or (size_t)-1 with c->rc set. */
+void *export__grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 8;
+	void *q;
+
+	if (need <= *cap && p != NULL)
+		return p;
+	while (n < need)
+		n *= 2;
+	if (n > SIZE_MAX / size || (q = realloc(p, n * size)) == NULL)
+		return NULL;
+	*cap = n;
+	return q;
+}
+
+static void touch(struct chrome *c, int what, size_t i)
+{
+	void *room;
+
+	room = export__grow(c->touched, &c->captouched, c->ntouched + 1, sizeof *c->touched);
+	if (room == NULL) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	c->touched = room;
+	c->touched[c->ntouched++] = (struct touch){ (uint8_t)what, i };
+}
+
+/* A slot of the pool: a freed one, or a new one at the end. */
+static size_t rec_slot(struct chrome *c)
+{
+	void *recs, *spare;
+
+	if (c->nfree > 0)
+		return c->free[--c->nfree];
+	/* The free list gets room for every slot with it: freeing never fails. */
+	if ((recs = export__grow(c->recs, &c->cap, c->n + 1, sizeof *c->recs)) != NULL)
+		c->recs = recs;
+	if ((spare = export__grow(c->free, &c->capfree, c->n + 1, sizeof *c->free)) != NULL)
+		c->free = spare;
+	if (recs == NULL || spare == NULL) {
+		c->rc = -ENOMEM;
+		return NO_REC;
+	}
+	return c->n++;
+}
+
+void export__rec_free(struct chrome *c, size_t i)
+{
+	json_decref(c->recs[i].args);
+	json_decref(c->recs[i].end_args);
+	c->recs[i].args = c->recs[i].end_args = NULL;
+	c->free[c->nfree++] = i;
+}
+
+/* A new record at ts; returns its index, or NO_REC with c->rc set. */
 static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
 		      const char *cat, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
@@ -57,23 +114,15 @@ static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
 static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
 		      const char *cat, const char *fmt, ...)
 {
+	size_t i = rec_slot(c);
 	struct rec *r;
 	va_list ap;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct rec *p = realloc(c->recs, cap * sizeof *p);
-
-		if (p == NULL) {
-			c->rc = -ENOMEM;
-			return (size_t)-1;
-		}
-		c->recs = p;
-		c->cap = cap;
-	}
-	r = &c->recs[c->n];
+	if (i == NO_REC)
+		return NO_REC;
+	r = &c->recs[i];
 	*r = (struct rec){ .ph = ph, .actor = (uint16_t)actor, .fd = -1, .tid = tid,
-			   .ts = ts, .end = ph == 'i' ? ts : -1, .seq = c->n, .cat = cat,
+			   .ts = ts, .end = ph == 'i' ? ts : -1, .seq = c->nrec++, .cat = cat,
 			   .args = json_object() };
 	va_start(ap, fmt);
 	vsnprintf(r->name, sizeof r->name, fmt, ap);
@@ -81,58 +130,118 @@ static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
 	file_cause_cut(r->name, sizeof r->name);   /* never half a character */
 	if (r->args == NULL)
 		c->rc = -ENOMEM;
-	return c->n++;
+	touch(c, TOUCH_NEW, i);
+	if (c->n - c->nfree > c->st.recs_peak)
+		c->st.recs_peak = c->n - c->nfree;
+	return i;
 }
 
 static json_t *args_of(struct chrome *c, size_t i)
 {
-	return i == (size_t)-1 ? NULL : c->recs[i].args;
+	return i == NO_REC ? NULL : c->recs[i].args;
+}
+
+/* Record i ends at end (not before its start). */
+static void rec_close(struct chrome *c, size_t i, int64_t end)
+{
+	struct rec *r = &c->recs[i];
+
+	r->end = end > r->ts ? end : r->ts;
+	r->closed = true;
+	touch(c, TOUCH_CLOSED, i);
 }
 
 static void open_push(struct chrome *c, int kind, int actor, int key, int key2, size_t rec)
 {
-	if (rec == (size_t)-1)
-		return;
-	if (c->nopen == c->capopen) {
-		size_t cap = c->capopen ? c->capopen * 2 : 64;
-		struct open *p = realloc(c->open, cap * sizeof *p);
+	struct actor_lanes *al = &c->lanes[actor];
+	void *room;
 
-		if (p == NULL) {
-			c->rc = -ENOMEM;
-			return;
-		}
-		c->open = p;
-		c->capopen = cap;
+	if (rec == NO_REC)
+		return;
+	room = export__grow(al->open, &al->capopen, al->nopen + 1, sizeof *al->open);
+	if (room == NULL) {
+		c->rc = -ENOMEM;
+		return;
 	}
-	c->open[c->nopen++] = (struct open){ (uint8_t)kind, (uint16_t)actor, key, key2, rec };
+	al->open = room;
+	al->open[al->nopen++] = (struct open){ (uint8_t)kind, key, key2, rec };
+	if (++c->nopen_all > c->st.open_peak)
+		c->st.open_peak = c->nopen_all;
 }
 
-/* Take the open begin with this key (key < 0 matches any); its record's
- * index, or (size_t)-1 when there is none. */
+/* Take the latest open begin with this key (key < 0 matches any); its
+ * record's index, or NO_REC when there is none. */
 static size_t open_take(struct chrome *c, int kind, int actor, int key, int key2)
 {
-	for (size_t i = c->nopen; i-- > 0;) {
-		struct open *o = &c->open[i];
+	struct actor_lanes *al = &c->lanes[actor];
 
-		if (o->kind == kind && o->actor == actor && (key < 0 || o->key == key) &&
-		    o->key2 == key2) {
+	for (size_t i = al->nopen; i-- > 0;) {
+		struct open *o = &al->open[i];
+
+		if (o->kind == kind && (key < 0 || o->key == key) && o->key2 == key2) {
 			size_t rec = o->rec;
 
-			*o = c->open[--c->nopen];
+			memmove(o, o + 1, (--al->nopen - i) * sizeof *o);
+			c->nopen_all--;
 			return rec;
 		}
 	}
-	return (size_t)-1;
+	return NO_REC;
 }
 
 void export__unfinished(struct chrome *c, size_t i, int64_t end)
 {
 	struct rec *r = &c->recs[i];
 
-	r->end = end > r->ts ? end : r->ts;
 	export__set(c, r->ph == 'b' ? (r->end_args = json_object()) : r->args, "unfinished",
 		    json_true());
 	c->unfinished++;
+	rec_close(c, i, end);
+}
+
+/* Begins never ended (a run stopped while waiting) end with the trace. */
+void export__end_all(struct chrome *c)
+{
+	int nactors = trace_hdr_c(c->t)->nactors;
+
+	for (int a = 0; a < nactors && c->rc == 0; a++) {
+		struct actor_lanes *al = &c->lanes[a];
+
+		while (al->nopen > 0 && c->rc == 0) {
+			size_t rec = al->open[--al->nopen].rec;
+
+			c->nopen_all--;
+			export__unfinished(c, rec, c->last_t);
+			export__settle(c);
+		}
+	}
+}
+
+/* What the event made or ended: an instant goes out at once, so does an
+ * async begin (its end when it ends); a span waits in its track's lane. */
+void export__settle(struct chrome *c)
+{
+	for (size_t k = 0; k < c->ntouched && c->rc == 0; k++) {
+		size_t i = c->touched[k].rec;
+		struct rec *r = &c->recs[i];
+
+		if (c->touched[k].what == TOUCH_NEW) {
+			if (r->ph == 'i') {
+				export__put_rec(c, r, 'i');
+				export__rec_free(c, i);
+			} else if (r->ph == 'b') {
+				export__put_rec(c, r, 'b');
+			} else if (!r->closed) {
+				export__lane_open(c, export__lane_of(c, r), i);
+			}
+		} else if (r->ph == 'b') {
+			export__put_rec(c, r, 'e');
+			export__rec_free(c, i);
+		} else {
+			export__lane_close(c, export__lane_of(c, r), i);
+		}
+	}
+	c->ntouched = 0;
 }
 
 /* ---- events to records ---- */
@@ -148,7 +257,7 @@ static void call_enter(struct chrome *c, const struct trace_ev *ev)
 {
 	size_t old = open_take(c, OPEN_CALL, ev->actor, -1, 0), i;
 
-	if (old != (size_t)-1)
+	if (old != NO_REC)
 		export__unfinished(c, old, ev->t_ns);     /* an enter with no exit */
 	i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "syscall", "%s",
 		    trace_call_name(ev->call) ? trace_call_name(ev->call) : "call");
@@ -165,7 +274,7 @@ static void call_exit(struct chrome *c, const struct trace_ev *ev)
 	size_t i = open_take(c, OPEN_CALL, ev->actor, ev->call, 0);
 	json_t *a;
 
-	if (i == (size_t)-1) {                /* its enter was lost */
+	if (i == NO_REC) {                /* its enter was lost */
 		int64_t ts = ev->t_ns - ev->dur_ns;
 
 		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ts > 0 ? ts : 0,
@@ -173,9 +282,9 @@ static void call_exit(struct chrome *c, const struct trace_ev *ev)
 		export__set(c, args_of(c, i), "enter_missing", json_true());
 		export__set_int(c, args_of(c, i), "fd", ev->fd);
 	}
-	if (i == (size_t)-1)
+	if (i == NO_REC)
 		return;
-	c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	rec_close(c, i, ev->t_ns);
 	a = c->recs[i].args;
 	export__set_int(c, a, "ret", ev->ret);
 	if (ev->err != 0)
@@ -196,19 +305,24 @@ static void on_phase(struct chrome *c, const struct trace_ev *ev)
 	size_t i = open_take(c, OPEN_PHASE, ev->actor, ev->fd, ev->phase);
 
 	if (!(ev->flags & TRACE_F_END)) {
-		if (i != (size_t)-1)
+		/* Past FD_TRACKS overlapping fds: an async span, which never clashes. */
+		int tid = export__phase_tid(c, ev->actor, ev->fd);
+
+		if (i != NO_REC)
 			export__unfinished(c, i, ev->t_ns);   /* begun twice */
-		i = rec_new(c, 'X', ev->actor, -1, ev->t_ns, "phase", "%s",
+		i = rec_new(c, tid >= 0 ? 'X' : 'b', ev->actor,
+			    tid >= 0 ? tid : export__tid_kernel(ev->actor), ev->t_ns, "phase", "%s",
 			    phase_name(ev->phase, blocked));
-		if (i == (size_t)-1)
+		if (i == NO_REC)
 			return;
-		c->recs[i].phase = true;
+		if (tid < 0)
+			c->recs[i].id = ++c->next_id;
 		c->recs[i].fd = ev->fd;
 		export__set_int(c, c->recs[i].args, "fd", ev->fd);
 		export__set(c, c->recs[i].args, "blocked", json_boolean(blocked));
 		open_push(c, OPEN_PHASE, ev->actor, ev->fd, ev->phase, i);
-	} else if (i != (size_t)-1) {
-		c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	} else if (i != NO_REC) {
+		rec_close(c, i, ev->t_ns);
 	} else {                              /* an end with no begin */
 		i = rec_new(c, 'i', ev->actor, export__tid_kernel(ev->actor), ev->t_ns, "phase",
 			    "%s ends", phase_name(ev->phase, blocked));
@@ -222,7 +336,7 @@ static void on_idle(struct chrome *c, const struct trace_ev *ev)
 	size_t i = open_take(c, OPEN_IDLE, ev->actor, 0, 0);
 
 	if (!(ev->flags & TRACE_F_END)) {
-		if (i != (size_t)-1)
+		if (i != NO_REC)
 			export__unfinished(c, i, ev->t_ns);
 		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "idle",
 			    "other work");
@@ -231,16 +345,16 @@ static void on_idle(struct chrome *c, const struct trace_ev *ev)
 		open_push(c, OPEN_IDLE, ev->actor, 0, 0, i);
 		return;
 	}
-	if (i == (size_t)-1) {
+	if (i == NO_REC) {
 		int64_t ts = ev->t_ns - ev->dur_ns;
 
 		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ts > 0 ? ts : 0, "idle",
 			    "other work");
 		export__set(c, args_of(c, i), "begin_missing", json_true());
 	}
-	if (i == (size_t)-1)
+	if (i == NO_REC)
 		return;
-	c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	rec_close(c, i, ev->t_ns);
 	export__set_int(c, c->recs[i].args, "dur_ns", ev->dur_ns);
 }
 
@@ -251,7 +365,7 @@ static void on_async(struct chrome *c, const struct trace_ev *ev)
 	if (ev->kind == TRACE_SUBMIT) {
 		i = rec_new(c, 'b', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "async io",
 			    "read fd %d (request %d)", ev->fd, ev->arg);
-		if (i == (size_t)-1)
+		if (i == NO_REC)
 			return;
 		c->recs[i].id = ++c->next_id;
 		export__set_int(c, c->recs[i].args, "fd", ev->fd);
@@ -260,13 +374,13 @@ static void on_async(struct chrome *c, const struct trace_ev *ev)
 		open_push(c, OPEN_ASYNC, ev->actor, 0, ev->arg, i);
 		return;
 	}
-	if ((i = open_take(c, OPEN_ASYNC, ev->actor, 0, ev->arg)) != (size_t)-1) {
-		c->recs[i].end = ev->t_ns > c->recs[i].ts ? ev->t_ns : c->recs[i].ts;
+	if ((i = open_take(c, OPEN_ASYNC, ev->actor, 0, ev->arg)) != NO_REC) {
+		rec_close(c, i, ev->t_ns);
 		c->recs[i].end_args = json_object();
 	} else {
 		i = rec_new(c, 'i', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "async io",
 			    "completion of request %d (no submit seen)", ev->arg);
-		if (i == (size_t)-1)
+		if (i == NO_REC)
 			return;
 		c->recs[i].end_args = json_incref(c->recs[i].args);
 	}

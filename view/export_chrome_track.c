@@ -1,175 +1,159 @@
-/* export_chrome_track.c: the Chrome exporter's kernel-side tracks (one
- * per actor, or one per fd where a multiplexer's phases overlap) and the
- * nesting of the spans on each track.
+/* export_chrome_track.c: the nesting of the spans on each track, as they
+ * end, and their writing.
+ *
+ * Spans on one track must nest.  Stamps from different threads can make
+ * two spans cross by a little (an idle end stamped after the next call's
+ * enter); the later one then starts where the other ends, and says by how
+ * much in "moved_ns".  That needs the spans of a track in order of start
+ * (the longer first on a tie): a span that ended waits (held) while one
+ * that began no later on its track is still open, then goes out in that
+ * order, checked against the written spans that may enclose it (the
+ * stack).  A span that begins, in the trace, after a later-starting one
+ * of its track was written (stamps out of order) starts where that one
+ * started, and says so in "moved_ns" too: nothing written is taken back.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "view/export_chrome_int.h"
 
-/* ---- tracks ---- */
-
-static int cmp_actor_ts(const void *pa, const void *pb, void *arg)
+/* The order in which a track's spans go out. */
+static bool span_before(const struct rec *a, const struct rec *b)
 {
-	const struct rec *recs = arg, *a = &recs[*(const size_t *)pa], *b = &recs[*(const size_t *)pb];
-
-	if (a->actor != b->actor)
-		return a->actor < b->actor ? -1 : 1;
 	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+		return a->ts < b->ts;
+	if (a->end != b->end)
+		return a->end > b->end;       /* the longer one encloses */
+	return a->seq < b->seq;
 }
 
-/* Whether a phase of one fd overlaps a phase of another (idx sorted by ts):
- * a multiplexer waits on all its fds at once. */
-static bool phases_overlap(const struct chrome *c, const size_t *idx, size_t n, size_t *active)
+struct lane *export__lane_of(struct chrome *c, const struct rec *r)
 {
-	size_t nact = 0;
+	struct actor_lanes *al = &c->lanes[r->actor];
+	int slot = r->tid - export__tid_fd(c, r->actor, 0);
 
-	for (size_t k = 0; k < n; k++) {
-		const struct rec *r = &c->recs[idx[k]];
-		size_t kept = 0;
+	if (r->tid == export__tid_thread(r->actor))
+		return &al->thread;
+	if (slot >= 0 && slot < c->nslots[r->actor])
+		return &al->fd[slot];
+	return &al->kernel;
+}
 
-		for (size_t j = 0; j < nact; j++)
-			if (c->recs[active[j]].end > r->ts)
-				active[kept++] = active[j];
-		nact = kept;
-		for (size_t j = 0; j < nact; j++)
-			if (c->recs[active[j]].fd != r->fd)
-				return true;
-		active[nact++] = idx[k];
+static void held_insert(struct chrome *c, struct lane *l, size_t i)
+{
+	void *room;
+	size_t k;
+
+	if ((room = export__grow(l->held, &l->capheld, l->nheld + 1, sizeof *l->held)) == NULL) {
+		c->rc = -ENOMEM;
+		return;
 	}
+	l->held = room;
+	for (k = l->nheld; k > 0 && span_before(&c->recs[i], &c->recs[l->held[k - 1]]); k--)
+		;
+	memmove(l->held + k + 1, l->held + k, (l->nheld - k) * sizeof *l->held);
+	l->held[k] = i;
+	l->nheld++;
+}
+
+/* Whether a span still open on l began no later than r: r must wait. */
+static bool waits(const struct chrome *c, const struct lane *l, const struct rec *r)
+{
+	for (size_t j = 0; j < l->nopen; j++)
+		if (c->recs[l->open[j]].ts <= r->ts)
+			return true;
 	return false;
 }
 
-static int fd_slot(struct chrome *c, int actor, int fd)
+static void move_start(struct rec *r, int64_t to)
 {
-	for (int s = 0; s < c->nslots[actor]; s++)
-		if (c->slot_fd[actor][s] == fd)
-			return s;
-	if (c->nslots[actor] == FD_TRACKS)
-		return -1;
-	c->slot_fd[actor][c->nslots[actor]] = fd;
-	return c->nslots[actor]++;
+	r->moved += to - r->ts;
+	r->ts = to;
+	if (r->end < to)
+		r->end = to;
 }
 
-/* One actor's phases: on its kernel track, or, when they overlap, on one
- * track per fd (past FD_TRACKS fds, as async spans, which never clash). */
-static void place_phases(struct chrome *c, const size_t *idx, size_t n, size_t *active)
+/* Writes span i (the first held, no longer held) and keeps it on the
+ * stack for the spans that may nest in it. */
+static void write_span(struct chrome *c, struct lane *l, size_t i)
 {
-	int a = c->recs[idx[0]].actor;
-	bool per_fd = phases_overlap(c, idx, n, active);
+	struct rec *r = &c->recs[i];
+	void *room;
 
-	for (size_t k = 0; k < n; k++) {
-		struct rec *r = &c->recs[idx[k]];
-		int slot = per_fd ? fd_slot(c, a, r->fd) : 0;
-
-		if (!per_fd) {
-			r->tid = export__tid_kernel(a);
-		} else if (slot >= 0) {
-			r->tid = export__tid_fd(c, a, slot);
-		} else {
-			r->ph = 'b';
-			r->tid = export__tid_kernel(a);
-			r->id = ++c->next_id;
-		}
-	}
-}
-
-void export__place_all_phases(struct chrome *c)
-{
-	size_t *idx = malloc((c->n + 1) * sizeof *idx), *active = malloc((c->n + 1) * sizeof *active);
-	size_t m = 0;
-
-	if (idx == NULL || active == NULL) {
+	if ((room = export__grow(l->stack, &l->capstack, l->depth + 1, sizeof *l->stack)) == NULL) {
 		c->rc = -ENOMEM;
-		goto out;
+		return;
 	}
-	for (size_t i = 0; i < c->n; i++)
-		if (c->recs[i].phase)
-			idx[m++] = i;
-	qsort_r(idx, m, sizeof *idx, cmp_actor_ts, c->recs);
-	for (size_t a = 0, b; a < m; a = b) {
-		for (b = a + 1; b < m && c->recs[idx[b]].actor == c->recs[idx[a]].actor; b++)
-			;
-		place_phases(c, idx + a, b - a, active);
+	l->stack = room;
+	if (r->moved > 0) {
+		export__set_int(c, r->args, "moved_ns", r->moved);
+		c->moved++;
 	}
-out:
-	free(idx);
-	free(active);
+	export__put_rec(c, r, 'X');
+	l->stack[l->depth++] = (struct kept){ r->ts, r->end };
+	if (++c->nstack_all > c->st.stack_peak)
+		c->st.stack_peak = c->nstack_all;
+	export__rec_free(c, i);
 }
 
-/* ---- nesting ---- */
-
-static int cmp_track(const void *pa, const void *pb, void *arg)
+/* Writes the held spans that no open one can come before, in order. */
+static void release(struct chrome *c, struct lane *l)
 {
-	const struct rec *recs = arg, *a = &recs[*(const size_t *)pa], *b = &recs[*(const size_t *)pb];
+	while (l->nheld > 0 && c->rc == 0) {
+		size_t i = l->held[0];
+		struct rec *r = &c->recs[i];
 
-	if (a->tid != b->tid)
-		return a->tid < b->tid ? -1 : 1;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	if (a->end != b->end)
-		return a->end > b->end ? -1 : 1;       /* the longer one encloses */
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-/* Spans on one track must nest.  Stamps from different threads can make
- * two spans cross by a little (an idle end stamped after the next call's
- * enter); the later one then starts where the other ends, and says by
- * how much in "moved_ns".  idx[0..n) is one track, sorted by cmp_track. */
-static void nest_track(struct chrome *c, size_t *idx, size_t n, size_t *stack)
-{
-	size_t depth = 0, i = 0;
-
-	while (i < n) {
-		struct rec *r = &c->recs[idx[i]];
-
-		while (depth > 0 && c->recs[stack[depth - 1]].end <= r->ts)
-			depth--;
-		if (depth > 0 && c->recs[stack[depth - 1]].end < r->end) {
-			int64_t to = c->recs[stack[depth - 1]].end;
-
-			r->moved += to - r->ts;
-			r->ts = to;
-			for (size_t j = i; j + 1 < n && cmp_track(&idx[j + 1], &idx[j], c->recs) < 0; j++) {
-				size_t tmp = idx[j];
-
-				idx[j] = idx[j + 1];
-				idx[j + 1] = tmp;
-			}
-			continue;                     /* look at position i again */
+		if (waits(c, l, r))
+			return;
+		memmove(l->held, l->held + 1, (l->nheld - 1) * sizeof *l->held);
+		l->nheld--;
+		/* The stack is cut at r's start: what comes later may not start
+		 * before it (its begin came after a later span's end). */
+		if (r->ts < l->frontier)
+			move_start(r, l->frontier);
+		l->frontier = r->ts;
+		while (l->depth > 0 && l->stack[l->depth - 1].end <= r->ts) {
+			l->depth--;
+			c->nstack_all--;
 		}
-		stack[depth++] = idx[i++];
+		if (l->depth > 0 && l->stack[l->depth - 1].end < r->end) {
+			move_start(r, l->stack[l->depth - 1].end);
+			held_insert(c, l, i);     /* and look at the first again */
+			continue;
+		}
+		write_span(c, l, i);
 	}
 }
 
-void export__nest(struct chrome *c)
+void export__lane_open(struct chrome *c, struct lane *l, size_t i)
 {
-	size_t *idx = malloc((c->n + 1) * sizeof *idx), *stack = malloc((c->n + 1) * sizeof *stack);
-	size_t m = 0;
+	void *room;
 
-	if (idx == NULL || stack == NULL) {
+	if ((room = export__grow(l->open, &l->capopen, l->nopen + 1, sizeof *l->open)) == NULL) {
 		c->rc = -ENOMEM;
-		goto out;
+		return;
 	}
-	for (size_t i = 0; i < c->n; i++)
-		if (c->recs[i].ph == 'X')
-			idx[m++] = i;
-	qsort_r(idx, m, sizeof *idx, cmp_track, c->recs);
-	for (size_t a = 0, b; a < m; a = b) {
-		for (b = a + 1; b < m && c->recs[idx[b]].tid == c->recs[idx[a]].tid; b++)
-			;
-		nest_track(c, idx + a, b - a, stack);
-	}
-	for (size_t k = 0; k < m; k++)
-		if (c->recs[idx[k]].moved > 0) {
-			export__set_int(c, c->recs[idx[k]].args, "moved_ns", c->recs[idx[k]].moved);
-			c->moved++;
+	l->open = room;
+	l->open[l->nopen++] = i;
+}
+
+void export__lane_close(struct chrome *c, struct lane *l, size_t i)
+{
+	for (size_t j = 0; j < l->nopen; j++)
+		if (l->open[j] == i) {
+			l->open[j] = l->open[--l->nopen];
+			break;
 		}
-out:
-	free(idx);
-	free(stack);
+	held_insert(c, l, i);
+	release(c, l);
+}
+
+void export__lane_free(struct lane *l)
+{
+	free(l->open);
+	free(l->held);
+	free(l->stack);
 }
