@@ -10,7 +10,7 @@
  * address, with the count check in seek_view and the screen's
  * seek_forget on every change of what it shows.  Replace the body with
  * `return trace_serial(t);`. */
-static uint64_t seek_serial(const struct trace *t)
+uint64_t seek_trace_serial(const struct trace *t)
 {
 	return (uint64_t)(uintptr_t)t;
 }
@@ -90,7 +90,7 @@ static int start(struct seek *sk, const struct trace *t)
 {
 	seek_forget(sk);
 	sk->t = t;
-	sk->serial = seek_serial(t);
+	sk->serial = seek_trace_serial(t);
 	if (view_more_fit(&sk->bmore, t) != 0)
 		return -ENOMEM;
 	view_reset_more(&sk->b, t, &sk->bmore);
@@ -193,7 +193,7 @@ static bool reusable(const struct seek *sk, const struct view *v, size_t n,
  * traces grow), or nothing is followed yet. */
 static bool other_trace(const struct seek *sk, const struct trace *t)
 {
-	return sk->t != t || sk->serial != seek_serial(t) ||
+	return sk->t != t || sk->serial != seek_trace_serial(t) ||
 	       (sk->ncopies > 0 && sk->copies[sk->ncopies - 1].n > trace_count(t));
 }
 

@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "scenarios/scn.h"
+#include "trace/seek.h"
 #include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
@@ -101,10 +102,11 @@ static void draw(struct tui *u)
 	s.cursor = u->cursor;
 	/* A replay at its last event is at the end of the run it recorded. */
 	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
-	/* Without memory for the actors past the view's own, the panes show
-	 * the first TRACE_MAX_ACTORS: the view ignores the others' events. */
-	(void)view_more_fit(&u->more, t);
-	view_fold_more(&u->view, t, u->cursor, &u->more);
+	/* One fold a frame, from the scratch's nearest copy or folded on
+	 * (render.h).  Without memory for the actors past the view's own, the
+	 * panes show the first TRACE_MAX_ACTORS: the view ignores the others'
+	 * events. */
+	(void)seek_view(render_scratch_seek(u->scratch), t, u->cursor, &u->view, &u->more);
 	s.v = &u->view;
 	screen_size(&w, &h);
 	if (u->grid.w != w || u->grid.h != h) {

@@ -289,12 +289,12 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 
 /* Idle time in slices shows once, as in the plain narration: an idle
  * event right after another of its actor's (its state samples aside). */
-bool render__idle_again(const struct trace *t, size_t i)
+bool render__idle_again(const struct tui_state *s, size_t i)
 {
-	int actor = trace_at(t, i)->actor;
+	int actor = render__ev(s, i)->actor;
 
 	while (i-- > 0) {
-		const struct trace_ev *ev = trace_at(t, i);
+		const struct trace_ev *ev = render__ev(s, i);
 
 		if (ev->actor == actor && ev->kind != TRACE_STATE)
 			return ev->kind == TRACE_IDLE;
@@ -346,31 +346,30 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 	size_t idx[64];
 
 	for (size_t i = s->cursor; i-- > 0 && n < lines && n < 64;) {
-		const struct trace_ev *ev = trace_at(s->t, i);
+		const struct trace_ev *ev = render__ev(s, i);
 
 		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
-		    (ev->kind == TRACE_IDLE && render__idle_again(s->t, i)))
+		    (ev->kind == TRACE_IDLE && render__idle_again(s, i)))
 			continue;
 		idx[n++] = i;
 	}
-	/* One fold to the oldest line shown, then forward event by event. */
-	if (n > 0) {
-		/* Without memory for actors past the view's own, their lines
-		 * read them as not yet appeared. */
-		(void)view_more_fit(&s->scratch->story_more, s->t);
-		view_fold_more(before, s->t, idx[n - 1], &s->scratch->story_more);
-	}
+	/* One fold to the oldest line shown (from the seek cache's nearest
+	 * copy), then forward event by event.  Without memory for actors past
+	 * the view's own, their lines read them as not yet appeared. */
+	if (n > 0)
+		render__seek(s, idx[n - 1], before, &s->scratch->story_more);
 	for (int r = 0; r < n; r++) {
 		size_t at = idx[n - 1 - r];
-		const struct trace_ev *ev = trace_at(s->t, at);
+		struct trace_ev ev;
 
 		while (before->n < at)
-			view_apply(before, trace_at(s->t, before->n));
-		if (!narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, ev, line,
+			view_apply(before, render__ev(s, before->n));
+		ev = *render__ev(s, at);
+		if (!narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, &ev, line,
 				     sizeof line))
 			continue;
-		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev->t_ns / 1e9,
-			 narrate_actor(s->t, ev->actor), line);
+		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev.t_ns / 1e9,
+			 narrate_actor(s->t, ev.actor), line);
 		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
 		grid_put(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, fitted, g->w - 2);
 	}
@@ -678,13 +677,46 @@ static void render_page(struct grid *g, const struct tui_state *s)
 
 struct render_scratch *render_scratch_new(void)
 {
-	return calloc(1, sizeof(struct render_scratch));   /* each pane fills its part */
+	struct render_scratch *r = calloc(1, sizeof *r);   /* each pane fills its part */
+
+	if (r != NULL && (r->seek = seek_new()) == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct seek *render_scratch_seek(struct render_scratch *r)
+{
+	return r->seek;
+}
+
+void render_scratch_forget(struct render_scratch *r)
+{
+	seek_forget(r->seek);
+	render__lanes_forget(&r->lanes);
+}
+
+uint64_t render_scratch_visited(const struct render_scratch *r)
+{
+	return r->visited + (seek_applied(r->seek) - r->applied0);
+}
+
+void render__seek(const struct tui_state *s, size_t n, struct view *v, struct view_more *more)
+{
+	if (s->scratch != NULL) {
+		(void)seek_view(s->scratch->seek, s->t, n, v, more);
+		return;
+	}
+	(void)view_more_fit(more, s->t);
+	view_fold_more(v, s->t, n, more);
 }
 
 void render_scratch_free(struct render_scratch *r)
 {
 	if (r == NULL)
 		return;
+	seek_free(r->seek);
 	view_more_free(&r->story_more);
 	render__lanes_free(&r->lanes);
 	render__lanes_free(&r->kern);
@@ -737,6 +769,8 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	}
 	if (s->scratch == NULL && (s->scratch = own = render_scratch_new()) == NULL)
 		return;
+	s->scratch->visited = 0;
+	s->scratch->applied0 = seek_applied(s->scratch->seek);
 	render_screen(g, s);
 	render_scratch_free(own);
 }

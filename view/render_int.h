@@ -2,6 +2,7 @@
 #ifndef IOSCOPE_RENDER_INT_H
 #define IOSCOPE_RENDER_INT_H
 
+#include "trace/seek.h"
 #include "view/narrate.h"
 #include "view/render.h"
 #include "view/render_lanes.h"
@@ -27,7 +28,23 @@ struct render_scratch {
 	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
 	char rule[256];                /* render.c: a rule's words made for this draw */
+	struct seek *seek;             /* the folds' copies (render.h), kept between calls */
+	uint64_t visited;              /* events read by this render (render__ev) */
+	uint64_t applied0;             /* seek_applied when it began */
 };
+
+/* Event i of s's trace, counted in s->scratch->visited. */
+static inline const struct trace_ev *render__ev(const struct tui_state *s, size_t i)
+{
+	if (s->scratch != NULL)
+		s->scratch->visited++;
+	return trace_at(s->t, i);
+}
+
+/* v becomes the fold of s's trace to n with more as its room: through the
+ * scratch's seek cache (from a copy, or folded on), or from the first
+ * event without a scratch. */
+void render__seek(const struct tui_state *s, size_t n, struct view *v, struct view_more *more);
 
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {
@@ -56,7 +73,7 @@ int render__kernel_height(const struct tui_state *s);
 
 /* An idle event right after another idle event of its actor: idle time
  * in slices, shown once. */
-bool render__idle_again(const struct trace *t, size_t i);
+bool render__idle_again(const struct tui_state *s, size_t i);
 
 /* Wrap UTF-8 text into rows [y, y + h) at word boundaries (anywhere in
  * text without spaces, such as Chinese).  Returns the rows used; g NULL:

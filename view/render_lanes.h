@@ -35,12 +35,25 @@ struct lanes_scratch {
 	int cap;                  /* actors the arrays hold */
 	int unsaid;               /* actors the last draw left out without
 	                             room to say so: the rule below says it */
+	/* The whole run fitted walks every event: its rows as last drawn,
+	 * drawn again as they are for the same trace (serial and length),
+	 * rows, width and style. */
+	struct {
+		bool valid;
+		uint64_t serial;
+		size_t count;
+		int w, y, h, lang, theme, unsaid;
+		bool ascii;
+		struct cell *cells;   /* rows [y, y + h), w wide */
+	} whole;
 };
 
 /* Draw the lanes of s in rows [y, y + h) with sc's scratch state. */
 void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		      struct lanes_scratch *sc);
 void render__lanes_free(struct lanes_scratch *sc);
+/* Forget the whole run kept (the trace shown changes). */
+void render__lanes_forget(struct lanes_scratch *sc);
 
 /* Shared with the kernel pane (render_kernel.c), which lists the same
  * actors in the same order and groups them in the same words, one row a
