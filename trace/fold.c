@@ -699,3 +699,23 @@ int view_unpack(struct view *v, const void *buf, struct view_more *more)
 			v->caption[l] = v->cast_words[l] + p->words_at[l];
 	return 0;
 }
+
+int view_copy(struct view *dst, const struct view *src, struct view_more *more)
+{
+	int room = TRACE_MAX_ACTORS + (more != NULL ? more->cap : 0);
+
+	if (src->nactors > room)
+		return -ENOSPC;
+	memcpy(dst, src, offsetof(struct view, actors));
+	memcpy(&dst->more, &src->more, sizeof(struct view) - offsetof(struct view, more));
+	dst->more = more != NULL && more->cap > 0 ? more : NULL;
+	for (int i = 0; i < src->nactors; i++)
+		*view_actor(dst, i) = *view_actor_c(src, i);
+	for (int l = 0; l < 2; l++) {
+		const char *c = src->caption[l], *w = src->cast_words[l];
+
+		if (c >= w && c < w + VIEW_CAST_WORDS)
+			dst->caption[l] = dst->cast_words[l] + (c - w);
+	}
+	return 0;
+}

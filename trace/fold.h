@@ -225,6 +225,10 @@ void view_fold_on(struct view *v, size_t n);
  * else -ENOSPC, v unchanged); the caption points into v's own words
  * where the packed one pointed into its view's. */
 size_t view_pack_size(const struct view *v);
+/* dst becomes a copy of src, in the same way, without packing: with more
+ * as its room (-ENOSPC when it cannot hold src's actors: dst unchanged).
+ * Slots past its actors are left as they were (no view reads them). */
+int view_copy(struct view *dst, const struct view *src, struct view_more *more);
 void view_pack(const struct view *v, void *buf);
 int view_unpack(struct view *v, const void *buf, struct view_more *more);
 

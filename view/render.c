@@ -94,6 +94,10 @@ static int char_at(const char *s, unsigned *cp, int *cw)
 		*cp = (b & (0x7F >> n)) << (6 * (n - 1));
 	for (int i = 1; i < n && b >= 0x80; i++)
 		*cp |= (unsigned)(s[i] & 0x3F) << (6 * (n - 1 - i));
+	if (b < 0x80 && n == 1) {
+		*cw = 1;                  /* what grid_width says of any ASCII byte */
+		return n;
+	}
 	memcpy(one, s, (size_t)n);
 	one[n] = '\0';
 	*cw = grid_width(one);
@@ -153,6 +157,8 @@ static bool is_quote_close(unsigned c)
  * and never before closing or after opening punctuation. */
 static bool may_break(unsigned a, int aw, unsigned b, int bw)
 {
+	if (aw != 2 && bw != 2)
+		return false;             /* the common case, without the sets */
 	if (a == ' ' || b == ' ' || is_closing(b) || is_opening(a))
 		return false;
 	return aw == 2 || bw == 2;
@@ -332,15 +338,74 @@ static const char *caption_of(const struct tui_state *s)
 /* Rows the caption needs at this width (at most 4). */
 static int caption_rows(const struct grid *g, const struct tui_state *s)
 {
-	return wrap_lines(NULL, 1, 0, g->w - 2, 4, ROLE_TEXT, caption_of(s));
+	struct render_scratch *r = s->scratch;
+	const char *cap = caption_of(s);
+	size_t len = strlen(cap);
+
+	if (r->cap_w == g->w && r->cap_len == len && len < sizeof r->cap_text &&
+	    memcmp(r->cap_text, cap, len) == 0)
+		return r->cap_rows;           /* the same caption as the last frame's */
+	r->cap_rows = wrap_lines(NULL, 1, 0, g->w - 2, 4, ROLE_TEXT, cap);
+	r->cap_w = len < sizeof r->cap_text ? g->w : 0;
+	r->cap_len = len;
+	if (r->cap_w != 0)
+		memcpy(r->cap_text, cap, len);
+	return r->cap_rows;
+}
+
+/* Event at's line in the story, made (and kept) if it was not: its
+ * narration against the view before it, which is folded there from the
+ * seek cache's nearest copy or on from the last line made (the lines are
+ * made oldest first).  Without memory for actors past the view's own,
+ * their lines read them as not yet appeared. */
+static const struct render_story_line *story_line(const struct grid *g, const struct tui_state *s,
+						  size_t at)
+{
+	struct render_story_line *l = &s->scratch->story_lines[at % RENDER_STORY_KEEP];
+	uint64_t serial = seek_trace_serial(s->t);
+	struct view *before = &s->scratch->story;
+	char line[600], full[700], fitted[700];
+	struct trace_ev ev;
+	struct grid row;
+
+	if (l->valid && l->at == at && l->serial == serial && l->lang == s->lang &&
+	    l->w == g->w && l->ascii == s->ascii)
+		return l;
+	l->valid = l->said = false;
+	render__seek(s, at, before, &s->scratch->story_more);
+	ev = *render__ev(s, at);
+	if (narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, &ev, line,
+			    sizeof line)) {
+		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev.t_ns / 1e9,
+			 narrate_actor(s->t, ev.actor), line);
+		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
+		if (grid_init(&row, g->w - 2, 1) != 0)
+			return l;                 /* no memory: a blank line, made again */
+		if (l->cap < row.w) {
+			wchar_t *ch = realloc(l->ch, (size_t)row.w * sizeof *ch);
+
+			if (ch == NULL) {
+				grid_free(&row);
+				return l;
+			}
+			l->ch = ch;
+			l->cap = row.w;
+		}
+		l->n = grid_put(&row, 0, 0, ROLE_TEXT, fitted, row.w);
+		for (int i = 0; i < l->n; i++)
+			l->ch[i] = row.cells[i].ch;
+		grid_free(&row);
+		l->said = true;
+	}
+	l->valid = true, l->ascii = s->ascii, l->lang = s->lang, l->w = g->w;
+	l->serial = serial, l->at = at;
+	return l;
 }
 
 /* The latest events in words, the newest at the bottom of rows [y, y+h);
  * a line too long ends with "…" at a word.  Returns the lines drawn. */
 static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 {
-	struct view *before = &s->scratch->story;
-	char line[600], full[700], fitted[700];
 	/* The classroom double-spaces the story where it has the rows. */
 	int n = 0, gap = render__story_gap(s, (h + 1) / 2, h), lines = gap == 2 ? (h + 1) / 2 : h;
 	size_t idx[64];
@@ -353,25 +418,11 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 			continue;
 		idx[n++] = i;
 	}
-	/* One fold to the oldest line shown (from the seek cache's nearest
-	 * copy), then forward event by event.  Without memory for actors past
-	 * the view's own, their lines read them as not yet appeared. */
-	if (n > 0)
-		render__seek(s, idx[n - 1], before, &s->scratch->story_more);
 	for (int r = 0; r < n; r++) {
-		size_t at = idx[n - 1 - r];
-		struct trace_ev ev;
+		const struct render_story_line *l = story_line(g, s, idx[n - 1 - r]);
 
-		while (before->n < at)
-			view_apply(before, render__ev(s, before->n));
-		ev = *render__ev(s, at);
-		if (!narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, &ev, line,
-				     sizeof line))
-			continue;
-		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev.t_ns / 1e9,
-			 narrate_actor(s->t, ev.actor), line);
-		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
-		grid_put(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, fitted, g->w - 2);
+		for (int i = 0; l->said && i < l->n; i++)
+			grid_set(g, 1 + i, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, l->ch[i]);
 	}
 	return n;
 }
@@ -695,6 +746,8 @@ void render_scratch_forget(struct render_scratch *r)
 {
 	seek_forget(r->seek);
 	render__lanes_forget(&r->lanes);
+	for (int i = 0; i < RENDER_STORY_KEEP; i++)
+		r->story_lines[i].valid = false;
 }
 
 uint64_t render_scratch_visited(const struct render_scratch *r)
@@ -717,6 +770,8 @@ void render_scratch_free(struct render_scratch *r)
 	if (r == NULL)
 		return;
 	seek_free(r->seek);
+	for (int i = 0; i < RENDER_STORY_KEEP; i++)
+		free(r->story_lines[i].ch);
 	view_more_free(&r->story_more);
 	render__lanes_free(&r->lanes);
 	render__lanes_free(&r->kern);

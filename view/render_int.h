@@ -14,8 +14,26 @@ struct render_page_row {
 	int at, len;              /* bytes of the page's text */
 };
 
+/* The story's lines as last made, by event (at % RENDER_STORY_KEEP): an
+ * event's line is the same in every frame that shows it (the narration of
+ * it against the view before it), so a step makes only the new ones. */
+#define RENDER_STORY_KEEP 128
+
+struct render_story_line {
+	bool valid, said;         /* made; and not a line the narrator skips */
+	bool ascii;
+	int lang, w;
+	uint64_t serial;          /* seek_trace_serial of its trace */
+	size_t at;                /* its event */
+	wchar_t *ch;              /* its cells as grid_put makes them, fitted to
+	                             w - 2 columns: [n] of [cap] */
+	int n, cap;
+};
+
 /* What render.h's struct render_scratch holds: one part per pane that
- * needs one, each refilled by its pane on every call.  render_scratch_new
+ * needs one, each refilled by its pane on every call, but for what is
+ * kept for the next frames (the seek cache, the story's lines, the
+ * lanes' whole run; render_scratch_forget drops them).  render_scratch_new
  * zeroes it; the parts that grow to a trace (the lanes' arrays, the
  * views' room for actors past TRACE_MAX_ACTORS) keep their memory until
  * render_scratch_free. */
@@ -28,7 +46,11 @@ struct render_scratch {
 	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
 	char rule[256];                /* render.c: a rule's words made for this draw */
+	struct render_story_line story_lines[RENDER_STORY_KEEP];   /* render.c, kept */
 	struct seek *seek;             /* the folds' copies (render.h), kept between calls */
+	char cap_text[1024];           /* render.c: the caption last measured, */
+	size_t cap_len;
+	int cap_w, cap_rows;           /* at this width (0: none), in rows */
 	uint64_t visited;              /* events read by this render (render__ev) */
 	uint64_t applied0;             /* seek_applied when it began */
 };

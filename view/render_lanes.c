@@ -151,6 +151,7 @@ void render__lanes_free(struct lanes_scratch *sc)
 	sc->whole.cells = NULL;
 	sc->whole.valid = false;
 	view_more_free(&sc->more);
+	view_more_free(&sc->start_more);
 	free(sc->order);
 	free(sc->lanes);
 	free(sc->prev);
@@ -510,6 +511,16 @@ static void fold_more(struct lanes_scratch *sc, const struct tui_state *s, size_
 	render__seek(s, n, &sc->v, &sc->more);
 }
 
+/* The window's first view: sc->start, folded on from the last frame's
+ * (a step moves it by a step), copied into sc->v, which the draw then
+ * folds on to the cursor. */
+static void fold_window(struct lanes_scratch *sc, const struct tui_state *s, size_t first)
+{
+	render__seek(s, first, &sc->start, &sc->start_more);
+	if (view_more_fit(&sc->more, s->t) != 0 || view_copy(&sc->v, &sc->start, &sc->more) != 0)
+		fold_more(sc, s, first);
+}
+
 /* The whole run: count the events that change something, and those that
  * do not, to share the width between them. */
 static void fit_measure(struct fit *f, const struct tui_state *s, struct lanes_scratch *sc)
@@ -608,7 +619,10 @@ static void lanes_draw(struct grid *g, const struct tui_state *s, int y, int h,
 	if (f.whole)
 		fit_measure(&f, s, sc);
 	first = f.whole ? 0 : window_start(s, f.cols);
-	fold_more(sc, s, first);
+	if (f.whole)
+		fold_more(sc, s, first);
+	else
+		fold_window(sc, s, first);
 	for (size_t i = first; i < s->cursor; i++) {
 		struct trace_ev ev = *render__ev(s, i);
 

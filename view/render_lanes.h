@@ -29,6 +29,9 @@ struct lane {
 struct lanes_scratch {
 	struct view v;            /* the fold the lanes are drawn from */
 	struct view_more more;    /* its actors past TRACE_MAX_ACTORS */
+	struct view start;        /* the fold to the window's first event, kept:
+	                             a step folds it on by a step (render.h) */
+	struct view_more start_more;
 	int *order;               /* actors with a lane, sorted; [cap] */
 	struct lane *lanes;       /* [cap] */
 	wchar_t (*prev)[2];       /* per lane: its last cells (fitting) */
