@@ -295,7 +295,7 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 
 /* Idle time in slices shows once, as in the plain narration: an idle
  * event right after another of its actor's (its state samples aside). */
-bool render__idle_again(const struct tui_state *s, size_t i)
+static bool idle_again(const struct tui_state *s, size_t i)
 {
 	int actor = render__ev(s, i)->actor;
 
@@ -306,6 +306,25 @@ bool render__idle_again(const struct tui_state *s, size_t i)
 			return ev->kind == TRACE_IDLE;
 	}
 	return false;
+}
+
+/* Asked of the same events frame after frame (the lanes and the story):
+ * kept by event. */
+bool render__idle_again(const struct tui_state *s, size_t i)
+{
+	uint64_t serial = seek_trace_serial(s->t);
+	struct render_scratch *r = s->scratch;
+	size_t k = i % RENDER_IDLE_KEEP;
+
+	if (r == NULL)
+		return idle_again(s, i);
+	if (!r->idle[k].valid || r->idle[k].at != i || r->idle[k].serial != serial) {
+		r->idle[k].again = idle_again(s, i);
+		r->idle[k].valid = true;
+		r->idle[k].at = i;
+		r->idle[k].serial = serial;
+	}
+	return r->idle[k].again;
 }
 
 /* Wrap text that may hold line breaks: each line wraps on its own. */
@@ -748,6 +767,8 @@ void render_scratch_forget(struct render_scratch *r)
 	render__lanes_forget(&r->lanes);
 	for (int i = 0; i < RENDER_STORY_KEEP; i++)
 		r->story_lines[i].valid = false;
+	for (int i = 0; i < RENDER_IDLE_KEEP; i++)
+		r->idle[i].valid = false;
 }
 
 uint64_t render_scratch_visited(const struct render_scratch *r)

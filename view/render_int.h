@@ -18,6 +18,7 @@ struct render_page_row {
  * event's line is the same in every frame that shows it (the narration of
  * it against the view before it), so a step makes only the new ones. */
 #define RENDER_STORY_KEEP 128
+#define RENDER_IDLE_KEEP 1024
 
 struct render_story_line {
 	bool valid, said;         /* made; and not a line the narrator skips */
@@ -48,6 +49,11 @@ struct render_scratch {
 	char rule[256];                /* render.c: a rule's words made for this draw */
 	struct render_story_line story_lines[RENDER_STORY_KEEP];   /* render.c, kept */
 	struct seek *seek;             /* the folds' copies (render.h), kept between calls */
+	struct {                       /* render__idle_again's answers, by event */
+		uint64_t serial;
+		size_t at;
+		bool valid, again;
+	} idle[RENDER_IDLE_KEEP];
 	char cap_text[1024];           /* render.c: the caption last measured, */
 	size_t cap_len;
 	int cap_w, cap_rows;           /* at this width (0: none), in rows */
