@@ -329,7 +329,9 @@ static void play(struct cast *k, const struct trace *t, bool *seen, int steps)
 
 	frame(k, 0, 0, false);
 	for (size_t i = 0; i < trace_count(t) && k->rc == 0; i++) {
-		const struct trace_ev *ev = trace_at(t, i);
+		/* A copy: a frame reads many events before it is applied. */
+		struct trace_ev e = *trace_at(t, i);
+		const struct trace_ev *ev = &e;
 		int64_t tm = ev->t_ns > prev ? ev->t_ns : prev;
 		int64_t gap = scn_gap(view_ns_between(prev, tm), speed);
 
