@@ -1,8 +1,9 @@
 /* render_lanes.h: the lanes' scratch state, which the caller owns.
  *
- * The lanes fold the trace themselves (from the window's first event, or
- * from the start to fit the whole run) and sort the actors into lanes on
- * every draw.  What that needs lives here, not in statics, so that two
+ * The lanes fold the trace themselves (from the window's first event,
+ * through the render_scratch's seek cache when the tui_state has one, or
+ * from the start to fit the whole run, which they then keep) and sort the
+ * actors into lanes on every draw.  What that needs lives here, not in statics, so that two
  * screens (or a test beside the screen) never share it and the renderer
  * stays a function of its input.  Zero a struct lanes_scratch before its
  * first use; it grows to the trace it draws; render__lanes_free releases
