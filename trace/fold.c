@@ -1,5 +1,6 @@
 /* fold.c: view state as a function of the events. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -634,4 +635,87 @@ void view_fold_more(struct view *v, const struct trace *t, size_t n,
 	for (size_t i = 0; i < n && i < count; i++)
 		apply(v, trace_at(t, i));
 	cast_refresh(v);
+}
+
+void view_fold_on(struct view *v, size_t n)
+{
+	size_t count = v->t != NULL ? trace_count(v->t) : 0;
+
+	for (size_t i = v->n; i < n && i < count; i++)
+		apply(v, trace_at(v->t, i));
+	cast_refresh(v);
+}
+
+/* ---- packed copies ---- */
+
+/* A packed view: the view's fields but its actors (its first bytes up to
+ * actors, and from more on); where caption[l] points into its own
+ * cast_words, the offset (else -1); then its nactors actors. */
+struct packed {
+	unsigned char head[offsetof(struct view, actors)];
+	unsigned char tail[sizeof(struct view) - offsetof(struct view, more)];
+	ptrdiff_t words_at[2];
+	struct view_actor actors[];
+};
+
+size_t view_pack_size(const struct view *v)
+{
+	return sizeof(struct packed) + (size_t)v->nactors * sizeof(struct view_actor);
+}
+
+void view_pack(const struct view *v, void *buf)
+{
+	struct packed *p = buf;
+
+	memcpy(p->head, v, sizeof p->head);
+	memcpy(p->tail, &v->more, sizeof p->tail);
+	for (int l = 0; l < 2; l++) {
+		const char *c = v->caption[l], *w = v->cast_words[l];
+
+		p->words_at[l] = c >= w && c < w + VIEW_CAST_WORDS ? c - w : -1;
+	}
+	for (int i = 0; i < v->nactors; i++)
+		p->actors[i] = *view_actor_c(v, i);
+}
+
+int view_unpack(struct view *v, const void *buf, struct view_more *more)
+{
+	const struct packed *p = buf;
+	int room = TRACE_MAX_ACTORS + (more != NULL ? more->cap : 0);
+	int nactors;
+
+	memcpy(&nactors, p->head + offsetof(struct view, nactors), sizeof nactors);
+	if (nactors < 0 || nactors > room)
+		return -ENOSPC;
+	memcpy(v, p->head, sizeof p->head);
+	memcpy(&v->more, p->tail, sizeof p->tail);
+	v->more = more != NULL && more->cap > 0 ? more : NULL;
+	for (int i = 0; i < nactors; i++)
+		*view_actor(v, i) = p->actors[i];
+	for (int i = nactors; i < TRACE_MAX_ACTORS; i++)   /* as view_reset leaves them */
+		actor_clear(&v->actors[i]);
+	for (int l = 0; l < 2; l++)
+		if (p->words_at[l] >= 0)
+			v->caption[l] = v->cast_words[l] + p->words_at[l];
+	return 0;
+}
+
+int view_copy(struct view *dst, const struct view *src, struct view_more *more)
+{
+	int room = TRACE_MAX_ACTORS + (more != NULL ? more->cap : 0);
+
+	if (src->nactors > room)
+		return -ENOSPC;
+	memcpy(dst, src, offsetof(struct view, actors));
+	memcpy(&dst->more, &src->more, sizeof(struct view) - offsetof(struct view, more));
+	dst->more = more != NULL && more->cap > 0 ? more : NULL;
+	for (int i = 0; i < src->nactors; i++)
+		*view_actor(dst, i) = *view_actor_c(src, i);
+	for (int l = 0; l < 2; l++) {
+		const char *c = src->caption[l], *w = src->cast_words[l];
+
+		if (c >= w && c < w + VIEW_CAST_WORDS)
+			dst->caption[l] = dst->cast_words[l] + (c - w);
+	}
+	return 0;
 }

@@ -212,6 +212,26 @@ void view_fold(struct view *v, const struct trace *t, size_t n);
 void view_fold_more(struct view *v, const struct trace *t, size_t n,
 		    struct view_more *more);
 
+/* Fold on: apply v->t's events [v->n, n) to v (n clamped to the count;
+ * nothing when n <= v->n), making words once at the end as view_fold
+ * does.  v must be a fold of v->t (view_fold, view_unpack). */
+void view_fold_on(struct view *v, size_t n);
+
+/* A compact copy of a view (trace/seek.c keeps one every few thousand
+ * events): its own fields and the actors that have appeared, not the
+ * empty slots.  view_pack_size bytes; view_pack writes them to buf
+ * (aligned for a view).  view_unpack makes v that view again with more
+ * as its room past TRACE_MAX_ACTORS (it must hold the packed actors:
+ * else -ENOSPC, v unchanged); the caption points into v's own words
+ * where the packed one pointed into its view's. */
+size_t view_pack_size(const struct view *v);
+/* dst becomes a copy of src, in the same way, without packing: with more
+ * as its room (-ENOSPC when it cannot hold src's actors: dst unchanged).
+ * Slots past its actors are left as they were (no view reads them). */
+int view_copy(struct view *dst, const struct view *src, struct view_more *more);
+void view_pack(const struct view *v, void *buf);
+int view_unpack(struct view *v, const void *buf, struct view_more *more);
+
 /* The current caption in lang (0 en, 1 zh; an empty zh falls back to
  * en): the scenario's words, or the generated ones that replace them. */
 const char *view_caption(const struct view *v, int lang);

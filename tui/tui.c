@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "scenarios/scn.h"
+#include "trace/seek.h"
 #include "view/render.h"
 #include "tui/screen.h"
 #include "tui/tui.h"
@@ -32,14 +33,29 @@ static int cmp_ns(const void *a, const void *b)
 static void print_stats(struct tui *u)
 {
 	unsigned n = u->nframes < 4096 ? u->nframes : 4096;
+	char key[32] = "-";
 
 	if (!u->stats || n == 0)
 		return;
 	qsort(u->frame_ns, n, sizeof u->frame_ns[0], cmp_ns);
+	if (u->nkeys > 0)
+		snprintf(key, sizeof key, "%.0f µs", u->key_max_ns / 1e3);
 	fprintf(stderr, "ioscope stats: %ux%u, %u frames, median %.0f µs, 90th %.0f µs, max %.0f µs, "
-		"first frame %.1f ms after start\n", u->grid.w, u->grid.h, u->nframes,
+		"key max %s, first frame %.1f ms after start\n", u->grid.w, u->grid.h, u->nframes,
 		u->frame_ns[n / 2] / 1e3, u->frame_ns[n * 9 / 10] / 1e3, u->frame_ns[n - 1] / 1e3,
-		(u->first_frame - tui_started_ns) / 1e6);
+		key, (u->first_frame - tui_started_ns) / 1e6);
+}
+
+/* A frame is on the screen: the keys applied since it was asked for have
+ * been shown (IOSCOPE_STATS's key max). */
+static void keys_shown(struct tui *u, int64_t now)
+{
+	if (u->key_ns == 0)
+		return;
+	if (now - u->key_ns > u->key_max_ns)
+		u->key_max_ns = now - u->key_ns;
+	u->nkeys++;
+	u->key_ns = 0;
 }
 
 
@@ -74,6 +90,7 @@ static void draw_menu(struct tui *u)
 	tui_render_menu(&u->grid, &m);
 	screen_draw(&u->grid);
 	u->dirty = false;
+	keys_shown(u, trace_mono_ns());
 }
 
 static void draw(struct tui *u)
@@ -101,10 +118,11 @@ static void draw(struct tui *u)
 	s.cursor = u->cursor;
 	/* A replay at its last event is at the end of the run it recorded. */
 	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
-	/* Without memory for the actors past the view's own, the panes show
-	 * the first TRACE_MAX_ACTORS: the view ignores the others' events. */
-	(void)view_more_fit(&u->more, t);
-	view_fold_more(&u->view, t, u->cursor, &u->more);
+	/* One fold a frame, from the scratch's nearest copy or folded on
+	 * (render.h).  Without memory for the actors past the view's own, the
+	 * panes show the first TRACE_MAX_ACTORS: the view ignores the others'
+	 * events. */
+	(void)seek_view(render_scratch_seek(u->scratch), t, u->cursor, &u->view, &u->more);
 	s.v = &u->view;
 	screen_size(&w, &h);
 	if (u->grid.w != w || u->grid.h != h) {
@@ -118,6 +136,7 @@ static void draw(struct tui *u)
 	if (u->stats) {
 		int64_t now = trace_mono_ns();
 
+		keys_shown(u, now);
 		if (u->nframes == 0)
 			u->first_frame = now;
 		u->frame_ns[u->nframes++ % 4096] = now - t0;
@@ -191,11 +210,16 @@ void tui__keys_run(struct tui *u)
 	u->in_key = true;
 	while (u->keyq_n > 0 && !u->quit && !keys_held(u)) {
 		int k = u->keyq[u->keyq_head];
+		int64_t read_ns = u->keyq_ns[u->keyq_head];
 
 		u->keyq_head = (u->keyq_head + 1) % n;
 		u->keyq_n--;
+		if (u->key_ns == 0 || read_ns < u->key_ns)
+			u->key_ns = read_ns;
 		tui__key(u, k);
 	}
+	if (!u->dirty)                /* nothing to show: shown as it is */
+		u->key_ns = 0;
 	u->in_key = false;
 	if (u->quit)
 		uv_stop(&u->loop);
@@ -212,8 +236,10 @@ static void input_cb(uv_poll_t *h, int status, int events)
 	/* Read every key now (the poll is level-triggered); past the
 	 * queue's room a paste is dropped, not spun on. */
 	while ((k = screen_key()) != KEY_NONE)
-		if (u->keyq_n < n)
+		if (u->keyq_n < n) {
+			u->keyq_ns[(u->keyq_head + u->keyq_n) % n] = trace_mono_ns();
 			u->keyq[(u->keyq_head + u->keyq_n++) % n] = k;
+		}
 	tui__keys_run(u);
 }
 

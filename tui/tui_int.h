@@ -64,7 +64,12 @@ struct tui {
 	 * runs the loop, and the loop reads keys) or while a step plays
 	 * (waiting, for at most HOLD_NS): they wait their turn. */
 	int keyq[256];
+	int64_t keyq_ns[256];         /* when each was read (IOSCOPE_STATS) */
 	int keyq_head, keyq_n;
+	int64_t key_ns;               /* the oldest key applied since the last
+	                                 frame drawn, when read (0: none) */
+	int64_t key_max_ns;           /* the slowest key, read to frame drawn */
+	unsigned nkeys;               /* keys timed */
 	bool in_key;
 	int64_t wait_since;           /* when waiting began */
 	int show_step;                /* after a live step: show to this step's end (-1: the newest) */

@@ -168,6 +168,8 @@ int tui__live_close(struct tui *u)
 	tui_pauses_reset(&u->pauses);         /* its calls stopped now: nothing to explain */
 	rc = run_close(u->run, cause, sizeof cause);
 	u->run = NULL;
+	if (u->scratch != NULL)               /* nothing kept of a freed trace */
+		render_scratch_forget(u->scratch);
 	if (rc != 0 && u->status == 0) {
 		u->status = rc;
 		snprintf(u->cause, sizeof u->cause, "%s", cause);
@@ -202,6 +204,8 @@ void tui__show_none(struct tui *u)
 	tui__live_close(u);
 	trace_free(u->replay);
 	u->replay = NULL;
+	if (u->scratch != NULL)               /* nothing kept of a freed trace */
+		render_scratch_forget(u->scratch);
 }
 
 void tui__show_empty(struct tui *u)

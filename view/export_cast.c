@@ -77,6 +77,10 @@ static void sb_utf8(struct sbuf *b, wchar_t wc)
 	unsigned long c = (unsigned long)wc;
 	char u[4];
 
+	if (c < 0x80 && b->n < b->cap) {  /* most cells: no call */
+		b->p[b->n++] = (char)c;
+		return;
+	}
 	if (c >= 0xD800 && c <= 0xDFFF)
 		c = '?';                      /* a lone surrogate is not UTF-8 */
 	if (c < 0x80) {
@@ -111,28 +115,75 @@ struct cast {
 	struct cell *prev;          /* the last frame's cells */
 	struct tui_state s;
 	struct sbuf frame;
+	struct sbuf line;           /* an event's JSON line */
 	int64_t last_frame;         /* cast time of the last frame, ns */
 	int64_t last_out;           /* of the last event written */
 	bool drawn;
 	int rc;
 };
 
+/* s as a JSON string, escaped as jansson's dump escapes it (its UTF-8
+ * as it is; quote, backslash and controls escaped). */
+static void sb_json_str(struct sbuf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t run = 0;
+
+	sb_put(b, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+		const char *e;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		e = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b" : c == '\f' ? "\\f" :
+		    c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+		sb_put(b, s + run, i - run);
+		run = i + 1;
+		if (e != NULL)
+			sb_str(b, e);
+		else
+			sb_put(b, u, sizeof u);
+	}
+	sb_put(b, s + run, len - run);
+	sb_put(b, "\"", 1);
+}
+
+/* One event line, [time, type, data], as jansson's compact dump writes
+ * it: the time by jansson itself, the string by hand (a frame's screen
+ * is a few KB, and jansson would copy and check it twice). */
 static void put_event(struct cast *k, int64_t ns, const char *type, const char *data, size_t len)
 {
-	json_t *a;
+	json_t *r;
+	char *num;
 
 	if (ns < k->last_out)
 		ns = k->last_out;
 	k->last_out = ns;
 	/* Seconds, rounded to the µs: "0.000326" rather than 17 digits. */
-	a = json_pack("[f,s,s%]", (double)(ns / 1000) / 1e6, type, data, len);
-	if (a == NULL) {
+	r = json_real((double)(ns / 1000) / 1e6);
+	num = r != NULL ? json_dumps(r, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(12)) :
+			  NULL;
+	json_decref(r);
+	if (num == NULL) {
 		k->rc = -ENOMEM;
 		return;
 	}
-	json_dumpf(a, k->out, JSON_COMPACT | JSON_REAL_PRECISION(12));
-	fputc('\n', k->out);
-	json_decref(a);
+	k->line.n = 0;
+	sb_str(&k->line, "[");
+	sb_str(&k->line, num);
+	sb_str(&k->line, ",");
+	sb_json_str(&k->line, type, strlen(type));
+	sb_str(&k->line, ",");
+	sb_json_str(&k->line, data, len);
+	sb_str(&k->line, "]\n");
+	free(num);
+	if (k->line.oom) {
+		k->rc = -ENOMEM;
+		return;
+	}
+	fwrite(k->line.p, 1, k->line.n, k->out);
 }
 
 static bool same_as_prev(const struct cast *k)
@@ -278,7 +329,9 @@ static void play(struct cast *k, const struct trace *t, bool *seen, int steps)
 
 	frame(k, 0, 0, false);
 	for (size_t i = 0; i < trace_count(t) && k->rc == 0; i++) {
-		const struct trace_ev *ev = trace_at(t, i);
+		/* A copy: a frame reads many events before it is applied. */
+		struct trace_ev e = *trace_at(t, i);
+		const struct trace_ev *ev = &e;
 		int64_t tm = ev->t_ns > prev ? ev->t_ns : prev;
 		int64_t gap = scn_gap(view_ns_between(prev, tm), speed);
 
@@ -349,6 +402,7 @@ int export_asciicast(const struct trace *t, int lang, int width, int height, FIL
 out:
 	grid_free(&k.g);
 	free(k.frame.p);
+	free(k.line.p);
 	free(k.prev);
 	free(k.v);
 	view_more_free(&k.more);

@@ -94,6 +94,10 @@ static int char_at(const char *s, unsigned *cp, int *cw)
 		*cp = (b & (0x7F >> n)) << (6 * (n - 1));
 	for (int i = 1; i < n && b >= 0x80; i++)
 		*cp |= (unsigned)(s[i] & 0x3F) << (6 * (n - 1 - i));
+	if (b < 0x80 && n == 1) {
+		*cw = 1;                  /* what grid_width says of any ASCII byte */
+		return n;
+	}
 	memcpy(one, s, (size_t)n);
 	one[n] = '\0';
 	*cw = grid_width(one);
@@ -153,6 +157,8 @@ static bool is_quote_close(unsigned c)
  * and never before closing or after opening punctuation. */
 static bool may_break(unsigned a, int aw, unsigned b, int bw)
 {
+	if (aw != 2 && bw != 2)
+		return false;             /* the common case, without the sets */
 	if (a == ' ' || b == ' ' || is_closing(b) || is_opening(a))
 		return false;
 	return aw == 2 || bw == 2;
@@ -289,17 +295,36 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 
 /* Idle time in slices shows once, as in the plain narration: an idle
  * event right after another of its actor's (its state samples aside). */
-bool render__idle_again(const struct trace *t, size_t i)
+static bool idle_again(const struct tui_state *s, size_t i)
 {
-	int actor = trace_at(t, i)->actor;
+	int actor = render__ev(s, i)->actor;
 
 	while (i-- > 0) {
-		const struct trace_ev *ev = trace_at(t, i);
+		const struct trace_ev *ev = render__ev(s, i);
 
 		if (ev->actor == actor && ev->kind != TRACE_STATE)
 			return ev->kind == TRACE_IDLE;
 	}
 	return false;
+}
+
+/* Asked of the same events frame after frame (the lanes and the story):
+ * kept by event. */
+bool render__idle_again(const struct tui_state *s, size_t i)
+{
+	uint64_t serial = seek_trace_serial(s->t);
+	struct render_scratch *r = s->scratch;
+	size_t k = i % RENDER_IDLE_KEEP;
+
+	if (r == NULL)
+		return idle_again(s, i);
+	if (!r->idle[k].valid || r->idle[k].at != i || r->idle[k].serial != serial) {
+		r->idle[k].again = idle_again(s, i);
+		r->idle[k].valid = true;
+		r->idle[k].at = i;
+		r->idle[k].serial = serial;
+	}
+	return r->idle[k].again;
 }
 
 /* Wrap text that may hold line breaks: each line wraps on its own. */
@@ -332,47 +357,91 @@ static const char *caption_of(const struct tui_state *s)
 /* Rows the caption needs at this width (at most 4). */
 static int caption_rows(const struct grid *g, const struct tui_state *s)
 {
-	return wrap_lines(NULL, 1, 0, g->w - 2, 4, ROLE_TEXT, caption_of(s));
+	struct render_scratch *r = s->scratch;
+	const char *cap = caption_of(s);
+	size_t len = strlen(cap);
+
+	if (r->cap_w == g->w && r->cap_len == len && len < sizeof r->cap_text &&
+	    memcmp(r->cap_text, cap, len) == 0)
+		return r->cap_rows;           /* the same caption as the last frame's */
+	r->cap_rows = wrap_lines(NULL, 1, 0, g->w - 2, 4, ROLE_TEXT, cap);
+	r->cap_w = len < sizeof r->cap_text ? g->w : 0;
+	r->cap_len = len;
+	if (r->cap_w != 0)
+		memcpy(r->cap_text, cap, len);
+	return r->cap_rows;
+}
+
+/* Event at's line in the story, made (and kept) if it was not: its
+ * narration against the view before it, which is folded there from the
+ * seek cache's nearest copy or on from the last line made (the lines are
+ * made oldest first).  Without memory for actors past the view's own,
+ * their lines read them as not yet appeared. */
+static const struct render_story_line *story_line(const struct grid *g, const struct tui_state *s,
+						  size_t at)
+{
+	struct render_story_line *l = &s->scratch->story_lines[at % RENDER_STORY_KEEP];
+	uint64_t serial = seek_trace_serial(s->t);
+	struct view *before = &s->scratch->story;
+	char line[600], full[700], fitted[700];
+	struct trace_ev ev;
+	struct grid row;
+
+	if (l->valid && l->at == at && l->serial == serial && l->lang == s->lang &&
+	    l->w == g->w && l->ascii == s->ascii)
+		return l;
+	l->valid = l->said = false;
+	render__seek(s, at, before, &s->scratch->story_more);
+	ev = *render__ev(s, at);
+	if (narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, &ev, line,
+			    sizeof line)) {
+		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev.t_ns / 1e9,
+			 narrate_actor(s->t, ev.actor), line);
+		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
+		if (grid_init(&row, g->w - 2, 1) != 0)
+			return l;                 /* no memory: a blank line, made again */
+		if (l->cap < row.w) {
+			wchar_t *ch = realloc(l->ch, (size_t)row.w * sizeof *ch);
+
+			if (ch == NULL) {
+				grid_free(&row);
+				return l;
+			}
+			l->ch = ch;
+			l->cap = row.w;
+		}
+		l->n = grid_put(&row, 0, 0, ROLE_TEXT, fitted, row.w);
+		for (int i = 0; i < l->n; i++)
+			l->ch[i] = row.cells[i].ch;
+		grid_free(&row);
+		l->said = true;
+	}
+	l->valid = true, l->ascii = s->ascii, l->lang = s->lang, l->w = g->w;
+	l->serial = serial, l->at = at;
+	return l;
 }
 
 /* The latest events in words, the newest at the bottom of rows [y, y+h);
  * a line too long ends with "…" at a word.  Returns the lines drawn. */
 static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 {
-	struct view *before = &s->scratch->story;
-	char line[600], full[700], fitted[700];
 	/* The classroom double-spaces the story where it has the rows. */
 	int n = 0, gap = render__story_gap(s, (h + 1) / 2, h), lines = gap == 2 ? (h + 1) / 2 : h;
 	size_t idx[64];
 
 	for (size_t i = s->cursor; i-- > 0 && n < lines && n < 64;) {
-		const struct trace_ev *ev = trace_at(s->t, i);
+		const struct trace_ev *ev = render__ev(s, i);
 
 		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
-		    (ev->kind == TRACE_IDLE && render__idle_again(s->t, i)))
+		    (ev->kind == TRACE_IDLE && render__idle_again(s, i)))
 			continue;
 		idx[n++] = i;
 	}
-	/* One fold to the oldest line shown, then forward event by event. */
-	if (n > 0) {
-		/* Without memory for actors past the view's own, their lines
-		 * read them as not yet appeared. */
-		(void)view_more_fit(&s->scratch->story_more, s->t);
-		view_fold_more(before, s->t, idx[n - 1], &s->scratch->story_more);
-	}
 	for (int r = 0; r < n; r++) {
-		size_t at = idx[n - 1 - r];
-		const struct trace_ev *ev = trace_at(s->t, at);
+		const struct render_story_line *l = story_line(g, s, idx[n - 1 - r]);
 
-		while (before->n < at)
-			view_apply(before, trace_at(s->t, before->n));
-		if (!narrate_line_in(&s->scratch->narrator, s->t, s->lang, before, ev, line,
-				     sizeof line))
-			continue;
-		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev->t_ns / 1e9,
-			 narrate_actor(s->t, ev->actor), line);
-		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
-		grid_put(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, fitted, g->w - 2);
+		for (int i = 0; l->said && i < l->n; i++)
+			grid_set(g, 1 + i, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, l->ch[i]);
 	}
 	return n;
 }
@@ -678,13 +747,52 @@ static void render_page(struct grid *g, const struct tui_state *s)
 
 struct render_scratch *render_scratch_new(void)
 {
-	return calloc(1, sizeof(struct render_scratch));   /* each pane fills its part */
+	struct render_scratch *r = calloc(1, sizeof *r);   /* each pane fills its part */
+
+	if (r != NULL && (r->seek = seek_new()) == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+struct seek *render_scratch_seek(struct render_scratch *r)
+{
+	return r->seek;
+}
+
+void render_scratch_forget(struct render_scratch *r)
+{
+	seek_forget(r->seek);
+	render__lanes_forget(&r->lanes);
+	for (int i = 0; i < RENDER_STORY_KEEP; i++)
+		r->story_lines[i].valid = false;
+	for (int i = 0; i < RENDER_IDLE_KEEP; i++)
+		r->idle[i].valid = false;
+}
+
+uint64_t render_scratch_visited(const struct render_scratch *r)
+{
+	return r->visited + (seek_applied(r->seek) - r->applied0);
+}
+
+void render__seek(const struct tui_state *s, size_t n, struct view *v, struct view_more *more)
+{
+	if (s->scratch != NULL) {
+		(void)seek_view(s->scratch->seek, s->t, n, v, more);
+		return;
+	}
+	(void)view_more_fit(more, s->t);
+	view_fold_more(v, s->t, n, more);
 }
 
 void render_scratch_free(struct render_scratch *r)
 {
 	if (r == NULL)
 		return;
+	seek_free(r->seek);
+	for (int i = 0; i < RENDER_STORY_KEEP; i++)
+		free(r->story_lines[i].ch);
 	view_more_free(&r->story_more);
 	render__lanes_free(&r->lanes);
 	render__lanes_free(&r->kern);
@@ -737,6 +845,8 @@ void tui_render(struct grid *g, const struct tui_state *s_in)
 	}
 	if (s->scratch == NULL && (s->scratch = own = render_scratch_new()) == NULL)
 		return;
+	s->scratch->visited = 0;
+	s->scratch->applied0 = seek_applied(s->scratch->seek);
 	render_screen(g, s);
 	render_scratch_free(own);
 }

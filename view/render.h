@@ -61,6 +61,22 @@ struct render_scratch;
 struct render_scratch *render_scratch_new(void);
 void render_scratch_free(struct render_scratch *r);
 
+/* One fold a frame.  A scratch holds a seek cache (trace/seek.h) over the
+ * trace it last drew: the lanes' window and the story's oldest line fold
+ * through it, from the nearest packed copy or from where they were, and
+ * the screen gets its own view (tui_state.v) from it too, so that a frame
+ * applies at most about SEEK_EVERY events plus those it draws, at any
+ * cursor.  The lanes keep the whole run fitted (a run over, its end
+ * shown) once per trace, size and theme. */
+struct seek *render_scratch_seek(struct render_scratch *r);
+/* Drop what r keeps of the traces it drew (their copies, the lanes'
+ * whole run): when the trace shown changes, so that nothing of a freed
+ * trace is kept. */
+void render_scratch_forget(struct render_scratch *r);
+/* Events the last tui_render with r read or applied (an instrument:
+ * tests bound a frame's work with it, whatever the trace's length). */
+uint64_t render_scratch_visited(const struct render_scratch *r);
+
 struct tui_state {
 	const struct trace *t;
 	size_t cursor;            /* events shown: [0, cursor) */

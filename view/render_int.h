@@ -2,6 +2,7 @@
 #ifndef IOSCOPE_RENDER_INT_H
 #define IOSCOPE_RENDER_INT_H
 
+#include "trace/seek.h"
 #include "view/narrate.h"
 #include "view/render.h"
 #include "view/render_lanes.h"
@@ -13,8 +14,27 @@ struct render_page_row {
 	int at, len;              /* bytes of the page's text */
 };
 
+/* The story's lines as last made, by event (at % RENDER_STORY_KEEP): an
+ * event's line is the same in every frame that shows it (the narration of
+ * it against the view before it), so a step makes only the new ones. */
+#define RENDER_STORY_KEEP 128
+#define RENDER_IDLE_KEEP 1024
+
+struct render_story_line {
+	bool valid, said;         /* made; and not a line the narrator skips */
+	bool ascii;
+	int lang, w;
+	uint64_t serial;          /* seek_trace_serial of its trace */
+	size_t at;                /* its event */
+	wchar_t *ch;              /* its cells as grid_put makes them, fitted to
+	                             w - 2 columns: [n] of [cap] */
+	int n, cap;
+};
+
 /* What render.h's struct render_scratch holds: one part per pane that
- * needs one, each refilled by its pane on every call.  render_scratch_new
+ * needs one, each refilled by its pane on every call, but for what is
+ * kept for the next frames (the seek cache, the story's lines, the
+ * lanes' whole run; render_scratch_forget drops them).  render_scratch_new
  * zeroes it; the parts that grow to a trace (the lanes' arrays, the
  * views' room for actors past TRACE_MAX_ACTORS) keep their memory until
  * render_scratch_free. */
@@ -27,7 +47,32 @@ struct render_scratch {
 	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
 	char rule[256];                /* render.c: a rule's words made for this draw */
+	struct render_story_line story_lines[RENDER_STORY_KEEP];   /* render.c, kept */
+	struct seek *seek;             /* the folds' copies (render.h), kept between calls */
+	struct {                       /* render__idle_again's answers, by event */
+		uint64_t serial;
+		size_t at;
+		bool valid, again;
+	} idle[RENDER_IDLE_KEEP];
+	char cap_text[1024];           /* render.c: the caption last measured, */
+	size_t cap_len;
+	int cap_w, cap_rows;           /* at this width (0: none), in rows */
+	uint64_t visited;              /* events read by this render (render__ev) */
+	uint64_t applied0;             /* seek_applied when it began */
 };
+
+/* Event i of s's trace, counted in s->scratch->visited. */
+static inline const struct trace_ev *render__ev(const struct tui_state *s, size_t i)
+{
+	if (s->scratch != NULL)
+		s->scratch->visited++;
+	return trace_at(s->t, i);
+}
+
+/* v becomes the fold of s's trace to n with more as its room: through the
+ * scratch's seek cache (from a copy, or folded on), or from the first
+ * event without a scratch. */
+void render__seek(const struct tui_state *s, size_t n, struct view *v, struct view_more *more);
 
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {
@@ -56,7 +101,7 @@ int render__kernel_height(const struct tui_state *s);
 
 /* An idle event right after another idle event of its actor: idle time
  * in slices, shown once. */
-bool render__idle_again(const struct trace *t, size_t i);
+bool render__idle_again(const struct tui_state *s, size_t i);
 
 /* Wrap UTF-8 text into rows [y, y + h) at word boundaries (anywhere in
  * text without spaces, such as Chinese).  Returns the rows used; g NULL:

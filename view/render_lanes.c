@@ -20,16 +20,16 @@
 #define LABEL_W 14
 
 /* Events that get a column of their own (idle time in slices gets one). */
-static bool is_tick(const struct trace *t, size_t i)
+static bool is_tick(const struct tui_state *s, size_t i)
 {
-	const struct trace_ev *ev = trace_at(t, i);
+	const struct trace_ev *ev = render__ev(s, i);
 
 	switch (ev->kind) {
 	case TRACE_STATE: case TRACE_SET: case TRACE_CAPTION: case TRACE_LOST:
 	case TRACE_NOTE: case TRACE_MODEL:
 		return false;
 	case TRACE_IDLE:
-		return !render__idle_again(t, i);
+		return !render__idle_again(s, i);
 	case TRACE_PHASE:
 		/* A phase's end comes with the next phase's begin or the
 		 * call's return: no column between the two. */
@@ -140,9 +140,18 @@ int render__lanes_fit(struct lanes_scratch *sc, int n)
 	return 0;
 }
 
+void render__lanes_forget(struct lanes_scratch *sc)
+{
+	sc->whole.valid = false;
+}
+
 void render__lanes_free(struct lanes_scratch *sc)
 {
+	free(sc->whole.cells);
+	sc->whole.cells = NULL;
+	sc->whole.valid = false;
 	view_more_free(&sc->more);
+	view_more_free(&sc->start_more);
 	free(sc->order);
 	free(sc->lanes);
 	free(sc->prev);
@@ -446,7 +455,7 @@ static size_t window_start(const struct tui_state *s, int cols)
 	size_t i = s->cursor;
 
 	while (i > 0 && cols > 0)
-		if (is_tick(s->t, --i))
+		if (is_tick(s, --i))
 			cols--;
 	return i;
 }
@@ -495,12 +504,21 @@ static bool tick_changes(const struct fit *f, const struct tui_state *s, struct 
 	return changed;
 }
 
-static void fold_more(struct lanes_scratch *sc, const struct trace *t, size_t n)
+/* Without memory for the actors past the view's own, their lanes stay
+ * blank: the view ignores their events. */
+static void fold_more(struct lanes_scratch *sc, const struct tui_state *s, size_t n)
 {
-	/* Without memory for the actors past the view's own, their lanes stay
-	 * blank: the view ignores their events. */
-	(void)view_more_fit(&sc->more, t);
-	view_fold_more(&sc->v, t, n, &sc->more);
+	render__seek(s, n, &sc->v, &sc->more);
+}
+
+/* The window's first view: sc->start, folded on from the last frame's
+ * (a step moves it by a step), copied into sc->v, which the draw then
+ * folds on to the cursor. */
+static void fold_window(struct lanes_scratch *sc, const struct tui_state *s, size_t first)
+{
+	render__seek(s, first, &sc->start, &sc->start_more);
+	if (view_more_fit(&sc->more, s->t) != 0 || view_copy(&sc->v, &sc->start, &sc->more) != 0)
+		fold_more(sc, s, first);
 }
 
 /* The whole run: count the events that change something, and those that
@@ -509,14 +527,14 @@ static void fit_measure(struct fit *f, const struct tui_state *s, struct lanes_s
 {
 	size_t busy = 0, quiet = 0;
 
-	fold_more(sc, s->t, 0);
+	fold_more(sc, s, 0);
 	for (size_t i = 0; i < s->cursor; i++) {
-		const struct trace_ev *ev = trace_at(s->t, i);
+		struct trace_ev ev = *render__ev(s, i);
 
-		view_apply(&sc->v, ev);
-		if (!is_tick(s->t, i))
+		view_apply(&sc->v, &ev);
+		if (!is_tick(s, i))
 			continue;
-		if (tick_changes(f, s, sc, ev))
+		if (tick_changes(f, s, sc, &ev))
 			busy++;
 		else
 			quiet++;
@@ -583,8 +601,8 @@ static void lanes_tick(struct grid *g, const struct tui_state *s, const struct f
  * Once the run is over and the cursor at its end, they show the whole run
  * fitted to the width, so that its beginning (A's first arrival and copy)
  * is on screen again; ← and Home go back to one column per event. */
-void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
-		      struct lanes_scratch *sc)
+static void lanes_draw(struct grid *g, const struct tui_state *s, int y, int h,
+		       struct lanes_scratch *sc)
 {
 	int cw = render__lane_col_w(g, s), n, hidden;
 	struct fit f = { .cw = cw, .cols = (g->w - LABEL_W) / cw, .x = -1,
@@ -601,15 +619,73 @@ void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 	if (f.whole)
 		fit_measure(&f, s, sc);
 	first = f.whole ? 0 : window_start(s, f.cols);
-	fold_more(sc, s->t, first);
+	if (f.whole)
+		fold_more(sc, s, first);
+	else
+		fold_window(sc, s, first);
 	for (size_t i = first; i < s->cursor; i++) {
-		const struct trace_ev *ev = trace_at(s->t, i);
+		struct trace_ev ev = *render__ev(s, i);
 
-		view_apply(&sc->v, ev);
-		if (!is_tick(s->t, i))
+		view_apply(&sc->v, &ev);
+		if (!is_tick(s, i))
 			continue;
-		fit_next(&f, s, sc, ev);
-		lanes_tick(g, s, &f, sc, ev);
+		fit_next(&f, s, sc, &ev);
+		lanes_tick(g, s, &f, sc, &ev);
 	}
 	lane_labels(g, s, sc, f.nl);
+}
+
+/* The whole run's rows as kept: same trace, length, place and style. */
+static bool whole_kept(const struct grid *g, const struct tui_state *s, int y, int h,
+		       const struct lanes_scratch *sc)
+{
+	return sc->whole.valid && sc->whole.serial == seek_trace_serial(s->t) &&
+	       sc->whole.count == trace_count(s->t) && sc->whole.w == g->w &&
+	       sc->whole.y == y && sc->whole.h == h && sc->whole.lang == s->lang &&
+	       sc->whole.theme == s->theme && sc->whole.ascii == s->ascii;
+}
+
+static void whole_keep(const struct grid *g, const struct tui_state *s, int y, int h,
+		       struct lanes_scratch *sc)
+{
+	size_t n = (size_t)g->w * (size_t)h;
+	struct cell *c = realloc(sc->whole.cells, n * sizeof *c);
+
+	sc->whole.valid = false;
+	if (c == NULL)
+		return;                       /* drawn again next time */
+	sc->whole.cells = c;
+	memcpy(c, &g->cells[(size_t)y * (size_t)g->w], n * sizeof *c);
+	sc->whole.valid = true;
+	sc->whole.serial = seek_trace_serial(s->t);
+	sc->whole.count = trace_count(s->t);
+	sc->whole.w = g->w;
+	sc->whole.y = y;
+	sc->whole.h = h;
+	sc->whole.lang = s->lang;
+	sc->whole.theme = s->theme;
+	sc->whole.ascii = s->ascii;
+	sc->whole.unsaid = sc->unsaid;
+}
+
+/* The whole run fitted (a run over, its end shown) walks every event
+ * twice: once per trace and size, then its rows are kept. */
+void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
+		      struct lanes_scratch *sc)
+{
+	bool whole = s->ended && s->cursor == trace_count(s->t);
+
+	if (h <= 0 || y < 0 || y + h > g->h) {
+		lanes_draw(g, s, y, h, sc);
+		return;
+	}
+	if (whole && whole_kept(g, s, y, h, sc)) {
+		memcpy(&g->cells[(size_t)y * (size_t)g->w], sc->whole.cells,
+		       (size_t)g->w * (size_t)h * sizeof *sc->whole.cells);
+		sc->unsaid = sc->whole.unsaid;
+		return;
+	}
+	lanes_draw(g, s, y, h, sc);
+	if (whole)
+		whole_keep(g, s, y, h, sc);
 }

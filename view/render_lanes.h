@@ -1,8 +1,9 @@
 /* render_lanes.h: the lanes' scratch state, which the caller owns.
  *
- * The lanes fold the trace themselves (from the window's first event, or
- * from the start to fit the whole run) and sort the actors into lanes on
- * every draw.  What that needs lives here, not in statics, so that two
+ * The lanes fold the trace themselves (from the window's first event,
+ * through the render_scratch's seek cache when the tui_state has one, or
+ * from the start to fit the whole run, which they then keep) and sort the
+ * actors into lanes on every draw.  What that needs lives here, not in statics, so that two
  * screens (or a test beside the screen) never share it and the renderer
  * stays a function of its input.  Zero a struct lanes_scratch before its
  * first use; it grows to the trace it draws; render__lanes_free releases
@@ -29,18 +30,34 @@ struct lane {
 struct lanes_scratch {
 	struct view v;            /* the fold the lanes are drawn from */
 	struct view_more more;    /* its actors past TRACE_MAX_ACTORS */
+	struct view start;        /* the fold to the window's first event, kept:
+	                             a step folds it on by a step (render.h) */
+	struct view_more start_more;
 	int *order;               /* actors with a lane, sorted; [cap] */
 	struct lane *lanes;       /* [cap] */
 	wchar_t (*prev)[2];       /* per lane: its last cells (fitting) */
 	int cap;                  /* actors the arrays hold */
 	int unsaid;               /* actors the last draw left out without
 	                             room to say so: the rule below says it */
+	/* The whole run fitted walks every event: its rows as last drawn,
+	 * drawn again as they are for the same trace (serial and length),
+	 * rows, width and style. */
+	struct {
+		bool valid;
+		uint64_t serial;
+		size_t count;
+		int w, y, h, lang, theme, unsaid;
+		bool ascii;
+		struct cell *cells;   /* rows [y, y + h), w wide */
+	} whole;
 };
 
 /* Draw the lanes of s in rows [y, y + h) with sc's scratch state. */
 void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		      struct lanes_scratch *sc);
 void render__lanes_free(struct lanes_scratch *sc);
+/* Forget the whole run kept (the trace shown changes). */
+void render__lanes_forget(struct lanes_scratch *sc);
 
 /* Shared with the kernel pane (render_kernel.c), which lists the same
  * actors in the same order and groups them in the same words, one row a

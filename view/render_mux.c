@@ -11,7 +11,7 @@
 
 static const struct trace_ev *at(const struct tui_state *s, long i)
 {
-	return i >= 0 ? trace_at(s->t, (size_t)i) : NULL;
+	return i >= 0 ? render__ev(s, (size_t)i) : NULL;
 }
 
 /* An fd of a set and whether it has write interest (or came back writable). */

@@ -1,0 +1,186 @@
+/* test_render_seek.c: a frame's work does not grow with the trace.  The
+ * screen's view and the panes' folds come from the scratch's seek cache,
+ * so a frame at the middle or the end of a 10^5-event trace reads or
+ * applies no more events than one of a 10^3-event trace, under a bound
+ * that depends on the screen's size only.  Counted, not timed
+ * (render_scratch_visited, seek_applied). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace/fold.h"
+#include "trace/seek.h"
+#include "view/grid.h"
+#include "view/render.h"
+
+#define W 200
+#define H 50
+/* The screen's fold and the story's and the lanes' (each from a copy at
+ * most SEEK_EVERY events back), and the events drawn: a lane column per
+ * event, a story line per event, each looking back a little (an idle
+ * slice's previous one). */
+#define FRAME_BOUND (3 * (SEEK_EVERY + 1) + 16 * W)
+
+static struct trace *read_trace(const char *path)
+{
+	char cause[512];
+	struct trace *t;
+	size_t skipped;
+
+	assert_int_equal(trace_read(path, &t, &skipped, cause, sizeof cause), 0);
+	return t;
+}
+
+/* t's own events again to n in all, times and steps shifted. */
+static void repeat_to(struct trace *t, size_t n)
+{
+	size_t base = trace_count(t);
+	int64_t span = 1000;
+	int steps = 0;
+
+	for (size_t i = 0; i < base; i++) {
+		const struct trace_ev *e = trace_at(t, i);
+
+		span = e->t_ns + 1000 > span ? e->t_ns + 1000 : span;
+		steps = e->step + 1 > steps ? e->step + 1 : steps;
+	}
+	for (size_t k = base, rep = 1; k < n; rep++)
+		for (size_t i = 0; i < base && k < n; i++, k++) {
+			struct trace_ev e = *trace_at(t, i);
+
+			e.t_ns += (int64_t)rep * span;
+			if (e.step >= 0)
+				e.step += (int)rep * steps;
+			assert_int_equal(trace_append(t, &e), 0);
+		}
+}
+
+struct screen {
+	struct trace *t;
+	struct render_scratch *r;
+	struct view *v;
+	struct view_more more;
+	struct grid g;
+};
+
+/* A frame as the screen draws one (tui.c's draw): its view from the
+ * scratch's cache, then the render.  Returns the events it cost. */
+static uint64_t frame(struct screen *k, size_t cursor, bool ended)
+{
+	struct seek *sk = render_scratch_seek(k->r);
+	uint64_t before = seek_applied(sk), fold;
+	struct tui_state s = { .t = k->t, .cursor = cursor, .v = k->v, .speed = 1, .title = "",
+			       .ended = ended, .scratch = k->r, .screen = TUI_SCREEN_REPLAY };
+
+	assert_int_equal(seek_view(sk, k->t, cursor, k->v, &k->more), 0);
+	fold = seek_applied(sk) - before;
+	tui_render(&k->g, &s);
+	return fold + render_scratch_visited(k->r);
+}
+
+static void screen_open(struct screen *k, size_t n)
+{
+	memset(k, 0, sizeof *k);
+	k->t = read_trace("tests/golden/fishing.jsonl");
+	repeat_to(k->t, n);
+	assert_non_null(k->r = render_scratch_new());
+	assert_non_null(k->v = calloc(1, sizeof *k->v));
+	assert_int_equal(grid_init(&k->g, W, H), 0);
+}
+
+static void screen_close(struct screen *k)
+{
+	grid_free(&k->g);
+	view_more_free(&k->more);
+	free(k->v);
+	render_scratch_free(k->r);
+	trace_free(k->t);
+}
+
+/* The most any of the usual moves costs: the middle, a step either way,
+ * a jump, the end (playing, and over: the whole run fitted, drawn again). */
+static uint64_t worst_moves(struct screen *k)
+{
+	size_t n = trace_count(k->t), mid = n / 2;
+	size_t at[] = { mid, mid + 1, mid + 40, mid - 1, mid - 300, n / 3, 3 * n / 4, n, 0, n };
+	uint64_t worst = 0;
+
+	/* The copies are made once, as the cursor first reaches them
+	 * (replaying, or End once): */
+	(void)frame(k, n, false);
+	for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+		uint64_t c = frame(k, at[i], false);
+
+		worst = c > worst ? c : worst;
+	}
+	(void)frame(k, n, true);          /* the whole run fitted: walked once */
+	for (int i = 0; i < 3; i++) {
+		uint64_t c = frame(k, n, true);
+
+		worst = c > worst ? c : worst;
+	}
+	return worst;
+}
+
+static void test_render_seek_bounded(void **state)
+{
+	struct screen small, big;
+	uint64_t w_small, w_big;
+
+	screen_open(&small, 1000);
+	screen_open(&big, 100000);
+	w_small = worst_moves(&small);
+	w_big = worst_moves(&big);
+	print_message("events a frame at 10^3: %llu, at 10^5: %llu, bound %d\n",
+		      (unsigned long long)w_small, (unsigned long long)w_big, FRAME_BOUND);
+	assert_true(w_small <= FRAME_BOUND);
+	assert_true(w_big <= FRAME_BOUND);
+	screen_close(&small);
+	screen_close(&big);
+}
+
+/* A scratch kept from frame to frame (its views folded on, its copies,
+ * the whole run kept) draws what a fresh one draws. */
+static void test_render_seek_same(void **state)
+{
+	struct screen k;
+	struct grid g2;
+	struct render_scratch *fresh;
+	size_t n;
+
+	screen_open(&k, 6000);
+	n = trace_count(k.t);
+	assert_int_equal(grid_init(&g2, W, H), 0);
+	for (size_t c = 0; c <= n; c += 37) {
+		struct tui_state s = { .t = k.t, .cursor = c, .v = k.v, .speed = 1, .title = "",
+				       .ended = c == n, .screen = TUI_SCREEN_REPLAY };
+
+		(void)frame(&k, c, c == n);
+		assert_non_null(fresh = render_scratch_new());
+		s.scratch = fresh;
+		view_fold_more(k.v, k.t, c, &k.more);
+		tui_render(&g2, &s);
+		render_scratch_free(fresh);
+		if (memcmp(k.g.cells, g2.cells, (size_t)W * H * sizeof *g2.cells) != 0)
+			fail_msg("the screen at %zu differs", c);
+	}
+	grid_free(&g2);
+	screen_close(&k);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_seek_bounded),
+		cmocka_unit_test(test_render_seek_same),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("render_seek", tests, NULL, NULL);
+}
