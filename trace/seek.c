@@ -6,15 +6,6 @@
 
 #include "trace/seek.h"
 
-/* TEMPORARY until trace_serial (H1's, trace.h) lands: the trace's
- * address, with the count check in seek_view and the screen's
- * seek_forget on every change of what it shows.  Replace the body with
- * `return trace_serial(t);`. */
-uint64_t seek_trace_serial(const struct trace *t)
-{
-	return (uint64_t)(uintptr_t)t;
-}
-
 #define SEEK_USERS 8              /* views of callers folded on in place */
 
 struct copy {
@@ -90,7 +81,7 @@ static int start(struct seek *sk, const struct trace *t)
 {
 	seek_forget(sk);
 	sk->t = t;
-	sk->serial = seek_trace_serial(t);
+	sk->serial = trace_serial(t);
 	if (view_more_fit(&sk->bmore, t) != 0)
 		return -ENOMEM;
 	view_reset_more(&sk->b, t, &sk->bmore);
@@ -193,7 +184,7 @@ static bool reusable(const struct seek *sk, const struct view *v, size_t n,
  * traces grow), or nothing is followed yet. */
 static bool other_trace(const struct seek *sk, const struct trace *t)
 {
-	return sk->t != t || sk->serial != seek_trace_serial(t) ||
+	return sk->t != t || sk->serial != trace_serial(t) ||
 	       (sk->ncopies > 0 && sk->copies[sk->ncopies - 1].n > trace_count(t));
 }
 

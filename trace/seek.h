@@ -31,10 +31,6 @@
 
 struct seek;
 
-/* What tells traces apart: trace_serial (a freed trace's successor at the
- * same address is another trace). */
-uint64_t seek_trace_serial(const struct trace *t);
-
 /* NULL when memory runs out. */
 struct seek *seek_new(void);
 void seek_free(struct seek *sk);

@@ -312,7 +312,7 @@ static bool idle_again(const struct tui_state *s, size_t i)
  * kept by event. */
 bool render__idle_again(const struct tui_state *s, size_t i)
 {
-	uint64_t serial = seek_trace_serial(s->t);
+	uint64_t serial = trace_serial(s->t);
 	struct render_scratch *r = s->scratch;
 	size_t k = i % RENDER_IDLE_KEEP;
 
@@ -381,7 +381,7 @@ static const struct render_story_line *story_line(const struct grid *g, const st
 						  size_t at)
 {
 	struct render_story_line *l = &s->scratch->story_lines[at % RENDER_STORY_KEEP];
-	uint64_t serial = seek_trace_serial(s->t);
+	uint64_t serial = trace_serial(s->t);
 	struct view *before = &s->scratch->story;
 	char line[600], full[700], fitted[700];
 	struct trace_ev ev;

@@ -24,7 +24,7 @@ struct render_story_line {
 	bool valid, said;         /* made; and not a line the narrator skips */
 	bool ascii;
 	int lang, w;
-	uint64_t serial;          /* seek_trace_serial of its trace */
+	uint64_t serial;          /* trace_serial of its trace */
 	size_t at;                /* its event */
 	wchar_t *ch;              /* its cells as grid_put makes them, fitted to
 	                             w - 2 columns: [n] of [cap] */

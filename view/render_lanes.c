@@ -639,7 +639,7 @@ static void lanes_draw(struct grid *g, const struct tui_state *s, int y, int h,
 static bool whole_kept(const struct grid *g, const struct tui_state *s, int y, int h,
 		       const struct lanes_scratch *sc)
 {
-	return sc->whole.valid && sc->whole.serial == seek_trace_serial(s->t) &&
+	return sc->whole.valid && sc->whole.serial == trace_serial(s->t) &&
 	       sc->whole.count == trace_count(s->t) && sc->whole.w == g->w &&
 	       sc->whole.y == y && sc->whole.h == h && sc->whole.lang == s->lang &&
 	       sc->whole.theme == s->theme && sc->whole.ascii == s->ascii;
@@ -657,7 +657,7 @@ static void whole_keep(const struct grid *g, const struct tui_state *s, int y, i
 	sc->whole.cells = c;
 	memcpy(c, &g->cells[(size_t)y * (size_t)g->w], n * sizeof *c);
 	sc->whole.valid = true;
-	sc->whole.serial = seek_trace_serial(s->t);
+	sc->whole.serial = trace_serial(s->t);
 	sc->whole.count = trace_count(s->t);
 	sc->whole.w = g->w;
 	sc->whole.y = y;
