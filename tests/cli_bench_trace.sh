@@ -34,7 +34,6 @@ fails "ioscope: --events: at most 8 sizes" --trace --events 1000,1000,1000,1000,
 fails "ioscope: --events goes with --trace" --events 1000
 fails "ioscope: bench --trace takes --events and --csv only" --trace --fds 10
 fails "ioscope: bench --trace takes --events and --csv only" --trace --probe
-expect 0 "^usage: ioscope bench" -- $bin bench --trace --events --help
 
 # ps lines of processes (not this script's own) working on files under $1
 left_in() {

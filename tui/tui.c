@@ -370,6 +370,11 @@ static int open_source(struct tui *u)
 		if (rc != 0)
 			return -EINVAL;
 		u->steps = tui_step_max(u->replay) + 1;
+		/* The seek cache's copies, made now in one pass, so that End or
+		 * a jump at any length folds on from a copy near it (without
+		 * memory for them, frames fold from the start). */
+		(void)seek_view(render_scratch_seek(u->scratch), u->replay,
+				trace_count(u->replay), &u->view, &u->more);
 		u->playing = u->o->paused < 0;
 		u->play_mono = trace_mono_ns();
 		return 0;

@@ -90,6 +90,10 @@ static int next_char(const char *s, wchar_t *out)
 	size_t n;
 	int u;
 
+	if ((unsigned char)*s < 0x80) {   /* ASCII: itself in every locale */
+		*out = (unsigned char)*s;
+		return 1;
+	}
 	memset(&st, 0, sizeof st);
 	n = mbrtowc(out, s, MB_CUR_MAX, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
@@ -103,7 +107,11 @@ static int next_char(const char *s, wchar_t *out)
 
 static int char_width(wchar_t c)
 {
-	int w = wcwidth(c);
+	int w;
+
+	if (c >= 0 && c < 0x80)          /* printable ASCII, or a control shown as '?' */
+		return 1;
+	w = wcwidth(c);
 
 	return w < 0 ? 1 : w;
 }

@@ -496,7 +496,7 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 		render__lanes_in(g, s, y, l->lanes, &s->scratch->lanes);
 		y += l->lanes;
 		/* the lanes fit the whole run once it is over (its end shown) */
-		if (s->ended && s->cursor == trace_count(s->t))
+		if (render__lanes_whole(s))
 			label = L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
 				   "整个运行，压缩显示：平静的时段共用列；时长为真实测量值");
 		else

@@ -606,7 +606,7 @@ static void lanes_draw(struct grid *g, const struct tui_state *s, int y, int h,
 {
 	int cw = render__lane_col_w(g, s), n, hidden;
 	struct fit f = { .cw = cw, .cols = (g->w - LABEL_W) / cw, .x = -1,
-			 .whole = s->ended && s->cursor == trace_count(s->t) };
+			 .whole = render__lanes_whole(s) };
 	size_t first;
 
 	sc->unsaid = 0;
@@ -633,6 +633,11 @@ static void lanes_draw(struct grid *g, const struct tui_state *s, int y, int h,
 		lanes_tick(g, s, &f, sc, &ev);
 	}
 	lane_labels(g, s, sc, f.nl);
+}
+
+bool render__lanes_whole(const struct tui_state *s)
+{
+	return s->ended && s->cursor == trace_count(s->t) && s->cursor <= LANES_WHOLE_MAX;
 }
 
 /* The whole run's rows as kept: same trace, length, place and style. */
@@ -668,12 +673,13 @@ static void whole_keep(const struct grid *g, const struct tui_state *s, int y, i
 	sc->whole.unsaid = sc->unsaid;
 }
 
-/* The whole run fitted (a run over, its end shown) walks every event
- * twice: once per trace and size, then its rows are kept. */
+/* The whole run fitted (a run over, its end shown, at most
+ * LANES_WHOLE_MAX events) walks every event twice: once per trace and
+ * size, then its rows are kept. */
 void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		      struct lanes_scratch *sc)
 {
-	bool whole = s->ended && s->cursor == trace_count(s->t);
+	bool whole = render__lanes_whole(s);
 
 	if (h <= 0 || y < 0 || y + h > g->h) {
 		lanes_draw(g, s, y, h, sc);

@@ -52,6 +52,16 @@ struct lanes_scratch {
 	} whole;
 };
 
+/* Traces longer than this are not fitted whole at their end: a column
+ * would stand for hundreds of events, and the walk over all of them would
+ * make the End key cost the trace's length.  Their end shows the last
+ * events, one column each, as stepping does. */
+#define LANES_WHOLE_MAX 4096
+
+/* Whether the lanes show the whole run fitted to the width: the run is
+ * over, its end is shown, and it has at most LANES_WHOLE_MAX events. */
+bool render__lanes_whole(const struct tui_state *s);
+
 /* Draw the lanes of s in rows [y, y + h) with sc's scratch state. */
 void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		      struct lanes_scratch *sc);
