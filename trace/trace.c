@@ -384,6 +384,21 @@ const struct trace_ev *trace_at(const struct trace *t, size_t i)
 	return e;
 }
 
+int trace_kind_at(const struct trace *t, size_t i, unsigned *flags)
+{
+	const struct store_hot *h;
+
+	if (i >= t->ev.n) {
+		if (flags != NULL)
+			*flags = 0;
+		return TRACE_NONE;
+	}
+	h = &t->ev.hot[i];
+	if (flags != NULL)
+		*flags = h->flags;
+	return h->kind;
+}
+
 uint64_t trace_serial(const struct trace *t) { return t->serial; }
 
 int trace_step_max(const struct trace *t)

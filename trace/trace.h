@@ -379,6 +379,11 @@ const struct trace_step *trace_steps(const struct trace *t, size_t *n);
 /* The highest step of any event, or -1 when none is above -1. */
 int trace_step_max(const struct trace *t);
 
+/* Event i's kind (TRACE_NONE past the end) and, when flags is not NULL,
+ * its flags, read without decoding the event: cheap, for views that ask
+ * it of many events a frame.  No trace_at pointer expires. */
+int trace_kind_at(const struct trace *t, size_t i, unsigned *flags);
+
 /* Put fds[0..n) in ev's list: the first TRACE_FDS_INLINE, the rest counted. */
 void trace_ev_set_fds(struct trace_ev *ev, const int *fds, int n);
 /* Total fds the event's set holds (listed + more). */

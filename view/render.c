@@ -430,10 +430,10 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 	size_t idx[64];
 
 	for (size_t i = s->cursor; i-- > 0 && n < lines && n < 64;) {
-		const struct trace_ev *ev = render__ev(s, i);
+		int kind = render__kind(s, i, NULL);
 
-		if (ev->kind == TRACE_CAPTION || ev->kind == TRACE_LOST ||
-		    (ev->kind == TRACE_IDLE && render__idle_again(s, i)))
+		if (kind == TRACE_CAPTION || kind == TRACE_LOST ||
+		    (kind == TRACE_IDLE && render__idle_again(s, i)))
 			continue;
 		idx[n++] = i;
 	}

@@ -69,6 +69,14 @@ static inline const struct trace_ev *render__ev(const struct tui_state *s, size_
 	return trace_at(s->t, i);
 }
 
+/* Event i's kind and flags (trace_kind_at), counted as render__ev is. */
+static inline int render__kind(const struct tui_state *s, size_t i, unsigned *flags)
+{
+	if (s->scratch != NULL)
+		s->scratch->visited++;
+	return trace_kind_at(s->t, i, flags);
+}
+
 /* v becomes the fold of s's trace to n with more as its room: through the
  * scratch's seek cache (from a copy, or folded on), or from the first
  * event without a scratch. */

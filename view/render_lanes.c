@@ -22,9 +22,9 @@
 /* Events that get a column of their own (idle time in slices gets one). */
 static bool is_tick(const struct tui_state *s, size_t i)
 {
-	const struct trace_ev *ev = render__ev(s, i);
+	unsigned flags;
 
-	switch (ev->kind) {
+	switch (render__kind(s, i, &flags)) {
 	case TRACE_STATE: case TRACE_SET: case TRACE_CAPTION: case TRACE_LOST:
 	case TRACE_NOTE: case TRACE_MODEL:
 		return false;
@@ -33,7 +33,7 @@ static bool is_tick(const struct tui_state *s, size_t i)
 	case TRACE_PHASE:
 		/* A phase's end comes with the next phase's begin or the
 		 * call's return: no column between the two. */
-		return !(ev->flags & TRACE_F_END);
+		return !(flags & TRACE_F_END);
 	default:
 		return true;
 	}
