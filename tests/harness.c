@@ -566,3 +566,29 @@ char *h_transcript(const struct trace *t, int lang)
 	free(n);
 	return buf;
 }
+
+int h_repeat(struct trace *t, size_t n)
+{
+	size_t base = trace_count(t);
+	int64_t span = 1000;
+	int32_t steps = 0;
+	int rc;
+
+	for (size_t i = 0; i < base; i++) {
+		const struct trace_ev *e = trace_at(t, i);
+
+		span = e->t_ns + 1000 > span ? e->t_ns + 1000 : span;
+		steps = e->step + 1 > steps ? e->step + 1 : steps;
+	}
+	for (size_t k = base, rep = 1; k < n && base > 0; rep++)
+		for (size_t i = 0; i < base && k < n; i++, k++) {
+			struct trace_ev e = *trace_at(t, i);    /* a copy: appends follow */
+
+			e.t_ns += (int64_t)rep * span;
+			if (e.step >= 0)
+				e.step += (int32_t)rep * steps;
+			if ((rc = trace_append(t, &e)) != 0)
+				return rc;
+		}
+	return 0;
+}

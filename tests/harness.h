@@ -99,5 +99,9 @@ char *h_slurp(const char *path);
 /* The plain narration of t in lang (narrate.h), as --plain prints it; the
  * caller frees it. */
 char *h_transcript(const struct trace *t, int lang);
+/* t's own events again and again until it holds n, each copy later than
+ * the one before in time and steps (as trace_gen does to a file); its
+ * strings are already in t's pool.  0, or trace_append's error. */
+int h_repeat(struct trace *t, size_t n);
 
 #endif

@@ -24,6 +24,7 @@
 #include "view/export.h"
 #include "view/export_chrome_int.h"
 #include "view/narrate.h"
+#include "tests/harness.h"
 
 /* ---- helpers ---- */
 
@@ -428,25 +429,8 @@ static void test_export_chrome_crossing(void **state)
 static struct trace *repeated(size_t n)
 {
 	struct trace *t = golden("fishing");
-	size_t n0 = trace_count(t);
-	int64_t span = 0;
-	int32_t steps = 0;
 
-	for (size_t i = 0; i < n0; i++) {
-		const struct trace_ev *ev = trace_at(t, i);
-
-		span = ev->t_ns + 1000 > span ? ev->t_ns + 1000 : span;
-		steps = ev->step + 1 > steps ? ev->step + 1 : steps;
-	}
-	for (size_t k = n0, rep = 1; k < n; rep++)
-		for (size_t i = 0; i < n0 && k < n; i++, k++) {
-			struct trace_ev e = *trace_at(t, i);    /* a copy: appends follow */
-
-			e.t_ns += (int64_t)rep * span;
-			if (e.step >= 0)
-				e.step += (int32_t)rep * steps;
-			assert_int_equal(trace_append(t, &e), 0);
-		}
+	assert_int_equal(h_repeat(t, n), 0);
 	assert_int_equal(trace_count(t), n);
 	return t;
 }

@@ -17,6 +17,7 @@
 #include "trace/seek.h"
 #include "view/grid.h"
 #include "view/render.h"
+#include "tests/harness.h"
 
 #define W 200
 #define H 50
@@ -34,30 +35,6 @@ static struct trace *read_trace(const char *path)
 
 	assert_int_equal(trace_read(path, &t, &skipped, cause, sizeof cause), 0);
 	return t;
-}
-
-/* t's own events again to n in all, times and steps shifted. */
-static void repeat_to(struct trace *t, size_t n)
-{
-	size_t base = trace_count(t);
-	int64_t span = 1000;
-	int steps = 0;
-
-	for (size_t i = 0; i < base; i++) {
-		const struct trace_ev *e = trace_at(t, i);
-
-		span = e->t_ns + 1000 > span ? e->t_ns + 1000 : span;
-		steps = e->step + 1 > steps ? e->step + 1 : steps;
-	}
-	for (size_t k = base, rep = 1; k < n; rep++)
-		for (size_t i = 0; i < base && k < n; i++, k++) {
-			struct trace_ev e = *trace_at(t, i);
-
-			e.t_ns += (int64_t)rep * span;
-			if (e.step >= 0)
-				e.step += (int)rep * steps;
-			assert_int_equal(trace_append(t, &e), 0);
-		}
 }
 
 struct screen {
@@ -87,7 +64,7 @@ static void screen_open(struct screen *k, size_t n)
 {
 	memset(k, 0, sizeof *k);
 	k->t = read_trace("tests/golden/fishing.jsonl");
-	repeat_to(k->t, n);
+	assert_int_equal(h_repeat(k->t, n), 0);
 	assert_non_null(k->r = render_scratch_new());
 	assert_non_null(k->v = calloc(1, sizeof *k->v));
 	assert_int_equal(grid_init(&k->g, W, H), 0);

@@ -15,6 +15,7 @@
 
 #include "trace/fold.h"
 #include "trace/seek.h"
+#include "tests/harness.h"
 
 /* Actor a as a value whose padding is zero (the phases' structs have a
  * byte of it), to compare with memcmp. */
@@ -166,38 +167,13 @@ static void test_seek_recordings(void **state)
 	assert_true(seen >= 10);
 }
 
-/* t's own events again and again to n in all, times and steps shifted
- * (as /work/wt/gen.py does): its strings are already in t's pool. */
-static void repeat_to(struct trace *t, size_t n)
-{
-	size_t base = trace_count(t);
-	int64_t span = 1000;
-	int steps = 0;
-
-	for (size_t i = 0; i < base; i++) {
-		const struct trace_ev *e = trace_at(t, i);
-
-		span = e->t_ns + 1000 > span ? e->t_ns + 1000 : span;
-		steps = e->step + 1 > steps ? e->step + 1 : steps;
-	}
-	for (size_t k = base, rep = 1; k < n; rep++)
-		for (size_t i = 0; i < base && k < n; i++, k++) {
-			struct trace_ev e = *trace_at(t, i);
-
-			e.t_ns += (int64_t)rep * span;
-			if (e.step >= 0)
-				e.step += (int)rep * steps;
-			assert_int_equal(trace_append(t, &e), 0);
-		}
-}
-
 static void test_seek_long(void **state)
 {
 	struct trace *t = read_trace("scenarios/recordings/fishing.jsonl");
 	struct pair p;
 	size_t bytes, copies;
 
-	repeat_to(t, 100000);
+	assert_int_equal(h_repeat(t, 100000), 0);
 	check_trace(t, 100, 97, false);
 	/* A copy every SEEK_EVERY events (fishing's actors are few), and
 	 * small: a few KB. */
@@ -219,7 +195,7 @@ static void test_seek_grows(void **state)
 
 	pair_init(&p);
 	for (size_t n = 1; n <= 30000; n += 3001) {
-		repeat_to(t, n > trace_count(t) ? n : trace_count(t));
+		assert_int_equal(h_repeat(t, n > trace_count(t) ? n : trace_count(t)), 0);
 		check_at(&p, t, trace_count(t));
 		check_at(&p, t, rnd(trace_count(t) + 1));
 	}
@@ -299,7 +275,7 @@ static void test_seek_folds_on(void **state)
 	struct pair p;
 	uint64_t before;
 
-	repeat_to(t, 20000);
+	assert_int_equal(h_repeat(t, 20000), 0);
 	pair_init(&p);
 	assert_int_equal(seek_view(p.sk, t, 10000, p.v, &p.more), 0);
 	before = seek_applied(p.sk);
