@@ -857,6 +857,35 @@ static void test_export_write_errors(void **state)
 	trace_free(t);
 }
 
+/* Every write fails (a full disk), counted. */
+static ssize_t full_write(void *c, const char *buf, size_t n)
+{
+	(void)buf;
+	(void)n;
+	(*(int *)c)++;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* The asciicast export stops at its first failed write, instead of
+ * drawing every frame of the trace for nothing. */
+static void test_export_cast_stops_at_write_error(void **state)
+{
+	struct trace *t = repeated(20000);
+	cookie_io_functions_t io = { .write = full_write };
+	int writes = 0;
+	FILE *f = fopencookie(&writes, "w", io);
+
+	(void)state;
+	assert_non_null(f);
+	setvbuf(f, NULL, _IONBF, 0);
+	assert_int_equal(export_asciicast(t, NARRATE_EN, 0, 0, f), -ENOSPC);
+	fclose(f);
+	if (writes > 4)
+		fail_msg("%d writes tried after the first failed", writes - 1);
+	trace_free(t);
+}
+
 static void test_export_format_names(void **state)
 {
 	assert_int_equal(export_format_from("chrome"), EXPORT_CHROME);
@@ -931,6 +960,7 @@ int main(int argc, char **argv)
 		EACH(test_export_text_same_as_replay, "canteen"),
 		cmocka_unit_test(test_export_save),
 		cmocka_unit_test(test_export_write_errors),
+		cmocka_unit_test(test_export_cast_stops_at_write_error),
 		cmocka_unit_test(test_export_format_names),
 		cmocka_unit_test(test_export_actors_300),
 	};

@@ -183,7 +183,13 @@ static void put_event(struct cast *k, int64_t ns, const char *type, const char *
 		k->rc = -ENOMEM;
 		return;
 	}
-	fwrite(k->line.p, 1, k->line.n, k->out);
+	/* A failed write ends the export now: the frames after it would be
+	 * drawn for nothing (a full disk, a 10^6-event trace). */
+	if (fwrite(k->line.p, 1, k->line.n, k->out) != k->line.n) {
+		int rc = export__flush(k->out);
+
+		k->rc = rc != 0 ? rc : -EIO;
+	}
 }
 
 static bool same_as_prev(const struct cast *k)
@@ -298,7 +304,7 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 	json_t *o = json_pack("{s:i,s:i,s:i}", "version", 2, "width", k->g.w, "height", k->g.h);
 	struct tm tm;
 	const char *end;
-	char title[256];
+	char title[256], *line = NULL;
 	int rc = 0;
 
 	memset(&tm, 0, sizeof tm);
@@ -311,9 +317,11 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 	if (o == NULL || json_object_set_new(o, "title", json_string(title)) != 0 ||
 	    json_object_set_new(o, "env", json_pack("{s:s}", "TERM", "xterm-256color")) != 0)
 		rc = -ENOMEM;
-	else
-		json_dumpf(o, k->out, JSON_COMPACT);
-	fputc('\n', k->out);
+	else if ((line = json_dumps(o, JSON_COMPACT)) == NULL)
+		rc = -ENOMEM;
+	else if (fputs(line, k->out) == EOF || fputc('\n', k->out) == EOF)
+		rc = (rc = export__flush(k->out)) != 0 ? rc : -EIO;
+	free(line);
 	json_decref(o);
 	return rc;
 }
