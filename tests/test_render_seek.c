@@ -122,6 +122,41 @@ static void test_render_seek_bounded(void **state)
 	screen_close(&big);
 }
 
+/* A long run of kernel samples and nothing else (a thread asleep for a
+ * minute, sampled all along): a frame at its end, or in its middle,
+ * walks no further back than one of a short trace. */
+static void test_render_seek_samples(void **state)
+{
+	struct screen k;
+	struct trace_ev sample = { 0 };
+	size_t n0;
+	uint64_t worst = 0;
+
+	(void)state;
+	screen_open(&k, 0);
+	n0 = trace_count(k.t);
+	for (size_t i = 0; i < n0 && sample.kind == TRACE_NONE; i++)
+		if (trace_at(k.t, i)->kind == TRACE_STATE)
+			sample = *trace_at(k.t, i);
+	assert_int_equal(sample.kind, TRACE_STATE);
+	sample.t_ns = trace_at(k.t, n0 - 1)->t_ns;
+	sample.step = -1;
+	for (int i = 0; i < 100000; i++) {
+		sample.t_ns += 1000;
+		assert_int_equal(trace_append(k.t, &sample), 0);
+	}
+	(void)frame(&k, trace_count(k.t), false);     /* the copies, made once */
+	for (size_t at = n0 + 50000; at <= trace_count(k.t); at += 25000) {
+		uint64_t c = frame(&k, at, false);
+
+		worst = c > worst ? c : worst;
+	}
+	print_message("events a frame among 10^5 samples: %llu, bound %d\n",
+		      (unsigned long long)worst, FRAME_BOUND);
+	assert_true(worst <= FRAME_BOUND);
+	screen_close(&k);
+}
+
 /* A scratch kept from frame to frame (its views folded on, its copies,
  * the whole run kept) draws what a fresh one draws. */
 static void test_render_seek_same(void **state)
@@ -155,6 +190,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_seek_bounded),
+		cmocka_unit_test(test_render_seek_samples),
 		cmocka_unit_test(test_render_seek_same),
 	};
 

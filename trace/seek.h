@@ -43,7 +43,15 @@ void seek_forget(struct seek *sk);
  * applied t's events to it since) nearer n than the nearest copy.
  * Returns 0, or -ENOMEM when the copies could not be made (v is then
  * folded from the first event, still right, or without its actors past
- * TRACE_MAX_ACTORS if more could not grow, as view_fold_more). */
+ * TRACE_MAX_ACTORS if more could not grow, as view_fold_more).
+ *
+ * Two rules the cache cannot check.  A view it folds on is known by its
+ * address: pass only views that live as long as the cache and that no one
+ * but the caller changes (a struct view on the stack of a function called
+ * twice may land where another's result was).  And the copies hold what
+ * the header said when they were made (the recast actors, the captions
+ * for a model): a caller that changes those after the first seek_view
+ * calls seek_forget. */
 int seek_view(struct seek *sk, const struct trace *t, size_t n, struct view *v,
 	      struct view_more *more);
 

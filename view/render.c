@@ -294,12 +294,17 @@ int render__wrap(struct grid *g, int x, int y, int w, int h, int role, const cha
 }
 
 /* Idle time in slices shows once, as in the plain narration: an idle
- * event right after another of its actor's (its state samples aside). */
+ * event right after another of its actor's (its state samples aside).
+ * The look back stops IDLE_WALK events back (others' events, samples):
+ * past that an idle slice shows again, and a frame's cost stays bounded. */
+#define IDLE_WALK 256
+
 static bool idle_again(const struct tui_state *s, size_t i)
 {
 	int actor = render__ev(s, i)->actor;
+	size_t stop = i > IDLE_WALK ? i - IDLE_WALK : 0;
 
-	while (i-- > 0) {
+	while (i-- > stop) {
 		const struct trace_ev *ev = render__ev(s, i);
 
 		if (ev->actor == actor && ev->kind != TRACE_STATE)
@@ -423,13 +428,18 @@ static const struct render_story_line *story_line(const struct grid *g, const st
 
 /* The latest events in words, the newest at the bottom of rows [y, y+h);
  * a line too long ends with "…" at a word.  Returns the lines drawn. */
+/* The story looks at most this many events back for its lines. */
+#define STORY_WALK 512
+
 static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	/* The classroom double-spaces the story where it has the rows. */
 	int n = 0, gap = render__story_gap(s, (h + 1) / 2, h), lines = gap == 2 ? (h + 1) / 2 : h;
 	size_t idx[64];
 
-	for (size_t i = s->cursor; i-- > 0 && n < lines && n < 64;) {
+	size_t stop = s->cursor > STORY_WALK ? s->cursor - STORY_WALK : 0;
+
+	for (size_t i = s->cursor; i-- > stop && n < lines && n < 64;) {
 		int kind = render__kind(s, i, NULL);
 
 		if (kind == TRACE_CAPTION || kind == TRACE_LOST ||

@@ -449,12 +449,17 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 /* ---- columns ---- */
 
 /* The first event of the window: as many columns back from the cursor as
- * fit, counting only events that get a column. */
+ * fit, counting only events that get a column, and no more than
+ * WINDOW_WALK events a column back (a long run of kernel samples and
+ * nothing else would make every frame walk it). */
+#define WINDOW_WALK 8
+
 static size_t window_start(const struct tui_state *s, int cols)
 {
-	size_t i = s->cursor;
+	size_t i = s->cursor, walk = (size_t)(cols > 0 ? cols : 0) * WINDOW_WALK;
+	size_t stop = i > walk ? i - walk : 0;
 
-	while (i > 0 && cols > 0)
+	while (i > stop && cols > 0)
 		if (is_tick(s, --i))
 			cols--;
 	return i;
