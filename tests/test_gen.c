@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,20 +58,48 @@ static int gen_file(const struct trace *src, size_t n, struct trace_gen_info *in
 	return rc;
 }
 
+/* The source event that event i of n repeats: src's events again and
+ * again without their done events, which come last (when n has room). */
+static struct trace_ev source_of(const struct trace *src, size_t n, size_t i)
+{
+	size_t nsrc = trace_count(src), ndone = 0, k = 0;
+	size_t tail;
+
+	for (size_t j = 0; j < nsrc; j++)
+		ndone += trace_at(src, j)->kind == TRACE_DONE;
+	tail = n > ndone ? ndone : 0;
+	for (size_t j = 0;; j++) {
+		struct trace_ev s = *trace_at(src, j % nsrc);
+		bool done = s.kind == TRACE_DONE;
+
+		if (k < n - tail ? done : !done)
+			continue;
+		if (k++ == i)
+			return s;
+	}
+}
+
 /* n events read back: seq 0 .. n-1, times and steps never going back,
- * each event its source's kind and actor, info as the file says. */
+ * each event its source's kind and actor, no actor's event after its
+ * done, info as the file says. */
 static void check_file(const struct trace *src, size_t n, const struct trace_gen_info *info)
 {
 	struct trace *t = load(path);
 	int64_t last_ns = 0;
 	int32_t last_step = -1;
-	size_t nsrc = trace_count(src);
+	bool done[TRACE_MAX_ACTORS] = { false };
 
 	assert_int_equal(trace_count(t), n);
 	assert_string_equal(trace_hdr(t)->scenario, trace_hdr_c(src)->scenario);
 	assert_int_equal(trace_hdr(t)->nactors, trace_hdr_c(src)->nactors);
 	for (size_t i = 0; i < n; i++) {
-		struct trace_ev e = *trace_at(t, i), s = *trace_at(src, i % nsrc);
+		struct trace_ev e = *trace_at(t, i), s = source_of(src, n, i);
+
+		assert_true(e.actor < TRACE_MAX_ACTORS);
+		if (done[e.actor])
+			fail_msg("event %zu of %s comes after its done", i,
+				 trace_hdr(t)->actors[e.actor].name);
+		done[e.actor] = e.kind == TRACE_DONE;
 
 		assert_int_equal(e.seq, i);
 		assert_true(e.t_ns >= last_ns);

@@ -151,6 +151,21 @@ static void test_render_seek_samples(void **state)
 
 		worst = c > worst ? c : worst;
 	}
+	/* Over, too long to fit whole: the rule under the lanes says what
+	 * they show. */
+	{
+		struct tui_state st = { .t = k.t, .cursor = trace_count(k.t), .v = k.v, .speed = 1,
+					.title = "", .ended = true, .scratch = k.r,
+					.screen = TUI_SCREEN_REPLAY };
+		char *text;
+
+		assert_int_equal(seek_view(render_scratch_seek(k.r), k.t, st.cursor, k.v, &k.more), 0);
+		tui_render(&k.g, &st);
+		assert_non_null(text = grid_text(&k.g));
+		if (strstr(text, "its last events, one column each (too long to fit)") == NULL)
+			fail_msg("no 'its last events' under the lanes:\n%s", text);
+		free(text);
+	}
 	print_message("events a frame among 10^5 samples: %llu, bound %d\n",
 		      (unsigned long long)worst, FRAME_BOUND);
 	assert_true(worst <= FRAME_BOUND);

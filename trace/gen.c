@@ -1,5 +1,6 @@
 /* gen.c: a long trace made of a short one repeated (gen.h). */
 #include <errno.h>
+#include <stdbool.h>
 
 #include "trace/gen.h"
 
@@ -9,6 +10,8 @@ struct gen_src {
 	int32_t steps;         /* one repetition's shift in steps: max step + 1 */
 	int64_t max_ns;
 	int32_t max_step;      /* -1: no steps */
+	size_t ndone;          /* its TRACE_DONE events (an actor finishing) */
+	size_t per_rep;        /* events a repetition writes: count - ndone */
 };
 
 /* What one repetition of src spans, and whether it can be repeated. */
@@ -28,7 +31,9 @@ static int gen_measure(const struct trace *src, struct gen_src *g)
 			g->max_ns = e->t_ns;
 		if (e->step > g->max_step)
 			g->max_step = e->step;
+		g->ndone += e->kind == TRACE_DONE;
 	}
+	g->per_rep = g->count - g->ndone;
 	g->span_ns = g->max_ns + TRACE_GEN_GAP_NS;
 	g->steps = g->max_step + 1;
 	return 0;
@@ -42,9 +47,9 @@ static int gen_fits(const struct gen_src *g, size_t n)
 
 	if (n == 0)
 		return 0;
-	if (g->count == 0)
+	if (g->per_rep == 0)
 		return -EINVAL;
-	last = (uint64_t)((n - 1) / g->count);
+	last = (uint64_t)((n - 1) / g->per_rep);
 	if (g->steps > 0 &&
 	    last > (uint64_t)(TRACE_MAX_STEPS - 1 - g->max_step) / (uint64_t)g->steps)
 		return -ERANGE;
@@ -58,19 +63,28 @@ int trace_gen(const struct trace *src, size_t n, FILE *out,
 {
 	struct trace_gen_info got = { .events = n };
 	struct gen_src g;
+	size_t tail;
 	int rc;
 
 	if ((rc = gen_measure(src, &g)) != 0 || (rc = gen_fits(&g, n)) != 0)
 		return rc;
 	if ((rc = trace_write_hdr(out, src)) != 0)
 		return rc;
-	for (size_t k = 0; k < n; k++) {
+	/* An actor finishes once, at the end: the repetitions skip src's done
+	 * events, and the last events written are those, at the last time
+	 * (a repetition that followed a done would show a finished actor
+	 * acting). */
+	tail = n > g.ndone ? g.ndone : 0;
+	for (size_t k = 0, j = 0; k < n; j++) {
 		/* A copy: trace_at's pointer does not outlive a loop (trace.h). */
-		struct trace_ev e = *trace_at(src, k % g.count);
-		int64_t rep = (int64_t)(k / g.count);
+		struct trace_ev e = *trace_at(src, j % g.count);
+		int64_t rep = (int64_t)(j / g.count);
+		bool done = e.kind == TRACE_DONE;
 
-		e.seq = k;
-		e.t_ns += rep * g.span_ns;
+		if (k < n - tail ? done : !done)
+			continue;
+		e.seq = k++;
+		e.t_ns = done ? got.last_ns : e.t_ns + rep * g.span_ns;
 		if (e.step >= 0)
 			e.step += (int32_t)rep * g.steps;
 		if ((rc = trace_write_ev(out, src, &e)) != 0)

@@ -5,7 +5,9 @@
  * from the last one written, t_ns moved r source spans later (the span is
  * src's last time plus TRACE_GEN_GAP_NS, so repetitions never overlap) and
  * every step >= 0 moved r times src's step count up (a repetition's steps
- * come after the previous one's).  The header is src's.  The file reads
+ * come after the previous one's).  An actor finishes once: src's done
+ * events are left out of the repetitions and written last (at the last
+ * time), when n has room for them.  The header is src's.  The file reads
  * back (trace_read) with n events, seq 0 .. n-1, and times and steps that
  * never go back when src's never do.
  *

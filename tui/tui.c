@@ -116,8 +116,9 @@ static void draw(struct tui *u)
 	if (u->cursor > trace_count(t))
 		u->cursor = trace_count(t);
 	s.cursor = u->cursor;
-	/* A replay at its last event is at the end of the run it recorded. */
-	s.ended = u->ended || (u->run == NULL && u->cursor == trace_count(t));
+	/* The end is shown at the last event of a run that ended, or of a
+	 * replay (the end of the run it recorded); stepped back, it is not. */
+	s.ended = (u->ended || u->run == NULL) && u->cursor == trace_count(t);
 	/* One fold a frame, from the scratch's nearest copy or folded on
 	 * (render.h).  Without memory for the actors past the view's own, the
 	 * panes show the first TRACE_MAX_ACTORS: the view ignores the others'
@@ -179,8 +180,10 @@ static void schedule(struct tui *u)
 {
 	bool moving = u->playing || u->waiting;
 
+	/* The first frame of a play comes at once (space is seen now), the
+	 * rest on the tick. */
 	if (moving && !uv_is_active((uv_handle_t *)&u->frame))
-		uv_timer_start(&u->frame, frame_cb, FRAME_MS, FRAME_MS);
+		uv_timer_start(&u->frame, frame_cb, u->dirty ? 1 : FRAME_MS, FRAME_MS);
 	else if (!moving && u->dirty)
 		uv_timer_start(&u->frame, frame_cb, 1, 0);
 	else if (!moving)
@@ -250,6 +253,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 	switch (signum) {
 	case SIGWINCH:
 		screen_resize();
+		screen_invalidate();     /* all of it again: no cell of the old size left */
 		tui__mark(u);
 		break;
 	case SIGCONT:
@@ -370,6 +374,10 @@ static int open_source(struct tui *u)
 		if (rc != 0)
 			return -EINVAL;
 		u->steps = tui_step_max(u->replay) + 1;
+		if (skipped > 0)         /* said on screen, as check and --plain say it */
+			snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
+				 "the last line was cut short (a run stopped mid-write) and was skipped",
+				 "最后一行不完整（运行在写入途中停止），已跳过"));
 		/* The seek cache's copies, made now in one pass, so that End or
 		 * a jump at any length folds on from a copy near it (without
 		 * memory for them, frames fold from the start). */

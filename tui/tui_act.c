@@ -192,6 +192,17 @@ static void inject(struct tui *u, int key)
 		snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang, "no actor has that key", "没有角色对应这个键"));
 }
 
+/* Digits a step number may have: steps are below TRACE_MAX_STEPS (2^20). */
+#define STEP_DIGITS 7
+
+/* Digits typed after the prompt's question (which ends in a space). */
+static size_t prompt_digits(const char *prompt)
+{
+	const char *sp = strrchr(prompt, ' ');
+
+	return sp != NULL ? strlen(sp + 1) : strlen(prompt);
+}
+
 static void prompt_key(struct tui *u, int key)
 {
 	size_t n = strlen(u->prompt);
@@ -204,14 +215,19 @@ static void prompt_key(struct tui *u, int key)
 		u->prompt_kind = 0;
 	} else if (key == K_BACKSPACE && n > 0 && u->prompt[n - 1] != ' ') {
 		u->prompt[n - 1] = '\0';
-	} else if (key >= '0' && key <= '9' && n + 1 < sizeof u->prompt) {
+	} else if (key >= '0' && key <= '9' && n + 1 < sizeof u->prompt &&
+		   prompt_digits(u->prompt) < STEP_DIGITS) {
 		u->prompt[n] = (char)key;
 		u->prompt[n + 1] = '\0';
 	} else if (key == K_ENTER) {
 		const char *digits = strrchr(u->prompt, ' ');
-		int step = digits ? atoi(digits + 1) : 0;
+		int step = digits && digits[1] != '\0' ? atoi(digits + 1) : -1;
 
 		u->prompt_kind = 0;
+		if (step == 0) {                      /* before the first step, as Home */
+			u->follow = false;
+			u->cursor = 0;
+		}
 		if (step >= 1 && u->playing) {        /* go there, then stay */
 			if (u->run != NULL)
 				run_pause(u->run);
@@ -334,7 +350,9 @@ void tui__key(struct tui *u, int k)
 		snprintf(u->prompt, sizeof u->prompt, "%s ", LANG_PICK(u->lang, "go to step (Enter):", "跳到第几步（回车）："));
 		break;
 	case ACT_MODEL: case ACT_INJECT: live_only(u, a); break;
-	case ACT_RESIZE: break;        /* curses has the new size already */
+	case ACT_RESIZE:               /* curses has the new size already */
+		screen_invalidate();   /* all of it again: no cell of the old size left */
+		break;
 	default: return;
 	}
 	tui__mark(u);

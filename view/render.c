@@ -509,6 +509,9 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 		if (render__lanes_whole(s))
 			label = L2(s, "the whole run, fitted: quiet stretches share columns; durations are real",
 				   "整个运行，压缩显示：平静的时段共用列；时长为真实测量值");
+		else if (s->ended && s->cursor == trace_count(s->t))
+			label = L2(s, "its last events, one column each (too long to fit); durations are real",
+				   "最后的事件，每列一个（运行太长，不压缩显示）；时长为真实测量值");
 		else
 			label = L2(s, "event-ordered scale: one column per event; durations are real",
 				   "按事件排列的刻度：每列一个事件；时长为真实测量值");
