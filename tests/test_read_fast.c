@@ -326,7 +326,7 @@ static void test_read_fast_actor_index(void **state)
 	}
 	if (rc != 0)
 		fail_msg("%s", cause);
-	assert_true(r.name_probes < 3 * lookups);
+	assert_true(trace__name_probes(r.t) < 3 * lookups);
 	assert_int_equal(trace__rd_end(&r, 0, skipped, &t, &skipped), 0);
 	assert_int_equal(trace_hdr(t)->nactors, 3 + ACTORS);
 	assert_int_equal(trace_count(t), ACTORS + EVENTS);

@@ -153,9 +153,6 @@ void trace__rd_free(struct rd *r)
 	r->tree = NULL;
 	r->tree_cap = 0;
 	trace__fast_free(r);
-	free(r->names);
-	r->names = NULL;
-	r->names_cap = 0;
 }
 
 int trace__rd_end(struct rd *r, int rc, size_t nskip, struct trace **out,

@@ -510,7 +510,7 @@ static int rd_connect(struct rd *r, struct jv *o, struct trace_ev *ev)
 		rc = trace__get_raw(r, o, "server", &server);
 	if (rc != 0)
 		return rc;
-	if ((ev->arg = trace__find_actor(r, server)) < 0)
+	if ((ev->arg = trace_find_actor(r->t, server)) < 0)
 		return trace__fail(r, 1, "\"server\" of %s is '%s' (expected an actor "
 				   "of the header)", r->what,
 				   trace__shown(server, buf, sizeof buf));
@@ -645,11 +645,11 @@ static int rd_announce(struct rd *r, struct jv *o, struct trace_ev *ev)
 		rc = trace__get_raw(r, o, "parent", &parent);
 	if (rc != 0)
 		return rc;
-	if (parent != NULL && (p = trace__find_actor(r, parent)) < 0)
+	if (parent != NULL && (p = trace_find_actor(r->t, parent)) < 0)
 		return trace__fail(r, 1, "\"parent\" of %s is '%s' (expected an actor of "
 				   "the header or announced before it)", r->what,
 				   trace__shown(parent, buf, sizeof buf));
-	if (name[0] == '\0' || trace__find_actor(r, name) >= 0)
+	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
 		return trace__fail(r, 1, "%s announces '%s' (expected a new, unique, "
 				   "non-empty actor name)", r->what,
 				   trace__shown(name, buf, sizeof buf));
@@ -661,7 +661,7 @@ static int rd_announce(struct rd *r, struct jv *o, struct trace_ev *ev)
 	if (i < 0)
 		return i;
 	ev->actor = (uint16_t)i;
-	return trace__add_actor(r, i, name);
+	return 0;
 }
 
 /* begin: the actor appears (its tid and pid optional); end: it leaves. */
@@ -732,7 +732,7 @@ static int rd_who(struct rd *r, const char *actor, struct trace_ev *ev)
 {
 	const struct trace_hdr *h = trace_hdr_c(r->t);
 	char buf[48];
-	int i = trace__find_actor(r, actor);
+	int i = trace_find_actor(r->t, actor);
 
 	if (i < 0)
 		return trace__fail(r, 1, "event actor '%s' is not in the header "

@@ -111,24 +111,14 @@ struct rd {
 	struct jv *tree;       /* jansson's line as a tree (trace__jv_json) */
 	size_t tree_cap;
 	struct rd_fast *fast;  /* the fast reader's scratch (read_fast.h) */
-	int *names;            /* actor index + 1 by name hash, 0 = free */
-	size_t names_cap;      /* a power of two, or 0 */
-	uint64_t name_probes;  /* names compared by trace__find_actor */
 };
 
-/* What trace__jv_json, the fast reader and the actor index hold. */
+/* What trace__jv_json and the fast reader hold. */
 void trace__rd_free(struct rd *r);
 
 /* jansson's value o as a tree, in r->tree (valid until the next call and
  * while o lives).  Returns 0 or -ENOMEM. */
 int trace__jv_json(struct rd *r, json_t *o, struct jv **out);
-
-/* The index of the actor called name in r->t, or -1: a hash over the
- * actors of the header and those announced, so a line costs the same
- * with 4 or 4000 actors.  trace__add_actor records what trace_add_actor
- * or trace_announce_actor returned (index i, named name). */
-int trace__find_actor(struct rd *r, const char *name);
-int trace__add_actor(struct rd *r, int i, const char *name);
 
 /* "name:line:col: message" into r->cause; returns -EINVAL. */
 int trace__fail(struct rd *r, int col, const char *fmt, ...)

@@ -40,9 +40,9 @@ static int rd_actor(struct rd *r, int i, struct jv *a)
 	if (i == 0) {
 		h->actors[0] = (struct trace_actor){ .name = name, .model = model,
 			.caps = caps, .label = { label[0], label[1] }, .parent = -1 };
-		return trace__add_actor(r, 0, name);
+		return 0;
 	}
-	if (name[0] == '\0' || trace__find_actor(r, name) >= 0)
+	if (name[0] == '\0' || trace_find_actor(r->t, name) >= 0)
 		return trace__fail(r, 1, "actor %d is named '%s' (expected a unique, "
 				   "non-empty name)", i,
 				   trace__shown(name, buf, sizeof buf));
@@ -50,7 +50,7 @@ static int rd_actor(struct rd *r, int i, struct jv *a)
 	if (rc < 0)
 		return rc;
 	h->actors[rc].script = script;
-	return trace__add_actor(r, rc, name);
+	return 0;
 }
 
 static int rd_actors(struct rd *r, struct jv *o)

@@ -62,6 +62,11 @@ struct trace {
 	size_t max_mem;           /* events (used) + pool may not pass it */
 	int full;
 	struct pool_str *hash[HASH_SIZE];
+	/* Actors by name (trace_find_actor): index + 1 by hash_str of the
+	 * name, 0 free; open addressing, a power of two at most half full. */
+	int *names;
+	size_t names_cap;
+	uint64_t name_probes;     /* names compared, for tests */
 };
 
 /* Traces made by this process, for trace_serial. */
@@ -146,6 +151,7 @@ void trace_free(struct trace *t)
 		}
 	}
 	free(t->hdr.actors);
+	free(t->names);
 	store_free(&t->ev);
 	free(t->steps);
 	at_free(t->at);
@@ -211,13 +217,43 @@ static int actors_grow(struct trace *t)
 	return 0;
 }
 
+static void names_put(int *names, size_t cap, const char *name, int a)
+{
+	size_t i;
+
+	for (i = hash_str(name) & (cap - 1); names[i] != 0; i = (i + 1) & (cap - 1))
+		;
+	names[i] = a + 1;
+}
+
+/* Room in the name index for one more actor: 0 or -ENOMEM. */
+static int names_fit(struct trace *t)
+{
+	size_t need = ((size_t)t->hdr.nactors + 1) * 2, cap = t->names_cap ? t->names_cap : 16;
+	int *names;
+
+	if (need <= t->names_cap)
+		return 0;
+	while (need > cap)
+		cap *= 2;
+	if ((names = calloc(cap, sizeof *names)) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->names_cap; i++)
+		if (t->names[i] != 0)
+			names_put(names, cap, t->hdr.actors[t->names[i] - 1].name, t->names[i] - 1);
+	free(t->names);
+	t->names = names;
+	t->names_cap = cap;
+	return 0;
+}
+
 static int add_actor(struct trace *t, const char *name, const char *model,
 		     unsigned caps, const char *label_en, const char *label_zh)
 {
 	struct trace_actor *a;
 	int rc = actors_grow(t);
 
-	if (rc != 0)
+	if (rc != 0 || (rc = names_fit(t)) != 0)
 		return rc;
 	a = &t->hdr.actors[t->hdr.nactors];
 	*a = (struct trace_actor){ .caps = caps & TRACE_CAP_ALL, .parent = -1 };
@@ -227,6 +263,7 @@ static int add_actor(struct trace *t, const char *name, const char *model,
 	a->label[1] = trace_intern(t, label_zh);
 	if (!a->name || !a->model || !a->label[0] || !a->label[1])
 		return -ENOMEM;
+	names_put(t->names, t->names_cap, a->name, t->hdr.nactors);
 	return t->hdr.nactors++;
 }
 
@@ -263,11 +300,21 @@ int trace_announce_actor(struct trace *t, const char *name, const char *model,
 
 int trace_find_actor(const struct trace *t, const char *name)
 {
-	for (int i = 0; i < t->hdr.nactors; i++)
-		if (strcmp(t->hdr.actors[i].name, name) == 0)
-			return i;
+	size_t mask = t->names_cap - 1;
+
+	if (t->names_cap == 0)
+		return -1;
+	for (size_t i = hash_str(name) & mask; t->names[i] != 0; i = (i + 1) & mask) {
+		int a = t->names[i] - 1;
+
+		((struct trace *)t)->name_probes++;    /* a counter, not the trace */
+		if (strcmp(t->hdr.actors[a].name, name) == 0)
+			return a;
+	}
 	return -1;
 }
+
+uint64_t trace__name_probes(const struct trace *t) { return t->name_probes; }
 
 /* The actor's life so far allows ev (trace/FORMAT.md, "Actors that
  * appear, change and leave").  An actor outside the table is not judged

@@ -319,7 +319,11 @@ const struct trace_hdr *trace_hdr_c(const struct trace *t);
  * (below). */
 int trace_add_actor(struct trace *t, const char *name, const char *model,
 		    unsigned caps, const char *label_en, const char *label_zh);
+/* The index of the actor called name, or -1: a hash over the names, so
+ * a lookup costs the same with 4 or 4096 actors (trace__name_probes
+ * counts the names compared, for tests). */
 int trace_find_actor(const struct trace *t, const char *name);
+uint64_t trace__name_probes(const struct trace *t);
 /* After the header's actors (trace_add_actor then refuses -EBUSY): an
  * actor that appears in the middle of the run, created by actor parent (or
  * -1).  Its TRACE_ACTOR begin event (actor = the index returned, its tid
