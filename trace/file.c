@@ -207,7 +207,7 @@ long file_read_some(int fd, const char *name, char *buf, size_t n, size_t *total
 
 /* Length of the UTF-8 sequence at s, or 0 if it is invalid (overlong forms,
  * surrogates, code points past U+10FFFF, a sequence cut by the end). */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+size_t file_utf8_len(const unsigned char *s, const unsigned char *end)
 {
 	size_t n;
 	uint32_t cp;
@@ -255,7 +255,7 @@ int file_check_text(const char *text, size_t len, int *line, int *col,
 	*line = 1;
 	*col = 1;
 	for (size_t n; s < end; s += n) {
-		n = utf8_len(s, end);
+		n = file_utf8_len(s, end);
 		if (s[0] == '\0')
 			return fail(why, whylen, -EINVAL, "binary data (NUL byte) "
 				    "where text was expected");

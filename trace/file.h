@@ -80,4 +80,9 @@ int file_check_text(const char *text, size_t len, int *line, int *col,
  * may be UTF-8; a cause must stay valid text.  NULL-safe. */
 void file_cause_cut(char *cause, size_t len);
 
+/* The length of the UTF-8 sequence at s (before end): 1 for ASCII, 2-4
+ * for a well-formed sequence (no overlong form, surrogate or code point
+ * past U+10FFFF, as jansson takes it), 0 for anything else. */
+size_t file_utf8_len(const unsigned char *s, const unsigned char *end);
+
 #endif

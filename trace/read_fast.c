@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace/file.h"
 #include "trace/read_fast.h"
 
 /* The keys of an event line (read_ev.c asks for no other), with those of
@@ -86,28 +87,6 @@ struct lex {
 
 /* ---- values ---- */
 
-/* The length of the UTF-8 sequence at p as jansson takes it (no overlong
- * form, surrogate or code point past U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n = p[0] < 0xc2 ? 0 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 :
-		   p[0] < 0xf5 ? 4 : 0;
-	uint32_t cp;
-
-	if (n == 0 || (size_t)(end - p) < n)
-		return 0;
-	cp = p[0] & (0x7fu >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3fu);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
 /* A string after its opening quote, copied with a NUL to lx->out: none
  * that needs an escape. */
 static bool lex_string(struct lex *lx, const char **s)
@@ -121,7 +100,7 @@ static bool lex_string(struct lex *lx, const char **s)
 
 		if (*p < 0x20 || *p == '\\')
 			return false;
-		if (*p >= 0x80 && (n = utf8_len(p, lx->end)) == 0)
+		if (*p >= 0x80 && (n = file_utf8_len(p, lx->end)) == 0)
 			return false;
 		memcpy(o, p, n);
 		o += n;
