@@ -629,12 +629,8 @@ void view_fold(struct view *v, const struct trace *t, size_t n)
 void view_fold_more(struct view *v, const struct trace *t, size_t n,
 		    struct view_more *more)
 {
-	size_t count = trace_count(t);
-
 	view_reset_more(v, t, more);
-	for (size_t i = 0; i < n && i < count; i++)
-		apply(v, trace_at(t, i));
-	cast_refresh(v);
+	view_fold_on(v, n);
 }
 
 void view_fold_on(struct view *v, size_t n)
