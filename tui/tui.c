@@ -359,9 +359,6 @@ static int scratch_open(struct tui *u)
 
 static int open_source(struct tui *u)
 {
-	size_t skipped;
-	int rc;
-
 	if ((u->lessons = tui_lessons_new(u, u->o->data_dir, u->lang)) == NULL)
 		return -ENOMEM;
 	if (u->o->menu)
@@ -370,19 +367,8 @@ static int open_source(struct tui *u)
 		return tui_lessons_open(u->lessons, u->o->lesson, u->cause, sizeof u->cause) != 0 ?
 		       -EINVAL : 0;
 	if (u->o->replay != NULL) {
-		rc = trace_read(u->o->replay, &u->replay, &skipped, u->cause, sizeof u->cause);
-		if (rc != 0)
+		if (tui__replay_open(u, u->o->replay, 0, u->cause, sizeof u->cause) != 0)
 			return -EINVAL;
-		u->steps = tui_step_max(u->replay) + 1;
-		if (skipped > 0)         /* said on screen, as check and --plain say it */
-			snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
-				 "the last line was cut short (a run stopped mid-write) and was skipped",
-				 "最后一行不完整（运行在写入途中停止），已跳过"));
-		/* The seek cache's copies, made now in one pass, so that End or
-		 * a jump at any length folds on from a copy near it (without
-		 * memory for them, frames fold from the start). */
-		(void)seek_view(render_scratch_seek(u->scratch), u->replay,
-				trace_count(u->replay), &u->view, &u->more);
 		u->playing = u->o->paused < 0;
 		u->play_mono = trace_mono_ns();
 		return 0;

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "live/run.h"
+#include "trace/seek.h"
 #include "tui/tui_int.h"
 
 #define QUIET_MS 10
@@ -194,6 +195,15 @@ int tui__replay_open(struct tui *u, const char *path, int pause, char *cause, si
 		return rc;
 	}
 	u->steps = tui_step_max(u->replay) + 1;
+	if (skipped > 0)                /* said on screen, as check and --plain say it */
+		snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
+			 "the last line was cut short (a run stopped mid-write) and was skipped",
+			 "最后一行不完整（运行在写入途中停止），已跳过"));
+	/* The seek cache's copies, made now in one pass, so that End or a
+	 * jump at any length folds on from a copy near it (without memory
+	 * for them, frames fold from the start). */
+	(void)seek_view(render_scratch_seek(u->scratch), u->replay, trace_count(u->replay),
+			&u->view, &u->more);
 	u->follow = u->playing = false;
 	u->cursor = pause > 0 ? tui_step_end(u->replay, pause - 1) : 0;
 	return 0;
