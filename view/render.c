@@ -388,9 +388,8 @@ static const struct render_story_line *story_line(const struct grid *g, const st
 	struct render_story_line *l = &s->scratch->story_lines[at % RENDER_STORY_KEEP];
 	uint64_t serial = trace_serial(s->t);
 	struct view *before = &s->scratch->story;
-	char line[600], full[700], fitted[700];
+	char line[600], full[700];
 	struct trace_ev ev;
-	struct grid row;
 
 	if (l->valid && l->at == at && l->serial == serial && l->lang == s->lang &&
 	    l->w == g->w && l->ascii == s->ascii)
@@ -402,23 +401,7 @@ static const struct render_story_line *story_line(const struct grid *g, const st
 			    sizeof line)) {
 		snprintf(full, sizeof full, "%7.3fs %-6s %s", ev.t_ns / 1e9,
 			 narrate_actor(s->t, ev.actor), line);
-		render__fit(fitted, sizeof fitted, full, g->w - 2, s->ascii);
-		if (grid_init(&row, g->w - 2, 1) != 0)
-			return l;                 /* no memory: a blank line, made again */
-		if (l->cap < row.w) {
-			wchar_t *ch = realloc(l->ch, (size_t)row.w * sizeof *ch);
-
-			if (ch == NULL) {
-				grid_free(&row);
-				return l;
-			}
-			l->ch = ch;
-			l->cap = row.w;
-		}
-		l->n = grid_put(&row, 0, 0, ROLE_TEXT, fitted, row.w);
-		for (int i = 0; i < l->n; i++)
-			l->ch[i] = row.cells[i].ch;
-		grid_free(&row);
+		render__fit(l->text, sizeof l->text, full, g->w - 2, s->ascii);
 		l->said = true;
 	}
 	l->valid = true, l->ascii = s->ascii, l->lang = s->lang, l->w = g->w;
@@ -450,8 +433,9 @@ static int story_events(struct grid *g, const struct tui_state *s, int y, int h)
 	for (int r = 0; r < n; r++) {
 		const struct render_story_line *l = story_line(g, s, idx[n - 1 - r]);
 
-		for (int i = 0; l->said && i < l->n; i++)
-			grid_set(g, 1 + i, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, l->ch[i]);
+		if (l->said)
+			grid_put(g, 1, y + r * gap, r == n - 1 ? ROLE_TEXT : ROLE_DIM, l->text,
+				 g->w - 2);
 	}
 	return n;
 }
@@ -774,14 +758,11 @@ struct seek *render_scratch_seek(struct render_scratch *r)
 	return r->seek;
 }
 
+/* The story's lines, the idle answers and the lanes' whole run are kept
+ * by trace_serial, never reused: only the copies need dropping. */
 void render_scratch_forget(struct render_scratch *r)
 {
 	seek_forget(r->seek);
-	render__lanes_forget(&r->lanes);
-	for (int i = 0; i < RENDER_STORY_KEEP; i++)
-		r->story_lines[i].valid = false;
-	for (int i = 0; i < RENDER_IDLE_KEEP; i++)
-		r->idle[i].valid = false;
 }
 
 uint64_t render_scratch_visited(const struct render_scratch *r)
@@ -804,8 +785,6 @@ void render_scratch_free(struct render_scratch *r)
 	if (r == NULL)
 		return;
 	seek_free(r->seek);
-	for (int i = 0; i < RENDER_STORY_KEEP; i++)
-		free(r->story_lines[i].ch);
 	view_more_free(&r->story_more);
 	render__lanes_free(&r->lanes);
 	render__lanes_free(&r->kern);

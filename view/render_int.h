@@ -26,9 +26,7 @@ struct render_story_line {
 	int lang, w;
 	uint64_t serial;          /* trace_serial of its trace */
 	size_t at;                /* its event */
-	wchar_t *ch;              /* its cells as grid_put makes them, fitted to
-	                             w - 2 columns: [n] of [cap] */
-	int n, cap;
+	char text[700];           /* its words, fitted to w - 2 columns */
 };
 
 /* What render.h's struct render_scratch holds: one part per pane that

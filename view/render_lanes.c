@@ -140,11 +140,6 @@ int render__lanes_fit(struct lanes_scratch *sc, int n)
 	return 0;
 }
 
-void render__lanes_forget(struct lanes_scratch *sc)
-{
-	sc->whole.valid = false;
-}
-
 void render__lanes_free(struct lanes_scratch *sc)
 {
 	free(sc->whole.cells);

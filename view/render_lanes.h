@@ -66,8 +66,6 @@ bool render__lanes_whole(const struct tui_state *s);
 void render__lanes_in(struct grid *g, const struct tui_state *s, int y, int h,
 		      struct lanes_scratch *sc);
 void render__lanes_free(struct lanes_scratch *sc);
-/* Forget the whole run kept (the trace shown changes). */
-void render__lanes_forget(struct lanes_scratch *sc);
 
 /* Shared with the kernel pane (render_kernel.c), which lists the same
  * actors in the same order and groups them in the same words, one row a
