@@ -94,10 +94,6 @@ static int char_at(const char *s, unsigned *cp, int *cw)
 		*cp = (b & (0x7F >> n)) << (6 * (n - 1));
 	for (int i = 1; i < n && b >= 0x80; i++)
 		*cp |= (unsigned)(s[i] & 0x3F) << (6 * (n - 1 - i));
-	if (b < 0x80 && n == 1) {
-		*cw = 1;                  /* what grid_width says of any ASCII byte */
-		return n;
-	}
 	memcpy(one, s, (size_t)n);
 	one[n] = '\0';
 	*cw = grid_width(one);
@@ -159,9 +155,7 @@ static bool may_break(unsigned a, int aw, unsigned b, int bw)
 {
 	if (aw != 2 && bw != 2)
 		return false;             /* the common case, without the sets */
-	if (a == ' ' || b == ' ' || is_closing(b) || is_opening(a))
-		return false;
-	return aw == 2 || bw == 2;
+	return !(a == ' ' || b == ' ' || is_closing(b) || is_opening(a));
 }
 
 /* Does closing punctuation follow the spaces at text?  ("阶段 …" keeps

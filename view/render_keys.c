@@ -44,8 +44,6 @@ static int one_width(const char *s, int n)
 {
 	char one[8];
 
-	if (n == 1 && (unsigned char)s[0] < 0x80)
-		return 1;                 /* what grid_width says of any ASCII byte */
 	memcpy(one, s, (size_t)n);
 	one[n] = '\0';
 	return grid_width(one);
