@@ -6,6 +6,18 @@
 #include <stdbool.h>
 #include <uv.h>
 
+/* Defined when the tests are built with AddressSanitizer (gcc says so by
+ * __SANITIZE_ADDRESS__, clang by __has_feature): its allocator keeps
+ * freed memory and mallinfo2 does not see it, so heap and peak-memory
+ * measures skip. */
+#if defined(__SANITIZE_ADDRESS__)
+#define H_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define H_UNDER_ASAN 1
+#endif
+#endif
+
 #include "models/model.h"
 #include "live/run.h"
 #include "trace/sclock.h"

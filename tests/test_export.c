@@ -444,7 +444,6 @@ static struct export_chrome_stats chrome_stats(const struct trace *t)
 	assert_non_null(f);
 	assert_int_equal(export__chrome_stats(t, f, &st), 0);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(st.events, trace_count(t));
 	return st;
 }
 
@@ -532,7 +531,7 @@ static ssize_t probe_write(void *arg, const char *buf, size_t len)
 
 static void test_export_chrome_heap(void **state)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef H_UNDER_ASAN
 	(void)state;
 	skip();
 #else

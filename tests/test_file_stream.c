@@ -18,16 +18,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "tests/harness.h"
 #include "trace/trace.h"
 #include "tests/fuzz/read_same.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
 
 #define HDR "{\"format\":\"ioscope-trace\",\"version\":2,\"scenario\":\"t\",\"kernel\":\"k\"," \
 	"\"started\":\"2026-11-26T14:09:36Z\",\"actors\":[{\"name\":\"world\",\"model\":\"\"}," \
@@ -217,7 +210,7 @@ static void test_file_stream_memory(void **state)
 	int fd;
 
 	(void)state;
-#ifdef UNDER_ASAN
+#ifdef H_UNDER_ASAN
 	free(line);
 	skip();    /* its quarantine keeps what the reader freed */
 #endif

@@ -261,7 +261,6 @@ int export__chrome_stats(const struct trace *t, FILE *out, struct export_chrome_
 	for (size_t i = 0; i < trace_count(t) && c->rc == 0; i++) {
 		export__on_event(c, trace_at(t, i));
 		export__settle(c);
-		c->st.events++;
 	}
 	export__end_all(c);
 	put_end(c);

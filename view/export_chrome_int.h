@@ -120,9 +120,9 @@ struct actor_lanes {
 
 /* How much the exporter held at most at any moment (the tests' proof
  * that it streams): records alive, begins open, spans written and kept
- * for nesting, pass 1's phases; and how many events it saw. */
+ * for nesting, pass 1's phases. */
 struct export_chrome_stats {
-	size_t recs_peak, open_peak, stack_peak, place_peak, events;
+	size_t recs_peak, open_peak, stack_peak, place_peak;
 };
 
 struct chrome {
