@@ -125,6 +125,26 @@ static void push(struct fix *x, int64_t i)
 	});
 }
 
+/* The end of a drained batch writes what is buffered once RECORDER_BATCH
+ * events wait, not before (the loop is not run: no timer flushes). */
+static void test_record_batch_end_flushes(void **state)
+{
+	struct fix x;
+	unsigned before;
+
+	(void)state;
+	fix_open(&x, 0);
+	before = x.out.writes;
+	for (int i = 0; i < RECORDER_BATCH - 1; i++)
+		push(&x, i);
+	sink_drain(x.s);
+	assert_int_equal(x.out.writes, before);          /* 255 lines: held */
+	push(&x, RECORDER_BATCH - 1);
+	sink_drain(x.s);
+	assert_int_equal(x.out.writes, before + 1);      /* the 256th: one write */
+	fix_close(&x);
+}
+
 /* Events as a run hears them, in drained batches of every size from 1 to
  * 97: at most one write per 20 events (the timer's flushes aside: one per
  * RECORDER_FLUSH_MS that passed), and every event is in the file. */
@@ -307,6 +327,7 @@ static void test_record_batch_sigkill(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_batch_end_flushes),
 		cmocka_unit_test(test_record_batch_writes),
 		cmocka_unit_test(test_record_batch_timer_writes),
 		cmocka_unit_test(test_record_batch_write_error),
