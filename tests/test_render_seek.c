@@ -181,13 +181,15 @@ static void test_render_seek_same(void **state)
 	struct render_scratch *fresh;
 	size_t n;
 
-	screen_open(&k, 6000);
+	screen_open(&k, 4000);            /* at most LANES_WHOLE_MAX: fitted whole at its end */
 	n = trace_count(k.t);
 	assert_int_equal(grid_init(&g2, W, H), 0);
-	for (size_t c = 0; c <= n; c += 37) {
+	/* Every 37th cursor, then the end twice: drawn, then kept. */
+	for (size_t c = 0, ends = 0; ends < 2; c = c + 37 < n ? c + 37 : n) {
 		struct tui_state s = { .t = k.t, .cursor = c, .v = k.v, .speed = 1, .title = "",
 				       .ended = c == n, .screen = TUI_SCREEN_REPLAY };
 
+		ends += c == n;
 		(void)frame(&k, c, c == n);
 		assert_non_null(fresh = render_scratch_new());
 		s.scratch = fresh;
