@@ -27,7 +27,6 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -94,10 +93,7 @@ static void signals_restore(void)
 
 double bt__mono_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)trace_mono_ns() / 1e9;
 }
 
 /* ppoll opens the mask the bench found: a signal blocked since the last
@@ -146,16 +142,33 @@ int bt__reap(pid_t pid, double t0, double deadline, struct bt_ran *r)
 	return bt__stop ? -EINTR : 0;
 }
 
-/* In a child: the signal mask as it was, stdout on /dev/null, stderr into
- * err (truncated). */
-static void child_fds(const char *err)
+void bt__child_stderr(const char *err)
 {
-	int null = open("/dev/null", O_RDWR), e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
 	sigprocmask(SIG_SETMASK, &bt__orig, NULL);
-	if (null < 0 || e < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0 ||
-	    dup2(e, STDERR_FILENO) < 0)
+	if (e < 0 || dup2(e, STDERR_FILENO) < 0)
 		_exit(127);
+}
+
+/* In a child: as bt__child_stderr, and stdin, stdout on /dev/null. */
+static void child_fds(const char *err)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	bt__child_stderr(err);
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0)
+		_exit(127);
+}
+
+/* What a run gives a figure: its time, INFINITY when it passed the cap,
+ * NAN when it failed (said in row's notes by bt__ran_ok). */
+static double ran_secs(const struct bt_bench *b, const struct bt_ran *r, const char *what,
+		       struct bt_row *row)
+{
+	if (bt__ran_ok(b, r, what, row))
+		return r->secs;
+	return r->capped ? INFINITY : NAN;
 }
 
 /* argv run to its end (exe: this binary, or NULL for argv[0] on PATH). */
@@ -258,21 +271,14 @@ static int load(const struct bt_bench *b, struct bt_row *row, bool *refused)
 
 	if ((rc = run_cmd(b, BT_SELF, check, &r)) != 0)
 		return rc;
-	if (bt__ran_ok(b, &r, "check", row)) {
-		row->load_s = r.secs;
+	if (isfinite(row->load_s = ran_secs(b, &r, "check", row)))
 		row->load_mb = r.mb;
-	} else if (r.capped) {
-		row->load_s = INFINITY;
-	}
 	*refused = !r.capped && WIFEXITED(r.status) && WEXITSTATUS(r.status) == EXIT_USAGE;
 	if (!b->jq)
 		return 0;
 	if ((rc = run_cmd(b, NULL, jq, &r)) != 0)
 		return rc;
-	if (bt__ran_ok(b, &r, "jq", row))
-		row->jq_s = r.secs;
-	else if (r.capped)
-		row->jq_s = INFINITY;
+	row->jq_s = ran_secs(b, &r, "jq", row);
 	return 0;
 }
 
@@ -294,14 +300,11 @@ static int exports(struct bt_bench *b, struct bt_row *row)
 		}
 		if ((rc = run_cmd(b, BT_SELF, argv, &r)) != 0)
 			return rc;
-		if (bt__ran_ok(b, &r, bt_format[f], row)) {
-			row->export_s[f] = r.secs;
-			if (isnan(row->export_mb) || r.mb > row->export_mb)
-				row->export_mb = r.mb;
-		} else if (r.capped) {
-			row->export_s[f] = INFINITY;
+		row->export_s[f] = ran_secs(b, &r, bt_format[f], row);
+		if (isfinite(row->export_s[f]) && (isnan(row->export_mb) || r.mb > row->export_mb))
+			row->export_mb = r.mb;
+		else if (isinf(row->export_s[f]))
 			b->capped_at[f] = row->events;
-		}
 	}
 	return 0;
 }

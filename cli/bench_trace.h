@@ -67,6 +67,9 @@ extern volatile sig_atomic_t bt__stop;
 extern sigset_t bt__orig;
 
 double bt__mono_s(void);
+/* In a child about to exec: the signal mask the bench found, and stderr
+ * into the file err (truncated); _exit(127) when it cannot. */
+void bt__child_stderr(const char *err);
 /* Sleep until fd (or none: -1) is readable, a signal comes or deadline
  * (on bt__mono_s's clock): 1, -EINTR, 0 at the deadline, or -errno. */
 int bt__pause_until(int fd, double deadline);
