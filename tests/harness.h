@@ -103,6 +103,22 @@ struct h_files {
 };
 int h_files_make(struct h_files *f, const char *text);
 void h_files_remove(struct h_files *f);
+/* A suite's files made from script for the whole group: defines `files`
+ * and the group's h_files_setup and h_files_teardown, for
+ * cmocka_run_group_tests_name(name, tests, h_files_setup, h_files_teardown). */
+#define H_FILES_GROUP(script)                                                   \
+	static struct h_files files;                                            \
+	static int h_files_setup(void **state)                                  \
+	{                                                                       \
+		(void)state;                                                    \
+		return h_files_make(&files, script);                            \
+	}                                                                       \
+	static int h_files_teardown(void **state)                               \
+	{                                                                       \
+		(void)state;                                                    \
+		h_files_remove(&files);                                         \
+		return 0;                                                       \
+	}
 int open_fd_count(void);
 
 /* A whole file, NUL-terminated; NULL when it cannot be read whole.  The

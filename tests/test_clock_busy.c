@@ -34,20 +34,7 @@ static const char script[] =
 	"at 300s write B.1 carp\n"
 	"at 320s close B.1\n";
 
-static struct h_files files;
-
-static int setup(void **state)
-{
-	(void)state;
-	return h_files_make(&files, script);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_files_remove(&files);
-	return 0;
-}
+H_FILES_GROUP(script)
 
 /* The index of the caption of step 0, or -1. */
 static long caption_at(const struct trace *t)
@@ -132,5 +119,5 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests_name("clock_busy", tests, setup, teardown);
+	return cmocka_run_group_tests_name("clock_busy", tests, h_files_setup, h_files_teardown);
 }

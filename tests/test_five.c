@@ -45,20 +45,7 @@ static const char script[] =
 	"at 1000s write A.1 fish\n"
 	"at 2000s write A.1 more\n";
 
-static struct h_files files;
-
-static int setup(void **state)
-{
-	(void)state;
-	return h_files_make(&files, script);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_files_remove(&files);
-	return 0;
-}
+H_FILES_GROUP(script)
 
 /* Before a write: A has the bytes of the writes before it and waits for
  * more; before the first, a POSIX aio helper (if the model has one) is
@@ -154,5 +141,5 @@ int main(int argc, char **argv)
 						(void *)&table[i] };
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests_name("five", tests, setup, teardown);
+	return cmocka_run_group_tests_name("five", tests, h_files_setup, h_files_teardown);
 }

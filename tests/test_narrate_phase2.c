@@ -46,20 +46,7 @@ static const char script[] =
 	"at 2000s close A.1\n"
 	"at 2001s close S.1\n";
 
-static struct h_files files;
-
-static int setup(void **state)
-{
-	(void)state;
-	return h_files_make(&files, script);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_files_remove(&files);
-	return 0;
-}
+H_FILES_GROUP(script)
 
 struct before {
 	int next;
@@ -182,5 +169,5 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests_name("narrate_phase2", tests, setup, teardown);
+	return cmocka_run_group_tests_name("narrate_phase2", tests, h_files_setup, h_files_teardown);
 }

@@ -261,20 +261,7 @@ static const char script[] =
 	"at 0.2s say zh 滴答\n"
 	"at 60s write A.1 trout\n";
 
-static struct h_files files;
-
-static int setup(void **state)
-{
-	(void)state;
-	return h_files_make(&files, script);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_files_remove(&files);
-	return 0;
-}
+H_FILES_GROUP(script)
 
 static bool has_tick(void *arg)
 {
@@ -336,5 +323,5 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests_name("record_batch", tests, setup, teardown);
+	return cmocka_run_group_tests_name("record_batch", tests, h_files_setup, h_files_teardown);
 }

@@ -28,20 +28,7 @@ static const char script[] =
 	"at 1500s write B.1 carp\n"
 	"at 2000s close A.1\n";
 
-static struct h_files files;
-
-static int setup(void **state)
-{
-	(void)state;
-	return h_files_make(&files, script);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_files_remove(&files);
-	return 0;
-}
+H_FILES_GROUP(script)
 
 /* Before each step, the world's next action (after the caption, which
  * it shows by itself at 0 s), what A and B must have got, and whether
@@ -243,5 +230,5 @@ int main(int argc, char **argv)
 
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
-	return cmocka_run_group_tests_name("run", tests, setup, teardown);
+	return cmocka_run_group_tests_name("run", tests, h_files_setup, h_files_teardown);
 }
