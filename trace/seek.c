@@ -10,7 +10,6 @@
 
 struct copy {
 	size_t n;                     /* events folded in */
-	size_t bytes;
 	void *packed;                 /* view_pack's */
 };
 
@@ -105,7 +104,7 @@ static int push_copy(struct seek *sk)
 	if ((p = malloc(bytes)) == NULL)
 		return -ENOMEM;
 	view_pack(&sk->b, p);
-	sk->copies[sk->ncopies++] = (struct copy){ sk->b.n, bytes, p };
+	sk->copies[sk->ncopies++] = (struct copy){ sk->b.n, p };
 	sk->bytes += bytes;
 	gap = bytes / SEEK_BYTES_PER_EV;
 	sk->next_at = sk->b.n + (gap > SEEK_EVERY ? gap : SEEK_EVERY);
