@@ -49,11 +49,10 @@ struct trace {
 	int actors_cap;           /* room in hdr.actors */
 	struct store ev;
 	struct at_ring *at;
-	/* The step index: where the highest step so far rises (trace_steps),
-	 * and that highest step (INT32_MIN before the first event). */
+	/* The step index: where the highest step so far rises (trace_steps;
+	 * the first event always does, so its last entry is the top). */
 	struct trace_step *steps;
 	size_t nsteps, steps_cap;
-	int32_t top;
 	uint64_t serial;
 	uint64_t lost;
 	int nbegun;               /* actors whose life began: the header's, then
@@ -124,7 +123,6 @@ struct trace *trace_new(void)
 		return NULL;
 	t->hdr.speed = 1.0;
 	t->max_mem = TRACE_MAX_MEM;
-	t->top = INT32_MIN;
 	t->serial = atomic_fetch_add(&serials, 1) + 1;
 	if ((t->at = at_new()) == NULL) {
 		free(t);
@@ -378,7 +376,7 @@ static int steps_grow(struct trace *t)
 
 int trace_append(struct trace *t, const struct trace_ev *ev)
 {
-	bool rises = t->ev.n == 0 || ev->step > t->top;
+	bool rises = t->nsteps == 0 || ev->step > t->steps[t->nsteps - 1].step;
 	size_t need = store_ev_bytes(ev) + (rises ? sizeof *t->steps : 0);
 	size_t slack = ev->kind == TRACE_LOST ? LOST_RESERVE : 0;
 
@@ -393,10 +391,8 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 	if (store_reserve(&t->ev, ev, mem_cap(t, LOST_RESERVE)) != 0 ||
 	    (rises && steps_grow(t) != 0))
 		return -ENOMEM;
-	if (rises) {
+	if (rises)
 		t->steps[t->nsteps++] = (struct trace_step){ t->ev.n, ev->step };
-		t->top = ev->step;
-	}
 	store_put(&t->ev, ev);
 	if (ev->kind == TRACE_LOST)
 		t->lost += ev->count;
@@ -450,7 +446,9 @@ uint64_t trace_serial(const struct trace *t) { return t->serial; }
 
 int trace_step_max(const struct trace *t)
 {
-	return t->top > -1 ? t->top : -1;
+	int32_t top = t->nsteps > 0 ? t->steps[t->nsteps - 1].step : -1;
+
+	return top > -1 ? top : -1;
 }
 
 const struct trace_step *trace_steps(const struct trace *t, size_t *n)
