@@ -232,7 +232,7 @@ static void walk_run(struct walk *k, const struct lesson_block *b)
 {
 	k->t = recording(b);
 	k->run = true;
-	k->steps = tui_step_max(k->t) + 1;
+	k->steps = trace_step_max(k->t) + 1;
 	k->cursor = b->pause > 0 ? tui_step_end(k->t, b->pause - 1) : 0;
 }
 
@@ -657,7 +657,7 @@ static void test_lesson_pages_mux_one_wait(void **state)
 	s.t = t;
 	s.cursor = c;
 	s.v = &v;
-	s.steps = tui_step_max(t) + 1;
+	s.steps = trace_step_max(t) + 1;
 	assert_int_equal(grid_init(&g, 120, 40), 0);
 	tui_render(&g, &s);
 	text = grid_text(&g);

@@ -109,7 +109,7 @@ static void same_as_scan(const struct trace *t)
 {
 	size_t n = trace_count(t);
 
-	assert_int_equal(tui_step_max(t), scan_step_max(t));
+	assert_int_equal(trace_step_max(t), scan_step_max(t));
 	for (size_t c = 0; c <= n + 1; c++) {
 		assert_int_equal(tui_step_next_end(t, c), scan_next_end(t, c));
 		assert_int_equal(tui_step_prev_end(t, c), scan_prev_end(t, c));

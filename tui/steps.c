@@ -59,7 +59,7 @@ size_t tui_step_next_end(const struct trace *t, size_t cursor)
 
 	if (k < ns)
 		return s[k].at;
-	return tui_step_max(t) >= 0 && trace_count(t) > cursor ? trace_count(t) : SIZE_MAX;
+	return trace_step_max(t) >= 0 && trace_count(t) > cursor ? trace_count(t) : SIZE_MAX;
 }
 
 size_t tui_step_prev_end(const struct trace *t, size_t cursor)
@@ -70,11 +70,6 @@ size_t tui_step_prev_end(const struct trace *t, size_t cursor)
 	size_t k = first_after(s, lo, ns, cursor == 0 ? 0 : cursor - 1);
 
 	return cursor > 0 && k > lo ? s[k - 1].at : 0;
-}
-
-int tui_step_max(const struct trace *t)
-{
-	return trace_step_max(t);
 }
 
 int64_t tui_replay_ns(const struct trace *t, int64_t real_ns, double speed)

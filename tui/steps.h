@@ -13,8 +13,6 @@
 /* The cursor that shows step n whole: just before step n+1's first event,
  * or the end. */
 size_t tui_step_end(const struct trace *t, int n);
-/* The highest step of any event, or -1. */
-int tui_step_max(const struct trace *t);
 /* The nearest step end after cursor (SIZE_MAX: none, the trace has no
  * step or the cursor is at its end) and before it (0: none); what
  * tui_step_end(t, n) gives for the nearest n.  These four cost O(log n)

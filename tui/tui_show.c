@@ -194,7 +194,7 @@ int tui__replay_open(struct tui *u, const char *path, int pause, char *cause, si
 		u->replay = NULL;
 		return rc;
 	}
-	u->steps = tui_step_max(u->replay) + 1;
+	u->steps = trace_step_max(u->replay) + 1;
 	if (skipped > 0)                /* said on screen, as check and --plain say it */
 		snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
 			 "the last line was cut short (a run stopped mid-write) and was skipped",
