@@ -264,9 +264,11 @@ int trace__fast_line(struct rd *r, const char *s, size_t n, struct jv **out)
 	struct rd_fast *f = r->fast;
 	struct lex lx;
 
-	pthread_once(&keys_once, keys_init);
-	if (f == NULL && (f = r->fast = calloc(1, sizeof *f)) == NULL)
-		return -ENOMEM;
+	if (f == NULL) {                /* a reader's first line */
+		pthread_once(&keys_once, keys_init);
+		if ((f = r->fast = calloc(1, sizeof *f)) == NULL)
+			return -ENOMEM;
+	}
 	if (n + 1 > f->text_cap) {      /* each string's NUL takes a quote's place */
 		size_t cap = n + 1 > 4096 ? n + 1 : 4096;
 		char *t = realloc(f->text, cap);
