@@ -19,6 +19,13 @@ int export__flush(FILE *out)
 	return 0;
 }
 
+int export__write_failed(FILE *out)
+{
+	int rc = export__flush(out);
+
+	return rc != 0 ? rc : -EIO;
+}
+
 int export__check(const struct trace *t)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);

@@ -76,6 +76,9 @@ int export_save(const struct trace *t, int format, int lang, int width, int heig
 /* Internal to the export_*.c files: fflush(out), then 0, -errno, or -EIO
  * when an earlier write failed. */
 int export__flush(FILE *out);
+/* After a write to out failed: its error (export__flush's), -EIO when
+ * the C library kept none.  Never 0. */
+int export__write_failed(FILE *out);
 /* Internal: 0 when the trace has 1 to TRACE_ACTORS_LIMIT actors, at most
  * TRACE_MAX_ACTORS of them in its header, and every event is view_ev_ok
  * (fold.h); else -EINVAL.  Each

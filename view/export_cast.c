@@ -185,11 +185,8 @@ static void put_event(struct cast *k, int64_t ns, const char *type, const char *
 	}
 	/* A failed write ends the export now: the frames after it would be
 	 * drawn for nothing (a full disk, a 10^6-event trace). */
-	if (fwrite(k->line.p, 1, k->line.n, k->out) != k->line.n) {
-		int rc = export__flush(k->out);
-
-		k->rc = rc != 0 ? rc : -EIO;
-	}
+	if (fwrite(k->line.p, 1, k->line.n, k->out) != k->line.n)
+		k->rc = export__write_failed(k->out);
 }
 
 static bool same_as_prev(const struct cast *k)
@@ -320,7 +317,7 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 	else if ((line = json_dumps(o, JSON_COMPACT)) == NULL)
 		rc = -ENOMEM;
 	else if (fputs(line, k->out) == EOF || fputc('\n', k->out) == EOF)
-		rc = (rc = export__flush(k->out)) != 0 ? rc : -EIO;
+		rc = export__write_failed(k->out);
 	free(line);
 	json_decref(o);
 	return rc;

@@ -33,18 +33,11 @@ static json_t *ts_json(int64_t ns)
 	return json_real((double)ns / 1000.0);
 }
 
-/* errno after a failed write, or -EIO when the C library kept none. */
-static int write_error(void)
-{
-	return errno != 0 ? -errno : -EIO;
-}
-
 /* Writes s; the first failure sticks in c->rc. */
 static void put_text(struct chrome *c, const char *s)
 {
-	errno = 0;
 	if (c->rc == 0 && fputs(s, c->out) == EOF)
-		c->rc = write_error();
+		c->rc = export__write_failed(c->out);
 }
 
 /* Writes o as one event of the array, and releases it. */
@@ -68,9 +61,8 @@ static void put(struct chrome *c, json_t *o)
 		c->rc = -ENOMEM;
 	put_text(c, c->first ? "" : ",\n");
 	c->first = false;
-	errno = 0;
 	if (c->rc == 0 && fwrite(c->buf, 1, len, c->out) != len)
-		c->rc = write_error();
+		c->rc = export__write_failed(c->out);
 	json_decref(o);
 }
 
@@ -193,9 +185,8 @@ static void put_end(struct chrome *c)
 	put_text(c, "\n],\n\"displayTimeUnit\":\"ns\",\n\"metadata\":");
 	if (hdr == NULL && c->rc == 0)
 		c->rc = -ENOMEM;
-	errno = 0;
 	if (c->rc == 0 && json_dumpf(hdr, c->out, DUMP_FLAGS) != 0)
-		c->rc = write_error();
+		c->rc = export__write_failed(c->out);
 	put_text(c, "}\n");
 	json_decref(hdr);
 }
