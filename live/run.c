@@ -304,12 +304,12 @@ static int open_record(struct run *r)
 }
 
 /* An event the format cannot hold is skipped, as the reader would skip
- * it; a failed write stops the recording (record_fail_cb). */
+ * it; after a failed write the recorder writes nothing more
+ * (record_fail_cb). */
 static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev)
 {
-	if (r->rec.f == NULL || r->rec_err != 0)
-		return;
-	recorder_ev(&r->recorder, t, ev);
+	if (r->rec.f != NULL)
+		recorder_ev(&r->recorder, t, ev);
 }
 
 /* The sink has told every listener a whole batch. */
@@ -317,7 +317,7 @@ static void run_batch_cb(void *arg)
 {
 	struct run *r = arg;
 
-	if (r->rec.f != NULL && r->rec_err == 0)
+	if (r->rec.f != NULL)
 		recorder_batch(&r->recorder);
 }
 
