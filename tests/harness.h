@@ -128,8 +128,10 @@ char *h_slurp(const char *path);
  * caller frees it. */
 char *h_transcript(const struct trace *t, int lang);
 /* t's own events again and again until it holds n, each copy later than
- * the one before in time and steps (as trace_gen does to a file); its
- * strings are already in t's pool.  0, or trace_append's error. */
+ * the one before in time and steps; its strings are already in t's pool.
+ * Unlike trace_gen, done events stay where they are in each copy: a
+ * view's cost, not its truth, is what these traces test.  0, or
+ * trace_append's error. */
 int h_repeat(struct trace *t, size_t n);
 
 #endif

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "trace/read_fast.h"
+#include "tests/harness.h"
 #include "trace/read_int.h"
 #include "trace/trace.h"
 #include "tests/fuzz/read_same.h"
@@ -90,24 +91,6 @@ static int read_line_both(const char *line, size_t n, char *cause, size_t causel
 	return rc;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Every event line of every shipped recording: the fast reader takes each
  * that has no escape (ioscope writes nothing else unusual), into jansson's
  * tree; each recording reads into the same trace both ways. */
@@ -128,7 +111,8 @@ static void test_read_fast_recordings(void **state)
 		if (l < 6 || strcmp(de->d_name + l - 6, ".jsonl") != 0)
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		text = slurp(path, &len);
+		assert_non_null(text = h_slurp(path));    /* recordings hold no NUL */
+		len = strlen(text);
 		pos = (size_t)((char *)memchr(text, '\n', len) - text) + 1;    /* after the header */
 		while (pos < len) {
 			const char *s = text + pos, *nl = memchr(s, '\n', len - pos);

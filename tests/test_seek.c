@@ -194,7 +194,6 @@ static void test_seek_long(void **state)
 /* A live trace grows while it is shown: copies follow it. */
 static void test_seek_grows(void **state)
 {
-	struct trace *src = read_trace("scenarios/recordings/fishing.jsonl");
 	struct trace *t = read_trace("scenarios/recordings/fishing.jsonl");
 	struct pair p;
 
@@ -206,7 +205,6 @@ static void test_seek_grows(void **state)
 	}
 	pair_fini(&p);
 	trace_free(t);
-	trace_free(src);
 }
 
 /* A server S and n connection threads announced one by one (more than a
