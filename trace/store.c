@@ -75,9 +75,23 @@ static size_t cold_words(const struct trace_ev *ev, unsigned has)
 	return n + ((has & STORE_C_FDS) ? listed(ev) : 0);
 }
 
+struct store_plan store_plan(const struct trace_ev *ev)
+{
+	unsigned has = cold_has(ev);
+
+	return (struct store_plan){ has, cold_words(ev, has) };
+}
+
+size_t store_plan_bytes(const struct store_plan *p)
+{
+	return sizeof(struct store_hot) + 4 * p->words;
+}
+
 size_t store_ev_bytes(const struct trace_ev *ev)
 {
-	return sizeof(struct store_hot) + 4 * cold_words(ev, cold_has(ev));
+	struct store_plan p = store_plan(ev);
+
+	return store_plan_bytes(&p);
 }
 
 size_t store_bytes(const struct store *s)
@@ -106,9 +120,9 @@ static int grow(void **arr, size_t *cap, size_t n, size_t need, size_t size,
 	return 0;
 }
 
-int store_reserve(struct store *s, const struct trace_ev *ev, size_t max_bytes)
+int store_reserve(struct store *s, const struct store_plan *p, size_t max_bytes)
 {
-	size_t words = cold_words(ev, cold_has(ev));
+	size_t words = p->words;
 
 	if (s->ncold + words > UINT32_MAX)
 		return -ENOMEM;
@@ -175,9 +189,9 @@ static void put_cold(uint32_t *w, const struct trace_ev *ev, unsigned has)
 	put_strings(w, ev);
 }
 
-void store_put(struct store *s, const struct trace_ev *ev)
+void store_put(struct store *s, const struct trace_ev *ev, const struct store_plan *p)
 {
-	unsigned has = cold_has(ev);
+	unsigned has = p->has;
 	struct store_hot *h = &s->hot[s->n++];
 	bool wide = (has & STORE_C_WIDE) != 0;
 
@@ -192,7 +206,7 @@ void store_put(struct store *s, const struct trace_ev *ev)
 	if (has == 0)
 		return;
 	put_cold(s->cold + s->ncold, ev, has);
-	s->ncold += cold_words(ev, has);
+	s->ncold += p->words;
 }
 
 static const uint32_t *get(const uint32_t *w, void *v, size_t bytes)

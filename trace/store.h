@@ -54,13 +54,23 @@ struct store {
 	size_t ncold, coldcap; /* words used, room */
 };
 
-/* Bytes ev takes in a store: its hot record and its cold words. */
+/* Where ev's fields go: which cold fields it has and their words,
+ * worked out once per append (store_plan) for the three steps below. */
+struct store_plan {
+	unsigned has;          /* STORE_C_* bits */
+	size_t words;          /* cold words */
+};
+
+struct store_plan store_plan(const struct trace_ev *ev);
+/* Bytes an event of plan p takes: its hot record and its cold words. */
+size_t store_plan_bytes(const struct store_plan *p);
+/* Bytes ev takes in a store. */
 size_t store_ev_bytes(const struct trace_ev *ev);
-/* Room for ev (both arrays grow geometrically), with at most max_bytes
- * held in all: 0 or -ENOMEM.  Nothing changes but capacity. */
-int store_reserve(struct store *s, const struct trace_ev *ev, size_t max_bytes);
-/* Add ev as event s->n; store_reserve for it must have succeeded. */
-void store_put(struct store *s, const struct trace_ev *ev);
+/* Room for an event of plan p (both arrays grow geometrically), with at
+ * most max_bytes held in all: 0 or -ENOMEM.  Nothing changes but capacity. */
+int store_reserve(struct store *s, const struct store_plan *p, size_t max_bytes);
+/* Add ev, of plan p, as event s->n; store_reserve for it must have succeeded. */
+void store_put(struct store *s, const struct trace_ev *ev, const struct store_plan *p);
 /* Event i (< s->n) decoded into out, whole: seq = i. */
 void store_get(const struct store *s, size_t i, struct trace_ev *out);
 /* Bytes used (not capacity): what the trace's memory cap counts. */

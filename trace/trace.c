@@ -377,7 +377,8 @@ static int steps_grow(struct trace *t)
 int trace_append(struct trace *t, const struct trace_ev *ev)
 {
 	bool rises = t->nsteps == 0 || ev->step > t->steps[t->nsteps - 1].step;
-	size_t need = store_ev_bytes(ev) + (rises ? sizeof *t->steps : 0);
+	struct store_plan plan = store_plan(ev);
+	size_t need = store_plan_bytes(&plan) + (rises ? sizeof *t->steps : 0);
 	size_t slack = ev->kind == TRACE_LOST ? LOST_RESERVE : 0;
 
 	if (!life_ok(t, ev))
@@ -388,12 +389,12 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 		t->full = 1;
 		return -EFBIG;
 	}
-	if (store_reserve(&t->ev, ev, mem_cap(t, LOST_RESERVE)) != 0 ||
+	if (store_reserve(&t->ev, &plan, mem_cap(t, LOST_RESERVE)) != 0 ||
 	    (rises && steps_grow(t) != 0))
 		return -ENOMEM;
 	if (rises)
 		t->steps[t->nsteps++] = (struct trace_step){ t->ev.n, ev->step };
-	store_put(&t->ev, ev);
+	store_put(&t->ev, ev, &plan);
 	if (ev->kind == TRACE_LOST)
 		t->lost += ev->count;
 	life_apply(t, ev);
