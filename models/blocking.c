@@ -62,6 +62,7 @@ const struct model_ops model_blocking = {
 	.name = "blocking",
 	.summary = "recv() on a blocking socket: asleep in the kernel through both phases",
 	.caps = TRACE_CAP_PHASES,
+	.roles = MODEL_ROLE_READER,
 	.available = model_available_always,
 	.run = blocking_run,
 };

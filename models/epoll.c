@@ -213,6 +213,7 @@ const struct model_ops model_epoll = {
 	.name = "epoll",
 	.summary = "epoll, level-triggered: register once; epoll_wait returns only the ready fds",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_SERVES,
+	.roles = MODEL_ROLE_READER | MODEL_ROLE_CHAT | MODEL_ROLE_ECHO,
 	.available = epoll_available,
 	.run = epoll_run,
 };
@@ -221,6 +222,7 @@ const struct model_ops model_epoll_et = {
 	.name = "epoll-et",
 	.summary = "epoll, edge-triggered: one report per arrival; read until EAGAIN",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_EDGE | TRACE_CAP_SERVES,
+	.roles = MODEL_ROLE_READER | MODEL_ROLE_CHAT | MODEL_ROLE_ECHO,
 	.available = epoll_available,
 	.run = epoll_et_run,
 };

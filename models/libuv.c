@@ -464,6 +464,7 @@ const struct model_ops model_libuv = {
 	.name = "libuv",
 	.summary = "libuv event loop: uv_read_start callbacks over epoll; the loop thread sleeps in epoll_wait",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_INTEREST | TRACE_CAP_LOOP,
+	.roles = MODEL_ROLE_READER,
 	.available = model_available_always,
 	.run = libuv_run,
 };

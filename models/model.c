@@ -24,6 +24,10 @@ extern const struct model_ops model_sigio __attribute__((weak));
 extern const struct model_ops model_uring __attribute__((weak));
 extern const struct model_ops model_posix_aio __attribute__((weak));
 extern const struct model_ops model_libuv __attribute__((weak));
+extern const struct model_ops model_process_per_conn __attribute__((weak));
+extern const struct model_ops model_thread_per_conn __attribute__((weak));
+extern const struct model_ops model_thread_pool __attribute__((weak));
+extern const struct model_ops model_coroutines __attribute__((weak));
 
 static const struct model_ops *const all_models[] = {
 	&model_blocking,
@@ -36,6 +40,10 @@ static const struct model_ops *const all_models[] = {
 	&model_uring,
 	&model_posix_aio,
 	&model_libuv,
+	&model_process_per_conn,
+	&model_thread_per_conn,
+	&model_thread_pool,
+	&model_coroutines,
 };
 
 const struct model_ops *model_table[sizeof all_models / sizeof all_models[0]];

@@ -36,6 +36,11 @@ struct model_ctx {
 	int chunk;                     /* bytes per read, 0 = MODEL_BUF */
 	int drain;                     /* edge-triggered: read to EAGAIN (-1 = default) */
 	int listen_fd;                 /* server role: listening socket, else -1 */
+	int serve;                     /* server role: enum model_serve */
+	int workers;                   /* thread-pool: worker threads, 0 = default */
+	int queue;                     /* thread-pool: queue capacity, 0 = default */
+	int64_t work_ns;               /* server role: scenario ns a request takes
+	                                  to handle before its answer, 0 = none */
 	struct sclock *clock;
 	struct probe probe;
 
@@ -49,11 +54,28 @@ struct model_ctx {
 	int started;
 };
 
+/* What a server does with what a client sends (scenario option serve=). */
+enum model_serve {
+	MODEL_SERVE_CHAT = 0,          /* every complete line goes to all the
+	                                  other clients (models/mux_server.c) */
+	MODEL_SERVE_ECHO,              /* every complete line goes back to its
+	                                  sender, after work_ns */
+};
+
+/* The roles a model can play (model_ops.roles). */
+enum model_role {
+	MODEL_ROLE_READER = 1u << 0,   /* reads the fds the world holds the
+	                                  other ends of */
+	MODEL_ROLE_CHAT   = 1u << 1,   /* a server, serve=chat */
+	MODEL_ROLE_ECHO   = 1u << 2,   /* a server, serve=echo */
+};
+
 struct model_ops {
 	const char *name;              /* "blocking" */
 	const char *summary;           /* one line for `ioscope models` */
 	unsigned caps;                 /* enum trace_cap: what its trace can
 	                                  show; the header carries it */
+	unsigned roles;                /* enum model_role */
 	/* 0 if it can run here, else -errno and *why says why in a sentence. */
 	int (*available)(const char **why);
 	/* The thread body.  Returns 0 when every fd reached EOF or stop was

@@ -122,6 +122,7 @@ const struct model_ops model_nonblocking = {
 	.name = "nonblocking",
 	.summary = "O_NONBLOCK recv(): asks again and again (EAGAIN), copy still blocks",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_TRIES,
+	.roles = MODEL_ROLE_READER,
 	.available = model_available_always,
 	.run = nonblocking_run,
 };

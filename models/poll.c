@@ -167,6 +167,7 @@ const struct model_ops model_poll = {
 	.name = "poll",
 	.summary = "poll(): like select without the 1024 limit; the whole array is still copied in and scanned",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_SERVES,
+	.roles = MODEL_ROLE_READER | MODEL_ROLE_CHAT | MODEL_ROLE_ECHO,
 	.available = model_available_always,
 	.run = poll_run,
 };

@@ -292,6 +292,7 @@ const struct model_ops model_posix_aio = {
 	.name = "posix-aio",
 	.summary = "glibc aio_read(): the caller never waits; a hidden helper thread blocks in read()",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_COMPLETION | TRACE_CAP_HELPERS,
+	.roles = MODEL_ROLE_READER,
 	.available = model_available_always,
 	.run = posix_aio_run,
 };

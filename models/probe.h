@@ -64,8 +64,13 @@ void probe_note(const char *en, const char *zh);
  * lock-free; the new thread attaches that probe and calls
  * probe_actor_begin first and probe_actor_end last, so its life's edges
  * are in its own ring around its events.  The sink makes it an actor of
- * the trace when it merges the begin (sink.h, sink_actor_new).  A child
- * process would need its ring in shared memory: not done. */
+ * the trace when it merges the begin (sink.h, sink_actor_new).
+ *
+ * A child process (fork) works the same way: the sink's rings live in
+ * memory shared across fork, so the child attaches the probe
+ * probe_actor_new gave it, calls probe_forked once, then
+ * probe_actor_begin, and its events reach the parent's sink
+ * (trace/FORMAT.md, "Events from child processes"). */
 
 /* Fill child with the probe of a thread the caller's actor is about to
  * start, announced as a (its parent is set to the caller's actor).
@@ -73,6 +78,11 @@ void probe_note(const char *en, const char *zh);
  * the sink has no id or ring left: child is then zeroed and the thread,
  * attaching it, runs untraced. */
 int probe_actor_new(struct probe *child, const struct sink_actor *a);
+/* In a child process, right after fork, before any other probe call:
+ * from now on this process wakes the sink through a descriptor it
+ * inherited, not through the loop's async handle (the child holds only a
+ * copy of its state).  Async-signal-safe. */
+void probe_forked(void);
 /* From the new thread, its first event: its TRACE_ACTOR begin, with its
  * tid and pid.  Wakes the loop. */
 void probe_actor_begin(void);

@@ -213,6 +213,7 @@ const struct model_ops model_select = {
 	.name = "select",
 	.summary = "select(): one wait for many fds; a bitmap up to nfds goes in and back each call, and the program scans it",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_SET | TRACE_CAP_BITMAP | TRACE_CAP_SERVES,
+	.roles = MODEL_ROLE_READER | MODEL_ROLE_CHAT | MODEL_ROLE_ECHO,
 	.available = model_available_always,
 	.run = select_run,
 };

@@ -354,6 +354,7 @@ const struct model_ops model_sigio = {
 	.name = "sigio",
 	.summary = "O_ASYNC + a real-time signal: free while waiting, the recv that copies still blocks",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_SIGNAL,
+	.roles = MODEL_ROLE_READER,
 	.available = model_available_always,
 	.run = sigio_run,
 };

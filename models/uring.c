@@ -358,6 +358,7 @@ const struct model_ops model_uring = {
 	.name = "uring",
 	.summary = "io_uring RECV: handed to the kernel, which waits and copies; the thread stays free",
 	.caps = TRACE_CAP_PHASES | TRACE_CAP_COMPLETION,
+	.roles = MODEL_ROLE_READER,
 	.available = uring_available,
 	.run = uring_run,
 };

@@ -276,7 +276,7 @@ int trace__get_name(struct rd *r, struct jv *o, const char *key,
 }
 
 #define CAP_NAMES "phases, tries, set, bitmap, interest, edge, signal, " \
-		  "completion, helpers, loop, serves"
+		  "completion, helpers, loop, serves, spawns, queue, coroutine"
 
 /* "caps": ["phases", "set", ...]: each a known name, each once. */
 int trace__get_caps(struct rd *r, struct jv *a, unsigned *out)

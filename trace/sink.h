@@ -71,6 +71,13 @@ struct sink_actor {
 };
 int sink_actor_new(struct sink *s, const struct sink_actor *a);
 
+/* In a child process right after fork (probe_forked calls it): rings
+ * are in memory shared with the parent (MAP_SHARED), and from now on
+ * sink_wake in this process writes to the sink's wake descriptor, which
+ * the parent's loop watches, instead of the loop's async handle.  Only
+ * this process's copy of s changes.  Async-signal-safe. */
+void sink_forked(struct sink *s);
+
 /* Push ev into r and wake the loop (any thread). */
 void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev);
 void sink_wake(struct sink *s);

@@ -477,11 +477,13 @@ static const char *const call_names[TRACE_CALL_MAX] = {
 	[TRACE_CALL_EPOLL_WAIT] = "epoll_wait", [TRACE_CALL_EPOLL_CTL] = "epoll_ctl",
 	[TRACE_CALL_ACCEPT] = "accept", [TRACE_CALL_WRITE] = "write",
 	[TRACE_CALL_IO_URING_ENTER] = "io_uring_enter", [TRACE_CALL_AIO_READ] = "aio_read",
+	[TRACE_CALL_FUTEX] = "futex", [TRACE_CALL_CLONE] = "clone",
 };
 
 static const char *const set_names[TRACE_SET_MAX] = {
 	[TRACE_SET_BUILD] = "build", [TRACE_SET_SCAN] = "scan",
 	[TRACE_SET_INTEREST] = "interest", [TRACE_SET_QUEUE] = "queue",
+	[TRACE_SET_WORKQ] = "workq",
 };
 
 static const char *const ready_names[TRACE_READY_MAX] = {
@@ -545,7 +547,7 @@ static int bit_from(const char *const *tab, int n, const char *name)
 /* In bit order: the JSON names of enum trace_cap. */
 static const char *const cap_names[] = {
 	"phases", "tries", "set", "bitmap", "interest", "edge", "signal",
-	"completion", "helpers", "loop", "serves",
+	"completion", "helpers", "loop", "serves", "spawns", "queue", "coroutine",
 };
 _Static_assert(TRACE_CAP_ALL == (1u << NELEM(cap_names)) - 1,
 	       "every capability bit has a name");

@@ -97,6 +97,12 @@ enum trace_call {
 	TRACE_CALL_WRITE,
 	TRACE_CALL_IO_URING_ENTER,  /* submit and/or wait on an io_uring */
 	TRACE_CALL_AIO_READ,        /* glibc's aio_read(3): a library call */
+	TRACE_CALL_FUTEX,           /* futex(2) FUTEX_WAIT on a word of the
+	                               program's own: how a thread sleeps on a
+	                               queue (fd -1; wakes are not traced) */
+	TRACE_CALL_CLONE,           /* a thread or process made: pthread_create
+	                               (clone3) or fork (clone); ret = its tid or
+	                               pid */
 	TRACE_CALL_MAX
 };
 
@@ -117,6 +123,10 @@ enum trace_set {
 	TRACE_SET_INTEREST,      /* the kernel's interest list now (epoll): fds */
 	TRACE_SET_QUEUE,         /* a server's output queue for fds[0] now holds
 	                            n bytes (not yet written: the socket was full) */
+	TRACE_SET_WORKQ,         /* a work queue between threads now holds n
+	                            requests of at most arg (JSON "max"); fds =
+	                            the connections they came from, oldest
+	                            first */
 	TRACE_SET_MAX
 };
 
@@ -167,7 +177,14 @@ enum trace_cap {
 	TRACE_CAP_LOOP       = 1u << 9,  /* a library's event loop calls back into
 	                                    it (libuv) */
 	TRACE_CAP_SERVES     = 1u << 10, /* serves many clients in one thread */
-	TRACE_CAP_ALL        = (1u << 11) - 1
+	TRACE_CAP_SPAWNS     = 1u << 11, /* makes a thread or a process per client:
+	                                    its children are announced actors */
+	TRACE_CAP_QUEUE      = 1u << 12, /* hands work to threads through a bounded
+	                                    queue (set workq; futex waits) */
+	TRACE_CAP_COROUTINE  = 1u << 13, /* a coroutine: its waits park it in user
+	                                    space, and the kernel thread that runs
+	                                    it is its scheduler's (its parent) */
+	TRACE_CAP_ALL        = (1u << 14) - 1
 };
 
 #define TRACE_FDS_INLINE 16      /* fds listed in one event; more are counted */
