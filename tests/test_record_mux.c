@@ -130,7 +130,7 @@ static void test_record_shape_net(void **state)
 		      "\"ret\":0,\"dur_ns\":1" rest)
 #define CTL(rest) EV("\"kind\":\"enter\",\"call\":\"epoll_ctl\",\"fd\":9" rest)
 #define OPS "(expected one of: add, del, mod)"
-#define SETS "(expected one of: build, scan, interest, queue)"
+#define SETS "(expected one of: build, scan, interest, queue, workq)"
 #define READY "(expected one of: inferred)"
 
 /* Each key a multiplexing call or kind needs: missing, of the wrong type,
