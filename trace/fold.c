@@ -153,6 +153,17 @@ static bool cost_ok(const struct trace_ev *ev)
 		ev->sets != 0 && (ev->sets & ~TRACE_FDSET_ALL) == 0 : ev->sets == 0);
 }
 
+/* A work queue has a capacity, 1 or more, and holds at most that many
+ * requests; no other set has one. */
+static bool set_ok(const struct trace_ev *ev)
+{
+	if (ev->kind != TRACE_SET)
+		return true;
+	if (ev->what != TRACE_SET_WORKQ)
+		return ev->arg == 0;
+	return in(ev->arg, 1, TRACE_MAX_COUNT) && ev->n <= ev->arg;
+}
+
 /* Write interest marks only listed fds; an events mask only on epoll_ctl. */
 static bool out_ok(const struct trace_ev *ev)
 {
@@ -186,7 +197,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
 	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev) && cost_ok(ev) &&
-	       out_ok(ev);
+	       out_ok(ev) && set_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)
