@@ -59,6 +59,7 @@ static void actor_clear(struct view_actor *a)
 	memset(a, 0, sizeof *a);
 	a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 	a->last_ready_fd = -1;
+	a->workq = -1;
 }
 
 void view_reset_more(struct view *v, const struct trace *t, struct view_more *more)
@@ -75,6 +76,7 @@ void view_reset_more(struct view *v, const struct trace *t, struct view_more *mo
 
 		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 		a->last_ready_fd = -1;
+		a->workq = -1;
 	}
 	v->nactors = h->nstart < view_room(v) ? h->nstart : view_room(v);
 	for (int i = 0; i < v->nactors; i++) {
@@ -88,6 +90,28 @@ void view_reset_more(struct view *v, const struct trace *t, struct view_more *mo
 void view_reset(struct view *v, const struct trace *t)
 {
 	view_reset_more(v, t, NULL);
+}
+
+int view_queue_root(const struct view *v, int actor)
+{
+	const struct trace_hdr *h = v->t != NULL ? trace_hdr_c(v->t) : NULL;
+	const struct view_actor *a = view_actor_c(v, actor), *p;
+
+	if (h == NULL || a == NULL || !(a->caps & TRACE_CAP_QUEUE))
+		return actor;
+	/* parents come before their children: the walk ends */
+	while (h->actors[actor].parent >= 0 && h->actors[actor].parent < actor &&
+	       (p = view_actor_c(v, h->actors[actor].parent)) != NULL &&
+	       (p->caps & TRACE_CAP_QUEUE))
+		actor = h->actors[actor].parent;
+	return actor;
+}
+
+long view_queue_at(const struct view *v, int actor)
+{
+	const struct view_actor *a = view_actor_c(v, view_queue_root(v, actor));
+
+	return a != NULL ? a->workq : -1;
 }
 
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase)
@@ -527,6 +551,8 @@ static void apply(struct view *v, const struct trace_ev *ev)
 	}
 	a = view_actor(v, ev->actor);      /* ev_ok: < nactors */
 	apply_mux(a, ev, (long)v->n);
+	if (ev->kind == TRACE_SET && ev->what == TRACE_SET_WORKQ)
+		view_actor(v, view_queue_root(v, ev->actor))->workq = (long)v->n;
 	v->n++;
 	v->t_ns = ev->t_ns;
 	if (ev->step >= 0 && ev->step > v->step)

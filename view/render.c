@@ -12,13 +12,13 @@
 static const struct glyphs utf8_glyphs = {
 	.blocked = L'█', .copy = L'▓', .wait = L'░', .idle = L'·', .poll = L'?',
 	.run = L'─', .ready = L'◆', .arrive = L'↓', .done = L'✓', .hrule = L'─',
-	.vrule = L'│', .play = "▶", .pause = "❚❚",
+	.vrule = L'│', .play = "▶", .pause = "❚❚", .parked = L'┄', .full = "■", .empty = "□",
 };
 
 static const struct glyphs ascii_glyphs = {
 	.blocked = L'#', .copy = L'=', .wait = L'-', .idle = L'.', .poll = L'?',
 	.run = L'_', .ready = L'*', .arrive = L'v', .done = L'+', .hrule = L'-',
-	.vrule = L'|', .play = ">", .pause = "||",
+	.vrule = L'|', .play = ">", .pause = "||", .parked = L'~', .full = "#", .empty = ".",
 };
 
 const struct glyphs *render__glyphs(const struct tui_state *s)

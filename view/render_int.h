@@ -83,6 +83,8 @@ void render__seek(const struct tui_state *s, size_t n, struct view *v, struct vi
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {
 	wchar_t blocked, copy, wait, idle, poll, run, ready, arrive, done, hrule, vrule;
+	wchar_t parked;           /* a coroutine parked in user space */
+	const char *full, *empty; /* a queue's slot, taken and free */
 	const char *play, *pause;
 };
 

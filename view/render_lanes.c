@@ -50,6 +50,8 @@ static void user_cell(const struct glyphs *gl, const struct view_actor *a,
 		*ch = gl->idle, *role = ROLE_IDLE;
 	} else if (ev->actor == actor && ev->kind == TRACE_EXIT && ev->ret < 0 && ev->err == EAGAIN) {
 		*ch = gl->poll, *role = ROLE_POLL;           /* EAGAIN */
+	} else if (view_actor_parked(a)) {
+		*ch = gl->parked, *role = ROLE_WAIT;         /* in user space, not the kernel */
 	} else if (view_actor_asleep(a)) {
 		*ch = gl->blocked, *role = ROLE_BLOCKED;
 	} else if (a->call != 0 && a->phase == TRACE_PH_COPY) {
@@ -178,25 +180,50 @@ static bool same_group(const struct trace_hdr *h, const int *order, int i, int j
 	       strcmp(h->actors[a].model, h->actors[b].model) == 0;
 }
 
+bool render__owns_queue(const struct trace_hdr *h, int i)
+{
+	int p = i > 0 && i < h->nactors ? h->actors[i].parent : -1;
+
+	return i > 0 && i < h->nactors && (h->actors[i].caps & TRACE_CAP_QUEUE) &&
+	       !(p >= 0 && p < h->nactors && (h->actors[p].caps & TRACE_CAP_QUEUE));
+}
+
+/* The lanes l[0 .. nl) that fit in room rows, in order. */
+static int lanes_fitting(const struct lane *l, int nl, int room, int per)
+{
+	int shown = 0, used = 0;
+
+	while (shown < nl && used + render__lane_rows(&l[shown], per) <= room)
+		used += render__lane_rows(&l[shown++], per);
+	return shown;
+}
+
 /* Lanes cut where no group formed (a lesson's page sized to the actors it
  * names) keep every row for lanes: "+N more" takes a spare row only. */
 int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
 		      int *hidden)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	bool group = per * n > rows;
-	int nl = 0, shown;
+	int nl = 0, shown, need = 0;
+	bool group;
 
+	for (int i = 0; i < n; i++)
+		need += per + (per >= 2 && render__owns_queue(h, sc->order[i]));
+	group = need > rows;
 	for (int i = 0; i < n;) {
 		int j = i + 1;
 
 		while (group && j < n && same_group(h, sc->order, i, j))
 			j++;
 		sc->lanes[nl++] = (struct lane){ .row = -1, .span_start = -1, .first = i,
-						 .n = j - i, .group = j - i > 1 };
+						 .n = j - i, .group = j - i > 1,
+						 .queue = j - i == 1 &&
+							  render__owns_queue(h, sc->order[i]) };
 		i = j;
 	}
-	shown = per * nl <= rows ? nl : nl < n ? (rows - 1) / per : rows / per;
+	shown = lanes_fitting(sc->lanes, nl, rows, per);
+	if (shown < nl && nl < n)
+		shown = lanes_fitting(sc->lanes, nl, rows - 1, per);
 	if (shown < 1 && nl > 0 && rows >= per)
 		shown = 1;            /* one lane's rows: no room to say more */
 	*hidden = 0;
@@ -290,6 +317,8 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 
 	if (a == NULL)
 		snprintf(out, len, "%s", L2(s, "not started yet", "个尚未出现"));
+	else if (view_actor_parked(a) && !a->gone && !a->done)
+		snprintf(out, len, "%s", L2(s, "parked in user space", "个停在用户态"));
 	else if (a->gone)
 		snprintf(out, len, "%s", L2(s, "ended", "个已结束"));
 	else if (a->done)
@@ -362,7 +391,7 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 	if (call == NULL || l->span_start < 0 || ev->dur_ns < 1000000)
 		return;
 	narrate_dur(ev->dur_ns, d, sizeof d);
-	snprintf(text, sizeof text, "%s %s", call, d);
+	snprintf(text, sizeof text, "%s%s %s", call, ev->call == TRACE_CALL_FUTEX ? " wait" : "", d);
 	if (grid_width(text) + 1 > room) {
 		snprintf(text, sizeof text, "%s", d);
 		if (grid_width(text) + 1 > room)
@@ -388,15 +417,19 @@ int render__lanes_height(const struct tui_state *s)
 	const struct trace_hdr *h = trace_hdr_c(s->t);
 	int n = 0, per = 2;          /* a user row and a kernel row */
 
-	for (int i = 1; i < h->nactors; i++)
+	int queues = 0;
+
+	for (int i = 1; i < h->nactors; i++) {
 		n += has_lane(h, i);
+		queues += has_lane(h, i) && render__owns_queue(h, i);
+	}
 	/* The lanes the actors need grouped, in the lanes' own scratch (the
 	 * draw that follows sorts them there again); n without memory. */
 	if (n > LANES_SINGLE_MAX && s->scratch != NULL &&
 	    render__lanes_fit(&s->scratch->lanes, h->nactors) == 0)
 		n = render__lane_groups(s->t, s->scratch->lanes.order,
 					render__lane_order(s->t, &s->scratch->lanes));
-	return n * per;
+	return n * per + queues;      /* a queue's owner: a row for its depth */
 }
 
 /* Each shown lane's rows from y, and "+N more" in the last row when some
@@ -404,15 +437,74 @@ int render__lanes_height(const struct tui_state *s)
 static void lane_rows(struct grid *g, const struct tui_state *s, struct lanes_scratch *sc,
 		      int nl, int hidden, int y, int h)
 {
-	for (int l = 0; l < nl; l++)
-		sc->lanes[l].row = y + 2 * l;
+	int at = 0;
+
+	for (int l = 0; l < nl; l++) {
+		sc->lanes[l].row = y + at;
+		if (at + render__lane_rows(&sc->lanes[l], 2) > h)
+			sc->lanes[l].queue = false;   /* one lane forced in: no room */
+		at += render__lane_rows(&sc->lanes[l], 2);
+	}
 	sc->unsaid = 0;
-	if (hidden > 0 && 2 * nl < h)
-		grid_printf(g, 0, y + 2 * nl, ROLE_DIM, g->w - 1,
+	if (hidden > 0 && at < h)
+		grid_printf(g, 0, y + at, ROLE_DIM, g->w - 1,
 			    L2(s, "+%d more (too many for these rows)", "另有 %d 个（行数不够，未显示）"),
 			    hidden);
 	else
 		sc->unsaid = hidden;
+}
+
+/* A work queue's depth under its owner's lane, from the latest set
+ * workq at the cursor: "queue ■■■□ 3/4 (fds 7 9 12)", at most
+ * QUEUE_BAR slots drawn (a larger queue is drawn to scale). */
+#define QUEUE_BAR 16
+
+/* "7 9 12", or "7 9 … +3" when the list was cut. */
+static void fds_words(const struct trace_ev *ev, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < ev->nfds && i < TRACE_FDS_INLINE && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, i ? " %d" : "%d", ev->fd_list[i]);
+	if (ev->fds_more > 0 && at < len)
+		snprintf(buf + at, len - at, " … +%u", ev->fds_more);
+}
+
+static void queue_row(struct grid *g, const struct tui_state *s, const struct view *v,
+		      int actor, int y)
+{
+	const struct glyphs *gl = render__glyphs(s);
+	long at = view_queue_at(v, actor);
+	char text[512];
+	struct trace_ev ev;
+	int slots, full, used;
+
+	if (at < 0 || (size_t)at >= s->cursor) {
+		grid_put(g, 2, y, ROLE_DIM, L2(s, "queue: nothing queued yet", "队列：还没有请求"),
+			 g->w - 3);
+		return;
+	}
+	ev = *render__ev(s, (size_t)at);
+	slots = ev.arg < QUEUE_BAR ? ev.arg : QUEUE_BAR;
+	/* n of max to scale, a request never drawn as none, a free slot never as full */
+	full = (int)(((int64_t)ev.n * slots + ev.arg - 1) / ev.arg);
+	if (ev.n < ev.arg && full == slots)
+		full--;
+	used = snprintf(text, sizeof text, "%s ", L2(s, "queue", "队列"));
+	for (int i = 0; i < slots && used < (int)sizeof text - 8; i++)
+		used += snprintf(text + used, sizeof text - (size_t)used, "%s",
+				 i < full ? gl->full : gl->empty);
+	used += snprintf(text + used, sizeof text - (size_t)used, " %d/%d%s", ev.n, ev.arg,
+			 ev.n == ev.arg ? L2(s, " full", " 已满") :
+			 ev.n == 0 ? L2(s, " empty", " 空") : "");
+	if (ev.nfds > 0 && used < (int)sizeof text) {
+		char f[160];
+
+		fds_words(&ev, f, sizeof f);
+		snprintf(text + used, sizeof text - (size_t)used, L2(s, " (fds %s)", "（fd %s）"), f);
+	}
+	grid_put(g, 2, y, ev.n == ev.arg ? ROLE_BLOCKED : ROLE_TEXT, text, g->w - 3);
 }
 
 /* The names, after the fold: a model that changed shows as it is now. */
@@ -438,6 +530,8 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 		grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
 			    model);
 		grid_put(g, 2, ln->row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
+		if (ln->queue)
+			queue_row(g, s, &sc->v, i, ln->row + 2);
 	}
 }
 

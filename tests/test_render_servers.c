@@ -1,0 +1,168 @@
+/* test_render_servers.c: the screens of the server models (issue 14):
+ * thirty threads of a thread-per-conn server grouped; a thread pool whose
+ * queue is full (S asleep in futex) and, earlier, empty (its workers
+ * asleep in futex), with the queue's depth under S's lane; three
+ * coroutines parked in user space while S sleeps in epoll_wait.  The
+ * traces are built by hand (tests/server_traces.h), written to
+ * tests/golden/servers-*.jsonl and read back, so the screens are what a
+ * replay of those files shows.  Golden screens at 80x24 and 120x40, en
+ * and zh (IOSCOPE_GOLDEN=update rewrites them; then read them!). */
+#include "tests/server_traces.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "view/render_int.h"
+#include "tests/harness.h"
+
+static bool updating(void)
+{
+	const char *mode = getenv("IOSCOPE_GOLDEN");
+
+	return mode != NULL && strcmp(mode, "update") == 0;
+}
+
+/* text against tests/golden/NAME (or written there); frees text. */
+static void golden(char *text, const char *name)
+{
+	char path[256];
+	char *want;
+
+	snprintf(path, sizeof path, "tests/golden/%s", name);
+	if (updating()) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		assert_true(fputs(text, f) >= 0);
+		assert_int_equal(fclose(f), 0);
+	} else {
+		want = h_slurp(path);
+		if (want == NULL || strcmp(want, text) != 0)
+			fail_msg("%s differs; got:\n%s", path, text);
+		free(want);
+	}
+	free(text);
+}
+
+/* t as its file (tests/golden/NAME.jsonl), read back. */
+static struct trace *as_file(struct trace *t, const char *name)
+{
+	char file[256], cause[512];
+	struct trace *back = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(trace_write_hdr(f, t), 0);
+	for (size_t i = 0; i < trace_count(t); i++)
+		assert_int_equal(trace_write_ev(f, t, trace_at(t, i)), 0);
+	assert_int_equal(fclose(f), 0);
+	snprintf(file, sizeof file, "%s.jsonl", name);
+	golden(strdup(buf), file);
+	if (trace_read_mem(file, buf, len, &back, NULL, cause, sizeof cause) != 0)
+		fail_msg("%s", cause);
+	free(buf);
+	trace_free(t);
+	return back;
+}
+
+static char *screen(const struct trace *t, size_t cursor, int w, int h, int lang, bool ascii)
+{
+	static struct view v;
+	struct view_more more = { 0 };
+	struct tui_state s = { .speed = 1, .title = "", .lang = lang, .ascii = ascii, .t = t,
+			       .cursor = cursor, .ended = cursor == trace_count(t) };
+	struct grid g;
+	char *text;
+
+	assert_int_equal(view_more_fit(&more, t), 0);
+	view_fold_more(&v, t, cursor, &more);
+	s.v = &v;
+	s.steps = trace_step_max(t) + 1;
+	assert_int_equal(grid_init(&g, w, h), 0);
+	tui_render(&g, &s);
+	text = grid_text(&g);
+	grid_free(&g);
+	view_more_free(&more);
+	return text;
+}
+
+/* Every size and language; returns the 80x24 English screen (to free). */
+static char *screens(const struct trace *t, size_t cursor, const char *name)
+{
+	static const int sizes[2][2] = { { 80, 24 }, { 120, 40 } };
+	char file[256], *en80 = NULL;
+
+	for (int i = 0; i < 2; i++)
+		for (int lang = 0; lang < 2; lang++) {
+			char *text = screen(t, cursor, sizes[i][0], sizes[i][1], lang, false);
+
+			snprintf(file, sizeof file, "%s%s-%dx%d.txt", name, lang ? "-zh" : "",
+				 sizes[i][0], sizes[i][1]);
+			if (i == 0 && lang == 0)
+				en80 = strdup(text);
+			golden(text, file);
+		}
+	return en80;
+}
+
+static void test_render_servers_tpc(void **state)
+{
+	struct trace *t = as_file(server_trace_tpc(), "servers-tpc");
+	char *text = screens(t, trace_count(t), "servers-tpc");
+
+	(void)state;
+	assert_non_null(strstr(text, "thread-per-conn ×30: 28 asleep in recvfrom, 2 running"));
+	assert_null(strstr(text, "\nS.7 "));           /* no lane of its own */
+	free(text);
+	trace_free(t);
+}
+
+static void test_render_servers_pool(void **state)
+{
+	size_t empty_at;
+	struct trace *t = as_file(server_trace_pool(&empty_at), "servers-pool");
+	char *text = screens(t, trace_count(t), "servers-pool-full");
+
+	(void)state;
+	assert_non_null(strstr(text, "queue ■■■■ 4/4 full (fds 14 15 16 17)"));
+	free(text);
+	text = screens(t, empty_at, "servers-pool-empty");
+	assert_non_null(strstr(text, "queue □□□□ 0/4 empty"));
+	assert_non_null(strstr(text, "thread-pool ×4: 4 asleep in futex"));
+	free(text);
+	/* monochrome and ASCII: the bar in other glyphs */
+	text = screen(t, trace_count(t), 80, 24, 0, true);
+	assert_non_null(strstr(text, "queue #### 4/4 full"));
+	free(text);
+	trace_free(t);
+}
+
+static void test_render_servers_coroutines(void **state)
+{
+	struct trace *t = as_file(server_trace_coroutines(), "servers-co");
+	char *text = screens(t, trace_count(t), "servers-co");
+
+	(void)state;
+	assert_non_null(strstr(text, "S.co2  parked in user space · its thread S sleeps in "
+				     "epoll_wait"));
+	assert_null(strstr(text, "S.co2  tid"));
+	free(text);
+	trace_free(t);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_render_servers_tpc),
+		cmocka_unit_test(test_render_servers_pool),
+		cmocka_unit_test(test_render_servers_coroutines),
+	};
+
+	setlocale(LC_ALL, "C.UTF-8");
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("render_servers", tests, NULL, NULL);
+}
