@@ -101,15 +101,15 @@ static inline void sb_arrive(struct sb *b, int actor, int fd, int bytes)
 static inline void sb_read_there(struct sb *b, int actor, int fd, int bytes)
 {
 	sb_call(b, actor, TRACE_ENTER, TRACE_CALL_RECVFROM, fd, 0, 0);
+	b->now -= 10000;                 /* its copy begins with the call */
 	sb_phase(b, actor, TRACE_PH_COPY, false, fd);
 	sb_phase(b, actor, TRACE_PH_COPY, true, fd);
 	sb_call(b, actor, TRACE_EXIT, TRACE_CALL_RECVFROM, fd, bytes, 20000);
 }
 
-/* A read that waits for its data, which then comes: its second half. */
+/* A read that waits for its data, which has come: its second half. */
 static inline void sb_read_rest(struct sb *b, int actor, int fd, int bytes, int64_t waited)
 {
-	sb_arrive(b, actor, fd, bytes);
 	sb_phase(b, actor, TRACE_PH_WAIT, true, fd);
 	sb_phase(b, actor, TRACE_PH_COPY, false, fd);
 	sb_phase(b, actor, TRACE_PH_COPY, true, fd);
@@ -224,6 +224,7 @@ static inline struct trace *server_trace_tpc(void)
 	sb_caption(&b, "Two clients send a line; their threads wake, read it and echo it",
 		   "两个客户端各发来一行；它们的线程醒来，读到它并原样写回");
 	for (int k = 3; k <= 17; k += 14) {
+		sb_arrive(&b, child[k], 9 + k, 6);
 		sb_read_rest(&b, child[k], 9 + k, 6, 800000000);
 		sb_call(&b, child[k], TRACE_ENTER, TRACE_CALL_WRITE, 9 + k, 0, 0);
 		sb_call(&b, child[k], TRACE_EXIT, TRACE_CALL_WRITE, 9 + k, 6, 15000);

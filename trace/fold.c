@@ -309,6 +309,8 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	}
 	if (ev->count > a->tries)
 		a->tries = ev->count;
+	a->accepts += ev->call == TRACE_CALL_ACCEPT && ev->ret >= 0;
+	a->clones += ev->call == TRACE_CALL_CLONE && ev->ret >= 0;
 	a->have_state = false;     /* the sample was of the call that ended */
 }
 

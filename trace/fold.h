@@ -110,6 +110,9 @@ struct view_actor {
 	 * workers, as an index into the trace (-1: none yet).  Read it
 	 * through view_queue_at. */
 	long workq;
+	/* Connections it accepted, threads or processes it made (clone
+	 * returns): the narration names the connection a clone is for. */
+	uint32_t accepts, clones;
 };
 
 /* The state of actors past the view's own TRACE_MAX_ACTORS (a server's
