@@ -810,6 +810,8 @@ static void render_screen(struct grid *g, const struct tui_state *s)
 		l.kern--, story_h++;
 	while (story_h < need && l.lanes > 2)
 		l.lanes--, story_h++;
+	if (l.kern > 0)          /* grouped to fit, its actors may need fewer */
+		l.kern = render__kernel_rows(s, l.kern);
 	y = draw_panes(g, s, &l, &last);
 	story(g, s, y, g->h - 1 - y);
 	render__keys_bar(g, s, g->h - 1);

@@ -167,19 +167,40 @@ int render__kernel_height(const struct tui_state *s)
 	return n > LANES_SINGLE_MAX ? render__lane_groups(s->t, sc->order, n) : n;
 }
 
+/* The plan of render__kernel in h rows: sc's lanes; returns how many are
+ * shown, *n the actors planned, *hidden those left out. */
+static int kernel_plan(const struct tui_state *s, struct lanes_scratch *sc, int h, int *n,
+		       int *hidden)
+{
+	int nl;
+
+	if ((*n = kernel_order(s, sc, true)) < 0)
+		return -ENOMEM;
+	nl = render__lane_plan(s->t, sc, *n, h, 1, hidden);
+	if (*hidden > 0 && (*n = kernel_order(s, sc, false)) >= 0)
+		nl = render__lane_plan(s->t, sc, *n, h, 1, hidden);
+	return *n < 0 ? -ENOMEM : nl;
+}
+
+int render__kernel_rows(const struct tui_state *s, int h)
+{
+	int n, hidden, nl = kernel_plan(s, &s->scratch->kern, h, &n, &hidden);
+
+	if (nl < 0)
+		return h;
+	return nl + (hidden > 0 && nl < h);
+}
+
 /* The kernel's word, per thread, in the lanes' order and grouped as they
  * are when the rows are short; the actors that ended are left out first. */
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	struct lanes_scratch *sc = &s->scratch->kern;
-	int n = kernel_order(s, sc, true), nl, hidden, own = own_pid(s);
+	int n, hidden, own = own_pid(s), nl = kernel_plan(s, sc, h, &n, &hidden);
 	char words[512];
 
-	if (n < 0)
+	if (nl < 0)
 		return;
-	nl = render__lane_plan(s->t, sc, n, h, 1, &hidden);
-	if (hidden > 0 && (n = kernel_order(s, sc, false)) >= 0)
-		nl = render__lane_plan(s->t, sc, n, h, 1, &hidden);
 	for (int l = 0; l < nl; l++) {
 		const struct lane *ln = &sc->lanes[l];
 		int i = sc->order[ln->first];

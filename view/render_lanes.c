@@ -507,6 +507,37 @@ static void queue_row(struct grid *g, const struct tui_state *s, const struct vi
 	grid_put(g, 2, y, ev.n == ev.arg ? ROLE_BLOCKED : ROLE_TEXT, text, g->w - 3);
 }
 
+/* A server's thread, process, worker or coroutine runs its parent's
+ * model: its lane, under its parent's, is named by its name alone ("S.3",
+ * not "S.3 thread-per-"), which the label's columns then hold whole. */
+static bool same_model_as_parent(const struct trace_hdr *h, int i, const char *model)
+{
+	int p = h->actors[i].parent;
+
+	return h->actors[i].announced && p > 0 && p < h->nactors && model != NULL &&
+	       strcmp(h->actors[p].model, model) == 0;
+}
+
+/* A group: "×200 blocking"; of children with their parent's model, their
+ * names, "×30 S.1–S.30", when they fit the label ("×30 of S" else). */
+static void group_label(struct grid *g, const struct trace_hdr *h, const struct lanes_scratch *sc,
+			const struct lane *ln)
+{
+	int first = sc->order[ln->first], last = sc->order[ln->first + ln->n - 1];
+	char text[160];
+
+	if (!same_model_as_parent(h, first, h->actors[first].model)) {
+		grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "×%d %s", ln->n,
+			    h->actors[first].model);
+		return;
+	}
+	snprintf(text, sizeof text, "×%d %s–%s", ln->n, h->actors[first].name, h->actors[last].name);
+	if (grid_width(text) > LABEL_W - 1)
+		snprintf(text, sizeof text, "×%d of %s", ln->n,
+			 h->actors[h->actors[first].parent].name);
+	grid_put(g, 0, ln->row, ROLE_TEXT, text, LABEL_W - 1);
+}
+
 /* The names, after the fold: a model that changed shows as it is now. */
 static void lane_labels(struct grid *g, const struct tui_state *s, const struct lanes_scratch *sc,
 			int nl)
@@ -521,14 +552,16 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 		const char *model = a != NULL && a->model != NULL ? a->model : hd->actors[i].model;
 
 		if (ln->group) {
-			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "×%d %s",
-				    ln->n, hd->actors[i].model);
+			group_label(g, hd, sc, ln);
 			render__group_words(s, &sc->v, sc, ln, words, sizeof words);
 			grid_put(g, 2, ln->row + 1, ROLE_TEXT, words, g->w - 3);
 			continue;
 		}
-		grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
-			    model);
+		if (same_model_as_parent(hd, i, model))
+			grid_put(g, 0, ln->row, ROLE_TEXT, hd->actors[i].name, LABEL_W - 1);
+		else
+			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s",
+				    hd->actors[i].name, model);
 		grid_put(g, 2, ln->row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
 		if (ln->queue)
 			queue_row(g, s, &sc->v, i, ln->row + 2);
