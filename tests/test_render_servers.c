@@ -153,12 +153,54 @@ static void test_render_servers_coroutines(void **state)
 	trace_free(t);
 }
 
+/* process-per-conn: S forks a child per connection; each child is a
+ * process of its own, and the kernel pane says so by its pid. */
+static void test_render_servers_processes(void **state)
+{
+	struct sb b = sb_new("servers", "process-per-conn", TRACE_CAP_SPAWNS,
+			     "a server: a process per connection", "服务器：每个连接一个进程");
+	char *text;
+
+	(void)state;
+	sb_call(&b, 1, TRACE_ENTER, TRACE_CALL_ACCEPT, 3, 0, 0);
+	sb_state(&b, 1, SRV_PID, 'S', "accept", "inet_csk_accept", 3);
+	for (int k = 1; k <= 3; k++) {
+		struct trace_ev e;
+		int c;
+
+		sb_call(&b, 1, TRACE_EXIT, TRACE_CALL_ACCEPT, 3, 9 + k, 30000);
+		sb_call(&b, 1, TRACE_ENTER, TRACE_CALL_CLONE, -1, 0, 0);
+		sb_call(&b, 1, TRACE_EXIT, TRACE_CALL_CLONE, -1, 4400 + k, 80000);
+		c = sb_child(&b, "", k, "process-per-conn", TRACE_CAP_PHASES,
+			     "S's process for connection %d", "S 为第 %d 个连接开的进程", 4400 + k);
+		sb_call(&b, c, TRACE_ENTER, TRACE_CALL_RECVFROM, 9 + k, 0, 0);
+		sb_phase(&b, c, TRACE_PH_WAIT, false, 9 + k);
+		e = sb_of(TRACE_STATE, c);
+		e.tid = e.pid = 4400 + k;
+		e.state = 'S';
+		e.syscall = trace_intern(b.t, "recvfrom");
+		e.wchan = trace_intern(b.t, "sk_wait_data");
+		e.fd = 9 + k;
+		sb_add(&b, e);
+		sb_call(&b, 1, TRACE_ENTER, TRACE_CALL_ACCEPT, 3, 0, 0);
+	}
+	sb_state(&b, 1, SRV_PID, 'S', "accept", "inet_csk_accept", 3);
+	for (int lang = 0; lang < 2; lang++) {
+		text = screen(b.t, trace_count(b.t), 80, 24, lang, false);
+		assert_non_null(strstr(text, "\nS.2    tid 4402 pid 4402  S "));
+		assert_non_null(strstr(text, "\nS      tid 4300  S "));    /* the run's own */
+		free(text);
+	}
+	trace_free(b.t);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_servers_tpc),
 		cmocka_unit_test(test_render_servers_pool),
 		cmocka_unit_test(test_render_servers_coroutines),
+		cmocka_unit_test(test_render_servers_processes),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
