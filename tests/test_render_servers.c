@@ -153,6 +153,34 @@ static void test_render_servers_coroutines(void **state)
 	trace_free(t);
 }
 
+/* The queue is the producer's: a worker's set workq counts as S's, and
+ * S's futex wait, the producer's, is asleep; a worker's idle is work. */
+static void test_render_servers_queue_fold(void **state)
+{
+	size_t empty_at, last = 0;
+	struct trace *t = server_trace_pool(&empty_at);
+	static struct view v;
+	int w1 = trace_find_actor(t, "S.w1");
+
+	(void)state;
+	for (size_t i = 0; i < trace_count(t); i++)
+		if (trace_at(t, i)->kind == TRACE_SET && trace_at(t, i)->what == TRACE_SET_WORKQ &&
+		    trace_at(t, i)->actor == w1)
+			last = i;
+	assert_true(last > empty_at);
+	view_fold(&v, t, last + 1);
+	assert_int_equal(view_queue_root(&v, w1), 1);
+	assert_int_equal(view_queue_root(&v, 1), 1);
+	assert_int_equal(view_queue_at(&v, w1), (long)last);
+	assert_int_equal(view_queue_at(&v, 1), (long)last);
+	view_fold(&v, t, 1);
+	assert_int_equal(view_queue_at(&v, 1), -1);
+	view_fold(&v, t, trace_count(t));
+	assert_true(view_actor_asleep(view_actor_c(&v, 1)));      /* futex: full */
+	assert_false(view_actor_asleep(view_actor_c(&v, w1)));
+	trace_free(t);
+}
+
 /* process-per-conn: S forks a child per connection; each child is a
  * process of its own, and the kernel pane says so by its pid. */
 static void test_render_servers_processes(void **state)
@@ -201,6 +229,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_render_servers_pool),
 		cmocka_unit_test(test_render_servers_coroutines),
 		cmocka_unit_test(test_render_servers_processes),
+		cmocka_unit_test(test_render_servers_queue_fold),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

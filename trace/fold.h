@@ -195,13 +195,15 @@ static inline bool view_actor_parked(const struct view_actor *a)
 }
 
 /* Asleep in a call: a wait (select, poll, epoll_wait), a futex wait (on
- * a queue), or a read still in its blocked wait phase; never a parked
- * coroutine, whose thread is not its own. */
+ * a queue), a read still in its blocked wait phase, or an accept the
+ * sampler saw asleep (a server that blocks in accept for its next
+ * client); never a parked coroutine, whose thread is not its own. */
 static inline bool view_actor_asleep(const struct view_actor *a)
 {
 	return a->call != 0 && !view_actor_parked(a) &&
 	       (trace_call_is_wait(a->call) || a->call == TRACE_CALL_FUTEX ||
-		(a->phase == TRACE_PH_WAIT && a->phase_blocked));
+		(a->phase == TRACE_PH_WAIT && a->phase_blocked) ||
+		(a->call == TRACE_CALL_ACCEPT && a->have_state && a->state == 'S'));
 }
 
 /* A phase total as of now: what ended phases added, and the time since a

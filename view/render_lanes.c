@@ -328,6 +328,8 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 	else if (a->call == 0 && a->have_state && (a->state == 'S' || a->state == 'D') &&
 		 a->syscall != NULL && strcmp(a->syscall, "running") != 0)
 		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"), a->syscall);
+	else if (a->idle && (a->caps & TRACE_CAP_QUEUE))    /* a worker's work */
+		snprintf(out, len, "%s", L2(s, "working on a request", "个在处理请求"));
 	else if (a->idle)
 		snprintf(out, len, "%s", L2(s, "doing other work", "个在做别的事"));
 	else if (call != NULL)
