@@ -284,6 +284,11 @@ static inline struct trace *server_trace_pool(size_t *empty_at)
 		e.dur_ns = 500000000;
 		trace_ev_set_fds(&e, fds, 8);
 		sb_add(&b, e);
+		e = sb_of(TRACE_SET, 1);
+		e.what = TRACE_SET_SCAN;
+		e.n = 8;
+		trace_ev_set_fds(&e, fds, 8);
+		sb_add(&b, e);
 	}
 	for (int k = 0; k < 4; k++) {      /* each taken at once by a worker */
 		sb_read_there(&b, 1, fds[k], 6);

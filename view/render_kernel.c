@@ -133,6 +133,9 @@ static void actor_row(struct grid *g, const struct tui_state *s, int r, int i,
 	else
 		kline(g, s, r, a->idle ? ROLE_IDLE : ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
 		      a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
+		      a->idle && (a->caps & TRACE_CAP_QUEUE) ?
+			    L2(s, "working on a request: not in a system call",
+			       "在处理请求：不在系统调用中") :
 		      a->idle ? L2(s, "doing something else: not in a system call",
 				 "在做别的事：不在系统调用中") :
 			    L2(s, "running in user space", "在用户态运行"));
