@@ -59,6 +59,7 @@ static void actor_clear(struct view_actor *a)
 	memset(a, 0, sizeof *a);
 	a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 	a->last_ready_fd = -1;
+	a->workq = -1;
 }
 
 void view_reset_more(struct view *v, const struct trace *t, struct view_more *more)
@@ -75,6 +76,7 @@ void view_reset_more(struct view *v, const struct trace *t, struct view_more *mo
 
 		a->mux_build = a->mux_enter = a->mux_exit = a->mux_scan = a->mux_interest = -1;
 		a->last_ready_fd = -1;
+		a->workq = -1;
 	}
 	v->nactors = h->nstart < view_room(v) ? h->nstart : view_room(v);
 	for (int i = 0; i < v->nactors; i++) {
@@ -88,6 +90,28 @@ void view_reset_more(struct view *v, const struct trace *t, struct view_more *mo
 void view_reset(struct view *v, const struct trace *t)
 {
 	view_reset_more(v, t, NULL);
+}
+
+int view_queue_root(const struct view *v, int actor)
+{
+	const struct trace_hdr *h = v->t != NULL ? trace_hdr_c(v->t) : NULL;
+	const struct view_actor *a = view_actor_c(v, actor), *p;
+
+	if (h == NULL || a == NULL || !(a->caps & TRACE_CAP_QUEUE))
+		return actor;
+	/* parents come before their children: the walk ends */
+	while (h->actors[actor].parent >= 0 && h->actors[actor].parent < actor &&
+	       (p = view_actor_c(v, h->actors[actor].parent)) != NULL &&
+	       (p->caps & TRACE_CAP_QUEUE))
+		actor = h->actors[actor].parent;
+	return actor;
+}
+
+long view_queue_at(const struct view *v, int actor)
+{
+	const struct view_actor *a = view_actor_c(v, view_queue_root(v, actor));
+
+	return a != NULL ? a->workq : -1;
 }
 
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase)
@@ -153,6 +177,17 @@ static bool cost_ok(const struct trace_ev *ev)
 		ev->sets != 0 && (ev->sets & ~TRACE_FDSET_ALL) == 0 : ev->sets == 0);
 }
 
+/* A work queue has a capacity, 1 or more, and holds at most that many
+ * requests; no other set has one. */
+static bool set_ok(const struct trace_ev *ev)
+{
+	if (ev->kind != TRACE_SET)
+		return true;
+	if (ev->what != TRACE_SET_WORKQ)
+		return ev->arg == 0;
+	return in(ev->arg, 1, TRACE_MAX_COUNT) && ev->n <= ev->arg;
+}
+
 /* Write interest marks only listed fds; an events mask only on epoll_ctl. */
 static bool out_ok(const struct trace_ev *ev)
 {
@@ -186,7 +221,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
 	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev) && cost_ok(ev) &&
-	       out_ok(ev);
+	       out_ok(ev) && set_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)
@@ -274,6 +309,8 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	}
 	if (ev->count > a->tries)
 		a->tries = ev->count;
+	a->accepts += ev->call == TRACE_CALL_ACCEPT && ev->ret >= 0;
+	a->clones += ev->call == TRACE_CALL_CLONE && ev->ret >= 0;
 	a->have_state = false;     /* the sample was of the call that ended */
 }
 
@@ -516,6 +553,8 @@ static void apply(struct view *v, const struct trace_ev *ev)
 	}
 	a = view_actor(v, ev->actor);      /* ev_ok: < nactors */
 	apply_mux(a, ev, (long)v->n);
+	if (ev->kind == TRACE_SET && ev->what == TRACE_SET_WORKQ)
+		view_actor(v, view_queue_root(v, ev->actor))->workq = (long)v->n;
 	v->n++;
 	v->t_ns = ev->t_ns;
 	if (ev->step >= 0 && ev->step > v->step)

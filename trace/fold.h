@@ -105,6 +105,14 @@ struct view_actor {
 	int64_t wait_exit_t;
 	int nwait_fds;
 	int wait_fds[TRACE_FDS_INLINE];
+	/* A work queue it owns (TRACE_CAP_QUEUE, and its parent has none:
+	 * the queue's producer): its latest set workq, from it or any of its
+	 * workers, as an index into the trace (-1: none yet).  Read it
+	 * through view_queue_at. */
+	long workq;
+	/* Connections it accepted, threads or processes it made (clone
+	 * returns): the narration names the connection a clone is for. */
+	uint32_t accepts, clones;
 };
 
 /* The state of actors past the view's own TRACE_MAX_ACTORS (a server's
@@ -177,12 +185,25 @@ static inline int64_t view_ns_add(int64_t a, int64_t b)
 	return __builtin_add_overflow(a, b, &s) ? (b < 0 ? INT64_MIN : INT64_MAX) : s;
 }
 
-/* Asleep in a call: a wait (select, poll, epoll_wait) or a read still
- * in its blocked wait phase. */
+/* A coroutine (TRACE_CAP_COROUTINE) in a read whose wait has begun and
+ * not ended: parked in user space, its stack put aside; the kernel thread
+ * that runs it is its scheduler's, which does something else (asleep in
+ * epoll_wait, or running another coroutine). */
+static inline bool view_actor_parked(const struct view_actor *a)
+{
+	return (a->caps & TRACE_CAP_COROUTINE) && a->call != 0 && a->phase == TRACE_PH_WAIT;
+}
+
+/* Asleep in a call: a wait (select, poll, epoll_wait), a futex wait (on
+ * a queue), a read still in its blocked wait phase, or an accept the
+ * sampler saw asleep (a server that blocks in accept for its next
+ * client); never a parked coroutine, whose thread is not its own. */
 static inline bool view_actor_asleep(const struct view_actor *a)
 {
-	return a->call != 0 && (trace_call_is_wait(a->call) ||
-				(a->phase == TRACE_PH_WAIT && a->phase_blocked));
+	return a->call != 0 && !view_actor_parked(a) &&
+	       (trace_call_is_wait(a->call) || a->call == TRACE_CALL_FUTEX ||
+		(a->phase == TRACE_PH_WAIT && a->phase_blocked) ||
+		(a->call == TRACE_CALL_ACCEPT && a->have_state && a->state == 'S'));
 }
 
 /* A phase total as of now: what ended phases added, and the time since a
@@ -202,6 +223,12 @@ void view_reset_more(struct view *v, const struct trace *t, struct view_more *mo
 /* Actor i's state, or NULL when i has not appeared in the view. */
 struct view_actor *view_actor(struct view *v, int i);
 const struct view_actor *view_actor_c(const struct view *v, int i);
+/* The work queue actor's events are about: the actor itself, or its
+ * topmost ancestor with TRACE_CAP_QUEUE when it has TRACE_CAP_QUEUE (a
+ * pool's worker: its server's).  Then the latest set workq of that
+ * queue by event n of the view (an index into v->t), or -1. */
+int view_queue_root(const struct view *v, int actor);
+long view_queue_at(const struct view *v, int actor);
 /* When fd's current phase began, or -1 if fd is not in that phase. */
 int64_t view_phase_since(const struct view_actor *a, int fd, int phase);
 /* Apply one event; an event that is not view_ev_ok is counted in n and

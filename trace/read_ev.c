@@ -470,6 +470,25 @@ static int rd_done(struct rd *r, struct jv *o, struct trace_ev *ev)
 	return rc;
 }
 
+/* A work queue's capacity, "max" (required: the views draw n of max),
+ * and no more requests than that; "max" on another set is a mistake. */
+static int rd_workq_max(struct rd *r, struct jv *o, struct trace_ev *ev)
+{
+	int rc;
+
+	what_set(r, "the \"set\" event of ", trace_set_name(ev->what), NULL, NULL);
+	if (ev->what != TRACE_SET_WORKQ)
+		return jv_get(o, "max") == NULL ? 0 :
+		       trace__fail(r, 1, "\"max\" of %s is there (expected it only "
+				   "on a workq set)", r->what);
+	if ((rc = rd_i32(r, o, "max", 1, &ev->arg)) != 0)
+		return rc;
+	if (ev->n > ev->arg)
+		return trace__fail(r, 1, "\"n\" of %s is %d (expected at most \"max\", "
+				   "%d)", r->what, ev->n, ev->arg);
+	return 0;
+}
+
 static int rd_set(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int rc = rd_name(r, o, "what", trace_set_name, trace_set_from,
@@ -477,6 +496,8 @@ static int rd_set(struct rd *r, struct jv *o, struct trace_ev *ev)
 
 	if (rc == 0)
 		rc = rd_i32(r, o, "n", 0, &ev->n);
+	if (rc == 0)
+		rc = rd_workq_max(r, o, ev);
 	return rc != 0 ? rc : rd_fds(r, o, ev);
 }
 

@@ -354,10 +354,13 @@ static void put_done(struct put *p, const struct trace_ev *ev)
 		put_int(p, "unread", ev->count);
 }
 
+/* A work queue's capacity after its depth (view_ev_ok: only there). */
 static void put_set(struct put *p, const struct trace_ev *ev)
 {
 	put_name(p, "what", trace_set_name(ev->what));
 	put_int(p, "n", ev->n);
+	if (ev->what == TRACE_SET_WORKQ)
+		put_int(p, "max", ev->arg);
 	put_fds(p, ev);
 }
 

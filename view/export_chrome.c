@@ -127,7 +127,9 @@ static json_t *rec_json(struct chrome *c, const struct rec *r, char ph)
 	if (ph == 'X')
 		export__set(c, o, "dur", ts_json(r->end - r->ts));
 	export__set_int(c, o, "pid", PID);
-	export__set_int(c, o, "tid", r->tid);
+	/* a counter ('C') is the process's, keyed by its name: no tid */
+	if (ph != 'C')
+		export__set_int(c, o, "tid", r->tid);
 	if (ph == 'i')
 		export__set_str(c, o, "s", "t");
 	if (ph == 'b' || ph == 'e')

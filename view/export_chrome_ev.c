@@ -122,7 +122,7 @@ static size_t rec_new(struct chrome *c, char ph, int actor, int tid, int64_t ts,
 		return NO_REC;
 	r = &c->recs[i];
 	*r = (struct rec){ .ph = ph, .actor = (uint16_t)actor, .fd = -1, .tid = tid,
-			   .ts = ts, .end = ph == 'i' ? ts : -1, .seq = c->nrec++, .cat = cat,
+			   .ts = ts, .end = ph == 'i' || ph == 'C' ? ts : -1, .seq = c->nrec++, .cat = cat,
 			   .args = json_object() };
 	va_start(ap, fmt);
 	vsnprintf(r->name, sizeof r->name, fmt, ap);
@@ -226,8 +226,8 @@ void export__settle(struct chrome *c)
 		struct rec *r = &c->recs[i];
 
 		if (c->touched[k].what == TOUCH_NEW) {
-			if (r->ph == 'i') {
-				export__put_rec(c, r, 'i');
+			if (r->ph == 'i' || r->ph == 'C') {
+				export__put_rec(c, r, r->ph);
 				export__rec_free(c, i);
 			} else if (r->ph == 'b') {
 				export__put_rec(c, r, 'b');
@@ -496,6 +496,26 @@ static void on_life(struct chrome *c, const struct trace_ev *ev)
 		export__set_int(c, args_of(c, i), "pid", ev->pid);
 }
 
+/* A work queue's depth as a counter track of its own, named by the
+ * actor that owns the queue (a worker's set counts on its server's), so
+ * Perfetto draws it as a graph over time: "queue S", with "requests"
+ * and its "max" (a flat line, the capacity). */
+static void workq_counter(struct chrome *c, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = trace_hdr_c(c->t);
+	int root = ev->actor;
+	size_t i;
+
+	while (h->actors[root].parent >= 0 && h->actors[root].parent < root &&
+	       (h->actors[root].caps & TRACE_CAP_QUEUE) &&
+	       (h->actors[h->actors[root].parent].caps & TRACE_CAP_QUEUE))
+		root = h->actors[root].parent;
+	i = rec_new(c, 'C', ev->actor, export__tid_thread(root), ev->t_ns, "queue", "queue %s",
+		    actor(c, root));
+	export__set_int(c, args_of(c, i), "requests", ev->n);
+	export__set_int(c, args_of(c, i), "max", ev->arg);
+}
+
 /* What a program does or is told in user space: instants on its thread;
  * what the kernel holds (ready list, interest list): on its kernel track. */
 static void on_other(struct chrome *c, const struct trace_ev *ev)
@@ -506,6 +526,8 @@ static void on_other(struct chrome *c, const struct trace_ev *ev)
 
 	switch (ev->kind) {
 	case TRACE_SET:
+		if (ev->what == TRACE_SET_WORKQ)
+			workq_counter(c, ev);
 		i = rec_new(c, 'i', a, ev->what == TRACE_SET_INTEREST ? k : th, ev->t_ns, "mux",
 			    "set %s", trace_set_name(ev->what) ? trace_set_name(ev->what) : "?");
 		export__set_int(c, args_of(c, i), "n", ev->n);

@@ -16,7 +16,8 @@ enum phrase {
 	P_COPY_END_AWAY, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
 	P_SUM_AGAIN, P_SUM_MUX, P_SUM_MUX_COST, P_SUM_MUX_EPOLL, P_SUM_MUX_LOOP, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1,
-	P_SUM_SPLIT, P_SUM_WOKEN, P_SUM_THERE,
+	P_SUM_SPLIT, P_SUM_WOKEN, P_SUM_THERE, P_WAIT_BEGIN_PARK, P_PHASE_END_PARK, P_COPY_BEGIN_RESUME,
+	P_SUM_PARKED, P_COPY_END_RESUME,
 	P_MAX
 };
 
@@ -71,6 +72,11 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUM_SPLIT] = " (%s of it after a wake-up, %s with the data already there)",
 		[P_SUM_WOKEN] = " (a wake-up, scheduling and the copy)",
 		[P_SUM_THERE] = " (the copy: the data was already there)",
+		[P_WAIT_BEGIN_PARK] = "  phase 1 begins: waiting for data on fd %d · PARKED in user space (the coroutine yields; its thread goes back to the loop)",
+		[P_PHASE_END_PARK] = "  %s ends after %s · the coroutine was parked; its thread was free for the others",
+		[P_COPY_BEGIN_RESUME] = "  phase 2 begins: data on fd %d; the loop resumes the coroutine, which copies it",
+		[P_SUM_PARKED] = "; parked %s (in user space: its thread was not blocked)\n",
+		[P_COPY_END_RESUME] = "  phase 2 ends after %s: resumed by the loop, then the copy · its thread was busy copying",
 	},
 	[NARRATE_ZH] = {
 		[P_HEADER] = "ioscope · %s · 速度 %g× · 内核 %s · 时间为自开始起的真实秒数\n",
@@ -122,6 +128,11 @@ static const char *const phrases[2][P_MAX] = {
 		[P_SUM_SPLIT] = "（其中唤醒之后 %s，数据早已在时 %s）",
 		[P_SUM_WOKEN] = "（唤醒、调度，再加上复制）",
 		[P_SUM_THERE] = "（只是复制：数据早已在缓冲区里）",
+		[P_WAIT_BEGIN_PARK] = "  第一阶段开始：等待 fd %d 的数据 · 停在用户态（协程让出，它的线程回到事件循环）",
+		[P_PHASE_END_PARK] = "  %s结束，历时 %s · 协程一直停在用户态，它的线程去服务别的连接了",
+		[P_COPY_BEGIN_RESUME] = "  第二阶段开始：fd %d 有了数据，事件循环恢复这个协程，由它来复制",
+		[P_SUM_PARKED] = "；停在用户态 %s（它的线程没有被阻塞）\n",
+		[P_COPY_END_RESUME] = "  第二阶段结束，历时 %s：事件循环恢复它，再加上复制 · 它的线程忙着复制",
 	},
 };
 
@@ -285,10 +296,16 @@ static void phase_begin(struct narrator *n, const struct view_actor *a, const st
 {
 	int id;
 
+	bool co = a != NULL && (a->caps & TRACE_CAP_COROUTINE);
+
 	if (ev->phase == TRACE_PH_COPY && !(ev->flags & TRACE_F_BLOCKED))
 		id = P_COPY_BEGIN_NB;
+	else if (ev->phase == TRACE_PH_COPY && copy_kind(a, ev, ev->t_ns) == COPY_WOKEN)
+		id = co ? P_COPY_BEGIN_RESUME : P_COPY_BEGIN_WOKEN;
 	else if (ev->phase == TRACE_PH_COPY)
-		id = copy_kind(a, ev, ev->t_ns) == COPY_WOKEN ? P_COPY_BEGIN_WOKEN : P_COPY_BEGIN;
+		id = P_COPY_BEGIN;
+	else if (co)
+		id = P_WAIT_BEGIN_PARK;    /* a coroutine's wait never blocks its thread */
 	else
 		id = ev->flags & TRACE_F_BLOCKED ? P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB;
 	snprintf(s, len, P(n, id), ev->fd);
@@ -310,8 +327,13 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	int64_t since = a != NULL ? view_phase_since(a, ev->fd, ev->phase) : -1;
 
 	narrate_dur(since >= 0 ? view_ns_between(since, ev->t_ns) : 0, d, sizeof d);
-	if (ev->phase == TRACE_PH_COPY)
+	if (ev->phase == TRACE_PH_COPY && a != NULL && (a->caps & TRACE_CAP_COROUTINE) &&
+	    copy_kind(a, ev, since) == COPY_WOKEN)
+		snprintf(s, len, P(n, P_COPY_END_RESUME), d);
+	else if (ev->phase == TRACE_PH_COPY)
 		snprintf(s, len, P(n, copy_end[copy_kind(a, ev, since)]), d);
+	else if (a != NULL && (a->caps & TRACE_CAP_COROUTINE))
+		snprintf(s, len, P(n, P_PHASE_END_PARK), P(n, P_PHASE_NAME1), d);
 	else if (ev->flags & TRACE_F_BLOCKED)
 		snprintf(s, len, P(n, P_PHASE_END_B), P(n, P_PHASE_NAME1), d);
 	else if (a != NULL && a->tries > 0)
@@ -368,7 +390,8 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 
 	if (!view_ev_ok(n->t, ev))
 		return 0;
-	if (narrate__mux(n, ev, s, len) || narrate__async(n, ev, s, len) ||
+	if (narrate__server(n, ev, s, len) || narrate__mux(n, ev, s, len) ||
+	    narrate__async(n, ev, s, len) ||
 	    narrate__life(n, ev, s, len))
 		return 1;
 	switch (ev->kind) {
@@ -552,7 +575,8 @@ void narrate_end(struct narrator *n)
 			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
 		if (a->waits > 0)
 			sum_mux(n, a);
-		fprintf(n->out, P(n, P_SUM_BLOCKED), narrate_dur(view_blocked_at(a, n->v.t_ns), b, sizeof b));
+		fprintf(n->out, P(n, a->caps & TRACE_CAP_COROUTINE ? P_SUM_PARKED : P_SUM_BLOCKED),
+			narrate_dur(view_blocked_at(a, n->v.t_ns), b, sizeof b));
 	}
 	fprintf(n->out, P(n, P_SUM_TOTAL), n->v.n, (unsigned long long)n->v.lost);
 	narrate_free(n);

@@ -15,6 +15,10 @@ int narrate__mux(struct narrator *n, const struct trace_ev *ev, char *s, size_t 
  * is one. */
 int narrate__async(struct narrator *n, const struct trace_ev *ev, char *s, size_t len);
 
+/* The line for a futex wait, a clone or a work queue's depth (set
+ * workq; narrate_server.c).  Returns 1 if ev is one. */
+int narrate__server(struct narrator *n, const struct trace_ev *ev, char *s, size_t len);
+
 /* The line for an actor's appearance, end or change of model
  * (narrate_actor.c).  Returns 1 if ev is one. */
 int narrate__life(struct narrator *n, const struct trace_ev *ev, char *s, size_t len);

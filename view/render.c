@@ -12,13 +12,13 @@
 static const struct glyphs utf8_glyphs = {
 	.blocked = L'█', .copy = L'▓', .wait = L'░', .idle = L'·', .poll = L'?',
 	.run = L'─', .ready = L'◆', .arrive = L'↓', .done = L'✓', .hrule = L'─',
-	.vrule = L'│', .play = "▶", .pause = "❚❚",
+	.vrule = L'│', .play = "▶", .pause = "❚❚", .parked = L'┄', .full = "■", .empty = "□",
 };
 
 static const struct glyphs ascii_glyphs = {
 	.blocked = L'#', .copy = L'=', .wait = L'-', .idle = L'.', .poll = L'?',
 	.run = L'_', .ready = L'*', .arrive = L'v', .done = L'+', .hrule = L'-',
-	.vrule = L'|', .play = ">", .pause = "||",
+	.vrule = L'|', .play = ">", .pause = "||", .parked = L'~', .full = "#", .empty = ".",
 };
 
 const struct glyphs *render__glyphs(const struct tui_state *s)
@@ -810,6 +810,8 @@ static void render_screen(struct grid *g, const struct tui_state *s)
 		l.kern--, story_h++;
 	while (story_h < need && l.lanes > 2)
 		l.lanes--, story_h++;
+	if (l.kern > 0)          /* grouped to fit, its actors may need fewer */
+		l.kern = render__kernel_rows(s, l.kern);
 	y = draw_panes(g, s, &l, &last);
 	story(g, s, y, g->h - 1 - y);
 	render__keys_bar(g, s, g->h - 1);

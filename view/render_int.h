@@ -83,6 +83,8 @@ void render__seek(const struct tui_state *s, size_t n, struct view *v, struct vi
 /* Glyphs, UTF-8 or ASCII. */
 struct glyphs {
 	wchar_t blocked, copy, wait, idle, poll, run, ready, arrive, done, hrule, vrule;
+	wchar_t parked;           /* a coroutine parked in user space */
+	const char *full, *empty; /* a queue's slot, taken and free */
 	const char *play, *pause;
 };
 
@@ -104,6 +106,9 @@ void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
 /* The kernel pane's rows: one per actor that has a lane and has appeared
  * by the cursor, or per group of them past LANES_SINGLE_MAX. */
 int render__kernel_height(const struct tui_state *s);
+/* The rows the kernel pane uses of h: fewer when its actors, grouped to
+ * fit, need fewer. */
+int render__kernel_rows(const struct tui_state *s, int h);
 
 /* An idle event right after another idle event of its actor: idle time
  * in slices, shown once. */

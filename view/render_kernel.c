@@ -65,6 +65,44 @@ static const char *asleep_words(const struct grid *g, const struct tui_state *s,
 	return grid_width(text) <= g->w ? lng : L2(s, "asleep", "在睡眠");
 }
 
+/* What the scheduler's thread is doing, from its own row's words: "sleeps
+ * in epoll_wait", "is running". */
+static const char *thread_words(const struct tui_state *s, const struct view_actor *p,
+				char *buf, size_t len)
+{
+	if (p == NULL || p->gone || p->done)
+		snprintf(buf, len, "%s", L2(s, "has ended", "已结束"));
+	else if (p->have_state && (p->state == 'S' || p->state == 'D') && p->syscall != NULL)
+		snprintf(buf, len, L2(s, "sleeps in %s", "在 %s 中睡眠"), p->syscall);
+	else if (view_actor_asleep(p))
+		snprintf(buf, len, L2(s, "sleeps in %s", "在 %s 中睡眠"), trace_call_name(p->call));
+	else
+		snprintf(buf, len, "%s", L2(s, "is running (the loop, or another coroutine)",
+					    "在运行（事件循环，或另一个协程）"));
+	return buf;
+}
+
+/* A coroutine has no kernel thread of its own: the one that runs it is
+ * its scheduler's (its parent), whatever it is doing now. */
+static void coroutine_row(struct grid *g, const struct tui_state *s, int r, int i,
+			  const struct view_actor *a)
+{
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+	int p = h->actors[i].parent;
+	const char *sched = p >= 0 && p < h->nactors ? h->actors[p].name : "?";
+	char what[128];
+
+	thread_words(s, p >= 0 ? view_actor_c(s->v, p) : NULL, what, sizeof what);
+	if (view_actor_parked(a))
+		kline(g, s, r, ROLE_WAIT, L2(s, "%-6s parked in user space · its thread %s %s",
+					     "%-6s 停在用户态 · 它的线程 %s %s"),
+		      narrate_actor(s->t, i), sched, what);
+	else
+		kline(g, s, r, ROLE_RUNNING, L2(s, "%-6s runs on its thread, %s's · no thread of its own",
+						"%-6s 在 %s 的线程上运行 · 它没有自己的线程"),
+		      narrate_actor(s->t, i), sched);
+}
+
 /* One actor's row: the kernel's word on its thread, from the sampler. */
 static void actor_row(struct grid *g, const struct tui_state *s, int r, int i,
 		      const struct view_actor *a, int own)
@@ -72,7 +110,9 @@ static void actor_row(struct grid *g, const struct tui_state *s, int r, int i,
 	char who[64];
 
 	tid_words(who, sizeof who, a->tid, a->pid, own);
-	if (a->gone)
+	if ((a->caps & TRACE_CAP_COROUTINE) && !a->gone && !a->done)
+		coroutine_row(g, s, r, i, a);
+	else if (a->gone)
 		kline(g, s, r, ROLE_DIM, "%-6s %s", narrate_actor(s->t, i), L2(s, "ended", "已结束"));
 	else if (a->done)
 		kline(g, s, r, ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
@@ -93,6 +133,9 @@ static void actor_row(struct grid *g, const struct tui_state *s, int r, int i,
 	else
 		kline(g, s, r, a->idle ? ROLE_IDLE : ROLE_DIM, "%-6s %s", narrate_actor(s->t, i),
 		      a->call ? L2(s, "in a call, not sampled yet", "在调用中，尚未采样") :
+		      a->idle && (a->caps & TRACE_CAP_QUEUE) ?
+			    L2(s, "working on a request: not in a system call",
+			       "在处理请求：不在系统调用中") :
 		      a->idle ? L2(s, "doing something else: not in a system call",
 				 "在做别的事：不在系统调用中") :
 			    L2(s, "running in user space", "在用户态运行"));
@@ -127,19 +170,40 @@ int render__kernel_height(const struct tui_state *s)
 	return n > LANES_SINGLE_MAX ? render__lane_groups(s->t, sc->order, n) : n;
 }
 
+/* The plan of render__kernel in h rows: sc's lanes; returns how many are
+ * shown, *n the actors planned, *hidden those left out. */
+static int kernel_plan(const struct tui_state *s, struct lanes_scratch *sc, int h, int *n,
+		       int *hidden)
+{
+	int nl;
+
+	if ((*n = kernel_order(s, sc, true)) < 0)
+		return -ENOMEM;
+	nl = render__lane_plan(s->t, sc, *n, h, 1, hidden);
+	if (*hidden > 0 && (*n = kernel_order(s, sc, false)) >= 0)
+		nl = render__lane_plan(s->t, sc, *n, h, 1, hidden);
+	return *n < 0 ? -ENOMEM : nl;
+}
+
+int render__kernel_rows(const struct tui_state *s, int h)
+{
+	int n, hidden, nl = kernel_plan(s, &s->scratch->kern, h, &n, &hidden);
+
+	if (nl < 0)
+		return h;
+	return nl + (hidden > 0 && nl < h);
+}
+
 /* The kernel's word, per thread, in the lanes' order and grouped as they
  * are when the rows are short; the actors that ended are left out first. */
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h)
 {
 	struct lanes_scratch *sc = &s->scratch->kern;
-	int n = kernel_order(s, sc, true), nl, hidden, own = own_pid(s);
+	int n, hidden, own = own_pid(s), nl = kernel_plan(s, sc, h, &n, &hidden);
 	char words[512];
 
-	if (n < 0)
+	if (nl < 0)
 		return;
-	nl = render__lane_plan(s->t, sc, n, h, 1, &hidden);
-	if (hidden > 0 && (n = kernel_order(s, sc, false)) >= 0)
-		nl = render__lane_plan(s->t, sc, n, h, 1, &hidden);
 	for (int l = 0; l < nl; l++) {
 		const struct lane *ln = &sc->lanes[l];
 		int i = sc->order[ln->first];

@@ -398,14 +398,15 @@ static int legend(struct grid *g, const struct glyphs *gl, int x, int y, int w, 
 		{ "blocked", "阻塞" }, { "phase 2 (copy)", "第二阶段（复制）" }, { "phase 1 (wait)", "第一阶段（等待）" },
 		{ "data arrived", "数据到达" }, { "ready", "就绪" }, { "running", "运行" },
 		{ "doing other things", "做别的事" }, { "nothing yet (EAGAIN)", "还没有（EAGAIN）" },
+		{ "parked", "停在用户态" },      /* a coroutine, in user space */
 	};
 	const wchar_t ch[] = { gl->blocked, gl->copy, gl->wait, gl->arrive, gl->ready, gl->run,
-			       gl->idle, gl->poll };
+			       gl->idle, gl->poll, gl->parked };
 	const int role[] = { ROLE_BLOCKED, ROLE_COPY, ROLE_WAIT, ROLE_READY, ROLE_READY,
-			     ROLE_RUNNING, ROLE_IDLE, ROLE_POLL };
+			     ROLE_RUNNING, ROLE_IDLE, ROLE_POLL, ROLE_WAIT };
 	int cx = x, row = 0;
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < (int)(sizeof ch / sizeof ch[0]); i++) {
 		int tw = 2 + grid_width(what[i][lang == LANG_ZH]);
 
 		if (cx > x && cx + tw > x + w)

@@ -50,6 +50,8 @@ static void user_cell(const struct glyphs *gl, const struct view_actor *a,
 		*ch = gl->idle, *role = ROLE_IDLE;
 	} else if (ev->actor == actor && ev->kind == TRACE_EXIT && ev->ret < 0 && ev->err == EAGAIN) {
 		*ch = gl->poll, *role = ROLE_POLL;           /* EAGAIN */
+	} else if (view_actor_parked(a)) {
+		*ch = gl->parked, *role = ROLE_WAIT;         /* in user space, not the kernel */
 	} else if (view_actor_asleep(a)) {
 		*ch = gl->blocked, *role = ROLE_BLOCKED;
 	} else if (a->call != 0 && a->phase == TRACE_PH_COPY) {
@@ -178,25 +180,50 @@ static bool same_group(const struct trace_hdr *h, const int *order, int i, int j
 	       strcmp(h->actors[a].model, h->actors[b].model) == 0;
 }
 
+bool render__owns_queue(const struct trace_hdr *h, int i)
+{
+	int p = i > 0 && i < h->nactors ? h->actors[i].parent : -1;
+
+	return i > 0 && i < h->nactors && (h->actors[i].caps & TRACE_CAP_QUEUE) &&
+	       !(p >= 0 && p < h->nactors && (h->actors[p].caps & TRACE_CAP_QUEUE));
+}
+
+/* The lanes l[0 .. nl) that fit in room rows, in order. */
+static int lanes_fitting(const struct lane *l, int nl, int room, int per)
+{
+	int shown = 0, used = 0;
+
+	while (shown < nl && used + render__lane_rows(&l[shown], per) <= room)
+		used += render__lane_rows(&l[shown++], per);
+	return shown;
+}
+
 /* Lanes cut where no group formed (a lesson's page sized to the actors it
  * names) keep every row for lanes: "+N more" takes a spare row only. */
 int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
 		      int *hidden)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	bool group = per * n > rows;
-	int nl = 0, shown;
+	int nl = 0, shown, need = 0;
+	bool group;
 
+	for (int i = 0; i < n; i++)
+		need += per + (per >= 2 && render__owns_queue(h, sc->order[i]));
+	group = need > rows;
 	for (int i = 0; i < n;) {
 		int j = i + 1;
 
 		while (group && j < n && same_group(h, sc->order, i, j))
 			j++;
 		sc->lanes[nl++] = (struct lane){ .row = -1, .span_start = -1, .first = i,
-						 .n = j - i, .group = j - i > 1 };
+						 .n = j - i, .group = j - i > 1,
+						 .queue = j - i == 1 &&
+							  render__owns_queue(h, sc->order[i]) };
 		i = j;
 	}
-	shown = per * nl <= rows ? nl : nl < n ? (rows - 1) / per : rows / per;
+	shown = lanes_fitting(sc->lanes, nl, rows, per);
+	if (shown < nl && nl < n)
+		shown = lanes_fitting(sc->lanes, nl, rows - 1, per);
 	if (shown < 1 && nl > 0 && rows >= per)
 		shown = 1;            /* one lane's rows: no room to say more */
 	*hidden = 0;
@@ -290,6 +317,8 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 
 	if (a == NULL)
 		snprintf(out, len, "%s", L2(s, "not started yet", "个尚未出现"));
+	else if (view_actor_parked(a) && !a->gone && !a->done)
+		snprintf(out, len, "%s", L2(s, "parked in user space", "个停在用户态"));
 	else if (a->gone)
 		snprintf(out, len, "%s", L2(s, "ended", "个已结束"));
 	else if (a->done)
@@ -299,6 +328,8 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 	else if (a->call == 0 && a->have_state && (a->state == 'S' || a->state == 'D') &&
 		 a->syscall != NULL && strcmp(a->syscall, "running") != 0)
 		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"), a->syscall);
+	else if (a->idle && (a->caps & TRACE_CAP_QUEUE))    /* a worker's work */
+		snprintf(out, len, "%s", L2(s, "working on a request", "个在处理请求"));
 	else if (a->idle)
 		snprintf(out, len, "%s", L2(s, "doing other work", "个在做别的事"));
 	else if (call != NULL)
@@ -362,7 +393,7 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 	if (call == NULL || l->span_start < 0 || ev->dur_ns < 1000000)
 		return;
 	narrate_dur(ev->dur_ns, d, sizeof d);
-	snprintf(text, sizeof text, "%s %s", call, d);
+	snprintf(text, sizeof text, "%s%s %s", call, ev->call == TRACE_CALL_FUTEX ? " wait" : "", d);
 	if (grid_width(text) + 1 > room) {
 		snprintf(text, sizeof text, "%s", d);
 		if (grid_width(text) + 1 > room)
@@ -388,15 +419,19 @@ int render__lanes_height(const struct tui_state *s)
 	const struct trace_hdr *h = trace_hdr_c(s->t);
 	int n = 0, per = 2;          /* a user row and a kernel row */
 
-	for (int i = 1; i < h->nactors; i++)
+	int queues = 0;
+
+	for (int i = 1; i < h->nactors; i++) {
 		n += has_lane(h, i);
+		queues += has_lane(h, i) && render__owns_queue(h, i);
+	}
 	/* The lanes the actors need grouped, in the lanes' own scratch (the
 	 * draw that follows sorts them there again); n without memory. */
 	if (n > LANES_SINGLE_MAX && s->scratch != NULL &&
 	    render__lanes_fit(&s->scratch->lanes, h->nactors) == 0)
 		n = render__lane_groups(s->t, s->scratch->lanes.order,
 					render__lane_order(s->t, &s->scratch->lanes));
-	return n * per;
+	return n * per + queues;      /* a queue's owner: a row for its depth */
 }
 
 /* Each shown lane's rows from y, and "+N more" in the last row when some
@@ -404,15 +439,105 @@ int render__lanes_height(const struct tui_state *s)
 static void lane_rows(struct grid *g, const struct tui_state *s, struct lanes_scratch *sc,
 		      int nl, int hidden, int y, int h)
 {
-	for (int l = 0; l < nl; l++)
-		sc->lanes[l].row = y + 2 * l;
+	int at = 0;
+
+	for (int l = 0; l < nl; l++) {
+		sc->lanes[l].row = y + at;
+		if (at + render__lane_rows(&sc->lanes[l], 2) > h)
+			sc->lanes[l].queue = false;   /* one lane forced in: no room */
+		at += render__lane_rows(&sc->lanes[l], 2);
+	}
 	sc->unsaid = 0;
-	if (hidden > 0 && 2 * nl < h)
-		grid_printf(g, 0, y + 2 * nl, ROLE_DIM, g->w - 1,
+	if (hidden > 0 && at < h)
+		grid_printf(g, 0, y + at, ROLE_DIM, g->w - 1,
 			    L2(s, "+%d more (too many for these rows)", "另有 %d 个（行数不够，未显示）"),
 			    hidden);
 	else
 		sc->unsaid = hidden;
+}
+
+/* A work queue's depth under its owner's lane, from the latest set
+ * workq at the cursor: "queue ■■■□ 3/4 (fds 7 9 12)", at most
+ * QUEUE_BAR slots drawn (a larger queue is drawn to scale). */
+#define QUEUE_BAR 16
+
+/* "7 9 12", or "7 9 … +3" when the list was cut. */
+static void fds_words(const struct trace_ev *ev, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < ev->nfds && i < TRACE_FDS_INLINE && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, i ? " %d" : "%d", ev->fd_list[i]);
+	if (ev->fds_more > 0 && at < len)
+		snprintf(buf + at, len - at, " … +%u", ev->fds_more);
+}
+
+static void queue_row(struct grid *g, const struct tui_state *s, const struct view *v,
+		      int actor, int y)
+{
+	const struct glyphs *gl = render__glyphs(s);
+	long at = view_queue_at(v, actor);
+	char text[512];
+	struct trace_ev ev;
+	int slots, full, used;
+
+	if (at < 0 || (size_t)at >= s->cursor) {
+		grid_put(g, 2, y, ROLE_DIM, L2(s, "queue: nothing queued yet", "队列：还没有请求"),
+			 g->w - 3);
+		return;
+	}
+	ev = *render__ev(s, (size_t)at);
+	slots = ev.arg < QUEUE_BAR ? ev.arg : QUEUE_BAR;
+	/* n of max to scale, a request never drawn as none, a free slot never as full */
+	full = (int)(((int64_t)ev.n * slots + ev.arg - 1) / ev.arg);
+	if (ev.n < ev.arg && full == slots)
+		full--;
+	used = snprintf(text, sizeof text, "%s ", L2(s, "queue", "队列"));
+	for (int i = 0; i < slots && used < (int)sizeof text - 8; i++)
+		used += snprintf(text + used, sizeof text - (size_t)used, "%s",
+				 i < full ? gl->full : gl->empty);
+	used += snprintf(text + used, sizeof text - (size_t)used, " %d/%d%s", ev.n, ev.arg,
+			 ev.n == ev.arg ? L2(s, " full", " 已满") :
+			 ev.n == 0 ? L2(s, " empty", " 空") : "");
+	if (ev.nfds > 0 && used < (int)sizeof text) {
+		char f[160];
+
+		fds_words(&ev, f, sizeof f);
+		snprintf(text + used, sizeof text - (size_t)used, L2(s, " (fds %s)", "（fd %s）"), f);
+	}
+	grid_put(g, 2, y, ev.n == ev.arg ? ROLE_BLOCKED : ROLE_TEXT, text, g->w - 3);
+}
+
+/* A server's thread, process, worker or coroutine runs its parent's
+ * model: its lane, under its parent's, is named by its name alone ("S.3",
+ * not "S.3 thread-per-"), which the label's columns then hold whole. */
+static bool same_model_as_parent(const struct trace_hdr *h, int i, const char *model)
+{
+	int p = h->actors[i].parent;
+
+	return h->actors[i].announced && p > 0 && p < h->nactors && model != NULL &&
+	       strcmp(h->actors[p].model, model) == 0;
+}
+
+/* A group: "×200 blocking"; of children with their parent's model, their
+ * names, "×30 S.1–S.30", when they fit the label ("×30 of S" else). */
+static void group_label(struct grid *g, const struct trace_hdr *h, const struct lanes_scratch *sc,
+			const struct lane *ln)
+{
+	int first = sc->order[ln->first], last = sc->order[ln->first + ln->n - 1];
+	char text[160];
+
+	if (!same_model_as_parent(h, first, h->actors[first].model)) {
+		grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "×%d %s", ln->n,
+			    h->actors[first].model);
+		return;
+	}
+	snprintf(text, sizeof text, "×%d %s–%s", ln->n, h->actors[first].name, h->actors[last].name);
+	if (grid_width(text) > LABEL_W - 1)
+		snprintf(text, sizeof text, "×%d of %s", ln->n,
+			 h->actors[h->actors[first].parent].name);
+	grid_put(g, 0, ln->row, ROLE_TEXT, text, LABEL_W - 1);
 }
 
 /* The names, after the fold: a model that changed shows as it is now. */
@@ -429,15 +554,19 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 		const char *model = a != NULL && a->model != NULL ? a->model : hd->actors[i].model;
 
 		if (ln->group) {
-			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "×%d %s",
-				    ln->n, hd->actors[i].model);
+			group_label(g, hd, sc, ln);
 			render__group_words(s, &sc->v, sc, ln, words, sizeof words);
 			grid_put(g, 2, ln->row + 1, ROLE_TEXT, words, g->w - 3);
 			continue;
 		}
-		grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s", hd->actors[i].name,
-			    model);
+		if (same_model_as_parent(hd, i, model))
+			grid_put(g, 0, ln->row, ROLE_TEXT, hd->actors[i].name, LABEL_W - 1);
+		else
+			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s",
+				    hd->actors[i].name, model);
 		grid_put(g, 2, ln->row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
+		if (ln->queue)
+			queue_row(g, s, &sc->v, i, ln->row + 2);
 	}
 }
 

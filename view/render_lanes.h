@@ -25,6 +25,8 @@ struct lane {
 	int span_start;           /* column where the current call began */
 	int first, n;
 	bool group;
+	bool queue;               /* a third row: the depth of the work queue
+	                             its actor owns ("queue ■■■□ 3/4") */
 };
 
 struct lanes_scratch {
@@ -84,10 +86,20 @@ int render__lanes_fit(struct lanes_scratch *sc, int n);
 int render__lane_order(const struct trace *t, struct lanes_scratch *sc);
 /* Lanes for sc->order[0 .. n) in rows, per rows a lane: one each when
  * they fit, else groups of siblings of one model, else the first lanes
- * and "+N more" in a spare row.  Fills sc->lanes (rows -1); returns the
- * lanes shown; *hidden: the actors of those that are not. */
+ * and "+N more" in a spare row.  With per 2 (the lanes pane), the lane
+ * of an actor that owns a work queue (render__owns_queue) takes a third
+ * row for it.  Fills sc->lanes (rows -1); returns the lanes shown;
+ * *hidden: the actors of those that are not. */
 int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
 		      int *hidden);
+/* Does actor i own a work queue: TRACE_CAP_QUEUE, and its parent has
+ * none (a pool's server, not its workers)?  By the header's caps. */
+bool render__owns_queue(const struct trace_hdr *h, int i);
+/* Rows lane l takes in a pane of per rows a lane. */
+static inline int render__lane_rows(const struct lane *l, int per)
+{
+	return per + (l->queue && per >= 2);
+}
 /* The lanes order[0 .. n) makes grouped. */
 int render__lane_groups(const struct trace *t, const int *order, int n);
 /* A group's words in v: "thread-per-conn ×1000: 998 asleep in recvfrom,
