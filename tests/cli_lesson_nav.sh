@@ -58,10 +58,10 @@ expect_screen "step 16/16" 20
 $T send-keys -t s q
 finished && ok || bad "q did not quit lesson 9 after End"
 
-# Lesson 12: page 1 has no run before it: text only, also coming back
+# Lesson 16 (the review): page 1 has no run before it: text only, also coming back
 # from page 2.
-export XDG_STATE_HOME="$tmp/state-12"
-start 80 24 lesson 12
+export XDG_STATE_HOME="$tmp/state-16"
+start 80 24 lesson 16
 expect_screen "One read, five ways  (1/7)"
 not_shown "step [0-9]*/"
 $T send-keys -t s n
@@ -74,13 +74,13 @@ not_shown "A blocking"
 not_shown "→ step"
 expect_screen "a answer"
 $T send-keys -t s q
-finished && ok || bad "q did not quit lesson 12"
-restored "lesson 12"
+finished && ok || bad "q did not quit lesson 16"
+restored "lesson 16"
 
-# The last page of the last lesson (13): n opens nothing, and is not
+# The last page of the last lesson (17): n opens nothing, and is not
 # offered.
-export XDG_STATE_HOME="$tmp/state-13"
-start 80 24 lesson 13
+export XDG_STATE_HOME="$tmp/state-17"
+start 80 24 lesson 17
 expect_screen "(1/9)"
 $T send-keys -t s n n n n n n n n
 expect_screen "(9/9)"
@@ -91,8 +91,8 @@ expect_screen "the last of the lessons"
 $T send-keys -t s n
 expect_screen "(9/9)"
 $T send-keys -t s q
-finished && ok || bad "q did not quit lesson 13"
-restored "lesson 13"
+finished && ok || bad "q did not quit lesson 17"
+restored "lesson 17"
 
 # g in a live run lands on the step asked for, as in a replay (steps 3
 # and 4 of fishing happen at one instant, as do 5 and 6).

@@ -540,7 +540,7 @@ static void test_lesson_pages_keys_offered(void **state)
 	char cause[512], *text;
 
 	(void)state;
-	assert_int_equal(lesson_load("lessons/en/12-review.md", &l, cause, sizeof cause), 0);
+	assert_int_equal(lesson_load("lessons/en/16-review.md", &l, cause, sizeof cause), 0);
 	k.l = l;
 	k.t = trace_new();
 	assert_non_null(k.t);
