@@ -179,7 +179,9 @@ static void *conn_main(void *arg)
 	struct conn *k = arg;
 	struct server *s = k->s;
 
-	probe_attach(&k->probe);
+	/* A zeroed probe (untraced) is attached as none: probe.c would wake
+	 * its NULL sink. */
+	probe_attach(k->probe.ring != NULL ? &k->probe : NULL);
 	probe_actor_begin();
 	serve(k);
 	pthread_mutex_lock(&s->mu);
