@@ -24,7 +24,7 @@
 #include <uv.h>
 
 #include "models/model.h"
-#include "models/sampler_proc.h"
+#include "models/sampler.h"
 #include "trace/sink.h"
 #include "tests/harness.h"
 
@@ -330,6 +330,55 @@ static void test_tpc_stop_idle(void **state)
 	srv_close(&v);
 }
 
+struct sampled {
+	struct srv *v;
+	int n;
+};
+
+/* S has a state in accept, and each of n children one in recvfrom. */
+static bool all_sampled(void *arg)
+{
+	struct sampled *w = arg;
+	const struct trace *t = w->v->t;
+	int in_recv = 0, in_accept = 0;
+
+	uv_run(&w->v->loop, UV_RUN_NOWAIT);
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *e = trace_at(t, i);
+
+		if (e->kind != TRACE_STATE || e->state != 'S')
+			continue;
+		in_accept += e->actor == 1 && strncmp(e->syscall, "accept", 6) == 0;
+		in_recv += e->actor >= 2 && strcmp(e->syscall, "recvfrom") == 0;
+	}
+	return in_accept > 0 && in_recv == w->n;
+}
+
+/* With the sampler watching S, its children are watched too, from their
+ * begin: the kernel pane can say each is asleep in recvfrom. */
+static void test_tpc_sampled(void **state)
+{
+	enum { N = 3 };
+	struct srv v;
+	struct sampler *sp;
+	struct sampled w = { &v, N };
+	int fd[N];
+
+	(void)state;
+	memset(&v, 0, sizeof v);
+	srv_open(&v, 0);
+	assert_int_equal(sampler_new(&v.loop, v.s, &sp), 0);
+	assert_int_equal(sampler_watch(sp, 1, &v.c.tid), 0);
+	for (int i = 0; i < N; i++)
+		fd[i] = client(&v.sin);
+	assert_true(h_until(all_sampled, &w, 5000));
+	for (int i = 0; i < N; i++)
+		close(fd[i]);
+	sampler_close(sp);
+	srv_close(&v);
+	sampler_free(sp);
+}
+
 /* More connections than the sink has rings for: the children past them
  * run untraced (probe_actor_new zeroes their probe), and serve all the
  * same. */
@@ -439,6 +488,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tpc_stop_blocked),
 		cmocka_unit_test(test_tpc_stop_working),
 		cmocka_unit_test(test_tpc_stop_idle),
+		cmocka_unit_test(test_tpc_sampled),
 		cmocka_unit_test(test_tpc_traced_past_rings),
 		cmocka_unit_test(test_tpc_untraced_many),
 	};
