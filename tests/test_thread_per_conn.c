@@ -17,8 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -480,6 +482,83 @@ static void test_tpc_untraced_many(void **state)
 	assert_int_equal(open_fd_count(), before);
 }
 
+static long vm_size_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "VmSize: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* A client's line: 1 echoed, 0 its connection closed unanswered. */
+static int ask(const struct sockaddr_in *sin)
+{
+	char back[2];
+	int fd = client(sin), got;
+
+	if (write(fd, "a\n", 2) != 2)
+		_exit(10);
+	got = read(fd, back, 2) == 2;
+	close(fd);
+	return got;
+}
+
+/* In a child process: address space for one more thread stack
+ * (RLIMIT_AS).  The first client keeps its connection (and its thread);
+ * the second gets none (EAGAIN): its connection is closed unanswered,
+ * and S goes on: once the first has left, a later client is served.
+ * Exit status 0 when it went so. */
+static void no_thread_child(void)
+{
+	struct rlimit rl;
+	struct srv v;
+	char back[2];
+	int first, refused, later = 0;
+	long kb;
+
+	alarm(20);
+	untraced_start(&v);
+	if ((kb = vm_size_kb()) < 0)
+		_exit(11);
+	rl.rlim_cur = rl.rlim_max = (rlim_t)(kb + 12 * 1024) * 1024;
+	if (setrlimit(RLIMIT_AS, &rl) != 0)
+		_exit(12);
+	first = client(&v.sin);
+	if (write(first, "a\n", 2) != 2 || read(first, back, 2) != 2)
+		_exit(13);
+	refused = !ask(&v.sin);
+	close(first);
+	for (int i = 0; i < 200 && !later; i++)
+		later = ask(&v.sin);
+	if (model_stop(&v.c, MODEL_STOP_MS) != 0)
+		_exit(14);
+	_exit(!refused ? 15 : !later ? 16 : 0);
+}
+
+/* No thread to be had (EAGAIN): the connection is closed, S goes on. */
+static void test_tpc_no_thread(void **state)
+{
+	int status;
+	pid_t kid;
+
+	(void)state;
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0)
+		no_thread_child();
+	assert_int_equal(waitpid(kid, &status, 0), kid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child: %s %d", WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +570,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_tpc_sampled),
 		cmocka_unit_test(test_tpc_traced_past_rings),
 		cmocka_unit_test(test_tpc_untraced_many),
+		cmocka_unit_test(test_tpc_no_thread),
 	};
 
 	if (argc > 1)
