@@ -511,16 +511,15 @@ static int ask(const struct sockaddr_in *sin)
 }
 
 /* In a child process: address space for one more thread stack
- * (RLIMIT_AS).  The first client keeps its connection (and its thread);
- * the second gets none (EAGAIN): its connection is closed unanswered,
- * and S goes on: once the first has left, a later client is served.
- * Exit status 0 when it went so. */
+ * (RLIMIT_AS), besides those glibc keeps cached.  Clients that keep their
+ * connections (and threads) come until one gets none (EAGAIN): its
+ * connection is closed unanswered, and S goes on: once the others have
+ * left, a later client is served.  Exit status 0 when it went so. */
 static void no_thread_child(void)
 {
 	struct rlimit rl;
 	struct srv v;
-	char back[2];
-	int first, refused, later = 0;
+	int held[64], nheld = 0, refused = 0, later = 0;
 	long kb;
 
 	alarm(20);
@@ -530,11 +529,21 @@ static void no_thread_child(void)
 	rl.rlim_cur = rl.rlim_max = (rlim_t)(kb + 12 * 1024) * 1024;
 	if (setrlimit(RLIMIT_AS, &rl) != 0)
 		_exit(12);
-	first = client(&v.sin);
-	if (write(first, "a\n", 2) != 2 || read(first, back, 2) != 2)
-		_exit(13);
-	refused = !ask(&v.sin);
-	close(first);
+	while (nheld < 64 && !refused) {
+		char back[2];
+		int fd = client(&v.sin);
+
+		if (write(fd, "a\n", 2) != 2)
+			_exit(13);
+		if (read(fd, back, 2) == 2) {
+			held[nheld++] = fd;
+		} else {
+			refused = 1;
+			close(fd);
+		}
+	}
+	while (nheld > 0)
+		close(held[--nheld]);
 	for (int i = 0; i < 200 && !later; i++)
 		later = ask(&v.sin);
 	if (model_stop(&v.c, MODEL_STOP_MS) != 0)
