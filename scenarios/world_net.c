@@ -209,18 +209,18 @@ static bool ends_conn(const struct trace_ev *ev)
 				ev->err != EWOULDBLOCK && ev->err != EINTR);
 }
 
-/* The header's actor an event counts for: its own, or for an announced
- * actor (a server's thread or process per connection, a worker, a
- * coroutine) the one its parents lead back to.  -1 for none.  Parents
- * come before their children, and the walk is bounded all the same. */
+/* The actor an event counts for: its own, or for an announced actor (a
+ * server's thread or process per connection, a worker, a coroutine) the
+ * header's actor its parents lead back to; -1 for none.  An index the
+ * header does not hold is taken as it is (the world's own numbering
+ * decides).  Parents come before their children, and the walk is bounded
+ * all the same. */
 static int root_of(const struct trace *t, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
 
-	for (int hops = 0; hops < h->nactors; hops++) {
-		if (actor < 0 || actor >= h->nactors)
-			return -1;
-		if (!h->actors[actor].announced)
+	for (int hops = 0; hops <= h->nactors; hops++) {
+		if (actor < 0 || actor >= h->nactors || !h->actors[actor].announced)
 			return actor;
 		actor = h->actors[actor].parent;
 	}
