@@ -83,11 +83,11 @@ struct sampler {
 /* A TRACE_STATE for tid; what = 1: tid is a helper working for the actor,
  * not its own thread. */
 static void emit_state(struct sampler *sp, int actor, pid_t tid,
-		       const struct kstate *ks, int what)
+		       const struct kstate *ks, int what, int64_t t_ns)
 {
 	struct trace *t = sink_trace(sp->sink);
 	struct trace_ev ev = {
-		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = sink_now(sp->sink),
+		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = t_ns,
 		.tid = tid, .pid = ks->pid, .state = ks->state, .fd = (int)ks->arg0, .step = -1,
 		.what = (uint8_t)what,
 		.syscall = trace_intern(t, ks->syscall),
@@ -106,6 +106,10 @@ static pid_t tid_of(const struct watch *w)
 static void sample_one(struct sampler *sp, struct watch *w)
 {
 	pid_t tid = tid_of(w);
+	/* Stamped before the reading: a thread seen inside its call was in
+	 * it then, so its state sorts before the call's exit and the
+	 * actor's end, which come after the reading. */
+	int64_t now = sink_now(sp->sink);
 	struct kstate ks;
 
 	if (tid == 0 || sampler_read_pid(w->pid, tid, &ks) != 0)
@@ -118,7 +122,7 @@ static void sample_one(struct sampler *sp, struct watch *w)
 		return;
 	w->last = ks;
 	w->have_last = 1;
-	emit_state(sp, w->actor, tid, &ks, 0);
+	emit_state(sp, w->actor, tid, &ks, 0, now);
 }
 
 /* Nothing changes while a thread sleeps: look less and less often (10 ms
@@ -179,7 +183,7 @@ static void helper_seen(struct sampler *sp, struct watch *w, const struct sample
 	}
 	h->seen = 1;
 	h->last = f->ks;
-	emit_state(sp, w->actor, f->tid, &f->ks, 1);
+	emit_state(sp, w->actor, f->tid, &f->ks, 1, sink_now(sp->sink));
 }
 
 /* Every thread that is not a watched model thread nor this (the loop)
