@@ -29,7 +29,7 @@
 #include "trace/sclock.h"
 
 #define NAME       "thread-per-conn"
-#define LINE_MAX   1024           /* a longer line is answered in pieces */
+#define ECHO_LINE  1024           /* a longer line is answered in pieces */
 #define NAP_NS     10000000       /* untimed waits, in slices that see stop */
 
 struct conn {
@@ -40,7 +40,7 @@ struct conn {
 	pthread_t th;
 	int fd;                       /* -1 once closed, under s->mu */
 	size_t len;                   /* bytes of an unfinished line */
-	char line[LINE_MAX];
+	char line[ECHO_LINE];
 };
 
 struct server {
@@ -115,7 +115,7 @@ static int send_all(struct conn *k, const char *p, size_t len)
 	return 0;
 }
 
-/* Every complete line (or LINE_MAX bytes of one) goes back to the client
+/* Every complete line (or ECHO_LINE bytes of one) goes back to the client
  * after work_ns.  Returns 0, or -errno when the connection is over. */
 static int take_bytes(struct conn *k, const char *p, size_t n)
 {
@@ -123,7 +123,7 @@ static int take_bytes(struct conn *k, const char *p, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		k->line[k->len++] = p[i];
-		if (p[i] != '\n' && k->len < LINE_MAX)
+		if (p[i] != '\n' && k->len < ECHO_LINE)
 			continue;
 		if ((rc = work(k)) != 0 || (rc = send_all(k, k->line, k->len)) != 0)
 			return rc;
