@@ -142,9 +142,14 @@ static void *sleeper_main(void *arg)
 	return NULL;
 }
 
-static bool started(void *arg)
+/* Asleep in its recv, by the kernel's word. */
+static bool asleep(void *arg)
 {
-	return atomic_load(&((struct sleeper *)arg)->tid) != 0;
+	pid_t tid = atomic_load(&((struct sleeper *)arg)->tid);
+	struct kstate ks;
+
+	return tid != 0 && sampler_read(tid, &ks) == 0 && ks.state == 'S' &&
+	       ks.sysno == SYS_recvfrom;
 }
 
 static void sleeper_start(struct sleeper *z, int fd, const pthread_attr_t *attr)
@@ -152,7 +157,7 @@ static void sleeper_start(struct sleeper *z, int fd, const pthread_attr_t *attr)
 	z->fd = fd;
 	atomic_store(&z->tid, 0);
 	assert_int_equal(pthread_create(&z->th, attr, sleeper_main, z), 0);
-	assert_true(h_until(started, z, 5000));
+	assert_true(h_until(asleep, z, 5000));
 }
 
 /* An announced thread of ours in recvfrom: the sampler reads it, and
