@@ -3,9 +3,17 @@
  * timer on the loop thread then reads them (sampler_proc.c) and emits a
  * TRACE_STATE whenever the reading changes.  An actor's requests in flight
  * (glibc's POSIX aio) say which fds its helper threads read on: each tick
- * asks sampler_proc.c who is reading there. */
+ * asks sampler_proc.c who is reading there.
+ *
+ * Actors announced mid-run (a thread or process per connection, pool
+ * workers) are watched from their TRACE_ACTOR begin, which carries their
+ * tid and pid, to their end.  There may be thousands, so a tick reads at
+ * most ANNOUNCED_PER_TICK of those inside a call, round robin, and the
+ * timer slows down only once each of them was looked at since its last
+ * enter. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -15,6 +23,9 @@
 #define FIRST_MS  2     /* let a thread that just entered fall asleep */
 #define EVERY_MS  10
 #define SLOWEST_MS 2000 /* a thread asleep for long is looked at every 2 s */
+/* Announced threads read per tick, at most: three small /proc reads each
+ * (test_sampler_actors measures a tick). */
+#define ANNOUNCED_PER_TICK 32
 
 struct inflight {
 	int32_t tag;              /* TRACE_SUBMIT's arg */
@@ -29,7 +40,11 @@ struct helper {
 
 struct watch {
 	int actor;
-	_Atomic pid_t *tid;
+	_Atomic pid_t *tid;       /* a header actor's, read when needed */
+	pid_t own_tid, pid;       /* an announced actor's, from its begin
+				     (pid 0: this process) */
+	int live;                 /* announced: begun, not yet ended */
+	int looked;               /* announced: read since its last enter */
 	int call;                 /* TRACE_CALL_* it is in, 0 when none */
 	int have_last;
 	struct kstate last;
@@ -48,9 +63,16 @@ struct sampler {
 	struct ring *ring;
 	struct watch w[TRACE_MAX_ACTORS];
 	int nw;
+	/* Announced actors: slot i is actor nstart + i (the header's count),
+	 * grown as they come; busy: live ones inside a call; unlooked: busy
+	 * ones not read since they entered it; next: where the round robin
+	 * goes on. */
+	struct watch *aw;
+	int naw, capaw;
+	int busy, unlooked, next;
 	int ticking;
 	int closed;
-	unsigned long emitted;
+	unsigned long emitted, ticks;
 	unsigned quiet;           /* ticks in a row that saw nothing new */
 	/* Scratch for the helper scan. */
 	int *fds;
@@ -61,11 +83,11 @@ struct sampler {
 /* A TRACE_STATE for tid; what = 1: tid is a helper working for the actor,
  * not its own thread. */
 static void emit_state(struct sampler *sp, int actor, pid_t tid,
-		       const struct kstate *ks, int what)
+		       const struct kstate *ks, int what, int64_t t_ns)
 {
 	struct trace *t = sink_trace(sp->sink);
 	struct trace_ev ev = {
-		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = sink_now(sp->sink),
+		.kind = TRACE_STATE, .actor = (uint16_t)actor, .t_ns = t_ns,
 		.tid = tid, .pid = ks->pid, .state = ks->state, .fd = (int)ks->arg0, .step = -1,
 		.what = (uint8_t)what,
 		.syscall = trace_intern(t, ks->syscall),
@@ -76,12 +98,21 @@ static void emit_state(struct sampler *sp, int actor, pid_t tid,
 	sp->emitted++;
 }
 
+static pid_t tid_of(const struct watch *w)
+{
+	return w->tid != NULL ? atomic_load(w->tid) : w->own_tid;
+}
+
 static void sample_one(struct sampler *sp, struct watch *w)
 {
-	pid_t tid = atomic_load(w->tid);
+	pid_t tid = tid_of(w);
+	/* Stamped before the reading: a thread seen inside its call was in
+	 * it then, so its state sorts before the call's exit and the
+	 * actor's end, which come after the reading. */
+	int64_t now = sink_now(sp->sink);
 	struct kstate ks;
 
-	if (tid == 0 || sampler_read(tid, &ks) != 0)
+	if (tid == 0 || sampler_read_pid(w->pid, tid, &ks) != 0)
 		return;
 	/* Only the call the trace says it is in: between the enter event and
 	 * the syscall itself the thread is still in user space. */
@@ -91,7 +122,7 @@ static void sample_one(struct sampler *sp, struct watch *w)
 		return;
 	w->last = ks;
 	w->have_last = 1;
-	emit_state(sp, w->actor, tid, &ks, 0);
+	emit_state(sp, w->actor, tid, &ks, 0, now);
 }
 
 /* Nothing changes while a thread sleeps: look less and less often (10 ms
@@ -101,7 +132,7 @@ static void back_off(struct sampler *sp, unsigned long before)
 {
 	uint64_t every = EVERY_MS;
 
-	sp->quiet = sp->emitted != before ? 0 : sp->quiet + 1;
+	sp->quiet = sp->emitted != before || sp->unlooked > 0 ? 0 : sp->quiet + 1;
 	for (unsigned i = 0; i < sp->quiet / 4 && every < SLOWEST_MS; i++)
 		every *= 2;
 	uv_timer_set_repeat(&sp->timer, every < SLOWEST_MS ? every : SLOWEST_MS);
@@ -152,7 +183,7 @@ static void helper_seen(struct sampler *sp, struct watch *w, const struct sample
 	}
 	h->seen = 1;
 	h->last = f->ks;
-	emit_state(sp, w->actor, f->tid, &f->ks, 1);
+	emit_state(sp, w->actor, f->tid, &f->ks, 1, sink_now(sp->sink));
 }
 
 /* Every thread that is not a watched model thread nor this (the loop)
@@ -203,18 +234,54 @@ static void scan_helpers(struct sampler *sp)
 	}
 }
 
+/* A watch's part in the busy and unlooked counts, before and after a
+ * change. */
+static void announced_set(struct sampler *sp, struct watch *w, int call, int looked)
+{
+	sp->busy -= w->live && w->call != 0;
+	sp->unlooked -= w->live && w->call != 0 && !w->looked;
+	w->call = call;
+	w->looked = looked;
+	sp->busy += w->live && w->call != 0;
+	sp->unlooked += w->live && w->call != 0 && !w->looked;
+}
+
+/* Up to ANNOUNCED_PER_TICK announced threads inside a call, from where
+ * the last tick stopped. */
+static void sample_announced(struct sampler *sp)
+{
+	int budget = ANNOUNCED_PER_TICK, from = sp->next;
+
+	for (int k = 0; k < sp->naw && budget > 0; k++) {
+		int i = (from + k) % sp->naw;
+		struct watch *w = &sp->aw[i];
+
+		if (!w->live || w->call == 0)
+			continue;
+		sample_one(sp, w);
+		announced_set(sp, w, w->call, 1);
+		budget--;
+		sp->next = (i + 1) % sp->naw;
+	}
+}
+
 static void sampler_tick_cb(uv_timer_t *h)
 {
 	struct sampler *sp = h->data;
 	int busy = 0, helpers = 0;
 	unsigned long before = sp->emitted;
 
+	sp->ticks++;
 	for (int i = 0; i < sp->nw; i++) {
 		if (sp->w[i].call != 0) {
 			sample_one(sp, &sp->w[i]);
 			busy = 1;
 		}
 		helpers |= sp->w[i].helpers && sp->w[i].nreq > 0;
+	}
+	if (sp->busy > 0) {
+		sample_announced(sp);
+		busy = 1;
 	}
 	if (helpers)
 		scan_helpers(sp);
@@ -263,16 +330,72 @@ static void track_request(struct sampler *sp, struct watch *w,
 			w->hl[j--] = w->hl[--w->nhl];
 }
 
+/* The watch of an announced actor's slot, grown to it when grow is set;
+ * NULL when there is none. */
+static struct watch *announced_watch(struct sampler *sp, const struct trace_hdr *h,
+				     int actor, int grow_to)
+{
+	int slot = actor - h->nstart;
+
+	if (slot < 0 || slot >= TRACE_ACTORS_LIMIT)
+		return NULL;
+	if (slot >= sp->naw) {
+		if (!grow_to ||
+		    grow((void **)&sp->aw, &sp->capaw, slot + 1, sizeof *sp->aw) != 0)
+			return NULL;
+		memset(&sp->aw[sp->naw], 0, (size_t)(slot + 1 - sp->naw) * sizeof *sp->aw);
+		sp->naw = slot + 1;
+	}
+	return &sp->aw[slot];
+}
+
+/* An announced actor begins (its tid and pid) or ends.  A coroutine is
+ * not a thread: the one that runs it is its scheduler's, sampled as the
+ * scheduler. */
+static void actor_seen(struct sampler *sp, const struct trace_hdr *h,
+		       const struct trace_ev *ev)
+{
+	int begin = !(ev->flags & TRACE_F_END);
+	struct watch *w;
+
+	if (ev->actor >= h->nactors || !h->actors[ev->actor].announced)
+		return;
+	if (begin && ((h->actors[ev->actor].caps & TRACE_CAP_COROUTINE) ||
+		      ev->tid <= 0 || ev->pid < 0))
+		return;
+	if ((w = announced_watch(sp, h, ev->actor, begin)) == NULL)
+		return;
+	announced_set(sp, w, 0, 0);
+	w->live = 0;
+	if (begin)
+		*w = (struct watch){ .actor = ev->actor, .own_tid = ev->tid,
+				     .pid = ev->pid == getpid() ? 0 : ev->pid, .live = 1 };
+}
+
 static void sampler_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
 	struct sampler *sp = arg;
+	const struct trace_hdr *h = trace_hdr_c(t);
 	int calls = ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT;
 	int reqs = ev->kind == TRACE_SUBMIT || ev->kind == TRACE_COMPLETE ||
 		   ev->kind == TRACE_DONE;
+	struct watch *aw;
 
-	(void)t;
+	if (ev->kind == TRACE_ACTOR) {
+		actor_seen(sp, h, ev);
+		return;
+	}
 	if (!calls && !reqs)
 		return;
+	if (calls && (aw = announced_watch(sp, h, ev->actor, 0)) != NULL) {
+		if (aw->live) {
+			announced_set(sp, aw, ev->kind == TRACE_ENTER ? ev->call : 0, 0);
+			aw->have_last = 0;
+			if (ev->kind == TRACE_ENTER)
+				start_ticking(sp);
+		}
+		return;
+	}
 	for (int i = 0; i < sp->nw; i++) {
 		struct watch *w = &sp->w[i];
 
@@ -353,6 +476,7 @@ void sampler_free(struct sampler *sp)
 		free(sp->w[i].req);
 		free(sp->w[i].hl);
 	}
+	free(sp->aw);
 	free(sp->fds);
 	free(sp->found);
 	free(sp);
@@ -361,4 +485,9 @@ void sampler_free(struct sampler *sp)
 unsigned long sampler_emitted(const struct sampler *sp)
 {
 	return sp->emitted;
+}
+
+unsigned long sampler_ticks(const struct sampler *sp)
+{
+	return sp->ticks;
 }

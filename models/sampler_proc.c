@@ -1,5 +1,5 @@
 /* sampler_proc.c: what the kernel says of a thread, read from
- * /proc/self/task: its state, the syscall it is in and where it sleeps, and
+ * /proc/PID/task (this process's, or a child's): its state, the syscall it is in and where it sleeps, and
  * which threads are inside read(2) on given fds.  It knows nothing of the
  * trace's actors or of when to look: sampler.c decides that. */
 #include <dirent.h>
@@ -73,6 +73,65 @@ static const struct { long nr; const char *name; } sysnames[] = {
 #ifdef SYS_accept4
 	{ SYS_accept4, "accept4" },
 #endif
+	/* Threads and processes being made, waited for, and their signal
+	 * masks (pthread_create blocks every signal around clone). */
+#ifdef SYS_clone
+	{ SYS_clone, "clone" },
+#endif
+#ifdef SYS_clone3
+	{ SYS_clone3, "clone3" },
+#endif
+#ifdef SYS_fork
+	{ SYS_fork, "fork" },
+#endif
+#ifdef SYS_vfork
+	{ SYS_vfork, "vfork" },
+#endif
+#ifdef SYS_wait4
+	{ SYS_wait4, "wait4" },
+#endif
+#ifdef SYS_waitid
+	{ SYS_waitid, "waitid" },
+#endif
+#ifdef SYS_rt_sigprocmask
+	{ SYS_rt_sigprocmask, "rt_sigprocmask" },
+#endif
+#ifdef SYS_rt_sigsuspend
+	{ SYS_rt_sigsuspend, "rt_sigsuspend" },
+#endif
+#ifdef SYS_futex_waitv
+	{ SYS_futex_waitv, "futex_waitv" },
+#endif
+#ifdef SYS_sched_yield
+	{ SYS_sched_yield, "sched_yield" },
+#endif
+#ifdef SYS_epoll_pwait2
+	{ SYS_epoll_pwait2, "epoll_pwait2" },
+#endif
+#ifdef SYS_sendmsg
+	{ SYS_sendmsg, "sendmsg" },
+#endif
+#ifdef SYS_close
+	{ SYS_close, "close" },
+#endif
+#ifdef SYS_mmap
+	{ SYS_mmap, "mmap" },
+#endif
+#ifdef SYS_mprotect
+	{ SYS_mprotect, "mprotect" },
+#endif
+#ifdef SYS_munmap
+	{ SYS_munmap, "munmap" },
+#endif
+#ifdef SYS_madvise
+	{ SYS_madvise, "madvise" },
+#endif
+#ifdef SYS_exit
+	{ SYS_exit, "exit" },
+#endif
+#ifdef SYS_exit_group
+	{ SYS_exit_group, "exit_group" },
+#endif
 };
 
 const char *sampler_sysname(long nr, char *buf, size_t len)
@@ -120,6 +179,23 @@ int sampler_call_matches(int call, long nr)
 			return 1;
 #endif
 		return nr == SYS_accept4;
+	case TRACE_CALL_FUTEX:
+#ifdef SYS_futex_waitv
+		if (nr == SYS_futex_waitv)
+			return 1;
+#endif
+		return nr == SYS_futex;
+	case TRACE_CALL_CLONE:      /* pthread_create: clone3, or clone on
+				       older glibc; fork: clone */
+#ifdef SYS_clone3
+		if (nr == SYS_clone3)
+			return 1;
+#endif
+#ifdef SYS_fork
+		if (nr == SYS_fork || nr == SYS_vfork)
+			return 1;
+#endif
+		return nr == SYS_clone;
 	default:
 		return 0;
 	}
@@ -142,14 +218,23 @@ static ssize_t read_small(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* /proc/self/task/TID/syscall: the number and first argument, or -1 for
+/* /proc/PID/task/TID/NAME, PID "self" when pid is 0. */
+static void task_path(char *buf, size_t len, pid_t pid, pid_t tid, const char *name)
+{
+	if (pid == 0)
+		snprintf(buf, len, "/proc/self/task/%d/%s", (int)tid, name);
+	else
+		snprintf(buf, len, "/proc/%d/task/%d/%s", (int)pid, (int)tid, name);
+}
+
+/* /proc/PID/task/TID/syscall: the number and first argument, or -1 for
  * "running" (in user space).  Returns 0 or -errno. */
-static int read_syscall(pid_t tid, long *sysno, long *arg0)
+static int read_syscall(pid_t pid, pid_t tid, long *sysno, long *arg0)
 {
 	char path[64], buf[256];
 	ssize_t n;
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+	task_path(path, sizeof path, pid, tid, "syscall");
 	if ((n = read_small(path, buf, sizeof buf)) < 0)
 		return (int)n;
 	*sysno = -1;
@@ -161,13 +246,20 @@ static int read_syscall(pid_t tid, long *sysno, long *arg0)
 
 int sampler_read(pid_t tid, struct kstate *ks)
 {
+	return sampler_read_pid(0, tid, ks);
+}
+
+int sampler_read_pid(pid_t pid, pid_t tid, struct kstate *ks)
+{
 	char path[64], buf[512], *p;
 	ssize_t n;
 	int rc;
 
+	if (pid < 0 || tid <= 0)
+		return -EINVAL;
 	memset(ks, 0, sizeof *ks);
-	ks->pid = getpid();
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+	ks->pid = pid != 0 ? pid : getpid();
+	task_path(path, sizeof path, pid, tid, "stat");
 	if ((n = read_small(path, buf, sizeof buf)) < 0)
 		return (int)n;
 	/* The command name may hold spaces and parentheses: skip to the last ')'. */
@@ -176,7 +268,7 @@ int sampler_read(pid_t tid, struct kstate *ks)
 		return -EIO;
 	ks->state = p[2];
 
-	if ((rc = read_syscall(tid, &ks->sysno, &ks->arg0)) != 0)
+	if ((rc = read_syscall(pid, tid, &ks->sysno, &ks->arg0)) != 0)
 		return rc;
 	if (ks->sysno >= 0) {
 		const char *s = sampler_sysname(ks->sysno, ks->syscall, sizeof ks->syscall);
@@ -187,7 +279,7 @@ int sampler_read(pid_t tid, struct kstate *ks)
 		snprintf(ks->syscall, sizeof ks->syscall, "running");
 	}
 
-	snprintf(path, sizeof path, "/proc/self/task/%d/wchan", (int)tid);
+	task_path(path, sizeof path, pid, tid, "wchan");
 	if (read_small(path, ks->wchan, sizeof ks->wchan) < 0 || strcmp(ks->wchan, "0") == 0)
 		ks->wchan[0] = '\0';
 	return 0;
@@ -234,7 +326,7 @@ int sampler_find_helpers(const int *fds, int nfds, const pid_t *skip, int nskip,
 
 		if (tid <= 0 || in_list(skip, nskip, tid))
 			continue;
-		if (read_syscall(tid, &nr, &arg0) != 0 || !is_read(nr) ||
+		if (read_syscall(0, tid, &nr, &arg0) != 0 || !is_read(nr) ||
 		    !in_list(fds, nfds, arg0))
 			continue;
 		/* Read again in full: it may have moved on in between. */

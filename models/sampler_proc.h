@@ -1,7 +1,7 @@
-/* sampler_proc.h: the kernel's word on a thread of this process, read
- * from /proc/self/task/TID/{stat,syscall,wchan}.  Plain reads, any thread;
- * nothing here knows the trace's actors (sampler.h decides whom to read
- * and when). */
+/* sampler_proc.h: the kernel's word on a thread of this process or of a
+ * child process, read from /proc/PID/task/TID/{stat,syscall,wchan}.
+ * Plain reads, any thread; nothing here knows the trace's actors
+ * (sampler.h decides whom to read and when). */
 #ifndef IOSCOPE_SAMPLER_PROC_H
 #define IOSCOPE_SAMPLER_PROC_H
 
@@ -22,6 +22,12 @@ struct kstate {
  * A thread under /proc/self/task is one of this process's: its pid is
  * getpid(), the Tgid its /proc/self/task/TID/status gives. */
 int sampler_read(pid_t tid, struct kstate *ks);
+/* The same for thread tid of process pid (0: this one), from
+ * /proc/PID/task/TID, which exists only while tid is one of pid's
+ * threads; ks->pid = pid.  Another process's syscall and wchan files
+ * need ptrace access to it (a child of ours has it, Yama or not).
+ * Returns 0, -EINVAL (pid < 0, tid <= 0) or -errno. */
+int sampler_read_pid(pid_t pid, pid_t tid, struct kstate *ks);
 
 /* Name of a syscall number for this architecture ("syscall 123" if unknown). */
 const char *sampler_sysname(long nr, char *buf, size_t len);

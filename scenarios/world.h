@@ -41,8 +41,11 @@ int world_listen_fd(struct world *w, int actor);
 
 /* Start playing; done_cb runs once the script has ended, every far end is
  * closed and every server actor has read each of its clients' connections
- * to the end (end of file or an error); or, if a server has not,
- * WORLD_SERVE_MS after the end (world_unserved then says so). */
+ * to the end (end of file or an error), itself or through an actor it
+ * announced (a thread or process per connection, a worker, a coroutine:
+ * any actor whose parents lead back to it); or, if a server has not,
+ * WORLD_SERVE_MS after the end (world_unserved then says so).  A server
+ * is gone, owing nothing more, only when its own thread is done. */
 int world_start(struct world *w, world_done_cb cb, void *arg);
 
 #define WORLD_SERVE_MS 2000

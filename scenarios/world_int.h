@@ -16,7 +16,8 @@ struct world_actor {
 	int listen_fd;            /* server actors: the listening socket, else -1 */
 	int sockbuf;              /* server actors: its sockets' buffers, 0 = default */
 	/* Server actors: connections the world made to it, and those it has
-	 * read to the end (EOF or an error); gone once its thread is done,
+	 * read to the end (EOF or an error), itself or through the actors
+	 * it announced; gone once its own thread is done,
 	 * blind once its events were lost (the count cannot be trusted). */
 	int conns, served;
 	int gone, blind;

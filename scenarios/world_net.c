@@ -209,17 +209,38 @@ static bool ends_conn(const struct trace_ev *ev)
 				ev->err != EWOULDBLOCK && ev->err != EINTR);
 }
 
+/* The actor an event counts for: its own, or for an announced actor (a
+ * server's thread or process per connection, a worker, a coroutine) the
+ * header's actor its parents lead back to; -1 for none.  An index the
+ * header does not hold is taken as it is (the world's own numbering
+ * decides).  Parents come before their children, and the walk is bounded
+ * all the same. */
+static int root_of(const struct trace *t, int actor)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+
+	for (int hops = 0; hops <= h->nactors; hops++) {
+		if (actor < 0 || actor >= h->nactors || !h->actors[actor].announced)
+			return actor;
+		actor = h->actors[actor].parent;
+	}
+	return -1;
+}
+
 void world__observe_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
 	struct world *w = arg;
-	int i = (int)ev->actor - w->actor_base;
+	int root = root_of(t, ev->actor);
+	int i = root - w->actor_base;
 	struct world_actor *a;
 
-	(void)t;
-	if (i < 0 || i >= w->scn->nactors || w->scn->actors[i].role != SCN_ROLE_SERVER)
+	if (root < 0 || i < 0 || i >= w->scn->nactors ||
+	    w->scn->actors[i].role != SCN_ROLE_SERVER)
 		return;
 	a = &w->actors[i];
-	if (ev->kind == TRACE_DONE)
+	/* Only the server's own thread ends the server: its children's
+	 * ends are theirs. */
+	if (ev->kind == TRACE_DONE && root == ev->actor)
 		a->gone = 1;
 	else if (ev->kind == TRACE_LOST)
 		a->blind = 1;

@@ -1,0 +1,365 @@
+/* thread_per_conn.c: S accepts, and starts a thread for each connection.
+ *
+ * The model's own thread S sleeps in a blocking accept(2).  Each
+ * connection it accepts gets a thread of its own, announced as an actor
+ * ("S.1", "S.2" ... in accept order), that reads it with blocking recv(2)
+ * exactly as models/blocking.c does, answers every complete line (the
+ * echo protocol, model.h), and closes it at end of file.  A thousand idle
+ * clients are a thousand threads asleep in recvfrom: the cost the event
+ * loop avoids, made visible.
+ *
+ * Ownership: S alone walks and frees the list of its children.  A child
+ * closes its own socket when it is done with it, under the server's lock,
+ * so that S, shutting the live ones down when it is stopped, never shuts
+ * down a number the process has since given to another socket; then it
+ * puts itself on the finished list, which S empties (pthread_join, free)
+ * before each accept, so ten thousand connections over a run do not keep
+ * ten thousand thread handles.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "models/model.h"
+#include "trace/sclock.h"
+
+#define NAME       "thread-per-conn"
+#define ECHO_LINE  1024           /* a longer line is answered in pieces */
+#define NAP_NS     10000000       /* untimed waits, in slices that see stop */
+
+struct conn {
+	struct server *s;
+	struct conn *prev, *next;     /* the live list: S's alone */
+	struct conn *fin;             /* the finished list, under s->mu */
+	struct probe probe;           /* its actor's, or zeroed: untraced */
+	pthread_t th;
+	int fd;                       /* -1 once closed, under s->mu */
+	size_t len;                   /* bytes of an unfinished line */
+	char line[ECHO_LINE];
+};
+
+struct server {
+	struct model_ctx *c;
+	pthread_mutex_t mu;
+	struct conn *live;            /* started, not yet joined */
+	struct conn *finished;        /* done, to be joined */
+	int accepted;                 /* connections, in accept order */
+	int refused;                  /* closed at once: no thread for them */
+};
+
+/* The server's actor name, for its children's names (S.1).  A model
+ * thread cannot read the trace's header (the loop thread's), and
+ * model_ctx does not carry the name yet: "S", the name every server
+ * scenario gives it. */
+static const char *server_name(const struct model_ctx *c)
+{
+	(void)c;
+	return "S";
+}
+
+/* Sleep ns of real time, in slices that notice a stop. */
+static int nap(struct model_ctx *c, int64_t ns)
+{
+	while (ns > 0 && !model_should_stop(c)) {
+		int64_t d = ns < NAP_NS ? ns : NAP_NS;
+		struct timespec ts = { (time_t)(d / 1000000000), (long)(d % 1000000000) };
+
+		nanosleep(&ts, NULL);
+		ns -= d;
+	}
+	return model_should_stop(c) ? -ECANCELED : 0;
+}
+
+/* Handling a request takes work_ns of scenario time: idle, not in a call. */
+static int work(struct conn *k)
+{
+	struct model_ctx *c = k->s->c;
+	int64_t t0;
+	int rc;
+
+	if (c->work_ns <= 0)
+		return 0;
+	probe_idle(false, 0, 0);
+	t0 = probe_now(&k->probe);
+	rc = c->clock != NULL ? sclock_sleep(c->clock, c->work_ns, &c->stop)
+			      : nap(c, c->work_ns);
+	probe_idle(true, probe_now(&k->probe) - t0, 0);
+	return rc;
+}
+
+/* Write all of p (a blocking socket: it sleeps while the client does not
+ * read).  Returns 0 or -errno. */
+static int send_all(struct conn *k, const char *p, size_t len)
+{
+	while (len > 0) {
+		int64_t t0 = probe_enter(TRACE_CALL_WRITE, k->fd, true);
+		/* A client that left must not kill the process (SIGPIPE): EPIPE. */
+		ssize_t n = send(k->fd, p, len, MSG_NOSIGNAL);
+		int err = errno;
+
+		probe_exit(TRACE_CALL_WRITE, k->fd, n, err, t0, 0);
+		if (n < 0 && err != EINTR)
+			return -err;
+		if (n < 0 && model_should_stop(k->s->c))
+			return -ECANCELED;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+/* Every complete line (or ECHO_LINE bytes of one) goes back to the client
+ * after work_ns.  Returns 0, or -errno when the connection is over. */
+static int take_bytes(struct conn *k, const char *p, size_t n)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		k->line[k->len++] = p[i];
+		if (p[i] != '\n' && k->len < ECHO_LINE)
+			continue;
+		if ((rc = work(k)) != 0 || (rc = send_all(k, k->line, k->len)) != 0)
+			return rc;
+		k->len = 0;
+	}
+	return 0;
+}
+
+/* One blocking recv with both phases, as models/blocking.c records them.
+ * Nobody stamps when a client's bytes reached this socket (the world
+ * writes the client's end, not this one), so the wait is taken to last
+ * until the call returns and the copy of a few bytes to take no time: a
+ * read that found data waiting returns at once anyway.  Returns bytes, 0
+ * at EOF, or -errno. */
+static ssize_t read_once(struct conn *k, char *buf, size_t len)
+{
+	int64_t t0, t1;
+	ssize_t n;
+	int err;
+
+	probe_phase(TRACE_PH_WAIT, false, true, k->fd, probe_now(&k->probe));
+	t0 = probe_enter(TRACE_CALL_RECVFROM, k->fd, true);
+	n = recv(k->fd, buf, len, 0);
+	err = errno;
+	t1 = probe_now(&k->probe);
+	if (n > 0) {
+		probe_phase(TRACE_PH_WAIT, true, true, k->fd, t1);
+		probe_phase(TRACE_PH_COPY, false, true, k->fd, t1);
+		probe_phase(TRACE_PH_COPY, true, true, k->fd, t1);
+	} else {
+		probe_phase(TRACE_PH_WAIT, true, true, k->fd, t1);
+	}
+	probe_exit(TRACE_CALL_RECVFROM, k->fd, n, err, t0, 0);
+	return n < 0 ? -err : n;
+}
+
+static void serve(struct conn *k)
+{
+	char buf[MODEL_BUF];
+	ssize_t n;
+
+	do {
+		if (model_should_stop(k->s->c))
+			return;
+		n = read_once(k, buf, model_chunk(k->s->c));
+		if (n > 0 && take_bytes(k, buf, (size_t)n) != 0)
+			return;
+	} while (n > 0 || n == -EINTR);
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *k = arg;
+	struct server *s = k->s;
+
+	/* A zeroed probe (untraced) is attached as none: probe.c would wake
+	 * its NULL sink. */
+	probe_attach(k->probe.ring != NULL ? &k->probe : NULL);
+	probe_actor_begin();
+	serve(k);
+	pthread_mutex_lock(&s->mu);
+	close(k->fd);                 /* the client sees its end of file */
+	k->fd = -1;
+	pthread_mutex_unlock(&s->mu);
+	probe_actor_end();
+	probe_attach(NULL);
+	pthread_mutex_lock(&s->mu);
+	k->fin = s->finished;
+	s->finished = k;
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void unlink_conn(struct server *s, struct conn *k)
+{
+	if (k->prev != NULL)
+		k->prev->next = k->next;
+	else
+		s->live = k->next;
+	if (k->next != NULL)
+		k->next->prev = k->prev;
+}
+
+/* Join the children that finished, and free them. */
+static void reap(struct server *s)
+{
+	struct conn *k;
+
+	pthread_mutex_lock(&s->mu);
+	k = s->finished;
+	s->finished = NULL;
+	pthread_mutex_unlock(&s->mu);
+	while (k != NULL) {
+		struct conn *fin = k->fin;
+
+		pthread_join(k->th, NULL);
+		unlink_conn(s, k);
+		free(k);
+		k = fin;
+	}
+}
+
+/* No thread for a connection (EAGAIN: the thread limit; no memory):
+ * it is closed at once, counted, and said once. */
+static void refuse(struct server *s, int fd)
+{
+	close(fd);
+	if (s->refused++ == 0)
+		probe_note("no thread could be started for a connection: it was closed "
+			   "at once (a thread costs memory, and there is a limit to them)",
+			   "无法为一个连接启动线程：连接被立即关闭（线程要占内存，数量也有上限）");
+}
+
+/* A thread for connection fd, announced before it starts. */
+/* lesson: thread-per-conn-spawn */
+static void start_conn(struct server *s, int fd)
+{
+	struct conn *k = calloc(1, sizeof *k);
+	char name[64], en[96], zh[96];
+	int64_t t0;
+	int rc, n;
+
+	if (k == NULL) {
+		refuse(s, fd);
+		return;
+	}
+	n = ++s->accepted;
+	k->s = s;
+	k->fd = fd;
+	snprintf(name, sizeof name, "%s.%d", server_name(s->c), n);
+	snprintf(en, sizeof en, "%s's thread for connection %d", server_name(s->c), n);
+	snprintf(zh, sizeof zh, "%s 为第 %d 个连接开的线程", server_name(s->c), n);
+	/* Untraced (-EPERM) or out of actors: the thread runs untraced. */
+	(void)probe_actor_new(&k->probe, &(struct sink_actor){
+		.name = name, .model = NAME, .caps = TRACE_CAP_PHASES,
+		.label_en = en, .label_zh = zh });
+	/* On the list first: it may finish before pthread_create returns. */
+	k->next = s->live;
+	if (s->live != NULL)
+		s->live->prev = k;
+	s->live = k;
+	t0 = probe_enter(TRACE_CALL_CLONE, -1, false);
+	rc = pthread_create(&k->th, NULL, conn_main, k);
+	probe_exit(TRACE_CALL_CLONE, -1, rc == 0 ? 0 : -rc, rc, t0, 0);
+	if (rc != 0) {
+		unlink_conn(s, k);
+		free(k);
+		refuse(s, fd);
+	}
+}
+/* lesson end */
+
+/* Stopped: every live child's socket is shut down (its recv sees end of
+ * file, its send EPIPE; its idle sleep sees c->stop), then each is
+ * joined. */
+static void stop_all(struct server *s)
+{
+	pthread_mutex_lock(&s->mu);
+	for (struct conn *k = s->live; k != NULL; k = k->next)
+		if (k->fd >= 0)
+			shutdown(k->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&s->mu);
+	while (s->live != NULL) {
+		struct conn *k = s->live;
+
+		pthread_join(k->th, NULL);
+		unlink_conn(s, k);
+		free(k);
+	}
+	s->finished = NULL;           /* every one of them was on the live list */
+}
+
+/* One blocking accept.  Returns the new fd, or -errno. */
+static int accept_one(struct server *s)
+{
+	int lfd = s->c->listen_fd;
+	int64_t t0 = probe_enter(TRACE_CALL_ACCEPT, lfd, true);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	int err = errno;
+
+	probe_exit(TRACE_CALL_ACCEPT, lfd, fd, err, t0, 0);
+	return fd < 0 ? -err : fd;
+}
+
+static int accept_loop(struct server *s)
+{
+	/* lesson: thread-per-conn-loop */
+	while (!model_should_stop(s->c)) {
+		int fd;
+
+		reap(s);
+		fd = accept_one(s);
+		if (fd >= 0) {
+			start_conn(s, fd);
+			continue;
+		}
+		/* lesson end */
+		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO)
+			continue;
+		if (model_should_stop(s->c))      /* the listener was shut down */
+			break;
+		/* Out of descriptors or memory: what the children hold comes
+		 * back as they finish. */
+		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS || fd == -ENOMEM) {
+			nap(s->c, NAP_NS);
+			continue;
+		}
+		return fd;
+	}
+	return 0;
+}
+
+static int tpc_run(struct model_ctx *c)
+{
+	struct server s = { .c = c };
+	int fl, rc;
+
+	if (c->listen_fd < 0)
+		return -EINVAL;
+	/* Blocking, whatever ran on this socket before. */
+	if ((fl = fcntl(c->listen_fd, F_GETFL)) < 0 ||
+	    fcntl(c->listen_fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -errno;
+	if ((rc = -pthread_mutex_init(&s.mu, NULL)) != 0)
+		return rc;
+	rc = accept_loop(&s);
+	stop_all(&s);
+	pthread_mutex_destroy(&s.mu);
+	return rc;
+}
+
+const struct model_ops model_thread_per_conn = {
+	.name = NAME,
+	.summary = "a blocking accept loop; a thread per connection, asleep in its own recv",
+	.caps = TRACE_CAP_SPAWNS,
+	.roles = MODEL_ROLE_ECHO,
+	.available = model_available_always,
+	.run = tpc_run,
+};
