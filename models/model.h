@@ -30,6 +30,9 @@ struct sclock;
 struct model_ctx {
 	/* Set by the caller before model_start. */
 	int actor;                     /* trace actor index */
+	const char *name;              /* its name in the trace ("S"): a server
+	                                  names the actors it announces after it
+	                                  ("S.1"); NULL reads as "S" */
 	struct feed *fds;
 	int nfds;
 	int64_t every_ns;              /* scenario ns between non-blocking tries */

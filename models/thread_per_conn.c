@@ -58,8 +58,7 @@ struct server {
  * scenario gives it. */
 static const char *server_name(const struct model_ctx *c)
 {
-	(void)c;
-	return "S";
+	return c->name != NULL && c->name[0] != '\0' ? c->name : "S";
 }
 
 /* Sleep ns of real time, in slices that notice a stop. */

@@ -50,7 +50,10 @@ static void test_caps_round_trip(void **state)
 	assert_non_null(back);
 	assert_int_equal(trace_hdr_c(back)->nactors, model_count + 1);
 	for (int i = 0; i < model_count; i++) {
-		assert_true(model_table[i]->caps & TRACE_CAP_PHASES);
+		/* Every reader reads in two phases; a server's reads may be
+		 * its children's (their caps are announced with them). */
+		if (model_table[i]->roles & MODEL_ROLE_READER)
+			assert_true(model_table[i]->caps & TRACE_CAP_PHASES);
 		assert_int_equal(trace_hdr_c(back)->actors[i + 1].caps, model_table[i]->caps);
 	}
 	assert_int_equal(trace_hdr_c(back)->actors[0].caps, 0);
@@ -68,8 +71,13 @@ static void test_caps_v1_derived(void **state)
 
 	(void)state;
 	assert_true(model_table_init() >= 0);
+	/* The models version 1 knew: those that read (the server models came
+	 * after it, and it gives a name it does not know no bits). */
 	for (int i = 0; i < model_count; i++)
-		assert_int_equal(trace_caps_v1(model_table[i]->name), model_table[i]->caps);
+		if (model_table[i]->roles & MODEL_ROLE_READER)
+			assert_int_equal(trace_caps_v1(model_table[i]->name), model_table[i]->caps);
+		else
+			assert_int_equal(trace_caps_v1(model_table[i]->name), 0);
 	t = read_str(HDR(1, "{\"name\":\"S\",\"model\":\"select\"},{\"name\":\"E\",\"model\":\"epoll-et\"},"
 			    "{\"name\":\"X\",\"model\":\"madeup\"}"), cause, sizeof cause);
 	assert_non_null(t);
