@@ -65,7 +65,6 @@ enum co_wait { CO_RUN = 0, CO_READ, CO_WRITE, CO_SLEEP };
 
 struct co;
 
-/* lesson: co-switch */
 #if defined(__x86_64__) && !defined(CO_UCONTEXT)
 /* A context is its stack pointer; what it needs to go on is on that
  * stack, pushed by coroutines__switch: the callee-saved registers of the
@@ -85,6 +84,7 @@ void coroutines__start(void);
 #define CO_ENDBR ""
 #endif
 
+/* lesson: co-switch */
 __asm__(".text\n"
 	".globl coroutines__switch\n"
 	".hidden coroutines__switch\n"
@@ -122,6 +122,7 @@ __asm__(".text\n"
 	"callq *%r13\n"
 	"ud2\n"
 	".size coroutines__start, .-coroutines__start\n");
+/* lesson end */
 
 /* The new context's stack, top down: two words of padding (the entry
  * must find %rsp 16-aligned before its call), coroutines__start, then
@@ -184,7 +185,6 @@ static void ctx_switch(struct co_ctx *from, const struct co_ctx *to)
 	swapcontext(&from->uc, &to->uc);
 }
 #endif
-/* lesson end */
 
 struct co {
 	struct sched *s;
@@ -288,7 +288,7 @@ static ssize_t co_recv(struct co *k, char *buf, size_t len)
 		if (err == EINTR)
 			continue;
 		/* Nothing yet: the coroutine blocks, its thread goes on. */
-		probe_phase(TRACE_PH_WAIT, false, true, k->fd, t1);
+		probe_phase(TRACE_PH_WAIT, false, true, k->fd, probe_now(probe_self()));
 		rc = park(k, CO_READ);
 		probe_phase(TRACE_PH_WAIT, true, true, k->fd,
 			    rc == 0 ? k->ready_t : probe_now(probe_self()));

@@ -506,9 +506,12 @@ static int serve(struct pool *p)
  * hold on every connection it still reads. */
 static void release_all(struct pool *p)
 {
-	for (int i = 0; i < p->q.depth; i++)
-		conn_put(p->q.slot[(p->q.head + i) % p->q.cap].k);
-	p->q.depth = 0;
+	if (p->q.depth > 0) {
+		for (int i = 0; i < p->q.depth; i++)
+			conn_put(p->q.slot[(p->q.head + i) % p->q.cap].k);
+		p->q.depth = 0;
+		show_queue(&p->q);       /* emptied, unanswered */
+	}
 	for (int i = p->ep.n; i-- > 0;) {
 		struct conn *k = srv_ep_owner(&p->ep, p->ep.list[i]);
 
