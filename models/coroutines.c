@@ -410,7 +410,10 @@ static void stack_free(struct sched *s, char *stack)
 
 static void reap(struct sched *s, struct co *k)
 {
-	srv_ep_del(&s->ep, k->fd);
+	if (k->cancel)                   /* stopping: the close will do */
+		srv_ep_forget(&s->ep, k->fd);
+	else
+		srv_ep_del(&s->ep, k->fd);
 	close(k->fd);
 	stack_free(s, k->stack);
 	free(k);

@@ -100,18 +100,27 @@ int srv_ep_add(struct srv_ep *e, int fd, uint32_t events, void *owner)
 	return 0;
 }
 
-int srv_ep_del(struct srv_ep *e, int fd)
+void srv_ep_forget(struct srv_ep *e, int fd)
 {
-	int rc, at;
+	int at;
 
 	if (fd < 0 || fd >= e->cap || e->pos[fd] < 0)
-		return -ENOENT;
-	rc = ctl(e, EPOLL_CTL_DEL, fd, 0);
+		return;
 	at = e->pos[fd];
 	e->list[at] = e->list[--e->n];      /* the last takes its place */
 	e->pos[e->list[at]] = at;
 	e->pos[fd] = -1;
 	e->owner[fd] = NULL;
+}
+
+int srv_ep_del(struct srv_ep *e, int fd)
+{
+	int rc;
+
+	if (fd < 0 || fd >= e->cap || e->pos[fd] < 0)
+		return -ENOENT;
+	rc = ctl(e, EPOLL_CTL_DEL, fd, 0);
+	srv_ep_forget(e, fd);
 	mux_emit_set(TRACE_SET_INTEREST, e->n, e->list, e->n, NULL);
 	return rc;
 }

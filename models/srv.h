@@ -35,6 +35,12 @@ void srv_ep_close(struct srv_ep *e);
 int srv_ep_add(struct srv_ep *e, int fd, uint32_t events, void *owner);
 int srv_ep_del(struct srv_ep *e, int fd);
 
+/* Take fd off the tables only, without a syscall or an event: for a
+ * server that stops and closes its sockets, which takes each out of the
+ * kernel's interest list anyway (epoll(7): once every descriptor for it
+ * is closed). */
+void srv_ep_forget(struct srv_ep *e, int fd);
+
 /* What srv_ep_add was given for fd, or NULL. */
 void *srv_ep_owner(const struct srv_ep *e, int fd);
 

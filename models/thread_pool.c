@@ -515,8 +515,10 @@ static void release_all(struct pool *p)
 	for (int i = p->ep.n; i-- > 0;) {
 		struct conn *k = srv_ep_owner(&p->ep, p->ep.list[i]);
 
-		if (k != NULL)
-			drop(p, k);
+		if (k != NULL) {         /* stopping: the close will do */
+			srv_ep_forget(&p->ep, k->fd);
+			conn_put(k);
+		}
 	}
 }
 
