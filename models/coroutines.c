@@ -8,19 +8,9 @@
  * once the socket is readable.  The coroutine is blocked; its thread is
  * not: it sleeps in epoll_wait only when every coroutine is parked.
  *
- * The switch is hand-rolled on x86-64 (a dozen instructions: the
- * callee-saved registers, the stack pointer, the FPU control words) and
- * ucontext's (makecontext, swapcontext) elsewhere.  ucontext would do on
- * every architecture, but it also saves and restores the signal mask: each
- * swapcontext is an rt_sigprocmask syscall.  Measured with strace -c on
- * test_co_untraced_many (300 connections, one line each), it made 1,803
- * rt_sigprocmask calls against the 740 recvfrom and 4 epoll_wait of the
- * same run (17 with this switch, none of them its own): the most
- * frequent syscall of a server whose point is to make few.  And ASan intercepts swapcontext with a warning ("doesn't fully
- * support makecontext/swapcontext") that make asan counts as a report.
- * The hand-rolled switch makes no syscall, as libco's and
- * boost.context's do not; ASan is told of every switch by the fiber
- * annotations below, whichever switch is used.
+ * The switch between stacks is co_ctx.c's: hand-rolled on x86-64, with
+ * no syscall, ucontext elsewhere (co_ctx.c says why).  ASan is told of
+ * every switch by the fiber annotations below.
  *
  * Each coroutine has its own probe (ring): the scheduler attaches it
  * before switching in and attaches its own after, so every event is its
@@ -34,9 +24,9 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <stdint.h>
 #include <unistd.h>
 
+#include "models/co_ctx.h"
 #include "models/srv.h"
 #include "trace/sclock.h"
 
@@ -63,128 +53,7 @@
 
 enum co_wait { CO_RUN = 0, CO_READ, CO_WRITE, CO_SLEEP };
 
-struct co;
-
-#if defined(__x86_64__) && !defined(CO_UCONTEXT)
-/* A context is its stack pointer; what it needs to go on is on that
- * stack, pushed by coroutines__switch: the callee-saved registers of the
- * System V ABI and the two control words (MXCSR, x87), above them the
- * return address.  A new context's "return address" is coroutines__start,
- * which calls r13(r12). */
-struct co_ctx {
-	void *sp;
-};
-
-void coroutines__switch(struct co_ctx *from, const struct co_ctx *to);
-void coroutines__start(void);
-
-#ifdef __CET__
-#define CO_ENDBR "endbr64\n"
-#else
-#define CO_ENDBR ""
-#endif
-
-/* lesson: co-switch */
-__asm__(".text\n"
-	".globl coroutines__switch\n"
-	".hidden coroutines__switch\n"
-	".type coroutines__switch, @function\n"
-	"coroutines__switch:\n"
-	CO_ENDBR
-	"pushq %rbp\n"
-	"pushq %rbx\n"
-	"pushq %r12\n"
-	"pushq %r13\n"
-	"pushq %r14\n"
-	"pushq %r15\n"
-	"subq $8, %rsp\n"
-	"stmxcsr (%rsp)\n"
-	"fnstcw 4(%rsp)\n"
-	"movq %rsp, (%rdi)\n"
-	"movq (%rsi), %rsp\n"
-	"ldmxcsr (%rsp)\n"
-	"fldcw 4(%rsp)\n"
-	"addq $8, %rsp\n"
-	"popq %r15\n"
-	"popq %r14\n"
-	"popq %r13\n"
-	"popq %r12\n"
-	"popq %rbx\n"
-	"popq %rbp\n"
-	"ret\n"
-	".size coroutines__switch, .-coroutines__switch\n"
-	".globl coroutines__start\n"
-	".hidden coroutines__start\n"
-	".type coroutines__start, @function\n"
-	"coroutines__start:\n"
-	CO_ENDBR
-	"movq %r12, %rdi\n"
-	"callq *%r13\n"
-	"ud2\n"
-	".size coroutines__start, .-coroutines__start\n");
-/* lesson end */
-
-/* The new context's stack, top down: two words of padding (the entry
- * must find %rsp 16-aligned before its call), coroutines__start, then
- * rbp, rbx, r12 = k, r13 = fn, r14, r15, and the default control words. */
-static int ctx_make(struct co_ctx *x, char *stack, size_t size, void (*fn)(struct co *),
-		    struct co *k)
-{
-	uint64_t *top = (uint64_t *)(void *)(stack + (size & ~(size_t)15));
-	uint64_t *sp = top - 10;
-
-	sp[0] = 0x1f80 | ((uint64_t)0x037f << 32);   /* MXCSR, x87 control */
-	sp[1] = 0;                                     /* r15 */
-	sp[2] = 0;                                     /* r14 */
-	sp[3] = (uint64_t)(uintptr_t)fn;               /* r13 */
-	sp[4] = (uint64_t)(uintptr_t)k;                /* r12 */
-	sp[5] = 0;                                     /* rbx */
-	sp[6] = 0;                                     /* rbp */
-	sp[7] = (uint64_t)(uintptr_t)coroutines__start;
-	sp[8] = sp[9] = 0;
-	x->sp = sp;
-	return 0;
-}
-
-static void ctx_switch(struct co_ctx *from, const struct co_ctx *to)
-{
-	coroutines__switch(from, to);
-}
-#else
-#include <ucontext.h>
-
-struct co_ctx {
-	ucontext_t uc;
-};
-
-static void (*ctx_entry)(struct co *);
-
-static void ctx_main(unsigned lo, unsigned hi)
-{
-	ctx_entry((struct co *)(((uintptr_t)hi << 32) | lo));
-}
-
-static int ctx_make(struct co_ctx *x, char *stack, size_t size, void (*fn)(struct co *),
-		    struct co *k)
-{
-	uintptr_t ptr = (uintptr_t)k;
-
-	if (getcontext(&x->uc) != 0)
-		return -errno;
-	ctx_entry = fn;
-	x->uc.uc_stack.ss_sp = stack;
-	x->uc.uc_stack.ss_size = size;
-	x->uc.uc_link = NULL;            /* the entry never returns */
-	makecontext(&x->uc, (void (*)(void))ctx_main, 2, (unsigned)ptr,
-		    (unsigned)((uint64_t)ptr >> 32));
-	return 0;
-}
-
-static void ctx_switch(struct co_ctx *from, const struct co_ctx *to)
-{
-	swapcontext(&from->uc, &to->uc);
-}
-#endif
+struct sched;
 
 struct co {
 	struct sched *s;
@@ -242,7 +111,7 @@ static void resume(struct sched *s, struct co *k)
 {
 	srv_attach(&k->probe);
 	fiber_start(&s->fake, k->stack, CO_STACK);
-	ctx_switch(&s->ctx, &k->ctx);
+	co_ctx_switch(&s->ctx, &k->ctx);
 	fiber_finish(s->fake, NULL, NULL);
 	srv_attach(&s->c->probe);
 	if (k->dead)
@@ -259,7 +128,7 @@ static int park(struct co *k, enum co_wait what)
 		return -ECANCELED;
 	k->wait = what;
 	fiber_start(&k->fake, s->main_bottom, s->main_size);
-	ctx_switch(&k->ctx, &s->ctx);
+	co_ctx_switch(&k->ctx, &s->ctx);
 	fiber_finish(k->fake, &s->main_bottom, &s->main_size);
 	k->wait = CO_RUN;
 	return k->cancel ? -ECANCELED : 0;
@@ -365,8 +234,9 @@ static void co_serve(struct co *k)
 }
 /* lesson end */
 
-static void co_main(struct co *k)
+static void co_main(void *arg)
 {
+	struct co *k = arg;
 	struct sched *s = k->s;
 
 	bool traced = k->probe.ring != NULL;
@@ -380,7 +250,7 @@ static void co_main(struct co *k)
 		probe_actor_end();
 	k->dead = true;
 	fiber_start(NULL, s->main_bottom, s->main_size);   /* for good */
-	ctx_switch(&k->ctx, &s->ctx);
+	co_ctx_switch(&k->ctx, &s->ctx);
 }
 
 /* ---- The scheduler ---- */
@@ -446,7 +316,7 @@ static int spawn(struct sched *s, int fd)
 	k->id = ++s->next_id;
 	if ((k->stack = stack_new(s)) == NULL)
 		goto fail_k;
-	if ((rc = ctx_make(&k->ctx, k->stack, CO_STACK, co_main, k)) != 0)
+	if ((rc = co_ctx_make(&k->ctx, k->stack, CO_STACK, co_main, k)) != 0)
 		goto fail_stack;
 	if ((rc = srv_ep_add(&s->ep, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, k)) != 0)
 		goto fail_stack;

@@ -9,25 +9,15 @@
  * is full S sleeps, and reads nobody meanwhile: the queue's bound is how
  * the slow side holds the fast one back.
  *
- * The sleeps are futex(2) calls on two words of the queue, made here
- * with syscall(SYS_futex) rather than through pthread_cond_wait: glibc's
- * condition variable spins, switches between groups of waiters and takes
- * its mutex again after the wake, so a probe around it would time a
- * library call that makes zero, one or several futex calls on words of
- * glibc's.  Here one traced futex enter/exit is one FUTEX_WAIT of the
- * kernel's, on a word the program can name: `pushed` (workers wait for a
- * request) and `popped` (S waits for room).  Each word counts its event,
- * and a sleeper reads it under the queue's lock before it sleeps, so a
- * push or pop that lands between the unlock and the FUTEX_WAIT changes the
- * word and the kernel returns at once (EAGAIN): no wake-up is lost.
+ * The queue (workq.c) sleeps in futex(2) calls of its own, one traced
+ * call per FUTEX_WAIT, rather than in pthread_cond_wait: workq.c says
+ * why.
  *
  * A connection read to its end of file leaves the epoll set at once but
  * is closed only when its last request has been answered: it holds one
  * reference for S and one per request queued or being answered.
  */
 #include <errno.h>
-#include <limits.h>
-#include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,11 +25,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "models/srv.h"
+#include "models/workq.h"
 #include "trace/sclock.h"
 
 #define DEF_WORKERS 3
@@ -58,23 +48,6 @@ struct conn {
 	struct conn *next;           /* that list */
 	pthread_mutex_t wmu;         /* one answer at a time on the socket */
 	struct srv_line line;        /* S's: the unfinished line */
-};
-
-struct req {
-	struct conn *k;
-	size_t len;
-	char data[SRV_LINE_MAX];
-};
-
-struct workq {
-	pthread_mutex_t mu;          /* everything below but the words */
-	struct req *slot;            /* [cap], a ring from head */
-	int cap, head, depth;
-	int sleepers;                /* workers asleep on pushed */
-	bool producer_waits;         /* S asleep on popped */
-	_Atomic int stop;
-	_Atomic uint32_t pushed;     /* futex word: bumped by every push, and stop */
-	_Atomic uint32_t popped;     /* futex word: bumped by every pop, and stop */
 };
 
 struct pool;
@@ -98,154 +71,6 @@ struct pool {
 	char buf[MODEL_BUF];
 };
 
-/* ---- The queue ---- */
-
-/* lesson: futex-wait */
-/* Sleep while *word still holds seen; traced, since this is where a
- * thread of the pool blocks.  Returns 0 (woken), -EAGAIN (the word had
- * already moved on) or -EINTR (a signal: model_stop's). */
-static int futex_wait(_Atomic uint32_t *word, uint32_t seen)
-{
-	int64_t t0 = probe_enter(TRACE_CALL_FUTEX, -1, true);
-	long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
-	int err = errno;
-
-	probe_exit(TRACE_CALL_FUTEX, -1, rc, err, t0, 0);
-	return rc < 0 ? -err : 0;
-}
-/* lesson end */
-
-/* Wakes are not traced (trace.h, TRACE_CALL_FUTEX): they never block. */
-static void futex_wake(_Atomic uint32_t *word, int n)
-{
-	syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
-}
-
-static int workq_init(struct workq *q, int cap)
-{
-	memset(q, 0, sizeof *q);
-	if ((q->slot = calloc((size_t)cap, sizeof *q->slot)) == NULL)
-		return -ENOMEM;
-	q->cap = cap;
-	pthread_mutex_init(&q->mu, NULL);
-	return 0;
-}
-
-static void workq_free(struct workq *q)
-{
-	pthread_mutex_destroy(&q->mu);
-	free(q->slot);
-}
-
-/* The trace's word for the queue now (set workq); under q->mu, so that
- * the depths appear in the order they happened. */
-static void show_queue(const struct workq *q)
-{
-	struct trace_ev ev = { .kind = TRACE_SET, .what = TRACE_SET_WORKQ, .fd = -1,
-			       .n = q->depth, .arg = q->cap };
-	int fds[TRACE_FDS_INLINE];
-	int listed = q->depth < TRACE_FDS_INLINE ? q->depth : TRACE_FDS_INLINE;
-
-	if (probe_self() == NULL)
-		return;
-	for (int i = 0; i < listed; i++)
-		fds[i] = q->slot[(q->head + i) % q->cap].k->fd;
-	trace_ev_set_fds(&ev, fds, listed);
-	ev.fds_more = (uint32_t)(q->depth - listed);
-	ev.t_ns = probe_now(probe_self());
-	probe_emit(&ev, false);
-}
-
-/* lesson: workq-push */
-/* S: one request at the back of the queue, asleep in futex while the
- * queue is full.  Returns 0, or -ECANCELED when the run is stopping. */
-static int workq_push(struct pool *p, struct conn *k, const char *line, size_t len)
-{
-	struct workq *q = &p->q;
-	struct req *r;
-	bool wake;
-
-	pthread_mutex_lock(&q->mu);
-	while (q->depth == q->cap) {
-		uint32_t seen = atomic_load(&q->popped);
-
-		if (model_should_stop(p->c)) {
-			pthread_mutex_unlock(&q->mu);
-			return -ECANCELED;
-		}
-		q->producer_waits = true;
-		pthread_mutex_unlock(&q->mu);
-		futex_wait(&q->popped, seen);
-		pthread_mutex_lock(&q->mu);
-		q->producer_waits = false;
-	}
-	r = &q->slot[(q->head + q->depth) % q->cap];
-	r->k = k;
-	r->len = len;
-	memcpy(r->data, line, len);
-	atomic_fetch_add(&k->refs, 1);
-	q->depth++;
-	show_queue(q);
-	atomic_fetch_add(&q->pushed, 1);
-	wake = q->sleepers > 0;
-	pthread_mutex_unlock(&q->mu);
-	if (wake)
-		futex_wake(&q->pushed, 1);
-	return 0;
-}
-/* lesson end */
-
-/* lesson: workq-pop */
-/* A worker: the oldest request into out, asleep in futex while the queue
- * is empty.  Returns 0, or -ECANCELED once the queue is stopped. */
-static int workq_pop(struct workq *q, struct req *out)
-{
-	struct req *r;
-	bool wake;
-
-	pthread_mutex_lock(&q->mu);
-	while (q->depth == 0 && !atomic_load(&q->stop)) {
-		uint32_t seen = atomic_load(&q->pushed);
-
-		q->sleepers++;
-		pthread_mutex_unlock(&q->mu);
-		futex_wait(&q->pushed, seen);
-		pthread_mutex_lock(&q->mu);
-		q->sleepers--;
-	}
-	if (atomic_load(&q->stop)) {
-		pthread_mutex_unlock(&q->mu);
-		return -ECANCELED;
-	}
-	r = &q->slot[q->head];
-	out->k = r->k;
-	out->len = r->len;
-	memcpy(out->data, r->data, r->len);
-	q->head = (q->head + 1) % q->cap;
-	q->depth--;
-	show_queue(q);
-	atomic_fetch_add(&q->popped, 1);
-	wake = q->producer_waits;
-	pthread_mutex_unlock(&q->mu);
-	if (wake)
-		futex_wake(&q->popped, 1);
-	return 0;
-}
-/* lesson end */
-
-/* Everyone out: the words move, so a sleeper about to sleep returns at
- * once, and every sleeper is woken. */
-static void workq_stop(struct workq *q)
-{
-	pthread_mutex_lock(&q->mu);
-	atomic_store(&q->stop, 1);
-	atomic_fetch_add(&q->pushed, 1);
-	atomic_fetch_add(&q->popped, 1);
-	pthread_mutex_unlock(&q->mu);
-	futex_wake(&q->pushed, INT_MAX);
-	futex_wake(&q->popped, INT_MAX);
-}
-
 /* ---- Connections ---- */
 
 static void conn_put(struct conn *k)
@@ -259,7 +84,7 @@ static void conn_put(struct conn *k)
 
 static bool stopping(struct pool *p)
 {
-	return model_should_stop(p->c) || atomic_load(&p->q.stop);
+	return model_should_stop(p->c) || workq_stopped(&p->q);
 }
 
 /* ---- The workers ---- */
@@ -296,16 +121,16 @@ static void work(struct pool *p)
 /* The answer: the request's bytes back to its sender.  The socket is
  * non-blocking (S's reads must never sleep): a full send buffer is
  * waited out in slices. */
-static void answer(struct pool *p, const struct req *r)
+static void answer(struct pool *p, struct conn *k, const struct workq_req *r)
 {
 	size_t off = 0;
 
-	pthread_mutex_lock(&r->k->wmu);
+	pthread_mutex_lock(&k->wmu);
 	while (off < r->len && !stopping(p)) {
-		ssize_t n = srv_send(r->k->fd, r->data + off, r->len - off);
+		ssize_t n = srv_send(k->fd, r->data + off, r->len - off);
 
 		if (n == -EAGAIN) {
-			struct pollfd pfd = { .fd = r->k->fd, .events = POLLOUT };
+			struct pollfd pfd = { .fd = k->fd, .events = POLLOUT };
 
 			poll(&pfd, 1, SLICE_MS);
 			continue;
@@ -314,21 +139,21 @@ static void answer(struct pool *p, const struct req *r)
 			break;               /* gone: S reads its end */
 		off += n > 0 ? (size_t)n : 0;
 	}
-	pthread_mutex_unlock(&r->k->wmu);
+	pthread_mutex_unlock(&k->wmu);
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct req *r = malloc(sizeof *r);
+	struct workq_req *r = malloc(sizeof *r);
 
 	srv_attach(&w->probe);
 	probe_actor_begin();
 	/* lesson: worker-loop */
 	while (r != NULL && workq_pop(&w->p->q, r) == 0) {
 		work(w->p);
-		answer(w->p, r);
-		conn_put(r->k);
+		answer(w->p, r->owner, r);
+		conn_put(r->owner);
 	}
 	/* lesson end */
 	free(r);
@@ -436,11 +261,17 @@ struct feed_arg {
 	struct conn *k;
 };
 
+/* One request for the queue; it holds k until it is answered. */
 static int push_cb(void *arg, const char *line, size_t len)
 {
 	struct feed_arg *a = arg;
+	int rc;
 
-	return workq_push(a->p, a->k, line, len);
+	atomic_fetch_add(&a->k->refs, 1);
+	rc = workq_push(&a->p->q, a->k, a->k->fd, line, len, &a->p->c->stop);
+	if (rc != 0)
+		conn_put(a->k);
+	return rc;
 }
 
 /* The epoll said k is readable: one read (level-triggered), its lines
@@ -502,16 +333,16 @@ static int serve(struct pool *p)
 	return 0;
 }
 
+static void put_owner(void *owner)
+{
+	conn_put(owner);
+}
+
 /* After the workers are gone: the requests nobody took, then S's own
  * hold on every connection it still reads. */
 static void release_all(struct pool *p)
 {
-	if (p->q.depth > 0) {
-		for (int i = 0; i < p->q.depth; i++)
-			conn_put(p->q.slot[(p->q.head + i) % p->q.cap].k);
-		p->q.depth = 0;
-		show_queue(&p->q);       /* emptied, unanswered */
-	}
+	workq_drain(&p->q, put_owner);
 	for (int i = p->ep.n; i-- > 0;) {
 		struct conn *k = srv_ep_owner(&p->ep, p->ep.list[i]);
 
