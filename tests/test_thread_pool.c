@@ -3,7 +3,8 @@
  * trace; with one slow worker and a queue of two, S is seen asleep in
  * futex with the queue full and the worker asleep in futex with it empty,
  * by the trace and by the kernel's own word; it stops promptly from
- * there; untraced, it serves a few hundred connections. */
+ * there; untraced, it serves a few hundred connections.  And the queue
+ * alone (models/workq.c): order, a full queue's sleeper, the stop. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 
 #include "tests/harness.h"
 #include "tests/srv_util.h"
+#include "models/workq.h"
 
 struct fixture {
 	struct harness h;
@@ -73,8 +75,8 @@ static int check_workq(const struct trace *t, int cap, int *max_depth)
 }
 
 /* Eight clients, three rounds of a line each: every line comes back to
- * its sender; three workers announced, each a child of S; ten per round
- * ... each line is one push and one pop. */
+ * its sender; the three workers (the default) are announced children of
+ * S and end; each line is one push and one pop of the queue. */
 static void test_pool_echo(void **state)
 {
 	struct fixture f;
@@ -278,6 +280,67 @@ static void test_pool_untraced_many(void **state)
 	close(c.listen_fd);
 }
 
+/* ---- The queue alone (models/workq.c) ---- */
+
+struct pusher {
+	struct workq *q;
+	_Atomic int stop;
+	_Atomic int rc;
+	_Atomic pid_t tid;
+};
+
+static void *push_main(void *arg)
+{
+	struct pusher *u = arg;
+
+	atomic_store(&u->tid, gettid());
+	atomic_store(&u->rc, workq_push(u->q, NULL, 9, "late\n", 5, &u->stop));
+	return NULL;
+}
+
+static bool asleep_in_futex(void *arg)
+{
+	return su_asleep_in(atomic_load(&((struct pusher *)arg)->tid), SYS_futex);
+}
+
+static void count_owner(void *owner)
+{
+	(*(int *)owner)++;
+}
+
+/* Oldest first; a push into a full queue sleeps in futex until
+ * workq_stop refuses it; a pop after the stop is refused too; what was
+ * left goes to workq_drain. */
+static void test_workq_order_and_stop(void **state)
+{
+	struct workq q;
+	struct workq_req r;
+	struct pusher u = { .q = &q, .rc = 1 };
+	_Atomic int never = 0;
+	int left = 0;
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(workq_init(&q, 2), 0);
+	assert_int_equal(workq_push(&q, &left, 5, "a\n", 2, &never), 0);
+	assert_int_equal(workq_push(&q, &left, 6, "bb\n", 3, &never), 0);
+	assert_int_equal(workq_pop(&q, &r), 0);
+	assert_int_equal(r.fd, 5);
+	assert_int_equal(r.len, 2);
+	assert_memory_equal(r.data, "a\n", 2);
+	assert_int_equal(workq_push(&q, &left, 7, "c\n", 2, &never), 0);
+	assert_int_equal(pthread_create(&th, NULL, push_main, &u), 0);
+	assert_true(h_until(asleep_in_futex, &u, 5000));
+	assert_int_equal(atomic_load(&u.rc), 1);      /* still asleep: full */
+	workq_stop(&q);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(atomic_load(&u.rc), -ECANCELED);
+	assert_int_equal(workq_pop(&q, &r), -ECANCELED);
+	workq_drain(&q, count_owner);
+	assert_int_equal(left, 2);                     /* "bb" and "c" */
+	workq_free(&q);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +349,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pool_stop_when_full),
 		cmocka_unit_test(test_pool_stop_when_empty),
 		cmocka_unit_test(test_pool_untraced_many),
+		cmocka_unit_test(test_workq_order_and_stop),
 	};
 
 	if (argc > 1)
