@@ -1,0 +1,214 @@
+/* srv.c: see srv.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "models/mux.h"
+#include "models/srv.h"
+
+int srv_ep_open(struct srv_ep *e)
+{
+	memset(e, 0, sizeof *e);
+	if ((e->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	return 0;
+}
+
+void srv_ep_close(struct srv_ep *e)
+{
+	if (e->epfd > 0)
+		close(e->epfd);
+	free(e->owner);
+	free(e->pos);
+	free(e->list);
+	memset(e, 0, sizeof *e);
+}
+
+/* Room for fd in the tables by fd number: they grow by doubling. */
+static int grow(struct srv_ep *e, int fd)
+{
+	int cap = e->cap ? e->cap : 64;
+	void **owner;
+	int *pos, *list;
+
+	if (fd < e->cap)
+		return 0;
+	while (cap <= fd)
+		cap *= 2;
+	owner = realloc(e->owner, (size_t)cap * sizeof *owner);
+	if (owner != NULL)
+		e->owner = owner;
+	pos = realloc(e->pos, (size_t)cap * sizeof *pos);
+	if (pos != NULL)
+		e->pos = pos;
+	list = realloc(e->list, (size_t)cap * sizeof *list);
+	if (list != NULL)
+		e->list = list;
+	if (owner == NULL || pos == NULL || list == NULL)
+		return -ENOMEM;
+	for (int i = e->cap; i < cap; i++) {
+		e->owner[i] = NULL;
+		e->pos[i] = -1;
+	}
+	e->cap = cap;
+	return 0;
+}
+
+/* epoll_ctl through the probe, as models/epoll.c does. */
+static int ctl(struct srv_ep *e, int op, int fd, uint32_t events)
+{
+	struct epoll_event ee = { .events = events, .data.fd = fd };
+	struct trace_ev ev = { .kind = TRACE_ENTER, .call = TRACE_CALL_EPOLL_CTL,
+			       .fd = e->epfd, .arg = fd,
+			       .what = op == EPOLL_CTL_ADD ? TRACE_OP_ADD : TRACE_OP_DEL };
+	int rc, err;
+
+	if (op == EPOLL_CTL_ADD) {
+		ev.flags |= TRACE_F_EVENTS;
+		ev.sets = (events & EPOLLIN ? TRACE_EPEV_IN : 0) |
+			  (events & EPOLLOUT ? TRACE_EPEV_OUT : 0);
+	}
+	ev.t_ns = probe_now(probe_self());
+	probe_emit(&ev, false);
+	rc = epoll_ctl(e->epfd, op, fd, &ee);
+	err = errno;
+	ev.kind = TRACE_EXIT;
+	ev.ret = rc;
+	ev.err = rc < 0 ? err : 0;
+	ev.dur_ns = probe_now(probe_self()) - ev.t_ns;
+	ev.t_ns += ev.dur_ns;
+	probe_emit(&ev, false);
+	return rc < 0 ? -err : 0;
+}
+
+int srv_ep_add(struct srv_ep *e, int fd, uint32_t events, void *owner)
+{
+	int rc;
+
+	if (fd < 0)
+		return -EBADF;
+	if ((rc = grow(e, fd)) != 0 || (rc = ctl(e, EPOLL_CTL_ADD, fd, events)) != 0)
+		return rc;
+	e->owner[fd] = owner;
+	e->pos[fd] = e->n;
+	e->list[e->n++] = fd;
+	mux_emit_set(TRACE_SET_INTEREST, e->n, e->list, e->n, NULL);
+	return 0;
+}
+
+void srv_ep_forget(struct srv_ep *e, int fd)
+{
+	int at;
+
+	if (fd < 0 || fd >= e->cap || e->pos[fd] < 0)
+		return;
+	at = e->pos[fd];
+	e->list[at] = e->list[--e->n];      /* the last takes its place */
+	e->pos[e->list[at]] = at;
+	e->pos[fd] = -1;
+	e->owner[fd] = NULL;
+}
+
+int srv_ep_del(struct srv_ep *e, int fd)
+{
+	int rc;
+
+	if (fd < 0 || fd >= e->cap || e->pos[fd] < 0)
+		return -ENOENT;
+	rc = ctl(e, EPOLL_CTL_DEL, fd, 0);
+	srv_ep_forget(e, fd);
+	mux_emit_set(TRACE_SET_INTEREST, e->n, e->list, e->n, NULL);
+	return rc;
+}
+
+void *srv_ep_owner(const struct srv_ep *e, int fd)
+{
+	return fd >= 0 && fd < e->cap ? e->owner[fd] : NULL;
+}
+
+int srv_ep_wait(struct srv_ep *e, struct epoll_event *evs, int max, int timeout_ms)
+{
+	int64_t t0 = mux_wait_enter(TRACE_CALL_EPOLL_WAIT, e->epfd, max, NULL, 0);
+	int rc = epoll_wait(e->epfd, evs, max, timeout_ms);
+	int err = errno;
+	int fds[TRACE_FDS_INLINE];
+	int listed = rc < TRACE_FDS_INLINE ? rc : TRACE_FDS_INLINE;
+
+	for (int i = 0; i < listed; i++)
+		fds[i] = evs[i].data.fd;
+	mux_wait_exit(TRACE_CALL_EPOLL_WAIT, e->epfd, rc > 0 ? rc : 0, t0, rc, err,
+		      fds, listed, NULL);
+	if (rc < 0)
+		return -err;
+	if (rc > 0) {
+		struct trace_ev ev = { .kind = TRACE_SET, .what = TRACE_SET_SCAN, .n = rc,
+				       .fd = -1, .t_ns = probe_now(probe_self()) };
+
+		trace_ev_set_fds(&ev, fds, listed);
+		ev.fds_more = (uint32_t)(rc - listed);
+		probe_emit(&ev, false);
+	}
+	return rc;
+}
+
+int srv_accept(int lfd)
+{
+	int64_t t0 = probe_enter(TRACE_CALL_ACCEPT, lfd, false);
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int err = errno;
+
+	probe_exit(TRACE_CALL_ACCEPT, lfd, fd, err, t0, 0);
+	return fd < 0 ? -err : fd;
+}
+
+int srv_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+int srv_line_feed(struct srv_line *l, const char *p, size_t n, srv_line_cb cb, void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+
+		l->buf[l->len++] = p[i];
+		if (p[i] != '\n' && l->len < SRV_LINE_MAX)
+			continue;
+		rc = cb(arg, l->buf, l->len);
+		l->len = 0;
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+ssize_t srv_send(int fd, const char *p, size_t len)
+{
+	int64_t t0 = probe_enter(TRACE_CALL_WRITE, fd, false);
+	ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+	int err = errno;
+
+	probe_exit(TRACE_CALL_WRITE, fd, n, err, t0, 0);
+	return n < 0 ? -err : n;
+}
+
+/* model_ctx does not carry its actor's name, and the scenarios name
+ * their server S: the children are "S.w1", "S.co1" ... */
+const char *srv_name(const struct model_ctx *c)
+{
+	(void)c;
+	return "S";
+}
+
+void srv_attach(struct probe *p)
+{
+	probe_attach(p != NULL && p->ring != NULL ? p : NULL);
+}

@@ -1,0 +1,84 @@
+/* srv.h: what the thread-pool and coroutine servers share: an epoll
+ * instance whose interest list is traced, a traced accept, and the echo
+ * protocol's line splitting (model.h, MODEL_SERVE_ECHO).
+ *
+ * Every call goes through the probes of the calling thread (probe_self),
+ * so the same helpers serve a thread and the coroutines it runs.
+ */
+#ifndef IOSCOPE_SRV_H
+#define IOSCOPE_SRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/model.h"
+
+#define SRV_LINE_MAX 1024        /* a longer line is answered in pieces */
+
+/* An epoll instance, the owner of each watched fd (by fd number) and the
+ * interest list as the trace shows it (TRACE_SET_INTEREST after each
+ * change).  Owned by one thread. */
+struct srv_ep {
+	int epfd;
+	void **owner;                /* [cap] by fd: what srv_ep_add was given */
+	int *pos;                    /* [cap] by fd: index in list, -1 none */
+	int *list;                   /* the interest list, n fds */
+	int n, cap;
+};
+
+/* Returns 0 or -errno.  srv_ep_close is safe on a zeroed srv_ep. */
+int srv_ep_open(struct srv_ep *e);
+void srv_ep_close(struct srv_ep *e);
+
+/* epoll_ctl ADD (events: EPOLL* bits; data.fd = fd) and DEL, traced, then
+ * the interest list.  Returns 0 or -errno. */
+int srv_ep_add(struct srv_ep *e, int fd, uint32_t events, void *owner);
+int srv_ep_del(struct srv_ep *e, int fd);
+
+/* Take fd off the tables only, without a syscall or an event: for a
+ * server that stops and closes its sockets, which takes each out of the
+ * kernel's interest list anyway (epoll(7): once every descriptor for it
+ * is closed). */
+void srv_ep_forget(struct srv_ep *e, int fd);
+
+/* What srv_ep_add was given for fd, or NULL. */
+void *srv_ep_owner(const struct srv_ep *e, int fd);
+
+/* epoll_wait, traced (the enter wakes the loop: the thread may sleep):
+ * at most max events into evs, timeout as epoll_wait's.  Returns the
+ * count or -errno (-EINTR when signalled: model_stop's signal). */
+struct epoll_event;
+int srv_ep_wait(struct srv_ep *e, struct epoll_event *evs, int max, int timeout_ms);
+
+/* One accept4 on a non-blocking listening socket, traced; the new socket
+ * is non-blocking and close-on-exec.  Returns it, or -errno (-EAGAIN:
+ * nobody waits). */
+int srv_accept(int lfd);
+
+/* Make fd non-blocking.  Returns 0 or -errno. */
+int srv_nonblock(int fd);
+
+/* The unfinished line of one connection.  srv_line_feed takes n bytes at
+ * p and calls cb for every complete line ("\n"-terminated) and every
+ * SRV_LINE_MAX bytes of a longer one; a nonzero return of cb stops it and
+ * is returned.  What is left waits for the next bytes. */
+struct srv_line {
+	size_t len;
+	char buf[SRV_LINE_MAX];
+};
+typedef int (*srv_line_cb)(void *arg, const char *line, size_t len);
+int srv_line_feed(struct srv_line *l, const char *p, size_t n, srv_line_cb cb, void *arg);
+
+/* One send of len bytes at p (MSG_NOSIGNAL: a client that left is EPIPE,
+ * not a signal), traced as TRACE_CALL_WRITE.  Returns bytes or -errno. */
+ssize_t srv_send(int fd, const char *p, size_t len);
+
+/* The server's actor name, for its children's ("S.w1", "S.co3"). */
+const char *srv_name(const struct model_ctx *c);
+
+/* The calling thread's probe becomes p, or none when p is untraced (no
+ * ring): an untraced probe must not be attached, since its wake-ups
+ * would go to no sink. */
+void srv_attach(struct probe *p);
+
+#endif
