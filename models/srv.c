@@ -200,12 +200,10 @@ ssize_t srv_send(int fd, const char *p, size_t len)
 	return n < 0 ? -err : n;
 }
 
-/* model_ctx does not carry its actor's name, and the scenarios name
- * their server S: the children are "S.w1", "S.co1" ... */
+/* The children are named after their server: "S.w1", "S.co1" ... */
 const char *srv_name(const struct model_ctx *c)
 {
-	(void)c;
-	return "S";
+	return c->name != NULL && c->name[0] != '\0' ? c->name : "S";
 }
 
 void srv_attach(struct probe *p)
