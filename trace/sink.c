@@ -318,6 +318,8 @@ void sink_wake(struct sink *s)
 {
 	static const uint64_t one = 1;
 
+	if (s == NULL)            /* an untraced model thread's: nobody to wake */
+		return;
 	if (!s->forked) {
 		uv_async_send(&s->async);
 		return;

@@ -105,7 +105,8 @@ void sink_forked(struct sink *s);
  * this one). */
 int sink_wake_fd(const struct sink *s);
 
-/* Push ev into r and wake the loop (any thread). */
+/* Push ev into r and wake the loop (any thread).  sink_wake(NULL) does
+ * nothing: an untraced model thread (the bench's) has no sink. */
 void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev);
 void sink_wake(struct sink *s);
 
