@@ -43,7 +43,7 @@
 #include "models/model.h"
 #include "trace/sclock.h"
 
-#define LINE_MAX     1024          /* an echo line, at most: longer, in pieces */
+#define ECHO_LINE    1024          /* an echo line, at most: longer, in pieces */
 #define GRACE_MS     100           /* SIGTERM, then SIGKILL */
 #define BOARD_BITS   65536         /* children alive at once, at most */
 #define NAME_MAX_LEN 64
@@ -77,7 +77,7 @@ struct conn {
 	size_t chunk;
 	bool mute;                   /* a send failed: read on, answer no more */
 	size_t len;
-	char line[LINE_MAX];
+	char line[ECHO_LINE];
 };
 
 _Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
@@ -151,7 +151,7 @@ static void child_answer(struct conn *k)
 	k->len = 0;
 }
 
-/* Read to end of file; every complete line (or LINE_MAX bytes of one)
+/* Read to end of file; every complete line (or ECHO_LINE bytes of one)
  * is answered.  A half line at the end goes with its sender. */
 static void child_serve(struct conn *k)
 {
@@ -161,7 +161,7 @@ static void child_serve(struct conn *k)
 	while ((n = child_recv(k, buf)) > 0 || n == -EINTR)
 		for (ssize_t i = 0; i < n; i++) {
 			k->line[k->len++] = buf[i];
-			if (buf[i] == '\n' || k->len == LINE_MAX)
+			if (buf[i] == '\n' || k->len == ECHO_LINE)
 				child_answer(k);
 		}
 }
@@ -527,6 +527,8 @@ static int ppc_run(struct model_ctx *c)
 
 	if (c->listen_fd < 0)
 		return -EINVAL;
+	if (c->serve != MODEL_SERVE_ECHO)
+		return -EPROTONOSUPPORT;     /* its one role: serve=echo */
 	snprintf(s.name, sizeof s.name, "%s", name != NULL ? name : "S");
 	/* Blocking, whatever the last user of the socket left. */
 	if ((fl = fcntl(c->listen_fd, F_GETFL)) < 0 ||

@@ -422,7 +422,8 @@ static void test_process_per_conn_untraced(void **state)
 }
 
 /* Many at once (IOSCOPE_TEST_CONNS, default 200; 10000 is the bench's
- * largest), untraced: every connection is served while all are open. */
+ * largest), untraced: every connection is served while all are open,
+ * and a stop with all of them asleep in recvfrom leaves no child. */
 static void test_process_per_conn_many(void **state)
 {
 	const char *env = getenv("IOSCOPE_TEST_CONNS");
@@ -430,6 +431,7 @@ static void test_process_per_conn_many(void **state)
 	int *fds;
 	struct fix f;
 	char buf[8];
+	int64_t t0;
 
 	(void)state;
 	if (n < 1 || n > 20000)
@@ -451,11 +453,16 @@ static void test_process_per_conn_many(void **state)
 		recv_all(fds[i], buf, 3);
 		assert_memory_equal(buf, "hi\n", 3);
 	}
+	/* Stopped with every child asleep in its read. */
+	t0 = trace_mono_ns();
+	assert_int_equal(model_stop(&f.c, MODEL_STOP_MS), 0);
+	print_message("%d children stopped in %lld ms\n", n,
+		      (long long)((trace_mono_ns() - t0) / 1000000));
+	assert_true(no_child());
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	free(fds);
 	fix_close(&f);
-	assert_true(no_child());
 }
 
 /* The example of trace/FORMAT.md's "Events from child processes" reads:

@@ -33,7 +33,7 @@ struct ring {
 };
 
 /* An empty ring in memory shared across fork (mmap MAP_SHARED |
- * MAP_ANONYMOUS: sizeof (struct ring) rounded up to pages, 516 KiB,
+ * MAP_ANONYMOUS: sizeof (struct ring) rounded up to pages, 772 KiB,
  * touched pages only), or NULL with errno set.  ring_free unmaps it. */
 struct ring *ring_new(void);
 void ring_free(struct ring *r);

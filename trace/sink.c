@@ -27,10 +27,10 @@
 
 /* Rings: the set-up's (one per actor of the header, the world's, the
  * sampler's) and one per actor a producer announces.  Bounded because a
- * ring is large (RING_SIZE events, 516 KiB of address space, pages
- * touched only as it fills) and stays until sink_free.  Each is shared
- * with the processes forked after it was made (ring_new): a child
- * process pushes into its own ring as a thread would. */
+ * ring is large (RING_SIZE events of 192 bytes: 772 KiB of address
+ * space, pages touched only as it fills) and stays until sink_free.
+ * Each is shared with the processes forked after it was made (ring_new):
+ * a child process pushes into its own ring as a thread would. */
 #define SINK_MAX_RINGS     256
 #define SINK_MAX_LISTENERS 8
 #define SINK_BATCH         (RING_SIZE * 2)

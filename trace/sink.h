@@ -60,7 +60,7 @@ int64_t sink_now(const struct sink *s);
  * sink_actor_new) is used for its TRACE_LOST events.  Owned by the sink.
  * Any thread: a model thread makes one for a thread it starts.  Returns
  * NULL when out of memory or past SINK_MAX_RINGS (sink.c: 256 in all,
- * 512 KiB each). */
+ * 772 KiB of address space each, pages touched as it fills). */
 struct ring *sink_ring_new(struct sink *s, int actor);
 
 /* Actors that appear mid-run (a thread per connection): a producer
