@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -250,6 +251,39 @@ static void test_sink_fork_no_fd_leak(void **state)
 	assert_int_equal(count_fds(), before);
 }
 
+/* Out of descriptors, sink_new fails cleanly (its eventfd comes first,
+ * before any handle): nothing is left open or allocated. */
+static void test_sink_fork_new_emfile(void **state)
+{
+	uv_loop_t loop;
+	struct trace *t;
+	struct sink *s = NULL;
+	int fill[256], n = 0, fd, before;
+	struct rlimit old, low;
+
+	(void)state;
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_non_null(t = trace_new());
+	before = count_fds();
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 256;           /* the fill below reaches it */
+	if (before > 200 || old.rlim_cur < 256 || setrlimit(RLIMIT_NOFILE, &low) != 0)
+		skip();
+	while (n < (int)(sizeof fill / sizeof fill[0]) && (fd = dup(0)) >= 0)
+		fill[n++] = fd;
+	assert_int_equal(errno, EMFILE);
+	assert_int_equal(sink_new(&loop, t, &s), -EMFILE);
+	while (n > 0)
+		close(fill[--n]);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_null(s);
+	assert_int_equal(count_fds(), before);
+	assert_int_equal(uv_run(&loop, UV_RUN_NOWAIT), 0);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	trace_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_sink_fork_untraced_wake),
 		cmocka_unit_test(test_sink_fork_actor_name),
 		cmocka_unit_test(test_sink_fork_no_fd_leak),
+		cmocka_unit_test(test_sink_fork_new_emfile),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -109,6 +109,7 @@ struct sink {
 	void *batch_arg;
 	int draining;
 	int closed;
+	int abandoned;                /* sink_new failed: handles still closing */
 };
 
 static size_t sink_drain_all(struct sink *s, bool final, size_t budget, int64_t until);
@@ -150,11 +151,14 @@ static void sink_free_mem(struct sink *s)
 	free(s);
 }
 
-/* sink_new failed after the poll handle was made: the loop lets go of
- * it in its next pass, and then the sink's memory goes. */
+/* sink_new failed after it made handles: the loop lets go of them in
+ * its next pass, and after the last the sink's memory goes. */
 static void sink_abandon_cb(uv_handle_t *h)
 {
-	sink_free_mem(h->data);
+	struct sink *s = h->data;
+
+	if (--s->abandoned == 0)
+		sink_free_mem(s);
 }
 
 int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
@@ -175,9 +179,9 @@ int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
 	s->wake_fd = -1;
 	if ((rc = -pthread_mutex_init(&s->lock, NULL)) != 0)
 		goto fail_mem;
-	/* The eventfd and its watch first: they fail without leaving a
-	 * handle behind.  An async handle, once made, must be closed and the
-	 * loop run before its memory goes. */
+	/* Until a handle is made a failure leaves nothing behind; after,
+	 * the handles must be closed and the loop run before the memory
+	 * they sit in goes (sink_abandon_cb). */
 	if ((s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 		rc = -errno;
 		goto fail_lock;
@@ -188,12 +192,17 @@ int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
 	if ((rc = uv_async_init(loop, &s->async, sink_async_cb)) != 0)
 		goto fail_poll;
 	s->async.data = s;
-	uv_poll_start(&s->wake_poll, UV_READABLE, sink_wake_cb);
+	if ((rc = uv_poll_start(&s->wake_poll, UV_READABLE, sink_wake_cb)) != 0)
+		goto fail_async;
 	s->trace = t;
 	s->epoch = trace_mono_ns();
 	*out = s;
 	return 0;
+fail_async:
+	s->abandoned++;
+	uv_close((uv_handle_t *)&s->async, sink_abandon_cb);
 fail_poll:
+	s->abandoned++;
 	uv_close((uv_handle_t *)&s->wake_poll, sink_abandon_cb);
 	return rc;
 fail_fd:
