@@ -15,12 +15,16 @@
  * exactly those; a child that never got there (killed by a signal) is
  * found by a sweep of every live child, once per as many accepts as
  * there were children at the last sweep (so sweeps cost at most two
- * waitpid per accept, amortized, even at 10,000 children).  Until then a dead child is a zombie, which
- * the kernel pane shows as such.  S never calls waitpid(-1): other code
- * of the process (another server) may have children of its own.
+ * waitpid per accept, amortized, even at 10,000 children).  Until then
+ * a dead child is a zombie, which the kernel pane shows as such.  S
+ * never calls waitpid(-1): other code of the process (another server)
+ * may have children of its own.  Nor does it use a descriptor per child
+ * (a pidfd): at 10,000 connections the descriptors are the limit.
  *
  * Stopping: S sends every child SIGTERM, gives them GRACE_MS to die and
- * be reaped, then SIGKILLs and reaps the rest, all within MODEL_STOP_MS.
+ * be reaped, then SIGKILLs and reaps the rest: well within MODEL_STOP_MS
+ * for hundreds of children; thousands take the kernel longer to tear
+ * down (2,000 in about 0.3 s on a loaded 2-core machine).
  */
 #include <errno.h>
 #include <fcntl.h>
