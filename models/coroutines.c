@@ -291,7 +291,7 @@ static void reap(struct sched *s, struct co *k)
 
 static int co_announce(struct sched *s, struct co *k)
 {
-	const char *sv = srv_name(s->c);
+	const char *sv = model_actor_name(s->c);
 	char name[48], en[96], zh[96];
 	struct sink_actor a = { .name = name, .model = "coroutines",
 				.caps = TRACE_CAP_PHASES | TRACE_CAP_COROUTINE,

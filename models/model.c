@@ -73,6 +73,14 @@ const struct model_ops *model_find(const char *name)
 	return NULL;
 }
 
+const char *model_actor_name(const struct model_ctx *c)
+{
+	const char *name = c->probe.sink != NULL ?
+			   sink_actor_name(c->probe.sink, c->probe.actor) : NULL;
+
+	return name != NULL && name[0] != '\0' ? name : "S";
+}
+
 int model_available_always(const char **why)
 {
 	(void)why;

@@ -30,9 +30,6 @@ struct sclock;
 struct model_ctx {
 	/* Set by the caller before model_start. */
 	int actor;                     /* trace actor index */
-	const char *name;              /* its name in the trace ("S"): a server
-	                                  names the actors it announces after it
-	                                  ("S.1"); NULL reads as "S" */
 	struct feed *fds;
 	int nfds;
 	int64_t every_ns;              /* scenario ns between non-blocking tries */
@@ -137,6 +134,10 @@ _Static_assert(MODEL_STOP_RETRY_MS < MODEL_STOP_SHUTDOWN_MS &&
  * made it ready (f->ready_ns, taken and cleared), if that fell between;
  * t0 if it was already there; t1 at the latest. */
 int64_t model_ready_time(struct feed *f, int64_t t0, int64_t t1);
+
+/* The name of c's actor in the trace ("S"), for the actors a server
+ * announces after it ("S.1", "S.w1"); "S" when untraced.  Any thread. */
+const char *model_actor_name(const struct model_ctx *c);
 
 static inline int model_should_stop(struct model_ctx *c)
 {

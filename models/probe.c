@@ -42,7 +42,8 @@ static void ev_end(struct trace_ev *ev, bool wake)
 {
 	if (ev != NULL && ring_commit(cur->ring))
 		wake = true;
-	if (wake && cur != NULL)
+	/* A zeroed probe (an untraced thread's) has no sink to wake. */
+	if (wake && cur != NULL && cur->sink != NULL)
 		sink_wake(cur->sink);
 }
 
@@ -150,6 +151,15 @@ int probe_actor_new(struct probe *child, const struct sink_actor *a)
 	child->sink = cur->sink;
 	child->actor = id;
 	return 0;
+}
+
+/* The child's copy of the sink learns that it is one: its wakes go
+ * through the wake descriptor (sink.c says why).  The probe the child
+ * attached, or the one of the thread that forked, share that sink. */
+void probe_forked(void)
+{
+	if (cur != NULL && cur->sink != NULL)
+		sink_forked(cur->sink);
 }
 
 void probe_actor_begin(void)

@@ -200,12 +200,6 @@ ssize_t srv_send(int fd, const char *p, size_t len)
 	return n < 0 ? -err : n;
 }
 
-/* The children are named after their server: "S.w1", "S.co1" ... */
-const char *srv_name(const struct model_ctx *c)
-{
-	return c->name != NULL && c->name[0] != '\0' ? c->name : "S";
-}
-
 void srv_attach(struct probe *p)
 {
 	probe_attach(p != NULL && p->ring != NULL ? p : NULL);

@@ -73,8 +73,6 @@ int srv_line_feed(struct srv_line *l, const char *p, size_t n, srv_line_cb cb, v
  * not a signal), traced as TRACE_CALL_WRITE.  Returns bytes or -errno. */
 ssize_t srv_send(int fd, const char *p, size_t len);
 
-/* The server's actor name, for its children's ("S.w1", "S.co3"). */
-const char *srv_name(const struct model_ctx *c);
 
 /* The calling thread's probe becomes p, or none when p is untraced (no
  * ring): an untraced probe must not be attached, since its wake-ups

@@ -56,11 +56,6 @@ struct server {
  * thread cannot read the trace's header (the loop thread's), and
  * model_ctx does not carry the name yet: "S", the name every server
  * scenario gives it. */
-static const char *server_name(const struct model_ctx *c)
-{
-	return c->name != NULL && c->name[0] != '\0' ? c->name : "S";
-}
-
 /* Sleep ns of real time, in slices that notice a stop. */
 static int nap(struct model_ctx *c, int64_t ns)
 {
@@ -252,9 +247,9 @@ static void start_conn(struct server *s, int fd)
 	n = ++s->accepted;
 	k->s = s;
 	k->fd = fd;
-	snprintf(name, sizeof name, "%s.%d", server_name(s->c), n);
-	snprintf(en, sizeof en, "%s's thread for connection %d", server_name(s->c), n);
-	snprintf(zh, sizeof zh, "%s 为第 %d 个连接开的线程", server_name(s->c), n);
+	snprintf(name, sizeof name, "%s.%d", model_actor_name(s->c), n);
+	snprintf(en, sizeof en, "%s's thread for connection %d", model_actor_name(s->c), n);
+	snprintf(zh, sizeof zh, "%s 为第 %d 个连接开的线程", model_actor_name(s->c), n);
 	/* Untraced (-EPERM) or out of actors: the thread runs untraced. */
 	(void)probe_actor_new(&k->probe, &(struct sink_actor){
 		.name = name, .model = NAME, .caps = TRACE_CAP_PHASES,

@@ -164,7 +164,7 @@ static void *worker_main(void *arg)
 
 static int start_workers(struct pool *p)
 {
-	const char *s = srv_name(p->c);
+	const char *s = model_actor_name(p->c);
 
 	for (int i = 0; i < p->nworkers; i++) {
 		struct worker *w = &p->w[i];

@@ -3,8 +3,32 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "trace/ring.h"
+
+/* A ring shared with a child process (ring_new) works only if its atomics
+ * are the CPU's own instructions: a lock-based one would lock memory
+ * private to each process. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && sizeof(uint32_t) == sizeof(int),
+	       "the ring's atomics must be lock-free to work across fork");
+
+struct ring *ring_new(void)
+{
+	struct ring *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED)
+		return NULL;
+	ring_init(r);          /* already zero; says what the fields start at */
+	return r;
+}
+
+void ring_free(struct ring *r)
+{
+	if (r != NULL)
+		munmap(r, sizeof *r);
+}
 
 void ring_init(struct ring *r)
 {
@@ -69,6 +93,13 @@ int ring_push(struct ring *r, const struct trace_ev *ev)
 		return -ENOBUFS;
 	*slot = *ev;
 	return ring_commit(r);
+}
+
+const struct trace_ev *ring_last(const struct ring *r)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	return head == 0 ? NULL : &r->ev[(head - 1) & (RING_SIZE - 1)];
 }
 
 unsigned ring_pop(struct ring *r, struct trace_ev *out, unsigned max)

@@ -1,4 +1,17 @@
-/* sink.c: drains producer rings into the trace on the loop thread. */
+/* sink.c: drains producer rings into the trace on the loop thread.
+ *
+ * Two ways to wake the loop.  A thread of this process calls
+ * uv_async_send, which costs a syscall only when the loop was not already
+ * told.  A child process (sink_forked) cannot: uv_async_send sets a
+ * "pending" flag in the handle and writes to the loop's own descriptor,
+ * and the loop, woken, calls back only the handles whose flag it sees
+ * set, in its own memory; the child set the flag in its copy, so the
+ * parent's loop never calls the sink back, and the child's copy stays
+ * "pending" for ever, so it never writes again either.  So the sink owns
+ * a second descriptor, an eventfd the loop watches (uv_poll), and a child
+ * writes to it: a syscall per wake, which is all a child's wakes cost
+ * more (they come before a call that may block, and at a ring half
+ * full). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -6,13 +19,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "trace/sink.h"
 
 /* Rings: the set-up's (one per actor of the header, the world's, the
  * sampler's) and one per actor a producer announces.  Bounded because a
- * ring is large (RING_SIZE events, 512 KiB) and stays until sink_free. */
+ * ring is large (RING_SIZE events of 192 bytes: 772 KiB of address
+ * space, pages touched only as it fills) and stays until sink_free.
+ * Each is shared with the processes forked after it was made (ring_new):
+ * a child process pushes into its own ring as a thread would. */
 #define SINK_MAX_RINGS     256
 #define SINK_MAX_LISTENERS 8
 #define SINK_BATCH         (RING_SIZE * 2)
@@ -50,6 +68,9 @@ struct fresh {
 
 struct sink {
 	uv_async_t async;
+	uv_poll_t wake_poll;          /* watches wake_fd: child processes' wakes */
+	int wake_fd;                  /* eventfd, non-blocking */
+	int forked;                   /* this is a child's copy (sink_forked) */
 	int64_t epoch;                /* trace_mono_ns() at sink_new; never changes */
 	struct trace *trace;
 	/* Rings are added from any thread (an announced actor's): under lock,
@@ -88,6 +109,7 @@ struct sink {
 	void *batch_arg;
 	int draining;
 	int closed;
+	int abandoned;                /* sink_new failed: handles still closing */
 };
 
 static size_t sink_drain_all(struct sink *s, bool final, size_t budget, int64_t until);
@@ -102,6 +124,41 @@ static void sink_async_cb(uv_async_t *h)
 	sink_drain_all(s, false, SINK_PASS, trace_mono_ns() + SINK_PASS_NS);
 	if (sink_backlog(s) > 0 && !s->closed)
 		uv_async_send(&s->async);
+}
+
+/* A child process woke the loop: reset the eventfd's count (it may be
+ * EAGAIN: another pass took it), then drain as for a thread's wake. */
+static void sink_wake_cb(uv_poll_t *h, int status, int events)
+{
+	struct sink *s = h->data;
+	uint64_t n;
+
+	(void)status;
+	(void)events;
+	if (read(s->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		return;           /* cannot be: an eventfd read takes 8 bytes */
+	sink_async_cb(&s->async);
+}
+
+static void sink_free_mem(struct sink *s)
+{
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s->fresh);
+	free(s->held);
+	free(s->batch);
+	free(s);
+}
+
+/* sink_new failed after it made handles: the loop lets go of them in
+ * its next pass, and after the last the sink's memory goes. */
+static void sink_abandon_cb(uv_handle_t *h)
+{
+	struct sink *s = h->data;
+
+	if (--s->abandoned == 0)
+		sink_free_mem(s);
 }
 
 int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
@@ -119,16 +176,37 @@ int sink_new(uv_loop_t *loop, struct trace *t, struct sink **out)
 		rc = -ENOMEM;
 		goto fail_mem;
 	}
+	s->wake_fd = -1;
 	if ((rc = -pthread_mutex_init(&s->lock, NULL)) != 0)
 		goto fail_mem;
-	rc = uv_async_init(loop, &s->async, sink_async_cb);
-	if (rc != 0)
+	/* Until a handle is made a failure leaves nothing behind; after,
+	 * the handles must be closed and the loop run before the memory
+	 * they sit in goes (sink_abandon_cb). */
+	if ((s->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		rc = -errno;
 		goto fail_lock;
+	}
+	if ((rc = uv_poll_init(loop, &s->wake_poll, s->wake_fd)) != 0)
+		goto fail_fd;
+	s->wake_poll.data = s;
+	if ((rc = uv_async_init(loop, &s->async, sink_async_cb)) != 0)
+		goto fail_poll;
 	s->async.data = s;
+	if ((rc = uv_poll_start(&s->wake_poll, UV_READABLE, sink_wake_cb)) != 0)
+		goto fail_async;
 	s->trace = t;
 	s->epoch = trace_mono_ns();
 	*out = s;
 	return 0;
+fail_async:
+	s->abandoned++;
+	uv_close((uv_handle_t *)&s->async, sink_abandon_cb);
+fail_poll:
+	s->abandoned++;
+	uv_close((uv_handle_t *)&s->wake_poll, sink_abandon_cb);
+	return rc;
+fail_fd:
+	close(s->wake_fd);
 fail_lock:
 	pthread_mutex_destroy(&s->lock);
 fail_mem:
@@ -149,6 +227,7 @@ void sink_close(struct sink *s)
 	sink_flush_unsaved(s);
 	s->closed = 1;
 	uv_close((uv_handle_t *)&s->async, NULL);
+	uv_close((uv_handle_t *)&s->wake_poll, NULL);
 }
 
 void sink_free(struct sink *s)
@@ -156,19 +235,15 @@ void sink_free(struct sink *s)
 	if (s == NULL)
 		return;
 	for (int i = 0; i < s->nrings; i++)
-		free(s->rings[i]);
+		ring_free(s->rings[i]);
 	for (int i = 0; i < s->nfresh; i++) {
 		free(s->fresh[i].name);
 		free(s->fresh[i].model);
 		free(s->fresh[i].label[0]);
 		free(s->fresh[i].label[1]);
 	}
-	pthread_mutex_destroy(&s->lock);
-	free(s->fresh);
 	free(s->unsaved);
-	free(s->held);
-	free(s->batch);
-	free(s);
+	sink_free_mem(s);
 }
 
 int64_t sink_epoch(const struct sink *s) { return s->epoch; }
@@ -181,9 +256,7 @@ struct ring *sink_ring_new(struct sink *s, int actor)
 
 	pthread_mutex_lock(&s->lock);
 	n = atomic_load_explicit(&s->nrings, memory_order_relaxed);
-	/* Rings are large and cache-line aligned. */
-	if (n < SINK_MAX_RINGS && (r = aligned_alloc(64, (sizeof *r + 63) & ~(size_t)63)) != NULL) {
-		ring_init(r);
+	if (n < SINK_MAX_RINGS && (r = ring_new()) != NULL) {
 		s->rings[n] = r;
 		s->ring_actor[n] = actor;
 		s->pending[n] = 0;
@@ -226,15 +299,51 @@ int sink_actor_new(struct sink *s, const struct sink_actor *a)
 	return SINK_ACTOR_NEW + i;
 }
 
+const char *sink_actor_name(struct sink *s, int actor)
+{
+	const char *name = NULL;
+	int i = actor - SINK_ACTOR_NEW;
+
+	pthread_mutex_lock(&s->lock);
+	if (actor >= SINK_ACTOR_NEW && i < atomic_load_explicit(&s->nfresh, memory_order_relaxed))
+		name = s->fresh[i].name;
+	else if (actor >= 0 && actor < SINK_ACTOR_NEW && actor < trace_hdr(s->trace)->nactors)
+		name = trace_hdr(s->trace)->actors[actor].name;
+	pthread_mutex_unlock(&s->lock);
+	return name;
+}
+
+void sink_forked(struct sink *s)
+{
+	s->forked = 1;
+}
+
+int sink_wake_fd(const struct sink *s)
+{
+	return s->wake_fd;
+}
+
 void sink_wake(struct sink *s)
 {
-	uv_async_send(&s->async);
+	static const uint64_t one = 1;
+
+	if (s == NULL)            /* an untraced model thread's: nobody to wake */
+		return;
+	if (!s->forked) {
+		uv_async_send(&s->async);
+		return;
+	}
+	/* Not checked, on purpose: it fails (EAGAIN) only when the count is
+	 * at its maximum, and then the loop is woken already. */
+	ssize_t n = write(s->wake_fd, &one, sizeof one);
+
+	(void)n;
 }
 
 void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev)
 {
 	ring_push(r, ev);
-	uv_async_send(&s->async);
+	sink_wake(s);
 }
 
 
@@ -388,8 +497,12 @@ static int sink_map(struct sink *s, struct trace_ev *ev)
 			parent = parent - SINK_ACTOR_NEW < TRACE_ACTORS_LIMIT &&
 				 s->fresh[parent - SINK_ACTOR_NEW].index > 0 ?
 				 s->fresh[parent - SINK_ACTOR_NEW].index : -1;
+		/* Under the lock: the table of actors may move, and
+		 * sink_actor_name reads it from other threads. */
+		pthread_mutex_lock(&s->lock);
 		f->index = trace_announce_actor(s->trace, f->name, f->model, f->caps, f->label[0],
 						f->label[1], parent);
+		pthread_mutex_unlock(&s->lock);
 		if (f->index <= 0)
 			f->index = -1;
 	}

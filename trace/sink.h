@@ -17,8 +17,23 @@
  * changed, so two runs that overlap each keep their own clock.
  *
  * Lifetime: sink_new after the loop exists; create rings before the threads
- * that use them start; sink_close after those threads are joined, then let
- * the loop run once so the async handle closes, then sink_free.
+ * that use them start; sink_close after those threads are joined (and
+ * the child processes reaped), then let the loop run once so its handles
+ * close, then sink_free.  When sink_new fails after it made a handle, the
+ * loop's next run frees what it took.
+ *
+ * Child processes: a ring lives in memory shared with every process
+ * forked after it was made (ring.h, ring_new), so a child can push its
+ * events into a ring made for it before the fork (sink_actor_new, then
+ * sink_ring_new), and the parent's loop drains it as any other.  The
+ * child wakes the loop through the sink's wake descriptor (sink_forked,
+ * sink_wake_fd), which the loop watches.  In the child only sink_forked,
+ * sink_wake, sink_now, sink_epoch and the ring's producer side may be
+ * used: the rest takes a lock another thread of the parent may have held
+ * at the fork, or reads state the child holds only a stale copy of.  A
+ * note's or a model's strings must be static (same address in the
+ * child), as for threads.  trace/FORMAT.md, "Events from child
+ * processes".
  */
 #ifndef IOSCOPE_SINK_H
 #define IOSCOPE_SINK_H
@@ -45,7 +60,7 @@ int64_t sink_now(const struct sink *s);
  * sink_actor_new) is used for its TRACE_LOST events.  Owned by the sink.
  * Any thread: a model thread makes one for a thread it starts.  Returns
  * NULL when out of memory or past SINK_MAX_RINGS (sink.c: 256 in all,
- * 512 KiB each). */
+ * 772 KiB of address space each, pages touched as it fills). */
 struct ring *sink_ring_new(struct sink *s, int actor);
 
 /* Actors that appear mid-run (a thread per connection): a producer
@@ -71,14 +86,27 @@ struct sink_actor {
 };
 int sink_actor_new(struct sink *s, const struct sink_actor *a);
 
+/* Any thread: the name of actor (an index of the trace's header or an
+ * announced one, or an id from sink_actor_new, from the thread that
+ * announced it or one it started since), or NULL when there is no such
+ * actor.  The string lives as long as the sink (an id's) or its trace
+ * (an index's).  A model names the thread or process it starts for a
+ * connection after its own actor ("S.1"). */
+const char *sink_actor_name(struct sink *s, int actor);
+
 /* In a child process right after fork (probe_forked calls it): rings
  * are in memory shared with the parent (MAP_SHARED), and from now on
  * sink_wake in this process writes to the sink's wake descriptor, which
  * the parent's loop watches, instead of the loop's async handle.  Only
  * this process's copy of s changes.  Async-signal-safe. */
 void sink_forked(struct sink *s);
+/* The wake descriptor (an eventfd): a child process must keep it open
+ * to wake the loop (a child that closes its inherited descriptors keeps
+ * this one). */
+int sink_wake_fd(const struct sink *s);
 
-/* Push ev into r and wake the loop (any thread). */
+/* Push ev into r and wake the loop (any thread).  sink_wake(NULL) does
+ * nothing: an untraced model thread (the bench's) has no sink. */
 void sink_emit(struct sink *s, struct ring *r, const struct trace_ev *ev);
 void sink_wake(struct sink *s);
 
