@@ -52,7 +52,7 @@ static int actor_of(const struct trace *t, int n)
 {
 	char name[16];
 
-	snprintf(name, sizeof name, "S.co%d", n);
+	snprintf(name, sizeof name, "A.co%d", n);
 	return trace_find_actor(t, name);
 }
 

@@ -107,14 +107,14 @@ static void test_pool_echo(void **state)
 		char name[16];
 		int a;
 
-		snprintf(name, sizeof name, "S.w%d", w);
+		snprintf(name, sizeof name, "A.w%d", w);
 		a = trace_find_actor(f.h.t, name);
 		assert_true(a > 1);
 		assert_int_equal(trace_hdr_c(f.h.t)->actors[a].parent, 1);
 		assert_int_equal(trace_hdr_c(f.h.t)->actors[a].caps, TRACE_CAP_QUEUE);
 		assert_true(su_actor_ended(f.h.t, a));
 	}
-	assert_int_equal(trace_find_actor(f.h.t, "S.w4"), -1);
+	assert_int_equal(trace_find_actor(f.h.t, "A.w4"), -1);
 	assert_int_equal(check_workq(f.h.t, 4, &max_depth), 2 * 8 * 3);
 	assert_true(max_depth >= 1 && max_depth <= 4);
 	pool_fini(&f);
@@ -129,7 +129,7 @@ static bool s_in_futex(struct harness *h, void *arg)
 
 static bool worker_in_futex(struct harness *h, void *arg)
 {
-	int a = trace_find_actor(h->t, "S.w1");
+	int a = trace_find_actor(h->t, "A.w1");
 
 	(void)arg;
 	return a > 0 && su_inside(h->t, a, TRACE_CALL_FUTEX) &&
@@ -139,7 +139,7 @@ static bool worker_in_futex(struct harness *h, void *arg)
 /* The worker took a request and works on it (the clock is paused). */
 static bool worker_working(const struct trace *t)
 {
-	int a = trace_find_actor(t, "S.w1");
+	int a = trace_find_actor(t, "A.w1");
 
 	for (size_t i = trace_count(t); a > 0 && i-- > 0;)
 		if (trace_at(t, i)->actor == a)
@@ -229,7 +229,7 @@ static void test_pool_stop_when_full(void **state)
 	assert_int_equal(write(cl, "1\n2\n3\n", 6), 6);
 	assert_true(h_wait(&f.h, full_and_stuck, &(int){ 2 }, 5000));
 	pool_stop(&f);
-	assert_true(su_actor_ended(f.h.t, trace_find_actor(f.h.t, "S.w1")));
+	assert_true(su_actor_ended(f.h.t, trace_find_actor(f.h.t, "A.w1")));
 	close(cl);
 	pool_fini(&f);
 }
@@ -243,7 +243,7 @@ static void test_pool_stop_when_empty(void **state)
 	pool_start(&f, 1, 0, 0);
 	assert_true(h_wait(&f.h, worker_in_futex, NULL, 5000));
 	pool_stop(&f);
-	assert_true(su_actor_ended(f.h.t, trace_find_actor(f.h.t, "S.w1")));
+	assert_true(su_actor_ended(f.h.t, trace_find_actor(f.h.t, "A.w1")));
 	pool_fini(&f);
 }
 
