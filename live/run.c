@@ -377,6 +377,10 @@ static int start_models(struct run *r)
 		c->chunk = r->scn->actors[i].chunk;
 		c->drain = r->scn->actors[i].drain;
 		c->listen_fd = world_listen_fd(r->world, i);
+		c->serve = r->scn->actors[i].serve == SCN_SERVE_ECHO ? MODEL_SERVE_ECHO : MODEL_SERVE_CHAT;
+		c->workers = r->scn->actors[i].workers;
+		c->queue = r->scn->actors[i].queue;
+		c->work_ns = r->scn->actors[i].work_ns;
 		c->clock = &r->clock;
 		c->probe.sink = r->sink;
 		c->probe.actor = c->actor;
