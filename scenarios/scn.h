@@ -21,7 +21,13 @@
 #define SCN_MAX_FILE   (1u << 20)   /* larger files are refused */
 #define SCN_MAX_DATA   4096         /* bytes in one write or send action */
 #define SCN_MAX_TEXT   2048         /* bytes in a title, label or caption */
-#define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario */
+#define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario;
+                                       a name that hung up may connect
+                                       again, so connections over time are
+                                       not limited by it.  A teaching
+                                       scenario shows a handful (the lanes
+                                       of many group as "×N"); the bench,
+                                       not a scenario, makes thousands */
 #define SCN_MAX_CHUNK  4096         /* largest chunk=N */
 #define SCN_MAX_LOW_FD 65535        /* largest low=N */
 #define SCN_MIN_SOCKBUF 1024        /* smallest sockbuf=N */

@@ -530,6 +530,43 @@ static void test_scn_errors_server_options(void **state)
 	    "expected workers=N with N from 1 to 64");
 }
 
+/* Every example scenario in scenarios/FORMAT.md (a ``` block with a
+ * 'scenario' line) parses; the server models' example among them. */
+static void test_scn_format_examples(void **state)
+{
+	FILE *f = fopen("scenarios/FORMAT.md", "r");
+	char line[1024], block[8192];
+	size_t n = 0;
+	int in = 0, examples = 0, echo = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "```", 3) == 0) {
+			if (in && strstr(block, "\nscenario ") != NULL) {
+				struct scn *s = parse_ok(block, n);
+
+				examples++;
+				for (int i = 0; i < s->nactors; i++)
+					echo += s->actors[i].serve == SCN_SERVE_ECHO;
+				scn_free(s);
+			}
+			in = !in;
+			n = 0;
+			block[0] = '\0';
+			continue;
+		}
+		if (in) {
+			assert_true(n + strlen(line) < sizeof block);
+			memcpy(block + n, line, strlen(line) + 1);
+			n += strlen(line);
+		}
+	}
+	fclose(f);
+	assert_true(examples >= 3);
+	assert_true(echo >= 1);
+}
+
 #define CHAT "scenario t\nactor S epoll role=server\nactor A blocking\n"
 
 static const char chat[] =
@@ -1218,6 +1255,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scn_errors_options),
 		cmocka_unit_test(test_scn_server_options),
 		cmocka_unit_test(test_scn_errors_server_options),
+		cmocka_unit_test(test_scn_format_examples),
 		cmocka_unit_test(test_scn_chat),
 		cmocka_unit_test(test_scn_errors_connect),
 		cmocka_unit_test(test_scn_errors_client),
