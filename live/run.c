@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "models/model.h"
@@ -19,6 +20,13 @@
 #include "view/narrate.h"
 #include "trace/outfile.h"
 #include "trace/sink.h"
+
+/* A thread a model started and announced (its TRACE_ACTOR begin): run_quiet
+ * asks the kernel about it too, until its end. */
+struct run_thread {
+	int actor;
+	pid_t tid, pid;
+};
 
 struct run {
 	struct run_opts opts;
@@ -34,6 +42,8 @@ struct run {
 	struct model_ctx models[SCN_MAX_ACTORS];
 	int nmodels;
 	int nreaders;             /* models that end by themselves (not servers) */
+	struct run_thread *threads;  /* announced and not ended, in no order */
+	int nthreads, cap_threads;
 	int ndone;
 	int world_ended;
 	int grace_ok, clock_ok;
@@ -49,6 +59,7 @@ struct run {
 };
 
 static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev);
+static void run_sink_fail_cb(void *arg, int err);
 static void narrate_out(struct run *r, const struct trace_ev *ev);
 
 static int actor_error(struct run *r, const struct scn_actor *a, const char *fmt, ...)
@@ -122,6 +133,35 @@ static void finish(struct run *r)
 		r->o->on_end(r->o->on_end_arg);
 }
 
+/* An announced actor begins or ends.  Out of memory, the run fails as
+ * when the trace is full: it cannot tell when it is quiet any more. */
+static void note_thread(struct run *r, const struct trace_ev *ev)
+{
+	struct run_thread *nt;
+	int i;
+
+	for (i = 0; i < r->nthreads && r->threads[i].actor != ev->actor; i++)
+		;
+	if (ev->flags & TRACE_F_END) {
+		if (i < r->nthreads)
+			r->threads[i] = r->threads[--r->nthreads];
+		return;
+	}
+	if (i < r->nthreads || ev->tid <= 0)
+		return;
+	if (r->nthreads == r->cap_threads) {
+		int cap = r->cap_threads > 0 ? 2 * r->cap_threads : 16;
+
+		if ((nt = realloc(r->threads, (size_t)cap * sizeof *nt)) == NULL) {
+			run_sink_fail_cb(r, -ENOMEM);
+			return;
+		}
+		r->threads = nt;
+		r->cap_threads = cap;
+	}
+	r->threads[r->nthreads++] = (struct run_thread){ ev->actor, ev->tid, ev->pid };
+}
+
 /* Every event passes here once, in order. */
 static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
@@ -129,6 +169,8 @@ static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 
 	record_ev(r, t, ev);
 	narrate_out(r, ev);
+	if (ev->kind == TRACE_ACTOR)
+		note_thread(r, ev);
 	if (ev->kind == TRACE_DONE && ev->actor != TRACE_WORLD) {
 		if (ev->ret != 0 && ev->ret != -ECANCELED && r->failed == 0) {
 			r->failed = (int)ev->ret;
@@ -555,6 +597,18 @@ int run_step(struct run *r)
 	return world_step(r->world);
 }
 
+/* An announced thread is asleep, or gone (its end not drained yet).  One
+ * of a child process is not under /proc/self/task: sampler_read cannot
+ * tell, and it counts as asleep. */
+static bool thread_quiet(const struct run_thread *th)
+{
+	struct kstate ks;
+
+	if (th->pid != getpid() || sampler_read(th->tid, &ks) != 0)
+		return true;
+	return ks.state != 'R';
+}
+
 bool run_quiet(struct run *r)
 {
 	for (int i = 0; i < r->nmodels; i++) {
@@ -567,6 +621,10 @@ bool run_quiet(struct run *r)
 			return false;
 	}
 	sink_drain(r->sink);
+	/* The threads the models started, as far as the trace has told. */
+	for (int i = 0; i < r->nthreads; i++)
+		if (!thread_quiet(&r->threads[i]))
+			return false;
 	return true;
 }
 
@@ -627,6 +685,7 @@ int run_close(struct run *r, char *cause, size_t len)
 	if (r->clock_ok)
 		sclock_destroy(&r->clock);
 	scn_free(r->scn);
+	free(r->threads);
 	rc = r->failed;
 	snprintf(cause, len, "%s", r->cause);
 	free(r);
