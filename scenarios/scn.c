@@ -303,7 +303,8 @@ static int parse_options(struct scn_parser *p, struct scn_actor *a)
 		a->nfds = 0;
 	else if (only.n != 0)
 		return scn__expected(p, only, "%.*s on a server actor only "
-		    "(add role=server)", (int)(strchr(only.s, '=') - only.s + 1),
+		    "(add role=server)",
+		    (int)((const char *)memchr(only.s, '=', only.n) - only.s + 1),
 		    only.s);
 	return 0;
 }
