@@ -77,6 +77,25 @@ char *lesson_code(const char *data_dir, const struct lesson_block *b, char *caus
 	return out;
 }
 
+/* The block's model plays the role the actor needs of it (model_ops.roles,
+ * as a run checks it: live/run.c). */
+static int check_role(const struct lesson *l, const struct lesson_block *b, const struct model_ops *m,
+		      const struct scn_actor *a, char *cause, size_t len)
+{
+	bool echo = a->serve == SCN_SERVE_ECHO;
+
+	if (a->role != SCN_ROLE_SERVER && !(m->roles & MODEL_ROLE_READER))
+		return bad(cause, len, l->path, b->line, "model '%s' cannot run scenario '%s' (its actor "
+			   "%s reads the world's connections, and the model %s)", b->model, b->scenario,
+			   a->name, m->roles & (MODEL_ROLE_CHAT | MODEL_ROLE_ECHO) ? "is a server only" :
+			   "does not read them");
+	if (a->role == SCN_ROLE_SERVER && !(m->roles & (echo ? MODEL_ROLE_ECHO : MODEL_ROLE_CHAT)))
+		return bad(cause, len, l->path, b->line, "model '%s' cannot serve scenario '%s' (its "
+			   "actor %s is a server with serve=%s)", b->model, b->scenario, a->name,
+			   echo ? "echo" : "chat");
+	return 0;
+}
+
 static int check_run(const struct lesson *l, const struct lesson_block *b, const char *data_dir,
 		     char *cause, size_t len)
 {
@@ -96,9 +115,7 @@ static int check_run(const struct lesson *l, const struct lesson_block *b, const
 		rc = bad(cause, len, l->path, b->line, "pause: %d, but scenario '%s' has %d steps",
 			 b->pause, b->scenario, s->nactions);
 	for (int i = 0; rc == 0 && m != NULL && i < s->nactors; i++)
-		if (s->actors[i].role == SCN_ROLE_SERVER && !(m->caps & TRACE_CAP_SERVES))
-			rc = bad(cause, len, l->path, b->line, "model '%s' cannot serve scenario '%s' "
-				 "(its actor %s is a server)", b->model, b->scenario, s->actors[i].name);
+		rc = check_role(l, b, m, &s->actors[i], cause, len);
 	scn_free(s);
 	return rc;
 }

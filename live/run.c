@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "models/model.h"
@@ -19,6 +20,13 @@
 #include "view/narrate.h"
 #include "trace/outfile.h"
 #include "trace/sink.h"
+
+/* A thread a model started and announced (its TRACE_ACTOR begin): run_quiet
+ * asks the kernel about it too, until its end. */
+struct run_thread {
+	int actor;
+	pid_t tid, pid;
+};
 
 struct run {
 	struct run_opts opts;
@@ -34,6 +42,8 @@ struct run {
 	struct model_ctx models[SCN_MAX_ACTORS];
 	int nmodels;
 	int nreaders;             /* models that end by themselves (not servers) */
+	struct run_thread *threads;  /* announced and not ended, in no order */
+	int nthreads, cap_threads;
 	int ndone;
 	int world_ended;
 	int grace_ok, clock_ok;
@@ -49,6 +59,7 @@ struct run {
 };
 
 static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev);
+static void run_sink_fail_cb(void *arg, int err);
 static void narrate_out(struct run *r, const struct trace_ev *ev);
 
 static int actor_error(struct run *r, const struct scn_actor *a, const char *fmt, ...)
@@ -122,6 +133,35 @@ static void finish(struct run *r)
 		r->o->on_end(r->o->on_end_arg);
 }
 
+/* An announced actor begins or ends.  Out of memory, the run fails as
+ * when the trace is full: it cannot tell when it is quiet any more. */
+static void note_thread(struct run *r, const struct trace_ev *ev)
+{
+	struct run_thread *nt;
+	int i;
+
+	for (i = 0; i < r->nthreads && r->threads[i].actor != ev->actor; i++)
+		;
+	if (ev->flags & TRACE_F_END) {
+		if (i < r->nthreads)
+			r->threads[i] = r->threads[--r->nthreads];
+		return;
+	}
+	if (i < r->nthreads || ev->tid <= 0)
+		return;
+	if (r->nthreads == r->cap_threads) {
+		int cap = r->cap_threads > 0 ? 2 * r->cap_threads : 16;
+
+		if ((nt = realloc(r->threads, (size_t)cap * sizeof *nt)) == NULL) {
+			run_sink_fail_cb(r, -ENOMEM);
+			return;
+		}
+		r->threads = nt;
+		r->cap_threads = cap;
+	}
+	r->threads[r->nthreads++] = (struct run_thread){ ev->actor, ev->tid, ev->pid };
+}
+
 /* Every event passes here once, in order. */
 static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 {
@@ -129,6 +169,8 @@ static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 
 	record_ev(r, t, ev);
 	narrate_out(r, ev);
+	if (ev->kind == TRACE_ACTOR)
+		note_thread(r, ev);
 	if (ev->kind == TRACE_DONE && ev->actor != TRACE_WORLD) {
 		if (ev->ret != 0 && ev->ret != -ECANCELED && r->failed == 0) {
 			r->failed = (int)ev->ret;
@@ -192,18 +234,31 @@ static void run_world_done_cb(void *arg)
 		uv_timer_start(&r->grace, grace_cb, (uint64_t)(r->o->grace_ms > 0 ? r->o->grace_ms : 1000), 0);
 }
 
-/* The models that can serve many clients in one thread, for a message:
+/* The role an actor needs of its model (models/model.h, enum model_role). */
+static unsigned actor_needs(const struct scn_actor *a)
+{
+	if (a->role != SCN_ROLE_SERVER)
+		return MODEL_ROLE_READER;
+	return a->serve == SCN_SERVE_ECHO ? MODEL_ROLE_ECHO : MODEL_ROLE_CHAT;
+}
+
+static const char *serve_name(unsigned role)
+{
+	return role == MODEL_ROLE_ECHO ? "echo" : "chat";
+}
+
+/* The models of this build that can play role, for a message:
  * "select, poll, epoll or epoll-et". */
-static const char *servers(char *buf, size_t len)
+static const char *models_for(unsigned role, char *buf, size_t len)
 {
 	int n = 0, k = 0;
 	size_t at = 0;
 
 	buf[0] = '\0';
 	for (int i = 0; i < model_count; i++)
-		n += (model_table[i]->caps & TRACE_CAP_SERVES) != 0;
+		n += (model_table[i]->roles & role) != 0;
 	for (int i = 0; i < model_count && at < len; i++) {
-		if (!(model_table[i]->caps & TRACE_CAP_SERVES))
+		if (!(model_table[i]->roles & role))
 			continue;
 		at += (size_t)snprintf(buf + at, len - at, "%s%s", k == 0 ? "" : k == n - 1 ? " or " : ", ",
 				       model_table[i]->name);
@@ -212,20 +267,57 @@ static const char *servers(char *buf, size_t len)
 	return buf;
 }
 
+/* A reader on a model that does not read: what the model is instead. */
+static int reader_refused(struct run *r, const struct scn_actor *a, const struct model_ops *m,
+			  char *list, size_t len)
+{
+	unsigned serves = m->roles & (MODEL_ROLE_CHAT | MODEL_ROLE_ECHO);
+
+	if (serves == 0)
+		return actor_error(r, a, "actor %s reads the world's connections, and model '%s' "
+				   "cannot (use %s)", a->name, m->name,
+				   models_for(MODEL_ROLE_READER, list, len));
+	return actor_error(r, a, "actor %s reads the world's connections, and model '%s' is a "
+			   "server only (role=server%s%s)", a->name, m->name,
+			   serves == (MODEL_ROLE_CHAT | MODEL_ROLE_ECHO) ? "" : ", serve=",
+			   serves == (MODEL_ROLE_CHAT | MODEL_ROLE_ECHO) ? "" : serve_name(serves));
+}
+
+/* A server on a model that does not serve as its serve= says. */
+static int server_refused(struct run *r, const struct scn_actor *a, const struct model_ops *m,
+			  unsigned need, char *list, size_t len)
+{
+	unsigned other = need == MODEL_ROLE_ECHO ? MODEL_ROLE_CHAT : MODEL_ROLE_ECHO;
+
+	models_for(need, list, len);
+	if (m->roles & other)
+		return actor_error(r, a, "actor %s is a server with serve=%s, and model '%s' serves "
+				   "serve=%s only (use %s)", a->name, serve_name(need), m->name,
+				   serve_name(other), list);
+	/* chat is served by one thread multiplexing many clients (models/
+	 * mux_server.c): the message says so, as it did before echo. */
+	if (need == MODEL_ROLE_CHAT)
+		return actor_error(r, a, "actor %s is a server, and model '%s' cannot serve many "
+				   "clients in one thread (use %s)", a->name, m->name, list);
+	return actor_error(r, a, "actor %s is a server with serve=%s, and model '%s' is a reader "
+			   "only (use %s)", a->name, serve_name(need), m->name, list);
+}
+
 /* Can this actor run here, on its model (or --model's)? */
 static int check_actor(struct run *r, const struct scn_actor *a)
 {
 	const char *name = r->o->model ? r->o->model : a->model;
 	const struct model_ops *m = model_find(name);
+	unsigned need = actor_needs(a);
 	struct rlimit rl;
 	char why[256];
 
 	if (run_model_usable(name, why, sizeof why) != 0)
 		return actor_error(r, a, "%s", why);
-	if (a->role == SCN_ROLE_SERVER && !(m->caps & TRACE_CAP_SERVES))
-		return actor_error(r, a, "actor %s is a server, and model '%s' cannot serve many "
-				   "clients in one thread (use %s)", a->name, name,
-				   servers(why, sizeof why));
+	if (!(m->roles & need) && need == MODEL_ROLE_READER)
+		return reader_refused(r, a, m, why, sizeof why);
+	if (!(m->roles & need))
+		return server_refused(r, a, m, need, why, sizeof why);
 	if (a->low_fd > 0 && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
 	    rl.rlim_max < (rlim_t)a->low_fd + (rlim_t)a->nfds + 64)
 		return actor_error(r, a, "low=%d needs descriptors up to %d, but this process may "
@@ -377,6 +469,10 @@ static int start_models(struct run *r)
 		c->chunk = r->scn->actors[i].chunk;
 		c->drain = r->scn->actors[i].drain;
 		c->listen_fd = world_listen_fd(r->world, i);
+		c->serve = r->scn->actors[i].serve == SCN_SERVE_ECHO ? MODEL_SERVE_ECHO : MODEL_SERVE_CHAT;
+		c->workers = r->scn->actors[i].workers;
+		c->queue = r->scn->actors[i].queue;
+		c->work_ns = r->scn->actors[i].work_ns;
 		c->clock = &r->clock;
 		c->probe.sink = r->sink;
 		c->probe.actor = c->actor;
@@ -501,6 +597,18 @@ int run_step(struct run *r)
 	return world_step(r->world);
 }
 
+/* An announced thread is asleep, or gone (its end not drained yet).  One
+ * of a child process is not under /proc/self/task: sampler_read cannot
+ * tell, and it counts as asleep. */
+static bool thread_quiet(const struct run_thread *th)
+{
+	struct kstate ks;
+
+	if (th->pid != getpid() || sampler_read(th->tid, &ks) != 0)
+		return true;
+	return ks.state != 'R';
+}
+
 bool run_quiet(struct run *r)
 {
 	for (int i = 0; i < r->nmodels; i++) {
@@ -513,6 +621,10 @@ bool run_quiet(struct run *r)
 			return false;
 	}
 	sink_drain(r->sink);
+	/* The threads the models started, as far as the trace has told. */
+	for (int i = 0; i < r->nthreads; i++)
+		if (!thread_quiet(&r->threads[i]))
+			return false;
 	return true;
 }
 
@@ -573,6 +685,7 @@ int run_close(struct run *r, char *cause, size_t len)
 	if (r->clock_ok)
 		sclock_destroy(&r->clock);
 	scn_free(r->scn);
+	free(r->threads);
 	rc = r->failed;
 	snprintf(cause, len, "%s", r->cause);
 	free(r);

@@ -64,7 +64,10 @@ void run_set_speed(struct run *r, double speed);
  * Returns the index of the last action performed, or -1 at the end. */
 int run_step(struct run *r);
 /* Every model thread is quiet: asleep in the kernel (in its call, or idle
- * on the clock) or finished, by /proc's word; and nothing is left to drain. */
+ * on the clock) or finished, by /proc's word; and nothing is left to drain.
+ * So are the threads the models started and announced (a thread per
+ * connection, a pool's workers) that the trace shows begun and not ended;
+ * a child process's threads are not read (they count as asleep). */
 bool run_quiet(struct run *r);
 bool run_ended(const struct run *r);
 /* Scripted actions performed so far, and in all. */

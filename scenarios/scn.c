@@ -187,15 +187,68 @@ static int parse_role(struct scn_parser *p, struct scn_tok opt,
 	return 0;
 }
 
+static int parse_serve(struct scn_parser *p, struct scn_tok opt,
+		       struct scn_tok val, struct scn_actor *a)
+{
+	if (scn__tok_is(val, "echo"))
+		a->serve = SCN_SERVE_ECHO;
+	else if (scn__tok_is(val, "chat"))
+		a->serve = SCN_SERVE_CHAT;
+	else
+		return scn__expected(p, opt, "serve=echo or serve=chat");
+	return 0;
+}
+
+static int parse_workers(struct scn_parser *p, struct scn_tok opt,
+			 struct scn_tok val, struct scn_actor *a)
+{
+	int n = scn__number(val, SCN_MAX_WORKERS);
+
+	if (n < 1)
+		return scn__expected(p, opt, "workers=N with N from 1 to %d",
+		    SCN_MAX_WORKERS);
+	a->workers = n;
+	return 0;
+}
+
+static int parse_queue(struct scn_parser *p, struct scn_tok opt,
+		       struct scn_tok val, struct scn_actor *a)
+{
+	int n = scn__number(val, SCN_MAX_QUEUE);
+
+	if (n < 1)
+		return scn__expected(p, opt, "queue=N with N from 1 to %d",
+		    SCN_MAX_QUEUE);
+	a->queue = n;
+	return 0;
+}
+
+static int parse_work(struct scn_parser *p, struct scn_tok opt,
+		      struct scn_tok val, struct scn_actor *a)
+{
+	int rc = scn__time(p, val, &a->work_ns);
+
+	(void)opt;
+	if (rc < 0)
+		return rc;
+	if (a->work_ns > SCN_MAX_WORK_NS)
+		return scn__expected(p, val, "a time of at most %llds after "
+		    "'work='", SCN_MAX_WORK_NS / 1000000000LL);
+	return 0;
+}
+
 static const struct {
 	const char *key;
 	int (*fn)(struct scn_parser *, struct scn_tok, struct scn_tok,
 		  struct scn_actor *);
+	int server_only;
 } options[] = {
-	{ "fds", parse_fds }, { "every", parse_every },
-	{ "chunk", parse_chunk }, { "drain", parse_drain },
-	{ "low", parse_low }, { "role", parse_role },
-	{ "sockbuf", parse_sockbuf },
+	{ "fds", parse_fds, 0 }, { "every", parse_every, 0 },
+	{ "chunk", parse_chunk, 0 }, { "drain", parse_drain, 0 },
+	{ "low", parse_low, 0 }, { "role", parse_role, 0 },
+	{ "sockbuf", parse_sockbuf, 1 }, { "serve", parse_serve, 1 },
+	{ "workers", parse_workers, 1 }, { "queue", parse_queue, 1 },
+	{ "work", parse_work, 1 },
 };
 
 /* KEY=VALUE at t: the index of KEY in options (or -1), and *val. */
@@ -215,10 +268,11 @@ static int find_option(struct scn_tok t, struct scn_tok *val)
 }
 
 /* Each option at most once, in any order.  A server has no fds of its
- * own, whichever of fds= and role=server comes first. */
+ * own, whichever of fds= and role=server comes first; a reader has none
+ * of a server's options (the first one written is named). */
 static int parse_options(struct scn_parser *p, struct scn_actor *a)
 {
-	struct scn_tok fds = { NULL, 0 }, sb = { NULL, 0 };
+	struct scn_tok fds = { NULL, 0 }, only = { NULL, 0 };
 	unsigned seen = 0;
 
 	for (;;) {
@@ -229,8 +283,9 @@ static int parse_options(struct scn_parser *p, struct scn_actor *a)
 			break;
 		if ((i = find_option(t, &val)) < 0)
 			return scn__expected(p, t, "an option fds=N, every=TIME, "
-			    "chunk=N, drain=yes|no, low=N, role=reader|server "
-			    "or sockbuf=N");
+			    "chunk=N, drain=yes|no, low=N, role=reader|server, "
+			    "sockbuf=N, serve=echo|chat, workers=N, queue=N or "
+			    "work=TIME");
 		if (seen & 1u << i)
 			return scn__expected(p, t, "each option at most once");
 		seen |= 1u << i;
@@ -238,17 +293,19 @@ static int parse_options(struct scn_parser *p, struct scn_actor *a)
 			return rc;
 		if (options[i].fn == parse_fds)
 			fds = t;
-		if (options[i].fn == parse_sockbuf)
-			sb = t;
+		if (options[i].server_only && only.n == 0)
+			only = t;
 		if (fds.n != 0 && a->role == SCN_ROLE_SERVER)
 			return scn__fail(p, fds.s, "a server actor has no fds= "
 			    "(clients connect to it)");
 	}
 	if (a->role == SCN_ROLE_SERVER)
 		a->nfds = 0;
-	else if (a->sockbuf != 0)
-		return scn__expected(p, sb, "sockbuf= on a server "
-		    "actor only (add role=server)");
+	else if (only.n != 0)
+		return scn__expected(p, only, "%.*s on a server actor only "
+		    "(add role=server)",
+		    (int)((const char *)memchr(only.s, '=', only.n) - only.s + 1),
+		    only.s);
 	return 0;
 }
 

@@ -21,12 +21,21 @@
 #define SCN_MAX_FILE   (1u << 20)   /* larger files are refused */
 #define SCN_MAX_DATA   4096         /* bytes in one write or send action */
 #define SCN_MAX_TEXT   2048         /* bytes in a title, label or caption */
-#define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario */
+#define SCN_MAX_CLIENTS 32          /* distinct client names in a scenario;
+                                       a name that hung up may connect
+                                       again, so connections over time are
+                                       not limited by it.  A teaching
+                                       scenario shows a handful (the lanes
+                                       of many group as "×N"); the bench,
+                                       not a scenario, makes thousands */
 #define SCN_MAX_CHUNK  4096         /* largest chunk=N */
 #define SCN_MAX_LOW_FD 65535        /* largest low=N */
 #define SCN_MIN_SOCKBUF 1024        /* smallest sockbuf=N */
 #define SCN_MAX_SOCKBUF (1 << 20)   /* largest sockbuf=N */
 #define SCN_MIN_EVERY_NS 1000000    /* shortest every=TIME: 1 ms */
+#define SCN_MAX_WORKERS 64          /* largest workers=N */
+#define SCN_MAX_QUEUE  1024         /* largest queue=N */
+#define SCN_MAX_WORK_NS (10 * 1000000000LL)   /* longest work=TIME: 10 s */
 #define SCN_MAX_VARIANTS 16         /* versions of one caption for other models */
 #define SCN_MAX_MODEL_CAPTIONS 256  /* captions for one model in a scenario
                                        (TRACE_MAX_CAST_CAPTIONS) */
@@ -52,6 +61,12 @@ enum scn_role {
 	SCN_ROLE_SERVER,        /* accepts clients on a loopback TCP socket */
 };
 
+/* What a server does with each complete line a client sends (serve=). */
+enum scn_serve {
+	SCN_SERVE_CHAT = 0,     /* sends it to all the other clients */
+	SCN_SERVE_ECHO,         /* sends it back to its sender, after work */
+};
+
 struct scn_actor {
 	char *name;             /* "A": letters, digits, '_' ; 1..15 chars */
 	char *model;            /* model name as written, e.g. "blocking" */
@@ -70,6 +85,14 @@ struct scn_actor {
 	                           its sockets and its clients', bytes,
 	                           SCN_MIN_SOCKBUF..SCN_MAX_SOCKBUF; 0 = the
 	                           kernel's default */
+	enum scn_serve serve;   /* server: SCN_SERVE_CHAT unless serve=echo */
+	int workers;            /* server: worker threads, 1..SCN_MAX_WORKERS;
+	                           0 = the model's default */
+	int queue;              /* server: requests its queue holds,
+	                           1..SCN_MAX_QUEUE; 0 = the model's default */
+	int64_t work_ns;        /* server: scenario ns a request takes to
+	                           handle before its answer,
+	                           0..SCN_MAX_WORK_NS; 0 = none */
 	char *label[2];         /* en, zh; "" when absent */
 	int line, col;          /* where the actor was declared (for errors) */
 	int model_col;          /* column of the model name */

@@ -319,7 +319,8 @@ static void test_scn_errors_actor(void **state)
 	    "expected each option at most once, got 'fds=2'");
 	ERR("scenario t\nactor A b rods=2\n", "t.scn:2:11:",
 	    "expected an option fds=N, every=TIME, chunk=N, drain=yes|no, "
-	    "low=N, role=reader|server or sockbuf=N, got 'rods=2'");
+	    "low=N, role=reader|server, sockbuf=N, serve=echo|chat, "
+	    "workers=N, queue=N or work=TIME, got 'rods=2'");
 	ERR("scenario t\nactor A b extra\n", "t.scn:2:11:", "got 'extra'");
 	ERR("scenario t\nactor A b every=0s\n", "t.scn:2:17:",
 	    "expected a pause of at least 1ms after 'every='");
@@ -427,7 +428,10 @@ static void test_scn_errors_options(void **state)
 	    "each option at most once");
 	ERR("scenario t\nactor A b chunk\n", "t.scn:2:11:",
 	    "expected an option fds=N, every=TIME, chunk=N, drain=yes|no, "
-	    "low=N, role=reader|server or sockbuf=N, got 'chunk'");
+	    "low=N, role=reader|server, sockbuf=N, serve=echo|chat, "
+	    "workers=N, queue=N or work=TIME, got 'chunk'");
+	ERR("scenario t\nactor A b worker=2\n", "t.scn:2:11:",
+	    "expected an option");
 	ERR("scenario t\nactor A b =4\n", "t.scn:2:11:", "expected an option");
 	/* Whichever comes first, the error is on fds=. */
 	ERR("scenario t\nactor S b role=server fds=2\n", "t.scn:2:23:",
@@ -437,6 +441,130 @@ static void test_scn_errors_options(void **state)
 	/* A bad fds= is reported as such, before the role. */
 	ERR("scenario t\nactor S b fds=0 role=server\n", "t.scn:2:11:",
 	    "expected fds=N");
+}
+
+/* serve=, workers=, queue=, work=: a server's options, each with its
+ * default, its range's both ends and the time's units. */
+static void test_scn_server_options(void **state)
+{
+	struct scn *s = parse_ok(S("scenario t\n"
+	    "actor S thread-pool role=server serve=echo workers=64 queue=1024 work=10s\n"
+	    "actor T epoll work=250ms queue=1 role=server workers=1 serve=chat\n"
+	    "actor U poll role=server work=0s\n"
+	    "actor V epoll role=server serve=echo work=1.5ms\n"
+	    "actor A blocking\n"));
+	const struct scn_actor *a = s->actors;
+
+	(void)state;
+	assert_int_equal(a[0].serve, SCN_SERVE_ECHO);
+	assert_int_equal(a[0].workers, SCN_MAX_WORKERS);
+	assert_int_equal(a[0].workers, 64);
+	assert_int_equal(a[0].queue, SCN_MAX_QUEUE);
+	assert_int_equal(a[0].queue, 1024);
+	assert_int_equal(a[0].work_ns, SCN_MAX_WORK_NS);
+	assert_int_equal(a[0].work_ns, 10000000000LL);
+	assert_int_equal(a[1].serve, SCN_SERVE_CHAT);
+	assert_int_equal(a[1].workers, 1);
+	assert_int_equal(a[1].queue, 1);
+	assert_int_equal(a[1].work_ns, 250000000);
+	assert_int_equal(a[1].role, SCN_ROLE_SERVER);
+	/* Defaults: chat, the model's own pool and queue, no work. */
+	assert_int_equal(a[2].serve, SCN_SERVE_CHAT);
+	assert_int_equal(a[2].workers, 0);
+	assert_int_equal(a[2].queue, 0);
+	assert_int_equal(a[2].work_ns, 0);
+	assert_int_equal(a[3].serve, SCN_SERVE_ECHO);
+	assert_int_equal(a[3].work_ns, 1500000);
+	assert_int_equal(a[4].role, SCN_ROLE_READER);
+	assert_int_equal(a[4].serve, SCN_SERVE_CHAT);
+	assert_int_equal(a[4].workers, 0);
+	assert_int_equal(a[4].queue, 0);
+	assert_int_equal(a[4].work_ns, 0);
+	scn_free(s);
+}
+
+#define SRV "scenario t\nactor S b role=server "
+
+static void test_scn_errors_server_options(void **state)
+{
+	(void)state;
+	ERR(SRV "serve=both\n", "t.scn:2:23:",
+	    "expected serve=echo or serve=chat, got 'serve=both'");
+	ERR(SRV "serve=ECHO\n", "t.scn:2:23:", "serve=echo or serve=chat");
+	ERR(SRV "serve=\n", "t.scn:2:23:", "serve=echo or serve=chat");
+	ERR(SRV "serve=echo serve=echo\n", "t.scn:2:34:",
+	    "expected each option at most once, got 'serve=echo'");
+	ERR(SRV "workers=0\n", "t.scn:2:23:",
+	    "expected workers=N with N from 1 to 64, got 'workers=0'");
+	ERR(SRV "workers=65\n", "t.scn:2:23:", "got 'workers=65'");
+	ERR(SRV "workers=\n", "t.scn:2:23:", "workers=N with N from 1 to 64");
+	ERR(SRV "workers=-1\n", "t.scn:2:23:", "workers=N");
+	ERR(SRV "workers=2 workers=2\n", "t.scn:2:33:", "each option at most once");
+	ERR(SRV "queue=0\n", "t.scn:2:23:",
+	    "expected queue=N with N from 1 to 1024, got 'queue=0'");
+	ERR(SRV "queue=1025\n", "t.scn:2:23:", "got 'queue=1025'");
+	ERR(SRV "queue=1k\n", "t.scn:2:23:", "queue=N");
+	ERR(SRV "queue=4 queue=4\n", "t.scn:2:31:", "each option at most once");
+	/* A bad time is pointed at after the '=', as for every=. */
+	ERR(SRV "work=2\n", "t.scn:2:28:",
+	    "expected a time with a unit, like 1.5s or 200ms, got '2'");
+	ERR(SRV "work=\n", "t.scn:2:28:", "expected a time with a unit");
+	ERR(SRV "work=10.000000001s\n", "t.scn:2:28:",
+	    "expected a time of at most 10s after 'work=', got '10.000000001s'");
+	ERR(SRV "work=11s\n", "t.scn:2:28:", "at most 10s after 'work='");
+	ERR(SRV "work=3601s\n", "t.scn:2:28:", "expected a time of at most 3600s");
+	ERR(SRV "work=1s work=1s\n", "t.scn:2:31:", "each option at most once");
+	/* On a reader: the first server option is named, whichever order. */
+	ERR("scenario t\nactor A b serve=echo\n", "t.scn:2:11:",
+	    "expected serve= on a server actor only (add role=server), got 'serve=echo'");
+	ERR("scenario t\nactor A b fds=2 workers=4\n", "t.scn:2:17:",
+	    "expected workers= on a server actor only (add role=server), got 'workers=4'");
+	ERR("scenario t\nactor A b queue=8 work=1s\n", "t.scn:2:11:",
+	    "expected queue= on a server actor only (add role=server)");
+	ERR("scenario t\nactor A b role=reader work=1s sockbuf=4096\n", "t.scn:2:23:",
+	    "expected work= on a server actor only (add role=server), got 'work=1s'");
+	ERR("scenario t\nactor A b sockbuf=4096 serve=echo\n", "t.scn:2:11:",
+	    "expected sockbuf= on a server actor only (add role=server), got 'sockbuf=4096'");
+	/* A bad value is reported as such, before the role. */
+	ERR("scenario t\nactor A b workers=0\n", "t.scn:2:11:",
+	    "expected workers=N with N from 1 to 64");
+}
+
+/* Every example scenario in scenarios/FORMAT.md (a ``` block with a
+ * 'scenario' line) parses; the server models' example among them. */
+static void test_scn_format_examples(void **state)
+{
+	FILE *f = fopen("scenarios/FORMAT.md", "r");
+	char line[1024], block[8192];
+	size_t n = 0;
+	int in = 0, examples = 0, echo = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strncmp(line, "```", 3) == 0) {
+			if (in && strstr(block, "\nscenario ") != NULL) {
+				struct scn *s = parse_ok(block, n);
+
+				examples++;
+				for (int i = 0; i < s->nactors; i++)
+					echo += s->actors[i].serve == SCN_SERVE_ECHO;
+				scn_free(s);
+			}
+			in = !in;
+			n = 0;
+			block[0] = '\0';
+			continue;
+		}
+		if (in) {
+			assert_true(n + strlen(line) < sizeof block);
+			memcpy(block + n, line, strlen(line) + 1);
+			n += strlen(line);
+		}
+	}
+	fclose(f);
+	assert_true(examples >= 3);
+	assert_true(echo >= 1);
 }
 
 #define CHAT "scenario t\nactor S epoll role=server\nactor A blocking\n"
@@ -1125,6 +1253,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scn_errors_action),
 		cmocka_unit_test(test_scn_options),
 		cmocka_unit_test(test_scn_errors_options),
+		cmocka_unit_test(test_scn_server_options),
+		cmocka_unit_test(test_scn_errors_server_options),
+		cmocka_unit_test(test_scn_format_examples),
 		cmocka_unit_test(test_scn_chat),
 		cmocka_unit_test(test_scn_errors_connect),
 		cmocka_unit_test(test_scn_errors_client),
