@@ -597,14 +597,14 @@ int run_step(struct run *r)
 	return world_step(r->world);
 }
 
-/* An announced thread is asleep, or gone (its end not drained yet).  One
- * of a child process is not under /proc/self/task: sampler_read cannot
- * tell, and it counts as asleep. */
+/* An announced thread is asleep, or gone (its end not drained yet): a
+ * thread of this process or of a child (process-per-conn), read from
+ * /proc/PID/task/TID. */
 static bool thread_quiet(const struct run_thread *th)
 {
 	struct kstate ks;
 
-	if (th->pid != getpid() || sampler_read(th->tid, &ks) != 0)
+	if (sampler_read_pid(th->pid, th->tid, &ks) != 0)
 		return true;
 	return ks.state != 'R';
 }

@@ -43,6 +43,14 @@ static size_t walk_actors(const struct scn *s)
 		check(a->low_fd >= 0 && a->low_fd <= SCN_MAX_LOW_FD);
 		check(a->sockbuf == 0 || (a->role == SCN_ROLE_SERVER &&
 		    a->sockbuf >= SCN_MIN_SOCKBUF && a->sockbuf <= SCN_MAX_SOCKBUF));
+		check(a->serve == SCN_SERVE_CHAT ||
+		      (a->role == SCN_ROLE_SERVER && a->serve == SCN_SERVE_ECHO));
+		check(a->workers == 0 || (a->role == SCN_ROLE_SERVER &&
+		      a->workers >= 1 && a->workers <= SCN_MAX_WORKERS));
+		check(a->queue == 0 || (a->role == SCN_ROLE_SERVER &&
+		      a->queue >= 1 && a->queue <= SCN_MAX_QUEUE));
+		check(a->work_ns == 0 || (a->role == SCN_ROLE_SERVER &&
+		      a->work_ns > 0 && a->work_ns <= SCN_MAX_WORK_NS));
 	}
 	return n;
 }
