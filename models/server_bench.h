@@ -5,8 +5,9 @@
  * listening socket; the bench process is the load: one epoll thread opens
  * N connections (at most SERVER_BENCH_INFLIGHT at a time still waiting
  * for their first answer) and, once all N have had one line answered,
- * each connection sends a SERVER_BENCH_REQ-byte line, waits for its echo,
- * thinks for N / SERVER_BENCH_RATE seconds, and sends the next.  So the
+ * each connection sends a SERVER_BENCH_REQ-byte line every
+ * N / SERVER_BENCH_RATE seconds, at most one waiting for its echo (a late
+ * answer delays the next request; see server_bench_load.c).  So the
  * offered load is SERVER_BENCH_RATE requests a second at every N (2000:
  * what two shared cores serve with room to spare, even from 10,000
  * threads or processes): the servers do the same work at every size, and

@@ -60,12 +60,12 @@ struct sb_conn;
 struct sb_load {
 	int n;
 	struct sockaddr_in addr;
-	int64_t think_ns;
+	int64_t think_ns;              /* a connection's period */
 	struct sb_conn *c;
 	int epfd;
-	int *fifo;                     /* conns waiting to send, by due time */
-	int64_t *due;
-	int head, count;
+	int *heap;                     /* conns waiting to send: a heap by */
+	int64_t *due;                  /* ... due time */
+	int count;
 	int opened, inflight;
 	int64_t deadline_ns;           /* for all N to connect */
 	_Atomic int connected, failed, lost;   /* lost: closed after connecting */
@@ -76,6 +76,7 @@ struct sb_load {
 	size_t nlat, caplat;
 	long win_sent;
 	int err;                       /* -errno of the load itself */
+	int no_pwait2;                 /* epoll_pwait2 is ENOSYS here */
 	pthread_t thread;
 	int started;
 };

@@ -1,18 +1,22 @@
 /* server_bench_load.c: the server bench's load, one thread and one epoll:
  * N connections opened a few at a time, each answered once; then each
- * sends a line, waits for its echo and thinks before the next, the
- * requests sent inside the main thread's window timed to their answers.
+ * sends a line every period (N / SERVER_BENCH_RATE s), the requests sent
+ * inside the main thread's window timed to their answers.
  *
- * Think time is the same for every connection, so the connections due to
- * send form a queue in due order: a connection goes to its back when its
- * answer arrives (due then + think), and the first ones are spread evenly
- * over one think time, so the requests go out at a steady rate. */
+ * A connection has at most one request out: its next is due one period
+ * after the last was due, or at its answer if that came later (a slow
+ * answer delays the next request, and never makes two go out at once).
+ * So the rate offered stays SERVER_BENCH_RATE whatever the latency, as
+ * long as answers come within a period, and a reqs/s below it says the
+ * server did not keep up.  The first requests are spread evenly over one
+ * period; the connections wait for their turn in a heap by due time. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/server_bench_int.h"
@@ -26,6 +30,7 @@ struct sb_conn {
 	int got;                       /* bytes of the answer so far */
 	bool win;                      /* sent inside the window */
 	int64_t sent;
+	int64_t due;                   /* when the last request was due */
 };
 
 #define EVENTS 256
@@ -34,13 +39,47 @@ static const char request[SERVER_BENCH_REQ + 1] =
 	"ioscope bench --servers request\n";
 _Static_assert(sizeof request == SERVER_BENCH_REQ + 1, "a request is 32 bytes, '\\n' last");
 
+/* The heap of connections waiting to send, earliest due first. */
+static void heap_swap(struct sb_load *l, int a, int b)
+{
+	int i = l->heap[a];
+	int64_t d = l->due[a];
+
+	l->heap[a] = l->heap[b];
+	l->due[a] = l->due[b];
+	l->heap[b] = i;
+	l->due[b] = d;
+}
+
 static void push(struct sb_load *l, int i, int64_t due)
 {
-	int at = (l->head + l->count) % l->n;
+	int at = l->count++;
 
-	l->fifo[at] = i;
+	l->heap[at] = i;
 	l->due[at] = due;
-	l->count++;
+	while (at > 0 && l->due[(at - 1) / 2] > l->due[at]) {
+		heap_swap(l, at, (at - 1) / 2);
+		at = (at - 1) / 2;
+	}
+}
+
+static int pop(struct sb_load *l)
+{
+	int top = l->heap[0], at = 0;
+
+	l->count--;
+	l->heap[0] = l->heap[l->count];
+	l->due[0] = l->due[l->count];
+	for (;;) {
+		int kid = 2 * at + 1;
+
+		if (kid + 1 < l->count && l->due[kid + 1] < l->due[kid])
+			kid++;
+		if (kid >= l->count || l->due[at] <= l->due[kid])
+			return top;
+		heap_swap(l, at, kid);
+		at = kid;
+	}
 }
 
 /* A connection the server closed or refused. */
@@ -157,8 +196,11 @@ static int answered(struct sb_load *l, struct sb_conn *k, int i, int64_t now)
 		if (record(l, now - k->sent) != 0)
 			return -ENOMEM;
 	}
+	k->due += l->think_ns;
+	if (k->due < now)
+		k->due = now;        /* late: no catching up in a burst */
 	if (!atomic_load(&l->stop))
-		push(l, i, now + l->think_ns);
+		push(l, i, k->due);
 	return 0;
 }
 
@@ -181,23 +223,23 @@ static int on_event(struct sb_load *l, const struct epoll_event *e, int64_t now)
 /* The requests due now go out. */
 static void send_due(struct sb_load *l, int64_t now)
 {
-	while (l->count > 0 && l->due[l->head] <= now) {
-		struct sb_conn *k = &l->c[l->fifo[l->head]];
+	while (l->count > 0 && l->due[0] <= now) {
+		struct sb_conn *k = &l->c[pop(l)];
 
-		l->head = (l->head + 1) % l->n;
-		l->count--;
 		if (k->state == C_IDLE && send_request(l, k, now) == 0)
 			k->state = C_WAITING;
 	}
 }
 
 /* Every connection answered once: the steady load begins, the first
- * requests spread over one think time. */
+ * requests spread over one period. */
 static void begin_steady(struct sb_load *l, int64_t now)
 {
 	for (int i = 0; i < l->n; i++)
-		if (l->c[i].state == C_IDLE)
-			push(l, i, now + l->think_ns * i / l->n);
+		if (l->c[i].state == C_IDLE) {
+			l->c[i].due = now + l->think_ns * i / l->n;
+			push(l, i, l->c[i].due);
+		}
 }
 
 /* Whether the window's requests are all answered (or given up on). */
@@ -211,14 +253,24 @@ static bool finished(struct sb_load *l, int64_t now, int64_t *stop_at)
 	       now - *stop_at > (int64_t)SERVER_BENCH_GRACE_MS * 1000000;
 }
 
-static int wait_ms(const struct sb_load *l, int64_t now)
+/* Wait for answers until the next request is due (10 ms at most, to see
+ * stop): to the nanosecond with epoll_pwait2 (Linux 5.11), else rounded
+ * up to epoll_wait's milliseconds, which delays each request by up to
+ * one and lowers the offered rate a little. */
+static int wait_events(struct sb_load *l, struct epoll_event *ev, int64_t now)
 {
-	int64_t d;
+	int64_t d = l->count > 0 ? l->due[0] - now : 10000000;
 
-	if (l->count == 0)
-		return 10;
-	d = l->due[l->head] - now;
-	return d <= 0 ? 0 : d > 10000000 ? 10 : (int)((d + 999999) / 1000000);
+	d = d < 0 ? 0 : d > 10000000 ? 10000000 : d;
+	if (!l->no_pwait2) {
+		struct timespec ts = { 0, (long)d };
+		int n = epoll_pwait2(l->epfd, ev, EVENTS, &ts, NULL);
+
+		if (n >= 0 || errno != ENOSYS)
+			return n;
+		l->no_pwait2 = 1;
+	}
+	return epoll_wait(l->epfd, ev, EVENTS, (int)((d + 999999) / 1000000));
 }
 
 static int load_loop(struct sb_load *l)
@@ -243,7 +295,7 @@ static int load_loop(struct sb_load *l)
 		}
 		if (steady && finished(l, now, &stop_at))
 			return 0;
-		n = epoll_wait(l->epfd, ev, EVENTS, wait_ms(l, now));
+		n = wait_events(l, ev, now);
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		now = trace_mono_ns();
@@ -276,9 +328,9 @@ int sb__load_start(struct sb_load *l, int n, const struct sockaddr_in *addr)
 	l->deadline_ns = trace_mono_ns() +
 			 ((int64_t)SERVER_BENCH_CONNECT_MS + 2 * (int64_t)n) * 1000000;
 	l->c = calloc((size_t)n, sizeof *l->c);
-	l->fifo = calloc((size_t)n, sizeof *l->fifo);
+	l->heap = calloc((size_t)n, sizeof *l->heap);
 	l->due = calloc((size_t)n, sizeof *l->due);
-	if (l->c == NULL || l->fifo == NULL || l->due == NULL)
+	if (l->c == NULL || l->heap == NULL || l->due == NULL)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++)
 		l->c[i].fd = -1;
@@ -308,11 +360,11 @@ void sb__load_finish(struct sb_load *l)
 	if (l->epfd >= 0)
 		close(l->epfd);
 	free(l->c);
-	free(l->fifo);
+	free(l->heap);
 	free(l->due);
 	free(l->lat);
 	l->c = NULL;
-	l->fifo = NULL;
+	l->heap = NULL;
 	l->due = NULL;
 	l->lat = NULL;
 	l->epfd = -1;

@@ -174,7 +174,7 @@ static void put_chart(FILE *out, const struct sb_plan *pl, int what)
 void sb__put_table(FILE *out, const struct sb_plan *pl, double secs)
 {
 	fprintf(out, "Echo servers under N connections: each connection sends a %d-byte "
-		"line, waits for\nits echo, thinks N/%d s, and sends again (%d requests/s "
+		"line every N/%d s,\nat most one waiting for its echo (%d requests/s "
 		"offered at every N).\nMeasured over %.0f s once all N are connected: threads "
 		"and memory at its end\n(one process: Rss; several: the sum of their Pss), "
 		"context switches during it\n(voluntary + involuntary, every thread), the "
