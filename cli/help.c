@@ -158,9 +158,8 @@ static const struct cmd_help cmd_help[] = {
 	    "为一个 epoll 线程发起的 N 个连接做回显服务：每个连接每 N/2000 秒发 32\n"
 	    "字节，一次只等一个回显，所以任何 N 下都是每秒 2000 个请求。\n"
 	    "在 2 秒的窗口内报告线程数、内存（单个进程：Rss；多个进程：\n"
-	    "smaps_rollup 中 Pss 之和）、\n"
-	    "上下文切换、p50 和 p99 延迟以及每秒请求数；本机跑不了的规模\n"
-	    "（ulimit -n、-u、pid_max、内存）会说明原因。每种规模约 3 秒。" },
+	    "smaps_rollup 中 Pss 之和）、上下文切换、p50 和 p99 延迟以及每秒请求数；\n"
+	    "本机跑不了的规模（ulimit -n、-u、pid_max、内存）会说明原因。每种规模约 3 秒。" },
 	  { "fds", "low", "models", "csv", "probe", "trace", "events", "servers", "conns" } },
 	{ "help", "[COMMAND]",
 	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },

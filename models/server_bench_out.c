@@ -154,10 +154,12 @@ static void put_chart(FILE *out, const struct sb_plan *pl, int what)
 
 			if (!charted(pl, j))
 				continue;
-			if (first--)
+			if (first) {
+				first = 0;
 				fprintf(out, "%6d conns  %-16s ", pl->conns[si], pl->names[j]);
-			else
+			} else {
 				fprintf(out, "%13s%-16s ", "", pl->names[j]);
+			}
 			if (!c->measured) {
 				fputs("(skipped)\n", out);
 				continue;
