@@ -568,8 +568,8 @@ static int bench_servers_run(const struct cli *c)
 		o.nmodels = n;
 	}
 	if (isatty(STDERR_FILENO)) {
-		fputs(cli_tr("measuring servers under load; about 4 s a model and size, more at 10000…\n",
-			     "正在测量负载下的服务器；每个模型、每种规模约 4 秒，10000 个连接时更久……\n"), stderr);
+		fputs(cli_tr("measuring servers under load; about 3 s a model and size, more at 10000…\n",
+			     "正在测量负载下的服务器；每个模型、每种规模约 3 秒，10000 个连接时更久……\n"), stderr);
 		o.progress = servers_progress;
 	}
 	if ((err = server_bench_run(&o, stdout, cause, sizeof cause)) < 0) {

@@ -71,6 +71,15 @@ grep -q "^    10 conns  epoll  *█* [0-9.]* [mµ]*s$" "$tmp/table" && ok || bad
 [ ! -s "$tmp/err" ] && ok || bad "stderr not a terminal, yet: $(cat "$tmp/err")"
 gone && ok || bad "a server process was left after the table run"
 
+# A size past the descriptor limit is a skipped row that says why, not an error.
+(ulimit -n 100 && timeout 60 $bin bench --servers --conns 10,100 --models epoll --csv) >"$tmp/csv" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 0 ] && ok || bad "--conns 100 under ulimit -n 100: exit $rc: $(cat "$tmp/err")"
+grep -qx 'epoll,100,,,,,,,"skipped: RLIMIT_NOFILE (ulimit -n) is 100, 100 connections need more"' "$tmp/csv" && ok ||
+	bad "no RLIMIT_NOFILE skip: $(cat "$tmp/csv")"
+grep -q "^epoll,10,1," "$tmp/csv" && ok || bad "10 connections not measured under ulimit -n 100: $(cat "$tmp/csv")"
+gone && ok || bad "a server process was left after the ulimit run"
+
 # The other server models, where this build has them; a missing one is
 # skipped in the run too, with its reason.
 for m in process-per-conn thread-per-conn thread-pool coroutines; do
