@@ -314,7 +314,8 @@ static int cell_run(const struct model_ops *m, int n, struct sb_cell *cell)
 
 /* Each model at each size, in order; a model not in this build, or not
  * able to run here, is skipped at every size with the reason. */
-static int run_cells(const struct server_bench_opts *o, struct sb_plan *pl)
+static int run_cells(const struct server_bench_opts *o, struct sb_plan *pl,
+		     char *cause, size_t len)
 {
 	for (int j = 0; j < pl->nmodels; j++) {
 		const struct model_ops *m = model_find(pl->names[j]);
@@ -335,8 +336,11 @@ static int run_cells(const struct server_bench_opts *o, struct sb_plan *pl)
 			}
 			if (o->progress != NULL)
 				o->progress(pl->names[j], pl->conns[si], o->arg);
-			if ((rc = cell_run(m, pl->conns[si], cell)) != 0)
+			if ((rc = cell_run(m, pl->conns[si], cell)) != 0) {
+				snprintf(cause, len, "%s at %d connections: %s", pl->names[j],
+					 pl->conns[si], strerror(-rc));
 				return rc;
+			}
 			cell->secs = (double)(trace_mono_ns() - t0) / 1e9;
 		}
 	}
@@ -369,14 +373,12 @@ int server_bench_run(const struct server_bench_opts *o, FILE *out, char *cause,
 	prctl(PR_GET_CHILD_SUBREAPER, &reaper);
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	model_table_init();
-	rc = run_cells(o, pl);
+	rc = run_cells(o, pl, cause, len);
 	prctl(PR_SET_CHILD_SUBREAPER, reaper);
 	setrlimit(RLIMIT_NOFILE, &saved);
-	if (rc != 0)
-		snprintf(cause, len, "a server could not be started: %s", strerror(-rc));
-	else if (o->csv)
+	if (rc == 0 && o->csv)         /* else cause says where it failed */
 		sb__put_csv(out, pl);
-	else
+	else if (rc == 0)
 		sb__put_table(out, pl, (double)(trace_mono_ns() - t0) / 1e9);
 	free(pl);
 	return rc;
