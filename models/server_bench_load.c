@@ -181,8 +181,8 @@ static int answered(struct sb_load *l, struct sb_conn *k, int i, int64_t now)
 		dead(l, k);
 		return 0;
 	}
-	if (k->got < SERVER_BENCH_REQ)
-		return 0;
+	if (k->state == C_IDLE || k->got < SERVER_BENCH_REQ)
+		return 0;            /* bytes nobody asked for are not an answer */
 	k->got -= SERVER_BENCH_REQ;
 	if (k->state == C_HELLO) {
 		k->state = C_IDLE;
@@ -213,11 +213,8 @@ static int on_event(struct sb_load *l, const struct epoll_event *e, int64_t now)
 		connected(l, k, i, now);
 		return 0;
 	}
-	if (k->state == C_HELLO || k->state == C_WAITING)
-		return answered(l, k, i, now);
-	if (k->state == C_IDLE && (e->events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-		return answered(l, k, i, now);   /* an end of file, most likely */
-	return 0;
+	/* Idle, it can only be an end of file (or bytes not asked for). */
+	return k->state == C_DEAD ? 0 : answered(l, k, i, now);
 }
 
 /* The requests due now go out. */
