@@ -52,6 +52,10 @@ static const struct opt_help opt_help[] = {
 			   "要监视的描述符数量，例如 10,100,1000,10000" } },
 	{ "models", "LIST", { "the models to measure, e.g. select,poll,epoll",
 			      "要测量的模型，例如 select,poll,epoll" } },
+	{ "servers", NULL, { "measure the server models under many connections",
+			     "测量服务器模型在大量连接下的表现" } },
+	{ "conns", "LIST", { "with --servers: connections, e.g. 10,100,1000,10000",
+			     "与 --servers 一起：连接数，例如 10,100,1000,10000" } },
 	{ "low", "LIST", { "put the watched fds at numbers >= each N, e.g. 0,1000",
 			   "把被监视的描述符放在不小于每个 N 的号码上，例如 0,1000" } },
 	{ "csv", NULL, { "print CSV instead of a table", "输出 CSV，而不是表格" } },
@@ -123,7 +127,8 @@ static const struct cmd_help cmd_help[] = {
 	    "why not.",
 	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, { NULL } },
 	{ "bench", "[--fds LIST] [--low LIST] [--models LIST] [--csv] | --probe\n"
-		   "           | --trace [--events LIST] [--csv]",
+		   "           | --trace [--events LIST] [--csv]\n"
+		   "           | --servers [--conns LIST] [--models LIST] [--csv]",
 	  { "the cost of one wait as watched fds grow", "被监视的描述符增多时，一次等待的代价" },
 	  { "Measures one wait of select, poll and epoll as the number of watched\n"
 	    "fds grows (about 20 s); --probe measures what tracing adds.\n"
@@ -132,15 +137,30 @@ static const struct cmd_help cmd_help[] = {
 	    "--trace makes traces of each length (1000,10000,100000,1000000) from\n"
 	    "the fishing recording and times check (and jq), a replay on a 200x50\n"
 	    "pseudo-terminal (its first frame, frames and keys) and each export,\n"
-	    "with their peak memory.",
+	    "with their peak memory.\n"
+	    "--servers runs each server model (process-per-conn, thread-per-conn,\n"
+	    "thread-pool, coroutines, epoll; one not in this build is skipped) in a\n"
+	    "process of its own, serving echo to N connections from one epoll\n"
+	    "thread: each sends 32 bytes every N/2000 s, one at a time, so 2000\n"
+	    "requests/s at every N. Over 2 s it reports threads, memory (one\n"
+	    "process: Rss; several: the sum of their Pss from smaps_rollup), context\n"
+	    "switches, p50 and p99 latency and requests/s; a size that cannot run\n"
+	    "here (ulimit -n, -u, pid_max, memory) says why. About 3 s a size.",
 	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
 	    "（约 20 秒）；--probe 测量跟踪本身的开销。\n"
 	    "--low 把被监视的描述符放在不小于 N 的号码上：select 的 nfds 变大，\n"
 	    "被监视的数量不变；比较两者的耗时。\n"
 	    "--trace 用 fishing 的录制生成各个长度（1000,10000,100000,1000000）\n"
 	    "的跟踪，测量 check（以及 jq）、在 200x50 伪终端中的 replay（首帧、\n"
-	    "每帧和按键）和各种导出的耗时，以及它们的内存峰值。" },
-	  { "fds", "low", "models", "csv", "probe", "trace", "events" } },
+	    "每帧和按键）和各种导出的耗时，以及它们的内存峰值。\n"
+	    "--servers 让每个服务器模型（process-per-conn、thread-per-conn、\n"
+	    "thread-pool、coroutines、epoll；本构建中没有的会跳过）在自己的进程里\n"
+	    "为一个 epoll 线程发起的 N 个连接做回显服务：每个连接每 N/2000 秒发 32\n"
+	    "字节，一次只等一个回显，所以任何 N 下都是每秒 2000 个请求。\n"
+	    "在 2 秒的窗口内报告线程数、内存（单个进程：Rss；多个进程：\n"
+	    "smaps_rollup 中 Pss 之和）、上下文切换、p50 和 p99 延迟以及每秒请求数；\n"
+	    "本机跑不了的规模（ulimit -n、-u、pid_max、内存）会说明原因。每种规模约 3 秒。" },
+	  { "fds", "low", "models", "csv", "probe", "trace", "events", "servers", "conns" } },
 	{ "help", "[COMMAND]",
 	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },
 	  { "Prints the list of commands, or the usage and options of COMMAND\n"

@@ -1,8 +1,18 @@
 /* mux_server.c: the chat server of the reference texts' exercise, on any
  * readiness model: one thread, one multiplexer, many clients.  It accepts
  * on the listening socket, reads lines from each client and sends every
- * complete line to all the others.  A client that leaves, politely or with
- * a reset in the middle of a line, is dropped with its half line.
+ * complete line to all the others (serve=chat), or back to its sender
+ * alone, after the request's work time (serve=echo: the server side of
+ * `ioscope bench --servers`).  A client that leaves, politely or with a
+ * reset in the middle of a line, is dropped with its half line.
+ *
+ * It holds up to CONNS_MAX clients at once, each in a slot (the lowest
+ * free one, so slot order is accept order while nobody leaves) and found
+ * by its fd; a wait hands back at most WAIT_MAX ready fds, and the rest
+ * are reported by the next one.  Only the clients served since the last
+ * wait begin their wait phase again, so a round costs what was ready, not
+ * how many are connected (the C10K point of epoll would be lost
+ * otherwise).
  *
  * Its sockets are non-blocking, so a write takes what fits in the
  * socket's send buffer and returns: a short count, or EAGAIN when none
@@ -20,19 +30,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/mux.h"
+#include "trace/sclock.h"
 
-#define MAX_CONNS 63
+#define CONNS_MAX 65535          /* clients at once; the listener is one more fd */
+#define WAIT_MAX  64             /* ready fds one wait hands back */
 #define LINE_MAX  1024
 #define OUT_MAX   (64 * 1024)    /* bytes queued for one client, at most */
 _Static_assert(OUT_MAX == 64 * 1024, "the notes and lesson 11 say 64 KiB");
 
 struct conn {
-	struct feed f;
+	struct feed f;               /* first: select keeps &f, stable here */
+	int slot;
 	bool open;
 	bool waiting;
+	bool again;                  /* in the server's again list */
 	bool writing;                /* write interest armed: q holds bytes */
 	bool closing;                /* over OUT_MAX: shut down, EOF next */
 	size_t len;                  /* bytes of an unfinished line */
@@ -46,17 +61,88 @@ struct server {
 	const struct mux_ops *ops;
 	struct mux *m;
 	struct feed lf;          /* the listening socket */
-	struct conn conns[MAX_CONNS];
-	struct mux_ready ready[MAX_CONNS + 1];
+	struct conn **slots;     /* [CONNS_MAX]: a client, or NULL */
+	int nslots;              /* slots below this were ever used */
+	int lowest_free;         /* no free slot below this */
+	struct conn **by_fd;     /* [nfd]: the client on each fd, or NULL */
+	int nfd;
+	int *again;              /* [CONNS_MAX]: slots served since the last wait */
+	int nagain;
+	struct mux_ready ready[WAIT_MAX];
 	char buf[MODEL_BUF];
 };
 
 static struct conn *conn_of(struct server *s, int fd)
 {
-	for (int i = 0; i < MAX_CONNS; i++)
-		if (s->conns[i].open && s->conns[i].f.fd == fd)
-			return &s->conns[i];
-	return NULL;
+	return fd >= 0 && fd < s->nfd ? s->by_fd[fd] : NULL;
+}
+
+/* k's wait phase begins again before the next wait. */
+static void again(struct server *s, struct conn *k)
+{
+	if (!k->again && s->nagain < CONNS_MAX) {
+		k->again = true;
+		s->again[s->nagain++] = k->slot;
+	}
+}
+
+/* by_fd large enough for fd.  Returns 0 or -ENOMEM. */
+static int fit_fd(struct server *s, int fd)
+{
+	struct conn **p;
+	int n = s->nfd ? s->nfd : 64;
+
+	if (fd < s->nfd)
+		return 0;
+	while (n <= fd)
+		n *= 2;
+	if ((p = realloc(s->by_fd, (size_t)n * sizeof *p)) == NULL)
+		return -ENOMEM;
+	memset(p + s->nfd, 0, (size_t)(n - s->nfd) * sizeof *p);
+	s->by_fd = p;
+	s->nfd = n;
+	return 0;
+}
+
+/* A client in the lowest free slot, or NULL (full, no memory). */
+static struct conn *conn_new(struct server *s, int fd)
+{
+	struct conn *k;
+	int slot = s->lowest_free;
+
+	while (slot < CONNS_MAX && s->slots[slot] != NULL)
+		slot++;
+	if (slot == CONNS_MAX || fit_fd(s, fd) != 0 || (k = calloc(1, sizeof *k)) == NULL)
+		return NULL;
+	*k = (struct conn){ .f.fd = fd, .slot = slot, .open = true };
+	s->slots[slot] = k;
+	s->by_fd[fd] = k;
+	s->lowest_free = slot + 1;
+	if (slot >= s->nslots)
+		s->nslots = slot + 1;
+	return k;
+}
+
+static void conn_free(struct server *s, struct conn *k)
+{
+	s->slots[k->slot] = NULL;
+	if (k->slot < s->lowest_free)
+		s->lowest_free = k->slot;
+	if (conn_of(s, k->f.fd) == k)
+		s->by_fd[k->f.fd] = NULL;
+	free(k->q);
+	free(k);
+}
+
+/* An fd the multiplexer cannot hold (select: FD_SETSIZE), refused as
+ * mux.c's reader refuses one. */
+static void refuse(struct server *s, int fd)
+{
+	struct trace_ev ev = { .kind = TRACE_REFUSE, .fd = fd, .n = s->ops->limit,
+			       .t_ns = probe_now(&s->c->probe) };
+
+	probe_emit(&ev, true);
+	close(fd);
 }
 
 /* New clients: accept until EAGAIN.  Returns -EINVAL once the listening
@@ -66,23 +152,26 @@ static int take_clients(struct server *s)
 	for (;;) {
 		int64_t t0 = probe_enter(TRACE_CALL_ACCEPT, s->lf.fd, false);
 		int fd = accept4(s->lf.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		int err = errno, slot = -1;
+		int err = errno;
+		struct conn *k;
 
 		probe_exit(TRACE_CALL_ACCEPT, s->lf.fd, fd, err, t0, 0);
 		if (fd < 0)
 			return err == EAGAIN || err == ECONNABORTED ? 0 : -err;
-		for (int i = 0; i < MAX_CONNS && slot < 0; i++)
-			if (!s->conns[i].open)
-				slot = i;
-		if (slot < 0) {
+		if (s->ops->limit > 0 && fd >= s->ops->limit) {
+			refuse(s, fd);
+			continue;
+		}
+		if ((k = conn_new(s, fd)) == NULL) {
 			close(fd);         /* full: a real server would say so */
 			continue;
 		}
-		s->conns[slot] = (struct conn){ .f.fd = fd, .open = true };
-		if (s->ops->add(s->m, &s->conns[slot].f) != 0) {
+		if (s->ops->add(s->m, &k->f) != 0) {
 			close(fd);
-			s->conns[slot].open = false;
+			conn_free(s, k);
+			continue;
 		}
+		again(s, k);
 	}
 }
 
@@ -95,9 +184,7 @@ static void drop(struct server *s, struct conn *k)
 	close(k->f.fd);
 	k->open = false;
 	k->len = 0;                  /* a half line goes with its sender */
-	free(k->q);                  /* and what it was never sent */
-	k->q = NULL;
-	k->qoff = k->qlen = k->qcap = 0;
+	conn_free(s, k);             /* and what it was never sent */
 }
 /* lesson end */
 
@@ -234,22 +321,57 @@ static void flush(struct server *s, struct conn *k)
 
 static void send_all(struct server *s, struct conn *from, const char *line, size_t len)
 {
-	for (int i = 0; i < MAX_CONNS; i++) {
-		struct conn *k = &s->conns[i];
+	for (int i = 0; i < s->nslots; i++) {
+		struct conn *k = s->slots[i];
 
-		if (k->open && !k->closing && k != from)
+		if (k != NULL && k->open && !k->closing && k != from)
 			send_to(s, k, line, len);
 	}
 }
 
-/* Bytes from a client: keep the unfinished line, send on each finished one. */
+/* The time a request takes to handle (work=), shown as idle time: on the
+ * scenario's clock when there is one, else (the bench) in real time. */
+static void work(struct server *s)
+{
+	struct model_ctx *c = s->c;
+	struct timespec left = { .tv_sec = c->work_ns / 1000000000,
+				 .tv_nsec = c->work_ns % 1000000000 };
+	int64_t t0;
+
+	if (c->work_ns <= 0)
+		return;
+	probe_idle(false, 0, 0);
+	t0 = probe_now(&c->probe);
+	if (c->clock != NULL)
+		sclock_sleep(c->clock, c->work_ns, &c->stop);
+	else
+		while (nanosleep(&left, &left) != 0 && errno == EINTR &&
+		       !model_should_stop(c))
+			;
+	probe_idle(true, probe_now(&c->probe) - t0, 0);
+}
+
+/* A finished line (or a LINE_MAX piece of a longer one): to everyone
+ * else (chat), or back to its sender once handled (echo). */
+static void answer(struct server *s, struct conn *k, const char *line, size_t len)
+{
+	if (s->c->serve != MODEL_SERVE_ECHO) {
+		send_all(s, k, line, len);
+		return;
+	}
+	work(s);
+	if (k->open && !k->closing)
+		send_to(s, k, line, len);
+}
+
+/* Bytes from a client: keep the unfinished line, answer each finished one. */
 static void take_bytes(struct server *s, struct conn *k, const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (k->len < LINE_MAX)
 			k->line[k->len++] = p[i];
 		if (p[i] == '\n' || k->len == LINE_MAX) {
-			send_all(s, k, k->line, k->len);
+			answer(s, k, k->line, k->len);
 			k->len = 0;
 		}
 	}
@@ -279,6 +401,31 @@ static ssize_t serve_once(struct server *s, struct conn *k)
 	return n < 0 ? -err : n;
 }
 
+static int by_slot(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The clients served since the last wait (and the new ones) wait again,
+ * in slot order. */
+static void wait_again(struct server *s)
+{
+	qsort(s->again, (size_t)s->nagain, sizeof *s->again, by_slot);
+	for (int i = 0; i < s->nagain; i++) {
+		struct conn *k = s->slots[s->again[i]];
+
+		if (k == NULL || !k->again)
+			continue;            /* left, or listed twice */
+		k->again = false;
+		if (k->open && !k->waiting) {
+			probe_phase(TRACE_PH_WAIT, false, true, k->f.fd,
+				    probe_now(&s->c->probe));
+			k->waiting = true;
+		}
+	}
+	s->nagain = 0;
+}
+
 /* Level-triggered: one read (what is left is reported again).  Edge: until
  * EAGAIN, as mux.c's readers do, unless drain=no: a client's last bytes and
  * its end of file often arrive together, and are reported once. */
@@ -289,7 +436,8 @@ static void serve_client(struct server *s, struct conn *k, int64_t t_ready)
 	if (k->waiting)
 		probe_phase(TRACE_PH_WAIT, true, true, k->f.fd, t_ready);
 	k->waiting = false;
-	while (serve_once(s, k) > 0 && drain && k->open)
+	again(s, k);
+	while (serve_once(s, k) > 0 && drain && conn_of(s, k->f.fd) == k)
 		;
 }
 
@@ -299,16 +447,8 @@ static int serve(struct server *s)
 		int n, rc;
 		int64_t t;
 
-		for (int i = 0; i < MAX_CONNS; i++) {
-			struct conn *k = &s->conns[i];
-
-			if (k->open && !k->waiting) {
-				probe_phase(TRACE_PH_WAIT, false, true, k->f.fd,
-					    probe_now(&s->c->probe));
-				k->waiting = true;
-			}
-		}
-		n = s->ops->wait(s->m, s->ready, MAX_CONNS + 1);
+		wait_again(s);
+		n = s->ops->wait(s->m, s->ready, WAIT_MAX);
 		t = probe_now(&s->c->probe);
 		if (n == -EINTR)
 			continue;
@@ -343,19 +483,28 @@ int mux_serve(struct model_ctx *c, const struct mux_ops *ops)
 	s->c = c;
 	s->ops = ops;
 	s->lf.fd = c->listen_fd;
+	/* Large, but only the slots used are ever touched (calloc maps
+	 * zero pages). */
+	s->slots = calloc(CONNS_MAX, sizeof *s->slots);
+	s->again = calloc(CONNS_MAX, sizeof *s->again);
 	fl = fcntl(s->lf.fd, F_GETFL);
-	if (fl < 0 || fcntl(s->lf.fd, F_SETFL, fl | O_NONBLOCK) < 0)
+	if (s->slots == NULL || s->again == NULL)
+		rc = -ENOMEM;
+	else if (fl < 0 || fcntl(s->lf.fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		rc = -errno;
-	else if ((rc = ops->create(&s->m, MAX_CONNS + 1)) == 0 &&
+	else if ((rc = ops->create(&s->m, CONNS_MAX + 1)) == 0 &&
 		 (rc = ops->add(s->m, &s->lf)) == 0)
 		rc = serve(s);
-	for (int i = 0; i < MAX_CONNS; i++) {
-		if (s->conns[i].open)
-			close(s->conns[i].f.fd);
-		free(s->conns[i].q);
-	}
+	for (int i = 0; s->slots != NULL && i < s->nslots; i++)
+		if (s->slots[i] != NULL) {
+			close(s->slots[i]->f.fd);
+			conn_free(s, s->slots[i]);
+		}
 	if (s->m != NULL)
 		ops->free(s->m);
+	free(s->slots);
+	free(s->again);
+	free(s->by_fd);
 	free(s);
 	return rc;
 }
