@@ -77,7 +77,7 @@ _ioscope()
 	--record | -o | --output)
 		_ioscope_files
 		return ;;
-	--speed | --fds | --low | --size)
+	--speed | --fds | --conns | --low | --size)
 		return ;;
 	esac
 	if [[ -n $words ]]; then
@@ -89,7 +89,7 @@ _ioscope()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
 		case $w in
-		--model | --speed | --record | --lang | --fds | --low | --models | --format | --output | --size | --theme | -o)
+		--model | --speed | --record | --lang | --fds | --conns | --low | --models | --format | --output | --size | --theme | -o)
 			((i++))
 			[[ ${COMP_WORDS[i]} == = ]] && ((i++)) ;;
 		-* | =) ;;

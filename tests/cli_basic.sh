@@ -11,7 +11,7 @@ scratch cli
 expect 0 "usage: ioscope" -- $bin --help
 expect 0 "ioscope [0-9]" -- $bin --version
 expect 0 "two-phases" -- $bin          # no terminal: the lesson list
-expect 0 "blocking     available" -- $bin models
+expect 0 "blocking  *available" -- $bin models
 expect 0 "^fishing" -- $bin scenarios
 
 # A run, recorded; the recording replays to the same narration.

@@ -74,7 +74,7 @@ done
 value() {
 	case $1 in
 	--model) echo select ;; --speed) echo 2 ;; --lang) echo en ;; --theme) echo mono ;;
-	--format) echo text ;; --size) echo 80x24 ;; --fds) echo 10 ;; --models) echo poll ;;
+	--format) echo text ;; --size) echo 80x24 ;; --fds|--conns) echo 10 ;; --models) echo poll ;;
 	--low) echo 0,1000 ;; --events) echo 1000 ;;
 	--record|--output) echo "$tmp/never" ;;
 	esac

@@ -233,9 +233,9 @@ static void test_read_fast_messages(void **state)
 		  "select is a string (expected an integer from -1 to 2147483647)" },
 		{ "{\"seq\":0,\"t_ns\":5,\"actor\":\"S\",\"kind\":\"set\",\"what\":\"build\",\"n\":2,"
 		  "\"fds\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]}", "h.jsonl:2:1: \"fds\" of the "
-		  "\"set\" event has 17 entries (expected at most 16 fds, then fds_more)" },
+		  "\"set\" event of build has 17 entries (expected at most 16 fds, then fds_more)" },
 		{ "{\"seq\":0,\"t_ns\":5,\"actor\":\"S\",\"kind\":\"set\",\"what\":\"build\",\"n\":2}",
-		  "h.jsonl:2:1: the \"set\" event has no \"fds\" (expected an array of at most 16 fds)" },
+		  "h.jsonl:2:1: the \"set\" event of build has no \"fds\" (expected an array of at most 16 fds)" },
 		{ "{\"seq\":0,\"t_ns\":5,\"actor\":\"B\",\"kind\":\"lost\",\"count\":1}",
 		  "h.jsonl:2:1: event actor 'B' is not in the header (expected one of its "
 		  "\"actors\", or one an \"actor\" event announced on an earlier line)" },
