@@ -404,9 +404,11 @@ static void wake_sleepers(struct sched *s)
 	}
 }
 
+/* lesson: co-loop */
 static int sched_loop(struct sched *s)
 {
 	while (!model_should_stop(s->c)) {
+		/* The one thread sleeps here, for every coroutine at once. */
 		int n = srv_ep_wait(&s->ep, s->evs, NEVENTS, sleep_timeout(s)), rc;
 		int64_t t = probe_now(probe_self());
 
@@ -416,16 +418,18 @@ static int sched_loop(struct sched *s)
 			return model_should_stop(s->c) ? 0 : n;
 		for (int i = 0; i < n; i++) {
 			if (s->evs[i].data.fd != s->c->listen_fd) {
-				wake_fd(s, &s->evs[i], t);
+				wake_fd(s, &s->evs[i], t);   /* switch to the coroutine
+				                                parked on it */
 				continue;
 			}
-			if ((rc = take_clients(s)) != 0)
+			if ((rc = take_clients(s)) != 0)     /* a coroutine each */
 				return rc == -EINVAL ? 0 : rc;
 		}
 		wake_sleepers(s);
 	}
 	return 0;
 }
+/* lesson end */
 
 /* The run stops: every coroutine is woken with its parks refused, and
  * ends (its actor too). */

@@ -302,31 +302,39 @@ static int accept_one(struct server *s)
 	return fd < 0 ? -err : fd;
 }
 
+/* After a failed accept: 1 to go on, 0 when the listener was shut down
+ * (the run is stopping us), or -errno. */
+static int accept_failed(struct server *s, int err)
+{
+	if (err == -EINTR || err == -ECONNABORTED || err == -EPROTO)
+		return 1;
+	if (model_should_stop(s->c))
+		return 0;
+	/* Out of descriptors or memory: what the children hold comes back as
+	 * they finish. */
+	if (err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM) {
+		nap(s->c, NAP_NS);
+		return 1;
+	}
+	return err;
+}
+
 static int accept_loop(struct server *s)
 {
+	int rc;
+
 	/* lesson: thread-per-conn-loop */
 	while (!model_should_stop(s->c)) {
 		int fd;
 
-		reap(s);
-		fd = accept_one(s);
-		if (fd >= 0) {
-			start_conn(s, fd);
-			continue;
-		}
-		/* lesson end */
-		if (fd == -EINTR || fd == -ECONNABORTED || fd == -EPROTO)
-			continue;
-		if (model_should_stop(s->c))      /* the listener was shut down */
-			break;
-		/* Out of descriptors or memory: what the children hold comes
-		 * back as they finish. */
-		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOBUFS || fd == -ENOMEM) {
-			nap(s->c, NAP_NS);
-			continue;
-		}
-		return fd;
+		reap(s);                          /* join the threads that ended */
+		fd = accept_one(s);               /* asleep until a client comes */
+		if (fd >= 0)
+			start_conn(s, fd);        /* its own thread: S.1, S.2 ... */
+		else if ((rc = accept_failed(s, fd)) <= 0)
+			return rc;
 	}
+	/* lesson end */
 	return 0;
 }
 
