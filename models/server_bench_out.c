@@ -158,7 +158,7 @@ static void put_chart(FILE *out, const struct sb_plan *pl, int what)
 				first = 0;
 				fprintf(out, "%6d conns  %-16s ", pl->conns[si], pl->names[j]);
 			} else {
-				fprintf(out, "%13s%-16s ", "", pl->names[j]);
+				fprintf(out, "%14s%-16s ", "", pl->names[j]);
 			}
 			if (!c->measured) {
 				fputs("(skipped)\n", out);

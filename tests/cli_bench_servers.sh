@@ -59,7 +59,7 @@ csv_sane "$tmp/csv" epoll
 awk -F, 'NR == 2 && $3 == 1 { r = 1 } END { exit !r }' "$tmp/csv" && ok ||
 	bad "epoll: one thread expected: $(cat "$tmp/csv")"
 gone && ok || bad "a server process was left after the CSV run"
-if timeout 60 $bin bench --servers --conns 10 --models epoll >"$tmp/table" 2>"$tmp/err"; then ok
+if timeout 60 $bin bench --servers --conns 10 --models epoll,thread-per-conn >"$tmp/table" 2>"$tmp/err"; then ok
 else bad "bench --servers failed: $(cat "$tmp/err")"; fi
 grep -q "^model  *conns  *threads  *rss_kb  *ctx_sw  *p50_us  *p99_us  *reqs/s  *secs  *note$" "$tmp/table" && ok ||
 	bad "no table header: $(cat "$tmp/table")"
@@ -68,6 +68,10 @@ grep -q "^epoll  *10  *1  *[0-9][0-9]*  *[0-9][0-9]*  *[0-9][0-9]*  *[0-9][0-9]*
 grep -q "^p99 latency, log scale" "$tmp/table" && grep -q "^server memory, log scale" "$tmp/table" && ok ||
 	bad "no charts: $(cat "$tmp/table")"
 grep -q "^    10 conns  epoll  *█* [0-9.]* [mµ]*s$" "$tmp/table" && ok || bad "no p99 bar: $(cat "$tmp/table")"
+# Every bar of a chart starts in one column, the first row of a size too.
+awk '/log scale/ { chart++ } chart && /█/ { col[index($0, "█")] = 1 }
+     END { n = 0; for (c in col) n++; exit n != 1 }' "$tmp/table" && ok ||
+	bad "the charts' bars do not line up: $(cat "$tmp/table")"
 [ ! -s "$tmp/err" ] && ok || bad "stderr not a terminal, yet: $(cat "$tmp/err")"
 gone && ok || bad "a server process was left after the table run"
 
