@@ -162,7 +162,7 @@ static int cmd_scenarios(void)
 		if (l > 4 && strcmp(names[i]->d_name + l - 4, ".scn") == 0) {
 			snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
 			if (scn_load(path, &s, cause, sizeof cause) == 0) {
-				printf("%-12s %s\n", s->name, s->title[0]);
+				printf("%-17s %s\n", s->name, s->title[0]);
 				scn_free(s);
 			}
 		}

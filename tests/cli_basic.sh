@@ -13,6 +13,11 @@ expect 0 "ioscope [0-9]" -- $bin --version
 expect 0 "two-phases" -- $bin          # no terminal: the lesson list
 expect 0 "blocking  *available" -- $bin models
 expect 0 "^fishing" -- $bin scenarios
+# The lists' second column starts in one place, whatever the name's length.
+for list in models scenarios; do
+	[ "$($bin $list | awk '{ print index($0, " " $2) }' | sort -u | wc -l)" = 1 ] && ok ||
+		bad "$list: the second column does not line up: $($bin $list)"
+done
 
 # A run, recorded; the recording replays to the same narration.
 timeout 60 $bin run fishing --plain --speed 20 --record "$tmp/t.jsonl" >"$tmp/live.txt" 2>"$tmp/err.txt"
