@@ -17,6 +17,7 @@
  * actor's.  Stacks are mmap'd with a guard page below them.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,7 @@ struct co {
 	enum co_wait wait;           /* what it is parked on */
 	bool dead;                   /* returned: the scheduler reaps it */
 	bool cancel;                 /* the run stops: parks return at once */
+	bool mute;                   /* an answer failed: read on, answer no more */
 	int64_t ready_t;             /* when the scheduler saw its fd ready */
 	int64_t deadline;            /* CO_SLEEP: scheduler's clock */
 	struct co *next;             /* the sleepers' list */
@@ -212,12 +214,19 @@ static int co_sleep(struct co *k, int64_t ns)
 	return rc;
 }
 
+/* An answer that cannot be sent (the client reset its connection) ends
+ * the answers, not the reading: the connection is still read to its end,
+ * as every server model reads each (models/model.h). */
 static int answer_cb(void *arg, const char *line, size_t len)
 {
 	struct co *k = arg;
-	int rc = co_sleep(k, k->s->c->work_ns);
+	int rc = k->mute ? 0 : co_sleep(k, k->s->c->work_ns);
 
-	return rc != 0 ? rc : co_send(k, line, len);
+	if (rc == 0 && !k->mute && (rc = co_send(k, line, len)) != 0 && rc != -ECANCELED) {
+		k->mute = true;
+		rc = 0;
+	}
+	return rc;
 }
 
 /* lesson: co-serve */
@@ -379,14 +388,14 @@ static int sleep_timeout(struct sched *s)
 		return -1;
 	if (s->c->clock != NULL) {
 		ns = sclock_real_until(s->c->clock, s->sleep_head->deadline);
-		if (ns < 0)
+		if (ns < 0)            /* paused: nothing says when it plays again */
 			return PAUSED_MS;
 	} else {
 		ns = s->sleep_head->deadline - trace_mono_ns();
 	}
 	if (ns <= 0)
 		return 0;
-	return ns / 1000000 >= PAUSED_MS ? PAUSED_MS : (int)((ns + 999999) / 1000000);
+	return ns / 1000000 >= INT_MAX ? INT_MAX : (int)((ns + 999999) / 1000000);
 }
 
 /* Every sleep is work_ns long, so deadlines come in the order the

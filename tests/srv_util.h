@@ -133,4 +133,41 @@ static inline bool su_actor_ended(const struct trace *t, int actor)
 	return false;
 }
 
+/* Some actor began idle time (a request's work): the count of such. */
+static inline int su_idles_begun(const struct trace *t)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		n += ev->kind == TRACE_IDLE && !(ev->flags & TRACE_F_END);
+	}
+	return n;
+}
+
+/* Some actor read a connection to its end: a read that returned 0 or
+ * failed with more than "nothing yet" (what the world counts). */
+static inline bool su_read_to_end(const struct trace *t)
+{
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		if (ev->kind == TRACE_EXIT &&
+		    (ev->call == TRACE_CALL_RECVFROM || ev->call == TRACE_CALL_READ) &&
+		    (ev->ret == 0 || (ev->ret < 0 && ev->err != EAGAIN && ev->err != EINTR)))
+			return true;
+	}
+	return false;
+}
+
+/* A client that resets its connection (RST: SO_LINGER 0) and leaves. */
+static inline void su_reset(int fd)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	close(fd);
+}
+
 #endif

@@ -134,6 +134,53 @@ static void test_co_echo(void **state)
 	co_fini(&f);
 }
 
+static bool working(struct harness *h, void *arg)
+{
+	(void)arg;
+	return su_idles_begun(h->t) > 0;
+}
+
+static bool read_to_end(struct harness *h, void *arg)
+{
+	(void)arg;
+	return su_read_to_end(h->t);
+}
+
+/* epoll_waits that returned nothing: they timed out. */
+static int timeouts(const struct trace *t)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < trace_count(t); i++) {
+		const struct trace_ev *ev = trace_at(t, i);
+
+		n += ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_EPOLL_WAIT && ev->ret == 0;
+	}
+	return n;
+}
+
+/* A client resets its connection while its request is being worked on:
+ * the answer cannot be sent, and the coroutine still reads the
+ * connection to its end (the run counts on it: scenarios/world_net.c). */
+static void test_co_reset_while_working(void **state)
+{
+	struct fixture f;
+	int cl;
+
+	(void)state;
+	co_start(&f, 300 * 1000000LL);
+	assert_true((cl = su_connect(&f.a)) >= 0);
+	assert_int_equal(write(cl, "x\n", 2), 2);
+	assert_true(h_wait(&f.h, working, NULL, 5000));
+	su_reset(cl);
+	assert_true(h_wait(&f.h, read_to_end, NULL, 5000));
+	co_stop(&f);
+	/* The scheduler slept through the work in one epoll_wait, timed to
+	 * the sleeper's deadline, not in slices. */
+	assert_true(timeouts(f.h.t) <= 2);
+	co_fini(&f);
+}
+
 /* Five idle clients: five coroutines parked at once in their "blocking"
  * reads while the one kernel thread sleeps in epoll_wait.  One client
  * talks: its coroutine alone wakes, answers and parks again. */
@@ -251,6 +298,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_co_echo),
+		cmocka_unit_test(test_co_reset_while_working),
 		cmocka_unit_test(test_co_parked_while_thread_sleeps),
 		cmocka_unit_test(test_co_stop_prompt),
 		cmocka_unit_test(test_co_untraced_many),
