@@ -47,6 +47,9 @@ struct conn {
 	bool rearm;                  /* on S's list to begin phase 1 again */
 	struct conn *next;           /* that list */
 	pthread_mutex_t wmu;         /* one answer at a time on the socket */
+	pthread_cond_t turn;         /* with wmu: answered moved on */
+	uint32_t pushed;             /* S's: requests it queued, numbering them */
+	uint32_t answered;           /* under wmu: requests answered, in order */
 	struct srv_line line;        /* S's: the unfinished line */
 };
 
@@ -78,6 +81,7 @@ static void conn_put(struct conn *k)
 	if (atomic_fetch_sub(&k->refs, 1) != 1)
 		return;
 	close(k->fd);
+	pthread_cond_destroy(&k->turn);
 	pthread_mutex_destroy(&k->wmu);
 	free(k);
 }
@@ -118,14 +122,19 @@ static void work(struct pool *p)
 	probe_idle(true, probe_now(probe_self()) - t0, 0);
 }
 
-/* The answer: the request's bytes back to its sender.  The socket is
- * non-blocking (S's reads must never sleep): a full send buffer is
- * waited out in slices. */
+/* The answer: the request's bytes back to its sender, after the answers
+ * to its earlier requests (another worker may still be on one: a client
+ * gets its echoes in the order it sent the lines).  Every earlier request
+ * was taken from the queue before this one, so its worker is not waiting
+ * for this one.  The socket is non-blocking (S's reads must never
+ * sleep): a full send buffer is waited out in slices. */
 static void answer(struct pool *p, struct conn *k, const struct workq_req *r)
 {
 	size_t off = 0;
 
 	pthread_mutex_lock(&k->wmu);
+	while (k->answered != r->seq)
+		pthread_cond_wait(&k->turn, &k->wmu);
 	while (off < r->len && !stopping(p)) {
 		ssize_t n = srv_send(k->fd, r->data + off, r->len - off);
 
@@ -139,6 +148,8 @@ static void answer(struct pool *p, struct conn *k, const struct workq_req *r)
 			break;               /* gone: S reads its end */
 		off += n > 0 ? (size_t)n : 0;
 	}
+	k->answered++;
+	pthread_cond_broadcast(&k->turn);
 	pthread_mutex_unlock(&k->wmu);
 }
 
@@ -248,6 +259,7 @@ static int take_clients(struct pool *p)
 		k->fd = fd;
 		atomic_init(&k->refs, 1);
 		pthread_mutex_init(&k->wmu, NULL);
+		pthread_cond_init(&k->turn, NULL);
 		if (srv_ep_add(&p->ep, fd, EPOLLIN | EPOLLRDHUP, k) != 0) {
 			conn_put(k);
 			continue;
@@ -265,13 +277,19 @@ struct feed_arg {
 static int push_cb(void *arg, const char *line, size_t len)
 {
 	struct feed_arg *a = arg;
+	struct workq_req r = { .owner = a->k, .seq = a->k->pushed, .fd = a->k->fd,
+			       .len = len };
 	int rc;
 
+	memcpy(r.data, line, len);
 	atomic_fetch_add(&a->k->refs, 1);
-	rc = workq_push(&a->p->q, a->k, a->k->fd, line, len, &a->p->c->stop);
-	if (rc != 0)
+	rc = workq_push(&a->p->q, &r, &a->p->c->stop);
+	if (rc != 0) {
 		conn_put(a->k);
-	return rc;
+		return rc;
+	}
+	a->k->pushed++;
+	return 0;
 }
 
 /* The epoll said k is readable: one read (level-triggered), its lines

@@ -80,10 +80,9 @@ static void show(const struct workq *q)
 }
 
 /* lesson: workq-push */
-int workq_push(struct workq *q, void *owner, int fd, const char *p, size_t len,
-	       _Atomic int *stop)
+int workq_push(struct workq *q, const struct workq_req *r, _Atomic int *stop)
 {
-	struct workq_req *r;
+	struct workq_req *slot;
 	bool wake;
 
 	pthread_mutex_lock(&q->mu);
@@ -100,9 +99,10 @@ int workq_push(struct workq *q, void *owner, int fd, const char *p, size_t len,
 		pthread_mutex_lock(&q->mu);
 		q->producers_wait--;
 	}
-	r = &q->slot[(q->head + q->depth) % q->cap];
-	*r = (struct workq_req){ .owner = owner, .fd = fd, .len = len };
-	memcpy(r->data, p, len);
+	slot = &q->slot[(q->head + q->depth) % q->cap];
+	*slot = (struct workq_req){ .owner = r->owner, .seq = r->seq, .fd = r->fd,
+				    .len = r->len };
+	memcpy(slot->data, r->data, r->len);
 	q->depth++;
 	show(q);
 	atomic_fetch_add(&q->pushed, 1);
@@ -135,7 +135,8 @@ int workq_pop(struct workq *q, struct workq_req *out)
 		return -ECANCELED;
 	}
 	r = &q->slot[q->head];
-	*out = (struct workq_req){ .owner = r->owner, .fd = r->fd, .len = r->len };
+	*out = (struct workq_req){ .owner = r->owner, .seq = r->seq, .fd = r->fd,
+				   .len = r->len };
 	memcpy(out->data, r->data, r->len);
 	q->head = (q->head + 1) % q->cap;
 	q->depth--;

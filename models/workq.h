@@ -24,6 +24,8 @@
 
 struct workq_req {
 	void *owner;                 /* the producer's (a connection) */
+	uint32_t seq;                /* the owner's count: its requests in the
+	                                order it pushed them */
 	int fd;                      /* for the trace: where it came from */
 	size_t len;
 	char data[SRV_LINE_MAX];
@@ -44,12 +46,11 @@ struct workq {
 int workq_init(struct workq *q, int cap);
 void workq_free(struct workq *q);
 
-/* Put len bytes at p (at most SRV_LINE_MAX) at the back, from owner and
- * fd, asleep in futex while the queue is full.  Returns 0, or -ECANCELED
- * when *stop (or workq_stop) is set at a wake-up: the request was not
- * queued.  A producer woken by a signal rechecks *stop. */
-int workq_push(struct workq *q, void *owner, int fd, const char *p, size_t len,
-	       _Atomic int *stop);
+/* Put a copy of r (its r->len bytes of data, at most SRV_LINE_MAX) at the
+ * back, asleep in futex while the queue is full.  Returns 0, or
+ * -ECANCELED when *stop (or workq_stop) is set at a wake-up: the request
+ * was not queued.  A producer woken by a signal rechecks *stop. */
+int workq_push(struct workq *q, const struct workq_req *r, _Atomic int *stop);
 
 /* The oldest request into out, asleep in futex while the queue is empty.
  * Returns 0, or -ECANCELED once workq_stop was called. */

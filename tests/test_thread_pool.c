@@ -52,6 +52,33 @@ static void pool_fini(struct fixture *f)
 	close(f->lfd);
 }
 
+/* One client sends forty lines at once to eight workers: it gets its
+ * echoes back in the order it sent them, though different workers
+ * answer them. */
+static void test_pool_answers_in_order(void **state)
+{
+	enum { LINES = 40 };
+	struct fixture f;
+	char want[LINES * 4 + 1], got[LINES * 4 + 1];
+	int cl;
+
+	(void)state;
+	for (int i = 0; i < LINES; i++)
+		snprintf(want + 4 * i, 5, "%02d\n\n", i);
+	for (int i = 0; i < LINES; i++)
+		want[4 * i + 2] = (char)('a' + i % 26);
+	pool_start(&f, 8, 64, 0);
+	assert_true((cl = su_connect(&f.a)) >= 0);
+	for (int round = 0; round < 5; round++) {
+		assert_int_equal(write(cl, want, LINES * 4), LINES * 4);
+		assert_int_equal(su_read(cl, got, LINES * 4), LINES * 4);
+		assert_memory_equal(got, want, LINES * 4);
+	}
+	close(cl);
+	pool_stop(&f);
+	pool_fini(&f);
+}
+
 /* Every workq event: depth moves by one, never past its capacity cap. */
 static int check_workq(const struct trace *t, int cap, int *max_depth)
 {
@@ -294,7 +321,8 @@ static void *push_main(void *arg)
 	struct pusher *u = arg;
 
 	atomic_store(&u->tid, gettid());
-	atomic_store(&u->rc, workq_push(u->q, NULL, 9, "late\n", 5, &u->stop));
+	atomic_store(&u->rc, workq_push(u->q, &(struct workq_req){ .fd = 9, .len = 5,
+				.data = "late\n" }, &u->stop));
 	return NULL;
 }
 
@@ -322,13 +350,16 @@ static void test_workq_order_and_stop(void **state)
 
 	(void)state;
 	assert_int_equal(workq_init(&q, 2), 0);
-	assert_int_equal(workq_push(&q, &left, 5, "a\n", 2, &never), 0);
-	assert_int_equal(workq_push(&q, &left, 6, "bb\n", 3, &never), 0);
+	assert_int_equal(workq_push(&q, &(struct workq_req){ .owner = &left, .fd = 5, .len = 2,
+					.data = "a\n" }, &never), 0);
+	assert_int_equal(workq_push(&q, &(struct workq_req){ .owner = &left, .fd = 6, .len = 3,
+					.data = "bb\n" }, &never), 0);
 	assert_int_equal(workq_pop(&q, &r), 0);
 	assert_int_equal(r.fd, 5);
 	assert_int_equal(r.len, 2);
 	assert_memory_equal(r.data, "a\n", 2);
-	assert_int_equal(workq_push(&q, &left, 7, "c\n", 2, &never), 0);
+	assert_int_equal(workq_push(&q, &(struct workq_req){ .owner = &left, .fd = 7, .len = 2,
+					.data = "c\n" }, &never), 0);
 	assert_int_equal(pthread_create(&th, NULL, push_main, &u), 0);
 	assert_true(h_until(asleep_in_futex, &u, 5000));
 	assert_int_equal(atomic_load(&u.rc), 1);      /* still asleep: full */
@@ -345,6 +376,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pool_echo),
+		cmocka_unit_test(test_pool_answers_in_order),
 		cmocka_unit_test(test_pool_futex_both_ways),
 		cmocka_unit_test(test_pool_stop_when_full),
 		cmocka_unit_test(test_pool_stop_when_empty),
