@@ -25,6 +25,7 @@
  * tables, plus both ends' socket buffers in use; generous. */
 #define PER_SPAWN_KB 256
 #define PER_CONN_KB  16
+#define SERVER_ERR_BIG 126   /* exit statuses from here on are not an errno */
 
 static void sleep_ms(int ms)
 {
@@ -134,7 +135,8 @@ static void child_main(const struct model_ops *m, int lfd, pid_t parent)
 	c.started = 1;
 	probe_attach(NULL);
 	rc = m->run(&c);
-	_exit(rc < 0 && -rc < 126 ? -rc : 126);
+	/* The exit status carries run's errno to server_died. */
+	_exit(rc >= 0 ? 0 : -rc < SERVER_ERR_BIG ? -rc : SERVER_ERR_BIG);
 }
 
 /* A loopback listener on a port of the kernel's choice. */
@@ -195,9 +197,14 @@ static bool server_died(pid_t pid, struct sb_cell *cell)
 
 	if (waitpid(pid, &status, WNOHANG) != pid)
 		return false;
-	if (WIFEXITED(status))
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		snprintf(cell->note, sizeof cell->note, "the server stopped serving");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) < SERVER_ERR_BIG)
 		snprintf(cell->note, sizeof cell->note, "the server exited: %s",
-			 WEXITSTATUS(status) ? strerror(WEXITSTATUS(status)) : "status 0");
+			 strerror(WEXITSTATUS(status)));
+	else if (WIFEXITED(status))
+		snprintf(cell->note, sizeof cell->note, "the server exited with status %d",
+			 WEXITSTATUS(status));
 	else
 		snprintf(cell->note, sizeof cell->note, "the server died of signal %d",
 			 WTERMSIG(status));

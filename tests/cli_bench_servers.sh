@@ -6,6 +6,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 scratch servers
+# By its full path: left() looks for this binary's benches, not those of
+# another checkout's test run on the same machine.
+case $bin in /*) ;; *) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;; esac
 unset LC_ALL
 LANG=C.UTF-8; export LANG
 
