@@ -35,7 +35,7 @@ void co_ctx__start(void);
 #endif
 
 /* lesson: co-switch */
-__asm__(".text\n"
+__asm__(".pushsection .text\n"
 	".globl co_ctx__switch\n"
 	".hidden co_ctx__switch\n"
 	".type co_ctx__switch, @function\n"
@@ -71,7 +71,8 @@ __asm__(".text\n"
 	"movq %r12, %rdi\n"
 	"callq *%r13\n"
 	"ud2\n"
-	".size co_ctx__start, .-co_ctx__start\n");
+	".size co_ctx__start, .-co_ctx__start\n"
+	".popsection\n");
 /* lesson end */
 
 /* The new context's stack, top down: two words of padding (the entry

@@ -13,7 +13,10 @@
 
 #include <stddef.h>
 
-#if defined(__x86_64__) && !defined(CO_UCONTEXT)
+/* The hand-written switch returns into another stack, which a shadow
+ * stack (CET, -fcf-protection=return: __CET__ bit 2) would refuse; such a
+ * build takes ucontext, whose glibc switches shadow stacks too. */
+#if defined(__x86_64__) && !defined(CO_UCONTEXT) && !(defined(__CET__) && (__CET__ & 2))
 #define CO_CTX_HAND 1
 struct co_ctx {
 	void *sp;                    /* all the rest is on its stack */
