@@ -186,12 +186,13 @@ static inline int64_t view_ns_add(int64_t a, int64_t b)
 }
 
 /* A coroutine (TRACE_CAP_COROUTINE) in a read whose wait has begun and
- * not ended: parked in user space, its stack put aside; the kernel thread
+ * not ended: parked in user space, its stack put aside (its recvfrom came
+ * back EAGAIN before it parked: it is in no system call); the kernel thread
  * that runs it is its scheduler's, which does something else (asleep in
  * epoll_wait, or running another coroutine). */
 static inline bool view_actor_parked(const struct view_actor *a)
 {
-	return (a->caps & TRACE_CAP_COROUTINE) && a->call != 0 && a->phase == TRACE_PH_WAIT;
+	return (a->caps & TRACE_CAP_COROUTINE) && a->phase == TRACE_PH_WAIT;
 }
 
 /* Asleep in a call: a wait (select, poll, epoll_wait), a futex wait (on
