@@ -53,6 +53,10 @@ static void test_narrate_servers_pool(void **state)
 	has(zh, "S.w1    → futex 等待：在 futex 中睡眠：队列是空的（0/4）");
 	has(zh, "S       → futex 等待：在 futex 中睡眠：队列满了（4/4）");
 	has(zh, "S       ← clone = 0，用时 52 µs：S 开了一个线程：它的第 2 个工作者（S.w2）");
+	/* A worker's work is its own, not a polling reader's round. */
+	has(en, "works on a request (not in a system call)");
+	has(zh, "处理一个请求（不在系统调用里）");
+	assert_null(strstr(en, "(round 0)"));
 	free(en);
 	free(zh);
 	trace_free(t);

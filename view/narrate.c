@@ -13,7 +13,7 @@ enum phrase {
 	P_HEADER, P_ACTOR, P_COLS, P_CLIENT, P_CLIENT_LABEL, P_ENTER, P_EXIT_OK, P_EXIT_EOF, P_EXIT_AGAIN, P_EXIT_FULL,
 	P_EXIT_DRAINED, P_EXIT_ERR, P_EXIT_INTR, P_WAIT_BEGIN_B, P_WAIT_BEGIN_NB, P_COPY_BEGIN, P_COPY_BEGIN_WOKEN,
 	P_COPY_BEGIN_NB, P_PHASE_END_FREE, P_PHASE_END_B, P_PHASE_END_NB, P_COPY_END_WOKEN, P_COPY_END_THERE,
-	P_COPY_END_AWAY, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE,
+	P_COPY_END_AWAY, P_ARRIVE, P_ARRIVE_FAIL, P_CLOSE, P_STATE, P_STATE_HELPER, P_IDLE, P_WORK,
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
 	P_SUM_AGAIN, P_SUM_MUX, P_SUM_MUX_COST, P_SUM_MUX_EPOLL, P_SUM_MUX_LOOP, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1,
 	P_SUM_SPLIT, P_SUM_WOKEN, P_SUM_THERE, P_WAIT_BEGIN_PARK, P_PHASE_END_PARK, P_COPY_BEGIN_RESUME,
@@ -53,6 +53,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_STATE] = "  kernel says: thread %d is %c (%s) in %s(%s)%s%s",
 		[P_STATE_HELPER] = "  kernel says: helper thread %d (glibc's, not the caller) is %c (%s) in %s(%s)%s%s",
 		[P_IDLE] = "does something else for a while (round %u)",
+		[P_WORK] = "works on a request (not in a system call)",
 		[P_IDLE_END] = "back after %s",
 		[P_LOST] = "!! %u events lost: a trace ring was full",
 		[P_DONE] = "finished",
@@ -109,6 +110,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_STATE] = "  内核说：线程 %d 状态 %c（%s），在 %s(%s) 中%s%s",
 		[P_STATE_HELPER] = "  内核说：辅助线程 %d（glibc 的，不是调用者）状态 %c（%s），在 %s(%s) 中%s%s",
 		[P_IDLE] = "去做别的事（第 %u 轮）",
+		[P_WORK] = "处理一个请求（不在系统调用里）",
 		[P_IDLE_END] = "%s 后回来",
 		[P_LOST] = "!! 丢失 %u 个事件：跟踪环形缓冲区已满",
 		[P_DONE] = "结束",
@@ -379,6 +381,17 @@ static void caption_line(struct narrator *n, const struct trace_ev *ev, char *s,
 	snprintf(s, len, "── %s", view_caption_of(n->now, ev, n->lang, words, sizeof words));
 }
 
+/* A server's actor, or one a server made (a connection's thread, a
+ * worker, a coroutine): its idle time is work on a request. */
+static bool answers(const struct narrator *n, const struct trace_ev *ev)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+	const struct trace_actor *a = &h->actors[ev->actor];
+
+	return a->parent >= 0 ||
+	       (a->caps & (TRACE_CAP_SERVES | TRACE_CAP_SPAWNS | TRACE_CAP_QUEUE)) != 0;
+}
+
 /* The words for one event; returns 0 when the event prints no line.  An
  * event outside trace/FORMAT.md's bounds (only a hand-made trace has one)
  * prints nothing: every phrase below relies on them (an actor index, a
@@ -423,7 +436,9 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	case TRACE_IDLE:
 		if (ev->flags & TRACE_F_END)
 			snprintf(s, len, P(n, P_IDLE_END), narrate_dur(ev->dur_ns, d, sizeof d));
-		else
+		else if (answers(n, ev))      /* a server's work on a request */
+			snprintf(s, len, "%s", P(n, P_WORK));
+		else                          /* a reader between its tries */
 			snprintf(s, len, P(n, P_IDLE), ev->count);
 		return 1;
 	case TRACE_LOST:
