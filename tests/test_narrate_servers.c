@@ -46,13 +46,15 @@ static void test_narrate_servers_pool(void **state)
 	has(en, "S.w1    → futex wait: sleeps in futex: the queue is empty (0/4), nothing to take");
 	has(en, "S       → futex wait: sleeps in futex: the queue is full (4/4), no room until a "
 		"worker takes a request");
-	has(en, "S       ← clone = 0 after 52 µs: S made a thread: its worker 2 (S.w2)");
+	has(en, "S       ← clone after 52 µs: S made a thread: its worker 2 (S.w2) (pthread_create "
+		"said 0: done;");
 	has(en, "S         puts a request in the queue: 4/4 (fds 14 15 16 17): the queue is full");
 	has(en, "S.w1      takes a request from the queue: 0/4 left: the queue is empty");
 	has(en, "S.w1    ← futex = 0 after 500.0 ms: another thread woke it");
 	has(zh, "S.w1    → futex 等待：在 futex 中睡眠：队列是空的（0/4）");
 	has(zh, "S       → futex 等待：在 futex 中睡眠：队列满了（4/4）");
-	has(zh, "S       ← clone = 0，用时 52 µs：S 开了一个线程：它的第 2 个工作者（S.w2）");
+	has(zh, "S       ← clone，用时 52 µs：S 开了一个线程：它的第 2 个工作者（S.w2）（pthread_create "
+		"返回 0");
 	/* A worker's work is its own, not a polling reader's round. */
 	has(en, "works on a request (not in a system call)");
 	has(zh, "处理一个请求（不在系统调用里）");
@@ -69,8 +71,8 @@ static void test_narrate_servers_tpc(void **state)
 
 	(void)state;
 	has(en, "S       → clone: asks the kernel for a new thread or process");
-	has(en, "S       ← clone = 0 after 45 µs: S made a thread for connection 30 (S.30)");
-	has(zh, "S       ← clone = 0，用时 45 µs：S 开了一个线程，服务第 3 个连接（S.3）");
+	has(en, "S       ← clone after 45 µs: S made a thread for connection 30 (S.30) (pthread_create");
+	has(zh, "S       ← clone，用时 45 µs：S 开了一个线程，服务第 3 个连接（S.3）");
 	assert_null(strstr(en, "fd -1"));
 	free(en);
 	free(zh);

@@ -120,7 +120,10 @@ static void clone_exit(struct narrator *n, const struct trace_ev *ev, char *s, s
 				       "← clone = %lld，用时 %s：%s，pid %lld"),
 			 (long long)ev->ret, d, what, (long long)ev->ret);
 	else
-		snprintf(s, len, NL(n, "← clone = 0 after %s: %s", "← clone = 0，用时 %s：%s"), d, what);
+		snprintf(s, len, NL(n, "← clone after %s: %s (pthread_create said 0: done; the "
+				       "thread's tid is in its own first line)",
+				       "← clone，用时 %s：%s（pthread_create 返回 0：成功；新线程的 "
+				       "tid 在它自己的第一行里）"), d, what);
 }
 
 /* The queue's depth now, and whether the actor put a request in or took
