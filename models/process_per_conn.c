@@ -452,6 +452,10 @@ static void spawn(struct ppc *s, int fd)
 	}
 	s->kids[i] = (struct kid){ .pid = 0, .next_free = -1 };
 	announce(s, &s->kids[i]);
+	/* A connection whose handshake finished before the listener's
+	 * stamps were on did not inherit them (see ppc_run). */
+	if (s->kids[i].probe.ring != NULL)
+		(void)srv_stamp_arrivals(fd);
 	handled_signals(&handled);
 	pthread_sigmask(SIG_BLOCK, &handled, &old);
 	t0 = probe_enter(TRACE_CALL_CLONE, -1, false);
@@ -532,9 +536,11 @@ static int ppc_run(struct model_ctx *c)
 	if ((fl = fcntl(c->listen_fd, F_GETFL)) < 0 ||
 	    fcntl(c->listen_fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		return -errno;
-	/* Traced, the children's reads want the kernel's arrival stamps:
-	 * every connection accepted from the listener inherits them.  A
-	 * failure costs only the stamps, not the serving. */
+	/* Traced, the children's reads want the kernel's arrival stamps
+	 * (srv.h): every connection accepted from the listener inherits
+	 * them, and the kernel starts stamping (a moment's work queue)
+	 * before the first client comes.  A failure costs only the stamps,
+	 * not the serving; untraced (the bench) nothing is asked. */
 	if (probe_self() != NULL)
 		(void)srv_stamp_arrivals(c->listen_fd);
 	s.board = mmap(NULL, BOARD_BITS / 8, PROT_READ | PROT_WRITE,

@@ -170,6 +170,26 @@ static void serve(struct conn *k)
 	} while (n > 0 || n == -EINTR);
 }
 
+/* Traced, the children's reads want the kernel's arrival stamps
+ * (srv.h).  Turned on for the listener, at S's start: a connection
+ * accepted from it inherits them (the kernel clones the listener's socket
+ * flags), and the kernel starts stamping before the first client comes
+ * (turning its stamping on takes it a moment: a work queue).  Then on
+ * each traced connection too, since one whose handshake finished before
+ * the listener's flag was set did not inherit it.  A failure costs only
+ * the stamps (phase 1 then ends at the return), not the serving; untraced
+ * (the bench) nothing is asked. */
+static void stamp_listener(struct model_ctx *c)
+{
+	if (probe_self() != NULL)
+		(void)srv_stamp_arrivals(c->listen_fd);
+}
+
+static void stamp_conn(int fd)
+{
+	(void)srv_stamp_arrivals(fd);
+}
+
 static void *conn_main(void *arg)
 {
 	struct conn *k = arg;
@@ -179,6 +199,8 @@ static void *conn_main(void *arg)
 	 * its NULL sink. */
 	probe_attach(k->probe.ring != NULL ? &k->probe : NULL);
 	probe_actor_begin();
+	if (k->probe.ring != NULL)
+		stamp_conn(k->fd);
 	serve(k);
 	pthread_mutex_lock(&s->mu);
 	close(k->fd);                 /* the client sees its end of file */
@@ -340,17 +362,6 @@ static int accept_loop(struct server *s)
 	return 0;
 }
 
-/* Traced, the children's reads want the kernel's arrival stamps: turned
- * on for the listener, every connection accepted from it inherits them
- * (the kernel clones the listener's socket flags), even for bytes that
- * come before accept returns.  A failure costs only the stamps (phase 1
- * then ends at the return): not a reason to refuse to serve.  Untraced
- * (the bench) nothing is asked. */
-static void stamp_listener(struct model_ctx *c)
-{
-	if (probe_self() != NULL)
-		(void)srv_stamp_arrivals(c->listen_fd);
-}
 
 static int tpc_run(struct model_ctx *c)
 {
