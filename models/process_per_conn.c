@@ -5,8 +5,9 @@
  * announces the child as an actor of its own ("S.1", "S.2"… in accept
  * order), forks (traced as clone: its exit's ret is the child's pid) and
  * closes its own copy of the connection.  The child serves the echo
- * protocol with blocking recvfrom, both phases recorded as
- * models/blocking.c does, and exits at end of file.  Its events reach
+ * protocol with blocking recvmsg (recv that also returns the kernel's
+ * stamp of when the data came: where phase 1 ended), and exits at end
+ * of file.  Its events reach
  * the parent's trace through a ring in shared memory (trace/FORMAT.md,
  * "Events from child processes").
  *
@@ -35,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "models/model.h"
+#include "models/srv.h"
 #include "trace/sclock.h"
 
 #define ECHO_LINE    1024          /* an echo line, at most: longer, in pieces */
@@ -89,34 +90,28 @@ _Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
 
 /* ---- The child ---- */
 
-/* Phase 1 ended when the data came: before the call, if it was already
- * waiting (the kernel's count, FIONREAD), else at the wake-up, the only
- * moment a blocking reader learns of it (the world stamps its readers'
- * data, not a server's). */
+/* Phase 1 ended when the data came, which the kernel stamps: recvmsg,
+ * recv's sibling, hands the stamp back (srv.h, srv_recv_stamped).  At the
+ * call's start if the data was already waiting; without a stamp (end of
+ * file, an error, data that came before the kernel stamped any) at the
+ * return, the only moment a blocking reader learns of it. */
 static ssize_t child_recv(struct conn *k, char *buf)
 {
-	int64_t t0, t1, ready;
-	int waiting = 0;
+	int64_t t0, t1, ready, age = -1;
 	ssize_t n;
-	int err;
 
-	if (k->p->ring != NULL && ioctl(k->fd, FIONREAD, &waiting) != 0)
-		waiting = 0;
 	probe_phase(TRACE_PH_WAIT, false, true, k->fd, probe_now(k->p));
-	t0 = probe_enter(TRACE_CALL_RECVFROM, k->fd, true);
-	n = recv(k->fd, buf, k->chunk, 0);
-	err = errno;
+	t0 = probe_enter(TRACE_CALL_RECVMSG, k->fd, true);
+	n = srv_recv_stamped(k->fd, buf, k->chunk, k->p->ring != NULL ? &age : NULL);
 	t1 = probe_now(k->p);
+	ready = srv_phase1_end(t0, t1, age);
+	probe_phase(TRACE_PH_WAIT, true, true, k->fd, n > 0 ? ready : t1);
 	if (n > 0) {
-		ready = waiting > 0 ? t0 : t1;
-		probe_phase(TRACE_PH_WAIT, true, true, k->fd, ready);
 		probe_phase(TRACE_PH_COPY, false, true, k->fd, ready);
 		probe_phase(TRACE_PH_COPY, true, true, k->fd, t1);
-	} else {
-		probe_phase(TRACE_PH_WAIT, true, true, k->fd, t1);
 	}
-	probe_exit(TRACE_CALL_RECVFROM, k->fd, n, err, t0, 0);
-	return n < 0 ? -err : n;
+	probe_exit(TRACE_CALL_RECVMSG, k->fd, n, n < 0 ? (int)-n : 0, t0, 0);
+	return n;
 }
 
 static int child_send(struct conn *k, const char *p, size_t len)
@@ -457,6 +452,10 @@ static void spawn(struct ppc *s, int fd)
 	}
 	s->kids[i] = (struct kid){ .pid = 0, .next_free = -1 };
 	announce(s, &s->kids[i]);
+	/* A connection whose handshake finished before the listener's
+	 * stamps were on did not inherit them (see ppc_run). */
+	if (s->kids[i].probe.ring != NULL)
+		(void)srv_stamp_arrivals(fd);
 	handled_signals(&handled);
 	pthread_sigmask(SIG_BLOCK, &handled, &old);
 	t0 = probe_enter(TRACE_CALL_CLONE, -1, false);
@@ -537,6 +536,13 @@ static int ppc_run(struct model_ctx *c)
 	if ((fl = fcntl(c->listen_fd, F_GETFL)) < 0 ||
 	    fcntl(c->listen_fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
 		return -errno;
+	/* Traced, the children's reads want the kernel's arrival stamps
+	 * (srv.h): every connection accepted from the listener inherits
+	 * them, and the kernel starts stamping (a moment's work queue)
+	 * before the first client comes.  A failure costs only the stamps,
+	 * not the serving; untraced (the bench) nothing is asked. */
+	if (probe_self() != NULL)
+		(void)srv_stamp_arrivals(c->listen_fd);
 	s.board = mmap(NULL, BOARD_BITS / 8, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (s.board == MAP_FAILED)

@@ -151,6 +151,8 @@ int sampler_call_matches(int call, long nr)
 	switch (call) {
 	case TRACE_CALL_RECVFROM:
 		return nr == SYS_recvfrom;
+	case TRACE_CALL_RECVMSG:
+		return nr == SYS_recvmsg;
 	case TRACE_CALL_READ:
 		return nr == SYS_read;
 	case TRACE_CALL_WRITE:

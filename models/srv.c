@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/mux.h"
@@ -198,6 +199,61 @@ ssize_t srv_send(int fd, const char *p, size_t len)
 
 	probe_exit(TRACE_CALL_WRITE, fd, n, err, t0, 0);
 	return n < 0 ? -err : n;
+}
+
+int srv_stamp_arrivals(int fd)
+{
+	int on = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) != 0)
+		return -errno;
+	return 0;
+}
+
+/* The SCM_TIMESTAMPNS of m, or -1 when it holds none. */
+static int64_t stamp_of(struct msghdr *m)
+{
+	struct timespec ts;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL; c = CMSG_NXTHDR(m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS ||
+		    c->cmsg_len < CMSG_LEN(sizeof ts))
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof ts);
+		if (ts.tv_sec <= 0 && ts.tv_nsec <= 0)
+			return -1;
+		return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	}
+	return -1;
+}
+
+ssize_t srv_recv_stamped(int fd, void *buf, size_t len, int64_t *age_ns)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct timespec now;
+	int64_t stamp;
+	ssize_t n;
+
+	if (age_ns != NULL) {
+		*age_ns = -1;
+		m.msg_control = ctl.buf;
+		m.msg_controllen = sizeof ctl.buf;
+	}
+	n = recvmsg(fd, &m, 0);
+	if (n < 0)
+		return -errno;
+	if (age_ns == NULL || n == 0 || (stamp = stamp_of(&m)) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return n;
+	*age_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - stamp;
+	if (*age_ns < 0)                  /* the wall clock stepped back */
+		*age_ns = 0;
+	return n;
 }
 
 void srv_attach(struct probe *p)

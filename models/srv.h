@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "models/model.h"
 
@@ -73,6 +74,38 @@ int srv_line_feed(struct srv_line *l, const char *p, size_t n, srv_line_cb cb, v
  * not a signal), traced as TRACE_CALL_WRITE.  Returns bytes or -errno. */
 ssize_t srv_send(int fd, const char *p, size_t len);
 
+/* When did the bytes a read returns reach the socket?  A blocking reader
+ * learns of them only when it wakes, so without the kernel's word its
+ * phase 1 (waiting for data) would be taken to end at the return.  With
+ * SO_TIMESTAMPNS on a TCP socket, recvmsg(2) hands back the time
+ * (CLOCK_REALTIME) the kernel received the data it returns
+ * (SCM_TIMESTAMPNS, socket(7); net/ipv4/tcp.c tcp_recv_timestamp: the
+ * stamp of the last segment the read took from).  recv with ioctl
+ * SIOCGSTAMPNS does not work on TCP (ENOENT).
+ *
+ * srv_stamp_arrivals turns the stamps on for fd: one setsockopt per
+ * connection.  Returns 0 or -errno. */
+int srv_stamp_arrivals(int fd);
+
+/* One recvmsg of at most len bytes into buf, untraced (the caller traces
+ * it: it needs the times around the call).  When age_ns is not NULL it
+ * gets how long ago, at the return, the kernel received the returned
+ * bytes (realtime now minus the stamp, at least 0), or -1 when there is
+ * no stamp (end of file, an error, stamps not turned on); when it is
+ * NULL the call takes no control buffer and reads no clock.  Returns
+ * bytes, 0 at end of file, or -errno. */
+ssize_t srv_recv_stamped(int fd, void *buf, size_t len, int64_t *age_ns);
+
+/* Where phase 1 of a read from t0 (its enter) to t1 (its return) ended,
+ * given the age srv_recv_stamped gave: t1 - age, no earlier than t0 (the
+ * data was waiting before the call) and no later than t1; t1 when there
+ * is no stamp (age -1). */
+static inline int64_t srv_phase1_end(int64_t t0, int64_t t1, int64_t age_ns)
+{
+	if (age_ns < 0 || age_ns > t1 - t0)
+		return age_ns < 0 ? t1 : t0;
+	return t1 - age_ns;
+}
 
 /* The calling thread's probe becomes p, or none when p is untraced (no
  * ring): an untraced probe must not be attached, since its wake-ups

@@ -2,10 +2,10 @@
  *
  * The model's own thread S sleeps in a blocking accept(2).  Each
  * connection it accepts gets a thread of its own, announced as an actor
- * ("S.1", "S.2" ... in accept order), that reads it with blocking recv(2)
+ * ("S.1", "S.2" ... in accept order), that reads it with blocking recvmsg(2)
  * exactly as models/blocking.c does, answers every complete line (the
  * echo protocol, model.h), and closes it at end of file.  A thousand idle
- * clients are a thousand threads asleep in recvfrom: the cost the event
+ * clients are a thousand threads asleep in recvmsg: the cost the event
  * loop avoids, made visible.
  *
  * Ownership: S alone walks and frees the list of its children.  A child
@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "models/model.h"
+#include "models/srv.h"
 #include "trace/sclock.h"
 
 #define NAME       "thread-per-conn"
@@ -126,32 +128,32 @@ static int take_bytes(struct conn *k, const char *p, size_t n)
 	return 0;
 }
 
-/* One blocking recv with both phases, as models/blocking.c records them.
- * Nobody stamps when a client's bytes reached this socket (the world
- * writes the client's end, not this one), so the wait is taken to last
- * until the call returns and the copy of a few bytes to take no time: a
- * read that found data waiting returns at once anyway.  Returns bytes, 0
- * at EOF, or -errno. */
+/* One blocking read with both phases, as models/blocking.c records them.
+ * A blocking reader learns of its data only when it wakes; the kernel
+ * says when the data came: recvmsg, recv's sibling, hands back the
+ * socket's arrival stamp (srv.h, srv_recv_stamped).  Phase 1 ends then,
+ * at the call's start if the data was already waiting, and the copy runs
+ * from there to the return.  Without a stamp (end of file, an error, or
+ * data that came before the kernel stamped any) phase 1 ends at the
+ * return.  Returns bytes, 0 at EOF, or -errno. */
 static ssize_t read_once(struct conn *k, char *buf, size_t len)
 {
-	int64_t t0, t1;
+	bool traced = k->probe.ring != NULL;
+	int64_t t0, t1, ready, age = -1;
 	ssize_t n;
-	int err;
 
 	probe_phase(TRACE_PH_WAIT, false, true, k->fd, probe_now(&k->probe));
-	t0 = probe_enter(TRACE_CALL_RECVFROM, k->fd, true);
-	n = recv(k->fd, buf, len, 0);
-	err = errno;
+	t0 = probe_enter(TRACE_CALL_RECVMSG, k->fd, true);
+	n = srv_recv_stamped(k->fd, buf, len, traced ? &age : NULL);
 	t1 = probe_now(&k->probe);
+	ready = srv_phase1_end(t0, t1, age);
+	probe_phase(TRACE_PH_WAIT, true, true, k->fd, n > 0 ? ready : t1);
 	if (n > 0) {
-		probe_phase(TRACE_PH_WAIT, true, true, k->fd, t1);
-		probe_phase(TRACE_PH_COPY, false, true, k->fd, t1);
+		probe_phase(TRACE_PH_COPY, false, true, k->fd, ready);
 		probe_phase(TRACE_PH_COPY, true, true, k->fd, t1);
-	} else {
-		probe_phase(TRACE_PH_WAIT, true, true, k->fd, t1);
 	}
-	probe_exit(TRACE_CALL_RECVFROM, k->fd, n, err, t0, 0);
-	return n < 0 ? -err : n;
+	probe_exit(TRACE_CALL_RECVMSG, k->fd, n, n < 0 ? (int)-n : 0, t0, 0);
+	return n;
 }
 
 static void serve(struct conn *k)
@@ -168,6 +170,26 @@ static void serve(struct conn *k)
 	} while (n > 0 || n == -EINTR);
 }
 
+/* Traced, the children's reads want the kernel's arrival stamps
+ * (srv.h).  Turned on for the listener, at S's start: a connection
+ * accepted from it inherits them (the kernel clones the listener's socket
+ * flags), and the kernel starts stamping before the first client comes
+ * (turning its stamping on takes it a moment: a work queue).  Then on
+ * each traced connection too, since one whose handshake finished before
+ * the listener's flag was set did not inherit it.  A failure costs only
+ * the stamps (phase 1 then ends at the return), not the serving; untraced
+ * (the bench) nothing is asked. */
+static void stamp_listener(struct model_ctx *c)
+{
+	if (probe_self() != NULL)
+		(void)srv_stamp_arrivals(c->listen_fd);
+}
+
+static void stamp_conn(int fd)
+{
+	(void)srv_stamp_arrivals(fd);
+}
+
 static void *conn_main(void *arg)
 {
 	struct conn *k = arg;
@@ -177,6 +199,8 @@ static void *conn_main(void *arg)
 	 * its NULL sink. */
 	probe_attach(k->probe.ring != NULL ? &k->probe : NULL);
 	probe_actor_begin();
+	if (k->probe.ring != NULL)
+		stamp_conn(k->fd);
 	serve(k);
 	pthread_mutex_lock(&s->mu);
 	close(k->fd);                 /* the client sees its end of file */
@@ -338,6 +362,7 @@ static int accept_loop(struct server *s)
 	return 0;
 }
 
+
 static int tpc_run(struct model_ctx *c)
 {
 	struct server s = { .c = c };
@@ -351,6 +376,7 @@ static int tpc_run(struct model_ctx *c)
 		return -errno;
 	if ((rc = -pthread_mutex_init(&s.mu, NULL)) != 0)
 		return rc;
+	stamp_listener(c);
 	rc = accept_loop(&s);
 	stop_all(&s);
 	pthread_mutex_destroy(&s.mu);

@@ -203,7 +203,7 @@ void world__clients_close(struct world *w)
 static bool ends_conn(const struct trace_ev *ev)
 {
 	if (ev->kind != TRACE_EXIT ||
-	    (ev->call != TRACE_CALL_RECVFROM && ev->call != TRACE_CALL_READ))
+	    !trace_call_is_read(ev->call))
 		return false;
 	return ev->ret == 0 || (ev->ret < 0 && ev->err != EAGAIN &&
 				ev->err != EWOULDBLOCK && ev->err != EINTR);

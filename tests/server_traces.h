@@ -107,13 +107,16 @@ static inline void sb_read_there(struct sb *b, int actor, int fd, int bytes)
 	sb_call(b, actor, TRACE_EXIT, TRACE_CALL_RECVFROM, fd, bytes, 20000);
 }
 
-/* A read that waits for its data, which has come: its second half. */
-static inline void sb_read_rest(struct sb *b, int actor, int fd, int bytes, int64_t waited)
+/* A read (call: recvfrom, or recvmsg for the servers that block in one
+ * read per connection) that waits for its data, which has come: its
+ * second half. */
+static inline void sb_read_rest(struct sb *b, int actor, int call, int fd, int bytes,
+				int64_t waited)
 {
 	sb_phase(b, actor, TRACE_PH_WAIT, true, fd);
 	sb_phase(b, actor, TRACE_PH_COPY, false, fd);
 	sb_phase(b, actor, TRACE_PH_COPY, true, fd);
-	sb_call(b, actor, TRACE_EXIT, TRACE_CALL_RECVFROM, fd, bytes, waited);
+	sb_call(b, actor, TRACE_EXIT, call, fd, bytes, waited);
 }
 
 /* The world's data on fd put it on S's epoll ready list. */
@@ -213,19 +216,19 @@ static inline struct trace *server_trace_tpc(void)
 				    SRV_PID + k);
 		sb_call(&b, 1, TRACE_ENTER, TRACE_CALL_CLONE, -1, 0, 0);
 		sb_call(&b, 1, TRACE_EXIT, TRACE_CALL_CLONE, -1, 0, 45000);
-		sb_call(&b, child[k], TRACE_ENTER, TRACE_CALL_RECVFROM, 9 + k, 0, 0);
+		sb_call(&b, child[k], TRACE_ENTER, TRACE_CALL_RECVMSG, 9 + k, 0, 0);
 		sb_phase(&b, child[k], TRACE_PH_WAIT, false, 9 + k);
 	}
 	sb_call(&b, 1, TRACE_ENTER, TRACE_CALL_ACCEPT, 3, 0, 0);
 	sb_state(&b, 1, SRV_PID, 'S', "accept", "inet_csk_accept", 3);
 	for (int k = 1; k <= 30; k++)
-		sb_state(&b, child[k], SRV_PID + k, 'S', "recvfrom", "sk_wait_data", 9 + k);
+		sb_state(&b, child[k], SRV_PID + k, 'S', "recvmsg", "sk_wait_data", 9 + k);
 	b.now += 800000000;
 	sb_caption(&b, "Two clients send a line; their threads wake, read it and echo it",
 		   "两个客户端各发来一行；它们的线程醒来，读到它并原样写回");
 	for (int k = 3; k <= 17; k += 14) {
 		sb_arrive(&b, child[k], 9 + k, 6);
-		sb_read_rest(&b, child[k], 9 + k, 6, 800000000);
+		sb_read_rest(&b, child[k], TRACE_CALL_RECVMSG, 9 + k, 6, 800000000);
 		sb_call(&b, child[k], TRACE_ENTER, TRACE_CALL_WRITE, 9 + k, 0, 0);
 		sb_call(&b, child[k], TRACE_EXIT, TRACE_CALL_WRITE, 9 + k, 6, 15000);
 	}
@@ -358,7 +361,7 @@ static inline struct trace *server_trace_coroutines(void)
 		trace_ev_set_fds(&e, &fds[1], 1);
 		sb_add(&b, e);
 	}
-	sb_read_rest(&b, co[2], 11, 6, 700000000);
+	sb_read_rest(&b, co[2], TRACE_CALL_RECVFROM, 11, 6, 700000000);
 	sb_call(&b, co[2], TRACE_ENTER, TRACE_CALL_WRITE, 11, 0, 0);
 	sb_call(&b, co[2], TRACE_EXIT, TRACE_CALL_WRITE, 11, 6, 12000);
 	sb_call(&b, co[2], TRACE_ENTER, TRACE_CALL_RECVFROM, 11, 0, 0);

@@ -24,6 +24,7 @@
 
 #include "models/model.h"
 #include "tests/harness.h"
+#include "tests/stamped_reads.h"
 #include "trace/sink.h"
 
 #define WAIT_MS  5000
@@ -56,7 +57,8 @@ static int listener(struct sockaddr_in *sin)
 	return fd;
 }
 
-static void fix_open(struct fix *f, bool traced)
+/* S, traced or not, taking work_ns (real time: no clock) per line. */
+static void fix_open_work(struct fix *f, bool traced, int64_t work_ns)
 {
 	memset(f, 0, sizeof *f);
 	f->traced = traced;
@@ -65,10 +67,15 @@ static void fix_open(struct fix *f, bool traced)
 	assert_int_equal(trace_add_actor(f->t, "S", "process-per-conn", TRACE_CAP_SPAWNS, "", ""), 1);
 	assert_int_equal(sink_new(&f->loop, f->t, &f->s), 0);
 	f->c = (struct model_ctx){ .actor = 1, .listen_fd = listener(&f->addr),
-				   .serve = MODEL_SERVE_ECHO, .drain = -1 };
+				   .serve = MODEL_SERVE_ECHO, .drain = -1, .work_ns = work_ns };
 	if (traced)
 		f->c.probe = (struct probe){ .sink = f->s, .ring = sink_ring_new(f->s, 1), .actor = 1 };
 	assert_int_equal(model_start(&f->c, &model_process_per_conn), 0);
+}
+
+static void fix_open(struct fix *f, bool traced)
+{
+	fix_open_work(f, traced, 0);
 }
 
 static void fix_close(struct fix *f)
@@ -201,7 +208,7 @@ struct asleep {
 	int n;
 };
 
-/* Children S.1 .. S.n have begun, entered recvfrom, and sleep. */
+/* Children S.1 .. S.n have begun, entered recvmsg, and sleep. */
 static bool children_asleep(void *arg)
 {
 	struct asleep *a = arg;
@@ -279,7 +286,7 @@ static void test_process_per_conn_echo(void **state)
 			const struct trace_ev *ev = trace_at(f.t, k);
 
 			if (ev->actor == a && ev->kind == TRACE_EXIT &&
-			    ev->call == TRACE_CALL_RECVFROM && ev->ret == 0)
+			    ev->call == TRACE_CALL_RECVMSG && ev->ret == 0)
 				eof = ev;
 		}
 		assert_non_null(eof);
@@ -290,7 +297,66 @@ static void test_process_per_conn_echo(void **state)
 	assert_true(no_child());
 }
 
-/* Stopped while every child sleeps in recvfrom: model_stop returns in
+/* A read that slept until its line came: the kernel stamped the line's
+ * arrival (in softirq, before the process woke), so phase 1 ends after
+ * the call began and strictly before it returned; the copy phase is real
+ * time, not 0. */
+static void test_process_per_conn_stamp_blocked(void **state)
+{
+	struct fix f;
+	struct asleep a = { &f, 1 };
+	struct want ends = { &f, 1, TRACE_ACTOR, TRACE_F_END };
+	struct sread r[4];
+	char back[8];
+	int fd;
+
+	(void)state;
+	fix_open(&f, true);
+	fd = client(&f);
+	assert_true(h_until(children_asleep, &a, WAIT_MS));
+	send_all(fd, "late\n", 5);
+	recv_all(fd, back, 5);
+	shutdown(fd, SHUT_WR);
+	assert_true(h_until(children_have, &ends, WAIT_MS));
+	assert_int_equal(sreads_of(f.t, actor_named(f.t, "S.1"), r, 4), 1);
+	assert_true(r[0].wait_end >= r[0].enter);
+	assert_true(r[0].wait_end < r[0].copy_end);
+	assert_true(r[0].copy_end <= r[0].exit);
+	fix_close(&f);
+	assert_true(no_child());
+}
+
+/* The second line comes while S.1 works on the first (work_ns): it waits
+ * in the socket, so the read that takes it ends phase 1 at the call's
+ * start, and the whole call is the copy. */
+static void test_process_per_conn_stamp_waiting(void **state)
+{
+	struct fix f;
+	struct want busy = { &f, 1, TRACE_IDLE, 0 };
+	struct want ends = { &f, 1, TRACE_ACTOR, TRACE_F_END };
+	struct sread r[4];
+	char back[16];
+	int fd;
+
+	(void)state;
+	fix_open_work(&f, true, 300000000);
+	fd = client(&f);
+	send_all(fd, "one\n", 4);
+	assert_true(h_until(children_have, &busy, WAIT_MS));   /* S.1 works on it */
+	send_all(fd, "two\n", 4);
+	recv_all(fd, back, 8);
+	assert_memory_equal(back, "one\ntwo\n", 8);
+	shutdown(fd, SHUT_WR);
+	assert_true(h_until(children_have, &ends, WAIT_MS));
+	assert_int_equal(sreads_of(f.t, actor_named(f.t, "S.1"), r, 4), 2);
+	assert_int_equal(r[1].wait_end, r[1].enter);
+	assert_true(r[1].copy_end > r[1].enter);
+	assert_true(r[1].copy_end <= r[1].exit);
+	fix_close(&f);
+	assert_true(no_child());
+}
+
+/* Stopped while every child sleeps in recvmsg: model_stop returns in
  * time, no child is left, and each child's end is in the trace (its
  * parent said it). */
 static void test_process_per_conn_stop_blocked(void **state)
@@ -423,7 +489,7 @@ static void test_process_per_conn_untraced(void **state)
 
 /* Many at once (IOSCOPE_TEST_CONNS, default 200; 10000 is the bench's
  * largest), untraced: every connection is served while all are open,
- * and a stop with all of them asleep in recvfrom leaves no child. */
+ * and a stop with all of them asleep in recvmsg leaves no child. */
 static void test_process_per_conn_many(void **state)
 {
 	const char *env = getenv("IOSCOPE_TEST_CONNS");
@@ -507,6 +573,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_process_per_conn_echo),
+		cmocka_unit_test(test_process_per_conn_stamp_blocked),
+		cmocka_unit_test(test_process_per_conn_stamp_waiting),
 		cmocka_unit_test(test_process_per_conn_stop_blocked),
 		cmocka_unit_test(test_process_per_conn_killed_child),
 		cmocka_unit_test(test_process_per_conn_fds),

@@ -227,7 +227,7 @@ static void test_read_fast_messages(void **state)
 		{ "{\"seq\":0,\"t_ns\":5,\"actor\":\"A\",\"kind\":\"enter\",\"call\":\"readv\",\"fd\":5}",
 		  "h.jsonl:2:1: \"call\" of the \"enter\" event is 'readv' (expected one of: "
 		  "recvfrom, read, select, poll, epoll_wait, epoll_ctl, accept, write, "
-		  "io_uring_enter, aio_read, futex, clone)" },
+		  "io_uring_enter, aio_read, futex, clone, recvmsg)" },
 		{ "{\"seq\":0,\"t_ns\":5,\"actor\":\"S\",\"kind\":\"enter\",\"call\":\"select\",\"fd\":-1,"
 		  "\"nfds\":9,\"fds\":[5,6,\"7\"]}", "h.jsonl:2:1: \"fds[2]\" of the \"enter\" event of "
 		  "select is a string (expected an integer from -1 to 2147483647)" },

@@ -488,7 +488,7 @@ static void test_record_event_errors(void **state)
 		{ EV("\"kind\":\"enter\",\"call\":\"send\",\"fd\":3"),
 		  "\"call\" of the \"enter\" event is 'send' (expected one of: recvfrom, "
 		  "read, select, poll, epoll_wait, epoll_ctl, accept, write, "
-		  "io_uring_enter, aio_read, futex, clone)" },
+		  "io_uring_enter, aio_read, futex, clone, recvmsg)" },
 		{ EV("\"kind\":\"exit\",\"call\":\"read\",\"fd\":3,\"ret\":-1,\"dur_ns\":1,"
 		     "\"errno\":\"EFOO\""), "\"errno\" of the \"exit\" event is 'EFOO'" },
 		{ EV("\"kind\":\"exit\",\"call\":\"read\",\"fd\":3,\"ret\":1,\"dur_ns\":1,"

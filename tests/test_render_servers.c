@@ -114,7 +114,7 @@ static void test_render_servers_tpc(void **state)
 	char *text = screens(t, trace_count(t), "servers-tpc");
 
 	(void)state;
-	assert_non_null(strstr(text, "thread-per-conn ×30: 28 asleep in recvfrom, 2 running"));
+	assert_non_null(strstr(text, "thread-per-conn ×30: 28 asleep in recvmsg, 2 running"));
 	assert_null(strstr(text, "\nS.7 "));           /* no lane of its own */
 	free(text);
 	trace_free(t);
@@ -201,12 +201,12 @@ static void test_render_servers_processes(void **state)
 		sb_call(&b, 1, TRACE_EXIT, TRACE_CALL_CLONE, -1, 4400 + k, 80000);
 		c = sb_child(&b, "", k, "process-per-conn", TRACE_CAP_PHASES,
 			     "S's process for connection %d", "S 为第 %d 个连接开的进程", 4400 + k);
-		sb_call(&b, c, TRACE_ENTER, TRACE_CALL_RECVFROM, 9 + k, 0, 0);
+		sb_call(&b, c, TRACE_ENTER, TRACE_CALL_RECVMSG, 9 + k, 0, 0);
 		sb_phase(&b, c, TRACE_PH_WAIT, false, 9 + k);
 		e = sb_of(TRACE_STATE, c);
 		e.tid = e.pid = 4400 + k;
 		e.state = 'S';
-		e.syscall = trace_intern(b.t, "recvfrom");
+		e.syscall = trace_intern(b.t, "recvmsg");
 		e.wchan = trace_intern(b.t, "sk_wait_data");
 		e.fd = 9 + k;
 		sb_add(&b, e);

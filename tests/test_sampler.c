@@ -75,6 +75,9 @@ static void test_sampler_names_from_build(void **state)
 	assert_string_equal(sampler_sysname(99999, buf, sizeof buf), "syscall 99999");
 	assert_true(sampler_call_matches(TRACE_CALL_RECVFROM, SYS_recvfrom));
 	assert_false(sampler_call_matches(TRACE_CALL_RECVFROM, SYS_read));
+	assert_true(sampler_call_matches(TRACE_CALL_RECVMSG, SYS_recvmsg));
+	assert_false(sampler_call_matches(TRACE_CALL_RECVMSG, SYS_recvfrom));
+	assert_string_equal(sampler_sysname(SYS_recvmsg, buf, sizeof buf), "recvmsg");
 	assert_true(sampler_call_matches(TRACE_CALL_SELECT, SYS_pselect6));
 }
 

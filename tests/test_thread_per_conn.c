@@ -29,6 +29,7 @@
 #include "models/sampler.h"
 #include "trace/sink.h"
 #include "tests/harness.h"
+#include "tests/stamped_reads.h"
 
 #define UNTRACED_CONNS 200
 
@@ -134,7 +135,7 @@ struct want {
 	int n;
 };
 
-/* Every one of n children is asleep in recvfrom, by the kernel's word. */
+/* Every one of n children is asleep in recvmsg, by the kernel's word. */
 static bool children_asleep(void *arg)
 {
 	struct want *w = arg;
@@ -142,14 +143,14 @@ static bool children_asleep(void *arg)
 	int asleep = 0;
 
 	sink_drain(w->v->s);
-	if (count(t, 2, TRACE_ENTER, TRACE_CALL_RECVFROM) < w->n)
+	if (count(t, 2, TRACE_ENTER, TRACE_CALL_RECVMSG) < w->n)
 		return false;
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *e = trace_at(t, i);
 		struct kstate ks;
 
 		if (e->actor >= 2 && e->kind == TRACE_ACTOR && !(e->flags & TRACE_F_END) &&
-		    sampler_read(e->tid, &ks) == 0 && ks.state == 'S' && ks.sysno == SYS_recvfrom)
+		    sampler_read(e->tid, &ks) == 0 && ks.state == 'S' && ks.sysno == SYS_recvmsg)
 			asleep++;
 	}
 	return asleep == w->n;
@@ -236,9 +237,68 @@ static void test_tpc_echo(void **state)
 	assert_true(count(v.t, 2, TRACE_EXIT, TRACE_CALL_WRITE) >= 2 * N);
 	/* Both phases of each read that got bytes, the wait of each read. */
 	assert_int_equal(count(v.t, 2, TRACE_PHASE, 0),
-			 2 * count(v.t, 2, TRACE_EXIT, TRACE_CALL_RECVFROM) +
-			 2 * (count(v.t, 2, TRACE_EXIT, TRACE_CALL_RECVFROM) - N));
+			 2 * count(v.t, 2, TRACE_EXIT, TRACE_CALL_RECVMSG) +
+			 2 * (count(v.t, 2, TRACE_EXIT, TRACE_CALL_RECVMSG) - N));
 	assert_int_equal(sink_refused(v.s), 0);
+	srv_close(&v);
+}
+
+/* A read that slept until its line came: the kernel stamped the line's
+ * arrival (in softirq, before the thread woke), so phase 1 ends after
+ * the call began and strictly before it returned; the copy (a wake-up,
+ * scheduling, the copy) is real time, not 0. */
+static void test_tpc_stamp_blocked(void **state)
+{
+	struct srv v;
+	struct want w = { &v, 1 };
+	struct sread r[4];
+	char back[8];
+	int fd;
+
+	(void)state;
+	srv_open(&v, 0);
+	fd = client(&v.sin);
+	assert_true(h_until(children_asleep, &w, 5000));
+	assert_int_equal(write(fd, "late\n", 5), 5);
+	read_back(fd, back, 5);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_true(eof(fd));
+	close(fd);
+	assert_true(h_until(children_ended, &w, 5000));
+	assert_int_equal(sreads_of(v.t, 2, r, 4), 1);
+	assert_true(r[0].wait_end >= r[0].enter);
+	assert_true(r[0].wait_end < r[0].copy_end);
+	assert_true(r[0].copy_end <= r[0].exit);
+	srv_close(&v);
+}
+
+/* The second line comes while S.1 works on the first (work_ns): it waits
+ * in the socket, so the read that takes it has no phase 1: it ends at the
+ * call's start, and the whole call is the copy. */
+static void test_tpc_stamp_waiting(void **state)
+{
+	struct srv v;
+	struct want w = { &v, 1 };
+	struct sread r[4];
+	char back[16];
+	int fd;
+
+	(void)state;
+	srv_open(&v, 300000000);
+	fd = client(&v.sin);
+	assert_int_equal(write(fd, "one\n", 4), 4);
+	assert_true(h_until(idle_begun, &w, 5000));   /* S.1 works on it */
+	assert_int_equal(write(fd, "two\n", 4), 4);
+	read_back(fd, back, 8);
+	assert_memory_equal(back, "one\ntwo\n", 8);
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_true(eof(fd));
+	close(fd);
+	assert_true(h_until(children_ended, &w, 5000));
+	assert_int_equal(sreads_of(v.t, 2, r, 4), 2);
+	assert_int_equal(r[1].wait_end, r[1].enter);
+	assert_true(r[1].copy_end > r[1].enter);
+	assert_true(r[1].copy_end <= r[1].exit);
 	srv_close(&v);
 }
 
@@ -337,7 +397,7 @@ struct sampled {
 	int n;
 };
 
-/* S has a state in accept, and each of n children one in recvfrom. */
+/* S has a state in accept, and each of n children one in recvmsg. */
 static bool all_sampled(void *arg)
 {
 	struct sampled *w = arg;
@@ -351,13 +411,13 @@ static bool all_sampled(void *arg)
 		if (e->kind != TRACE_STATE || e->state != 'S')
 			continue;
 		in_accept += e->actor == 1 && strncmp(e->syscall, "accept", 6) == 0;
-		in_recv += e->actor >= 2 && strcmp(e->syscall, "recvfrom") == 0;
+		in_recv += e->actor >= 2 && strcmp(e->syscall, "recvmsg") == 0;
 	}
 	return in_accept > 0 && in_recv == w->n;
 }
 
 /* With the sampler watching S, its children are watched too, from their
- * begin: the kernel pane can say each is asleep in recvfrom. */
+ * begin: the kernel pane can say each is asleep in recvmsg. */
 static void test_tpc_sampled(void **state)
 {
 	enum { N = 3 };
@@ -572,6 +632,8 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tpc_echo),
+		cmocka_unit_test(test_tpc_stamp_blocked),
+		cmocka_unit_test(test_tpc_stamp_waiting),
 		cmocka_unit_test(test_tpc_long_line),
 		cmocka_unit_test(test_tpc_stop_blocked),
 		cmocka_unit_test(test_tpc_stop_working),

@@ -108,10 +108,17 @@ static struct ring *announce(struct wfix *f, const char *name, int parent, int *
 	return r;
 }
 
-static void eof_read(struct wfix *f, struct ring *r, int id, int fd)
+/* A read's end of file: recvfrom, or recvmsg (the call of the servers
+ * whose reads carry the kernel's arrival stamp). */
+static void eof_read_call(struct wfix *f, struct ring *r, int id, int call, int fd)
 {
 	sink_emit(f->sink, r, &(struct trace_ev){ .kind = TRACE_EXIT, .actor = (uint16_t)id,
-		.call = TRACE_CALL_RECVFROM, .fd = fd, .ret = 0, .step = -1 });
+		.call = (uint16_t)call, .fd = fd, .ret = 0, .step = -1 });
+}
+
+static void eof_read(struct wfix *f, struct ring *r, int id, int fd)
+{
+	eof_read_call(f, r, id, TRACE_CALL_RECVFROM, fd);
 }
 
 /* S's child and the child's own child read the two connections to their
@@ -138,7 +145,7 @@ static void test_world_spawns_descendants_count(void **state)
 	assert_int_equal(world_unserved(f.w, NULL, 0), 2);
 
 	eof_read(&f, child, child_id, 7);
-	eof_read(&f, grandchild, grandchild_id, 8);
+	eof_read_call(&f, grandchild, grandchild_id, TRACE_CALL_RECVMSG, 8);
 	assert_true(wfix_until(&f, world_done, WORLD_SERVE_MS + 5000));
 	assert_int_equal(world_unserved(f.w, NULL, 0), 0);
 	wfix_close(&f);

@@ -265,7 +265,7 @@ static void summarize(struct view_actor *a)
 static void apply_arrive(struct view_actor *a, const struct trace_ev *ev)
 {
 	if (ev->ret <= 0 || a->call_fd != ev->fd ||
-	    (a->call != TRACE_CALL_RECVFROM && a->call != TRACE_CALL_READ))
+	    !trace_call_is_read(a->call))
 		return;
 	for (int i = 0; i < VIEW_PHASES; i++)
 		if (a->ph[i].phase == TRACE_PH_WAIT && a->ph[i].fd == ev->fd && a->ph[i].blocked)
@@ -303,7 +303,7 @@ static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 	a->calls++;
 	if (ev->err == EAGAIN)
 		a->eagain++;
-	if (ev->ret > 0 && (ev->call == TRACE_CALL_RECVFROM || ev->call == TRACE_CALL_READ)) {
+	if (ev->ret > 0 && trace_call_is_read(ev->call)) {
 		a->reads++;
 		a->bytes += (uint64_t)ev->ret;
 	}

@@ -478,6 +478,7 @@ static const char *const call_names[TRACE_CALL_MAX] = {
 	[TRACE_CALL_ACCEPT] = "accept", [TRACE_CALL_WRITE] = "write",
 	[TRACE_CALL_IO_URING_ENTER] = "io_uring_enter", [TRACE_CALL_AIO_READ] = "aio_read",
 	[TRACE_CALL_FUTEX] = "futex", [TRACE_CALL_CLONE] = "clone",
+	[TRACE_CALL_RECVMSG] = "recvmsg",
 };
 
 static const char *const set_names[TRACE_SET_MAX] = {

@@ -103,6 +103,9 @@ enum trace_call {
 	TRACE_CALL_CLONE,           /* a thread or process made: pthread_create
 	                               (clone3) or fork (clone); ret = its tid or
 	                               pid */
+	TRACE_CALL_RECVMSG,         /* recv's sibling: also hands back the
+	                               kernel's stamp of when the data arrived
+	                               (SO_TIMESTAMPNS) */
 	TRACE_CALL_MAX
 };
 
@@ -113,6 +116,14 @@ static inline bool trace_call_is_wait(int call)
 {
 	return call == TRACE_CALL_SELECT || call == TRACE_CALL_POLL ||
 	       call == TRACE_CALL_EPOLL_WAIT;
+}
+
+/* A read of one descriptor's bytes (recvfrom, recvmsg, read): what
+ * counts as a read, ends a connection at 0, and has the two phases. */
+static inline bool trace_call_is_read(int call)
+{
+	return call == TRACE_CALL_RECVFROM || call == TRACE_CALL_RECVMSG ||
+	       call == TRACE_CALL_READ;
 }
 
 /* TRACE_SET: which set. */

@@ -353,7 +353,8 @@ static const char *first_arg(const struct trace_ev *ev, char *buf, size_t len)
 		snprintf(buf, len, "nfds %d", ev->fd);
 	else if (strncmp(sc, "epoll", 5) == 0)
 		snprintf(buf, len, "epfd %d", ev->fd);
-	else if (strcmp(sc, "recvfrom") == 0 || strcmp(sc, "read") == 0 ||
+	else if (strcmp(sc, "recvfrom") == 0 || strcmp(sc, "recvmsg") == 0 ||
+		 strcmp(sc, "read") == 0 ||
 		 strcmp(sc, "write") == 0 || strncmp(sc, "accept", 6) == 0)
 		snprintf(buf, len, "fd %d", ev->fd);
 	else
