@@ -72,6 +72,8 @@ struct ppc {
 	unsigned accepted;           /* connections, for the children's names */
 	unsigned failed;             /* connections closed: no child for them */
 	char name[NAME_MAX_LEN];     /* the server's actor's name */
+	sigset_t handled;            /* signals with a handler, at the last fork
+	                                (the child resets those) */
 };
 
 /* What a child needs to serve its connection. */
@@ -170,15 +172,14 @@ static void child_serve(struct conn *k)
  * which the child shares, and the parent's loop would think it got the
  * signal.  Back to the defaults, then every signal unblocked (S blocked
  * the handled ones across the fork, so none ran in between). */
-static void child_signals(void)
+static void child_signals(const sigset_t *handled)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
 	sigemptyset(&dfl.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &old) == 0 &&
-		    old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+		if (sigismember(handled, sig) == 1)
 			sigaction(sig, &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -248,7 +249,7 @@ static void __attribute__((noreturn)) child_main(struct ppc *s, int slot, int fd
 
 	probe_attach(&kid->probe);
 	probe_forked();
-	child_signals();
+	child_signals(&s->handled);
 	child_close_inherited(fd, kid->probe.sink != NULL ? sink_wake_fd(kid->probe.sink) : -1);
 	probe_actor_begin();
 	child_serve(&k);
@@ -441,7 +442,7 @@ static void spawn(struct ppc *s, int fd)
 {
 	int64_t work = work_real_ns(s->c), t0;
 	int i = slot_new(s), err;
-	sigset_t handled, old;
+	sigset_t old;
 	pid_t pid;
 
 	s->accepted++;
@@ -456,8 +457,8 @@ static void spawn(struct ppc *s, int fd)
 	 * stamps were on did not inherit them (see ppc_run). */
 	if (s->kids[i].probe.ring != NULL)
 		(void)srv_stamp_arrivals(fd);
-	handled_signals(&handled);
-	pthread_sigmask(SIG_BLOCK, &handled, &old);
+	handled_signals(&s->handled);
+	pthread_sigmask(SIG_BLOCK, &s->handled, &old);
 	t0 = probe_enter(TRACE_CALL_CLONE, -1, false);
 	/* lesson: fork-per-conn */
 	pid = fork();

@@ -42,6 +42,7 @@ struct conn {
 	pthread_t th;
 	int fd;                       /* -1 once closed, under s->mu */
 	size_t len;                   /* bytes of an unfinished line */
+	bool mute;                    /* an answer failed: read on, answer no more */
 	char line[ECHO_LINE];
 };
 
@@ -54,10 +55,6 @@ struct server {
 	int refused;                  /* closed at once: no thread for them */
 };
 
-/* The server's actor name, for its children's names (S.1).  A model
- * thread cannot read the trace's header (the loop thread's), and
- * model_ctx does not carry the name yet: "S", the name every server
- * scenario gives it. */
 /* Sleep ns of real time, in slices that notice a stop. */
 static int nap(struct model_ctx *c, int64_t ns)
 {
@@ -112,7 +109,7 @@ static int send_all(struct conn *k, const char *p, size_t len)
 }
 
 /* Every complete line (or ECHO_LINE bytes of one) goes back to the client
- * after work_ns.  Returns 0, or -errno when the connection is over. */
+ * after work_ns.  Returns 0, or -ECANCELED when the run stops. */
 static int take_bytes(struct conn *k, const char *p, size_t n)
 {
 	int rc;
@@ -121,8 +118,14 @@ static int take_bytes(struct conn *k, const char *p, size_t n)
 		k->line[k->len++] = p[i];
 		if (p[i] != '\n' && k->len < ECHO_LINE)
 			continue;
-		if ((rc = work(k)) != 0 || (rc = send_all(k, k->line, k->len)) != 0)
-			return rc;
+		if (!k->mute && ((rc = work(k)) != 0 || (rc = send_all(k, k->line, k->len)) != 0)) {
+			if (rc == -ECANCELED)
+				return rc;
+			/* The client is gone (a reset): no more answers, but
+			 * the connection is still read to its end, as every
+			 * server model reads each (models/model.h). */
+			k->mute = true;
+		}
 		k->len = 0;
 	}
 	return 0;
@@ -285,7 +288,7 @@ static void start_conn(struct server *s, int fd)
 	s->live = k;
 	t0 = probe_enter(TRACE_CALL_CLONE, -1, false);
 	rc = pthread_create(&k->th, NULL, conn_main, k);
-	probe_exit(TRACE_CALL_CLONE, -1, rc == 0 ? 0 : -rc, rc, t0, 0);
+	probe_exit(TRACE_CALL_CLONE, -1, rc == 0 ? 0 : -1, rc, t0, 0);
 	if (rc != 0) {
 		unlink_conn(s, k);
 		free(k);

@@ -153,8 +153,7 @@ static inline bool su_read_to_end(const struct trace *t)
 	for (size_t i = 0; i < trace_count(t); i++) {
 		const struct trace_ev *ev = trace_at(t, i);
 
-		if (ev->kind == TRACE_EXIT &&
-		    (ev->call == TRACE_CALL_RECVFROM || ev->call == TRACE_CALL_READ) &&
+		if (ev->kind == TRACE_EXIT && trace_call_is_read(ev->call) &&
 		    (ev->ret == 0 || (ev->ret < 0 && ev->err != EAGAIN && ev->err != EINTR)))
 			return true;
 	}

@@ -30,6 +30,7 @@
 #include "trace/sink.h"
 #include "tests/harness.h"
 #include "tests/stamped_reads.h"
+#include "tests/srv_util.h"
 
 #define UNTRACED_CONNS 200
 
@@ -170,6 +171,33 @@ static bool idle_begun(void *arg)
 
 	sink_drain(w->v->s);
 	return count(w->v->t, 2, TRACE_IDLE, 0) >= 1;
+}
+
+static bool read_to_end(void *arg)
+{
+	struct want *w = arg;
+
+	sink_drain(w->v->s);
+	return su_read_to_end(w->v->t);
+}
+
+/* A client resets its connection while its request is being worked on:
+ * the answer cannot be sent, and the connection's thread still reads it
+ * to its end (the run counts on it: scenarios/world_net.c). */
+static void test_tpc_reset_while_working(void **state)
+{
+	struct srv v;
+	struct want w = { &v, 1 };
+	int fd;
+
+	(void)state;
+	srv_open(&v, 300 * 1000000LL);
+	fd = client(&v.sin);
+	assert_int_equal(write(fd, "x\n", 2), 2);
+	assert_true(h_until(idle_begun, &w, 5000));
+	su_reset(fd);
+	assert_true(h_until(read_to_end, &w, 5000));
+	srv_close(&v);
 }
 
 /* N clients, two lines each (the second in two writes): every line comes
@@ -632,6 +660,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tpc_echo),
+		cmocka_unit_test(test_tpc_reset_while_working),
 		cmocka_unit_test(test_tpc_stamp_blocked),
 		cmocka_unit_test(test_tpc_stamp_waiting),
 		cmocka_unit_test(test_tpc_long_line),
