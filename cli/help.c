@@ -142,8 +142,8 @@ static const struct cmd_help cmd_help[] = {
 	    "thread-pool, coroutines, epoll; one not in this build is skipped) in a\n"
 	    "process of its own, serving echo to N connections from one epoll\n"
 	    "thread: each sends 32 bytes every N/2000 s, one at a time, so 2000\n"
-	    "requests/s at every N. Over 2 s it reports threads, memory (one\n"
-	    "process: Rss; several: the sum of their Pss from smaps_rollup), context\n"
+	    "requests/s at every N. Over 2 s it reports threads, memory (the\n"
+	    "sum of the server's processes' Pss, from smaps_rollup), context\n"
 	    "switches, p50 and p99 latency and requests/s; a size that cannot run\n"
 	    "here (ulimit -n, -u, pid_max, memory) says why. About 3 s a size.",
 	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
@@ -157,7 +157,7 @@ static const struct cmd_help cmd_help[] = {
 	    "thread-pool、coroutines、epoll；本构建中没有的会跳过）在自己的进程里\n"
 	    "为一个 epoll 线程发起的 N 个连接做回显服务：每个连接每 N/2000 秒发 32\n"
 	    "字节，一次只等一个回显，所以任何 N 下都是每秒 2000 个请求。\n"
-	    "在 2 秒的窗口内报告线程数、内存（单个进程：Rss；多个进程：\n"
+	    "在 2 秒的窗口内报告线程数、内存（服务器各进程\n"
 	    "smaps_rollup 中 Pss 之和）、上下文切换、p50 和 p99 延迟以及每秒请求数；\n"
 	    "本机跑不了的规模（ulimit -n、-u、pid_max、内存）会说明原因。每种规模约 3 秒。" },
 	  { "fds", "low", "models", "csv", "probe", "trace", "events", "servers", "conns" } },

@@ -19,8 +19,8 @@
  * SERVER_BENCH_WINDOW_MS is measured: the requests sent in it (p50, p99,
  * answered per second), and from /proc, over the server's process group
  * (the server and every process it forks): kernel threads (the sum of
- * Threads:), memory (one process: its Rss; several: the sum of their Pss
- * from smaps_rollup, so that pages they share are counted once), and
+ * Threads:), memory (the sum of their Pss from smaps_rollup: a page
+ * shared by n processes counts 1/n in each, so it is counted once), and
  * context switches (voluntary + involuntary, summed over every thread's
  * /proc/PID/task/TID/status, end of the window minus start).
  *

@@ -41,7 +41,7 @@ struct sb_plan {
 struct sb_usage {
 	int procs;
 	int threads;
-	long rss_kb;                   /* one process: Rss; several: sum of Pss */
+	long rss_kb;                   /* the sum of the processes' Pss */
 	long long ctx;                 /* voluntary + involuntary, all threads */
 };
 

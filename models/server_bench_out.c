@@ -87,14 +87,14 @@ int server_bench_parse_models(const char *s, const char **out, int max,
 static void put_row(FILE *out, const char *name, int conns, const struct sb_cell *c)
 {
 	if (!c->measured) {
-		fprintf(out, "%-16s %6d %7s %8s %7s %7s %7s %6s %5s  %s%s\n", name, conns,
+		fprintf(out, "%-16s %5d %7s %7s %6s %6s %6s %6s %4s  %s%s\n", name, conns,
 			"-", "-", "-", "-", "-", "-", "-", c->note[0] ? "skipped: " : "",
 			c->note);
 		return;
 	}
-	fprintf(out, "%-16s %6d %7d %8ld %7lld %7.0f %7.0f %6.0f %5.1f  %s\n", name,
+	fprintf(out, "%-16s %5d %7d %7ld %6lld %6.0f %6.0f %6.0f %4.1f%s%s\n", name,
 		conns, c->threads, c->rss_kb, c->ctx, c->p50_us, c->p99_us, c->rps,
-		c->secs, c->note);
+		c->secs, c->note[0] ? "  " : "", c->note);
 }
 
 /* A bar of value on a log scale from base, 10 columns a decade. */
@@ -142,12 +142,14 @@ static void put_chart(FILE *out, const struct sb_plan *pl, int what)
 	const char *cs = nl_langinfo(CODESET);
 	const char *bar = cs != NULL && strcmp(cs, "UTF-8") == 0 ? "█" : "#";
 
+	/* The marks stand over the bars: a bar starts in column 32, and each
+	 * 10 columns is ten times more. */
 	if (what == 0)
-		fputs("\np99 latency, log scale: each 10 columns is ten times longer "
-		      "(|10 µs |100 µs |1 ms |10 ms |100 ms)\n", out);
+		fputs("\np99 latency, log scale: ten columns is ten times longer\n"
+		      "                               |10 µs    |100 µs   |1 ms     |10 ms\n", out);
 	else
-		fputs("\nserver memory, log scale: each 10 columns is ten times more "
-		      "(|100 kB |1 MB |10 MB |100 MB |1 GB)\n", out);
+		fputs("\nserver memory, log scale: ten columns is ten times more\n"
+		      "                               |100 kB   |1 MB     |10 MB    |100 MB\n", out);
 	for (int si = 0; si < pl->nsizes; si++)
 		for (int j = 0, first = 1; j < pl->nmodels; j++) {
 			const struct sb_cell *c = &pl->cell[j][si];
@@ -175,14 +177,14 @@ static void put_chart(FILE *out, const struct sb_plan *pl, int what)
 
 void sb__put_table(FILE *out, const struct sb_plan *pl, double secs)
 {
-	fprintf(out, "Echo servers under N connections: each connection sends a %d-byte "
-		"line every N/%d s,\nat most one waiting for its echo (%d requests/s "
-		"offered at every N).\nMeasured over %.0f s once all N are connected: threads "
-		"and memory at its end\n(one process: Rss; several: the sum of their Pss), "
-		"context switches during it\n(voluntary + involuntary, every thread), the "
-		"latency of its requests (us).\n\n", SERVER_BENCH_REQ, SERVER_BENCH_RATE,
-		SERVER_BENCH_RATE, SERVER_BENCH_WINDOW_MS / 1000.0);
-	fprintf(out, "%-16s %6s %7s %8s %7s %7s %7s %6s %5s  %s\n", "model", "conns",
+	fprintf(out, "Echo servers under N connections: each sends a %d-byte line every\n"
+		"N/%d s, at most one waiting for its echo (%d requests/s at every N).\n"
+		"Over %.0f s once all N are connected: threads and memory (Pss, summed\n"
+		"over the server's processes) at its end, context switches during it\n"
+		"(voluntary + involuntary, every thread), latency of each echo (µs).\n\n",
+		SERVER_BENCH_REQ, SERVER_BENCH_RATE, SERVER_BENCH_RATE,
+		SERVER_BENCH_WINDOW_MS / 1000.0);
+	fprintf(out, "%-16s %5s %7s %7s %6s %6s %6s %6s %4s  %s\n", "model", "conns",
 		"threads", "rss_kb", "ctx_sw", "p50_us", "p99_us", "reqs/s", "secs",
 		"note");
 	for (int j = 0; j < pl->nmodels; j++)

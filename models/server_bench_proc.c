@@ -101,7 +101,7 @@ static long long switches(const char *pid)
 	return sum;
 }
 
-static void add_process(const char *pid, int mem, struct sb_usage *u, long *rss)
+static void add_process(const char *pid, int mem, struct sb_usage *u)
 {
 	char path[300];
 	long long t, v;
@@ -114,18 +114,17 @@ static void add_process(const char *pid, int mem, struct sb_usage *u, long *rss)
 	u->ctx += switches(pid);
 	if (!mem)
 		return;
+	/* Pss: a page shared by n processes counts 1/n in each, so the sum
+	 * is the server's whole memory, one process or ten thousand. */
 	snprintf(path, sizeof path, "/proc/%s/smaps_rollup", pid);
 	if ((v = sb__proc_field(path, "Pss:")) > 0)
 		u->rss_kb += (long)v;
-	if ((v = sb__proc_field(path, "Rss:")) > 0)
-		*rss = (long)v;
 }
 
 int sb__usage(pid_t pgid, int mem, struct sb_usage *u)
 {
 	DIR *dir = opendir("/proc");
 	struct dirent *d;
-	long rss = 0;
 
 	*u = (struct sb_usage){ 0 };
 	if (dir == NULL)
@@ -135,11 +134,9 @@ int sb__usage(pid_t pgid, int mem, struct sb_usage *u)
 
 		if (isdigit((unsigned char)d->d_name[0]) && pgrp_of(d->d_name, &pg) == 0 &&
 		    pg == pgid)
-			add_process(d->d_name, mem, u, &rss);
+			add_process(d->d_name, mem, u);
 	}
 	closedir(dir);
-	if (mem && u->procs == 1)
-		u->rss_kb = rss;         /* one process: all it holds */
 	return 0;
 }
 

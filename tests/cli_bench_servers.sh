@@ -71,6 +71,8 @@ grep -q "^epoll  *10  *1  *[0-9][0-9]*  *[0-9][0-9]*  *[0-9][0-9]*  *[0-9][0-9]*
 grep -q "^p99 latency, log scale" "$tmp/table" && grep -q "^server memory, log scale" "$tmp/table" && ok ||
 	bad "no charts: $(cat "$tmp/table")"
 grep -q "^    10 conns  epoll  *█* [0-9.]* [mµ]*s$" "$tmp/table" && ok || bad "no p99 bar: $(cat "$tmp/table")"
+# It reads at 80 columns: no line wider.
+[ "$(wc -L <"$tmp/table")" -le 80 ] && ok || bad "a line wider than 80 columns: $(cat "$tmp/table")"
 # Every bar of a chart starts in one column, the first row of a size too.
 awk '/log scale/ { chart++ } chart && /█/ { col[index($0, "█")] = 1 }
      END { n = 0; for (c in col) n++; exit n != 1 }' "$tmp/table" && ok ||
