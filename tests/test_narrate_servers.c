@@ -96,9 +96,9 @@ static void test_narrate_servers_fork(void **state)
 	sb_call(&b, 1, TRACE_EXIT, TRACE_CALL_CLONE, -1, 4313, 80000);
 	en = plain(b.t, NARRATE_EN);
 	zh = plain(b.t, NARRATE_ZH);
-	has(en, "← clone = 4312 after 80 µs: S made a process for connection 1 (S.1), pid 4312");
+	has(en, "← clone = 4312 after 80 µs: S made a process for connection 1, pid 4312");
 	has(en, "← clone = 4313 after 80 µs: S made a process for connection 1 (S.1), pid 4313");
-	has(zh, "← clone = 4312，用时 80 µs：S 开了一个进程，服务第 1 个连接（S.1），pid 4312");
+	has(zh, "← clone = 4312，用时 80 µs：S 开了一个进程，服务第 1 个连接，pid 4312");
 	free(en);
 	free(zh);
 	trace_free(b.t);

@@ -205,6 +205,26 @@ static void test_trace_store_random(void **state)
  * stored exactly: copied out and appended to a second trace it reads
  * back the same, and written out it is the file's own line again (the
  * recordings were written by this writer from the events in full). */
+/* Into u, the header's first n actors of t but the world (u has it). */
+static void copy_actors(struct trace *u, const struct trace *t, int n)
+{
+	for (int i = 1; i < n; i++) {
+		const struct trace_actor *a = &trace_hdr_c(t)->actors[i];
+
+		assert_int_equal(trace_add_actor(u, a->name, a->model, a->caps, a->label[0],
+						 a->label[1]), i);
+	}
+}
+
+/* Into u, t's actor i, announced as t's was (its begin comes next). */
+static void announce(struct trace *u, const struct trace *t, int i)
+{
+	const struct trace_actor *a = &trace_hdr_c(t)->actors[i];
+
+	assert_int_equal(trace_announce_actor(u, a->name, a->model, a->caps, a->label[0],
+					      a->label[1], a->parent), i);
+}
+
 static void test_trace_store_recordings(void **state)
 {
 	glob_t g;
@@ -222,9 +242,12 @@ static void test_trace_store_recordings(void **state)
 		assert_non_null(in);
 		assert_int_equal(trace_read(g.gl_pathv[f], &t, NULL, cause, sizeof cause), 0);
 		assert_true(getline(&line, &cap, in) > 0);           /* the header */
+		copy_actors(u, t, trace_hdr_c(t)->nstart);
 		for (size_t i = 0; i < trace_count(t); i++) {
 			struct trace_ev e = *trace_at(t, i);
 
+			if (e.kind == TRACE_ACTOR && !(e.flags & TRACE_F_END))
+				announce(u, t, e.actor);      /* a server's child */
 			assert_int_equal(e.seq, i);
 			assert_int_equal(trace_append(u, &e), 0);
 			assert_memory_equal(trace_at(u, i), &e, sizeof e);

@@ -71,10 +71,12 @@ static void futex_exit(struct narrator *n, const struct trace_ev *ev, char *s, s
 			 trace_errno_name(ev->err), d);
 }
 
-/* "S.3" or "S.w2", if the trace has an actor of that name whose parent
- * is the maker: the child made.  Children are named in accept order
- * (S.1, S.2 …) and pool workers in the order made (S.w1 …); the child's
- * own announcement may come before or after the clone returns. */
+/* "S.3" or "S.w2", if an actor of that name whose parent is the maker
+ * has appeared by now: the child made.  Children are named in accept
+ * order (S.1, S.2 …) and pool workers in the order made (S.w1 …).  The
+ * child's own begin may come before or after the clone returns; one that
+ * comes after is not named yet, so that a live run, whose header does not
+ * hold the child yet, and its replay, whose header does, say the same. */
 static const char *child_named(const struct narrator *n, int maker, const char *infix,
 			       unsigned k, char *buf, size_t len)
 {
@@ -83,7 +85,8 @@ static const char *child_named(const struct narrator *n, int maker, const char *
 
 	snprintf(buf, len, "%s.%s%u", narrate_actor(n->t, maker), infix, k);
 	i = trace_find_actor(n->t, buf);
-	return i > 0 && h->actors[i].parent == maker ? buf : NULL;
+	return i > 0 && h->actors[i].parent == maker && view_actor_c(n->now, i) != NULL ?
+	       buf : NULL;
 }
 
 static void clone_exit(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
