@@ -48,7 +48,6 @@
 #include "models/srv.h"
 #include "trace/sclock.h"
 
-#define ECHO_LINE    1024          /* an echo line, at most: longer, in pieces */
 #define GRACE_MS     100           /* SIGTERM, then SIGKILL */
 #define BOARD_BITS   65536         /* children alive at once, at most */
 #define NAME_MAX_LEN 64
@@ -84,7 +83,7 @@ struct conn {
 	size_t chunk;
 	bool mute;                   /* a send failed: read on, answer no more */
 	size_t len;
-	char line[ECHO_LINE];
+	char line[SRV_LINE_MAX];
 };
 
 _Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
@@ -116,25 +115,6 @@ static ssize_t child_recv(struct conn *k, char *buf)
 	return n;
 }
 
-static int child_send(struct conn *k, const char *p, size_t len)
-{
-	while (len > 0) {
-		int64_t t0 = probe_enter(TRACE_CALL_WRITE, k->fd, true);
-		/* A client that left must not kill the child (SIGPIPE). */
-		ssize_t n = send(k->fd, p, len, MSG_NOSIGNAL);
-		int err = errno;
-
-		probe_exit(TRACE_CALL_WRITE, k->fd, n, err, t0, 0);
-		if (n < 0 && err != EINTR)
-			return -err;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
-	return 0;
-}
-
 /* The work a request takes, then its answer: the line, back. */
 static void child_answer(struct conn *k)
 {
@@ -147,12 +127,12 @@ static void child_answer(struct conn *k)
 			;
 		probe_idle(true, probe_now(k->p) - t, 0);
 	}
-	if (!k->mute && child_send(k, k->line, k->len) != 0)
+	if (!k->mute && srv_send_all(k->fd, k->line, k->len, NULL) != 0)
 		k->mute = true;
 	k->len = 0;
 }
 
-/* Read to end of file; every complete line (or ECHO_LINE bytes of one)
+/* Read to end of file; every complete line (or SRV_LINE_MAX bytes of one)
  * is answered.  A half line at the end goes with its sender. */
 static void child_serve(struct conn *k)
 {
@@ -162,7 +142,7 @@ static void child_serve(struct conn *k)
 	while ((n = child_recv(k, buf)) > 0 || n == -EINTR)
 		for (ssize_t i = 0; i < n; i++) {
 			k->line[k->len++] = buf[i];
-			if (buf[i] == '\n' || k->len == ECHO_LINE)
+			if (buf[i] == '\n' || k->len == SRV_LINE_MAX)
 				child_answer(k);
 		}
 }

@@ -201,6 +201,26 @@ ssize_t srv_send(int fd, const char *p, size_t len)
 	return n < 0 ? -err : n;
 }
 
+int srv_send_all(int fd, const char *p, size_t len, _Atomic int *stop)
+{
+	while (len > 0) {
+		int64_t t0 = probe_enter(TRACE_CALL_WRITE, fd, true);
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		int err = errno;
+
+		probe_exit(TRACE_CALL_WRITE, fd, n, err, t0, 0);
+		if (n < 0 && err != EINTR)
+			return -err;
+		if (n < 0 && stop != NULL && atomic_load(stop))
+			return -ECANCELED;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
 int srv_stamp_arrivals(int fd)
 {
 	int on = 1;

@@ -74,6 +74,12 @@ int srv_line_feed(struct srv_line *l, const char *p, size_t n, srv_line_cb cb, v
  * not a signal), traced as TRACE_CALL_WRITE.  Returns bytes or -errno. */
 ssize_t srv_send(int fd, const char *p, size_t len);
 
+/* All len bytes at p on a blocking socket (it sleeps while the client
+ * does not read), each send traced as a TRACE_CALL_WRITE that may block.
+ * Returns 0, -errno (-EPIPE, -ECONNRESET: the client left), or -ECANCELED
+ * when a signal interrupted it with *stop set (stop may be NULL). */
+int srv_send_all(int fd, const char *p, size_t len, _Atomic int *stop);
+
 /* When did the bytes a read returns reach the socket?  A blocking reader
  * learns of them only when it wakes, so without the kernel's word its
  * phase 1 (waiting for data) would be taken to end at the return.  With

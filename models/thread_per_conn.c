@@ -31,7 +31,6 @@
 #include "trace/sclock.h"
 
 #define NAME       "thread-per-conn"
-#define ECHO_LINE  1024           /* a longer line is answered in pieces */
 #define NAP_NS     10000000       /* untimed waits, in slices that see stop */
 
 struct conn {
@@ -43,7 +42,7 @@ struct conn {
 	int fd;                       /* -1 once closed, under s->mu */
 	size_t len;                   /* bytes of an unfinished line */
 	bool mute;                    /* an answer failed: read on, answer no more */
-	char line[ECHO_LINE];
+	char line[SRV_LINE_MAX];
 };
 
 struct server {
@@ -85,30 +84,7 @@ static int work(struct conn *k)
 	return rc;
 }
 
-/* Write all of p (a blocking socket: it sleeps while the client does not
- * read).  Returns 0 or -errno. */
-static int send_all(struct conn *k, const char *p, size_t len)
-{
-	while (len > 0) {
-		int64_t t0 = probe_enter(TRACE_CALL_WRITE, k->fd, true);
-		/* A client that left must not kill the process (SIGPIPE): EPIPE. */
-		ssize_t n = send(k->fd, p, len, MSG_NOSIGNAL);
-		int err = errno;
-
-		probe_exit(TRACE_CALL_WRITE, k->fd, n, err, t0, 0);
-		if (n < 0 && err != EINTR)
-			return -err;
-		if (n < 0 && model_should_stop(k->s->c))
-			return -ECANCELED;
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-		}
-	}
-	return 0;
-}
-
-/* Every complete line (or ECHO_LINE bytes of one) goes back to the client
+/* Every complete line (or SRV_LINE_MAX bytes of one) goes back to the client
  * after work_ns.  Returns 0, or -ECANCELED when the run stops. */
 static int take_bytes(struct conn *k, const char *p, size_t n)
 {
@@ -116,9 +92,9 @@ static int take_bytes(struct conn *k, const char *p, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		k->line[k->len++] = p[i];
-		if (p[i] != '\n' && k->len < ECHO_LINE)
+		if (p[i] != '\n' && k->len < SRV_LINE_MAX)
 			continue;
-		if (!k->mute && ((rc = work(k)) != 0 || (rc = send_all(k, k->line, k->len)) != 0)) {
+		if (!k->mute && ((rc = work(k)) != 0 || (rc = srv_send_all(k->fd, k->line, k->len, &k->s->c->stop)) != 0)) {
 			if (rc == -ECANCELED)
 				return rc;
 			/* The client is gone (a reset): no more answers, but
