@@ -1,6 +1,5 @@
 /* render.c: the screen's layout, and the story pane.  The bars and
  * boxes around it (title, keys, help, "too small") are in render_keys.c. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,8 +573,8 @@ static void lanes_trim(const struct tui_state *s, struct layout *l)
 }
 
 /* Rows the lanes' grouping freed go back to the kernel pane and the
- * multiplexer's, up to their full height, while ok says the text (or the
- * story) keeps its own. */
+ * multiplexer's, up to their full height, while the text keeps its rows:
+ * all of them beside a pane the page does not name, else a few. */
 static void page_regrow(const struct layout *full, struct layout *l, int avail, int nrows,
 			unsigned want)
 {
@@ -594,6 +593,24 @@ static void page_regrow(const struct layout *full, struct layout *l, int avail, 
 			l->mux--;
 			break;
 		}
+	}
+}
+
+/* The panes as a draw uses them: the rows a grouping freed go to the
+ * kernel pane and the multiplexer's (then the text), and the lanes cut
+ * for a kernel pane that then grouped get their groups back. */
+static void page_settle(const struct tui_state *s, const struct layout *full, struct layout *l,
+			int avail, int nrows, unsigned want)
+{
+	int grouped = render__lanes_grouped(s, true);
+
+	lanes_trim(s, l);
+	page_regrow(full, l, avail, nrows, want);
+	if (l->kern > 0)          /* grouped to fit, its actors may need fewer */
+		l->kern = render__kernel_rows(s, l->kern);
+	if (l->lanes > 0 && l->lanes < grouped && !page_short(avail - (grouped - l->lanes), l, nrows)) {
+		l->lanes = grouped;
+		lanes_trim(s, l);
 	}
 }
 
@@ -643,16 +660,7 @@ static void page_layout(struct grid *g, const struct tui_state *s, int nrows, st
 	grouped = render__lanes_grouped(s, false);
 	if (page_short(avail, l, nrows) && l->lanes > grouped)
 		l->lanes = grouped;
-	lanes_trim(s, l);
-	page_regrow(&full, l, avail, nrows, want);
-	if (l->kern > 0)          /* grouped to fit, its actors may need fewer */
-		l->kern = render__kernel_rows(s, l->kern);
-	/* the lanes cut for a kernel pane that then grouped: their groups back */
-	grouped = render__lanes_grouped(s, true);
-	if (l->lanes > 0 && l->lanes < grouped && !page_short(avail - (grouped - l->lanes), l, nrows)) {
-		l->lanes = grouped;
-		lanes_trim(s, l);
-	}
+	page_settle(s, &full, l, avail, nrows, want);
 }
 
 /* The title of a page without a run. */
