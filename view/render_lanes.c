@@ -125,9 +125,11 @@ int render__lanes_fit(struct lanes_scratch *sc, int n)
 	int *order;
 	struct lane *lanes;
 	wchar_t (*prev)[2];
+	unsigned char *named;
 
 	if (n <= sc->cap)
 		return 0;
+	sc->named_key = 0;
 	order = realloc(sc->order, (size_t)n * sizeof *order);
 	if (order != NULL)
 		sc->order = order;
@@ -137,7 +139,10 @@ int render__lanes_fit(struct lanes_scratch *sc, int n)
 	prev = realloc(sc->prev, (size_t)n * sizeof *prev);
 	if (prev != NULL)
 		sc->prev = prev;
-	if (order == NULL || lanes == NULL || prev == NULL)
+	named = realloc(sc->named, (size_t)n);
+	if (named != NULL)
+		sc->named = named;
+	if (order == NULL || lanes == NULL || prev == NULL || named == NULL)
 		return -ENOMEM;
 	sc->cap = n;
 	return 0;
@@ -153,6 +158,9 @@ void render__lanes_free(struct lanes_scratch *sc)
 	free(sc->order);
 	free(sc->lanes);
 	free(sc->prev);
+	free(sc->named);
+	sc->named = NULL;
+	sc->named_key = 0;
 	sc->order = NULL;
 	sc->lanes = NULL;
 	sc->prev = NULL;
@@ -188,17 +196,44 @@ bool render__names(const char *text, const char *name)
 	return false;
 }
 
+/* sc->named[i]: does text name actor i?  Kept while the text and the
+ * actors are the same (a page with a thousand actors draws without a
+ * thousand searches of its text per lane plan): the same text (by its
+ * hash), trace and count of actors.  sc fits the trace. */
+static void named_prepare(const struct trace *t, struct lanes_scratch *sc, const char *text)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	uint64_t key = 1469598103934665603ull ^ trace_serial(t);
+
+	if (text == NULL)
+		return;
+	for (const char *c = text; *c != '\0'; c++)
+		key = (key ^ (unsigned char)*c) * 1099511628211ull;
+	key = (key ^ (uint64_t)h->nactors) * 1099511628211ull;
+	key |= 1;                 /* 0: nothing kept */
+	if (key == sc->named_key)
+		return;
+	for (int i = 0; i < h->nactors && i < sc->cap; i++)
+		sc->named[i] = has_lane(h, i) && render__names(text, h->actors[i].name);
+	sc->named_key = key;
+}
+
+static bool is_named(const struct lanes_scratch *sc, const char *text, int actor)
+{
+	return text != NULL && actor >= 0 && actor < sc->cap && sc->named[actor];
+}
+
 /* Could order[i] and order[j] share a lane: the same parent lane and
  * model, neither of them a root, nor an actor the text names (a lesson
- * page's: its lane is its own). */
-static bool same_group(const struct trace_hdr *h, const int *order, int i, int j,
+ * page's: its lane is its own).  named_prepare was called for text. */
+static bool same_group(const struct trace_hdr *h, const struct lanes_scratch *sc, int i, int j,
 		       const char *text)
 {
-	int a = order[i], b = order[j], r = lane_root(h, a);
+	int a = sc->order[i], b = sc->order[j], r = lane_root(h, a);
 
 	return r != a && lane_root(h, b) == r && b != r &&
 	       strcmp(h->actors[a].model, h->actors[b].model) == 0 &&
-	       !render__names(text, h->actors[a].name) && !render__names(text, h->actors[b].name);
+	       !is_named(sc, text, a) && !is_named(sc, text, b);
 }
 
 bool render__owns_queue(const struct trace_hdr *h, int i)
@@ -221,15 +256,17 @@ static int lanes_fitting(const struct lane *l, int nl, int room, int per)
 
 /* The lanes of order[0 .. n) into sc->lanes, grouped or not; returns
  * how many. */
-static int lanes_make(const struct trace_hdr *h, struct lanes_scratch *sc, int n, bool group,
+static int lanes_make(const struct trace *t, struct lanes_scratch *sc, int n, bool group,
 		      const char *text)
 {
+	const struct trace_hdr *h = trace_hdr_c(t);
 	int nl = 0;
 
+	named_prepare(t, sc, text);
 	for (int i = 0; i < n;) {
 		int j = i + 1;
 
-		while (group && j < n && same_group(h, sc->order, i, j, text))
+		while (group && j < n && same_group(h, sc, i, j, text))
 			j++;
 		sc->lanes[nl++] = (struct lane){ .row = -1, .span_start = -1, .first = i,
 						 .n = j - i, .group = j - i > 1,
@@ -246,7 +283,7 @@ static bool named_from(const struct trace_hdr *h, const struct lanes_scratch *sc
 {
 	for (int l = from < 0 ? 0 : from; l < nl; l++)
 		for (int i = sc->lanes[l].first; i < sc->lanes[l].first + sc->lanes[l].n; i++)
-			if (render__names(text, h->actors[sc->order[i]].name))
+			if (is_named(sc, text, sc->order[i]))
 				return true;
 	return false;
 }
@@ -265,11 +302,11 @@ int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, in
 	for (int i = 0; i < n; i++)
 		need += per + (per >= 2 && render__owns_queue(h, sc->order[i]));
 	group = need > rows;
-	nl = lanes_make(h, sc, n, group, text);
+	nl = lanes_make(t, sc, n, group, text);
 	shown = lanes_fitting(sc->lanes, nl, rows, per);
 	if (shown < nl && group && text != NULL &&
 	    named_from(h, sc, nl < n ? lanes_fitting(sc->lanes, nl, rows - 1, per) : shown, nl, text)) {
-		nl = lanes_make(h, sc, n, group, NULL);
+		nl = lanes_make(t, sc, n, group, NULL);
 		shown = lanes_fitting(sc->lanes, nl, rows, per);
 	}
 	if (shown < nl && nl < n)
@@ -454,13 +491,14 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 }
 
 
-int render__lane_groups(const struct trace *t, const int *order, int n, const char *text)
+int render__lane_groups(const struct trace *t, struct lanes_scratch *sc, int n, const char *text)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
 	int nl = 0;
 
+	named_prepare(t, sc, text);
 	for (int i = 0; i < n; i++)
-		nl += i == 0 || !same_group(h, order, i - 1, i, text);
+		nl += i == 0 || !same_group(h, sc, i - 1, i, text);
 	return nl;
 }
 
@@ -483,7 +521,7 @@ static int lanes_rows_of(const struct tui_state *s, bool single, const char *tex
 		queues += has_lane(h, i) && render__owns_queue(h, i);
 	}
 	if (!single && s->scratch != NULL && render__lanes_fit(&s->scratch->lanes, h->nactors) == 0)
-		n = render__lane_groups(s->t, s->scratch->lanes.order,
+		n = render__lane_groups(s->t, &s->scratch->lanes,
 					render__lane_order(s->t, &s->scratch->lanes), text);
 	return n * per + queues;
 }
@@ -527,7 +565,7 @@ int render__lanes_keep(const struct tui_state *s)
 	if (sc == NULL || render__lanes_fit(sc, h->nactors) != 0)
 		return keep;
 	n = render__lane_order(s->t, sc);
-	nl = lanes_make(h, sc, n, true, text);
+	nl = lanes_make(s->t, sc, n, true, text);
 	for (int l = 0; l < nl; l++) {
 		at += render__lane_rows(&sc->lanes[l], 2);
 		if (named_from(h, sc, l, l + 1, text))

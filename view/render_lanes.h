@@ -38,6 +38,8 @@ struct lanes_scratch {
 	int *order;               /* actors with a lane, sorted; [cap] */
 	struct lane *lanes;       /* [cap] */
 	wchar_t (*prev)[2];       /* per lane: its last cells (fitting) */
+	unsigned char *named;     /* [cap] by actor: named by the text of named_key */
+	uint64_t named_key;       /* that text's hash with the actors' count; 0: none */
 	int cap;                  /* actors the arrays hold */
 	int unsaid;               /* actors the last draw left out without
 	                             room to say so: the rule below says it */
@@ -96,8 +98,8 @@ static inline int render__lane_rows(const struct lane *l, int per)
 {
 	return per + (l->queue && per >= 2);
 }
-/* The lanes order[0 .. n) makes grouped. */
-int render__lane_groups(const struct trace *t, const int *order, int n, const char *text);
+/* The lanes sc->order[0 .. n) makes grouped. */
+int render__lane_groups(const struct trace *t, struct lanes_scratch *sc, int n, const char *text);
 /* Is name a word of text (not a part of a longer name: "S.8" is not in
  * "S.80" nor "S" in "S.1")?  text NULL: no.  The actors a lesson page's
  * text names keep a lane and a kernel row of their own: text is that of
