@@ -1,6 +1,5 @@
 /* render.c: the screen's layout, and the story pane.  The bars and
  * boxes around it (title, keys, help, "too small") are in render_keys.c. */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -554,39 +553,6 @@ static int page_split(const char *text, int w, struct render_page_row *r, int ma
 	}
 }
 
-/* Is name a word of text (not a part of a longer ASCII word)? */
-static bool names(const char *text, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0)
-		return false;
-	for (const char *at = strstr(text, name); at != NULL; at = strstr(at + 1, name)) {
-		char before = at > text ? at[-1] : ' ', after = at[n];
-
-		if (!isalnum((unsigned char)before) && !isalnum((unsigned char)after))
-			return true;
-	}
-	return false;
-}
-
-/* The rows of lanes that keep every actor the page's text names (the
- * lanes are drawn in actor order, two rows each); at least one. */
-static int lanes_named(const struct tui_state *s)
-{
-	const struct trace_hdr *hd = trace_hdr_c(s->t);
-	int k = 0, keep = 1;
-
-	for (int i = 1; i < hd->nactors && i < s->v->nactors; i++) {
-		if (!render__is_model(s, i))
-			continue;
-		k++;
-		if (names(s->page->text, hd->actors[i].name))
-			keep = k;
-	}
-	return 2 * keep;
-}
-
 #define PAGE_STORY_LINES 4          /* a story block's lines when the page names it */
 #define PAGE_LEAST_TEXT 6           /* rows of text a page keeps before panes it names */
 
@@ -599,18 +565,72 @@ static bool page_short(int avail, const struct layout *l, int nrows)
 	return avail - layout_rows(l) < least;
 }
 
+/* The lanes given h rows: those a draw uses (fewer when grouped). */
+static void lanes_trim(const struct tui_state *s, struct layout *l)
+{
+	if (l->lanes > 0)
+		l->lanes = render__lanes_used(s, l->lanes);
+}
+
+/* Rows the lanes' grouping freed go back to the kernel pane and the
+ * multiplexer's, up to their full height, while the text keeps its rows:
+ * all of them beside a pane the page does not name, else a few. */
+static void page_regrow(const struct layout *full, struct layout *l, int avail, int nrows,
+			unsigned want)
+{
+	int least = nrows <= PAGE_LEAST_TEXT ? nrows : PAGE_LEAST_TEXT + 1;
+
+	while (l->kern < full->kern) {
+		l->kern++;
+		if (avail - layout_rows(l) < ((want & LESSON_PANE_KERNEL) ? least : nrows)) {
+			l->kern--;
+			break;
+		}
+	}
+	while (l->mux > 0 && l->mux < full->mux) {
+		l->mux++;
+		if (avail - layout_rows(l) < ((want & LESSON_PANE_MUX) ? least : nrows)) {
+			l->mux--;
+			break;
+		}
+	}
+}
+
+/* The panes as a draw uses them: the rows a grouping freed go to the
+ * kernel pane and the multiplexer's (then the text), and the lanes cut
+ * for a kernel pane that then grouped get their groups back. */
+static void page_settle(const struct tui_state *s, const struct layout *full, struct layout *l,
+			int avail, int nrows, unsigned want)
+{
+	int grouped = render__lanes_grouped(s, true);
+
+	lanes_trim(s, l);
+	page_regrow(full, l, avail, nrows, want);
+	if (l->kern > 0)          /* grouped to fit, its actors may need fewer */
+		l->kern = render__kernel_rows(s, l->kern);
+	if (l->lanes > 0 && l->lanes < grouped && !page_short(avail - (grouped - l->lanes), l, nrows)) {
+		l->lanes = grouped;
+		lanes_trim(s, l);
+	}
+}
+
 /* Which panes, and how tall: the panes the page names and its text get
- * the room; the others shrink or hide until the whole text fits. */
+ * the room; the others shrink or hide until the whole text fits.  Lanes
+ * too many for the text to keep its rows group (the actors the text names
+ * keep their own lanes, then join their group too), and the rows a
+ * grouping frees go to the kernel pane, the multiplexer's, the text. */
 static void page_layout(struct grid *g, const struct tui_state *s, int nrows, struct layout *l)
 {
 	const struct tui_page *p = s->page;
 	unsigned want = p->show ? p->show : LESSON_PANE_LANES;
-	int avail = g->h - 2, keep;
+	int avail = g->h - 2, keep, grouped;
+	struct layout full;
 
 	*l = (struct layout){ 0, 0, 0, 0 };
 	if (!p->run)
 		return;
 	layout_full(s, l);
+	full = *l;
 	l->story = want & LESSON_PANE_STORY ? PAGE_STORY_LINES : 0;
 	if (avail - layout_rows(l) < nrows && !(want & LESSON_PANE_KERNEL))
 		l->kern = 0;
@@ -618,21 +638,29 @@ static void page_layout(struct grid *g, const struct tui_state *s, int nrows, st
 		l->mux = l->mux > 3 ? l->mux - 1 : 0;
 	/* What the page names keeps its room unless the text would get less
 	 * than a few rows; the lanes keep the actors the text names. */
-	keep = lanes_named(s);
+	keep = render__lanes_keep(s);
 	while (page_short(avail, l, nrows) && l->mux > 3)
 		l->mux--;
 	while (page_short(avail, l, nrows) && l->kern > 0 && !(want & LESSON_PANE_KERNEL))
 		l->kern--;
 	while (page_short(avail, l, nrows) && l->story > 2)
 		l->story--;
+	grouped = render__lanes_grouped(s, true);
+	if (page_short(avail, l, nrows) && l->lanes > grouped)
+		l->lanes = grouped;     /* siblings share a lane; the named keep theirs */
 	while (page_short(avail, l, nrows) && l->lanes > keep)
-		l->lanes -= 2;
+		l->lanes = l->lanes - 2 > keep ? l->lanes - 2 : keep;
 	while (page_short(avail, l, nrows) && l->kern > keep / 2)
 		l->kern--;              /* its rows are the actors', in the same order */
 	if (page_short(avail, l, nrows) && !(want & LESSON_PANE_MUX))
 		l->mux = 0;
 	while (page_short(avail, l, nrows) && l->lanes > 2 && !(want & LESSON_PANE_LANES))
 		l->lanes -= 2;
+	/* the named ones too share their group's lane, "×7 S.1–S.7" */
+	grouped = render__lanes_grouped(s, false);
+	if (page_short(avail, l, nrows) && l->lanes > grouped)
+		l->lanes = grouped;
+	page_settle(s, &full, l, avail, nrows, want);
 }
 
 /* The title of a page without a run. */
@@ -788,9 +816,9 @@ void render_scratch_free(struct render_scratch *r)
 /* The screen in a grid of at least TUI_MIN_W x TUI_MIN_H, s->scratch set. */
 static void render_screen(struct grid *g, const struct tui_state *s)
 {
-	struct layout l;
+	struct layout l, full;
 	const char *last;
-	int avail, story_h, need, y;
+	int avail, story_h, need, y, grouped, used;
 
 	if (s->page != NULL) {
 		render_page(g, s);
@@ -798,6 +826,7 @@ static void render_screen(struct grid *g, const struct tui_state *s)
 	}
 	render__title_bar(g, s);
 	layout_full(s, &l);
+	full = l;
 	/* Rows: title, lanes, rule, [mux, rule], kernel, rule, story, keys.
 	 * The story takes what is left: at least the whole caption and the
 	 * latest event. */
@@ -806,10 +835,22 @@ static void render_screen(struct grid *g, const struct tui_state *s)
 	need = caption_rows(g, s) + 1;
 	while (story_h < need && l.mux > 3)
 		l.mux--, story_h++;
+	/* Siblings share a lane before the kernel pane, which names each
+	 * thread, gives up its rows. */
+	grouped = render__lanes_grouped(s, false);
+	if (story_h < need && l.lanes > grouped)
+		story_h += l.lanes - grouped, l.lanes = grouped;
 	while (story_h < need && l.kern > 0)
 		l.kern--, story_h++;
 	while (story_h < need && l.lanes > 2)
 		l.lanes--, story_h++;
+	/* the rows a grouping freed: to the panes cut short, then the story */
+	used = l.lanes;
+	lanes_trim(s, &l);
+	for (story_h += used - l.lanes; story_h > need && l.kern > 0 && l.kern < full.kern;)
+		l.kern++, story_h--;
+	while (story_h > need && l.mux > 0 && l.mux < full.mux)
+		l.mux++, story_h--;
 	if (l.kern > 0)          /* grouped to fit, its actors may need fewer */
 		l.kern = render__kernel_rows(s, l.kern);
 	y = draw_panes(g, s, &l, &last);

@@ -101,10 +101,17 @@ bool render__is_epoll(const struct tui_state *s, int actor);
 
 /* The panes; each draws in rows [y, y + h). */
 int render__lanes_height(const struct tui_state *s);
+/* The lanes' rows: one lane each (the most they take); with every group
+ * made (with named, the actors a page names kept out of them); those a
+ * draw in h rows uses (fewer once grouped); those through the last lane
+ * of an actor the page names, grouped. */
+int render__lanes_grouped(const struct tui_state *s, bool named);
+int render__lanes_used(const struct tui_state *s, int h);
+int render__lanes_keep(const struct tui_state *s);
 void render__mux(struct grid *g, const struct tui_state *s, int y, int h);
 void render__kernel(struct grid *g, const struct tui_state *s, int y, int h);
 /* The kernel pane's rows: one per actor that has a lane and has appeared
- * by the cursor, or per group of them past LANES_SINGLE_MAX. */
+ * by the cursor (the pane groups them when given fewer rows). */
 int render__kernel_height(const struct tui_state *s);
 /* The rows the kernel pane uses of h: fewer when its actors, grouped to
  * fit, need fewer. */

@@ -167,7 +167,7 @@ int render__kernel_height(const struct tui_state *s)
 
 	if (n < 0)
 		return 0;
-	return n > LANES_SINGLE_MAX ? render__lane_groups(s->t, sc->order, n) : n;
+	return n;
 }
 
 /* The plan of render__kernel in h rows: sc's lanes; returns how many are
@@ -179,9 +179,9 @@ static int kernel_plan(const struct tui_state *s, struct lanes_scratch *sc, int 
 
 	if ((*n = kernel_order(s, sc, true)) < 0)
 		return -ENOMEM;
-	nl = render__lane_plan(s->t, sc, *n, h, 1, hidden);
+	nl = render__lane_plan(s->t, sc, *n, h, 1, render__page_text(s), hidden);
 	if (*hidden > 0 && (*n = kernel_order(s, sc, false)) >= 0)
-		nl = render__lane_plan(s->t, sc, *n, h, 1, hidden);
+		nl = render__lane_plan(s->t, sc, *n, h, 1, render__page_text(s), hidden);
 	return *n < 0 ? -ENOMEM : nl;
 }
 

@@ -8,6 +8,7 @@
  * parent, then model; when they need more rows than the pane has, the
  * actors of one model and parent share a lane that shows their most
  * common state and counts them, and what still does not fit is "+N more". */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,9 +125,11 @@ int render__lanes_fit(struct lanes_scratch *sc, int n)
 	int *order;
 	struct lane *lanes;
 	wchar_t (*prev)[2];
+	unsigned char *named;
 
 	if (n <= sc->cap)
 		return 0;
+	sc->named_key = 0;
 	order = realloc(sc->order, (size_t)n * sizeof *order);
 	if (order != NULL)
 		sc->order = order;
@@ -136,7 +139,10 @@ int render__lanes_fit(struct lanes_scratch *sc, int n)
 	prev = realloc(sc->prev, (size_t)n * sizeof *prev);
 	if (prev != NULL)
 		sc->prev = prev;
-	if (order == NULL || lanes == NULL || prev == NULL)
+	named = realloc(sc->named, (size_t)n);
+	if (named != NULL)
+		sc->named = named;
+	if (order == NULL || lanes == NULL || prev == NULL || named == NULL)
 		return -ENOMEM;
 	sc->cap = n;
 	return 0;
@@ -152,6 +158,9 @@ void render__lanes_free(struct lanes_scratch *sc)
 	free(sc->order);
 	free(sc->lanes);
 	free(sc->prev);
+	free(sc->named);
+	sc->named = NULL;
+	sc->named_key = 0;
 	sc->order = NULL;
 	sc->lanes = NULL;
 	sc->prev = NULL;
@@ -170,14 +179,61 @@ int render__lane_order(const struct trace *t, struct lanes_scratch *sc)
 	return n;
 }
 
-/* Could order[i] and order[j] share a lane: the same parent lane and
- * model, neither of them a root. */
-static bool same_group(const struct trace_hdr *h, const int *order, int i, int j)
+bool render__names(const char *text, const char *name)
 {
-	int a = order[i], b = order[j], r = lane_root(h, a);
+	size_t n = strlen(name);
+
+	if (text == NULL || n == 0)
+		return false;
+	for (const char *at = strstr(text, name); at != NULL; at = strstr(at + 1, name)) {
+		char before = at > text ? at[-1] : ' ', after = at[n];
+
+		/* "S.8" is a word of "S.8:" and "S.8.", not of "S.80" */
+		if (!isalnum((unsigned char)before) && !isalnum((unsigned char)after) &&
+		    (after != '.' || !isalnum((unsigned char)at[n + 1])))
+			return true;
+	}
+	return false;
+}
+
+/* sc->named[i]: does text name actor i?  Kept while the text and the
+ * actors are the same (a page with a thousand actors draws without a
+ * thousand searches of its text per lane plan): the same text (by its
+ * hash), trace and count of actors.  sc fits the trace. */
+static void named_prepare(const struct trace *t, struct lanes_scratch *sc, const char *text)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	uint64_t key = 1469598103934665603ull ^ trace_serial(t);
+
+	if (text == NULL)
+		return;
+	for (const char *c = text; *c != '\0'; c++)
+		key = (key ^ (unsigned char)*c) * 1099511628211ull;
+	key = (key ^ (uint64_t)h->nactors) * 1099511628211ull;
+	key |= 1;                 /* 0: nothing kept */
+	if (key == sc->named_key)
+		return;
+	for (int i = 0; i < h->nactors && i < sc->cap; i++)
+		sc->named[i] = has_lane(h, i) && render__names(text, h->actors[i].name);
+	sc->named_key = key;
+}
+
+static bool is_named(const struct lanes_scratch *sc, const char *text, int actor)
+{
+	return text != NULL && actor >= 0 && actor < sc->cap && sc->named[actor];
+}
+
+/* Could order[i] and order[j] share a lane: the same parent lane and
+ * model, neither of them a root, nor an actor the text names (a lesson
+ * page's: its lane is its own).  named_prepare was called for text. */
+static bool same_group(const struct trace_hdr *h, const struct lanes_scratch *sc, int i, int j,
+		       const char *text)
+{
+	int a = sc->order[i], b = sc->order[j], r = lane_root(h, a);
 
 	return r != a && lane_root(h, b) == r && b != r &&
-	       strcmp(h->actors[a].model, h->actors[b].model) == 0;
+	       strcmp(h->actors[a].model, h->actors[b].model) == 0 &&
+	       !is_named(sc, text, a) && !is_named(sc, text, b);
 }
 
 bool render__owns_queue(const struct trace_hdr *h, int i)
@@ -198,22 +254,19 @@ static int lanes_fitting(const struct lane *l, int nl, int room, int per)
 	return shown;
 }
 
-/* Lanes cut where no group formed (a lesson's page sized to the actors it
- * names) keep every row for lanes: "+N more" takes a spare row only. */
-int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
-		      int *hidden)
+/* The lanes of order[0 .. n) into sc->lanes, grouped or not; returns
+ * how many. */
+static int lanes_make(const struct trace *t, struct lanes_scratch *sc, int n, bool group,
+		      const char *text)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
-	int nl = 0, shown, need = 0;
-	bool group;
+	int nl = 0;
 
-	for (int i = 0; i < n; i++)
-		need += per + (per >= 2 && render__owns_queue(h, sc->order[i]));
-	group = need > rows;
+	named_prepare(t, sc, text);
 	for (int i = 0; i < n;) {
 		int j = i + 1;
 
-		while (group && j < n && same_group(h, sc->order, i, j))
+		while (group && j < n && same_group(h, sc, i, j, text))
 			j++;
 		sc->lanes[nl++] = (struct lane){ .row = -1, .span_start = -1, .first = i,
 						 .n = j - i, .group = j - i > 1,
@@ -221,7 +274,41 @@ int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, in
 							  render__owns_queue(h, sc->order[i]) };
 		i = j;
 	}
+	return nl;
+}
+
+/* Does a lane of sc->lanes[from .. nl) hold an actor text names? */
+static bool named_from(const struct trace_hdr *h, const struct lanes_scratch *sc, int from, int nl,
+		       const char *text)
+{
+	for (int l = from < 0 ? 0 : from; l < nl; l++)
+		for (int i = sc->lanes[l].first; i < sc->lanes[l].first + sc->lanes[l].n; i++)
+			if (is_named(sc, text, sc->order[i]))
+				return true;
+	return false;
+}
+
+/* Lanes cut where no group formed (a lesson's page sized to the actors it
+ * names) keep every row for lanes: "+N more" takes a spare row only.
+ * The actors text names keep a lane of their own while the lanes fit
+ * with them so; else they join their group too. */
+int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
+		      const char *text, int *hidden)
+{
+	const struct trace_hdr *h = trace_hdr_c(t);
+	int nl, shown, need = 0;
+	bool group;
+
+	for (int i = 0; i < n; i++)
+		need += per + (per >= 2 && render__owns_queue(h, sc->order[i]));
+	group = need > rows;
+	nl = lanes_make(t, sc, n, group, text);
 	shown = lanes_fitting(sc->lanes, nl, rows, per);
+	if (shown < nl && group && text != NULL &&
+	    named_from(h, sc, nl < n ? lanes_fitting(sc->lanes, nl, rows - 1, per) : shown, nl, text)) {
+		nl = lanes_make(t, sc, n, group, NULL);
+		shown = lanes_fitting(sc->lanes, nl, rows, per);
+	}
 	if (shown < nl && nl < n)
 		shown = lanes_fitting(sc->lanes, nl, rows - 1, per);
 	if (shown < 1 && nl > 0 && rows >= per)
@@ -404,34 +491,87 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 }
 
 
-int render__lane_groups(const struct trace *t, const int *order, int n)
+int render__lane_groups(const struct trace *t, struct lanes_scratch *sc, int n, const char *text)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
 	int nl = 0;
 
+	named_prepare(t, sc, text);
 	for (int i = 0; i < n; i++)
-		nl += i == 0 || !same_group(h, order, i - 1, i);
+		nl += i == 0 || !same_group(h, sc, i - 1, i, text);
 	return nl;
 }
 
-int render__lanes_height(const struct tui_state *s)
+const char *render__page_text(const struct tui_state *s)
+{
+	return s->page != NULL ? s->page->text : NULL;
+}
+
+/* The rows of the lanes: one each (single), or grouped with text's
+ * actors kept out of the groups; a queue's owner takes a row for its
+ * depth.  The groups are made in the lanes' own scratch (the draw that
+ * follows sorts them there again); without memory, one each. */
+static int lanes_rows_of(const struct tui_state *s, bool single, const char *text)
 {
 	const struct trace_hdr *h = trace_hdr_c(s->t);
-	int n = 0, per = 2;          /* a user row and a kernel row */
-
-	int queues = 0;
+	int n = 0, per = 2, queues = 0;   /* a user row and a kernel row */
 
 	for (int i = 1; i < h->nactors; i++) {
 		n += has_lane(h, i);
 		queues += has_lane(h, i) && render__owns_queue(h, i);
 	}
-	/* The lanes the actors need grouped, in the lanes' own scratch (the
-	 * draw that follows sorts them there again); n without memory. */
-	if (n > LANES_SINGLE_MAX && s->scratch != NULL &&
-	    render__lanes_fit(&s->scratch->lanes, h->nactors) == 0)
-		n = render__lane_groups(s->t, s->scratch->lanes.order,
-					render__lane_order(s->t, &s->scratch->lanes));
-	return n * per + queues;      /* a queue's owner: a row for its depth */
+	if (!single && s->scratch != NULL && render__lanes_fit(&s->scratch->lanes, h->nactors) == 0)
+		n = render__lane_groups(s->t, &s->scratch->lanes,
+					render__lane_order(s->t, &s->scratch->lanes), text);
+	return n * per + queues;
+}
+
+int render__lanes_height(const struct tui_state *s)
+{
+	return lanes_rows_of(s, true, NULL);
+}
+
+int render__lanes_grouped(const struct tui_state *s, bool named)
+{
+	return lanes_rows_of(s, false, named ? render__page_text(s) : NULL);
+}
+
+int render__lanes_used(const struct tui_state *s, int h)
+{
+	struct lanes_scratch *sc = s->scratch != NULL ? &s->scratch->lanes : NULL;
+	int n, nl, hidden, at = 0;
+
+	if (h <= 0 || sc == NULL || render__lanes_fit(sc, trace_hdr_c(s->t)->nactors) != 0)
+		return h;
+	n = render__lane_order(s->t, sc);
+	nl = render__lane_plan(s->t, sc, n, h, 2, render__page_text(s), &hidden);
+	for (int l = 0; l < nl; l++)
+		at += render__lane_rows(&sc->lanes[l], 2);
+	at += hidden > 0 && at < h;
+	return at < h ? at : h;
+}
+
+/* The rows of the lanes, grouped, through the last lane that holds an
+ * actor the page's text names (at least the first lane's), and a row for
+ * "+N more" when lanes follow it and groups formed (render__lane_plan
+ * keeps that row then; else the rule under the lanes says it). */
+int render__lanes_keep(const struct tui_state *s)
+{
+	struct lanes_scratch *sc = s->scratch != NULL ? &s->scratch->lanes : NULL;
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+	const char *text = render__page_text(s);
+	int n, nl, at = 0, keep = 2;
+
+	if (sc == NULL || render__lanes_fit(sc, h->nactors) != 0)
+		return keep;
+	n = render__lane_order(s->t, sc);
+	nl = lanes_make(s->t, sc, n, true, text);
+	for (int l = 0; l < nl; l++) {
+		at += render__lane_rows(&sc->lanes[l], 2);
+		if (named_from(h, sc, l, l + 1, text))
+			keep = at + (l + 1 < nl && nl < n);   /* and "+N more" under it */
+	}
+	return keep;
 }
 
 /* Each shown lane's rows from y, and "+N more" in the last row when some
@@ -520,12 +660,27 @@ static bool same_model_as_parent(const struct trace_hdr *h, int i, const char *m
 	       strcmp(h->actors[p].model, model) == 0;
 }
 
+/* The number that ends last when first and last differ only by it
+ * ("11" of "S.co1" and "S.co11"); NULL else. */
+static const char *tail_number(const char *first, const char *last)
+{
+	size_t n = strcspn(first, "0123456789");
+
+	if (first[n] == '\0' || first[n + strspn(first + n, "0123456789")] != '\0' ||
+	    strncmp(first, last, n) != 0 || last[n] == '\0' ||
+	    last[n + strspn(last + n, "0123456789")] != '\0')
+		return NULL;
+	return last + n;
+}
+
 /* A group: "×200 blocking"; of children with their parent's model, their
- * names, "×30 S.1–S.30", when they fit the label ("×30 of S" else). */
-static void group_label(struct grid *g, const struct trace_hdr *h, const struct lanes_scratch *sc,
-			const struct lane *ln)
+ * names, "×30 S.1–S.30", or "×11 S.co1–11" when that is what fits the
+ * label ("×300 of S", "S 的 ×300" else). */
+static void group_label(struct grid *g, const struct tui_state *s, const struct trace_hdr *h,
+			const struct lanes_scratch *sc, const struct lane *ln)
 {
 	int first = sc->order[ln->first], last = sc->order[ln->first + ln->n - 1];
+	const char *parent, *tail = h->actors[last].name, *num;
 	char text[160];
 
 	if (!same_model_as_parent(h, first, h->actors[first].model)) {
@@ -533,10 +688,12 @@ static void group_label(struct grid *g, const struct trace_hdr *h, const struct 
 			    h->actors[first].model);
 		return;
 	}
-	snprintf(text, sizeof text, "×%d %s–%s", ln->n, h->actors[first].name, h->actors[last].name);
+	parent = h->actors[h->actors[first].parent].name;
+	snprintf(text, sizeof text, "×%d %s–%s", ln->n, h->actors[first].name, tail);
+	if (grid_width(text) > LABEL_W - 1 && (num = tail_number(h->actors[first].name, tail)) != NULL)
+		snprintf(text, sizeof text, "×%d %s–%s", ln->n, h->actors[first].name, num);
 	if (grid_width(text) > LABEL_W - 1)
-		snprintf(text, sizeof text, "×%d of %s", ln->n,
-			 h->actors[h->actors[first].parent].name);
+		snprintf(text, sizeof text, L2(s, "×%d of %s", "%2$s 的 ×%1$d"), ln->n, parent);
 	grid_put(g, 0, ln->row, ROLE_TEXT, text, LABEL_W - 1);
 }
 
@@ -554,7 +711,7 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 		const char *model = a != NULL && a->model != NULL ? a->model : hd->actors[i].model;
 
 		if (ln->group) {
-			group_label(g, hd, sc, ln);
+			group_label(g, s, hd, sc, ln);
 			render__group_words(s, &sc->v, sc, ln, words, sizeof words);
 			grid_put(g, 2, ln->row + 1, ROLE_TEXT, words, g->w - 3);
 			continue;
@@ -742,7 +899,7 @@ static void lanes_draw(struct grid *g, const struct tui_state *s, int y, int h,
 	if (render__lanes_fit(sc, trace_hdr_c(s->t)->nactors) != 0)
 		return;                       /* no memory: an empty pane */
 	n = render__lane_order(s->t, sc);
-	f.nl = render__lane_plan(s->t, sc, n, h, 2, &hidden);
+	f.nl = render__lane_plan(s->t, sc, n, h, 2, render__page_text(s), &hidden);
 	memset(sc->prev, 0, (size_t)sc->cap * sizeof *sc->prev);
 	lane_rows(g, s, sc, f.nl, hidden, y, h);
 	if (f.whole)

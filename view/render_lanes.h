@@ -38,6 +38,8 @@ struct lanes_scratch {
 	int *order;               /* actors with a lane, sorted; [cap] */
 	struct lane *lanes;       /* [cap] */
 	wchar_t (*prev)[2];       /* per lane: its last cells (fitting) */
+	unsigned char *named;     /* [cap] by actor: named by the text of named_key */
+	uint64_t named_key;       /* that text's hash with the actors' count; 0: none */
 	int cap;                  /* actors the arrays hold */
 	int unsaid;               /* actors the last draw left out without
 	                             room to say so: the rule below says it */
@@ -73,11 +75,6 @@ void render__lanes_free(struct lanes_scratch *sc);
  * actors in the same order and groups them in the same words, one row a
  * lane. */
 
-/* Lanes of one actor each up to this many; past it, a pane asks for the
- * rows of the grouped lanes (those of a trace with no announced actors
- * are the same). */
-#define LANES_SINGLE_MAX 8
-
 /* Room in sc for n actors: 0 or -ENOMEM. */
 int render__lanes_fit(struct lanes_scratch *sc, int n);
 /* The actors with a lane (those that run a model, and those a run
@@ -88,10 +85,11 @@ int render__lane_order(const struct trace *t, struct lanes_scratch *sc);
  * they fit, else groups of siblings of one model, else the first lanes
  * and "+N more" in a spare row.  With per 2 (the lanes pane), the lane
  * of an actor that owns a work queue (render__owns_queue) takes a third
- * row for it.  Fills sc->lanes (rows -1); returns the lanes shown;
+ * row for it.  Those text names (render__names) stay out of the groups
+ * while the lanes fit so, else they join them.  Fills sc->lanes (rows -1); returns the lanes shown;
  * *hidden: the actors of those that are not. */
 int render__lane_plan(const struct trace *t, struct lanes_scratch *sc, int n, int rows, int per,
-		      int *hidden);
+		      const char *text, int *hidden);
 /* Does actor i own a work queue: TRACE_CAP_QUEUE, and its parent has
  * none (a pool's server, not its workers)?  By the header's caps. */
 bool render__owns_queue(const struct trace_hdr *h, int i);
@@ -100,8 +98,14 @@ static inline int render__lane_rows(const struct lane *l, int per)
 {
 	return per + (l->queue && per >= 2);
 }
-/* The lanes order[0 .. n) makes grouped. */
-int render__lane_groups(const struct trace *t, const int *order, int n);
+/* The lanes sc->order[0 .. n) makes grouped. */
+int render__lane_groups(const struct trace *t, struct lanes_scratch *sc, int n, const char *text);
+/* Is name a word of text (not a part of a longer name: "S.8" is not in
+ * "S.80" nor "S" in "S.1")?  text NULL: no.  The actors a lesson page's
+ * text names keep a lane and a kernel row of their own: text is that of
+ * render__page_text (NULL when s shows no page). */
+bool render__names(const char *text, const char *name);
+const char *render__page_text(const struct tui_state *s);
 /* A group's words in v: "thread-per-conn ×1000: 998 asleep in recvfrom,
  * 2 running", the most common first. */
 void render__group_words(const struct tui_state *s, const struct view *v,
