@@ -98,21 +98,7 @@ _Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
  * return, the only moment a blocking reader learns of it. */
 static ssize_t child_recv(struct conn *k, char *buf)
 {
-	int64_t t0, t1, ready, age = -1;
-	ssize_t n;
-
-	probe_phase(TRACE_PH_WAIT, false, true, k->fd, probe_now(k->p));
-	t0 = probe_enter(TRACE_CALL_RECVMSG, k->fd, true);
-	n = srv_recv_stamped(k->fd, buf, k->chunk, k->p->ring != NULL ? &age : NULL);
-	t1 = probe_now(k->p);
-	ready = srv_phase1_end(t0, t1, age);
-	probe_phase(TRACE_PH_WAIT, true, true, k->fd, n > 0 ? ready : t1);
-	if (n > 0) {
-		probe_phase(TRACE_PH_COPY, false, true, k->fd, ready);
-		probe_phase(TRACE_PH_COPY, true, true, k->fd, t1);
-	}
-	probe_exit(TRACE_CALL_RECVMSG, k->fd, n, n < 0 ? (int)-n : 0, t0, 0);
-	return n;
+	return srv_recv_blocking(k->p, k->fd, buf, k->chunk);
 }
 
 /* The work a request takes, then its answer: the line, back. */

@@ -201,6 +201,25 @@ ssize_t srv_send(int fd, const char *p, size_t len)
 	return n < 0 ? -err : n;
 }
 
+ssize_t srv_recv_blocking(const struct probe *p, int fd, void *buf, size_t len)
+{
+	int64_t t0, t1, ready, age = -1;
+	ssize_t n;
+
+	probe_phase(TRACE_PH_WAIT, false, true, fd, probe_now(p));
+	t0 = probe_enter(TRACE_CALL_RECVMSG, fd, true);
+	n = srv_recv_stamped(fd, buf, len, p != NULL && p->ring != NULL ? &age : NULL);
+	t1 = probe_now(p);
+	ready = srv_phase1_end(t0, t1, age);
+	probe_phase(TRACE_PH_WAIT, true, true, fd, n > 0 ? ready : t1);
+	if (n > 0) {
+		probe_phase(TRACE_PH_COPY, false, true, fd, ready);
+		probe_phase(TRACE_PH_COPY, true, true, fd, t1);
+	}
+	probe_exit(TRACE_CALL_RECVMSG, fd, n, n < 0 ? (int)-n : 0, t0, 0);
+	return n;
+}
+
 int srv_send_all(int fd, const char *p, size_t len, _Atomic int *stop)
 {
 	while (len > 0) {

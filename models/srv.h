@@ -113,6 +113,12 @@ static inline int64_t srv_phase1_end(int64_t t0, int64_t t1, int64_t age_ns)
 	return t1 - age_ns;
 }
 
+/* A connection's blocking read, traced through p (NULL or without a
+ * ring: untraced, no stamp asked for): recvmsg with both phases, phase 1
+ * ending when the kernel says the data came (srv_phase1_end), the copy
+ * from there to the return.  Returns bytes, 0 at end of file, or -errno. */
+ssize_t srv_recv_blocking(const struct probe *p, int fd, void *buf, size_t len);
+
 /* The calling thread's probe becomes p, or none when p is untraced (no
  * ring): an untraced probe must not be attached, since its wake-ups
  * would go to no sink. */

@@ -117,22 +117,7 @@ static int take_bytes(struct conn *k, const char *p, size_t n)
  * return.  Returns bytes, 0 at EOF, or -errno. */
 static ssize_t read_once(struct conn *k, char *buf, size_t len)
 {
-	bool traced = k->probe.ring != NULL;
-	int64_t t0, t1, ready, age = -1;
-	ssize_t n;
-
-	probe_phase(TRACE_PH_WAIT, false, true, k->fd, probe_now(&k->probe));
-	t0 = probe_enter(TRACE_CALL_RECVMSG, k->fd, true);
-	n = srv_recv_stamped(k->fd, buf, len, traced ? &age : NULL);
-	t1 = probe_now(&k->probe);
-	ready = srv_phase1_end(t0, t1, age);
-	probe_phase(TRACE_PH_WAIT, true, true, k->fd, n > 0 ? ready : t1);
-	if (n > 0) {
-		probe_phase(TRACE_PH_COPY, false, true, k->fd, ready);
-		probe_phase(TRACE_PH_COPY, true, true, k->fd, t1);
-	}
-	probe_exit(TRACE_CALL_RECVMSG, k->fd, n, n < 0 ? (int)-n : 0, t0, 0);
-	return n;
+	return srv_recv_blocking(&k->probe, k->fd, buf, len);
 }
 
 static void serve(struct conn *k)
