@@ -149,6 +149,16 @@ static int write_sizes(const struct trace *t, int64_t *sizes, int max)
 	return n;
 }
 
+/* The server's third write is in the trace: the client can read the
+ * bytes before the server's thread records that its send returned. */
+static bool three_writes(struct harness *h, void *arg)
+{
+	int64_t sizes[8];
+
+	(void)arg;
+	return write_sizes(h->t, sizes, 8) >= 3;
+}
+
 /* 2500 bytes and a newline: answered as 1024 + 1024 + 453, in order. */
 static void echo_long(const char *model)
 {
@@ -168,6 +178,7 @@ static void echo_long(const char *model)
 	send_all(r.fd, want, LEN);
 	assert_true(h_wait(&h, read_now, &r, 10000));
 	assert_memory_equal(got, want, LEN);
+	assert_true(h_wait(&h, three_writes, NULL, 10000));
 	assert_int_equal(write_sizes(h.t, sizes, 8), 3);
 	assert_int_equal(sizes[0], 1024);
 	assert_int_equal(sizes[1], 1024);
@@ -186,6 +197,14 @@ static void test_mux_echo_long(void **state)
 
 /* Each request's work time, as idle time: begun, then ended at least
  * work_ns later, before the answer's write. */
+static bool two_writes(struct harness *h, void *arg)
+{
+	int64_t sizes[8];
+
+	(void)arg;
+	return write_sizes(h->t, sizes, 8) >= 2;
+}
+
 static void echo_work(const char *model)
 {
 	enum { WORK_NS = 30000000 };
@@ -202,6 +221,9 @@ static void echo_work(const char *model)
 	send_all(r.fd, "ab\ncd\n", 6);
 	assert_true(h_wait(&h, read_now, &r, 10000));
 	assert_memory_equal(got, "ab\ncd\n", 6);
+	/* The client may read the answer before the server's events of it
+	 * reach the trace: wait for the second write's return. */
+	assert_true(h_wait(&h, two_writes, NULL, 10000));
 	for (size_t i = 0; i < trace_count(h.t); i++) {
 		const struct trace_ev *ev = trace_at(h.t, i);
 
