@@ -73,6 +73,33 @@ const struct model_ops *model_find(const char *name)
 	return NULL;
 }
 
+int model_nap(struct model_ctx *c, int64_t ns, _Atomic int *also)
+{
+	while (ns > 0 && !model_should_stop(c) && (also == NULL || !atomic_load(also))) {
+		int64_t d = ns < MODEL_NAP_NS ? ns : MODEL_NAP_NS;
+		struct timespec ts = { (time_t)(d / 1000000000), (long)(d % 1000000000) };
+
+		nanosleep(&ts, NULL);
+		ns -= d;
+	}
+	return model_should_stop(c) || (also != NULL && atomic_load(also)) ? -ECANCELED : 0;
+}
+
+int model_work(struct model_ctx *c, _Atomic int *also)
+{
+	int64_t t0;
+	int rc;
+
+	if (c->work_ns <= 0)
+		return 0;
+	probe_idle(false, 0, 0);
+	t0 = probe_now(probe_self());
+	rc = c->clock != NULL ? sclock_sleep(c->clock, c->work_ns, &c->stop)
+			      : model_nap(c, c->work_ns, also);
+	probe_idle(true, probe_now(probe_self()) - t0, 0);
+	return rc;
+}
+
 const char *model_actor_name(const struct model_ctx *c)
 {
 	const char *name = c->probe.sink != NULL ?

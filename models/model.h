@@ -135,6 +135,17 @@ _Static_assert(MODEL_STOP_RETRY_MS < MODEL_STOP_SHUTDOWN_MS &&
  * t0 if it was already there; t1 at the latest. */
 int64_t model_ready_time(struct feed *f, int64_t t0, int64_t t1);
 
+/* Sleep ns of real time in slices of MODEL_NAP_NS, until done or c is
+ * asked to stop (or *also, when not NULL, is set).  Returns 0, or
+ * -ECANCELED when stopped. */
+#define MODEL_NAP_NS 10000000
+int model_nap(struct model_ctx *c, int64_t ns, _Atomic int *also);
+/* A server's request takes c->work_ns to handle: that long on the
+ * scenario's clock (c->clock), or of real time without one (the bench,
+ * tests: model_nap), recorded as idle time (TRACE_IDLE begin and end).
+ * Returns 0, or -ECANCELED when stopped meanwhile. */
+int model_work(struct model_ctx *c, _Atomic int *also);
+
 /* The name of c's actor in the trace ("S"), for the actors a server
  * announces after it ("S.1", "S.w1"); "S" when untraced.  Any thread. */
 const char *model_actor_name(const struct model_ctx *c);

@@ -329,28 +329,6 @@ static void send_all(struct server *s, struct conn *from, const char *line, size
 	}
 }
 
-/* The time a request takes to handle (work=), shown as idle time: on the
- * scenario's clock when there is one, else (the bench) in real time. */
-static void work(struct server *s)
-{
-	struct model_ctx *c = s->c;
-	struct timespec left = { .tv_sec = c->work_ns / 1000000000,
-				 .tv_nsec = c->work_ns % 1000000000 };
-	int64_t t0;
-
-	if (c->work_ns <= 0)
-		return;
-	probe_idle(false, 0, 0);
-	t0 = probe_now(&c->probe);
-	if (c->clock != NULL)
-		sclock_sleep(c->clock, c->work_ns, &c->stop);
-	else
-		while (nanosleep(&left, &left) != 0 && errno == EINTR &&
-		       !model_should_stop(c))
-			;
-	probe_idle(true, probe_now(&c->probe) - t0, 0);
-}
-
 /* A finished line (or a LINE_MAX piece of a longer one): to everyone
  * else (chat), or back to its sender once handled (echo). */
 static void answer(struct server *s, struct conn *k, const char *line, size_t len)
@@ -359,7 +337,7 @@ static void answer(struct server *s, struct conn *k, const char *line, size_t le
 		send_all(s, k, line, len);
 		return;
 	}
-	work(s);
+	model_work(s->c, NULL);
 	if (k->open && !k->closing)
 		send_to(s, k, line, len);
 }

@@ -31,7 +31,6 @@
 #include "trace/sclock.h"
 
 #define NAME       "thread-per-conn"
-#define NAP_NS     10000000       /* untimed waits, in slices that see stop */
 
 struct conn {
 	struct server *s;
@@ -54,36 +53,6 @@ struct server {
 	int refused;                  /* closed at once: no thread for them */
 };
 
-/* Sleep ns of real time, in slices that notice a stop. */
-static int nap(struct model_ctx *c, int64_t ns)
-{
-	while (ns > 0 && !model_should_stop(c)) {
-		int64_t d = ns < NAP_NS ? ns : NAP_NS;
-		struct timespec ts = { (time_t)(d / 1000000000), (long)(d % 1000000000) };
-
-		nanosleep(&ts, NULL);
-		ns -= d;
-	}
-	return model_should_stop(c) ? -ECANCELED : 0;
-}
-
-/* Handling a request takes work_ns of scenario time: idle, not in a call. */
-static int work(struct conn *k)
-{
-	struct model_ctx *c = k->s->c;
-	int64_t t0;
-	int rc;
-
-	if (c->work_ns <= 0)
-		return 0;
-	probe_idle(false, 0, 0);
-	t0 = probe_now(&k->probe);
-	rc = c->clock != NULL ? sclock_sleep(c->clock, c->work_ns, &c->stop)
-			      : nap(c, c->work_ns);
-	probe_idle(true, probe_now(&k->probe) - t0, 0);
-	return rc;
-}
-
 /* Every complete line (or SRV_LINE_MAX bytes of one) goes back to the client
  * after work_ns.  Returns 0, or -ECANCELED when the run stops. */
 static int take_bytes(struct conn *k, const char *p, size_t n)
@@ -94,7 +63,7 @@ static int take_bytes(struct conn *k, const char *p, size_t n)
 		k->line[k->len++] = p[i];
 		if (p[i] != '\n' && k->len < SRV_LINE_MAX)
 			continue;
-		if (!k->mute && ((rc = work(k)) != 0 || (rc = srv_send_all(k->fd, k->line, k->len, &k->s->c->stop)) != 0)) {
+		if (!k->mute && ((rc = model_work(k->s->c, NULL)) != 0 || (rc = srv_send_all(k->fd, k->line, k->len, &k->s->c->stop)) != 0)) {
 			if (rc == -ECANCELED)
 				return rc;
 			/* The client is gone (a reset): no more answers, but
@@ -301,7 +270,7 @@ static int accept_failed(struct server *s, int err)
 	/* Out of descriptors or memory: what the children hold comes back as
 	 * they finish. */
 	if (err == -EMFILE || err == -ENFILE || err == -ENOBUFS || err == -ENOMEM) {
-		nap(s->c, NAP_NS);
+		model_nap(s->c, MODEL_NAP_NS, NULL);
 		return 1;
 	}
 	return err;

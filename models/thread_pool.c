@@ -93,35 +93,6 @@ static bool stopping(struct pool *p)
 
 /* ---- The workers ---- */
 
-/* Without the scenario's clock: a plain sleep, in slices, so that a stop
- * is heard. */
-static void nap(struct pool *p, int64_t ns)
-{
-	while (ns > 0 && !stopping(p)) {
-		int64_t d = ns < SLICE_MS * 1000000LL ? ns : SLICE_MS * 1000000LL;
-		struct timespec ts = { d / 1000000000, d % 1000000000 };
-
-		nanosleep(&ts, NULL);
-		ns -= d;
-	}
-}
-
-/* The request's work: work_ns of the scenario's time, shown as idle. */
-static void work(struct pool *p)
-{
-	int64_t ns = p->c->work_ns, t0;
-
-	if (ns <= 0)
-		return;
-	t0 = probe_now(probe_self());
-	probe_idle(false, 0, 0);
-	if (p->c->clock != NULL)
-		sclock_sleep(p->c->clock, ns, &p->c->stop);
-	else
-		nap(p, ns);
-	probe_idle(true, probe_now(probe_self()) - t0, 0);
-}
-
 /* The answer: the request's bytes back to its sender, after the answers
  * to its earlier requests (another worker may still be on one: a client
  * gets its echoes in the order it sent the lines).  Every earlier request
@@ -162,7 +133,7 @@ static void *worker_main(void *arg)
 	probe_actor_begin();
 	/* lesson: worker-loop */
 	while (r != NULL && workq_pop(&w->p->q, r) == 0) {
-		work(w->p);
+		model_work(w->p->c, &w->p->q.stop);   /* the request's work */
 		answer(w->p, r->owner, r);
 		conn_put(r->owner);
 	}
