@@ -82,8 +82,7 @@ struct conn {
 	int64_t work_ns;             /* real ns a request takes */
 	size_t chunk;
 	bool mute;                   /* a send failed: read on, answer no more */
-	size_t len;
-	char line[SRV_LINE_MAX];
+	struct srv_line line;        /* the unfinished line */
 };
 
 _Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
@@ -101,9 +100,12 @@ static ssize_t child_recv(struct conn *k, char *buf)
 	return srv_recv_blocking(k->p, k->fd, buf, k->chunk);
 }
 
-/* The work a request takes, then its answer: the line, back. */
-static void child_answer(struct conn *k)
+/* The work a request takes, then its answer: the line, back
+ * (srv_line_feed's callback). */
+static int child_answer(void *arg, const char *line, size_t len)
 {
+	struct conn *k = arg;
+
 	if (k->work_ns > 0) {
 		struct timespec ts = { k->work_ns / 1000000000, k->work_ns % 1000000000 };
 		int64_t t = probe_now(k->p);
@@ -113,9 +115,9 @@ static void child_answer(struct conn *k)
 			;
 		probe_idle(true, probe_now(k->p) - t, 0);
 	}
-	if (!k->mute && srv_send_all(k->fd, k->line, k->len, NULL) != 0)
+	if (!k->mute && srv_send_all(k->fd, line, len, NULL) != 0)
 		k->mute = true;
-	k->len = 0;
+	return 0;
 }
 
 /* Read to end of file; every complete line (or SRV_LINE_MAX bytes of one)
@@ -126,11 +128,8 @@ static void child_serve(struct conn *k)
 	ssize_t n;
 
 	while ((n = child_recv(k, buf)) > 0 || n == -EINTR)
-		for (ssize_t i = 0; i < n; i++) {
-			k->line[k->len++] = buf[i];
-			if (buf[i] == '\n' || k->len == SRV_LINE_MAX)
-				child_answer(k);
-		}
+		if (n > 0)
+			srv_line_feed(&k->line, buf, (size_t)n, child_answer, k);
 }
 
 /* Handlers the parent installed would run in the child on the parent's

@@ -39,9 +39,8 @@ struct conn {
 	struct probe probe;           /* its actor's, or zeroed: untraced */
 	pthread_t th;
 	int fd;                       /* -1 once closed, under s->mu */
-	size_t len;                   /* bytes of an unfinished line */
 	bool mute;                    /* an answer failed: read on, answer no more */
-	char line[SRV_LINE_MAX];
+	struct srv_line line;         /* the unfinished line */
 };
 
 struct server {
@@ -53,25 +52,22 @@ struct server {
 	int refused;                  /* closed at once: no thread for them */
 };
 
-/* Every complete line (or SRV_LINE_MAX bytes of one) goes back to the client
- * after work_ns.  Returns 0, or -ECANCELED when the run stops. */
-static int take_bytes(struct conn *k, const char *p, size_t n)
+/* A complete line (or SRV_LINE_MAX bytes of one) goes back to the client
+ * after work_ns (srv_line_feed's callback).  Returns 0, or -ECANCELED
+ * when the run stops. */
+static int answer_cb(void *arg, const char *line, size_t len)
 {
+	struct conn *k = arg;
 	int rc;
 
-	for (size_t i = 0; i < n; i++) {
-		k->line[k->len++] = p[i];
-		if (p[i] != '\n' && k->len < SRV_LINE_MAX)
-			continue;
-		if (!k->mute && ((rc = model_work(k->s->c, NULL)) != 0 || (rc = srv_send_all(k->fd, k->line, k->len, &k->s->c->stop)) != 0)) {
-			if (rc == -ECANCELED)
-				return rc;
-			/* The client is gone (a reset): no more answers, but
-			 * the connection is still read to its end, as every
-			 * server model reads each (models/model.h). */
-			k->mute = true;
-		}
-		k->len = 0;
+	if (!k->mute && ((rc = model_work(k->s->c, NULL)) != 0 ||
+			 (rc = srv_send_all(k->fd, line, len, &k->s->c->stop)) != 0)) {
+		if (rc == -ECANCELED)
+			return rc;
+		/* The client is gone (a reset): no more answers, but the
+		 * connection is still read to its end, as every server model
+		 * reads each (models/model.h). */
+		k->mute = true;
 	}
 	return 0;
 }
@@ -98,7 +94,7 @@ static void serve(struct conn *k)
 		if (model_should_stop(k->s->c))
 			return;
 		n = read_once(k, buf, model_chunk(k->s->c));
-		if (n > 0 && take_bytes(k, buf, (size_t)n) != 0)
+		if (n > 0 && srv_line_feed(&k->line, buf, (size_t)n, answer_cb, k) != 0)
 			return;
 	} while (n > 0 || n == -EINTR);
 }
