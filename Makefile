@@ -26,15 +26,19 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(wildcard trace/*.c models/*.c scenarios/*.c view/*.c live/*.c tui/*.c lessons/*.c)
+LIB_SRC  := $(wildcard trace/*.c models/*.c attach/*.c scenarios/*.c view/*.c live/*.c tui/*.c lessons/*.c)
 MAIN_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_COMMON := $(BUILD)/tests/harness.o
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+# Programs not written for ioscope, that the attach tests trace (plain
+# builds, no sanitizer: they stand for a learner's own server).
+ATTACH_SRC := $(wildcard tests/attach/*.c)
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+ATTACH_BIN := $(ATTACH_SRC:tests/attach/%.c=$(BUILD)/tests/attach/%)
 FUZZ_RUN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%-corpus)
 
 .SECONDARY:
@@ -58,6 +62,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_COMMON) $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_WRAP) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm
 
+$(BUILD)/tests/attach/%: tests/attach/%.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)cc -std=gnu11 -O1 -g -Wall -pthread -o $@ $< $(shell pkg-config --libs liburing 2>/dev/null) -lrt
+
 # Each fuzz target also builds against a plain driver that replays its
 # corpus, so `make test` runs every shipped file through every parser.
 $(BUILD)/fuzz/%-corpus: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/driver.o $(LIB_OBJ)
@@ -68,7 +77,7 @@ $(BUILD)/fuzz/%-corpus: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/driver.o $(L
 run: all
 	./ioscope
 
-check-tests: ioscope $(TESTS) $(FUZZ_RUN)
+check-tests: ioscope $(TESTS) $(FUZZ_RUN) $(ATTACH_BIN)
 	$(Q)sh tests/run.sh $(BUILD)
 
 test: setup
@@ -91,7 +100,7 @@ asan: setup
 	  LDFLAGS="$(SAN_FLAGS)" check-tests-asan
 
 .PHONY: check-tests-asan
-check-tests-asan: $(BUILD)/ioscope-asan $(TESTS) $(FUZZ_RUN)
+check-tests-asan: $(BUILD)/ioscope-asan $(TESTS) $(FUZZ_RUN) $(ATTACH_BIN)
 	$(Q)IOSCOPE=$(BUILD)/ioscope-asan sh tests/run.sh $(BUILD)
 
 # libFuzzer builds (clang from Debian): build/fuzz/<target>-libfuzzer.

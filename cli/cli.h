@@ -25,6 +25,8 @@ struct cli {
 	const char *format, *output; /* export */
 	int width, height;          /* export --size WxH */
 	int help, version;          /* --help or -h; --version */
+	int pid;                    /* attach -p PID (0: none) */
+	int attach;                 /* bench --attach */
 };
 
 /* The language of the command line's own words, set by main before
@@ -76,6 +78,14 @@ int cli_fail_stdout(int err);
 int cli_lessons(int lang, int runs);
 int cli_lesson(int argc, char **argv, const struct cli *c);
 int cli_export(int argc, char **argv, const struct cli *c);
+/* attach.c: `ioscope attach [-p PID] [-- CMD ARGS...]`; argv: the
+ * operands after the command (the program and its arguments). */
+int cli_attach(int argc, char **argv, const struct cli *c);
+/* exercise.c: `ioscope exercise [NAME -- CMD ... {port}]`. */
+int cli_exercise(int argc, char **argv, const struct cli *c);
+/* bench_attach.c: `ioscope bench --attach`: what tracing costs a
+ * program, untraced vs ptrace vs ptrace with seccomp. */
+int cli_bench_attach(const struct cli *c);
 /* bench --trace [--events LIST] [--csv] (bench_trace.c): an exit status. */
 int cli_bench_trace(const struct cli *c);
 

@@ -590,6 +590,8 @@ static int cmd_bench(int argc, struct cli *c)
 		return cli_fail_usage(cli_tr("bench takes options only%s", "bench 只接受选项%s"), "");
 	if (bench_servers || bench_conns != NULL)
 		return bench_servers_run(c);
+	if (c->attach)
+		return cli_bench_attach(c);
 	if (c->trace || c->events != NULL)
 		return bench_trace(c);
 	if (c->probe)
@@ -731,6 +733,10 @@ static int command(int argc, char **argv)
 		return no_operands(argc, cmd) < 0 ? EXIT_USAGE : cmd_scenarios();
 	if (strcmp(cmd, "bench") == 0)
 		return cmd_bench(argc, &c);
+	if (strcmp(cmd, "attach") == 0)
+		return cli_attach(argc, argv, &c);
+	if (strcmp(cmd, "exercise") == 0)
+		return cli_exercise(argc, argv, &c);
 	return cli_fail_unknown(CLI_COMMAND, cmd, NULL);
 }
 

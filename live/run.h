@@ -31,7 +31,16 @@ struct run;
 struct uv_loop_s;
 
 struct run_opts {
-	const char *scenario;     /* path of the .scn file */
+	const char *scenario;     /* path of the .scn file; NULL for attach */
+	/* attach (instead of a scenario): trace this program, started with
+	 * argv (execvp), or the running process attach_pid (detached from at
+	 * run_close, it runs on).  The run has no steps; it ends when every
+	 * traced process is gone.  attach_log: a file for the started
+	 * program's stdout and stderr, its stdin then /dev/null (the screen
+	 * gives one: the program must not draw on it); NULL: ioscope's own. */
+	char *const *attach_argv;
+	int attach_pid;
+	const char *attach_log;
 	const char *model;        /* every actor's model, or NULL for the script's */
 	double speed;             /* scenario seconds per real second */
 	const char *record;       /* JSON Lines output, or NULL: written beside

@@ -12,7 +12,7 @@ have_pc ncursesw || need="$need libncurses-dev"
 have_pc cmocka   || need="$need libcmocka-dev"
 have_pc liburing || need="$need liburing-dev"
 have_pc md4c     || need="$need libmd4c-dev"
-for tool in jq tmux asciinema; do
+for tool in jq tmux asciinema strace; do
 	command -v $tool >/dev/null 2>&1 || need="$need $tool"
 done
 command -v cc >/dev/null 2>&1 || need="$need gcc"

@@ -26,11 +26,12 @@ may() {         # room, rooms it may include besides itself
 	may trace
 	may models trace
 	may scenarios trace
+	may attach trace models
 	may lessons trace models scenarios
 	may view trace lessons
-	may live trace models scenarios view
+	may live trace models attach scenarios view
 	may tui trace lessons scenarios view live
-	may cli trace models scenarios lessons view live tui
+	may cli trace models attach scenarios lessons view live tui
 } >"$tmp/up.txt"
 if [ -s "$tmp/up.txt" ]; then bad "$(cat "$tmp/up.txt")"; else ok; fi
 

@@ -559,7 +559,7 @@ _Static_assert(TRACE_FDSET_ALL == (1u << NELEM(fdset_names)) - 1,
 	       "every fd_set bit has a name");
 
 /* In bit order: the JSON names of enum trace_epev. */
-static const char *const epev_names[] = { "in", "out" };
+static const char *const epev_names[] = { "in", "out", "et" };
 _Static_assert(TRACE_EPEV_ALL == (1u << NELEM(epev_names)) - 1,
 	       "every epoll event bit has a name");
 

@@ -165,7 +165,8 @@ enum trace_op { TRACE_OP_NONE = 0, TRACE_OP_ADD, TRACE_OP_DEL, TRACE_OP_MOD, TRA
 enum trace_epev {
 	TRACE_EPEV_IN  = 1u << 0,
 	TRACE_EPEV_OUT = 1u << 1,
-	TRACE_EPEV_ALL = (1u << 2) - 1
+	TRACE_EPEV_ET  = 1u << 2,   /* EPOLLET: edge-triggered ("et"; attach) */
+	TRACE_EPEV_ALL = (1u << 3) - 1
 };
 
 /* What an actor's model can show, so views pick panes and words by what
@@ -207,6 +208,10 @@ enum trace_cap {
                                   sets are recorded */
 #define TRACE_F_EVENTS  0x08   /* enter, exit of epoll_ctl: sets holds its
                                   events mask (enum trace_epev) */
+#define TRACE_F_WHOLE   0x10   /* phase (wait): seen from outside the program
+                                  (attach), this span holds the copy too:
+                                  ptrace sees one blocked call, not where its
+                                  wait ended (JSON "whole": true) */
 #define TRACE_F_SHORT   0x80   /* in a ring only: just the first 64 bytes
                                   were written (ring.h) */
 #define TRACE_EV_HOT    64     /* bytes of the fields every event uses */
@@ -231,7 +236,11 @@ struct trace_ev {
 	int64_t  ret;          /* exit: return value; arrive: bytes; done: status */
 	int64_t  dur_ns;       /* exit, idle end: how long it took */
 	union {
-		const char *syscall;  /* state: syscall name or "running" (interned) */
+		const char *syscall;  /* state: syscall name or "running" (interned);
+		                         enter, exit: the kernel's own name of the
+		                         call when it is not call's ("pselect6"
+		                         for select, "accept4"; attach), or NULL
+		                         (JSON "sys") */
 		const char *model;    /* model: the actor's new model (interned) */
 	};
 	const char *wchan;     /* state: kernel function it sleeps in (interned) */
@@ -313,6 +322,13 @@ struct trace_hdr {
 	const char *kernel;    /* uname release (interned) */
 	const char *started;   /* wall-clock start, ISO 8601 UTC (interned) */
 	double speed;
+	/* attach (FORMAT.md, "Traced programs"): the program traced, as a
+	 * shell would quote it (interned; NULL for a scenario's run), the pid
+	 * attached to (-p; 0 when ioscope started it), and what the tracer
+	 * adds to each call it stops, measured when it began (ns; 0 unknown) */
+	const char *command;
+	int attach_pid;
+	int64_t overhead_ns;
 	int nactors;           /* including the world at 0; at most
 	                          TRACE_ACTORS_LIMIT */
 	int nstart;            /* actors[0 .. nstart): the header's, known
