@@ -42,25 +42,14 @@ struct follow;
 int follow_new(struct sink *s, int parent, struct follow **out);
 void follow_free(struct follow *f);
 
-/* A thread of the program appeared: seized (attach -p), the started
- * program's first thread, or made by creator_tid (clone, fork; 0 for
- * none). */
-void follow_thread(struct follow *f, pid_t tid, pid_t pid, pid_t creator_tid, int64_t t_ns);
-/* It is gone (exited, killed, or detached from: status -1). */
-void follow_gone(struct follow *f, pid_t tid, int status, int64_t t_ns);
-/* Process pid called execve: its fds of CLOEXEC are gone, its maps new;
- * former_tid is the thread that called it when that was not the leader
- * (the leader's tid is pid again). */
-void follow_exec(struct follow *f, pid_t pid, pid_t former_tid, int64_t t_ns);
-/* A syscall stop. */
-void follow_sys(struct follow *f, const struct attach_sys *s);
-/* A signal is about to be delivered to tid (signal-delivery-stop): sig,
- * si_fd for SIGIO / F_SETSIG signals (-1 when none). */
-void follow_signal(struct follow *f, pid_t tid, int sig, int si_fd, int64_t t_ns);
+/* The tracer's ops (sys.h), their arg a struct follow: what each does is
+ * said there.  An exec flushes the process's fd cache and reads its maps
+ * again; a thread that is gone ends its actor. */
+extern const struct attach_ops follow_ops;
 
 /* Counts, for the end's summary and the tests. */
 struct follow_stats {
-	uint64_t stops;           /* follow_sys calls */
+	uint64_t stops;           /* syscall stops handed in */
 	int threads, actors;      /* threads seen, and those shown */
 	int model_changes;
 };

@@ -53,6 +53,25 @@ struct attach_sys {
 	uint64_t data[ATTACH_MEM_MAX];
 };
 
+/* Where the tracer thread hands what it sees (follow.c's follow_ops; a
+ * test's own).  Tracer thread only, one call at a time. */
+struct attach_ops {
+	/* A thread appeared: seized (attach -p), the started program's
+	 * first, or made by creator_tid (clone, fork; 0 for none). */
+	void (*thread)(void *arg, pid_t tid, pid_t pid, pid_t creator_tid, int64_t t_ns);
+	/* It is gone: exited or killed (status: its wait status), or
+	 * detached from (-1). */
+	void (*gone)(void *arg, pid_t tid, int status, int64_t t_ns);
+	/* Process pid called execve; former_tid: the thread that called it,
+	 * when it was not the leader (the leader's tid is pid again). */
+	void (*exec)(void *arg, pid_t pid, pid_t former_tid, int64_t t_ns);
+	/* A syscall stop. */
+	void (*sys)(void *arg, const struct attach_sys *s);
+	/* A signal is about to be delivered to tid (signal-delivery-stop):
+	 * sig, and si_fd for SIGIO / F_SETSIG signals (-1 when none). */
+	void (*signal)(void *arg, pid_t tid, int sig, int si_fd, int64_t t_ns);
+};
+
 /* Whether the tracer stops at nr (the seccomp filter's list too): the
  * reads, writes, waits, accepts, epoll_ctl, the calls that make an fd
  * non-blocking or signal-driven (fcntl, ioctl, socket, accept4), io_uring,

@@ -2,7 +2,7 @@
  *
  * One dedicated tracer thread does every ptrace call (only the thread
  * that seized a tracee may ptrace it) and waits with waitpid(-1, __WALL)
- * for its tracees' stops; each syscall stop goes to follow.c.
+ * for its tracees' stops; each goes to o->ops (follow.c's follow_ops).
  *
  * Started programs (argv): fork, then in the child PR_SET_NO_NEW_PRIVS
  * and a seccomp-bpf filter that returns SECCOMP_RET_TRACE for the watched
@@ -29,7 +29,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct follow;
+struct attach_ops;
 struct sink;
 struct tracer;
 
@@ -39,7 +39,9 @@ struct tracer_opts {
 	bool no_seccomp;          /* started programs: stop at every call */
 	struct sink *sink;        /* the clock of every stop (sink_now); NULL:
 	                             CLOCK_MONOTONIC (the bench) */
-	struct follow *follow;    /* where the stops go; NULL: nowhere (bench) */
+	const struct attach_ops *ops;   /* where the stops go (follow_ops);
+	                                   NULL: nowhere (the bench) */
+	void *ops_arg;
 	/* A started program's stdin, stdout and stderr (-1: ioscope's own;
 	 * the screen gives /dev/null and a log file). */
 	int stdin_fd, stdout_fd, stderr_fd;
