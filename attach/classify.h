@@ -55,6 +55,8 @@ enum attach_obs_kind {
 
 struct attach_obs {
 	int kind;                 /* enum attach_obs_kind */
+	const char *sys;          /* the kernel's name of the call ("pselect6";
+	                             static), NULL for SIGNAL and LIB */
 	int fd;                   /* the fd the call is about, or -1 */
 	int64_t ret;              /* the call's return (>= 0), or -1 */
 	int err;                  /* errno when it failed, else 0 */

@@ -310,7 +310,7 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "speed", required_argument, NULL, 's' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "lang", required_argument, NULL, 'l' },
-		{ "plain", no_argument, NULL, 'p' },
+		{ "plain", no_argument, NULL, 'j' },
 		{ "probe", no_argument, NULL, 'P' },
 		{ "fds", required_argument, NULL, 'F' },
 		{ "low", required_argument, NULL, 'L' },
@@ -328,6 +328,8 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		{ "force", no_argument, NULL, 'O' },
 		{ "servers", no_argument, NULL, 'G' },
 		{ "conns", required_argument, NULL, 'N' },
+		{ "pid", required_argument, NULL, 'I' },
+		{ "attach", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -341,20 +343,20 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 	if (copy != NULL) {
 		memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
 		optind = 0;
-		while (getopt_long(argc, copy, ":o:h", opts, NULL) != -1)
+		while (getopt_long(argc, copy, ":o:hp:", opts, NULL) != -1)
 			;
 		if (optind < argc && cli_command_known(copy[optind]))
 			cli_cmd = copy[optind];
 		free(copy);
 	}
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":o:hp:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': c->help = 1; break;
 		case 'V': c->version = 1; break;
 		case 'm': c->model = optarg; break;
 		case 'r': c->record = optarg; break;
-		case 'p': c->plain = 1; break;
+		case 'j': c->plain = 1; break;
 		case 'Z': c->paused = 1; break;
 		case 'Y': c->paused = -1; break;      /* tui_opts.paused: -1 plays */
 		case 'R': c->runs = 1; break;
@@ -381,6 +383,20 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 		case 'L': c->low = optarg; break;
 		case 'M': c->models = optarg; break;
 		case 'G': bench_servers = 1; break;
+		case 'A': c->attach = 1; break;
+		case 'p':                             /* attach -p PID */
+		case 'I': {                           /* --pid */
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > 4194304)
+				return cli_fail_usage(cli_tr("-p expects a process id (1 to 4194304), got '%s'",
+							     "-p 应为进程号（1 到 4194304），而不是 '%s'"), optarg), -1;
+			c->pid = (int)v;
+			break;
+		}
 		case 'N': bench_conns = optarg; break;
 		case 'C': c->csv = 1; break;
 		case 'B': c->trace = 1; break;
