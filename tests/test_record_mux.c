@@ -181,7 +181,7 @@ static void test_record_mux_errors(void **state)
 		  "the \"enter\" event of epoll_ctl has no \"op\" " OPS },
 		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"in\",\"up\"]"),
 		  "\"events[1]\" of the \"enter\" event of epoll_ctl is not a new event name "
-		  "(expected an array of distinct event names: in, out)" },
+		  "(expected an array of distinct event names: in, out, et)" },
 		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":[\"out\",\"out\"]"),
 		  "\"events[1]\" of the \"enter\" event of epoll_ctl is not a new event name" },
 		{ CTL(",\"op\":\"mod\",\"target\":5,\"events\":\"out\""),

@@ -200,6 +200,17 @@ static bool out_ok(const struct trace_ev *ev)
 	       (ev->sets & ~TRACE_EPEV_ALL) == 0;
 }
 
+/* Attach: an enter's or exit's kernel name of its call is a name
+ * (trace_sysname_ok); a wait that holds its copy (whole) is a wait phase. */
+static bool attach_ok(const struct trace_ev *ev)
+{
+	if ((ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) && ev->syscall != NULL &&
+	    !trace_sysname_ok(ev->syscall))
+		return false;
+	return !(ev->flags & TRACE_F_WHOLE) ||
+	       (ev->kind == TRACE_PHASE && ev->phase == TRACE_PH_WAIT);
+}
+
 static bool ev_ok(int nactors, const struct trace_ev *ev)
 {
 	bool has_text = (ev->kind != TRACE_CAPTION && ev->kind != TRACE_NOTE &&
@@ -221,7 +232,7 @@ static bool ev_ok(int nactors, const struct trace_ev *ev)
 	       (ev->kind != TRACE_REFUSE || ev->n >= 1) &&
 	       (ev->kind != TRACE_DELIVER || ev->ret >= 0) &&
 	       fds_ok(ev) && has_text && has_names && life_ev_ok(ev) && cost_ok(ev) &&
-	       out_ok(ev) && set_ok(ev);
+	       out_ok(ev) && set_ok(ev) && attach_ok(ev);
 }
 
 bool view_ev_ok(const struct trace *t, const struct trace_ev *ev)

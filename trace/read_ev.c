@@ -57,6 +57,27 @@ static int rd_call(struct rd *r, struct jv *o, struct trace_ev *ev)
 	return rc;
 }
 
+/* The optional "sys": the kernel's own name of the call (attach:
+ * "pselect6" for select), a name and nothing else, interned. */
+static int rd_sys(struct rd *r, struct jv *o, struct trace_ev *ev)
+{
+	const char *sys;
+	char buf[48];
+	int rc;
+
+	if (jv_get(o, "sys") == NULL)
+		return 0;
+	if ((rc = trace__get_raw(r, o, "sys", &sys)) != 0)
+		return rc;
+	if (!trace_sysname_ok(sys))
+		return trace__fail(r, 1, "\"sys\" of %s is '%s' (expected the kernel's name "
+				   "of the call: 1 to %d of a-z, 0-9 and _, such as \"pselect6\")",
+				   r->what, trace__shown(sys, buf, sizeof buf), TRACE_MAX_SYSNAME);
+	if ((ev->syscall = trace_intern(r->t, sys)) == NULL)
+		return trace_full(r->t) ? -EFBIG : -ENOMEM;
+	return 0;
+}
+
 /* A descriptor, or -1 for none. */
 static int rd_fd(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
@@ -204,11 +225,11 @@ static int rd_bit_names(struct rd *r, struct jv *a, const char *key, const char 
 	return 0;
 }
 
-/* epoll_ctl's optional "events": distinct names, "in" and "out".  Absent
- * (older traces): not recorded. */
+/* epoll_ctl's optional "events": distinct names, "in", "out" and "et"
+ * (EPOLLET, attach).  Absent (older traces): not recorded. */
 static int rd_events(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
-	const char *expect = "an array of distinct event names: in, out";
+	const char *expect = "an array of distinct event names: in, out, et";
 	struct jv *a = jv_get(o, "events");
 	int rc;
 
@@ -338,6 +359,8 @@ static int rd_enter(struct rd *r, struct jv *o, struct trace_ev *ev)
 	int rc = rd_call(r, o, ev);
 
 	if (rc == 0)
+		rc = rd_sys(r, o, ev);
+	if (rc == 0)
 		rc = rd_fd(r, o, ev);
 	return rc != 0 ? rc : rd_call_args(r, o, ev);
 }
@@ -346,6 +369,8 @@ static int rd_exit(struct rd *r, struct jv *o, struct trace_ev *ev)
 {
 	int err = 0, rc = rd_call(r, o, ev);
 
+	if (rc == 0)
+		rc = rd_sys(r, o, ev);
 	if (rc == 0)
 		rc = rd_fd(r, o, ev);
 
@@ -360,6 +385,22 @@ static int rd_exit(struct rd *r, struct jv *o, struct trace_ev *ev)
 	if (rc == 0)
 		rc = rd_try(r, o, ev);
 	return rc != 0 ? rc : rd_call_results(r, o, ev);
+}
+
+/* The optional "whole" (attach): the wait holds its copy too; only a
+ * wait can.  Then its fd. */
+static int rd_whole(struct rd *r, struct jv *o, struct trace_ev *ev)
+{
+	bool whole = false;
+	int rc = trace__opt_bool(r, o, "whole", &whole);
+
+	if (rc == 0 && whole && ev->phase != TRACE_PH_WAIT)
+		rc = trace__fail(r, 1, "\"whole\" of %s is true on a %s phase (expected it "
+				 "only on a wait: a wait that holds its copy)", r->what,
+				 trace_phase_name(ev->phase));
+	if (whole)
+		ev->flags |= TRACE_F_WHOLE;
+	return rc != 0 ? rc : rd_fd(r, o, ev);
 }
 
 static int rd_phase(struct rd *r, struct jv *o, struct trace_ev *ev)
@@ -377,7 +418,7 @@ static int rd_phase(struct rd *r, struct jv *o, struct trace_ev *ev)
 				 r->what, trace__type_desc(v));
 	if (rc == 0 && jv_is(v, JV_TRUE))
 		ev->flags |= TRACE_F_BLOCKED;
-	return rc != 0 ? rc : rd_fd(r, o, ev);
+	return rc != 0 ? rc : rd_whole(r, o, ev);
 }
 
 static int rd_arrive(struct rd *r, struct jv *o, struct trace_ev *ev)

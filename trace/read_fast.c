@@ -25,7 +25,7 @@ static const char *const keys[] = {
 	"pid", "state", "syscall", "wchan", "helper", "text", "en", "zh",
 	"count", "unread", "what", "n", "limit", "server", "fnv1a", "signal",
 	"tag", "in_flight", "waiting", "model", "caps", "label", "parent", "why",
-	"max",
+	"max", "sys", "whole",
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(NKEYS <= 64, "one bit of a uint64_t per key");

@@ -3,6 +3,7 @@
  * run began (with their capabilities) and the scenario's captions for the
  * run's model.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -146,6 +147,34 @@ static int rd_version(struct rd *r, struct jv *o)
 	return 0;
 }
 
+/* A traced program's (FORMAT.md, "Traced programs"), each optional: the
+ * command (at most TRACE_MAX_COMMAND bytes), the pid attached to (0:
+ * ioscope started it) and the tracer's cost per call it stops. */
+static int rd_attach(struct rd *r, struct jv *o)
+{
+	struct trace_hdr *h = trace_hdr(r->t);
+	int64_t pid = 0, ns = 0;
+	const char *command;
+	int rc;
+
+	if (jv_get(o, "command") != NULL) {
+		if ((rc = trace__get_raw(r, o, "command", &command)) != 0)
+			return rc;
+		if (strlen(command) > TRACE_MAX_COMMAND)
+			return trace__fail(r, 1, "\"command\" of the header is %zu bytes long "
+					   "(expected at most %d)", strlen(command),
+					   TRACE_MAX_COMMAND);
+		if ((h->command = trace_intern(r->t, command)) == NULL)
+			return trace_full(r->t) ? -EFBIG : -ENOMEM;
+	}
+	rc = trace__opt_int(r, o, "pid", 0, TRACE_MAX_PID, 0, &pid);
+	if (rc == 0)
+		rc = trace__opt_int(r, o, "overhead_ns", 0, TRACE_MAX_OVERHEAD_NS, 0, &ns);
+	h->attach_pid = (int)pid;
+	h->overhead_ns = ns;
+	return rc;
+}
+
 int trace__rd_header(struct rd *r, struct jv *o)
 {
 	struct trace_hdr *h = trace_hdr(r->t);
@@ -173,6 +202,8 @@ int trace__rd_header(struct rd *r, struct jv *o)
 		return trace__fail(r, 1, "\"speed\" of the header is %g (expected a "
 				   "number above 0)", jv_number(v));
 	h->speed = v != NULL ? jv_number(v) : 1.0;
+	if ((rc = rd_attach(r, o)) != 0)
+		return rc;
 	if ((rc = rd_actors(r, o)) != 0)
 		return rc;
 	return rd_captions(r, o);

@@ -265,9 +265,18 @@ static void put_call_results(struct put *p, const struct trace_ev *ev)
 
 /* ---- one function per kind, in the order FORMAT.md lists them ---- */
 
+/* The kernel's own name of the call, when it is not call's (attach:
+ * "pselect6" for select); only a name (view_ev_ok). */
+static void put_sys(struct put *p, const struct trace_ev *ev)
+{
+	if (ev->syscall != NULL)
+		put_name(p, "sys", trace_sysname_ok(ev->syscall) ? ev->syscall : NULL);
+}
+
 static void put_enter(struct put *p, const struct trace_ev *ev)
 {
 	put_name(p, "call", trace_call_name(ev->call));
+	put_sys(p, ev);
 	put_int(p, "fd", ev->fd);
 	put_call_args(p, ev);
 }
@@ -275,6 +284,7 @@ static void put_enter(struct put *p, const struct trace_ev *ev)
 static void put_exit(struct put *p, const struct trace_ev *ev)
 {
 	put_name(p, "call", trace_call_name(ev->call));
+	put_sys(p, ev);
 	put_int(p, "fd", ev->fd);
 	put_int(p, "ret", ev->ret);
 	put_count(p, "dur_ns", ev->dur_ns);
@@ -289,6 +299,8 @@ static void put_phase(struct put *p, const struct trace_ev *ev)
 	put_name(p, "phase", trace_phase_name(ev->phase));
 	put_edge(p, ev);
 	put_bool(p, "blocked", (ev->flags & TRACE_F_BLOCKED) != 0);
+	if (ev->flags & TRACE_F_WHOLE)    /* a wait that holds its copy (attach) */
+		put_bool(p, "whole", true);
 	put_int(p, "fd", ev->fd);
 }
 
@@ -686,6 +698,26 @@ static json_t *speed_value(double speed)
 	return json_real(speed);
 }
 
+/* A traced program's (FORMAT.md, "Traced programs"): the command, the pid
+ * attached to and the tracer's measured cost per call, all three when
+ * there is a command; else pid and overhead_ns only when set.  Out of
+ * the reader's bounds: -EINVAL. */
+static void put_attach(struct put *p, const struct trace_hdr *h)
+{
+	bool attach = h->command != NULL;
+
+	if (p->rc == 0 && ((attach && strlen(h->command) > TRACE_MAX_COMMAND) ||
+			   h->attach_pid < 0 || h->attach_pid > TRACE_MAX_PID ||
+			   h->overhead_ns < 0 || h->overhead_ns > TRACE_MAX_OVERHEAD_NS))
+		p->rc = -EINVAL;
+	if (attach)
+		put_str(p, "command", h->command);
+	if (attach || h->attach_pid != 0)
+		put_int(p, "pid", h->attach_pid);
+	if (attach || h->overhead_ns != 0)
+		put_int(p, "overhead_ns", h->overhead_ns);
+}
+
 int trace_write_hdr(FILE *f, const struct trace *t)
 {
 	const struct trace_hdr *h = trace_hdr_c(t);
@@ -702,6 +734,7 @@ int trace_write_hdr(FILE *f, const struct trace *t)
 	put_str(&p, "kernel", h->kernel);
 	put_str(&p, "started", h->started);
 	put_new(&p, "speed", speed_value(h->speed), -EINVAL);
+	put_attach(&p, h);
 	actors = actors_value(h, &rc);
 	put_new(&p, "actors", actors, rc);
 	if (h->ncaptions > 0) {

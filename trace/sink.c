@@ -426,10 +426,14 @@ static unsigned sink_collect(struct sink *s, bool final)
 	return n;
 }
 
-/* Into the trace.  Notes carry static strings from a model thread: the
- * trace keeps its own copies. */
+/* Into the trace.  Notes, models and an enter's or exit's kernel name of
+ * its call (attach: "pselect6") carry a producer's strings, static or its
+ * own: the trace keeps its own copies. */
 static int sink_add(struct sink *s, struct trace_ev *ev)
 {
+	if ((ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) && ev->syscall != NULL &&
+	    (ev->syscall = trace_intern(s->trace, ev->syscall)) == NULL)
+		return trace_full(s->trace) ? -EFBIG : -ENOMEM;
 	if (ev->kind == TRACE_MODEL &&
 	    (ev->model = trace_intern(s->trace, ev->model ? ev->model : "")) == NULL)
 		return trace_full(s->trace) ? -EFBIG : -ENOMEM;

@@ -22,8 +22,8 @@ enum store_cold {
 	STORE_C_COST  = 1u << 7,   /* polled, copied_in, copied_out */
 	STORE_C_SETS  = 1u << 8,
 	STORE_C_FDS   = 1u << 9,   /* nfds | outs << 16, fds_more, the listed fds */
-	STORE_C_STR0  = 1u << 10,  /* syscall (model) */
-	STORE_C_WCHAN = 1u << 11,
+	STORE_C_STR0  = 1u << 10,  /* syscall (model): its index in names */
+	STORE_C_WCHAN = 1u << 11,  /* its index in names */
 	STORE_C_TEXT0 = 1u << 12,
 	STORE_C_TEXT1 = 1u << 13,
 };
@@ -65,7 +65,7 @@ static unsigned cold_has(const struct trace_ev *ev)
 static size_t cold_words(const struct trace_ev *ev, unsigned has)
 {
 	static const unsigned char words[] = {
-		4, 1, 1, 2, 1, 1, 1, 3, 1, 2, PTR_WORDS, PTR_WORDS, PTR_WORDS, PTR_WORDS,
+		4, 1, 1, 2, 1, 1, 1, 3, 1, 2, 1, 1, PTR_WORDS, PTR_WORDS,
 	};
 	size_t n = 0;
 
@@ -96,7 +96,75 @@ size_t store_ev_bytes(const struct trace_ev *ev)
 
 size_t store_bytes(const struct store *s)
 {
-	return s->n * sizeof *s->hot + s->ncold * sizeof *s->cold;
+	return s->n * sizeof *s->hot + s->ncold * sizeof *s->cold +
+	       s->nnames * sizeof *s->names + s->nslots * sizeof *s->slot;
+}
+
+/* ---- the table of names ---- */
+
+static uint32_t name_hash(const char *p, uint32_t mask)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * UINT64_C(0x9e3779b97f4a7c15);
+
+	return (uint32_t)(h >> 32) & mask;
+}
+
+/* The slot of name p: where its index + 1 is, or the free one it would
+ * take.  The table is never full (at most half). */
+static uint32_t *name_slot(const struct store *s, const char *p)
+{
+	uint32_t mask = s->nslots - 1, i = name_hash(p, mask);
+
+	while (s->slot[i] != 0 && s->names[s->slot[i] - 1] != p)
+		i = (i + 1) & mask;
+	return &s->slot[i];
+}
+
+/* Twice the slots, the names placed again. */
+static int names_rehash(struct store *s)
+{
+	uint32_t n = s->nslots ? s->nslots * 2 : 64, *old = s->slot, oldn = s->nslots;
+
+	if (n > UINT32_MAX / 2 || (s->slot = calloc(n, sizeof *s->slot)) == NULL) {
+		s->slot = old;
+		return -ENOMEM;
+	}
+	s->nslots = n;
+	for (uint32_t i = 0; i < oldn; i++)
+		if (old[i] != 0)
+			*name_slot(s, s->names[old[i] - 1]) = old[i];
+	free(old);
+	return 0;
+}
+
+/* p in the table (NULL needs none): 0 or -ENOMEM. */
+static int name_add(struct store *s, const char *p)
+{
+	uint32_t *slot;
+
+	if (p == NULL || (s->nslots > 0 && *name_slot(s, p) != 0))
+		return 0;
+	if ((s->nnames + 1) * 2 > s->nslots && names_rehash(s) != 0)
+		return -ENOMEM;
+	if (s->nnames == s->names_cap) {
+		uint32_t cap = s->names_cap ? s->names_cap * 2 : 32;
+		const char **a = cap < UINT32_MAX / 2 ? realloc(s->names, cap * sizeof *a) : NULL;
+
+		if (a == NULL)
+			return -ENOMEM;
+		s->names = a;
+		s->names_cap = cap;
+	}
+	slot = name_slot(s, p);
+	s->names[s->nnames++] = p;
+	*slot = s->nnames;
+	return 0;
+}
+
+/* p's index: it is in the table (store_reserve put it there). */
+static uint32_t name_index(const struct store *s, const char *p)
+{
+	return *name_slot(s, p) - 1;
 }
 
 /* Room for need more items of size bytes in *arr (cap of them, n used):
@@ -120,11 +188,14 @@ static int grow(void **arr, size_t *cap, size_t n, size_t need, size_t size,
 	return 0;
 }
 
-int store_reserve(struct store *s, const struct store_plan *p, size_t max_bytes)
+int store_reserve(struct store *s, const struct trace_ev *ev, const struct store_plan *p,
+		  size_t max_bytes)
 {
 	size_t words = p->words;
 
 	if (s->ncold + words > UINT32_MAX)
+		return -ENOMEM;
+	if (name_add(s, ev->syscall) != 0 || name_add(s, ev->wchan) != 0)
 		return -ENOMEM;
 	if (grow((void **)&s->hot, &s->cap, s->n, 1, sizeof *s->hot, HOT_FIRST,
 		 max_bytes) != 0)
@@ -141,19 +212,20 @@ static uint32_t *put(uint32_t *w, const void *v, size_t bytes)
 	return w + bytes / 4;
 }
 
-static uint32_t *put_strings(uint32_t *w, const struct trace_ev *ev)
+static uint32_t *put_strings(const struct store *s, uint32_t *w, const struct trace_ev *ev)
 {
 	if (ev->syscall != NULL)
-		w = put(w, &ev->syscall, sizeof ev->syscall);
+		*w++ = name_index(s, ev->syscall);
 	if (ev->wchan != NULL)
-		w = put(w, &ev->wchan, sizeof ev->wchan);
+		*w++ = name_index(s, ev->wchan);
 	for (int i = 0; i < 2; i++)
 		if (ev->text[i] != NULL)
 			w = put(w, &ev->text[i], sizeof ev->text[i]);
 	return w;
 }
 
-static void put_cold(uint32_t *w, const struct trace_ev *ev, unsigned has)
+static void put_cold(const struct store *s, uint32_t *w, const struct trace_ev *ev,
+		     unsigned has)
 {
 	if (has & STORE_C_WIDE) {
 		uint32_t call = ev->call;
@@ -186,7 +258,7 @@ static void put_cold(uint32_t *w, const struct trace_ev *ev, unsigned has)
 		*w++ = ev->fds_more;
 		w = put(w, ev->fd_list, 4 * listed(ev));
 	}
-	put_strings(w, ev);
+	put_strings(s, w, ev);
 }
 
 void store_put(struct store *s, const struct trace_ev *ev, const struct store_plan *p)
@@ -205,7 +277,7 @@ void store_put(struct store *s, const struct trace_ev *ev, const struct store_pl
 	};
 	if (has == 0)
 		return;
-	put_cold(s->cold + s->ncold, ev, has);
+	put_cold(s, s->cold + s->ncold, ev, has);
 	s->ncold += p->words;
 }
 
@@ -215,19 +287,21 @@ static const uint32_t *get(const uint32_t *w, void *v, size_t bytes)
 	return w + bytes / 4;
 }
 
-static void get_strings(const uint32_t *w, struct trace_ev *e, unsigned has)
+static void get_strings(const struct store *s, const uint32_t *w, struct trace_ev *e,
+			unsigned has)
 {
 	if (has & STORE_C_STR0)
-		w = get(w, &e->syscall, sizeof e->syscall);
+		e->syscall = s->names[*w++];
 	if (has & STORE_C_WCHAN)
-		w = get(w, &e->wchan, sizeof e->wchan);
+		e->wchan = s->names[*w++];
 	if (has & STORE_C_TEXT0)
 		w = get(w, &e->text[0], sizeof e->text[0]);
 	if (has & STORE_C_TEXT1)
 		get(w, &e->text[1], sizeof e->text[1]);
 }
 
-static void get_cold(const uint32_t *w, struct trace_ev *e, unsigned has)
+static void get_cold(const struct store *s, const uint32_t *w, struct trace_ev *e,
+		     unsigned has)
 {
 	if (has & STORE_C_WIDE) {
 		uint32_t call;
@@ -262,7 +336,7 @@ static void get_cold(const uint32_t *w, struct trace_ev *e, unsigned has)
 		e->fds_more = *w++;
 		w = get(w, e->fd_list, 4 * listed(e));
 	}
-	get_strings(w, e, has);
+	get_strings(s, w, e, has);
 }
 
 void store_get(const struct store *s, size_t i, struct trace_ev *e)
@@ -284,12 +358,14 @@ void store_get(const struct store *s, size_t i, struct trace_ev *e)
 	e->state = h->state;
 	e->step = -1;
 	if (h->has != 0)
-		get_cold(s->cold + h->cold, e, h->has);
+		get_cold(s, s->cold + h->cold, e, h->has);
 }
 
 void store_free(struct store *s)
 {
 	free(s->hot);
 	free(s->cold);
+	free(s->names);
+	free(s->slot);
 	*s = (struct store){ 0 };
 }

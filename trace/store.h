@@ -19,6 +19,13 @@
  * event) up to a limit the caller gives (the trace's memory cap).  Cold
  * offsets are 32-bit word indices: a store holds at most 16 GiB of cold
  * fields, far past any cap.
+ *
+ * Names (syscall or model, and wchan) are few and repeated on every event
+ * that has one: a sampled state, and an attached program's enter and exit
+ * with the kernel's own name of the call ("pselect6").  Each is kept once
+ * in the store's table of names and an event holds its index, one word,
+ * not a pointer's two.  The table maps pointers, not text: the strings
+ * are interned, so equal names are one pointer.
  */
 #ifndef IOSCOPE_STORE_H
 #define IOSCOPE_STORE_H
@@ -52,6 +59,12 @@ struct store {
 	size_t n, cap;         /* events held, room in hot */
 	uint32_t *cold;
 	size_t ncold, coldcap; /* words used, room */
+	/* The names events point to, by index; found by pointer through
+	 * slot (index + 1, 0 free; open addressing, at most half full). */
+	const char **names;
+	uint32_t nnames, names_cap;
+	uint32_t *slot;
+	uint32_t nslots;       /* a power of two, or 0 */
 };
 
 /* Where ev's fields go: which cold fields it has and their words,
@@ -66,14 +79,17 @@ struct store_plan store_plan(const struct trace_ev *ev);
 size_t store_plan_bytes(const struct store_plan *p);
 /* Bytes ev takes in a store. */
 size_t store_ev_bytes(const struct trace_ev *ev);
-/* Room for an event of plan p (both arrays grow geometrically), with at
- * most max_bytes held in all: 0 or -ENOMEM.  Nothing changes but capacity. */
-int store_reserve(struct store *s, const struct store_plan *p, size_t max_bytes);
+/* Room for ev, of plan p (both arrays grow geometrically), with at most
+ * max_bytes held in all, and its names in the table: 0 or -ENOMEM.
+ * Nothing changes but capacity and the table. */
+int store_reserve(struct store *s, const struct trace_ev *ev, const struct store_plan *p,
+		  size_t max_bytes);
 /* Add ev, of plan p, as event s->n; store_reserve for it must have succeeded. */
 void store_put(struct store *s, const struct trace_ev *ev, const struct store_plan *p);
 /* Event i (< s->n) decoded into out, whole: seq = i. */
 void store_get(const struct store *s, size_t i, struct trace_ev *out);
-/* Bytes used (not capacity): what the trace's memory cap counts. */
+/* Bytes used (not capacity): what the trace's memory cap counts; the
+ * table of names too. */
 size_t store_bytes(const struct store *s);
 void store_free(struct store *s);
 

@@ -389,7 +389,7 @@ int trace_append(struct trace *t, const struct trace_ev *ev)
 		t->full = 1;
 		return -EFBIG;
 	}
-	if (store_reserve(&t->ev, &plan, mem_cap(t, LOST_RESERVE)) != 0 ||
+	if (store_reserve(&t->ev, ev, &plan, mem_cap(t, LOST_RESERVE)) != 0 ||
 	    (rises && steps_grow(t) != 0))
 		return -ENOMEM;
 	if (rises)
@@ -595,6 +595,16 @@ unsigned trace_caps_v1(const char *model)
 		if (strcmp(v1[i].name, model) == 0)
 			return v1[i].caps;
 	return 0;
+}
+
+bool trace_sysname_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s != NULL && s[n] != '\0' && n <= TRACE_MAX_SYSNAME; n++)
+		if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return false;
+	return s != NULL && n >= 1 && n <= TRACE_MAX_SYSNAME;
 }
 
 void trace_ev_set_fds(struct trace_ev *ev, const int *fds, int n)

@@ -473,6 +473,9 @@ int trace_fdset_from(const char *name);         /* its bit, or -1 if unknown */
  * time had, by name (0 for a name it did not know).  For reading old files
  * and for tests that build traces by hand; views never call it. */
 unsigned trace_caps_v1(const char *model);
+/* s is a kernel call's name as an enter's or exit's "sys" holds it
+ * ("pselect6", "accept4"): 1 to TRACE_MAX_SYSNAME of a-z, 0-9 and _. */
+bool trace_sysname_ok(const char *s);
 const char *trace_errno_name(int err);          /* "EAGAIN"; never NULL */
 int trace_errno_from(const char *name);         /* -1 if unknown */
 
@@ -519,6 +522,9 @@ int trace_read_mem(const char *name, const char *buf, size_t len,
                                           bytes per read or write) */
 #define TRACE_MIN_RET    (-4095)       /* ret: -errno at most (MAX_ERRNO) */
 #define TRACE_MAX_PID    4194304       /* pid: Linux's PID_MAX_LIMIT */
+#define TRACE_MAX_SYSNAME 32           /* "sys": bytes of a kernel call's name */
+#define TRACE_MAX_COMMAND 4096         /* the header's "command", in bytes */
+#define TRACE_MAX_OVERHEAD_NS INT64_C(10000000000)  /* "overhead_ns": 10 s */
 #define TRACE_MAX_COUNT  INT32_MAX     /* n, nfds, fds_more, limits, counts */
 
 #endif
