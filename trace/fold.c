@@ -265,9 +265,11 @@ static void summarize(struct view_actor *a)
 {
 	a->phase = a->ncopy > 0 ? TRACE_PH_COPY : a->nwait > 0 ? TRACE_PH_WAIT : 0;
 	a->phase_blocked = a->nblocked > 0;
-	a->phase_data = false;
-	for (int i = 0; i < VIEW_PHASES; i++)
+	a->phase_data = a->phase_whole = false;
+	for (int i = 0; i < VIEW_PHASES; i++) {
 		a->phase_data |= a->ph[i].phase == TRACE_PH_WAIT && a->ph[i].data;
+		a->phase_whole |= a->ph[i].phase == TRACE_PH_WAIT && a->ph[i].whole;
+	}
 }
 
 /* Data arrived on fd while the actor sleeps in a read of it: the wait is
@@ -299,19 +301,26 @@ static void apply_phase(struct view_actor *a, const struct trace_ev *ev)
 				p = &a->ph[i];
 		if (p != NULL) {
 			*p = (struct view_phase){ .fd = ev->fd, .phase = ev->phase,
-						 .blocked = ev->flags & TRACE_F_BLOCKED, .since = ev->t_ns };
+						 .blocked = ev->flags & TRACE_F_BLOCKED,
+						 .whole = ev->flags & TRACE_F_WHOLE, .since = ev->t_ns };
 			slot_change(a, p, +1, ev->t_ns);
 		}
 		if (ev->phase == TRACE_PH_WAIT)
 			a->tries = 0;
 	}
+	if ((ev->flags & TRACE_F_WHOLE) && a->call != 0)
+		a->call_whole = true;
 	summarize(a);
 }
 
 static void apply_exit(struct view_actor *a, const struct trace_ev *ev)
 {
 	a->call = 0;
+	a->call_sys = NULL;
 	a->calls++;
+	a->last_whole = a->call_whole;
+	a->whole_reads += a->call_whole && trace_call_is_read(ev->call);
+	a->call_whole = false;
 	if (ev->err == EAGAIN)
 		a->eagain++;
 	if (ev->ret > 0 && trace_call_is_read(ev->call)) {
@@ -575,6 +584,8 @@ static void apply(struct view *v, const struct trace_ev *ev)
 		a->call = ev->call;
 		a->call_fd = ev->fd;
 		a->call_since = ev->t_ns;
+		a->call_sys = ev->syscall;
+		a->call_whole = false;
 		if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL) {
 			a->pend_in = (uint64_t)(ev->n > 0 ? ev->n : 0);
 			a->pend_cost = ev->flags & TRACE_F_COST;   /* what goes in, once per call */

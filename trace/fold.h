@@ -25,6 +25,8 @@ struct view_phase {
 	                             caller sleeps in a read of this fd: its
 	                             phase 2 has begun (the wake-up), though
 	                             its edge comes when the reader runs */
+	bool whole;               /* a wait that holds its copy (TRACE_F_WHOLE:
+	                             a traced program's blocking read) */
 	int64_t since;
 };
 
@@ -41,6 +43,8 @@ struct view_actor {
 	int call;                 /* TRACE_CALL_* in progress, 0 when none */
 	int call_fd;
 	int64_t call_since;
+	const char *call_sys;     /* its kernel name when not call's ("pselect6",
+	                             a traced program's), else NULL */
 	/* Phases per fd (a multiplexer waits on many at once), and a summary:
 	 * phase is COPY if any fd is copying, else WAIT if any waits, else 0;
 	 * phase_blocked if any of those blocks the caller. */
@@ -53,6 +57,9 @@ struct view_actor {
 	uint32_t tries;           /* recv calls in the current wait phase */
 	bool phase_blocked;
 	bool phase_data;          /* some waiting fd has its data (ph[].data) */
+	bool phase_whole;         /* some waiting fd's wait holds its copy */
+	bool call_whole;          /* the call in progress had a whole wait */
+	bool last_whole;          /* the call that returned last had one */
 	bool idle;                /* doing something else */
 	bool done;
 	bool gone;                /* it has left (its TRACE_ACTOR end) */
@@ -70,6 +77,7 @@ struct view_actor {
 	bool refused;             /* the model refused an fd (FD_SETSIZE) */
 	/* Totals. */
 	uint64_t calls, eagain, reads, bytes, arrived, idles;
+	uint64_t whole_reads;     /* reads whose wait held their copy (whole) */
 	/* Wall time during which some fd was in a blocked phase, in phase 1,
 	 * in phase 2 (overlaps across fds are counted once). */
 	int64_t blocked_ns;

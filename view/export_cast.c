@@ -308,7 +308,8 @@ static int put_header(struct cast *k, const struct trace *t, bool shortened)
 	end = strptime(h->started, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (o != NULL && end != NULL && (strcmp(end, "Z") == 0 || *end == '\0'))
 		json_object_set_new(o, "timestamp", json_integer((json_int_t)timegm(&tm)));
-	snprintf(title, sizeof title, "ioscope · %s%s", h->scenario,
+	snprintf(title, sizeof title, "ioscope · %s%s%s", h->command != NULL ? "attach: " : "",
+		 h->command != NULL ? h->command : h->scenario,
 		 shortened ? " (long waits shortened)" : "");
 	file_cause_cut(title, sizeof title);     /* never half a character */
 	if (o == NULL || json_object_set_new(o, "title", json_string(title)) != 0 ||

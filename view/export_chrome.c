@@ -100,14 +100,21 @@ static void put_tracks(struct chrome *c)
 	const struct trace_hdr *h = trace_hdr_c(c->t);
 	char title[160];
 
-	snprintf(title, sizeof title, "ioscope · %s", h->scenario);
+	if (h->command != NULL)          /* a traced program */
+		snprintf(title, sizeof title, "ioscope · attach: %s", h->command);
+	else
+		snprintf(title, sizeof title, "ioscope · %s", h->scenario);
 	file_cause_cut(title, sizeof title);
 	put_meta(c, "process_name", -1, json_pack("{s:s}", "name", title));
 	put_track(c, export__tid_thread(TRACE_WORLD), 0, "world");
 	for (int a = 1; a < h->nactors; a++) {
 		const char *model = *h->actors[a].model ? h->actors[a].model : "client";
 
-		put_track(c, export__tid_thread(a), a * 100, "%s (%s)", h->actors[a].name, model);
+		if (!*h->actors[a].model && h->actors[a].announced)    /* not classified yet */
+			put_track(c, export__tid_thread(a), a * 100, "%s", h->actors[a].name);
+		else
+			put_track(c, export__tid_thread(a), a * 100, "%s (%s)", h->actors[a].name,
+				  model);
 		put_track(c, export__tid_kernel(a), a * 100 + 1, "%s kernel", h->actors[a].name);
 		for (int s = 0; s < c->nslots[a]; s++)
 			put_track(c, export__tid_fd(c, a, s), a * 100 + 2 + s, "%s kernel fd %d",
@@ -157,6 +164,11 @@ static json_t *header_json(struct chrome *c)
 	export__set_str(c, o, "kernel", h->kernel);
 	export__set_str(c, o, "started", h->started);
 	export__set(c, o, "speed", json_real(h->speed));
+	if (h->command != NULL) {        /* a traced program's */
+		export__set_str(c, o, "command", h->command);
+		export__set_int(c, o, "pid", h->attach_pid);
+		export__set_int(c, o, "overhead_ns", h->overhead_ns);
+	}
 	for (int a = 0; actors != NULL && a < h->nactors; a++) {
 		json_t *x = json_object(), *label = json_object();
 

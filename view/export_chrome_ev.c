@@ -246,11 +246,28 @@ void export__settle(struct chrome *c)
 
 /* ---- events to records ---- */
 
-static const char *phase_name(int phase, bool blocked)
+static const char *phase_name(int phase, bool blocked, bool whole)
 {
+	if (phase == TRACE_PH_WAIT && whole)     /* a traced program's blocking read */
+		return "phase 1 and 2: wait + copy, one span (blocked)";
 	if (phase == TRACE_PH_WAIT)
 		return blocked ? "phase 1: wait (blocked)" : "phase 1: wait (not blocked)";
 	return blocked ? "phase 2: copy (blocked)" : "phase 2: copy (not blocked)";
+}
+
+/* The span's name: the kernel's own (a traced program's "pselect6"), and
+ * the family beside it in args. */
+static const char *call_span_name(const struct trace_ev *ev)
+{
+	if (ev->syscall != NULL)
+		return ev->syscall;
+	return trace_call_name(ev->call) ? trace_call_name(ev->call) : "call";
+}
+
+static void call_sys_args(struct chrome *c, size_t i, const struct trace_ev *ev)
+{
+	if (ev->syscall != NULL && trace_call_name(ev->call) != NULL)
+		export__set_str(c, args_of(c, i), "call", trace_call_name(ev->call));
 }
 
 static void call_enter(struct chrome *c, const struct trace_ev *ev)
@@ -260,7 +277,8 @@ static void call_enter(struct chrome *c, const struct trace_ev *ev)
 	if (old != NO_REC)
 		export__unfinished(c, old, ev->t_ns);     /* an enter with no exit */
 	i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ev->t_ns, "syscall", "%s",
-		    trace_call_name(ev->call) ? trace_call_name(ev->call) : "call");
+		    call_span_name(ev));
+	call_sys_args(c, i, ev);
 	export__set_int(c, args_of(c, i), "fd", ev->fd);
 	if (ev->call == TRACE_CALL_SELECT || ev->call == TRACE_CALL_POLL) {
 		export__set_int(c, args_of(c, i), "nfds", ev->n);
@@ -278,7 +296,8 @@ static void call_exit(struct chrome *c, const struct trace_ev *ev)
 		int64_t ts = ev->t_ns - ev->dur_ns;
 
 		i = rec_new(c, 'X', ev->actor, export__tid_thread(ev->actor), ts > 0 ? ts : 0,
-			    "syscall", "%s", trace_call_name(ev->call) ? trace_call_name(ev->call) : "call");
+			    "syscall", "%s", call_span_name(ev));
+		call_sys_args(c, i, ev);
 		export__set(c, args_of(c, i), "enter_missing", json_true());
 		export__set_int(c, args_of(c, i), "fd", ev->fd);
 	}
@@ -301,7 +320,7 @@ static void call_exit(struct chrome *c, const struct trace_ev *ev)
 
 static void on_phase(struct chrome *c, const struct trace_ev *ev)
 {
-	bool blocked = ev->flags & TRACE_F_BLOCKED;
+	bool blocked = ev->flags & TRACE_F_BLOCKED, whole = ev->flags & TRACE_F_WHOLE;
 	size_t i = open_take(c, OPEN_PHASE, ev->actor, ev->fd, ev->phase);
 
 	if (!(ev->flags & TRACE_F_END)) {
@@ -312,7 +331,7 @@ static void on_phase(struct chrome *c, const struct trace_ev *ev)
 			export__unfinished(c, i, ev->t_ns);   /* begun twice */
 		i = rec_new(c, tid >= 0 ? 'X' : 'b', ev->actor,
 			    tid >= 0 ? tid : export__tid_kernel(ev->actor), ev->t_ns, "phase", "%s",
-			    phase_name(ev->phase, blocked));
+			    phase_name(ev->phase, blocked, whole));
 		if (i == NO_REC)
 			return;
 		if (tid < 0)
@@ -320,12 +339,14 @@ static void on_phase(struct chrome *c, const struct trace_ev *ev)
 		c->recs[i].fd = ev->fd;
 		export__set_int(c, c->recs[i].args, "fd", ev->fd);
 		export__set(c, c->recs[i].args, "blocked", json_boolean(blocked));
+		if (whole)
+			export__set(c, c->recs[i].args, "whole", json_true());
 		open_push(c, OPEN_PHASE, ev->actor, ev->fd, ev->phase, i);
 	} else if (i != NO_REC) {
 		rec_close(c, i, ev->t_ns);
 	} else {                              /* an end with no begin */
 		i = rec_new(c, 'i', ev->actor, export__tid_kernel(ev->actor), ev->t_ns, "phase",
-			    "%s ends", phase_name(ev->phase, blocked));
+			    "%s ends", phase_name(ev->phase, blocked, whole));
 		export__set_int(c, args_of(c, i), "fd", ev->fd);
 		export__set(c, args_of(c, i), "begin_missing", json_true());
 	}

@@ -17,7 +17,9 @@ enum phrase {
 	P_IDLE_END, P_LOST, P_DONE, P_DONE_STOPPED, P_DONE_UNREAD, P_DONE_ERR, P_SUMMARY, P_SUM_ACTOR,
 	P_SUM_AGAIN, P_SUM_MUX, P_SUM_MUX_COST, P_SUM_MUX_EPOLL, P_SUM_MUX_LOOP, P_SUM_BLOCKED, P_SUM_TOTAL, P_PHASE_NAME1,
 	P_SUM_SPLIT, P_SUM_WOKEN, P_SUM_THERE, P_WAIT_BEGIN_PARK, P_PHASE_END_PARK, P_COPY_BEGIN_RESUME,
-	P_SUM_PARKED, P_COPY_END_RESUME,
+	P_SUM_PARKED, P_COPY_END_RESUME, P_ATTACH, P_ATTACH_STARTED, P_ATTACH_COST, P_ATTACH_NOCOST,
+	P_ATTACH_HEADER, P_WAIT_BEGIN_WHOLE, P_PHASE_END_WHOLE, P_PHASE_END_WHOLE_FIRST, P_EXIT_WHOLE,
+	P_TRACER_PART, P_TRACER_MOST, P_SUM_WHOLE, P_SUM_MUX_UNSEEN,
 	P_MAX
 };
 
@@ -78,6 +80,19 @@ static const char *const phrases[2][P_MAX] = {
 		[P_COPY_BEGIN_RESUME] = "  phase 2 begins: data on fd %d; the loop resumes the coroutine, which copies it",
 		[P_SUM_PARKED] = "; parked %s (in user space: its thread was not blocked)\n",
 		[P_COPY_END_RESUME] = "  phase 2 ends after %s: resumed by the loop, then the copy · its thread was busy copying",
+		[P_ATTACH] = "tracing %s (pid %d)",
+		[P_ATTACH_STARTED] = "tracing %s (started by ioscope)",
+		[P_ATTACH_COST] = "; each call ioscope stops costs it about %s more (measured at start); durations below include that\n",
+		[P_ATTACH_NOCOST] = "; what each call ioscope stops costs it was not measured; durations below include it\n",
+		[P_ATTACH_HEADER] = "ioscope · attach · kernel %s · times are real seconds since the start\n",
+		[P_WAIT_BEGIN_WHOLE] = "  phase 1 begins: waiting for data on fd %d · BLOCKED; the copy will be in this span too",
+		[P_PHASE_END_WHOLE_FIRST] = "  wait and copy end after %s: ptrace sees one span, not where the wait ended",
+		[P_PHASE_END_WHOLE] = "  wait and copy end together after %s · the caller was blocked",
+		[P_EXIT_WHOLE] = "← %s(fd %d) = %lld bytes, after %s: waited and copied in this one call",
+		[P_TRACER_PART] = " (~%s of it the tracer)",
+		[P_TRACER_MOST] = " (most of it the tracer's ~%s)",
+		[P_SUM_WHOLE] = "; %llu of its reads waited and copied in one span (from outside: their copies are in phase 1)",
+		[P_SUM_MUX_UNSEEN] = "; %llu waits: handed in %llu fds (its scan of what came back is in user space, not seen)",
 	},
 	[NARRATE_ZH] = {
 		[P_HEADER] = "ioscope · %s · 速度 %g× · 内核 %s · 时间为自开始起的真实秒数\n",
@@ -135,6 +150,19 @@ static const char *const phrases[2][P_MAX] = {
 		[P_COPY_BEGIN_RESUME] = "  第二阶段开始：fd %d 有了数据，事件循环恢复这个协程，由它来复制",
 		[P_SUM_PARKED] = "；停在用户态 %s（它的线程没有被阻塞）\n",
 		[P_COPY_END_RESUME] = "  第二阶段结束，历时 %s：事件循环恢复它，再加上复制 · 它的线程忙着复制",
+		[P_ATTACH] = "正在跟踪 %s（pid %d）",
+		[P_ATTACH_STARTED] = "正在跟踪 %s（由 ioscope 启动）",
+		[P_ATTACH_COST] = "；ioscope 每拦下一次调用，就让它多花约 %s（开始时测得）；下面的时长都包含这部分\n",
+		[P_ATTACH_NOCOST] = "；没有测出 ioscope 每拦下一次调用让它多花多少；下面的时长包含这部分\n",
+		[P_ATTACH_HEADER] = "ioscope · attach · 内核 %s · 时间为自开始起的真实秒数\n",
+		[P_WAIT_BEGIN_WHOLE] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞；复制也会在这一段里",
+		[P_PHASE_END_WHOLE_FIRST] = "  等待和复制一起结束，历时 %s：ptrace 只看到一段，看不到等待在哪里结束",
+		[P_PHASE_END_WHOLE] = "  等待和复制一起结束，历时 %s · 调用者一直被阻塞",
+		[P_EXIT_WHOLE] = "← %s(fd %d) = %lld 字节，用时 %s：等待和复制都在这一次调用里",
+		[P_TRACER_PART] = "（其中约 %s 是跟踪器的）",
+		[P_TRACER_MOST] = "（大部分是跟踪器的约 %s）",
+		[P_SUM_WHOLE] = "；%llu 次读取的等待和复制是同一段（从外面看：复制算在第一阶段里）",
+		[P_SUM_MUX_UNSEEN] = "；等待 %llu 次：交给内核 %llu 个 fd（它扫描返回结果是在用户态，看不到）",
 	},
 };
 
@@ -196,6 +224,15 @@ int narrate_lang_from_env(void)
 	return NARRATE_EN;
 }
 
+const char *narrate__call(const struct trace_ev *ev)
+{
+	const char *call = trace_call_name(ev->call);
+
+	if ((ev->kind == TRACE_ENTER || ev->kind == TRACE_EXIT) && ev->syscall != NULL)
+		return ev->syscall;
+	return call != NULL ? call : "?";
+}
+
 const char *narrate__model(const struct narrator *n, int actor)
 {
 	const struct trace_hdr *h = trace_hdr_c(n->t);
@@ -208,6 +245,23 @@ const char *narrate__model(const struct narrator *n, int actor)
 const char *narrate__errno(int64_t ret)
 {
 	return trace_errno_name(ret < 0 && ret >= TRACE_MIN_RET ? (int)-ret : 0);
+}
+
+/* A traced program's (FORMAT.md, "Traced programs"): what was traced,
+ * and that every duration holds the tracer's cost, first. */
+static void attach_header(struct narrator *n, const struct trace_hdr *h)
+{
+	char d[32];
+
+	if (h->attach_pid > 0)
+		fprintf(n->out, P(n, P_ATTACH), h->command, h->attach_pid);
+	else
+		fprintf(n->out, P(n, P_ATTACH_STARTED), h->command);
+	if (h->overhead_ns > 0)
+		fprintf(n->out, P(n, P_ATTACH_COST), narrate_dur(h->overhead_ns, d, sizeof d));
+	else
+		fputs(P(n, P_ATTACH_NOCOST), n->out);
+	fprintf(n->out, P(n, P_ATTACH_HEADER), h->kernel);
 }
 
 void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lang)
@@ -228,7 +282,10 @@ void narrate_begin(struct narrator *n, FILE *out, const struct trace *t, int lan
 	memset(n->last_kind, 0, sizeof n->last_kind);
 	memset(n->woken_ns, 0, sizeof n->woken_ns);
 	memset(n->there_ns, 0, sizeof n->there_ns);
-	fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
+	if (h->command != NULL)
+		attach_header(n, h);
+	else
+		fprintf(out, P(n, P_HEADER), h->scenario, h->speed, h->kernel);
 	for (int i = 1; i < h->nstart; i++) {
 		const char *label = h->actors[i].label[n->lang];
 
@@ -254,13 +311,15 @@ static bool polls(const struct narrator *n, const struct trace_ev *ev)
 
 static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
-	const char *call = trace_call_name(ev->call);
+	const char *call = narrate__call(ev);
+	const struct view_actor *a = view_actor_c(n->now, ev->actor);
 	char d[32];
 
 	narrate_dur(ev->dur_ns, d, sizeof d);
-	if (call == NULL)
-		call = "?";
-	if (ev->ret > 0)
+	/* a traced program's blocking read: its wait held the copy */
+	if (ev->ret > 0 && a != NULL && a->call_whole && trace_call_is_read(ev->call))
+		snprintf(s, len, P(n, P_EXIT_WHOLE), call, ev->fd, (long long)ev->ret, d);
+	else if (ev->ret > 0)
 		snprintf(s, len, P(n, P_EXIT_OK), call, ev->fd, (long long)ev->ret, d);
 	else if (ev->ret == 0)
 		snprintf(s, len, P(n, P_EXIT_EOF), call, ev->fd, d);
@@ -308,6 +367,8 @@ static void phase_begin(struct narrator *n, const struct view_actor *a, const st
 		id = P_COPY_BEGIN;
 	else if (co)
 		id = P_WAIT_BEGIN_PARK;    /* a coroutine's wait never blocks its thread */
+	else if (ev->flags & TRACE_F_WHOLE)
+		id = P_WAIT_BEGIN_WHOLE;   /* a traced program's blocking read */
 	else
 		id = ev->flags & TRACE_F_BLOCKED ? P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB;
 	snprintf(s, len, P(n, id), ev->fd);
@@ -336,6 +397,9 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 		snprintf(s, len, P(n, copy_end[copy_kind(a, ev, since)]), d);
 	else if (a != NULL && (a->caps & TRACE_CAP_COROUTINE))
 		snprintf(s, len, P(n, P_PHASE_END_PARK), P(n, P_PHASE_NAME1), d);
+	else if (ev->flags & TRACE_F_WHOLE)     /* said in full once per actor */
+		snprintf(s, len, P(n, a != NULL && a->whole_reads == 0 ? P_PHASE_END_WHOLE_FIRST :
+				   P_PHASE_END_WHOLE), d);
 	else if (ev->flags & TRACE_F_BLOCKED)
 		snprintf(s, len, P(n, P_PHASE_END_B), P(n, P_PHASE_NAME1), d);
 	else if (a != NULL && a->tries > 0)
@@ -413,7 +477,7 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 		caption_line(n, ev, s, len);
 		return 1;
 	case TRACE_ENTER:
-		snprintf(s, len, P(n, P_ENTER), trace_call_name(ev->call) ?: "?", ev->fd);
+		snprintf(s, len, P(n, P_ENTER), narrate__call(ev), ev->fd);
 		return 1;
 	case TRACE_EXIT:
 		exit_line(n, ev, s, len);
@@ -459,6 +523,30 @@ static int line_for(struct narrator *n, const struct trace_ev *ev, char *s, size
 	return 0;
 }
 
+/* A traced program's call: its duration holds the tracer's cost, said
+ * where it matters, after a duration under 20 times that cost. */
+static void tracer_part(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+	size_t at = strlen(s);
+	char d[32];
+
+	if (ev->kind != TRACE_EXIT || h->command == NULL || h->overhead_ns <= 0 ||
+	    ev->dur_ns <= 0 || ev->dur_ns / 20 >= h->overhead_ns || at >= len ||
+	    strstr(s, narrate_dur(ev->dur_ns, d, sizeof d)) == NULL)   /* said with it */
+		return;
+	snprintf(s + at, len - at, P(n, ev->dur_ns <= 2 * h->overhead_ns ? P_TRACER_MOST : P_TRACER_PART),
+		 narrate_dur(h->overhead_ns, d, sizeof d));
+}
+
+static int line_of(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
+{
+	if (!line_for(n, ev, s, len))
+		return 0;
+	tracer_part(n, ev, s, len);
+	return 1;
+}
+
 int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
 		    const struct view *before, const struct trace_ev *ev, char *s, size_t len)
 {
@@ -466,7 +554,7 @@ int narrate_line_in(struct narrator *scratch, const struct trace *t, int lang,
 	scratch->lang = lang == NARRATE_ZH ? NARRATE_ZH : NARRATE_EN;
 	scratch->now = before;
 	s[0] = '\0';
-	return line_for(scratch, ev, s, len);
+	return line_of(scratch, ev, s, len);
 }
 
 int narrate_line(const struct trace *t, int lang, const struct view *before,
@@ -525,7 +613,7 @@ void narrate_ev(struct narrator *n, const struct trace_ev *ev)
 
 	if (last != NULL && ev->kind != TRACE_STATE)
 		*last = ev->kind;
-	if (!again && line_for(n, ev, s, sizeof s)) {
+	if (!again && line_of(n, ev, s, sizeof s)) {
 		file_cause_cut(s, sizeof s);      /* a long caption: whole characters */
 		fprintf(n->out, "%8.3f  %-6s  %s\n", ev->t_ns / 1e9,
 			narrate_actor(n->t, ev->actor), s);
@@ -543,7 +631,9 @@ static void sum_mux(struct narrator *n, const struct view_actor *a)
 {
 	unsigned long long waits = a->waits, scanned = a->scanned;
 
-	if ((a->caps & TRACE_CAP_INTEREST) && (a->caps & TRACE_CAP_LOOP))
+	if (trace_hdr_c(n->t)->command != NULL && !(a->caps & TRACE_CAP_INTEREST))
+		fprintf(n->out, P(n, P_SUM_MUX_UNSEEN), waits, (unsigned long long)a->handed_in);
+	else if ((a->caps & TRACE_CAP_INTEREST) && (a->caps & TRACE_CAP_LOOP))
 		fprintf(n->out, P(n, P_SUM_MUX_LOOP), waits, (unsigned long long)a->checked, scanned);
 	else if (a->caps & TRACE_CAP_INTEREST)
 		fprintf(n->out, P(n, P_SUM_MUX_EPOLL), waits,
@@ -587,6 +677,8 @@ void narrate_end(struct narrator *n)
 			narrate_dur(view_copy_at(a, n->v.t_ns), c, sizeof c));
 		if (i < TRACE_MAX_ACTORS)
 			sum_copy(n, n->woken_ns[i], n->there_ns[i]);
+		if (a->whole_reads > 0)
+			fprintf(n->out, P(n, P_SUM_WHOLE), (unsigned long long)a->whole_reads);
 		if (a->eagain > 0)
 			fprintf(n->out, P(n, P_SUM_AGAIN), (unsigned long long)a->eagain);
 		if (a->waits > 0)

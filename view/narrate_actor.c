@@ -1,6 +1,7 @@
 /* narrate_actor.c: the words for actors that appear, change model and
  * leave (trace/FORMAT.md, "Actors that appear, change and leave"). */
 #include <stdio.h>
+#include <string.h>
 
 #include "view/narrate_int.h"
 
@@ -15,6 +16,13 @@ static void appear_line(struct narrator *n, const struct trace_ev *ev, char *s, 
 	if (a->parent >= 0 && a->parent < h->nactors)
 		snprintf(by, sizeof by, NL(n, ", created by %s", "，由 %s 创建"),
 			 h->actors[a->parent].name);
+	if (trace_hdr_c(n->t)->command != NULL && *a->label[n->lang] != '\0') {
+		/* a traced program's thread: its label says which */
+		snprintf(s, len, NL(n, "appears: %s%s; its model: %s", "出现：%s%s；模型：%s"),
+			 a->label[n->lang], by, *a->model != '\0' ? a->model :
+			 NL(n, "not known yet", "尚未确定"));
+		return;
+	}
 	if (ev->tid > 0 && ev->pid > 0)
 		snprintf(ids, sizeof ids, " (tid %d, pid %d)", ev->tid, ev->pid);
 	else if (ev->tid > 0)
@@ -30,6 +38,13 @@ static void model_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 			  NL(n, "none", "无");
 	const char *why = ev->text[n->lang] != NULL && *ev->text[n->lang] != '\0' ?
 			  ev->text[n->lang] : ev->text[0];
+	size_t m = strlen(ev->model);
+
+	/* evidence that names its model first ("select: pselect6 returned
+	 * fd 5, …"): the line already says it */
+	if (strncmp(why, ev->model, m) == 0 && (strncmp(why + m, ": ", 2) == 0 ||
+						 strncmp(why + m, "：", 3) == 0))
+		why += m + (why[m] == ':' ? 2 : 3);
 
 	snprintf(s, len, NL(n, "model changes: %s → %s%s%s", "模型改变：%s → %s%s%s"),
 		 was, ev->model, *why != '\0' ? NL(n, ": ", "：") : "", why);

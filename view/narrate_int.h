@@ -26,6 +26,10 @@ int narrate__life(struct narrator *n, const struct trace_ev *ev, char *s, size_t
 /* "{9 12 14}", or "{3 4 … and 12 more}" when the list was cut. */
 const char *narrate__fds(const struct trace_ev *ev, char *buf, size_t len);
 
+/* The call's name as the kernel knows it: an enter's or exit's sys
+ * ("pselect6", a traced program's) when it has one, else call's; "?". */
+const char *narrate__call(const struct trace_ev *ev);
+
 /* The model of ev's actor ("" for the world). */
 const char *narrate__model(const struct narrator *n, int actor);
 /* The errno name of a negative result -ret ("EUNKNOWN" when ret is not a

@@ -32,102 +32,108 @@ static unsigned caps_of(const struct narrator *n, const struct trace_ev *ev)
 
 static void enter_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
+	const char *sys = narrate__call(ev);
 	char f[160];
 
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the fds set in it (%d)",
-					       "→ select(nfds %d, readfds %s%s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"),
+			snprintf(s, len, NL(n, "→ %s(nfds %d, readfds %s%s): %u B of bitmap in; the kernel polls the fds set in it (%d)",
+					       "→ %s(nfds %d, readfds %s%s)：复制进 %u 字节位图；内核只轮询其中置位的 %d 个 fd"), sys,
 				 ev->n, narrate__fds(ev, f, sizeof f),
 				 (ev->sets & TRACE_FDSET_WRITE) ? NL(n, ", +OUT also in writefds", "，+OUT 的也在 writefds 里") : "",
 				 ev->copied_in, ev->polled);
 		else
-			snprintf(s, len, NL(n, "→ select(nfds %d, readfds %s): the bitmap up to nfds goes into the kernel",
-					       "→ select(nfds %d, readfds %s)：nfds 以内的位图复制进内核"),
+			snprintf(s, len, NL(n, "→ %s(nfds %d, readfds %s): the bitmap up to nfds goes into the kernel",
+					       "→ %s(nfds %d, readfds %s)：nfds 以内的位图复制进内核"), sys,
 				 ev->n, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_POLL:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "→ poll(nfds %d, %s): the whole array, %u B, in; the kernel polls the entries with an fd (%d)",
-					       "→ poll(nfds %d, %s)：整个数组 %u 字节复制进内核；内核轮询其中有 fd 的 %d 项"),
+			snprintf(s, len, NL(n, "→ %s(nfds %d, %s): the whole array, %u B, in; the kernel polls the entries with an fd (%d)",
+					       "→ %s(nfds %d, %s)：整个数组 %u 字节复制进内核；内核轮询其中有 fd 的 %d 项"), sys,
 				 ev->n, narrate__fds(ev, f, sizeof f), ev->copied_in, ev->polled);
 		else
-			snprintf(s, len, NL(n, "→ poll(nfds %d, %s): the whole array is copied into the kernel",
-					       "→ poll(nfds %d, %s)：整个数组被复制进内核"),
+			snprintf(s, len, NL(n, "→ %s(nfds %d, %s): the whole array is copied into the kernel",
+					       "→ %s(nfds %d, %s)：整个数组被复制进内核"), sys,
 				 ev->n, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
-		snprintf(s, len, NL(n, "→ epoll_wait(epfd %d, up to %d events): nothing is copied in; the kernel already knows the fds",
-				       "→ epoll_wait(epfd %d，最多 %d 个事件)：不复制任何集合，内核早已知道要看哪些 fd"),
+		snprintf(s, len, NL(n, "→ %s(epfd %d, up to %d events): nothing is copied in; the kernel already knows the fds",
+				       "→ %s(epfd %d，最多 %d 个事件)：不复制任何集合，内核早已知道要看哪些 fd"), sys,
 			 ev->fd, ev->n);
 		break;
 	case TRACE_CALL_EPOLL_CTL:
-		if (ev->what == TRACE_OP_ADD)
-			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, ADD, fd %d): registered once, kept in the kernel",
-					       "→ epoll_ctl(epfd %d，ADD，fd %d)：只登记一次，由内核保存"), ev->fd, ev->arg);
+		if (ev->what == TRACE_OP_ADD && (ev->sets & TRACE_EPEV_ET))
+			snprintf(s, len, NL(n, "→ %s(epfd %d, ADD, fd %d, EPOLLET): edge-triggered: fd %d is reported once per arrival, so the program must read it to EAGAIN",
+					       "→ %s(epfd %d，ADD，fd %d，EPOLLET)：边缘触发：每来一次数据只报告一次 fd %d，程序必须一直读到 EAGAIN"),
+				 sys, ev->fd, ev->arg, ev->arg);
+		else if (ev->what == TRACE_OP_ADD)
+			snprintf(s, len, NL(n, "→ %s(epfd %d, ADD, fd %d): registered once, kept in the kernel",
+					       "→ %s(epfd %d，ADD，fd %d)：只登记一次，由内核保存"), sys, ev->fd, ev->arg);
 		else if (ev->what == TRACE_OP_MOD && (ev->sets & TRACE_EPEV_OUT))
-			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, MOD, fd %d, EPOLLIN|EPOLLOUT): bytes wait in its queue; report fd %d when it is writable",
-					       "→ epoll_ctl(epfd %d，MOD，fd %d，EPOLLIN|EPOLLOUT)：它的队列里有数据在等；fd %d 可写时通知我"),
+			snprintf(s, len, NL(n, "→ %s(epfd %d, MOD, fd %d, EPOLLIN|EPOLLOUT): bytes wait in its queue; report fd %d when it is writable",
+					       "→ %s(epfd %d，MOD，fd %d，EPOLLIN|EPOLLOUT)：它的队列里有数据在等；fd %d 可写时通知我"), sys,
 				 ev->fd, ev->arg, ev->arg);
 		else if (ev->what == TRACE_OP_MOD)
-			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, MOD, fd %d, EPOLLIN): its queue is empty; EPOLLOUT off, or every wait would wake",
-					       "→ epoll_ctl(epfd %d，MOD，fd %d，EPOLLIN)：它的队列空了；关掉 EPOLLOUT，否则每次等待都会被唤醒"),
+			snprintf(s, len, NL(n, "→ %s(epfd %d, MOD, fd %d, EPOLLIN): its queue is empty; EPOLLOUT off, or every wait would wake",
+					       "→ %s(epfd %d，MOD，fd %d，EPOLLIN)：它的队列空了；关掉 EPOLLOUT，否则每次等待都会被唤醒"), sys,
 				 ev->fd, ev->arg);
 		else
-			snprintf(s, len, NL(n, "→ epoll_ctl(epfd %d, DEL, fd %d): taken off the interest list",
-					       "→ epoll_ctl(epfd %d，DEL，fd %d)：从关注列表中移除"), ev->fd, ev->arg);
+			snprintf(s, len, NL(n, "→ %s(epfd %d, DEL, fd %d): taken off the interest list",
+					       "→ %s(epfd %d，DEL，fd %d)：从关注列表中移除"), sys, ev->fd, ev->arg);
 		break;
 	}
 }
 
 static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, size_t len)
 {
+	const char *sys = narrate__call(ev);
 	char f[160], d[32];
 
 	narrate_dur(ev->dur_ns, d, sizeof d);
 	if (ev->ret < 0 && ev->err == EINTR) {
 		snprintf(s, len, NL(n, "← %s = -1 EINTR after %s: interrupted, ioscope is stopping this thread",
 				       "← %s = -1 EINTR，用时 %s：被打断，ioscope 正在停止这个线程"),
-			 trace_call_name(ev->call), d);
+			 sys, d);
 		return;
 	}
 	if (ev->ret < 0) {
-		snprintf(s, len, "← %s = -1 %s %s %s", trace_call_name(ev->call),
+		snprintf(s, len, "← %s = -1 %s %s %s", sys,
 			 trace_errno_name(ev->err), NL(n, "after", "用时"), d);
 		return;
 	}
 	switch (ev->call) {
 	case TRACE_CALL_SELECT:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "← select = %lld after %s: back %s in %u B of bitmap; the kernel polled the fds set in it (%d)",
-					       "← select = %lld，用时 %s：返回 %s，%u 字节位图；内核只轮询了其中置位的 %d 个 fd"),
+			snprintf(s, len, NL(n, "← %s = %lld after %s: back %s in %u B of bitmap; the kernel polled the fds set in it (%d)",
+					       "← %s = %lld，用时 %s：返回 %s，%u 字节位图；内核只轮询了其中置位的 %d 个 fd"), sys,
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->copied_out,
 				 ev->polled);
 		else
-			snprintf(s, len, NL(n, "← select = %lld after %s: the kernel rewrote the set in place: %s",
-					       "← select = %lld，用时 %s：内核就地改写了集合：%s"),
+			snprintf(s, len, NL(n, "← %s = %lld after %s: the kernel rewrote the set in place: %s",
+					       "← %s = %lld，用时 %s：内核就地改写了集合：%s"), sys,
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_POLL:
 		if (ev->flags & TRACE_F_COST)
-			snprintf(s, len, NL(n, "← poll = %lld after %s: revents set on %s; the kernel polled the entries with an fd (%d) and wrote back %u B of revents",
-					       "← poll = %lld，用时 %s：revents 被置位的是 %s；内核轮询了 %d 项，写回 %u 字节 revents"),
+			snprintf(s, len, NL(n, "← %s = %lld after %s: revents set on %s; the kernel polled the entries with an fd (%d) and wrote back %u B of revents",
+					       "← %s = %lld，用时 %s：revents 被置位的是 %s；内核轮询了 %d 项，写回 %u 字节 revents"), sys,
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f), ev->polled,
 				 ev->copied_out);
 		else
-			snprintf(s, len, NL(n, "← poll = %lld after %s: revents set on %s",
-					       "← poll = %lld，用时 %s：revents 被置位的是 %s"),
+			snprintf(s, len, NL(n, "← %s = %lld after %s: revents set on %s",
+					       "← %s = %lld，用时 %s：revents 被置位的是 %s"), sys,
 				 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f));
 		break;
 	case TRACE_CALL_EPOLL_WAIT:
-		snprintf(s, len, NL(n, "← epoll_wait = %lld after %s: straight from the ready list: %s%s",
-				       "← epoll_wait = %lld，用时 %s：直接取自就绪列表：%s%s"),
+		snprintf(s, len, NL(n, "← %s = %lld after %s: straight from the ready list: %s%s",
+				       "← %s = %lld，用时 %s：直接取自就绪列表：%s%s"), sys,
 			 (long long)ev->ret, d, narrate__fds(ev, f, sizeof f),
 			 ev->outs ? NL(n, " (+OUT: EPOLLOUT, writable again)", "（+OUT：EPOLLOUT，又可写了）") : "");
 		break;
 	case TRACE_CALL_EPOLL_CTL:
-		snprintf(s, len, "← epoll_ctl = %lld %s %s", (long long)ev->ret, NL(n, "after", "用时"), d);
+		snprintf(s, len, "← %s = %lld %s %s", sys, (long long)ev->ret, NL(n, "after", "用时"), d);
 		break;
 	}
 }
@@ -191,12 +197,12 @@ static int net_line(struct narrator *n, const struct trace_ev *ev, char *s, size
 			 NL(n, "hangs up (close): the server will read end of file",
 			       "挂断（close）：服务器将读到文件结尾"));
 	} else if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_ACCEPT && ev->ret >= 0) {
-		snprintf(s, len, NL(n, "← accept(fd %d) = %lld: a new client, on fd %lld",
-				       "← accept(fd %d) = %lld：新客户端，fd 为 %lld"),
-			 ev->fd, (long long)ev->ret, (long long)ev->ret);
+		snprintf(s, len, NL(n, "← %s(fd %d) = %lld: a new client, on fd %lld",
+				       "← %s(fd %d) = %lld：新客户端，fd 为 %lld"),
+			 narrate__call(ev), ev->fd, (long long)ev->ret, (long long)ev->ret);
 	} else if (ev->kind == TRACE_EXIT && ev->call == TRACE_CALL_ACCEPT && ev->err == EAGAIN) {
-		snprintf(s, len, NL(n, "← accept(fd %d) = -1 EAGAIN: nobody else is waiting to connect",
-				       "← accept(fd %d) = -1 EAGAIN：没有别的连接在等待"), ev->fd);
+		snprintf(s, len, NL(n, "← %s(fd %d) = -1 EAGAIN: nobody else is waiting to connect",
+				       "← %s(fd %d) = -1 EAGAIN：没有别的连接在等待"), narrate__call(ev), ev->fd);
 	} else {
 		return 0;
 	}

@@ -100,9 +100,9 @@ static void clone_exit(struct narrator *n, const struct trace_ev *ev, char *s, s
 
 	narrate_dur(ev->dur_ns, d, sizeof d);
 	if (ev->ret < 0) {
-		snprintf(s, len, NL(n, "← clone = -1 %s after %s: nothing made",
-				       "← clone = -1 %s，用时 %s：什么也没创建"),
-			 trace_errno_name(ev->err), d);
+		snprintf(s, len, NL(n, "← %s = -1 %s after %s: nothing made",
+				       "← %s = -1 %s，用时 %s：什么也没创建"),
+			 narrate__call(ev), trace_errno_name(ev->err), d);
 		return;
 	}
 	if (conn > 0 && (child = child_named(n, ev->actor, "", conn, name, sizeof name)) != NULL)
@@ -119,14 +119,14 @@ static void clone_exit(struct narrator *n, const struct trace_ev *ev, char *s, s
 	else
 		snprintf(what, sizeof what, NL(n, "%s made a %s", "%s 开了一个%s"), who, kind);
 	if (process)
-		snprintf(s, len, NL(n, "← clone = %lld after %s: %s, pid %lld",
-				       "← clone = %lld，用时 %s：%s，pid %lld"),
-			 (long long)ev->ret, d, what, (long long)ev->ret);
+		snprintf(s, len, NL(n, "← %s = %lld after %s: %s, pid %lld",
+				       "← %s = %lld，用时 %s：%s，pid %lld"),
+			 narrate__call(ev), (long long)ev->ret, d, what, (long long)ev->ret);
 	else
-		snprintf(s, len, NL(n, "← clone after %s: %s (pthread_create said 0: done; the "
+		snprintf(s, len, NL(n, "← %s after %s: %s (pthread_create said 0: done; the "
 				       "thread's tid is in its own first line)",
-				       "← clone，用时 %s：%s（pthread_create 返回 0：成功；新线程的 "
-				       "tid 在它自己的第一行里）"), d, what);
+				       "← %s，用时 %s：%s（pthread_create 返回 0：成功；新线程的 "
+				       "tid 在它自己的第一行里）"), narrate__call(ev), d, what);
 }
 
 /* The queue's depth now, and whether the actor put a request in or took
@@ -165,8 +165,8 @@ int narrate__server(struct narrator *n, const struct trace_ev *ev, char *s, size
 	else if (ev->call == TRACE_CALL_FUTEX)
 		futex_exit(n, ev, s, len);
 	else if (ev->call == TRACE_CALL_CLONE && ev->kind == TRACE_ENTER)
-		snprintf(s, len, "%s", NL(n, "→ clone: asks the kernel for a new thread or process",
-					  "→ clone：请内核创建一个新线程或进程"));
+		snprintf(s, len, NL(n, "→ %s: asks the kernel for a new thread or process",
+				       "→ %s：请内核创建一个新线程或进程"), narrate__call(ev));
 	else if (ev->call == TRACE_CALL_CLONE)
 		clone_exit(n, ev, s, len);
 	else

@@ -12,12 +12,14 @@ static const struct glyphs utf8_glyphs = {
 	.blocked = L'█', .copy = L'▓', .wait = L'░', .idle = L'·', .poll = L'?',
 	.run = L'─', .ready = L'◆', .arrive = L'↓', .done = L'✓', .hrule = L'─',
 	.vrule = L'│', .play = "▶", .pause = "❚❚", .parked = L'┄', .full = "■", .empty = "□",
+	.whole = L'▒',
 };
 
 static const struct glyphs ascii_glyphs = {
 	.blocked = L'#', .copy = L'=', .wait = L'-', .idle = L'.', .poll = L'?',
 	.run = L'_', .ready = L'*', .arrive = L'v', .done = L'+', .hrule = L'-',
 	.vrule = L'|', .play = ">", .pause = "||", .parked = L'~', .full = "#", .empty = ".",
+	.whole = L':',
 };
 
 const struct glyphs *render__glyphs(const struct tui_state *s)
@@ -470,6 +472,27 @@ static int layout_rows(const struct layout *l)
 	       (l->story ? l->story + 1 : 0);
 }
 
+/* The kernel pane's rule: where its words come from, ioscope's own
+ * threads' or a traced program's (/proc/PID/task/TID); up: it is
+ * below the pane. */
+static const char *kernel_rule(const struct tui_state *s, bool up)
+{
+	const struct trace_hdr *h = trace_hdr_c(s->t);
+	char pid[16] = "PID";
+
+	if (h->command == NULL)
+		return up ? L2(s, "↑ the kernel's own word (/proc/self/task/TID)",
+			       "↑ 内核自己的说法（/proc/self/task/TID）") :
+			    L2(s, "the kernel's own word (/proc/self/task/TID)",
+			       "内核自己的说法（/proc/self/task/TID）");
+	if (h->attach_pid > 0)
+		snprintf(pid, sizeof pid, "%d", h->attach_pid);
+	snprintf(s->scratch->krule, sizeof s->scratch->krule,
+		 L2(s, "%sthe kernel's own word (/proc/%s/task/TID)", "%s内核自己的说法（/proc/%s/task/TID）"),
+		 up ? "↑ " : "", pid);
+	return s->scratch->krule;
+}
+
 /* The panes above the story (or a page's text); *last: the label of the
  * rule under them, NULL when it has none.  Returns the row after it. */
 static int draw_panes(struct grid *g, const struct tui_state *s, const struct layout *l,
@@ -506,8 +529,7 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 	if (l->mux > 0) {
 		render__mux(g, s, y, l->mux);
 		y += l->mux;
-		label = l->kern > 0 ? L2(s, "the kernel's own word (/proc/self/task/TID)",
-					 "内核自己的说法（/proc/self/task/TID）") : NULL;
+		label = l->kern > 0 ? kernel_rule(s, false) : NULL;
 		render__rule(g, s, y++, label);
 		*last = label;
 	}
@@ -515,8 +537,7 @@ static int draw_panes(struct grid *g, const struct tui_state *s, const struct la
 		render__kernel(g, s, y, l->kern);
 		y += l->kern;
 		/* Named above it when a multiplexer's pane is there; else below. */
-		label = l->mux > 0 ? NULL : L2(s, "↑ the kernel's own word (/proc/self/task/TID)",
-					       "↑ 内核自己的说法（/proc/self/task/TID）");
+		label = l->mux > 0 ? NULL : kernel_rule(s, true);
 		render__rule(g, s, y++, label);
 		*last = label;
 	}

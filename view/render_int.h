@@ -45,6 +45,7 @@ struct render_scratch {
 	                                  (its fold unused: the pane reads the tui_state's) */
 	struct render_page_row rows[RENDER_PAGE_ROWS];   /* render.c: a page's rows */
 	char rule[256];                /* render.c: a rule's words made for this draw */
+	char krule[160];               /* render.c: the kernel pane's, a traced program's */
 	struct render_story_line story_lines[RENDER_STORY_KEEP];   /* render.c, kept */
 	struct seek *seek;             /* the folds' copies (render.h), kept between calls */
 	struct {                       /* render__idle_again's answers, by event */
@@ -84,6 +85,8 @@ void render__seek(const struct tui_state *s, size_t n, struct view *v, struct vi
 struct glyphs {
 	wchar_t blocked, copy, wait, idle, poll, run, ready, arrive, done, hrule, vrule;
 	wchar_t parked;           /* a coroutine parked in user space */
+	wchar_t whole;            /* a wait that holds its copy (a traced
+	                             program's blocking read): a wait's colour */
 	const char *full, *empty; /* a queue's slot, taken and free */
 	const char *play, *pause;
 };

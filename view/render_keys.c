@@ -145,13 +145,21 @@ void render__title_bar(struct grid *g, const struct tui_state *s)
 {
 	const struct glyphs *gl = render__glyphs(s);
 	const char *dot = s->ascii ? "-" : "·", *mode = s->live ? L2(s, "live", "实时") : L2(s, "replay", "回放");
-	const char *scn = trace_hdr_c(s->t)->scenario;
-	char right[128], title[256], left[512];
+	const char *command = trace_hdr_c(s->t)->command;
+	bool attach = command != NULL;
+	/* a traced program's: "attach: python3 srv.py" */
+	const char *scn = attach ? "attach" : trace_hdr_c(s->t)->scenario;
+	const char *name = attach ? command : s->title;
+	char right[160], title[256], left[512], where[64];
 	int rw, room;
 
 	grid_fill(g, 0, 0, g->w, ROLE_TITLE, L' ');
-	snprintf(right, sizeof right, " %s %d/%d %s %s %g%s %s%s%s",
-		 L2(s, "step", "步骤"), s->v->step + 1, s->steps, dot,
+	if (attach)             /* a traced program has no steps: its time */
+		snprintf(where, sizeof where, "%.1f s", s->v->t_ns / 1e9);
+	else
+		snprintf(where, sizeof where, "%s %d/%d", L2(s, "step", "步骤"), s->v->step + 1,
+			 s->steps);
+	snprintf(right, sizeof right, " %s %s %s %g%s %s%s%s", where, dot,
 		 s->playing ? gl->play : gl->pause, s->speed, s->ascii ? "x" : "×",
 		 s->waiting || s->ended ? dot : "",
 		 s->waiting || s->ended ? " " : "",
@@ -163,8 +171,8 @@ void render__title_bar(struct grid *g, const struct tui_state *s)
 	snprintf(left, sizeof left, " ioscope %s %s%s %s", dot, scn, "", dot);
 	room = g->w - rw - 1 - grid_width(left) - grid_width(mode) - 1;
 	title[0] = '\0';
-	if (*s->title && room >= 8)
-		render__fit(title, sizeof title, s->title, room - 2, s->ascii);
+	if (*name && room >= 8)
+		render__fit(title, sizeof title, name, room - 2, s->ascii);
 	snprintf(left, sizeof left, " ioscope %s %s%s%s %s %s", dot, scn, *title ? ": " : "", title,
 		 dot, mode);
 	render__fit(title, sizeof title, left, g->w - rw - 1, s->ascii);
@@ -392,21 +400,24 @@ static void border(struct grid *g, int x, int y, int w, int h, bool ascii, const
 }
 
 /* The glyphs' meanings, each glyph in its own colour. */
-static int legend(struct grid *g, const struct glyphs *gl, int x, int y, int w, int lang)
+static int legend(struct grid *g, const struct glyphs *gl, int x, int y, int w, int lang,
+		  bool whole)
 {
 	static const char *const what[][2] = {
 		{ "blocked", "阻塞" }, { "phase 2 (copy)", "第二阶段（复制）" }, { "phase 1 (wait)", "第一阶段（等待）" },
 		{ "data arrived", "数据到达" }, { "ready", "就绪" }, { "running", "运行" },
 		{ "doing other things", "做别的事" }, { "nothing yet (EAGAIN)", "还没有（EAGAIN）" },
 		{ "parked", "停在用户态" },      /* a coroutine, in user space */
+		/* a traced program's blocking read: ptrace cannot split it */
+		{ "wait + copy in one span (seen from outside)", "等待+复制，同一段（从外面看）" },
 	};
 	const wchar_t ch[] = { gl->blocked, gl->copy, gl->wait, gl->arrive, gl->ready, gl->run,
-			       gl->idle, gl->poll, gl->parked };
+			       gl->idle, gl->poll, gl->parked, gl->whole };
 	const int role[] = { ROLE_BLOCKED, ROLE_COPY, ROLE_WAIT, ROLE_READY, ROLE_READY,
-			     ROLE_RUNNING, ROLE_IDLE, ROLE_POLL, ROLE_WAIT };
-	int cx = x, row = 0;
+			     ROLE_RUNNING, ROLE_IDLE, ROLE_POLL, ROLE_WAIT, ROLE_WAIT };
+	int cx = x, row = 0, n = (int)(sizeof ch / sizeof ch[0]) - !whole;
 
-	for (int i = 0; i < (int)(sizeof ch / sizeof ch[0]); i++) {
+	for (int i = 0; i < n; i++) {
 		int tw = 2 + grid_width(what[i][lang == LANG_ZH]);
 
 		if (cx > x && cx + tw > x + w)
@@ -428,6 +439,7 @@ static void help_box(struct grid *g, int screen, const struct tui_state *s, int 
 	};
 	const struct key *line[NKEYS];
 	int n = 0, w = g->w - 4 < 76 ? g->w - 4 : 76, h, x, y, kw = 0, lz = lang == LANG_ZH;
+	int whole = s != NULL && s->t != NULL && trace_hdr_c(s->t)->command != NULL;
 	char buf[256];
 
 	if (screen <= TUI_SCREEN_AUTO || screen > TUI_SCREEN_MENU)
@@ -438,7 +450,8 @@ static void help_box(struct grid *g, int screen, const struct tui_state *s, int 
 			if (grid_width(key_name(&keys[i], lang, ascii)) > kw)
 				kw = grid_width(key_name(&keys[i], lang, ascii));
 		}
-	h = n + 2 + (screen != TUI_SCREEN_MENU ? 3 : 2);   /* a blank line, the legend */
+	/* a blank line, the legend (a row more for a traced program's whole wait) */
+	h = n + 2 + (screen != TUI_SCREEN_MENU ? 3 + whole : 2);
 	if (h > g->h - 2)
 		h = g->h - 2;
 	x = (g->w - w) / 2;
@@ -455,8 +468,8 @@ static void help_box(struct grid *g, int screen, const struct tui_state *s, int 
 		render__fit(buf, sizeof buf, d, w - kw - 6, ascii);
 		grid_put(g, x + 4 + kw, y + 1 + i, ROLE_TITLE, buf, w - kw - 6);
 	}
-	if (screen != TUI_SCREEN_MENU && gl != NULL && n + 4 < h)
-		legend(g, gl, x + 2, y + 2 + n, w - 4, lang);
+	if (screen != TUI_SCREEN_MENU && gl != NULL && n + 4 + whole < h)
+		legend(g, gl, x + 2, y + 2 + n, w - 4, lang, whole);
 	if (screen == TUI_SCREEN_MENU && n + 1 < h - 1)
 		grid_printf(g, x + 2, y + h - 2, ROLE_TITLE, w - 4, "%s", lz ?
 			    (ascii ? "+ = 已学完" : "✓ = 已学完") : ascii ? "+ = finished" : "✓ = finished");

@@ -71,6 +71,8 @@ static void kernel_cell(const struct glyphs *gl, const struct view_actor *a,
 		*role = ROLE_READY;
 	} else if (a->phase == TRACE_PH_WAIT && a->phase_data) {
 		*ch = gl->copy, *role = ROLE_COPY;  /* its data came: the copy's turn */
+	} else if (a->phase == TRACE_PH_WAIT && a->phase_whole) {
+		*ch = gl->whole, *role = ROLE_WAIT;  /* holds the copy: not its colour */
 	} else if (a->phase == TRACE_PH_WAIT) {
 		*ch = gl->wait, *role = ROLE_WAIT;
 	} else if (a->phase == TRACE_PH_COPY) {
@@ -411,7 +413,8 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 	else if (a->done)
 		snprintf(out, len, "%s", L2(s, "finished", "个已完成"));
 	else if (blocked && call != NULL)
-		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"), call);
+		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"),
+			 a->call_sys != NULL ? a->call_sys : call);
 	else if (a->call == 0 && a->have_state && (a->state == 'S' || a->state == 'D') &&
 		 a->syscall != NULL && strcmp(a->syscall, "running") != 0)
 		snprintf(out, len, L2(s, "asleep in %s", "个在 %s 中睡眠"), a->syscall);
@@ -420,7 +423,7 @@ static void state_phrase(const struct tui_state *s, const struct view_actor *a, 
 	else if (a->idle)
 		snprintf(out, len, "%s", L2(s, "doing other work", "个在做别的事"));
 	else if (call != NULL)
-		snprintf(out, len, L2(s, "in %s", "个在 %s 中"), call);
+		snprintf(out, len, L2(s, "in %s", "个在 %s 中"), a->call_sys != NULL ? a->call_sys : call);
 	else
 		snprintf(out, len, "%s", L2(s, "running", "个在运行"));
 }
@@ -469,13 +472,14 @@ void render__group_words(const struct tui_state *s, const struct view *v,
 
 /* ---- labels ---- */
 
-/* On a call's return, its name and real duration on the span it drew. */
+/* On a call's return, its name (the kernel's, a traced program's
+ * "pselect6") and real duration on the span it drew. */
 static void label_span(struct grid *g, const struct lane *l, const struct trace_ev *ev,
 		       int x0, int col)
 {
 	char d[32], text[64];
 	int room = col - l->span_start, role;
-	const char *call = trace_call_name(ev->call);
+	const char *call = ev->syscall != NULL ? ev->syscall : trace_call_name(ev->call);
 
 	if (call == NULL || l->span_start < 0 || ev->dur_ns < 1000000)
 		return;
@@ -488,6 +492,24 @@ static void label_span(struct grid *g, const struct lane *l, const struct trace_
 	}
 	role = g->cells[l->row * g->w + x0 + l->span_start].role;
 	grid_put(g, x0 + l->span_start + (room - grid_width(text)) / 2, l->row, role, text, 0);
+}
+
+/* A traced program's blocking read returned: its kernel row's span was
+ * one wait that held the copy (whole); say so on it, in the wait's
+ * colour, never the copy's. */
+static void label_whole(struct grid *g, const struct tui_state *s, const struct lane *l,
+			int x0, int col)
+{
+	const char *text = L2(s, "wait + copy, one span", "等待+复制，同一段");
+	int room = col - l->span_start;
+
+	if (l->span_start < 0 || grid_width(text) + 1 > room) {
+		text = L2(s, "wait+copy", "等待+复制");
+		if (l->span_start < 0 || grid_width(text) + 1 > room)
+			return;
+	}
+	grid_put(g, x0 + l->span_start + (room - grid_width(text)) / 2, l->row + 1, ROLE_WAIT,
+		 text, 0);
 }
 
 
@@ -877,7 +899,11 @@ static void lanes_tick(struct grid *g, const struct tui_state *s, const struct f
 		if (!l->group)
 			put_cell(g, f, l->row + 1, role[1], ch[1]);
 		if (ev->actor == a && ev->kind == TRACE_EXIT) {
+			const struct view_actor *va = view_actor_c(&sc->v, a);
+
 			label_span(g, l, ev, LABEL_W, f->x * f->cw + f->cw - 1);
+			if (va != NULL && va->last_whole)
+				label_whole(g, s, l, LABEL_W, f->x * f->cw + f->cw - 1);
 			l->span_start = -1;
 		}
 	}

@@ -97,6 +97,32 @@ static void fds_text(char *t, size_t len, int cols, const char *pre, const struc
  * kernel polled, when the trace recorded them (older ones did not: then
  * the descriptors handed in); epoll: its epoll_ctl calls and the events
  * that came back. */
+/* A traced program's totals: its scan of what came back is in user
+ * space, which ptrace does not see, so it is not counted. */
+static void totals_unseen(struct grid *g, const struct tui_state *s, const struct view_actor *a,
+			  int x, int y, int w, bool cost, bool epoll, unsigned long long in,
+			  unsigned long long mid)
+{
+	unsigned long long n = a->waits;
+	char t[200];
+
+	if (cost)
+		snprintf(t, sizeof t, L2(s, n == 1 ? "%llu wait: in %llu B · polled %llu" :
+					 "%llu waits: in %llu B · polled %llu",
+					 "等待 %llu 次：传入 %llu 字节 · 轮询 %llu"), n, in, mid);
+	else if (epoll)
+		snprintf(t, sizeof t, L2(s, n == 1 ? "%llu wait: in %llu · back %llu" :
+					 "%llu waits: in %llu · back %llu",
+					 "等待 %llu 次：传入 %llu · 返回 %llu"), n, in, mid);
+	else
+		snprintf(t, sizeof t, L2(s, n == 1 ? "%llu wait: in %llu" : "%llu waits: in %llu",
+					 "等待 %llu 次：传入 %llu"), n, in);
+	if (w < 60)
+		grid_printf(g, x, y, ROLE_DIM, w, "%s%s", L2(s, "so far: ", "累计："), t);
+	else
+		row(g, s, x, y, w, L2(s, "so far", "累计"), ROLE_DIM, t);
+}
+
 static void totals(struct grid *g, const struct tui_state *s, const struct view_actor *a,
 		   int x, int y, int w)
 {
@@ -122,6 +148,10 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 	if (cost) {
 		in = a->copied_in;
 		mid = a->polled;
+	}
+	if (trace_hdr_c(s->t)->command != NULL) {
+		totals_unseen(g, s, a, x, y, w, cost, epoll, in, mid);
+		return;
 	}
 	if (w < 60) {           /* no label column: the whole side for the numbers */
 		if (cost)
@@ -254,7 +284,10 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 	in_row(g, s, x, y + 1, w, sel, in, c);
 	if (h > 2)
 		kernel_row(g, s, x, y + 2, w, out, c);
-	if (h > 3 && sc == NULL) {
+	if (h > 3 && sc == NULL && trace_hdr_c(s->t)->command != NULL) {
+		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_DIM,
+		    L2(s, "scans in user space: not seen from outside", "在用户态扫描：从外面看不到"));
+	} else if (h > 3 && sc == NULL) {
 		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_DIM,
 		    L2(s, "nothing to scan yet", "还没有可扫描的"));
 	} else if (h > 3) {
