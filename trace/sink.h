@@ -31,8 +31,10 @@
  * sink_wake, sink_now, sink_epoch and the ring's producer side may be
  * used: the rest takes a lock another thread of the parent may have held
  * at the fork, or reads state the child holds only a stale copy of.  A
- * note's or a model's strings must be static (same address in the
- * child), as for threads.  trace/FORMAT.md, "Events from child
+ * note's or a model's strings, and an enter's or exit's syscall (a
+ * traced program's kernel name of the call), must be static (same
+ * address in the child), as for threads; the drain interns them, so a
+ * thread's own string need only live until its event is drained.  trace/FORMAT.md, "Events from child
  * processes".
  */
 #ifndef IOSCOPE_SINK_H
