@@ -7,9 +7,9 @@ Each socket is non-blocking and told to signal this process when something
 happens on it (fcntl F_SETOWN, then O_ASYNC).  The SIGIO handler only sets
 a flag; the main loop waits in signal.pause() and, once the flag is set,
 accepts whoever is waiting and reads every client until BlockingIOError,
-sending back what it read.  (A signal that lands between the test of the
-flag and pause() is only seen at the next one: the loop also wakes every
-second to look.)  PORT 0 lets the kernel pick one; PORTFILE, when given,
+sending back what it read.  (A SIGIO that lands between the test of the
+flag and pause() would leave pause() waiting for the next one: an alarm
+wakes the loop within a second to look again.)  PORT 0 lets the kernel pick one; PORTFILE, when given,
 receives the port once the server listens.  Runs until killed; SIGTERM ends
 it cleanly.
 """
@@ -58,8 +58,8 @@ def main():
 
     clients = []
     while True:
+        signal.alarm(1)
         if not got_sigio:
-            signal.alarm(1)
             signal.pause()
             continue
         got_sigio = False
