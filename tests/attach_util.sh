@@ -14,7 +14,10 @@
 # and stopped with SIGTERM to ioscope, which stops the program and
 # completes the recording.  Every wait has a limit; everything started is
 # killed at exit (cleanup).
-att_dir=${ATTACH_BIN:-build/tests/attach}
+# The test programs: $ATTACH_BIN, else beside the binary under test (make
+# asan: build/asan/ioscope-asan, build/asan/tests/attach/), else build/.
+att_dir=${ATTACH_BIN:-$(dirname "$bin")/tests/attach}
+[ -x "$att_dir/cl_drive" ] || att_dir=${ATTACH_BIN:-build/tests/attach}
 att_drive=$att_dir/cl_drive
 att_wait=${ATTACH_WAIT:-20}        # seconds: port file, ioscope's exit
 att_pids=""

@@ -75,12 +75,13 @@ static struct conn conns[MAX_CONNS];
 static int nconns;
 static bool all_synced;
 
-static int64_t now_ms(void)
+/* Times are in microseconds: --delay is what the truth test measures. */
+static int64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static void fail(const char *fmt, ...)
@@ -167,8 +168,6 @@ static int dial(void)
 
 static void open_all(void)
 {
-	int64_t t = now_ms();
-
 	nconns = o.clients + o.idle;
 	if (nconns > MAX_CONNS)
 		usage();
@@ -181,7 +180,7 @@ static void open_all(void)
 		c->idle = i >= o.clients;
 		c->id = c->idle ? 0 : i + 1;
 		c->done = c->idle;
-		c->start_at = t + o.delay_ms;
+		c->start_at = now_us() + (int64_t)o.delay_ms * 1000;
 	}
 }
 
@@ -225,7 +224,7 @@ static void send_some(struct conn *c, int64_t t)
 	c->out_off += (size_t)n;
 	if (c->out_off == end && end < c->out_len) {
 		c->piece++;
-		c->piece_at = t + PIECE_GAP_MS;
+		c->piece_at = t + PIECE_GAP_MS * 1000;
 	}
 }
 
@@ -363,7 +362,7 @@ static void update_sync(int64_t t)
 
 		if (t >= c->sync_at && t >= c->start_at) {
 			send_sync(c);
-			c->sync_at = t + SYNC_EVERY_MS;
+			c->sync_at = t + SYNC_EVERY_MS * 1000;
 		}
 	}
 }
@@ -410,7 +409,8 @@ static void describe_wait(char *buf, size_t size)
 	snprintf(buf, size, "nothing left to do");
 }
 
-/* The poll timeout: the next piece, sync or delay, or the deadline. */
+/* The poll timeout in ms, rounded up: the next piece, sync or delay, or
+ * the deadline. */
 static int next_wait(int64_t t, int64_t deadline)
 {
 	int64_t next = deadline;
@@ -431,7 +431,7 @@ static int next_wait(int64_t t, int64_t deadline)
 				next = at > t ? at : t;
 		}
 	}
-	return (int)(next - t);
+	return (int)((next - t + 999) / 1000);
 }
 
 static bool all_done(void)
@@ -444,11 +444,11 @@ static bool all_done(void)
 
 static void run(void)
 {
-	int64_t deadline = now_ms() + (int64_t)o.timeout_s * 1000;
+	int64_t deadline = now_us() + (int64_t)o.timeout_s * 1000000;
 	struct pollfd pf[MAX_CONNS];
 
 	for (;;) {
-		int64_t t = now_ms();
+		int64_t t = now_us();
 		int n = 0;
 		char why[160];
 
