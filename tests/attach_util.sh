@@ -21,11 +21,15 @@ att_dir=${ATTACH_BIN:-$(dirname "$bin")/tests/attach}
 att_drive=$att_dir/cl_drive
 att_wait=${ATTACH_WAIT:-20}        # seconds: port file, ioscope's exit
 att_pids=""
+# A signal ends the script through its EXIT trap (cleanup, set by scratch).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 cleanup() {
 	for p in $att_pids; do
 		kill -TERM "$p" 2>/dev/null
 	done
+	att_wait=3              # tests/run.sh's SIGKILL comes 5 s after its SIGTERM
 	for p in $att_pids; do
 		attach_reap "$p"
 	done
@@ -119,9 +123,16 @@ attach_stop() {
 attach_run() {
 	att_run_name=$1 att_opts=$2; shift 2
 	attach_start "$att_run_name" "$@" || return 1
+	# In the background, so that a SIGTERM to this script (the suite's time
+	# limit) is taken at once and cleanup stops everything.
 	# shellcheck disable=SC2086 # the options are words
-	att_drive_out=$("$att_drive" "$att_port" $att_opts 2>&1)
+	"$att_drive" "$att_port" $att_opts >"$tmp/$att_run_name.drive" 2>&1 &
+	att_dpid=$!
+	att_pids="$att_pids $att_dpid"
+	wait $att_dpid
 	att_drive_rc=$?
+	att_pids=$(echo "$att_pids" | sed "s/ $att_dpid\b//")
+	att_drive_out=$(cat "$tmp/$att_run_name.drive")
 	attach_stop
 	return 0
 }

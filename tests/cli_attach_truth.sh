@@ -19,6 +19,7 @@ st_pid="" st_srv=""
 # Also stop a strace run cut short (its server too: strace detaches from
 # it when it is killed).
 cleanup() {
+	att_wait=3
 	[ -n "$st_srv" ] && kill -TERM "$st_srv" 2>/dev/null
 	[ -n "$st_pid" ] && kill -TERM "$st_pid" 2>/dev/null && attach_reap "$st_pid"
 	for p in $att_pids; do kill -TERM "$p" 2>/dev/null; done
