@@ -49,47 +49,53 @@ serve() {
 
 attach_built || { bad "the attach test programs are not built"; summary attach-servers; exit; }
 
+# The clients think 20 ms before each line (--pause), as people do: a
+# read that sleeps (1 ms or more) is what says a thread blocks, and a
+# client on the same machine that answers at once would leave nothing to
+# see.  Client 1 also sends each line in three pieces (--slow), and an idle
+# client stays connected, where the server can serve several at once.
+
 # C, built by make to build/tests/attach/ (plain cc: a learner's build).
 # One client at a time: no idle client (it would hold the server).
-serve srv_blocking blocking 1 "--clients 2 --lines 4" "$readers" "$att_dir/srv_blocking"
+serve srv_blocking blocking 1 "--clients 2 --lines 4 --pause 20" "$readers" "$att_dir/srv_blocking"
 # A thread per connection: each connection's thread is a blocking reader.
-serve srv_threads blocking 3 "--clients 3 --lines 4" "$readers" "$att_dir/srv_threads"
+serve srv_threads blocking 3 "--clients 3 --lines 4 --pause 20" "$readers" "$att_dir/srv_threads"
 # A chat: each line goes to the others.
-serve srv_select select 1 "--clients 3 --lines 4 --chat --idle 1" "$readers" "$att_dir/srv_select"
-serve srv_poll poll 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_dir/srv_poll"
-serve srv_epoll epoll 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_dir/srv_epoll"
-serve srv_epoll_et epoll-et 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_dir/srv_epoll_et"
-serve srv_nonblock nonblocking 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_dir/srv_nonblock"
-serve srv_sigio sigio 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_dir/srv_sigio"
-serve srv_uring uring 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_dir/srv_uring"
+serve srv_select select 1 "--clients 3 --lines 4 --chat --idle 1 --pause 20" "$readers" "$att_dir/srv_select"
+serve srv_poll poll 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_dir/srv_poll"
+serve srv_epoll epoll 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_dir/srv_epoll"
+serve srv_epoll_et epoll-et 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_dir/srv_epoll_et"
+serve srv_nonblock nonblocking 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_dir/srv_nonblock"
+serve srv_sigio sigio 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_dir/srv_sigio"
+serve srv_uring uring 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_dir/srv_uring"
 # POSIX aio: glibc's helper thread reads the socket (pread64 -> ESPIPE,
 # then read) while the caller waits in aio_suspend (futex); the caller
 # accepts and writes the replies.  Both are posix-aio.
-serve srv_aio posix-aio 2 "--clients 2 --lines 4" "recvfrom read write accept" "$att_dir/srv_aio"
+serve srv_aio posix-aio 2 "--clients 2 --lines 4 --pause 20" "recvfrom read write accept" "$att_dir/srv_aio"
 
 if attach_python; then
-	serve py_blocking blocking 1 "--clients 2 --lines 4" "$readers" "$att_py" "$here/py_blocking.py"
-	serve py_threads blocking 3 "--clients 3 --lines 4" "$readers" "$att_py" "$here/py_threads.py"
+	serve py_blocking blocking 1 "--clients 2 --lines 4 --pause 20" "$readers" "$att_py" "$here/py_blocking.py"
+	serve py_threads blocking 3 "--clients 3 --lines 4 --pause 20" "$readers" "$att_py" "$here/py_threads.py"
 	# select.select is the kernel's pselect6.
-	if serve py_select select 1 "--clients 3 --lines 4 --chat --idle 1" "$readers" "$att_py" "$here/py_select.py"; then
+	if serve py_select select 1 "--clients 3 --lines 4 --chat --idle 1 --pause 20" "$readers" "$att_py" "$here/py_select.py"; then
 		attach_sys_seen "$tmp/py_select.jsonl" pselect6 && ok ||
 			bad "py_select: no pselect6 in the recording (select.select's syscall)"
 	fi
 	# selectors.DefaultSelector is epoll.
-	serve py_selectors epoll 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_py" "$here/py_selectors.py"
+	serve py_selectors epoll 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_py" "$here/py_selectors.py"
 	# setblocking(False) is ioctl(FIONBIO); the evidence says so.
-	if serve py_nonblock nonblocking 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_py" "$here/py_nonblock.py"; then
+	if serve py_nonblock nonblocking 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_py" "$here/py_nonblock.py"; then
 		grep -q FIONBIO "$tmp/py_nonblock.jsonl" && ok ||
 			bad "py_nonblock: nothing in the recording names ioctl(FIONBIO) (setblocking(False)): $(attach_why "$tmp/py_nonblock.jsonl" "$(attach_models "$tmp/py_nonblock.jsonl" "$readers" | head -n 1 | cut -d' ' -f1)")"
 	fi
 	# asyncio's loop is epoll (and adds epoll_wait with timeout 0).
-	serve py_asyncio epoll 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_py" "$here/py_asyncio.py"
-	serve py_sigio sigio 1 "--clients 3 --lines 4 --idle 1 --slow" "$readers" "$att_py" "$here/py_sigio.py"
+	serve py_asyncio epoll 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_py" "$here/py_asyncio.py"
+	serve py_sigio sigio 1 "--clients 3 --lines 4 --idle 1 --slow --pause 20" "$readers" "$att_py" "$here/py_sigio.py"
 	# The way a learner types it: `python3` on the PATH, which may be a
 	# shim (pyenv: a shell that execs the interpreter): the exec is
 	# followed and the server still named.
 	if [ "$(command -v python3)" != "$att_py" ]; then
-		serve py_shim blocking 1 "--clients 2 --lines 4" "$readers" python3 "$here/py_blocking.py"
+		serve py_shim blocking 1 "--clients 2 --lines 4 --pause 20" "$readers" python3 "$here/py_blocking.py"
 	fi
 fi
 

@@ -1,7 +1,7 @@
 /* cl_drive.c: the clients the attach tests play against a server.
  *
  *   cl_drive PORT [--clients N] [--lines K] [--idle M] [--slow] [--chat]
- *                 [--delay D] [--timeout S]
+ *                 [--delay D] [--pause P] [--timeout S]
  *
  * Opens N connections to 127.0.0.1:PORT at once (then M idle ones that
  * stay connected and say nothing), and plays them all from one poll loop:
@@ -18,6 +18,8 @@
  *   --slow: client 1 sends each line in three pieces, 30 ms apart.
  *   --delay D: each client waits D ms after connecting before its first
  *     line (a server blocked in recv for that long).
+ *   --pause P: each client thinks P ms before each of its lines after the
+ *     first (a person typing: the server waits for every line).
  *
  * Every wait is bounded by --timeout (seconds, default 10).  Exit 0 when
  * every reply was right; 1 with one line on stderr saying what was wrong;
@@ -46,7 +48,7 @@
 #define SYNC_EVERY_MS 50
 
 struct opts {
-	int port, clients, lines, idle, delay_ms, timeout_s;
+	int port, clients, lines, idle, delay_ms, pause_ms, timeout_s;
 	bool slow, chat;
 };
 
@@ -109,7 +111,7 @@ static void on_alarm(int sig)
 static void usage(void)
 {
 	fputs("usage: cl_drive PORT [--clients N] [--lines K] [--idle M] "
-	      "[--slow] [--chat] [--delay D] [--timeout S]\n", stderr);
+	      "[--slow] [--chat] [--delay D] [--pause P] [--timeout S]\n", stderr);
 	exit(2);
 }
 
@@ -141,6 +143,7 @@ static void parse(int argc, char **argv)
 		else if (!strcmp(a, "--lines")) o.lines = num(argv[++i], 1, 1000);
 		else if (!strcmp(a, "--idle")) o.idle = num(argv[++i], 0, 64);
 		else if (!strcmp(a, "--delay")) o.delay_ms = num(argv[++i], 0, 600000);
+		else if (!strcmp(a, "--pause")) o.pause_ms = num(argv[++i], 0, 600000);
 		else if (!strcmp(a, "--timeout")) o.timeout_s = num(argv[++i], 1, 3600);
 		else usage();
 	}
@@ -197,6 +200,8 @@ static void make_line(struct conn *c)
 	c->out_len = (size_t)n;
 	c->out_off = 0;
 	c->piece = 0;
+	if (c->line > 0)
+		c->piece_at = now_us() + (int64_t)o.pause_ms * 1000;
 }
 
 /* The end of the next piece to send: the whole line, or a third of it. */
