@@ -12,6 +12,7 @@ unset LC_ALL LC_MESSAGES LANGUAGE
 LANG=C.UTF-8; export LANG
 scratch attach-servers
 here=$(dirname "$0")/attach
+started=$(date +%s) budget=110
 
 # The calls that make a thread one of the server's readers: a read, or a
 # wait for readiness or completion.
@@ -23,6 +24,11 @@ readers="recvfrom read recvmsg select poll epoll_wait io_uring_enter"
 # at further.
 serve() {
 	name=$1 want=$2 min=$3 opts=$4 calls=$5; shift 5
+	# A tracer that hangs costs each server up to a minute: the suite
+	# stops starting servers after $budget s, within run.sh's limit.
+	if [ $(($(date +%s) - started)) -gt $budget ]; then
+		bad "$name: not run: the suite's ${budget}s were spent"; return 1
+	fi
 	if ! attach_run "$name" "$opts" "$@"; then
 		bad "$name: $att_why"; return 1
 	fi
