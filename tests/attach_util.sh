@@ -14,6 +14,7 @@
 # and stopped with SIGTERM to ioscope, which stops the program and
 # completes the recording.  Every wait has a limit; everything started is
 # killed at exit (cleanup).
+
 # The test programs: $ATTACH_BIN, else beside the binary under test (make
 # asan: build/asan/ioscope-asan, build/asan/tests/attach/), else build/.
 att_dir=${ATTACH_BIN:-$(dirname "$bin")/tests/attach}
