@@ -423,10 +423,15 @@ static void f_exec(void *arg, pid_t pid, pid_t former, int64_t t_ns)
 	struct follow_thr *th = follow__thr(f, former > 0 ? former : pid), *old;
 	int was;
 
-	if (former > 0 && former != pid && (old = follow__thr(f, pid)) != NULL)
-		thr_gone(f, old, t_ns);        /* the old leader: its tid is taken */
-	if (th == NULL)
+	if (th == NULL && (th = follow__thr(f, pid)) == NULL)
 		return;
+	/* Every other thread of the process is gone (the old leader too,
+	 * whose tid the caller takes), reported or not. */
+	for (int i = 0; i < f->nthr; i++)
+		if ((old = f->thr[i]) != th && old->proc == th->proc) {
+			thr_gone(f, old, t_ns);
+			i = -1;            /* the table moved */
+		}
 	th->in_call = false;               /* execve does not return to the old image */
 	th->restart = false;
 	was = th->actor;

@@ -177,6 +177,13 @@ void follow__sys(struct follow *f, struct follow_thr *th, const struct attach_sy
 /* The call in progress ends without its exit (the thread is gone, or
  * made another call after a restartable exit). */
 void follow__abandon(struct follow *f, struct follow_thr *th, int64_t t_ns);
+/* An event of th's call (its family, fd and kernel name). */
+struct trace_ev follow__call_ev(const struct follow_thr *th, int kind, int64_t t_ns);
+void follow__phase(struct follow *f, struct follow_thr *th, int phase, bool end,
+		   unsigned flags, int fd, int64_t t_ns);
+/* Phase 1 of fd begins (how: FW_MUX, FW_TRY), th its owner. */
+void follow__wait_begin(struct follow *f, struct follow_thr *th, struct follow_fd *e, int fd,
+			int how, bool blocked, int64_t t_ns);
 /* fd's phase 1, when open, ends at t_ns (it is closed, or no longer
  * watched). */
 void follow__phase_end(struct follow *f, struct follow_proc *p, int fd, int64_t t_ns);
@@ -187,6 +194,16 @@ struct follow_cost {
 	uint8_t sets;
 };
 void follow__cost(const struct attach_sys *entry, struct follow_cost *c);
+
+/* follow_wait.c: the waits' enter (ev filled in, the phases and the set
+ * before it emitted) and exit (ev emitted, then the scan and the phases). */
+void follow__enter_set(struct follow *f, struct follow_thr *th, struct trace_ev *ev);
+void follow__enter_epoll(struct follow *f, struct follow_thr *th, struct trace_ev *ev);
+void follow__put_ctl(struct trace_ev *ev, const struct attach_sys *s);
+void follow__exit_wait(struct follow *f, struct follow_thr *th, const struct attach_sys *s,
+		       struct trace_ev *ev);
+void follow__exit_ctl(struct follow *f, struct follow_thr *th, const struct attach_sys *s,
+		      struct trace_ev *ev);
 
 /* follow_obs.c */
 /* What a finished call changed: the fd cache, the epoll tables, flags;
