@@ -397,9 +397,16 @@ static void f_thread(void *arg, pid_t tid, pid_t pid, pid_t creator, int64_t t_n
 
 static void thr_gone(struct follow *f, struct follow_thr *th, int64_t t_ns)
 {
+	struct follow_proc *p = th->proc;
+
 	if (th->in_call)
 		follow__abandon(f, th, t_ns);
 	actor_end(f, th, t_ns);
+	/* Its phases end with it: the next wait of another thread begins
+	 * them again. */
+	for (int fd = 0; fd < p->cap; fd++)
+		if (p->fds[fd].owner == th->tid)
+			p->fds[fd].wait = FW_NONE;
 	thr_del(f, th);
 }
 
@@ -452,6 +459,13 @@ static void f_sys(void *arg, const struct attach_sys *s)
 	struct follow_thr *th;
 
 	f->st.stops++;
+	/* The arrays are indexed by nmem everywhere: bounded here. */
+	if (s->nmem > ATTACH_MEM_MAX || s->mem_more < 0) {
+		f->fixed = *s;
+		f->fixed.nmem = s->nmem > ATTACH_MEM_MAX ? ATTACH_MEM_MAX : s->nmem;
+		f->fixed.mem_more = s->mem_more < 0 ? 0 : s->mem_more;
+		s = &f->fixed;
+	}
 	if ((th = follow__thr_get(f, s->tid, s->pid, s->t_ns)) != NULL)
 		follow__sys(f, th, s);
 }

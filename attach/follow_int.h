@@ -125,6 +125,7 @@ struct follow {
 	size_t arena_bytes;
 	struct ring *own;          /* notes of no thread (the cap), lazily */
 	bool noted_cap, noted_rings;
+	struct attach_sys fixed;   /* a stop with its nmem bounded */
 };
 
 /* follow.c */
