@@ -289,9 +289,10 @@ static void on_exit(struct follow *f, struct follow_thr *th, const struct attach
 	follow__state(f, th, s);
 	if (!th->in_call)
 		return;
-	th->in_call = false;
-	if (th->family == TRACE_CALL_NONE)
+	if (th->family == TRACE_CALL_NONE) {
+		th->in_call = false;
 		return;
+	}
 	if (th->shown) {
 		ev = follow__call_ev(th, TRACE_EXIT, s->t_ns);
 		put_ret(&ev, th, s->ret, s->t_ns);
@@ -304,7 +305,8 @@ static void on_exit(struct follow *f, struct follow_thr *th, const struct attach
 		else
 			follow__emit(f, th, &ev);
 	}
-	follow__observe(f, th, s);
+	follow__observe(f, th, s);     /* its duration: the entry is still th->call */
+	th->in_call = false;
 }
 
 void follow__abandon(struct follow *f, struct follow_thr *th, int64_t t_ns)

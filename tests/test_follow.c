@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "attach/classify.h"
 #include "trace/sink.h"
 #include "trace/trace.h"
 
@@ -706,6 +707,33 @@ static void test_follow_exec(void **state)
 	fx_fini(&x);
 }
 
+/* A thread that sleeps in recvfrom again and again gets a model (the
+ * rules are classify.c's): its event carries the evidence, copied, and
+ * lives on in the trace after follow_free. */
+static void test_follow_model(void **state)
+{
+	const struct attach_rule_info *rules;
+	struct fx x;
+	long at;
+
+	(void)state;
+	if (attach_cls_rules(&rules) == 0) {
+		print_message("classify.c has no rules in this build: nothing to classify\n");
+		skip();
+	}
+	fx_init(&x);
+	for (int i = 0; i < 4; i++)
+		call(&x, SYS_recvfrom, (uint64_t)x.sv[0], 0, 64, 0, 5, 5 * MS);
+	fx_close(&x);
+	at = find(x.t, 1, TRACE_MODEL, 0, 0);
+	assert_true(at >= 0);
+	assert_string_equal(trace_at(x.t, (size_t)at)->model, "blocking");
+	assert_true(trace_at(x.t, (size_t)at)->caps & TRACE_CAP_PHASES);
+	assert_non_null(strstr(trace_at(x.t, (size_t)at)->text[0], "recvfrom"));
+	assert_true(trace_at(x.t, (size_t)at)->text[1][0] != '\0');
+	fx_fini(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_follow_signal),
 		cmocka_unit_test(test_follow_thread_cap),
 		cmocka_unit_test(test_follow_exec),
+		cmocka_unit_test(test_follow_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
