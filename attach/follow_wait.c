@@ -13,6 +13,24 @@
 
 #include "attach/follow_int.h"
 
+/* A wait watches fd for reading: its phase 1 is this thread's, blocked,
+ * from the first wait that can sleep (one with a zero timeout only
+ * looks); a polling reader's unblocked phase 1 (an EAGAIN before the fd
+ * was handed to a wait, as asyncio's sock_recv does) ends, and the
+ * blocked one begins. */
+static void watch(struct follow *f, struct follow_thr *th, struct follow_fd *e, int fd,
+		  int64_t t_ns)
+{
+	e->mux = true;
+	e->ready = false;
+	if (th->timeout_ms == 0)
+		return;
+	if (e->wait == FW_TRY)
+		follow__phase_end(f, th->proc, fd, t_ns);
+	if (e->wait == FW_NONE)
+		follow__wait_begin(f, th, e, fd, FW_MUX, true, t_ns);
+}
+
 /* select's nfds, poll's entries: the call's extent, bounded (a program
  * may hand in anything; the kernel refuses what is too large). */
 static int32_t set_extent(const struct follow_thr *th)
@@ -115,10 +133,7 @@ void follow__enter_set(struct follow *f, struct follow_thr *th, struct trace_ev 
 			continue;
 		if ((e = follow__fd(th->proc, s->fds[i])) != NULL && entry_read(th, i) &&
 		    follow_kind_io(e->kind)) {
-			e->mux = true;
-			e->ready = false;
-			if (e->wait == FW_NONE)
-				follow__wait_begin(f, th, e, s->fds[i], FW_MUX, th->timeout_ms != 0, ev->t_ns);
+			watch(f, th, e, s->fds[i], ev->t_ns);
 		}
 		out[n] = entry_out(th, s->ev[i]);
 		fds[n++] = s->fds[i];
@@ -140,9 +155,7 @@ void follow__enter_epoll(struct follow *f, struct follow_thr *th, struct trace_e
 
 		if (e == NULL || !follow_kind_io(e->kind) || !(ep->it[i].events & EPOLLIN))
 			continue;
-		e->ready = false;
-		if (e->wait == FW_NONE)
-			follow__wait_begin(f, th, e, ep->it[i].fd, FW_MUX, th->timeout_ms != 0, ev->t_ns);
+		watch(f, th, e, ep->it[i].fd, ev->t_ns);
 	}
 	ev->n = th->call.args[2] > INT32_MAX ? INT32_MAX : (int32_t)th->call.args[2];
 }
