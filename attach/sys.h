@@ -68,8 +68,8 @@ struct attach_ops {
 	/* A syscall stop. */
 	void (*sys)(void *arg, const struct attach_sys *s);
 	/* A signal is about to be delivered to tid (signal-delivery-stop):
-	 * sig, and si_fd for SIGIO / F_SETSIG signals (-1 when none). */
-	void (*signal)(void *arg, pid_t tid, int sig, int si_fd, int64_t t_ns);
+	 * sig, and sig_fd (the siginfo's si_fd) for SIGIO / F_SETSIG signals (-1 when none). */
+	void (*signal)(void *arg, pid_t tid, int sig, int sig_fd, int64_t t_ns);
 };
 
 /* Whether the tracer stops at nr (the seccomp filter's list too): the
