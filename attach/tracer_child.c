@@ -266,10 +266,10 @@ void tracer__exec_result(struct tracer *t)
  * tracer's.  It measures the kernel's stops and the tracer thread's
  * wake-ups, not follow.c's work on each stop.  The result is the median
  * over the rounds of (traced ns per call - untraced ns per call).  About
- * 3 x 300 traced calls: ~15-40 ms on this machine. */
-#define OV_ROUNDS 3
+ * 5 x 200 traced calls: ~20-50 ms on this machine. */
+#define OV_ROUNDS 5
 #define OV_UNTRACED 2000
-#define OV_TRACED 300
+#define OV_TRACED 200
 
 static void ov_child(const struct filter *f, int fd, bool seccomp)
 {
