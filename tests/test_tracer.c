@@ -261,7 +261,8 @@ static void started_close(struct started *st)
 {
 	rec_dump(&st->r);
 	close(st->in[0]);
-	close(st->in[1]);
+	if (st->in[1] >= 0)
+		close(st->in[1]);
 	close(st->out[0]);
 	close(st->out[1]);
 	rec_free(&st->r);
@@ -617,6 +618,64 @@ static void test_tracer_stop_kills(void **state)
 	started_close(&st);
 }
 
+static bool is_signal(const struct rec_ev *e, const void *arg)
+{
+	return e->kind == REC_SIGNAL && e->b == *(const int *)arg;
+}
+
+struct proc_state {
+	pid_t pid;
+	const char *states;
+};
+
+/* Its state in /proc/PID/stat is one of states. */
+static bool in_state(void *arg)
+{
+	const struct proc_state *ps = arg;
+	char path[64], line[512], *p;
+	FILE *f;
+	bool in = false;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)ps->pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	if (fgets(line, sizeof line, f) != NULL && (p = strrchr(line, ')')) != NULL &&
+	    p[1] == ' ' && p[2] != '\0')
+		in = strchr(ps->states, p[2]) != NULL;
+	fclose(f);
+	return in;
+}
+
+/* SIGSTOP stops a traced program (a group-stop, kept with PTRACE_LISTEN)
+ * and SIGCONT lets it go on: it answers again. */
+static void test_tracer_group_stop(void **state)
+{
+	struct started st;
+	char cause[256], buf[64];
+	int status, sig = SIGSTOP;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(start_prog(&st, "tr_sleeper", false, cause, sizeof cause), 0);
+	pid = tracer_pid(st.t);
+	rec_wait(&st.r, is_read0, &(struct read_want){ .exit = false });
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	rec_wait(&st.r, is_signal, &sig);
+	assert_true(h_until(in_state, &(struct proc_state){ pid, "tT" }, WAIT_MS));
+	assert_int_equal(kill(pid, SIGCONT), 0);
+	sig = SIGCONT;
+	rec_wait(&st.r, is_signal, &sig);
+	write_all(st.in[1], "again\n");
+	assert_true(read_until(st.out[0], buf, sizeof buf, "got again\n"));
+	assert_false(tracer_ended(st.t));
+	close(st.in[1]);            /* end of file: it returns 0 */
+	st.in[1] = -1;
+	assert_true(h_until(rec_ended, &st.r, WAIT_MS));
+	assert_int_equal(tracer_stop(st.t, 1000, &status), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	started_close(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_tracer_seize_refused),
 		cmocka_unit_test(test_tracer_mux_arrays),
 		cmocka_unit_test(test_tracer_stop_kills),
+		cmocka_unit_test(test_tracer_group_stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
