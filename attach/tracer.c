@@ -20,6 +20,7 @@
 #include "trace/sink.h"
 #include "trace/trace.h"
 
+/* Clear of models/sigio.c's SIGRTMIN+2 and MODEL_WAKE_SIGNAL (+4). */
 #define TR_WAKE_SIG (SIGRTMIN + 5)
 #define TR_WAKE_EVERY_MS 5
 
@@ -95,6 +96,15 @@ static void thread_idle(struct tracer *t)
 	pthread_mutex_unlock(&t->mu);
 }
 
+/* The thread's last act: no request is waited for after it. */
+static void thread_exit(struct tracer *t)
+{
+	pthread_mutex_lock(&t->mu);
+	t->exited = true;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
 static void *thread_main(void *arg)
 {
 	struct tracer *t = arg;
@@ -108,6 +118,7 @@ static void *thread_main(void *arg)
 	if (rc != 0) {
 		tracer__start_done(t, rc, cause);
 		thread_idle(t);
+		thread_exit(t);
 		return NULL;
 	}
 	if (t->attached)
@@ -115,6 +126,7 @@ static void *thread_main(void *arg)
 	/* A started program's start is told from the loop, at its exec. */
 	tracer__loop(t);
 	thread_idle(t);
+	thread_exit(t);
 	return NULL;
 }
 
@@ -153,14 +165,15 @@ static void tracer_free(struct tracer *t)
 	free(t);
 }
 
-/* Asks the tracer thread for req and waits until it has seen it. */
+/* Asks the tracer thread for req and waits until it has seen it (or has
+ * ended: a KILL asked just as the thread finished is never seen). */
 static void request(struct tracer *t, int req)
 {
 	pthread_mutex_lock(&t->mu);
 	if (t->req < req)
 		t->req = req;
 	pthread_cond_broadcast(&t->cv);
-	while (t->ack < req) {
+	while (t->ack < req && !t->exited) {
 		struct timespec ts;
 
 		pthread_kill(t->th, TR_WAKE_SIG);

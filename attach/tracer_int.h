@@ -50,6 +50,7 @@ struct tracer {
 	int req;                    /* TR_REQ_* asked by tracer_stop */
 	int ack;                    /* the last req the tracer thread saw */
 	bool done;                  /* the tracer thread has nothing left to trace */
+	bool exited;                /* it returns: no request is seen any more */
 	atomic_bool ended;
 
 	bool attached;              /* -p */

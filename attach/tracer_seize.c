@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,6 +161,19 @@ int tracer__seize(struct tracer *t, char *cause, size_t len)
 	return 0;
 }
 
+/* Whether the thread stopped on its way out of a call the kernel will
+ * restart (rax is -ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND or
+ * -ERESTART_RESTARTBLOCK): it was blocked inside it.  Any other value:
+ * the call was over, and /proc/TID/syscall shows a stale number. */
+static bool restarting(pid_t tid)
+{
+	long rax;
+
+	errno = 0;
+	rax = ptrace(PTRACE_PEEKUSER, tid, (void *)offsetof(struct user_regs_struct, rax), 0L);
+	return errno == 0 && rax >= -516 && rax <= -512;
+}
+
 /* The thread's PTRACE_INTERRUPT stop after its seize. */
 void tracer__at_seize(struct tracer *t, struct tr_thread *th, int64_t t_ns)
 {
@@ -168,6 +183,8 @@ void tracer__at_seize(struct tracer *t, struct tr_thread *th, int64_t t_ns)
 	FILE *f;
 	int n = 0;
 
+	if (!restarting(th->tid))
+		return;
 	snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)th->pid, (int)th->tid);
 	if ((f = fopen(path, "re")) == NULL)
 		return;
