@@ -95,8 +95,8 @@ void tracer__at_seize(struct tracer *t, struct tr_thread *th, int64_t t_ns);
 void tracer__detach_all(struct tracer *t);
 void tracer__detach_stop(struct tracer *t, struct tr_thread *th, int status);
 
-/* tracer_mem.c: fills s->nmem, mem_more, fds, ev, data for s (nr, args,
- * exit, ret set); entry_args: the entry's arguments at an exit. */
+/* tracer_mem.c: fills s->nmem, mem_more, fds, ev, data for s (tid, nr,
+ * args, exit and ret set; at an exit, args are the entry's). */
 void tracer__mem(struct attach_sys *s);
 
 #endif

@@ -159,13 +159,12 @@ static void announce(struct tracer *t, struct tr_thread *th, int64_t now)
 static void on_clone(struct tracer *t, struct tr_thread *th, int ev, int64_t now)
 {
 	unsigned long msg = 0;
-	pid_t ntid, npid;
+	pid_t ntid, npid, me = th->tid;
 	struct tr_thread *n;
 
 	if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0L, &msg) == 0 && msg > 0) {
 		ntid = (pid_t)msg;
 		npid = ev == PTRACE_EVENT_CLONE ? tracer__tgid(ntid) : ntid;
-		pid_t me = th->tid;
 
 		if ((n = tracer__find(t, ntid)) == NULL) {
 			if ((n = tracer__add(t, ntid, npid, me)) != NULL)
