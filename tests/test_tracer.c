@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -309,14 +310,27 @@ static void run_hello(bool no_seccomp, long *nrs, int *nnr)
 	started_close(&st);
 }
 
+static int fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
 static void test_tracer_read_stdin(void **state)
 {
 	long a[256], b[256];
-	int na, nb;
+	int na, nb, fds = fd_count();
 
 	(void)state;
 	run_hello(false, a, &na);
 	run_hello(true, b, &nb);
+	assert_int_equal(fd_count(), fds);  /* the tracer closed what it opened */
 	/* seccomp or every stop: the same watched calls. */
 	assert_int_equal(na, nb);
 	for (int i = 0; i < na; i++)
