@@ -690,6 +690,32 @@ static void test_tracer_group_stop(void **state)
 	started_close(&st);
 }
 
+static bool is_sigio_fd0(const struct rec_ev *e, const void *arg)
+{
+	(void)arg;
+	return e->kind == REC_SIGNAL && e->b == SIGIO && e->c == 0;
+}
+
+/* A signal-driven read: SIGIO, with the fd it names (F_SETSIG), is handed
+ * to ops->signal and delivered (the program's handler runs). */
+static void test_tracer_sigio_fd(void **state)
+{
+	struct started st;
+	char cause[256], buf[64];
+	int status;
+
+	(void)state;
+	assert_int_equal(start_prog(&st, "tr_sigio", false, cause, sizeof cause), 0);
+	assert_true(read_until(st.out[0], buf, sizeof buf, "ready\n"));
+	write_all(st.in[1], "x\n");
+	rec_wait(&st.r, is_sigio_fd0, NULL);
+	assert_true(read_until(st.out[0], buf, sizeof buf, "got 2\n"));
+	assert_true(h_until(rec_ended, &st.r, WAIT_MS));
+	assert_int_equal(tracer_stop(st.t, 1000, &status), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	started_close(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_tracer_mux_arrays),
 		cmocka_unit_test(test_tracer_stop_kills),
 		cmocka_unit_test(test_tracer_group_stop),
+		cmocka_unit_test(test_tracer_sigio_fd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
