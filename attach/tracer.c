@@ -137,7 +137,7 @@ static int tracer_new(const struct tracer_opts *o, struct tracer **out)
 	if (t == NULL)
 		return -ENOMEM;
 	t->o = *o;
-	t->attached = o->argv == NULL;
+	t->attached = o->argv == NULL || o->argv[0] == NULL;
 	t->seccomp = !t->attached && !o->no_seccomp;
 	t->pid = o->pid;
 	t->status = -1;
