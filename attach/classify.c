@@ -71,8 +71,11 @@ _Static_assert(sizeof(struct cls_mem) <= sizeof(int) * (16 - SL_N),
 	       "the thread's memory fits in score[] after the rules' slots");
 _Static_assert(CLS_SCORES == 16, "struct attach_cls has score[16]");
 
-/* pending_kind: 0 none, PEND_WAIT + an index of wait_sys[], or these. */
-enum { PEND_NONE = 0, PEND_WAIT = 1, PEND_AIO = 64, PEND_SIG = 65 };
+/* pending_kind: 0 none, PEND_WAIT + an index of wait_sys[], or these;
+ * PEND_COUNTED added once the notice gave its round (one round per wait,
+ * per signal).  A counted notice still says which fds the thread was told
+ * of until the next: reading those to EAGAIN is draining, not polling. */
+enum { PEND_NONE = 0, PEND_WAIT = 1, PEND_AIO = 64, PEND_SIG = 65, PEND_COUNTED = 0x100 };
 
 static const struct {
 	const char *sys;
@@ -155,9 +158,9 @@ static int wait_index(const struct attach_obs *o)
 /* The wait the thread's pending ready fds came from, or -1. */
 static int pending_wait(const struct attach_cls *c)
 {
-	int i = c->pending_kind - PEND_WAIT;
+	int i = (c->pending_kind & ~PEND_COUNTED) - PEND_WAIT;
 
-	return c->pending_kind >= PEND_WAIT && i < WAIT_SYS_N ? i : -1;
+	return i >= 0 && i < WAIT_SYS_N ? i : -1;
 }
 
 /* The read is of an fd that a wait of kind just returned, and got data
@@ -166,7 +169,8 @@ static bool ready_read(const struct cls_x *x, int kind)
 {
 	int w = pending_wait(x->c);
 
-	return w >= 0 && wait_sys[w].kind == kind && io_read(x->o) &&
+	return w >= 0 && wait_sys[w].kind == kind && !(x->c->pending_kind & PEND_COUNTED) &&
+	       io_read(x->o) &&
 	       in_set(x->m.ready, x->o->fd) && x->o->err == 0 && x->o->ret >= 0;
 }
 
@@ -329,6 +333,12 @@ static bool m_nonblocking(const struct cls_rule *r, struct cls_x *x)
 
 	if (!io_read(o) || !eagain(o) || o->blocked || !in_set(x->m.tried, o->fd))
 		return false;
+	/* Draining what a wait or a signal told of: fds 32 apart share a
+	 * bit of tried, and a server of many clients must not look like it
+	 * polls. */
+	if ((pending_wait(x->c) >= 0 && in_set(x->m.ready, o->fd)) ||
+	    ((x->c->pending_kind & ~PEND_COUNTED) == PEND_SIG && async_fd(x->p, o->fd)))
+		return false;
 	say(x->en, "%s: %s(%d) returned EAGAIN again, %u tries with no wait "
 	    "between them: it polls", r->info.model, sys_of(o), o->fd, tries);
 	say(x->zh, "%s：%s(%d) 又返回 EAGAIN，中间没有任何等待，已试 %u 次：它在轮询",
@@ -372,7 +382,7 @@ static bool m_epoll_et(const struct cls_rule *r, struct cls_x *x)
 	int w = pending_wait(x->c);
 
 	if (x->p->lib != NULL || w < 0 || wait_sys[w].kind != OBS_EPOLL_WAIT ||
-	    o->kind != OBS_READ || !io_read(o) || !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd) ||
+	    (x->c->pending_kind & PEND_COUNTED) || o->kind != OBS_READ || !io_read(o) || !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd) ||
 	    !eagain(o) || o->blocked)
 		return false;
 	say(x->en, "%s: fd %d is registered with EPOLLET; %s returned it, then "
@@ -409,15 +419,16 @@ static bool m_sigio(const struct cls_rule *r, struct cls_x *x)
 	return true;
 }
 
-/* io_uring_enter that submits or sleeps for completions.  A read call
- * that brings data clears this rule's score (the data did not come
- * through the ring): observe(). */
+/* io_uring_enter that slept waiting for completions.  Submitting alone
+ * is no round: libuv submits its epoll_ctl calls through a ring and waits
+ * in epoll_pwait.  A read call that brings data clears this rule's score
+ * (the data did not come through the ring): observe(). */
 static bool m_uring(const struct cls_rule *r, struct cls_x *x)
 {
 	const struct attach_obs *o = x->o;
 	char re[48] = "", rz[64] = "", ne[32] = "", nz[48] = "", de[32] = "", dz[48] = "";
 
-	if (o->kind != OBS_URING_ENTER || (o->n <= 0 && !o->blocked))
+	if (o->kind != OBS_URING_ENTER || !o->blocked)
 		return false;
 	if (x->m.ring >= 0 && x->m.ring == o->fd) {
 		snprintf(re, sizeof re, "io_uring_setup made ring fd %d; ", o->fd);
@@ -427,10 +438,8 @@ static bool m_uring(const struct cls_rule *r, struct cls_x *x)
 		snprintf(ne, sizeof ne, " submitted %d", o->n);
 		snprintf(nz, sizeof nz, "提交了 %d 个请求", o->n);
 	}
-	if (o->blocked) {
-		dur(de, sizeof de, o->dur_ns, false);
-		dur(dz, sizeof dz, o->dur_ns, true);
-	}
+	dur(de, sizeof de, o->dur_ns, false);
+	dur(dz, sizeof dz, o->dur_ns, true);
 	say(x->en, "%s: %s%s(%d)%s%s%s%s; no read call carries the data",
 	    r->info.model, re, sys_of(o), o->fd, ne, ne[0] && de[0] ? " and" : "",
 	    de[0] ? " slept " : "", de);
@@ -503,7 +512,7 @@ static const struct cls_rule rules[] = {
 	    "an fd made O_ASYNC (F_SETOWN), a SIGIO or F_SETSIG signal, then a read of it" },
 	  SL_SIGIO, 0, m_sigio },
 	{ { "uring", "uring",
-	    "io_uring_setup, then io_uring_enter submits and waits, with no read calls for the data" },
+	    "io_uring_setup, then io_uring_enter sleeps for completions, with no read calls for the data" },
 	  SL_URING, 0, m_uring },
 };
 #define RULES_N ((int)(sizeof rules / sizeof rules[0]))
@@ -695,6 +704,14 @@ static bool decide(struct cls_x *x, int r)
 	return true;
 }
 
+/* The rules whose round is a notice (a wait's ready fds, a signal) and a
+ * read it told of. */
+static bool uses_notice(int slot)
+{
+	return slot == SL_SELECT || slot == SL_POLL || slot == SL_EPOLL ||
+	       slot == SL_EPOLL_ET || slot == SL_SIGIO || slot == SL_LIB;
+}
+
 /* ---- the interface */
 
 void attach_cls_init(struct attach_cls *c)
@@ -728,10 +745,9 @@ bool attach_cls_feed(struct attach_cls_proc *p, struct attach_cls *c,
 			matched = i;
 	if (matched >= 0) {
 		changed = decide(&x, matched);
-		/* One round per wait, per signal, per pread64. */
-		if (rules[matched].slot != SL_BLOCKING && rules[matched].slot != SL_NONBLOCKING &&
-		    rules[matched].slot != SL_URING && rules[matched].slot != SL_AIO)
-			clear_pending(&x);
+		/* One round per wait, per signal. */
+		if (uses_notice(rules[matched].slot))
+			c->pending_kind |= PEND_COUNTED;
 	}
 	observe(&x);
 	mem_store(c, &x.m);

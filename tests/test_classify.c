@@ -410,11 +410,18 @@ static void test_classify_uring(void **state)
 		EPW("epoll_wait", 4, -1, 1, 5), RD("read", 5, 64, false, 0),
 		URING_ENTER(3, 1, true, SEC),
 	};
+	/* libuv submits its epoll_ctl calls through a ring: submitting is
+	 * no round, only a sleep for completions is. */
+	const struct attach_obs submits[] = {
+		URING_SETUP(7), URING_ENTER(7, 1, false, 0), URING_ENTER(7, 2, false, 0),
+		URING_ENTER(7, 1, false, 0),
+	};
 	struct attach_cls_proc p;
 	struct attach_cls c;
 	int last;
 
 	(void)state;
+	assert_int_equal(run(&p, &c, submits, N(submits), NULL), 0);
 	assert_int_equal(run(&p, &c, seq, N(seq), &last), 1);
 	assert_int_equal(last, 3);
 	assert_string_equal(c.model, "uring");
@@ -562,6 +569,42 @@ static void test_classify_libraries(void **state)
 }
 
 /* ---- the rules together */
+
+/* A server of many clients drains every fd a wait or a signal told it of
+ * to EAGAIN; fds 32 apart share a bit of the thread's memory, and that
+ * must not make it look like a polling loop. */
+static void test_classify_drains_are_not_polling(void **state)
+{
+	const struct attach_obs et[] = {
+		CTL(5, 1, EPOLLIN_ | EPOLLET_), CTL(37, 1, EPOLLIN_ | EPOLLET_),
+		CTL(69, 1, EPOLLIN_ | EPOLLET_),
+		EPW("epoll_wait", 4, -1, 3, 5, 37, 69),
+		RD("read", 5, 8, false, 0), RDE("read", 5, EAGAIN),
+		RD("read", 37, 8, false, 0), RDE("read", 37, EAGAIN),
+		RD("read", 69, 8, false, 0), RDE("read", 69, EAGAIN),
+	};
+	const struct attach_obs sig[] = {
+		ASYNC(5, 1), ASYNC(37, 1), ASYNC(69, 1), SIGNAL(SIGIO, -1),
+		RD("recvfrom", 5, 8, false, 0), RDE("recvfrom", 5, EAGAIN),
+		RDE("recvfrom", 37, EAGAIN), RDE("recvfrom", 69, EAGAIN),
+	};
+	struct attach_cls_proc p;
+	struct attach_cls c;
+
+	(void)state;
+	attach_cls_proc_init(&p);
+	attach_cls_init(&c);
+	assert_int_equal(feed(&p, &c, et, N(et), NULL), 0);
+	assert_int_equal(feed(&p, &c, et, N(et), NULL), 1);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(feed(&p, &c, et, N(et), NULL), 0);
+	assert_string_equal(c.model, "epoll-et");
+	attach_cls_proc_init(&p);
+	attach_cls_init(&c);
+	for (int i = 0; i < 6; i++)
+		feed(&p, &c, sig, N(sig), NULL);
+	assert_string_equal(c.model, "sigio");
+}
 
 /* One round of any rule leaves the thread unclassified. */
 static void test_classify_one_round_is_not_enough(void **state)
@@ -773,6 +816,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_classify_posix_aio),
 		cmocka_unit_test(test_classify_epoll_et),
 		cmocka_unit_test(test_classify_libraries),
+		cmocka_unit_test(test_classify_drains_are_not_polling),
 		cmocka_unit_test(test_classify_one_round_is_not_enough),
 		cmocka_unit_test(test_classify_contrary_needs_repeats),
 		cmocka_unit_test(test_classify_non_io_is_never_evidence),
