@@ -25,7 +25,9 @@
  * failed with ESPIPE), last_rule the rule that gave the model.  Sets of
  * fds in cls_mem are 32-bit filters (fd % 32): two fds 32 apart share a
  * bit, which can make a read of the one count for the other; a round is
- * still a wait and a read, and one round never decides alone.
+ * still a wait and a read, and one round never decides alone.  An EAGAIN
+ * on an fd that a wait or a signal told of is draining, never a polling
+ * try, so a server of many clients is not mistaken for a polling loop.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -196,6 +198,8 @@ static void say(char *b, const char *fmt, ...)
 
 static void dur(char *b, size_t n, int64_t ns, bool zh)
 {
+	if (ns < 0)
+		ns = 0;
 	if (ns >= 1000000000)
 		snprintf(b, n, zh ? "%.1f 秒" : "%.1f s", (double)ns / 1e9);
 	else if (ns >= 10000000)
@@ -252,7 +256,7 @@ static bool m_aio_helper(const struct cls_rule *r, struct cls_x *x)
 	char ge[64], gz[64], de[32] = "", dz[48] = "";
 
 	if (o->kind != OBS_READ || !io_read(o) || x->c->pending_kind != PEND_AIO ||
-	    o->fd != x->c->pending_fd || (o->err != 0 && !o->blocked))
+	    o->fd != x->c->pending_fd || o->err != 0)
 		return false;
 	if (!x->c->aio_helper) {
 		x->c->aio_helper = true;
@@ -382,13 +386,13 @@ static bool m_epoll_et(const struct cls_rule *r, struct cls_x *x)
 	int w = pending_wait(x->c);
 
 	if (x->p->lib != NULL || w < 0 || wait_sys[w].kind != OBS_EPOLL_WAIT ||
-	    (x->c->pending_kind & PEND_COUNTED) || o->kind != OBS_READ || !io_read(o) || !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd) ||
-	    !eagain(o) || o->blocked)
+	    (x->c->pending_kind & PEND_COUNTED) || o->kind != OBS_READ || !io_read(o) ||
+	    !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd) || !eagain(o) || o->blocked)
 		return false;
 	say(x->en, "%s: fd %d is registered with EPOLLET; %s returned it, then "
-	    "%s(%d) read %d bytes and on until EAGAIN", r->info.model, o->fd,
+	    "%s(%d) drained it to EAGAIN (%d bytes)", r->info.model, o->fd,
 	    wait_sys[w].sys, sys_of(o), o->fd, x->m.bytes);
-	say(x->zh, "%s：fd %d 以 EPOLLET 注册；%s 返回它后，%s(%d) 读了 %d 字节，一直读到 EAGAIN",
+	say(x->zh, "%s：fd %d 以 EPOLLET 注册；%s 返回它后，%s(%d) 一直读到 EAGAIN，共读到 %d 字节",
 	    r->info.model, o->fd, wait_sys[w].sys, sys_of(o), o->fd, x->m.bytes);
 	return true;
 }
