@@ -61,12 +61,16 @@ struct cls_mem {
 	uint32_t tried;       /* fds whose read or accept returned EAGAIN
 	                         since the last wait (filter) */
 	uint32_t et;          /* fds epoll_ctl registered with EPOLLET */
-	int32_t bytes;        /* read from the ready fds since that wait */
+	uint32_t nb;          /* fds known non-blocking: made so here
+	                         (fcntl, ioctl, SOCK_NONBLOCK), or an EAGAIN */
+	uint16_t bytes;       /* read from the ready fds since that wait
+	                         (BYTES_MAX: at least that) */
 	uint16_t tries;       /* EAGAIN tries since the last wait */
 	uint16_t arg;         /* select/poll: fds handed in; SIGIO: the
 	                         signal's number */
-	int32_t ring;         /* io_uring_setup's fd, or -1 */
+	int16_t ring;         /* io_uring_setup's fd, or -1 */
 };
+#define BYTES_MAX UINT16_MAX
 
 #define CLS_SCORES ((int)(sizeof ((struct attach_cls *)0)->score / sizeof(int)))
 _Static_assert(sizeof(struct cls_mem) <= sizeof(int) * (16 - SL_N),
@@ -277,11 +281,15 @@ static bool m_aio_helper(const struct cls_rule *r, struct cls_x *x)
 }
 
 /* The thread that asked: aio_suspend sleeps in futex while helpers of its
- * process do its reads. */
+ * process do its reads.  A wait that returned 0 slept, however briefly
+ * (a fast client's data is there before the caller asks); one that failed
+ * (EAGAIN: the word had changed) did not wait. */
 static bool m_aio_caller(const struct cls_rule *r, struct cls_x *x)
 {
-	if (x->o->kind != OBS_FUTEX_WAIT || !x->o->blocked || x->c->aio_helper ||
-	    x->p->aio_helpers <= 0)
+	const struct attach_obs *o = x->o;
+
+	if (o->kind != OBS_FUTEX_WAIT || (!o->blocked && (o->err != 0 || o->ret != 0)) ||
+	    x->c->aio_helper || x->p->aio_helpers <= 0)
 		return false;
 	say(x->en, "%s: it waits in futex (aio_suspend) while %d glibc aio helper "
 	    "thread%s read%s for it", r->info.model, x->p->aio_helpers,
@@ -291,18 +299,23 @@ static bool m_aio_caller(const struct cls_rule *r, struct cls_x *x)
 	return true;
 }
 
-/* A read or accept that slept in the kernel: its fd is blocking (a
- * non-blocking fd never sleeps there).  Not a read of an fd a wait has
- * just returned ready, nor an aio helper's. */
-static bool m_blocking(const struct cls_rule *r, struct cls_x *x)
+/* A wait, a signal or a failed pread64 told the thread of this fd: what
+ * it reads now is an answer to that, not a read that takes its chances. */
+static bool told_of(const struct cls_x *x, int fd)
+{
+	int base = x->c->pending_kind & ~PEND_COUNTED;
+
+	return (pending_wait(x->c) >= 0 && in_set(x->m.ready, fd)) ||
+	       (base == PEND_SIG && async_fd(x->p, fd)) ||
+	       (base == PEND_AIO && x->c->pending_fd == fd);
+}
+
+/* "slept 2.0 s until data came" */
+static void say_slept(struct cls_x *x, const char *model)
 {
 	const struct attach_obs *o = x->o;
 	char de[32] = "", dz[48] = "", te[64], tz[64];
 
-	if (!io_read(o) || !o->blocked || x->c->aio_helper ||
-	    (o->err != 0 && !eagain(o)) ||
-	    (pending_wait(x->c) >= 0 && in_set(x->m.ready, o->fd)))
-		return false;
 	if (o->dur_ns > 0) {
 		dur(de, sizeof de, o->dur_ns, false);
 		dur(dz, sizeof dz, o->dur_ns, true);
@@ -320,10 +333,40 @@ static bool m_blocking(const struct cls_rule *r, struct cls_x *x)
 		snprintf(te, sizeof te, "until data came");
 		snprintf(tz, sizeof tz, "直到数据到来");
 	}
-	say(x->en, "%s: %s(%d) slept%s%s %s", r->info.model, sys_of(o), o->fd,
+	say(x->en, "%s: %s(%d) slept%s%s %s", model, sys_of(o), o->fd,
 	    de[0] ? " " : "", de, te);
-	say(x->zh, "%s：%s(%d) 在内核里睡了%s%s，%s", r->info.model, sys_of(o), o->fd,
+	say(x->zh, "%s：%s(%d) 在内核里睡了%s%s，%s", model, sys_of(o), o->fd,
 	    dz[0] ? " " : "", dz, tz);
+}
+
+/* A read or accept of a blocking fd with nothing telling the thread it
+ * would not block: either it slept in the kernel (a non-blocking fd never
+ * sleeps there), or it returned at once on an fd never made non-blocking,
+ * with no wait before it.  The second counts too because a fast client
+ * leaves a blocking server's reads no time to sleep (measured: a
+ * thread-per-connection echo server's recvfrom returns in 10-70 us under
+ * a client that answers at once), yet the server still takes its chances
+ * in each read. */
+static bool m_blocking(const struct cls_rule *r, struct cls_x *x)
+{
+	const struct attach_obs *o = x->o;
+	char ge[64], gz[64];
+
+	if (!io_read(o) || x->c->aio_helper || told_of(x, o->fd))
+		return false;
+	if (o->blocked) {
+		if (o->err != 0 && !eagain(o))
+			return false;
+		say_slept(x, r->info.model);
+		return true;
+	}
+	if (o->err != 0 || o->ret < 0 || in_set(x->m.nb, o->fd))
+		return false;
+	got(ge, gz, sizeof ge, o);
+	say(x->en, "%s: %s(%d) %s on a blocking fd, with no wait for readiness before it",
+	    r->info.model, sys_of(o), o->fd, ge);
+	say(x->zh, "%s：%s(%d) 没有先等待就绪，直接在阻塞的 fd 上%s", r->info.model,
+	    sys_of(o), o->fd, gz);
 	return true;
 }
 
@@ -379,21 +422,34 @@ static bool m_epoll(const struct cls_rule *r, struct cls_x *x)
 }
 
 /* Edge-triggered: an fd registered with EPOLLET, returned by the wait,
- * read until EAGAIN (the round ends there: an edge is reported once). */
+ * read (or accepted from) until EAGAIN, or to the end of the stream: the
+ * round ends there, since an edge is reported once. */
 static bool m_epoll_et(const struct cls_rule *r, struct cls_x *x)
 {
 	const struct attach_obs *o = x->o;
 	int w = pending_wait(x->c);
+	const char *end_en, *end_zh;
+	char n[16];
 
 	if (x->p->lib != NULL || w < 0 || wait_sys[w].kind != OBS_EPOLL_WAIT ||
-	    (x->c->pending_kind & PEND_COUNTED) || o->kind != OBS_READ || !io_read(o) ||
-	    !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd) || !eagain(o) || o->blocked)
+	    (x->c->pending_kind & PEND_COUNTED) || !io_read(o) || o->blocked ||
+	    !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd))
 		return false;
+	if (eagain(o)) {
+		end_en = "EAGAIN";
+		end_zh = " EAGAIN";
+	} else if (o->kind == OBS_READ && o->err == 0 && o->ret == 0) {
+		end_en = "the end of the stream";
+		end_zh = "流的结尾";
+	} else {
+		return false;
+	}
+	snprintf(n, sizeof n, "%u%s", x->m.bytes, x->m.bytes == BYTES_MAX ? "+" : "");
 	say(x->en, "%s: fd %d is registered with EPOLLET; %s returned it, then "
-	    "%s(%d) drained it to EAGAIN (%d bytes)", r->info.model, o->fd,
-	    wait_sys[w].sys, sys_of(o), o->fd, x->m.bytes);
-	say(x->zh, "%s：fd %d 以 EPOLLET 注册；%s 返回它后，%s(%d) 一直读到 EAGAIN，共读到 %d 字节",
-	    r->info.model, o->fd, wait_sys[w].sys, sys_of(o), o->fd, x->m.bytes);
+	    "%s(%d) drained it to %s (%s bytes)", r->info.model, o->fd,
+	    wait_sys[w].sys, sys_of(o), o->fd, end_en, n);
+	say(x->zh, "%s：fd %d 以 EPOLLET 注册；%s 返回它后，%s(%d) 一直读到%s，共读到 %s 字节",
+	    r->info.model, o->fd, wait_sys[w].sys, sys_of(o), o->fd, end_zh, n);
 	return true;
 }
 
@@ -557,6 +613,7 @@ static void observe_read(struct cls_x *x)
 	if (!io_read(o))
 		return;
 	if (eagain(o) && !o->blocked) {
+		x->m.nb |= fbit(o->fd);      /* only a non-blocking fd says so */
 		x->m.tried |= fbit(o->fd);
 		if (x->m.tries < UINT16_MAX)
 			x->m.tries++;
@@ -564,8 +621,15 @@ static void observe_read(struct cls_x *x)
 	if (o->kind == OBS_READ && o->err == 0 && o->ret > 0) {
 		x->c->score[SL_URING] = 0;
 		if (pending_wait(x->c) >= 0 && in_set(x->m.ready, o->fd) &&
-		    x->m.bytes < INT32_MAX - o->ret)
-			x->m.bytes += (int32_t)o->ret;
+		    x->m.bytes < BYTES_MAX)
+			x->m.bytes = (uint16_t)(o->ret < BYTES_MAX - x->m.bytes ?
+						x->m.bytes + o->ret : BYTES_MAX);
+	}
+	if (o->kind == OBS_ACCEPT && o->err == 0 && o->ret >= 0 && o->ret <= INT32_MAX) {
+		if (o->nonblock)
+			x->m.nb |= fbit((int)o->ret);
+		else
+			x->m.nb &= ~fbit((int)o->ret);
 	}
 	if (x->c->pending_kind == PEND_AIO)
 		clear_pending(x);
@@ -621,6 +685,14 @@ static void observe(struct cls_x *x)
 		else if (o->op >= 1 && o->op <= 3)
 			x->m.et &= ~fbit(o->fd);
 		break;
+	case OBS_NONBLOCK:
+		if (!o->fd_io || o->fd < 0)
+			break;
+		if (o->nonblock)
+			x->m.nb |= fbit(o->fd);
+		else
+			x->m.nb &= ~fbit(o->fd);
+		break;
 	case OBS_ASYNC:
 		if (o->fd_io && o->fd >= 0 && o->fd < 16 * bits)
 			x->p->async_fds[o->fd / bits] |= 1ul << (o->fd % bits);
@@ -634,8 +706,7 @@ static void observe(struct cls_x *x)
 		x->m.arg = o->sig > 0 && o->sig <= UINT16_MAX ? (uint16_t)o->sig : 0;
 		break;
 	case OBS_URING_SETUP:
-		if (o->ret >= 0 && o->ret <= INT32_MAX)
-			x->m.ring = (int32_t)o->ret;
+		x->m.ring = o->ret >= 0 && o->ret <= INT16_MAX ? (int16_t)o->ret : -1;
 		break;
 	case OBS_LIB:
 		if (o->lib == NULL)

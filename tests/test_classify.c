@@ -132,6 +132,41 @@ static void test_classify_blocking_echo(void **state)
 	assert_string_equal(c.why_zh, "blocking：recvfrom(4) 在内核里睡了 2.0 秒，直到数据到来");
 }
 
+/* A client that answers at once leaves a blocking server's reads no time
+ * to sleep (measured under strace: srv_blocking's recvfrom returns in
+ * 10-70 us): reads of fds never made non-blocking, with no wait before
+ * them, are the same evidence. */
+static void test_classify_blocking_fast_client(void **state)
+{
+	const struct attach_obs seq[] = {
+		ACC("accept", 3, 4, false, 19000),
+		RD("recvfrom", 4, 37, false, 13000),   /* round 2 */
+		WR("sendto", 4, 37),
+		RD("recvfrom", 4, 37, false, 11000),
+	};
+	/* A polling loop attached to late (its fcntl unseen): an EAGAIN
+	 * says the fd is non-blocking, so its reads are not. */
+	const struct attach_obs poller[] = {
+		RDE("recvfrom", 4, EAGAIN), RD("recvfrom", 4, 37, false, 0),
+		RDE("recvfrom", 4, EAGAIN), RD("recvfrom", 4, 37, false, 0),
+		RDE("recvfrom", 4, EAGAIN), RDE("recvfrom", 4, EAGAIN),
+	};
+	struct attach_cls_proc p;
+	struct attach_cls c;
+	int last;
+
+	(void)state;
+	assert_int_equal(run(&p, &c, seq, N(seq), &last), 1);
+	assert_int_equal(last, 1);
+	assert_string_equal(c.model, "blocking");
+	assert_string_equal(c.why_en, "blocking: recvfrom(4) read 37 bytes on a blocking fd, "
+			    "with no wait for readiness before it");
+	assert_string_equal(c.why_zh, "blocking：recvfrom(4) 没有先等待就绪，直接在阻塞的 fd 上"
+			    "读到 37 字节");
+	assert_int_equal(run(&p, &c, poller, N(poller), &last), 1);
+	assert_string_equal(c.model, "nonblocking");
+}
+
 /* Thread per connection: the main thread sleeps in accept, each worker
  * in recv on its own connection; one process. */
 static void test_classify_thread_per_conn(void **state)
@@ -388,6 +423,7 @@ static void test_classify_sigio(void **state)
 	/* A signal unrelated to any signal-driven fd is no notice. */
 	{
 		const struct attach_obs other[] = {
+			NONBLOCK("fcntl", 5),
 			SIGNAL(SIGINT, -1), RD("read", 5, 1, false, 0),
 			SIGNAL(SIGINT, -1), RD("read", 5, 1, false, 0),
 		};
@@ -479,6 +515,26 @@ static void test_classify_posix_aio(void **state)
 	assert_string_equal(c.why_en, "posix-aio: it waits in futex (aio_suspend) while 1 glibc "
 			    "aio helper thread reads for it");
 	assert_has(c.why_zh, "同时有 1 个 glibc aio 助手线程替它读");
+	/* As srv_aio under a fast client: the helper's read finds the data
+	 * there, the caller's futex sleeps 20-200 us (not long enough to
+	 * be seen blocked), and a futex that failed with EAGAIN never
+	 * slept. */
+	{
+		struct attach_obs quick[] = {
+			FUTEX(0), FUTEX(0), FUTEX(0), FUTEX(0), FUTEX(0),
+		};
+
+		for (int i = 0; i < N(quick); i++) {
+			quick[i].blocked = false;
+			quick[i].ret = i < 3 ? -1 : 0;
+			quick[i].err = i < 3 ? EAGAIN : 0;
+		}
+		attach_cls_init(&c);
+		assert_int_equal(feed(&p, &c, quick, 3, NULL), 0);
+		assert_int_equal(feed(&p, &c, quick, N(quick), &last), 1);
+		assert_int_equal(last, 4);
+		assert_string_equal(c.model, "posix-aio");
+	}
 }
 
 /* A C edge-triggered server: the listener level-triggered, each client
@@ -512,6 +568,29 @@ static void test_classify_epoll_et(void **state)
 			    "returned it, then read(5) drained it to EAGAIN (8 bytes)");
 	assert_string_equal(c.why_zh, "epoll-et：fd 5 以 EPOLLET 注册；epoll_wait 返回它后，"
 			    "read(5) 一直读到 EAGAIN，共读到 8 字节");
+	/* As srv_epoll_et under a fast client: an ET listener accepted
+	 * from until EAGAIN, clients read to their end. */
+	{
+		const struct attach_obs fast[] = {
+			NONBLOCK("fcntl", 3), CTL(3, 1, EPOLLIN_ | EPOLLET_),
+			EPW("epoll_wait", 4, -1, 1, 3),
+			ACC("accept", 3, 5, false, 0), NONBLOCK("fcntl", 5),
+			CTL(5, 1, EPOLLIN_ | EPOLLET_),
+			ACCE("accept", 3, EAGAIN),                    /* round 1 */
+			EPW("epoll_wait", 4, -1, 1, 5),
+			RD("recvfrom", 5, 37, false, 0), WR("sendto", 5, 37),
+			RD("recvfrom", 5, 37, false, 0), WR("sendto", 5, 37),
+			RD("recvfrom", 5, 0, false, 0),                /* round 2 */
+		};
+
+		assert_int_equal(run(&p, &c, fast, N(fast), &last), 1);
+		assert_int_equal(last, 12);
+		assert_string_equal(c.model, "epoll-et");
+		assert_string_equal(c.why_en, "epoll-et: fd 5 is registered with EPOLLET; "
+				    "epoll_wait returned it, then recvfrom(5) drained it to the "
+				    "end of the stream (74 bytes)");
+		assert_has(c.why_zh, "一直读到流的结尾，共读到 74 字节");
+	}
 }
 
 /* libuv mapped: its loop thread's epoll rounds name libuv; libevent and
@@ -804,6 +883,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_blocking_echo),
+		cmocka_unit_test(test_classify_blocking_fast_client),
 		cmocka_unit_test(test_classify_thread_per_conn),
 		cmocka_unit_test(test_classify_select_chat),
 		cmocka_unit_test(test_classify_poll),
