@@ -653,6 +653,10 @@ static void observe_wait(struct cls_x *x)
 		return;
 	for (int i = 0; i < nfds; i++)
 		ready |= fbit(o->fds[i]);
+	/* More were ready than follow could hand over (ATTACH_OBS_FDS):
+	 * the reads that follow may be of any of them. */
+	if (o->ret > nfds)
+		ready = UINT32_MAX;
 	if (ready == 0)
 		return;
 	x->c->pending_kind = PEND_WAIT + wait_index(o);

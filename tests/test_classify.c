@@ -232,6 +232,30 @@ static void test_classify_select_chat(void **state)
 			    "accept4(3) took a new connection, fd 5");
 	assert_string_equal(c.why_zh, "select：pselect6 监视 2 个 fd，返回了 fd 3，随后 "
 			    "accept4(3) 接受了新连接 fd 5");
+	/* 60 clients: pselect6 returns more fds than an observation holds
+	 * (ATTACH_OBS_FDS); the reads of the others are no blocking reads. */
+	{
+		struct attach_obs many[2 + 3 * 8] = {
+			SEL("pselect6", 61, 16, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+			    16, 17, 18, 19),
+			RD("recvfrom", 4, 9, false, 0),
+		};
+
+		many[0].ret = 40;
+		for (int i = 0; i < 8; i++) {
+			struct attach_obs r = RD("recvfrom", 20 + i, 9, false, 0);
+			struct attach_obs w = WR("sendto", 20 + i, 9);
+
+			many[2 + 3 * i] = r;
+			many[3 + 3 * i] = w;
+			many[4 + 3 * i] = w;
+		}
+		attach_cls_init(&c);
+		assert_int_equal(feed(&p, &c, seq, N(seq), NULL), 1);
+		for (int i = 0; i < 3; i++)
+			assert_int_equal(feed(&p, &c, many, N(many), NULL), 0);
+		assert_string_equal(c.model, "select");
+	}
 	/* The same server's reads give the words the issue shows. */
 	attach_cls_init(&c);
 	{
