@@ -7,8 +7,8 @@
  * try, an EPOLLET registration), for the rounds that follow.
  *
  * A round is one whole pattern, never one call: a wait that returned an fd
- * and the read of that fd; a read that slept; an EAGAIN try of an fd tried
- * already since the last wait.  A thread gets its first model at the
+ * and the read of that fd; a read of a blocking fd with no wait before it;
+ * an EAGAIN try of an fd tried already since the last wait.  A thread gets its first model at the
  * second round of one rule (CLS_FIRST: one round could be start-up, or a
  * library's one-off).  A thread that has a model changes it only after
  * CLS_CHANGE rounds of another rule with no round of its own model between
@@ -551,7 +551,8 @@ static const struct cls_rule rules[] = {
 	    "libev mapped in the process, and epoll waits whose ready fds the thread reads" },
 	  SL_LIB, CAPS_LOOP_LIB, m_lib },
 	{ { "blocking", "blocking",
-	    "a read or accept of a socket, pipe or tty that slept in the kernel" },
+	    "a read or accept of a socket, pipe or tty that slept in the kernel, or of one never "
+	    "made non-blocking with no wait before it" },
 	  SL_BLOCKING, 0, m_blocking },
 	{ { "nonblocking", "nonblocking",
 	    "reads or accepts returning EAGAIN again and again, with no wait between" },
