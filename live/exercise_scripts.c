@@ -305,10 +305,10 @@ int ex__play_slow_reader(struct ex_ctx *x)
 	x->rcvbuf = 4096;       /* a small window: the server's writes fill up soon */
 	(void)ex__connect(x, &s->c, 1);
 	x->rcvbuf = 0;
-	/* For a second it sends and never reads. */
-	while (now() - t0 < 1000 * MS) {
+	/* For 1.5 s it sends and never reads; client 2 pings after 0.1 s. */
+	while (now() - t0 < 1500 * MS) {
 		slow_send(r, s);
-		if (!p.sent && now() - t0 >= 300 * MS) {
+		if (!p.sent && now() - t0 >= 100 * MS) {
 			(void)ex__connect(x, &p.c, 2);
 			p.t0 = now();
 			p.sent = ex__send(&p.c, "ping from 2\n", 12, p.t0 + 100 * MS) == 0;
