@@ -58,6 +58,10 @@ static void say_miss(const struct ex_miss *m, int lang, char *out, size_t len)
 {
 	if (m->client == 0)
 		out[0] = '\0';
+	else if (m->got[0] == '\0' && m->closed)
+		snprintf(out, len, LANG_PICK(lang, "client %d sent \"%s\" and your server closed the connection",
+					     "客户端 %d 发了 \"%s\"，你的服务器却关闭了连接"),
+			 m->client, m->sent);
 	else if (m->got[0] == '\0')
 		snprintf(out, len, LANG_PICK(lang, "client %d sent \"%s\" and got nothing in %.1f s",
 					     "客户端 %d 发了 \"%s\"，%.1f 秒内什么也没收到"),
@@ -96,7 +100,11 @@ static void check_broadcast(const struct ex_result *r, int lang, struct ex_verdi
 			 LANG_PICK(lang, "%d of %d deliveries missing: a line must reach every other connected client",
 				   "缺了 %d/%d 次投递：一行要送到其他每个已连接的客户端"),
 			 r->bcast - r->bcast_ok, r->bcast);
-	say_miss(&r->bcast_miss, lang, v->evidence[0], sizeof v->evidence[0]);
+	if (r->bcast_miss.client != 0)
+		snprintf(v->evidence[0], sizeof v->evidence[0],
+			 LANG_PICK(lang, "client %d did not get \"%s\" within %.1f s",
+				   "客户端 %d 没收到 \"%s\"（等了 %.1f 秒）"),
+			 r->bcast_miss.client, r->bcast_miss.sent, secs(r->bcast_miss.waited_ns));
 }
 
 static void check_not_sender(const struct ex_result *r, int lang, struct ex_verdict *v)

@@ -73,12 +73,14 @@ struct ex_wait {
 	bool late;              /* no reply within the limit */
 };
 
-/* One reply that was not right: the first is kept. */
+/* One reply that was not right: the first is kept.  For a broadcast,
+ * client is the one that did not get sent. */
 struct ex_miss {
 	int client;             /* 0: none */
 	char sent[EX_TEXT];     /* what it sent (or the line it waited for) */
 	char got[EX_TEXT];      /* what came back, "" for nothing */
 	int64_t waited_ns;      /* how long it waited */
+	bool closed;            /* the server closed the connection */
 };
 
 enum ex_fail {

@@ -150,8 +150,10 @@ static int fill(struct ex_client *c)
 		c->inlen += (size_t)k;
 		return (int)k;
 	}
-	if (k == 0)
+	if (k == 0) {
+		c->closed = true;
 		return -EPIPE;
+	}
 	return errno == EAGAIN || errno == EINTR ? 0 : -errno;
 }
 
@@ -191,11 +193,13 @@ partial:
 	return 0;
 }
 
-void ex__miss(struct ex_miss *m, int client, const char *sent, const char *got, int64_t waited)
+void ex__miss(struct ex_miss *m, const struct ex_client *c, const char *sent, const char *got,
+	      int64_t waited)
 {
 	if (m->client != 0)
 		return;
-	m->client = client;
+	m->client = c->id;
+	m->closed = c->closed;
 	text_of(m->sent, sent, strlen(sent));
 	text_of(m->got, got, strlen(got));
 	m->waited_ns = waited;
@@ -211,14 +215,14 @@ int ex__echo(struct ex_ctx *x, struct ex_client *c, const char *line, int64_t de
 
 	x->r->replies++;
 	if (ex__send(c, line, strlen(line), deadline) != 0) {
-		ex__miss(&x->r->miss, c->id, line, "", trace_mono_ns() - t0);
+		ex__miss(&x->r->miss, c, line, "", trace_mono_ns() - t0);
 		return 0;
 	}
 	ok = ex__line(c, got, sizeof got, deadline) == 1 && strcmp(got, line) == 0;
 	if (ok)
 		x->r->replies_ok++;
 	else
-		ex__miss(&x->r->miss, c->id, line, got, trace_mono_ns() - t0);
+		ex__miss(&x->r->miss, c, line, got, trace_mono_ns() - t0);
 	return ok;
 }
 
@@ -233,7 +237,7 @@ int ex__expect(struct ex_ctx *x, struct ex_client *c, const char *line, int64_t 
 	if (ok)
 		x->r->replies_ok++;
 	else
-		ex__miss(&x->r->miss, c->id, line, got, trace_mono_ns() - t0);
+		ex__miss(&x->r->miss, c, line, got, trace_mono_ns() - t0);
 	return ok;
 }
 

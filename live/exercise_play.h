@@ -3,6 +3,7 @@
 #ifndef IOSCOPE_EXERCISE_PLAY_H
 #define IOSCOPE_EXERCISE_PLAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct ex_ctx {
 
 struct ex_client {
 	int fd, id;
+	bool closed;            /* the server closed the connection */
 	size_t inlen;
 	char in[4096];
 };
@@ -37,7 +39,8 @@ int ex__send(struct ex_client *c, const char *s, size_t n, int64_t deadline);
 /* The next line (with its newline) into out: 1; 0 when none came by
  * deadline or the connection ended (out: what came without a newline). */
 int ex__line(struct ex_client *c, char *out, size_t len, int64_t deadline);
-void ex__miss(struct ex_miss *m, int client, const char *sent, const char *got, int64_t waited);
+void ex__miss(struct ex_miss *m, const struct ex_client *c, const char *sent, const char *got,
+	      int64_t waited);
 /* Send line and expect it back before deadline (a reply counted): 1 right. */
 int ex__echo(struct ex_ctx *x, struct ex_client *c, const char *line, int64_t deadline);
 /* line was sent at t0: expect it back before deadline (a reply counted). */

@@ -50,7 +50,7 @@ static void echo_past(struct ex_ctx *x, struct ex_client *w, struct ex_client *i
 	if (got_line && strcmp(got, line) == 0)
 		x->r->replies_ok++;
 	else
-		ex__miss(&x->r->miss, w->id, line, got_line ? got : "", now() - t0);
+		ex__miss(&x->r->miss, w, line, got_line ? got : "", now() - t0);
 }
 
 /* A line sent in three pieces, 150 ms apart. */
@@ -174,12 +174,12 @@ static void say(struct ex_ctx *x, struct ex_client *from, const char *line,
 		r->after_leave += after_leave;
 		r->after_leave_ok += after_leave && ok;
 		if (!ok)
-			ex__miss(&r->bcast_miss, to[i]->id, mark, got, now() - t0);
+			ex__miss(&r->bcast_miss, to[i], mark, got, now() - t0);
 	}
 	if (find_line(from, mark, got, sizeof got, now() + 300 * MS)) {
 		r->echoed++;
 		if (r->echo_miss.client == 0)
-			ex__miss(&r->echo_miss, from->id, mark, got, now() - t0);
+			ex__miss(&r->echo_miss, from, mark, got, now() - t0);
 	}
 }
 
