@@ -24,6 +24,26 @@ expect 2 "needs your server" -- $bin exercise echo-epoll
 expect 2 "put {port} where your server takes its port" -- $bin exercise echo-epoll -- ./server 8080
 expect 2 "在你的服务器接受端口的位置写 {port}" -- $bin exercise --lang zh echo-epoll -- ./server 8080
 
+# ---- what the lessons quote exists: each exercise named, each file
+n=0
+for f in lessons/en/*.md lessons/zh/*.md; do
+	grep -o '`ioscope exercise [^`]*`' "$f" | tr -d '`' >"$tmp/quoted" || continue
+	while read -r _ _ name _; do
+		n=$((n + 1))
+		$bin exercise | grep -q "^  $name " && ok || bad "$f quotes an unknown exercise: $name"
+	done <"$tmp/quoted"
+	grep -o 'lessons/exercises/[a-z_]*\.[a-z]*' "$f" | while read -r file; do
+		[ -f "$file" ] && echo ok || echo "bad $f quotes $file, which is not there"
+	done >"$tmp/files"
+	grep -q "^bad" "$tmp/files" && bad "$(grep "^bad" "$tmp/files")" || ok
+done
+[ $n -ge 10 ] && ok || bad "found $n exercise commands in the lessons, expected at least 10 (en and zh)"
+# each exercise has its starters, Python and C, and they build
+for name in echo_blocking echo_select echo_epoll chat echo_nonblocking_writes; do
+	[ -f lessons/exercises/$name.py ] && ok || bad "no lessons/exercises/$name.py"
+	cc -o "$tmp/$name" lessons/exercises/$name.c 2>"$tmp/cc.txt" && ok || bad "$name.c does not build: $(cat "$tmp/cc.txt")"
+done
+
 # ---- under attach (needs the tracer)
 if $bin attach -- true 2>&1 | grep -q "not built yet"; then
 	echo "cli_exercise: skipped the runs: ioscope attach is not built in this tree"
