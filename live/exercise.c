@@ -27,8 +27,8 @@ static const struct ex_def exercises[] = {
 	    "种子 003 的聊天室：一行发给其他所有客户端；有人离开" },
 	  EX_SCRIPT_CHAT, B(EX_BROADCAST) | B(EX_NOT_SENDER) | B(EX_LEAVE) | B(EX_MODEL_READY), "chat" },
 	{ "echo-nonblocking-writes",
-	  { "echo 1 MB to a client that reads slowly, without a write that blocks",
-	    "向读得慢的客户端回显 1 MB，且没有一次写被阻塞" },
+	  { "echo megabytes to a client that reads slowly, without a write that blocks",
+	    "向读得慢的客户端回显几 MB 数据，且没有一次写被阻塞" },
 	  EX_SCRIPT_SLOW_READER, B(EX_NO_LOSS) | B(EX_WRITES) | B(EX_CONCURRENT),
 	  "echo_nonblocking_writes" },
 };

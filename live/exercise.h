@@ -44,7 +44,7 @@ enum ex_script {
 	EX_SCRIPT_ECHO_SEQ,    /* one client after another, a slow one, one that leaves */
 	EX_SCRIPT_ECHO_CONC,   /* an idle client while another is served; four at once */
 	EX_SCRIPT_CHAT,        /* three talk, one leaves, one joins */
-	EX_SCRIPT_SLOW_READER, /* ~1 MB echoed to a client that does not read for 1 s */
+	EX_SCRIPT_SLOW_READER, /* megabytes echoed to a client that does not read for 1.5 s */
 	EX_SCRIPT_MAX
 };
 

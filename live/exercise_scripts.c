@@ -205,8 +205,29 @@ int ex__play_chat(struct ex_ctx *x)
 
 /* ---- a slow reader ---- */
 
-#define SLOW_TOTAL ((size_t)1 << 20)
+
 #define SLOW_LINE 64
+#define SLOW_MAX ((size_t)64 << 20)
+
+/* What the slow reader sends: 1 MB more than the most the kernel lets a
+ * socket's send buffer grow to (tcp_wmem's third field; 4 MB by default):
+ * on loopback the server's buffer grows fast (its MSS is 64 KB), and a
+ * server whose writes block must be seen blocking. */
+static size_t slow_total(void)
+{
+	unsigned long lo, def, max = 4ul << 20;
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_wmem", "r");
+	size_t n;
+
+	if (f != NULL) {
+		if (fscanf(f, "%lu %lu %lu", &lo, &def, &max) != 3)
+			max = 4ul << 20;
+		fclose(f);
+	}
+	n = ((size_t)1 << 20) + (size_t)max;
+	n = n > SLOW_MAX ? SLOW_MAX : n;
+	return n - n % SLOW_LINE;
+}
 
 /* The o-th byte the slow client sends: 64-byte lines "0000123 defg...\n". */
 static char slow_byte(size_t o)
@@ -228,14 +249,14 @@ static char slow_byte(size_t o)
 
 struct slow {
 	struct ex_client c;
-	size_t sent, back;
+	size_t total, sent, back;
 	char buf[16384];
 };
 
 static void slow_send(struct ex_result *r, struct slow *s)
 {
-	while (s->sent < SLOW_TOTAL) {
-		size_t n = SLOW_TOTAL - s->sent < sizeof s->buf ? SLOW_TOTAL - s->sent : sizeof s->buf;
+	while (s->sent < s->total) {
+		size_t n = s->total - s->sent < sizeof s->buf ? s->total - s->sent : sizeof s->buf;
 		ssize_t k;
 
 		for (size_t i = 0; i < n; i++)
@@ -301,7 +322,7 @@ int ex__play_slow_reader(struct ex_ctx *x)
 	if (s == NULL)
 		return -ENOMEM;
 	r->slow_client = 1;
-	r->slow_total = SLOW_TOTAL;
+	r->slow_total = s->total = slow_total();
 	x->rcvbuf = 4096;       /* a small window: the server's writes fill up soon */
 	(void)ex__connect(x, &s->c, 1);
 	x->rcvbuf = 0;
@@ -317,7 +338,7 @@ int ex__play_slow_reader(struct ex_ctx *x)
 		(void)ex__wait_fd(s->c.fd, POLLOUT, now() + 10 * MS);
 	}
 	/* Then it reads everything, as long as bytes keep coming. */
-	for (moved = now(); s->back < SLOW_TOTAL && now() - moved < 2 * EX_LATE_NS;) {
+	for (moved = now(); s->back < s->total && now() - moved < 2 * EX_LATE_NS;) {
 		size_t before = s->sent + s->back;
 
 		slow_send(r, s);
@@ -327,7 +348,7 @@ int ex__play_slow_reader(struct ex_ctx *x)
 		if (s->sent + s->back != before)
 			moved = now();
 		else
-			(void)ex__wait_fd(s->c.fd, s->sent < SLOW_TOTAL ? POLLIN | POLLOUT : POLLIN,
+			(void)ex__wait_fd(s->c.fd, s->sent < s->total ? POLLIN | POLLOUT : POLLIN,
 					  now() + 20 * MS);
 	}
 	ex__close(&s->c);

@@ -321,7 +321,8 @@ static void test_exercise_play_slow_reader(void **state)
 	assert_int_equal(play(s, "echo-nonblocking-writes", &r), 0);
 	server_stop(s);
 	assert_int_equal(r.slow_client, 1);
-	assert_int_equal(r.slow_total, 1 << 20);
+	assert_true(r.slow_total > 1 << 20);
+	assert_int_equal(r.slow_total % 64, 0);
 	assert_int_equal(r.slow_sent, r.slow_total);
 	assert_int_equal(r.slow_back, r.slow_total);
 	assert_true(r.slow_bad_at == SIZE_MAX);

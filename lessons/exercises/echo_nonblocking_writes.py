@@ -3,7 +3,7 @@
 
     ioscope exercise echo-nonblocking-writes -- python3 lessons/exercises/echo_nonblocking_writes.py {port}
 
-ioscope's first client sends 1 MB and does not read for a while; a second
+ioscope's first client sends megabytes and does not read for a while; a second
 one sends a line meanwhile.  As it is, this server blocks in sendall to
 the slow one, and the other waits: FAIL.  Fix the TODOs.
 """
