@@ -310,8 +310,10 @@ struct seen {
 	int actor;              /* the thread that showed it, or -1 */
 	struct trace_ev model;  /* its last model event (kind NONE: none) */
 	int waits[4];           /* calls of select, poll, epoll_wait; reads */
-	int wait_actor;         /* the thread that made most waits */
+	int wait_actor;         /* the first thread that made a wait */
 	const char *wait_sys;
+	int *accepts, *calls;   /* per actor */
+	int nactors;
 };
 
 static void seen_cb(const struct span *s, void *arg)
@@ -320,6 +322,10 @@ static void seen_cb(const struct span *s, void *arg)
 	int w = s->call == TRACE_CALL_SELECT ? 0 : s->call == TRACE_CALL_POLL ? 1 :
 		s->call == TRACE_CALL_EPOLL_WAIT ? 2 : trace_call_is_read(s->call) ? 3 : -1;
 
+	if (z->calls != NULL && s->actor < z->nactors) {
+		z->calls[s->actor]++;
+		z->accepts[s->actor] += s->call == TRACE_CALL_ACCEPT;
+	}
 	if (w < 0)
 		return;
 	z->waits[w]++;
@@ -329,23 +335,47 @@ static void seen_cb(const struct span *s, void *arg)
 	}
 }
 
-/* The model the program showed: a readiness one when a thread showed one,
- * else the first thread's that showed any; and its calls. */
+/* Which thread speaks for the server: one that showed a readiness model,
+ * then one that accepted connections, then the busiest (a launcher's
+ * thread, pyenv's bash reading a pipe, shows a model too). */
+static long rank(const struct seen *z, int a, unsigned caps)
+{
+	long r = z->calls != NULL ? z->calls[a] : 0;
+
+	if (z->accepts != NULL && z->accepts[a] > 0)
+		r += 1L << 30;
+	if (caps & CAPS_READY)
+		r += 1L << 40;
+	return r;
+}
+
+/* The model the program showed, by the thread that speaks for it; and
+ * its calls. */
 static void find_seen(const struct trace *t, struct seen *z)
 {
 	struct trace_ev m;
+	long best = -1;
 
 	memset(z, 0, sizeof *z);
 	z->actor = z->wait_actor = -1;
-	for (int a = 1; a < nactors(t); a++) {
+	z->nactors = nactors(t);
+	z->accepts = calloc((size_t)z->nactors, sizeof *z->accepts);
+	z->calls = calloc((size_t)z->nactors, sizeof *z->calls);
+	scan_spans(t, seen_cb, z);
+	for (int a = 1; a < z->nactors; a++) {
+		long r;
+
 		if (!model_of(t, a, INT64_MAX, &m))
 			continue;
-		if (z->actor < 0 || ((unsigned)m.caps & CAPS_READY && !((unsigned)z->model.caps & CAPS_READY))) {
+		if ((r = rank(z, a, (unsigned)m.caps)) > best) {
+			best = r;
 			z->actor = a;
 			z->model = m;
 		}
 	}
-	scan_spans(t, seen_cb, z);
+	free(z->accepts);
+	free(z->calls);
+	z->accepts = z->calls = NULL;
 }
 
 static const char *why_of(const struct seen *z, int lang)

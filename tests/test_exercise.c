@@ -293,6 +293,33 @@ static void test_exercise_select(void **state)
 	trace_free(t);
 }
 
+/* A launcher (pyenv's shim is bash, which reads a pipe, then execs
+ * python3) shows a model too: the thread that accepted speaks for the
+ * server. */
+static void test_exercise_launcher(void **state)
+{
+	struct trace *t = trace_new();
+	struct ex_result r;
+	struct ex_verdict v[EX_MAX];
+	int sh, py, n;
+
+	(void)state;
+	sh = thread_of(t, "bash.100", 100);
+	call(t, sh, TRACE_CALL_READ, NULL, 3, 0, 5 * MS, 10, 0);
+	call(t, sh, TRACE_CALL_READ, NULL, 3, 6 * MS, 9 * MS, 10, 0);
+	call(t, sh, TRACE_CALL_READ, NULL, 3, 10 * MS, 12 * MS, 10, 0);
+	model(t, sh, 12 * MS, "blocking", TRACE_CAP_PHASES, "blocking: read(3) slept");
+	py = thread_of(t, "python3.100", 100);
+	call(t, py, TRACE_CALL_ACCEPT, "accept4", 3, 20 * MS, 30 * MS, 4, 0);
+	call(t, py, TRACE_CALL_RECVFROM, NULL, 4, 30 * MS, 900 * MS, 10, 0);
+	model(t, py, 900 * MS, "blocking", TRACE_CAP_PHASES, "blocking: recvfrom(4) slept");
+	conc_result(&r, false);
+	n = ex_check(ex_find("echo-epoll"), &r, t, 0, LANG_EN, v, EX_MAX);
+	assert_string_equal(verdict(v, n, EX_MODEL_READY)->evidence[0],
+			    "thread python3.100: blocking: recvfrom(4) slept");
+	trace_free(t);
+}
+
 /* Nothing traced: the trace's expectations fail saying so. */
 static void test_exercise_no_threads(void **state)
 {
@@ -452,6 +479,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exercise_blocking_fails),
 		cmocka_unit_test(test_exercise_offset),
 		cmocka_unit_test(test_exercise_select),
+		cmocka_unit_test(test_exercise_launcher),
 		cmocka_unit_test(test_exercise_no_threads),
 		cmocka_unit_test(test_exercise_chat),
 		cmocka_unit_test(test_exercise_writes),
