@@ -78,7 +78,7 @@ else
 fi
 
 # A server that exits before it listens: its status and its last words.
-expect 1 "FAIL  your server exited" -- $bin exercise echo-epoll -- sh -c 'echo "no such port" >&2; exit 3' sh "{port}"
+expect 1 "FAIL  your server exited (status 3) before it listened" -- $bin exercise echo-epoll -- sh -c 'echo "no such port" >&2; exit 3' sh "{port}"
 printf '%s\n' "$out" | grep -q "| no such port" && ok || bad "the server's log is not quoted: $out"
 
 # Python: the reference solutions pass, the starters fail.
