@@ -129,6 +129,7 @@ int ex__send(struct ex_client *c, const char *s, size_t n, int64_t deadline)
 			if (w <= 0)
 				return w == 0 ? -ETIMEDOUT : w;
 		} else {
+			c->closed |= errno == EPIPE || errno == ECONNRESET;
 			return -errno;
 		}
 	}
@@ -150,7 +151,7 @@ static int fill(struct ex_client *c)
 		c->inlen += (size_t)k;
 		return (int)k;
 	}
-	if (k == 0) {
+	if (k == 0 || errno == ECONNRESET) {
 		c->closed = true;
 		return -EPIPE;
 	}

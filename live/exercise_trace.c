@@ -335,26 +335,26 @@ static void seen_cb(const struct span *s, void *arg)
 	}
 }
 
-/* Which thread speaks for the server: one that showed a readiness model,
- * then one that accepted connections, then the busiest (a launcher's
- * thread, pyenv's bash reading a pipe, shows a model too). */
-static long rank(const struct seen *z, int a, unsigned caps)
+/* How much a thread speaks for the server: accepting, then calls. */
+static long rank(const struct seen *z, int a)
 {
 	long r = z->calls != NULL ? z->calls[a] : 0;
 
 	if (z->accepts != NULL && z->accepts[a] > 0)
 		r += 1L << 30;
-	if (caps & CAPS_READY)
-		r += 1L << 40;
 	return r;
 }
 
-/* The model the program showed, by the thread that speaks for it; and
- * its calls. */
+/* The model the program showed: a thread's readiness model, else the
+ * model of the thread that speaks for the server (the one that accepted,
+ * else the busiest: a launcher's thread, pyenv's bash reading a pipe,
+ * shows a model too); actor -1 when that one is not classified.  And
+ * the calls seen. */
 static void find_seen(const struct trace *t, struct seen *z)
 {
 	struct trace_ev m;
-	long best = -1;
+	long best = -1, ready = -1;
+	int server = -1;
 
 	memset(z, 0, sizeof *z);
 	z->actor = z->wait_actor = -1;
@@ -362,13 +362,19 @@ static void find_seen(const struct trace *t, struct seen *z)
 	z->accepts = calloc((size_t)z->nactors, sizeof *z->accepts);
 	z->calls = calloc((size_t)z->nactors, sizeof *z->calls);
 	scan_spans(t, seen_cb, z);
+	for (int a = 1; a < z->nactors; a++)
+		if (rank(z, a) > best) {
+			best = rank(z, a);
+			server = a;
+		}
 	for (int a = 1; a < z->nactors; a++) {
-		long r;
-
 		if (!model_of(t, a, INT64_MAX, &m))
 			continue;
-		if ((r = rank(z, a, (unsigned)m.caps)) > best) {
-			best = r;
+		if ((unsigned)m.caps & CAPS_READY && rank(z, a) > ready) {
+			ready = rank(z, a);
+			z->actor = a;
+			z->model = m;
+		} else if (a == server && ready < 0) {
 			z->actor = a;
 			z->model = m;
 		}

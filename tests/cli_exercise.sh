@@ -85,6 +85,8 @@ printf '%s\n' "$out" | grep -q "| no such port" && ok || bad "the server's log i
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "cli_exercise: skipped the Python servers: no python3 here"
 else
+	expect 0 "PASS  the model seen is blocking" -- $bin exercise echo-blocking -- python3 tests/attach/ex_echo_blocking.py "{port}"
+	expect 1 "FAIL  the model seen is .*, not blocking" -- $bin exercise echo-blocking -- python3 tests/attach/ex_echo_select.py "{port}"
 	expect 0 "PASS  select seen" -- $bin exercise echo-select -- python3 tests/attach/ex_echo_select.py "{port}"
 	expect 0 "PASS  readiness model seen" -- $bin exercise echo-epoll -- python3 tests/attach/ex_echo_epoll.py "{port}"
 	expect 0 "PASS  every line reached every other client" -- $bin exercise chat -- python3 tests/attach/ex_chat.py "{port}"

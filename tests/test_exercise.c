@@ -318,6 +318,20 @@ static void test_exercise_launcher(void **state)
 	assert_string_equal(verdict(v, n, EX_MODEL_READY)->evidence[0],
 			    "thread python3.100: blocking: recvfrom(4) slept");
 	trace_free(t);
+
+	/* the server's thread not classified: the launcher's model is not its */
+	t = trace_new();
+	sh = thread_of(t, "bash.200", 200);
+	call(t, sh, TRACE_CALL_READ, NULL, 3, 0, 5 * MS, 10, 0);
+	model(t, sh, 12 * MS, "blocking", TRACE_CAP_PHASES, "blocking: read(3) slept");
+	py = thread_of(t, "python3.200", 200);
+	call(t, py, TRACE_CALL_ACCEPT, "accept4", 3, 20 * MS, 30 * MS, 4, 0);
+	call(t, py, TRACE_CALL_RECVFROM, NULL, 4, 30 * MS, 31 * MS, 10, 0);
+	n = ex_check(ex_find("echo-blocking"), &r, t, 0, LANG_EN, v, EX_MAX);
+	assert_string_equal(verdict(v, n, EX_MODEL_BLOCKING)->line,
+			    "the model seen is blocking (from its calls; not classified)");
+	assert_string_equal(verdict(v, n, EX_MODEL_BLOCKING)->evidence[0], "");
+	trace_free(t);
 }
 
 /* Nothing traced: the trace's expectations fail saying so. */
