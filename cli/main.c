@@ -445,6 +445,11 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 			char *end;
 			long v;
 
+			/* "attach -p --help": help, not a bad process id. */
+			if (strcmp(optarg, "--help") == 0 || strcmp(optarg, "-h") == 0) {
+				c->help = 1;
+				break;
+			}
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > 4194304)
