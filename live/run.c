@@ -751,6 +751,7 @@ int64_t run_now(const struct run *r)
 }
 
 struct trace *run_trace(struct run *r) { return r->trace; }
+int run_pid(const struct run *r) { return r->att != NULL ? (int)run_attach_pid(r->att) : 0; }
 
 int run_listen(struct run *r, sink_listen_cb cb, void *arg)
 {

@@ -109,6 +109,9 @@ int run_listen(struct run *r, sink_listen_cb cb, void *arg);
  * puts its cause in cause. */
 int run_close(struct run *r, char *cause, size_t len);
 
+/* attach: the program's pid (started or attached to); 0 for a scenario. */
+int run_pid(const struct run *r);
+
 /* 0, or the error (-errno) that stopped the recording: the run goes on,
  * and run_close returns that error, its cause naming the file. */
 int run_record_error(const struct run *r);
