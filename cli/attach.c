@@ -114,6 +114,9 @@ int cli_attach(int argc, char **argv, const struct cli *c)
 		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A program may run for hours: each line as it happens, into a
+	 * pipe or a file too (| grep, a log). */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	rc = run_scenario(&o, cause, sizeof cause);
 	if (rc == 0 || rc == -EINTR)
 		say_end(c, status);
