@@ -78,6 +78,10 @@ static int attach_screen(struct run_opts *o, const struct cli *c)
 	struct tui_opts t = { .paused = -1, .theme = c->theme };
 	int fd, rc;
 
+	o->out = NULL;
+	t.run = *o;
+	if (c->pid != 0)                /* its output goes where it always went */
+		return cli_screen_run(&t);
 	snprintf(log, sizeof log, "%s/ioscope-attach-XXXXXX.log", tmp && *tmp ? tmp : "/tmp");
 	if ((fd = mkstemps(log, 4)) < 0) {
 		fprintf(stderr, cli_tr("ioscope: %s: cannot make the program's log: %s\n",
@@ -85,12 +89,9 @@ static int attach_screen(struct run_opts *o, const struct cli *c)
 		return EXIT_RUNTIME;
 	}
 	close(fd);
-	o->attach_log = log;
-	o->out = NULL;
-	t.run = *o;
+	t.run.attach_log = log;
 	rc = cli_screen_run(&t);
-	if (c->pid == 0)
-		fprintf(stderr, cli_tr("ioscope: the program's output is in %s\n",
+	fprintf(stderr, cli_tr("ioscope: the program's output is in %s\n",
 				       "ioscope: 程序的输出在 %s\n"), log);
 	return rc;
 }

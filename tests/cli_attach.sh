@@ -105,6 +105,7 @@ IOSCOPE_ATTACH_PROC=1 timeout 30 $bin attach --plain "$sleeper" -5 <"$tmp/in" >"
 
 # ---- -p without ptrace: threads shown, the program runs on after SIGINT
 sleeper_start
+rm -f "$tmp/out"              # each wait below reads this run's lines, never the last one's
 IOSCOPE_ATTACH_PROC=1 $bin attach --plain --record "$tmp/pp.jsonl" -p "$sp" >"$tmp/out" 2>"$tmp/err" &
 ip=$!
 pids="$pids $ip"
@@ -122,6 +123,7 @@ kill -0 "$sp" 2>/dev/null && ok || bad "the program died with ioscope (SIGINT, p
 expect 0 "ok, trace of 'attach'" -- $bin check "$tmp/pp.jsonl"
 [ -z "$header_attach" ] || { grep -q "\"pid\":$sp" "$tmp/pp.jsonl" && ok || bad "recording lacks the pid attached to"; }
 # SIGTERM likewise.
+rm -f "$tmp/out"
 IOSCOPE_ATTACH_PROC=1 $bin attach --plain -p "$sp" >"$tmp/out" 2>"$tmp/err" &
 ip=$!
 pids="$pids $ip"
@@ -131,6 +133,7 @@ wait $ip; rc=$?
 [ $rc = 1 ] && ok || bad "SIGTERM: exit $rc, wanted 1"
 kill -0 "$sp" 2>/dev/null && ok || bad "the program died with ioscope (SIGTERM, proc)"
 # The program ends: so does ioscope, exit 0.
+rm -f "$tmp/out"
 IOSCOPE_ATTACH_PROC=1 $bin attach --plain -p "$sp" >"$tmp/out" 2>"$tmp/err" &
 ip=$!
 pids="$pids $ip"
@@ -169,6 +172,7 @@ expect 0 "ok, trace of 'attach'" -- $bin check "$tmp/h.jsonl"
 # the program runs on.
 sleeper_start
 for sig in INT TERM; do
+	rm -f "$tmp/out"
 	$bin attach --plain -p "$sp" >"$tmp/out" 2>"$tmp/err" &
 	ip=$!
 	pids="$pids $ip"
@@ -184,6 +188,7 @@ for sig in INT TERM; do
 done
 
 # NEEDS-TRACER: SIGINT to a started program: stopped, the recording complete.
+rm -f "$tmp/out"
 $bin attach --plain --record "$tmp/s.jsonl" -- "$sleeper" >"$tmp/out" 2>"$tmp/err" &
 ip=$!
 pids="$pids $ip"
