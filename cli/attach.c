@@ -55,9 +55,15 @@ static int check_input(int argc, char **argv, const struct cli *c)
 	return 0;
 }
 
+/* Set by run_close when the program ran (started or attached to): its
+ * wait status, or -1; left as it was when it never did. */
+#define NEVER_RAN (-2)
+
 /* How the program ended, on stderr (stdout is the narration). */
 static void say_end(const struct cli *c, int status)
 {
+	if (status == NEVER_RAN)
+		return;
 	if (c->pid != 0)
 		fprintf(stderr, cli_tr("ioscope: detached from pid %d: it runs on\n",
 				       "ioscope: 已从进程 %d 脱离：它继续运行\n"), c->pid);
@@ -82,6 +88,7 @@ static int attach_screen(struct run_opts *o, const struct cli *c)
 	t.run = *o;
 	if (c->pid != 0)                /* its output goes where it always went */
 		return cli_screen_run(&t);
+	/* A log only for a program that will write to it. */
 	snprintf(log, sizeof log, "%s/ioscope-attach-XXXXXX.log", tmp && *tmp ? tmp : "/tmp");
 	if ((fd = mkstemps(log, 4)) < 0) {
 		fprintf(stderr, cli_tr("ioscope: %s: cannot make the program's log: %s\n",
@@ -91,14 +98,15 @@ static int attach_screen(struct run_opts *o, const struct cli *c)
 	close(fd);
 	t.run.attach_log = log;
 	rc = cli_screen_run(&t);
-	fprintf(stderr, cli_tr("ioscope: the program's output is in %s\n",
+	if (rc == 0 || t.run.attach_status == NULL || *t.run.attach_status != NEVER_RAN)
+		fprintf(stderr, cli_tr("ioscope: the program's output is in %s\n",
 				       "ioscope: 程序的输出在 %s\n"), log);
 	return rc;
 }
 
 int cli_attach(int argc, char **argv, const struct cli *c)
 {
-	int status = -1, rc;
+	int status = NEVER_RAN, rc;
 	char cause[1024] = "";
 	struct run_opts o = {
 		.attach_argv = argc > 0 ? argv : NULL, .attach_pid = c->pid, .speed = 1,
@@ -110,8 +118,7 @@ int cli_attach(int argc, char **argv, const struct cli *c)
 		return rc;
 	if (cli_want_screen(c)) {
 		rc = attach_screen(&o, c);
-		if (rc == 0)
-			say_end(c, status);
+		say_end(c, status);
 		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -119,8 +126,7 @@ int cli_attach(int argc, char **argv, const struct cli *c)
 	 * pipe or a file too (| grep, a log). */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	rc = run_scenario(&o, cause, sizeof cause);
-	if (rc == 0 || rc == -EINTR)
-		say_end(c, status);
+	say_end(c, status);
 	if (rc == 0)
 		return 0;
 	if (cause[0] != '\0')

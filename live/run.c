@@ -776,7 +776,7 @@ int run_close(struct run *r, char *cause, size_t len)
 	if (r->att != NULL) {
 		int st = run_attach_stop(r->att);
 
-		if (r->o->attach_status != NULL)
+		if (r->o->attach_status != NULL && run_attach_ran(r->att))
 			*r->o->attach_status = st;
 	}
 	for (int i = 0; i < r->nmodels; i++)

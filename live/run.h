@@ -56,7 +56,8 @@ struct run_opts {
 	int attach_pid;
 	const char *attach_log;
 	/* attach: set by run_close to the started program's wait status (W*
-	 * macros), -1 when attached to (-p) or not known; may be NULL. */
+	 * macros), -1 when attached to (-p) or not known; left untouched
+	 * when the program never ran; may be NULL. */
 	int *attach_status;
 	const char *model;        /* every actor's model, or NULL for the script's */
 	double speed;             /* scenario seconds per real second */

@@ -39,6 +39,7 @@ struct run_attach {
 	int64_t overhead;
 	int in_fd, log_fd;        /* the program's stdin and log, or -1 */
 	int ended;
+	int ran;                  /* the program ran under us (started or seized) */
 	void (*on_ended)(void *arg);
 	void *arg;
 };
@@ -267,21 +268,23 @@ int run_attach_open(const struct run_opts *o, uv_loop_t *loop, struct sink *s,
 	ra->arg = arg;
 	if ((rc = open_stdio(ra, o, cause, len)) != 0)
 		return rc;
-	if (hook != NULL && strcmp(hook, "1") == 0)
-		return watch_proc(ra, o, s, "IOSCOPE_ATTACH_PROC=1 asked for /proc", cause, len);
-	rc = start_tracer(ra, o, s, cause, len);
-	/* Refused (Yama, another tracer): where the threads sleep, at least. */
-	if (rc == -EPERM && ra->attached) {
+	if (hook != NULL && strcmp(hook, "1") == 0) {
+		rc = watch_proc(ra, o, s, "IOSCOPE_ATTACH_PROC=1 asked for /proc", cause, len);
+	} else if ((rc = start_tracer(ra, o, s, cause, len)) == -EPERM && ra->attached) {
+		/* Refused (Yama, another tracer): where the threads sleep, at
+		 * least. */
 		snprintf(why, sizeof why, "%s", cause);
 		cause[0] = '\0';
-		return watch_proc(ra, o, s, why, cause, len);
+		rc = watch_proc(ra, o, s, why, cause, len);
 	}
+	ra->ran = rc == 0 || ra->proc_ok;
 	return rc;
 }
 
 int64_t run_attach_overhead(const struct run_attach *ra) { return ra->overhead; }
 pid_t run_attach_pid(const struct run_attach *ra) { return ra->pid; }
 int run_attach_proc(const struct run_attach *ra) { return ra->pw != NULL; }
+int run_attach_ran(const struct run_attach *ra) { return ra->ran; }
 
 /* The program started without ptrace: SIGTERM, SIGKILL after
  * STOP_WAIT_MS, reaped here (libuv's handler then finds nothing). */

@@ -38,6 +38,9 @@ int64_t run_attach_overhead(const struct run_attach *ra);
 pid_t run_attach_pid(const struct run_attach *ra);
 /* Whether it is watched from /proc, without ptrace. */
 int run_attach_proc(const struct run_attach *ra);
+/* Whether the program ran under it (run_attach_open succeeded, or
+ * started it before failing). */
+int run_attach_ran(const struct run_attach *ra);
 /* Stop tracing (idempotent).  The started program's wait status, -1 when
  * attached to or unknown. */
 int run_attach_stop(struct run_attach *ra);
