@@ -98,7 +98,7 @@ restored "q, ptrace"
 kill -0 "$sp" 2>/dev/null && ok || bad "q killed the program (ptrace)"
 grep -q "^TracerPid:[[:space:]]*0$" /proc/"$sp"/status && ok || bad "still traced after q"
 
-envp="env TMPDIR=$tmp" start 80 24 attach -- "$sleeper"
+envp="env TMPDIR=$tmp" start 120 40 attach -- "$sleeper"
 expect_screen "at_sleeper (pid [0-9]*)" 10 "the title (ptrace, started)"
 $T send-keys -t s q
 finished 10 && ok || bad "q did not quit (ptrace, started)"

@@ -240,8 +240,8 @@ bool tui__shows(struct tui *u, bool *events)
 	return t != NULL;
 }
 
-/* The title: "CMD (pid N)" after the header's "attach", or "attached to
- * pid N: CMD"; the note: what each stopped call costs the program. */
+/* The title: "CMD (pid N)" after the header's "attach", or "CMD (attached
+ * to pid N)"; the note: what each stopped call costs the program. */
 int tui__attach_open(struct tui *u)
 {
 	const struct trace_hdr *h;
@@ -254,8 +254,8 @@ int tui__attach_open(struct tui *u)
 	h = trace_hdr_c(run_trace(u->run));
 	cmd = h->command != NULL ? h->command : "";
 	if (h->attach_pid > 0)
-		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "attached to pid %d: %s", "已附着到进程 %d：%s"),
-			 h->attach_pid, cmd);
+		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "%s (attached to pid %d)", "%s（已附着到进程 %d）"),
+			 cmd, h->attach_pid);
 	else
 		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "%s (pid %d)", "%s（进程 %d）"), cmd,
 			 run_pid(u->run));
