@@ -64,7 +64,8 @@ wait_file ready "$tmp/sleeper.out" || bad "at_sleeper never said ready"
 for size in "80 24" "120 40"; do
 	set -- $size
 	envp="env IOSCOPE_ATTACH_PROC=1" start "$1" "$2" attach -p "$sp" --lang zh
-	expect_screen "已附着到进程 $sp" 10 "the title, zh ($size)"
+	expect_screen "attach: 进程 $sp" 10 "the title, zh ($size)"
+	expect_screen "已附着到进程 $sp：q 脱离，它继续运行" 10 "the note, zh ($size)"
 	expect_screen "at_sleep\.$sp" 10 "the main thread's lane ($size)"
 	expect_screen "睡在 epoll_wait 里" 10 "the model read from /proc, zh ($size)"
 	$T send-keys -t s q
@@ -76,7 +77,8 @@ for size in "80 24" "120 40"; do
 done
 # SIGTERM to ioscope on the screen: detached, restored, exit 1.
 envp="env IOSCOPE_ATTACH_PROC=1" start 80 24 attach -p "$sp"
-expect_screen "attached to pid $sp" 10 "the title, en"
+expect_screen "attach: pid $sp" 10 "the title, en"
+expect_screen "attached to pid $sp: q detaches, it runs on" 10 "the note, en"
 kill -TERM "$(ioscope_pid)"
 finished 10 && ok || bad "SIGTERM did not end the screen"
 [ "$(cat "$tmp/rc" 2>/dev/null)" = 1 ] && ok || bad "SIGTERM: exit $(cat "$tmp/rc" 2>/dev/null)"
@@ -90,7 +92,7 @@ if echo | $bin attach --plain -- true 2>&1 | grep -q "the tracer is not built ye
 	exit
 fi
 start 120 40 attach -p "$sp"
-expect_screen "attached to pid $sp" 10 "the title (ptrace)"
+expect_screen "attach: pid $sp: " 10 "the title (ptrace)"
 expect_screen "each call stopped costs the program ~[0-9]* µs" 10 "the tracer's cost (ptrace)"
 $T send-keys -t s q
 finished 10 && ok || bad "q did not quit (ptrace)"

@@ -240,12 +240,14 @@ bool tui__shows(struct tui *u, bool *events)
 	return t != NULL;
 }
 
-/* The title: "CMD (pid N)" after the header's "attach", or "CMD (attached
- * to pid N)"; the note: what each stopped call costs the program. */
+/* The title, after render's "attach: ": "CMD (pid N)", or "pid N: CMD"
+ * attached to (the pid first: a long command is cut from its end); the
+ * note: that q detaches, and what each stopped call costs the program. */
 int tui__attach_open(struct tui *u)
 {
 	const struct trace_hdr *h;
 	const char *cmd;
+	char cost[160] = "";
 	int rc;
 
 	u->attach = true;
@@ -254,16 +256,22 @@ int tui__attach_open(struct tui *u)
 	h = trace_hdr_c(run_trace(u->run));
 	cmd = h->command != NULL ? h->command : "";
 	if (h->attach_pid > 0)
-		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "%s (attached to pid %d)", "%s（已附着到进程 %d）"),
-			 cmd, h->attach_pid);
+		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "pid %d: %s", "进程 %d：%s"),
+			 h->attach_pid, cmd);
 	else
 		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "%s (pid %d)", "%s（进程 %d）"), cmd,
 			 run_pid(u->run));
 	if (h->overhead_ns > 0)
-		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang,
+		snprintf(cost, sizeof cost, LANG_PICK(u->lang,
 			 "each call stopped costs the program ~%.0f µs (the tracer's; durations include it)",
 			 "每次被拦下的调用让程序多花约 %.0f 微秒（跟踪器的开销；耗时中包含它）"),
 			 (double)h->overhead_ns / 1e3);
+	if (h->attach_pid > 0)
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "attached to pid %d: q detaches, it runs on%s%s",
+							     "已附着到进程 %d：q 脱离，它继续运行%s%s"),
+			 h->attach_pid, *cost ? " · " : "", cost);
+	else
+		snprintf(u->note, sizeof u->note, "%s", cost);
 	return 0;
 }
 
