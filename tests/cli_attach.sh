@@ -187,6 +187,30 @@ for sig in INT TERM; do
 	grep -q "^TracerPid:[[:space:]]*0$" /proc/"$sp"/status && ok || bad "still traced after SIG$sig"
 done
 
+# NEEDS-TRACER: ptrace refused (another tracer holds it): /proc instead,
+# and the note says why.
+if command -v strace >/dev/null 2>&1; then
+	strace -o /dev/null -p "$sp" 2>/dev/null &
+	stp=$!
+	pids="$pids $stp"
+	i=0
+	while grep -q "^TracerPid:[[:space:]]*0$" /proc/"$sp"/status && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+	rm -f "$tmp/out"
+	$bin attach --plain -p "$sp" >"$tmp/out" 2>"$tmp/err" &
+	ip=$!
+	pids="$pids $ip"
+	wait_file "no ptrace (.*): watching pid $sp from /proc instead" "$tmp/out" 10 && ok ||
+		bad "refused ptrace: no fallback: $(cat "$tmp/out" "$tmp/err")"
+	wait_file "appears" "$tmp/out" 10 && ok || bad "refused ptrace: no thread shown"
+	kill -INT $ip
+	wait $ip
+	kill $stp
+	wait $stp 2>/dev/null
+	kill -0 "$sp" 2>/dev/null && ok || bad "the program died (refused ptrace)"
+else
+	echo "skip: ptrace refused (strace is not installed to hold the program)"
+fi
+
 # NEEDS-TRACER: SIGINT to a started program: stopped, the recording complete.
 rm -f "$tmp/out"
 $bin attach --plain --record "$tmp/s.jsonl" -- "$sleeper" >"$tmp/out" 2>"$tmp/err" &
