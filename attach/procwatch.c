@@ -94,6 +94,8 @@ struct procwatch {
 	struct pw_epoll ep[EP_MAX];
 	int nep;
 	int et;                   /* some interest list is edge-triggered */
+	int ep_fds[EP_FDS];       /* scratch: one interest list as read */
+	uint32_t ep_masks[EP_FDS];
 	int ended, stopped, closing;
 	unsigned long scans;
 	void (*on_end)(void *arg);
@@ -366,8 +368,8 @@ static struct pw_epoll *epoll_slot(struct procwatch *pw, int fd)
  * it changed. */
 static void scan_epolls(struct procwatch *pw)
 {
-	static int fds[EP_FDS];
-	static uint32_t masks[EP_FDS];
+	int *fds = pw->ep_fds;
+	uint32_t *masks = pw->ep_masks;
 	char path[64], link[384], target[64];
 	struct dirent *d;
 	DIR *dir;

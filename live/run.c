@@ -658,9 +658,10 @@ int run_start(struct run *r, bool paused)
 {
 	int rc;
 
-	if (r->att != NULL)             /* it runs already: nothing to start */
-		rc = 0, r->started = 1;
-	else if ((rc = start_models(r)) == 0) {
+	if (r->att != NULL) {           /* it runs already: nothing to start */
+		rc = 0;
+		r->started = 1;
+	} else if ((rc = start_models(r)) == 0) {
 		r->started = 1;
 		if (!paused)
 			run_play(r);

@@ -46,32 +46,36 @@ struct run_attach {
 
 /* ---- the command, as a shell would quote it ---- */
 
+/* Append s to buf (len bytes, at used), cut to fit, always terminated. */
+static size_t put(char *buf, size_t at, size_t len, const char *s)
+{
+	while (*s != '\0' && at + 1 < len)
+		buf[at++] = *s++;
+	buf[at] = '\0';
+	return at;
+}
+
+/* A word as a shell would read it back: as it is, or in single quotes
+ * (a ' inside as '\''). */
 static size_t quote_word(const char *w, char *buf, size_t at, size_t len)
 {
 	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				   "0123456789_@%+=:,./-";
-	int plain = *w != '\0' && strspn(w, safe) == strlen(w);
 
-	if (at > 0 && at < len)
-		buf[at++] = ' ';
-	if (plain) {
-		at += (size_t)snprintf(buf + (at < len ? at : len), at < len ? len - at : 0, "%s", w);
-		return at;
-	}
-	if (at < len)
-		buf[at++] = '\'';
+	if (at > 0)
+		at = put(buf, at, len, " ");
+	if (*w != '\0' && strspn(w, safe) == strlen(w))
+		return put(buf, at, len, w);
+	at = put(buf, at, len, "'");
 	for (; *w != '\0'; w++) {
-		/* Control characters would reach terminals from the header:
-		 * shown as '?' (the trace's writer refuses them). */
-		const char *piece = *w == '\'' ? "'\\''" : (unsigned char)*w < 0x20 || *w == 0x7f ? "?" : NULL;
 		char one[2] = { *w, '\0' };
 
-		at += (size_t)snprintf(buf + (at < len ? at : len), at < len ? len - at : 0, "%s",
-				       piece != NULL ? piece : one);
+		/* Control characters would reach terminals from the header:
+		 * shown as '?' (the trace's writer refuses them). */
+		at = put(buf, at, len, *w == '\'' ? "'\\''" :
+			 (unsigned char)*w < 0x20 || *w == 0x7f ? "?" : one);
 	}
-	if (at < len)
-		buf[at++] = '\'';
-	return at;
+	return put(buf, at, len, "'");
 }
 
 static void cmdline_of(pid_t pid, char *buf, size_t len)
@@ -91,9 +95,9 @@ static void cmdline_of(pid_t pid, char *buf, size_t len)
 		return;
 	}
 	raw[n] = '\0';
+	buf[0] = '\0';
 	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(raw + i) + 1)
 		at = quote_word(raw + i, buf, at, len);
-	buf[at < len ? at : len - 1] = '\0';
 }
 
 void run_attach_command(const struct run_opts *o, char *buf, size_t len)
@@ -109,7 +113,6 @@ void run_attach_command(const struct run_opts *o, char *buf, size_t len)
 	}
 	for (char *const *w = o->attach_argv; *w != NULL; w++)
 		at = quote_word(*w, buf, at, len);
-	buf[at < len ? at : len - 1] = '\0';
 }
 
 /* ---- the end ---- */
