@@ -63,6 +63,10 @@ static const struct opt_help opt_help[] = {
 			   "测量跟踪给一次系统调用增加的开销" } },
 	{ "trace", NULL, { "measure check, replay and export on long traces",
 			   "在很长的跟踪上测量 check、replay 和 export" } },
+	{ "pid", "PID", { "or -p PID: attach to this running process (it runs on after)",
+			  "或 -p PID：附着到这个正在运行的进程（之后它继续运行）" } },
+	{ "attach", NULL, { "what tracing costs a program: untraced, ptrace, seccomp",
+			    "跟踪给程序带来的代价：不跟踪、ptrace、seccomp" } },
 	{ "events", "LIST", { "the traces' lengths, 1000 to 2000000, e.g. 1000,100000",
 			      "跟踪的长度，从 1000 到 2000000，例如 1000,100000" } },
 };
@@ -128,7 +132,8 @@ static const struct cmd_help cmd_help[] = {
 	    "列出所有 IO 模型；不能在本机运行的，说明原因。" }, { NULL } },
 	{ "bench", "[--fds LIST] [--low LIST] [--models LIST] [--csv] | --probe\n"
 		   "           | --trace [--events LIST] [--csv]\n"
-		   "           | --servers [--conns LIST] [--models LIST] [--csv]",
+		   "           | --servers [--conns LIST] [--models LIST] [--csv]\n"
+		   "           | --attach",
 	  { "the cost of one wait as watched fds grow", "被监视的描述符增多时，一次等待的代价" },
 	  { "Measures one wait of select, poll and epoll as the number of watched\n"
 	    "fds grows (about 20 s); --probe measures what tracing adds.\n"
@@ -145,7 +150,9 @@ static const struct cmd_help cmd_help[] = {
 	    "requests/s at every N. Over 2 s it reports threads, memory (the\n"
 	    "sum of the server's processes' Pss, from smaps_rollup), context\n"
 	    "switches, p50 and p99 latency and requests/s; a size that cannot run\n"
-	    "here (ulimit -n, -u, pid_max, memory) says why. About 3 s a size.",
+	    "here (ulimit -n, -u, pid_max, memory) says why. About 3 s a size.\n"
+	    "--attach measures what tracing costs a program's calls: untraced,\n"
+	    "under ptrace, and under ptrace with the seccomp filter.",
 	    "测量被监视的描述符增多时 select、poll 和 epoll 一次等待的耗时\n"
 	    "（约 20 秒）；--probe 测量跟踪本身的开销。\n"
 	    "--low 把被监视的描述符放在不小于 N 的号码上：select 的 nfds 变大，\n"
@@ -159,8 +166,57 @@ static const struct cmd_help cmd_help[] = {
 	    "字节，一次只等一个回显，所以任何 N 下都是每秒 2000 个请求。\n"
 	    "在 2 秒的窗口内报告线程数、内存（服务器各进程\n"
 	    "smaps_rollup 中 Pss 之和）、上下文切换、p50 和 p99 延迟以及每秒请求数；\n"
-	    "本机跑不了的规模（ulimit -n、-u、pid_max、内存）会说明原因。每种规模约 3 秒。" },
-	  { "fds", "low", "models", "csv", "probe", "trace", "events", "servers", "conns" } },
+	    "本机跑不了的规模（ulimit -n、-u、pid_max、内存）会说明原因。每种规模约 3 秒。\n"
+	    "--attach 测量跟踪给程序的调用带来的代价：不跟踪、ptrace、以及带 seccomp\n"
+	    "过滤器的 ptrace。" },
+	  { "fds", "low", "models", "csv", "probe", "trace", "events", "servers", "conns", "attach" } },
+	{ "attach", "[--plain] [--record FILE [--force]] [--] CMD ARGS...\n"
+		    "           | -p PID [--plain] [--record FILE [--force]]",
+	  { "trace any program: its threads, waits, copies and IO model",
+	    "跟踪任何程序：它的线程、等待、拷贝和 IO 模型" },
+	  { "Runs CMD (a program not written for ioscope, e.g. python3 srv.py) under\n"
+	    "a tracer, or attaches to process PID, and shows each thread that does IO\n"
+	    "on the same screen as the scenarios: its two phases, what blocks and for\n"
+	    "how long, the sets handed to select and poll, epoll's lists, and the\n"
+	    "model each thread uses, with the evidence. Every word after CMD is the\n"
+	    "program's; put -- before CMD when it starts with a dash.\n"
+	    "On the screen the program's output goes to a log file (named on exit),\n"
+	    "space freezes the view (the program runs on), ←/→ then walk the events,\n"
+	    "and q stops the program, or detaches from PID, which runs on.\n"
+	    "With --plain, or without a terminal, it narrates one line per event.\n"
+	    "Each call stopped costs the program tens of µs (measured, in the trace).\n"
+	    "Where ptrace is refused (Yama's ptrace_scope), -p watches /proc instead:\n"
+	    "only where threads sleep (IOSCOPE_ATTACH_PROC=1 forces that).\n"
+	    "Exit status: 0 when the program ran (its own status is printed), 1 on\n"
+	    "a failure or an interruption, 2 for no program, no such program or PID.",
+	    "在跟踪器下运行 CMD（一个并非为 ioscope 编写的程序，例如 python3 srv.py），\n"
+	    "或附着到进程 PID，并在与场景相同的界面上显示每个做 IO 的线程：两个阶段、\n"
+	    "什么阻塞了多久、交给 select 和 poll 的集合、epoll 的列表，以及每个线程\n"
+	    "使用的模型和证据。CMD 之后的每个词都属于程序；CMD 以短横线开头时，\n"
+	    "在它前面加 --。\n"
+	    "在界面中，程序的输出写入日志文件（退出时给出路径）；空格冻结视图\n"
+	    "（程序继续运行），之后 ←/→ 逐个查看事件；q 停止程序，或从 PID 脱离，\n"
+	    "让它继续运行。使用 --plain 或没有终端时，每个事件输出一行文字叙述。\n"
+	    "每次被拦下的调用让程序多花几十微秒（已测量，记录在跟踪中）。\n"
+	    "不允许 ptrace 时（Yama 的 ptrace_scope），-p 改为观察 /proc：只能看到\n"
+	    "线程睡在哪里（IOSCOPE_ATTACH_PROC=1 强制这样做）。\n"
+	    "退出状态：程序运行过为 0（并输出它自己的退出状态），失败或被中断为 1，\n"
+	    "没有程序、没有这个程序或进程为 2。" },
+	  { "pid", "plain", "record", "force", "lang", "theme" } },
+	{ "exercise", "[NAME [--] CMD ARGS... {port}]",
+	  { "check your own server against an exercise", "用练习检查你自己写的服务器" },
+	  { "Without NAME, lists the exercises. With NAME, starts your server CMD\n"
+	    "with a free port in place of {port}, plays the exercise's clients\n"
+	    "against it while tracing it, and prints PASS or FAIL for each\n"
+	    "expectation with the evidence (e.g. echo-epoll: every reply right, the\n"
+	    "server on a readiness model, never blocked in a read while another\n"
+	    "client waits). Exit status 0 when every expectation passes, 1 if not.",
+	    "不带 NAME 时列出所有练习。带 NAME 时，把 {port} 换成一个空闲端口，启动\n"
+	    "你的服务器 CMD，一边跟踪它一边让练习的客户端连接它，并对每条要求输出\n"
+	    "PASS 或 FAIL 以及证据（例如 echo-epoll：每个回复都正确、服务器使用就绪\n"
+	    "模型、在别的客户端等待时从不阻塞在 read 里）。全部通过时退出状态为 0，\n"
+	    "否则为 1。" },
+	  { "lang" } },
 	{ "help", "[COMMAND]",
 	  { "this list, or the help of one command", "本列表，或某个命令的帮助" },
 	  { "Prints the list of commands, or the usage and options of COMMAND\n"
@@ -236,15 +292,15 @@ static void print_overview(FILE *f)
 		print_row(f, cmd_help[i].name, 12, cmd_help[i].what[cli_lang]);
 	fputs(cli_tr("\nOptions may come before or after the command; --lang en|zh and --theme\n"
 		     "default|classroom|mono apply to every command, the menu included.\n"
-		     "On a terminal, run, replay and lesson open the screen (? lists its keys);\n"
-		     "with --plain, or when output is not a terminal, they narrate one line\n"
-		     "per event.\n"
+		     "On a terminal, run, replay, lesson and attach open the screen (? lists\n"
+		     "its keys); with --plain, or when output is not a terminal, they narrate\n"
+		     "one line per event.\n"
 		     "--record and -o never replace an existing file unless --force is given.\n"
 		     "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input file.\n"
 		     "'ioscope help COMMAND' shows a command's options; man ioscope says it all.\n",
 		     "\n选项可以写在命令之前或之后；--lang en|zh 和 --theme default|classroom|mono\n"
 		     "适用于所有命令，包括菜单。\n"
-		     "在终端中，run、replay 和 lesson 打开界面（按 ? 查看按键）；使用 --plain\n"
+		     "在终端中，run、replay、lesson 和 attach 打开界面（按 ? 查看按键）；使用 --plain\n"
 		     "或输出不是终端时，每个事件输出一行文字叙述。\n"
 		     "--record 和 -o 不会覆盖已有文件，除非加上 --force。\n"
 		     "退出状态：0 成功，1 运行时失败，2 用法错误或输入文件有误。\n"

@@ -298,40 +298,96 @@ static int fail_option(int ch, const char *word, const struct option *opts)
 	return cli_fail_option(word, names, n);
 }
 
+/* Options shared by the commands (getopt_long's table). */
+static const struct option opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "model", required_argument, NULL, 'm' },
+	{ "speed", required_argument, NULL, 's' },
+	{ "record", required_argument, NULL, 'r' },
+	{ "lang", required_argument, NULL, 'l' },
+	{ "plain", no_argument, NULL, 'j' },
+	{ "probe", no_argument, NULL, 'P' },
+	{ "fds", required_argument, NULL, 'F' },
+	{ "low", required_argument, NULL, 'L' },
+	{ "models", required_argument, NULL, 'M' },
+	{ "csv", no_argument, NULL, 'C' },
+	{ "trace", no_argument, NULL, 'B' },
+	{ "events", required_argument, NULL, 'E' },
+	{ "paused", no_argument, NULL, 'Z' },
+	{ "play", no_argument, NULL, 'Y' },
+	{ "runs", no_argument, NULL, 'R' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "size", required_argument, NULL, 'S' },
+	{ "theme", required_argument, NULL, 'T' },
+	{ "force", no_argument, NULL, 'O' },
+	{ "servers", no_argument, NULL, 'G' },
+	{ "conns", required_argument, NULL, 'N' },
+	{ "pid", required_argument, NULL, 'I' },
+	{ "attach", no_argument, NULL, 'A' },
+	{ NULL, 0, NULL, 0 },
+};
+#define SHORT_OPTS ":o:hp:"
+
+/* Whether option word w (after its dashes, up to '=') takes a value: the
+ * long option it names or begins uniquely. */
+static int long_takes_value(const char *w)
+{
+	size_t len = strcspn(w, "=");
+	int found = -1, n = 0;
+
+	for (int i = 0; opts[i].name != NULL; i++) {
+		if (strncmp(opts[i].name, w, len) != 0)
+			continue;
+		if (strlen(opts[i].name) == len)
+			return opts[i].has_arg == required_argument;
+		found = i;
+		n++;
+	}
+	return n == 1 && opts[found].has_arg == required_argument;
+}
+
+/* Where the program of attach or exercise begins in argv (its first word,
+ * or the "--" before it), or argc: everything from there is the program's,
+ * its options too, with or without "--" (getopt would otherwise take
+ * "python3 -m http.server"'s -m as ioscope's --model).  exercise's first
+ * operand is the exercise's name. */
+static int program_at(int argc, char **argv)
+{
+	const char *cmd = NULL;
+	int names = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (strcmp(w, "--") == 0)
+			return cmd != NULL ? i : argc;
+		if (strncmp(w, "--", 2) == 0) {
+			i += strchr(w, '=') == NULL && long_takes_value(w + 2);
+		} else if (w[0] == '-' && w[1] != '\0') {
+			size_t k = strcspn(w + 1, "op");   /* -o and -p take a value */
+
+			i += k < strlen(w + 1) && w[k + 2] == '\0';
+		} else if (cmd == NULL) {
+			if (strcmp(w, "attach") != 0 && strcmp(w, "exercise") != 0)
+				return argc;
+			cmd = w;
+			names = strcmp(w, "exercise") == 0;
+		} else if (names > 0) {
+			names--;
+		} else {
+			return i;
+		}
+	}
+	return argc;
+}
+
 /* Options shared by the commands, before or after the command; returns
  * the index of the first operand (getopt moves the operands to the end),
  * or -1 after printing the error. */
 static int parse_opts(int argc, char **argv, struct cli *c)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "model", required_argument, NULL, 'm' },
-		{ "speed", required_argument, NULL, 's' },
-		{ "record", required_argument, NULL, 'r' },
-		{ "lang", required_argument, NULL, 'l' },
-		{ "plain", no_argument, NULL, 'j' },
-		{ "probe", no_argument, NULL, 'P' },
-		{ "fds", required_argument, NULL, 'F' },
-		{ "low", required_argument, NULL, 'L' },
-		{ "models", required_argument, NULL, 'M' },
-		{ "csv", no_argument, NULL, 'C' },
-		{ "trace", no_argument, NULL, 'B' },
-		{ "events", required_argument, NULL, 'E' },
-		{ "paused", no_argument, NULL, 'Z' },
-		{ "play", no_argument, NULL, 'Y' },
-		{ "runs", no_argument, NULL, 'R' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "size", required_argument, NULL, 'S' },
-		{ "theme", required_argument, NULL, 'T' },
-		{ "force", no_argument, NULL, 'O' },
-		{ "servers", no_argument, NULL, 'G' },
-		{ "conns", required_argument, NULL, 'N' },
-		{ "pid", required_argument, NULL, 'I' },
-		{ "attach", no_argument, NULL, 'A' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int ch;
 	char extra, **copy = malloc(((size_t)argc + 1) * sizeof *copy);
 
@@ -343,14 +399,14 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 	if (copy != NULL) {
 		memcpy(copy, argv, ((size_t)argc + 1) * sizeof *copy);
 		optind = 0;
-		while (getopt_long(argc, copy, ":o:hp:", opts, NULL) != -1)
+		while (getopt_long(argc, copy, SHORT_OPTS, opts, NULL) != -1)
 			;
 		if (optind < argc && cli_command_known(copy[optind]))
 			cli_cmd = copy[optind];
 		free(copy);
 	}
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, ":o:hp:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, SHORT_OPTS, opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h': c->help = 1; break;
 		case 'V': c->version = 1; break;
@@ -389,6 +445,11 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 			char *end;
 			long v;
 
+			/* "attach -p --help": help, not a bad process id. */
+			if (strcmp(optarg, "--help") == 0 || strcmp(optarg, "-h") == 0) {
+				c->help = 1;
+				break;
+			}
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > 4194304)
@@ -412,7 +473,12 @@ static int parse_opts(int argc, char **argv, struct cli *c)
 							     "--lang 应为 en 或 zh，而不是 '%s'"), optarg), -1;
 			break;
 		default:
-			return fail_option(ch, argv[optind - 1], opts), -1;
+			fail_option(ch, argv[optind - 1], opts);
+			if (cli_cmd != NULL && (strcmp(cli_cmd, "attach") == 0 || strcmp(cli_cmd, "exercise") == 0))
+				fprintf(stderr, cli_tr("(an option of the program? put it after the program's name, or -- before the program: ioscope %s -- CMD ARGS...)\n",
+						       "（是程序的选项？把它写在程序名之后，或在程序前加 --：ioscope %s -- CMD ARGS...）\n"),
+					cli_cmd);
+			return -1;
 		}
 	}
 	return optind;
@@ -707,11 +773,16 @@ static int command(int argc, char **argv)
 {
 	struct cli c = { .speed = 1.0, .lang = narrate_lang_from_env() };
 	const char *cmd;
-	int first;
+	int first, prog = program_at(argc, argv);
 
 	tui_started_ns = trace_mono_ns();
-	cli_lang = c.lang = lang_from_args(argc, argv, c.lang);
-	if ((first = parse_opts(argc, argv, &c)) < 0)
+	/* The program's words follow the operands, "--" dropped. */
+	if (prog < argc && strcmp(argv[prog], "--") == 0) {
+		memmove(&argv[prog], &argv[prog + 1], (size_t)(argc - prog) * sizeof *argv);
+		argc--;
+	}
+	cli_lang = c.lang = lang_from_args(prog, argv, c.lang);
+	if ((first = parse_opts(prog, argv, &c)) < 0)
 		return EXIT_USAGE;
 	cli_lang = c.lang;
 	locale_init(c.lang);

@@ -14,6 +14,7 @@
 #include "models/sampler.h"
 #include "live/recorder.h"
 #include "live/run.h"
+#include "live/run_attach.h"
 #include "trace/sclock.h"
 #include "scenarios/scn.h"
 #include "scenarios/world.h"
@@ -56,6 +57,8 @@ struct run {
 	struct recorder recorder; /* writes rec.f in batches */
 	int rec_err, out_err;     /* the recording's, the narration's write error */
 	struct narrator narr;
+	int narr_ok;              /* narrate_begin ran */
+	struct run_attach *att;   /* attach: the program traced, or NULL */
 };
 
 static void record_ev(struct run *r, struct trace *t, const struct trace_ev *ev);
@@ -177,7 +180,7 @@ static void run_listen_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 			snprintf(r->cause, r->causelen, "actor %s failed: %s",
 				 trace_hdr(t)->actors[ev->actor].name, strerror((int)-ev->ret));
 		}
-		if (ev->actor <= r->scn->nactors &&
+		if (r->scn != NULL && ev->actor <= r->scn->nactors &&
 		    r->scn->actors[ev->actor - 1].role != SCN_ROLE_SERVER)
 			r->ndone++;
 		if (r->ndone == r->nreaders && r->world_ended)
@@ -202,7 +205,8 @@ static void run_sink_fail_cb(void *arg, int err)
 			snprintf(r->cause, r->causelen, "trace: %s: run stopped", strerror(-err));
 	}
 	sclock_pause(&r->clock);
-	world_resume(r->world);        /* disarms its timer */
+	if (r->world != NULL)
+		world_resume(r->world);        /* disarms its timer */
 	for (int i = 0; i < r->nmodels; i++)
 		atomic_store(&r->models[i].stop, 1);
 	sclock_wake(&r->clock);
@@ -371,7 +375,7 @@ static void record_fail_cb(void *arg, int err)
  * has started (a run that fails to start leaves the old file as it was);
  * a FIFO or device is written straight into.  The header is written at
  * once, the events in batches (live/recorder.h). */
-static int open_record(struct run *r)
+static int open_record_file(struct run *r)
 {
 	int rc;
 
@@ -386,6 +390,16 @@ static int open_record(struct run *r)
 		snprintf(r->cause, r->causelen, "%s: cannot write: %s", r->o->record, outfile_strerror(rc));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* The recorder and the header, in the file open_record_file opened. */
+static int open_recorder(struct run *r)
+{
+	int rc;
+
+	if (r->rec.f == NULL)
+		return 0;
 	if ((rc = recorder_init(&r->recorder, r->loop, r->rec.f, record_fail_cb, r)) == 0 &&
 	    (rc = trace_write_hdr(r->rec.f, r->trace)) == 0 && fflush(r->rec.f) != 0)
 		rc = -errno;
@@ -500,7 +514,7 @@ static int run_setup(struct run *r)
 	if ((r->trace = trace_new()) == NULL)
 		return -ENOMEM;
 	fill_header(r);
-	if ((rc = open_record(r)) != 0)
+	if ((rc = open_record_file(r)) != 0 || (rc = open_recorder(r)) != 0)
 		return rc;
 	if ((rc = sclock_init(&r->clock, r->o->speed)) != 0)
 		return rc;
@@ -517,6 +531,94 @@ static int run_setup(struct run *r)
 		return rc;
 	if (r->o->out != NULL)
 		narrate_begin(&r->narr, r->o->out, r->trace, r->o->lang);
+	r->narr_ok = r->o->out != NULL;
+	return 0;
+}
+
+/* ---- attach: a run with no steps, of a program not written for us ---- */
+
+static void fill_header_attach(struct run *r)
+{
+	struct trace_hdr *h = trace_hdr(r->trace);
+	struct utsname u;
+	char when[32], cmd[2048];
+	time_t now = time(NULL);
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	run_attach_command(r->o, cmd, sizeof cmd);
+	h->scenario = trace_intern(r->trace, "attach");
+	h->command = trace_intern(r->trace, cmd);
+	h->attach_pid = r->o->attach_argv == NULL ? r->o->attach_pid : 0;
+	h->kernel = trace_intern(r->trace, uname(&u) == 0 ? u.release : "unknown");
+	h->started = trace_intern(r->trace, when);
+	h->speed = 1;
+}
+
+/* The tracer thread's end, on the loop: what it pushed is drained, then
+ * the run is over. */
+static void attach_ended_cb(void *arg)
+{
+	struct run *r = arg;
+
+	if (r->closing)
+		return;
+	sink_drain(r->sink);
+	finish(r);
+}
+
+static int attach_check(struct run *r)
+{
+	const struct run_opts *o = r->o;
+
+	if ((o->attach_argv == NULL || o->attach_argv[0] == NULL) && o->attach_pid <= 0) {
+		snprintf(r->cause, r->causelen, "attach needs a program or a process id");
+		return -EINVAL;
+	}
+	if (o->attach_argv != NULL && o->attach_pid > 0) {
+		snprintf(r->cause, r->causelen, "attach takes a program or -p PID, not both");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* As run_setup, without scenario, world or models: the program starts
+ * (or is seized) here, so that a program that cannot run is bad input
+ * before anything is shown; the recording's file is checked first, its
+ * header written once the tracer measured what a stop costs. */
+static int run_setup_attach(struct run *r)
+{
+	int rc;
+
+	uv_timer_init(r->loop, &r->grace);
+	r->grace.data = r;
+	r->grace_ok = 1;
+	if ((r->trace = trace_new()) == NULL)
+		return -ENOMEM;
+	fill_header_attach(r);
+	if ((rc = open_record_file(r)) != 0)
+		return rc;
+	if ((rc = sclock_init(&r->clock, 1)) != 0)
+		return rc;
+	r->clock_ok = 1;
+	if ((rc = sink_new(r->loop, r->trace, &r->sink)) != 0)
+		return rc;
+	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
+		return rc;
+	sink_on_fail(r->sink, run_sink_fail_cb, r);
+	sink_on_batch(r->sink, run_batch_cb, r);
+	if ((rc = sampler_new(r->loop, r->sink, &r->sampler)) != 0)
+		return rc;
+	rc = run_attach_open(r->o, r->loop, r->sink, attach_ended_cb, r, &r->att, r->cause, r->causelen);
+	if (rc == -ENOENT || rc == -EACCES || rc == -ESRCH)
+		return -EINVAL;
+	if (rc != 0)
+		return rc;
+	trace_hdr(r->trace)->overhead_ns = run_attach_overhead(r->att);
+	if ((rc = open_recorder(r)) != 0)
+		return rc;
+	if (r->o->out != NULL)
+		narrate_begin(&r->narr, r->o->out, r->trace, r->o->lang);
+	r->narr_ok = r->o->out != NULL;
 	return 0;
 }
 
@@ -538,7 +640,11 @@ int run_open(const struct run_opts *o, uv_loop_t *loop, struct run **out,
 	r->o = &r->opts;
 	r->loop = loop;
 	r->causelen = sizeof r->cause;
-	if ((rc = run_check(r)) == 0 && (rc = run_setup(r)) == 0) {
+	if (o->scenario == NULL)
+		rc = (rc = attach_check(r)) == 0 ? run_setup_attach(r) : rc;
+	else if ((rc = run_check(r)) == 0)
+		rc = run_setup(r);
+	if (rc == 0) {
 		*out = r;
 		return 0;
 	}
@@ -552,7 +658,10 @@ int run_start(struct run *r, bool paused)
 {
 	int rc;
 
-	if ((rc = start_models(r)) == 0) {
+	if (r->att != NULL) {           /* it runs already: nothing to start */
+		rc = 0;
+		r->started = 1;
+	} else if ((rc = start_models(r)) == 0) {
 		r->started = 1;
 		if (!paused)
 			run_play(r);
@@ -572,29 +681,33 @@ int run_start(struct run *r, bool paused)
 	return rc;
 }
 
+/* An attach run has a clock nobody reads and no world: play, pause and
+ * speed do nothing to the program. */
 void run_play(struct run *r)
 {
 	sclock_play(&r->clock);
-	if (r->started)
+	if (r->started && r->world != NULL)
 		world_resume(r->world);
 }
 
 void run_pause(struct run *r)
 {
 	sclock_pause(&r->clock);
-	world_resume(r->world);        /* disarms its timer */
+	if (r->world != NULL)
+		world_resume(r->world);        /* disarms its timer */
 }
 
 
 void run_set_speed(struct run *r, double speed)
 {
 	sclock_set_speed(&r->clock, speed);
-	world_resume(r->world);
+	if (r->world != NULL)
+		world_resume(r->world);
 }
 
 int run_step(struct run *r)
 {
-	return world_step(r->world);
+	return r->world != NULL ? world_step(r->world) : -1;
 }
 
 /* An announced thread is asleep, or gone (its end not drained yet): a
@@ -611,6 +724,8 @@ static bool thread_quiet(const struct run_thread *th)
 
 bool run_quiet(struct run *r)
 {
+	if (r->att != NULL)             /* no steps to wait for */
+		return true;
 	for (int i = 0; i < r->nmodels; i++) {
 		pid_t tid = atomic_load(&r->models[i].tid);
 		struct kstate ks;
@@ -629,14 +744,15 @@ bool run_quiet(struct run *r)
 }
 
 bool run_ended(const struct run *r) { return r->ended; }
-int run_step_index(const struct run *r) { return world_next(r->world); }
-int run_steps(const struct run *r) { return world_total(r->world); }
+int run_step_index(const struct run *r) { return r->world != NULL ? world_next(r->world) : 0; }
+int run_steps(const struct run *r) { return r->world != NULL ? world_total(r->world) : 0; }
 int64_t run_now(const struct run *r)
 {
 	return sink_now(r->sink);
 }
 
 struct trace *run_trace(struct run *r) { return r->trace; }
+int run_pid(const struct run *r) { return r->att != NULL ? (int)run_attach_pid(r->att) : 0; }
 
 int run_listen(struct run *r, sink_listen_cb cb, void *arg)
 {
@@ -645,6 +761,8 @@ int run_listen(struct run *r, sink_listen_cb cb, void *arg)
 
 int run_inject(struct run *r, int actor, int fd, const char *data)
 {
+	if (r->world == NULL)
+		return -EINVAL;
 	return world_inject(r->world, actor, fd, data, strlen(data));
 }
 
@@ -654,6 +772,14 @@ int run_close(struct run *r, char *cause, size_t len)
 	int rc;
 
 	r->closing = 1;
+	/* The program stopped (started) or left running (attached) before the
+	 * sink's last drain: no producer is left after it. */
+	if (r->att != NULL) {
+		int st = run_attach_stop(r->att);
+
+		if (r->o->attach_status != NULL && run_attach_ran(r->att))
+			*r->o->attach_status = st;
+	}
 	for (int i = 0; i < r->nmodels; i++)
 		if (model_stop(&r->models[i], MODEL_STOP_MS) != 0 && r->failed == 0) {
 			r->failed = -ETIMEDOUT;
@@ -669,15 +795,16 @@ int run_close(struct run *r, char *cause, size_t len)
 	recorder_stop(&r->recorder);   /* record_close flushes the rest */
 	/* Let the loop finish closing what was closed here. */
 	uv_run(r->loop, UV_RUN_NOWAIT);
-	if (r->o->out != NULL && r->sink != NULL && r->world != NULL && r->out_err == 0) {
+	if (r->narr_ok && r->out_err == 0) {
 		errno = 0;
 		narrate_end(&r->narr);
 		if (ferror(r->o->out))
 			out_failed(r, errno != 0 ? -errno : -EIO);
-	} else if (r->o->out != NULL && r->sink != NULL && r->world != NULL) {
+	} else if (r->narr_ok) {
 		narrate_free(&r->narr);        /* its output failed: no summary */
 	}
 	record_close(r);
+	run_attach_free(r->att);       /* after the sink's last drain */
 	world_free(r->world);
 	sampler_free(r->sampler);
 	sink_free(r->sink);

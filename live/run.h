@@ -11,6 +11,20 @@
  *
  * run_scenario does all of that on a loop of its own, for plain output.
  *
+ * attach (run_opts.attach_argv or attach_pid, no scenario): run_open
+ * starts the program under the tracer (or seizes the process), so that a
+ * program that cannot run (-ENOENT, -EACCES) or a process that is not
+ * there (-ESRCH) is bad input (-EINVAL, exit 2); ptrace refused for -p
+ * (-EPERM) falls back to /proc (attach/procwatch.h; IOSCOPE_ATTACH_PROC=1
+ * forces it, a test hook), which a note in the trace says.  The header:
+ * scenario "attach", command, attach_pid, overhead_ns, the world its only
+ * actor (the program's threads are announced).  run_start only puts the
+ * recording in place; on_end runs once every traced process is gone and
+ * its events are drained.  run_steps is 0, run_step -1, run_quiet true,
+ * run_inject -EINVAL; play, pause and speed change nothing.  run_close
+ * stops a started program (SIGTERM, SIGKILL after 1 s) and detaches from
+ * an attached one, which runs on.
+ *
  * The recording is written in batches (live/recorder.h): a run killed
  * with SIGKILL leaves a readable file that lacks at most its last quarter
  * second.  Every write is checked: a recording that cannot be written is
@@ -41,6 +55,10 @@ struct run_opts {
 	char *const *attach_argv;
 	int attach_pid;
 	const char *attach_log;
+	/* attach: set by run_close to the started program's wait status (W*
+	 * macros), -1 when attached to (-p) or not known; left untouched
+	 * when the program never ran; may be NULL. */
+	int *attach_status;
 	const char *model;        /* every actor's model, or NULL for the script's */
 	double speed;             /* scenario seconds per real second */
 	const char *record;       /* JSON Lines output, or NULL: written beside
@@ -91,6 +109,9 @@ int run_listen(struct run *r, sink_listen_cb cb, void *arg);
 /* Stop and free everything.  Returns the run's status (0 or -errno) and
  * puts its cause in cause. */
 int run_close(struct run *r, char *cause, size_t len);
+
+/* attach: the program's pid (started or attached to); 0 for a scenario. */
+int run_pid(const struct run *r);
 
 /* 0, or the error (-errno) that stopped the recording: the run goes on,
  * and run_close returns that error, its cause naming the file. */

@@ -104,7 +104,7 @@ _ioscope()
 	fi
 	case $cmd in
 	"")
-		words=$'bench\ncheck\nexport\nhelp\nlesson\nlessons\nmodels\nreplay\nrun\nscenarios' ;;
+		words=$'attach\nbench\ncheck\nexercise\nexport\nhelp\nlesson\nlessons\nmodels\nreplay\nrun\nscenarios' ;;
 	run)
 		((nargs > 0)) && return
 		if [[ $cur == */* || $cur == .* ]]; then
@@ -117,9 +117,15 @@ _ioscope()
 		words=$(_ioscope_names lessons) ;;
 	help)
 		((nargs > 0)) && return
-		words=$'bench\ncheck\nexport\nhelp\nlesson\nlessons\nmodels\nreplay\nrun\nscenarios' ;;
+		words=$'attach\nbench\ncheck\nexercise\nexport\nhelp\nlesson\nlessons\nmodels\nreplay\nrun\nscenarios' ;;
 	replay | export | check)
 		_ioscope_files
+		return ;;
+	attach)
+		# The program, then its own arguments: commands and files.
+		((nargs > 0)) && { _ioscope_files; return; }
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -c -- "$cur"))
 		return ;;
 	*)
 		return ;;

@@ -102,7 +102,10 @@ static void draw(struct tui *u)
 		.waiting = u->waiting, .ended = u->ended, .speed = u->speed, .lang = u->lang,
 		.theme = u->theme, .ascii = !screen_utf8(), .help = u->help, .steps = u->steps,
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
-		.screen = u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY, .scratch = u->scratch,
+		/* attach: the replay's keys (space, arrows, q) are the ones that
+		 * do something; m, i and the step keys do not. */
+		.screen = u->run && !u->attach ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
+		.scratch = u->scratch,
 	};
 	int w, h;
 
@@ -373,6 +376,8 @@ static int open_source(struct tui *u)
 		u->play_mono = trace_mono_ns();
 		return 0;
 	}
+	if (u->o->run.scenario == NULL)            /* attach: a program, no script */
+		return tui__attach_open(u);
 	load_title(u, u->o->run.scenario);
 	if (u->o->run.model != NULL)
 		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "every actor runs on %s; captions for other models give way to the trace's words",

@@ -299,6 +299,53 @@ static void live_only(struct tui *u, enum tui_act a)
 	}
 }
 
+/* ---- attach ---- */
+
+/* Space: the view follows the newest event, or stands where it is (the
+ * program runs on: nothing in it pauses). */
+static void attach_follow(struct tui *u, bool follow)
+{
+	struct trace *t = tui__trace(u);
+
+	if (u->follow && !follow)
+		u->cursor = trace_count(t);
+	u->follow = u->playing = follow && !u->ended;
+	if (!follow)
+		snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
+			 "view frozen (the program runs on): ← → walk the events, space follows again",
+			 "视图已冻结（程序继续运行）：← → 逐个查看事件，空格重新跟随"));
+}
+
+/* One event back or forward; back freezes the view first. */
+static void attach_walk(struct tui *u, int dir)
+{
+	struct trace *t = tui__trace(u);
+
+	if (u->follow)
+		attach_follow(u, false);
+	if (dir < 0 && u->cursor > 0)
+		u->cursor--;
+	else if (dir > 0 && u->cursor < trace_count(t))
+		u->cursor++;
+}
+
+int tui__attach_key(struct tui *u, enum tui_act a)
+{
+	switch (a) {
+	case ACT_PLAY: attach_follow(u, !u->follow); return 1;
+	case ACT_FORWARD: case ACT_NEXT_EVENT: attach_walk(u, 1); return 1;
+	case ACT_BACK: case ACT_PREV_EVENT: attach_walk(u, -1); return 1;
+	case ACT_HOME: attach_follow(u, false); u->cursor = 0; return 1;
+	case ACT_END: attach_follow(u, true); return 1;
+	case ACT_GOTO: case ACT_MODEL: case ACT_INJECT: case ACT_FASTER: case ACT_SLOWER:
+		snprintf(u->note, sizeof u->note, "%s", LANG_PICK(u->lang,
+			 "not in attach: a program has no steps, its own model and its own pace",
+			 "attach 中不可用：程序没有步骤，用它自己的模型，按它自己的节奏运行"));
+		return 1;
+	default: return 0;
+	}
+}
+
 /* The prompt takes the keys themselves (digits, a letter); then help and
  * theme; then the menu's and a lesson page's own keys; then the actions
  * of a run or replay. */
@@ -313,6 +360,10 @@ void tui__key(struct tui *u, int k)
 		return;
 	}
 	if (help_or_theme(u, a)) {
+		tui__mark(u);
+		return;
+	}
+	if (u->attach && tui__attach_key(u, a)) {
 		tui__mark(u);
 		return;
 	}

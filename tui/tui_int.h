@@ -77,6 +77,10 @@ struct tui {
 	 * that spans a pause is said to (its duration is real time, the pause
 	 * included). */
 	struct tui_pauses pauses;
+	/* attach: a program traced, not a script played.  No steps, no
+	 * model to switch, no data to inject; playing means the view follows
+	 * the newest event (the program never waits for the screen). */
+	bool attach;
 };
 
 /* ---- tui.c: the loop ---- */
@@ -126,6 +130,11 @@ void tui__note(struct tui *u, const char *fmt, ...) __attribute__((format(printf
 /* A page came: its title, the help closed. */
 void tui__page_title(struct tui *u, const char *title);
 
+/* Open the attach run of the screen's options (tui_opts.run's attach
+ * fields), its title and the tracer's cost in the note; -errno with
+ * tui__cause saying why. */
+int tui__attach_open(struct tui *u);
+
 /* ---- tui_keys.c: which key is which action ---- */
 
 enum tui_act {
@@ -140,5 +149,7 @@ enum tui_act tui_key_act(int k);
 /* ---- tui_act.c: what a key does ---- */
 
 void tui__key(struct tui *u, int k);
+/* attach's keys (tui_act.c): 1 when taken. */
+int tui__attach_key(struct tui *u, enum tui_act a);
 
 #endif

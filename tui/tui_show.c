@@ -98,8 +98,11 @@ static void run_event_cb(void *arg, struct trace *t, const struct trace_ev *ev)
 
 	if (!u->rec_noted)
 		tui__note_record(u);
-	tui__pause_track(u);
-	tui_pauses_note(&u->pauses, t, ev, u->lang, u->note, sizeof u->note);
+	/* The program never stops for the screen: no call spans a pause. */
+	if (!u->attach) {
+		tui__pause_track(u);
+		tui_pauses_note(&u->pauses, t, ev, u->lang, u->note, sizeof u->note);
+	}
 	tui__dirty(u);
 }
 
@@ -124,9 +127,9 @@ int tui__live_open(struct tui *u, const char *scenario, const char *model, bool 
 
 	tui__live_close(u);
 	if (scenario != u->scenario)
-		snprintf(u->scenario, sizeof u->scenario, "%s", scenario);
+		snprintf(u->scenario, sizeof u->scenario, "%s", scenario ? scenario : "");
 	u->ropts = u->o->run;
-	u->ropts.scenario = u->scenario;
+	u->ropts.scenario = scenario != NULL ? u->scenario : NULL;   /* NULL: attach */
 	u->ropts.model = model;
 	u->ropts.out = NULL;
 	u->ropts.on_end = run_end_cb;
@@ -180,6 +183,8 @@ int tui__live_close(struct tui *u)
 
 void tui__pause_track(struct tui *u)
 {
+	if (u->attach)
+		return;
 	tui_pauses_track(&u->pauses, u->run != NULL && !u->playing && !run_ended(u->run),
 			 u->run != NULL ? run_now(u->run) : 0);
 }
@@ -233,6 +238,41 @@ bool tui__shows(struct tui *u, bool *events)
 
 	*events = t != NULL && (u->run != NULL || trace_count(t) > 0);
 	return t != NULL;
+}
+
+/* The title, after render's "attach: ": "CMD (pid N)", or "pid N: CMD"
+ * attached to (the pid first: a long command is cut from its end); the
+ * note: that q detaches, and what each stopped call costs the program. */
+int tui__attach_open(struct tui *u)
+{
+	const struct trace_hdr *h;
+	const char *cmd;
+	char cost[160] = "";
+	int rc;
+
+	u->attach = true;
+	if ((rc = tui__live_open(u, NULL, NULL, false)) != 0)
+		return rc;
+	h = trace_hdr_c(run_trace(u->run));
+	cmd = h->command != NULL ? h->command : "";
+	if (h->attach_pid > 0)
+		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "pid %d: %s", "进程 %d：%s"),
+			 h->attach_pid, cmd);
+	else
+		snprintf(u->title, sizeof u->title, LANG_PICK(u->lang, "%s (pid %d)", "%s（进程 %d）"), cmd,
+			 run_pid(u->run));
+	if (h->overhead_ns > 0)
+		snprintf(cost, sizeof cost, LANG_PICK(u->lang,
+			 "each call stopped costs the program ~%.0f µs (the tracer's; durations include it)",
+			 "每次被拦下的调用让程序多花约 %.0f 微秒（跟踪器的开销；耗时中包含它）"),
+			 (double)h->overhead_ns / 1e3);
+	if (h->attach_pid > 0)
+		snprintf(u->note, sizeof u->note, LANG_PICK(u->lang, "attached to pid %d: q detaches, it runs on%s%s",
+							     "已附着到进程 %d：q 脱离，它继续运行%s%s"),
+			 h->attach_pid, *cost ? " · " : "", cost);
+	else
+		snprintf(u->note, sizeof u->note, "%s", cost);
+	return 0;
 }
 
 const char *tui__cause(const struct tui *u)
