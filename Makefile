@@ -137,8 +137,9 @@ DATA_REC   := $(wildcard scenarios/recordings/*)
 DATA_EN    := $(wildcard lessons/en/*.md)
 DATA_ZH    := $(wildcard lessons/zh/*.md)
 DATA_SRC   := $(wildcard models/*.c)
-DATA       := $(DATA_SCN) $(DATA_REC) $(DATA_EN) $(DATA_ZH) $(DATA_SRC)
-DATA_DIRS  := scenarios/recordings scenarios lessons/en lessons/zh lessons models
+DATA_EX    := $(wildcard lessons/exercises/*.py lessons/exercises/*.c)
+DATA       := $(DATA_SCN) $(DATA_REC) $(DATA_EN) $(DATA_ZH) $(DATA_SRC) $(DATA_EX)
+DATA_DIRS  := scenarios/recordings scenarios lessons/en lessons/zh lessons/exercises lessons models
 
 install: setup $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(addprefix $(SHARE)/,$(DATA_DIRS)) $(MANDIR) $(COMPDIR)
@@ -148,6 +149,7 @@ install: setup $(BIN)
 	install -m 644 $(DATA_EN) $(SHARE)/lessons/en/
 	install -m 644 $(DATA_ZH) $(SHARE)/lessons/zh/
 	install -m 644 $(DATA_SRC) $(SHARE)/models/
+	install -m 644 $(DATA_EX) $(SHARE)/lessons/exercises/
 	sed 's|/usr/local|$(PREFIX)|g' ioscope.1 >$(MANDIR)/ioscope.1
 	chmod 644 $(MANDIR)/ioscope.1
 	install -m 644 mk/ioscope.bash $(COMPDIR)/ioscope

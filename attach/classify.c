@@ -373,6 +373,18 @@ static bool m_blocking(const struct cls_rule *r, struct cls_x *x)
 /* An EAGAIN try of an fd already tried since the last wait: the thread
  * asks again and again instead of waiting.  One EAGAIN is not polling (a
  * start-up try, or an edge-triggered reader's last read). */
+/* The words for how an fd was made non-blocking, by the call's name. */
+static const char *nb_how(const char *sys)
+{
+	if (sys == NULL)
+		return NULL;
+	if (strcmp(sys, "ioctl") == 0)
+		return "ioctl(FIONBIO)";
+	if (strcmp(sys, "fcntl") == 0)
+		return "fcntl(O_NONBLOCK)";
+	return "SOCK_NONBLOCK";
+}
+
 static bool m_nonblocking(const struct cls_rule *r, struct cls_x *x)
 {
 	const struct attach_obs *o = x->o;
@@ -386,6 +398,15 @@ static bool m_nonblocking(const struct cls_rule *r, struct cls_x *x)
 	if ((pending_wait(x->c) >= 0 && in_set(x->m.ready, o->fd)) ||
 	    ((x->c->pending_kind & ~PEND_COUNTED) == PEND_SIG && async_fd(x->p, o->fd)))
 		return false;
+	if (x->c->nb_how != NULL && in_set(x->m.nb, o->fd)) {
+		say(x->en, "%s: fd %d made non-blocking (%s); %s(%d) returned EAGAIN "
+		    "again, %u tries with no wait between them: it polls", r->info.model,
+		    o->fd, x->c->nb_how, sys_of(o), o->fd, tries);
+		say(x->zh, "%s：fd %d 已设为非阻塞（%s）；%s(%d) 又返回 EAGAIN，中间没有"
+		    "任何等待，已试 %u 次：它在轮询", r->info.model, o->fd,
+		    x->c->nb_how, sys_of(o), o->fd, tries);
+		return true;
+	}
 	say(x->en, "%s: %s(%d) returned EAGAIN again, %u tries with no wait "
 	    "between them: it polls", r->info.model, sys_of(o), o->fd, tries);
 	say(x->zh, "%s：%s(%d) 又返回 EAGAIN，中间没有任何等待，已试 %u 次：它在轮询",
@@ -693,10 +714,13 @@ static void observe(struct cls_x *x)
 	case OBS_NONBLOCK:
 		if (!o->fd_io || o->fd < 0)
 			break;
-		if (o->nonblock)
+		if (o->nonblock) {
 			x->m.nb |= fbit(o->fd);
-		else
+			x->c->nb_how = nb_how(o->sys);
+			x->c->nb_fd = o->fd;
+		} else {
 			x->m.nb &= ~fbit(o->fd);
+		}
 		break;
 	case OBS_ASYNC:
 		if (o->fd_io && o->fd >= 0 && o->fd < 16 * bits)

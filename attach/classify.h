@@ -98,6 +98,11 @@ struct attach_cls {
 	int pending_fd;           /* a wait returned it; a read of it follows */
 	int pending_kind;         /* which wait */
 	bool aio_helper;          /* this thread is a glibc aio helper */
+	/* How this thread last made an fd non-blocking ("ioctl(FIONBIO)",
+	 * "fcntl(O_NONBLOCK)", "SOCK_NONBLOCK"; static) and which: the polling
+	 * rule's evidence says it (Python's setblocking(False) is FIONBIO). */
+	const char *nb_how;
+	int nb_fd;
 };
 
 void attach_cls_init(struct attach_cls *c);

@@ -239,10 +239,9 @@ static int report(struct session *s, const struct ex_def *d, const char *log)
 static int session_run(struct session *s, const struct ex_def *d, char **pargv,
 		       const struct cli *c, const char *log)
 {
-	/* live/run.h (issue 15, H4) adds attach_status, which run_close sets:
-	 * once merged, `.attach_status = &s->exit_status,` here gives say_exit
-	 * the status. */
+	/* run_close sets attach_status: say_exit tells how the server ended. */
 	struct run_opts o = { .attach_argv = pargv, .attach_log = log, .speed = 1.0,
+			      .attach_status = &s->exit_status,
 			      .record = c->record, .no_replace = !c->force, .lang = c->lang,
 			      .grace_ms = 0, .on_end = ended_cb, .on_end_arg = s };
 	char cause[512] = "";

@@ -143,9 +143,9 @@ attach_run() {
 # select"...), with the last model it was given ("-": none).  A read or a
 # write counts only on a connection the process accepted (not the files
 # an interpreter reads as it goes); waits, accept and the others count
-# wherever.  The server is the process the header names (its "pid"); when
-# the header does not say, the processes that accepted a connection; when
-# none did, all.
+# wherever.  The server is the process the header names (its "pid"; 0 when
+# ioscope started it); when the header does not say, the processes that
+# accepted a connection; when none did, all.
 attach_models() {
 	jq -rs --arg calls "$2" '
 	  ($calls | split(" ")) as $want
@@ -154,7 +154,7 @@ attach_models() {
 	      | {key: .actor, value: .pid}] | from_entries) as $pid
 	  | [$ev[] | select(.kind == "exit" and .call == "accept" and .ret >= 0)] as $acc
 	  | ($acc | map("\($pid[.actor]):\(.ret)") | unique) as $conns
-	  | (if $hdr.pid != null then [$hdr.pid]
+	  | (if ($hdr.pid // 0) > 0 then [$hdr.pid]
 	     else $acc | map($pid[.actor]) | unique end) as $srv
 	  | ([$ev[] | select(.kind == "exit" and (.call | IN($want[])))
 	      | select(($srv | length) == 0 or ($pid[.actor] | IN($srv[])))

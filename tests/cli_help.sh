@@ -57,7 +57,7 @@ expect 0 "usage: ioscope" -- $bin help
 $bin help >"$tmp/help" 2>&1
 $bin --help >"$tmp/help2" 2>&1
 cmp -s "$tmp/help" "$tmp/help2" && ok || bad "'ioscope help' and 'ioscope --help' differ"
-cmds="lessons lesson run replay check export scenarios models bench help"
+cmds="lessons lesson run replay check export scenarios models bench attach exercise help"
 for c in $cmds; do
 	grep -q "^  $c\b" "$tmp/help" && ok || bad "ioscope help does not list $c"
 	expect 0 "^usage: ioscope $c" -- $bin help $c
@@ -226,7 +226,7 @@ if command -v bash >/dev/null 2>&1; then
 	want "lt-vs-et" run lt
 	want "" run fishing fi
 	want "" run fishing --speed ""
-	want "export" help ex
+	want "exercise export" help ex
 	has "lessons" help ""
 	mkdir -p "$tmp/d" && : >"$tmp/d/rec.jsonl"
 	want "$tmp/d/rec.jsonl" replay "$tmp/d/re"

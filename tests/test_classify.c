@@ -340,10 +340,11 @@ static void test_classify_nonblocking_loop(void **state)
 	assert_string_equal(c.model, "nonblocking");
 	assert_int_equal(c.caps, caps("nonblocking"));
 	assert_true(c.caps & TRACE_CAP_TRIES);
-	assert_string_equal(c.why_en, "nonblocking: accept4(3) returned EAGAIN again, 4 tries "
-			    "with no wait between them: it polls");
-	assert_string_equal(c.why_zh, "nonblocking：accept4(3) 又返回 EAGAIN，中间没有任何等待，"
-			    "已试 4 次：它在轮询");
+	assert_string_equal(c.why_en, "nonblocking: fd 3 made non-blocking (ioctl(FIONBIO)); "
+			    "accept4(3) returned EAGAIN again, 4 tries with no wait between "
+			    "them: it polls");
+	assert_string_equal(c.why_zh, "nonblocking：fd 3 已设为非阻塞（ioctl(FIONBIO)）；"
+			    "accept4(3) 又返回 EAGAIN，中间没有任何等待，已试 4 次：它在轮询");
 }
 
 /* One EAGAIN at start-up is not polling; nor are EAGAINs with a wait

@@ -149,7 +149,7 @@ void render__title_bar(struct grid *g, const struct tui_state *s)
 	bool attach = command != NULL;
 	/* a traced program's: "attach: python3 srv.py" */
 	const char *scn = attach ? "attach" : trace_hdr_c(s->t)->scenario;
-	const char *name = attach ? command : s->title;
+	const char *name = attach && *s->title == '\0' ? command : s->title;
 	char right[160], title[256], left[512], where[64];
 	int rw, room;
 
