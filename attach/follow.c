@@ -391,8 +391,12 @@ static void f_thread(void *arg, pid_t tid, pid_t pid, pid_t creator, int64_t t_n
 {
 	struct follow *f = arg;
 
-	if (follow__thr(f, tid) == NULL)
-		(void)thr_new(f, tid, pid, creator, t_ns);
+	struct follow_thr *th = follow__thr(f, tid);
+
+	if (th == NULL)
+		th = thr_new(f, tid, pid, creator, t_ns);
+	if (th != NULL && creator == 0)       /* started, or seized: the program */
+		th->proc->root = true;
 }
 
 static void thr_gone(struct follow *f, struct follow_thr *th, int64_t t_ns)

@@ -159,7 +159,7 @@ static bool decide(struct follow_thr *th)
 	switch (th->family) {
 	case TRACE_CALL_SELECT: case TRACE_CALL_POLL:
 		for (int i = 0; i < s->nmem; i++)
-			th->io = th->io || follow_kind_io(follow__fd_kind(th->proc, s->fds[i]));
+			th->io = th->io || follow_kind_shown(follow__fd_kind(th->proc, s->fds[i]), th->proc->root);
 		if (s->nmem < 0)        /* not read (at the seize): likely sockets */
 			th->io = (th->family == TRACE_CALL_SELECT ? s->args[0] : s->args[1]) > 0;
 		return th->io || th->actor >= 0;
@@ -168,7 +168,7 @@ static bool decide(struct follow_thr *th)
 		th->io = ep != NULL && follow__ep_has_io(th->proc, ep);
 		return th->io || th->actor >= 0;
 	case TRACE_CALL_EPOLL_CTL:
-		th->io = follow_kind_io(follow__fd_kind(th->proc, (int)s->args[2]));
+		th->io = follow_kind_shown(follow__fd_kind(th->proc, (int)s->args[2]), th->proc->root);
 		return th->io || th->actor >= 0;
 	case TRACE_CALL_IO_URING_ENTER:
 		th->io = follow__fd_kind(th->proc, (int)s->args[0]) == FK_URING;
@@ -176,7 +176,7 @@ static bool decide(struct follow_thr *th)
 	case TRACE_CALL_FUTEX: case TRACE_CALL_CLONE:
 		return th->actor >= 0;
 	default:
-		th->io = follow_kind_io(follow__fd_kind(th->proc, (int)s->args[0]));
+		th->io = follow_kind_shown(follow__fd_kind(th->proc, (int)s->args[0]), th->proc->root);
 		return th->io;
 	}
 }

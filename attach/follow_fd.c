@@ -310,7 +310,7 @@ int follow__ep_fd(const struct follow_ep *ep, uint64_t data)
 bool follow__ep_has_io(struct follow_proc *p, const struct follow_ep *ep)
 {
 	for (int i = 0; i < ep->n; i++)
-		if (follow_kind_io(follow__fd_kind(p, ep->it[i].fd)))
+		if (follow_kind_shown(follow__fd_kind(p, ep->it[i].fd), p->root))
 			return true;
 	return false;
 }

@@ -43,6 +43,13 @@ static inline bool follow_kind_io(int k)
 	return k == FK_SOCKET || k == FK_PIPE || k == FK_TTY;
 }
 
+/* Whether kind k of process root-or-not is shown: sockets always; pipes
+ * and ttys in the process ioscope started or attached to. */
+static inline bool follow_kind_shown(int k, bool root)
+{
+	return k == FK_SOCKET || (root && follow_kind_io(k));
+}
+
 /* Phase 1 of an fd, when open: began by a wait that watched it (mux) or
  * by the first EAGAIN of a polling reader (try). */
 enum { FW_NONE = 0, FW_MUX, FW_TRY };
@@ -81,6 +88,11 @@ struct follow_proc {
 	int neps, capeps;
 	struct attach_cls_proc cls;
 	bool maps_read;
+	/* The process ioscope started or attached to (its first thread came
+	 * with no creator), not one of its children: its pipes and ttys are
+	 * IO worth showing.  A child's are not (a launcher script's
+	 * subshells read pipes all the time); its sockets are. */
+	bool root;
 };
 
 struct follow_thr {

@@ -87,7 +87,7 @@ static struct attach_obs obs_of(const struct follow_thr *th, const struct attach
 
 	if (th->in_call && th->call.nr == s->nr)
 		o.dur_ns = s->t_ns - th->call.t_ns;
-	o.fd_io = fd >= 0 && follow_kind_io(follow__fd_kind(th->proc, fd));
+	o.fd_io = fd >= 0 && follow_kind_shown(follow__fd_kind(th->proc, fd), th->proc->root);
 	return o;
 }
 
@@ -302,7 +302,7 @@ void follow__observe(struct follow *f, struct follow_thr *th, const struct attac
 	case TRACE_CALL_ACCEPT:
 		o.kind = OBS_ACCEPT;
 		o.nonblock = in->nr == SYS_accept4 && (in->args[3] & SOCK_NONBLOCK) != 0;
-		o.fd_io = follow_kind_io(follow__fd_kind(th->proc, fd));
+		o.fd_io = follow_kind_shown(follow__fd_kind(th->proc, fd), th->proc->root);
 		o.blocked = !fd_nonblock(th, fd) && slept(&o);
 		break;
 	case TRACE_CALL_SELECT: case TRACE_CALL_POLL: case TRACE_CALL_EPOLL_WAIT:
@@ -366,7 +366,7 @@ void follow__signal(struct follow *f, struct follow_thr *th, int sig, int sig_fd
 
 	if (!io_signal(th->proc, sig))
 		return;
-	o.fd_io = sig_fd >= 0 && follow_kind_io(follow__fd_kind(th->proc, sig_fd));
+	o.fd_io = sig_fd >= 0 && follow_kind_shown(follow__fd_kind(th->proc, sig_fd), th->proc->root);
 	if (follow__actor(f, th, t_ns) == 0)
 		follow__emit(f, th, &ev);
 	follow__feed(f, th, &o, t_ns);

@@ -22,6 +22,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
@@ -780,10 +781,59 @@ static void test_follow_model(void **state)
 	fx_fini(&x);
 }
 
+/* A child process of the program (a launcher script's subshell) reads
+ * pipes all the time: its pipes are not shown, its sockets are.  The
+ * program's own pipes are. */
+static void test_follow_child_pipes(void **state)
+{
+	struct fx x;
+	int p[2], sync[2];
+	pid_t child;
+	char c;
+
+	(void)state;
+	fx_init(&x);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(pipe(sync), 0);
+	if ((child = fork()) == 0) {            /* holds the same fds: /proc/CHILD/fd */
+		close(sync[1]);
+		(void)!read(sync[0], &c, 1);
+		_exit(0);
+	}
+	assert_true(child > 0);
+	follow_ops.thread(x.f, child, child, x.tid, x.now);
+	{
+		struct attach_sys s = mk(&x, SYS_read, (uint64_t)p[0], 0, 64, 0);
+
+		s.tid = s.pid = child;
+		enter(&x, &s);
+		leave(&x, &s, 3, 5 * MS);
+	}
+	assert_int_equal(trace_hdr_c(drained(&x))->nactors, 1);   /* not shown */
+	{
+		struct attach_sys s = mk(&x, SYS_recvfrom, (uint64_t)x.sv[0], 0, 64, 0);
+
+		s.tid = s.pid = child;
+		enter(&x, &s);
+		leave(&x, &s, 5, 30000);
+	}
+	assert_int_equal(trace_hdr_c(drained(&x))->nactors, 2);   /* its socket is */
+	call(&x, SYS_read, (uint64_t)p[0], 0, 64, 0, 3, 30000);   /* the program's pipe is */
+	fx_close(&x);
+	assert_int_equal(trace_hdr_c(x.t)->nactors, 3);
+	close(sync[1]);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	close(sync[0]);
+	close(p[0]);
+	close(p[1]);
+	fx_fini(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_follow_actor_lazy),
+		cmocka_unit_test(test_follow_child_pipes),
 		cmocka_unit_test(test_follow_sys_names),
 		cmocka_unit_test(test_follow_blocking_read),
 		cmocka_unit_test(test_follow_epoll_et),
