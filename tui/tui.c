@@ -104,7 +104,7 @@ static void draw(struct tui *u)
 		.prompt = u->prompt_kind ? u->prompt : NULL, .note = *u->note ? u->note : NULL,
 		/* attach: the replay's keys (space, arrows, q) are the ones that
 		 * do something; m, i and the step keys do not. */
-		.screen = u->run && !u->attach ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
+		.screen = u->run ? TUI_SCREEN_LIVE : TUI_SCREEN_REPLAY,
 		.scratch = u->scratch,
 	};
 	int w, h;

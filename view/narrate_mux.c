@@ -157,15 +157,21 @@ static void set_line(struct narrator *n, const struct trace_ev *ev, char *s, siz
 	} else if (ev->what == TRACE_SET_BUILD && (caps & TRACE_CAP_BITMAP)) {
 		snprintf(s, len, NL(n, "  rebuilds its fd_set from scratch (select overwrote the last one): %s",
 				       "  从头重建 fd_set（上一次的已被 select 改写）：%s"), f);
-	} else if (ev->what == TRACE_SET_BUILD) {
+	} else if (ev->what == TRACE_SET_BUILD && (caps & TRACE_CAP_SET)) {
 		snprintf(s, len, NL(n, "  fills in its pollfd array (%d in all): %s",
 				       "  填好 %d 个 pollfd 项的数组：%s"), ev->n, f);
+	} else if (ev->what == TRACE_SET_BUILD) {     /* a traced program, its model not known yet */
+		snprintf(s, len, NL(n, "  hands the kernel its set: %s",
+				       "  把它的 fd 集合交给内核：%s"), f);
 	} else if (caps & TRACE_CAP_BITMAP) {
 		snprintf(s, len, NL(n, "  scans %d descriptors with FD_ISSET to find which rang: %s",
 				       "  用 FD_ISSET 逐个检查 %d 个描述符，找出哪个响了：%s"), ev->n, f);
 	} else if (caps & TRACE_CAP_SET) {
 		snprintf(s, len, NL(n, "  walks all %d entries' revents to find the ready ones: %s",
 				       "  逐个查看全部 %d 项的 revents，找出就绪的：%s"), ev->n, f);
+	} else if (!(caps & TRACE_CAP_INTEREST)) {     /* not known yet (attach) */
+		snprintf(s, len, NL(n, "  looks for the fds that came back ready: %s",
+				       "  找出返回为就绪的 fd：%s"), f);
 	} else {
 		snprintf(s, len, NL(n, "  touches only what it was given (%d): %s",
 				       "  只处理拿到的 %d 个事件：%s"), ev->n, f);

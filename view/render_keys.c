@@ -209,66 +209,87 @@ struct key {
 	unsigned on;
 	int rank[TUI_SCREEN_MENU + 1];
 	int when;                 /* enum key_when */
+	int attach;               /* enum key_attach: a live attach has no
+	                             steps, models or speed */
+};
+
+enum key_attach {
+	A_ANY = 0,                /* as on any live run */
+	A_ONLY,                   /* a live attach only */
+	A_NEVER,                  /* never on a live attach */
 };
 
 static const struct key keys[] = {
 	{ "n  Enter", NULL, { "next page", "下一页" }, { "next page", "下一页" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 }, W_NEXT_PAGE },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 }, W_NEXT_PAGE, A_ANY },
 	{ "n  Enter", NULL, { "next lesson", "下一课" }, { "the next lesson", "进入下一课" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 }, W_NEXT_LESSON },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 1 }, W_NEXT_LESSON, A_ANY },
 	{ "p", NULL, { "previous", "上一页" }, { "previous page", "上一页" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 2 }, W_ALWAYS },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 2 }, W_ALWAYS, A_ANY },
 	{ "a", NULL, { "answer", "答案" }, { "show the prediction's answer", "显示预测的答案" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 3 }, W_PREDICT },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 3 }, W_PREDICT, A_ANY },
 	{ "↓↑", "Dn/Up", { "scroll", "滚动" }, { "", "" }, ON_LESSON, { [TUI_SCREEN_LESSON] = 4 },
-	  W_SCROLL },
+	  W_SCROLL, A_ANY },
 	{ "↓ ↑ PgDn PgUp", "Down Up PgDn PgUp", { "", "" },
-	  { "scroll the page (the mouse wheel too)", "滚动本页（也可用鼠标滚轮）" }, ON_LESSON, { 0 }, W_ALWAYS },
-	{ "↑↓", "Up/Dn", { "choose", "选择" }, { "", "" }, ON_MENU, { [TUI_SCREEN_MENU] = 1 }, W_ALWAYS },
-	{ "↑ ↓", "Up Down", { "", "" }, { "choose a lesson", "选择课程" }, ON_MENU, { 0 }, W_ALWAYS },
+	  { "scroll the page (the mouse wheel too)", "滚动本页（也可用鼠标滚轮）" }, ON_LESSON, { 0 }, W_ALWAYS, A_ANY },
+	{ "↑↓", "Up/Dn", { "choose", "选择" }, { "", "" }, ON_MENU, { [TUI_SCREEN_MENU] = 1 }, W_ALWAYS, A_ANY },
+	{ "↑ ↓", "Up Down", { "", "" }, { "choose a lesson", "选择课程" }, ON_MENU, { 0 }, W_ALWAYS, A_ANY },
 	{ "Enter", NULL, { "open", "打开" }, { "open the lesson", "打开课程" },
-	  ON_MENU, { [TUI_SCREEN_MENU] = 2 }, W_ALWAYS },
+	  ON_MENU, { [TUI_SCREEN_MENU] = 2 }, W_ALWAYS, A_ANY },
 	{ "space", NULL, { "play", "播放" }, { "play / pause", "播放 / 暂停" },
-	  ON_RUNS, { [TUI_SCREEN_LIVE] = 1, [TUI_SCREEN_REPLAY] = 1, [TUI_SCREEN_LESSON] = 7 }, W_RUN },
+	  ON_RUNS, { [TUI_SCREEN_LIVE] = 1, [TUI_SCREEN_REPLAY] = 1, [TUI_SCREEN_LESSON] = 7 }, W_RUN,
+	  A_NEVER },
+	{ "space", NULL, { "freeze", "冻结" },
+	  { "freeze the view, or follow the newest event again",
+	    "冻结画面，或重新跟随最新事件" },
+	  ON_LIVE, { [TUI_SCREEN_LIVE] = 1 }, W_ALWAYS, A_ONLY },
+	{ "→ ←", "-> <-", { "event", "事件" }, { "one event forward / back", "前进 / 后退一个事件" },
+	  ON_LIVE, { [TUI_SCREEN_LIVE] = 2 }, W_ALWAYS, A_ONLY },
 	{ "→", "->", { "step", "单步" },
 	  { "step: the next action, then until every thread is quiet",
 	    "单步：下一个动作，直到所有线程静止" },
-	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 2, [TUI_SCREEN_LESSON] = 6 }, W_RUN },
+	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 2, [TUI_SCREEN_LESSON] = 6 }, W_RUN, A_NEVER },
 	{ "→", "->", { "step", "单步" }, { "step: the next action", "单步：下一个动作" },
-	  ON_REPLAY, { [TUI_SCREEN_REPLAY] = 2 }, W_ALWAYS },
+	  ON_REPLAY, { [TUI_SCREEN_REPLAY] = 2 }, W_ALWAYS, A_ANY },
 	{ "←", "<-", { "back", "后退" },
 	  { "step back (the view goes back; the run does not)", "后退一步（只回退视图，不回退运行）" },
-	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 3, [TUI_SCREEN_LESSON] = 8 }, W_RUN },
+	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 3, [TUI_SCREEN_LESSON] = 8 }, W_RUN, A_NEVER },
 	{ "←", "<-", { "back", "后退" }, { "step back: the previous action", "后退一步：上一个动作" },
-	  ON_REPLAY, { [TUI_SCREEN_REPLAY] = 3 }, W_ALWAYS },
+	  ON_REPLAY, { [TUI_SCREEN_REPLAY] = 3 }, W_ALWAYS, A_ANY },
 	{ ".  ,", NULL, { "", "" }, { "one event forward / back", "前进 / 后退一个事件" }, ON_RUNS, { 0 },
-	  W_RUN },
+	  W_RUN, A_ANY },
 	{ "Home End", NULL, { "", "" },
 	  { "first / last event; a live run plays on to its end",
 	    "第一个 / 最后一个事件；实时运行会一直运行到结束" },
-	  ON_LIVE | ON_LESSON, { 0 }, W_RUN },
-	{ "Home End", NULL, { "", "" }, { "first / last event", "第一个 / 最后一个事件" }, ON_REPLAY, { 0 }, W_ALWAYS },
+	  ON_LIVE | ON_LESSON, { 0 }, W_RUN, A_NEVER },
+	{ "Home End", NULL, { "", "" }, { "first / last event", "第一个 / 最后一个事件" },
+	  ON_REPLAY | ON_LIVE, { 0 }, W_ALWAYS, A_ONLY },
+	{ "Home End", NULL, { "", "" }, { "first / last event", "第一个 / 最后一个事件" }, ON_REPLAY, { 0 }, W_ALWAYS, A_ANY },
 	{ "g", NULL, { "go to", "跳转" }, { "go to step (its number, then Enter)", "跳到某一步（输入数字，回车）" },
-	  ON_RUNS, { [TUI_SCREEN_REPLAY] = 6 }, W_RUN },
+	  ON_RUNS, { [TUI_SCREEN_REPLAY] = 6 }, W_RUN, A_NEVER },
 	{ "+/-", NULL, { "speed", "速度" }, { "speed ×2 / ÷2", "速度 ×2 / ÷2" },
-	  ON_RUNS, { [TUI_SCREEN_LIVE] = 7, [TUI_SCREEN_REPLAY] = 5 }, W_RUN },
+	  ON_RUNS, { [TUI_SCREEN_LIVE] = 7, [TUI_SCREEN_REPLAY] = 5 }, W_RUN, A_NEVER },
 	{ "m", NULL, { "model", "模型" },
 	  { "run again with every actor on the next model", "让所有角色换下一个模型，重新运行" },
-	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 5 }, W_RUN },
+	  ON_LIVE | ON_LESSON, { [TUI_SCREEN_LIVE] = 5 }, W_RUN, A_NEVER },
 	{ "i", NULL, { "inject", "注入" },
 	  { "write data now: then the actor's letter", "立即写入数据：再按角色的字母" },
-	  ON_LIVE, { [TUI_SCREEN_LIVE] = 6 }, W_ALWAYS },
+	  ON_LIVE, { [TUI_SCREEN_LIVE] = 6 }, W_ALWAYS, A_NEVER },
 	{ "l", NULL, { "lessons", "课程" }, { "back to the lesson list", "回到课程列表" },
-	  ON_LESSON, { [TUI_SCREEN_LESSON] = 9 }, W_ALWAYS },
+	  ON_LESSON, { [TUI_SCREEN_LESSON] = 9 }, W_ALWAYS, A_ANY },
 	{ "t", NULL, { "theme", "主题" },
 	  { "theme: default, classroom, monochrome", "主题：默认、课堂、单色" },
 	  ON_RUNS | ON_MENU, { [TUI_SCREEN_LIVE] = 8, [TUI_SCREEN_REPLAY] = 7, [TUI_SCREEN_LESSON] = 10,
-			       [TUI_SCREEN_MENU] = 4 }, W_ALWAYS },
+			       [TUI_SCREEN_MENU] = 4 }, W_ALWAYS, A_ANY },
 	{ "q", NULL, { "quit", "退出" }, { "quit", "退出" }, ON_RUNS | ON_MENU,
 	  { [TUI_SCREEN_LIVE] = 4, [TUI_SCREEN_REPLAY] = 4, [TUI_SCREEN_LESSON] = 5,
-	    [TUI_SCREEN_MENU] = 3 }, W_ALWAYS },
+	    [TUI_SCREEN_MENU] = 3 }, W_ALWAYS, A_NEVER },
+	{ "q", NULL, { "quit", "退出" },
+	  { "quit: stop the program (-p: let it go; it runs on)",
+	    "退出：停止程序（-p：放开它，它继续运行）" },
+	  ON_LIVE, { [TUI_SCREEN_LIVE] = 4 }, W_ALWAYS, A_ONLY },
 	{ "?", NULL, { "help", "帮助" }, { "this list", "本列表" },
-	  ON_RUNS | ON_MENU, { 0 }, W_ALWAYS },
+	  ON_RUNS | ON_MENU, { 0 }, W_ALWAYS, A_ANY },
 };
 #define NKEYS ((int)(sizeof keys / sizeof keys[0]))
 
@@ -280,6 +301,13 @@ static bool offered(const struct key *k, int screen, const struct tui_state *s)
 
 	if (!(k->on & (1u << screen)))
 		return false;
+	if (k->attach != A_ANY && (screen == TUI_SCREEN_LIVE || k->attach == A_ONLY)) {
+		bool att = s != NULL && s->live && s->t != NULL &&
+			   trace_hdr_c(s->t)->command != NULL;
+
+		if ((k->attach == A_ONLY) != att)
+			return false;
+	}
 	switch (k->when) {
 	case W_PREDICT: return !lesson || !s->no_predict;
 	case W_RUN: return !lesson || s->page->run;
