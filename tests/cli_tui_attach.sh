@@ -40,6 +40,13 @@ for size in "80 24" "120 40"; do
 	expect_screen "at_sleep\.[0-9]*" 10 "a lane of its thread ($size)"
 	expect_screen "epoll_wait" 10 "the kernel's word ($size)"
 	$T capture-pane -p -t s | grep -qx "ready" && bad "the program's output drew on the screen ($size)" || ok
+	# its own keys: no steps, models, speed or go-to to offer
+	$T send-keys -t s '?'
+	expect_screen "freeze the view, or follow the newest event again" 5 "help: space ($size)"
+	expect_screen "quit: stop the program" 5 "help: q ($size)"
+	$T capture-pane -p -t s | grep -Eq "go to step|next action|speed ×2|the next model" &&
+		bad "the help offers a scenario's keys on attach ($size)" || ok
+	$T send-keys -t s Escape
 	$T send-keys -t s m
 	expect_screen "not in attach" 5 "m ($size)"
 	$T send-keys -t s ' '
