@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "attach/follow_int.h"
@@ -419,9 +420,15 @@ static void f_gone(void *arg, pid_t tid, int status, int64_t t_ns)
 	struct follow *f = arg;
 	struct follow_thr *th = follow__thr(f, tid);
 
-	(void)status;
-	if (th != NULL)
-		thr_gone(f, th, t_ns);
+	if (th == NULL)
+		return;
+	if (th->actor >= 0 && status == -1)     /* detached (attach -p, q) */
+		follow__note(f, th, t_ns, "ioscope lets go of this thread here: it runs on, untraced",
+			     "ioscope 在这里放开这个线程：它继续运行，不再被跟踪");
+	else if (th->actor >= 0 && status >= 0 && WIFSIGNALED(status))
+		follow__note(f, th, t_ns, "its thread ends here: killed by a signal",
+			     "它的线程在这里结束：被信号杀死");
+	thr_gone(f, th, t_ns);
 }
 
 /* A new program in pid: its fds are looked at again, its libraries read

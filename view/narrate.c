@@ -20,6 +20,7 @@ enum phrase {
 	P_SUM_PARKED, P_COPY_END_RESUME, P_ATTACH, P_ATTACH_STARTED, P_ATTACH_COST, P_ATTACH_NOCOST,
 	P_ATTACH_HEADER, P_WAIT_BEGIN_WHOLE, P_PHASE_END_WHOLE, P_PHASE_END_WHOLE_FIRST, P_EXIT_WHOLE,
 	P_TRACER_PART, P_TRACER_MOST, P_SUM_WHOLE, P_SUM_MUX_UNSEEN,
+	P_WAIT_BEGIN_ATT, P_COPY_BEGIN_ATT, P_PHASE_END_SHORT, P_COPY_END_ATT, P_PHASE_END_WHOLE_SHORT,
 	P_MAX
 };
 
@@ -85,7 +86,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_ATTACH_COST] = "; each call ioscope stops costs it about %s more (measured at start); durations below include that\n",
 		[P_ATTACH_NOCOST] = "; what each call ioscope stops costs it was not measured; durations below include it\n",
 		[P_ATTACH_HEADER] = "ioscope · attach · kernel %s · times are real seconds since the start\n",
-		[P_WAIT_BEGIN_WHOLE] = "  phase 1 begins: waiting for data on fd %d · BLOCKED; the copy will be in this span too",
+		[P_WAIT_BEGIN_WHOLE] = "  phase 1 begins: waiting for data on fd %d inside the read; the copy will be in this span too",
 		[P_PHASE_END_WHOLE_FIRST] = "  wait and copy end after %s: ptrace sees one span, not where the wait ended",
 		[P_PHASE_END_WHOLE] = "  wait and copy end together after %s · the caller was blocked",
 		[P_EXIT_WHOLE] = "← %s(fd %d) = %lld bytes, after %s: waited and copied in this one call",
@@ -93,6 +94,11 @@ static const char *const phrases[2][P_MAX] = {
 		[P_TRACER_MOST] = " (most of it the tracer's ~%s)",
 		[P_SUM_WHOLE] = "; %llu of its reads waited and copied in one span (from outside: their copies are in phase 1)",
 		[P_SUM_MUX_UNSEEN] = "; %llu waits: handed in %llu fds (its scan of what came back is in user space, not seen)",
+		[P_WAIT_BEGIN_ATT] = "  phase 1 begins: waiting for data on fd %d, in a call that may sleep",
+		[P_COPY_BEGIN_ATT] = "  phase 2 begins: the read of fd %d that copies the data",
+		[P_PHASE_END_SHORT] = "  %s ends after %s · too short to tell whether it slept (the tracer alone costs ~%s)",
+		[P_COPY_END_ATT] = "  phase 2 ends after %s: the read that copied it, the tracer's stops included",
+		[P_PHASE_END_WHOLE_SHORT] = "  wait and copy end together after %s · too short to tell whether it slept (the tracer alone costs ~%s)",
 	},
 	[NARRATE_ZH] = {
 		[P_HEADER] = "ioscope · %s · 速度 %g× · 内核 %s · 时间为自开始起的真实秒数\n",
@@ -155,7 +161,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_ATTACH_COST] = "；ioscope 每拦下一次调用，就让它多花约 %s（开始时测得）；下面的时长都包含这部分\n",
 		[P_ATTACH_NOCOST] = "；没有测出 ioscope 每拦下一次调用让它多花多少；下面的时长包含这部分\n",
 		[P_ATTACH_HEADER] = "ioscope · attach · 内核 %s · 时间为自开始起的真实秒数\n",
-		[P_WAIT_BEGIN_WHOLE] = "  第一阶段开始：等待 fd %d 的数据 · 阻塞；复制也会在这一段里",
+		[P_WAIT_BEGIN_WHOLE] = "  第一阶段开始：在这次读里等待 fd %d 的数据；复制也会在这一段里",
 		[P_PHASE_END_WHOLE_FIRST] = "  等待和复制一起结束，历时 %s：ptrace 只看到一段，看不到等待在哪里结束",
 		[P_PHASE_END_WHOLE] = "  等待和复制一起结束，历时 %s · 调用者一直被阻塞",
 		[P_EXIT_WHOLE] = "← %s(fd %d) = %lld 字节，用时 %s：等待和复制都在这一次调用里",
@@ -163,6 +169,11 @@ static const char *const phrases[2][P_MAX] = {
 		[P_TRACER_MOST] = "（大部分是跟踪器的约 %s）",
 		[P_SUM_WHOLE] = "；%llu 次读取的等待和复制是同一段（从外面看：复制算在第一阶段里）",
 		[P_SUM_MUX_UNSEEN] = "；等待 %llu 次：交给内核 %llu 个 fd（它扫描返回结果是在用户态，看不到）",
+		[P_WAIT_BEGIN_ATT] = "  第一阶段开始：等待 fd %d 的数据，所在的调用可能睡眠",
+		[P_COPY_BEGIN_ATT] = "  第二阶段开始：读 fd %d，把数据复制进来",
+		[P_PHASE_END_SHORT] = "  %s结束，历时 %s · 太短，看不出它是否睡眠过（仅跟踪器就要约 %s）",
+		[P_COPY_END_ATT] = "  第二阶段结束，历时 %s：就是复制数据的那次读，含跟踪器的停顿",
+		[P_PHASE_END_WHOLE_SHORT] = "  等待和复制一起结束，历时 %s · 太短，看不出它是否睡眠过（仅跟踪器就要约 %s）",
 	},
 };
 
@@ -371,6 +382,12 @@ static void phase_begin(struct narrator *n, const struct view_actor *a, const st
 		id = P_WAIT_BEGIN_WHOLE;   /* a traced program's blocking read */
 	else
 		id = ev->flags & TRACE_F_BLOCKED ? P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB;
+	/* Seen from outside (attach): a call that may sleep, not one seen
+	 * asleep; the copy is the read's span. */
+	if (trace_hdr_c(n->t)->command != NULL && id == P_WAIT_BEGIN_B)
+		id = P_WAIT_BEGIN_ATT;
+	else if (trace_hdr_c(n->t)->command != NULL && (id == P_COPY_BEGIN || id == P_COPY_BEGIN_WOKEN))
+		id = P_COPY_BEGIN_ATT;
 	snprintf(s, len, P(n, id), ev->fd);
 }
 
@@ -389,8 +406,22 @@ static void phase_line(struct narrator *n, const struct trace_ev *ev, char *s, s
 	}
 	int64_t since = a != NULL ? view_phase_since(a, ev->fd, ev->phase) : -1;
 
-	narrate_dur(since >= 0 ? view_ns_between(since, ev->t_ns) : 0, d, sizeof d);
-	if (ev->phase == TRACE_PH_COPY && a != NULL && (a->caps & TRACE_CAP_COROUTINE) &&
+	int64_t dur = since >= 0 ? view_ns_between(since, ev->t_ns) : 0;
+	const struct trace_hdr *h = trace_hdr_c(n->t);
+	/* attach: a span within twice the tracer's own cost may not have
+	 * slept at all: say so rather than "blocked" */
+	bool att = h->command != NULL, shrt = att && h->overhead_ns > 0 && dur <= 2 * h->overhead_ns;
+	char o[32];
+
+	narrate_dur(dur, d, sizeof d);
+	narrate_dur(h->overhead_ns, o, sizeof o);
+	if (att && ev->phase == TRACE_PH_COPY)
+		snprintf(s, len, P(n, P_COPY_END_ATT), d);
+	else if (shrt && (ev->flags & TRACE_F_WHOLE))
+		snprintf(s, len, P(n, P_PHASE_END_WHOLE_SHORT), d, o);
+	else if (shrt && (ev->flags & TRACE_F_BLOCKED))
+		snprintf(s, len, P(n, P_PHASE_END_SHORT), P(n, P_PHASE_NAME1), d, o);
+	else if (ev->phase == TRACE_PH_COPY && a != NULL && (a->caps & TRACE_CAP_COROUTINE) &&
 	    copy_kind(a, ev, since) == COPY_WOKEN)
 		snprintf(s, len, P(n, P_COPY_END_RESUME), d);
 	else if (ev->phase == TRACE_PH_COPY)

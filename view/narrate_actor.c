@@ -58,7 +58,11 @@ int narrate__life(struct narrator *n, const struct trace_ev *ev, char *s, size_t
 	}
 	if (ev->kind != TRACE_ACTOR)
 		return 0;
-	if (ev->flags & TRACE_F_END)
+	if ((ev->flags & TRACE_F_END) && trace_hdr_c(n->t)->command != NULL)
+		/* a traced program's thread: ended, or let go (a note before says) */
+		snprintf(s, len, "%s", NL(n, "leaves: no more of it is seen; its lane ends here",
+					  "离开：之后再看不到它，它的泳道到此为止"));
+	else if (ev->flags & TRACE_F_END)
 		snprintf(s, len, "%s", NL(n, "leaves: its thread has ended; its lane ends here",
 					  "离开：它的线程已结束，它的泳道到此为止"));
 	else

@@ -682,6 +682,23 @@ static bool same_model_as_parent(const struct trace_hdr *h, int i, const char *m
 	       strcmp(h->actors[p].model, model) == 0;
 }
 
+/* A name too wide for the label: a traced program's thread
+ * ("python3.13649") keeps its number whole and gives up the end of its
+ * command's name ("python…13649"), so the tid shown is the real one. */
+static void fit_name(char *out, size_t len, const char *name, int room, bool ascii)
+{
+	const char *dot = strrchr(name, '.');
+	const char *mark = ascii ? "~" : "…";
+	int tail = dot != NULL ? (int)strlen(dot + 1) : 0;
+	int head = room - tail - 1;
+
+	if (dot == NULL || head < 1 || strspn(dot + 1, "0123456789-") != (size_t)tail) {
+		snprintf(out, len, "%s", name);
+		return;
+	}
+	snprintf(out, len, "%.*s%s%s", head, name, mark, dot + 1);
+}
+
 /* The number that ends last when first and last differ only by it
  * ("11" of "S.co1" and "S.co11"); NULL else. */
 static const char *tail_number(const char *first, const char *last)
@@ -738,11 +755,17 @@ static void lane_labels(struct grid *g, const struct tui_state *s, const struct 
 			grid_put(g, 2, ln->row + 1, ROLE_TEXT, words, g->w - 3);
 			continue;
 		}
-		if (same_model_as_parent(hd, i, model))
+		if (grid_width(hd->actors[i].name) > LABEL_W - 1) {
+			char name[64];
+
+			fit_name(name, sizeof name, hd->actors[i].name, LABEL_W - 1, s->ascii);
+			grid_put(g, 0, ln->row, ROLE_TEXT, name, LABEL_W - 1);
+		} else if (same_model_as_parent(hd, i, model)) {
 			grid_put(g, 0, ln->row, ROLE_TEXT, hd->actors[i].name, LABEL_W - 1);
-		else
+		} else {
 			grid_printf(g, 0, ln->row, ROLE_TEXT, LABEL_W - 1, "%s %s",
 				    hd->actors[i].name, model);
+		}
 		grid_put(g, 2, ln->row + 1, ROLE_DIM, L2(s, "kernel", "内核"), LABEL_W - 3);
 		if (ln->queue)
 			queue_row(g, s, &sc->v, i, ln->row + 2);
