@@ -23,8 +23,8 @@ static const struct ex_def exercises[] = {
 	    "用 epoll（或其他就绪通知模型）同时回显多个客户端" },
 	  EX_SCRIPT_ECHO_CONC, B(EX_REPLIES) | B(EX_MODEL_READY) | B(EX_CONCURRENT), "echo_epoll" },
 	{ "chat",
-	  { "seed 003's chat server: a line goes to every other client; one leaves",
-	    "种子 003 的聊天室：一行发给其他所有客户端；有人离开" },
+	  { "a chat server (lesson 12): a line goes to every other client; one leaves",
+	    "聊天室（第 12 课）：一行发给其他所有客户端；有人离开" },
 	  EX_SCRIPT_CHAT, B(EX_BROADCAST) | B(EX_NOT_SENDER) | B(EX_LEAVE) | B(EX_MODEL_READY), "chat" },
 	{ "echo-nonblocking-writes",
 	  { "echo megabytes to a client that reads slowly, without a write that blocks",
@@ -118,8 +118,8 @@ static void check_not_sender(const struct ex_result *r, int lang, struct ex_verd
 			 LANG_PICK(lang, "no line came back to its sender", "没有一行回到发送者"));
 	else
 		snprintf(v->line, sizeof v->line,
-			 LANG_PICK(lang, "%d line(s) came back to their sender: send to the others only",
-				   "%d 行回到了发送者：只发给其他人"),
+			 LANG_PICK(lang, "lines that came back to their sender: %d; send to the others only",
+				   "回到发送者的行：%d；只发给其他人"),
 			 r->echoed);
 	if (r->echo_miss.client != 0)
 		snprintf(v->evidence[0], sizeof v->evidence[0],

@@ -241,12 +241,21 @@ static void say_blame(const struct trace *t, const struct ex_result *r, const st
 	char on[64];
 	const struct span *s = &b->best;
 	int64_t dur = s->to - s->from;
+	struct trace_ev m;
 
 	say_fd(t, r, s, lang, on, sizeof on);
 	if (s->call == TRACE_CALL_WRITE)
 		snprintf(v->line, sizeof v->line,
 			 LANG_PICK(lang, "blocked %.1f s in %s on %s while client %d waited: make the socket non-blocking and keep what does not fit for later",
 				   "阻塞了 %.1f 秒：在 %s 里写 %s，而客户端 %d 在等：把套接字设为非阻塞，写不下的留到以后"),
+			 secs(dur), span_sys(s), on, w->client);
+	else if (model_of(t, s->actor, s->to, &m) && (m.caps & CAPS_READY))
+		/* it has a readiness model, and still slept in a read: a read
+		 * the wait had not said was ready (a second read of a drained
+		 * socket, or one of another socket) */
+		snprintf(v->line, sizeof v->line,
+			 LANG_PICK(lang, "blocked %.1f s in %s on %s while client %d waited: read only what the wait said was ready, once, or make the socket non-blocking and stop at EAGAIN",
+				   "阻塞了 %.1f 秒：在 %s 里等 %s，而客户端 %d 在等：只读等待调用说就绪的套接字、只读一次，或者把套接字设为非阻塞、读到 EAGAIN 就停"),
 			 secs(dur), span_sys(s), on, w->client);
 	else
 		snprintf(v->line, sizeof v->line,

@@ -227,6 +227,48 @@ static void test_exercise_blocking_fails(void **state)
 	trace_free(t);
 }
 
+/* An epoll server that still sleeps in a read (a second recv of a
+ * drained socket): its model is a readiness model, so the advice is about
+ * the read, not "use a readiness model". */
+static void test_exercise_epoll_read_blocks(void **state)
+{
+	struct trace *t = trace_new();
+	int a = thread_of(t, "python3.4242", 4242);
+	struct ex_result r;
+	struct ex_verdict v[EX_MAX];
+	const struct ex_verdict *c;
+	int n;
+
+	(void)state;
+	call(t, a, TRACE_CALL_ACCEPT, "accept4", 3, 10 * MS, 12 * MS, 4, 0);
+	call(t, a, TRACE_CALL_RECVFROM, NULL, 4, 12 * MS, 13 * MS, 0, 0);
+	call(t, a, TRACE_CALL_ACCEPT, "accept4", 3, 14 * MS, 500 * MS, 4, 0);
+	model(t, a, 20 * MS, "epoll", TRACE_CAP_PHASES | TRACE_CAP_INTEREST,
+	      "epoll: epoll_wait returned fd 4, then recvfrom(4) read 8 bytes");
+	{
+		struct trace_ev e = ev(TRACE_ENTER, a, 500 * MS);
+
+		e.call = TRACE_CALL_RECVFROM;
+		e.fd = 4;
+		add(t, e);
+		asleep(t, a, 900 * MS, "recvfrom", 4, "wait_woken");
+		e.kind = TRACE_EXIT;
+		e.t_ns = 2600 * MS;
+		e.dur_ns = 2100 * MS;
+		e.ret = 12;
+		add(t, e);
+	}
+	conc_result(&r, true);
+	n = ex_check(ex_find("echo-epoll"), &r, t, 0, LANG_EN, v, EX_MAX);
+	c = verdict(v, n, EX_CONCURRENT);
+	assert_false(c->pass);
+	assert_string_equal(c->line, "blocked 2.1 s in recvfrom on client 1's socket while client 2 waited: "
+			    "read only what the wait said was ready, once, or make the socket "
+			    "non-blocking and stop at EAGAIN");
+	assert_null(strstr(c->line, "use a readiness model"));
+	trace_free(t);
+}
+
 /* The clients' clock is not the trace's: mono_to_trace moves their waits. */
 static void test_exercise_offset(void **state)
 {
@@ -491,6 +533,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_exercise_table),
 		cmocka_unit_test(test_exercise_epoll_pass),
 		cmocka_unit_test(test_exercise_blocking_fails),
+		cmocka_unit_test(test_exercise_epoll_read_blocks),
 		cmocka_unit_test(test_exercise_offset),
 		cmocka_unit_test(test_exercise_select),
 		cmocka_unit_test(test_exercise_launcher),

@@ -1,4 +1,4 @@
-/* Exercise chat: seed 003's chat server: each line a client sends goes to every other client.
+/* Exercise chat: a chat server (lesson 12): each line a client sends goes to every other client.
  *
  *   cc -o chat lessons/exercises/chat.c
  *   ioscope exercise chat -- ./chat {port}

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Exercise chat: seed 003's chat server, with IO multiplexing.
+"""Exercise chat: a chat server (lesson 12), with IO multiplexing.
 
     ioscope exercise chat -- python3 lessons/exercises/chat.py {port}
 
