@@ -187,6 +187,9 @@ static const struct cmd_help cmd_help[] = {
 	    "Each call stopped costs the program tens of µs (measured, in the trace).\n"
 	    "Where ptrace is refused (Yama's ptrace_scope), -p watches /proc instead:\n"
 	    "only where threads sleep (IOSCOPE_ATTACH_PROC=1 forces that).\n"
+	    "Attaching to PID and letting it go make a wait it is in (epoll_wait,\n"
+	    "select) return EINTR to the program, as with any tracer: a program\n"
+	    "that treats EINTR as fatal stops then.\n"
 	    "Exit status: 0 when the program ran (its own status is printed), 1 on\n"
 	    "a failure or an interruption, 2 for no program, no such program or PID.",
 	    "在跟踪器下运行 CMD（一个并非为 ioscope 编写的程序，例如 python3 srv.py），\n"
@@ -200,6 +203,8 @@ static const struct cmd_help cmd_help[] = {
 	    "每次被拦下的调用让程序多花几十微秒（已测量，记录在跟踪中）。\n"
 	    "不允许 ptrace 时（Yama 的 ptrace_scope），-p 改为观察 /proc：只能看到\n"
 	    "线程睡在哪里（IOSCOPE_ATTACH_PROC=1 强制这样做）。\n"
+	    "附着到 PID 和放开它时，它正在等待的调用（epoll_wait、select）会向程序\n"
+	    "返回 EINTR，任何跟踪器都如此：把 EINTR 当作致命错误的程序会因此停下。\n"
 	    "退出状态：程序运行过为 0（并输出它自己的退出状态），失败或被中断为 1，\n"
 	    "没有程序、没有这个程序或进程为 2。" },
 	  { "pid", "plain", "record", "force", "lang", "theme" } },
