@@ -405,7 +405,7 @@ static void thr_gone(struct follow *f, struct follow_thr *th, int64_t t_ns)
 	struct follow_proc *p = th->proc;
 
 	if (th->in_call)
-		follow__abandon(f, th, t_ns);
+		follow__unfinished(f, th, t_ns);
 	actor_end(f, th, t_ns);
 	/* Its phases end with it: the next wait of another thread begins
 	 * them again. */

@@ -324,6 +324,26 @@ void follow__abandon(struct follow *f, struct follow_thr *th, int64_t t_ns)
 	follow__emit(f, th, &ev);
 }
 
+/* The thread is gone (ended, killed, let go) inside a call: the call
+ * has no exit to show, and none is made up; a note says so. */
+void follow__unfinished(struct follow *f, struct follow_thr *th, int64_t t_ns)
+{
+	const char *name = attach_sys_name(th->call.nr);
+	char en[160], zh[160];
+
+	th->in_call = th->restart = false;
+	if (!th->shown)
+		return;
+	if (th->whole)
+		follow__phase(f, th, TRACE_PH_WAIT, true, TRACE_F_BLOCKED | TRACE_F_WHOLE,
+			   (int)th->call.args[0], t_ns);
+	snprintf(en, sizeof en, "its %s had not returned when ioscope last saw the thread",
+		 name != NULL ? name : "call");
+	snprintf(zh, sizeof zh, "ioscope 最后看到这个线程时，它的 %s 还没有返回",
+		 name != NULL ? name : "调用");
+	follow__note(f, th, t_ns, en, zh);
+}
+
 void follow__sys(struct follow *f, struct follow_thr *th, const struct attach_sys *s)
 {
 	if (s->exit)

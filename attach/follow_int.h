@@ -190,6 +190,8 @@ void follow__sys(struct follow *f, struct follow_thr *th, const struct attach_sy
 /* The call in progress ends without its exit (the thread is gone, or
  * made another call after a restartable exit). */
 void follow__abandon(struct follow *f, struct follow_thr *th, int64_t t_ns);
+/* The thread is gone inside its call: no exit is made up, a note says it. */
+void follow__unfinished(struct follow *f, struct follow_thr *th, int64_t t_ns);
 /* An event of th's call (its family, fd and kernel name). */
 struct trace_ev follow__call_ev(const struct follow_thr *th, int kind, int64_t t_ns);
 void follow__phase(struct follow *f, struct follow_thr *th, int phase, bool end,

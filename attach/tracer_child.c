@@ -47,7 +47,11 @@ enum { CHILD_SETUP = 1, CHILD_EXEC = 2 };
 static void filter_build(struct filter *f)
 {
 	long nr[WATCH_MAX];
-	int n = attach_sys_list(nr, WATCH_MAX), k = 0;
+	int n = attach_sys_list(nr, WATCH_MAX - 1), k = 0;
+
+	/* A watched call with a timeout that a signal interrupted goes on
+	 * as restart_syscall (tracer_loop.c tells it as the same call). */
+	nr[n++] = SYS_restart_syscall;
 
 	f->insn[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						    offsetof(struct seccomp_data, arch));

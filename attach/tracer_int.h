@@ -29,6 +29,8 @@ struct tr_thread {
 	bool seizing;               /* -p: its PTRACE_INTERRUPT stop not seen yet */
 	bool restart;               /* -p: the call it was in restarts: swallow
 	                               the restarted entry */
+	bool restart_block;         /* its last call exited -516: the
+	                               restart_syscall that follows is it */
 	bool detaching;             /* tracer_stop: detach at its next stop */
 	bool in_call;               /* between a watched entry and its exit */
 	bool silent;                /* the started program before its exec */

@@ -107,6 +107,16 @@ static void hand_sys(struct tracer *t, struct tr_thread *th, bool exit, int64_t 
 static void on_entry(struct tracer *t, struct tr_thread *th, long nr, const uint64_t *args,
 		     int64_t now)
 {
+	/* A call with a timeout that a signal interrupted (-516,
+	 * ERESTART_RESTARTBLOCK) goes on as restart_syscall: it is the same
+	 * call, told under its own number (follow merges the two halves). */
+	if (nr == SYS_restart_syscall && th->restart_block) {
+		th->restart_block = false;
+		th->in_call = true;
+		hand_sys(t, th, false, 0, now);
+		return;
+	}
+	th->restart_block = false;
 	if (!attach_sys_watched(nr)) {
 		/* A call interrupted at the seize, restarted by the kernel
 		 * as restart_syscall, is still the same call. */
@@ -143,6 +153,7 @@ static void on_syscall(struct tracer *t, struct tr_thread *th, int64_t now)
 			on_entry(t, th, (long)info.entry.nr, (const uint64_t *)info.entry.args, now);
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT && th->in_call) {
 		th->in_call = false;
+		th->restart_block = info.exit.rval == -516;
 		hand_sys(t, th, true, info.exit.rval, now);
 	}
 	tracer__resume(t, th, 0);

@@ -716,10 +716,54 @@ static void test_tracer_sigio_fd(void **state)
 	started_close(&st);
 }
 
+static bool is_restart_exit(const struct rec_ev *e, const void *arg)
+{
+	(void)arg;
+	return e->kind == REC_SYS && e->s.exit && e->s.nr == SYS_poll && e->s.ret == -516;
+}
+
+/* A poll with a timeout, interrupted by SIGCHLD: the kernel goes on with
+ * it as restart_syscall, which is told as the same poll (its number, its
+ * args), never as a call of its own; its real result comes at the end. */
+static void test_tracer_poll_restart(void **state)
+{
+	struct started st;
+	char cause[256], buf[32];
+	long last_ret = 0;
+	int entries = 0;
+
+	(void)state;
+	for (int mode = 0; mode < 2; mode++) {
+		assert_int_equal(start_prog(&st, "tr_pollrs", mode == 1, cause, sizeof cause), 0);
+		assert_true(rec_wait(&st.r, is_restart_exit, NULL) >= 0);
+		write_all(st.in[1], "x\n");
+		assert_true(read_until(st.out[0], buf, sizeof buf, "poll=1\n"));
+		assert_int_equal(tracer_stop(st.t, 1000, NULL), 0);
+		entries = 0;
+		for (int i = 0; i < st.r.n; i++) {
+			const struct rec_ev *e = &st.r.ev[i];
+
+			if (e->kind != REC_SYS)
+				continue;
+			assert_true(e->s.nr != SYS_restart_syscall);
+			if (e->s.nr == SYS_poll && !e->s.exit) {
+				entries++;
+				assert_int_equal(e->s.args[2], 20000);   /* the same call's args */
+			}
+			if (e->s.nr == SYS_poll && e->s.exit)
+				last_ret = e->s.ret;
+		}
+		assert_int_equal(entries, 2);
+		assert_int_equal(last_ret, 1);
+		started_close(&st);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracer_read_stdin),
+		cmocka_unit_test(test_tracer_poll_restart),
 		cmocka_unit_test(test_tracer_family),
 		cmocka_unit_test(test_tracer_no_program),
 		cmocka_unit_test(test_tracer_seize_read),

@@ -340,6 +340,8 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 		snprintf(s, len, P(n, P_EXIT_AGAIN), call, ev->fd, d, ev->count);
 	else if (ev->err == EAGAIN)
 		snprintf(s, len, P(n, P_EXIT_DRAINED), call, ev->fd, d);
+	else if (ev->err == EINTR && trace_hdr_c(n->t)->command != NULL)
+		snprintf(s, len, P(n, P_EXIT_ERR), call, ev->fd, "EINTR", d);   /* the program's own */
 	else if (ev->err == EINTR)
 		snprintf(s, len, P(n, P_EXIT_INTR), call, ev->fd, d);
 	else
