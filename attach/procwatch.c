@@ -124,6 +124,10 @@ static void comm_of(pid_t pid, pid_t tid, char *out, size_t len)
 		fclose(f);
 	}
 	out[strcspn(out, "\n")] = '\0';
+	/* a name is the program's to choose: no escape reaches a terminal */
+	for (char *c = out; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 	if (out[0] == '\0')
 		snprintf(out, len, "thread");
 }

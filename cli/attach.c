@@ -34,6 +34,48 @@ static int program_found(const char *name)
 	return 0;
 }
 
+/* A process -p cannot watch: ioscope itself (or one of its threads), the
+ * shell that runs it (it only waits for ioscope), a zombie, a kernel
+ * thread.  From /proc/PID/stat: its process, state and flags. */
+static int check_pid(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long flags = 0;
+	int tgid = pid, n;
+	char state = '?';
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	if ((f = fopen(path, "re")) != NULL) {
+		while (fgets(buf, sizeof buf, f) != NULL)
+			if (sscanf(buf, "Tgid: %d", &tgid) == 1)
+				break;
+		fclose(f);
+	}
+	if (tgid == getpid())
+		return cli_fail_usage(cli_tr("pid %d is ioscope itself", "进程 %d 就是 ioscope 自己"), pid);
+	if (tgid == getppid())
+		return cli_fail_usage(cli_tr("pid %d is the shell that runs ioscope: it only waits for ioscope",
+					     "进程 %d 是运行 ioscope 的 shell：它只是在等 ioscope"), pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;
+	n = (int)fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	/* after the command's ")" (it may hold spaces and parentheses) */
+	if ((p = strrchr(buf, ')')) != NULL &&
+	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %lu", &state, &flags) == 2) {
+		if (state == 'Z' || state == 'X')
+			return cli_fail_usage(cli_tr("process %d has exited (a zombie its parent has not reaped)",
+						     "进程 %d 已经退出（父进程还没回收的僵尸进程）"), pid);
+		if (flags & 0x00200000)        /* PF_KTHREAD */
+			return cli_fail_usage(cli_tr("pid %d is a kernel thread: it makes no system calls to see",
+						     "进程 %d 是内核线程：没有可看的系统调用"), pid);
+	}
+	return 0;
+}
+
 static int check_input(int argc, char **argv, const struct cli *c)
 {
 	char proc[64];
@@ -50,9 +92,9 @@ static int check_input(int argc, char **argv, const struct cli *c)
 	if (argc > 0 && !program_found(argv[0]))
 		return cli_fail_usage(cli_tr("no such program '%s'", "没有名为 '%s' 的程序"), argv[0]);
 	snprintf(proc, sizeof proc, "/proc/%d", c->pid);
-	if (c->pid != 0 && (access(proc, F_OK) != 0 || c->pid == getpid()))
+	if (c->pid != 0 && access(proc, F_OK) != 0)
 		return cli_fail_usage(cli_tr("no process %d", "没有进程 %d"), c->pid);
-	return 0;
+	return c->pid != 0 ? check_pid(c->pid) : 0;
 }
 
 /* Set by run_close when the program ran (started or attached to): its

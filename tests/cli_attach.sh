@@ -5,9 +5,6 @@
 # after ioscope ends (SIGINT, SIGTERM); the /proc fallback
 # (IOSCOPE_ATTACH_PROC=1) and the ptrace path.
 #
-# The assertions marked NEEDS-TRACER need attach/tracer.c and follow.c
-# (not stubs): while tracer_start says "the tracer is not built yet" they
-# are skipped with that reason; everything else runs now.
 set -u
 . "$(dirname "$0")/lib.sh"
 scratch attach
@@ -65,6 +62,25 @@ refused "-p expects a process id" -- $bin attach -p zero
 refused "attach takes a program or -p PID, not both" -- $bin attach -p 1 -- true
 refused "--model does not apply" -- $bin attach --model select -- true
 refused "没有名为 'no-such-program-here' 的程序" -- $bin attach --lang zh --plain no-such-program-here
+# what -p cannot watch: itself, the shell that runs it, a kernel thread, a zombie
+refused "is the shell that runs ioscope" -- sh -c 'exec '"$bin"' attach --plain -p $PPID'
+refused "is a kernel thread" -- $bin attach --plain -p 2
+python3 -c 'import os, sys, time
+p = os.fork()
+if p == 0:
+    os._exit(0)
+print(p, flush=True)
+time.sleep(20)' >"$tmp/zombie" 2>/dev/null &
+zp=$!
+pids="$pids $zp"
+wait_file "[0-9]" "$tmp/zombie" 10
+z=$(cat "$tmp/zombie")
+i=0
+while [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' /proc/$z/status 2>/dev/null)" != Z ] && [ $i -lt 500 ]; do
+	sleep 0.01; i=$((i + 1))
+done
+refused "has exited (a zombie" -- $bin attach --plain -p "$z"
+kill "$zp" 2>/dev/null
 $bin attach --verbose python3 >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
 [ $rc = 2 ] && head -1 "$tmp/err" | grep -q "^ioscope: unknown option '--verbose'" && ok ||
 	bad "attach --verbose python3 -> exit $rc: $(cat "$tmp/err")"
@@ -85,16 +101,9 @@ grep -q "only where its threads sleep: no copies, no EAGAIN tries, no call durat
 	bad "the note does not say what is lost"
 grep -q "at_sleep\.[0-9]* *appears" "$tmp/out" && ok || bad "no thread appears: $(cat "$tmp/out")"
 grep -q '"scenario":"attach"' "$tmp/p.jsonl" && ok || bad "recording's header: $(head -1 "$tmp/p.jsonl")"
-# NEEDS-WRITER: the header's command, pid and overhead_ns are written by
-# trace/ (H5's part of issue 15); skipped while the writer leaves them out.
-if grep -q '"command":' "$tmp/p.jsonl"; then
-	header_attach=1
-	grep -q '"command":"build/tests/attach/at_sleeper 3"' "$tmp/p.jsonl" && ok ||
-		bad "recording's command: $(head -1 "$tmp/p.jsonl")"
-else
-	header_attach=""
-	echo "skip: the header's command/pid (the trace writer does not write them yet)"
-fi
+header_attach=1
+grep -q '"command":"build/tests/attach/at_sleeper 3"' "$tmp/p.jsonl" && ok ||
+	bad "recording's command: $(head -1 "$tmp/p.jsonl")"
 expect 0 "ok, trace of 'attach'" -- $bin check "$tmp/p.jsonl"
 expect 0 "appears" -- $bin replay --plain "$tmp/p.jsonl"
 expect 0 "appears" -- $bin export --format text "$tmp/p.jsonl"
@@ -144,15 +153,9 @@ wait $ip; rc=$?
 [ $rc = 0 ] && ok || bad "the program's end: exit $rc: $(cat "$tmp/err")"
 grep -q "leaves" "$tmp/out" && ok || bad "the threads did not leave: $(tail -5 "$tmp/out")"
 
-# ---- NEEDS-TRACER: the ptrace path
-echo probe | timeout 30 $bin attach --plain -- true >/dev/null 2>"$tmp/err"
-if grep -q "the tracer is not built yet" "$tmp/err"; then
-	echo "skip: the ptrace assertions (attach/tracer.c is a stub: $(head -1 "$tmp/err"))"
-	summary cli_attach
-	exit
-fi
+# ---- the ptrace path
 
-# NEEDS-TRACER: a started program reads its stdin (a pipe): the read of fd 0
+# a started program reads its stdin (a pipe): the read of fd 0
 # narrated, the recording holds its enter and exit with the bytes.
 printf 'hello\n' | timeout 30 $bin attach --plain --record "$tmp/h.jsonl" -- "$hello" \
 	>"$tmp/out" 2>"$tmp/err"; rc=$?
@@ -168,7 +171,7 @@ expect 0 "read" -- $bin replay --plain "$tmp/h.jsonl"
 expect 0 "read" -- $bin export --format text "$tmp/h.jsonl"
 expect 0 "ok, trace of 'attach'" -- $bin check "$tmp/h.jsonl"
 
-# NEEDS-TRACER: -p with ptrace: threads shown, detached on SIGINT and SIGTERM,
+# -p with ptrace: threads shown, detached on SIGINT and SIGTERM,
 # the program runs on.
 sleeper_start
 for sig in INT TERM; do
@@ -187,7 +190,7 @@ for sig in INT TERM; do
 	grep -q "^TracerPid:[[:space:]]*0$" /proc/"$sp"/status && ok || bad "still traced after SIG$sig"
 done
 
-# NEEDS-TRACER: ptrace refused (another tracer holds it): /proc instead,
+# ptrace refused (another tracer holds it): /proc instead,
 # and the note says why.
 if command -v strace >/dev/null 2>&1; then
 	strace -o /dev/null -p "$sp" 2>/dev/null &
@@ -211,7 +214,7 @@ else
 	echo "skip: ptrace refused (strace is not installed to hold the program)"
 fi
 
-# NEEDS-TRACER: SIGINT to a started program: stopped, the recording complete.
+# SIGINT to a started program: stopped, the recording complete.
 rm -f "$tmp/out"
 $bin attach --plain --record "$tmp/s.jsonl" -- "$sleeper" >"$tmp/out" 2>"$tmp/err" &
 ip=$!

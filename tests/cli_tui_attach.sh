@@ -6,8 +6,7 @@
 # started program (its output in a log file, never on the screen) or
 # detaches from -p (the program runs on); the terminal restored.
 #
-# Without ptrace (IOSCOPE_ATTACH_PROC=1) it all runs now; the part marked
-# NEEDS-TRACER runs once attach/tracer.c is not a stub.
+# First without ptrace (IOSCOPE_ATTACH_PROC=1), then with it.
 set -u
 . "$(dirname "$0")/lib.sh"
 scratch tui-attach
@@ -92,12 +91,7 @@ finished 10 && ok || bad "SIGTERM did not end the screen"
 restored "SIGTERM"
 kill -0 "$sp" 2>/dev/null && ok || bad "SIGTERM to ioscope killed the program"
 
-# ---- NEEDS-TRACER: the same with ptrace
-if echo | $bin attach --plain -- true 2>&1 | grep -q "the tracer is not built yet"; then
-	echo "skip: the ptrace screens (attach/tracer.c is a stub)"
-	summary cli_tui_attach
-	exit
-fi
+# ---- the same with ptrace
 start 120 40 attach -p "$sp"
 expect_screen "attach: pid $sp: " 10 "the title (ptrace)"
 expect_screen "each call stopped costs the program ~[0-9]* µs" 10 "the tracer's cost (ptrace)"
