@@ -226,12 +226,28 @@ static int report(struct session *s, const struct ex_def *d, const char *log)
 				printf("      %s\n", v[i].evidence[k]);
 		failed += !v[i].pass;
 	}
-	if (s->ended_early) {
+	return failed ? EXIT_RUNTIME : 0;
+}
+
+/* After run_close (which reaps it): a server that ended while the
+ * clients still played, and how. */
+static void say_early(const struct session *s, const char *log)
+{
+	int st = s->exit_status;
+
+	if (!s->ended_early)
+		return;
+	if (st >= 0 && WIFSIGNALED(st))
+		printf(cli_tr("note  your server was killed by signal %d (%s) before the clients were done\n",
+			      "注意  客户端还没结束，你的服务器就被信号 %d（%s）杀死了\n"),
+		       WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else if (st >= 0 && WIFEXITED(st))
+		printf(cli_tr("note  your server exited (status %d) before the clients were done\n",
+			      "注意  客户端还没结束，你的服务器就退出了（状态 %d）\n"), WEXITSTATUS(st));
+	else
 		printf("%s\n", cli_tr("note  your server ended before the clients were done",
 				      "注意  客户端还没结束，你的服务器就退出了"));
-		log_tail(log, 8);
-	}
-	return failed ? EXIT_RUNTIME : 0;
+	log_tail(log, 8);
 }
 
 /* Open the run, play, gather; the verdicts are printed before the run
@@ -273,6 +289,7 @@ static int session_run(struct session *s, const struct ex_def *d, char **pargv,
 		/* The verdicts read the run's trace: before run_close. */
 		status = report(s, d, log);
 		err = run_close(s->r, cause, sizeof cause);
+		say_early(s, log);
 	}
 	if (err != 0 && err != -ECANCELED)
 		fprintf(stderr, "ioscope: exercise: %s\n", cause[0] ? cause : strerror(-err));
