@@ -182,7 +182,7 @@ static inline struct trace *attach_trace_select(void)
 		 "select: pselect6 returned fd 5, then recvfrom(5) read 6 bytes",
 		 "select：pselect6 返回 fd 5，随后 recvfrom(5) 读到 6 字节", 2000220);
 	at_call(t, AT_MAIN, TRACE_ENTER, TRACE_CALL_WRITE, "sendto", 5, 2000230, 0, 0);
-	at_call(t, AT_MAIN, TRACE_EXIT, TRACE_CALL_WRITE, "sendto", 5, 2000271, 6, 41);
+	at_call(t, AT_MAIN, TRACE_EXIT, TRACE_CALL_WRITE, "sendto", 5, 2000260, 6, 30);
 	at_select(t, TRACE_ENTER, 2000290, both, 2, 6, 0);
 	at_phase(t, AT_MAIN, TRACE_PH_WAIT, false, false, 5, 2000290);
 	at_state(t, AT_MAIN, 4242, "pselect6", "do_select", 6, 2050000);

@@ -21,6 +21,7 @@ enum phrase {
 	P_ATTACH_HEADER, P_WAIT_BEGIN_WHOLE, P_PHASE_END_WHOLE, P_PHASE_END_WHOLE_FIRST, P_EXIT_WHOLE,
 	P_TRACER_PART, P_TRACER_MOST, P_SUM_WHOLE, P_SUM_MUX_UNSEEN,
 	P_WAIT_BEGIN_ATT, P_COPY_BEGIN_ATT, P_PHASE_END_SHORT, P_COPY_END_ATT, P_PHASE_END_WHOLE_SHORT,
+	P_TRACER_ALL,
 	P_MAX
 };
 
@@ -92,6 +93,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_WHOLE] = "← %s(fd %d) = %lld bytes, after %s: waited and copied in this one call",
 		[P_TRACER_PART] = " (~%s of it the tracer)",
 		[P_TRACER_MOST] = " (most of it the tracer's ~%s)",
+		[P_TRACER_ALL] = " (no longer than the tracer's own ~%s: the program's part cannot be told)",
 		[P_SUM_WHOLE] = "; %llu of its reads waited and copied in one span (from outside: their copies are in phase 1)",
 		[P_SUM_MUX_UNSEEN] = "; %llu waits: handed in %llu fds (its scan of what came back is in user space, not seen)",
 		[P_WAIT_BEGIN_ATT] = "  phase 1 begins: waiting for data on fd %d, in a call that may sleep",
@@ -167,6 +169,7 @@ static const char *const phrases[2][P_MAX] = {
 		[P_EXIT_WHOLE] = "← %s(fd %d) = %lld 字节，用时 %s：等待和复制都在这一次调用里",
 		[P_TRACER_PART] = "（其中约 %s 是跟踪器的）",
 		[P_TRACER_MOST] = "（大部分是跟踪器的约 %s）",
+		[P_TRACER_ALL] = "（不比跟踪器自己的约 %s 长：分不出程序自己用了多少）",
 		[P_SUM_WHOLE] = "；%llu 次读取的等待和复制是同一段（从外面看：复制算在第一阶段里）",
 		[P_SUM_MUX_UNSEEN] = "；等待 %llu 次：交给内核 %llu 个 fd（它扫描返回结果是在用户态，看不到）",
 		[P_WAIT_BEGIN_ATT] = "  第一阶段开始：等待 fd %d 的数据，所在的调用可能睡眠",
@@ -568,7 +571,9 @@ static void tracer_part(struct narrator *n, const struct trace_ev *ev, char *s, 
 	    ev->dur_ns <= 0 || ev->dur_ns / 20 >= h->overhead_ns || at >= len ||
 	    strstr(s, narrate_dur(ev->dur_ns, d, sizeof d)) == NULL)   /* said with it */
 		return;
-	snprintf(s + at, len - at, P(n, ev->dur_ns <= 2 * h->overhead_ns ? P_TRACER_MOST : P_TRACER_PART),
+	/* never more of it the tracer's than the call took */
+	snprintf(s + at, len - at, P(n, ev->dur_ns <= h->overhead_ns ? P_TRACER_ALL :
+				    ev->dur_ns <= 2 * h->overhead_ns ? P_TRACER_MOST : P_TRACER_PART),
 		 narrate_dur(h->overhead_ns, d, sizeof d));
 }
 
