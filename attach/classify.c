@@ -188,6 +188,27 @@ static bool async_fd(const struct attach_cls_proc *p, int fd)
 	       (p->async_fds[fd / bits] >> (fd % bits) & 1) != 0;
 }
 
+/* A process's set of fds (< 1024): what one thread did to an fd holds for
+ * the others (an acceptor registers with EPOLLET, a worker drains). */
+static bool proc_has(const unsigned long *set, int fd)
+{
+	const int bits = (int)(8 * sizeof set[0]);
+
+	return fd >= 0 && fd < 16 * bits && (set[fd / bits] >> (fd % bits) & 1) != 0;
+}
+
+static void proc_put(unsigned long *set, int fd, bool on)
+{
+	const int bits = (int)(8 * sizeof set[0]);
+
+	if (fd < 0 || fd >= 16 * bits)
+		return;
+	if (on)
+		set[fd / bits] |= 1ul << (fd % bits);
+	else
+		set[fd / bits] &= ~(1ul << (fd % bits));
+}
+
 /* ---- the words */
 
 static void say(char *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -360,7 +381,7 @@ static bool m_blocking(const struct cls_rule *r, struct cls_x *x)
 		say_slept(x, r->info.model);
 		return true;
 	}
-	if (o->err != 0 || o->ret < 0 || in_set(x->m.nb, o->fd))
+	if (o->err != 0 || o->ret < 0 || in_set(x->m.nb, o->fd) || proc_has(x->p->nb_fds, o->fd))
 		return false;
 	got(ge, gz, sizeof ge, o);
 	say(x->en, "%s: %s(%d) %s on a blocking fd, with no wait for readiness before it",
@@ -436,7 +457,8 @@ static bool m_poll(const struct cls_rule *r, struct cls_x *x)
 static bool m_epoll(const struct cls_rule *r, struct cls_x *x)
 {
 	if (x->p->lib != NULL || x->o->kind != OBS_READ ||
-	    !ready_read(x, OBS_EPOLL_WAIT) || in_set(x->m.et, x->o->fd))
+	    !ready_read(x, OBS_EPOLL_WAIT) || in_set(x->m.et, x->o->fd) ||
+	    proc_has(x->p->et_fds, x->o->fd))
 		return false;
 	say_round(x, r->info.model);
 	return true;
@@ -454,7 +476,8 @@ static bool m_epoll_et(const struct cls_rule *r, struct cls_x *x)
 
 	if (x->p->lib != NULL || w < 0 || wait_sys[w].kind != OBS_EPOLL_WAIT ||
 	    (x->c->pending_kind & PEND_COUNTED) || !io_read(o) || o->blocked ||
-	    !in_set(x->m.ready, o->fd) || !in_set(x->m.et, o->fd))
+	    !in_set(x->m.ready, o->fd) ||
+	    !(in_set(x->m.et, o->fd) || proc_has(x->p->et_fds, o->fd)))
 		return false;
 	if (eagain(o)) {
 		end_en = "EAGAIN";
@@ -636,6 +659,7 @@ static void observe_read(struct cls_x *x)
 		return;
 	if (eagain(o) && !o->blocked) {
 		x->m.nb |= fbit(o->fd);      /* only a non-blocking fd says so */
+		proc_put(x->p->nb_fds, o->fd, true);
 		x->m.tried |= fbit(o->fd);
 		if (x->m.tries < UINT16_MAX)
 			x->m.tries++;
@@ -652,6 +676,7 @@ static void observe_read(struct cls_x *x)
 			x->m.nb |= fbit((int)o->ret);
 		else
 			x->m.nb &= ~fbit((int)o->ret);
+		proc_put(x->p->nb_fds, (int)o->ret, o->nonblock);   /* a new fd */
 	}
 	if (x->c->pending_kind == PEND_AIO)
 		clear_pending(x);
@@ -710,6 +735,8 @@ static void observe(struct cls_x *x)
 			x->m.et |= fbit(o->fd);
 		else if (o->op >= 1 && o->op <= 3)
 			x->m.et &= ~fbit(o->fd);
+		if (o->op >= 1 && o->op <= 3)
+			proc_put(x->p->et_fds, o->fd, (o->op == 1 || o->op == 3) && (o->events & CLS_EPOLLET));
 		break;
 	case OBS_NONBLOCK:
 		if (!o->fd_io || o->fd < 0)
@@ -721,6 +748,7 @@ static void observe(struct cls_x *x)
 		} else {
 			x->m.nb &= ~fbit(o->fd);
 		}
+		proc_put(x->p->nb_fds, o->fd, o->nonblock);
 		break;
 	case OBS_ASYNC:
 		if (o->fd_io && o->fd >= 0 && o->fd < 16 * bits)

@@ -83,6 +83,8 @@ struct attach_obs {
 struct attach_cls_proc {
 	const char *lib;          /* "libuv", "libevent", "libev" or NULL */
 	unsigned long async_fds[16];     /* bit per fd < 1024: O_ASYNC set */
+	unsigned long et_fds[16];        /* registered with EPOLLET (by any thread) */
+	unsigned long nb_fds[16];        /* made non-blocking (by any thread) */
 	int aio_helpers;                 /* threads seen with the aio helper
 	                                    signature */
 };

@@ -904,6 +904,31 @@ static void test_classify_evidence_fits(void **state)
 	}
 }
 
+/* One thread registers the fds with EPOLLET (the acceptor), another waits
+ * and drains them (a worker): the worker is epoll-et.  What epoll_ctl
+ * says belongs to the process, not to the thread that said it. */
+static void test_classify_et_across_threads(void **state)
+{
+	const struct attach_obs acceptor[] = {
+		CTL(5, 1, EPOLLIN_ | EPOLLET_), CTL(6, 1, EPOLLIN_ | EPOLLET_),
+	};
+	const struct attach_obs worker[] = {
+		EPW("epoll_wait", 4, -1, 1, 5),
+		RD("read", 5, 100, false, 0), RDE("read", 5, EAGAIN),    /* round 1 */
+		EPW("epoll_wait", 4, -1, 1, 6),
+		RD("read", 6, 8, false, 0), RDE("read", 6, EAGAIN),      /* round 2 */
+	};
+	struct attach_cls_proc p;
+	struct attach_cls a, w;
+	int last;
+
+	(void)state;
+	run(&p, &a, acceptor, N(acceptor), &last);
+	attach_cls_init(&w);
+	feed(&p, &w, worker, N(worker), &last);
+	assert_string_equal(w.model, "epoll-et");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -920,6 +945,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_classify_uring),
 		cmocka_unit_test(test_classify_posix_aio),
 		cmocka_unit_test(test_classify_epoll_et),
+		cmocka_unit_test(test_classify_et_across_threads),
 		cmocka_unit_test(test_classify_libraries),
 		cmocka_unit_test(test_classify_drains_are_not_polling),
 		cmocka_unit_test(test_classify_one_round_is_not_enough),
