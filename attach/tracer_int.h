@@ -66,6 +66,9 @@ struct tracer {
 	bool start_told;            /* tracer__exec_result has run */
 	int acted;                  /* the last req acted on */
 	bool ended_told;
+	bool give_up;               /* -p: threads that would not stop by the
+	                               deadline are left to the kernel, which
+	                               detaches them when this thread exits */
 
 	struct tr_thread *th_v;
 	int th_n, th_cap;

@@ -360,6 +360,8 @@ static void act(struct tracer *t)
 	if (t->attached) {
 		if (t->acted < TR_REQ_STOP)
 			tracer__detach_all(t);
+		if (req >= TR_REQ_KILL)     /* past the deadline: never kill a program attached to */
+			t->give_up = true;
 	} else {
 		if (t->acted < TR_REQ_STOP)
 			signal_all(t, SIGTERM);
@@ -386,7 +388,7 @@ void tracer__loop(struct tracer *t)
 		pid_t tid;
 
 		act(t);
-		if (t->th_n == 0)
+		if (t->th_n == 0 || t->give_up)
 			break;
 		tid = waitpid(-1, &st, __WALL | __WNOTHREAD);
 		if (tid < 0) {

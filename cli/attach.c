@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,27 @@ static int check_input(int argc, char **argv, const struct cli *c)
 	return c->pid != 0 ? check_pid(c->pid) : 0;
 }
 
+/* Whether pid still runs: there, and not a zombie its parent has yet to
+ * reap. */
+static bool running(int pid)
+{
+	char path[64], buf[512], *p, state = '?';
+	FILE *f;
+	int n;
+
+	if (kill(pid, 0) != 0)
+		return false;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	n = (int)fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	if ((p = strrchr(buf, ')')) != NULL)
+		(void)sscanf(p + 1, " %c", &state);
+	return state != 'Z' && state != 'X';
+}
+
 /* Set by run_close when the program ran (started or attached to): its
  * wait status, or -1; left as it was when it never did. */
 #define NEVER_RAN (-2)
@@ -106,7 +128,10 @@ static void say_end(const struct cli *c, int status)
 {
 	if (status == NEVER_RAN)
 		return;
-	if (c->pid != 0)
+	if (c->pid != 0 && !running(c->pid))        /* it ended while watched */
+		fprintf(stderr, cli_tr("ioscope: pid %d ended while ioscope watched it\n",
+				       "ioscope: 进程 %d 在 ioscope 观察期间结束了\n"), c->pid);
+	else if (c->pid != 0)
 		fprintf(stderr, cli_tr("ioscope: detached from pid %d: it runs on\n",
 				       "ioscope: 已从进程 %d 脱离：它继续运行\n"), c->pid);
 	else if (status >= 0 && WIFEXITED(status))

@@ -226,4 +226,18 @@ wait $ip; rc=$?
 grep -q "interrupted" "$tmp/err" && ok || bad "SIGINT (started): $(cat "$tmp/err")"
 expect 0 "ok, trace of 'attach'" -- $bin check "$tmp/s.jsonl"
 
+# -p to a program that ends while watched: said so, not "it runs on".
+sleeper_start
+rm -f "$tmp/out"
+$bin attach --plain -p "$sp" >"$tmp/out" 2>"$tmp/err" &
+ip=$!
+pids="$pids $ip"
+wait_file "appears" "$tmp/out" 10 && ok || bad "-p: nothing shown: $(cat "$tmp/err")"
+kill -TERM "$sp"
+wait "$sp" 2>/dev/null
+wait $ip; rc=$?
+[ $rc = 0 ] && ok || bad "-p, the program ended: exit $rc: $(cat "$tmp/err")"
+grep -q "pid $sp ended while ioscope watched it" "$tmp/err" && ok ||
+	bad "-p, the program ended: $(cat "$tmp/err")"
+
 summary cli_attach
