@@ -858,12 +858,15 @@ int run_scenario(const struct run_opts *o, char *cause, size_t len)
 	}
 	opts.on_end = plain_end_cb;
 	opts.on_end_arg = &p.loop;
+	/* Before run_open: a Ctrl-C while it starts (an attach measures the
+	 * tracer's cost and starts the program) waits for the loop, and ends
+	 * the run as any other. */
+	uv_signal_init(&p.loop, &p.sigint);
+	uv_signal_init(&p.loop, &p.sigterm);
+	p.sigint.data = p.sigterm.data = &p;
+	uv_signal_start(&p.sigint, plain_signal_cb, SIGINT);
+	uv_signal_start(&p.sigterm, plain_signal_cb, SIGTERM);
 	if ((rc = run_open(&opts, &p.loop, &r, cause, len)) == 0) {
-		uv_signal_init(&p.loop, &p.sigint);
-		uv_signal_init(&p.loop, &p.sigterm);
-		p.sigint.data = p.sigterm.data = &p;
-		uv_signal_start(&p.sigint, plain_signal_cb, SIGINT);
-		uv_signal_start(&p.sigterm, plain_signal_cb, SIGTERM);
 		if (run_start(r, false) == 0)
 			uv_run(&p.loop, UV_RUN_DEFAULT);
 		rc = run_close(r, cause, len);
