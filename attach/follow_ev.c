@@ -309,16 +309,25 @@ static void on_exit(struct follow *f, struct follow_thr *th, const struct attach
 	th->in_call = false;
 }
 
+/* The call in progress ends here, without the exit stop it would have
+ * had: its whole wait's span ends with it.  False when it was not shown. */
+static bool end_call(struct follow *f, struct follow_thr *th, int64_t t_ns)
+{
+	th->in_call = th->restart = false;
+	if (!th->shown)
+		return false;
+	if (th->whole)
+		follow__phase(f, th, TRACE_PH_WAIT, true, TRACE_F_BLOCKED | TRACE_F_WHOLE,
+			   (int)th->call.args[0], t_ns);
+	return true;
+}
+
 void follow__abandon(struct follow *f, struct follow_thr *th, int64_t t_ns)
 {
 	struct trace_ev ev;
 
-	th->in_call = th->restart = false;
-	if (!th->shown)
+	if (!end_call(f, th, t_ns))
 		return;
-	if (th->whole)
-		follow__phase(f, th, TRACE_PH_WAIT, true, TRACE_F_BLOCKED | TRACE_F_WHOLE,
-			   (int)th->call.args[0], t_ns);
 	ev = follow__call_ev(th, TRACE_EXIT, t_ns);
 	put_ret(&ev, th, -EINTR, t_ns);
 	follow__emit(f, th, &ev);
@@ -331,12 +340,8 @@ void follow__unfinished(struct follow *f, struct follow_thr *th, int64_t t_ns)
 	const char *name = attach_sys_name(th->call.nr);
 	char en[160], zh[160];
 
-	th->in_call = th->restart = false;
-	if (!th->shown)
+	if (!end_call(f, th, t_ns))
 		return;
-	if (th->whole)
-		follow__phase(f, th, TRACE_PH_WAIT, true, TRACE_F_BLOCKED | TRACE_F_WHOLE,
-			   (int)th->call.args[0], t_ns);
 	snprintf(en, sizeof en, "its %s had not returned when ioscope last saw the thread",
 		 name != NULL ? name : "call");
 	snprintf(zh, sizeof zh, "ioscope 最后看到这个线程时，它的 %s 还没有返回",

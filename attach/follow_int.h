@@ -187,8 +187,8 @@ const char *follow__maps_lib(pid_t pid);
 
 /* follow_ev.c */
 void follow__sys(struct follow *f, struct follow_thr *th, const struct attach_sys *s);
-/* The call in progress ends without its exit (the thread is gone, or
- * made another call after a restartable exit). */
+/* The call in progress ends without its exit stop: the thread made
+ * another call after a restartable exit, so the program saw EINTR. */
 void follow__abandon(struct follow *f, struct follow_thr *th, int64_t t_ns);
 /* The thread is gone inside its call: no exit is made up, a note says it. */
 void follow__unfinished(struct follow *f, struct follow_thr *th, int64_t t_ns);
