@@ -191,19 +191,26 @@ static void log_tail(const char *path, int lines)
 	fclose(f);
 }
 
+/* How the server ended, from its wait status: "exited (status 3)", "was
+ * killed by signal 11 (Segmentation fault)"; "ended" when not known. */
+static const char *how_ended(int st, char *out, size_t len)
+{
+	if (st >= 0 && WIFEXITED(st))
+		snprintf(out, len, cli_tr("exited (status %d)", "退出了（状态 %d）"), WEXITSTATUS(st));
+	else if (st >= 0 && WIFSIGNALED(st))
+		snprintf(out, len, cli_tr("was killed by signal %d (%s)", "被信号 %d（%s）杀死了"),
+			 WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		snprintf(out, len, "%s", cli_tr("ended", "退出了"));
+	return out;
+}
+
 static void say_exit(const struct session *s, const char *log)
 {
-	int st = s->exit_status;
+	char how[128];
 
-	if (st >= 0 && WIFEXITED(st))
-		printf(cli_tr("FAIL  your server exited (status %d) before it listened\n",
-			      "FAIL  你的服务器在监听之前就退出了（状态 %d）\n"), WEXITSTATUS(st));
-	else if (st >= 0 && WIFSIGNALED(st))
-		printf(cli_tr("FAIL  your server was killed by signal %d before it listened\n",
-			      "FAIL  你的服务器在监听之前被信号 %d 杀死了\n"), WTERMSIG(st));
-	else
-		printf("%s\n", cli_tr("FAIL  your server exited before it listened",
-				      "FAIL  你的服务器在监听之前就退出了"));
+	printf(cli_tr("FAIL  your server %s before it listened\n", "FAIL  你的服务器在监听之前就%s\n"),
+	       how_ended(s->exit_status, how, sizeof how));
 	log_tail(log, 8);
 }
 
@@ -233,20 +240,12 @@ static int report(struct session *s, const struct ex_def *d, const char *log)
  * clients still played, and how. */
 static void say_early(const struct session *s, const char *log)
 {
-	int st = s->exit_status;
+	char how[128];
 
 	if (!s->ended_early)
 		return;
-	if (st >= 0 && WIFSIGNALED(st))
-		printf(cli_tr("note  your server was killed by signal %d (%s) before the clients were done\n",
-			      "注意  客户端还没结束，你的服务器就被信号 %d（%s）杀死了\n"),
-		       WTERMSIG(st), strsignal(WTERMSIG(st)));
-	else if (st >= 0 && WIFEXITED(st))
-		printf(cli_tr("note  your server exited (status %d) before the clients were done\n",
-			      "注意  客户端还没结束，你的服务器就退出了（状态 %d）\n"), WEXITSTATUS(st));
-	else
-		printf("%s\n", cli_tr("note  your server ended before the clients were done",
-				      "注意  客户端还没结束，你的服务器就退出了"));
+	printf(cli_tr("note  your server %s before the clients were done\n",
+		      "注意  客户端还没结束，你的服务器就%s\n"), how_ended(s->exit_status, how, sizeof how));
 	log_tail(log, 8);
 }
 
