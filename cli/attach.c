@@ -146,7 +146,6 @@ static void say_end(const struct cli *c, int status)
 /* The screen: the program's output goes to a log file, never onto it. */
 static int attach_screen(struct run_opts *o, const struct cli *c)
 {
-	const char *tmp = getenv("TMPDIR");
 	char log[PATH_MAX];
 	struct tui_opts t = { .paused = -1, .theme = c->theme };
 	int fd, rc;
@@ -156,7 +155,7 @@ static int attach_screen(struct run_opts *o, const struct cli *c)
 	if (c->pid != 0)                /* its output goes where it always went */
 		return cli_screen_run(&t);
 	/* A log only for a program that will write to it. */
-	snprintf(log, sizeof log, "%s/ioscope-attach-XXXXXX.log", tmp && *tmp ? tmp : "/tmp");
+	snprintf(log, sizeof log, "%s/ioscope-attach-XXXXXX.log", cli_tmp_dir(sizeof log - 32));
 	if ((fd = mkstemps(log, 4)) < 0) {
 		fprintf(stderr, cli_tr("ioscope: %s: cannot make the program's log: %s\n",
 				       "ioscope: %s：无法创建程序的日志：%s\n"), log, strerror(errno));

@@ -363,7 +363,7 @@ static int measure(struct bt_bench *b, size_t events, struct bt_row *row)
 
 static int bench_open(struct bt_bench *b, char *cause, size_t len)
 {
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = cli_tmp_dir(sizeof b->dir - 32);
 	char path[PATH_MAX + 64];
 	size_t skipped = 0;
 	struct trace *src;
@@ -371,8 +371,6 @@ static int bench_open(struct bt_bench *b, char *cause, size_t len)
 	snprintf(path, sizeof path, "%s/scenarios/recordings/fishing.jsonl", cli_data_dir());
 	if (trace_read(path, &src, &skipped, cause, len) != 0)
 		return -EINVAL;
-	if (tmp == NULL || *tmp == '\0' || strlen(tmp) > sizeof b->dir - 32)
-		tmp = "/tmp";
 	snprintf(b->dir, sizeof b->dir, "%s/ioscope-bench-XXXXXX", tmp);
 	if (mkdtemp(b->dir) == NULL) {
 		snprintf(cause, len, "%.900s: %s", b->dir, strerror(errno));

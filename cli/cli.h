@@ -67,6 +67,9 @@ int cli_fail_option(const char *word, const char *const *names, int n);
 int cli_help(const char *cmd);
 /* Where scenarios/, lessons/ and the quoted sources are. */
 const char *cli_data_dir(void);
+/* Where temporary files go: $TMPDIR, unless unset, empty, or longer than
+ * room (then /tmp). */
+const char *cli_tmp_dir(size_t room);
 /* The screen, or plain text: --plain, no terminal, TERM dumb or unknown
  * to curses (then a one-line note on stderr says so). */
 int cli_want_screen(const struct cli *c);

@@ -307,13 +307,12 @@ static void close_cb(uv_handle_t *h)
 static int exercise(const struct ex_def *d, char **pargv, int port, const struct cli *c)
 {
 	struct session *s = calloc(1, sizeof *s);
-	const char *tmp = getenv("TMPDIR");
 	char dir[256], log[300];
 	int status = EXIT_RUNTIME;
 
 	if (s == NULL)
 		return EXIT_RUNTIME;
-	snprintf(dir, sizeof dir, "%s/ioscope-exercise-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	snprintf(dir, sizeof dir, "%s/ioscope-exercise-XXXXXX", cli_tmp_dir(sizeof dir - 32));
 	if (mkdtemp(dir) == NULL) {
 		fprintf(stderr, "ioscope: exercise: %s: %s\n", dir, strerror(errno));
 		free(s);

@@ -72,6 +72,13 @@ int cli_fail_choice(const char *got, const char *const *names, int n, const char
 	return cli_fail_usage("%s", msg);
 }
 
+const char *cli_tmp_dir(size_t room)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return tmp == NULL || *tmp == '\0' || strlen(tmp) > room ? "/tmp" : tmp;
+}
+
 /* Where the shipped scenarios live: $IOSCOPE_DATA, beside the binary (a
  * build tree), in ../share/ioscope next to it (an installed tree, wherever
  * it was put), or the data directory named at build time. */
