@@ -504,6 +504,28 @@ static int start_models(struct run *r)
 	return 0;
 }
 
+/* The trace's sink, its listeners, and the sampler (the kernel's word):
+ * a scenario's run and an attach alike. */
+static int open_spine(struct run *r)
+{
+	int rc;
+
+	if ((rc = sink_new(r->loop, r->trace, &r->sink)) != 0)
+		return rc;
+	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
+		return rc;
+	sink_on_fail(r->sink, run_sink_fail_cb, r);
+	sink_on_batch(r->sink, run_batch_cb, r);
+	return sampler_new(r->loop, r->sink, &r->sampler);
+}
+
+static void open_narration(struct run *r)
+{
+	if (r->o->out != NULL)
+		narrate_begin(&r->narr, r->o->out, r->trace, r->o->lang);
+	r->narr_ok = r->o->out != NULL;
+}
+
 static int run_setup(struct run *r)
 {
 	int rc;
@@ -519,19 +541,11 @@ static int run_setup(struct run *r)
 	if ((rc = sclock_init(&r->clock, r->o->speed)) != 0)
 		return rc;
 	r->clock_ok = 1;
-	if ((rc = sink_new(r->loop, r->trace, &r->sink)) != 0)
-		return rc;
-	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
-		return rc;
-	sink_on_fail(r->sink, run_sink_fail_cb, r);
-	sink_on_batch(r->sink, run_batch_cb, r);
-	if ((rc = sampler_new(r->loop, r->sink, &r->sampler)) != 0)
+	if ((rc = open_spine(r)) != 0)
 		return rc;
 	if ((rc = world_new(r->loop, r->scn, &r->clock, r->sink, 1, &r->world)) != 0)
 		return rc;
-	if (r->o->out != NULL)
-		narrate_begin(&r->narr, r->o->out, r->trace, r->o->lang);
-	r->narr_ok = r->o->out != NULL;
+	open_narration(r);
 	return 0;
 }
 
@@ -600,13 +614,7 @@ static int run_setup_attach(struct run *r)
 	if ((rc = sclock_init(&r->clock, 1)) != 0)
 		return rc;
 	r->clock_ok = 1;
-	if ((rc = sink_new(r->loop, r->trace, &r->sink)) != 0)
-		return rc;
-	if ((rc = sink_listen(r->sink, run_listen_cb, r)) != 0)
-		return rc;
-	sink_on_fail(r->sink, run_sink_fail_cb, r);
-	sink_on_batch(r->sink, run_batch_cb, r);
-	if ((rc = sampler_new(r->loop, r->sink, &r->sampler)) != 0)
+	if ((rc = open_spine(r)) != 0)
 		return rc;
 	rc = run_attach_open(r->o, r->loop, r->sink, attach_ended_cb, r, &r->att, r->cause, r->causelen);
 	if (rc == -ENOENT || rc == -EACCES || rc == -ESRCH)
@@ -616,9 +624,7 @@ static int run_setup_attach(struct run *r)
 	trace_hdr(r->trace)->overhead_ns = run_attach_overhead(r->att);
 	if ((rc = open_recorder(r)) != 0)
 		return rc;
-	if (r->o->out != NULL)
-		narrate_begin(&r->narr, r->o->out, r->trace, r->o->lang);
-	r->narr_ok = r->o->out != NULL;
+	open_narration(r);
 	return 0;
 }
 
