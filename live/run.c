@@ -504,6 +504,15 @@ static int start_models(struct run *r)
 	return 0;
 }
 
+/* The grace timer and the trace, empty. */
+static int open_trace(struct run *r)
+{
+	uv_timer_init(r->loop, &r->grace);
+	r->grace.data = r;
+	r->grace_ok = 1;
+	return (r->trace = trace_new()) == NULL ? -ENOMEM : 0;
+}
+
 /* The trace's sink, its listeners, and the sampler (the kernel's word):
  * a scenario's run and an attach alike. */
 static int open_spine(struct run *r)
@@ -530,11 +539,8 @@ static int run_setup(struct run *r)
 {
 	int rc;
 
-	uv_timer_init(r->loop, &r->grace);
-	r->grace.data = r;
-	r->grace_ok = 1;
-	if ((r->trace = trace_new()) == NULL)
-		return -ENOMEM;
+	if ((rc = open_trace(r)) != 0)
+		return rc;
 	fill_header(r);
 	if ((rc = open_record_file(r)) != 0 || (rc = open_recorder(r)) != 0)
 		return rc;
@@ -603,11 +609,8 @@ static int run_setup_attach(struct run *r)
 {
 	int rc;
 
-	uv_timer_init(r->loop, &r->grace);
-	r->grace.data = r;
-	r->grace_ok = 1;
-	if ((r->trace = trace_new()) == NULL)
-		return -ENOMEM;
+	if ((rc = open_trace(r)) != 0)
+		return rc;
 	fill_header_attach(r);
 	if ((rc = open_record_file(r)) != 0)
 		return rc;
