@@ -764,10 +764,7 @@ static void test_follow_model(void **state)
 	long at;
 
 	(void)state;
-	if (attach_cls_rules(&rules) == 0) {
-		print_message("classify.c has no rules in this build: nothing to classify\n");
-		skip();
-	}
+	assert_true(attach_cls_rules(&rules) > 0);   /* the rules are there: never skipped */
 	fx_init(&x);
 	for (int i = 0; i < 4; i++)
 		call(&x, SYS_recvfrom, (uint64_t)x.sv[0], 0, 64, 0, 5, 5 * MS);
