@@ -356,6 +356,12 @@ const char *trace_intern(struct trace *t, const char *s);
 
 struct trace_hdr *trace_hdr(struct trace *t);
 const struct trace_hdr *trace_hdr_c(const struct trace *t);
+/* A traced program's (ioscope attach): seen from outside, through ptrace
+ * (FORMAT.md, "Traced programs"); its header names the command. */
+static inline bool trace_attached(const struct trace *t)
+{
+	return trace_hdr_c(t)->command != NULL;
+}
 
 /* Add an actor to the header, with the capabilities of its model (enum
  * trace_cap; 0 for the world and the clients it plays); returns its index,

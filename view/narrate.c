@@ -343,7 +343,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 		snprintf(s, len, P(n, P_EXIT_AGAIN), call, ev->fd, d, ev->count);
 	else if (ev->err == EAGAIN)
 		snprintf(s, len, P(n, P_EXIT_DRAINED), call, ev->fd, d);
-	else if (ev->err == EINTR && trace_hdr_c(n->t)->command != NULL)
+	else if (ev->err == EINTR && trace_attached(n->t))
 		snprintf(s, len, P(n, P_EXIT_ERR), call, ev->fd, "EINTR", d);   /* the program's own */
 	else if (ev->err == EINTR)
 		snprintf(s, len, P(n, P_EXIT_INTR), call, ev->fd, d);
@@ -389,9 +389,9 @@ static void phase_begin(struct narrator *n, const struct view_actor *a, const st
 		id = ev->flags & TRACE_F_BLOCKED ? P_WAIT_BEGIN_B : P_WAIT_BEGIN_NB;
 	/* Seen from outside (attach): a call that may sleep, not one seen
 	 * asleep; the copy is the read's span. */
-	if (trace_hdr_c(n->t)->command != NULL && id == P_WAIT_BEGIN_B)
+	if (trace_attached(n->t) && id == P_WAIT_BEGIN_B)
 		id = P_WAIT_BEGIN_ATT;
-	else if (trace_hdr_c(n->t)->command != NULL && (id == P_COPY_BEGIN || id == P_COPY_BEGIN_WOKEN))
+	else if (trace_attached(n->t) && (id == P_COPY_BEGIN || id == P_COPY_BEGIN_WOKEN))
 		id = P_COPY_BEGIN_ATT;
 	snprintf(s, len, P(n, id), ev->fd);
 }
@@ -669,7 +669,7 @@ static void sum_mux(struct narrator *n, const struct view_actor *a)
 {
 	unsigned long long waits = a->waits, scanned = a->scanned;
 
-	if (trace_hdr_c(n->t)->command != NULL && !(a->caps & TRACE_CAP_INTEREST))
+	if (trace_attached(n->t) && !(a->caps & TRACE_CAP_INTEREST))
 		fprintf(n->out, P(n, P_SUM_MUX_UNSEEN), waits, (unsigned long long)a->handed_in);
 	else if ((a->caps & TRACE_CAP_INTEREST) && (a->caps & TRACE_CAP_LOOP))
 		fprintf(n->out, P(n, P_SUM_MUX_LOOP), waits, (unsigned long long)a->checked, scanned);

@@ -16,7 +16,7 @@ static void appear_line(struct narrator *n, const struct trace_ev *ev, char *s, 
 	if (a->parent >= 0 && a->parent < h->nactors)
 		snprintf(by, sizeof by, NL(n, ", created by %s", "，由 %s 创建"),
 			 h->actors[a->parent].name);
-	if (trace_hdr_c(n->t)->command != NULL && *a->label[n->lang] != '\0') {
+	if (trace_attached(n->t) && *a->label[n->lang] != '\0') {
 		/* a traced program's thread: its label says which */
 		snprintf(s, len, NL(n, "appears: %s%s; its model: %s", "出现：%s%s；模型：%s"),
 			 a->label[n->lang], by, *a->model != '\0' ? a->model :
@@ -58,7 +58,7 @@ int narrate__life(struct narrator *n, const struct trace_ev *ev, char *s, size_t
 	}
 	if (ev->kind != TRACE_ACTOR)
 		return 0;
-	if ((ev->flags & TRACE_F_END) && trace_hdr_c(n->t)->command != NULL)
+	if ((ev->flags & TRACE_F_END) && trace_attached(n->t))
 		/* a traced program's thread: ended, or let go (a note before says) */
 		snprintf(s, len, "%s", NL(n, "leaves: no more of it is seen; its lane ends here",
 					  "离开：之后再看不到它，它的泳道到此为止"));

@@ -92,7 +92,7 @@ static void exit_line(struct narrator *n, const struct trace_ev *ev, char *s, si
 	char f[160], d[32];
 
 	narrate_dur(ev->dur_ns, d, sizeof d);
-	if (ev->ret < 0 && ev->err == EINTR && trace_hdr_c(n->t)->command != NULL) {
+	if (ev->ret < 0 && ev->err == EINTR && trace_attached(n->t)) {
 		/* a traced program's: a signal interrupted its wait */
 		snprintf(s, len, NL(n, "← %s = -1 EINTR after %s: a signal interrupted the wait",
 				       "← %s = -1 EINTR，用时 %s：一个信号打断了等待"), sys, d);

@@ -303,7 +303,7 @@ static bool offered(const struct key *k, int screen, const struct tui_state *s)
 		return false;
 	if (k->attach != A_ANY && (screen == TUI_SCREEN_LIVE || k->attach == A_ONLY)) {
 		bool att = s != NULL && s->live && s->t != NULL &&
-			   trace_hdr_c(s->t)->command != NULL;
+			   trace_attached(s->t);
 
 		if ((k->attach == A_ONLY) != att)
 			return false;
@@ -467,7 +467,7 @@ static void help_box(struct grid *g, int screen, const struct tui_state *s, int 
 	};
 	const struct key *line[NKEYS];
 	int n = 0, w = g->w - 4 < 76 ? g->w - 4 : 76, h, x, y, kw = 0, lz = lang == LANG_ZH;
-	int whole = s != NULL && s->t != NULL && trace_hdr_c(s->t)->command != NULL;
+	int whole = s != NULL && s->t != NULL && trace_attached(s->t);
 	char buf[256];
 
 	if (screen <= TUI_SCREEN_AUTO || screen > TUI_SCREEN_MENU)

@@ -149,7 +149,7 @@ static void totals(struct grid *g, const struct tui_state *s, const struct view_
 		in = a->copied_in;
 		mid = a->polled;
 	}
-	if (trace_hdr_c(s->t)->command != NULL) {
+	if (trace_attached(s->t)) {
 		totals_unseen(g, s, a, x, y, w, cost, epoll, in, mid);
 		return;
 	}
@@ -284,12 +284,12 @@ static void scan_side(struct grid *g, const struct tui_state *s, int actor, int 
 	in_row(g, s, x, y + 1, w, sel, in, c);
 	if (h > 2)
 		kernel_row(g, s, x, y + 2, w, out, c);
-	if (h > 3 && sc != NULL && trace_hdr_c(s->t)->command != NULL) {
+	if (h > 3 && sc != NULL && trace_attached(s->t)) {
 		/* a traced program's own scan is not seen: only what came back */
 		fds_text(t, sizeof t, w - 12, L2(s, "scans in user space (unseen) for ",
 						 "在用户态扫描（看不到），找 "), sc, "");
 		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_DIM, t);
-	} else if (h > 3 && sc == NULL && trace_hdr_c(s->t)->command != NULL) {
+	} else if (h > 3 && sc == NULL && trace_attached(s->t)) {
 		row(g, s, x, y + 3, w, L2(s, "program", "程序"), ROLE_DIM,
 		    L2(s, "scans in user space: not seen from outside", "在用户态扫描：从外面看不到"));
 	} else if (h > 3 && sc == NULL) {
