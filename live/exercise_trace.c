@@ -247,7 +247,7 @@ static void say_blame(const struct trace *t, const struct ex_result *r, const st
 	if (s->call == TRACE_CALL_WRITE)
 		snprintf(v->line, sizeof v->line,
 			 LANG_PICK(lang, "blocked %.1f s in %s on %s while client %d waited: make the socket non-blocking and keep what does not fit for later",
-				   "阻塞了 %.1f 秒：在 %s 里写 %s，而客户端 %d 在等：把套接字设为非阻塞，写不下的留到以后"),
+				   "阻塞了 %.1f 秒：在 %s 里写%s，而客户端 %d 在等：把套接字设为非阻塞，写不下的留到以后"),
 			 secs(dur), span_sys(s), on, w->client);
 	else if (model_of(t, s->actor, s->to, &m) && (m.caps & CAPS_READY))
 		/* it has a readiness model, and still slept in a read: a read
@@ -255,12 +255,12 @@ static void say_blame(const struct trace *t, const struct ex_result *r, const st
 		 * socket, or one of another socket) */
 		snprintf(v->line, sizeof v->line,
 			 LANG_PICK(lang, "blocked %.1f s in %s on %s while client %d waited: read only what the wait said was ready, once, or make the socket non-blocking and stop at EAGAIN",
-				   "阻塞了 %.1f 秒：在 %s 里等 %s，而客户端 %d 在等：只读等待调用说就绪的套接字、只读一次，或者把套接字设为非阻塞、读到 EAGAIN 就停"),
+				   "阻塞了 %.1f 秒：在 %s 里等%s，而客户端 %d 在等：只读等待调用说就绪的套接字、只读一次，或者把套接字设为非阻塞、读到 EAGAIN 就停"),
 			 secs(dur), span_sys(s), on, w->client);
 	else
 		snprintf(v->line, sizeof v->line,
 			 LANG_PICK(lang, "blocked %.1f s in %s on %s while client %d waited: use a readiness model (select, poll, epoll)",
-				   "阻塞了 %.1f 秒：在 %s 里等 %s，而客户端 %d 在等：改用就绪通知模型（select、poll、epoll）"),
+				   "阻塞了 %.1f 秒：在 %s 里等%s，而客户端 %d 在等：改用就绪通知模型（select、poll、epoll）"),
 			 secs(dur), span_sys(s), on, w->client);
 	snprintf(v->evidence[0], sizeof v->evidence[0],
 		 LANG_PICK(lang, "thread %s: %s(fd %d) from %.2f s to %.2f s%s%s%s",
@@ -572,7 +572,7 @@ static void check_writes(const struct ex_result *r, const struct trace *t, int l
 	say_fd(t, r, &w.worst, lang, on, sizeof on);
 	snprintf(v->line, sizeof v->line,
 		 LANG_PICK(lang, "a write slept %.1f s in %s on %s: make the socket non-blocking, keep what does not fit, write it when it is writable",
-			   "一次写睡了 %.1f 秒：在 %s 里写 %s：把套接字设为非阻塞，写不下的留着，等可写时再写"),
+			   "一次写睡了 %.1f 秒：在 %s 里写%s：把套接字设为非阻塞，写不下的留着，等可写时再写"),
 		 secs(w.worst.to - w.worst.from), span_sys(&w.worst), on);
 	snprintf(v->evidence[0], sizeof v->evidence[0],
 		 LANG_PICK(lang, "thread %s: %s(fd %d) from %.2f s to %.2f s returned %lld%s%s",

@@ -66,7 +66,7 @@ if cc -o "$tmp/echo_epoll" lessons/exercises/echo_epoll.c 2>"$tmp/cc.txt"; then
 		-- $bin exercise echo-epoll -- "$tmp/echo_epoll" "{port}"
 	printf '%s\n' "$out" | grep -q "^      thread [^ ]*: recvfrom(fd [0-9]*)" && ok || bad "no evidence line: $out"
 	printf '%s\n' "$out" | grep -q "^FAIL  no readiness model" && ok || bad "no model FAIL: $out"
-	expect 1 "阻塞了 [0-9.]* 秒：在 recvfrom 里等 客户端 1 的套接字" \
+	expect 1 "阻塞了 [0-9.]* 秒：在 recvfrom 里等客户端 1 的套接字" \
 		-- $bin exercise --lang zh echo-epoll -- "$tmp/echo_epoll" "{port}"
 else
 	bad "cc lessons/exercises/echo_epoll.c: $(cat "$tmp/cc.txt")"
